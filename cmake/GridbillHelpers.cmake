@@ -1,0 +1,67 @@
+# Helpers shared by every part of the build.
+
+# gridbill_proto_library(<target> PROTOS <files relative to proto/> [DEPS <targets>])
+# Generates C++ messages and gRPC stubs at build time into the build tree.
+function(gridbill_proto_library target)
+  cmake_parse_arguments(ARG "" "" "PROTOS;DEPS" ${ARGN})
+  set(out_dir "${CMAKE_BINARY_DIR}/gen")
+  set(srcs "")
+  foreach(proto ${ARG_PROTOS})
+    get_filename_component(dir "${proto}" DIRECTORY)
+    get_filename_component(stem "${proto}" NAME_WE)
+    set(base "${out_dir}/${dir}/${stem}")
+    list(APPEND srcs "${base}.pb.cc" "${base}.grpc.pb.cc")
+    add_custom_command(
+      OUTPUT "${base}.pb.cc" "${base}.pb.h" "${base}.grpc.pb.cc" "${base}.grpc.pb.h"
+      COMMAND ${CMAKE_COMMAND} -E make_directory "${out_dir}"
+      COMMAND protobuf::protoc
+        --proto_path=${GRIDBILL_PROTO_ROOT}
+        --cpp_out=${out_dir}
+        --grpc_out=${out_dir}
+        --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
+        "${GRIDBILL_PROTO_ROOT}/${proto}"
+      DEPENDS "${GRIDBILL_PROTO_ROOT}/${proto}" protobuf::protoc gRPC::grpc_cpp_plugin
+      COMMENT "protoc ${proto}"
+      VERBATIM)
+  endforeach()
+  add_library(${target} STATIC ${srcs})
+  target_include_directories(${target} PUBLIC "${out_dir}")
+  target_link_libraries(${target} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
+  target_compile_options(${target} PRIVATE -w)
+endfunction()
+
+# gridbill_embed_migrations(<target> <dir>)
+# Compiles the migrations/Vnnn__name.sql files of <dir> into <target> so a
+# service binary carries its own schema; exposes
+# gridbill::pg::EmbeddedMigrations() (declared in gridbill/pg/migrations.h).
+function(gridbill_embed_migrations target dir)
+  file(GLOB files CONFIGURE_DEPENDS "${dir}/V*__*.sql")
+  list(SORT files)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DFILES="${files}"
+            -P "${GRIDBILL_CMAKE_DIR}/EmbedMigrations.cmake"
+    DEPENDS ${files} "${GRIDBILL_CMAKE_DIR}/EmbedMigrations.cmake"
+    COMMENT "embedding migrations of ${target}"
+    VERBATIM)
+  target_sources(${target} PRIVATE "${out}")
+endfunction()
+
+# gridbill_catch_test(<name> SOURCES ... LIBS ...)   pure tests, one ctest per case
+function(gridbill_catch_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE gridbill_catch_main ${ARG_LIBS})
+  catch_discover_tests(${name} TEST_PREFIX "${name}:" PROPERTIES LABELS unit)
+endfunction()
+
+# gridbill_pg_test(<name> SOURCES ... LIBS ...)   real-PostgreSQL tests: one
+# ctest per binary so that one throwaway cluster serves all of its cases.
+function(gridbill_pg_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE gridbill_catch_main gridbill_pgtest ${ARG_LIBS})
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS pg TIMEOUT 900)
+endfunction()

@@ -1,0 +1,50 @@
+// Statement parameters, sent in text format.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace gridbill::pg {
+
+// An ordered list of parameters ($1, $2, ...). std::nullopt is SQL NULL.
+class Params {
+ public:
+  Params() = default;
+  template <typename... Args>
+  explicit Params(Args&&... args) {
+    (Add(std::forward<Args>(args)), ...);
+  }
+
+  Params& Add(std::nullopt_t);
+  Params& Add(std::string_view v);
+  Params& Add(const std::string& v) { return Add(std::string_view(v)); }
+  Params& Add(const char* v) { return Add(std::string_view(v)); }
+  Params& Add(int64_t v);
+  Params& Add(int v) { return Add(static_cast<int64_t>(v)); }
+  Params& Add(bool v);
+  Params& Add(absl::Time v);          // timestamptz, RFC 3339 in UTC
+  Params& Add(absl::CivilDay v);      // date
+  template <typename T>
+  Params& Add(const std::optional<T>& v) {
+    return v ? Add(*v) : Add(std::nullopt);
+  }
+  // bytea (sent as hex text "\\x...").
+  Params& AddBytes(std::string_view bytes);
+  // A text[] array literal.
+  Params& AddTextArray(const std::vector<std::string>& values);
+
+  int size() const { return static_cast<int>(values_.size()); }
+  // libpq-ready pointers (nullptr for NULL); valid while *this lives.
+  std::vector<const char*> Pointers() const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+}  // namespace gridbill::pg

@@ -1,0 +1,81 @@
+// Configuration from a file plus environment variables, validated at start.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace gridbill {
+
+// Settings as key -> text. File format: one `key = value` per line, '#'
+// comments, blank lines ignored; keys are lower_snake_case. Environment
+// variables GRIDBILL_<KEY upper-cased> override the file (e.g.
+// GRIDBILL_DATABASE_URL for database_url). The file path comes from
+// --config=PATH on the command line or GRIDBILL_CONFIG; without either,
+// only the environment and defaults apply.
+class ConfigSource {
+ public:
+  // Reads argv (--config=PATH, --key=value overrides too) and the environment.
+  static absl::StatusOr<ConfigSource> FromArgs(int argc, char** argv);
+  // For tests: explicit file text and environment.
+  static absl::StatusOr<ConfigSource> FromText(std::string_view file_text,
+                                               const std::map<std::string, std::string>& env = {});
+
+  // Typed getters: a missing key yields `fallback`; a malformed value is an
+  // INVALID_ARGUMENT naming the key, the source (file or env var) and why.
+  absl::StatusOr<std::string> String(std::string_view key, std::string_view fallback) const;
+  absl::StatusOr<std::string> RequiredString(std::string_view key) const;
+  absl::StatusOr<int64_t> Int(std::string_view key, int64_t fallback, int64_t min,
+                              int64_t max) const;
+  absl::StatusOr<bool> Bool(std::string_view key, bool fallback) const;
+  // Durations as "10s", "250ms", "5m".
+  absl::StatusOr<absl::Duration> Duration(std::string_view key, absl::Duration fallback) const;
+  // host:port (port 0 allowed: pick a free one).
+  absl::StatusOr<std::string> Address(std::string_view key, std::string_view fallback) const;
+
+  // Keys present in the file or environment that no getter asked for (typos).
+  std::vector<std::string> UnusedKeys() const;
+
+ private:
+  struct Value {
+    std::string text;
+    std::string origin;  // "file:line" or "env GRIDBILL_X"
+  };
+  const Value* Find(std::string_view key) const;
+  std::map<std::string, Value, std::less<>> values_;
+  mutable std::map<std::string, bool, std::less<>> used_;
+};
+
+// The settings every service shares; each service's config.h embeds one.
+struct ServerConfig {
+  std::string service_name;          // "contracts"
+  std::string grpc_address;          // grpc_address, default "0.0.0.0:<default_port>"
+  std::string metrics_address;       // metrics_address, default "0.0.0.0:<default metrics port>"; "" disables
+  absl::Duration shutdown_grace;     // shutdown_grace, default 10s
+  int threads = 0;                   // threads (0 = gRPC default)
+  std::string log_level;             // log_level: debug|info|warn|error
+  int64_t max_message_bytes = 0;     // max_message_bytes, default 16 MiB
+
+  // Reads the shared keys with these defaults.
+  static absl::StatusOr<ServerConfig> Load(const ConfigSource& src, std::string_view service_name,
+                                           int default_grpc_port, int default_metrics_port);
+};
+
+// The PostgreSQL settings every service shares.
+struct DatabaseConfig {
+  std::string url;                   // database_url (required)
+  int pool_size = 8;                 // database_pool_size 1..256
+  absl::Duration statement_timeout;  // database_statement_timeout, default 60s
+  bool migrate = true;               // database_migrate: apply migrations at start
+
+  static absl::StatusOr<DatabaseConfig> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill

@@ -1,0 +1,52 @@
+// Conversions every service edge needs: proto <-> domain types, fingerprints
+// of requests, field masks and page tokens.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "gridbill/common/v1/common.pb.h"
+#include "gridbill/domain/civil.h"
+
+namespace gridbill {
+
+// SHA-256 of the message's deterministic serialization with its top-level
+// `request_id` field cleared: the idempotency fingerprint.
+std::string Fingerprint(const google::protobuf::Message& request);
+
+google::protobuf::Timestamp ToProtoTime(absl::Time t);
+absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
+
+common::v1::Date ToProtoDate(absl::CivilDay d);
+// A set Date must be a real calendar date; errors name `field`.
+absl::StatusOr<absl::CivilDay> FromProtoDate(const common::v1::Date& d, std::string_view field);
+// Unset (all zero) -> nullopt.
+absl::StatusOr<std::optional<absl::CivilDay>> FromOptionalProtoDate(const common::v1::Date& d,
+                                                                    std::string_view field);
+bool IsSet(const common::v1::Date& d);
+
+common::v1::BillingPeriod ToProtoPeriod(const BillingPeriod& p);
+absl::StatusOr<BillingPeriod> FromProtoPeriod(const common::v1::BillingPeriod& p,
+                                              std::string_view field);
+
+// Validates mask paths against the allowed set; INVALID_ARGUMENT
+// "update_mask: unknown or immutable field 'x'" / "update_mask: empty".
+absl::Status CheckMask(const google::protobuf::FieldMask& mask,
+                       std::initializer_list<std::string_view> allowed);
+bool MaskHas(const google::protobuf::FieldMask& mask, std::string_view path);
+
+// page_size: 0 -> default, above max -> max, negative -> INVALID_ARGUMENT.
+absl::StatusOr<int> PageSize(int32_t requested, int default_size = 100, int max_size = 1000);
+// Opaque page tokens holding an offset; a malformed token is INVALID_ARGUMENT on "page_token".
+std::string EncodePageToken(int64_t offset);
+absl::StatusOr<int64_t> DecodePageToken(std::string_view token);
+
+}  // namespace gridbill

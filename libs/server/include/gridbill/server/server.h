@@ -1,0 +1,62 @@
+// One call to run any Gridbill service: a gRPC server with the standard
+// health service and reflection, a Prometheus /metrics endpoint, one JSON log
+// line per call, and graceful shutdown on SIGTERM / SIGINT.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gridbill/server/config.h"
+#include "grpcpp/grpcpp.h"
+#include "prometheus/registry.h"
+
+namespace gridbill {
+
+// Writes one JSON log line to stderr: {"ts":..., "level":..., "service":..., "msg":..., extra...}.
+void LogJson(std::string_view level, std::string_view msg,
+             std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
+
+// A started server. Serve() blocks until a signal or Shutdown().
+class Server {
+ public:
+  struct Options {
+    ServerConfig config;
+    std::vector<grpc::Service*> services;  // not owned; must outlive the server
+    // Called when the server is up, before blocking (e.g. to print ports).
+    std::function<void(const Server&)> on_started;
+    // Install SIGTERM/SIGINT handlers (off in tests).
+    bool handle_signals = true;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Server>> Start(Options options);
+  ~Server();
+
+  // The bound gRPC port (useful with port 0) and metrics port (0 when disabled).
+  int grpc_port() const;
+  int metrics_port() const;
+  // The registry for the service's own metrics (one metrics struct per component).
+  prometheus::Registry& registry();
+  // Marks every service NOT_SERVING / SERVING in grpc.health.v1.
+  void SetServing(bool serving);
+
+  // Blocks until SIGTERM/SIGINT (when handled) or Shutdown(); then stops
+  // accepting calls, lets in-flight calls finish within shutdown_grace, and returns.
+  void Wait();
+  // Starts a graceful shutdown from another thread.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Wraps main(): runs `body`; a non-OK status is logged and the process exits 1
+// with the message (e.g. "config: database_url: required").
+int RunMain(std::function<absl::Status()> body);
+
+}  // namespace gridbill
