@@ -31,16 +31,24 @@ function(gridbill_proto_library target)
 endfunction()
 
 # gridbill_embed_migrations(<target> <dir>)
-# Compiles the migrations/Vnnn__name.sql files of <dir> into <target> so a
-# service binary carries its own schema; exposes
-# gridbill::pg::EmbeddedMigrations() (declared in gridbill/pg/migrations.h).
+# Compiles the Vnnn__name.sql files of <dir> (the migrations folder, or a
+# service folder holding migrations/) into <target> so a service binary
+# carries its own schema; exposes gridbill::pg::EmbeddedMigrations()
+# (declared in gridbill/pg/migrations.h). Every V*.sql is embedded, so a
+# badly named file is rejected by Migrate() instead of silently skipped.
 function(gridbill_embed_migrations target dir)
-  file(GLOB files CONFIGURE_DEPENDS "${dir}/V*__*.sql")
+  get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(IS_DIRECTORY "${dir}/migrations")
+    set(dir "${dir}/migrations")
+  endif()
+  file(GLOB files CONFIGURE_DEPENDS "${dir}/V*.sql")
   list(SORT files)
+  # A list cannot cross the command line as one argument: "|" separates.
+  string(REPLACE ";" "|" files_arg "${files}")
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc")
   add_custom_command(
     OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DFILES="${files}"
+    COMMAND ${CMAKE_COMMAND} "-DOUT=${out}" "-DFILES=${files_arg}"
             -P "${GRIDBILL_CMAKE_DIR}/EmbedMigrations.cmake"
     DEPENDS ${files} "${GRIDBILL_CMAKE_DIR}/EmbedMigrations.cmake"
     COMMENT "embedding migrations of ${target}"
@@ -59,6 +67,9 @@ endfunction()
 # gridbill_pg_test(<name> SOURCES ... LIBS ...)   real-PostgreSQL tests: one
 # ctest per binary so that one throwaway cluster serves all of its cases.
 function(gridbill_pg_test name)
+  if(NOT GRIDBILL_BUILD_TESTS)
+    return()
+  endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE gridbill_catch_main gridbill_pgtest ${ARG_LIBS})

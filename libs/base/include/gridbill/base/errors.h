@@ -1,6 +1,7 @@
 // Errors that name the offending field, the shape every service returns.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,10 @@ inline constexpr std::string_view kFieldPayloadKey = "gridbill.field";
 
 // The field a status names, or "" when it names none.
 std::string FieldOf(const absl::Status& status);
+
+// `text` in double quotes for an error message: control characters, quotes
+// and backslashes escaped (UTF-8 kept), cut to `max_bytes` with "..." so that
+// a hostile input cannot blow up a log line.
+std::string QuoteInput(std::string_view text, size_t max_bytes = 64);
 
 }  // namespace gridbill

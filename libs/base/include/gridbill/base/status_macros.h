@@ -8,9 +8,9 @@
 #define GRIDBILL_CONCAT_(a, b) GRIDBILL_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status gridbill_status_ = (expr);      \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status gridbill_status_ = (expr);            \
     if (!gridbill_status_.ok()) return gridbill_status_; \
   } while (0)
 

@@ -19,8 +19,12 @@ struct Money {
   static absl::StatusOr<Money> Parse(std::string_view text, std::string_view field = "amount");
   // "1234.56" (always two fractional digits, '-' for negatives).
   std::string ToString() const;
-  // "1 234.56" with thin grouping for documents.
+  // "1 234.56" with thin grouping for documents: thousands are separated by
+  // U+202F NARROW NO-BREAK SPACE (UTF-8 E2 80 AF), which never breaks a number
+  // across lines.
   std::string ToGroupedString() const;
+  // The same with another thousands separator (" ", "\u00A0", "'").
+  std::string ToGroupedString(std::string_view separator) const;
 
   friend constexpr bool operator==(Money a, Money b) = default;
   friend constexpr auto operator<=>(Money a, Money b) = default;
@@ -30,7 +34,9 @@ struct Money {
 };
 
 // Rounds numerator/denominator half-up (away from zero at exactly .5) to an
-// integer, computed exactly in 128 bits. denominator > 0.
+// integer, computed exactly in 128 bits. denominator != 0 (a negative one
+// flips the sign). A result beyond int64 saturates at its limits: callers
+// bound their inputs (no real charge comes near 9.2 × 10^16 tenge).
 int64_t RoundHalfUp(__int128 numerator, __int128 denominator);
 
 // The charge for `energy_wh` at `price_per_kwh` tenge/kWh, in tiyn rounded

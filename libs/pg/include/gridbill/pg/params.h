@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -17,6 +18,7 @@ class Params {
  public:
   Params() = default;
   template <typename... Args>
+    requires(!(sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, Params> && ...)))
   explicit Params(Args&&... args) {
     (Add(std::forward<Args>(args)), ...);
   }
@@ -28,6 +30,7 @@ class Params {
   Params& Add(int64_t v);
   Params& Add(int v) { return Add(static_cast<int64_t>(v)); }
   Params& Add(bool v);
+  Params& Add(double v);              // float8, round-trip precision
   Params& Add(absl::Time v);          // timestamptz, RFC 3339 in UTC
   Params& Add(absl::CivilDay v);      // date
   template <typename T>
@@ -38,6 +41,8 @@ class Params {
   Params& AddBytes(std::string_view bytes);
   // A text[] array literal.
   Params& AddTextArray(const std::vector<std::string>& values);
+  // A bigint[] array literal (e.g. for "= ANY($1)").
+  Params& AddIntArray(const std::vector<int64_t>& values);
 
   int size() const { return static_cast<int>(values_.size()); }
   // libpq-ready pointers (nullptr for NULL); valid while *this lives.

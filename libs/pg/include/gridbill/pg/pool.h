@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -91,7 +92,9 @@ class Pool {
     return std::move(*out);
   }
 
-  // One statement outside an explicit transaction (autocommit).
+  // One statement outside an explicit transaction (autocommit). Called
+  // inside a Transact of this pool on the same thread, it joins that
+  // transaction like a nested Transact does.
   absl::StatusOr<Result> Execute(const Query& query, const Params& params = Params());
 
   void SetObserver(QueryObserver observer);

@@ -4,6 +4,7 @@
 
 namespace gridbill::pg {
 
+// An empty name runs the statement unprepared (one-off SQL such as DDL).
 struct Query {
   const char* name;
   const char* sql;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -23,18 +24,24 @@ class Row {
   bool IsNull(int col) const;
   std::string_view Text(int col) const;
   std::string String(int col) const { return std::string(Text(col)); }
+  std::optional<std::string> OptionalString(int col) const;
   int64_t Int(int col) const;
+  std::optional<int64_t> OptionalInt(int col) const;
   bool Bool(int col) const;
   double Double(int col) const;
   // timestamptz (the pool sets TimeZone=UTC on every connection).
   absl::Time Time(int col) const;
+  std::optional<absl::Time> OptionalTime(int col) const;
   // date.
   absl::CivilDay Date(int col) const;
   std::optional<absl::CivilDay> OptionalDate(int col) const;
   // bytea in hex output format, decoded.
   std::string Bytes(int col) const;
   // A one-dimensional text[] (or any array type) decoded to elements.
+  // NULL elements read as "".
   std::vector<std::string> TextArray(int col) const;
+  // The same, keeping NULL elements as std::nullopt.
+  std::vector<std::optional<std::string>> NullableTextArray(int col) const;
 
  private:
   friend class Result;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,17 +16,23 @@
 namespace gridbill {
 
 // Settings as key -> text. File format: one `key = value` per line, '#'
-// comments, blank lines ignored; keys are lower_snake_case. Environment
-// variables GRIDBILL_<KEY upper-cased> override the file (e.g.
-// GRIDBILL_DATABASE_URL for database_url). The file path comes from
-// --config=PATH on the command line or GRIDBILL_CONFIG; without either,
-// only the environment and defaults apply.
+// comment lines, blank lines ignored; keys are lower_snake_case; a value may
+// be wrapped in double quotes. Environment variables GRIDBILL_<KEY
+// upper-cased> override the file (e.g. GRIDBILL_DATABASE_URL for
+// database_url), and --key=value arguments override both. The file path
+// comes from --config=PATH on the command line or GRIDBILL_CONFIG; without
+// either, only the environment and defaults apply.
 class ConfigSource {
  public:
   // Reads argv (--config=PATH, --key=value overrides too) and the environment.
   static absl::StatusOr<ConfigSource> FromArgs(int argc, char** argv);
   // For tests: explicit file text and environment.
+  // For tests: explicit file text and environment (variable name -> value,
+  // e.g. {"GRIDBILL_DATABASE_URL", "postgres://..."}); origins read "config:LINE".
   static absl::StatusOr<ConfigSource> FromText(std::string_view file_text,
+                                               const std::map<std::string, std::string>& env = {});
+  // A file by path and an explicit environment; origins read "PATH:LINE".
+  static absl::StatusOr<ConfigSource> FromFile(const std::string& path,
                                                const std::map<std::string, std::string>& env = {});
 
   // Typed getters: a missing key yields `fallback`; a malformed value is an
@@ -39,11 +46,25 @@ class ConfigSource {
   absl::StatusOr<absl::Duration> Duration(std::string_view key, absl::Duration fallback) const;
   // host:port (port 0 allowed: pick a free one).
   absl::StatusOr<std::string> Address(std::string_view key, std::string_view fallback) const;
+  // One of `allowed` (e.g. log_level: debug|info|warn|error).
+  absl::StatusOr<std::string> OneOf(std::string_view key, std::string_view fallback,
+                                    std::initializer_list<std::string_view> allowed) const;
+  // True when the key is set anywhere (even to ""); counts as asked for.
+  bool Has(std::string_view key) const;
 
-  // Keys present in the file or environment that no getter asked for (typos).
+  // Keys present in the file or on the command line that no getter asked for
+  // (typos). Environment variables are not reported: the environment is
+  // shared with other software (Kubernetes service links inject
+  // GRIDBILL_<NAME>_SERVICE_HOST and the like).
   std::vector<std::string> UnusedKeys() const;
+  // INVALID_ARGUMENT "config: unknown key x (from /etc/x.conf:3)" when
+  // UnusedKeys() is not empty; call it after every getter ran.
+  absl::Status CheckUnused() const;
 
  private:
+  static absl::StatusOr<ConfigSource> Build(std::string_view file_text, std::string_view file_label,
+                                            const std::map<std::string, std::string>& env,
+                                            const std::map<std::string, std::string>& flags);
   struct Value {
     std::string text;
     std::string origin;  // "file:line" or "env GRIDBILL_X"

@@ -1,16 +1,21 @@
 // absl::Status <-> grpc::Status at the edge, once.
 #pragma once
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gridbill/base/status_macros.h"
 #include "grpcpp/grpcpp.h"
 
 namespace gridbill {
 
-// Same code and message; a field named by the status (gridbill/base/errors.h)
-// and a constraint go into a gridbill.common.v1.ErrorDetails in the binary
-// trailer "gridbill-error-details-bin" (set as error_details, which gRPC
-// sends as grpc-status-details-bin).
+// Same code and message; a field named by the status (gridbill/base/errors.h,
+// as a FieldViolation with the reason) and a constraint (payload
+// "gridbill.constraint", as ErrorDetails.reason) go into a serialized
+// gridbill.common.v1.ErrorDetails set as the status's error_details, which
+// gRPC sends in the binary trailer grpc-status-details-bin. FromGrpc restores
+// both payloads.
 grpc::Status ToGrpc(const absl::Status& status);
 absl::Status FromGrpc(const grpc::Status& status);
 

@@ -19,14 +19,15 @@
 namespace gridbill {
 
 // SHA-256 of the message's deterministic serialization with its top-level
-// `request_id` field cleared: the idempotency fingerprint.
+// `request_id` field cleared: the idempotency fingerprint, as 64 lowercase
+// hex characters (safe in a text column and in logs).
 std::string Fingerprint(const google::protobuf::Message& request);
 
 google::protobuf::Timestamp ToProtoTime(absl::Time t);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
 
 common::v1::Date ToProtoDate(absl::CivilDay d);
-// A set Date must be a real calendar date; errors name `field`.
+// A set Date must be a real calendar date; errors name `field` (unset: "required").
 absl::StatusOr<absl::CivilDay> FromProtoDate(const common::v1::Date& d, std::string_view field);
 // Unset (all zero) -> nullopt.
 absl::StatusOr<std::optional<absl::CivilDay>> FromOptionalProtoDate(const common::v1::Date& d,
@@ -46,6 +47,7 @@ bool MaskHas(const google::protobuf::FieldMask& mask, std::string_view path);
 // page_size: 0 -> default, above max -> max, negative -> INVALID_ARGUMENT.
 absl::StatusOr<int> PageSize(int32_t requested, int default_size = 100, int max_size = 1000);
 // Opaque page tokens holding an offset; a malformed token is INVALID_ARGUMENT on "page_token".
+// The empty token (the first page) decodes to 0.
 std::string EncodePageToken(int64_t offset);
 absl::StatusOr<int64_t> DecodePageToken(std::string_view token);
 

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,16 +20,35 @@
 namespace gridbill {
 
 // Writes one JSON log line to stderr: {"ts":..., "level":..., "service":..., "msg":..., extra...}.
+// Levels: debug, info, warn, error.
 void LogJson(std::string_view level, std::string_view msg,
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
 
-// A started server. Serve() blocks until a signal or Shutdown().
+// The "service" field of every log line (Server::Start sets it from the config).
+void SetLogService(std::string_view service);
+// Lines below `level` (debug < info < warn < error) are dropped; Server::Start
+// sets it from the config's log_level.
+void SetLogLevel(std::string_view level);
+// Where finished lines go (one JSON object, no newline); an empty sink means
+// stderr. Returns the previous sink. For tests.
+using LogSink = std::function<void(std::string_view line)>;
+LogSink SetLogSink(LogSink sink);
+
+// A started server. Wait() blocks until a signal or Shutdown().
+//
+// Every call is observed by an interceptor: one JSON log line per call (at
+// its end for streams) with method, code, duration, request_id (the
+// request's top-level `request_id` field, else x-request-id), traceparent and
+// principal; and the Prometheus series grpc_server_started_total,
+// grpc_server_handled_total and grpc_server_handling_seconds labelled by
+// grpc_service, grpc_method (and grpc_code). Registered services must use
+// protobuf request types (no raw ByteBuffer methods).
 class Server {
  public:
   struct Options {
     ServerConfig config;
     std::vector<grpc::Service*> services;  // not owned; must outlive the server
-    // Called when the server is up, before blocking (e.g. to print ports).
+    // Called at the end of Start(), once the server is up (e.g. to print ports).
     std::function<void(const Server&)> on_started;
     // Install SIGTERM/SIGINT handlers (off in tests).
     bool handle_signals = true;

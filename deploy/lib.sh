@@ -1,0 +1,139 @@
+# Shared by the deploy scripts (sourced, not run): where things are, which
+# services exist, and small helpers. Every path is relative to the checkout.
+
+GRIDBILL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${GRIDBILL_BUILD_DIR:-$GRIDBILL_ROOT/build}"
+RUN_DIR="${GRIDBILL_RUN_DIR:-$GRIDBILL_ROOT/.run}"
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+PG_LINK="$RUN_DIR/pg"                 # the cluster: data/ and sock/ below it
+PG_HOST="127.0.0.1"
+PG_PORT="${GRIDBILL_PG_PORT:-55432}"
+PG_USER="gridbill"                    # owns the service databases; no superuser
+PG_BIN="${GRIDBILL_PG_BIN:-/usr/lib/postgresql/15/bin}"
+BIND_HOST="${GRIDBILL_BIND_HOST:-127.0.0.1}"
+
+# The suite, one line per service: name, gRPC port, metrics port. A service
+# whose binary (gridbill-<name>) has not been built is skipped by `up`.
+# The gateway also serves the portal; it is listed last so that it starts
+# after the services it calls.
+SERVICES=(
+  "contracts   7101 9101"
+  "metering    7102 9102"
+  "balance     7103 9103"
+  "invoicing   7104 9104"
+  "forecasting 7105 9105"
+  "reporting   7106 9106"
+  "gateway     7100 9100"
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$1" >&2
+  if [[ $# -ge 2 && -f "$2" ]]; then
+    printf -- '--- last lines of %s ---\n' "$2" >&2
+    tail -n "${3:-30}" "$2" >&2
+    printf -- '---\n' >&2
+  fi
+  exit 1
+}
+
+# Runs a command as user postgres (PostgreSQL refuses to run as root).
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    # From /: the caller's directory may be closed to postgres. Paths are absolute.
+    (cd / && runuser -u postgres -- "$@")
+  else
+    "$@"
+  fi
+}
+
+# The binary of service $1 in the build tree, or nothing.
+service_binary() {
+  local svc="$1" f
+  for f in "$BUILD_DIR/services/$svc/gridbill-$svc" "$BUILD_DIR/bin/gridbill-$svc"; do
+    if [[ -x "$f" && -f "$f" ]]; then
+      printf '%s\n' "$f"
+      return 0
+    fi
+  done
+  return 0
+}
+
+gridbillctl_binary() {
+  local f
+  for f in "$BUILD_DIR/tools/gridbillctl/gridbillctl" "$BUILD_DIR/bin/gridbillctl"; do
+    if [[ -x "$f" && -f "$f" ]]; then
+      printf '%s\n' "$f"
+      return 0
+    fi
+  done
+  return 0
+}
+
+# Is something accepting TCP connections on host $1 port $2?
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# Is pid file $1 naming a live process whose binary is $2?
+pid_alive() {
+  local pidfile="$1" pid
+  [[ -f "$pidfile" ]] || return 1
+  pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against a recycled pid: the process must be one of ours.
+  [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == *gridbill* ]]
+}
+
+# The data directory of the cluster (follows the .run/pg link when the
+# cluster had to live outside the checkout).
+pg_dir() {
+  if [[ -L "$PG_LINK" ]]; then
+    readlink -f "$PG_LINK"
+  else
+    printf '%s\n' "$PG_LINK"
+  fi
+}
+
+pg_running() {
+  local d
+  d="$(pg_dir)"
+  [[ -f "$d/data/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$d/data" status >/dev/null 2>&1
+}
+
+# Stops every service started by `up` (SIGTERM, then SIGKILL after a grace).
+stop_services() {
+  local pidfile pid name waited
+  [[ -d "$PID_DIR" ]] || return 0
+  for pidfile in "$PID_DIR"/*.pid; do
+    [[ -e "$pidfile" ]] || continue
+    name="$(basename "$pidfile" .pid)"
+    if pid_alive "$pidfile"; then
+      pid="$(cat "$pidfile")"
+      say "stopping $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      waited=0
+      while kill -0 "$pid" 2>/dev/null && [[ $waited -lt 150 ]]; do
+        sleep 0.1
+        waited=$((waited + 1))
+      done
+      if kill -0 "$pid" 2>/dev/null; then
+        warn "$name did not stop within 15s of SIGTERM; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+stop_postgres() {
+  local d
+  d="$(pg_dir)"
+  if pg_running; then
+    say "stopping PostgreSQL ($d/data)"
+    as_pg "$PG_BIN/pg_ctl" -D "$d/data" -m fast -w -t 60 stop >/dev/null
+  fi
+}

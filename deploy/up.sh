@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Command 1: brings the suite up on this machine. Installs what is missing,
+# builds, starts a PostgreSQL cluster inside the checkout (.run/pg) with one
+# database per service, starts every service that has been built, waits until
+# each answers, loads the demo data set and prints where everything is.
+# Running it again restarts everything cleanly and keeps the data.
+#
+#   ./deploy/up.sh [--no-demo]
+#
+# Environment: GRIDBILL_PG_PORT (55432), GRIDBILL_BIND_HOST (127.0.0.1),
+# GRIDBILL_BUILD_DIR (build), GRIDBILL_DEMO_SEED (42); any other GRIDBILL_*
+# variable is passed on to the services as a setting (e.g. GRIDBILL_LOG_LEVEL).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+load_demo=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-demo) load_demo=0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+demo_seed="${GRIDBILL_DEMO_SEED:-42}"
+
+on_exit() {
+  local rc=$?
+  if [[ $rc -ne 0 ]]; then
+    printf '\nup failed. Logs are in %s; ./deploy/down.sh stops what was started.\n' "$LOG_DIR" >&2
+  fi
+}
+trap on_exit EXIT
+
+bash "$GRIDBILL_ROOT/deploy/install-deps.sh"
+bash "$GRIDBILL_ROOT/deploy/build.sh" --runtime
+
+mkdir -p "$LOG_DIR" "$PID_DIR"
+# Restart cleanly: whatever a previous `up` left running stops first.
+stop_services
+stop_postgres
+
+# --- PostgreSQL --------------------------------------------------------------
+
+# The cluster lives in .run/pg, owned by user postgres when we are root. If
+# user postgres cannot reach the checkout (a parent directory without o+x,
+# e.g. one made by mktemp -d), the files go to /var/tmp and .run/pg links there.
+prepare_pg_dir() {
+  [[ -e "$PG_LINK" ]] && return 0
+  mkdir -p "$PG_LINK"
+  if [[ $(id -u) -ne 0 ]]; then return 0; fi
+  chown postgres:postgres "$PG_LINK"
+  if runuser -u postgres -- test -w "$PG_LINK" 2>/dev/null; then return 0; fi
+  rmdir "$PG_LINK"
+  local outside
+  outside="/var/tmp/gridbill-pg-$(printf '%s' "$GRIDBILL_ROOT" | sha256sum | cut -c1-12)"
+  warn "user postgres cannot enter $GRIDBILL_ROOT; keeping the cluster in $outside (linked from .run/pg)"
+  mkdir -p "$outside"
+  chown postgres:postgres "$outside"
+  chmod 700 "$outside"
+  ln -s "$outside" "$PG_LINK"
+}
+prepare_pg_dir
+pg="$(pg_dir)"
+pg_log="$pg/postgres.log"
+ln -sfn "$pg_log" "$LOG_DIR/postgres.log"
+
+if [[ ! -f "$pg/data/PG_VERSION" ]]; then
+  say "creating a PostgreSQL 15 cluster in $pg/data"
+  as_pg mkdir -p "$pg/sock"
+  as_pg "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 >"$RUN_DIR/initdb.log" 2>&1 || die "initdb failed" "$RUN_DIR/initdb.log"
+fi
+as_pg mkdir -p "$pg/sock"
+
+if port_open "$PG_HOST" "$PG_PORT"; then
+  die "port $PG_PORT is taken by another program; set GRIDBILL_PG_PORT to a free port"
+fi
+say "starting PostgreSQL on $PG_HOST:$PG_PORT"
+as_pg "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg_log" -w -t 60 \
+  -o "-c listen_addresses=$PG_HOST -p $PG_PORT -k $pg/sock" start >/dev/null ||
+  die "PostgreSQL did not start" "$pg_log"
+
+psql_admin() {
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+psql_admin -c "DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
+    CREATE ROLE $PG_USER LOGIN;
+  END IF; END \$\$;" || die "could not create role $PG_USER" "$pg_log"
+
+# --- services ------------------------------------------------------------------
+
+# Script settings that are not service settings: kept out of the services' env.
+script_vars=(GRIDBILL_BUILD_DIR GRIDBILL_RUN_DIR GRIDBILL_PG_PORT GRIDBILL_PG_BIN
+  GRIDBILL_BIND_HOST GRIDBILL_JOBS GRIDBILL_CMAKE_ARGS GRIDBILL_DEMO_SEED)
+unset_args=()
+for v in "${script_vars[@]}" GRIDBILL_DATABASE_URL GRIDBILL_GRPC_ADDRESS GRIDBILL_METRICS_ADDRESS; do
+  unset_args+=(-u "$v")
+done
+
+started=()
+skipped=()
+for line in "${SERVICES[@]}"; do
+  read -r svc grpc_port metrics_port <<<"$line"
+  bin="$(service_binary "$svc")"
+  if [[ -z "$bin" ]]; then
+    skipped+=("$svc")
+    continue
+  fi
+  db="$svc"
+  if [[ -z "$(psql_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]]; then
+    say "creating database $db"
+    psql_admin -c "CREATE DATABASE $db OWNER $PG_USER" || die "could not create database $db" "$pg_log"
+  fi
+  for port in "$grpc_port" "$metrics_port"; do
+    if port_open "$BIND_HOST" "$port"; then
+      die "port $port (for $svc) is taken by another program"
+    fi
+  done
+  log="$LOG_DIR/$svc.log"
+  printf '\n--- %s: starting %s ---\n' "$(date -u +%FT%TZ)" "$bin" >>"$log"
+  say "starting $svc (gRPC $BIND_HOST:$grpc_port, metrics $BIND_HOST:$metrics_port)"
+  env "${unset_args[@]}" \
+    GRIDBILL_DATABASE_URL="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$db" \
+    GRIDBILL_GRPC_ADDRESS="$BIND_HOST:$grpc_port" \
+    GRIDBILL_METRICS_ADDRESS="$BIND_HOST:$metrics_port" \
+    setsid "$bin" </dev/null >>"$log" 2>&1 &
+  echo $! >"$PID_DIR/$svc.pid"
+  started+=("$svc")
+done
+
+[[ ${#started[@]} -gt 0 ]] || die "no service binary has been built yet (looked in $BUILD_DIR/services)"
+
+ctl="$(gridbillctl_binary)"
+ctl_help="$([[ -n "$ctl" ]] && "$ctl" --help 2>&1 || true)"
+ctl_has() { grep -qw -- "$1" <<<"$ctl_help"; }
+
+wait_ready() {
+  local svc="$1" grpc_port="$2" metrics_port="$3" pidfile="$PID_DIR/$1.pid" log="$LOG_DIR/$1.log"
+  local deadline=$((SECONDS + 120))
+  until port_open "$BIND_HOST" "$grpc_port" && port_open "$BIND_HOST" "$metrics_port"; do
+    pid_alive "$pidfile" || die "$svc exited while starting" "$log"
+    [[ $SECONDS -lt $deadline ]] || die "$svc did not open its ports within 120s" "$log"
+    sleep 0.2
+  done
+  # A real call, not only an open port.
+  if ctl_has health; then
+    "$ctl" health --addr "$BIND_HOST:$grpc_port" >>"$log" 2>&1 ||
+      die "$svc is not healthy (gridbillctl health)" "$log"
+  elif [[ "$svc" == contracts && -n "$ctl" ]]; then
+    "$ctl" participants list --addr "$BIND_HOST:$grpc_port" >/dev/null 2>"$RUN_DIR/check.err" ||
+      die "$svc does not answer: gridbillctl participants list failed" "$RUN_DIR/check.err"
+  fi
+}
+
+for line in "${SERVICES[@]}"; do
+  read -r svc grpc_port metrics_port <<<"$line"
+  [[ " ${started[*]} " == *" $svc "* ]] || continue
+  wait_ready "$svc" "$grpc_port" "$metrics_port"
+  say "$svc is up"
+done
+
+# --- demo data -------------------------------------------------------------------
+
+contracts_addr="$BIND_HOST:7101"
+if [[ $load_demo -eq 1 && " ${started[*]} " == *" contracts "* ]]; then
+  if [[ -z "$ctl" ]]; then
+    warn "gridbillctl has not been built: no demo data loaded"
+  else
+    say "loading the demo data set (seed $demo_seed; already loaded data stays as it is)"
+    "$ctl" demo load --seed "$demo_seed" --addr "$contracts_addr" 2>&1 |
+      tee "$LOG_DIR/demo-load.log" || die "the demo data load failed" "$LOG_DIR/demo-load.log"
+  fi
+fi
+
+# --- where everything is -----------------------------------------------------------
+
+ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
+{
+  echo
+  echo "Gridbill is up."
+  echo
+  printf '  %-12s %-22s %-38s %s\n' service gRPC metrics log
+  for line in "${SERVICES[@]}"; do
+    read -r svc grpc_port metrics_port <<<"$line"
+    if [[ " ${started[*]} " == *" $svc "* ]]; then
+      printf '  %-12s %-22s %-38s %s\n' "$svc" "$BIND_HOST:$grpc_port" \
+        "http://$BIND_HOST:$metrics_port/metrics" ".run/logs/$svc.log"
+    fi
+  done
+  echo
+  echo "  PostgreSQL   $PG_HOST:$PG_PORT, user $PG_USER, one database per service (.run/logs/postgres.log)"
+  echo "               psql -h $PG_HOST -p $PG_PORT -U $PG_USER contracts"
+  if [[ " ${started[*]} " == *" gateway "* ]]; then
+    echo "  portal       served by the gateway (see .run/logs/gateway.log)"
+  else
+    echo "  portal       not yet available (the gateway has not been built)"
+  fi
+  if [[ ${#skipped[@]} -gt 0 ]]; then
+    echo "  not built    ${skipped[*]}"
+  fi
+  echo
+  if [[ -n "$ctl" ]]; then
+    echo "Try the operator CLI:"
+    echo "  $ctl_rel participants list --addr $contracts_addr"
+    echo "  $ctl_rel --help"
+  fi
+  echo "Health and metrics: curl -s http://$BIND_HOST:9101/metrics | promtool check metrics"
+  echo "Stop: ./deploy/down.sh   (keeps the data; ./deploy/down.sh --purge deletes .run)"
+}

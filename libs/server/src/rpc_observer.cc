@@ -1,0 +1,283 @@
+#include "rpc_observer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/server/caller.h"
+#include "log_internal.h"
+
+namespace gridbill::internal {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+constexpr std::string_view kHealthService = "grpc.health.v1.Health";
+constexpr std::string_view kUnknown = "unknown";
+constexpr char kTraceparentHeader[] = "traceparent";
+// Log lines quote client-chosen text; keep them bounded.
+constexpr size_t kMaxLoggedValue = 256;
+
+std::string Bounded(std::string_view text) {
+  return std::string(text.substr(0, std::min(text.size(), kMaxLoggedValue)));
+}
+
+const prometheus::Histogram::BucketBoundaries& Buckets() {
+  static const auto* const buckets = new prometheus::Histogram::BucketBoundaries{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return *buckets;
+}
+
+// Server faults are errors, overload and timeouts warnings, the rest (the
+// client's mistakes included) information.
+std::string_view LevelFor(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::DATA_LOSS:
+      return "error";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "warn";
+    default:
+      return "info";
+  }
+}
+
+std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
+                          std::string_view key) {
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return "";
+  return Bounded(std::string_view(it->second.data(), it->second.size()));
+}
+
+// The top-level string field `request_id`, or "".
+std::string RequestIdOf(const google::protobuf::Message& message) {
+  const google::protobuf::FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr || field->is_repeated() ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
+  return Bounded(message.GetReflection()->GetString(message, field));
+}
+
+class RpcObserver : public grpc::experimental::Interceptor {
+ public:
+  RpcObserver(grpc::experimental::ServerRpcInfo* info, std::shared_ptr<RpcMetrics> metrics,
+              ServiceTable::Method method)
+      : info_(info),
+        metrics_(std::move(metrics)),
+        method_(std::move(method)),
+        full_method_(Bounded(info->method() == nullptr ? kUnknown : info->method())),
+        start_(absl::Now()) {
+    metrics_->Started(method_.service, method_.method);
+  }
+
+  ~RpcObserver() override {
+    if (!finished_) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the call ended without a status"));
+    }
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      if (const auto* md = methods->GetRecvInitialMetadata(); md != nullptr) ReadMetadata(*md);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        method_.typed_request && message_request_id_.empty()) {
+      // Typed methods receive the generated message (see ServiceTable).
+      if (const void* raw = methods->GetRecvMessage(); raw != nullptr) {
+        message_request_id_ = RequestIdOf(*static_cast<const google::protobuf::Message*>(raw));
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        !finished_) {
+      // Recorded before the status leaves, so a client that sees the
+      // response also sees it counted.
+      Finish(methods->GetSendStatus());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void ReadMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
+    metadata_read_ = true;
+    header_request_id_ = MetadataValue(md, kRequestIdHeader);
+    traceparent_ = MetadataValue(md, kTraceparentHeader);
+    principal_ = MetadataValue(md, kPrincipalHeader);
+  }
+
+  void Finish(const grpc::Status& status) {
+    finished_ = true;
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    const grpc::StatusCode code = status.error_code();
+    metrics_->Handled(method_.service, method_.method, code, seconds);
+
+    std::string_view level = LevelFor(code);
+    // Probes call Check every few seconds: keep them out of the info log.
+    if (code == grpc::StatusCode::OK && method_.service == kHealthService) level = "debug";
+    if (!LogEnabled(level)) return;
+    if (!metadata_read_ && info_->server_context() != nullptr) {
+      ReadMetadata(info_->server_context()->client_metadata());
+    }
+    const std::string& request_id =
+        message_request_id_.empty() ? header_request_id_ : message_request_id_;
+    json::ObjectWriter w = StartLogLine(level);
+    w.Add("method", full_method_)
+        .Add("code", GrpcCodeName(code))
+        .Add("duration_ms", std::round(seconds * 1e6) / 1e3);
+    if (!request_id.empty()) w.Add("request_id", request_id);
+    if (!traceparent_.empty()) w.Add("traceparent", traceparent_);
+    if (!principal_.empty()) w.Add("principal", principal_);
+    if (code != grpc::StatusCode::OK) w.Add("error", status.error_message());
+    EmitLogLine(std::move(w).Finish());
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  std::shared_ptr<RpcMetrics> metrics_;
+  const ServiceTable::Method method_;
+  const std::string full_method_;
+  const absl::Time start_;
+  bool finished_ = false;
+  bool metadata_read_ = false;
+  std::string message_request_id_;
+  std::string header_request_id_;
+  std::string traceparent_;
+  std::string principal_;
+};
+
+}  // namespace
+
+std::string_view GrpcCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+RpcMetrics::RpcMetrics(prometheus::Registry& registry)
+    : started_(prometheus::BuildCounter()
+                   .Name("grpc_server_started_total")
+                   .Help("Total number of RPCs started on the server.")
+                   .Register(registry)),
+      handled_(prometheus::BuildCounter()
+                   .Name("grpc_server_handled_total")
+                   .Help("Total number of RPCs completed on the server, regardless of success "
+                         "or failure.")
+                   .Register(registry)),
+      handling_(prometheus::BuildHistogram()
+                    .Name("grpc_server_handling_seconds")
+                    .Help("Histogram of response latency (seconds) of gRPC calls handled by "
+                          "the server.")
+                    .Register(registry)) {}
+
+void RpcMetrics::Started(const std::string& service, const std::string& method) {
+  std::string key = absl::StrCat(service, "/", method);
+  prometheus::Counter* counter = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = started_cache_.try_emplace(key, nullptr);
+    if (inserted) {
+      it->second = &started_.Add({{"grpc_service", service}, {"grpc_method", method}});
+    }
+    counter = it->second;
+  }
+  counter->Increment();
+}
+
+void RpcMetrics::Handled(const std::string& service, const std::string& method,
+                         grpc::StatusCode code, double seconds) {
+  std::string_view code_name = GrpcCodeName(code);
+  std::string key = absl::StrCat(service, "/", method, "/", ToAbsl(code_name));
+  HandledSeries handles{};
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = handled_cache_.try_emplace(key, HandledSeries{});
+    if (inserted) {
+      const prometheus::Labels labels{{"grpc_service", service},
+                                      {"grpc_method", method},
+                                      {"grpc_code", std::string(code_name)}};
+      it->second = HandledSeries{&handled_.Add(labels), &handling_.Add(labels, Buckets())};
+    }
+    handles = it->second;
+  }
+  handles.count->Increment();
+  handles.seconds->Observe(seconds);
+}
+
+void ServiceTable::Set(const std::vector<std::string>& services) {
+  absl::MutexLock lock(&mu_);
+  services_.insert(services.begin(), services.end());
+  services_.insert(std::string(kHealthService));
+}
+
+std::vector<std::string> ServiceTable::AppServices() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const std::string& s : services_) {
+    if (!absl::StartsWith(s, "grpc.")) out.push_back(s);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ServiceTable::Method ServiceTable::Lookup(std::string_view std_full_method) const {
+  absl::string_view full_method = ToAbsl(std_full_method);
+  Method unknown{std::string(kUnknown), std::string(kUnknown), false};
+  if (!absl::StartsWith(full_method, "/")) return unknown;
+  full_method.remove_prefix(1);
+  size_t slash = full_method.find('/');
+  if (slash == absl::string_view::npos) return unknown;
+  std::string service(full_method.substr(0, slash));
+  std::string method(full_method.substr(slash + 1));
+  {
+    absl::MutexLock lock(&mu_);
+    if (!services_.contains(service)) return unknown;
+  }
+  // Generated services are in the generated pool: there the method must
+  // exist too (gRPC answers UNIMPLEMENTED for the rest). The default health
+  // service is the one served without a generated descriptor.
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+  if (descriptor != nullptr ? descriptor->FindMethodByName(method) == nullptr
+                            : !(service == kHealthService && (method == "Check" || method == "Watch"))) {
+    return unknown;
+  }
+  const bool typed = descriptor != nullptr && !absl::StartsWith(service, "grpc.");
+  return Method{std::move(service), std::move(method), typed};
+}
+
+grpc::experimental::Interceptor* RpcObserverFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  ServiceTable::Method method =
+      services_->Lookup(info->method() == nullptr ? std::string_view() : info->method());
+  // gRPC takes ownership of the interceptor and deletes it with the call.
+  return new RpcObserver(info, metrics_, std::move(method));
+}
+
+}  // namespace gridbill::internal

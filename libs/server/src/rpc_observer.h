@@ -1,0 +1,83 @@
+// The per-call interceptor behind gridbill::Server: metrics and one log line.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "grpcpp/support/status.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace gridbill::internal {
+
+// "OK", "INVALID_ARGUMENT", ... (the names in grpc/status.h without the prefix).
+std::string_view GrpcCodeName(grpc::StatusCode code);
+
+// The grpc_server_* series, one handle per label set, created on first use
+// (prometheus-cpp's Family::Add hashes and locks; a call should not pay it).
+class RpcMetrics {
+ public:
+  explicit RpcMetrics(prometheus::Registry& registry);
+
+  void Started(const std::string& service, const std::string& method);
+  void Handled(const std::string& service, const std::string& method, grpc::StatusCode code,
+               double seconds);
+
+ private:
+  struct HandledSeries {
+    prometheus::Counter* count;
+    prometheus::Histogram* seconds;
+  };
+  prometheus::Family<prometheus::Counter>& started_;
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Histogram>& handling_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, prometheus::Counter*> started_cache_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, HandledSeries> handled_cache_ ABSL_GUARDED_BY(mu_);
+};
+
+// The services the server serves, filled in while the server is built
+// (before the first call) and read by every call.
+class ServiceTable {
+ public:
+  void Set(const std::vector<std::string>& services);
+  std::vector<std::string> AppServices() const;
+
+  struct Method {
+    std::string service;  // "gridbill.contracts.v1.ParticipantService", or "unknown"
+    std::string method;   // "GetParticipant", or "unknown"
+    bool typed_request = false;  // the request is a generated protobuf message
+  };
+  // Labels for a full method name "/pkg.Service/Method"; names nobody serves
+  // map to "unknown" so that clients cannot grow the label sets.
+  Method Lookup(std::string_view full_method) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<std::string> services_ ABSL_GUARDED_BY(mu_);
+};
+
+class RpcObserverFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  RpcObserverFactory(std::shared_ptr<RpcMetrics> metrics,
+                     std::shared_ptr<const ServiceTable> services)
+      : metrics_(std::move(metrics)), services_(std::move(services)) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  std::shared_ptr<RpcMetrics> metrics_;
+  std::shared_ptr<const ServiceTable> services_;
+};
+
+}  // namespace gridbill::internal

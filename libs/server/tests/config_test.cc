@@ -1,0 +1,248 @@
+#include "gridbill/server/config.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace gridbill {
+namespace {
+
+// A config file in a fresh temporary directory, removed at scope end.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    std::string dir_template =
+        (std::filesystem::temp_directory_path() / "gridbill_config_XXXXXX").string();
+    dir_ = mkdtemp(dir_template.data());
+    path_ = dir_ + "/service.conf";
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::filesystem::remove_all(dir_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_;
+  std::string path_;
+};
+
+// Sets an environment variable for the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+std::string Message(const absl::Status& s) { return std::string(s.message()); }
+
+TEST_CASE("ServerConfig defaults apply when nothing is set") {
+  auto src = ConfigSource::FromText("");
+  REQUIRE(src.ok());
+  auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->service_name == "contracts");
+  CHECK(cfg->grpc_address == "0.0.0.0:50051");
+  CHECK(cfg->metrics_address == "0.0.0.0:9091");
+  CHECK(cfg->shutdown_grace == absl::Seconds(10));
+  CHECK(cfg->threads == 0);
+  CHECK(cfg->log_level == "info");
+  CHECK(cfg->max_message_bytes == 16 << 20);
+  CHECK(src->UnusedKeys().empty());
+  CHECK(src->CheckUnused().ok());
+}
+
+TEST_CASE("file values are read, comments and blank lines skipped, env overrides the file") {
+  auto src = ConfigSource::FromText(
+      "# contracts\n"
+      "\n"
+      "grpc_address = 127.0.0.1:7000\n"
+      "  shutdown_grace=250ms  \n"
+      "log_level = debug\n"
+      "database_url = \"postgres://file/db\"\n"
+      "database_pool_size = 4\n",
+      {{"GRIDBILL_DATABASE_POOL_SIZE", "16"},
+       {"GRIDBILL_METRICS_ADDRESS", ""},
+       {"PATH", "/usr/bin"}});
+  REQUIRE(src.ok());
+  auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->grpc_address == "127.0.0.1:7000");
+  CHECK(cfg->shutdown_grace == absl::Milliseconds(250));
+  CHECK(cfg->log_level == "debug");
+  CHECK(cfg->metrics_address.empty());  // explicitly empty: disabled
+  auto db = DatabaseConfig::Load(*src);
+  REQUIRE(db.ok());
+  CHECK(db->url == "postgres://file/db");
+  CHECK(db->pool_size == 16);
+  CHECK(db->statement_timeout == absl::Seconds(60));
+  CHECK(db->migrate);
+}
+
+TEST_CASE("FromArgs: --config file, GRIDBILL_* env and --key=value flags, in that precedence") {
+  TempFile file(
+      "grpc_address = 127.0.0.1:7000\n"
+      "threads = 4\n"
+      "database_url = postgres://file/db\n"
+      "database_migrate = true\n");
+  ScopedEnv threads("GRIDBILL_THREADS", "8");
+  ScopedEnv migrate("GRIDBILL_DATABASE_MIGRATE", "false");
+  std::string config_arg = "--config=" + file.path();
+  std::vector<std::string> args = {"contracts", config_arg, "--threads=12",
+                                   "--database-url=postgres://flag/db"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  auto src = ConfigSource::FromArgs(static_cast<int>(argv.size()), argv.data());
+  REQUIRE(src.ok());
+  auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->grpc_address == "127.0.0.1:7000");  // file
+  CHECK(cfg->threads == 12);                     // flag beats env beats file
+  auto db = DatabaseConfig::Load(*src);
+  REQUIRE(db.ok());
+  CHECK(db->url == "postgres://flag/db");
+  CHECK_FALSE(db->migrate);  // env beats file
+}
+
+TEST_CASE("FromArgs: GRIDBILL_CONFIG names the file; bad arguments and missing files fail") {
+  TempFile file("log_level = warn\n");
+  {
+    ScopedEnv path("GRIDBILL_CONFIG", file.path().c_str());
+    char prog[] = "svc";
+    char* argv[] = {prog};
+    auto src = ConfigSource::FromArgs(1, argv);
+    REQUIRE(src.ok());
+    CHECK(*src->String("log_level", "info") == "warn");
+    CHECK(src->UnusedKeys().empty());  // GRIDBILL_CONFIG is not a key
+  }
+  {
+    char prog[] = "svc";
+    char stray[] = "contracts.conf";
+    char* argv[] = {prog, stray};
+    auto src = ConfigSource::FromArgs(2, argv);
+    REQUIRE_FALSE(src.ok());
+    CHECK(Message(src.status()) ==
+          "config: unexpected argument \"contracts.conf\" (expected --key=value)");
+  }
+  {
+    char prog[] = "svc";
+    char missing[] = "--config=/nonexistent/gridbill.conf";
+    char* argv[] = {prog, missing};
+    auto src = ConfigSource::FromArgs(2, argv);
+    REQUIRE_FALSE(src.ok());
+    CHECK(Message(src.status()) ==
+          "config: cannot read /nonexistent/gridbill.conf: No such file or directory");
+  }
+}
+
+TEST_CASE("errors name the key, the value and where it came from") {
+  SECTION("not an integer, from env") {
+    auto src = ConfigSource::FromText("", {{"GRIDBILL_DATABASE_POOL_SIZE", "abc"},
+                                           {"GRIDBILL_DATABASE_URL", "postgres://x"}});
+    auto db = DatabaseConfig::Load(*src);
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Message(db.status()) ==
+          "config: database_pool_size: \"abc\" is not an integer (from env "
+          "GRIDBILL_DATABASE_POOL_SIZE)");
+  }
+  SECTION("integer out of range, from the file") {
+    auto src = ConfigSource::FromText("database_url = x\ndatabase_pool_size = 300\n");
+    auto db = DatabaseConfig::Load(*src);
+    REQUIRE_FALSE(db.ok());
+    CHECK(Message(db.status()) ==
+          "config: database_pool_size: 300 is out of range 1..256 (from config:2)");
+  }
+  SECTION("port out of range, with the file path and line") {
+    TempFile file("# ports\nlog_level = info\ngrpc_address = 0.0.0.0:99999\n");
+    auto src = ConfigSource::FromFile(file.path());
+    REQUIRE(src.ok());
+    auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+    REQUIRE_FALSE(cfg.ok());
+    CHECK(Message(cfg.status()) ==
+          "config: grpc_address: port 99999 out of range (from " + file.path() + ":3)");
+  }
+  SECTION("address without a port") {
+    auto src = ConfigSource::FromText("metrics_address = localhost\n");
+    auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+    REQUIRE_FALSE(cfg.ok());
+    CHECK(Message(cfg.status()) ==
+          "config: metrics_address: \"localhost\" is not host:port (from config:1)");
+  }
+  SECTION("IPv6 and port 0 are addresses") {
+    auto src = ConfigSource::FromText("grpc_address = [::]:0\nmetrics_address = 127.0.0.1:0\n");
+    auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+    REQUIRE(cfg.ok());
+    CHECK(cfg->grpc_address == "[::]:0");
+  }
+  SECTION("required key missing") {
+    auto src = ConfigSource::FromText("");
+    auto db = DatabaseConfig::Load(*src);
+    REQUIRE_FALSE(db.ok());
+    CHECK(Message(db.status()) ==
+          "config: database_url: required (set it in the config file or GRIDBILL_DATABASE_URL)");
+  }
+  SECTION("not a boolean") {
+    auto src = ConfigSource::FromText("database_url = x\ndatabase_migrate = maybe\n");
+    auto db = DatabaseConfig::Load(*src);
+    REQUIRE_FALSE(db.ok());
+    CHECK(Message(db.status()) ==
+          "config: database_migrate: \"maybe\" is not a boolean (true or false) (from config:2)");
+  }
+  SECTION("not a duration, negative duration") {
+    auto src = ConfigSource::FromText("shutdown_grace = 10\n");
+    auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+    REQUIRE_FALSE(cfg.ok());
+    CHECK(Message(cfg.status()) ==
+          "config: shutdown_grace: \"10\" is not a duration like 10s, 250ms or 5m (from "
+          "config:1)");
+    auto neg = ConfigSource::FromText("", {{"GRIDBILL_SHUTDOWN_GRACE", "-5s"}});
+    auto cfg2 = ServerConfig::Load(*neg, "contracts", 50051, 9091);
+    REQUIRE_FALSE(cfg2.ok());
+    CHECK(Message(cfg2.status()) ==
+          "config: shutdown_grace: \"-5s\" is negative (from env GRIDBILL_SHUTDOWN_GRACE)");
+  }
+  SECTION("not one of the log levels") {
+    auto src = ConfigSource::FromText("log_level = verbose\n");
+    auto cfg = ServerConfig::Load(*src, "contracts", 50051, 9091);
+    REQUIRE_FALSE(cfg.ok());
+    CHECK(Message(cfg.status()) ==
+          "config: log_level: \"verbose\" is not one of debug, info, warn, error (from "
+          "config:1)");
+  }
+}
+
+TEST_CASE("malformed files are rejected with the line") {
+  auto no_eq = ConfigSource::FromText("grpc_address 0.0.0.0:1\n");
+  REQUIRE_FALSE(no_eq.ok());
+  CHECK(Message(no_eq.status()) ==
+        "config: config:1: expected `key = value`, got \"grpc_address 0.0.0.0:1\"");
+  auto bad_key = ConfigSource::FromText("\nGrpcAddress = x\n");
+  REQUIRE_FALSE(bad_key.ok());
+  CHECK(Message(bad_key.status()) == "config: config:2: \"GrpcAddress\" is not a lower_snake_case key");
+  auto twice = ConfigSource::FromText("threads = 1\nthreads = 2\n");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(Message(twice.status()) == "config: threads: set twice (config:1 and config:2)");
+}
+
+TEST_CASE("keys nobody asked for are reported, environment excepted") {
+  auto src = ConfigSource::FromText("grpc_adress = 0.0.0.0:1\ndatabase_url = x\n",
+                                    {{"GRIDBILL_CONTRACTS_SERVICE_HOST", "10.0.0.1"}});
+  REQUIRE(src.ok());
+  REQUIRE(ServerConfig::Load(*src, "contracts", 50051, 9091).ok());
+  CHECK(src->UnusedKeys() == std::vector<std::string>{"database_url", "grpc_adress"});
+  REQUIRE(DatabaseConfig::Load(*src).ok());
+  CHECK(src->UnusedKeys() == std::vector<std::string>{"grpc_adress"});
+  absl::Status unused = src->CheckUnused();
+  CHECK(unused.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(unused) == "config: unknown key grpc_adress (from config:1)");
+}
+
+}  // namespace
+}  // namespace gridbill

@@ -1,0 +1,76 @@
+// Participants' applications (declared volumes, contract requests, metering
+// requests) and their workflow: draft -> submitted -> in review -> approved
+// or rejected -> closed, with a processing deadline per type.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clock.h"
+#include "gridbill/domain/civil.h"
+#include "model.h"
+#include "store.h"
+
+namespace gridbill::contracts {
+
+// Update-mask paths UpdateApplication accepts.
+inline constexpr std::initializer_list<std::string_view> kApplicationUpdatable = {
+    "period", "contract_id", "declared_volumes", "subject", "body"};
+
+inline constexpr int kMaxCommentChars = 4000;
+
+// OK when the workflow allows `from` -> `to`; FAILED_PRECONDITION
+// "target_state: cannot move from X to Y" otherwise.
+absl::Status CheckApplicationTransition(ApplicationState from, ApplicationState to);
+
+// Undecided (submitted or in review) and past its due time at `now`.
+bool IsOverdue(const Application& a, absl::Time now);
+
+// `from` plus `days` calendar days in `zone` (same local time of day).
+absl::Time AddDays(absl::Time from, int days, absl::TimeZone zone);
+
+class Applications {
+ public:
+  Applications(Store& store, const Clock& clock, absl::TimeZone zone,
+               ApplicationDeadlines deadlines)
+      : store_(store), clock_(clock), zone_(zone), deadlines_(deadlines) {}
+
+  absl::StatusOr<Application> Create(const Application& input, const Requester& who);
+  absl::StatusOr<Application> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<ListPage<Application>> List(ApplicationFilter filter, const PageRequest& page,
+                                             const Requester& who);
+  absl::StatusOr<Application> Update(const Application& input, const Mask& mask,
+                                     int64_t expected_version, const Requester& who);
+  absl::StatusOr<Application> Transition(const std::string& id, ApplicationState target,
+                                         const std::string& resolution, int64_t expected_version,
+                                         const Requester& who);
+  absl::StatusOr<ApplicationComment> AddComment(const std::string& application_id,
+                                                const std::string& text, const Requester& who);
+  absl::StatusOr<std::vector<ApplicationComment>> ListComments(const std::string& application_id,
+                                                               const Requester& who);
+  absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period,
+                                          std::string participant_id, ApplicationType type,
+                                          const Requester& who);
+  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+
+ private:
+  absl::Status Validate(const Application& a);
+  absl::Status CheckParticipant(const std::string& participant_id);
+  // Get for `who`, PERMISSION_DENIED on another participant's application.
+  absl::StatusOr<Application> Visible(const std::string& id, const Requester& who);
+
+  Store& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+  ApplicationDeadlines deadlines_;
+};
+
+// The application as (field, text) pairs for history diffs.
+FieldTexts FieldsOf(const Application& a);
+
+}  // namespace gridbill::contracts

@@ -1,0 +1,52 @@
+// Market participants: registration, validation of their identifiers and
+// bank details, status changes with a reason, history of every change.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "clock.h"
+#include "model.h"
+#include "store.h"
+
+namespace gridbill::contracts {
+
+// Update-mask paths UpdateParticipant accepts; the BIN is the identity.
+inline constexpr std::initializer_list<std::string_view> kParticipantUpdatable = {
+    "eic",          "legal_name", "short_name", "legal_address", "postal_address",
+    "region_code",  "bank_account", "contacts", "roles",         "status",
+    "vat_certificate"};
+
+// OK when a participant may move from `from` to `to`: ACTIVE <-> SUSPENDED,
+// ACTIVE or SUSPENDED -> TERMINATED (final); FAILED_PRECONDITION on
+// "participant.status" otherwise.
+absl::Status CheckStatusChange(ParticipantStatus from, ParticipantStatus to);
+
+class Participants {
+ public:
+  Participants(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  absl::StatusOr<Participant> Create(const Participant& input, const Requester& who);
+  absl::StatusOr<Participant> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<ListPage<Participant>> List(ParticipantFilter filter, const PageRequest& page,
+                                             const Requester& who);
+  absl::StatusOr<Participant> Update(const Participant& input, const Mask& mask,
+                                     int64_t expected_version, const std::string& reason,
+                                     const Requester& who);
+  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+
+ private:
+  absl::Status Validate(const Participant& p);
+
+  Store& store_;
+  const Clock& clock_;
+};
+
+// The participant as (field, text) pairs for history diffs.
+FieldTexts FieldsOf(const Participant& p);
+
+}  // namespace gridbill::contracts

@@ -1,0 +1,55 @@
+// Regulated tariffs: non-overlapping validity per service, the tariff in
+// force on a date, and the split of a billing month by tariff changes.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clock.h"
+#include "gridbill/domain/civil.h"
+#include "model.h"
+#include "store.h"
+
+namespace gridbill::contracts {
+
+// Update-mask paths UpdateTariff accepts; the service is immutable.
+inline constexpr std::initializer_list<std::string_view> kTariffUpdatable = {
+    "price_per_kwh", "valid_from", "valid_to", "order_reference", "note"};
+
+// The slices of `period` covered by `tariffs` (one service, any order,
+// non-overlapping), with hours counted in `zone`.
+PeriodTariffs SliceTariffs(std::vector<Tariff> tariffs, const BillingPeriod& period,
+                           absl::TimeZone zone);
+
+class Tariffs {
+ public:
+  Tariffs(Store& store, const Clock& clock, absl::TimeZone zone)
+      : store_(store), clock_(clock), zone_(zone) {}
+
+  absl::StatusOr<Tariff> Create(const Tariff& input, const Requester& who);
+  absl::StatusOr<Tariff> Get(const std::string& id);
+  absl::StatusOr<ListPage<Tariff>> List(ServiceType service, const PageRequest& page);
+  absl::StatusOr<Tariff> Update(const Tariff& input, const Mask& mask, int64_t expected_version,
+                                const std::string& reason, const Requester& who);
+  // NOT_FOUND when no tariff of `service` is in force on `day`.
+  absl::StatusOr<Tariff> InForce(ServiceType service, absl::CivilDay day);
+  absl::StatusOr<PeriodTariffs> ForPeriod(ServiceType service, const BillingPeriod& period);
+  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+
+ private:
+  absl::Status Validate(const Tariff& t, const std::string& self_id);
+
+  Store& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+};
+
+// The tariff as (field, text) pairs for history diffs.
+FieldTexts FieldsOf(const Tariff& t);
+
+}  // namespace gridbill::contracts

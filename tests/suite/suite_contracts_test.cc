@@ -1,0 +1,252 @@
+// The contracts service as an operator meets it: the real gridbill-contracts
+// binary on free ports against a throwaway PostgreSQL, driven by the real
+// gridbillctl; health, demo data, metrics and shutdown checked from outside.
+#include <libpq-fe.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gridbill/domain/identifiers.h"
+#include "gridbill/pgtest/pgtest.h"
+#include "harness.h"
+
+namespace gridbill::suite {
+namespace {
+
+constexpr char kContractsBin[] = GRIDBILL_CONTRACTS_BIN;
+constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
+constexpr char kPromtool[] = GRIDBILL_PROMTOOL;
+
+// Creates an empty database on the test cluster; the service applies its
+// own migrations at start, as it does in production.
+std::string CreateDatabase(const std::string& name) {
+  pgtest::Cluster& cluster = pgtest::Cluster::Get();
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
+      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
+  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
+  for (const std::string& sql : {"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name}) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+    INFO(sql << ": " << PQerrorMessage(conn.get()));
+    REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
+  }
+  return cluster.Conninfo(name);
+}
+
+// A gridbill-contracts process on free ports, with its own log file.
+struct RunningContracts {
+  int grpc_port = FreePort();
+  int metrics_port = FreePort();
+  std::string address = "127.0.0.1:" + std::to_string(grpc_port);
+  std::unique_ptr<Process> process;
+
+  RunningContracts(const std::string& database_url, const TempDir& dir) {
+    Env env = {
+        {"GRIDBILL_DATABASE_URL", database_url},
+        {"GRIDBILL_GRPC_ADDRESS", address},
+        {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(metrics_port)},
+        {"GRIDBILL_SHUTDOWN_GRACE", "5s"},
+    };
+    process = Process::Start({kContractsBin}, env, dir.File("contracts.log"));
+  }
+
+  // Waits until grpc.health.v1 answers SERVING (first start applies the migrations).
+  void WaitServing(std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string status;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!process->Running()) break;
+      status = HealthStatus(address, "", milliseconds(1000));
+      if (status == "SERVING") return;
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    INFO("last health answer: " << status);
+    INFO("still running: " << process->Running());
+    INFO("service log:\n" << process->Log());
+    FAIL("gridbill-contracts did not become SERVING within " << timeout.count() << "s");
+  }
+};
+
+CommandResult Ctl(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  std::vector<std::string> argv = {kCtlBin};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, {}, timeout);
+}
+
+// The participants in gridbillctl's JSON output: an array of objects, an
+// object holding a "participants" array, or one object per line.
+std::vector<google::protobuf::Struct> ParseParticipants(const std::string& json) {
+  using google::protobuf::Value;
+  using google::protobuf::util::JsonStringToMessage;
+  std::vector<google::protobuf::Struct> out;
+  auto add_list = [&](const google::protobuf::ListValue& list) {
+    for (const Value& v : list.values()) {
+      if (v.has_struct_value()) out.push_back(v.struct_value());
+    }
+  };
+  Value whole;
+  if (JsonStringToMessage(json, &whole).ok()) {
+    if (whole.has_list_value()) {
+      add_list(whole.list_value());
+    } else if (whole.has_struct_value()) {
+      const auto& fields = whole.struct_value().fields();
+      auto it = fields.find("participants");
+      if (it != fields.end() && it->second.has_list_value()) {
+        add_list(it->second.list_value());
+      } else {
+        out.push_back(whole.struct_value());
+      }
+    }
+    return out;
+  }
+  std::istringstream lines(json);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    google::protobuf::Struct object;
+    INFO("not a JSON line: " << line);
+    REQUIRE(JsonStringToMessage(line, &object).ok());
+    out.push_back(object);
+  }
+  return out;
+}
+
+std::vector<google::protobuf::Struct> ListParticipants(const std::string& address) {
+  CommandResult list =
+      Ctl({"participants", "list", "--output", "json", "--addr", address}, seconds(120));
+  INFO(list.Describe());
+  REQUIRE(list.exit_code == 0);
+  return ParseParticipants(list.out);
+}
+
+// The value of `counter` with every label in `labels` (e.g. `grpc_method="X"`)
+// summed over the exposition text, or -1 when no such series exists.
+double SumSeries(const std::string& exposition, const std::string& counter,
+                 const std::vector<std::string>& labels) {
+  double sum = -1;
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(counter + "{", 0) != 0) continue;
+    const size_t close = line.rfind('}');
+    if (close == std::string::npos) continue;
+    const std::string label_text = line.substr(counter.size(), close - counter.size() + 1);
+    bool match = true;
+    for (const std::string& l : labels) match = match && label_text.find(l) != std::string::npos;
+    if (!match) continue;
+    sum = (sum < 0 ? 0 : sum) + std::stod(line.substr(close + 1));
+  }
+  return sum;
+}
+
+TEST_CASE(
+    "contracts: starts, serves the demo data to gridbillctl, exposes metrics, stops on SIGTERM",
+    "[suite][contracts]") {
+  TempDir dir;
+  RunningContracts contracts(CreateDatabase("suite_contracts"), dir);
+  contracts.WaitServing(seconds(90));
+  INFO("service log: " << dir.File("contracts.log"));
+
+  // The demo data set at the reference system's scale (~260 participants).
+  CommandResult load =
+      Ctl({"demo", "load", "--seed", "7", "--addr", contracts.address}, seconds(600));
+  {
+    INFO(load.Describe());
+    REQUIRE(load.exit_code == 0);
+  }
+  const std::vector<google::protobuf::Struct> participants = ListParticipants(contracts.address);
+  CHECK(participants.size() >= 240);
+  CHECK(participants.size() <= 280);
+  // Every participant carries a valid BIN (12 digits with its check digit).
+  int checked_bins = 0;
+  for (const auto& p : participants) {
+    auto it = p.fields().find("bin");
+    if (it == p.fields().end()) continue;
+    INFO("participant BIN " << it->second.string_value());
+    CHECK(ValidateBin(it->second.string_value()).ok());
+    ++checked_bins;
+  }
+  CHECK(checked_bins == static_cast<int>(participants.size()));
+
+  // Loading the same seed again changes nothing (up.sh relies on it).
+  CommandResult reload =
+      Ctl({"demo", "load", "--seed", "7", "--addr", contracts.address}, seconds(600));
+  {
+    INFO(reload.Describe());
+    REQUIRE(reload.exit_code == 0);
+  }
+  CHECK(ListParticipants(contracts.address).size() == participants.size());
+
+  // /metrics: valid Prometheus exposition, with the calls just made counted.
+  std::string error;
+  std::optional<HttpResponse> metrics =
+      HttpGet("127.0.0.1", contracts.metrics_port, "/metrics", seconds(10), &error);
+  INFO("GET /metrics: " << error);
+  REQUIRE(metrics.has_value());
+  REQUIRE(metrics->status == 200);
+  WriteFile(dir.File("metrics.txt"), metrics->body);
+  CommandResult promtool =
+      Run({kPromtool, "check", "metrics"}, {}, seconds(60), dir.File("metrics.txt"));
+  {
+    INFO(promtool.Describe());
+    CHECK(promtool.exit_code == 0);
+  }
+  INFO("metrics:\n" << metrics->body.substr(0, 6000));
+  // Two `participants list` runs (at least one call each), all OK.
+  CHECK(SumSeries(metrics->body, "grpc_server_handled_total",
+                  {"grpc_method=\"ListParticipants\"", "grpc_code=\"OK\""}) >= 2);
+  CHECK(SumSeries(metrics->body, "grpc_server_handling_seconds_count",
+                  {"grpc_method=\"ListParticipants\""}) >= 2);
+
+  // SIGTERM: in-flight calls drain, the process exits 0 within the grace period.
+  REQUIRE(HealthStatus(contracts.address, "", milliseconds(2000)) == "SERVING");
+  contracts.process->Signal(SIGTERM);
+  const std::optional<int> exit_status = contracts.process->WaitExit(seconds(5 + 5));
+  INFO("service log:\n" << contracts.process->Log());
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+}
+
+TEST_CASE("contracts: a bad setting stops the binary with a message naming it",
+          "[suite][contracts]") {
+  const std::string database_url = pgtest::Cluster::Get().Conninfo("postgres");
+  const std::string free_address = "127.0.0.1:" + std::to_string(FreePort());
+  struct Case {
+    std::string variable;  // unset when `value` is empty
+    std::string value;
+    std::string named;  // what the message must name
+  };
+  const std::vector<Case> cases = {
+      {"GRIDBILL_DATABASE_POOL_SIZE", "abc", "database_pool_size"},
+      {"GRIDBILL_DATABASE_POOL_SIZE", "0", "database_pool_size"},
+      {"GRIDBILL_DATABASE_URL", "", "database_url"},
+      {"GRIDBILL_GRPC_ADDRESS", "no-port-here", "grpc_address"},
+      {"GRIDBILL_SHUTDOWN_GRACE", "soon", "shutdown_grace"},
+  };
+  for (const Case& c : cases) {
+    Env env = {
+        {"GRIDBILL_DATABASE_URL", database_url},
+        {"GRIDBILL_GRPC_ADDRESS", free_address},
+        {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
+    };
+    if (c.value.empty()) {
+      env.erase(c.variable);
+    } else {
+      env[c.variable] = c.value;
+    }
+    CommandResult run = Run({kContractsBin}, env, seconds(30));
+    INFO(c.variable << "=" << c.value << "\n" << run.Describe());
+    CHECK_FALSE(run.timed_out);
+    CHECK(run.exit_code != 0);
+    CHECK_THAT(run.out + run.err, Catch::Matchers::Contains(c.named, Catch::CaseSensitive::No));
+  }
+}
+
+}  // namespace
+}  // namespace gridbill::suite
