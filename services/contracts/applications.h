@@ -3,7 +3,6 @@
 // or rejected -> closed, with a processing deadline per type.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +18,7 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateApplication accepts.
-inline constexpr std::initializer_list<std::string_view> kApplicationUpdatable = {
+inline constexpr std::string_view kApplicationUpdatable[] = {
     "period", "contract_id", "declared_volumes", "subject", "body"};
 
 inline constexpr int kMaxCommentChars = 4000;

@@ -2,7 +2,6 @@
 // suspended -> terminated) and amendments of contracts in force.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +16,7 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateContract accepts.
-inline constexpr std::initializer_list<std::string_view> kContractUpdatable = {
+inline constexpr std::string_view kContractUpdatable[] = {
     "number",
     "participant_id",
     "service_type",

@@ -64,9 +64,19 @@ std::string CallerFingerprint(const google::protobuf::Message& request, const Ca
 }
 
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
-                              std::initializer_list<std::string_view> allowed) {
-  RETURN_IF_ERROR(CheckMask(mask, allowed));
-  return Mask(mask.paths().begin(), mask.paths().end());
+                              std::span<const std::string_view> allowed) {
+  if (mask.paths_size() == 0) return InvalidField("update_mask", "empty");
+  Mask out;
+  for (const std::string& path : mask.paths()) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || a == path;
+    if (!known) {
+      return InvalidField("update_mask",
+                          absl::StrCat("unknown or immutable field '", path, "'"));
+    }
+    out.push_back(path);
+  }
+  return out;
 }
 
 absl::StatusOr<PageRequest> PageFrom(int32_t page_size, const std::string& page_token) {
@@ -116,8 +126,12 @@ absl::StatusOr<ReferenceRecord> FromProto(const v1::ReferenceRecord& p, const Ma
   r.code = p.code();
   r.name = p.name();
   r.name_kk = p.name_kk();
-  if (want("valid_from")) ASSIGN_OR_RETURN(r.valid_from, RequiredDate(p.valid_from(), "record.valid_from"));
-  if (want("valid_to")) ASSIGN_OR_RETURN(r.valid_to, OptionalDate(p.valid_to(), "record.valid_to"));
+  if (want("valid_from")) {
+    ASSIGN_OR_RETURN(r.valid_from, RequiredDate(p.valid_from(), "record.valid_from"));
+  }
+  if (want("valid_to")) {
+    ASSIGN_OR_RETURN(r.valid_to, OptionalDate(p.valid_to(), "record.valid_to"));
+  }
   switch (p.details_case()) {
     case v1::ReferenceRecord::kRegion:
       r.details = RegionDetails{p.region().kato_code()};
@@ -248,7 +262,9 @@ absl::StatusOr<Contract> FromProto(const v1::Contract& p, const Mask* mask) {
   if (want("valid_from")) {
     ASSIGN_OR_RETURN(c.valid_from, RequiredDate(p.valid_from(), "contract.valid_from"));
   }
-  if (want("valid_to")) ASSIGN_OR_RETURN(c.valid_to, OptionalDate(p.valid_to(), "contract.valid_to"));
+  if (want("valid_to")) {
+    ASSIGN_OR_RETURN(c.valid_to, OptionalDate(p.valid_to(), "contract.valid_to"));
+  }
   c.payment_terms.due_day = p.payment_terms().due_day();
   if (want("payment_terms") || want("payment_terms.prepayment_share")) {
     const std::string& share = p.payment_terms().prepayment_share();
@@ -294,7 +310,9 @@ absl::StatusOr<Tariff> FromProto(const v1::Tariff& p, const Mask* mask) {
   if (want("valid_from")) {
     ASSIGN_OR_RETURN(t.valid_from, RequiredDate(p.valid_from(), "tariff.valid_from"));
   }
-  if (want("valid_to")) ASSIGN_OR_RETURN(t.valid_to, OptionalDate(p.valid_to(), "tariff.valid_to"));
+  if (want("valid_to")) {
+    ASSIGN_OR_RETURN(t.valid_to, OptionalDate(p.valid_to(), "tariff.valid_to"));
+  }
   t.order_reference = p.order_reference();
   t.note = p.note();
   return t;

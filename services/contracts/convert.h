@@ -4,7 +4,9 @@
 // may be unset); without one, every field is read (a create).
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,8 +25,10 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller);
 
 // The update mask's paths after checking them against `allowed`.
+// INVALID_ARGUMENT "update_mask: empty" / "update_mask: unknown or immutable
+// field 'x'" (the wording of gridbill::CheckMask).
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
-                              std::initializer_list<std::string_view> allowed);
+                              std::span<const std::string_view> allowed);
 
 absl::StatusOr<PageRequest> PageFrom(int32_t page_size, const std::string& page_token);
 // The token of the page after `page` that returned `returned` items of `total`.

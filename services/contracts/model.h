@@ -72,7 +72,7 @@ struct EnumNames;
 #define GRIDBILL_ENUM_NAMES(E, ...)                                         \
   template <>                                                               \
   struct EnumNames<E> {                                                     \
-    static constexpr std::string_view kNames[] = {"UNSPECIFIED", __VA_ARGS__}; \
+    static constexpr const char* kNames[] = {"UNSPECIFIED", __VA_ARGS__}; \
   }
 GRIDBILL_ENUM_NAMES(ServiceType, "TRANSMISSION", "TECHNICAL_DISPATCHING", "BALANCING", "GRID_USE");
 GRIDBILL_ENUM_NAMES(ReferenceKind, "REGION", "VOLTAGE_LEVEL", "SUBSTATION", "SERVICE_TYPE",
@@ -90,10 +90,10 @@ GRIDBILL_ENUM_NAMES(ApplicationState, "DRAFT", "SUBMITTED", "IN_REVIEW", "APPROV
 
 // The name of an enum value without its prefix, e.g. "TRANSMISSION".
 template <typename E>
-constexpr std::string_view Name(E value) {
+constexpr const char* Name(E value) {
   const auto& names = internal::EnumNames<E>::kNames;
   auto i = static_cast<size_t>(value);
-  return i < std::size(names) ? names[i] : std::string_view("UNKNOWN");
+  return i < std::size(names) ? names[i] : "UNKNOWN";
 }
 
 // The enum value with `name`, or nullopt.
@@ -101,7 +101,7 @@ template <typename E>
 std::optional<E> FromName(std::string_view name) {
   const auto& names = internal::EnumNames<E>::kNames;
   for (size_t i = 0; i < std::size(names); ++i) {
-    if (names[i] == name) return static_cast<E>(i);
+    if (std::string_view(names[i]) == name) return static_cast<E>(i);
   }
   return std::nullopt;
 }

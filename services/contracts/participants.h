@@ -2,7 +2,6 @@
 // bank details, status changes with a reason, history of every change.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +15,7 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateParticipant accepts; the BIN is the identity.
-inline constexpr std::initializer_list<std::string_view> kParticipantUpdatable = {
+inline constexpr std::string_view kParticipantUpdatable[] = {
     "eic",          "legal_name", "short_name", "legal_address", "postal_address",
     "region_code",  "bank_account", "contacts", "roles",         "status",
     "vat_certificate"};

@@ -2,7 +2,6 @@
 // ...) with validity periods and a change history.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +14,7 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateReferenceRecord accepts; kind and code are immutable.
-inline constexpr std::initializer_list<std::string_view> kReferenceUpdatable = {
+inline constexpr std::string_view kReferenceUpdatable[] = {
     "name", "name_kk", "valid_from", "valid_to", "details"};
 
 class ReferenceData {

@@ -2,7 +2,6 @@
 // force on a date, and the split of a billing month by tariff changes.
 #pragma once
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +17,7 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateTariff accepts; the service is immutable.
-inline constexpr std::initializer_list<std::string_view> kTariffUpdatable = {
+inline constexpr std::string_view kTariffUpdatable[] = {
     "price_per_kwh", "valid_from", "valid_to", "order_reference", "note"};
 
 // The slices of `period` covered by `tariffs` (one service, any order,

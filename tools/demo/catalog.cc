@@ -361,8 +361,8 @@ const std::vector<NamedParticipant>& NamedParticipants() {
   return *kNamed;
 }
 
-const std::vector<std::string_view>& MaleSurnames() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& MaleSurnames() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Ахметов",   "Жумабаев",  "Сейтказин", "Искаков",   "Нургалиев", "Абдрахманов",
       "Касымов",   "Сулейменов", "Байжанов", "Тулегенов", "Омаров",    "Ермеков",
       "Калиев",    "Мусин",     "Садыков",   "Иванов",    "Петров",    "Смирнов",
@@ -373,31 +373,31 @@ const std::vector<std::string_view>& MaleSurnames() {
   return *k;
 }
 
-const std::vector<std::string_view>& MaleFirstNames() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& MaleFirstNames() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Ерлан",  "Нурлан", "Асхат", "Бауыржан", "Серик",  "Данияр",  "Арман",  "Марат",
       "Алексей", "Сергей", "Андрей", "Владимир", "Дмитрий", "Ержан",  "Кайрат", "Тимур",
   };
   return *k;
 }
 
-const std::vector<std::string_view>& FemaleFirstNames() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& FemaleFirstNames() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Айгуль", "Гульнара", "Динара", "Жанар", "Елена", "Ольга", "Сауле", "Асель", "Мадина",
   };
   return *k;
 }
 
-const std::vector<std::string_view>& Patronymics() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& Patronymics() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Серикович", "Нурланович", "Маратович", "Болатович", "Ерланович",  "Сергеевич",
       "Иванович",  "Петрович",   "Кайратович", "Асхатович", "Викторович", "Жумабекович",
   };
   return *k;
 }
 
-const std::vector<std::string_view>& ContactPositions() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& ContactPositions() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Главный энергетик",      "Главный бухгалтер",         "Начальник отдела сбыта",
       "Инженер по учёту электроэнергии", "Заместитель директора", "Начальник ПТО",
       "Экономист",              "Директор по энергетике",
@@ -405,8 +405,8 @@ const std::vector<std::string_view>& ContactPositions() {
   return *k;
 }
 
-const std::vector<std::string_view>& ConsumerKinds() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& ConsumerKinds() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Цемент",         "Металл",      "Руда",          "Агро",         "Химпром",
       "Стройиндустрия", "Горнорудная компания", "Элеватор", "Нефтесервис", "Мукомол",
       "Энергомаш",      "Кирпич",      "Ферросплав",    "Водоканал",    "Теплосети",
@@ -416,8 +416,8 @@ const std::vector<std::string_view>& ConsumerKinds() {
   return *k;
 }
 
-const std::vector<std::string_view>& StreetNames() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& StreetNames() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "ул. Абая",          "ул. Толе би",      "пр. Независимости", "ул. Сатпаева",
       "ул. Байтурсынова",  "ул. Ауэзова",      "ул. Кабанбай батыра", "ул. Жамбыла",
       "ул. Гагарина",      "ул. Бухар жырау",  "пр. Абылай хана",  "ул. Желтоксан",

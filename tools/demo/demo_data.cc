@@ -8,12 +8,12 @@
 #include <random>
 #include <set>
 #include <string>
-#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/domain/identifiers.h"
@@ -98,14 +98,14 @@ Date ToDate(absl::CivilDay d) {
   return out;
 }
 
-absl::CivilDay Day(std::string_view text) {
+absl::CivilDay Day(absl::string_view text) {
   // Catalog dates are literals in "YYYY-MM-DD"; a typo is a programming error.
   int y = 0, m = 0, d = 0;
   std::sscanf(std::string(text).c_str(), "%d-%d-%d", &y, &m, &d);
   return absl::CivilDay(y, m, d);
 }
 
-std::string RegionDigits(std::string_view region_code) {
+std::string RegionDigits(absl::string_view region_code) {
   return std::string(region_code.substr(region_code.size() - 2));
 }
 
@@ -117,8 +117,8 @@ const absl::CivilDay kNewOblasts(2022, 6, 8);
 // The "use of the national grid" service exists since this day.
 const absl::CivilDay kGridUseStart(2023, 7, 1);
 
-const std::map<std::string_view, std::string_view>& NewOblastParents() {
-  static const auto* const k = new std::map<std::string_view, std::string_view>{
+const std::map<absl::string_view, absl::string_view>& NewOblastParents() {
+  static const auto* const k = new std::map<absl::string_view, absl::string_view>{
       {"KZ-10", "KZ-63"}, {"KZ-33", "KZ-19"}, {"KZ-62", "KZ-35"}};
   return *k;
 }
@@ -151,7 +151,7 @@ class BinFactory {
 
 // KZ IIK (an IBAN): "KZ", two check digits, the 3-digit bank code and a
 // 13-digit account; the check digits are the real ISO 7064 mod 97-10 ones.
-std::string MakeIik(std::string_view bank_code, std::string_view account13) {
+std::string MakeIik(absl::string_view bank_code, absl::string_view account13) {
   std::string bban = absl::StrCat(bank_code, account13);
   // Rearranged: BBAN + "KZ00", letters as numbers (K=20, Z=35).
   std::string digits = absl::StrCat(bban, "2035", "00");
@@ -220,8 +220,8 @@ void AddBanks(Rng& rng, BinFactory& bins, std::vector<v1::ReferenceRecord>& out)
 
 // Words substations are named after (typical Kazakh and Russian names of
 // grid substations), combined with the towns of the region.
-const std::vector<std::string_view>& SubstationWords() {
-  static const auto* const k = new std::vector<std::string_view>{
+const std::vector<absl::string_view>& SubstationWords() {
+  static const auto* const k = new std::vector<absl::string_view>{
       "Сарыарка",    "Жайляу",     "Береке",      "Достык",     "Бирлик",      "Жана Жол",
       "Октябрьская", "Заводская",  "Нефтебаза",   "Насосная",   "Карьерная",   "Шахтная",
       "Тяговая",     "Элеваторная", "Совхозная",  "Степная",    "Озёрная",     "Луговая",
@@ -259,7 +259,7 @@ std::string LevelLabel(int kv) {
   }
 }
 
-v1::ReferenceRecord SubstationRecord(const Substation& s, std::string_view region, int level,
+v1::ReferenceRecord SubstationRecord(const Substation& s, absl::string_view region, int level,
                                      absl::CivilDay from, std::optional<absl::CivilDay> to) {
   const VoltageLevel& vl = SeededVoltageLevels()[level];
   v1::ReferenceRecord r = BaseRecord(
@@ -317,7 +317,7 @@ std::vector<Substation> AddSubstations(Rng& rng, std::vector<v1::ReferenceRecord
   std::vector<Substation> subs;
   std::map<std::string, int> serial;
   std::map<std::string, std::set<std::string>> names_in_region;
-  const std::vector<std::pair<std::string_view, std::string_view>> kUhv = {
+  const std::vector<std::pair<absl::string_view, absl::string_view>> kUhv = {
       {"KZ-55", "Экибастузская"}, {"KZ-11", "Кокшетауская"}, {"KZ-39", "Костанайская"}};
   for (int i = 0; i < kCount; ++i) {
     Substation s;
@@ -484,7 +484,7 @@ struct Profile {
   bool declares = false;   // files declared volumes every month
 };
 
-const RegionInfo& RegionByCode(std::string_view code) {
+const RegionInfo& RegionByCode(absl::string_view code) {
   for (const auto& r : Regions()) {
     if (r.code == code) return r;
   }
@@ -498,7 +498,7 @@ bool HasRole(const v1::Participant& p, v1::ParticipantRole role) {
   return false;
 }
 
-std::string FemaleForm(std::string_view surname) {
+std::string FemaleForm(absl::string_view surname) {
   std::string s(surname);
   if (absl::EndsWith(s, "ов") || absl::EndsWith(s, "ев") || absl::EndsWith(s, "ин")) {
     return s + "а";
@@ -506,16 +506,16 @@ std::string FemaleForm(std::string_view surname) {
   return s;
 }
 
-std::string FemalePatronymic(std::string_view male) {
+std::string FemalePatronymic(absl::string_view male) {
   std::string s(male);
   if (absl::EndsWith(s, "ич")) s = s.substr(0, s.size() - std::string("ич").size()) + "на";
   return s;
 }
 
-v1::Contact MakeContact(Rng& rng, std::string_view domain) {
+v1::Contact MakeContact(Rng& rng, absl::string_view domain) {
   v1::Contact c;
   const bool female = rng.Chance(400);
-  std::string_view surname = rng.Pick(MaleSurnames());
+  absl::string_view surname = rng.Pick(MaleSurnames());
   std::string first(female ? rng.Pick(FemaleFirstNames()) : rng.Pick(MaleFirstNames()));
   std::string patronymic(rng.Pick(Patronymics()));
   std::string last(surname);
@@ -547,20 +547,20 @@ std::string Address(Rng& rng, const RegionInfo& region, const Town& town) {
 
 // The town a named company is in: one whose name its legal name contains,
 // else the regional centre.
-const Town& TownOf(const RegionInfo& region, std::string_view legal_name) {
+const Town& TownOf(const RegionInfo& region, absl::string_view legal_name) {
   for (const auto& t : region.towns) {
     std::string stem(t.ru);
     if (stem.size() > 4) stem = stem.substr(0, stem.size() - 2);  // drop the last Cyrillic letter
-    if (legal_name.find(stem) != std::string_view::npos) return t;
+    if (legal_name.find(stem) != absl::string_view::npos) return t;
   }
   return region.towns.front();
 }
 
-std::string ShortCore(std::string_view short_name) {
+std::string ShortCore(absl::string_view short_name) {
   // "ТОО «Экибастузская ГРЭС-1»" -> "Экибастузская ГРЭС-1"
-  const std::string_view open = "«";
+  const absl::string_view open = "«";
   size_t a = short_name.find(open);
-  if (a == std::string_view::npos) return std::string(short_name);
+  if (a == absl::string_view::npos) return std::string(short_name);
   std::string core(short_name.substr(a + open.size()));
   const std::string close = "»";
   while (absl::EndsWith(core, close)) core.resize(core.size() - close.size());
@@ -572,7 +572,7 @@ class EicFactory {
   // "55X" (a demo issuing-office prefix) + 9 characters from the name + a
   // 3-digit counter, then the check character; counters whose check would be
   // '-' (EicCheckChar returns '\0') are skipped.
-  std::string Next(std::string_view short_name) {
+  std::string Next(absl::string_view short_name) {
     std::string letters;
     for (char c : Upper(Transliterate(ShortCore(short_name)))) {
       if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) letters.push_back(c);
@@ -602,7 +602,7 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
   constexpr int kTotal = 260;
   GeneratedParticipants g;
   std::set<std::string> names;
-  auto add = [&](std::string legal, std::string short_name, std::string_view region,
+  auto add = [&](std::string legal, std::string short_name, absl::string_view region,
                  std::vector<v1::ParticipantRole> roles, int gwh, absl::CivilDay since) {
     if (!names.insert(legal).second) return false;
     DemoParticipant dp;
@@ -639,8 +639,8 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
         static_cast<int>(rng.Between(20, 120)), kGoLive);
   }
   // Renewable plants (the single buyer's counterparties), mostly since 2019.
-  const std::vector<std::string_view> kRes = {"СЭС ", "ВЭС ", "", "Малая ГЭС ", ""};
-  const std::vector<std::string_view> kResSuffix = {"", "", " Солар", "", " Wind Power"};
+  const std::vector<absl::string_view> kRes = {"СЭС ", "ВЭС ", "", "Малая ГЭС ", ""};
+  const std::vector<absl::string_view> kResSuffix = {"", "", " Солар", "", " Wind Power"};
   for (int i = 0; i < 40; ++i) {
     const RegionInfo& r = region_pick();
     const Town& t = rng.Pick(r.towns);
@@ -653,7 +653,7 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
         rng.DayBetween(absl::CivilDay(2019, 1, 1), absl::CivilDay(2025, 12, 1)));
   }
   // Traders, exporters and importers.
-  const std::vector<std::pair<std::string_view, std::vector<v1::ParticipantRole>>> kTraders = {
+  const std::vector<std::pair<absl::string_view, std::vector<v1::ParticipantRole>>> kTraders = {
       {"ТОО «Казэнерготрейд»", {v1::PARTICIPANT_ROLE_TRADER}},
       {"ТОО «Энерготрейд Астана»", {v1::PARTICIPANT_ROLE_TRADER}},
       {"ТОО «Балансирующий рынок Сервис»", {v1::PARTICIPANT_ROLE_TRADER}},
@@ -666,7 +666,7 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
         static_cast<int>(rng.Between(10, 60)), late_since());
   }
   // Consumers up to the total.
-  const std::vector<std::string_view> kForms = {"ТОО", "ТОО", "ТОО", "АО"};
+  const std::vector<absl::string_view> kForms = {"ТОО", "ТОО", "ТОО", "АО"};
   while (static_cast<int>(g.participants.size()) < kTotal) {
     const RegionInfo& r = region_pick();
     const Town& t = rng.Pick(r.towns);
@@ -713,10 +713,10 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
                                                           1, 9'999'999'999'999)))));
     account->set_bik(std::string(bank.bik));
     account->set_bank_name(std::string(bank.name_ru));
-    static const std::vector<std::string_view> kState = {"ГКП", "РФЦ",  "КОРЭМ", "Самрук",
+    static const std::vector<absl::string_view> kState = {"ГКП", "РФЦ",  "КОРЭМ", "Самрук",
                                                          "ҚТЖ", "КазТрансОйл", "МАЭК"};
     bool state_owned = false;
-    for (auto marker : kState) state_owned |= p.short_name().find(marker) != std::string::npos;
+    for (auto marker : kState) state_owned |= absl::StrContains(p.short_name(), marker);
     account->set_kbe(state_owned ? "16" : "17");
 
     std::string domain = Lower(Transliterate(ShortCore(p.short_name())));
@@ -746,11 +746,11 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
     if (i >= NamedParticipants().size() && !HasRole(p, v1::PARTICIPANT_ROLE_DISTRIBUTION_COMPANY))
       candidates.push_back(i);
   }
-  const std::vector<std::string_view> kSuspend = {
+  const std::vector<absl::string_view> kSuspend = {
       "Задолженность по оплате услуг более двух месяцев (уведомление о приостановлении)",
       "Приостановление по заявлению участника на период реконструкции",
       "Отсутствие действующего договора купли-продажи электроэнергии"};
-  const std::vector<std::string_view> kTerminate = {
+  const std::vector<absl::string_view> kTerminate = {
       "Ликвидация юридического лица",
       "Реорганизация в форме присоединения к другому участнику рынка",
       "Выход с оптового рынка электроэнергии по заявлению участника"};
@@ -775,7 +775,7 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
 // Contracts
 // ---------------------------------------------------------------------------
 
-std::string_view ServicePrefix(v1::ServiceType s) {
+absl::string_view ServicePrefix(v1::ServiceType s) {
   switch (s) {
     case v1::SERVICE_TYPE_TRANSMISSION:
       return "ПЭ";
@@ -790,7 +790,7 @@ std::string_view ServicePrefix(v1::ServiceType s) {
   }
 }
 
-std::string_view ServiceWords(v1::ServiceType s) {
+absl::string_view ServiceWords(v1::ServiceType s) {
   switch (s) {
     case v1::SERVICE_TYPE_TRANSMISSION:
       return "передаче электрической энергии по национальной электрической сети";
@@ -874,6 +874,13 @@ std::vector<DemoContract> MakeContracts(Rng& rng, const std::vector<Substation>&
     if (dist || HasRole(p, v1::PARTICIPANT_ROLE_ENERGY_SUPPLIER) ||
         HasRole(p, v1::PARTICIPANT_ROLE_TRADER) || (consumer && rng.Chance(300))) {
       services.push_back(v1::SERVICE_TYPE_GRID_USE);
+    }
+    // An active consumer about to take up the use of the national grid: a
+    // draft contract from next year.
+    if (consumer && dp.final_status == v1::PARTICIPANT_STATUS_ACTIVE &&
+        std::find(services.begin(), services.end(), v1::SERVICE_TYPE_GRID_USE) == services.end() &&
+        rng.Chance(60)) {
+      make(pi, v1::SERVICE_TYPE_GRID_USE, absl::CivilDay(2027, 1, 1), std::nullopt);
     }
     for (v1::ServiceType service : services) {
       absl::CivilDay from = prof.since;
@@ -1029,13 +1036,13 @@ std::vector<DemoApplication> MakeApplications(Rng& rng, const Options& options,
       if (final_state >= v1::APPLICATION_STATE_IN_REVIEW) step(v1::APPLICATION_STATE_IN_REVIEW);
       if (final_state == v1::APPLICATION_STATE_APPROVED ||
           (final_state == v1::APPLICATION_STATE_CLOSED && !rejected)) {
-        static const std::vector<std::string_view> kOk = {
+        static const std::vector<absl::string_view> kOk = {
             "Согласовано", "Согласовано в заявленных объемах",
             "Принято к исполнению; изменения учтены с начала периода"};
         step(v1::APPLICATION_STATE_APPROVED, std::string(rng.Pick(kOk)));
       }
       if (rejected) {
-        static const std::vector<std::string_view> kNo = {
+        static const std::vector<absl::string_view> kNo = {
             "Отклонено: объемы превышают разрешенную мощность по техническим условиям",
             "Отклонено: не приложены акты снятия показаний приборов учета",
             "Отклонено: заявка подана после установленного срока"};
@@ -1068,8 +1075,8 @@ std::vector<DemoApplication> MakeApplications(Rng& rng, const Options& options,
         v->set_volume_wh(wh);
       }
     }
-    // Other requests, about ~60 per month.
-    for (int k = 0; k < 60; ++k) {
+    // Other requests, about 70 a month.
+    for (int k = 0; k < 70; ++k) {
       const int pi = rng.Pick(eligible);
       const auto& mine = active[pi];
       std::vector<int> ids;

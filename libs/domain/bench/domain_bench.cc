@@ -55,6 +55,25 @@ std::vector<Input> MakeInputs(size_t n) {
   return inputs;
 }
 
+// Inputs whose exact charge ends in exactly half a tiyn: a price of k/1000
+// tenge/kWh with k odd and not a multiple of 5, times 5 000 + 10 000 m Wh,
+// gives k × (0.5 + m) tiyn (e.g. 0.108 x 1.25 kWh = 13.5 tiyn). These are
+// the cases where rounding decides, and where a double lands just below or
+// above the half.
+std::vector<Input> MakeTies(size_t n) {
+  std::mt19937_64 rng(20260101);
+  std::uniform_int_distribution<int64_t> thousandths(1, 9'999);
+  std::uniform_int_distribution<int64_t> m(0, 100'000'000);
+  std::vector<Input> inputs;
+  inputs.reserve(n);
+  while (inputs.size() < n) {
+    const int64_t k = thousandths(rng);
+    if (k % 2 == 0 || k % 5 == 0) continue;
+    inputs.push_back(Input{Decimal::FromUnits(k * 1'000), 5'000 + 10'000 * m(rng)});
+  }
+  return inputs;
+}
+
 // The best wall time over `runs` runs of `body`, in seconds.
 double BestOf(int runs, const std::function<void()>& body) {
   double best = 1e300;
@@ -88,7 +107,8 @@ Comparison Compare(const std::vector<int64_t>& exact, const std::vector<int64_t>
   for (size_t i = 0; i < exact.size(); ++i) {
     if (exact[i] == naive[i]) continue;
     ++c.differ;
-    c.max_diff = std::max(c.max_diff, std::llabs(exact[i] - naive[i]));
+    c.max_diff =
+        std::max(c.max_diff, exact[i] > naive[i] ? exact[i] - naive[i] : naive[i] - exact[i]);
     if (c.first == SIZE_MAX) c.first = i;
   }
   return c;
@@ -103,28 +123,47 @@ void PrintRow(const char* name, size_t n, double exact_s, double naive_s, const 
 int Run(size_t n, int runs) {
   const std::vector<Input> inputs = MakeInputs(n);
   std::vector<double> prices(n);
-  for (size_t i = 0; i < n; ++i)
+  for (size_t i = 0; i < n; ++i) {
     prices[i] = std::strtod(inputs[i].price.ToString().c_str(), nullptr);
+  }
 
   std::printf("gridbill_domain_bench: %zu inputs, best of %d runs\n\n", n, runs);
   std::printf("%-26s %-24s   %-24s   %-19s  %s\n", "operation", "exact (int128, half-up)",
               "naive double + llround", "double != exact", "max |diff| tiyn");
 
-  std::vector<int64_t> exact(n);
-  std::vector<int64_t> naive(n);
-  const double charge_exact = BestOf(runs, [&] {
-    for (size_t i = 0; i < n; ++i) exact[i] = ChargeFor(inputs[i].price, inputs[i].energy_wh).tiyn;
-  });
-  const double charge_naive = BestOf(runs, [&] {
-    for (size_t i = 0; i < n; ++i) naive[i] = NaiveCharge(prices[i], inputs[i].energy_wh);
-  });
-  const Comparison charge = Compare(exact, naive);
-  PrintRow("ChargeFor(price, Wh)", n, charge_exact, charge_naive, charge);
+  std::vector<int64_t> exact;
+  std::vector<int64_t> naive;
+  const auto charge_row = [&](const char* name, const std::vector<Input>& in,
+                              const std::vector<double>& in_prices) {
+    const size_t count = in.size();
+    exact.assign(count, 0);
+    naive.assign(count, 0);
+    const double exact_s = BestOf(runs, [&] {
+      for (size_t i = 0; i < count; ++i) exact[i] = ChargeFor(in[i].price, in[i].energy_wh).tiyn;
+    });
+    const double naive_s = BestOf(runs, [&] {
+      for (size_t i = 0; i < count; ++i) naive[i] = NaiveCharge(in_prices[i], in[i].energy_wh);
+    });
+    const Comparison c = Compare(exact, naive);
+    PrintRow(name, count, exact_s, naive_s, c);
+    if (c.first != SIZE_MAX) {
+      std::printf("%-26s   e.g. %s tenge/kWh x %lld Wh: exact %lld tiyn, double %lld\n", "",
+                  in[c.first].price.ToString().c_str(),
+                  static_cast<long long>(in[c.first].energy_wh),
+                  static_cast<long long>(exact[c.first]), static_cast<long long>(naive[c.first]));
+    }
+  };
+
+  const std::vector<Input> ties = MakeTies(std::max<size_t>(n / 4, 1));
+  std::vector<double> tie_prices(ties.size());
+  for (size_t i = 0; i < ties.size(); ++i) {
+    tie_prices[i] = std::strtod(ties[i].price.ToString().c_str(), nullptr);
+  }
+  charge_row("ChargeFor, .5-tiyn ties", ties, tie_prices);
+  charge_row("ChargeFor(price, Wh)", inputs, prices);
 
   const std::vector<int64_t> charges = exact;
   int64_t checksum = 0;
-  Comparison first_vat;
-  size_t first_vat_index = SIZE_MAX;
   for (const char* rate_text : {"12", "16"}) {
     const Decimal rate = *Decimal::Parse(rate_text);
     const double rate_d = std::strtod(rate_text, nullptr);
@@ -137,9 +176,7 @@ int Run(size_t n, int runs) {
     const Comparison vat = Compare(exact, naive);
     const std::string name = std::string("PercentOf(tiyn, ") + rate_text + " %)";
     PrintRow(name.c_str(), n, vat_exact, vat_naive, vat);
-    if (first_vat_index == SIZE_MAX && vat.first != SIZE_MAX) {
-      first_vat = vat;
-      first_vat_index = vat.first;
+    if (vat.first != SIZE_MAX) {
       std::printf("%-26s   e.g. %s%% of %lld tiyn: exact %lld, double %lld\n", "", rate_text,
                   static_cast<long long>(charges[vat.first]),
                   static_cast<long long>(exact[vat.first]),
@@ -148,17 +185,9 @@ int Run(size_t n, int runs) {
     for (int64_t v : exact) checksum += v;
   }
 
-  if (charge.first != SIZE_MAX) {
-    const Input& in = inputs[charge.first];
-    std::printf(
-        "\nfirst ChargeFor difference: %s tenge/kWh x %lld Wh -> exact %lld tiyn, "
-        "double %lld tiyn\n",
-        in.price.ToString().c_str(), static_cast<long long>(in.energy_wh),
-        static_cast<long long>(charges[charge.first]),
-        static_cast<long long>(NaiveCharge(prices[charge.first], in.energy_wh)));
-  }
   for (int64_t v : charges) checksum += v;
-  std::printf("checksum %lld\n", static_cast<long long>(checksum));
+  std::printf("\nchecksum %lld (keeps the loops from being optimised away)\n",
+              static_cast<long long>(checksum));
   return 0;
 }
 

@@ -79,6 +79,23 @@ TEST_CASE("RoundHalfUp rounds half away from zero, symmetric in sign", "[domain]
   CHECK(RoundHalfUp(5, -10) == -1);  // a negative denominator flips the sign
 }
 
+TEST_CASE("RoundHalfUp at the edge of its 64-bit fast path", "[domain][money]") {
+  CHECK(RoundHalfUp(kMax, 1) == kMax);
+  CHECK(RoundHalfUp(-kMax, 1) == -kMax);
+  CHECK(RoundHalfUp(kMin, 1) == kMin);
+  CHECK(RoundHalfUp(kMax, 2) == 4'611'686'018'427'387'904);  // ...903.5
+  CHECK(RoundHalfUp(-kMax, 2) == -4'611'686'018'427'387'904);
+  CHECK(RoundHalfUp(kMin, 2) == -4'611'686'018'427'387'904);  // exact
+  CHECK(RoundHalfUp(static_cast<__int128>(kMax) + 1, 2) == 4'611'686'018'427'387'904);
+  CHECK(RoundHalfUp(static_cast<__int128>(kMax) + 2, 2) == 4'611'686'018'427'387'905);  // .5
+  CHECK(RoundHalfUp(1, kMax) == 0);
+  CHECK(RoundHalfUp(kMax / 2 + 1, kMax) ==
+        1);  // exactly half of an odd denominator is not reachable
+  CHECK(RoundHalfUp(kMax / 2, kMax) == 0);
+  CHECK(RoundHalfUp(1, static_cast<__int128>(kMax) * 4) == 0);  // denominator beyond int64
+  CHECK(RoundHalfUp(static_cast<__int128>(kMax) * 2, static_cast<__int128>(kMax) * 4) == 1);
+}
+
 TEST_CASE("RoundHalfUp is exact beyond 64 bits and saturates at int64", "[domain][money]") {
   const __int128 big = static_cast<__int128>(kMax) * 10;
   CHECK(RoundHalfUp(big + 4, 10) == kMax);
@@ -126,6 +143,18 @@ TEST_CASE("ChargeFor handles national-scale volumes without overflow", "[domain]
   CHECK(ChargeFor(Dec("3.004"), 31'200'000'000'000).tiyn == 9'372'480'000'000);
   // 7 607 123 456.789 kWh × 0.2482 = 1 888 088 041.9750298 tenge.
   CHECK(ChargeFor(Dec("0.2482"), 7'607'123'456'789).tiyn == 188'808'804'198);
+}
+
+TEST_CASE("ChargeFor agrees with RoundHalfUp across the 64-bit boundary", "[domain][money]") {
+  // price units × Wh crosses 2^63 between these energies at 9.999999 tenge/kWh.
+  const Decimal price = Dec("9.999999");
+  for (int64_t wh : {int64_t{922'337'203'685}, int64_t{922'338'125'000}, int64_t{922'339'000'000},
+                     int64_t{-922'339'000'000}}) {
+    CHECK(ChargeFor(price, wh).tiyn ==
+          RoundHalfUp(static_cast<__int128>(price.units()) * wh, 10'000'000));
+  }
+  // 9.999999 × 922 339 000 kWh = 9 223 390 000 - 922.339 = 9 223 389 077.661 tenge.
+  CHECK(ChargeFor(price, 922'339'000'000).tiyn == 922'338'907'766);
 }
 
 TEST_CASE("ChargeFor of nothing is nothing", "[domain][money]") {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdio>
 #include <cstring>
@@ -22,14 +23,6 @@ constexpr absl::string_view kFeatureNotSupported = "0A000";
 constexpr absl::string_view kStalePlan = "cached plan must not change result type";
 constexpr size_t kCopyChunk = 1 << 20;
 
-// Notices (e.g. "relation already exists, skipping") are dropped; warnings
-// are worth seeing in the service's log.
-void OnNotice(void*, const PGresult* res) {
-  const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-  if (severity != nullptr && std::strcmp(severity, "WARNING") == 0) {
-    std::fprintf(stderr, "postgres: %s", PQresultErrorMessage(res));
-  }
-}
 
 absl::string_view Field(const PGresult* res, int field) {
   const char* v = res != nullptr ? PQresultErrorField(res, field) : nullptr;
@@ -43,6 +36,20 @@ bool Succeeded(const PGresult* res) {
 }
 
 }  // namespace
+
+// Notices (e.g. "relation already exists, skipping") are dropped; warnings
+// are worth seeing in the service's log. A FATAL arriving between
+// statements is the server ending the session (pg_terminate_backend,
+// shutdown): the connection is reopened before its next use.
+void Connection::OnNotice(void* arg, const pg_result* res) {
+  const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity == nullptr) return;
+  if (std::strcmp(severity, "WARNING") == 0) {
+    std::fprintf(stderr, "postgres: %s", PQresultErrorMessage(res));
+  } else if (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0) {
+    static_cast<Connection*>(arg)->terminated_ = true;
+  }
+}
 
 Connection::~Connection() {
   if (conn_ != nullptr) PQfinish(conn_);
@@ -68,7 +75,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(PoolShared* shared)
 }
 
 absl::Status Connection::Setup() {
-  PQsetNoticeReceiver(conn_, OnNotice, nullptr);
+  terminated_ = false;
+  PQsetNoticeReceiver(conn_, &Connection::OnNotice, this);
   int64_t timeout_ms = 0;
   if (shared_->options.statement_timeout > absl::ZeroDuration()) {
     timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(shared_->options.statement_timeout));
@@ -89,9 +97,16 @@ absl::Status Connection::EnsureHealthy() {
   // A server that closed the session while it sat in the pool (restart,
   // pg_terminate_backend, idle timeout) left an error and EOF on the
   // socket; reading them now marks the connection bad before it is used.
-  if (!broken()) PQconsumeInput(conn_);
+  // An idle session has nothing to read, so one poll() settles the common
+  // case. The FATAL message may arrive before the EOF: OnNotice notes it.
+  for (int i = 0; i < 4 && !broken(); ++i) {
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    if (poll(&pfd, 1, 0) <= 0) break;
+    if (PQconsumeInput(conn_) == 0) break;
+    PQisBusy(conn_);  // parses what arrived: the FATAL reaches OnNotice
+  }
   if (!broken() && in_transaction()) Clean();
-  if (!broken()) return absl::OkStatus();
+  if (!broken() && !terminated_) return absl::OkStatus();
   return Reset();
 }
 

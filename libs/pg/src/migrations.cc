@@ -36,7 +36,7 @@ struct Versioned {
 };
 
 // "V001__init.sql" -> 1. The description is letters, digits, '_' and '-'.
-absl::StatusOr<int> VersionOf(std::string_view name) {
+absl::StatusOr<int> VersionOf(absl::string_view name) {
   auto bad = [&] {
     return absl::InvalidArgumentError(
         absl::StrCat("migration file \"", name,
@@ -44,11 +44,11 @@ absl::StatusOr<int> VersionOf(std::string_view name) {
                      "V001__init.sql"));
   };
   if (!absl::StartsWith(name, "V") || !absl::EndsWith(name, ".sql")) return bad();
-  std::string_view rest = name.substr(1, name.size() - 5);
+  absl::string_view rest = name.substr(1, name.size() - 5);
   size_t sep = rest.find("__");
-  if (sep == std::string_view::npos || sep == 0 || sep > 9) return bad();
-  std::string_view digits = rest.substr(0, sep);
-  std::string_view description = rest.substr(sep + 2);
+  if (sep == absl::string_view::npos || sep == 0 || sep > 9) return bad();
+  absl::string_view digits = rest.substr(0, sep);
+  absl::string_view description = rest.substr(sep + 2);
   if (description.empty()) return bad();
   for (char c : digits) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();

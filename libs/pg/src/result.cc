@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "string_view.h"
 
 namespace gridbill::pg {
 namespace {
@@ -39,7 +40,7 @@ bool ParseYmd(std::string_view& s, int64_t* y, int64_t* m, int64_t* d) {
 }
 
 bool ConsumeBc(std::string_view& s) {
-  if (absl::EndsWith(s, " BC")) {
+  if (absl::EndsWith(Av(s), " BC")) {
     s.remove_suffix(3);
     return true;
   }
@@ -241,7 +242,7 @@ std::optional<std::string> Row::OptionalString(int col) const {
 
 int64_t Row::Int(int col) const {
   int64_t v = 0;
-  return absl::SimpleAtoi(Text(col), &v) ? v : 0;
+  return absl::SimpleAtoi(Av(Text(col)), &v) ? v : 0;
 }
 
 std::optional<int64_t> Row::OptionalInt(int col) const {
@@ -256,7 +257,7 @@ bool Row::Bool(int col) const {
 
 double Row::Double(int col) const {
   double v = 0;
-  return absl::SimpleAtod(Text(col), &v) ? v : 0;
+  return absl::SimpleAtod(Av(Text(col)), &v) ? v : 0;
 }
 
 absl::Time Row::Time(int col) const {
@@ -282,7 +283,7 @@ std::optional<absl::CivilDay> Row::OptionalDate(int col) const {
 std::string Row::Bytes(int col) const {
   std::string_view t = Text(col);
   std::string out;
-  if (absl::StartsWith(t, "\\x")) {
+  if (absl::StartsWith(Av(t), "\\x")) {
     t.remove_prefix(2);
     out.reserve(t.size() / 2);
     for (size_t i = 0; i + 1 < t.size(); i += 2) {

@@ -183,18 +183,41 @@ TEST_CASE("pool: two different statements under one name are refused") {
 TEST_CASE("pool: a connection the server closed is reopened with its settings") {
   pgtest::Database db(kTestMigrations, /*pool_size=*/1);
   constexpr Query kPid{"backend_pid", "SELECT pg_backend_pid()"};
-  int64_t pid = (*db.pool().Execute(kPid))[0].Int(0);
   RawConnection other(db.conninfo());
-  CHECK(other.Run("SELECT pg_terminate_backend(" + std::to_string(pid) + ")") == "t");
-  // Wait until the backend is gone, so the pool really finds a dead socket.
-  for (int i = 0; i < 100; ++i) {
-    if (other.Run("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid)) == "0") break;
-    absl::SleepFor(absl::Milliseconds(20));
+  // Ends the pool's session from outside and waits until it is gone.
+  auto terminate = [&](int64_t pid) {
+    CHECK(other.Run("SELECT pg_terminate_backend(" + std::to_string(pid) + ")") == "t");
+    for (int i = 0; i < 100; ++i) {
+      std::string n =
+          other.Run("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
+      if (n == "0") break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  };
+  int64_t pid = (*db.pool().Execute(kPid))[0].Int(0);
+
+  SECTION("by the next statement") {
+    terminate(pid);
+    absl::StatusOr<Result> r = db.pool().Execute(kPid);
+    REQUIRE(r.status().ToString() == "OK");
+    CHECK((*r)[0].Int(0) != pid);
   }
-  absl::StatusOr<Result> r = db.pool().Execute(kPid);
-  REQUIRE(r.status().ToString() == "OK");
-  CHECK((*r)[0].Int(0) != pid);
+  SECTION("by the next transaction") {
+    terminate(pid);
+    int64_t new_pid = 0;
+    REQUIRE(db.pool()
+                .Transact([&](Transaction& tx) -> absl::Status {
+                  absl::StatusOr<Result> r = tx.Execute(kPid);
+                  if (!r.ok()) return r.status();
+                  new_pid = (*r)[0].Int(0);
+                  return absl::OkStatus();
+                })
+                .ok());
+    CHECK(new_pid != pid);
+  }
+  // The new session has the settings and prepares its statements again.
   CHECK(QueryText(db.pool(), "SHOW TimeZone") == "UTC");
+  CHECK(QueryText(db.pool(), "SHOW statement_timeout") == "1min");
   REQUIRE(db.pool().Exec(kAddOne, 1).ok());
 }
 

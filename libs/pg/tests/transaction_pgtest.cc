@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/pg/errors.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "pg_test_util.h"

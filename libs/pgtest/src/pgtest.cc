@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "gridbill/base/sha256.h"
@@ -75,7 +76,7 @@ fi
 rm -rf "$d"
 )";
 
-[[noreturn]] void Fail(std::string_view what) {
+[[noreturn]] void Fail(absl::string_view what) {
   throw std::runtime_error(absl::StrCat("pgtest: ", what));
 }
 

@@ -39,7 +39,8 @@ bool IsKey(absl::string_view key) {
 }
 
 absl::Status Bad(absl::string_view key, absl::string_view why, absl::string_view origin) {
-  return absl::InvalidArgumentError(absl::StrCat("config: ", key, ": ", why, " (from ", origin, ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("config: ", key, ": ", why, " (from ", origin, ")"));
 }
 
 std::string Quoted(absl::string_view text) { return absl::StrCat("\"", text, "\""); }
@@ -62,8 +63,8 @@ absl::Status ParseFile(absl::string_view text, absl::string_view label,
     absl::string_view key = absl::StripAsciiWhitespace(line.substr(0, eq));
     absl::string_view value = absl::StripAsciiWhitespace(line.substr(eq + 1));
     if (!IsKey(key)) {
-      return absl::InvalidArgumentError(absl::StrCat("config: ", origin, ": ", Quoted(key),
-                                                     " is not a lower_snake_case key"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config: ", origin, ": ", Quoted(key), " is not a lower_snake_case key"));
     }
     // Quotes keep leading/trailing spaces and make an empty value explicit.
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
@@ -126,13 +127,13 @@ absl::Status CheckAddress(absl::string_view key, absl::string_view text, absl::s
 
 }  // namespace
 
-absl::StatusOr<ConfigSource> ConfigSource::FromText(
-    std::string_view file_text, const std::map<std::string, std::string>& env) {
+absl::StatusOr<ConfigSource> ConfigSource::FromText(std::string_view file_text,
+                                                    const std::map<std::string, std::string>& env) {
   return Build(file_text, "config", env, {});
 }
 
-absl::StatusOr<ConfigSource> ConfigSource::FromFile(
-    const std::string& path, const std::map<std::string, std::string>& env) {
+absl::StatusOr<ConfigSource> ConfigSource::FromFile(const std::string& path,
+                                                    const std::map<std::string, std::string>& env) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return Build(text, path, env, {});
 }
@@ -152,8 +153,8 @@ absl::StatusOr<ConfigSource> ConfigSource::FromArgs(int argc, char** argv) {
     absl::string_view arg(argv[i]);
     size_t eq = arg.find('=');
     if (!absl::StartsWith(arg, "--") || eq == absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("config: unexpected argument ", Quoted(arg),
-                                                     " (expected --key=value)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config: unexpected argument ", Quoted(arg), " (expected --key=value)"));
     }
     std::string key(arg.substr(2, eq - 2));
     absl::c_replace(key, '-', '_');
@@ -240,7 +241,8 @@ absl::StatusOr<bool> ConfigSource::Bool(std::string_view key, bool fallback) con
   std::string t = absl::AsciiStrToLower(v->text);
   if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
   if (t == "false" || t == "0" || t == "no" || t == "off") return false;
-  return Bad(ToAbsl(key), absl::StrCat(Quoted(v->text), " is not a boolean (true or false)"), v->origin);
+  return Bad(ToAbsl(key), absl::StrCat(Quoted(v->text), " is not a boolean (true or false)"),
+             v->origin);
 }
 
 absl::StatusOr<absl::Duration> ConfigSource::Duration(std::string_view key,
@@ -250,7 +252,8 @@ absl::StatusOr<absl::Duration> ConfigSource::Duration(std::string_view key,
   absl::Duration d;
   if (!absl::ParseDuration(v->text, &d) || d == absl::InfiniteDuration() ||
       d == -absl::InfiniteDuration()) {
-    return Bad(ToAbsl(key), absl::StrCat(Quoted(v->text), " is not a duration like 10s, 250ms or 5m"),
+    return Bad(ToAbsl(key),
+               absl::StrCat(Quoted(v->text), " is not a duration like 10s, 250ms or 5m"),
                v->origin);
   }
   if (d < absl::ZeroDuration()) {
@@ -279,7 +282,8 @@ absl::StatusOr<std::string> ConfigSource::OneOf(
     if (a == v->text) return v->text;
     names.push_back(ToAbsl(a));
   }
-  return Bad(ToAbsl(key), absl::StrCat(Quoted(v->text), " is not one of ", absl::StrJoin(names, ", ")),
+  return Bad(ToAbsl(key),
+             absl::StrCat(Quoted(v->text), " is not one of ", absl::StrJoin(names, ", ")),
              v->origin);
 }
 
@@ -301,9 +305,8 @@ absl::Status ConfigSource::CheckUnused() const {
     unknown.push_back(absl::StrCat(key, " (from ", values_.find(key)->second.origin, ")"));
   }
   if (unknown.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("config: unknown key", unknown.size() > 1 ? "s " : " ",
-                   absl::StrJoin(unknown, ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config: unknown key", unknown.size() > 1 ? "s " : " ", absl::StrJoin(unknown, ", ")));
 }
 
 absl::StatusOr<ServerConfig> ServerConfig::Load(const ConfigSource& src,
@@ -316,8 +319,9 @@ absl::StatusOr<ServerConfig> ServerConfig::Load(const ConfigSource& src,
   // An explicitly empty metrics_address disables the endpoint.
   ASSIGN_OR_RETURN(std::string metrics, src.String("metrics_address", ""));
   if (!src.Has("metrics_address") || !metrics.empty()) {
-    ASSIGN_OR_RETURN(c.metrics_address, src.Address("metrics_address",
-                                                    absl::StrCat("0.0.0.0:", default_metrics_port)));
+    ASSIGN_OR_RETURN(
+        c.metrics_address,
+        src.Address("metrics_address", absl::StrCat("0.0.0.0:", default_metrics_port)));
   }
   ASSIGN_OR_RETURN(c.shutdown_grace, src.Duration("shutdown_grace", absl::Seconds(10)));
   ASSIGN_OR_RETURN(int64_t threads, src.Int("threads", 0, 0, 1024));

@@ -103,8 +103,8 @@ absl::Status CheckMask(const google::protobuf::FieldMask& mask,
 bool MaskHas(const google::protobuf::FieldMask& mask, std::string_view path) {
   for (const std::string& p : mask.paths()) {
     // "address" covers "address.city".
-    if (p == path || (path.size() > p.size() && path.substr(0, p.size()) == p &&
-                      path[p.size()] == '.')) {
+    if (p == path ||
+        (path.size() > p.size() && path.substr(0, p.size()) == p && path[p.size()] == '.')) {
       return true;
     }
   }

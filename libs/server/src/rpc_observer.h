@@ -53,8 +53,8 @@ class ServiceTable {
   std::vector<std::string> AppServices() const;
 
   struct Method {
-    std::string service;  // "gridbill.contracts.v1.ParticipantService", or "unknown"
-    std::string method;   // "GetParticipant", or "unknown"
+    std::string service;         // "gridbill.contracts.v1.ParticipantService", or "unknown"
+    std::string method;          // "GetParticipant", or "unknown"
     bool typed_request = false;  // the request is a generated protobuf message
   };
   // Labels for a full method name "/pkg.Service/Method"; names nobody serves

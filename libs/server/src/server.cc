@@ -163,7 +163,8 @@ Server::~Server() {
     stopped = impl_->stopped;
   }
   // Dropped without Wait(): stop now, cancelling what is still running.
-  if (!stopped && impl_->server != nullptr) impl_->server->Shutdown(std::chrono::system_clock::now());
+  if (!stopped && impl_->server != nullptr)
+    impl_->server->Shutdown(std::chrono::system_clock::now());
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {

@@ -9,19 +9,20 @@ namespace {
 
 using common::v1::Role;
 
-TEST_CASE("CallerFrom reads principal, roles and participant scope from metadata") {
+TEST_CASE("CallerFrom reads principal and roles and participant scope from metadata") {
   grpc::ServerContext ctx;
   grpc::testing::ServerContextTestSpouse spouse(&ctx);
   spouse.AddClientMetadata(kPrincipalHeader, "user:aliya@example.kz");
-  spouse.AddClientMetadata(kRolesHeader, "ROLE_PARTICIPANT_USER, ROLE_AUDITOR,ROLE_FUTURE,,"
-                                         "ROLE_UNSPECIFIED,ROLE_AUDITOR");
+  spouse.AddClientMetadata(kRolesHeader,
+                           "ROLE_PARTICIPANT_USER, ROLE_AUDITOR,ROLE_FUTURE,,"
+                           "ROLE_UNSPECIFIED,ROLE_AUDITOR");
   spouse.AddClientMetadata(kParticipantHeader, "p-42");
 
   Caller caller = CallerFrom(ctx);
   CHECK(caller.principal == "user:aliya@example.kz");
   // Unknown names and the unspecified role grant nothing; duplicates collapse.
-  CHECK(caller.roles == std::vector<Role>{common::v1::ROLE_PARTICIPANT_USER,
-                                          common::v1::ROLE_AUDITOR});
+  CHECK(caller.roles ==
+        std::vector<Role>{common::v1::ROLE_PARTICIPANT_USER, common::v1::ROLE_AUDITOR});
   CHECK(caller.participant_id == "p-42");
   CHECK(caller.scoped());
   CHECK(caller.DeniedFor("p-43"));

@@ -58,7 +58,7 @@ TEST_CASE("ServerConfig defaults apply when nothing is set") {
   CHECK(src->CheckUnused().ok());
 }
 
-TEST_CASE("file values are read, comments and blank lines skipped, env overrides the file") {
+TEST_CASE("file values are read and env overrides the file") {
   auto src = ConfigSource::FromText(
       "# contracts\n"
       "\n"
@@ -85,7 +85,7 @@ TEST_CASE("file values are read, comments and blank lines skipped, env overrides
   CHECK(db->migrate);
 }
 
-TEST_CASE("FromArgs: --config file, GRIDBILL_* env and --key=value flags, in that precedence") {
+TEST_CASE("FromArgs - flags beat env vars which beat the --config file") {
   TempFile file(
       "grpc_address = 127.0.0.1:7000\n"
       "threads = 4\n"
@@ -110,7 +110,7 @@ TEST_CASE("FromArgs: --config file, GRIDBILL_* env and --key=value flags, in tha
   CHECK_FALSE(db->migrate);  // env beats file
 }
 
-TEST_CASE("FromArgs: GRIDBILL_CONFIG names the file; bad arguments and missing files fail") {
+TEST_CASE("FromArgs - GRIDBILL_CONFIG names the file - bad arguments and missing files fail") {
   TempFile file("log_level = warn\n");
   {
     ScopedEnv path("GRIDBILL_CONFIG", file.path().c_str());
@@ -141,10 +141,10 @@ TEST_CASE("FromArgs: GRIDBILL_CONFIG names the file; bad arguments and missing f
   }
 }
 
-TEST_CASE("errors name the key, the value and where it came from") {
+TEST_CASE("errors name the key and the value and where it came from") {
   SECTION("not an integer, from env") {
-    auto src = ConfigSource::FromText("", {{"GRIDBILL_DATABASE_POOL_SIZE", "abc"},
-                                           {"GRIDBILL_DATABASE_URL", "postgres://x"}});
+    auto src = ConfigSource::FromText(
+        "", {{"GRIDBILL_DATABASE_POOL_SIZE", "abc"}, {"GRIDBILL_DATABASE_URL", "postgres://x"}});
     auto db = DatabaseConfig::Load(*src);
     REQUIRE_FALSE(db.ok());
     CHECK(db.status().code() == absl::StatusCode::kInvalidArgument);
@@ -225,13 +225,14 @@ TEST_CASE("malformed files are rejected with the line") {
         "config: config:1: expected `key = value`, got \"grpc_address 0.0.0.0:1\"");
   auto bad_key = ConfigSource::FromText("\nGrpcAddress = x\n");
   REQUIRE_FALSE(bad_key.ok());
-  CHECK(Message(bad_key.status()) == "config: config:2: \"GrpcAddress\" is not a lower_snake_case key");
+  CHECK(Message(bad_key.status()) ==
+        "config: config:2: \"GrpcAddress\" is not a lower_snake_case key");
   auto twice = ConfigSource::FromText("threads = 1\nthreads = 2\n");
   REQUIRE_FALSE(twice.ok());
   CHECK(Message(twice.status()) == "config: threads: set twice (config:1 and config:2)");
 }
 
-TEST_CASE("keys nobody asked for are reported, environment excepted") {
+TEST_CASE("keys nobody asked for are reported except environment variables") {
   auto src = ConfigSource::FromText("grpc_adress = 0.0.0.0:1\ndatabase_url = x\n",
                                     {{"GRIDBILL_CONTRACTS_SERVICE_HOST", "10.0.0.1"}});
   REQUIRE(src.ok());

@@ -43,7 +43,7 @@ TEST_CASE("ToGrpc puts a constraint into ErrorDetails.reason") {
   CHECK(details.reason() == "tariffs_no_overlap");
 }
 
-TEST_CASE("FromGrpc restores code, message, field and constraint") {
+TEST_CASE("FromGrpc restores code and message and field and constraint") {
   CHECK(FromGrpc(grpc::Status::OK).ok());
   absl::Status field = FromGrpc(ToGrpc(InvalidField("period", "2023-13 is not a month")));
   CHECK(field.code() == absl::StatusCode::kInvalidArgument);

@@ -20,7 +20,7 @@ common::v1::Date Date(int y, int m, int d) {
   return date;
 }
 
-TEST_CASE("Fingerprint ignores request_id and map order, and sees every other field") {
+TEST_CASE("Fingerprint ignores request_id and map order but sees every other field") {
   EchoRequest a;
   a.set_request_id("r-1");
   a.set_text("hello");
@@ -51,7 +51,7 @@ TEST_CASE("Fingerprint ignores request_id and map order, and sees every other fi
   CHECK(Fingerprint(m1) != Fingerprint(m2));
 }
 
-TEST_CASE("Timestamps round trip, before 1970 too") {
+TEST_CASE("Timestamps round trip before 1970 too") {
   for (absl::Time t : {absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(123456789),
                        absl::UnixEpoch(), absl::FromUnixSeconds(-1) + absl::Milliseconds(250)}) {
     google::protobuf::Timestamp ts = ToProtoTime(t);
@@ -64,7 +64,7 @@ TEST_CASE("Timestamps round trip, before 1970 too") {
   CHECK(ts.nanos() == 250000000);
 }
 
-TEST_CASE("Dates: real calendar dates only, errors name the field") {
+TEST_CASE("Dates - real calendar dates only and errors name the field") {
   auto ok = FromProtoDate(Date(2024, 2, 29), "valid_from");
   REQUIRE(ok.ok());
   CHECK(*ok == absl::CivilDay(2024, 2, 29));
@@ -129,7 +129,7 @@ TEST_CASE("CheckMask and MaskHas") {
   CHECK_FALSE(MaskHas(mask, "phone"));
 }
 
-TEST_CASE("PageSize: default, cap, negative rejected") {
+TEST_CASE("PageSize - default and cap and negative rejected") {
   CHECK(*PageSize(0) == 100);
   CHECK(*PageSize(0, 20, 50) == 20);
   CHECK(*PageSize(10) == 10);
@@ -139,7 +139,7 @@ TEST_CASE("PageSize: default, cap, negative rejected") {
   CHECK(FieldOf(neg.status()) == "page_size");
 }
 
-TEST_CASE("Page tokens round trip; edited or foreign tokens are rejected") {
+TEST_CASE("Page tokens round trip - edited or foreign tokens are rejected") {
   for (int64_t offset : {int64_t{0}, int64_t{1}, int64_t{100}, int64_t{9007199254740993}}) {
     std::string token = EncodePageToken(offset);
     CHECK(token.find_first_not_of(
@@ -151,11 +151,11 @@ TEST_CASE("Page tokens round trip; edited or foreign tokens are rejected") {
   }
   CHECK(*DecodePageToken("") == 0);
   const std::string valid = EncodePageToken(100);
-  for (std::string bad : {std::string("!!!"), std::string("MTAw") /* "100" without prefix */,
-                          absl::WebSafeBase64Escape("o:"), absl::WebSafeBase64Escape("o:-5"),
-                          absl::WebSafeBase64Escape("o:1x"), absl::WebSafeBase64Escape("x:100"),
-                          absl::WebSafeBase64Escape("o:99999999999999999999"), valid + "=",
-                          valid + "A"}) {
+  for (std::string bad :
+       {std::string("!!!"), std::string("MTAw") /* "100" without prefix */,
+        absl::WebSafeBase64Escape("o:"), absl::WebSafeBase64Escape("o:-5"),
+        absl::WebSafeBase64Escape("o:1x"), absl::WebSafeBase64Escape("x:100"),
+        absl::WebSafeBase64Escape("o:99999999999999999999"), valid + "=", valid + "A"}) {
     auto decoded = DecodePageToken(bad);
     INFO("token " << bad);
     REQUIRE_FALSE(decoded.ok());

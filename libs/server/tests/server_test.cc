@@ -6,15 +6,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <condition_variable>
-#include <mutex>
-#include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "absl/time/clock.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/common/v1/common.pb.h"
+#include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/testing/v1/testing.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -93,11 +95,11 @@ class LogCapture {
     return lines_;
   }
   // Lines containing every one of `parts`.
-  std::vector<std::string> Matching(std::initializer_list<std::string_view> parts) {
+  std::vector<std::string> Matching(std::initializer_list<absl::string_view> parts) {
     std::vector<std::string> out;
     for (const std::string& line : Lines()) {
       bool all = true;
-      for (std::string_view p : parts) all = all && absl::StrContains(line, p);
+      for (absl::string_view p : parts) all = all && absl::StrContains(line, p);
       if (all) out.push_back(line);
     }
     return out;
@@ -143,17 +145,30 @@ class JsonObject {
         if (pos_ >= s_.size()) return false;
         char e = s_[pos_++];
         switch (e) {
-          case '"': case '\\': case '/': out->push_back(e); break;
-          case 'n': out->push_back('\n'); break;
-          case 't': out->push_back('\t'); break;
-          case 'r': out->push_back('\r'); break;
-          case 'b': case 'f': break;
+          case '"':
+          case '\\':
+          case '/':
+            out->push_back(e);
+            break;
+          case 'n':
+            out->push_back('\n');
+            break;
+          case 't':
+            out->push_back('\t');
+            break;
+          case 'r':
+            out->push_back('\r');
+            break;
+          case 'b':
+          case 'f':
+            break;
           case 'u':
             if (pos_ + 4 > s_.size()) return false;
             pos_ += 4;
             out->push_back('?');
             break;
-          default: return false;
+          default:
+            return false;
         }
       } else {
         out->push_back(c);
@@ -184,8 +199,9 @@ class JsonObject {
       }
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) ||
-                                absl::StrContains("+-.eE", s_[pos_]))) {
+    while (pos_ < s_.size() &&
+           (std::isdigit(static_cast<unsigned char>(s_[pos_])) ||
+            std::string_view("+-.eE").find(s_[pos_]) != std::string_view::npos)) {
       ++pos_;
     }
     if (pos_ == start) return false;
@@ -273,7 +289,8 @@ std::string Scrape(int port) {
   ssize_t n;
   while ((n = ::read(fd, buf, sizeof(buf))) > 0) response.append(buf, static_cast<size_t>(n));
   ::close(fd);
-  REQUIRE(absl::StartsWith(response, "HTTP/1.1 200") || absl::StartsWith(response, "HTTP/1.0 200"));
+  REQUIRE(
+      (absl::StartsWith(response, "HTTP/1.1 200") || absl::StartsWith(response, "HTTP/1.0 200")));
   size_t body = response.find("\r\n\r\n");
   REQUIRE(body != std::string::npos);
   return response.substr(body + 4);
@@ -282,14 +299,14 @@ std::string Scrape(int port) {
 bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (path == nullptr) return false;
-  for (std::string_view dir : absl::StrSplit(path, ':')) {
+  for (absl::string_view dir : absl::StrSplit(path, ':')) {
     std::string candidate = absl::StrCat(dir, "/", program);
     if (::access(candidate.c_str(), X_OK) == 0) return true;
   }
   return false;
 }
 
-TEST_CASE("binding port 0 reports the real ports; a taken port fails Start") {
+TEST_CASE("binding port 0 reports the real ports - a taken port fails Start") {
   TestServiceImpl service;
   auto server = StartServer(&service);
   CHECK(server->grpc_port() > 0);
@@ -331,7 +348,7 @@ TEST_CASE("binding port 0 reports the real ports; a taken port fails Start") {
   CHECK(seen_port == (*fourth)->grpc_port());
 }
 
-TEST_CASE("grpc.health.v1 Check: SERVING per service and overall, NOT_SERVING on request") {
+TEST_CASE("grpc.health.v1 Check - SERVING per service and overall then NOT_SERVING on request") {
   TestServiceImpl service;
   auto server = StartServer(&service);
   auto stub = Health::NewStub(ChannelTo(*server));
@@ -432,14 +449,15 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
     // A method nobody serves must not create label sets of its own.
     grpc::GenericStub generic(channel);
     grpc::ClientContext ctx;
-    grpc::ByteBuffer request;
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
     grpc::ByteBuffer response;
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
     grpc::Status status;
-    generic.UnaryCall(&ctx, "/gridbill.testing.v1.TestService/NoSuchMethod",
-                      grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+    generic.UnaryCall(&ctx, "/gridbill.testing.v1.TestService/NoSuchMethod", grpc::StubOptions(),
+                      &request, &response, [&](grpc::Status s) {
                         std::lock_guard<std::mutex> lock(mu);
                         status = s;
                         done = true;
@@ -454,8 +472,8 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
   INFO(metrics);
   const std::string svc = absl::StrCat("grpc_service=\"", kTestService, "\"");
   CHECK(absl::StrContains(
-      metrics, absl::StrCat("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Echo\",",
-                            svc, "} 2")));
+      metrics, absl::StrCat("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Echo\",", svc,
+                            "} 2")));
   CHECK(absl::StrContains(metrics,
                           absl::StrCat("grpc_server_handled_total{grpc_code=\"INVALID_ARGUMENT\","
                                        "grpc_method=\"Echo\",",
@@ -472,14 +490,23 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
   CHECK(absl::StrContains(metrics, "le=\"0.0005\""));
   CHECK(absl::StrContains(metrics, "le=\"10\""));
   CHECK_FALSE(absl::StrContains(metrics, "NoSuchMethod"));
+  CHECK(absl::StrContains(metrics,
+                          "grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\",grpc_method="
+                          "\"unknown\",grpc_service=\"unknown\"} 1"));
 
   if (OnPath("promtool")) {
     const std::string file =
         (std::filesystem::temp_directory_path() / absl::StrCat("gridbill_metrics_", getpid()))
             .string();
     std::ofstream(file) << metrics;
-    const int rc = std::system(absl::StrCat("promtool check metrics < ", file, " 2>&1").c_str());
+    const int rc = std::system(
+        absl::StrCat("promtool check metrics < ", file, " > ", file, ".out 2>&1").c_str());
+    std::ifstream out(file + ".out");
+    const std::string complaints((std::istreambuf_iterator<char>(out)),
+                                 std::istreambuf_iterator<char>());
     std::filesystem::remove(file);
+    std::filesystem::remove(file + ".out");
+    INFO("promtool: " << complaints);
     CHECK(rc == 0);
   } else {
     WARN("promtool not on PATH: the exposition format was not linted");
@@ -508,10 +535,13 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
   auto stream = logs.Matching({"/gridbill.testing.v1.TestService/Count"});
   REQUIRE(stream.size() == 1);  // one line for the whole stream
   CHECK(ParseLine(stream[0])["code"] == "OK");
+  auto unimplemented = logs.Matching({"\"code\":\"UNIMPLEMENTED\""});
+  REQUIRE(unimplemented.size() == 1);
+  UNSCOPED_INFO(unimplemented[0]);
   for (const std::string& line : logs.Lines()) ParseLine(line);
 }
 
-TEST_CASE("graceful drain: an in-flight call completes while Shutdown is in progress") {
+TEST_CASE("graceful drain - an in-flight call completes while Shutdown is in progress") {
   LogCapture logs;
   TestServiceImpl service;
   auto server = StartServer(&service);
@@ -598,7 +628,7 @@ TEST_CASE("the server's registry carries the service's own metrics") {
   CHECK(absl::StrContains(Scrape(server->metrics_port()), "gridbill_test_widgets_total 3"));
 }
 
-TEST_CASE("LogJson writes one JSON object with service, level, msg and fields") {
+TEST_CASE("LogJson writes one JSON object with service and level and msg and fields") {
   LogCapture logs;
   SetLogService("contracts");
   SetLogLevel("info");
@@ -615,7 +645,7 @@ TEST_CASE("LogJson writes one JSON object with service, level, msg and fields") 
   CHECK(fields["path"] == "C:\\demo");
 }
 
-TEST_CASE("RunMain: 0 on OK; on error an error line with the message and 1") {
+TEST_CASE("RunMain - 0 on OK and on error an error line with the message and 1") {
   LogCapture logs;
   CHECK(RunMain([] { return absl::OkStatus(); }) == 0);
   CHECK(logs.Lines().empty());

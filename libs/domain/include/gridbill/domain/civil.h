@@ -1,6 +1,7 @@
 // Calendar dates and billing periods in the operator's time zone.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -60,7 +61,9 @@ class BillingPeriod {
   BillingPeriod Prev() const { return BillingPeriod(month_ - 1); }
 
   friend bool operator==(const BillingPeriod& a, const BillingPeriod& b) = default;
-  friend auto operator<=>(const BillingPeriod& a, const BillingPeriod& b) = default;
+  // Spelled std::strong_ordering, not auto: absl::CivilMonth has no <=>, so
+  // only a declared return type lets the default synthesize it from < and ==.
+  friend std::strong_ordering operator<=>(const BillingPeriod& a, const BillingPeriod& b) = default;
 
  private:
   explicit BillingPeriod(absl::CivilMonth m) : month_(m) {}

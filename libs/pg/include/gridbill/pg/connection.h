@@ -59,6 +59,7 @@ class Connection {
   // One unprepared command; errors are mapped with `label` as the context.
   absl::StatusOr<Result> Command(std::string_view sql, const char* label);
   absl::Status ErrorOf(pg_result* res, const char* label) const;
+  static void OnNotice(void* self, const pg_result* res);
 
   PoolShared* shared_;
   pg_conn* conn_;
@@ -67,6 +68,8 @@ class Connection {
   // Statements whose cached plan went stale (result type changed by DDL):
   // deallocated before the next prepare.
   std::vector<std::string> stale_;
+  // The server announced the end of the session (a FATAL between statements).
+  bool terminated_ = false;
 };
 
 }  // namespace gridbill::pg

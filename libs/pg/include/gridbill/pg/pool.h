@@ -96,6 +96,10 @@ class Pool {
   // inside a Transact of this pool on the same thread, it joins that
   // transaction like a nested Transact does.
   absl::StatusOr<Result> Execute(const Query& query, const Params& params = Params());
+  template <typename... Args>
+  absl::StatusOr<Result> Exec(const Query& query, Args&&... args) {
+    return Execute(query, Params(std::forward<Args>(args)...));
+  }
 
   void SetObserver(QueryObserver observer);
   int size() const;

@@ -12,14 +12,14 @@ namespace gridbill {
 // Metadata keys the gateway sets (services accept them only from the gateway;
 // see issue on the gateway for how that trust is established).
 inline constexpr char kPrincipalHeader[] = "x-gridbill-principal";
-inline constexpr char kRolesHeader[] = "x-gridbill-roles";          // comma-separated ROLE_* names
+inline constexpr char kRolesHeader[] = "x-gridbill-roles";  // comma-separated ROLE_* names
 inline constexpr char kParticipantHeader[] = "x-gridbill-participant";  // participant id scope
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 
 struct Caller {
-  std::string principal;                       // "" when the call carries none
+  std::string principal;  // "" when the call carries none
   std::vector<common::v1::Role> roles;
-  std::string participant_id;                  // non-empty: scoped to one participant
+  std::string participant_id;  // non-empty: scoped to one participant
 
   bool scoped() const { return !participant_id.empty(); }
   // True when scoped and `participant_id` is someone else's.

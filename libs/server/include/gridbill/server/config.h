@@ -76,13 +76,14 @@ class ConfigSource {
 
 // The settings every service shares; each service's config.h embeds one.
 struct ServerConfig {
-  std::string service_name;          // "contracts"
-  std::string grpc_address;          // grpc_address, default "0.0.0.0:<default_port>"
-  std::string metrics_address;       // metrics_address, default "0.0.0.0:<default metrics port>"; "" disables
-  absl::Duration shutdown_grace;     // shutdown_grace, default 10s
-  int threads = 0;                   // threads (0 = gRPC default)
-  std::string log_level;             // log_level: debug|info|warn|error
-  int64_t max_message_bytes = 0;     // max_message_bytes, default 16 MiB
+  std::string service_name;  // "contracts"
+  std::string grpc_address;  // grpc_address, default "0.0.0.0:<default_port>"
+  // metrics_address, default "0.0.0.0:<default metrics port>"; "" disables.
+  std::string metrics_address;
+  absl::Duration shutdown_grace;  // shutdown_grace, default 10s
+  int threads = 0;                // threads (0 = gRPC default)
+  std::string log_level;          // log_level: debug|info|warn|error
+  int64_t max_message_bytes = 0;  // max_message_bytes, default 16 MiB
 
   // Reads the shared keys with these defaults.
   static absl::StatusOr<ServerConfig> Load(const ConfigSource& src, std::string_view service_name,

@@ -22,15 +22,15 @@ absl::Status FromGrpc(const grpc::Status& status);
 }  // namespace gridbill
 
 // In a gRPC method: return the converted status when `expr` fails.
-#define RETURN_IF_ERROR_GRPC(expr)                              \
-  do {                                                          \
-    ::absl::Status gridbill_gs_ = (expr);                       \
+#define RETURN_IF_ERROR_GRPC(expr)                                   \
+  do {                                                               \
+    ::absl::Status gridbill_gs_ = (expr);                            \
     if (!gridbill_gs_.ok()) return ::gridbill::ToGrpc(gridbill_gs_); \
   } while (0)
 
-#define GRIDBILL_ASSIGN_OR_RETURN_GRPC_IMPL_(tmp, lhs, expr)     \
-  auto tmp = (expr);                                            \
-  if (!tmp.ok()) return ::gridbill::ToGrpc(tmp.status());       \
+#define GRIDBILL_ASSIGN_OR_RETURN_GRPC_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                         \
+  if (!tmp.ok()) return ::gridbill::ToGrpc(tmp.status());    \
   lhs = std::move(tmp).value()
 
 #define ASSIGN_OR_RETURN_GRPC(lhs, expr) \

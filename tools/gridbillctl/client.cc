@@ -1,0 +1,95 @@
+#include "tools/gridbillctl/client.h"
+
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
+#include "gridbill/common/v1/common.pb.h"
+
+namespace gridbill::ctl {
+
+Client::Client(ClientOptions options) : options_(std::move(options)) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  channel_ = grpc::CreateCustomChannel(options_.address, grpc::InsecureChannelCredentials(), args);
+  reference_ = v1::ReferenceDataService::NewStub(channel_);
+  participants_ = v1::ParticipantService::NewStub(channel_);
+  contracts_ = v1::ContractService::NewStub(channel_);
+  tariffs_ = v1::TariffService::NewStub(channel_);
+  applications_ = v1::ApplicationService::NewStub(channel_);
+}
+
+std::unique_ptr<grpc::ClientContext> Client::NewContext(const Identity* as) const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  const Identity& who = as != nullptr ? *as : options_.identity;
+  if (!who.principal.empty()) ctx->AddMetadata(kPrincipalHeader, who.principal);
+  if (!who.roles.empty()) ctx->AddMetadata(kRolesHeader, who.roles);
+  if (!who.participant.empty()) ctx->AddMetadata(kParticipantHeader, who.participant);
+  return ctx;
+}
+
+bool Client::Retryable(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Client::Backoff(int attempt) {
+  const int ms = std::min(2000, 50 << std::min(attempt, 6));
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+namespace {
+
+std::string CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {
+      "OK",           "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS", "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",    "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  const int i = static_cast<int>(code);
+  if (i >= 0 && i < static_cast<int>(std::size(kNames))) return kNames[i];
+  return absl::StrCat("CODE_", i);
+}
+
+}  // namespace
+
+std::string MessageOf(const grpc::Status& status) {
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.empty()) {
+    message = "the service is not reachable";
+  }
+  common::v1::ErrorDetails details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    for (const auto& v : details.violations()) {
+      if (absl::StrContains(message, v.field()) && absl::StrContains(message, v.description())) {
+        continue;
+      }
+      absl::StrAppend(&message, message.empty() ? "" : "; ", v.field(), ": ", v.description());
+    }
+  }
+  return message;
+}
+
+std::string Describe(const grpc::Status& status) {
+  return absl::StrCat(CodeName(status.error_code()), ": ", MessageOf(status));
+}
+
+std::string NewRequestId() {
+  absl::BitGen gen;
+  return absl::StrFormat("ctl-%016x%016x", absl::Uniform<uint64_t>(gen),
+                         absl::Uniform<uint64_t>(gen));
+}
+
+}  // namespace gridbill::ctl
