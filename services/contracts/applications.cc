@@ -46,10 +46,9 @@ bool IsOverdue(const Application& a, absl::Time now) {
 absl::Time AddDays(absl::Time from, int days, absl::TimeZone zone) {
   absl::CivilSecond local = absl::ToCivilSecond(from, zone);
   absl::CivilDay day = absl::CivilDay(local) + days;
-  return absl::FromCivil(
-      absl::CivilSecond(day.year(), day.month(), day.day(), local.hour(), local.minute(),
-                        local.second()),
-      zone);
+  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), local.hour(),
+                                           local.minute(), local.second()),
+                         zone);
 }
 
 FieldTexts FieldsOf(const Application& a) {
@@ -131,8 +130,7 @@ absl::Status Applications::Validate(const Application& a) {
     RETURN_IF_ERROR(c.status());
     if (c->participant_id != a.participant_id) {
       return InvalidField("application.contract_id",
-                          absl::StrCat("contract No. ", c->number,
-                                       " is with another participant"));
+                          absl::StrCat("contract No. ", c->number, " is with another participant"));
     }
   }
   return absl::OkStatus();
@@ -193,8 +191,9 @@ absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filte
                                                          const Requester& who) {
   if (who.scoped()) {
     if (!filter.participant_id.empty() && filter.participant_id != who.participant_id) {
-      return PermissionDeniedField("participant_id", "a participant-scoped caller may list "
-                                                     "only its own applications");
+      return PermissionDeniedField("participant_id",
+                                   "a participant-scoped caller may list "
+                                   "only its own applications");
     }
     filter.participant_id = who.participant_id;
   }
@@ -212,9 +211,9 @@ absl::StatusOr<Application> Applications::Update(const Application& input, const
     ASSIGN_OR_RETURN(Application current, Visible(input.id, who));
     RETURN_IF_ERROR(CheckExpectedVersion(expected_version, current.version));
     if (current.state != State::kDraft) {
-      return FailedPrecondition("application.state",
-                                absl::StrCat("only a DRAFT application can be changed; it is ",
-                                             Text(current.state)));
+      return FailedPrecondition(
+          "application.state",
+          absl::StrCat("only a DRAFT application can be changed; it is ", Text(current.state)));
     }
     Application next = current;
     if (Has(mask, "period")) next.period = input.period;
@@ -250,9 +249,9 @@ absl::StatusOr<Application> Applications::Transition(const std::string& id, Stat
                                                      const Requester& who) {
   if (target == State::kUnspecified) return InvalidField("target_state", "required");
   if ((who.scoped() || !who.may_decide) && IsDecision(target)) {
-    return PermissionDeniedField("target_state",
-                                 absl::StrCat("moving an application to ", Text(target),
-                                              " is for the TSO's staff"));
+    return PermissionDeniedField(
+        "target_state",
+        absl::StrCat("moving an application to ", Text(target), " is for the TSO's staff"));
   }
   RETURN_IF_ERROR(CheckText("resolution", resolution, false, kMaxCommentChars));
   Application out;
@@ -278,8 +277,8 @@ absl::StatusOr<Application> Applications::Transition(const std::string& id, Stat
       case State::kApproved:
       case State::kRejected:
         if (Blank(resolution)) {
-          return InvalidField("resolution", absl::StrCat("required to move an application to ",
-                                                         Text(target)));
+          return InvalidField("resolution",
+                              absl::StrCat("required to move an application to ", Text(target)));
         }
         next.resolution = resolution;
         next.decide_time = now;
@@ -336,12 +335,12 @@ absl::StatusOr<std::vector<ApplicationComment>> Applications::ListComments(
 
 absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& period,
                                                       std::string participant_id,
-                                                      ApplicationType type,
-                                                      const Requester& who) {
+                                                      ApplicationType type, const Requester& who) {
   if (who.scoped()) {
     if (!participant_id.empty() && participant_id != who.participant_id) {
-      return PermissionDeniedField("participant_id", "a participant-scoped caller may count "
-                                                     "only its own applications");
+      return PermissionDeniedField("participant_id",
+                                   "a participant-scoped caller may count "
+                                   "only its own applications");
     }
     participant_id = who.participant_id;
   }

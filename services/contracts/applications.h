@@ -18,8 +18,8 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateApplication accepts.
-inline constexpr std::string_view kApplicationUpdatable[] = {
-    "period", "contract_id", "declared_volumes", "subject", "body"};
+inline constexpr std::string_view kApplicationUpdatable[] = {"period", "contract_id",
+                                                             "declared_volumes", "subject", "body"};
 
 inline constexpr int kMaxCommentChars = 4000;
 
@@ -52,9 +52,8 @@ class Applications {
                                                 const std::string& text, const Requester& who);
   absl::StatusOr<std::vector<ApplicationComment>> ListComments(const std::string& application_id,
                                                                const Requester& who);
-  absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period,
-                                          std::string participant_id, ApplicationType type,
-                                          const Requester& who);
+  absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period, std::string participant_id,
+                                          ApplicationType type, const Requester& who);
   absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
 
  private:

@@ -10,8 +10,7 @@
 namespace gridbill::contracts {
 namespace {
 
-absl::Status WithField(absl::StatusCode code, const std::string& field,
-                       const std::string& reason) {
+absl::Status WithField(absl::StatusCode code, const std::string& field, const std::string& reason) {
   absl::Status st(code, absl::StrCat(field, ": ", reason));
   st.SetPayload(absl::string_view(kFieldPayloadKey.data(), kFieldPayloadKey.size()),
                 absl::Cord(field));
@@ -44,9 +43,9 @@ absl::Status CheckExpectedVersion(int64_t expected, int64_t actual) {
 absl::Status CheckValidity(const std::string& prefix, absl::CivilDay from,
                            const std::optional<absl::CivilDay>& to) {
   if (to && *to < from) {
-    return InvalidField(absl::StrCat(prefix, ".valid_to"),
-                        absl::StrCat("before valid_from (", DateText(*to), " < ", DateText(from),
-                                     ")"));
+    return InvalidField(
+        absl::StrCat(prefix, ".valid_to"),
+        absl::StrCat("before valid_from (", DateText(*to), " < ", DateText(from), ")"));
   }
   return absl::OkStatus();
 }
@@ -95,8 +94,7 @@ absl::Status CheckText(const std::string& field, const std::string& text, bool r
 namespace gridbill::contracts {
 absl::Status DenyScoped(const Requester& who, const std::string& what) {
   if (who.scoped()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("a participant-scoped caller may not ", what));
+    return absl::PermissionDeniedError(absl::StrCat("a participant-scoped caller may not ", what));
   }
   return absl::OkStatus();
 }

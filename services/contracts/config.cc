@@ -25,15 +25,14 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ApplicationDeadlines d;
   ASSIGN_OR_RETURN(c.deadlines.declared_volumes,
                    Days(src, "application_deadline_days_declared_volumes", d.declared_volumes));
-  ASSIGN_OR_RETURN(c.deadlines.contract_conclusion,
-                   Days(src, "application_deadline_days_contract_conclusion",
-                        d.contract_conclusion));
+  ASSIGN_OR_RETURN(
+      c.deadlines.contract_conclusion,
+      Days(src, "application_deadline_days_contract_conclusion", d.contract_conclusion));
   ASSIGN_OR_RETURN(c.deadlines.contract_amendment,
-                   Days(src, "application_deadline_days_contract_amendment",
-                        d.contract_amendment));
-  ASSIGN_OR_RETURN(c.deadlines.metering_correction,
-                   Days(src, "application_deadline_days_metering_correction",
-                        d.metering_correction));
+                   Days(src, "application_deadline_days_contract_amendment", d.contract_amendment));
+  ASSIGN_OR_RETURN(
+      c.deadlines.metering_correction,
+      Days(src, "application_deadline_days_metering_correction", d.metering_correction));
   ASSIGN_OR_RETURN(c.deadlines.metering_point_connection,
                    Days(src, "application_deadline_days_metering_point_connection",
                         d.metering_point_connection));

@@ -69,9 +69,9 @@ absl::Status Contracts::Validate(const Contract& c) {
   }
   RETURN_IF_ERROR(CheckValidity("contract", c.valid_from, c.valid_to));
   if (c.signed_on && c.valid_to && *c.signed_on > *c.valid_to) {
-    return InvalidField("contract.signed_on",
-                        absl::StrCat("after valid_to (", DateText(c.signed_on), " > ",
-                                     DateText(c.valid_to), ")"));
+    return InvalidField(
+        "contract.signed_on",
+        absl::StrCat("after valid_to (", DateText(c.signed_on), " > ", DateText(c.valid_to), ")"));
   }
   if (c.payment_terms.due_day < 1 || c.payment_terms.due_day > 31) {
     return InvalidField("contract.payment_terms.due_day", "must be between 1 and 31");
@@ -104,9 +104,9 @@ absl::StatusOr<Contract> Contracts::Create(const Contract& input, const Requeste
     RETURN_IF_ERROR(CheckParticipant(c.participant_id));
     ASSIGN_OR_RETURN(std::optional<Contract> same, store_.FindContractByNumber(c.number));
     if (same) {
-      return AlreadyExistsField("contract.number",
-                                absl::StrCat("contract No. ", c.number, " already exists (id ",
-                                             same->id, ")"));
+      return AlreadyExistsField(
+          "contract.number",
+          absl::StrCat("contract No. ", c.number, " already exists (id ", same->id, ")"));
     }
     c.version = 1;
     c.create_time = c.update_time = clock_.Now();
@@ -144,8 +144,8 @@ absl::StatusOr<ListPage<Contract>> Contracts::List(ContractFilter filter, const 
 }
 
 absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& mask,
-                                           int64_t expected_version,
-                                           const AmendmentInfo& amendment, const Requester& who) {
+                                           int64_t expected_version, const AmendmentInfo& amendment,
+                                           const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change contracts"));
   if (input.id.empty()) return InvalidField("contract.id", "required");
   RETURN_IF_ERROR(CheckText("reason", amendment.reason, false, 2000));
@@ -166,9 +166,8 @@ absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& ma
     if (Has(mask, "valid_from")) next.valid_from = input.valid_from;
     if (Has(mask, "valid_to")) next.valid_to = input.valid_to;
     if (Has(mask, "payment_terms") || Has(mask, "payment_terms.due_day")) {
-      next.payment_terms.due_day = input.payment_terms.due_day == 0
-                                       ? kDefaultDueDay
-                                       : input.payment_terms.due_day;
+      next.payment_terms.due_day =
+          input.payment_terms.due_day == 0 ? kDefaultDueDay : input.payment_terms.due_day;
     }
     if (Has(mask, "payment_terms") || Has(mask, "payment_terms.prepayment_share")) {
       next.payment_terms.prepayment_share = input.payment_terms.prepayment_share;
@@ -207,8 +206,9 @@ absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& ma
     std::string action = "update";
     if (!draft) {
       if (Blank(amendment.reason)) {
-        return InvalidField("reason", "required for an amendment of an ACTIVE or SUSPENDED "
-                                      "contract");
+        return InvalidField("reason",
+                            "required for an amendment of an ACTIVE or SUSPENDED "
+                            "contract");
       }
       if (Blank(amendment.amendment_number)) {
         return InvalidField("amendment_number",
@@ -240,8 +240,8 @@ absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& ma
 }
 
 absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractState target,
-                                               const std::string& reason,
-                                               int64_t expected_version, const Requester& who) {
+                                               const std::string& reason, int64_t expected_version,
+                                               const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change contracts"));
   if (target == ContractState::kUnspecified) return InvalidField("target_state", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, false, 2000));
@@ -257,10 +257,10 @@ absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractSt
     if (target == ContractState::kActive) {
       ASSIGN_OR_RETURN(Participant p, store_.GetParticipant(current.participant_id));
       if (p.status != ParticipantStatus::kActive) {
-        return FailedPrecondition(
-            "target_state", absl::StrCat("participant ", p.short_name, " is ", Name(p.status),
-                                         "; only an ACTIVE participant's contract can be "
-                                         "activated"));
+        return FailedPrecondition("target_state",
+                                  absl::StrCat("participant ", p.short_name, " is ", Name(p.status),
+                                               "; only an ACTIVE participant's contract can be "
+                                               "activated"));
       }
     }
     Contract next = current;

@@ -16,18 +16,17 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateContract accepts.
-inline constexpr std::string_view kContractUpdatable[] = {
-    "number",
-    "participant_id",
-    "service_type",
-    "signed_on",
-    "valid_from",
-    "valid_to",
-    "payment_terms",
-    "payment_terms.due_day",
-    "payment_terms.prepayment_share",
-    "metering_point_codes",
-    "accounting_scheme_id"};
+inline constexpr std::string_view kContractUpdatable[] = {"number",
+                                                          "participant_id",
+                                                          "service_type",
+                                                          "signed_on",
+                                                          "valid_from",
+                                                          "valid_to",
+                                                          "payment_terms",
+                                                          "payment_terms.due_day",
+                                                          "payment_terms.prepayment_share",
+                                                          "metering_point_codes",
+                                                          "accounting_scheme_id"};
 
 // OK when the lifecycle allows `from` -> `to`; FAILED_PRECONDITION
 // "target_state: cannot move from X to Y" otherwise.
@@ -44,9 +43,8 @@ class Contracts {
                                           const Requester& who);
   // Any field of a draft; an amendment (reason and amendment number
   // required) of an active or suspended contract; nothing of a terminated one.
-  absl::StatusOr<Contract> Update(const Contract& input, const Mask& mask,
-                                  int64_t expected_version, const AmendmentInfo& amendment,
-                                  const Requester& who);
+  absl::StatusOr<Contract> Update(const Contract& input, const Mask& mask, int64_t expected_version,
+                                  const AmendmentInfo& amendment, const Requester& who);
   absl::StatusOr<Contract> Transition(const std::string& id, ContractState target,
                                       const std::string& reason, int64_t expected_version,
                                       const Requester& who);

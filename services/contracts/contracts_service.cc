@@ -109,8 +109,8 @@ grpc::Status ReferenceDataServiceImpl::UpdateReferenceRecord(
         RETURN_IF_ERROR(RequireId(req->record().id(), "record.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kReferenceUpdatable));
         ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), &mask));
-        ASSIGN_OR_RETURN(ReferenceRecord r, domain_.Update(input, mask, req->expected_version(),
-                                                           req->reason(), who));
+        ASSIGN_OR_RETURN(ReferenceRecord r,
+                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
         ToProto(r, out.mutable_record());
         return absl::OkStatus();
       });
@@ -176,8 +176,8 @@ grpc::Status ParticipantServiceImpl::UpdateParticipant(grpc::ServerContext* ctx,
         RETURN_IF_ERROR(RequireId(req->participant().id(), "participant.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kParticipantUpdatable));
         ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), &mask));
-        ASSIGN_OR_RETURN(Participant p, domain_.Update(input, mask, req->expected_version(),
-                                                       req->reason(), who));
+        ASSIGN_OR_RETURN(Participant p,
+                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
         ToProto(p, out.mutable_participant());
         return absl::OkStatus();
       });
@@ -294,8 +294,7 @@ grpc::Status TariffServiceImpl::CreateTariff(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status TariffServiceImpl::GetTariff(grpc::ServerContext* ctx,
-                                          const v1::GetTariffRequest* req,
+grpc::Status TariffServiceImpl::GetTariff(grpc::ServerContext* ctx, const v1::GetTariffRequest* req,
                                           v1::GetTariffResponse* resp) {
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(Tariff t, domain_.Get(req->id()));
@@ -324,8 +323,8 @@ grpc::Status TariffServiceImpl::UpdateTariff(grpc::ServerContext* ctx,
         RETURN_IF_ERROR(RequireId(req->tariff().id(), "tariff.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kTariffUpdatable));
         ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), &mask));
-        ASSIGN_OR_RETURN(Tariff t, domain_.Update(input, mask, req->expected_version(),
-                                                  req->reason(), who));
+        ASSIGN_OR_RETURN(Tariff t,
+                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
         ToProto(t, out.mutable_tariff());
         return absl::OkStatus();
       });
@@ -417,8 +416,7 @@ grpc::Status ApplicationServiceImpl::UpdateApplication(grpc::ServerContext* ctx,
         RETURN_IF_ERROR(RequireId(req->application().id(), "application.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kApplicationUpdatable));
         ASSIGN_OR_RETURN(Application input, FromProto(req->application(), &mask));
-        ASSIGN_OR_RETURN(Application a,
-                         domain_.Update(input, mask, req->expected_version(), who));
+        ASSIGN_OR_RETURN(Application a, domain_.Update(input, mask, req->expected_version(), who));
         ToProto(a, out.mutable_application());
         return absl::OkStatus();
       });
@@ -431,8 +429,7 @@ grpc::Status ApplicationServiceImpl::TransitionApplication(
       idempotency_, "ApplicationService/TransitionApplication", ctx, *req, resp,
       [&](const Requester& who, v1::TransitionApplicationResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->id(), "id"));
-        ASSIGN_OR_RETURN(ApplicationState target,
-                         FromProto(req->target_state(), "target_state"));
+        ASSIGN_OR_RETURN(ApplicationState target, FromProto(req->target_state(), "target_state"));
         ASSIGN_OR_RETURN(Application a, domain_.Transition(req->id(), target, req->resolution(),
                                                            req->expected_version(), who));
         ToProto(a, out.mutable_application());

@@ -59,8 +59,8 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
 }
 
 std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller) {
-  return Sha256Hex(absl::StrCat(Fingerprint(request), "\x1f", caller.principal, "\x1f",
-                             caller.participant_id));
+  return Sha256Hex(
+      absl::StrCat(Fingerprint(request), "\x1f", caller.principal, "\x1f", caller.participant_id));
 }
 
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
@@ -71,8 +71,7 @@ absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
     bool known = false;
     for (std::string_view a : allowed) known = known || a == path;
     if (!known) {
-      return InvalidField("update_mask",
-                          absl::StrCat("unknown or immutable field '", path, "'"));
+      return InvalidField("update_mask", absl::StrCat("unknown or immutable field '", path, "'"));
     }
     out.push_back(path);
   }
@@ -140,8 +139,8 @@ absl::StatusOr<ReferenceRecord> FromProto(const v1::ReferenceRecord& p, const Ma
       r.details = VoltageLevelDetails{p.voltage_level().nominal_kv()};
       break;
     case v1::ReferenceRecord::kSubstation:
-      r.details = SubstationDetails{p.substation().region_code(),
-                                    p.substation().voltage_level_code()};
+      r.details =
+          SubstationDetails{p.substation().region_code(), p.substation().voltage_level_code()};
       break;
     case v1::ReferenceRecord::kPowerLine:
       r.details = PowerLineDetails{p.power_line().from_substation_code(),
@@ -268,9 +267,9 @@ absl::StatusOr<Contract> FromProto(const v1::Contract& p, const Mask* mask) {
   c.payment_terms.due_day = p.payment_terms().due_day();
   if (want("payment_terms") || want("payment_terms.prepayment_share")) {
     const std::string& share = p.payment_terms().prepayment_share();
-    ASSIGN_OR_RETURN(c.payment_terms.prepayment_share,
-                     Decimal::Parse(share.empty() ? "0" : share,
-                                    "contract.payment_terms.prepayment_share"));
+    ASSIGN_OR_RETURN(
+        c.payment_terms.prepayment_share,
+        Decimal::Parse(share.empty() ? "0" : share, "contract.payment_terms.prepayment_share"));
   }
   c.metering_point_codes.assign(p.metering_point_codes().begin(), p.metering_point_codes().end());
   c.accounting_scheme_id = p.accounting_scheme_id();

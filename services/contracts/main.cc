@@ -53,8 +53,8 @@ absl::Status Run(int argc, char** argv) {
 
   Server::Options options;
   options.config = config.server;
-  options.services = {&reference_service, &participant_service, &contract_service,
-                      &tariff_service, &application_service};
+  options.services = {&reference_service, &participant_service, &contract_service, &tariff_service,
+                      &application_service};
   options.on_started = [&config](const Server& server) {
     LogJson("info", "started",
             {{"grpc_port", absl::StrCat(server.grpc_port())},

@@ -5,8 +5,8 @@
 // what the database stores and what messages and histories show.
 #pragma once
 
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,9 +69,9 @@ enum class ApplicationState {
 namespace internal {
 template <typename E>
 struct EnumNames;
-#define GRIDBILL_ENUM_NAMES(E, ...)                                         \
-  template <>                                                               \
-  struct EnumNames<E> {                                                     \
+#define GRIDBILL_ENUM_NAMES(E, ...)                                       \
+  template <>                                                             \
+  struct EnumNames<E> {                                                   \
     static constexpr const char* kNames[] = {"UNSPECIFIED", __VA_ARGS__}; \
   }
 GRIDBILL_ENUM_NAMES(ServiceType, "TRANSMISSION", "TECHNICAL_DISPATCHING", "BALANCING", "GRID_USE");

@@ -45,8 +45,7 @@ absl::Status ValidateContact(const Contact& c, size_t i) {
   if (!c.email.empty()) {
     size_t at = c.email.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == c.email.size() ||
-        c.email.find('@', at + 1) != std::string::npos ||
-        c.email.find(' ') != std::string::npos) {
+        c.email.find('@', at + 1) != std::string::npos || c.email.find(' ') != std::string::npos) {
       return InvalidField(prefix + ".email", "not an e-mail address (name@domain)");
     }
   }
@@ -103,8 +102,7 @@ absl::Status Participants::Validate(const Participant& p) {
   if (!p.eic.empty()) RETURN_IF_ERROR(ValidateEic(p.eic, "participant.eic"));
   RETURN_IF_ERROR(CheckText("participant.legal_name", p.legal_name, true, kMaxNameChars));
   RETURN_IF_ERROR(CheckText("participant.short_name", p.short_name, true, kMaxNameChars));
-  RETURN_IF_ERROR(
-      CheckText("participant.legal_address", p.legal_address, false, kMaxAddressChars));
+  RETURN_IF_ERROR(CheckText("participant.legal_address", p.legal_address, false, kMaxAddressChars));
   RETURN_IF_ERROR(
       CheckText("participant.postal_address", p.postal_address, false, kMaxAddressChars));
   RETURN_IF_ERROR(CheckText("participant.vat_certificate", p.vat_certificate, false, 100));
@@ -149,10 +147,10 @@ absl::StatusOr<Participant> Participants::Create(const Participant& input, const
     RETURN_IF_ERROR(Validate(p));
     ASSIGN_OR_RETURN(std::optional<Participant> same_bin, store_.FindParticipantByBin(p.bin));
     if (same_bin) {
-      return AlreadyExistsField("participant.bin",
-                                absl::StrCat("a participant with BIN ", p.bin,
-                                             " is already registered (", same_bin->short_name,
-                                             ", id ", same_bin->id, ")"));
+      return AlreadyExistsField(
+          "participant.bin",
+          absl::StrCat("a participant with BIN ", p.bin, " is already registered (",
+                       same_bin->short_name, ", id ", same_bin->id, ")"));
     }
     p.version = 1;
     p.create_time = p.update_time = clock_.Now();
@@ -171,8 +169,9 @@ absl::StatusOr<Participant> Participants::Create(const Participant& input, const
 
 absl::StatusOr<Participant> Participants::Get(const std::string& id, const Requester& who) {
   if (who.DeniedFor(id)) {
-    return PermissionDeniedField("id", "a participant-scoped caller may read only its own "
-                                       "participant");
+    return PermissionDeniedField("id",
+                                 "a participant-scoped caller may read only its own "
+                                 "participant");
   }
   return store_.GetParticipant(id);
 }
@@ -186,8 +185,7 @@ absl::StatusOr<ListPage<Participant>> Participants::List(ParticipantFilter filte
 
 absl::StatusOr<Participant> Participants::Update(const Participant& input, const Mask& mask,
                                                  int64_t expected_version,
-                                                 const std::string& reason,
-                                                 const Requester& who) {
+                                                 const std::string& reason, const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change participants"));
   if (input.id.empty()) return InvalidField("participant.id", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, false, 2000));
@@ -245,8 +243,9 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
 absl::StatusOr<std::vector<ChangeEntry>> Participants::History(const std::string& id,
                                                                const Requester& who) {
   if (who.DeniedFor(id)) {
-    return PermissionDeniedField("id", "a participant-scoped caller may read only its own "
-                                       "participant's history");
+    return PermissionDeniedField("id",
+                                 "a participant-scoped caller may read only its own "
+                                 "participant's history");
   }
   RETURN_IF_ERROR(store_.GetParticipant(id).status());
   return store_.ListHistory(Resource::kParticipant, id);

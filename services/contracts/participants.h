@@ -16,9 +16,8 @@ namespace gridbill::contracts {
 
 // Update-mask paths UpdateParticipant accepts; the BIN is the identity.
 inline constexpr std::string_view kParticipantUpdatable[] = {
-    "eic",          "legal_name", "short_name", "legal_address", "postal_address",
-    "region_code",  "bank_account", "contacts", "roles",         "status",
-    "vat_certificate"};
+    "eic",          "legal_name", "short_name", "legal_address", "postal_address", "region_code",
+    "bank_account", "contacts",   "roles",      "status",        "vat_certificate"};
 
 // OK when a participant may move from `from` to `to`: ACTIVE <-> SUSPENDED,
 // ACTIVE or SUSPENDED -> TERMINATED (final); FAILED_PRECONDITION on

@@ -24,8 +24,8 @@ template <typename E>
 absl::StatusOr<E> ReadEnum(std::string_view text) {
   std::optional<E> v = FromName<E>(text);
   if (!v || *v == E::kUnspecified) {
-    return absl::InternalError(absl::StrCat("stored enum value \"", std::string(text),
-                                            "\" is unknown"));
+    return absl::InternalError(
+        absl::StrCat("stored enum value \"", std::string(text), "\" is unknown"));
   }
   return *v;
 }
@@ -58,8 +58,8 @@ absl::Status MapConstraint(absl::Status st) {
 }
 
 absl::Status Conflict(std::string_view what, const std::string& id) {
-  return absl::AbortedError(absl::StrCat(std::string(what), " ", id,
-                                         " was changed concurrently; retry"));
+  return absl::AbortedError(
+      absl::StrCat(std::string(what), " ", id, " was changed concurrently; retry"));
 }
 
 const pg::Query& InsertHistoryQuery(Resource r) {
@@ -261,8 +261,8 @@ void AddReferenceDetails(pg::Params& p, const ReferenceRecord& r) {
   p.Add(OptionalText(region, region ? region->kato_code : ""));
   p.Add(level ? std::optional<int64_t>(level->nominal_kv) : std::nullopt);
   p.Add(OptionalText(sub, sub ? sub->region_code : ""));
-  p.Add(OptionalText(sub || line, sub ? sub->voltage_level_code
-                                      : (line ? line->voltage_level_code : "")));
+  p.Add(OptionalText(sub || line,
+                     sub ? sub->voltage_level_code : (line ? line->voltage_level_code : "")));
   p.Add(OptionalText(line, line ? line->from_substation_code : ""));
   p.Add(OptionalText(line, line ? line->to_substation_code : ""));
   p.Add(line ? std::optional<int64_t>(line->length_m) : std::nullopt);
@@ -348,13 +348,12 @@ absl::Status PgStore::AppendHistory(Resource resource, const std::string& id,
   }
   pg::Params p(id, e.version, e.actor, e.change_time, e.action, e.reason, e.request_id);
   p.AddTextArray(fields).AddTextArray(olds).AddTextArray(news);
-  return pool_.Transact([&](pg::Transaction& tx) {
-    return tx.Execute(InsertHistoryQuery(resource), p).status();
-  });
+  return pool_.Transact(
+      [&](pg::Transaction& tx) { return tx.Execute(InsertHistoryQuery(resource), p).status(); });
 }
 
 absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
-                                                             const std::string& id) {
+                                                              const std::string& id) {
   if (!IsUuid(id)) return std::vector<ChangeEntry>{};
   return pool_.TransactValue<std::vector<ChangeEntry>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<ChangeEntry>> {
@@ -402,8 +401,8 @@ absl::StatusOr<std::vector<ReferenceRecord>> PgStore::FindReferenceRecords(
       });
 }
 
-absl::StatusOr<ListPage<ReferenceRecord>> PgStore::ListReferenceRecords(
-    const ReferenceFilter& f, const PageRequest& page) {
+absl::StatusOr<ListPage<ReferenceRecord>> PgStore::ListReferenceRecords(const ReferenceFilter& f,
+                                                                        const PageRequest& page) {
   pg::Params filter(EnumText(f.kind), f.valid_on, f.query, f.code);
   pg::Params paged = filter;
   paged.Add(static_cast<int64_t>(page.limit)).Add(page.offset);
@@ -697,10 +696,9 @@ absl::StatusOr<ApplicationCounts> PgStore::CountApplications(const ApplicationCo
 }
 
 absl::StatusOr<Application> PgStore::InsertApplication(const Application& a) {
-  pg::Params p(a.number, a.participant_id, EnumText(a.type), EnumText(a.state),
-               PeriodDay(a.period), a.contract_id, a.subject, a.body, a.submit_time, a.due_time,
-               a.resolution, a.decide_time, a.close_time, a.version, a.create_time,
-               a.update_time);
+  pg::Params p(a.number, a.participant_id, EnumText(a.type), EnumText(a.state), PeriodDay(a.period),
+               a.contract_id, a.subject, a.body, a.submit_time, a.due_time, a.resolution,
+               a.decide_time, a.close_time, a.version, a.create_time, a.update_time);
   Application out = a;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertApplication, p));
@@ -711,9 +709,9 @@ absl::StatusOr<Application> PgStore::InsertApplication(const Application& a) {
 }
 
 absl::Status PgStore::UpdateApplication(const Application& a, int64_t prev_version) {
-  pg::Params p(a.id, prev_version, EnumText(a.state), PeriodDay(a.period), a.contract_id,
-               a.subject, a.body, a.submit_time, a.due_time, a.resolution, a.decide_time,
-               a.close_time, a.version, a.update_time);
+  pg::Params p(a.id, prev_version, EnumText(a.state), PeriodDay(a.period), a.contract_id, a.subject,
+               a.body, a.submit_time, a.due_time, a.resolution, a.decide_time, a.close_time,
+               a.version, a.update_time);
   return MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kUpdateApplication, p));
     if (res.affected() != 1) return Conflict("application", a.id);
@@ -725,8 +723,7 @@ absl::StatusOr<ApplicationComment> PgStore::InsertComment(const ApplicationComme
   ApplicationComment out = c;
   RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res,
-                     tx.Exec(q::kInsertComment, c.application_id, c.author, c.text,
-                             c.create_time));
+                     tx.Exec(q::kInsertComment, c.application_id, c.author, c.text, c.create_time));
     out.id = res[0].String(0);
     return absl::OkStatus();
   }));

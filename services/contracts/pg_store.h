@@ -20,16 +20,15 @@ class PgStore final : public Store {
   absl::Status AppendHistory(Resource resource, const std::string& id,
                              const ChangeEntry& entry) override;
   absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                      const std::string& id) override;
+                                                       const std::string& id) override;
 
   absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) override;
   absl::StatusOr<std::vector<ReferenceRecord>> FindReferenceRecords(
       ReferenceKind kind, const std::string& code) override;
-  absl::StatusOr<ListPage<ReferenceRecord>> ListReferenceRecords(
-      const ReferenceFilter& filter, const PageRequest& page) override;
+  absl::StatusOr<ListPage<ReferenceRecord>> ListReferenceRecords(const ReferenceFilter& filter,
+                                                                 const PageRequest& page) override;
   absl::StatusOr<ReferenceRecord> InsertReferenceRecord(const ReferenceRecord& record) override;
-  absl::Status UpdateReferenceRecord(const ReferenceRecord& record,
-                                     int64_t prev_version) override;
+  absl::Status UpdateReferenceRecord(const ReferenceRecord& record, int64_t prev_version) override;
 
   absl::StatusOr<Participant> GetParticipant(const std::string& id) override;
   absl::StatusOr<std::optional<Participant>> FindParticipantByBin(const std::string& bin) override;

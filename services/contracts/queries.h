@@ -10,26 +10,26 @@ using pg::Query;
 
 // ---------------------------------------------------------------------------
 // Reference data. Columns of kReferenceColumns, in this order.
-#define GRIDBILL_REFERENCE_COLUMNS                                                      \
-  "id, kind, code, name, name_kk, valid_from, valid_to, kato_code, nominal_kv, "       \
+#define GRIDBILL_REFERENCE_COLUMNS                                                        \
+  "id, kind, code, name, name_kk, valid_from, valid_to, kato_code, nominal_kv, "          \
   "region_code, voltage_level_code, from_substation_code, to_substation_code, length_m, " \
   "bik, bank_bin, version, create_time, update_time "
 
-#define GRIDBILL_REFERENCE_FILTER                                                        \
-  "WHERE ($1 = '' OR kind = $1) "                                                       \
+#define GRIDBILL_REFERENCE_FILTER                                                          \
+  "WHERE ($1 = '' OR kind = $1) "                                                          \
   "AND ($2::date IS NULL OR (valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= " \
-  "$2::date))) "                                                                        \
-  "AND ($3 = '' OR strpos(lower(code || ' ' || name || ' ' || name_kk), lower($3)) > 0) " \
+  "$2::date))) "                                                                           \
+  "AND ($3 = '' OR strpos(lower(code || ' ' || name || ' ' || name_kk), lower($3)) > 0) "  \
   "AND ($4 = '' OR code = $4) "
 
-inline constexpr Query kGetReferenceRecord{
-    "get_reference_record",
-    "SELECT " GRIDBILL_REFERENCE_COLUMNS "FROM reference_records WHERE id = $1::uuid"};
+inline constexpr Query kGetReferenceRecord{"get_reference_record",
+                                           "SELECT " GRIDBILL_REFERENCE_COLUMNS
+                                           "FROM reference_records WHERE id = $1::uuid"};
 
-inline constexpr Query kFindReferenceRecords{
-    "find_reference_records", "SELECT " GRIDBILL_REFERENCE_COLUMNS
-                              "FROM reference_records WHERE kind = $1 AND code = $2 "
-                              "ORDER BY valid_from"};
+inline constexpr Query kFindReferenceRecords{"find_reference_records",
+                                             "SELECT " GRIDBILL_REFERENCE_COLUMNS
+                                             "FROM reference_records WHERE kind = $1 AND code = $2 "
+                                             "ORDER BY valid_from"};
 
 inline constexpr Query kListReferenceRecords{
     "list_reference_records",
@@ -37,8 +37,7 @@ inline constexpr Query kListReferenceRecords{
     "ORDER BY kind, code, valid_from, id LIMIT $5 OFFSET $6"};
 
 inline constexpr Query kCountReferenceRecords{
-    "count_reference_records",
-    "SELECT count(*) FROM reference_records " GRIDBILL_REFERENCE_FILTER};
+    "count_reference_records", "SELECT count(*) FROM reference_records " GRIDBILL_REFERENCE_FILTER};
 
 inline constexpr Query kInsertReferenceRecord{
     "insert_reference_record",
@@ -58,17 +57,16 @@ inline constexpr Query kUpdateReferenceRecord{
 
 // ---------------------------------------------------------------------------
 // Histories: the same shape for every resource.
-#define GRIDBILL_HISTORY_INSERT(table, key)                                                \
-  "INSERT INTO " table " (" key                                                          \
-  ", version, actor, change_time, action, reason, request_id, fields, old_values, "       \
+#define GRIDBILL_HISTORY_INSERT(table, key)                                         \
+  "INSERT INTO " table " (" key                                                     \
+  ", version, actor, change_time, action, reason, request_id, fields, old_values, " \
   "new_values) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[])"
-#define GRIDBILL_HISTORY_SELECT(table, key)                                                  \
-  "SELECT version, actor, change_time, action, reason, request_id, fields, old_values, "    \
+#define GRIDBILL_HISTORY_SELECT(table, key)                                              \
+  "SELECT version, actor, change_time, action, reason, request_id, fields, old_values, " \
   "new_values FROM " table " WHERE " key " = $1::uuid ORDER BY version"
 
 inline constexpr Query kInsertReferenceHistory{
-    "insert_reference_history",
-    GRIDBILL_HISTORY_INSERT("reference_record_history", "record_id")};
+    "insert_reference_history", GRIDBILL_HISTORY_INSERT("reference_record_history", "record_id")};
 inline constexpr Query kListReferenceHistory{
     "list_reference_history", GRIDBILL_HISTORY_SELECT("reference_record_history", "record_id")};
 inline constexpr Query kInsertParticipantHistory{
@@ -79,50 +77,49 @@ inline constexpr Query kInsertContractHistory{
     "insert_contract_history", GRIDBILL_HISTORY_INSERT("contract_history", "contract_id")};
 inline constexpr Query kListContractHistory{
     "list_contract_history", GRIDBILL_HISTORY_SELECT("contract_history", "contract_id")};
-inline constexpr Query kInsertTariffHistory{
-    "insert_tariff_history", GRIDBILL_HISTORY_INSERT("tariff_history", "tariff_id")};
+inline constexpr Query kInsertTariffHistory{"insert_tariff_history",
+                                            GRIDBILL_HISTORY_INSERT("tariff_history", "tariff_id")};
 inline constexpr Query kListTariffHistory{"list_tariff_history",
                                           GRIDBILL_HISTORY_SELECT("tariff_history", "tariff_id")};
 inline constexpr Query kInsertApplicationHistory{
-    "insert_application_history",
-    GRIDBILL_HISTORY_INSERT("application_history", "application_id")};
+    "insert_application_history", GRIDBILL_HISTORY_INSERT("application_history", "application_id")};
 inline constexpr Query kListApplicationHistory{
     "list_application_history", GRIDBILL_HISTORY_SELECT("application_history", "application_id")};
 
 // ---------------------------------------------------------------------------
 // Participants.
-#define GRIDBILL_PARTICIPANT_COLUMNS                                                         \
-  "p.id, p.bin, p.eic, p.legal_name, p.short_name, p.legal_address, p.postal_address, "     \
-  "p.region_code, p.bank_iik, p.bank_bik, p.bank_name, p.bank_kbe, p.roles, p.status, "     \
-  "p.vat_certificate, p.version, p.create_time, p.update_time, "                            \
-  "ARRAY(SELECT c.name FROM participant_contacts c WHERE c.participant_id = p.id "          \
-  "ORDER BY c.ordinal), "                                                                   \
-  "ARRAY(SELECT c.position FROM participant_contacts c WHERE c.participant_id = p.id "      \
-  "ORDER BY c.ordinal), "                                                                   \
-  "ARRAY(SELECT c.phone FROM participant_contacts c WHERE c.participant_id = p.id "         \
-  "ORDER BY c.ordinal), "                                                                   \
-  "ARRAY(SELECT c.email FROM participant_contacts c WHERE c.participant_id = p.id "         \
+#define GRIDBILL_PARTICIPANT_COLUMNS                                                    \
+  "p.id, p.bin, p.eic, p.legal_name, p.short_name, p.legal_address, p.postal_address, " \
+  "p.region_code, p.bank_iik, p.bank_bik, p.bank_name, p.bank_kbe, p.roles, p.status, " \
+  "p.vat_certificate, p.version, p.create_time, p.update_time, "                        \
+  "ARRAY(SELECT c.name FROM participant_contacts c WHERE c.participant_id = p.id "      \
+  "ORDER BY c.ordinal), "                                                               \
+  "ARRAY(SELECT c.position FROM participant_contacts c WHERE c.participant_id = p.id "  \
+  "ORDER BY c.ordinal), "                                                               \
+  "ARRAY(SELECT c.phone FROM participant_contacts c WHERE c.participant_id = p.id "     \
+  "ORDER BY c.ordinal), "                                                               \
+  "ARRAY(SELECT c.email FROM participant_contacts c WHERE c.participant_id = p.id "     \
   "ORDER BY c.ordinal) "
 
-#define GRIDBILL_PARTICIPANT_FILTER                                                       \
-  "WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR $2 = ANY (p.roles)) "                \
-  "AND ($3 = '' OR p.region_code = $3) "                                                 \
-  "AND ($4 = '' OR strpos(lower(p.bin || ' ' || p.short_name || ' ' || p.legal_name), "  \
-  "lower($4)) > 0) "                                                                     \
+#define GRIDBILL_PARTICIPANT_FILTER                                                     \
+  "WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR $2 = ANY (p.roles)) "               \
+  "AND ($3 = '' OR p.region_code = $3) "                                                \
+  "AND ($4 = '' OR strpos(lower(p.bin || ' ' || p.short_name || ' ' || p.legal_name), " \
+  "lower($4)) > 0) "                                                                    \
   "AND ($5 = '' OR p.bin = $5) AND (NULLIF($6, '') IS NULL OR p.id = NULLIF($6, '')::uuid) "
 
-inline constexpr Query kGetParticipant{
-    "get_participant",
-    "SELECT " GRIDBILL_PARTICIPANT_COLUMNS "FROM participants p WHERE p.id = $1::uuid"};
+inline constexpr Query kGetParticipant{"get_participant",
+                                       "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
+                                       "FROM participants p WHERE p.id = $1::uuid"};
 
-inline constexpr Query kFindParticipantByBin{
-    "find_participant_by_bin",
-    "SELECT " GRIDBILL_PARTICIPANT_COLUMNS "FROM participants p WHERE p.bin = $1"};
+inline constexpr Query kFindParticipantByBin{"find_participant_by_bin",
+                                             "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
+                                             "FROM participants p WHERE p.bin = $1"};
 
-inline constexpr Query kListParticipants{
-    "list_participants", "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
-                         "FROM participants p " GRIDBILL_PARTICIPANT_FILTER
-                         "ORDER BY p.short_name, p.id LIMIT $7 OFFSET $8"};
+inline constexpr Query kListParticipants{"list_participants",
+                                         "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
+                                         "FROM participants p " GRIDBILL_PARTICIPANT_FILTER
+                                         "ORDER BY p.short_name, p.id LIMIT $7 OFFSET $8"};
 
 inline constexpr Query kCountParticipants{
     "count_participants", "SELECT count(*) FROM participants p " GRIDBILL_PARTICIPANT_FILTER};
@@ -155,29 +152,28 @@ inline constexpr Query kInsertParticipantContacts{
 
 // ---------------------------------------------------------------------------
 // Contracts.
-#define GRIDBILL_CONTRACT_COLUMNS                                                           \
-  "id, number, participant_id, service_type, signed_on, valid_from, valid_to, state, "     \
+#define GRIDBILL_CONTRACT_COLUMNS                                                            \
+  "id, number, participant_id, service_type, signed_on, valid_from, valid_to, state, "       \
   "due_day, prepayment_share, metering_point_codes, accounting_scheme_id, amendment_count, " \
   "version, create_time, update_time "
 
 #define GRIDBILL_CONTRACT_FILTER                                                           \
-  "WHERE (NULLIF($1, '') IS NULL OR participant_id = NULLIF($1, '')::uuid) "              \
-  "AND ($2 = '' OR service_type = $2) AND ($3 = '' OR state = $3) "                       \
+  "WHERE (NULLIF($1, '') IS NULL OR participant_id = NULLIF($1, '')::uuid) "               \
+  "AND ($2 = '' OR service_type = $2) AND ($3 = '' OR state = $3) "                        \
   "AND ($4::date IS NULL OR (valid_from <= $4::date AND (valid_to IS NULL OR valid_to >= " \
-  "$4::date))) "                                                                          \
+  "$4::date))) "                                                                           \
   "AND ($5 = '' OR strpos(lower(number), lower($5)) > 0) "
 
 inline constexpr Query kGetContract{
     "get_contract", "SELECT " GRIDBILL_CONTRACT_COLUMNS "FROM contracts WHERE id = $1::uuid"};
 
-inline constexpr Query kFindContractByNumber{
-    "find_contract_by_number",
-    "SELECT " GRIDBILL_CONTRACT_COLUMNS "FROM contracts WHERE number = $1"};
+inline constexpr Query kFindContractByNumber{"find_contract_by_number",
+                                             "SELECT " GRIDBILL_CONTRACT_COLUMNS
+                                             "FROM contracts WHERE number = $1"};
 
-inline constexpr Query kListContracts{
-    "list_contracts", "SELECT " GRIDBILL_CONTRACT_COLUMNS
-                      "FROM contracts " GRIDBILL_CONTRACT_FILTER
-                      "ORDER BY number, id LIMIT $6 OFFSET $7"};
+inline constexpr Query kListContracts{"list_contracts", "SELECT " GRIDBILL_CONTRACT_COLUMNS
+                                                        "FROM contracts " GRIDBILL_CONTRACT_FILTER
+                                                        "ORDER BY number, id LIMIT $6 OFFSET $7"};
 
 inline constexpr Query kCountContracts{"count_contracts",
                                        "SELECT count(*) FROM contracts " GRIDBILL_CONTRACT_FILTER};
@@ -207,10 +203,10 @@ inline constexpr Query kUpdateContract{
 inline constexpr Query kGetTariff{
     "get_tariff", "SELECT " GRIDBILL_TARIFF_COLUMNS "FROM tariffs WHERE id = $1::uuid"};
 
-inline constexpr Query kListTariffs{
-    "list_tariffs", "SELECT " GRIDBILL_TARIFF_COLUMNS
-                    "FROM tariffs WHERE ($1 = '' OR service_type = $1) "
-                    "ORDER BY service_type, valid_from, id LIMIT $2 OFFSET $3"};
+inline constexpr Query kListTariffs{"list_tariffs",
+                                    "SELECT " GRIDBILL_TARIFF_COLUMNS
+                                    "FROM tariffs WHERE ($1 = '' OR service_type = $1) "
+                                    "ORDER BY service_type, valid_from, id LIMIT $2 OFFSET $3"};
 
 inline constexpr Query kCountTariffs{
     "count_tariffs", "SELECT count(*) FROM tariffs WHERE ($1 = '' OR service_type = $1)"};
@@ -237,19 +233,19 @@ inline constexpr Query kUpdateTariff{
 
 // ---------------------------------------------------------------------------
 // Applications.
-#define GRIDBILL_APPLICATION_COLUMNS                                                          \
-  "a.id, a.number, a.participant_id, a.type, a.state, a.period, "                            \
-  "coalesce(a.contract_id::text, ''), a.subject, a.body, a.submit_time, a.due_time, "         \
-  "a.resolution, a.decide_time, a.close_time, a.version, a.create_time, a.update_time, "      \
-  "ARRAY(SELECT v.service_type FROM application_declared_volumes v "                         \
-  "WHERE v.application_id = a.id ORDER BY v.ordinal), "                                      \
-  "ARRAY(SELECT v.volume_wh::text FROM application_declared_volumes v "                      \
+#define GRIDBILL_APPLICATION_COLUMNS                                                     \
+  "a.id, a.number, a.participant_id, a.type, a.state, a.period, "                        \
+  "coalesce(a.contract_id::text, ''), a.subject, a.body, a.submit_time, a.due_time, "    \
+  "a.resolution, a.decide_time, a.close_time, a.version, a.create_time, a.update_time, " \
+  "ARRAY(SELECT v.service_type FROM application_declared_volumes v "                     \
+  "WHERE v.application_id = a.id ORDER BY v.ordinal), "                                  \
+  "ARRAY(SELECT v.volume_wh::text FROM application_declared_volumes v "                  \
   "WHERE v.application_id = a.id ORDER BY v.ordinal) "
 
-#define GRIDBILL_APPLICATION_FILTER                                                          \
-  "WHERE (NULLIF($1, '') IS NULL OR a.participant_id = NULLIF($1, '')::uuid) "              \
-  "AND ($2 = '' OR a.type = $2) AND ($3 = '' OR a.state = $3) "                             \
-  "AND ($4::date IS NULL OR a.period = $4::date) "                                          \
+#define GRIDBILL_APPLICATION_FILTER                                            \
+  "WHERE (NULLIF($1, '') IS NULL OR a.participant_id = NULLIF($1, '')::uuid) " \
+  "AND ($2 = '' OR a.type = $2) AND ($3 = '' OR a.state = $3) "                \
+  "AND ($4::date IS NULL OR a.period = $4::date) "                             \
   "AND (NOT $5::boolean OR (a.state IN ('SUBMITTED', 'IN_REVIEW') AND a.due_time < $6)) "
 
 inline constexpr Query kNextApplicationNumber{
@@ -258,18 +254,17 @@ inline constexpr Query kNextApplicationNumber{
     "ON CONFLICT (year) DO UPDATE SET last_number = application_number_counters.last_number + 1 "
     "RETURNING last_number"};
 
-inline constexpr Query kGetApplication{
-    "get_application",
-    "SELECT " GRIDBILL_APPLICATION_COLUMNS "FROM applications a WHERE a.id = $1::uuid"};
+inline constexpr Query kGetApplication{"get_application",
+                                       "SELECT " GRIDBILL_APPLICATION_COLUMNS
+                                       "FROM applications a WHERE a.id = $1::uuid"};
 
 inline constexpr Query kListApplications{
-    "list_applications", "SELECT " GRIDBILL_APPLICATION_COLUMNS
-                         "FROM applications a " GRIDBILL_APPLICATION_FILTER
-                         "ORDER BY a.create_time DESC, a.id DESC LIMIT $7 OFFSET $8"};
+    "list_applications",
+    "SELECT " GRIDBILL_APPLICATION_COLUMNS "FROM applications a " GRIDBILL_APPLICATION_FILTER
+    "ORDER BY a.create_time DESC, a.id DESC LIMIT $7 OFFSET $8"};
 
 inline constexpr Query kCountListApplications{
-    "count_list_applications",
-    "SELECT count(*) FROM applications a " GRIDBILL_APPLICATION_FILTER};
+    "count_list_applications", "SELECT count(*) FROM applications a " GRIDBILL_APPLICATION_FILTER};
 
 // Per current state: applications submitted in [$1, $2), of them decided, of
 // them overdue at $5.

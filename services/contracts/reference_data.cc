@@ -62,7 +62,8 @@ std::string RequiredDetails(ReferenceKind kind) {
 
 FieldTexts FieldsOf(const ReferenceRecord& r) {
   FieldTexts f = {
-      {"kind", std::string(Name(r.kind))}, {"code", r.code},
+      {"kind", std::string(Name(r.kind))},
+      {"code", r.code},
       {"name", r.name},
       {"name_kk", r.name_kk},
       {"valid_from", DateText(r.valid_from)},
@@ -97,8 +98,8 @@ absl::Status ReferenceData::CheckExists(ReferenceKind kind, const std::string& c
   for (const auto& r : found) {
     if (Covers(r.valid_from, r.valid_to, day)) return absl::OkStatus();
   }
-  return InvalidField(field, absl::StrCat(Name(kind), " \"", code, "\" is not valid on ",
-                                          FormatDate(day)));
+  return InvalidField(
+      field, absl::StrCat(Name(kind), " \"", code, "\" is not valid on ", FormatDate(day)));
 }
 
 absl::Status ReferenceData::Validate(const ReferenceRecord& r, const std::string& self_id) {
@@ -122,9 +123,9 @@ absl::Status ReferenceData::Validate(const ReferenceRecord& r, const std::string
       return InvalidField(absl::StrCat("record.", required),
                           absl::StrCat("required for a ", Name(r.kind), " record"));
     }
-    return InvalidField(absl::StrCat("record.", given),
-                        absl::StrCat("does not match kind ", Name(r.kind), " (expected ",
-                                     required, ")"));
+    return InvalidField(
+        absl::StrCat("record.", given),
+        absl::StrCat("does not match kind ", Name(r.kind), " (expected ", required, ")"));
   }
 
   if (const auto* d = std::get_if<RegionDetails>(&r.details)) {
@@ -138,11 +139,11 @@ absl::Status ReferenceData::Validate(const ReferenceRecord& r, const std::string
   } else if (const auto* d = std::get_if<SubstationDetails>(&r.details)) {
     RETURN_IF_ERROR(CheckExists(ReferenceKind::kRegion, d->region_code, r.valid_from,
                                 "record.substation.region_code"));
-    RETURN_IF_ERROR(CheckExists(ReferenceKind::kVoltageLevel, d->voltage_level_code,
-                                r.valid_from, "record.substation.voltage_level_code"));
+    RETURN_IF_ERROR(CheckExists(ReferenceKind::kVoltageLevel, d->voltage_level_code, r.valid_from,
+                                "record.substation.voltage_level_code"));
   } else if (const auto* d = std::get_if<PowerLineDetails>(&r.details)) {
-    RETURN_IF_ERROR(CheckExists(ReferenceKind::kSubstation, d->from_substation_code,
-                                r.valid_from, "record.power_line.from_substation_code"));
+    RETURN_IF_ERROR(CheckExists(ReferenceKind::kSubstation, d->from_substation_code, r.valid_from,
+                                "record.power_line.from_substation_code"));
     RETURN_IF_ERROR(CheckExists(ReferenceKind::kSubstation, d->to_substation_code, r.valid_from,
                                 "record.power_line.to_substation_code"));
     if (d->from_substation_code == d->to_substation_code) {
@@ -150,8 +151,8 @@ absl::Status ReferenceData::Validate(const ReferenceRecord& r, const std::string
                           "the same substation as from_substation_code");
     }
     if (!d->voltage_level_code.empty()) {
-      RETURN_IF_ERROR(CheckExists(ReferenceKind::kVoltageLevel, d->voltage_level_code,
-                                  r.valid_from, "record.power_line.voltage_level_code"));
+      RETURN_IF_ERROR(CheckExists(ReferenceKind::kVoltageLevel, d->voltage_level_code, r.valid_from,
+                                  "record.power_line.voltage_level_code"));
     }
     if (d->length_m < 0) return InvalidField("record.power_line.length_m", "negative");
   } else if (const auto* d = std::get_if<BankDetails>(&r.details)) {

@@ -14,8 +14,8 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateReferenceRecord accepts; kind and code are immutable.
-inline constexpr std::string_view kReferenceUpdatable[] = {
-    "name", "name_kk", "valid_from", "valid_to", "details"};
+inline constexpr std::string_view kReferenceUpdatable[] = {"name", "name_kk", "valid_from",
+                                                           "valid_to", "details"};
 
 class ReferenceData {
  public:

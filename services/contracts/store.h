@@ -30,7 +30,7 @@ class Store {
   virtual absl::Status AppendHistory(Resource resource, const std::string& id,
                                      const ChangeEntry& entry) = 0;
   virtual absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                              const std::string& id) = 0;
+                                                               const std::string& id) = 0;
 
   // Reference data.
   virtual absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) = 0;

@@ -62,9 +62,8 @@ absl::Status Tariffs::Validate(const Tariff& t, const std::string& self_id) {
     if (other.id == self_id) continue;
     return FailedPrecondition(
         "tariff.valid_from",
-        absl::StrCat("the validity ", ValidityText(t.valid_from, t.valid_to),
-                     " overlaps the ", Name(t.service_type), " tariff ",
-                     other.price_per_kwh.ToString(), " valid ",
+        absl::StrCat("the validity ", ValidityText(t.valid_from, t.valid_to), " overlaps the ",
+                     Name(t.service_type), " tariff ", other.price_per_kwh.ToString(), " valid ",
                      ValidityText(other.valid_from, other.valid_to), " (id ", other.id, ")"));
   }
   return absl::OkStatus();
@@ -140,14 +139,13 @@ absl::StatusOr<Tariff> Tariffs::InForce(ServiceType service, absl::CivilDay day)
   if (service == ServiceType::kUnspecified) return InvalidField("service_type", "required");
   ASSIGN_OR_RETURN(std::vector<Tariff> found, store_.TariffsOverlapping(service, day, day));
   if (found.empty()) {
-    return NotFoundField("date", absl::StrCat("no ", Name(service), " tariff in force on ",
-                                              FormatDate(day)));
+    return NotFoundField(
+        "date", absl::StrCat("no ", Name(service), " tariff in force on ", FormatDate(day)));
   }
   return found.front();
 }
 
-absl::StatusOr<PeriodTariffs> Tariffs::ForPeriod(ServiceType service,
-                                                 const BillingPeriod& period) {
+absl::StatusOr<PeriodTariffs> Tariffs::ForPeriod(ServiceType service, const BillingPeriod& period) {
   if (service == ServiceType::kUnspecified) return InvalidField("service_type", "required");
   ASSIGN_OR_RETURN(std::vector<Tariff> found,
                    store_.TariffsOverlapping(service, period.first_day(), period.last_day()));

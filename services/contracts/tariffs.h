@@ -17,8 +17,8 @@
 namespace gridbill::contracts {
 
 // Update-mask paths UpdateTariff accepts; the service is immutable.
-inline constexpr std::string_view kTariffUpdatable[] = {
-    "price_per_kwh", "valid_from", "valid_to", "order_reference", "note"};
+inline constexpr std::string_view kTariffUpdatable[] = {"price_per_kwh", "valid_from", "valid_to",
+                                                        "order_reference", "note"};
 
 // The slices of `period` covered by `tariffs` (one service, any order,
 // non-overlapping), with hours counted in `zone`.

@@ -194,7 +194,7 @@ const Client& Context::client() {
 
 int Context::Usage(const absl::Status& status) { return Usage(std::string(status.message())); }
 
-int Context::Usage(std::string_view message) {
+int Context::Usage(absl::string_view message) {
   err_ << "gridbillctl: " << message << "\n";
   if (!usage_text_.empty()) err_ << usage_text_;
   return kExitUsage;
@@ -202,7 +202,7 @@ int Context::Usage(std::string_view message) {
 
 int Context::Fail(const grpc::Status& status) { return Fail(Describe(status)); }
 
-int Context::Fail(std::string_view message) {
+int Context::Fail(absl::string_view message) {
   err_ << "gridbillctl: " << message << "\n";
   return kExitFailed;
 }

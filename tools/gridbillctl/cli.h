@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/message.h"
 #include "gridbill/common/v1/common.pb.h"
@@ -83,10 +84,10 @@ class Context {
 
   // Prints "gridbillctl: <message>" and the command's usage; returns 2.
   int Usage(const absl::Status& status);
-  int Usage(std::string_view message);
+  int Usage(absl::string_view message);
   // Prints "gridbillctl: <code>: <message>"; returns 1.
   int Fail(const grpc::Status& status);
-  int Fail(std::string_view message);
+  int Fail(absl::string_view message);
   // Prints a message as proto JSON (indented).
   void PrintJson(const google::protobuf::Message& message);
 

@@ -59,12 +59,12 @@ const char* BeginSql(Isolation isolation) {
   return "BEGIN ISOLATION LEVEL READ COMMITTED";
 }
 
-// Jittered exponential backoff between attempts: 2, 4, 8 ... ms, at most
+// Jittered exponential backoff between attempts: 5, 10, 20 ... ms, at most
 // 100 ms, times a random factor in [0.5, 1.5) so that the transactions that
 // collided do not collide again in lock step.
 absl::Duration Backoff(int attempt) {
   thread_local absl::BitGen gen;
-  double base_ms = std::min(100.0, std::ldexp(1.0, std::min(attempt, 10)));
+  double base_ms = std::min(100.0, 5.0 * std::ldexp(1.0, std::min(attempt - 1, 10)));
   return absl::Microseconds(static_cast<int64_t>(base_ms * 1000 * absl::Uniform(gen, 0.5, 1.5)));
 }
 

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/errors.h"
@@ -161,7 +164,7 @@ TEST_CASE("transaction: write skew under SERIALIZABLE is retried until consisten
   for (auto& t : threads) t.join();
   CHECK(results[0].ToString() == "OK");
   CHECK(results[1].ToString() == "OK");
-  CHECK(runs == 3);
+  CHECK(runs >= 3);  // at least one serialization failure, retried
   CHECK(QueryInt(db.pool(), "SELECT count(*) FROM doctors WHERE on_call") == 1);
 }
 
@@ -169,6 +172,8 @@ TEST_CASE("transaction: a deadlock (40P01) reruns the victim") {
   pgtest::Database db(kTestMigrations);
   Rendezvous both_locked(2);
   std::atomic<int> runs{0};
+  absl::Mutex errors_mu;
+  std::vector<std::string> errors;
   absl::Status results[2];
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
@@ -179,16 +184,27 @@ TEST_CASE("transaction: a deadlock (40P01) reruns the victim") {
       results[t] = db.pool().Transact([&](Transaction& tx) -> absl::Status {
         ++runs;
         ++my_runs;
-        RETURN_IF_ERROR(tx.Exec(kAddCounter, first, 1).status());
-        if (my_runs == 1) both_locked.ArriveAndWait();
-        return tx.Exec(kAddCounter, second, 1).status();
+        absl::Status st = tx.Exec(kAddCounter, first, 1).status();
+        if (st.ok()) {
+          if (my_runs == 1) both_locked.ArriveAndWait();
+          st = tx.Exec(kAddCounter, second, 1).status();
+        }
+        absl::MutexLock lock(&errors_mu);
+        errors.push_back(absl::StrCat("thread ", t, " run ", my_runs, ": ", st.ToString()));
+        return st;
       });
     });
   }
   for (auto& t : threads) t.join();
+  INFO(absl::StrJoin(errors, "\n"));
   CHECK(results[0].ToString() == "OK");
   CHECK(results[1].ToString() == "OK");
-  CHECK(runs == 3);
+  // Usually 3 runs; the victim's retry can race the winner for the freed row
+  // and deadlock again, which is retried the same way.
+  CHECK(runs >= 3);
+  int deadlocks = 0;
+  for (const std::string& e : errors) deadlocks += absl::StrContains(e, "40P01") ? 1 : 0;
+  CHECK(deadlocks == runs - 2);
   CHECK(QueryInt(db.pool(), "SELECT sum(value) FROM counters") == 4);
 }
 

@@ -1,13 +1,12 @@
 #include "rpc_observer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "gridbill/base/absl_compat.h"
@@ -26,7 +25,11 @@ constexpr char kTraceparentHeader[] = "traceparent";
 constexpr size_t kMaxLoggedValue = 256;
 
 std::string Bounded(std::string_view text) {
-  return std::string(text.substr(0, std::min(text.size(), kMaxLoggedValue)));
+  if (text.size() <= kMaxLoggedValue) return std::string(text);
+  size_t n = kMaxLoggedValue;
+  // Do not split a UTF-8 sequence: back up over continuation bytes.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return std::string(text.substr(0, n));
 }
 
 const prometheus::Histogram::BucketBoundaries& Buckets() {
@@ -78,12 +81,14 @@ class RpcObserver : public grpc::experimental::Interceptor {
         metrics_(std::move(metrics)),
         method_(std::move(method)),
         full_method_(Bounded(info->method() == nullptr ? kUnknown : info->method())),
-        start_(absl::Now()) {
+        start_(std::chrono::steady_clock::now()) {
     metrics_->Started(method_.service, method_.method);
   }
 
   ~RpcObserver() override {
     if (!finished_) {
+      // The call (and its context) is being torn down: use only what was seen.
+      metadata_read_ = true;
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the call ended without a status"));
     }
   }
@@ -118,7 +123,8 @@ class RpcObserver : public grpc::experimental::Interceptor {
 
   void Finish(const grpc::Status& status) {
     finished_ = true;
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const grpc::StatusCode code = status.error_code();
     metrics_->Handled(method_.service, method_.method, code, seconds);
 
@@ -148,7 +154,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
   std::shared_ptr<RpcMetrics> metrics_;
   const ServiceTable::Method method_;
   const std::string full_method_;
-  const absl::Time start_;
+  const std::chrono::steady_clock::time_point start_;
   bool finished_ = false;
   bool metadata_read_ = false;
   std::string message_request_id_;

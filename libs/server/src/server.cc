@@ -163,8 +163,9 @@ Server::~Server() {
     stopped = impl_->stopped;
   }
   // Dropped without Wait(): stop now, cancelling what is still running.
-  if (!stopped && impl_->server != nullptr)
+  if (!stopped && impl_->server != nullptr) {
     impl_->server->Shutdown(std::chrono::system_clock::now());
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
@@ -205,8 +206,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   builder.SetMaxReceiveMessageSize(max_message);
   builder.SetMaxSendMessageSize(max_message);
   if (cfg.threads > 0) {
-    // The quota counts gRPC's polling threads too: one spare keeps a poller
-    // free while `threads` calls run, instead of refusing the next call.
+    // Up to `threads` calls run at once; the quota counts the thread that
+    // polls for the next call too, hence +1. gRPC's sync server has no
+    // queue: a call beyond that is refused with RESOURCE_EXHAUSTED.
     grpc::ResourceQuota quota(absl::StrCat(cfg.service_name, "-threads"));
     quota.SetMaxThreads(cfg.threads + 1);
     builder.SetResourceQuota(quota);

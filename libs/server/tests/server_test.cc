@@ -603,6 +603,49 @@ TEST_CASE("calls still running when the grace ends are cancelled") {
   CHECK_FALSE(slow_status.ok());
 }
 
+TEST_CASE("max_message_bytes and threads bound what one server takes on") {
+  TestServiceImpl service;
+  ServerConfig config = TestConfig();
+  config.max_message_bytes = 64 << 10;
+  config.threads = 1;
+  auto server = StartServer(&service, config);
+  auto stub = tv1::TestService::NewStub(ChannelTo(*server));
+
+  {
+    grpc::ClientContext ctx;
+    tv1::EchoRequest req;
+    req.set_text(std::string(100 << 10, 'x'));
+    tv1::EchoResponse resp;
+    CHECK(stub->Echo(&ctx, req, &resp).error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  {
+    grpc::ClientContext ctx;
+    tv1::EchoRequest req;
+    req.set_text(std::string(10 << 10, 'x'));
+    tv1::EchoResponse resp;
+    CHECK(stub->Echo(&ctx, req, &resp).ok());
+  }
+  // One handler thread: a second call while the first runs is refused
+  // (RESOURCE_EXHAUSTED, which clients retry) rather than queued.
+  grpc::Status slow_status;
+  std::thread caller([&] {
+    grpc::ClientContext ctx;
+    tv1::SlowRequest req;
+    req.set_millis(1000);
+    tv1::SlowResponse resp;
+    slow_status = stub->Slow(&ctx, req, &resp);
+  });
+  REQUIRE(service.slow_started.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  {
+    grpc::ClientContext ctx;
+    tv1::EchoRequest req;
+    tv1::EchoResponse resp;
+    CHECK(stub->Echo(&ctx, req, &resp).error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  caller.join();
+  CHECK(slow_status.ok());
+}
+
 TEST_CASE("SIGTERM starts the graceful shutdown") {
   LogCapture logs;
   TestServiceImpl service;

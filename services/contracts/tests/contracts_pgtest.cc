@@ -8,9 +8,7 @@ namespace {
 
 using CS = v1::ContractService::Stub;
 
-const char* StateName(v1::ContractState s) {
-  return Name(static_cast<ContractState>(s));
-}
+const char* StateName(v1::ContractState s) { return Name(static_cast<ContractState>(s)); }
 
 grpc::Status Transition(Harness& h, const std::string& id, v1::ContractState target,
                         const std::string& reason, v1::Contract* out = nullptr) {
@@ -92,8 +90,7 @@ TEST_CASE("suspension and termination need a reason; activation an active partic
   REQUIRE_GRPC(Transition(h, c.id(), v1::CONTRACT_STATE_SUSPENDED, "  "),
                grpc::StatusCode::INVALID_ARGUMENT, "reason");
   v1::Contract suspended;
-  REQUIRE_OK(Transition(h, c.id(), v1::CONTRACT_STATE_SUSPENDED, "Debt over 2 months",
-                        &suspended));
+  REQUIRE_OK(Transition(h, c.id(), v1::CONTRACT_STATE_SUSPENDED, "Debt over 2 months", &suspended));
   REQUIRE(History(h, c.id()).back().reason() == "Debt over 2 months");
 
   // A terminated participant gets no new contract.
@@ -210,8 +207,8 @@ TEST_CASE("a draft changes freely, a contract in force only by amendment") {
 
   h.MoveContract(c.id(), v1::CONTRACT_STATE_ACTIVE);
   values.set_number("BAL-2");
-  REQUIRE_GRPC(update(values, {"number"}, "r", "A-1", &resp),
-               grpc::StatusCode::FAILED_PRECONDITION, "contract.number");
+  REQUIRE_GRPC(update(values, {"number"}, "r", "A-1", &resp), grpc::StatusCode::FAILED_PRECONDITION,
+               "contract.number");
   values.set_participant_id(p.id());
   REQUIRE_GRPC(update(values, {"participant_id"}, "r", "A-1", &resp),
                grpc::StatusCode::FAILED_PRECONDITION, "contract.participant_id");
@@ -220,8 +217,8 @@ TEST_CASE("a draft changes freely, a contract in force only by amendment") {
                grpc::StatusCode::INVALID_ARGUMENT, "reason");
   REQUIRE_GRPC(update(values, {"payment_terms.due_day"}, "New payment schedule", "", &resp),
                grpc::StatusCode::INVALID_ARGUMENT, "amendment_number");
-  REQUIRE_OK(update(values, {"payment_terms.due_day"}, "New payment schedule", "Add. No. 1",
-                    &resp));
+  REQUIRE_OK(
+      update(values, {"payment_terms.due_day"}, "New payment schedule", "Add. No. 1", &resp));
   REQUIRE(resp.contract().payment_terms().due_day() == 25);
   REQUIRE(resp.contract().amendment_count() == 1);
   REQUIRE(resp.contract().state() == v1::CONTRACT_STATE_ACTIVE);
@@ -293,11 +290,11 @@ TEST_CASE("a participant's user sees only its own contracts") {
                grpc::StatusCode::PERMISSION_DENIED, "");
 
   get.set_id("not-a-uuid");
-  REQUIRE_GRPC(h.Call(*h.contract_stub, &CS::GetContract, get, &got),
-               grpc::StatusCode::NOT_FOUND, "not-a-uuid");
+  REQUIRE_GRPC(h.Call(*h.contract_stub, &CS::GetContract, get, &got), grpc::StatusCode::NOT_FOUND,
+               "not-a-uuid");
   get.set_id("7d1e2a3b-0000-4000-8000-000000000000");
-  REQUIRE_GRPC(h.Call(*h.contract_stub, &CS::GetContract, get, &got),
-               grpc::StatusCode::NOT_FOUND, "contract");
+  REQUIRE_GRPC(h.Call(*h.contract_stub, &CS::GetContract, get, &got), grpc::StatusCode::NOT_FOUND,
+               "contract");
 }
 
 TEST_CASE("a retried contract call replays its first response and writes nothing new") {

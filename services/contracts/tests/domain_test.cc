@@ -49,12 +49,12 @@ Participant ValidParticipant(const std::string& bin, const std::string& name) {
   return p;
 }
 
-#define REQUIRE_FIELD_ERROR(expr, expected_code, text)                           \
-  do {                                                                          \
-    auto st_ = (expr);                                                          \
-    INFO(st_.status().ToString());                                              \
-    REQUIRE(st_.status().code() == (expected_code));                            \
-    REQUIRE(absl::StrContains(std::string(st_.status().message()), (text)));    \
+#define REQUIRE_FIELD_ERROR(expr, expected_code, text)                       \
+  do {                                                                       \
+    auto st_ = (expr);                                                       \
+    INFO(st_.status().ToString());                                           \
+    REQUIRE(st_.status().code() == (expected_code));                         \
+    REQUIRE(absl::StrContains(std::string(st_.status().message()), (text))); \
   } while (0)
 
 struct World {
@@ -86,7 +86,7 @@ TEST_CASE("MakeBin yields valid BINs", "[helpers]") {
 TEST_CASE("contract lifecycle: every pair of states", "[contracts]") {
   using S = ContractState;
   const std::set<std::pair<S, S>> legal = {
-      {S::kDraft, S::kActive},      {S::kDraft, S::kTerminated},  {S::kActive, S::kSuspended},
+      {S::kDraft, S::kActive},      {S::kDraft, S::kTerminated}, {S::kActive, S::kSuspended},
       {S::kActive, S::kTerminated}, {S::kSuspended, S::kActive}, {S::kSuspended, S::kTerminated}};
   for (S from : AllValues<S>()) {
     for (S to : AllValues<S>()) {
@@ -107,7 +107,7 @@ TEST_CASE("contract lifecycle: every pair of states", "[contracts]") {
 TEST_CASE("application workflow: every pair of states", "[applications]") {
   using S = ApplicationState;
   const std::set<std::pair<S, S>> legal = {
-      {S::kDraft, S::kSubmitted},   {S::kDraft, S::kClosed},     {S::kSubmitted, S::kInReview},
+      {S::kDraft, S::kSubmitted},   {S::kDraft, S::kClosed},      {S::kSubmitted, S::kInReview},
       {S::kInReview, S::kApproved}, {S::kInReview, S::kRejected}, {S::kApproved, S::kClosed},
       {S::kRejected, S::kClosed}};
   for (S from : AllValues<S>()) {
@@ -166,8 +166,8 @@ TEST_CASE("a tariff change inside February 2024 splits its 697 hours", "[tariffs
   REQUIRE(r.slices[1].hours == 15 * 24 + 1);
   REQUIRE(r.slices[0].hours + r.slices[1].hours == r.period_hours);
   REQUIRE(r.slices[0].end_time == r.slices[1].start_time);
-  REQUIRE(r.slices[0].start_time == absl::FromCivil(absl::CivilSecond(2024, 1, 31, 18, 0, 0),
-                                                    absl::UTCTimeZone()));
+  REQUIRE(r.slices[0].start_time ==
+          absl::FromCivil(absl::CivilSecond(2024, 1, 31, 18, 0, 0), absl::UTCTimeZone()));
   REQUIRE(r.slices[1].tariff.price_per_kwh.ToString() == "3.106");
 }
 
@@ -214,10 +214,10 @@ TEST_CASE("overdue follows the injected clock", "[applications]") {
   ApplicationFilter only_overdue{.overdue_only = true};
   REQUIRE(w.applications.List(only_overdue, PageRequest{}, w.operator_)->items.size() == 1);
 
-  REQUIRE(w.applications.Transition(a->id, ApplicationState::kInReview, "", 0, w.operator_)
-              ->overdue);
-  auto approved = w.applications.Transition(a->id, ApplicationState::kApproved, "Corrected", 0,
-                                            w.operator_);
+  REQUIRE(
+      w.applications.Transition(a->id, ApplicationState::kInReview, "", 0, w.operator_)->overdue);
+  auto approved =
+      w.applications.Transition(a->id, ApplicationState::kApproved, "Corrected", 0, w.operator_);
   REQUIRE(approved.ok());
   REQUIRE_FALSE(approved->overdue);
   REQUIRE(w.applications.List(only_overdue, PageRequest{}, w.operator_)->items.empty());
@@ -333,14 +333,14 @@ TEST_CASE("reference records are typed by kind", "[reference]") {
   region.code = "ALA";
   region.name = "г. Алматы";
   region.valid_from = Day(2020, 1, 1);
-  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_),
-                      absl::StatusCode::kInvalidArgument, "record.region: required");
+  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_), absl::StatusCode::kInvalidArgument,
+                      "record.region: required");
   region.details = VoltageLevelDetails{500};
-  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_),
-                      absl::StatusCode::kInvalidArgument, "record.voltage_level: does not match");
+  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_), absl::StatusCode::kInvalidArgument,
+                      "record.voltage_level: does not match");
   region.details = RegionDetails{"75A"};
-  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_),
-                      absl::StatusCode::kInvalidArgument, "record.region.kato_code");
+  REQUIRE_FIELD_ERROR(w.reference.Create(region, w.operator_), absl::StatusCode::kInvalidArgument,
+                      "record.region.kato_code");
   region.details = RegionDetails{"750000000"};
   REQUIRE(w.reference.Create(region, w.operator_).ok());
 
@@ -403,7 +403,8 @@ TEST_CASE("config defaults, overrides and unknown keys", "[config]") {
   REQUIRE(config->deadlines.metering_point_connection == 30);
 
   src = ConfigSource::FromText(
-      "database_url = x\napplication_deadline_days_declared_volumes = 7\ntime_zone = Europe/Berlin\n");
+      "database_url = x\napplication_deadline_days_declared_volumes = 7\ntime_zone = "
+      "Europe/Berlin\n");
   config = Config::Load(*src);
   REQUIRE(config.ok());
   REQUIRE(config->deadlines.declared_volumes == 7);
@@ -414,7 +415,8 @@ TEST_CASE("config defaults, overrides and unknown keys", "[config]") {
   src = ConfigSource::FromText("database_url = x\napplication_deadline_day_declared_volumes = 7\n");
   REQUIRE(absl::StrContains(std::string(Config::Load(*src).status().message()),
                             "application_deadline_day_declared_volumes"));
-  src = ConfigSource::FromText("database_url = x\napplication_deadline_days_contract_amendment = 0\n");
+  src = ConfigSource::FromText(
+      "database_url = x\napplication_deadline_days_contract_amendment = 0\n");
   REQUIRE_FALSE(Config::Load(*src).ok());
 }
 

@@ -58,7 +58,7 @@ class FakeStore final : public Store {
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                      const std::string& id) override {
+                                                       const std::string& id) override {
     return state_.history[{resource, id}];
   }
 
@@ -73,8 +73,8 @@ class FakeStore final : public Store {
     }
     return out;
   }
-  absl::StatusOr<ListPage<ReferenceRecord>> ListReferenceRecords(
-      const ReferenceFilter& f, const PageRequest& page) override {
+  absl::StatusOr<ListPage<ReferenceRecord>> ListReferenceRecords(const ReferenceFilter& f,
+                                                                 const PageRequest& page) override {
     std::vector<ReferenceRecord> all;
     for (const auto& [id, r] : state_.references) {
       if (f.kind != ReferenceKind::kUnspecified && r.kind != f.kind) continue;
@@ -166,8 +166,8 @@ class FakeStore final : public Store {
     }
     return Paged(std::move(all), page);
   }
-  absl::StatusOr<std::vector<Tariff>> TariffsOverlapping(ServiceType service, absl::CivilDay from,
-                                                         std::optional<absl::CivilDay> to) override {
+  absl::StatusOr<std::vector<Tariff>> TariffsOverlapping(
+      ServiceType service, absl::CivilDay from, std::optional<absl::CivilDay> to) override {
     std::vector<Tariff> out;
     for (const auto& [id, t] : state_.tariffs) {
       if (t.service_type == service && Overlaps(t.valid_from, t.valid_to, from, to)) {

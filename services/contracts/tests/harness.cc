@@ -77,8 +77,8 @@ Harness::Harness()
       application_service(applications, idempotency) {
   Server::Options options;
   options.config = TestServerConfig();
-  options.services = {&reference_service, &participant_service, &contract_service,
-                      &tariff_service, &application_service};
+  options.services = {&reference_service, &participant_service, &contract_service, &tariff_service,
+                      &application_service};
   options.handle_signals = false;
   auto started = Server::Start(std::move(options));
   INFO(started.status().ToString());
@@ -195,8 +195,8 @@ grpc::Status Harness::TransitionApplication(const std::string& id, v1::Applicati
   req.set_target_state(target);
   req.set_resolution(resolution);
   v1::TransitionApplicationResponse resp;
-  grpc::Status st =
-      Call(*application_stub, &v1::ApplicationService::Stub::TransitionApplication, req, &resp, who);
+  grpc::Status st = Call(*application_stub, &v1::ApplicationService::Stub::TransitionApplication,
+                         req, &resp, who);
   if (out) *out = resp.application();
   return st;
 }
@@ -235,8 +235,7 @@ v1::Application Harness::MoveApplication(const std::string& id, v1::ApplicationS
   return out;
 }
 
-v1::Participant Harness::SetParticipantStatus(const std::string& id,
-                                              v1::ParticipantStatus status) {
+v1::Participant Harness::SetParticipantStatus(const std::string& id, v1::ParticipantStatus status) {
   v1::UpdateParticipantRequest req;
   req.set_request_id(NewRequestId());
   req.mutable_participant()->set_id(id);

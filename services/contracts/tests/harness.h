@@ -72,9 +72,9 @@ class Harness {
                               v1::ServiceType service = v1::SERVICE_TYPE_TRANSMISSION);
   // Moves a draft contract to `state` along legal transitions.
   v1::Contract MoveContract(const std::string& id, v1::ContractState state);
-  v1::Application CreateApplication(const std::string& participant_id,
-                                    v1::ApplicationType type = v1::APPLICATION_TYPE_METERING_CORRECTION,
-                                    const Who& who = Who());
+  v1::Application CreateApplication(
+      const std::string& participant_id,
+      v1::ApplicationType type = v1::APPLICATION_TYPE_METERING_CORRECTION, const Who& who = Who());
   grpc::Status TransitionApplication(const std::string& id, v1::ApplicationState target,
                                      v1::Application* out, const Who& who = Who(),
                                      const std::string& resolution = "");
@@ -106,17 +106,17 @@ class Harness {
 }  // namespace gridbill::contracts::testing
 
 // Checks a gRPC status's code and that its message contains `text`.
-#define REQUIRE_GRPC(status, expected_code, text)                                        \
-  do {                                                                                   \
-    const grpc::Status& st_ = (status);                                                  \
-    INFO("status " << st_.error_code() << ": " << st_.error_message());                  \
-    REQUIRE(st_.error_code() == (expected_code));                                        \
-    REQUIRE(absl::StrContains(st_.error_message(), (text)));                             \
+#define REQUIRE_GRPC(status, expected_code, text)                       \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.error_code() == (expected_code));                       \
+    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
   } while (0)
 
-#define REQUIRE_OK(status)                                                               \
-  do {                                                                                   \
-    const grpc::Status& st_ = (status);                                                  \
-    INFO("status " << st_.error_code() << ": " << st_.error_message());                  \
-    REQUIRE(st_.ok());                                                                   \
+#define REQUIRE_OK(status)                                              \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.ok());                                                  \
   } while (0)

@@ -7,8 +7,7 @@ namespace {
 
 using TS = v1::TariffService::Stub;
 
-grpc::Status InForce(Harness& h, v1::ServiceType service, common::v1::Date date,
-                     v1::Tariff* out) {
+grpc::Status InForce(Harness& h, v1::ServiceType service, common::v1::Date date, v1::Tariff* out) {
   v1::GetTariffInForceRequest req;
   req.set_service_type(service);
   *req.mutable_date() = date;
@@ -85,27 +84,27 @@ TEST_CASE("overlapping tariffs of one service are refused, naming the conflict")
   Harness h;
   v1::Tariff created;
   // Open-ended seeded TRANSMISSION tariff from 2025-10-01.
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "3.5", D(2030, 1, 1), std::nullopt,
-                            &created),
-               grpc::StatusCode::FAILED_PRECONDITION, "tariff.valid_from");
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "3.5", D(2030, 1, 1), std::nullopt,
-                            &created),
-               grpc::StatusCode::FAILED_PRECONDITION, "[2025-10-01 .. open end]");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "3.5", D(2030, 1, 1), std::nullopt, &created),
+      grpc::StatusCode::FAILED_PRECONDITION, "tariff.valid_from");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "3.5", D(2030, 1, 1), std::nullopt, &created),
+      grpc::StatusCode::FAILED_PRECONDITION, "[2025-10-01 .. open end]");
   // A closed period inside an old tariff.
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_BALANCING, "0.2", D(2016, 5, 1), D(2016, 5, 31),
-                            &created),
-               grpc::StatusCode::FAILED_PRECONDITION, "[2016-01-01 .. 2016-12-31]");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_BALANCING, "0.2", D(2016, 5, 1), D(2016, 5, 31), &created),
+      grpc::StatusCode::FAILED_PRECONDITION, "[2016-01-01 .. 2016-12-31]");
   // An open-ended one starting before the first seeded tariff overlaps all.
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_BALANCING, "0.2", D(2010, 1, 1), std::nullopt,
-                            &created),
-               grpc::StatusCode::FAILED_PRECONDITION, "tariff.valid_from");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_BALANCING, "0.2", D(2010, 1, 1), std::nullopt, &created),
+      grpc::StatusCode::FAILED_PRECONDITION, "tariff.valid_from");
   // Ending the day before the first seeded tariff does not overlap.
   REQUIRE_OK(CreateTariff(h, v1::SERVICE_TYPE_BALANCING, "0.07", D(2014, 1, 1), D(2014, 10, 31),
                           &created));
   REQUIRE(created.version() == 1);
   // ... but ending on its first day does.
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "1.5", D(2014, 1, 1),
-                            D(2014, 11, 1), &created),
+  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_TRANSMISSION, "1.5", D(2014, 1, 1), D(2014, 11, 1),
+                            &created),
                grpc::StatusCode::FAILED_PRECONDITION, "tariff.valid_from");
   REQUIRE(h.CountRows("tariffs") == 35);
 
@@ -124,30 +123,28 @@ TEST_CASE("overlapping tariffs of one service are refused, naming the conflict")
 TEST_CASE("tariff validation names the field") {
   Harness h;
   v1::Tariff t;
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1.1234567", D(2010, 1, 1),
-                            D(2010, 12, 31), &t),
-               grpc::StatusCode::INVALID_ARGUMENT,
-               "tariff.price_per_kwh: more than 6 fractional digits");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1.1234567", D(2010, 1, 1), D(2010, 12, 31), &t),
+      grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh: more than 6 fractional digits");
   REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "0", D(2010, 1, 1), D(2010, 12, 31), &t),
                grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh: must be greater than 0");
-  REQUIRE_GRPC(
-      CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "-1", D(2010, 1, 1), D(2010, 12, 31), &t),
-      grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh");
+  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "-1", D(2010, 1, 1), D(2010, 12, 31), &t),
+               grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh");
   REQUIRE_GRPC(
       CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "abc", D(2010, 1, 1), D(2010, 12, 31), &t),
       grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh");
   REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "", D(2010, 1, 1), D(2010, 12, 31), &t),
                grpc::StatusCode::INVALID_ARGUMENT, "tariff.price_per_kwh: required");
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_UNSPECIFIED, "1", D(2010, 1, 1), D(2010, 12, 31),
-                            &t),
-               grpc::StatusCode::INVALID_ARGUMENT, "tariff.service_type: required");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_UNSPECIFIED, "1", D(2010, 1, 1), D(2010, 12, 31), &t),
+      grpc::StatusCode::INVALID_ARGUMENT, "tariff.service_type: required");
   REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1", D(2010, 1, 1), D(2009, 12, 31), &t),
                grpc::StatusCode::INVALID_ARGUMENT, "tariff.valid_to: before valid_from");
   REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1", D(2010, 2, 30), std::nullopt, &t),
                grpc::StatusCode::INVALID_ARGUMENT, "tariff.valid_from");
-  REQUIRE_GRPC(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1", common::v1::Date(), std::nullopt,
-                            &t),
-               grpc::StatusCode::INVALID_ARGUMENT, "tariff.valid_from");
+  REQUIRE_GRPC(
+      CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1", common::v1::Date(), std::nullopt, &t),
+      grpc::StatusCode::INVALID_ARGUMENT, "tariff.valid_from");
   v1::CreateTariffRequest req;
   req.set_request_id(NewRequestId());
   req.mutable_tariff()->set_service_type(v1::SERVICE_TYPE_GRID_USE);
@@ -233,7 +230,8 @@ TEST_CASE("a tariff change inside February 2024 splits the month's 697 hours") {
   v1::UpdateTariffResponse ended;
   REQUIRE_OK(h.Call(*h.tariff_stub, &TS::UpdateTariff, end, &ended));
   v1::Tariff next;
-  REQUIRE_OK(CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1.2", D(2024, 2, 15), std::nullopt, &next));
+  REQUIRE_OK(
+      CreateTariff(h, v1::SERVICE_TYPE_GRID_USE, "1.2", D(2024, 2, 15), std::nullopt, &next));
 
   v1::ListTariffsForPeriodRequest req;
   req.set_service_type(v1::SERVICE_TYPE_GRID_USE);
@@ -256,12 +254,12 @@ TEST_CASE("a tariff change inside February 2024 splits the month's 697 hours") {
   // 2024-02-01 00:00 in Almaty (UTC+6) is 2024-01-31 18:00 UTC; the month
   // ends at 2024-03-01 00:00 UTC+5 = 2024-02-29 19:00 UTC.
   REQUIRE(resp.slices(0).start_time().seconds() ==
-          absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2024, 1, 31, 18, 0, 0),
-                                              absl::UTCTimeZone())));
+          absl::ToUnixSeconds(
+              absl::FromCivil(absl::CivilSecond(2024, 1, 31, 18, 0, 0), absl::UTCTimeZone())));
   REQUIRE(resp.slices(0).end_time().seconds() == resp.slices(1).start_time().seconds());
   REQUIRE(resp.slices(1).end_time().seconds() ==
-          absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2024, 2, 29, 19, 0, 0),
-                                              absl::UTCTimeZone())));
+          absl::ToUnixSeconds(
+              absl::FromCivil(absl::CivilSecond(2024, 2, 29, 19, 0, 0), absl::UTCTimeZone())));
 
   // A month before the first tariff has no slices; the first month is covered.
   req.set_service_type(v1::SERVICE_TYPE_TRANSMISSION);
