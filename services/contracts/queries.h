@@ -310,7 +310,7 @@ inline constexpr Query kInsertComment{
 inline constexpr Query kListComments{
     "list_application_comments",
     "SELECT id, application_id, author, text, create_time FROM application_comments "
-    "WHERE application_id = $1::uuid ORDER BY create_time, id"};
+    "WHERE application_id = $1::uuid ORDER BY create_time, seq"};
 
 #undef GRIDBILL_REFERENCE_COLUMNS
 #undef GRIDBILL_REFERENCE_FILTER

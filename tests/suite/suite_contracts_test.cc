@@ -31,11 +31,10 @@ std::string CreateDatabase(const std::string& name) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
       PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
   REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  for (const std::string& sql : {"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name}) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-    INFO(sql << ": " << PQerrorMessage(conn.get()));
-    REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  }
+  const std::string sql = "CREATE DATABASE " + name;
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  INFO(sql << ": " << PQerrorMessage(conn.get()));
+  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
   return cluster.Conninfo(name);
 }
 
@@ -79,50 +78,34 @@ CommandResult Ctl(const std::vector<std::string>& args, std::chrono::seconds tim
   return Run(argv, {}, timeout);
 }
 
-// The participants in gridbillctl's JSON output: an array of objects, an
-// object holding a "participants" array, or one object per line.
-std::vector<google::protobuf::Struct> ParseParticipants(const std::string& json) {
-  using google::protobuf::Value;
-  using google::protobuf::util::JsonStringToMessage;
-  std::vector<google::protobuf::Struct> out;
-  auto add_list = [&](const google::protobuf::ListValue& list) {
-    for (const Value& v : list.values()) {
-      if (v.has_struct_value()) out.push_back(v.struct_value());
-    }
-  };
-  Value whole;
-  if (JsonStringToMessage(json, &whole).ok()) {
-    if (whole.has_list_value()) {
-      add_list(whole.list_value());
-    } else if (whole.has_struct_value()) {
-      const auto& fields = whole.struct_value().fields();
-      auto it = fields.find("participants");
-      if (it != fields.end() && it->second.has_list_value()) {
-        add_list(it->second.list_value());
-      } else {
-        out.push_back(whole.struct_value());
-      }
-    }
-    return out;
-  }
-  std::istringstream lines(json);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    google::protobuf::Struct object;
-    INFO("not a JSON line: " << line);
-    REQUIRE(JsonStringToMessage(line, &object).ok());
-    out.push_back(object);
-  }
-  return out;
-}
+// `gridbillctl participants list --all --output json` prints the proto JSON
+// of one ListParticipantsResponse holding every page.
+struct ParticipantList {
+  std::vector<google::protobuf::Struct> participants;
+  double total_size = -1;
+};
 
-std::vector<google::protobuf::Struct> ListParticipants(const std::string& address) {
+ParticipantList ListParticipants(const std::string& address) {
   CommandResult list =
-      Ctl({"participants", "list", "--output", "json", "--addr", address}, seconds(120));
+      Ctl({"participants", "list", "--all", "--output", "json", "--addr", address}, seconds(120));
   INFO(list.Describe());
   REQUIRE(list.exit_code == 0);
-  return ParseParticipants(list.out);
+  google::protobuf::Struct response;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(list.out, &response).ok());
+  ParticipantList out;
+  const auto& fields = response.fields();
+  if (auto it = fields.find("totalSize"); it != fields.end()) {
+    // int64 is a JSON string in proto JSON, int32 a number.
+    out.total_size = it->second.has_string_value() ? std::stod(it->second.string_value())
+                                                   : it->second.number_value();
+  }
+  auto it = fields.find("participants");
+  REQUIRE(it != fields.end());
+  for (const google::protobuf::Value& v : it->second.list_value().values()) {
+    REQUIRE(v.has_struct_value());
+    out.participants.push_back(v.struct_value());
+  }
+  return out;
 }
 
 // The value of `counter` with every label in `labels` (e.g. `grpc_method="X"`)
@@ -160,9 +143,11 @@ TEST_CASE(
     INFO(load.Describe());
     REQUIRE(load.exit_code == 0);
   }
-  const std::vector<google::protobuf::Struct> participants = ListParticipants(contracts.address);
+  const ParticipantList list = ListParticipants(contracts.address);
+  const std::vector<google::protobuf::Struct>& participants = list.participants;
   CHECK(participants.size() >= 240);
   CHECK(participants.size() <= 280);
+  CHECK(list.total_size == static_cast<double>(participants.size()));
   // Every participant carries a valid BIN (12 digits with its check digit).
   int checked_bins = 0;
   for (const auto& p : participants) {
@@ -181,7 +166,7 @@ TEST_CASE(
     INFO(reload.Describe());
     REQUIRE(reload.exit_code == 0);
   }
-  CHECK(ListParticipants(contracts.address).size() == participants.size());
+  CHECK(ListParticipants(contracts.address).participants.size() == participants.size());
 
   // /metrics: valid Prometheus exposition, with the calls just made counted.
   std::string error;

@@ -18,14 +18,14 @@ struct Town {
 // A region (oblast or city of republican significance) with the towns the
 // generator names substations and companies after.
 struct RegionInfo {
-  absl::string_view code;     // ISO 3166-2:KZ numeric style, "KZ-35"
-  absl::string_view name_ru;  // "Карагандинская область"
-  absl::string_view name_kk;  // "Қарағанды облысы"
-  absl::string_view kato;     // 9-digit KATO code (plausible, see catalog.cc)
+  absl::string_view code;          // ISO 3166-2:KZ numeric style, "KZ-35"
+  absl::string_view name_ru;       // "Карагандинская область"
+  absl::string_view name_kk;       // "Қарағанды облысы"
+  absl::string_view kato;          // 9-digit KATO code (plausible, see catalog.cc)
   absl::string_view adjective_ru;  // "Карагандинская" (for company names)
   absl::string_view valid_from;    // "YYYY-MM-DD"
-  int consumption_gwh;            // 2022 consumption attributed to it (weights)
-  std::vector<Town> towns;        // the first is the administrative centre
+  int consumption_gwh;             // 2022 consumption attributed to it (weights)
+  std::vector<Town> towns;         // the first is the administrative centre
 };
 
 // An earlier version of a region record (same code, closed validity), or a

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <optional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/domain/identifiers.h"
@@ -222,24 +222,24 @@ void AddBanks(Rng& rng, BinFactory& bins, std::vector<v1::ReferenceRecord>& out)
 // grid substations), combined with the towns of the region.
 const std::vector<absl::string_view>& SubstationWords() {
   static const auto* const k = new std::vector<absl::string_view>{
-      "Сарыарка",    "Жайляу",     "Береке",      "Достык",     "Бирлик",      "Жана Жол",
-      "Октябрьская", "Заводская",  "Нефтебаза",   "Насосная",   "Карьерная",   "Шахтная",
-      "Тяговая",     "Элеваторная", "Совхозная",  "Степная",    "Озёрная",     "Луговая",
-      "Садовая",     "Речная",     "Коммунальная", "Городская", "Центральная", "Северная",
-      "Южная",       "Восточная",  "Западная",    "Промзона",   "Водозабор",   "Компрессорная",
-      "Ақжол",       "Бастау",     "Қайнар",      "Тұран",      "Самал",       "Алатау",
-      "Шұғыла",      "Көктем",     "Жұлдыз",      "Отрар",      "Ынтымақ",     "Болашақ",
-      "Нұрлы",       "Арман",      "Керуен",      "Сұңқар",     "Кеңес",       "Таскала",
+      "Сарыарка",    "Жайляу",      "Береке",       "Достык",    "Бирлик",      "Жана Жол",
+      "Октябрьская", "Заводская",   "Нефтебаза",    "Насосная",  "Карьерная",   "Шахтная",
+      "Тяговая",     "Элеваторная", "Совхозная",    "Степная",   "Озёрная",     "Луговая",
+      "Садовая",     "Речная",      "Коммунальная", "Городская", "Центральная", "Северная",
+      "Южная",       "Восточная",   "Западная",     "Промзона",  "Водозабор",   "Компрессорная",
+      "Ақжол",       "Бастау",      "Қайнар",       "Тұран",     "Самал",       "Алатау",
+      "Шұғыла",      "Көктем",      "Жұлдыз",       "Отрар",     "Ынтымақ",     "Болашақ",
+      "Нұрлы",       "Арман",       "Керуен",       "Сұңқар",    "Кеңес",       "Таскала",
   };
   return *k;
 }
 
 struct Substation {
   std::string code;
-  std::string word;       // the name without the "ПС ... кВ" prefix
-  std::string region;     // final region code
-  int level = 0;          // index into SeededVoltageLevels(), 0 = highest
-  absl::CivilDay since;   // first day of the first version
+  std::string word;      // the name without the "ПС ... кВ" prefix
+  std::string region;    // final region code
+  int level = 0;         // index into SeededVoltageLevels(), 0 = highest
+  absl::CivilDay since;  // first day of the first version
 };
 
 std::string LevelLabel(int kv) {
@@ -262,10 +262,10 @@ std::string LevelLabel(int kv) {
 v1::ReferenceRecord SubstationRecord(const Substation& s, absl::string_view region, int level,
                                      absl::CivilDay from, std::optional<absl::CivilDay> to) {
   const VoltageLevel& vl = SeededVoltageLevels()[level];
-  v1::ReferenceRecord r = BaseRecord(
-      v1::REFERENCE_KIND_SUBSTATION, s.code,
-      absl::StrCat("ПС ", LevelLabel(vl.nominal_kv), " кВ «", s.word, "»"),
-      absl::StrCat("«", s.word, "» ", LevelLabel(vl.nominal_kv), " кВ ҚС"), from, to);
+  v1::ReferenceRecord r =
+      BaseRecord(v1::REFERENCE_KIND_SUBSTATION, s.code,
+                 absl::StrCat("ПС ", LevelLabel(vl.nominal_kv), " кВ «", s.word, "»"),
+                 absl::StrCat("«", s.word, "» ", LevelLabel(vl.nominal_kv), " кВ ҚС"), from, to);
   r.mutable_substation()->set_region_code(std::string(region));
   r.mutable_substation()->set_voltage_level_code(vl.code);
   return r;
@@ -356,18 +356,20 @@ std::vector<Substation> AddSubstations(Rng& rng, std::vector<v1::ReferenceRecord
     s.level = level;
     s.code = absl::StrFormat("PS-%s-%04d", RegionDigits(s.region), ++serial[s.region]);
     // Most were in force at go-live; ~8% were commissioned since.
-    s.since = rng.Chance(80) ? rng.DayBetween(absl::CivilDay(2019, 2, 1), absl::CivilDay(2026, 6, 30))
-                             : kGoLive;
+    s.since = rng.Chance(80)
+                  ? rng.DayBetween(absl::CivilDay(2019, 2, 1), absl::CivilDay(2026, 6, 30))
+                  : kGoLive;
 
     const auto parent = NewOblastParents().find(s.region);
     if (parent != NewOblastParents().end() && s.since < kNewOblasts) {
       // Registered under the parent oblast until the new one was formed.
       out.push_back(SubstationRecord(s, parent->second, s.level, s.since, kNewOblasts - 1));
       out.push_back(SubstationRecord(s, s.region, s.level, kNewOblasts, std::nullopt));
-    } else if (s.level + 1 < static_cast<int>(levels.size()) &&
-               levels[s.level].nominal_kv == 110 && s.since == kGoLive && rng.Chance(60)) {
+    } else if (s.level + 1 < static_cast<int>(levels.size()) && levels[s.level].nominal_kv == 110 &&
+               s.since == kGoLive && rng.Chance(60)) {
       // Rebuilt from 35 kV to 110 kV.
-      absl::CivilDay rebuilt = rng.DayBetween(absl::CivilDay(2020, 1, 1), absl::CivilDay(2025, 12, 1));
+      absl::CivilDay rebuilt =
+          rng.DayBetween(absl::CivilDay(2020, 1, 1), absl::CivilDay(2025, 12, 1));
       int old_level = s.level + 1;
       while (old_level < static_cast<int>(levels.size()) && levels[old_level].nominal_kv != 35) {
         ++old_level;
@@ -479,9 +481,9 @@ void AddPowerLines(Rng& rng, const std::vector<Substation>& subs, int target,
 // ---------------------------------------------------------------------------
 
 struct Profile {
-  int monthly_gwh = 0;     // for declared volumes
-  absl::CivilDay since;    // first day on the market
-  bool declares = false;   // files declared volumes every month
+  int monthly_gwh = 0;    // for declared volumes
+  absl::CivilDay since;   // first day on the market
+  bool declares = false;  // files declared volumes every month
 };
 
 const RegionInfo& RegionByCode(absl::string_view code) {
@@ -526,10 +528,9 @@ v1::Contact MakeContact(Rng& rng, absl::string_view domain) {
   c.set_name(absl::StrCat(last, " ", first, " ", patronymic));
   c.set_position(std::string(rng.Pick(ContactPositions())));
   static const std::vector<int> kMobile = {700, 701, 702, 705, 707, 747, 771, 775, 777, 778};
-  c.set_phone(absl::StrFormat("+7 %d %03d %02d %02d", rng.Pick(kMobile),
-                              static_cast<int>(rng.Between(100, 999)),
-                              static_cast<int>(rng.Between(0, 99)),
-                              static_cast<int>(rng.Between(0, 99))));
+  c.set_phone(absl::StrFormat(
+      "+7 %d %03d %02d %02d", rng.Pick(kMobile), static_cast<int>(rng.Between(100, 999)),
+      static_cast<int>(rng.Between(0, 99)), static_cast<int>(rng.Between(0, 99))));
   c.set_email(absl::StrCat(Lower(Transliterate(first)).substr(0, 1), ".",
                            Lower(Transliterate(last)), "@", domain));
   return c;
@@ -626,8 +627,9 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
   for (const auto& r : Regions()) weights.push_back(r.consumption_gwh);
   auto region_pick = [&]() -> const RegionInfo& { return Regions()[rng.Weighted(weights)]; };
   auto late_since = [&]() {
-    return rng.Chance(700) ? kGoLive
-                           : rng.DayBetween(absl::CivilDay(2019, 2, 1), absl::CivilDay(2025, 12, 1));
+    return rng.Chance(700)
+               ? kGoLive
+               : rng.DayBetween(absl::CivilDay(2019, 2, 1), absl::CivilDay(2025, 12, 1));
   };
 
   // Energy suppliers in the regional centres not covered by name.
@@ -646,10 +648,9 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
     const Town& t = rng.Pick(r.towns);
     size_t kind = rng.Below(kRes.size());
     std::string name = absl::StrCat("ТОО «", kRes[kind], t.ru, kResSuffix[kind], "»");
-    if (names.count(name)) name = absl::StrCat("ТОО «", kRes[kind], t.ru, kResSuffix[kind], "-",
-                                               rng.Between(2, 5), "»");
-    add(name, name, r.code, {v1::PARTICIPANT_ROLE_GENERATOR},
-        static_cast<int>(rng.Between(2, 18)),
+    if (names.count(name))
+      name = absl::StrCat("ТОО «", kRes[kind], t.ru, kResSuffix[kind], "-", rng.Between(2, 5), "»");
+    add(name, name, r.code, {v1::PARTICIPANT_ROLE_GENERATOR}, static_cast<int>(rng.Between(2, 18)),
         rng.DayBetween(absl::CivilDay(2019, 1, 1), absl::CivilDay(2025, 12, 1)));
   }
   // Traders, exporters and importers.
@@ -662,8 +663,8 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
       {"ТОО «Транзит Энерго»", {v1::PARTICIPANT_ROLE_IMPORTER, v1::PARTICIPANT_ROLE_EXPORTER}},
   };
   for (const auto& [name, roles] : kTraders) {
-    add(std::string(name), std::string(name), "KZ-71", roles,
-        static_cast<int>(rng.Between(10, 60)), late_since());
+    add(std::string(name), std::string(name), "KZ-71", roles, static_cast<int>(rng.Between(10, 60)),
+        late_since());
   }
   // Consumers up to the total.
   const std::vector<absl::string_view> kForms = {"ТОО", "ТОО", "ТОО", "АО"};
@@ -698,8 +699,8 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
     v1::Participant& p = dp.participant;
     dp.key = absl::StrFormat("p%04d", i + 1);
     p.set_bin(bins.Next(rng));
-    const bool market_actor = !HasRole(p, v1::PARTICIPANT_ROLE_CONSUMER) ||
-                               HasRole(p, v1::PARTICIPANT_ROLE_GENERATOR);
+    const bool market_actor =
+        !HasRole(p, v1::PARTICIPANT_ROLE_CONSUMER) || HasRole(p, v1::PARTICIPANT_ROLE_GENERATOR);
     if (market_actor ? rng.Chance(850) : rng.Chance(250)) p.set_eic(eics.Next(p.short_name()));
     const RegionInfo& region = RegionByCode(p.region_code());
     const Town& town = TownOf(region, p.legal_name());
@@ -708,13 +709,13 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
 
     const BankInfo& bank = Banks()[rng.Weighted(bank_weights)];
     auto* account = p.mutable_bank_account();
-    account->set_iik(MakeIik(bank.iban_code,
-                             absl::StrFormat("%013d", static_cast<int64_t>(rng.Between(
-                                                          1, 9'999'999'999'999)))));
+    account->set_iik(
+        MakeIik(bank.iban_code,
+                absl::StrFormat("%013d", static_cast<int64_t>(rng.Between(1, 9'999'999'999'999)))));
     account->set_bik(std::string(bank.bik));
     account->set_bank_name(std::string(bank.name_ru));
-    static const std::vector<absl::string_view> kState = {"ГКП", "РФЦ",  "КОРЭМ", "Самрук",
-                                                         "ҚТЖ", "КазТрансОйл", "МАЭК"};
+    static const std::vector<absl::string_view> kState = {"ГКП", "РФЦ",         "КОРЭМ", "Самрук",
+                                                          "ҚТЖ", "КазТрансОйл", "МАЭК"};
     bool state_owned = false;
     for (auto marker : kState) state_owned |= absl::StrContains(p.short_name(), marker);
     account->set_kbe(state_owned ? "16" : "17");
@@ -735,7 +736,8 @@ GeneratedParticipants MakeParticipants(Rng& rng, BinFactory& bins) {
                                             static_cast<int>(rng.Between(1, 9'999'999))));
     }
     Profile& prof = g.profiles[i];
-    prof.declares = prof.monthly_gwh >= 15 || HasRole(p, v1::PARTICIPANT_ROLE_DISTRIBUTION_COMPANY) ||
+    prof.declares = prof.monthly_gwh >= 15 ||
+                    HasRole(p, v1::PARTICIPANT_ROLE_DISTRIBUTION_COMPANY) ||
                     HasRole(p, v1::PARTICIPANT_ROLE_ENERGY_SUPPLIER);
   }
 
@@ -886,8 +888,8 @@ std::vector<DemoContract> MakeContracts(Rng& rng, const std::vector<Substation>&
       absl::CivilDay from = prof.since;
       if (service == v1::SERVICE_TYPE_GRID_USE) from = std::max(from, kGridUseStart);
       // A newcomer's contract still being prepared: a draft starting next year.
-      if (dp.final_status == v1::PARTICIPANT_STATUS_ACTIVE && prof.since > absl::CivilDay(2025, 6, 1) &&
-          rng.Chance(500)) {
+      if (dp.final_status == v1::PARTICIPANT_STATUS_ACTIVE &&
+          prof.since > absl::CivilDay(2025, 6, 1) && rng.Chance(500)) {
         make(pi, service, absl::CivilDay(2027, 1, 1), std::nullopt);
         continue;
       }
@@ -925,9 +927,9 @@ std::vector<DemoContract> MakeContracts(Rng& rng, const std::vector<Substation>&
               break;
             case 1:
               s.reason = "Подключение новой точки коммерческого учета";
-              s.changes.add_metering_point_codes(absl::StrFormat(
-                  "MP-%s-%04d-N%d", RegionDigits(p.region_code()),
-                  static_cast<int>(rng.Between(1, 9999)), k));
+              s.changes.add_metering_point_codes(
+                  absl::StrFormat("MP-%s-%04d-N%d", RegionDigits(p.region_code()),
+                                  static_cast<int>(rng.Between(1, 9999)), k));
               s.mask = {"metering_point_codes"};
               break;
             default:
@@ -962,8 +964,8 @@ std::vector<DemoContract> MakeContracts(Rng& rng, const std::vector<Substation>&
 // ---------------------------------------------------------------------------
 
 std::string MonthName(int month) {
-  static const char* const kNames[] = {"январь", "февраль", "март",     "апрель",
-                                       "май",    "июнь",    "июль",     "август",
+  static const char* const kNames[] = {"январь",   "февраль", "март",   "апрель",
+                                       "май",      "июнь",    "июль",   "август",
                                        "сентябрь", "октябрь", "ноябрь", "декабрь"};
   return kNames[month - 1];
 }
@@ -1057,11 +1059,10 @@ std::vector<DemoApplication> MakeApplications(Rng& rng, const Options& options,
     for (int pi : declaring) {
       if (!rng.Chance(960)) continue;
       const Profile& prof = g.profiles[pi];
-      DemoApplication& da =
-          add(pi, -1, v1::APPLICATION_TYPE_DECLARED_VOLUMES,
-              absl::StrCat("Заявленные объемы услуг на ", month_text),
-              absl::StrCat("Просим принять заявленные объемы услуг на ", month_text,
-                           " согласно приложению."));
+      DemoApplication& da = add(pi, -1, v1::APPLICATION_TYPE_DECLARED_VOLUMES,
+                                absl::StrCat("Заявленные объемы услуг на ", month_text),
+                                absl::StrCat("Просим принять заявленные объемы услуг на ",
+                                             month_text, " согласно приложению."));
       const int64_t season = demand[month.month() - 1];
       for (const auto& [service, contract] : active[pi]) {
         int64_t share = 1000;

@@ -47,9 +47,9 @@ struct ContractStep {
 };
 
 struct DemoContract {
-  std::string key;          // "c0001"
-  int participant = -1;     // index into DataSet::participants
-  v1::Contract contract;    // participant_id unset; state DRAFT (as created)
+  std::string key;        // "c0001"
+  int participant = -1;   // index into DataSet::participants
+  v1::Contract contract;  // participant_id unset; state DRAFT (as created)
   std::vector<ContractStep> steps;
   v1::ContractState final_state = v1::CONTRACT_STATE_DRAFT;
 };
@@ -61,9 +61,9 @@ struct ApplicationStep {
 };
 
 struct DemoApplication {
-  std::string key;         // "a0001"
-  int participant = -1;    // index into DataSet::participants
-  int contract = -1;       // index into DataSet::contracts, -1 when none
+  std::string key;              // "a0001"
+  int participant = -1;         // index into DataSet::participants
+  int contract = -1;            // index into DataSet::contracts, -1 when none
   v1::Application application;  // participant_id / contract_id unset
   std::vector<ApplicationStep> steps;
   v1::ApplicationState final_state = v1::APPLICATION_STATE_DRAFT;

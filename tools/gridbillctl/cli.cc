@@ -96,8 +96,7 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
       {"roles", "ROLE,...",
        "roles sent with the calls, e.g. operator,auditor (env GRIDBILL_ROLES; default "
        "ROLE_OPERATOR)"},
-      {"participant", "ID",
-       "act as a user scoped to this participant (env GRIDBILL_PARTICIPANT)"},
+      {"participant", "ID", "act as a user scoped to this participant (env GRIDBILL_PARTICIPANT)"},
       {"output", "table|json", "output format (default table; json = proto JSON)"},
       {"timeout", "DURATION", "deadline of each call, e.g. 30s, 2m (default 30s)"},
   };
@@ -283,8 +282,8 @@ std::string MainHelp() {
     if (c.group != group && !group.empty()) out += "\n";
     group = c.group;
     const std::string left = absl::StrCat(c.group, " ", c.name, c.args.empty() ? "" : " ", c.args);
-    out += absl::StrCat("  ", left, std::string(width - DisplayWidth(left) + 3, ' '), c.summary,
-                        "\n");
+    out +=
+        absl::StrCat("  ", left, std::string(width - DisplayWidth(left) + 3, ' '), c.summary, "\n");
   }
   absl::StrAppend(&out, "\nglobal flags (anywhere on the line):\n", FlagLines(GlobalFlagSpecs()),
                   "  -h, --help   help for gridbillctl or a command\n",
@@ -369,8 +368,9 @@ int Main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& 
       out << GroupHelp(w[0]);
       return kExitOk;
     }
-    err << "gridbillctl: " << (w.size() == 1 ? "missing subcommand for \"" + w[0] + "\""
-                                               : "unknown command \"" + w[0] + " " + w[1] + "\"")
+    err << "gridbillctl: "
+        << (w.size() == 1 ? "missing subcommand for \"" + w[0] + "\""
+                          : "unknown command \"" + w[0] + " " + w[1] + "\"")
         << "\n"
         << GroupHelp(w[0]);
     return kExitUsage;
@@ -380,8 +380,8 @@ int Main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& 
     return kExitOk;
   }
   Context ctx(options, out, err);
-  ctx.set_usage_text(absl::StrCat(UsageLine(*c), "run \"gridbillctl help ", c->group, " ",
-                                  c->name, "\" for its flags\n"));
+  ctx.set_usage_text(absl::StrCat(UsageLine(*c), "run \"gridbillctl help ", c->group, " ", c->name,
+                                  "\" for its flags\n"));
   absl::StatusOr<Args> args =
       Args::Parse(std::vector<std::string>(w.begin() + 2, w.end()), c->flags);
   if (!args.ok()) return ctx.Usage(args.status());
@@ -489,7 +489,8 @@ std::string RenderHistory(
     out += "\n";
     for (const auto& c : e.changes()) {
       if (e.action() == "create") {
-        if (!c.new_value().empty()) absl::StrAppend(&out, "    ", c.field(), " = ", c.new_value(), "\n");
+        if (!c.new_value().empty())
+          absl::StrAppend(&out, "    ", c.field(), " = ", c.new_value(), "\n");
       } else {
         absl::StrAppend(&out, "    ", c.field(), ": ", c.old_value().empty() ? "-" : c.old_value(),
                         " → ", c.new_value().empty() ? "-" : c.new_value(), "\n");

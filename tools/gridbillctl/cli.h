@@ -131,7 +131,8 @@ void AddDemoCommands(std::vector<Command>& out);
 
 // --- Helpers shared by the commands ---------------------------------------
 
-// Flag values: absent -> the zero value / nullopt-like; malformed -> INVALID_ARGUMENT naming the flag.
+// Flag values: absent -> the zero value / nullopt-like; malformed -> INVALID_ARGUMENT naming the
+// flag.
 absl::StatusOr<common::v1::Date> DateFlag(const Args& args, std::string_view name);
 absl::StatusOr<common::v1::BillingPeriod> PeriodFlag(const Args& args, std::string_view name);
 absl::StatusOr<int64_t> IntFlag(const Args& args, std::string_view name, int64_t fallback);
@@ -143,8 +144,8 @@ absl::StatusOr<E> EnumFlag(const Args& args, std::string_view name) {
   if (!args.Has(name)) return static_cast<E>(0);
   absl::StatusOr<E> v = ParseEnum<E>(args.Get(name));
   if (!v.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", std::string(name), ": ",
-                                                   std::string(v.status().message())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", std::string(name), ": ", std::string(v.status().message())));
   }
   return v;
 }

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "absl/time/time.h"
-#include "grpcpp/grpcpp.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
 
 namespace gridbill::ctl {
 

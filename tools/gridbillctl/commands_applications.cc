@@ -59,9 +59,9 @@ int List(Context& ctx, const Args& args) {
   req.set_page_size(static_cast<int32_t>(page_size));
   req.set_page_token(args.Get("page-token"));
   v1::ListApplicationsResponse resp;
-  grpc::Status st = FetchList(ctx.client(), ctx.client().applications(),
-                              &v1::ApplicationService::Stub::ListApplications, req,
-                              args.Has("all"), &resp);
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().applications(),
+                &v1::ApplicationService::Stub::ListApplications, req, args.Has("all"), &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -80,9 +80,8 @@ int List(Context& ctx, const Args& args) {
            {"ID"}});
   for (const auto& a : resp.applications()) {
     auto it = names.find(a.participant_id());
-    t.AddRow({a.number(), ShortName(a.type()),
-              it != names.end() ? it->second : a.participant_id(), FormatPeriod(a.period()),
-              ShortName(a.state()) + (a.overdue() ? " (overdue)" : ""),
+    t.AddRow({a.number(), ShortName(a.type()), it != names.end() ? it->second : a.participant_id(),
+              FormatPeriod(a.period()), ShortName(a.state()) + (a.overdue() ? " (overdue)" : ""),
               FormatTime(a.submit_time(), zone), FormatTime(a.due_time(), zone),
               a.declared_volumes().empty() ? "" : FormatEnergy(TotalVolume(a)), a.id()});
   }
@@ -118,7 +117,8 @@ int Create(Context& ctx, const Args& args) {
   for (const std::string& v : args.GetAll("volume")) {
     const size_t eq = v.find('=');
     if (eq == std::string::npos) {
-      return ctx.Usage(absl::StrCat("--volume: \"", v, "\" is not SERVICE=AMOUNT, e.g. "
+      return ctx.Usage(absl::StrCat("--volume: \"", v,
+                                    "\" is not SERVICE=AMOUNT, e.g. "
                                     "transmission=12.5GWh"));
     }
     auto service = ParseEnum<v1::ServiceType>(v.substr(0, eq));
@@ -130,9 +130,9 @@ int Create(Context& ctx, const Args& args) {
     dv->set_volume_wh(*wh);
   }
   v1::CreateApplicationResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().applications(),
-                                      &v1::ApplicationService::Stub::CreateApplication, req, &resp,
-                                      nullptr, 3);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().applications(),
+                        &v1::ApplicationService::Stub::CreateApplication, req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   return Print(ctx, resp.application());
 }
@@ -206,9 +206,9 @@ int Comments(Context& ctx, const Args& args) {
   v1::ListApplicationCommentsRequest req;
   req.set_application_id(args.positional()[0]);
   v1::ListApplicationCommentsResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().applications(),
-                                      &v1::ApplicationService::Stub::ListApplicationComments, req,
-                                      &resp);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().applications(),
+                        &v1::ApplicationService::Stub::ListApplicationComments, req, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -236,8 +236,8 @@ void AddApplicationCommands(std::vector<Command>& out) {
       {"period", "YYYY-MM", "only applications about this billing period"},
       {"overdue", "", "only applications overdue now"}};
   for (auto& f : PageFlags()) list_flags.push_back(f);
-  out.push_back({"applications", "list", "", 0, 0, "List applications, newest first", list_flags,
-                 "", List});
+  out.push_back(
+      {"applications", "list", "", 0, 0, "List applications, newest first", list_flags, "", List});
   out.push_back({"applications", "get", "ID", 1, 1, "Show one application", {}, "", Get});
   out.push_back(
       {"applications",
@@ -292,8 +292,8 @@ void AddApplicationCommands(std::vector<Command>& out) {
                   {"request-id", "ID", "idempotency key (default: a new random one)"}},
                  "",
                  Comment});
-  out.push_back({"applications", "comments", "ID", 1, 1, "Show an application's comments", {},
-                 "", Comments});
+  out.push_back(
+      {"applications", "comments", "ID", 1, 1, "Show an application's comments", {}, "", Comments});
 }
 
 }  // namespace gridbill::ctl

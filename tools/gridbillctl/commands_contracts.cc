@@ -67,9 +67,9 @@ int List(Context& ctx, const Args& args) {
   req.set_page_size(static_cast<int32_t>(page_size));
   req.set_page_token(args.Get("page-token"));
   v1::ListContractsResponse resp;
-  grpc::Status st = FetchList(ctx.client(), ctx.client().contracts(),
-                              &v1::ContractService::Stub::ListContracts, req, args.Has("all"),
-                              &resp);
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().contracts(), &v1::ContractService::Stub::ListContracts,
+                req, args.Has("all"), &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -175,9 +175,8 @@ int Create(Context& ctx, const Args& args) {
     return ctx.Usage("--number, --participant, --service and --valid-from are required");
   }
   v1::CreateContractResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().contracts(),
-                                      &v1::ContractService::Stub::CreateContract, req, &resp,
-                                      nullptr, 3);
+  grpc::Status st = ctx.client().Call(
+      ctx.client().contracts(), &v1::ContractService::Stub::CreateContract, req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   return Print(ctx, resp.contract());
 }
@@ -193,9 +192,9 @@ int Transition(Context& ctx, const Args& args) {
   req.set_reason(args.Get("reason"));
   req.set_expected_version(expected);
   v1::TransitionContractResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().contracts(),
-                                      &v1::ContractService::Stub::TransitionContract, req, &resp,
-                                      nullptr, 3);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().contracts(), &v1::ContractService::Stub::TransitionContract,
+                        req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   return Print(ctx, resp.contract());
 }
@@ -217,9 +216,8 @@ int Amend(Context& ctx, const Args& args) {
   req.set_amendment_number(args.Get("amendment-number"));
   if (args.Has("effective-date")) *req.mutable_effective_date() = effective;
   v1::UpdateContractResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().contracts(),
-                                      &v1::ContractService::Stub::UpdateContract, req, &resp,
-                                      nullptr, 3);
+  grpc::Status st = ctx.client().Call(
+      ctx.client().contracts(), &v1::ContractService::Stub::UpdateContract, req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   return Print(ctx, resp.contract());
 }
@@ -262,10 +260,9 @@ void AddContractCommands(std::vector<Command>& out) {
   out.push_back({"contracts", "list", "", 0, 0, "List contracts", list_flags, "", List});
   out.push_back({"contracts", "get", "ID", 1, 1, "Show one contract", {}, "", Get});
 
-  std::vector<FlagSpec> create_flags = {
-      {"number", "NUMBER", "contract number, unique (required)"},
-      {"participant", "ID", "participant id (required)"},
-      {"service", "SERVICE", "the service (required)"}};
+  std::vector<FlagSpec> create_flags = {{"number", "NUMBER", "contract number, unique (required)"},
+                                        {"participant", "ID", "participant id (required)"},
+                                        {"service", "SERVICE", "the service (required)"}};
   for (auto& f : TermFlags()) create_flags.push_back(f);
   create_flags.push_back({"request-id", "ID", "idempotency key (default: a new random one)"});
   out.push_back({"contracts", "create", "", 0, 0, "Create a contract (in the draft state)",
@@ -292,8 +289,15 @@ void AddContractCommands(std::vector<Command>& out) {
   out.push_back({"contracts", "amend", "ID", 1, 1,
                  "Change a contract's terms (an amendment once it is active)", amend_flags,
                  "Only the terms given as flags change.", Amend});
-  out.push_back({"contracts", "history", "ID", 1, 1,
-                 "Show a contract's change history, amendments included", {}, "", History});
+  out.push_back({"contracts",
+                 "history",
+                 "ID",
+                 1,
+                 1,
+                 "Show a contract's change history, amendments included",
+                 {},
+                 "",
+                 History});
 }
 
 }  // namespace gridbill::ctl

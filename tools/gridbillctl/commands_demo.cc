@@ -31,10 +31,10 @@ int Load(Context& ctx, const Args& args) {
   CTL_ASSIGN_OR_USAGE(int64_t parallel, IntFlag(args, "parallel", 8));
   if (parallel < 1 || parallel > 64) return ctx.Usage("--parallel: must be between 1 and 64");
   const demo::DataSet data = demo::Generate(options);
-  ctx.err() << "demo data set (seed " << options.seed << "): " << GroupDigits(data.reference_count())
-            << " reference records, " << data.participants.size() << " participants, "
-            << data.contracts.size() << " contracts, " << data.applications.size()
-            << " applications\n";
+  ctx.err() << "demo data set (seed " << options.seed
+            << "): " << GroupDigits(data.reference_count()) << " reference records, "
+            << data.participants.size() << " participants, " << data.contracts.size()
+            << " contracts, " << data.applications.size() << " applications\n";
   return LoadDemo(ctx, data, DemoLoadOptions{static_cast<int>(parallel)});
 }
 

@@ -103,9 +103,9 @@ int ImportReference(Context& ctx, const Args& args) {
           req.set_request_id(RequestId(digest, row.line));
           *req.mutable_record() = row.value;
           v1::CreateReferenceRecordResponse resp;
-          grpc::Status st =
-              client.Call(client.reference(), &v1::ReferenceDataService::Stub::CreateReferenceRecord,
-                          req, &resp, nullptr, 5);
+          grpc::Status st = client.Call(client.reference(),
+                                        &v1::ReferenceDataService::Stub::CreateReferenceRecord, req,
+                                        &resp, nullptr, 5);
           *created = resp.record().create_time();
           return st;
         },
@@ -158,8 +158,7 @@ std::vector<FlagSpec> ImportFlags() {
 
 void AddImportCommands(std::vector<Command>& out) {
   out.push_back(
-      {"import", "reference", "FILE.csv", 1, 1, "Import reference records from CSV",
-       ImportFlags(),
+      {"import", "reference", "FILE.csv", 1, 1, "Import reference records from CSV", ImportFlags(),
        "Header row required. Columns:\n"
        "  kind,code,name,name_kk,valid_from,valid_to,kato_code,nominal_kv,region_code,\n"
        "  voltage_level_code,from_substation_code,to_substation_code,length_m,bik,bin\n"

@@ -60,15 +60,19 @@ int List(Context& ctx, const Args& args) {
   req.set_page_size(static_cast<int32_t>(page_size));
   req.set_page_token(args.Get("page-token"));
   v1::ListParticipantsResponse resp;
-  grpc::Status st = FetchList(ctx.client(), ctx.client().participants(),
-                              &v1::ParticipantService::Stub::ListParticipants, req,
-                              args.Has("all"), &resp);
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().participants(),
+                &v1::ParticipantService::Stub::ListParticipants, req, args.Has("all"), &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
     return kExitOk;
   }
-  Table t({{"ID"}, {"BIN"}, {"SHORT NAME", Table::Align::kLeft, 44}, {"ROLES"}, {"REGION"},
+  Table t({{"ID"},
+           {"BIN"},
+           {"SHORT NAME", Table::Align::kLeft, 44},
+           {"ROLES"},
+           {"REGION"},
            {"STATUS"}});
   for (const auto& p : resp.participants()) {
     t.AddRow({p.id(), p.bin(), p.short_name(), Roles(p), p.region_code(), ShortName(p.status())});
@@ -135,9 +139,9 @@ int Create(Context& ctx, const Args& args) {
     return ctx.Usage("--bin, --legal-name and --role are required");
   }
   v1::CreateParticipantResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().participants(),
-                                      &v1::ParticipantService::Stub::CreateParticipant, req, &resp,
-                                      nullptr, 3);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().participants(),
+                        &v1::ParticipantService::Stub::CreateParticipant, req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp.participant());
@@ -151,9 +155,9 @@ int History(Context& ctx, const Args& args) {
   v1::ListParticipantHistoryRequest req;
   req.set_id(args.positional()[0]);
   v1::ListParticipantHistoryResponse resp;
-  grpc::Status st = ctx.client().Call(
-      ctx.client().participants(), &v1::ParticipantService::Stub::ListParticipantHistory, req,
-      &resp);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().participants(),
+                        &v1::ParticipantService::Stub::ListParticipantHistory, req, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -173,39 +177,45 @@ void AddParticipantCommands(std::vector<Command>& out) {
       {"query", "TEXT", "BIN, short or legal name contains"},
       {"bin", "BIN", "exactly this BIN"}};
   for (auto& f : PageFlags()) list_flags.push_back(f);
-  out.push_back({"participants", "list", "", 0, 0, "List market participants", list_flags, "",
-                 List});
-  out.push_back({"participants", "get", "ID", 1, 1, "Show one participant", {}, "", Get});
   out.push_back(
-      {"participants",
-       "create",
-       "",
-       0,
-       0,
-       "Register a market participant",
-       {{"bin", "BIN", "business identification number, 12 digits (required)"},
-        {"legal-name", "NAME", "full legal name (required)"},
-        {"short-name", "NAME", "short name (default: the legal name)"},
-        {"role", "ROLE[,ROLE]", "market role(s) (required)", true},
-        {"eic", "EIC", "EIC code, 16 characters"},
-        {"region", "CODE", "region code, e.g. KZ-71"},
-        {"address", "TEXT", "legal address"},
-        {"postal-address", "TEXT", "postal address"},
-        {"status", "STATUS", "active (default) or suspended"},
-        {"iik", "IIK", "bank account (KZ IBAN)"},
-        {"bik", "BIK", "bank identification code"},
-        {"bank-name", "NAME", "bank name"},
-        {"kbe", "KBE", "beneficiary code (default 17)"},
-        {"contact-name", "NAME", "contact person"},
-        {"contact-position", "TEXT", "contact's position"},
-        {"contact-phone", "PHONE", "contact's phone"},
-        {"contact-email", "EMAIL", "contact's e-mail"},
-        {"vat-certificate", "TEXT", "VAT certificate series and number"},
-        {"request-id", "ID", "idempotency key (default: a new random one)"}},
-       "",
-       Create});
-  out.push_back({"participants", "history", "ID", 1, 1, "Show a participant's change history",
-                 {}, "", History});
+      {"participants", "list", "", 0, 0, "List market participants", list_flags, "", List});
+  out.push_back({"participants", "get", "ID", 1, 1, "Show one participant", {}, "", Get});
+  out.push_back({"participants",
+                 "create",
+                 "",
+                 0,
+                 0,
+                 "Register a market participant",
+                 {{"bin", "BIN", "business identification number, 12 digits (required)"},
+                  {"legal-name", "NAME", "full legal name (required)"},
+                  {"short-name", "NAME", "short name (default: the legal name)"},
+                  {"role", "ROLE[,ROLE]", "market role(s) (required)", true},
+                  {"eic", "EIC", "EIC code, 16 characters"},
+                  {"region", "CODE", "region code, e.g. KZ-71"},
+                  {"address", "TEXT", "legal address"},
+                  {"postal-address", "TEXT", "postal address"},
+                  {"status", "STATUS", "active (default) or suspended"},
+                  {"iik", "IIK", "bank account (KZ IBAN)"},
+                  {"bik", "BIK", "bank identification code"},
+                  {"bank-name", "NAME", "bank name"},
+                  {"kbe", "KBE", "beneficiary code (default 17)"},
+                  {"contact-name", "NAME", "contact person"},
+                  {"contact-position", "TEXT", "contact's position"},
+                  {"contact-phone", "PHONE", "contact's phone"},
+                  {"contact-email", "EMAIL", "contact's e-mail"},
+                  {"vat-certificate", "TEXT", "VAT certificate series and number"},
+                  {"request-id", "ID", "idempotency key (default: a new random one)"}},
+                 "",
+                 Create});
+  out.push_back({"participants",
+                 "history",
+                 "ID",
+                 1,
+                 1,
+                 "Show a participant's change history",
+                 {},
+                 "",
+                 History});
 }
 
 }  // namespace gridbill::ctl

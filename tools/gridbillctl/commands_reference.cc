@@ -44,9 +44,9 @@ int List(Context& ctx, const Args& args) {
   req.set_page_size(static_cast<int32_t>(page_size));
   req.set_page_token(args.Get("page-token"));
   v1::ListReferenceRecordsResponse resp;
-  grpc::Status st = FetchList(ctx.client(), ctx.client().reference(),
-                              &v1::ReferenceDataService::Stub::ListReferenceRecords, req,
-                              args.Has("all"), &resp);
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().reference(),
+                &v1::ReferenceDataService::Stub::ListReferenceRecords, req, args.Has("all"), &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -73,9 +73,8 @@ int Get(Context& ctx, const Args& args) {
   v1::GetReferenceRecordRequest req;
   req.set_id(args.positional()[0]);
   v1::GetReferenceRecordResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().reference(),
-                                      &v1::ReferenceDataService::Stub::GetReferenceRecord, req,
-                                      &resp);
+  grpc::Status st = ctx.client().Call(
+      ctx.client().reference(), &v1::ReferenceDataService::Stub::GetReferenceRecord, req, &resp);
   if (!st.ok()) return ctx.Fail(st);
   const v1::ReferenceRecord& r = resp.record();
   if (ctx.json()) {
@@ -102,9 +101,9 @@ int History(Context& ctx, const Args& args) {
   v1::ListReferenceRecordHistoryRequest req;
   req.set_id(args.positional()[0]);
   v1::ListReferenceRecordHistoryResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().reference(),
-                                      &v1::ReferenceDataService::Stub::ListReferenceRecordHistory,
-                                      req, &resp);
+  grpc::Status st =
+      ctx.client().Call(ctx.client().reference(),
+                        &v1::ReferenceDataService::Stub::ListReferenceRecordHistory, req, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -127,8 +126,15 @@ void AddReferenceCommands(std::vector<Command>& out) {
   for (auto& f : PageFlags()) list_flags.push_back(f);
   out.push_back({"reference", "list", "", 0, 0, "List reference records", list_flags, "", List});
   out.push_back({"reference", "get", "ID", 1, 1, "Show one reference record", {}, "", Get});
-  out.push_back({"reference", "history", "ID", 1, 1, "Show a reference record's change history",
-                 {}, "", History});
+  out.push_back({"reference",
+                 "history",
+                 "ID",
+                 1,
+                 1,
+                 "Show a reference record's change history",
+                 {},
+                 "",
+                 History});
 }
 
 }  // namespace gridbill::ctl

@@ -86,9 +86,8 @@ int Create(Context& ctx, const Args& args) {
   t.set_order_reference(args.Get("order"));
   t.set_note(args.Get("note"));
   v1::CreateTariffResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().tariffs(),
-                                      &v1::TariffService::Stub::CreateTariff, req, &resp, nullptr,
-                                      3);
+  grpc::Status st = ctx.client().Call(
+      ctx.client().tariffs(), &v1::TariffService::Stub::CreateTariff, req, &resp, nullptr, 3);
   if (!st.ok()) return ctx.Fail(st);
   return Print(ctx, resp.tariff());
 }
@@ -165,8 +164,8 @@ const FlagSpec kServiceFlag{"service", "SERVICE",
 }  // namespace
 
 void AddTariffCommands(std::vector<Command>& out) {
-  out.push_back({"tariffs", "list", "", 0, 0, "List tariffs (all pages)", {kServiceFlag}, "",
-                 List});
+  out.push_back(
+      {"tariffs", "list", "", 0, 0, "List tariffs (all pages)", {kServiceFlag}, "", List});
   out.push_back({"tariffs", "get", "ID", 1, 1, "Show one tariff", {}, "", Get});
   out.push_back({"tariffs",
                  "create",
@@ -202,8 +201,8 @@ void AddTariffCommands(std::vector<Command>& out) {
                  "Hours are counted in the operator's time zone (697 for 2024-02 in "
                  "Asia/Almaty).",
                  Period});
-  out.push_back({"tariffs", "history", "ID", 1, 1, "Show a tariff's change history", {}, "",
-                 History});
+  out.push_back(
+      {"tariffs", "history", "ID", 1, 1, "Show a tariff's change history", {}, "", History});
 }
 
 }  // namespace gridbill::ctl

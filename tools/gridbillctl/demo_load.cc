@@ -28,7 +28,10 @@ class Loader {
  public:
   Loader(Context& ctx, const demo::DataSet& data, const DemoLoadOptions& options)
       : ctx_(ctx), client_(ctx.client()), data_(data), options_(options) {
+    // A fixed principal: the service fingerprints retries with the caller, so
+    // a second load by another user must present the same one to replay.
     operator_ = ctx.options().client.identity;
+    operator_.principal = "demo.operator";
     operator_.participant.clear();
     prefix_ = absl::StrCat("demo:", data.options.seed, ":");
     app_prefix_ = absl::StrCat("demo:", data.options.seed, ":",
@@ -82,9 +85,9 @@ class Loader {
     v1::ListReferenceRecordsRequest req;
     req.set_kind(v1::REFERENCE_KIND_VOLTAGE_LEVEL);
     v1::ListReferenceRecordsResponse resp;
-    grpc::Status st = FetchList(client_, client_.reference(),
-                                &v1::ReferenceDataService::Stub::ListReferenceRecords, req, true,
-                                &resp);
+    grpc::Status st =
+        FetchList(client_, client_.reference(),
+                  &v1::ReferenceDataService::Stub::ListReferenceRecords, req, true, &resp);
     if (!st.ok()) {
       ctx_.Fail(absl::StrCat("cannot read the voltage levels: ", Describe(st)));
       return false;
@@ -97,8 +100,7 @@ class Loader {
     }
     if (!missing.empty()) {
       ctx_.Fail(absl::StrCat("the service has no VOLTAGE_LEVEL records with codes ",
-                             absl::StrJoin(missing, ", "), " (it has ",
-                             absl::StrJoin(codes, ", "),
+                             absl::StrJoin(missing, ", "), " (it has ", absl::StrJoin(codes, ", "),
                              "); the demo data needs the levels the service seeds"));
       return false;
     }
@@ -115,9 +117,9 @@ class Loader {
             *req.mutable_record() = record;
             v1::CreateReferenceRecordResponse resp;
             const absl::Time start = absl::Now();
-            grpc::Status st = Call(r, client_.reference(),
-                                   &v1::ReferenceDataService::Stub::CreateReferenceRecord, req,
-                                   &resp);
+            grpc::Status st =
+                Call(r, client_.reference(), &v1::ReferenceDataService::Stub::CreateReferenceRecord,
+                     req, &resp);
             Record(r, i, st, resp.record().create_time(), start,
                    absl::StrCat(ShortName(record.kind()), " ", record.code()));
           });
@@ -173,63 +175,64 @@ class Loader {
 
   void LoadContracts() {
     contract_ids_.assign(data_.contracts.size(), "");
-    Phase("contracts", static_cast<int64_t>(data_.contracts.size()), [&](int64_t i,
-                                                                        PhaseResult& r) {
-      const demo::DemoContract& dc = data_.contracts[static_cast<size_t>(i)];
-      const std::string what = absl::StrCat("contract ", dc.contract.number());
-      const std::string participant = ParticipantId(dc.participant);
-      if (participant.empty()) {
-        r.tally.Reject(i, absl::StrCat(what, ": its participant was not loaded"));
-        return;
-      }
-      const std::string rid = absl::StrCat(prefix_, "contract:", dc.key);
-      v1::CreateContractRequest req;
-      req.set_request_id(rid);
-      *req.mutable_contract() = dc.contract;
-      req.mutable_contract()->set_participant_id(participant);
-      v1::CreateContractResponse resp;
-      const absl::Time start = absl::Now();
-      grpc::Status st =
-          Call(r, client_.contracts(), &v1::ContractService::Stub::CreateContract, req, &resp);
-      Record(r, i, st, resp.contract().create_time(), start, what);
-      if (!st.ok()) return;
-      const std::string id = resp.contract().id();
-      {
-        absl::MutexLock lock(&mu_);
-        contract_ids_[static_cast<size_t>(i)] = id;
-      }
-      for (size_t s = 0; s < dc.steps.size(); ++s) {
-        const demo::ContractStep& step = dc.steps[s];
-        const std::string step_rid = absl::StrCat(rid, ":", s + 1);
-        grpc::Status sst;
-        if (step.kind == demo::ContractStep::Kind::kTransition) {
-          v1::TransitionContractRequest t;
-          t.set_request_id(step_rid);
-          t.set_id(id);
-          t.set_target_state(step.to);
-          t.set_reason(step.reason);
-          v1::TransitionContractResponse tr;
-          sst = Call(r, client_.contracts(), &v1::ContractService::Stub::TransitionContract, t,
-                     &tr);
-        } else {
-          v1::UpdateContractRequest u;
-          u.set_request_id(step_rid);
-          *u.mutable_contract() = step.changes;
-          u.mutable_contract()->set_id(id);
-          u.mutable_contract()->set_participant_id(participant);
-          for (const auto& path : step.mask) u.mutable_update_mask()->add_paths(path);
-          u.set_reason(step.reason);
-          u.set_amendment_number(step.amendment_number);
-          *u.mutable_effective_date() = ToDate(step.effective_date);
-          v1::UpdateContractResponse ur;
-          sst = Call(r, client_.contracts(), &v1::ContractService::Stub::UpdateContract, u, &ur);
-        }
-        if (!sst.ok()) {
-          r.tally.Reject(i, absl::StrCat(what, " step ", s + 1, ": ", Describe(sst)), false);
-          break;
-        }
-      }
-    });
+    Phase(
+        "contracts", static_cast<int64_t>(data_.contracts.size()), [&](int64_t i, PhaseResult& r) {
+          const demo::DemoContract& dc = data_.contracts[static_cast<size_t>(i)];
+          const std::string what = absl::StrCat("contract ", dc.contract.number());
+          const std::string participant = ParticipantId(dc.participant);
+          if (participant.empty()) {
+            r.tally.Reject(i, absl::StrCat(what, ": its participant was not loaded"));
+            return;
+          }
+          const std::string rid = absl::StrCat(prefix_, "contract:", dc.key);
+          v1::CreateContractRequest req;
+          req.set_request_id(rid);
+          *req.mutable_contract() = dc.contract;
+          req.mutable_contract()->set_participant_id(participant);
+          v1::CreateContractResponse resp;
+          const absl::Time start = absl::Now();
+          grpc::Status st =
+              Call(r, client_.contracts(), &v1::ContractService::Stub::CreateContract, req, &resp);
+          Record(r, i, st, resp.contract().create_time(), start, what);
+          if (!st.ok()) return;
+          const std::string id = resp.contract().id();
+          {
+            absl::MutexLock lock(&mu_);
+            contract_ids_[static_cast<size_t>(i)] = id;
+          }
+          for (size_t s = 0; s < dc.steps.size(); ++s) {
+            const demo::ContractStep& step = dc.steps[s];
+            const std::string step_rid = absl::StrCat(rid, ":", s + 1);
+            grpc::Status sst;
+            if (step.kind == demo::ContractStep::Kind::kTransition) {
+              v1::TransitionContractRequest t;
+              t.set_request_id(step_rid);
+              t.set_id(id);
+              t.set_target_state(step.to);
+              t.set_reason(step.reason);
+              v1::TransitionContractResponse tr;
+              sst = Call(r, client_.contracts(), &v1::ContractService::Stub::TransitionContract, t,
+                         &tr);
+            } else {
+              v1::UpdateContractRequest u;
+              u.set_request_id(step_rid);
+              *u.mutable_contract() = step.changes;
+              u.mutable_contract()->set_id(id);
+              u.mutable_contract()->set_participant_id(participant);
+              for (const auto& path : step.mask) u.mutable_update_mask()->add_paths(path);
+              u.set_reason(step.reason);
+              u.set_amendment_number(step.amendment_number);
+              *u.mutable_effective_date() = ToDate(step.effective_date);
+              v1::UpdateContractResponse ur;
+              sst =
+                  Call(r, client_.contracts(), &v1::ContractService::Stub::UpdateContract, u, &ur);
+            }
+            if (!sst.ok()) {
+              r.tally.Reject(i, absl::StrCat(what, " step ", s + 1, ": ", Describe(sst)), false);
+              break;
+            }
+          }
+        });
   }
 
   static common::v1::Date ToDate(absl::CivilDay d) {
@@ -257,9 +260,8 @@ class Loader {
             }
             // Filed and submitted by the participant's user; reviewed by the operator.
             Identity user;
-            user.principal = absl::StrCat("user.",
-                                          data_.participants[static_cast<size_t>(da.participant)]
-                                              .participant.bin());
+            user.principal = absl::StrCat(
+                "user.", data_.participants[static_cast<size_t>(da.participant)].participant.bin());
             user.roles = "ROLE_PARTICIPANT_USER";
             user.participant = participant;
             const std::string rid = absl::StrCat(app_prefix_, "app:", da.key);
@@ -270,9 +272,9 @@ class Loader {
             req.mutable_application()->set_contract_id(contract);
             v1::CreateApplicationResponse resp;
             const absl::Time start = absl::Now();
-            grpc::Status st = Call(r, client_.applications(),
-                                   &v1::ApplicationService::Stub::CreateApplication, req, &resp,
-                                   &user);
+            grpc::Status st =
+                Call(r, client_.applications(), &v1::ApplicationService::Stub::CreateApplication,
+                     req, &resp, &user);
             Record(r, i, st, resp.application().create_time(), start, what);
             if (!st.ok()) return;
             for (size_t s = 0; s < da.steps.size(); ++s) {
@@ -285,11 +287,10 @@ class Loader {
               v1::TransitionApplicationResponse tr;
               const bool by_user = step.to == v1::APPLICATION_STATE_SUBMITTED;
               grpc::Status sst = Call(r, client_.applications(),
-                                      &v1::ApplicationService::Stub::TransitionApplication, t,
-                                      &tr, by_user ? &user : nullptr);
+                                      &v1::ApplicationService::Stub::TransitionApplication, t, &tr,
+                                      by_user ? &user : nullptr);
               if (!sst.ok()) {
-                r.tally.Reject(i, absl::StrCat(what, " step ", s + 1, ": ", Describe(sst)),
-                               false);
+                r.tally.Reject(i, absl::StrCat(what, " step ", s + 1, ": ", Describe(sst)), false);
                 break;
               }
             }
@@ -358,7 +359,8 @@ class Loader {
       ctx_.out() << "\nproblems (" << failures.size() << "):\n";
       const size_t shown = std::min<size_t>(failures.size(), 30);
       for (size_t i = 0; i < shown; ++i) ctx_.out() << "  " << failures[i] << "\n";
-      if (shown < failures.size()) ctx_.out() << "  ... and " << failures.size() - shown << " more\n";
+      if (shown < failures.size())
+        ctx_.out() << "  ... and " << failures.size() - shown << " more\n";
     }
     return rejected == 0 && failures.empty() ? kExitOk : kExitFailed;
   }
@@ -387,8 +389,7 @@ absl::Status WriteDemoCsv(const demo::DataSet& data, const std::string& dir, std
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   const std::string reference_path = (std::filesystem::path(dir) / "reference.csv").string();
-  const std::string participants_path =
-      (std::filesystem::path(dir) / "participants.csv").string();
+  const std::string participants_path = (std::filesystem::path(dir) / "participants.csv").string();
 
   std::ofstream ref(reference_path, std::ios::binary);
   ref << CsvLine(ReferenceColumns());

@@ -21,16 +21,16 @@ std::string PrefixOf(const google::protobuf::EnumDescriptor& type) {
   if (zero == nullptr) return "";
   std::string name = zero->name();
   const std::string suffix = "UNSPECIFIED";
-  if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(),
-                                                   suffix) == 0) {
+  if (name.size() >= suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
     return name.substr(0, name.size() - suffix.size());
   }
   return "";
 }
 
 std::string Normalize(std::string_view text) {
-  std::string out = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(
-      absl::string_view(text.data(), text.size())));
+  std::string out = absl::AsciiStrToUpper(
+      absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
   for (char& c : out) {
     if (c == '-' || c == ' ') c = '_';
   }
@@ -85,9 +85,9 @@ absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor& type,
     const google::protobuf::EnumValueDescriptor* v = type.FindValueByName(alias->second);
     if (v != nullptr) return v->number();
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown ", EnumWords(type), " \"", std::string(text),
-                                                 "\" (expected ", absl::StrJoin(accepted, ", "),
-                                                 ")"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown ", EnumWords(type), " \"",
+                                                 std::string(text), "\" (expected ",
+                                                 absl::StrJoin(accepted, ", "), ")"));
 }
 
 absl::StatusOr<std::string> NormalizeRoles(std::string_view text) {

@@ -132,8 +132,8 @@ absl::StatusOr<int64_t> ParseEnergy(std::string_view text) {
     if (c != ' ' && c != '_') s.push_back(c);
   }
   size_t unit_at = 0;
-  while (unit_at < s.size() && (std::isdigit(static_cast<unsigned char>(s[unit_at])) ||
-                                s[unit_at] == '.')) {
+  while (unit_at < s.size() &&
+         (std::isdigit(static_cast<unsigned char>(s[unit_at])) || s[unit_at] == '.')) {
     ++unit_at;
   }
   const std::string number = s.substr(0, unit_at);
@@ -149,8 +149,8 @@ absl::StatusOr<int64_t> ParseEnergy(std::string_view text) {
   } else if (unit == "gwh") {
     scale = 1'000'000'000;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("\"", std::string(text),
-                                                   "\": unknown unit (Wh, kWh, MWh or GWh)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", std::string(text), "\": unknown unit (Wh, kWh, MWh or GWh)"));
   }
   const size_t dot = number.find('.');
   const std::string whole = number.substr(0, dot);

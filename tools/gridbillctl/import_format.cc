@@ -35,10 +35,9 @@ class RowView {
   // "line 12, column 3 (kind): <message>"; for a column the file lacks, no number.
   RowError Error(const std::string& name, absl::string_view message) const {
     auto it = index_.find(name);
-    std::string where = it == index_.end()
-                            ? absl::StrCat("line ", line(), ", column ", name)
-                            : absl::StrCat("line ", line(), ", column ", it->second + 1, " (",
-                                           name, ")");
+    std::string where = it == index_.end() ? absl::StrCat("line ", line(), ", column ", name)
+                                           : absl::StrCat("line ", line(), ", column ",
+                                                          it->second + 1, " (", name, ")");
     return RowError{line(), absl::StrCat(where, ": ", message)};
   }
 
@@ -80,8 +79,8 @@ absl::StatusOr<Layout> ReadHeader(const CsvParseResult& csv,
     return absl::InvalidArgumentError("the file is empty (a header row is required)");
   }
   if (!csv.errors.empty() && (csv.records.empty() || csv.errors[0].line < csv.records[0].line)) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", csv.errors[0].line,
-                                                   " (header): ", csv.errors[0].message));
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", csv.errors[0].line, " (header): ", csv.errors[0].message));
   }
   const CsvRecord& first = csv.records[0];
   Layout layout;
@@ -93,8 +92,8 @@ absl::StatusOr<Layout> ReadHeader(const CsvParseResult& csv,
           "\" (a header row is required; columns: ", absl::StrJoin(columns, ","), ")"));
     }
     if (!layout.index.emplace(name, static_cast<int>(i)).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", first.line, ", column ", i + 1, ": duplicate column \"", name, "\""));
+      return absl::InvalidArgumentError(absl::StrCat("line ", first.line, ", column ", i + 1,
+                                                     ": duplicate column \"", name, "\""));
     }
     layout.header.push_back(name);
   }
@@ -222,8 +221,8 @@ v1::ReferenceRecord ConvertReference(const RowView& row, std::optional<RowError>
        {"kato_code", "nominal_kv", "region_code", "voltage_level_code", "from_substation_code",
         "to_substation_code", "length_m", "bik", "bin"}) {
     if (!allowed.count(column) && !row.Get(column).empty()) {
-      error = row.Error(column, absl::StrCat("not used for kind ", ShortName(*kind),
-                                             " (leave it empty)"));
+      error = row.Error(column,
+                        absl::StrCat("not used for kind ", ShortName(*kind), " (leave it empty)"));
       return r;
     }
   }
@@ -239,8 +238,8 @@ v1::Participant ConvertParticipant(const RowView& row, std::optional<RowError>& 
   p.set_legal_address(row.Get("legal_address"));
   p.set_region_code(row.Get("region_code"));
   for (absl::string_view part : absl::StrSplit(row.Get("roles"), ';', absl::SkipWhitespace())) {
-    absl::StatusOr<v1::ParticipantRole> role = ParseEnum<v1::ParticipantRole>(
-        std::string_view(part.data(), part.size()));
+    absl::StatusOr<v1::ParticipantRole> role =
+        ParseEnum<v1::ParticipantRole>(std::string_view(part.data(), part.size()));
     if (!role.ok()) {
       error = row.Error("roles", role.status().message());
       return p;
@@ -280,18 +279,30 @@ v1::Participant ConvertParticipant(const RowView& row, std::optional<RowError>& 
 }  // namespace
 
 const std::vector<std::string>& ReferenceColumns() {
-  static const auto* const k = new std::vector<std::string>{
-      "kind",       "code",        "name",      "name_kk",           "valid_from",
-      "valid_to",   "kato_code",   "nominal_kv", "region_code",      "voltage_level_code",
-      "from_substation_code", "to_substation_code", "length_m", "bik", "bin"};
+  static const auto* const k = new std::vector<std::string>{"kind",
+                                                            "code",
+                                                            "name",
+                                                            "name_kk",
+                                                            "valid_from",
+                                                            "valid_to",
+                                                            "kato_code",
+                                                            "nominal_kv",
+                                                            "region_code",
+                                                            "voltage_level_code",
+                                                            "from_substation_code",
+                                                            "to_substation_code",
+                                                            "length_m",
+                                                            "bik",
+                                                            "bin"};
   return *k;
 }
 
 const std::vector<std::string>& ParticipantColumns() {
   static const auto* const k = new std::vector<std::string>{
-      "bin",  "eic",       "legal_name", "short_name", "legal_address", "region_code",
-      "roles", "status",   "iik",        "bik",        "bank_name",     "kbe",
-      "contact_name", "contact_phone", "contact_email", "vat_certificate"};
+      "bin",           "eic",           "legal_name",    "short_name",
+      "legal_address", "region_code",   "roles",         "status",
+      "iik",           "bik",           "bank_name",     "kbe",
+      "contact_name",  "contact_phone", "contact_email", "vat_certificate"};
   return *k;
 }
 

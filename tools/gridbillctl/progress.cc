@@ -49,7 +49,8 @@ void Progress::Finish() {
 
 void Progress::Draw(bool final) {
   last_draw_ = absl::Now();
-  const int64_t done = std::min(done_.load(std::memory_order_relaxed), std::max<int64_t>(total_, 0));
+  const int64_t done =
+      std::min(done_.load(std::memory_order_relaxed), std::max<int64_t>(total_, 0));
   const double seconds = absl::ToDoubleSeconds(last_draw_ - start_);
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const int percent = total_ > 0 ? static_cast<int>(done * 100 / total_) : 100;
@@ -58,8 +59,8 @@ void Progress::Draw(bool final) {
     const int filled = total_ > 0 ? static_cast<int>(done * kWidth / total_) : kWidth;
     std::string bar(static_cast<size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    absl::FPrintF(out_, "\r%-24s [%s] %3d%% %d/%d  %.0f/s  %.1fs\033[K", label_, bar, percent,
-                  done, total_, rate, seconds);
+    absl::FPrintF(out_, "\r%-24s [%s] %3d%% %d/%d  %.0f/s  %.1fs\033[K", label_, bar, percent, done,
+                  total_, rate, seconds);
     if (final) absl::FPrintF(out_, "\n");
   } else if (final || done > 0 || total_ == 0) {
     absl::FPrintF(out_, "%s: %d/%d (%d%%) %.1fs%s\n", label_, done, total_, percent, seconds,

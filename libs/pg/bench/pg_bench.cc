@@ -46,7 +46,8 @@ Figures Measure(int threads, Clock::duration duration, const std::function<bool(
       while (!stop.load(std::memory_order_relaxed)) {
         Clock::time_point a = Clock::now();
         bool ok = op(t);
-        latencies[t].push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - a).count());
+        latencies[t].push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - a).count());
         if (!ok) ++errors[t];
       }
     });
@@ -85,12 +86,15 @@ bool Ok(PGresult* res) {
 int Main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   if (seconds <= 0) seconds = 2.0;
-  auto duration = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  auto duration =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 
   std::printf("starting a throwaway PostgreSQL cluster...\n");
   pgtest::Database db(std::vector<MigrationFile>{}, /*pool_size=*/8);
+  absl::StatusOr<Result> version = db.pool().Execute(Query{"", "SHOW server_version"});
   std::printf("PostgreSQL %s over a unix socket, %u hardware threads, %.1f s per row\n\n",
-              std::to_string(PQlibVersion()).c_str(), std::thread::hardware_concurrency(), seconds);
+              version.ok() ? (*version)[0].String(0).c_str() : "?",
+              std::thread::hardware_concurrency(), seconds);
   std::printf("%-42s %7s %12s %9s %9s %7s\n", "mode", "threads", "round trips/s", "p50 us",
               "p99 us", "errors");
 
@@ -117,12 +121,11 @@ int Main(int argc, char** argv) {
     PrintRow("pool.Execute, prepared, pool of 8", threads, Measure(threads, duration, pooled));
   }
   auto transact = [&](int) {
-    return pool
-        .Transact([](Transaction& tx) { return tx.Execute(kSelectOne).status(); })
-        .ok();
+    return pool.Transact([](Transaction& tx) { return tx.Execute(kSelectOne).status(); }).ok();
   };
   for (int threads : {1, 8}) {
-    PrintRow("pool.Transact (BEGIN; SELECT 1; COMMIT)", threads, Measure(threads, duration, transact));
+    PrintRow("pool.Transact (BEGIN; SELECT 1; COMMIT)", threads,
+             Measure(threads, duration, transact));
   }
   std::printf("\n(one round trip = one statement answered; Transact counts once for three)\n");
   return 0;

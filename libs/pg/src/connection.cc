@@ -23,7 +23,6 @@ constexpr absl::string_view kFeatureNotSupported = "0A000";
 constexpr absl::string_view kStalePlan = "cached plan must not change result type";
 constexpr size_t kCopyChunk = 1 << 20;
 
-
 absl::string_view Field(const PGresult* res, int field) {
   const char* v = res != nullptr ? PQresultErrorField(res, field) : nullptr;
   return v != nullptr ? absl::string_view(v) : absl::string_view();
@@ -58,8 +57,8 @@ Connection::~Connection() {
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(PoolShared* shared) {
   // Entries before "dbname" are defaults the conninfo may override; the one
   // after it is forced (the accessors assume UTF-8).
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname",
-                        "client_encoding", nullptr};
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding",
+                        nullptr};
   const char* values[] = {"10", program_invocation_short_name, shared->options.conninfo.c_str(),
                           "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
@@ -79,7 +78,8 @@ absl::Status Connection::Setup() {
   PQsetNoticeReceiver(conn_, &Connection::OnNotice, this);
   int64_t timeout_ms = 0;
   if (shared_->options.statement_timeout > absl::ZeroDuration()) {
-    timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(shared_->options.statement_timeout));
+    timeout_ms =
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(shared_->options.statement_timeout));
   }
   // The accessors of Row parse these output formats.
   std::string sql = absl::StrCat(
@@ -184,15 +184,14 @@ absl::StatusOr<Result> Connection::ExecuteOnce(const Query& query, const Params&
   const char* name = query.name != nullptr ? query.name : "";
   std::vector<const char*> values = params.Pointers();
   if (*name == '\0') {
-    Result res(PQexecParams(conn_, query.sql, params.size(), nullptr, values.data(), nullptr,
-                            nullptr, 0));
+    Result res(
+        PQexecParams(conn_, query.sql, params.size(), nullptr, values.data(), nullptr, nullptr, 0));
     if (Succeeded(res.raw())) return res;
     return ErrorOf(res.raw(), "statement");
   }
 
   auto it = prepared_.find(absl::string_view(name));
-  if (it != prepared_.end() && it->second != query.sql &&
-      std::strcmp(it->second, query.sql) != 0) {
+  if (it != prepared_.end() && it->second != query.sql && std::strcmp(it->second, query.sql) != 0) {
     return absl::InternalError(
         absl::StrCat("two different SQL statements are both named \"", name, "\""));
   }
@@ -230,9 +229,9 @@ absl::StatusOr<Result> Connection::ExecuteOnce(const Query& query, const Params&
       *retry = true;
       return ErrorOf(res.raw(), name);
     }
-    return absl::AbortedError(absl::StrCat(
-        name, ": the prepared statement ", missing ? "vanished" : "went stale",
-        " inside a transaction; the transaction is retried"));
+    return absl::AbortedError(absl::StrCat(name, ": the prepared statement ",
+                                           missing ? "vanished" : "went stale",
+                                           " inside a transaction; the transaction is retried"));
   }
   return ErrorOf(res.raw(), name);
 }

@@ -88,8 +88,8 @@ struct Applied {
 // Checks the recorded history against the files; returns the next file to
 // apply, or nullptr when the schema is up to date.
 absl::StatusOr<const Versioned*> NextPending(const std::vector<Versioned>& files,
-                                            const std::vector<std::string>& checksums,
-                                            const std::map<int, Applied>& applied) {
+                                             const std::vector<std::string>& checksums,
+                                             const std::map<int, Applied>& applied) {
   std::map<int, size_t> by_version;
   for (size_t i = 0; i < files.size(); ++i) by_version[files[i].version] = i;
   for (const auto& [version, record] : applied) {
@@ -101,15 +101,14 @@ absl::StatusOr<const Versioned*> NextPending(const std::vector<Versioned>& files
     }
     const MigrationFile& file = *files[it->second].file;
     if (file.name != record.name) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("migration version ", version, " was applied as ", record.name,
-                       " but the file is now named ", file.name));
+      return absl::FailedPreconditionError(absl::StrCat("migration version ", version,
+                                                        " was applied as ", record.name,
+                                                        " but the file is now named ", file.name));
     }
     if (checksums[it->second] != record.checksum) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("migration ", file.name,
-                       " was changed after it was applied (checksum ", checksums[it->second],
-                       ", applied ", record.checksum, "); add a new migration instead"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", file.name, " was changed after it was applied (checksum ",
+          checksums[it->second], ", applied ", record.checksum, "); add a new migration instead"));
     }
   }
   int latest = applied.empty() ? 0 : applied.rbegin()->first;
@@ -181,8 +180,8 @@ absl::StatusOr<MigrationReport> Migrate(Pool& pool, const std::vector<MigrationF
       if (next == nullptr) return absl::OkStatus();
       absl::Status st = tx.ExecuteScript(next->file->sql);
       if (!st.ok()) {
-        return absl::Status(st.code(),
-                            absl::StrCat("migration ", next->file->name, " failed: ", st.message()));
+        return absl::Status(
+            st.code(), absl::StrCat("migration ", next->file->name, " failed: ", st.message()));
       }
       const std::string& checksum = checksums[next - ordered.data()];
       RETURN_IF_ERROR(tx.Exec(kRecord, next->version, next->file->name, checksum).status());

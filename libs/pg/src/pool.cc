@@ -97,10 +97,10 @@ struct Pool::Impl {
       absl::Time deadline = absl::Now() + shared.options.acquire_timeout;
       while (idle.empty() && opened >= shared.options.size) {
         if (cv.WaitWithDeadline(&mu, deadline) && idle.empty() && opened >= shared.options.size) {
-          return absl::UnavailableError(absl::StrCat(
-              "no free PostgreSQL connection within ",
-              absl::FormatDuration(shared.options.acquire_timeout), " (pool of ",
-              shared.options.size, ")"));
+          return absl::UnavailableError(
+              absl::StrCat("no free PostgreSQL connection within ",
+                           absl::FormatDuration(shared.options.acquire_timeout), " (pool of ",
+                           shared.options.size, ")"));
         }
       }
       if (!idle.empty()) {
@@ -140,8 +140,8 @@ struct Pool::Impl {
     absl::StatusOr<Result> res = conn.Command("COMMIT", "COMMIT");
     if (!res.ok()) {
       if (res.status().code() == absl::StatusCode::kUnavailable) {
-        return absl::UnavailableError(absl::StrCat(
-            res.status().message(), "; whether the transaction committed is unknown"));
+        return absl::UnavailableError(
+            absl::StrCat(res.status().message(), "; whether the transaction committed is unknown"));
       }
       return res.status();  // 40001 at commit -> ABORTED, deferred constraints, ...
     }
@@ -195,8 +195,7 @@ absl::StatusOr<Result> Pool::Execute(const Query& query, const Params& params) {
   return conn->Execute(query, params);
 }
 
-absl::Status Pool::Transact(absl::FunctionRef<absl::Status(Transaction&)> fn,
-                            Isolation isolation) {
+absl::Status Pool::Transact(absl::FunctionRef<absl::Status(Transaction&)> fn, Isolation isolation) {
   if (Transaction* tx = FindAmbient(impl_.get())) return fn(*tx);
 
   ASSIGN_OR_RETURN(Impl::Lease conn, impl_->Acquire());

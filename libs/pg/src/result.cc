@@ -95,7 +95,8 @@ bool ParseTimestamp(std::string_view s, absl::Time* out) {
   if (!s.empty()) return false;
   if (bc) y = 1 - y;  // 1 BC is year 0
   absl::CivilSecond cs(y, mo, d, h, mi, sec);
-  *out = absl::FromCivil(cs, absl::UTCTimeZone()) - absl::Seconds(offset) + absl::Nanoseconds(nanos);
+  *out =
+      absl::FromCivil(cs, absl::UTCTimeZone()) - absl::Seconds(offset) + absl::Nanoseconds(nanos);
   return true;
 }
 

@@ -76,10 +76,11 @@ TEST_CASE("idempotency: an empty request_id is rejected") {
   pgtest::Database db(kTestMigrations);
   PgIdempotency idem(db.pool());
   bool ran = false;
-  absl::StatusOr<std::string> r = idem.Run("CreateItem", "", "fp", [&]() -> absl::StatusOr<std::string> {
-    ran = true;
-    return "x";
-  });
+  absl::StatusOr<std::string> r =
+      idem.Run("CreateItem", "", "fp", [&]() -> absl::StatusOr<std::string> {
+        ran = true;
+        return "x";
+      });
   CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(FieldOf(r.status()) == "request_id");
   CHECK_FALSE(ran);
@@ -131,14 +132,14 @@ TEST_CASE("idempotency: concurrent first calls with one request_id run fn once")
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       go.WaitForNotification();
-      results[t] = idem.Run("CreateItem", "req-race", "same content",
-                            [&]() -> absl::StatusOr<std::string> {
-                              int n = ++runs;
-                              // Hold the claim while the others arrive.
-                              absl::SleepFor(absl::Milliseconds(100));
-                              RETURN_IF_ERROR(db.pool().Exec(kInsertItem, n, "raced").status());
-                              return "winner " + std::to_string(t);
-                            });
+      results[t] =
+          idem.Run("CreateItem", "req-race", "same content", [&]() -> absl::StatusOr<std::string> {
+            int n = ++runs;
+            // Hold the claim while the others arrive.
+            absl::SleepFor(absl::Milliseconds(100));
+            RETURN_IF_ERROR(db.pool().Exec(kInsertItem, n, "raced").status());
+            return "winner " + std::to_string(t);
+          });
     });
   }
   go.Notify();

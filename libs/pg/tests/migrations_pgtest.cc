@@ -96,15 +96,15 @@ TEST_CASE("migrations: applied in version order, each recorded with its checksum
 
 TEST_CASE("migrations: badly named files are rejected before anything runs") {
   pgtest::Database db(None());
-  for (const char* name : {"V1_init.sql", "init.sql", "V001__.sql", "v001__init.sql",
-                           "V001__bad name.sql", "V001__init.txt", "Vx__init.sql", "V0__zero.sql"}) {
+  for (const char* name :
+       {"V1_init.sql", "init.sql", "V001__.sql", "v001__init.sql", "V001__bad name.sql",
+        "V001__init.txt", "Vx__init.sql", "V0__zero.sql"}) {
     INFO(name);
     absl::StatusOr<MigrationReport> report = Migrate(db.pool(), {kInit, {name, "SELECT 1;"}});
     CHECK(report.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK_THAT(std::string(report.status().message()), Catch::Contains(name));
   }
-  absl::StatusOr<MigrationReport> dup =
-      Migrate(db.pool(), {kInit, {"V1__again.sql", "SELECT 1;"}});
+  absl::StatusOr<MigrationReport> dup = Migrate(db.pool(), {kInit, {"V1__again.sql", "SELECT 1;"}});
   CHECK(dup.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(dup.status().message()),
              Catch::Contains("V001__init.sql") && Catch::Contains("V1__again.sql"));

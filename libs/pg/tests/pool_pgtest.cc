@@ -43,7 +43,8 @@ TEST_CASE("pool: parameters of every type round trip, NULL and unicode included"
   const absl::Time at = absl::FromUnixMicros(1709251199123456);  // 2024-02-29T23:59:59.123456Z
   const absl::CivilDay day(2024, 2, 29);
   std::string bytes("\x00\x01\xff\xfe binary\n", 12);
-  std::vector<std::string> tags = {"a", "", "NULL", "with,comma", "{x}", "q\"uote", "s\\l", unicode};
+  std::vector<std::string> tags = {"a",   "",        "NULL", "with,comma",
+                                   "{x}", "q\"uote", "s\\l", unicode};
   Params p;
   p.Add(unicode).Add(int64_t{-9223372036854775807 - 1}).Add(true).Add(at).Add(day);
   p.AddBytes(bytes).AddTextArray(tags).Add(0.1).Add(std::nullopt).AddIntArray({1, -2, 3});
@@ -76,7 +77,11 @@ TEST_CASE("pool: values written to a table read back, NULLs included") {
   constexpr Query kSelect{"select_item",
                           "SELECT name, note, at, day, blob, tags FROM items WHERE id = $1"};
   Params full;
-  full.Add(1).Add("Алматы").Add("note").Add(absl::FromUnixSeconds(0)).Add(absl::CivilDay(1970, 1, 1));
+  full.Add(1)
+      .Add("Алматы")
+      .Add("note")
+      .Add(absl::FromUnixSeconds(0))
+      .Add(absl::CivilDay(1970, 1, 1));
   full.AddBytes("").AddTextArray({});
   REQUIRE(db.pool().Execute(kInsert, full)->affected() == 1);
   Params empty;
@@ -116,11 +121,13 @@ TEST_CASE("pool: timestamps in other zones and special values read correctly") {
   absl::StatusOr<Result> r = db.pool().Execute(kTimes);
   REQUIRE(r.ok());
   Row row = (*r)[0];
-  CHECK(row.Time(0) == absl::FromCivil(absl::CivilSecond(2024, 2, 29, 19, 0, 0), absl::UTCTimeZone()));
+  CHECK(row.Time(0) ==
+        absl::FromCivil(absl::CivilSecond(2024, 2, 29, 19, 0, 0), absl::UTCTimeZone()));
   CHECK(row.Time(1) == absl::InfiniteFuture());
   CHECK(row.Time(2) == absl::InfinitePast());
-  CHECK(row.Time(3) == absl::FromCivil(absl::CivilSecond(2024, 3, 1, 0, 0, 0), absl::UTCTimeZone()) +
-                           absl::Milliseconds(500));
+  CHECK(row.Time(3) ==
+        absl::FromCivil(absl::CivilSecond(2024, 3, 1, 0, 0, 0), absl::UTCTimeZone()) +
+            absl::Milliseconds(500));
   CHECK(row.Date(4) == absl::CivilDay::max());
   CHECK(row.TextArray(5) == std::vector<std::string>{"x", "", "y z"});
   std::vector<std::optional<std::string>> nullable = row.NullableTextArray(5);
@@ -145,7 +152,9 @@ TEST_CASE("pool: a statement the session lost is prepared again") {
   pgtest::Database db(kTestMigrations, /*pool_size=*/1);
   REQUIRE(db.pool().Exec(kAddOne, 1).ok());
   auto deallocate = [&] {
-    REQUIRE(db.pool().Transact([](Transaction& tx) { return tx.ExecuteScript("DEALLOCATE ALL"); }).ok());
+    REQUIRE(db.pool()
+                .Transact([](Transaction& tx) { return tx.ExecuteScript("DEALLOCATE ALL"); })
+                .ok());
   };
 
   SECTION("outside a transaction: prepared again and run") {
@@ -320,7 +329,8 @@ TEST_CASE("pool: many threads share a small pool") {
   }
   for (auto& t : threads) t.join();
   CHECK(ok == 800);
-  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()") <= 3);
+  CHECK(QueryInt(db.pool(),
+                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()") <= 3);
 }
 
 }  // namespace

@@ -51,11 +51,11 @@ TEST_CASE("Row reads scalars, NULL as empty / 0 / false") {
 }
 
 TEST_CASE("Row::Time parses timestamptz output in any offset, with fractions") {
-  Result r = OneRow({"2024-02-29 23:59:59+00", "2024-02-29 23:59:59.5+00",
-                     "2024-02-29 23:59:59.123456+00", "2024-03-01 05:00:00+05",
-                     "2024-03-01 05:30:00+05:30", "1900-01-01 00:00:00+01:02:03",
-                     "2024-02-29 12:00:00-03", "infinity", "-infinity",
-                     "0001-01-01 00:00:00+00 BC", "2024-02-29 12:00:00", "garbage", "12345-01-01 00:00:00+00"});
+  Result r =
+      OneRow({"2024-02-29 23:59:59+00", "2024-02-29 23:59:59.5+00", "2024-02-29 23:59:59.123456+00",
+              "2024-03-01 05:00:00+05", "2024-03-01 05:30:00+05:30", "1900-01-01 00:00:00+01:02:03",
+              "2024-02-29 12:00:00-03", "infinity", "-infinity", "0001-01-01 00:00:00+00 BC",
+              "2024-02-29 12:00:00", "garbage", "12345-01-01 00:00:00+00"});
   Row row = r[0];
   CHECK(row.Time(0) == Utc(2024, 2, 29, 23, 59, 59));
   CHECK(row.Time(1) == Utc(2024, 2, 29, 23, 59, 59) + absl::Milliseconds(500));
@@ -86,17 +86,18 @@ TEST_CASE("Row::Date parses dates, BC and infinity") {
 TEST_CASE("Row::Bytes decodes hex (and legacy escape) bytea output") {
   Result r = OneRow({"\\x00ff41", "\\x", "a\\000b"});
   Row row = r[0];
-  CHECK(row.Bytes(0) == std::string("\x00\xff" "A", 3));
+  CHECK(row.Bytes(0) == std::string("\x00\xff"
+                                    "A",
+                                    3));
   CHECK(row.Bytes(1).empty());
   CHECK(row.Bytes(2) == std::string("a\0b", 3));
 }
 
 TEST_CASE("Row::TextArray decodes quoted elements, escapes and NULL") {
-  Result r = OneRow({R"({a,"b c","q\"u","b\\s",NULL,"NULL",""})", "{}",
-                     "{{1,2},{3,4}}", "[0:1]={x,y}", R"({  spaced  , "x,y" })", "{unterminated"});
+  Result r = OneRow({R"({a,"b c","q\"u","b\\s",NULL,"NULL",""})", "{}", "{{1,2},{3,4}}",
+                     "[0:1]={x,y}", R"({  spaced  , "x,y" })", "{unterminated"});
   Row row = r[0];
-  CHECK(row.TextArray(0) ==
-        std::vector<std::string>{"a", "b c", "q\"u", "b\\s", "", "NULL", ""});
+  CHECK(row.TextArray(0) == std::vector<std::string>{"a", "b c", "q\"u", "b\\s", "", "NULL", ""});
   std::vector<std::optional<std::string>> nullable = row.NullableTextArray(0);
   REQUIRE(nullable.size() == 7);
   CHECK_FALSE(nullable[4].has_value());

@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "gridbill/base/status_macros.h"
@@ -75,14 +75,16 @@ TEST_CASE("transaction: rolls back when fn fails") {
   }
   CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 0);
   // The connection went back clean: the next transaction works.
-  REQUIRE(db.pool().Transact([](Transaction& tx) { return tx.Exec(kInsertItem, 3, "c").status(); }).ok());
+  REQUIRE(db.pool()
+              .Transact([](Transaction& tx) { return tx.Exec(kInsertItem, 3, "c").status(); })
+              .ok());
   CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 1);
 }
 
 TEST_CASE("transaction: TransactValue returns fn's value") {
   pgtest::Database db(kTestMigrations);
-  absl::StatusOr<int64_t> n = db.pool().TransactValue<int64_t>(
-      [](Transaction& tx) -> absl::StatusOr<int64_t> {
+  absl::StatusOr<int64_t> n =
+      db.pool().TransactValue<int64_t>([](Transaction& tx) -> absl::StatusOr<int64_t> {
         RETURN_IF_ERROR(tx.Exec(kInsertItem, 1, "a").status());
         ASSIGN_OR_RETURN(Result r, tx.Execute(kCountItems));
         return r[0].Int(0);
@@ -98,15 +100,16 @@ TEST_CASE("transaction: runs at the requested isolation level") {
   pgtest::Database db(kTestMigrations);
   auto level = [&](Isolation isolation) {
     std::string out;
-    REQUIRE(db.pool()
-                .Transact(
-                    [&](Transaction& tx) -> absl::Status {
-                      ASSIGN_OR_RETURN(Result r, tx.Execute(Query{"", "SHOW transaction_isolation"}));
-                      out = r[0].String(0);
-                      return absl::OkStatus();
-                    },
-                    isolation)
-                .ok());
+    REQUIRE(
+        db.pool()
+            .Transact(
+                [&](Transaction& tx) -> absl::Status {
+                  ASSIGN_OR_RETURN(Result r, tx.Execute(Query{"", "SHOW transaction_isolation"}));
+                  out = r[0].String(0);
+                  return absl::OkStatus();
+                },
+                isolation)
+            .ok());
     return out;
   };
   CHECK(level(Isolation::kReadCommitted) == "read committed");
@@ -236,7 +239,8 @@ TEST_CASE("transaction: a nested Transact on the same thread joins the outer one
   auto pool = MakePool(db, options);
 
   auto store_insert = [&](int id) {
-    return pool->Transact([&](Transaction& tx) { return tx.Exec(kInsertItem, id, "inner").status(); });
+    return pool->Transact(
+        [&](Transaction& tx) { return tx.Exec(kInsertItem, id, "inner").status(); });
   };
 
   SECTION("the outer failure rolls back the inner writes") {

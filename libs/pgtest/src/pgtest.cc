@@ -14,13 +14,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -124,11 +126,11 @@ absl::Status Run(const std::vector<std::string>& argv, const std::string& log, c
     if (errno != EINTR) return absl::InternalError(absl::StrCat("waitpid: ", std::strerror(errno)));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(
-      argv[0], " failed (",
-      WIFEXITED(status) ? absl::StrCat("exit ", WEXITSTATUS(status))
-                        : absl::StrCat("signal ", WTERMSIG(status)),
-      "):\n", Tail(log)));
+  return absl::InternalError(absl::StrCat(argv[0], " failed (",
+                                          WIFEXITED(status)
+                                              ? absl::StrCat("exit ", WEXITSTATUS(status))
+                                              : absl::StrCat("signal ", WTERMSIG(status)),
+                                          "):\n", Tail(log)));
 }
 
 absl::Status Exec(PGconn* conn, const std::string& sql) {
@@ -137,8 +139,7 @@ absl::Status Exec(PGconn* conn, const std::string& sql) {
   std::string error = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn);
   PQclear(res);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return absl::OkStatus();
-  return absl::InternalError(
-      absl::StrCat(sql, ": ", absl::StripTrailingAsciiWhitespace(error)));
+  return absl::InternalError(absl::StrCat(sql, ": ", absl::StripTrailingAsciiWhitespace(error)));
 }
 
 }  // namespace
@@ -164,8 +165,8 @@ struct Cluster::Impl {
     const char* env_bin = std::getenv("GRIDBILL_PG_BIN");
     bin = env_bin != nullptr && *env_bin != '\0' ? env_bin : kDefaultBin;
     if (access((bin + "/initdb").c_str(), X_OK) != 0) {
-      return absl::NotFoundError(absl::StrCat(
-          "no PostgreSQL server binaries in ", bin, " (install postgresql-15 or set GRIDBILL_PG_BIN)"));
+      return absl::NotFoundError(absl::StrCat("no PostgreSQL server binaries in ", bin,
+                                              " (install postgresql-15 or set GRIDBILL_PG_BIN)"));
     }
     char tmpl[] = "/tmp/gridbill-pg-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) {
@@ -295,8 +296,22 @@ const std::string& Cluster::socket_dir() const { return impl_->dir; }
 
 namespace {
 
+PGconn* ConnectAdmin(const Cluster& cluster) {
+  PGconn* conn = PQconnectdb(cluster.Conninfo("postgres").c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string error = PQerrorMessage(conn);
+    PQfinish(conn);
+    Fail(absl::StrCat("cannot connect to the test cluster: ", error));
+  }
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
 // Template databases (one per distinct migration set, migrated once) and
-// the admin session that clones and drops the per-test databases.
+// their clones. Cloning takes a few hundred milliseconds, so a background
+// thread keeps one clone of each template ready for the next test and
+// drops finished databases off the test's critical path.
 class Databases {
  public:
   static Databases& Get() {
@@ -307,15 +322,40 @@ class Databases {
   }
 
   ~Databases() {
-    absl::MutexLock lock(&mu_);
-    if (admin_ != nullptr) PQfinish(admin_);
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    // Abandon a clone in progress: the cluster goes away anyway.
+    char error[256];
+    PQcancel(worker_cancel_, error, sizeof error);
+    worker_.join();
+    PQfreeCancel(worker_cancel_);
+    PQfinish(worker_conn_);
+    PQfinish(admin_);
   }
 
   // Creates a database with `migrations` applied; returns its name.
   std::string Create(const std::vector<pg::MigrationFile>& migrations) {
-    absl::MutexLock lock(&mu_);
-    std::string tmpl = TemplateFor(migrations);
-    std::string name = absl::StrCat("t_", ++next_);
+    std::string key;
+    for (const pg::MigrationFile& f : migrations) {
+      absl::StrAppend(&key, f.name, "\n", Sha256Hex(f.sql), "\n");
+    }
+    std::string tmpl;
+    {
+      absl::MutexLock lock(&mu_);
+      Template& t = TemplateFor(key, migrations);
+      if (!t.error.ok()) Fail(t.error.message());
+      tmpl = t.name;
+      t.wanted = true;  // from now on, keep a clone of it ready
+      if (!t.ready.empty()) {
+        std::string name = std::move(t.ready.front());
+        t.ready.pop_front();
+        return name;
+      }
+    }
+    std::string name = NextName();
+    absl::MutexLock lock(&admin_mu_);
     absl::Status st = Exec(admin_, absl::StrCat("CREATE DATABASE ", name, " TEMPLATE ", tmpl));
     if (!st.ok()) Fail(st.message());
     return name;
@@ -323,67 +363,124 @@ class Databases {
 
   void Drop(const std::string& name) {
     absl::MutexLock lock(&mu_);
-    absl::Status st = Exec(admin_, absl::StrCat("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)"));
-    if (!st.ok()) std::fprintf(stderr, "pgtest: %s\n", std::string(st.message()).c_str());
+    to_drop_.push_back(name);
   }
 
  private:
-  explicit Databases(Cluster& cluster) : cluster_(cluster) {
-    admin_ = PQconnectdb(cluster.Conninfo("postgres").c_str());
-    if (PQstatus(admin_) != CONNECTION_OK) {
-      std::string error = PQerrorMessage(admin_);
-      PQfinish(admin_);
-      admin_ = nullptr;
-      Fail(absl::StrCat("cannot connect to the test cluster: ", error));
-    }
-    PQsetNoticeProcessor(admin_, [](void*, const char*) {}, nullptr);
+  struct Template {
+    std::string name;
+    absl::Status error;
+    bool wanted = false;
+    std::deque<std::string> ready;
+  };
+
+  explicit Databases(Cluster& cluster)
+      : cluster_(cluster), admin_(ConnectAdmin(cluster)), worker_conn_(ConnectAdmin(cluster)) {
+    worker_cancel_ = PQgetCancel(worker_conn_);
+    worker_ = std::thread([this] { Work(); });
   }
 
-  std::string TemplateFor(const std::vector<pg::MigrationFile>& migrations)
+  std::string NextName() { return absl::StrCat("t_", next_.fetch_add(1) + 1); }
+
+  Template& TemplateFor(const std::string& key, const std::vector<pg::MigrationFile>& migrations)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::string key;
-    for (const pg::MigrationFile& f : migrations) {
-      absl::StrAppend(&key, f.name, "\n", Sha256Hex(f.sql), "\n");
-    }
     auto it = templates_.find(key);
-    if (it != templates_.end()) {
-      if (!it->second.ok()) Fail(it->second.status().message());
-      return *it->second;
-    }
-    std::string name = absl::StrCat("tmpl_", templates_.size() + 1);
-    absl::StatusOr<std::string> result = BuildTemplate(name, migrations);
-    templates_.emplace(key, result);
-    if (!result.ok()) Fail(result.status().message());
-    return *result;
+    if (it != templates_.end()) return it->second;
+    Template& t = templates_[key];
+    t.name = absl::StrCat("tmpl_", templates_.size());
+    absl::MutexLock lock(&admin_mu_);
+    t.error = BuildTemplate(t.name, migrations);
+    return t;
   }
 
-  absl::StatusOr<std::string> BuildTemplate(const std::string& name,
-                                            const std::vector<pg::MigrationFile>& migrations)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::Status BuildTemplate(const std::string& name,
+                             const std::vector<pg::MigrationFile>& migrations)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_) {
     absl::Status st = Exec(admin_, absl::StrCat("CREATE DATABASE ", name));
     if (!st.ok()) return st;
-    {
-      pg::PoolOptions options;
-      options.conninfo = cluster_.Conninfo(name);
-      options.size = 1;
-      absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(options);
-      if (!pool.ok()) return pool.status();
-      absl::StatusOr<pg::MigrationReport> report = pg::Migrate(**pool, migrations);
-      if (!report.ok()) {
-        pool->reset();
-        (void)Exec(admin_, absl::StrCat("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)"));
-        return absl::Status(report.status().code(),
-                            absl::StrCat("migrating the test database: ", report.status().message()));
+    pg::PoolOptions options;
+    options.conninfo = cluster_.Conninfo(name);
+    options.size = 1;
+    absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(options);
+    if (!pool.ok()) return pool.status();
+    absl::StatusOr<pg::MigrationReport> report = pg::Migrate(**pool, migrations);
+    pool->reset();  // a template must have no connections when cloned
+    if (!report.ok()) {
+      (void)Exec(admin_, absl::StrCat("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)"));
+      return absl::Status(report.status().code(),
+                          absl::StrCat("migrating the test database: ", report.status().message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // The template that wants a clone ready, if any.
+  Template* Starved() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (auto& [key, t] : templates_) {
+      if (t.wanted && t.error.ok() && t.ready.empty()) return &t;
+    }
+    return nullptr;
+  }
+
+  bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || !to_drop_.empty() || Starved() != nullptr;
+  }
+
+  void Work() {
+    while (true) {
+      std::string sql;
+      std::string tmpl;
+      std::string clone;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(this, &Databases::HasWork));
+        if (stop_) return;
+        if (Template* t = Starved()) {  // the next test waits on this one
+          tmpl = t->name;
+          clone = NextName();
+          sql = absl::StrCat("CREATE DATABASE ", clone, " TEMPLATE ", tmpl);
+        } else {
+          sql = absl::StrCat("DROP DATABASE IF EXISTS ", to_drop_.front(), " WITH (FORCE)");
+          to_drop_.pop_front();
+        }
       }
-    }  // the template's connection closes: a template must have none
-    return name;
+      absl::Status st = Exec(worker_conn_, sql);
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+      if (!st.ok()) {
+        std::fprintf(stderr, "pgtest: %s\n", std::string(st.message()).c_str());
+        if (!clone.empty()) {
+          // Stop prefetching for it; Create() clones synchronously and
+          // reports the error where a test sees it.
+          for (auto& [key, t] : templates_) {
+            if (t.name == tmpl) t.wanted = false;
+          }
+        }
+        continue;
+      }
+      if (!clone.empty()) {
+        for (auto& [key, t] : templates_) {
+          if (t.name == tmpl) t.ready.push_back(clone);
+        }
+      }
+    }
   }
 
   Cluster& cluster_;
+  std::atomic<int> next_{0};
+
+  // The foreground session: templates and clones a test waits for.
+  absl::Mutex admin_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  PGconn* admin_ ABSL_GUARDED_BY(admin_mu_);
+
   absl::Mutex mu_;
-  PGconn* admin_ ABSL_GUARDED_BY(mu_) = nullptr;
-  int next_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, absl::StatusOr<std::string>> templates_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, Template> templates_ ABSL_GUARDED_BY(mu_);  // stable references
+  std::deque<std::string> to_drop_ ABSL_GUARDED_BY(mu_);
+
+  // The background session, used only by worker_.
+  PGconn* worker_conn_;
+  PGcancel* worker_cancel_ = nullptr;
+  std::thread worker_;
 };
 
 }  // namespace

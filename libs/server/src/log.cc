@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -22,7 +23,9 @@ int Rank(std::string_view level) {
 
 struct LogState {
   absl::Mutex mu;
-  std::string service ABSL_GUARDED_BY(mu);
+  // Until Server::Start names it (errors while loading the config come
+  // earlier): the executable's name.
+  std::string service ABSL_GUARDED_BY(mu) = program_invocation_short_name;
   int min_rank ABSL_GUARDED_BY(mu) = 1;
   LogSink sink ABSL_GUARDED_BY(mu);
 };

@@ -233,7 +233,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   if (impl->options.handle_signals) impl->InstallSignals();
 
   std::unique_ptr<Server> server(new Server(std::move(impl)));
-  LogJson("info", "started",
+  LogJson("info", "listening",
           {{"grpc_address", server->impl_->options.config.grpc_address},
            {"grpc_port", absl::StrCat(server->grpc_port())},
            {"metrics_port", absl::StrCat(server->metrics_port())}});

@@ -234,12 +234,13 @@ CREATE TABLE application_declared_volumes (
 
 CREATE TABLE application_comments (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  seq bigint GENERATED ALWAYS AS IDENTITY,  -- insertion order among equal times
   application_id uuid NOT NULL REFERENCES applications (id),
   author text NOT NULL,
   text text NOT NULL CHECK (text <> '' AND char_length(text) <= 4000),
   create_time timestamptz NOT NULL);
 
-CREATE INDEX application_comments_application ON application_comments (application_id, create_time);
+CREATE INDEX application_comments_application ON application_comments (application_id, create_time, seq);
 
 CREATE TABLE application_history (
   application_id uuid NOT NULL REFERENCES applications (id),

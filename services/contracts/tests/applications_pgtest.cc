@@ -159,6 +159,7 @@ TEST_CASE("only a draft application changes, by mask") {
   REQUIRE(resp.application().period().month() == 4);
   REQUIRE(h.CountRows("application_declared_volumes") == 2);
 
+  req.set_request_id(NewRequestId());
   req.mutable_update_mask()->add_paths("state");
   REQUIRE_GRPC(h.Call(*h.application_stub, &AS::UpdateApplication, req, &resp),
                grpc::StatusCode::INVALID_ARGUMENT, "update_mask");
@@ -191,8 +192,13 @@ TEST_CASE("deadlines and overdue follow the injected clock; counts by state") {
   h.clock.Set(StartTime() + absl::Hours(1));
 
   REQUIRE_OK(h.TransitionApplication(apps[1].id(), v1::APPLICATION_STATE_IN_REVIEW, nullptr));
-  h.MoveApplication(apps[2].id(), v1::APPLICATION_STATE_APPROVED);
-  h.MoveApplication(apps[3].id(), v1::APPLICATION_STATE_REJECTED);
+  for (int i : {2, 3}) {
+    REQUIRE_OK(h.TransitionApplication(apps[i].id(), v1::APPLICATION_STATE_IN_REVIEW, nullptr));
+  }
+  REQUIRE_OK(h.TransitionApplication(apps[2].id(), v1::APPLICATION_STATE_APPROVED, nullptr, Who(),
+                                     "Accepted"));
+  REQUIRE_OK(h.TransitionApplication(apps[3].id(), v1::APPLICATION_STATE_REJECTED, nullptr, Who(),
+                                     "Volumes exceed the connection capacity"));
   REQUIRE_OK(h.TransitionApplication(apps[3].id(), v1::APPLICATION_STATE_CLOSED, nullptr));
 
   v1::GetApplicationRequest get;

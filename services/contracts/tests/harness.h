@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "applications.h"
 #include "catch2/catch.hpp"
 #include "contracts.h"
@@ -15,6 +17,7 @@
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
+#include "gridbill/server/caller.h"
 #include "gridbill/server/server.h"
 #include "participants.h"
 #include "pg_store.h"

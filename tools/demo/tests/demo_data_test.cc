@@ -170,8 +170,7 @@ TEST_CASE("declared volumes are monthly GWh-scale", "[demo]") {
       CHECK(v.volume_wh() > 0);
       CHECK(v.volume_wh() < 3'000'000'000'000);  // < 3,000 GWh for one participant
       if (v.service_type() == v1::SERVICE_TYPE_BALANCING) {
-        by_period[{a.application.period().year(), a.application.period().month()}] +=
-            v.volume_wh();
+        by_period[{a.application.period().year(), a.application.period().month()}] += v.volume_wh();
       }
     }
   }

@@ -67,8 +67,8 @@ TEST_CASE("unknown commands and bad flags exit 2 with a message", "[cli]") {
 
 TEST_CASE("flags parse in both forms; repeatable ones collect values", "[cli]") {
   std::vector<FlagSpec> specs = {{"role", "ROLE", "", true}, {"all", "", ""}, {"bin", "BIN", ""}};
-  auto args = Args::Parse({"ID", "--role=generator", "--role", "consumer", "--all", "--bin", "1"},
-                          specs);
+  auto args =
+      Args::Parse({"ID", "--role=generator", "--role", "consumer", "--all", "--bin", "1"}, specs);
   REQUIRE(args.ok());
   CHECK(args->positional() == std::vector<std::string>{"ID"});
   CHECK(args->GetAll("role") == std::vector<std::string>{"generator", "consumer"});
@@ -81,10 +81,10 @@ TEST_CASE("flags parse in both forms; repeatable ones collect values", "[cli]") 
 
 TEST_CASE("global flags are taken from anywhere on the line", "[cli]") {
   GlobalOptions options;
-  auto rest = ExtractGlobalFlags({"participants", "--addr", "gw:443", "list", "--output=json",
-                                  "--roles", "auditor,operator", "--timeout", "2m",
-                                  "--participant", "p-1", "--status", "active"},
-                                 options);
+  auto rest = ExtractGlobalFlags(
+      {"participants", "--addr", "gw:443", "list", "--output=json", "--roles", "auditor,operator",
+       "--timeout", "2m", "--participant", "p-1", "--status", "active"},
+      options);
   REQUIRE(rest.ok());
   CHECK(*rest == std::vector<std::string>{"participants", "list", "--status", "active"});
   CHECK(options.client.address == "gw:443");

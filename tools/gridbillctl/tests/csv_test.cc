@@ -34,7 +34,9 @@ TEST_CASE("quoted fields hold commas, doubled quotes and line breaks", "[csv]") 
 }
 
 TEST_CASE("a byte order mark, empty lines and a trailing comma", "[csv]") {
-  CsvParseResult r = ParseCsv("\xEF\xBB\xBF" "a,b\n\n1,\n");
+  CsvParseResult r = ParseCsv(
+      "\xEF\xBB\xBF"
+      "a,b\n\n1,\n");
   REQUIRE(r.errors.empty());
   REQUIRE(r.records.size() == 2);
   CHECK(r.records[0].fields == Fields{"a", "b"});

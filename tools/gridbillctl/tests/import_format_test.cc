@@ -38,15 +38,14 @@ TEST_CASE("reference rows become records with the kind's details", "[import]") {
   CHECK(file->rows[3].value.bank().bin() == "990740000683");
 }
 
-TEST_CASE("row problems are rejections naming line and column; other rows go on",
-          "[import]") {
+TEST_CASE("row problems are rejections naming line and column; other rows go on", "[import]") {
   const std::string csv = std::string(kReferenceHeader) +
-                          "regio,KZ-1,X,,2020-01-01,,1,,,,,,,,\n"                  // line 2
-                          "region,KZ-2,X,,2020-02-30,,1,,,,,,,,\n"                 // line 3
-                          "region,KZ-3,X,,2020-01-01,,1,,,,,,,\n"                  // line 4
-                          "region,KZ-4,X,,2020-01-01,,1,110,,,,,,,\n"              // line 5
-                          "region,KZ-5,\"bad\"quote,,2020-01-01,,1,,,,,,,,\n"      // line 6
-                          "voltage_level,V,X,,2020-01-01,,,abc,,,,,,,\n"           // line 7
+                          "regio,KZ-1,X,,2020-01-01,,1,,,,,,,,\n"                 // line 2
+                          "region,KZ-2,X,,2020-02-30,,1,,,,,,,,\n"                // line 3
+                          "region,KZ-3,X,,2020-01-01,,1,,,,,,,\n"                 // line 4
+                          "region,KZ-4,X,,2020-01-01,,1,110,,,,,,,\n"             // line 5
+                          "region,KZ-5,\"bad\"quote,,2020-01-01,,1,,,,,,,,\n"     // line 6
+                          "voltage_level,V,X,,2020-01-01,,,abc,,,,,,,\n"          // line 7
                           "region,KZ-7,\"two\nlines\",,2020-01-01,,7,,,,,,,,\n";  // line 8
   auto file = ParseReferenceCsv(csv);
   REQUIRE(file.ok());
@@ -70,8 +69,7 @@ TEST_CASE("the header is required and checked", "[import]") {
   CHECK_FALSE(ParseReferenceCsv("").ok());
   auto unknown = ParseReferenceCsv("kind,code,name,valid_from,colour\n");
   REQUIRE_FALSE(unknown.ok());
-  CHECK_THAT(std::string(unknown.status().message()),
-             Catch::Contains("unknown column \"colour\""));
+  CHECK_THAT(std::string(unknown.status().message()), Catch::Contains("unknown column \"colour\""));
   auto missing = ParseReferenceCsv("kind,code,name\nregion,A,B\n");
   REQUIRE_FALSE(missing.ok());
   CHECK_THAT(std::string(missing.status().message()),

@@ -66,8 +66,12 @@ class Result {
    public:
     Iterator(const Result* r, int i) : r_(r), i_(i) {}
     Row operator*() const { return (*r_)[i_]; }
-    Iterator& operator++() { ++i_; return *this; }
+    Iterator& operator++() {
+      ++i_;
+      return *this;
+    }
     bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
    private:
     const Result* r_;
     int i_;
@@ -76,7 +80,9 @@ class Result {
   Iterator end() const { return Iterator(this, size()); }
 
  private:
-  struct Deleter { void operator()(pg_result* r) const; };
+  struct Deleter {
+    void operator()(pg_result* r) const;
+  };
   std::unique_ptr<pg_result, Deleter> res_;
 };
 

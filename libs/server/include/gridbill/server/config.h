@@ -26,7 +26,6 @@ class ConfigSource {
  public:
   // Reads argv (--config=PATH, --key=value overrides too) and the environment.
   static absl::StatusOr<ConfigSource> FromArgs(int argc, char** argv);
-  // For tests: explicit file text and environment.
   // For tests: explicit file text and environment (variable name -> value,
   // e.g. {"GRIDBILL_DATABASE_URL", "postgres://..."}); origins read "config:LINE".
   static absl::StatusOr<ConfigSource> FromText(std::string_view file_text,
@@ -67,7 +66,7 @@ class ConfigSource {
                                             const std::map<std::string, std::string>& flags);
   struct Value {
     std::string text;
-    std::string origin;  // "file:line" or "env GRIDBILL_X"
+    std::string origin;  // "PATH:LINE", "env GRIDBILL_X" or "flag --x"
   };
   const Value* Find(std::string_view key) const;
   std::map<std::string, Value, std::less<>> values_;

@@ -24,7 +24,8 @@ namespace gridbill {
 void LogJson(std::string_view level, std::string_view msg,
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
 
-// The "service" field of every log line (Server::Start sets it from the config).
+// The "service" field of every log line: the executable's name until
+// Server::Start sets it from the config.
 void SetLogService(std::string_view service);
 // Lines below `level` (debug < info < warn < error) are dropped; Server::Start
 // sets it from the config's log_level.
