@@ -128,22 +128,37 @@ double SumSeries(const std::string& exposition, const std::string& counter,
   return sum;
 }
 
-TEST_CASE(
-    "contracts: starts, serves the demo data to gridbillctl, exposes metrics, stops on SIGTERM",
-    "[suite][contracts]") {
+// SIGTERM: in-flight calls drain and the process exits 0 within its grace
+// period (5 s here).
+void StopGracefully(RunningContracts& contracts) {
+  REQUIRE(HealthStatus(contracts.address, "", milliseconds(2000)) == "SERVING");
+  contracts.process->Signal(SIGTERM);
+  const std::optional<int> exit_status = contracts.process->WaitExit(seconds(5 + 5));
+  INFO("service log:\n" << contracts.process->Log());
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+}
+
+CommandResult DemoLoad(const std::string& address) {
+  return Ctl({"demo", "load", "--seed", "7", "--addr", address}, seconds(600));
+}
+
+TEST_CASE("contracts: serves the demo data to gridbillctl, exposes metrics, stops and restarts",
+          "[suite][contracts]") {
   TempDir dir;
-  RunningContracts contracts(CreateDatabase("suite_contracts"), dir);
-  contracts.WaitServing(seconds(90));
+  const std::string database_url = CreateDatabase("suite_contracts");
   INFO("service log: " << dir.File("contracts.log"));
 
+  RunningContracts first(database_url, dir);
+  first.WaitServing(seconds(90));
+
   // The demo data set at the reference system's scale (~260 participants).
-  CommandResult load =
-      Ctl({"demo", "load", "--seed", "7", "--addr", contracts.address}, seconds(600));
   {
+    CommandResult load = DemoLoad(first.address);
     INFO(load.Describe());
     REQUIRE(load.exit_code == 0);
   }
-  const ParticipantList list = ListParticipants(contracts.address);
+  const ParticipantList list = ListParticipants(first.address);
   const std::vector<google::protobuf::Struct>& participants = list.participants;
   CHECK(participants.size() >= 240);
   CHECK(participants.size() <= 280);
@@ -159,43 +174,43 @@ TEST_CASE(
   }
   CHECK(checked_bins == static_cast<int>(participants.size()));
 
-  // Loading the same seed again changes nothing (up.sh relies on it).
-  CommandResult reload =
-      Ctl({"demo", "load", "--seed", "7", "--addr", contracts.address}, seconds(600));
+  StopGracefully(first);
+
+  // What ./deploy/up.sh does on every run: a new process on the same database
+  // (its migrations already applied) serves the same data, and loading the
+  // same seed again is accepted and changes nothing.
+  RunningContracts second(database_url, dir);
+  second.WaitServing(seconds(60));
+  CHECK(ListParticipants(second.address).participants.size() == participants.size());
   {
+    CommandResult reload = DemoLoad(second.address);
     INFO(reload.Describe());
     REQUIRE(reload.exit_code == 0);
   }
-  CHECK(ListParticipants(contracts.address).participants.size() == participants.size());
+  CHECK(ListParticipants(second.address).participants.size() == participants.size());
 
   // /metrics: valid Prometheus exposition, with the calls just made counted.
   std::string error;
   std::optional<HttpResponse> metrics =
-      HttpGet("127.0.0.1", contracts.metrics_port, "/metrics", seconds(10), &error);
+      HttpGet("127.0.0.1", second.metrics_port, "/metrics", seconds(10), &error);
   INFO("GET /metrics: " << error);
   REQUIRE(metrics.has_value());
   REQUIRE(metrics->status == 200);
   WriteFile(dir.File("metrics.txt"), metrics->body);
-  CommandResult promtool =
-      Run({kPromtool, "check", "metrics"}, {}, seconds(60), dir.File("metrics.txt"));
   {
+    CommandResult promtool =
+        Run({kPromtool, "check", "metrics"}, {}, seconds(60), dir.File("metrics.txt"));
     INFO(promtool.Describe());
     CHECK(promtool.exit_code == 0);
   }
   INFO("metrics:\n" << metrics->body.substr(0, 6000));
-  // Two `participants list` runs (at least one call each), all OK.
+  // Two `participants list` runs on this process (at least one call each), all OK.
   CHECK(SumSeries(metrics->body, "grpc_server_handled_total",
                   {"grpc_method=\"ListParticipants\"", "grpc_code=\"OK\""}) >= 2);
   CHECK(SumSeries(metrics->body, "grpc_server_handling_seconds_count",
                   {"grpc_method=\"ListParticipants\""}) >= 2);
 
-  // SIGTERM: in-flight calls drain, the process exits 0 within the grace period.
-  REQUIRE(HealthStatus(contracts.address, "", milliseconds(2000)) == "SERVING");
-  contracts.process->Signal(SIGTERM);
-  const std::optional<int> exit_status = contracts.process->WaitExit(seconds(5 + 5));
-  INFO("service log:\n" << contracts.process->Log());
-  REQUIRE(exit_status.has_value());
-  CHECK(*exit_status == 0);
+  StopGracefully(second);
 }
 
 TEST_CASE("contracts: a bad setting stops the binary with a message naming it",

@@ -26,26 +26,28 @@ absl::StatusOr<std::string> PgIdempotency::Run(
     absl::FunctionRef<absl::StatusOr<std::string>()> fn) {
   if (request_id.empty()) return InvalidField("request_id", "required");
   std::string response;
-  RETURN_IF_ERROR(pool_.Transact([&](Transaction& tx) -> absl::Status {
-    Params key(method, request_id);
-    ASSIGN_OR_RETURN(Result claim, tx.Execute(kClaim, Params(key).AddBytes(fingerprint)));
-    if (claim.affected() == 0) {
-      ASSIGN_OR_RETURN(Result prior, tx.Execute(kRecorded, key));
-      if (prior.empty()) {
-        // Claimed and released again between the two statements.
-        return absl::AbortedError("idempotency key was released concurrently; retrying");
-      }
-      if (prior[0].Bytes(0) != fingerprint) {
-        return InvalidField("request_id", "was already used with different content");
-      }
-      response = prior[0].Bytes(1);
-      return absl::OkStatus();
-    }
-    // fn's statements join this transaction: its writes and the record
-    // commit together, and an error from fn rolls back the claim too.
-    ASSIGN_OR_RETURN(response, fn());
-    return tx.Execute(kStore, Params(key).AddBytes(response)).status();
-  }));
+  RETURN_IF_ERROR(pool_.Transact(
+      [&](Transaction& tx) -> absl::Status {
+        Params key(method, request_id);
+        ASSIGN_OR_RETURN(Result claim, tx.Execute(kClaim, Params(key).AddBytes(fingerprint)));
+        if (claim.affected() == 0) {
+          ASSIGN_OR_RETURN(Result prior, tx.Execute(kRecorded, key));
+          if (prior.empty()) {
+            // Claimed and released again between the two statements.
+            return absl::AbortedError("idempotency key was released concurrently; retrying");
+          }
+          if (prior[0].Bytes(0) != fingerprint) {
+            return InvalidField("request_id", "was already used with different content");
+          }
+          response = prior[0].Bytes(1);
+          return absl::OkStatus();
+        }
+        // fn's statements join this transaction: its writes and the record
+        // commit together, and an error from fn rolls back the claim too.
+        ASSIGN_OR_RETURN(response, fn());
+        return tx.Execute(kStore, Params(key).AddBytes(response)).status();
+      },
+      isolation_));
   return response;
 }
 

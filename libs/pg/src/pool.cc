@@ -23,20 +23,22 @@ namespace {
 struct AmbientFrame {
   const void* pool;
   Transaction* tx;
+  Isolation isolation;
   AmbientFrame* outer;
 };
 thread_local AmbientFrame* tls_ambient = nullptr;
 
-Transaction* FindAmbient(const void* pool) {
+AmbientFrame* FindAmbient(const void* pool) {
   for (AmbientFrame* f = tls_ambient; f != nullptr; f = f->outer) {
-    if (f->pool == pool) return f->tx;
+    if (f->pool == pool) return f;
   }
   return nullptr;
 }
 
 class AmbientScope {
  public:
-  AmbientScope(const void* pool, Transaction* tx) : frame_{pool, tx, tls_ambient} {
+  AmbientScope(const void* pool, Transaction* tx, Isolation isolation)
+      : frame_{pool, tx, isolation, tls_ambient} {
     tls_ambient = &frame_;
   }
   ~AmbientScope() { tls_ambient = frame_.outer; }
@@ -47,16 +49,20 @@ class AmbientScope {
   AmbientFrame frame_;
 };
 
-const char* BeginSql(Isolation isolation) {
+const char* IsolationName(Isolation isolation) {
   switch (isolation) {
     case Isolation::kSerializable:
-      return "BEGIN ISOLATION LEVEL SERIALIZABLE";
+      return "SERIALIZABLE";
     case Isolation::kRepeatableRead:
-      return "BEGIN ISOLATION LEVEL REPEATABLE READ";
+      return "REPEATABLE READ";
     case Isolation::kReadCommitted:
       break;
   }
-  return "BEGIN ISOLATION LEVEL READ COMMITTED";
+  return "READ COMMITTED";
+}
+
+std::string BeginSql(Isolation isolation) {
+  return absl::StrCat("BEGIN ISOLATION LEVEL ", IsolationName(isolation));
 }
 
 // Jittered exponential backoff between attempts: 5, 10, 20 ... ms, at most
@@ -190,13 +196,24 @@ void Pool::SetObserver(QueryObserver observer) {
 }
 
 absl::StatusOr<Result> Pool::Execute(const Query& query, const Params& params) {
-  if (Transaction* tx = FindAmbient(impl_.get())) return tx->Execute(query, params);
+  if (AmbientFrame* outer = FindAmbient(impl_.get())) return outer->tx->Execute(query, params);
   ASSIGN_OR_RETURN(Impl::Lease conn, impl_->Acquire());
   return conn->Execute(query, params);
 }
 
 absl::Status Pool::Transact(absl::FunctionRef<absl::Status(Transaction&)> fn, Isolation isolation) {
-  if (Transaction* tx = FindAmbient(impl_.get())) return fn(*tx);
+  if (AmbientFrame* outer = FindAmbient(impl_.get())) {
+    // Joining cannot raise the isolation level: the outer transaction has
+    // already run statements. Silently running weaker than asked for would
+    // lose the guarantee the caller relies on.
+    if (static_cast<int>(isolation) > static_cast<int>(outer->isolation)) {
+      return absl::InternalError(
+          absl::StrCat("a ", IsolationName(isolation), " transaction joined an outer ",
+                       IsolationName(outer->isolation),
+                       " transaction of the same pool; open the outer one at the stricter level"));
+    }
+    return fn(*outer->tx);
+  }
 
   ASSIGN_OR_RETURN(Impl::Lease conn, impl_->Acquire());
   absl::Status status;
@@ -216,7 +233,7 @@ absl::Status Pool::Transact(absl::FunctionRef<absl::Status(Transaction&)> fn, Is
     }
     {
       Transaction tx(*conn);
-      AmbientScope scope(impl_.get(), &tx);
+      AmbientScope scope(impl_.get(), &tx, isolation);
       status = fn(tx);
     }
     if (status.ok()) {

@@ -122,8 +122,10 @@ TEST_CASE("idempotency: binary responses are stored exactly") {
 }
 
 TEST_CASE("idempotency: concurrent first calls with one request_id run fn once") {
+  const Isolation isolation = GENERATE(Isolation::kReadCommitted, Isolation::kSerializable);
+  INFO("isolation " << static_cast<int>(isolation));
   pgtest::Database db(kTestMigrations, /*pool_size=*/8);
-  PgIdempotency idem(db.pool());
+  PgIdempotency idem(db.pool(), isolation);
   constexpr int kThreads = 8;
   std::atomic<int> runs{0};
   absl::Notification go;
@@ -137,7 +139,9 @@ TEST_CASE("idempotency: concurrent first calls with one request_id run fn once")
             int n = ++runs;
             // Hold the claim while the others arrive.
             absl::SleepFor(absl::Milliseconds(100));
-            RETURN_IF_ERROR(db.pool().Exec(kInsertItem, n, "raced").status());
+            RETURN_IF_ERROR(db.pool().Transact(
+                [&](Transaction& tx) { return tx.Exec(kInsertItem, n, "raced").status(); },
+                isolation));
             return "winner " + std::to_string(t);
           });
     });
@@ -149,6 +153,26 @@ TEST_CASE("idempotency: concurrent first calls with one request_id run fn once")
     REQUIRE(r.status().ToString() == "OK");
     CHECK(*r == *results[0]);
   }
+  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 1);
+}
+
+TEST_CASE("idempotency: store calls cannot ask for more isolation than the guard's") {
+  pgtest::Database db(kTestMigrations);
+  auto serializable_store = [&]() -> absl::StatusOr<std::string> {
+    RETURN_IF_ERROR(
+        db.pool().Transact([](Transaction& tx) { return tx.Exec(kInsertItem, 1, "x").status(); },
+                           Isolation::kSerializable));
+    return std::string("done");
+  };
+  PgIdempotency read_committed(db.pool());
+  absl::StatusOr<std::string> refused = read_committed.Run("M", "r1", "fp", serializable_store);
+  CHECK(refused.status().code() == absl::StatusCode::kInternal);
+  CHECK_THAT(std::string(refused.status().message()), Catch::Contains("SERIALIZABLE"));
+  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 0);
+
+  PgIdempotency serializable(db.pool(), Isolation::kSerializable);
+  absl::StatusOr<std::string> ok = serializable.Run("M", "r1", "fp", serializable_store);
+  REQUIRE(ok.status().ToString() == "OK");
   CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 1);
 }
 

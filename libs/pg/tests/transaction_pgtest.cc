@@ -292,6 +292,25 @@ TEST_CASE("transaction: a nested Transact on the same thread joins the outer one
   }
 }
 
+TEST_CASE("transaction: a joining call cannot raise the isolation level") {
+  pgtest::Database db(kTestMigrations);
+  auto nested = [&](Isolation outer, Isolation inner) {
+    return db.pool().Transact(
+        [&](Transaction&) {
+          return db.pool().Transact(
+              [](Transaction& tx) { return tx.Exec(kInsertItem, 1, "x").status(); }, inner);
+        },
+        outer);
+  };
+  absl::Status stricter = nested(Isolation::kReadCommitted, Isolation::kSerializable);
+  CHECK(stricter.code() == absl::StatusCode::kInternal);
+  CHECK_THAT(std::string(stricter.message()),
+             Catch::Contains("SERIALIZABLE") && Catch::Contains("READ COMMITTED"));
+  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 0);
+  CHECK(nested(Isolation::kSerializable, Isolation::kRepeatableRead).ok());
+  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM items") == 1);
+}
+
 TEST_CASE("transaction: other threads do not join") {
   pgtest::Database db(kTestMigrations, /*pool_size=*/2);
   absl::Status other_thread;

@@ -36,15 +36,19 @@ namespace pg {
 // service creates in its own migrations with kIdempotencyTableSql:
 // fn runs inside the pool transaction opened here, so store calls made by
 // fn join it and commit atomically with the record.
+// `isolation` is the level of that transaction: the strictest level the
+// store calls made by fn ask for (they cannot raise it once joined).
 class PgIdempotency : public Idempotency {
  public:
-  explicit PgIdempotency(Pool& pool) : pool_(pool) {}
+  explicit PgIdempotency(Pool& pool, Isolation isolation = Isolation::kReadCommitted)
+      : pool_(pool), isolation_(isolation) {}
   absl::StatusOr<std::string> Run(std::string_view method, std::string_view request_id,
                                   std::string_view fingerprint,
                                   absl::FunctionRef<absl::StatusOr<std::string>()> fn) override;
 
  private:
   Pool& pool_;
+  Isolation isolation_;
 };
 
 // The DDL a service's V001 migration includes (copied, not referenced, so

@@ -21,6 +21,7 @@ namespace gridbill::pg {
 class Connection;
 class Pool;
 
+// Ordered from weakest to strictest.
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
 
 // An open transaction on one pooled connection. Statements are prepared
@@ -72,7 +73,8 @@ class Pool {
   // deadlock (ABORTED), up to max_attempts. Called while the same thread
   // already runs a transaction of this pool, `fn` joins it (no nesting, no
   // retry of its own): an outer call such as the idempotency guard and a
-  // store method then commit or roll back together.
+  // store method then commit or roll back together. A joining call cannot
+  // ask for a stricter isolation than the outer transaction's (INTERNAL).
   absl::Status Transact(absl::FunctionRef<absl::Status(Transaction&)> fn,
                         Isolation isolation = Isolation::kReadCommitted);
 
