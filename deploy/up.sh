@@ -168,8 +168,18 @@ if [[ $load_demo -eq 1 && " ${started[*]} " == *" contracts "* ]]; then
     warn "gridbillctl has not been built: no demo data loaded"
   else
     say "loading the demo data set (seed $demo_seed; already loaded data stays as it is)"
-    "$ctl" demo load --seed "$demo_seed" --addr "$contracts_addr" 2>&1 |
-      tee "$LOG_DIR/demo-load.log" || die "the demo data load failed" "$LOG_DIR/demo-load.log"
+    if ! "$ctl" demo load --seed "$demo_seed" --addr "$contracts_addr" 2>&1 |
+      tee "$LOG_DIR/demo-load.log"; then
+      if grep -q 'already used with different content' "$LOG_DIR/demo-load.log"; then
+        # The data in .run came from another version of the demo generator (or
+        # another seed): what is there stays; the suite is usable as it is.
+        warn "the demo data in .run differs from what this gridbillctl generates (another"
+        warn "version or seed); the existing data was kept. For a fresh data set:"
+        warn "./deploy/down.sh --purge && ./deploy/up.sh"
+      else
+        die "the demo data load failed" "$LOG_DIR/demo-load.log"
+      fi
+    fi
   fi
 fi
 

@@ -911,12 +911,17 @@ std::vector<DemoContract> MakeContracts(Rng& rng, const std::vector<Substation>&
         // builds on the previous one.
         const v1::Contract original = dc.contract;
         const int n = rng.Chance(300) ? 2 : 1;
+        std::vector<absl::CivilDay> effective;
+        for (int k = 0; k < n; ++k) {
+          effective.push_back(rng.DayBetween(std::max(from, absl::CivilDay(2020, 1, 1)) + 30,
+                                             absl::CivilDay(2026, 10, 1)));
+        }
+        std::sort(effective.begin(), effective.end());
         for (int k = 1; k <= n; ++k) {
           ContractStep s;
           s.kind = ContractStep::Kind::kAmendment;
           s.amendment_number = absl::StrCat("ДС-", k);
-          s.effective_date = rng.DayBetween(std::max(from, absl::CivilDay(2020, 1, 1)) + 30,
-                                            absl::CivilDay(2026, 10, 1));
+          s.effective_date = effective[k - 1];
           s.changes = dc.contract;
           switch (rng.Below(3)) {
             case 0:

@@ -88,6 +88,8 @@ std::string Env(const char* name, std::string_view fallback) {
   return v != nullptr && *v != '\0' ? std::string(v) : std::string(fallback);
 }
 
+const Command* Find(std::string_view group, std::string_view name);
+
 const std::vector<FlagSpec>& GlobalFlagSpecs() {
   static const auto* const k = new std::vector<FlagSpec>{
       {"addr", "HOST:PORT",
@@ -115,6 +117,7 @@ absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<st
   std::string timeout = "30s";
 
   std::vector<std::string> rest;
+  std::vector<std::string> words;  // the command words seen so far
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& word = argv[i];
     if (word == "--") {  // the rest belongs to the command
@@ -124,6 +127,29 @@ absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<st
     if (word == "-h" || word == "--help") {
       options.help = true;
       continue;
+    }
+    if (word.rfind("--", 0) != 0) {
+      words.push_back(word);
+      rest.push_back(word);
+      continue;
+    }
+    // After the command, a flag the command defines itself is the command's
+    // (contracts list --participant ID filters; before the command,
+    // --participant is the caller's scope).
+    const Command* command = words.size() >= 2 ? Find(words[0], words[1]) : nullptr;
+    if (command != nullptr) {
+      const std::string name = word.substr(2, word.find('=') - 2);
+      const FlagSpec* own = nullptr;
+      for (const auto& f : command->flags) {
+        if (f.name == name) own = &f;
+      }
+      if (own != nullptr) {
+        rest.push_back(word);
+        if (!own->value.empty() && word.find('=') == std::string::npos && i + 1 < argv.size()) {
+          rest.push_back(argv[++i]);
+        }
+        continue;
+      }
     }
     std::string name, value;
     bool matched = false;
@@ -470,7 +496,8 @@ std::map<std::string, std::string> ParticipantNames(Context& ctx) {
 }
 
 std::string ListFooter(size_t shown, int64_t total, const std::string& next_token) {
-  std::string out = absl::StrCat(shown, " of ", total);
+  std::string out =
+      absl::StrCat(GroupDigits(static_cast<int64_t>(shown)), " of ", GroupDigits(total));
   if (!next_token.empty()) {
     absl::StrAppend(&out, " (next page: --page-token ", next_token, ", or --all)");
   }

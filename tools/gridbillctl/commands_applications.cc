@@ -19,13 +19,23 @@ int Print(Context& ctx, const v1::Application& a) {
     return kExitOk;
   }
   const absl::TimeZone zone = DisplayZone();
+  std::string participant = a.participant_id();
+  v1::GetParticipantRequest preq;
+  preq.set_id(a.participant_id());
+  v1::GetParticipantResponse presp;
+  if (ctx.client()
+          .Call(ctx.client().participants(), &v1::ParticipantService::Stub::GetParticipant, preq,
+                &presp)
+          .ok()) {
+    participant += "  " + presp.participant().short_name();
+  }
   std::vector<std::string> volumes;
   for (const auto& v : a.declared_volumes()) {
     volumes.push_back(absl::StrCat(ShortName(v.service_type()), ": ", FormatEnergy(v.volume_wh())));
   }
   ctx.out() << RenderFields({{"ID", a.id()},
                              {"Number", a.number()},
-                             {"Participant", a.participant_id()},
+                             {"Participant", participant},
                              {"Type", ShortName(a.type())},
                              {"State", ShortName(a.state())},
                              {"Period", FormatPeriod(a.period())},

@@ -24,12 +24,13 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 // The summary every import prints; returns the exit code.
 int Report(Context& ctx, const std::string& path, int data_rows, const Tally& tally) {
   const int64_t present = tally.replayed() + tally.existing();
-  ctx.out() << "imported " << path << ": " << data_rows << " rows\n"
+  ctx.out() << "imported " << path << ": " << GroupDigits(data_rows) << " rows\n"
             << RenderFields(
                    {{"  created", GroupDigits(tally.created())},
                     {"  already present",
-                     absl::StrCat(GroupDigits(present), " (replayed ", tally.replayed(),
-                                  ", registered by another request ", tally.existing(), ")")},
+                     absl::StrCat(GroupDigits(present), " (replayed ",
+                                  GroupDigits(tally.replayed()), ", registered by another request ",
+                                  GroupDigits(tally.existing()), ")")},
                     {"  rejected", GroupDigits(tally.rejected())}});
   const std::vector<std::string> failures = tally.Failures();
   if (!failures.empty()) {

@@ -319,13 +319,11 @@ class Loader {
             req.mutable_update_mask()->add_paths("status");
             req.set_reason(dp.status_reason);
             v1::UpdateParticipantResponse resp;
+            const absl::Time start = absl::Now();
             grpc::Status st = Call(r, client_.participants(),
                                    &v1::ParticipantService::Stub::UpdateParticipant, req, &resp);
-            if (!st.ok()) {
-              r.tally.Reject(k, absl::StrCat(what, ": ", Describe(st)));
-            } else {
-              r.tally.Add(Outcome::kCreated);
-            }
+            // The change is as new as the participant's last update.
+            Record(r, k, st, resp.participant().update_time(), start, what);
           });
   }
 

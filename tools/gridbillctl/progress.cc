@@ -34,7 +34,8 @@ void Progress::Advance(int64_t n) {
   }
   const int64_t done = done_.load(std::memory_order_relaxed);
   const int decile = total_ > 0 ? static_cast<int>(done * 10 / total_) : 0;
-  if (decile > last_decile_ || now - last_draw_ >= absl::Seconds(5)) {
+  // The complete state is left to Finish().
+  if (done < total_ && (decile > last_decile_ || now - last_draw_ >= absl::Seconds(5))) {
     last_decile_ = decile;
     Draw(false);
   }

@@ -94,6 +94,21 @@ TEST_CASE("global flags are taken from anywhere on the line", "[cli]") {
   CHECK(options.client.timeout == absl::Minutes(2));
 }
 
+TEST_CASE("after the command, a flag the command defines is the command's", "[cli]") {
+  GlobalOptions options;
+  auto rest = ExtractGlobalFlags(
+      {"--participant", "me", "contracts", "list", "--participant", "them", "--addr=h:1"}, options);
+  REQUIRE(rest.ok());
+  CHECK(*rest == std::vector<std::string>{"contracts", "list", "--participant", "them"});
+  CHECK(options.client.identity.participant == "me");
+  CHECK(options.client.address == "h:1");
+  GlobalOptions other;
+  auto scoped = ExtractGlobalFlags({"participants", "list", "--participant", "me"}, other);
+  REQUIRE(scoped.ok());
+  CHECK(*scoped == std::vector<std::string>{"participants", "list"});
+  CHECK(other.client.identity.participant == "me");
+}
+
 TEST_CASE("a service that is not there is a failed call, exit 1", "[cli]") {
   // Port 1 on localhost: nothing listens there.
   Run r = Ctl({"--addr", "127.0.0.1:1", "--timeout", "2s", "tariffs", "list"});

@@ -1,0 +1,26 @@
+#include "config.h"
+
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+
+namespace gridbill::metering {
+
+absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
+  Config c;
+  ASSIGN_OR_RETURN(c.server,
+                   ServerConfig::Load(src, "metering", kDefaultGrpcPort, kDefaultMetricsPort));
+  ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
+  ASSIGN_OR_RETURN(c.time_zone, src.String("time_zone", "Asia/Almaty"));
+  ASSIGN_OR_RETURN(c.zone, LoadZone(c.time_zone, "time_zone"));
+  VeeConfig d;
+  ASSIGN_OR_RETURN(c.vee.spike_factor, src.Int("vee_spike_factor", d.spike_factor, 2, 1000));
+  ASSIGN_OR_RETURN(c.vee.spike_min_samples,
+                   src.Int("vee_spike_min_samples", d.spike_min_samples, 1, 1000));
+  ASSIGN_OR_RETURN(c.vee.flat_line_intervals,
+                   src.Int("vee_flat_line_intervals", d.flat_line_intervals, 2, 10000));
+  ASSIGN_OR_RETURN(c.max_batch, src.Int("ingest_max_batch", c.max_batch, 1, 10000000));
+  RETURN_IF_ERROR(src.CheckUnused());
+  return c;
+}
+
+}  // namespace gridbill::metering

@@ -1,0 +1,31 @@
+// The metering service's configuration: one validated struct.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridbill/server/config.h"
+#include "vee.h"
+
+namespace gridbill::metering {
+
+inline constexpr int kDefaultGrpcPort = 7102;
+inline constexpr int kDefaultMetricsPort = 9102;
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig db;
+  // The operator's time zone: local days, hours and months of readings.
+  std::string time_zone = "Asia/Almaty";
+  absl::TimeZone zone;
+  // VEE thresholds (vee_spike_factor, vee_spike_min_samples, vee_flat_line_intervals).
+  VeeConfig vee;
+  // Readings per IngestReadings batch at most (ingest_max_batch).
+  int64_t max_batch = 200000;
+
+  // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
+  static absl::StatusOr<Config> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill::metering

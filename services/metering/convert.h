@@ -1,0 +1,25 @@
+// proto <-> domain conversions of the metering edge. Errors name the field.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "gridbill/metering/v1/metering.pb.h"
+#include "gridbill/server/caller.h"
+#include "model.h"
+
+namespace gridbill::metering {
+
+namespace v1 = ::gridbill::metering::v1;
+
+Requester RequesterFrom(const Caller& caller, const std::string& request_id);
+// SHA-256 of the request (request_id cleared) and the caller.
+std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller);
+
+absl::StatusOr<MeteringPoint> FromProto(const v1::MeteringPoint& p);
+void ToProto(const MeteringPoint& p, v1::MeteringPoint* out);
+
+absl::StatusOr<AsOf> FromProto(const v1::AsOf& a);
+void ToProto(const ValueOut& v, v1::ReadingValue* out);
+void ToProto(const IngestSummary& s, v1::IngestSummary* out);
+void ToProto(const Completeness& c, v1::Completeness* out);
+
+}  // namespace gridbill::metering

@@ -1,0 +1,72 @@
+// gridbill-metering: metering points, interval readings with revisions, VEE
+// and queries. The only place that wires objects together.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clock.h"
+#include "config.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pg/migrations.h"
+#include "gridbill/pg/pool.h"
+#include "gridbill/server/config.h"
+#include "gridbill/server/server.h"
+#include "ingestion.h"
+#include "metering_service.h"
+#include "pg_store.h"
+#include "points.h"
+#include "readings.h"
+
+namespace gridbill::metering {
+namespace {
+
+absl::Status Run(int argc, char** argv) {
+  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
+  ASSIGN_OR_RETURN(Config config, Config::Load(source));
+
+  pg::PoolOptions pool_options;
+  pool_options.conninfo = config.db.url;
+  pool_options.size = config.db.pool_size;
+  pool_options.statement_timeout = config.db.statement_timeout;
+  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
+  if (config.db.migrate) {
+    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
+    LogJson("info", "migrations",
+            {{"applied", absl::StrJoin(report.applied, ",")},
+             {"already_applied", absl::StrCat(report.already_applied)}});
+  }
+
+  SystemClock clock;
+  PgStore store(*pool);
+  pg::PgIdempotency idempotency(*pool);
+
+  Points points(store, clock);
+  Ingestion ingestion(store, clock, config.zone, config.vee);
+  Readings readings(store, ingestion, config.zone);
+
+  MeteringPointServiceImpl point_service(points, idempotency);
+  ReadingServiceImpl reading_service(ingestion, readings, idempotency, config.zone,
+                                     config.max_batch);
+
+  Server::Options options;
+  options.config = config.server;
+  options.services = {&point_service, &reading_service};
+  options.on_started = [&config](const Server& server) {
+    LogJson("info", "started",
+            {{"grpc_port", absl::StrCat(server.grpc_port())},
+             {"metrics_port", absl::StrCat(server.metrics_port())},
+             {"time_zone", config.time_zone}});
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  server->Wait();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace gridbill::metering
+
+int main(int argc, char** argv) {
+  return gridbill::RunMain([&] { return gridbill::metering::Run(argc, argv); });
+}

@@ -1,0 +1,257 @@
+#include "metering_service.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/str_cat.h"
+#include "convert.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/proto_convert.h"
+
+namespace gridbill::metering {
+namespace {
+
+// Runs a mutation under the idempotency guard: the domain call and the
+// stored response commit together; a retry gets the stored response back.
+template <typename Request, typename Response>
+grpc::Status Mutate(Idempotency& idempotency, const char* method, grpc::ServerContext* ctx,
+                    const Request& req, Response* resp,
+                    absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
+  const Caller caller = CallerFrom(*ctx);
+  const Requester who = RequesterFrom(caller, req.request_id());
+  absl::StatusOr<std::string> bytes =
+      idempotency.Run(method, req.request_id(), CallerFingerprint(req, caller),
+                      [&]() -> absl::StatusOr<std::string> {
+                        Response fresh;
+                        RETURN_IF_ERROR(fn(who, fresh));
+                        std::string out;
+                        if (!fresh.SerializeToString(&out)) {
+                          return absl::InternalError("cannot serialize the response");
+                        }
+                        return out;
+                      });
+  if (!bytes.ok()) return ToGrpc(bytes.status());
+  if (!resp->ParseFromString(*bytes)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the stored response cannot be read");
+  }
+  return grpc::Status::OK;
+}
+
+Requester Reader(grpc::ServerContext* ctx) { return RequesterFrom(CallerFrom(*ctx), ""); }
+
+absl::StatusOr<BillingPeriod> RequiredPeriod(const common::v1::BillingPeriod& p,
+                                             const std::string& field) {
+  if (p.year() == 0 && p.month() == 0) return InvalidField(field, "required");
+  return FromProtoPeriod(p, field);
+}
+
+// A time range must cover whole local days: [StartOfDay(a), StartOfDay(b + 1)).
+absl::StatusOr<std::pair<absl::CivilDay, absl::CivilDay>> DaysOf(const v1::TimeRange& r,
+                                                                 absl::TimeZone zone) {
+  if (!r.has_start()) return InvalidField("time_range.start", "required");
+  if (!r.has_end()) return InvalidField("time_range.end", "required");
+  const absl::Time start = FromProtoTime(r.start());
+  const absl::Time end = FromProtoTime(r.end());
+  if (end <= start) return InvalidField("time_range.end", "not after start");
+  const absl::CivilDay from = absl::ToCivilDay(start, zone);
+  const absl::CivilDay last = absl::ToCivilDay(end - absl::Nanoseconds(1), zone);
+  if (StartOfDay(from, zone) != start) {
+    return InvalidField("time_range.start", "not a local midnight of the operator's zone");
+  }
+  if (StartOfDay(last + 1, zone) != end) {
+    return InvalidField("time_range.end", "not a local midnight of the operator's zone");
+  }
+  return std::make_pair(from, last);
+}
+
+Reading FromProto(const v1::Reading& r) {
+  Reading out;
+  out.point_code = r.point_code();
+  out.channel = static_cast<Channel>(r.channel());
+  out.interval_start = FromProtoTime(r.interval_start());
+  out.value_wh = r.value_wh();
+  out.quality = static_cast<Quality>(r.quality());
+  out.source = static_cast<Source>(r.source());
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// MeteringPointService
+
+grpc::Status MeteringPointServiceImpl::CreateMeteringPoint(
+    grpc::ServerContext* ctx, const v1::CreateMeteringPointRequest* req,
+    v1::CreateMeteringPointResponse* resp) {
+  return Mutate<v1::CreateMeteringPointRequest, v1::CreateMeteringPointResponse>(
+      idempotency_, "MeteringPointService/CreateMeteringPoint", ctx, *req, resp,
+      [&](const Requester& who, v1::CreateMeteringPointResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
+        ASSIGN_OR_RETURN(MeteringPoint p, points_.Create(input, who));
+        ToProto(p, out.mutable_point());
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx,
+                                                        const v1::GetMeteringPointRequest* req,
+                                                        v1::GetMeteringPointResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), Reader(ctx)));
+  ToProto(p, resp->mutable_point());
+  return grpc::Status::OK;
+}
+
+grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* ctx,
+                                                          const v1::ListMeteringPointsRequest* req,
+                                                          v1::ListMeteringPointsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(ListPage<MeteringPoint> page,
+                        points_.List(PointFilter{req->participant_id(), req->substation_code()},
+                                     offset, size, Reader(ctx)));
+  for (const MeteringPoint& p : page.items) ToProto(p, resp->add_points());
+  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  return grpc::Status::OK;
+}
+
+grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
+    grpc::ServerContext* ctx, const v1::UpdateMeteringPointRequest* req,
+    v1::UpdateMeteringPointResponse* resp) {
+  return Mutate<v1::UpdateMeteringPointRequest, v1::UpdateMeteringPointResponse>(
+      idempotency_, "MeteringPointService/UpdateMeteringPoint", ctx, *req, resp,
+      [&](const Requester& who, v1::UpdateMeteringPointResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
+        ASSIGN_OR_RETURN(MeteringPoint p, points_.Update(input, req->expected_version(), who));
+        ToProto(p, out.mutable_point());
+        return absl::OkStatus();
+      });
+}
+
+// ---------------------------------------------------------------------------
+// ReadingService
+
+grpc::Status ReadingServiceImpl::IngestReadings(
+    grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
+    v1::IngestReadingsResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "participants send readings through the User Account");
+  }
+  IngestSummary total;
+  v1::IngestReadingsRequest msg;
+  int32_t index = 0;
+  while (reader->Read(&msg)) {
+    Batch batch;
+    batch.index = index++;
+    batch.source = static_cast<Source>(msg.source());
+    if (msg.readings_size() > max_batch_) {
+      return ToGrpc(InvalidField(
+          "readings", absl::StrCat("batch ", batch.index, " has ", msg.readings_size(),
+                                   " readings; at most ", max_batch_, " a batch")));
+    }
+    batch.readings.reserve(static_cast<size_t>(msg.readings_size()));
+    for (const v1::Reading& r : msg.readings()) batch.readings.push_back(FromProto(r));
+    ASSIGN_OR_RETURN_GRPC(IngestSummary s,
+                          ingestion_.Ingest(batch, RequesterFrom(caller, msg.request_id())));
+    total.Add(s);
+  }
+  ToProto(total, resp->mutable_summary());
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
+                                             const v1::GetReadingsRequest* req,
+                                             v1::GetReadingsResponse* resp) {
+  ReadingsQuery q;
+  q.point_code = req->point_code();
+  q.channel = static_cast<Channel>(req->channel());
+  q.aggregation = static_cast<Aggregation>(req->aggregation());
+  switch (req->range_case()) {
+    case v1::GetReadingsRequest::kPeriod: {
+      ASSIGN_OR_RETURN_GRPC(BillingPeriod p, RequiredPeriod(req->period(), "period"));
+      q.from = p.first_day();
+      q.to = p.last_day();
+      break;
+    }
+    case v1::GetReadingsRequest::kTimeRange: {
+      ASSIGN_OR_RETURN_GRPC(auto days, DaysOf(req->time_range(), zone_));
+      q.from = days.first;
+      q.to = days.second;
+      break;
+    }
+    default:
+      return ToGrpc(InvalidField("period", "required (or time_range)"));
+  }
+  ASSIGN_OR_RETURN_GRPC(q.as_of, FromProto(req->as_of()));
+  ASSIGN_OR_RETURN_GRPC(ReadingsResult r, readings_.Get(q, Reader(ctx)));
+  resp->mutable_values()->Reserve(static_cast<int>(r.values.size()));
+  for (const ValueOut& v : r.values) ToProto(v, resp->add_values());
+  resp->set_total_wh(r.total_wh);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
+                                                 const v1::GetCompletenessRequest* req,
+                                                 v1::GetCompletenessResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod p, RequiredPeriod(req->period(), "period"));
+  std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
+  ASSIGN_OR_RETURN_GRPC(std::vector<Completeness> entries,
+                        readings_.GetCompleteness(codes, req->participant_id(), p, Reader(ctx)));
+  for (const Completeness& c : entries) ToProto(c, resp->add_entries());
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadingServiceImpl::StreamPointDays(
+    grpc::ServerContext* ctx, const v1::StreamPointDaysRequest* req,
+    grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) {
+  if (Reader(ctx).scoped()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "bulk reads are for TSO services");
+  }
+  ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_day(), "from_day"));
+  ASSIGN_OR_RETURN_GRPC(absl::CivilDay to, FromProtoDate(req->to_day(), "to_day"));
+  ASSIGN_OR_RETURN_GRPC(AsOf as_of, FromProto(req->as_of()));
+  std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
+  std::vector<Channel> channels;
+  for (int c : req->channels()) channels.push_back(static_cast<Channel>(c));
+  RETURN_IF_ERROR_GRPC(readings_.StreamDays(
+      codes, channels, from, to, as_of, [&](std::vector<PointDayOut> chunk) -> absl::Status {
+        v1::StreamPointDaysResponse out;
+        for (const PointDayOut& d : chunk) {
+          v1::PointDay* o = out.add_days();
+          o->set_point_code(d.point_code);
+          o->set_channel(static_cast<v1::Channel>(d.row.key.channel));
+          *o->mutable_day() = ToProtoDate(d.row.key.day);
+          o->set_revision(d.row.revision);
+          *o->mutable_day_start() = ToProtoTime(d.day_start);
+          o->set_resolution(static_cast<v1::Resolution>(d.resolution));
+          o->mutable_values_wh()->Add(d.row.values.begin(), d.row.values.end());
+          for (int16_t q : d.row.quality) o->add_qualities(static_cast<v1::Quality>(q));
+        }
+        if (!writer->Write(out)) return absl::CancelledError("the client went away");
+        return absl::OkStatus();
+      }));
+  return grpc::Status::OK;
+}
+
+grpc::Status ReadingServiceImpl::EditReading(grpc::ServerContext* ctx,
+                                             const v1::EditReadingRequest* req,
+                                             v1::EditReadingResponse* resp) {
+  return Mutate<v1::EditReadingRequest, v1::EditReadingResponse>(
+      idempotency_, "ReadingService/EditReading", ctx, *req, resp,
+      [&](const Requester& who, v1::EditReadingResponse& out) -> absl::Status {
+        if (!req->has_interval_start()) return InvalidField("interval_start", "required");
+        ASSIGN_OR_RETURN(int32_t revision,
+                         readings_.Edit(req->point_code(), static_cast<Channel>(req->channel()),
+                                        FromProtoTime(req->interval_start()), req->value_wh(),
+                                        req->reason(), who));
+        out.set_revision(revision);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace gridbill::metering

@@ -1,0 +1,69 @@
+// The gRPC edge of the metering service: one class per service of
+// gridbill/metering/v1/metering.proto. Each method converts the request,
+// calls the domain, converts the result and the status; unary mutations run
+// under the idempotency guard. IngestReadings needs no guard: storing is
+// idempotent by content (a re-sent batch changes nothing).
+#pragma once
+
+#include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
+#include "ingestion.h"
+#include "points.h"
+#include "readings.h"
+
+namespace gridbill::metering {
+
+class MeteringPointServiceImpl final : public v1::MeteringPointService::Service {
+ public:
+  MeteringPointServiceImpl(Points& points, Idempotency& idempotency)
+      : points_(points), idempotency_(idempotency) {}
+
+  grpc::Status CreateMeteringPoint(grpc::ServerContext* ctx,
+                                   const v1::CreateMeteringPointRequest* req,
+                                   v1::CreateMeteringPointResponse* resp) override;
+  grpc::Status GetMeteringPoint(grpc::ServerContext* ctx, const v1::GetMeteringPointRequest* req,
+                                v1::GetMeteringPointResponse* resp) override;
+  grpc::Status ListMeteringPoints(grpc::ServerContext* ctx,
+                                  const v1::ListMeteringPointsRequest* req,
+                                  v1::ListMeteringPointsResponse* resp) override;
+  grpc::Status UpdateMeteringPoint(grpc::ServerContext* ctx,
+                                   const v1::UpdateMeteringPointRequest* req,
+                                   v1::UpdateMeteringPointResponse* resp) override;
+
+ private:
+  Points& points_;
+  Idempotency& idempotency_;
+};
+
+// EstimateGaps is not implemented yet (UNIMPLEMENTED from the base class).
+class ReadingServiceImpl final : public v1::ReadingService::Service {
+ public:
+  ReadingServiceImpl(Ingestion& ingestion, Readings& readings, Idempotency& idempotency,
+                     absl::TimeZone zone, int64_t max_batch)
+      : ingestion_(ingestion),
+        readings_(readings),
+        idempotency_(idempotency),
+        zone_(zone),
+        max_batch_(max_batch) {}
+
+  grpc::Status IngestReadings(grpc::ServerContext* ctx,
+                              grpc::ServerReader<v1::IngestReadingsRequest>* reader,
+                              v1::IngestReadingsResponse* resp) override;
+  grpc::Status GetReadings(grpc::ServerContext* ctx, const v1::GetReadingsRequest* req,
+                           v1::GetReadingsResponse* resp) override;
+  grpc::Status GetCompleteness(grpc::ServerContext* ctx, const v1::GetCompletenessRequest* req,
+                               v1::GetCompletenessResponse* resp) override;
+  grpc::Status StreamPointDays(grpc::ServerContext* ctx, const v1::StreamPointDaysRequest* req,
+                               grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) override;
+  grpc::Status EditReading(grpc::ServerContext* ctx, const v1::EditReadingRequest* req,
+                           v1::EditReadingResponse* resp) override;
+
+ private:
+  Ingestion& ingestion_;
+  Readings& readings_;
+  Idempotency& idempotency_;
+  absl::TimeZone zone_;
+  int64_t max_batch_;
+};
+
+}  // namespace gridbill::metering

@@ -1,0 +1,412 @@
+#include "pg_store.h"
+
+#include <charconv>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+#include "gridbill/pg/connection.h"
+#include "gridbill/pg/errors.h"
+#include "queries.h"
+
+namespace gridbill::metering {
+namespace {
+
+namespace q = queries;
+
+constexpr int32_t kAnyRevision = 2147483647;
+
+// "{1,-2,3}" -> numbers; the arrays of reading_days never hold NULLs.
+template <typename T>
+absl::StatusOr<std::vector<T>> ParseIntArray(std::string_view text) {
+  std::vector<T> out;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
+    return absl::InternalError(absl::StrCat("stored array is malformed: ", QuoteInput(text)));
+  }
+  const char* p = text.data() + 1;
+  const char* end = text.data() + text.size() - 1;
+  out.reserve(static_cast<size_t>((end - p) / 2 + 1));
+  while (p < end) {
+    T v{};
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) {
+      return absl::InternalError(absl::StrCat("stored array is malformed: ", QuoteInput(text)));
+    }
+    out.push_back(v);
+    p = next;
+    if (p < end && *p == ',') ++p;
+  }
+  return out;
+}
+
+template <typename T>
+void AppendIntArray(std::string& out, const std::vector<T>& values) {
+  out.push_back('{');
+  char buf[24];
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, values[i]);
+    out.append(buf, end);
+  }
+  out.push_back('}');
+}
+
+template <typename T>
+std::string IntArray(const std::vector<T>& values) {
+  std::string out;
+  AppendIntArray(out, values);
+  return out;
+}
+
+// COPY text format: backslash, tab, newline and carriage return escaped.
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+std::string DateArray(const std::vector<std::optional<absl::CivilDay>>& days) {
+  std::vector<std::string> parts;
+  for (const auto& d : days) parts.push_back(d ? FormatDate(*d) : "infinity");
+  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+}
+
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
+int64_t MonthKey(absl::CivilDay d) { return d.year() * 12 + d.month() - 1; }
+
+pg::Params PointParams(const MeteringPoint& p) {
+  std::vector<int64_t> channels;
+  std::vector<std::string> serials;
+  for (const ChannelConfig& c : p.channels) {
+    channels.push_back(static_cast<int64_t>(c.channel));
+    serials.push_back(c.meter_serial);
+  }
+  std::vector<std::string> participants;
+  std::vector<std::optional<absl::CivilDay>> from;
+  std::vector<std::optional<absl::CivilDay>> to;
+  for (const Assignment& a : p.assignments) {
+    participants.push_back(a.participant_id);
+    from.push_back(a.valid_from);
+    to.push_back(a.valid_to);
+  }
+  pg::Params params;
+  params.Add(p.code)
+      .Add(p.eic)
+      .Add(p.name)
+      .Add(p.substation_code)
+      .Add(p.voltage_level_code)
+      .AddIntArray(channels)
+      .AddTextArray(serials)
+      .AddTextArray(participants)
+      .Add(DateArray(from))
+      .Add(DateArray(to))
+      .Add(p.meter_serial)
+      .Add(p.ct_ratio.empty() ? "1" : p.ct_ratio)
+      .Add(p.vt_ratio.empty() ? "1" : p.vt_ratio)
+      .Add(static_cast<int64_t>(p.resolution))
+      .Add(static_cast<int64_t>(p.status))
+      .Add(p.valid_from)
+      .Add(p.valid_to);
+  return params;
+}
+
+absl::StatusOr<MeteringPoint> ReadPoint(const pg::Row& row) {
+  MeteringPoint p;
+  p.id = row.Int(0);
+  p.code = row.String(1);
+  p.eic = row.String(2);
+  p.name = row.String(3);
+  p.substation_code = row.String(4);
+  p.voltage_level_code = row.String(5);
+  ASSIGN_OR_RETURN(std::vector<int16_t> channels, ParseIntArray<int16_t>(row.Text(6)));
+  std::vector<std::string> serials = row.TextArray(7);
+  for (size_t i = 0; i < channels.size(); ++i) {
+    p.channels.push_back(
+        ChannelConfig{static_cast<Channel>(channels[i]), i < serials.size() ? serials[i] : ""});
+  }
+  std::vector<std::string> participants = row.TextArray(8);
+  std::vector<std::string> from = row.TextArray(9);
+  std::vector<std::string> to = row.TextArray(10);
+  for (size_t i = 0; i < participants.size() && i < from.size() && i < to.size(); ++i) {
+    Assignment a;
+    a.participant_id = participants[i];
+    ASSIGN_OR_RETURN(a.valid_from, ParseDate(from[i]));
+    if (to[i] != "infinity") {
+      ASSIGN_OR_RETURN(absl::CivilDay d, ParseDate(to[i]));
+      a.valid_to = d;
+    }
+    p.assignments.push_back(std::move(a));
+  }
+  p.meter_serial = row.String(11);
+  p.ct_ratio = row.String(12);
+  p.vt_ratio = row.String(13);
+  p.resolution = static_cast<Resolution>(row.Int(14));
+  p.status = static_cast<PointStatus>(row.Int(15));
+  p.valid_from = row.Date(16);
+  p.valid_to = row.OptionalDate(17);
+  p.version = row.Int(18);
+  p.create_time = row.Time(19);
+  p.update_time = row.Time(20);
+  return p;
+}
+
+absl::StatusOr<DayRow> ReadDay(const pg::Row& row) {
+  DayRow d;
+  d.key.point_id = row.Int(0);
+  d.key.channel = static_cast<Channel>(row.Int(1));
+  d.key.day = row.Date(2);
+  d.revision = static_cast<int32_t>(row.Int(3));
+  ASSIGN_OR_RETURN(d.values, ParseIntArray<int64_t>(row.Text(4)));
+  ASSIGN_OR_RETURN(d.quality, ParseIntArray<int16_t>(row.Text(5)));
+  ASSIGN_OR_RETURN(d.findings, ParseIntArray<int16_t>(row.Text(6)));
+  d.source = static_cast<Source>(row.Int(7));
+  d.actor = row.String(8);
+  d.request_id = row.String(9);
+  d.reason = row.String(10);
+  d.created_at = row.Time(11);
+  return d;
+}
+
+// A revision number taken by a concurrent writer: retry the transaction.
+absl::Status MapWriteError(absl::Status st) {
+  if (st.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AbortedError(
+        absl::StrCat("a concurrent write took the same revision; retry (", st.message(), ")"));
+  }
+  return st;
+}
+
+}  // namespace
+
+absl::Status PgStore::Atomically(absl::FunctionRef<absl::Status()> fn) {
+  return pool_.Transact([&](pg::Transaction&) { return fn(); });
+}
+
+absl::StatusOr<MeteringPoint> PgStore::InsertPoint(const MeteringPoint& point) {
+  pg::Params params = PointParams(point);
+  params.Add(point.version).Add(point.create_time).Add(point.update_time);
+  absl::StatusOr<pg::Result> res = pool_.Execute(q::kInsertPoint, params);
+  if (!res.ok()) {
+    const std::string constraint = pg::ConstraintOf(res.status());
+    if (constraint == "metering_points_code_key") {
+      return absl::AlreadyExistsError(
+          absl::StrCat("point.code: a metering point ", point.code, " exists"));
+    }
+    if (constraint == "metering_points_eic") {
+      return absl::AlreadyExistsError(
+          absl::StrCat("point.eic: another metering point has EIC ", point.eic));
+    }
+    return res.status();
+  }
+  return ReadPoint((*res)[0]);
+}
+
+absl::Status PgStore::UpdatePoint(const MeteringPoint& point, int64_t prev_version) {
+  pg::Params params = PointParams(point);
+  params.Add(point.version).Add(point.update_time).Add(prev_version);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUpdatePoint, params));
+  if (res.affected() != 1) {
+    return absl::AbortedError(
+        absl::StrCat("metering point ", point.code, " was changed concurrently; retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MeteringPoint> PgStore::GetPoint(const std::string& code) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetPoint, code));
+  if (res.empty()) return NotFound("metering point", code);
+  return ReadPoint(res[0]);
+}
+
+absl::StatusOr<std::vector<MeteringPoint>> PgStore::FindPoints(
+    absl::Span<const std::string> codes) {
+  pg::Params params;
+  params.AddTextArray(std::vector<std::string>(codes.begin(), codes.end()));
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kFindPoints, params));
+  std::vector<MeteringPoint> out;
+  for (pg::Row row : res) {
+    ASSIGN_OR_RETURN(MeteringPoint p, ReadPoint(row));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<ListPage<MeteringPoint>> PgStore::ListPoints(const PointFilter& filter,
+                                                            int64_t offset, int limit) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPoints, filter.participant_id,
+                                              filter.substation_code, offset, limit + 1));
+  ListPage<MeteringPoint> page;
+  for (int i = 0; i < res.size() && i < limit; ++i) {
+    ASSIGN_OR_RETURN(MeteringPoint p, ReadPoint(res[i]));
+    page.items.push_back(std::move(p));
+  }
+  if (res.size() > limit) page.next_offset = offset + limit;
+  return page;
+}
+
+absl::StatusOr<std::vector<DayRow>> PgStore::LatestDays(absl::Span<const DayKey> keys) {
+  std::vector<DayRow> out;
+  if (keys.empty()) return out;
+  std::vector<int64_t> points;
+  std::vector<int64_t> channels;
+  std::vector<std::string> days;
+  absl::CivilDay min = keys[0].day;
+  absl::CivilDay max = keys[0].day;
+  for (const DayKey& k : keys) {
+    points.push_back(k.point_id);
+    channels.push_back(static_cast<int64_t>(k.channel));
+    days.push_back(FormatDate(k.day));
+    min = std::min(min, k.day);
+    max = std::max(max, k.day);
+  }
+  pg::Params params;
+  params.AddIntArray(points).AddIntArray(channels).AddTextArray(days).Add(min).Add(max);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kLatestDays, params));
+  out.reserve(static_cast<size_t>(res.size()));
+  for (pg::Row row : res) {
+    ASSIGN_OR_RETURN(DayRow d, ReadDay(row));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+absl::Status PgStore::EnsurePartitions(pg::Transaction& tx, absl::Span<const DayRow> rows) {
+  std::vector<absl::CivilMonth> missing;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const DayRow& r : rows) {
+      absl::CivilMonth m(r.key.day);
+      if (partitions_.contains(MonthKey(r.key.day))) continue;
+      if (std::find(missing.begin(), missing.end(), m) == missing.end()) missing.push_back(m);
+    }
+  }
+  for (absl::CivilMonth m : missing) {
+    const std::string name = absl::StrFormat("reading_days_%04d_%02d", m.year(), m.month());
+    ASSIGN_OR_RETURN(pg::Result exists, tx.Exec(q::kPartitionExists, name));
+    if (!exists[0].Bool(0)) {
+      // Partition bounds are constants of the DDL: no parameters possible.
+      RETURN_IF_ERROR(tx.ExecuteScript(absl::StrFormat(
+          "CREATE TABLE IF NOT EXISTS %s PARTITION OF reading_days FOR VALUES FROM ('%s') TO "
+          "('%s')",
+          name, FormatDate(absl::CivilDay(m)), FormatDate(absl::CivilDay(m + 1)))));
+    }
+    absl::MutexLock lock(&mu_);
+    partitions_.insert(MonthKey(absl::CivilDay(m)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PgStore::WriteDays(absl::Span<const DayRow> rows) {
+  if (rows.empty()) return absl::OkStatus();
+  absl::Status st = pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(EnsurePartitions(tx, rows));
+    if (method_ == WriteMethod::kCopy) {
+      std::string data;
+      data.reserve(rows.size() * (rows[0].values.size() * 12 + 128));
+      for (const DayRow& r : rows) {
+        absl::StrAppend(&data, r.key.point_id, "\t", static_cast<int>(r.key.channel), "\t",
+                        FormatDate(r.key.day), "\t", r.revision, "\t");
+        AppendIntArray(data, r.values);
+        data.push_back('\t');
+        AppendIntArray(data, r.quality);
+        data.push_back('\t');
+        AppendIntArray(data, r.findings);
+        absl::StrAppend(&data, "\t", static_cast<int>(r.source), "\t");
+        AppendCopyText(data, r.actor);
+        data.push_back('\t');
+        AppendCopyText(data, r.request_id);
+        data.push_back('\t');
+        AppendCopyText(data, r.reason);
+        absl::StrAppend(&data, "\t", TimeText(r.created_at), "\n");
+      }
+      ASSIGN_OR_RETURN(int64_t copied, tx.connection().CopyIn(q::kCopyDays, data));
+      if (copied != static_cast<int64_t>(rows.size())) {
+        return absl::InternalError(
+            absl::StrCat("copy stored ", copied, " of ", rows.size(), " point-days"));
+      }
+      return absl::OkStatus();
+    }
+    std::vector<int64_t> points, channels, revisions, sources;
+    std::vector<std::string> days, vals, quality, findings;
+    for (const DayRow& r : rows) {
+      points.push_back(r.key.point_id);
+      channels.push_back(static_cast<int64_t>(r.key.channel));
+      days.push_back(FormatDate(r.key.day));
+      revisions.push_back(r.revision);
+      vals.push_back(IntArray(r.values));
+      quality.push_back(IntArray(r.quality));
+      findings.push_back(IntArray(r.findings));
+      sources.push_back(static_cast<int64_t>(r.source));
+    }
+    pg::Params params;
+    params.AddIntArray(points)
+        .AddIntArray(channels)
+        .AddTextArray(days)
+        .AddIntArray(revisions)
+        .AddTextArray(vals)
+        .AddTextArray(quality)
+        .AddTextArray(findings)
+        .AddIntArray(sources)
+        .Add(rows[0].actor)
+        .Add(rows[0].request_id)
+        .Add(rows[0].reason)
+        .Add(rows[0].created_at);
+    return tx.Execute(q::kInsertDaysUnnest, params).status();
+  });
+  if (!st.ok()) {
+    // The partition hint may be stale (its creation rolled back with a caller's transaction).
+    absl::MutexLock lock(&mu_);
+    partitions_.clear();
+  }
+  return MapWriteError(st);
+}
+
+absl::StatusOr<std::vector<DayRow>> PgStore::ReadDays(const DayRange& range) {
+  std::vector<int64_t> channels;
+  for (Channel c : range.channels) channels.push_back(static_cast<int64_t>(c));
+  pg::Params params;
+  params.AddIntArray(range.point_ids).AddIntArray(channels).Add(range.from).Add(range.to);
+  switch (range.as_of.kind) {
+    case AsOf::Kind::kLatest:
+      params.Add(kAnyRevision).Add("infinity");
+      break;
+    case AsOf::Kind::kRevision:
+      params.Add(range.as_of.revision).Add("infinity");
+      break;
+    case AsOf::Kind::kTime:
+      params.Add(kAnyRevision).Add(range.as_of.time);
+      break;
+  }
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kReadDays, params));
+  std::vector<DayRow> out;
+  out.reserve(static_cast<size_t>(res.size()));
+  for (pg::Row row : res) {
+    ASSIGN_OR_RETURN(DayRow d, ReadDay(row));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace gridbill::metering

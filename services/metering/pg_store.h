@@ -1,0 +1,50 @@
+// The PostgreSQL implementation of Store: the only file with SQL calls (the
+// statements themselves are in queries.h). Every method runs in a pool
+// transaction, joining the caller's when one is open on this thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "gridbill/pg/pool.h"
+#include "store.h"
+
+namespace gridbill::metering {
+
+// How WriteDays sends rows: COPY ... FROM STDIN (the default, faster: see
+// the bench) or one INSERT ... SELECT FROM unnest(...) per call.
+enum class WriteMethod { kCopy, kInsertUnnest };
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(pg::Pool& pool, WriteMethod method = WriteMethod::kCopy)
+      : pool_(pool), method_(method) {}
+
+  absl::Status Atomically(absl::FunctionRef<absl::Status()> fn) override;
+
+  absl::StatusOr<MeteringPoint> InsertPoint(const MeteringPoint& point) override;
+  absl::Status UpdatePoint(const MeteringPoint& point, int64_t prev_version) override;
+  absl::StatusOr<MeteringPoint> GetPoint(const std::string& code) override;
+  absl::StatusOr<std::vector<MeteringPoint>> FindPoints(
+      absl::Span<const std::string> codes) override;
+  absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter, int64_t offset,
+                                                     int limit) override;
+
+  absl::StatusOr<std::vector<DayRow>> LatestDays(absl::Span<const DayKey> keys) override;
+  absl::Status WriteDays(absl::Span<const DayRow> rows) override;
+  absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override;
+
+ private:
+  // Creates the monthly partitions of reading_days the rows need.
+  absl::Status EnsurePartitions(pg::Transaction& tx, absl::Span<const DayRow> rows);
+
+  pg::Pool& pool_;
+  WriteMethod method_;
+  absl::Mutex mu_;
+  // Months whose partition is known to exist (a hint: a failed write drops it).
+  absl::flat_hash_set<int64_t> partitions_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gridbill::metering

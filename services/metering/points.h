@@ -1,0 +1,33 @@
+// Metering points: validation of their attributes, creation, changes, reads.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clock.h"
+#include "model.h"
+#include "store.h"
+
+namespace gridbill::metering {
+
+class Points {
+ public:
+  Points(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  absl::StatusOr<MeteringPoint> Create(const MeteringPoint& input, const Requester& who);
+  absl::StatusOr<MeteringPoint> Update(const MeteringPoint& input, int64_t expected_version,
+                                       const Requester& who);
+  // A participant-scoped caller sees only points ever assigned to it (NOT_FOUND otherwise).
+  absl::StatusOr<MeteringPoint> Get(const std::string& code, const Requester& who);
+  absl::StatusOr<ListPage<MeteringPoint>> List(const PointFilter& filter, int64_t offset,
+                                               int limit, const Requester& who);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+// The checks on a point's attributes; errors name the field under "point.".
+absl::Status CheckPoint(const MeteringPoint& p);
+
+}  // namespace gridbill::metering

@@ -1,0 +1,47 @@
+// What the metering domain needs from storage, nothing more. PgStore is the
+// PostgreSQL implementation; pure tests use an in-memory fake.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "model.h"
+
+namespace gridbill::metering {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `fn` so that every store call it makes commits or rolls back
+  // together; retried as a whole when it returns ABORTED (a concurrent
+  // writer took the same revision number).
+  virtual absl::Status Atomically(absl::FunctionRef<absl::Status()> fn) = 0;
+
+  // Metering points. Unknown codes are NOT_FOUND.
+  virtual absl::StatusOr<MeteringPoint> InsertPoint(const MeteringPoint& point) = 0;
+  // Writes when the stored version is still `prev_version` (ABORTED otherwise).
+  virtual absl::Status UpdatePoint(const MeteringPoint& point, int64_t prev_version) = 0;
+  virtual absl::StatusOr<MeteringPoint> GetPoint(const std::string& code) = 0;
+  // The points with these codes that exist (any order).
+  virtual absl::StatusOr<std::vector<MeteringPoint>> FindPoints(
+      absl::Span<const std::string> codes) = 0;
+  virtual absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter,
+                                                             int64_t offset, int limit) = 0;
+
+  // The latest stored revision of each key that has one.
+  virtual absl::StatusOr<std::vector<DayRow>> LatestDays(absl::Span<const DayKey> keys) = 0;
+  // Appends new revisions (never updates). A revision taken meanwhile is ABORTED.
+  virtual absl::Status WriteDays(absl::Span<const DayRow> rows) = 0;
+  // The revision `range.as_of` selects of every stored day in the range,
+  // ordered by point, channel, day.
+  virtual absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) = 0;
+};
+
+}  // namespace gridbill::metering
