@@ -6,7 +6,9 @@ namespace gridbill::metering {
 
 int IntervalsIn(absl::CivilDay day, Resolution resolution, absl::TimeZone zone) {
   const absl::Duration len = StartOfDay(day + 1, zone) - StartOfDay(day, zone);
-  return static_cast<int>(absl::IDivDuration(len, Length(resolution), nullptr));
+  // IDivDuration needs a remainder pointer: Debian's Abseil writes through it.
+  absl::Duration rem;
+  return static_cast<int>(absl::IDivDuration(len, Length(resolution), &rem));
 }
 
 Slot SlotOf(absl::Time t, Resolution resolution, absl::TimeZone zone) {

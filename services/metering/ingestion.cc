@@ -14,8 +14,9 @@ namespace gridbill::metering {
 namespace {
 
 std::string KeyText(const Reading& r) {
-  return absl::StrCat(r.point_code, "/", ChannelCode(r.channel), "/",
-                      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", r.interval_start, absl::UTCTimeZone()));
+  return absl::StrCat(
+      r.point_code, "/", ChannelCode(r.channel), "/",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", r.interval_start, absl::UTCTimeZone()));
 }
 
 struct Incoming {
@@ -60,8 +61,9 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
     auto it = points.find(r.point_code);
     if (it == points.end()) {
       reject(ri, KeyText(r),
-             r.point_code.empty() ? "point_code: required"
-                                  : absl::StrCat("unknown metering point ", QuoteInput(r.point_code)));
+             r.point_code.empty()
+                 ? "point_code: required"
+                 : absl::StrCat("unknown metering point ", QuoteInput(r.point_code)));
       continue;
     }
     const MeteringPoint& p = *it->second;
@@ -100,8 +102,8 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
       work.resolution = p.resolution;
       work.source = source;
     }
-    work.values.push_back(Incoming{slot.index, quality == Quality::kMissing ? 0 : r.value_wh,
-                                   quality, ri});
+    work.values.push_back(
+        Incoming{slot.index, quality == Quality::kMissing ? 0 : r.value_wh, quality, ri});
   }
 
   // The same key twice: harmless when identical, a rejection when not.

@@ -150,9 +150,9 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     batch.index = index++;
     batch.source = static_cast<Source>(msg.source());
     if (msg.readings_size() > max_batch_) {
-      return ToGrpc(InvalidField(
-          "readings", absl::StrCat("batch ", batch.index, " has ", msg.readings_size(),
-                                   " readings; at most ", max_batch_, " a batch")));
+      return ToGrpc(
+          InvalidField("readings", absl::StrCat("batch ", batch.index, " has ", msg.readings_size(),
+                                                " readings; at most ", max_batch_, " a batch")));
     }
     batch.readings.reserve(static_cast<size_t>(msg.readings_size()));
     for (const v1::Reading& r : msg.readings()) batch.readings.push_back(FromProto(r));

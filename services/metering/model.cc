@@ -30,7 +30,8 @@ bool MeteringPoint::HasChannel(Channel c) const {
 bool MeteringPoint::AssignedTo(const std::string& participant, absl::CivilDay from,
                                absl::CivilDay to) const {
   for (const Assignment& a : assignments) {
-    if (a.participant_id == participant && a.valid_from <= to && (!a.valid_to || *a.valid_to >= from)) {
+    if (a.participant_id == participant && a.valid_from <= to &&
+        (!a.valid_to || *a.valid_to >= from)) {
       return true;
     }
   }

@@ -38,7 +38,12 @@ enum class Source : int16_t {
   kOperator = 4,
   kEstimation = 5
 };
-enum class PointStatus : int16_t { kUnspecified = 0, kActive = 1, kInactive = 2, kDecommissioned = 3 };
+enum class PointStatus : int16_t {
+  kUnspecified = 0,
+  kActive = 1,
+  kInactive = 2,
+  kDecommissioned = 3
+};
 enum class Aggregation { kUnspecified = 0, kNative = 1, kHour = 2, kDay = 3, kMonth = 4 };
 
 // VEE findings; a stored interval carries a bitmask of (1 << Finding).
@@ -133,9 +138,9 @@ struct DayKey {
 struct DayRow {
   DayKey key;
   int32_t revision = 0;
-  std::vector<int64_t> values;      // Wh per interval
-  std::vector<int16_t> quality;     // Quality per interval
-  std::vector<int16_t> findings;    // Finding bitmask per interval
+  std::vector<int64_t> values;    // Wh per interval
+  std::vector<int16_t> quality;   // Quality per interval
+  std::vector<int16_t> findings;  // Finding bitmask per interval
   Source source = Source::kUnspecified;
   std::string actor;
   std::string request_id;

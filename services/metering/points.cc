@@ -22,7 +22,8 @@ absl::Status CheckPoint(const MeteringPoint& p) {
   if (!p.eic.empty()) {
     RETURN_IF_ERROR(ValidateEic(p.eic, "point.eic"));
     if (p.eic[2] != 'Z') {
-      return InvalidField("point.eic", "a metering point's EIC has object type Z (third character)");
+      return InvalidField("point.eic",
+                          "a metering point's EIC has object type Z (third character)");
     }
   }
   if (p.name.empty()) return InvalidField("point.name", "required");
@@ -38,8 +39,8 @@ absl::Status CheckPoint(const MeteringPoint& p) {
       }
     }
   }
-  for (const auto& [field, ratio] : {std::pair{"point.ct_ratio", &p.ct_ratio},
-                                     std::pair{"point.vt_ratio", &p.vt_ratio}}) {
+  for (const auto& [field, ratio] :
+       {std::pair{"point.ct_ratio", &p.ct_ratio}, std::pair{"point.vt_ratio", &p.vt_ratio}}) {
     if (ratio->empty()) continue;
     ASSIGN_OR_RETURN(Decimal d, Decimal::Parse(*ratio, field));
     if (d.units() <= 0) return InvalidField(field, "must be positive");
@@ -100,8 +101,8 @@ absl::StatusOr<MeteringPoint> Points::Update(const MeteringPoint& input, int64_t
 absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Requester& who) {
   if (code.empty()) return InvalidField("code", "required");
   ASSIGN_OR_RETURN(MeteringPoint p, store_.GetPoint(code));
-  if (who.scoped() && !p.AssignedTo(who.participant_id, absl::CivilDay(1, 1, 1),
-                                    absl::CivilDay(9999, 12, 31))) {
+  if (who.scoped() &&
+      !p.AssignedTo(who.participant_id, absl::CivilDay(1, 1, 1), absl::CivilDay(9999, 12, 31))) {
     return NotFound("metering point", code);
   }
   return p;

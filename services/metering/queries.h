@@ -6,10 +6,10 @@
 
 namespace gridbill::metering::queries {
 
-#define GRIDBILL_METERING_POINT_COLUMNS                                                      \
-  "id, code, eic, name, substation_code, voltage_level_code, channels, channel_serials, "   \
-  "assign_participants, assign_from, assign_to, meter_serial, ct_ratio::text, "             \
-  "vt_ratio::text, resolution, status, valid_from, valid_to, version, create_time, "        \
+#define GRIDBILL_METERING_POINT_COLUMNS                                                   \
+  "id, code, eic, name, substation_code, voltage_level_code, channels, channel_serials, " \
+  "assign_participants, assign_from, assign_to, meter_serial, ct_ratio::text, "           \
+  "vt_ratio::text, resolution, status, valid_from, valid_to, version, create_time, "      \
   "update_time"
 
 inline constexpr pg::Query kInsertPoint{
@@ -31,18 +31,16 @@ inline constexpr pg::Query kUpdatePoint{
     "WHERE code = $1 AND version = $20"};
 
 inline constexpr pg::Query kGetPoint{
-    "get_point",
-    "SELECT " GRIDBILL_METERING_POINT_COLUMNS " FROM metering_points WHERE code = $1"};
+    "get_point", "SELECT " GRIDBILL_METERING_POINT_COLUMNS " FROM metering_points WHERE code = $1"};
 
-inline constexpr pg::Query kFindPoints{
-    "find_points", "SELECT " GRIDBILL_METERING_POINT_COLUMNS
-                   " FROM metering_points WHERE code = ANY($1::text[])"};
+inline constexpr pg::Query kFindPoints{"find_points",
+                                       "SELECT " GRIDBILL_METERING_POINT_COLUMNS
+                                       " FROM metering_points WHERE code = ANY($1::text[])"};
 
 inline constexpr pg::Query kListPoints{
-    "list_points",
-    "SELECT " GRIDBILL_METERING_POINT_COLUMNS
-    " FROM metering_points WHERE ($1 = '' OR $1 = ANY(assign_participants)) "
-    "AND ($2 = '' OR substation_code = $2) ORDER BY code OFFSET $3 LIMIT $4"};
+    "list_points", "SELECT " GRIDBILL_METERING_POINT_COLUMNS
+                   " FROM metering_points WHERE ($1 = '' OR $1 = ANY(assign_participants)) "
+                   "AND ($2 = '' OR substation_code = $2) ORDER BY code OFFSET $3 LIMIT $4"};
 
 #undef GRIDBILL_METERING_POINT_COLUMNS
 
@@ -82,7 +80,7 @@ inline constexpr pg::Query kInsertDaysUnnest{
     "FROM unnest($1::bigint[], $2::smallint[], $3::date[], $4::int[], $5::text[], $6::text[], "
     "$7::text[], $8::smallint[]) AS t(p, c, d, r, v, q, f, s)"};
 
-inline constexpr pg::Query kPartitionExists{
-    "partition_exists", "SELECT to_regclass($1) IS NOT NULL"};
+inline constexpr pg::Query kPartitionExists{"partition_exists",
+                                            "SELECT to_regclass($1) IS NOT NULL"};
 
 }  // namespace gridbill::metering::queries

@@ -50,8 +50,8 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const R
     return NotFound("metering point", query.point_code);
   }
   if (!p.HasChannel(query.channel)) {
-    return InvalidField("channel", absl::StrCat("point ", p.code, " has no channel ",
-                                                ChannelCode(query.channel)));
+    return InvalidField(
+        "channel", absl::StrCat("point ", p.code, " has no channel ", ChannelCode(query.channel)));
   }
   DayRange range{{p.id}, {query.channel}, query.from, query.to, query.as_of};
   ASSIGN_OR_RETURN(std::vector<DayRow> rows, store_.ReadDays(range));
@@ -93,7 +93,8 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const R
           break;
         case Aggregation::kMonth: {
           const absl::CivilMonth m(day);
-          bucket_start = std::max(StartOfDay(absl::CivilDay(m), zone_), StartOfDay(query.from, zone_));
+          bucket_start =
+              std::max(StartOfDay(absl::CivilDay(m), zone_), StartOfDay(query.from, zone_));
           bucket_end =
               std::min(StartOfDay(absl::CivilDay(m + 1), zone_), StartOfDay(query.to + 1, zone_));
           break;
@@ -220,7 +221,8 @@ absl::Status Readings::StreamDays(
     chunk.reserve(rows.size());
     for (DayRow& r : rows) {
       const MeteringPoint& p = *by_id.at(r.key.point_id);
-      chunk.push_back(PointDayOut{p.code, p.resolution, StartOfDay(r.key.day, zone_), std::move(r)});
+      chunk.push_back(
+          PointDayOut{p.code, p.resolution, StartOfDay(r.key.day, zone_), std::move(r)});
     }
     if (!chunk.empty()) RETURN_IF_ERROR(sink(std::move(chunk)));
   }

@@ -22,7 +22,8 @@ void Validate(const VeeConfig& config, DayRow& row) {
     std::nth_element(positive.begin(), mid, positive.end());
     const int64_t typical = *mid;
     for (size_t i = 0; i < n; ++i) {
-      if (!(row.findings[i] & Bit(Finding::kGap)) && row.values[i] / config.spike_factor > typical) {
+      if (!(row.findings[i] & Bit(Finding::kGap)) &&
+          row.values[i] / config.spike_factor > typical) {
         row.findings[i] |= Bit(Finding::kSpike);
       }
     }
@@ -30,8 +31,7 @@ void Validate(const VeeConfig& config, DayRow& row) {
   // Runs of equal non-zero present values.
   size_t run_start = 0;
   for (size_t i = 1; i <= n; ++i) {
-    const bool continues = i < n && row.values[i] == row.values[run_start] &&
-                           row.values[i] != 0 &&
+    const bool continues = i < n && row.values[i] == row.values[run_start] && row.values[i] != 0 &&
                            !(row.findings[i] & Bit(Finding::kGap)) &&
                            !(row.findings[run_start] & Bit(Finding::kGap));
     if (continues) continue;

@@ -98,7 +98,9 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
       {"roles", "ROLE,...",
        "roles sent with the calls, e.g. operator,auditor (env GRIDBILL_ROLES; default "
        "ROLE_OPERATOR)"},
-      {"participant", "ID", "act as a user scoped to this participant (env GRIDBILL_PARTICIPANT)"},
+      {"participant", "ID",
+       "act as a user scoped to this participant (env GRIDBILL_PARTICIPANT); where a command "
+       "has its own --participant, put this one before the command"},
       {"output", "table|json", "output format (default table; json = proto JSON)"},
       {"timeout", "DURATION", "deadline of each call, e.g. 30s, 2m (default 30s)"},
   };

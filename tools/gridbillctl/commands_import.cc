@@ -171,7 +171,8 @@ void AddImportCommands(std::vector<Command>& out) {
        "Regions and other kinds are sent first, then substations, then power lines.\n"
        "Each row is one CreateReferenceRecord call with request_id\n"
        "\"import:<sha256 of the file>:<line>\", so importing the same file again changes\n"
-       "nothing. Exit code 0 when no row was rejected, 1 otherwise.",
+       "nothing (as the same --principal: the service ties a request id to its caller).\n"
+       "Exit code 0 when no row was rejected, 1 otherwise.",
        ImportReference});
   out.push_back(
       {"import", "participants", "FILE.csv", 1, 1, "Import market participants from CSV",

@@ -1,0 +1,112 @@
+// The real metering service in-process for *_pgtest cases: a fresh database
+// with the service's migrations, the real store, domain and gRPC classes on a
+// gridbill::Server bound to port 0, and stubs over a real channel.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
+#include "catch2/catch.hpp"
+#include "clock.h"
+#include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pgtest/pgtest.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/server.h"
+#include "ingestion.h"
+#include "metering_service.h"
+#include "pg_store.h"
+#include "points.h"
+#include "readings.h"
+
+namespace gridbill::metering::testing {
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    now_ += d;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
+struct Who {
+  std::string principal = "operator@kegoc.kz";
+  std::string roles = "ROLE_OPERATOR";
+  std::string participant;
+};
+
+absl::TimeZone Almaty();
+// Local civil time in Asia/Almaty as an instant (the earlier one when repeated).
+absl::Time Local(int y, int m, int d, int hh = 0, int mm = 0);
+std::string NewRequestId();
+common::v1::Date D(int y, int m, int d);
+
+v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
+              v1::Channel channel = v1::CHANNEL_ACTIVE_RECEIVED);
+
+class Harness {
+ public:
+  explicit Harness(WriteMethod method = WriteMethod::kCopy);
+  ~Harness();
+
+  template <typename Stub, typename Req, typename Resp>
+  grpc::Status Call(Stub& stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                    const Req& req, Resp* resp, const Who& who = Who()) {
+    grpc::ClientContext ctx;
+    AddWho(ctx, who);
+    return (stub.*method)(&ctx, req, resp);
+  }
+  static void AddWho(grpc::ClientContext& ctx, const Who& who);
+
+  // A point with channels 01 and 02, valid from 2024-01-01, assigned to "p-1".
+  v1::MeteringPoint CreatePoint(const std::string& code,
+                                v1::Resolution resolution = v1::RESOLUTION_PT60M);
+  // Streams the batches; returns the status and fills `summary`.
+  grpc::Status Ingest(const std::vector<std::vector<v1::Reading>>& batches,
+                      v1::IngestSummary* summary, v1::Source source = v1::SOURCE_SCADA,
+                      const Who& who = Who());
+  int64_t CountRows(const std::string& table);
+
+  pgtest::Database db;
+  FakeClock clock;
+  PgStore store;
+  pg::PgIdempotency idempotency;
+  Points points;
+  Ingestion ingestion;
+  Readings readings;
+  MeteringPointServiceImpl point_service;
+  ReadingServiceImpl reading_service;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<v1::MeteringPointService::Stub> point_stub;
+  std::unique_ptr<v1::ReadingService::Stub> reading_stub;
+};
+
+}  // namespace gridbill::metering::testing
+
+#define REQUIRE_GRPC(status, expected_code, text)                       \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.error_code() == (expected_code));                       \
+    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
+  } while (0)
+
+#define REQUIRE_OK(status)                                              \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.ok());                                                  \
+  } while (0)
