@@ -27,6 +27,28 @@ SERVICES=(
   "gateway     7100 9100"
 )
 
+# Settings a service needs beyond the ones `up` gives every service (database
+# URL, gRPC and metrics addresses), as KEY=VALUE lines.
+service_env() {
+  case "$1" in
+    gateway)
+      echo "GRIDBILL_TOKEN_SECRET=$(run_secret token_secret)"
+      echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      ;;
+  esac
+}
+
+# A random secret generated once for this checkout's run (.run/secrets/$1).
+run_secret() {
+  local f="$RUN_DIR/secrets/$1"
+  if [[ ! -s "$f" ]]; then
+    mkdir -p "$RUN_DIR/secrets"
+    chmod 700 "$RUN_DIR/secrets"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f")
+  fi
+  cat "$f"
+}
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() {

@@ -120,7 +120,8 @@ for line in "${SERVICES[@]}"; do
   log="$LOG_DIR/$svc.log"
   printf '\n--- %s: starting %s ---\n' "$(date -u +%FT%TZ)" "$bin" >>"$log"
   say "starting $svc (gRPC $BIND_HOST:$grpc_port, metrics $BIND_HOST:$metrics_port)"
-  env "${unset_args[@]}" \
+  mapfile -t extra_env < <(service_env "$svc")
+  env "${unset_args[@]}" "${extra_env[@]}" \
     GRIDBILL_DATABASE_URL="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$db" \
     GRIDBILL_GRPC_ADDRESS="$BIND_HOST:$grpc_port" \
     GRIDBILL_METRICS_ADDRESS="$BIND_HOST:$metrics_port" \

@@ -18,6 +18,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
                    src.Int("vee_spike_min_samples", d.spike_min_samples, 1, 1000));
   ASSIGN_OR_RETURN(c.vee.flat_line_intervals,
                    src.Int("vee_flat_line_intervals", d.flat_line_intervals, 2, 10000));
+  EstimationConfig e;
+  ASSIGN_OR_RETURN(c.estimation.max_linear_intervals,
+                   src.Int("estimation_max_linear_intervals", e.max_linear_intervals, 1, 10000));
+  ASSIGN_OR_RETURN(c.estimation.profile_weeks,
+                   src.Int("estimation_profile_weeks", e.profile_weeks, 1, 52));
   ASSIGN_OR_RETURN(c.max_batch, src.Int("ingest_max_batch", c.max_batch, 1, 10000000));
   RETURN_IF_ERROR(src.CheckUnused());
   return c;

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridbill/server/config.h"
+#include "estimation.h"
 #include "vee.h"
 
 namespace gridbill::metering {
@@ -21,6 +22,8 @@ struct Config {
   absl::TimeZone zone;
   // VEE thresholds (vee_spike_factor, vee_spike_min_samples, vee_flat_line_intervals).
   VeeConfig vee;
+  // Estimation of gaps (estimation_max_linear_intervals, estimation_profile_weeks).
+  EstimationConfig estimation;
   // Readings per IngestReadings batch at most (ingest_max_batch).
   int64_t max_batch = 200000;
 

@@ -34,13 +34,25 @@ struct DayWork {
 
 }  // namespace
 
-absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Requester& who) {
+struct Ingestion::Prepared {
+  absl::flat_hash_map<DayKey, DayWork> days;
   IngestSummary rejected;
+};
+
+absl::StatusOr<IngestSummary> Ingestion::Check(const Batch& batch) {
+  Prepared prepared;
+  RETURN_IF_ERROR(Prepare(batch, prepared));
+  return prepared.rejected;
+}
+
+absl::Status Ingestion::Prepare(const Batch& batch, Prepared& prepared) {
+  IngestSummary& rejected = prepared.rejected;
+  absl::flat_hash_map<DayKey, DayWork>& days = prepared.days;
   auto reject = [&](int reading, std::string key, std::string reason) {
     Rejection r{batch.index, reading, std::move(key), std::move(reason)};
     if (rejected.rejections.size() < 1000) rejected.rejections.push_back(std::move(r));
   };
-  if (batch.readings.empty()) return IngestSummary{};
+  if (batch.readings.empty()) return absl::OkStatus();
 
   // Points of the batch, looked up once.
   std::vector<std::string> codes;
@@ -54,7 +66,6 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
   for (const MeteringPoint& p : found) points[p.code] = &p;
 
   const absl::Time now = clock_.Now();
-  absl::flat_hash_map<DayKey, DayWork> days;
   for (size_t i = 0; i < batch.readings.size(); ++i) {
     const Reading& r = batch.readings[i];
     const int ri = static_cast<int>(i);
@@ -128,8 +139,17 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
 
   if (!rejected.rejections.empty()) {
     rejected.rejected = static_cast<int64_t>(batch.readings.size());
-    return rejected;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Requester& who) {
+  if (batch.readings.empty()) return IngestSummary{};
+  Prepared prepared;
+  RETURN_IF_ERROR(Prepare(batch, prepared));
+  if (!prepared.rejected.rejections.empty()) return prepared.rejected;
+  const absl::flat_hash_map<DayKey, DayWork>& days = prepared.days;
+  const absl::Time now = clock_.Now();
 
   std::vector<DayKey> keys;
   keys.reserve(days.size());
@@ -169,7 +189,10 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
         if (in.index >= n) return absl::InternalError("interval index beyond the day");
         const size_t i = static_cast<size_t>(in.index);
         const Quality old_q = static_cast<Quality>(row.quality[i]);
-        if (row.values[i] == in.value && old_q == in.quality) {
+        // A gap reported by a source never erases a stored value: only an
+        // operator's edit changes what was measured.
+        if ((row.values[i] == in.value && old_q == in.quality) ||
+            (in.quality == Quality::kMissing && old_q != Quality::kMissing)) {
           ++summary.unchanged;
           continue;
         }

@@ -35,7 +35,15 @@ class Ingestion {
   // are storage failures only.
   absl::StatusOr<IngestSummary> Ingest(const Batch& batch, const Requester& who);
 
+  // The structural checks of Ingest alone: the summary names every rejected
+  // reading (rejected = all readings when any is); nothing is written. A
+  // MISSING reading never replaces a stored value (counted unchanged).
+  absl::StatusOr<IngestSummary> Check(const Batch& batch);
+
  private:
+  struct Prepared;
+  absl::Status Prepare(const Batch& batch, Prepared& prepared);
+
   Store& store_;
   const Clock& clock_;
   absl::TimeZone zone_;

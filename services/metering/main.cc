@@ -13,6 +13,8 @@
 #include "gridbill/pg/pool.h"
 #include "gridbill/server/config.h"
 #include "gridbill/server/server.h"
+#include "estimation.h"
+#include "imports.h"
 #include "ingestion.h"
 #include "metering_service.h"
 #include "pg_store.h"
@@ -45,14 +47,24 @@ absl::Status Run(int argc, char** argv) {
   Points points(store, clock);
   Ingestion ingestion(store, clock, config.zone, config.vee);
   Readings readings(store, ingestion, config.zone);
+  Estimation estimation(store, ingestion, clock, config.zone, config.estimation);
+  ImportJobs imports(store, ingestion, clock, config.zone);
+  // Jobs a previous process was running cannot resume (the file is not kept).
+  ASSIGN_OR_RETURN(int64_t interrupted, imports.FailInterrupted());
+  if (interrupted > 0) {
+    LogJson("warning", "import jobs interrupted by restart",
+            {{"failed", absl::StrCat(interrupted)}});
+  }
+  imports.StartWorker();
 
   MeteringPointServiceImpl point_service(points, idempotency);
-  ReadingServiceImpl reading_service(ingestion, readings, idempotency, config.zone,
+  ReadingServiceImpl reading_service(ingestion, readings, estimation, idempotency, config.zone,
                                      config.max_batch);
+  ImportServiceImpl import_service(imports, idempotency);
 
   Server::Options options;
   options.config = config.server;
-  options.services = {&point_service, &reading_service};
+  options.services = {&point_service, &reading_service, &import_service};
   options.on_started = [&config](const Server& server) {
     LogJson("info", "started",
             {{"grpc_port", absl::StrCat(server.grpc_port())},
@@ -61,6 +73,7 @@ absl::Status Run(int argc, char** argv) {
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
   server->Wait();
+  imports.StopWorker();
   return absl::OkStatus();
 }
 

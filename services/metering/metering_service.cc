@@ -254,4 +254,94 @@ grpc::Status ReadingServiceImpl::EditReading(grpc::ServerContext* ctx,
       });
 }
 
+grpc::Status ReadingServiceImpl::EstimateGaps(grpc::ServerContext* ctx,
+                                              const v1::EstimateGapsRequest* req,
+                                              v1::EstimateGapsResponse* resp) {
+  return Mutate<v1::EstimateGapsRequest, v1::EstimateGapsResponse>(
+      idempotency_, "ReadingService/EstimateGaps", ctx, *req, resp,
+      [&](const Requester& who, v1::EstimateGapsResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(BillingPeriod period, RequiredPeriod(req->period(), "period"));
+        std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
+        ASSIGN_OR_RETURN(EstimateResult r,
+                         estimation_.Estimate(codes, static_cast<Channel>(req->channel()), period,
+                                              req->max_linear_intervals(), who));
+        out.set_estimated(r.estimated);
+        out.set_revisions_written(r.revisions_written);
+        return absl::OkStatus();
+      });
+}
+
+// ---------------------------------------------------------------------------
+// ImportService
+
+namespace {
+
+void ToProto(const ImportJob& j, common::v1::Job* out) {
+  out->set_id(j.id);
+  out->set_kind("metering.import");
+  out->set_state(static_cast<common::v1::JobState>(j.state));
+  out->set_done(j.done);
+  out->set_total(j.total);
+  if (j.start_time) *out->mutable_start_time() = ToProtoTime(*j.start_time);
+  if (j.finish_time) *out->mutable_finish_time() = ToProtoTime(*j.finish_time);
+  out->set_summary(SummaryText(j));
+  out->set_error(j.error);
+}
+
+}  // namespace
+
+grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
+                                            const v1::StartImportRequest* req,
+                                            v1::StartImportResponse* resp) {
+  ImportRequest r;
+  r.request_id = req->request_id();
+  r.file_name = req->file_name();
+  r.content = req->content();
+  r.format = static_cast<ImportFormat>(req->format());
+  r.encoding = static_cast<TextEncoding>(req->encoding());
+  r.unit = static_cast<EnergyUnit>(req->unit());
+  r.source = static_cast<Source>(req->source());
+  if (r.source == Source::kEstimation) {
+    return ToGrpc(InvalidField("source", "ESTIMATION is for the estimation of gaps"));
+  }
+  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Start(r, Reader(ctx)));
+  ToProto(job, resp->mutable_job());
+  return grpc::Status::OK;
+}
+
+grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
+                                             const v1::GetImportJobRequest* req,
+                                             v1::GetImportJobResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Get(req->job_id(), Reader(ctx)));
+  ToProto(job, resp->mutable_job());
+  ToProto(job.summary, resp->mutable_summary());
+  return grpc::Status::OK;
+}
+
+grpc::Status ImportServiceImpl::WatchImportJob(
+    grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
+    grpc::ServerWriter<v1::WatchImportJobResponse>* writer) {
+  RETURN_IF_ERROR_GRPC(
+      jobs_.Watch(req->job_id(), Reader(ctx), [&](const ImportJob& job) -> bool {
+        if (ctx->IsCancelled()) return false;
+        v1::WatchImportJobResponse out;
+        ToProto(job, out.mutable_job());
+        ToProto(job.summary, out.mutable_summary());
+        return writer->Write(out);
+      }));
+  return grpc::Status::OK;
+}
+
+grpc::Status ImportServiceImpl::CancelImportJob(grpc::ServerContext* ctx,
+                                                const v1::CancelImportJobRequest* req,
+                                                v1::CancelImportJobResponse* resp) {
+  return Mutate<v1::CancelImportJobRequest, v1::CancelImportJobResponse>(
+      idempotency_, "ImportService/CancelImportJob", ctx, *req, resp,
+      [&](const Requester& who, v1::CancelImportJobResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(ImportJob job, jobs_.Cancel(req->job_id(), who));
+        ToProto(job, out.mutable_job());
+        return absl::OkStatus();
+      });
+}
+
 }  // namespace gridbill::metering

@@ -6,7 +6,9 @@
 #pragma once
 
 #include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "estimation.h"
 #include "gridbill/pg/idempotency.h"
+#include "imports.h"
 #include "ingestion.h"
 #include "points.h"
 #include "readings.h"
@@ -35,13 +37,13 @@ class MeteringPointServiceImpl final : public v1::MeteringPointService::Service 
   Idempotency& idempotency_;
 };
 
-// EstimateGaps is not implemented yet (UNIMPLEMENTED from the base class).
 class ReadingServiceImpl final : public v1::ReadingService::Service {
  public:
-  ReadingServiceImpl(Ingestion& ingestion, Readings& readings, Idempotency& idempotency,
-                     absl::TimeZone zone, int64_t max_batch)
+  ReadingServiceImpl(Ingestion& ingestion, Readings& readings, Estimation& estimation,
+                     Idempotency& idempotency, absl::TimeZone zone, int64_t max_batch)
       : ingestion_(ingestion),
         readings_(readings),
+        estimation_(estimation),
         idempotency_(idempotency),
         zone_(zone),
         max_batch_(max_batch) {}
@@ -57,13 +59,37 @@ class ReadingServiceImpl final : public v1::ReadingService::Service {
                                grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) override;
   grpc::Status EditReading(grpc::ServerContext* ctx, const v1::EditReadingRequest* req,
                            v1::EditReadingResponse* resp) override;
+  grpc::Status EstimateGaps(grpc::ServerContext* ctx, const v1::EstimateGapsRequest* req,
+                            v1::EstimateGapsResponse* resp) override;
 
  private:
   Ingestion& ingestion_;
   Readings& readings_;
+  Estimation& estimation_;
   Idempotency& idempotency_;
   absl::TimeZone zone_;
   int64_t max_batch_;
+};
+
+// StartImport keeps its own idempotency (import_jobs.request_id): the job
+// must be committed before the worker may pick it up.
+class ImportServiceImpl final : public v1::ImportService::Service {
+ public:
+  ImportServiceImpl(ImportJobs& jobs, Idempotency& idempotency)
+      : jobs_(jobs), idempotency_(idempotency) {}
+
+  grpc::Status StartImport(grpc::ServerContext* ctx, const v1::StartImportRequest* req,
+                           v1::StartImportResponse* resp) override;
+  grpc::Status GetImportJob(grpc::ServerContext* ctx, const v1::GetImportJobRequest* req,
+                            v1::GetImportJobResponse* resp) override;
+  grpc::Status WatchImportJob(grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
+                              grpc::ServerWriter<v1::WatchImportJobResponse>* writer) override;
+  grpc::Status CancelImportJob(grpc::ServerContext* ctx, const v1::CancelImportJobRequest* req,
+                               v1::CancelImportJobResponse* resp) override;
+
+ private:
+  ImportJobs& jobs_;
+  Idempotency& idempotency_;
 };
 
 }  // namespace gridbill::metering

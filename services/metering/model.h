@@ -212,6 +212,37 @@ struct Completeness {
   int64_t missing = 0;
 };
 
+// The state of a long job; numbers are common.v1.JobState's.
+enum class JobState : int16_t {
+  kUnspecified = 0,
+  kPending = 1,
+  kRunning = 2,
+  kSucceeded = 3,
+  kFailed = 4,
+  kCancelled = 5
+};
+inline bool Terminal(JobState s) {
+  return s == JobState::kSucceeded || s == JobState::kFailed || s == JobState::kCancelled;
+}
+
+// An import of one file: its progress (points done of total) and summary.
+struct ImportJob {
+  std::string id;
+  std::string request_id;
+  std::string fingerprint;
+  std::string actor;
+  std::string file_name;
+  JobState state = JobState::kUnspecified;
+  int64_t done = 0;
+  int64_t total = 0;
+  int64_t readings = 0;  // readings in the file
+  IngestSummary summary;
+  std::string error;
+  absl::Time create_time;
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> finish_time;
+};
+
 template <typename T>
 struct ListPage {
   std::vector<T> items;

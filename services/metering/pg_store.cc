@@ -198,6 +198,58 @@ absl::Status MapWriteError(absl::Status st) {
   return st;
 }
 
+absl::StatusOr<ImportJob> ReadJob(const pg::Row& row) {
+  ImportJob j;
+  j.id = row.String(0);
+  j.request_id = row.String(1);
+  j.fingerprint = row.String(2);
+  j.actor = row.String(3);
+  j.file_name = row.String(4);
+  j.state = static_cast<JobState>(row.Int(5));
+  j.done = row.Int(6);
+  j.total = row.Int(7);
+  j.readings = row.Int(8);
+  j.summary.accepted = row.Int(9);
+  j.summary.unchanged = row.Int(10);
+  j.summary.revised = row.Int(11);
+  j.summary.rejected = row.Int(12);
+  j.summary.revisions_written = row.Int(13);
+  j.summary.flagged = row.Int(14);
+  std::vector<std::string> keys = row.TextArray(15);
+  std::vector<std::string> reasons = row.TextArray(16);
+  for (size_t i = 0; i < keys.size() && i < reasons.size(); ++i) {
+    j.summary.rejections.push_back(Rejection{0, -1, keys[i], reasons[i]});
+  }
+  j.error = row.String(17);
+  j.create_time = row.Time(18);
+  j.start_time = row.OptionalTime(19);
+  j.finish_time = row.OptionalTime(20);
+  return j;
+}
+
+// The columns after the id that InsertImportJob and UpdateImportJob share.
+void AddJobProgress(pg::Params& params, const ImportJob& j) {
+  std::vector<std::string> keys;
+  std::vector<std::string> reasons;
+  for (const Rejection& r : j.summary.rejections) {
+    keys.push_back(r.key);
+    reasons.push_back(r.reason);
+  }
+  params.Add(static_cast<int64_t>(j.state))
+      .Add(j.done)
+      .Add(j.total)
+      .Add(j.readings)
+      .Add(j.summary.accepted)
+      .Add(j.summary.unchanged)
+      .Add(j.summary.revised)
+      .Add(j.summary.rejected)
+      .Add(j.summary.revisions_written)
+      .Add(j.summary.flagged)
+      .AddTextArray(keys)
+      .AddTextArray(reasons)
+      .Add(j.error);
+}
+
 }  // namespace
 
 absl::Status PgStore::Atomically(absl::FunctionRef<absl::Status()> fn) {
@@ -407,6 +459,45 @@ absl::StatusOr<std::vector<DayRow>> PgStore::ReadDays(const DayRange& range) {
     out.push_back(std::move(d));
   }
   return out;
+}
+
+absl::Status PgStore::InsertImportJob(const ImportJob& job) {
+  pg::Params params;
+  params.Add(job.id).Add(job.request_id).Add(job.fingerprint).Add(job.actor).Add(job.file_name);
+  AddJobProgress(params, job);
+  params.Add(job.create_time).Add(job.start_time).Add(job.finish_time);
+  absl::StatusOr<pg::Result> res = pool_.Execute(q::kInsertImportJob, params);
+  if (!res.ok() && pg::ConstraintOf(res.status()) == "import_jobs_request_id_key") {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id: an import with request_id ", job.request_id, " exists"));
+  }
+  return res.status();
+}
+
+absl::StatusOr<ImportJob> PgStore::GetImportJob(const std::string& id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetImportJob, id));
+  if (res.empty()) return NotFound("import job", id);
+  return ReadJob(res[0]);
+}
+
+absl::StatusOr<ImportJob> PgStore::FindImportJob(const std::string& request_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindImportJob, request_id));
+  if (res.empty()) return NotFound("import job with request_id", request_id);
+  return ReadJob(res[0]);
+}
+
+absl::StatusOr<bool> PgStore::UpdateImportJob(const ImportJob& job) {
+  pg::Params params;
+  params.Add(job.id);
+  AddJobProgress(params, job);
+  params.Add(job.start_time).Add(job.finish_time);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUpdateImportJob, params));
+  return res.affected() == 1;
+}
+
+absl::StatusOr<int64_t> PgStore::FailOpenImportJobs(const std::string& error, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFailOpenImportJobs, error, now));
+  return res.affected();
 }
 
 }  // namespace gridbill::metering

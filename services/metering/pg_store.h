@@ -36,6 +36,12 @@ class PgStore final : public Store {
   absl::Status WriteDays(absl::Span<const DayRow> rows) override;
   absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override;
 
+  absl::Status InsertImportJob(const ImportJob& job) override;
+  absl::StatusOr<ImportJob> GetImportJob(const std::string& id) override;
+  absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) override;
+  absl::StatusOr<bool> UpdateImportJob(const ImportJob& job) override;
+  absl::StatusOr<int64_t> FailOpenImportJobs(const std::string& error, absl::Time now) override;
+
  private:
   // Creates the monthly partitions of reading_days the rows need.
   absl::Status EnsurePartitions(pg::Transaction& tx, absl::Span<const DayRow> rows);

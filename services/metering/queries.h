@@ -83,4 +83,36 @@ inline constexpr pg::Query kInsertDaysUnnest{
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL"};
 
+#define GRIDBILL_METERING_JOB_COLUMNS                                                          \
+  "id, request_id, fingerprint, actor, file_name, state, done, total, readings, accepted, " \
+  "unchanged, revised, rejected, revisions_written, flagged, rejection_keys, "              \
+  "rejection_reasons, error, create_time, start_time, finish_time"
+
+inline constexpr pg::Query kInsertImportJob{
+    "insert_import_job",
+    "INSERT INTO import_jobs (" GRIDBILL_METERING_JOB_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::text[], "
+    "$17::text[], $18, $19, $20, $21)"};
+
+inline constexpr pg::Query kGetImportJob{
+    "get_import_job", "SELECT " GRIDBILL_METERING_JOB_COLUMNS " FROM import_jobs WHERE id = $1"};
+
+inline constexpr pg::Query kFindImportJob{
+    "find_import_job",
+    "SELECT " GRIDBILL_METERING_JOB_COLUMNS " FROM import_jobs WHERE request_id = $1"};
+
+// Only while the stored state is not terminal: a cancel is never undone.
+inline constexpr pg::Query kUpdateImportJob{
+    "update_import_job",
+    "UPDATE import_jobs SET state = $2, done = $3, total = $4, readings = $5, accepted = $6, "
+    "unchanged = $7, revised = $8, rejected = $9, revisions_written = $10, flagged = $11, "
+    "rejection_keys = $12::text[], rejection_reasons = $13::text[], error = $14, "
+    "start_time = $15, finish_time = $16 WHERE id = $1 AND state IN (1, 2)"};
+
+inline constexpr pg::Query kFailOpenImportJobs{
+    "fail_open_import_jobs",
+    "UPDATE import_jobs SET state = 4, error = $1, finish_time = $2 WHERE state IN (1, 2)"};
+
+#undef GRIDBILL_METERING_JOB_COLUMNS
+
 }  // namespace gridbill::metering::queries

@@ -42,6 +42,17 @@ class Store {
   // The revision `range.as_of` selects of every stored day in the range,
   // ordered by point, channel, day.
   virtual absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) = 0;
+
+  // Import jobs. InsertImportJob: ALREADY_EXISTS when the request_id is taken.
+  virtual absl::Status InsertImportJob(const ImportJob& job) = 0;
+  virtual absl::StatusOr<ImportJob> GetImportJob(const std::string& id) = 0;
+  // NOT_FOUND when no job has this request_id.
+  virtual absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) = 0;
+  // Writes state, progress, summary, error and times while the stored state
+  // is not terminal; false when it already was (e.g. cancelled meanwhile).
+  virtual absl::StatusOr<bool> UpdateImportJob(const ImportJob& job) = 0;
+  // Fails every pending or running job with `error`; returns how many.
+  virtual absl::StatusOr<int64_t> FailOpenImportJobs(const std::string& error, absl::Time now) = 0;
 };
 
 }  // namespace gridbill::metering

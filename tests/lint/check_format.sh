@@ -7,13 +7,17 @@ root="${1:?usage: check_format.sh <checkout>}"
 cd "$root"
 command -v clang-format >/dev/null || { echo "clang-format is not installed: run deploy/install-deps.sh" >&2; exit 1; }
 
-mapfile -d '' files < <(find libs services tools tests \
-  \( -name node_modules -o -name 'build*' \) -prune -o \
+mapfile -d '' files < <(find libs services tools tests -name node_modules -prune -o \
   -type f \( -name '*.cc' -o -name '*.h' \) -print0 | sort -z)
-bad=()
-for f in "${files[@]}"; do
-  clang-format --style=file "$f" | cmp -s - "$f" || bad+=("$f")
-done
+# One clang-format process for all files: it names each file that would change.
+rc=0
+out="$(clang-format --style=file --dry-run --Werror --ferror-limit=1 "${files[@]}" 2>&1)" || rc=$?
+mapfile -t bad < <(sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' \
+  <<<"$out" | sort -u)
+if [[ $rc -ne 0 && ${#bad[@]} -eq 0 ]]; then
+  printf 'clang-format failed:\n%s\n' "$out"
+  exit 1
+fi
 if [[ ${#bad[@]} -gt 0 ]]; then
   echo "${#bad[@]} of ${#files[@]} C++ files are not clang-formatted:"
   printf '  %s\n' "${bad[@]}"

@@ -56,7 +56,7 @@ ServerConfig TestServerConfig() {
 
 }  // namespace
 
-Harness::Harness(WriteMethod method)
+Harness::Harness(WriteMethod method, bool start_import_worker)
     : db(GRIDBILL_METERING_MIGRATIONS_DIR),
       clock(Local(2026, 3, 10, 12)),
       store(db.pool(), method),
@@ -64,11 +64,15 @@ Harness::Harness(WriteMethod method)
       points(store, clock),
       ingestion(store, clock, Almaty(), VeeConfig{}),
       readings(store, ingestion, Almaty()),
+      estimation(store, ingestion, clock, Almaty(), EstimationConfig{}),
+      imports(store, ingestion, clock, Almaty()),
       point_service(points, idempotency),
-      reading_service(ingestion, readings, idempotency, Almaty(), 1000000) {
+      reading_service(ingestion, readings, estimation, idempotency, Almaty(), 1000000),
+      import_service(imports, idempotency) {
+  if (start_import_worker) imports.StartWorker();
   Server::Options options;
   options.config = TestServerConfig();
-  options.services = {&point_service, &reading_service};
+  options.services = {&point_service, &reading_service, &import_service};
   options.handle_signals = false;
   auto started = Server::Start(std::move(options));
   INFO(started.status().ToString());
@@ -81,11 +85,13 @@ Harness::Harness(WriteMethod method)
                                            grpc::InsecureChannelCredentials(), args);
   point_stub = v1::MeteringPointService::NewStub(channel);
   reading_stub = v1::ReadingService::NewStub(channel);
+  import_stub = v1::ImportService::NewStub(channel);
 }
 
 Harness::~Harness() {
   if (server) server->Shutdown();
   server.reset();
+  imports.StopWorker();
 }
 
 void Harness::AddWho(grpc::ClientContext& ctx, const Who& who) {

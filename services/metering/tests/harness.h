@@ -16,6 +16,8 @@
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/server.h"
+#include "estimation.h"
+#include "imports.h"
 #include "ingestion.h"
 #include "metering_service.h"
 #include "pg_store.h"
@@ -58,7 +60,7 @@ v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
 
 class Harness {
  public:
-  explicit Harness(WriteMethod method = WriteMethod::kCopy);
+  explicit Harness(WriteMethod method = WriteMethod::kCopy, bool start_import_worker = true);
   ~Harness();
 
   template <typename Stub, typename Req, typename Resp>
@@ -87,11 +89,15 @@ class Harness {
   Points points;
   Ingestion ingestion;
   Readings readings;
+  Estimation estimation;
+  ImportJobs imports;
   MeteringPointServiceImpl point_service;
   ReadingServiceImpl reading_service;
+  ImportServiceImpl import_service;
   std::unique_ptr<Server> server;
   std::unique_ptr<v1::MeteringPointService::Stub> point_stub;
   std::unique_ptr<v1::ReadingService::Stub> reading_stub;
+  std::unique_ptr<v1::ImportService::Stub> import_stub;
 };
 
 }  // namespace gridbill::metering::testing

@@ -1,0 +1,115 @@
+#include "auth_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/proto_convert.h"
+
+namespace gridbill::gateway {
+namespace {
+
+constexpr char kPrefix[] = "/gridbill.gateway.v1.AuthService/";
+
+void ToProto(const User& in, v1::User& out) {
+  out.set_id(in.id);
+  out.set_username(in.username);
+  for (Role r : in.roles) out.add_roles(r);
+  out.set_participant_id(in.participant_id);
+  *out.mutable_create_time() = ToProtoTime(in.create_time);
+  if (in.locked_until) *out.mutable_locked_until_time() = ToProtoTime(*in.locked_until);
+}
+
+void ToProto(const ApiKey& in, v1::ApiKey& out) {
+  out.set_id(in.id);
+  out.set_name(in.name);
+  for (Role r : in.roles) out.add_roles(r);
+  out.set_participant_id(in.participant_id);
+  *out.mutable_create_time() = ToProtoTime(in.create_time);
+  if (in.revoke_time) *out.mutable_revoke_time() = ToProtoTime(*in.revoke_time);
+}
+
+void ToProto(const IssuedTokens& in, v1::Tokens& out) {
+  out.set_access_token(in.access_token);
+  *out.mutable_access_expire_time() = ToProtoTime(in.access_expire_time);
+  out.set_refresh_token(in.refresh_token);
+  *out.mutable_refresh_expire_time() = ToProtoTime(in.refresh_expire_time);
+}
+
+std::vector<Role> Roles(const google::protobuf::RepeatedField<int>& roles) {
+  std::vector<Role> out;
+  for (int r : roles) out.push_back(static_cast<Role>(r));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Principal> AuthServiceImpl::Caller(const grpc::ServerContext& ctx,
+                                                  const char* method) const {
+  ASSIGN_OR_RETURN(gridbill::Caller caller,
+                   VerifiedCallerFrom(ctx, identity_secret_, absl::StrCat(kPrefix, method)));
+  if (caller.principal.empty()) return absl::UnauthenticatedError("sign in first");
+  Principal p;
+  p.name = caller.principal;
+  p.roles = caller.roles;
+  p.participant_id = caller.participant_id;
+  return p;
+}
+
+grpc::Status AuthServiceImpl::SignIn(grpc::ServerContext* ctx, const v1::SignInRequest* req,
+                                     v1::SignInResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(SignInResult r, auth_.SignIn(req->username(), req->password()));
+  ToProto(r.tokens, *resp->mutable_tokens());
+  ToProto(r.user, *resp->mutable_user());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::Refresh(grpc::ServerContext* ctx, const v1::RefreshRequest* req,
+                                      v1::RefreshResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(IssuedTokens t, auth_.Refresh(req->refresh_token()));
+  ToProto(t, *resp->mutable_tokens());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::SignOut(grpc::ServerContext* ctx, const v1::SignOutRequest* req,
+                                      v1::SignOutResponse* resp) {
+  RETURN_IF_ERROR_GRPC(auth_.SignOut(req->refresh_token()));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::CreateUser(grpc::ServerContext* ctx, const v1::CreateUserRequest* req,
+                                         v1::CreateUserResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateUser"));
+  User user;
+  user.username = req->user().username();
+  user.roles = Roles(req->user().roles());
+  user.participant_id = req->user().participant_id();
+  ASSIGN_OR_RETURN_GRPC(User created, auth_.CreateUser(who, user, req->password()));
+  ToProto(created, *resp->mutable_user());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
+                                           const v1::CreateApiKeyRequest* req,
+                                           v1::CreateApiKeyResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateApiKey"));
+  ApiKey key;
+  key.name = req->api_key().name();
+  key.roles = Roles(req->api_key().roles());
+  key.participant_id = req->api_key().participant_id();
+  ASSIGN_OR_RETURN_GRPC(CreatedApiKey created, auth_.CreateApiKey(who, key));
+  ToProto(created.key, *resp->mutable_api_key());
+  resp->set_secret(created.secret);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
+                                           const v1::RevokeApiKeyRequest* req,
+                                           v1::RevokeApiKeyResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "RevokeApiKey"));
+  ASSIGN_OR_RETURN_GRPC(ApiKey key, auth_.RevokeApiKey(who, req->id()));
+  ToProto(key, *resp->mutable_api_key());
+  return grpc::Status::OK;
+}
+
+}  // namespace gridbill::gateway

@@ -1,0 +1,39 @@
+// The gRPC edge of AuthService: proto <-> domain, Status <-> grpc::Status.
+// It sits behind the proxy like any backend and takes the caller from the
+// identity the proxy signed.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "auth.h"
+#include "gridbill/gateway/v1/gateway.grpc.pb.h"
+
+namespace gridbill::gateway {
+
+class AuthServiceImpl final : public v1::AuthService::Service {
+ public:
+  AuthServiceImpl(Authenticator& auth, std::string identity_secret)
+      : auth_(auth), identity_secret_(std::move(identity_secret)) {}
+
+  grpc::Status SignIn(grpc::ServerContext* ctx, const v1::SignInRequest* req,
+                      v1::SignInResponse* resp) override;
+  grpc::Status Refresh(grpc::ServerContext* ctx, const v1::RefreshRequest* req,
+                       v1::RefreshResponse* resp) override;
+  grpc::Status SignOut(grpc::ServerContext* ctx, const v1::SignOutRequest* req,
+                       v1::SignOutResponse* resp) override;
+  grpc::Status CreateUser(grpc::ServerContext* ctx, const v1::CreateUserRequest* req,
+                          v1::CreateUserResponse* resp) override;
+  grpc::Status CreateApiKey(grpc::ServerContext* ctx, const v1::CreateApiKeyRequest* req,
+                            v1::CreateApiKeyResponse* resp) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext* ctx, const v1::RevokeApiKeyRequest* req,
+                            v1::RevokeApiKeyResponse* resp) override;
+
+ private:
+  absl::StatusOr<Principal> Caller(const grpc::ServerContext& ctx, const char* method) const;
+
+  Authenticator& auth_;
+  const std::string identity_secret_;
+};
+
+}  // namespace gridbill::gateway

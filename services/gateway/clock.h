@@ -1,0 +1,21 @@
+// The clock the gateway reads "now" from; tests inject one they can move.
+#pragma once
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace gridbill::gateway {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() const = 0;
+};
+
+// The wall clock, truncated to microseconds (what PostgreSQL keeps).
+class SystemClock final : public Clock {
+ public:
+  absl::Time Now() const override { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
+};
+
+}  // namespace gridbill::gateway

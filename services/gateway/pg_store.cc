@@ -1,0 +1,193 @@
+#include "pg_store.h"
+
+#include <cctype>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/pg/errors.h"
+#include "queries.h"
+
+namespace gridbill::gateway {
+namespace {
+
+namespace q = queries;
+
+std::vector<std::string> RoleNames(const std::vector<Role>& roles) {
+  std::vector<std::string> out;
+  for (Role r : roles) out.push_back(common::v1::Role_Name(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<Role>> ReadRoles(const pg::Row& row, int col) {
+  std::vector<Role> roles;
+  for (const std::string& name : row.TextArray(col)) {
+    Role r;
+    if (!common::v1::Role_Parse(name, &r)) {
+      return absl::InternalError(absl::StrCat("stored role \"", name, "\" is unknown"));
+    }
+    roles.push_back(r);
+  }
+  return roles;
+}
+
+// Columns of GRIDBILL_USER_COLUMNS.
+absl::StatusOr<UserRecord> ReadUser(const pg::Row& row) {
+  UserRecord r;
+  r.user.id = row.String(0);
+  r.user.username = row.String(1);
+  ASSIGN_OR_RETURN(r.user.roles, ReadRoles(row, 2));
+  r.user.participant_id = row.String(3);
+  r.user.create_time = row.Time(4);
+  r.user.locked_until = row.OptionalTime(5);
+  r.password_hash = row.String(6);
+  r.failed_attempts = static_cast<int>(row.Int(7));
+  return r;
+}
+
+Session ReadSession(const pg::Row& row) {
+  Session s;
+  s.id = row.String(0);
+  s.user_id = row.String(1);
+  s.refresh_expire_time = row.Time(2);
+  s.create_time = row.Time(3);
+  s.revoke_time = row.OptionalTime(4);
+  return s;
+}
+
+absl::StatusOr<ApiKeyRecord> ReadApiKey(const pg::Row& row) {
+  ApiKeyRecord r;
+  r.key.id = row.String(0);
+  r.key.name = row.String(1);
+  ASSIGN_OR_RETURN(r.key.roles, ReadRoles(row, 2));
+  r.key.participant_id = row.String(3);
+  r.key.create_time = row.Time(4);
+  r.key.revoke_time = row.OptionalTime(5);
+  r.secret_hash = row.String(6);
+  return r;
+}
+
+// Ids are UUIDs; anything else cannot name a row (and must not reach a
+// ::uuid cast, which would be an INVALID_ARGUMENT from the server).
+bool IsUuid(const std::string& id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<User> PgStore::InsertUser(const User& user, const std::string& password_hash) {
+  pg::Params p;
+  p.Add(user.username).Add(password_hash).AddTextArray(RoleNames(user.roles));
+  p.Add(user.participant_id).Add(user.create_time);
+  absl::StatusOr<pg::Result> res = pool_.Execute(q::kInsertUser, p);
+  if (!res.ok()) {
+    if (pg::ConstraintOf(res.status()) == "users_username_key") {
+      absl::Status st = absl::AlreadyExistsError("user.username: a user with this username exists");
+      st.SetPayload(ToAbsl(kFieldPayloadKey), absl::Cord("user.username"));
+      return st;
+    }
+    return res.status();
+  }
+  ASSIGN_OR_RETURN(UserRecord r, ReadUser((*res)[0]));
+  return r.user;
+}
+
+absl::StatusOr<std::optional<UserRecord>> PgStore::FindUserByName(const std::string& username) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindUserByName, username));
+  if (res.empty()) return std::optional<UserRecord>();
+  ASSIGN_OR_RETURN(UserRecord r, ReadUser(res[0]));
+  return std::optional<UserRecord>(std::move(r));
+}
+
+absl::StatusOr<User> PgStore::GetUser(const std::string& id) {
+  if (!IsUuid(id)) return NotFound("user", id);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetUser, id));
+  if (res.empty()) return NotFound("user", id);
+  ASSIGN_OR_RETURN(UserRecord r, ReadUser(res[0]));
+  return r.user;
+}
+
+absl::StatusOr<User> PgStore::RecordFailedSignIn(const std::string& user_id, absl::Time now,
+                                                 int max_attempts, absl::Duration lock_for) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kRecordFailedSignIn, user_id, now, max_attempts,
+                              absl::StrCat(absl::ToInt64Seconds(lock_for), " seconds")));
+  if (res.empty()) return NotFound("user", user_id);
+  ASSIGN_OR_RETURN(UserRecord r, ReadUser(res[0]));
+  return r.user;
+}
+
+absl::Status PgStore::RecordSignIn(const std::string& user_id, absl::Time now) {
+  return pool_.Exec(q::kRecordSignIn, user_id, now).status();
+}
+
+absl::StatusOr<Session> PgStore::InsertSession(const Session& session,
+                                               const std::string& refresh_hash) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kInsertSession, session.user_id, refresh_hash,
+                                              session.refresh_expire_time, session.create_time));
+  return ReadSession(res[0]);
+}
+
+absl::StatusOr<std::optional<Session>> PgStore::FindSessionByRefresh(
+    const std::string& refresh_hash) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindSessionByRefresh, refresh_hash));
+  if (res.empty()) return std::optional<Session>();
+  return std::optional<Session>(ReadSession(res[0]));
+}
+
+absl::StatusOr<std::optional<Session>> PgStore::GetSession(const std::string& id) {
+  if (!IsUuid(id)) return std::optional<Session>();
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetSession, id));
+  if (res.empty()) return std::optional<Session>();
+  return std::optional<Session>(ReadSession(res[0]));
+}
+
+absl::StatusOr<bool> PgStore::RotateRefresh(const std::string& session_id,
+                                            const std::string& old_hash,
+                                            const std::string& new_hash,
+                                            absl::Time new_expire_time) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kRotateRefresh, session_id, old_hash, new_hash, new_expire_time));
+  return res.affected() == 1;
+}
+
+absl::Status PgStore::RevokeSession(const std::string& session_id, absl::Time now) {
+  if (!IsUuid(session_id)) return absl::OkStatus();
+  return pool_.Exec(q::kRevokeSession, session_id, now).status();
+}
+
+absl::StatusOr<ApiKey> PgStore::InsertApiKey(const ApiKey& key, const std::string& secret_hash) {
+  pg::Params p;
+  p.Add(key.id).Add(key.name).Add(secret_hash).AddTextArray(RoleNames(key.roles));
+  p.Add(key.participant_id).Add(key.create_time);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kInsertApiKey, p));
+  ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(res[0]));
+  return r.key;
+}
+
+absl::StatusOr<std::optional<ApiKeyRecord>> PgStore::FindApiKey(const std::string& id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindApiKey, id));
+  if (res.empty()) return std::optional<ApiKeyRecord>();
+  ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(res[0]));
+  return std::optional<ApiKeyRecord>(std::move(r));
+}
+
+absl::StatusOr<ApiKey> PgStore::RevokeApiKey(const std::string& id, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kRevokeApiKey, id, now));
+  if (res.empty()) return NotFound("API key", id);
+  ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(res[0]));
+  return r.key;
+}
+
+}  // namespace gridbill::gateway

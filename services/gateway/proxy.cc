@@ -1,0 +1,337 @@
+#include "proxy.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/server.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace gridbill::gateway {
+namespace {
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const grpc::Slice& s : slices) {
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return out;
+}
+
+// Client metadata passed on to backends as is; everything else (credentials,
+// and above all any x-gridbill-* identity a client made up) stays here.
+constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
+
+}  // namespace
+
+// One proxied call: the server side (this reactor) and the backend side (an
+// inner client reactor). One message is in flight per direction: the next
+// read on one side starts when the write on the other side is done, so a
+// slow reader holds back the writer (flow control end to end).
+class ProxyCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall(Proxy& proxy, grpc::GenericCallbackServerContext* ctx)
+      : proxy_(proxy), ctx_(ctx), start_(absl::Now()), backend_(this) {
+    policy_ = proxy_.table_.Find(ctx_->method());
+    if (policy_ == nullptr) {
+      FinishEarly(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                               absl::StrCat("the gateway routes no method ", ctx_->method())));
+      return;
+    }
+    if (!policy_->is_public) {
+      absl::StatusOr<Principal> who = proxy_.Authenticate(ctx_->client_metadata());
+      if (!who.ok()) {
+        FinishEarly(ToGrpc(who.status()));
+        return;
+      }
+      who_ = *std::move(who);
+      if (absl::Status st = AuthorizeMethod(*policy_, who_); !st.ok()) {
+        FinishEarly(ToGrpc(st));
+        return;
+      }
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The client half-closed (or is gone): pass that on.
+      bool start = false;
+      if (!ClaimBackend(&start)) return;
+      if (start) PrepareBackend();
+      backend_.StartWritesDone();
+      if (start) backend_.StartCall();
+      return;
+    }
+    if (!policy_->is_public) {
+      absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, ToStd(Flatten(request_)));
+      if (!st.ok()) {
+        Deny(ToGrpc(st));
+        return;
+      }
+    }
+    bool start = false;
+    if (!ClaimBackend(&start)) return;
+    if (start) PrepareBackend();
+    backend_.StartWrite(&request_);
+    if (start) backend_.StartCall();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::optional<grpc::Status> finish;
+    bool read = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (pending_finish_) {
+        finish = std::move(pending_finish_);
+        pending_finish_.reset();
+      } else if (ok && !backend_done_) {
+        read = true;
+      }
+    }
+    if (finish) {
+      FinishOnce(*finish);
+    } else if (read) {
+      backend_.StartRead(&response_);
+    } else if (!ok) {
+      // The client is gone: stop the backend call too.
+      grpc::ClientContext* backend = nullptr;
+      {
+        absl::MutexLock lock(&mu_);
+        if (backend_started_ && !backend_done_) backend = client_ctx_.get();
+      }
+      if (backend != nullptr) backend->TryCancel();
+    }
+  }
+
+  void OnCancel() override {
+    grpc::ClientContext* cancel_backend = nullptr;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (backend_started_ && !backend_done_) cancel_backend = client_ctx_.get();
+      // Nothing was forwarded yet: do not start a backend call for nobody.
+      finish = !backend_started_;
+    }
+    if (cancel_backend != nullptr) cancel_backend->TryCancel();
+    if (finish) FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled"));
+  }
+
+  void OnDone() override {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      server_done_ = true;
+      last = !backend_started_ || backend_done_;
+    }
+    if (last) delete this;
+  }
+
+ private:
+  class Backend final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Backend(ProxyCall* call) : call_(call) {}
+    void OnReadInitialMetadataDone(bool ok) override {}
+    void OnWriteDone(bool ok) override { call_->OnBackendWriteDone(ok); }
+    void OnReadDone(bool ok) override { call_->OnBackendReadDone(ok); }
+    void OnDone(const grpc::Status& status) override { call_->OnBackendDone(status); }
+
+   private:
+    ProxyCall* call_;
+  };
+
+  // False when the call is over. Otherwise `*start` tells whether this call
+  // must prepare the backend call; its context exists from here on, so that
+  // OnCancel and Deny on other threads always find it.
+  bool ClaimBackend(bool* start) {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || backend_done_) return false;
+    *start = !backend_started_;
+    if (*start) {
+      backend_started_ = true;
+      // Deadline and cancellation of the client's call carry over.
+      client_ctx_ = grpc::ClientContext::FromCallbackServerContext(*ctx_);
+    }
+    return true;
+  }
+
+  void PrepareBackend() {
+    const auto& md = ctx_->client_metadata();
+    for (const char* key : kForwardedHeaders) {
+      auto it = md.find(key);
+      if (it != md.end())
+        client_ctx_->AddMetadata(key, std::string(it->second.data(), it->second.size()));
+    }
+    if (!who_.name.empty()) {
+      const std::string roles = RolesText(who_.roles);
+      client_ctx_->AddMetadata(kPrincipalHeader, who_.name);
+      client_ctx_->AddMetadata(kRolesHeader, roles);
+      if (who_.scoped()) client_ctx_->AddMetadata(kParticipantHeader, who_.participant_id);
+      client_ctx_->AddMetadata(kIdentitySigHeader,
+                               SignIdentity(proxy_.identity_secret_, who_.name, roles,
+                                            who_.participant_id, policy_->full_method));
+    }
+    grpc::GenericStub& stub = *proxy_.stubs_.at(policy_->backend);
+    stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
+                                  &backend_);
+    backend_.StartRead(&response_);
+  }
+
+  void OnBackendWriteDone(bool ok) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!ok || finished_) return;  // the backend ended; its OnDone finishes the call
+    }
+    StartRead(&request_);
+  }
+
+  void OnBackendReadDone(bool ok) {
+    if (!ok) return;  // end of the backend's stream; OnBackendDone follows
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      writing_ = true;
+    }
+    StartWrite(&response_);
+  }
+
+  void OnBackendDone(const grpc::Status& status) {
+    grpc::Status result = status;
+    bool finish_now = false;
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      backend_done_ = true;
+      if (override_) result = *override_;
+      if (writing_) {
+        pending_finish_ = result;
+      } else {
+        finish_now = true;
+      }
+      last = server_done_;
+    }
+    if (finish_now) FinishOnce(result);
+    if (last) delete this;
+  }
+
+  // A later message of a stream was refused: stop the backend call and
+  // finish with the refusal instead of its CANCELLED.
+  void Deny(const grpc::Status& status) {
+    bool cancel = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (backend_started_) {
+        override_ = status;
+        cancel = !backend_done_;
+      }
+    }
+    if (cancel) {
+      client_ctx_->TryCancel();
+    } else {
+      FinishOnce(status);
+    }
+  }
+
+  void FinishEarly(const grpc::Status& status) { FinishOnce(status); }
+
+  void FinishOnce(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+    }
+    // The audit line of the call (the persisted audit trail is a next step).
+    const std::string code = absl::StrCat(static_cast<int>(status.error_code()));
+    const std::string ms = absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start_));
+    LogJson(status.ok() ? "info" : "warn", "proxied",
+            {{"method", ctx_->method()},
+             {"principal", who_.name},
+             {"participant", who_.participant_id},
+             {"code", code},
+             {"duration_ms", ms},
+             {"message", status.ok() ? "" : status.error_message()}});
+    Finish(status);
+  }
+
+  Proxy& proxy_;
+  grpc::GenericCallbackServerContext* ctx_;
+  const absl::Time start_;
+  const MethodPolicy* policy_ = nullptr;
+  Principal who_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  Backend backend_;
+
+  absl::Mutex mu_;
+  // Set once, under mu_, when the backend call is claimed; read freely after.
+  std::unique_ptr<grpc::ClientContext> client_ctx_;
+  bool backend_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool server_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> override_ ABSL_GUARDED_BY(mu_);
+};
+
+Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
+             std::map<std::string, std::shared_ptr<grpc::Channel>> backends,
+             std::string identity_secret)
+    : table_(table), auth_(auth), identity_secret_(std::move(identity_secret)) {
+  for (auto& [name, channel] : backends) {
+    stubs_.emplace(name, std::make_unique<grpc::GenericStub>(channel));
+  }
+}
+
+grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+  return new ProxyCall(*this, ctx);  // deletes itself in OnDone
+}
+
+absl::StatusOr<Principal> Proxy::Authenticate(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  if (auto it = metadata.find(kApiKeyHeader); it != metadata.end()) {
+    return auth_.AuthenticateApiKey(std::string_view(it->second.data(), it->second.size()));
+  }
+  if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
+    absl::string_view value(it->second.data(), it->second.size());
+    if (absl::StartsWithIgnoreCase(value, "bearer ")) {
+      value.remove_prefix(7);
+      return auth_.AuthenticateBearer(ToStd(absl::StripAsciiWhitespace(value)));
+    }
+    return absl::UnauthenticatedError("authorization: only Bearer access tokens are accepted");
+  }
+  return absl::UnauthenticatedError(
+      "no credentials: send an API key in x-api-key or an access token in authorization");
+}
+
+absl::StatusOr<FrontDoor> StartFrontDoor(const std::string& address, int64_t max_message_bytes,
+                                         Proxy& proxy) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  FrontDoor door;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &door.port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
+  builder.RegisterCallbackGenericService(&proxy);
+  door.server = builder.BuildAndStart();
+  if (door.server == nullptr || door.port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  if (grpc::HealthCheckServiceInterface* health = door.server->GetHealthCheckService()) {
+    health->SetServingStatus(true);
+  }
+  return door;
+}
+
+}  // namespace gridbill::gateway
