@@ -13,6 +13,8 @@ packages=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   prometheus-cpp-dev catch2 libpq-dev libssl-dev
+  libexpat1-dev   # metering: XML imports
+  libargon2-dev   # gateway: password hashing
   # PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin) and contrib (btree_gist)
   postgresql-15 postgresql-contrib
   # promtool (checks /metrics), clang-format (style check)

@@ -20,6 +20,7 @@ struct Cell {
   int index = 0;
   absl::Time start;
   bool present = false;
+  bool estimated = false;
   int64_t value = 0;
   bool fillable = false;  // missing, in the period, valid and ended
 };
@@ -97,6 +98,8 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
       if (row != nullptr && i < static_cast<int>(row->values.size()) &&
           static_cast<Quality>(row->quality[static_cast<size_t>(i)]) != Quality::kMissing) {
         c.present = true;
+        c.estimated = static_cast<Quality>(row->quality[static_cast<size_t>(i)]) ==
+                      Quality::kEstimated;
         c.value = row->values[static_cast<size_t>(i)];
       }
       c.fillable = !c.present && d >= first && d <= last && p.ValidOn(d) && c.start + len <= now;
@@ -112,7 +115,8 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
       if (it == day_offset.end()) continue;
       const size_t next = std::next(it) == day_offset.end() ? cells.size() : std::next(it)->second;
       const size_t j = it->second + static_cast<size_t>(c.index);
-      if (j >= next || !cells[j].present) continue;
+      // Estimates are not a profile: estimating from them would compound.
+      if (j >= next || !cells[j].present || cells[j].estimated) continue;
       sum += cells[j].value;
       ++n;
     }
@@ -133,8 +137,11 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
     size_t b = a;
     while (b < cells.size() && cells[b].fillable) ++b;
     const int64_t length = static_cast<int64_t>(b - a);
-    const bool linear = length <= max_linear && a > 0 && cells[a - 1].present &&
-                        b < cells.size() && cells[b].present;
+    // Anchors are values a source gave, not earlier estimates, so that a
+    // second run finds nothing new to do.
+    auto anchor = [&](size_t i) { return cells[i].present && !cells[i].estimated; };
+    const bool linear =
+        length <= max_linear && a > 0 && anchor(a - 1) && b < cells.size() && anchor(b);
     std::string method;
     int64_t filled = 0;
     for (size_t i = a; i < b; ++i) {

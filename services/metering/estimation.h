@@ -1,11 +1,11 @@
 // Estimation of gaps (the second "E" of VEE). A gap is a run of MISSING
 // intervals of a point and channel inside a billing period (within the
 // point's validity, intervals that have ended). A gap of up to
-// max_linear_intervals intervals with a present value on both sides is
+// max_linear_intervals intervals with a non-estimated value on both sides is
 // interpolated linearly between them; a longer one (or one without both
 // neighbours) takes the same-weekday profile: the average of the same
 // interval of the same weekday in the previous profile_weeks weeks (latest
-// revisions, present values only). An interval with no profile data stays
+// revisions; measured, substituted or edited values, not earlier estimates). An interval with no profile data stays
 // missing. Estimates are stored through Ingestion as a new revision of each
 // day, quality ESTIMATED, source ESTIMATION, the reason naming the method of
 // each gap; present values (measured, substituted, edited, estimated) are

@@ -94,6 +94,9 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
   static const auto* const k = new std::vector<FlagSpec>{
       {"addr", "HOST:PORT",
        "the contracts service or the gateway (env GRIDBILL_ADDR; default 127.0.0.1:7101)"},
+      {"metering-addr", "HOST:PORT",
+       "the metering service, or the gateway (env GRIDBILL_METERING_ADDR; default "
+       "127.0.0.1:7102)"},
       {"principal", "NAME", "who the calls are made as (env GRIDBILL_PRINCIPAL; default $USER)"},
       {"roles", "ROLE,...",
        "roles sent with the calls, e.g. operator,auditor (env GRIDBILL_ROLES; default "
@@ -112,6 +115,7 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
 absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<std::string>& argv,
                                                             GlobalOptions& options) {
   options.client.address = Env("GRIDBILL_ADDR", "127.0.0.1:7101");
+  options.client.metering_address = Env("GRIDBILL_METERING_ADDR", "127.0.0.1:7102");
   options.client.identity.principal = Env("GRIDBILL_PRINCIPAL", Env("USER", "gridbillctl"));
   std::string roles = Env("GRIDBILL_ROLES", "ROLE_OPERATOR");
   options.client.identity.participant = Env("GRIDBILL_PARTICIPANT", "");
@@ -177,6 +181,7 @@ absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<st
       continue;
     }
     if (name == "addr") options.client.address = value;
+    if (name == "metering-addr") options.client.metering_address = value;
     if (name == "principal") options.client.identity.principal = value;
     if (name == "roles") roles = value;
     if (name == "participant") options.client.identity.participant = value;
@@ -260,6 +265,7 @@ const std::vector<Command>& Commands() {
     AddApplicationCommands(*v);
     AddReferenceCommands(*v);
     AddImportCommands(*v);
+    AddMeteringCommands(*v);
     AddDemoCommands(*v);
     return v;
   }();

@@ -127,6 +127,7 @@ void AddContractCommands(std::vector<Command>& out);
 void AddTariffCommands(std::vector<Command>& out);
 void AddApplicationCommands(std::vector<Command>& out);
 void AddImportCommands(std::vector<Command>& out);
+void AddMeteringCommands(std::vector<Command>& out);
 void AddDemoCommands(std::vector<Command>& out);
 
 // --- Helpers shared by the commands ---------------------------------------

@@ -21,6 +21,17 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   contracts_ = v1::ContractService::NewStub(channel_);
   tariffs_ = v1::TariffService::NewStub(channel_);
   applications_ = v1::ApplicationService::NewStub(channel_);
+  // Files up to 64 MiB go to StartImport in one message.
+  grpc::ChannelArguments metering_args = args;
+  metering_args.SetMaxSendMessageSize(64 * 1024 * 1024);
+  metering_channel_ =
+      options_.metering_address == options_.address
+          ? channel_
+          : grpc::CreateCustomChannel(options_.metering_address,
+                                      grpc::InsecureChannelCredentials(), metering_args);
+  metering_points_ = metering::v1::MeteringPointService::NewStub(metering_channel_);
+  readings_ = metering::v1::ReadingService::NewStub(metering_channel_);
+  metering_imports_ = metering::v1::ImportService::NewStub(metering_channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Client::NewContext(const Identity* as) const {

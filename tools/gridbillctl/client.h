@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace gridbill::ctl {
@@ -29,6 +30,8 @@ struct Identity {
 
 struct ClientOptions {
   std::string address = "127.0.0.1:7101";
+  // The metering service (or the gateway, then the same as `address`).
+  std::string metering_address = "127.0.0.1:7102";
   Identity identity;
   absl::Duration timeout = absl::Seconds(30);
 };
@@ -65,6 +68,9 @@ class Client {
   v1::ContractService::Stub& contracts() const { return *contracts_; }
   v1::TariffService::Stub& tariffs() const { return *tariffs_; }
   v1::ApplicationService::Stub& applications() const { return *applications_; }
+  metering::v1::MeteringPointService::Stub& metering_points() const { return *metering_points_; }
+  metering::v1::ReadingService::Stub& readings() const { return *readings_; }
+  metering::v1::ImportService::Stub& metering_imports() const { return *metering_imports_; }
 
  private:
   static bool Retryable(const grpc::Status& status);
@@ -77,6 +83,10 @@ class Client {
   std::unique_ptr<v1::ContractService::Stub> contracts_;
   std::unique_ptr<v1::TariffService::Stub> tariffs_;
   std::unique_ptr<v1::ApplicationService::Stub> applications_;
+  std::shared_ptr<grpc::Channel> metering_channel_;
+  std::unique_ptr<metering::v1::MeteringPointService::Stub> metering_points_;
+  std::unique_ptr<metering::v1::ReadingService::Stub> readings_;
+  std::unique_ptr<metering::v1::ImportService::Stub> metering_imports_;
 };
 
 // The error as a user reads it: "INVALID_ARGUMENT: participant.bin: wrong
