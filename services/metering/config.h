@@ -5,8 +5,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "gridbill/server/config.h"
 #include "estimation.h"
+#include "gridbill/server/config.h"
 #include "vee.h"
 
 namespace gridbill::metering {

@@ -26,9 +26,7 @@ struct Cell {
 };
 
 // a / b rounded half away from zero (b > 0).
-int64_t DivRound(int64_t a, int64_t b) {
-  return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
-}
+int64_t DivRound(int64_t a, int64_t b) { return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b); }
 
 }  // namespace
 
@@ -98,8 +96,8 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
       if (row != nullptr && i < static_cast<int>(row->values.size()) &&
           static_cast<Quality>(row->quality[static_cast<size_t>(i)]) != Quality::kMissing) {
         c.present = true;
-        c.estimated = static_cast<Quality>(row->quality[static_cast<size_t>(i)]) ==
-                      Quality::kEstimated;
+        c.estimated =
+            static_cast<Quality>(row->quality[static_cast<size_t>(i)]) == Quality::kEstimated;
         c.value = row->values[static_cast<size_t>(i)];
       }
       c.fillable = !c.present && d >= first && d <= last && p.ValidOn(d) && c.start + len <= now;
@@ -154,18 +152,16 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
         continue;
       }
       ++filled;
-      readings[cells[i].day - epoch].push_back(Reading{p.code, channel, cells[i].start, v,
-                                                       Quality::kEstimated, Source::kEstimation});
+      readings[cells[i].day - epoch].push_back(
+          Reading{p.code, channel, cells[i].start, v, Quality::kEstimated, Source::kEstimation});
     }
     if (filled > 0) {
-      method =
-          linear
-              ? absl::StrCat("linear interpolation of ", length, " intervals from ",
-                             local(cells[a].start), " between ", cells[a - 1].value, " and ",
-                             cells[b].value, " Wh")
-              : absl::StrCat("same-weekday profile (average of up to ", config_.profile_weeks,
-                             " previous weeks) for ", filled, " of ", length, " intervals from ",
-                             local(cells[a].start));
+      method = linear ? absl::StrCat("linear interpolation of ", length, " intervals from ",
+                                     local(cells[a].start), " between ", cells[a - 1].value,
+                                     " and ", cells[b].value, " Wh")
+                      : absl::StrCat("same-weekday profile (average of up to ",
+                                     config_.profile_weeks, " previous weeks) for ", filled, " of ",
+                                     length, " intervals from ", local(cells[a].start));
       for (size_t i = a; i < b; ++i) {
         auto& list = reasons[cells[i].day - epoch];
         if (list.empty() || list.back() != method) list.push_back(method);
@@ -182,9 +178,8 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
     batch.readings = std::move(list);
     ASSIGN_OR_RETURN(IngestSummary s, ingestion_.Ingest(batch, who));
     if (!s.rejections.empty()) {
-      return absl::InternalError(absl::StrCat("an estimate was refused: ",
-                                              s.rejections.front().key, ": ",
-                                              s.rejections.front().reason));
+      return absl::InternalError(absl::StrCat("an estimate was refused: ", s.rejections.front().key,
+                                              ": ", s.rejections.front().reason));
     }
     result.estimated += s.accepted;
     result.revisions_written += s.revisions_written;

@@ -5,11 +5,11 @@
 // interpolated linearly between them; a longer one (or one without both
 // neighbours) takes the same-weekday profile: the average of the same
 // interval of the same weekday in the previous profile_weeks weeks (latest
-// revisions; measured, substituted or edited values, not earlier estimates). An interval with no profile data stays
-// missing. Estimates are stored through Ingestion as a new revision of each
-// day, quality ESTIMATED, source ESTIMATION, the reason naming the method of
-// each gap; present values (measured, substituted, edited, estimated) are
-// never touched, so running it again changes nothing.
+// revisions; measured, substituted or edited values, not earlier estimates). An interval with no
+// profile data stays missing. Estimates are stored through Ingestion as a new revision of each day,
+// quality ESTIMATED, source ESTIMATION, the reason naming the method of each gap; present values
+// (measured, substituted, edited, estimated) are never touched, so running it again changes
+// nothing.
 #pragma once
 
 #include <string>

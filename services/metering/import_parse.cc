@@ -3,11 +3,11 @@
 #include <expat.h>
 #include <iconv.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -148,8 +148,8 @@ absl::StatusOr<absl::Time> ParseInstant(std::string_view text, absl::TimeZone zo
   const absl::string_view in = ToAbsl(text);
   if (absl::ParseTime(absl::RFC3339_full, in, &t, &err)) return t;
   // Local time of the operator's zone (the earlier instant of a repeated hour).
-  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
-                             "%Y-%m-%dT%H:%M:%S"}) {
+  for (const char* format :
+       {"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"}) {
     if (absl::ParseTime(format, in, zone, &t, &err)) return t;
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -209,9 +209,9 @@ absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o)
         const std::string name = absl::AsciiStrToLower(cells[static_cast<size_t>(i)]);
         auto it = std::find(names.begin(), names.end(), name);
         if (it == names.end()) {
-          return ContentError(where, absl::StrCat("unknown column ", QuoteInput(name),
-                                                  " in the header (expected ",
-                                                  absl::StrJoin(names, ","), ")"));
+          return ContentError(
+              where, absl::StrCat("unknown column ", QuoteInput(name), " in the header (expected ",
+                                  absl::StrJoin(names, ","), ")"));
         }
         const auto c = static_cast<size_t>(it - names.begin());
         if (column[c] >= 0) {
@@ -221,17 +221,17 @@ absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o)
       }
       for (int c : {kPoint, kChannel, kStart, kValue}) {
         if (column[static_cast<size_t>(c)] < 0) {
-          return ContentError(where, absl::StrCat("the header has no column ",
-                                                  names[static_cast<size_t>(c)],
-                                                  " (a header row is required)"));
+          return ContentError(
+              where, absl::StrCat("the header has no column ", names[static_cast<size_t>(c)],
+                                  " (a header row is required)"));
         }
       }
       if (end == text.size()) break;
       continue;
     }
     if (static_cast<int>(cells.size()) != ncols) {
-      return ContentError(
-          where, absl::StrCat("has ", cells.size(), " fields; the header has ", ncols));
+      return ContentError(where,
+                          absl::StrCat("has ", cells.size(), " fields; the header has ", ncols));
     }
     auto cell = [&](int c) -> const std::string& {
       static const std::string kEmpty;
@@ -291,7 +291,7 @@ class Parser80020 {
   absl::StatusOr<ParsedFile> Parse(std::string_view utf8) {
     // "UTF-8" overrides the document's own declaration: the bytes were decoded already.
     std::unique_ptr<XML_ParserStruct, void (*)(XML_Parser)> parser(XML_ParserCreate("UTF-8"),
-                                                                    XML_ParserFree);
+                                                                   XML_ParserFree);
     if (!parser) return absl::ResourceExhaustedError("cannot create an XML parser");
     p_ = parser.get();
     XML_SetUserData(p_, this);
@@ -569,10 +569,10 @@ absl::StatusOr<std::string> DecodeText(std::string_view bytes, TextEncoding enco
       encoding == TextEncoding::kUtf8 || (encoding == TextEncoding::kAuto && bad == bytes.npos);
   if (utf8) {
     if (bad != bytes.npos) {
-      return ContentError(absl::StrCat("line ", LineOf(bytes, bad)),
-                          absl::StrCat("invalid UTF-8 (byte 0x",
-                                       absl::Hex(static_cast<unsigned char>(bytes[bad])),
-                                       "); is the file Windows-1251?"));
+      return ContentError(
+          absl::StrCat("line ", LineOf(bytes, bad)),
+          absl::StrCat("invalid UTF-8 (byte 0x", absl::Hex(static_cast<unsigned char>(bytes[bad])),
+                       "); is the file Windows-1251?"));
     }
     if (used != nullptr) *used = "UTF-8";
     if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);

@@ -15,11 +15,10 @@ namespace {
 constexpr int kMaxReasonsInError = 5;
 
 std::string Fingerprint(const ImportRequest& r, const Requester& who) {
-  return Sha256Hex(absl::StrCat(Sha256Hex(r.content), "\x1f", r.file_name, "\x1f",
-                                static_cast<int>(r.format), "\x1f", static_cast<int>(r.encoding),
-                                "\x1f", static_cast<int>(r.unit), "\x1f",
-                                static_cast<int>(r.source), "\x1f", who.actor, "\x1f",
-                                who.participant_id));
+  return Sha256Hex(
+      absl::StrCat(Sha256Hex(r.content), "\x1f", r.file_name, "\x1f", static_cast<int>(r.format),
+                   "\x1f", static_cast<int>(r.encoding), "\x1f", static_cast<int>(r.unit), "\x1f",
+                   static_cast<int>(r.source), "\x1f", who.actor, "\x1f", who.participant_id));
 }
 
 std::string ResolutionName(Resolution r) {
@@ -40,10 +39,9 @@ std::string ResolutionName(Resolution r) {
 
 std::string SummaryText(const ImportJob& job) {
   const IngestSummary& s = job.summary;
-  return absl::StrCat("accepted ", s.accepted, ", unchanged ", s.unchanged, ", revised ",
-                      s.revised, ", rejected ", s.rejected, ", flagged ", s.flagged, " (",
-                      job.readings, " readings of ", job.total,
-                      job.total == 1 ? " point)" : " points)");
+  return absl::StrCat("accepted ", s.accepted, ", unchanged ", s.unchanged, ", revised ", s.revised,
+                      ", rejected ", s.rejected, ", flagged ", s.flagged, " (", job.readings,
+                      " readings of ", job.total, job.total == 1 ? " point)" : " points)");
 }
 
 ImportJobs::~ImportJobs() { StopWorker(); }
@@ -116,13 +114,11 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
                                                   QuoteInput(fr.reading.point_code)));
     }
     const MeteringPoint& p = *it->second;
-    if (fr.period_minutes > 0 &&
-        absl::Minutes(fr.period_minutes) != Length(p.resolution)) {
-      return InvalidField(
-          "content",
-          absl::StrCat(fr.where, ": a period of ", fr.period_minutes, " minutes does not match ",
-                       p.code, "'s resolution ", ResolutionName(p.resolution),
-                       " (periods are neither split nor summed)"));
+    if (fr.period_minutes > 0 && absl::Minutes(fr.period_minutes) != Length(p.resolution)) {
+      return InvalidField("content", absl::StrCat(fr.where, ": a period of ", fr.period_minutes,
+                                                  " minutes does not match ", p.code,
+                                                  "'s resolution ", ResolutionName(p.resolution),
+                                                  " (periods are neither split nor summed)"));
     }
   }
 

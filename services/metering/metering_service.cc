@@ -321,14 +321,13 @@ grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::WatchImportJob(
     grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
     grpc::ServerWriter<v1::WatchImportJobResponse>* writer) {
-  RETURN_IF_ERROR_GRPC(
-      jobs_.Watch(req->job_id(), Reader(ctx), [&](const ImportJob& job) -> bool {
-        if (ctx->IsCancelled()) return false;
-        v1::WatchImportJobResponse out;
-        ToProto(job, out.mutable_job());
-        ToProto(job.summary, out.mutable_summary());
-        return writer->Write(out);
-      }));
+  RETURN_IF_ERROR_GRPC(jobs_.Watch(req->job_id(), Reader(ctx), [&](const ImportJob& job) -> bool {
+    if (ctx->IsCancelled()) return false;
+    v1::WatchImportJobResponse out;
+    ToProto(job, out.mutable_job());
+    ToProto(job.summary, out.mutable_summary());
+    return writer->Write(out);
+  }));
   return grpc::Status::OK;
 }
 

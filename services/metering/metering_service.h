@@ -5,8 +5,8 @@
 // idempotent by content (a re-sent batch changes nothing).
 #pragma once
 
-#include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "estimation.h"
+#include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
 #include "imports.h"
 #include "ingestion.h"

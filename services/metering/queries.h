@@ -83,7 +83,7 @@ inline constexpr pg::Query kInsertDaysUnnest{
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL"};
 
-#define GRIDBILL_METERING_JOB_COLUMNS                                                          \
+#define GRIDBILL_METERING_JOB_COLUMNS                                                       \
   "id, request_id, fingerprint, actor, file_name, state, done, total, readings, accepted, " \
   "unchanged, revised, rejected, revisions_written, flagged, rejection_keys, "              \
   "rejection_reasons, error, create_time, start_time, finish_time"
@@ -97,9 +97,9 @@ inline constexpr pg::Query kInsertImportJob{
 inline constexpr pg::Query kGetImportJob{
     "get_import_job", "SELECT " GRIDBILL_METERING_JOB_COLUMNS " FROM import_jobs WHERE id = $1"};
 
-inline constexpr pg::Query kFindImportJob{
-    "find_import_job",
-    "SELECT " GRIDBILL_METERING_JOB_COLUMNS " FROM import_jobs WHERE request_id = $1"};
+inline constexpr pg::Query kFindImportJob{"find_import_job",
+                                          "SELECT " GRIDBILL_METERING_JOB_COLUMNS
+                                          " FROM import_jobs WHERE request_id = $1"};
 
 // Only while the stored state is not terminal: a cancel is never undone.
 inline constexpr pg::Query kUpdateImportJob{

@@ -27,8 +27,8 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   metering_channel_ =
       options_.metering_address == options_.address
           ? channel_
-          : grpc::CreateCustomChannel(options_.metering_address,
-                                      grpc::InsecureChannelCredentials(), metering_args);
+          : grpc::CreateCustomChannel(options_.metering_address, grpc::InsecureChannelCredentials(),
+                                      metering_args);
   metering_points_ = metering::v1::MeteringPointService::NewStub(metering_channel_);
   readings_ = metering::v1::ReadingService::NewStub(metering_channel_);
   metering_imports_ = metering::v1::ImportService::NewStub(metering_channel_);

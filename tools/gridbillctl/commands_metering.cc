@@ -116,10 +116,10 @@ int Import(Context& ctx, const Args& args) {
     ctx.PrintJson(last);
   } else {
     const auto& s = last.summary();
-    ctx.out() << "imported " << path << " (job " << last.job().id() << "): "
-              << ShortName(last.job().state()) << "\n"
+    ctx.out() << "imported " << path << " (job " << last.job().id()
+              << "): " << ShortName(last.job().state()) << "\n"
               << RenderFields({{"  points", absl::StrCat(GroupDigits(last.job().done()), " of ",
-                                                          GroupDigits(last.job().total()))},
+                                                         GroupDigits(last.job().total()))},
                                {"  accepted", GroupDigits(s.accepted())},
                                {"  unchanged", GroupDigits(s.unchanged())},
                                {"  revised", GroupDigits(s.revised())},
@@ -128,7 +128,8 @@ int Import(Context& ctx, const Args& args) {
     if (!last.job().error().empty()) ctx.out() << "error: " << last.job().error() << "\n";
     if (s.rejections_size() > 0) {
       ctx.out() << "rejected readings:\n";
-      for (const auto& r : s.rejections()) ctx.out() << "  " << r.key() << ": " << r.reason() << "\n";
+      for (const auto& r : s.rejections())
+        ctx.out() << "  " << r.key() << ": " << r.reason() << "\n";
     }
   }
   return last.job().state() == common::v1::JOB_STATE_SUCCEEDED && last.summary().rejected() == 0
@@ -163,21 +164,21 @@ int Points(Context& ctx, const Args& args) {
                                     FormatDate(a.valid_to())));
     }
     const absl::TimeZone zone = DisplayZone();
-    ctx.out() << RenderFields({{"Code", p.code()},
-                               {"EIC", p.eic()},
-                               {"Name", p.name()},
-                               {"Substation", p.substation_code()},
-                               {"Voltage level", p.voltage_level_code()},
-                               {"Resolution", ShortName(p.resolution())},
-                               {"Status", ShortName(p.status())},
-                               {"Channels", absl::StrJoin(channels, ", ")},
-                               {"Meter serial", p.meter_serial()},
-                               {"CT / VT ratio", absl::StrCat(p.ct_ratio(), " / ", p.vt_ratio())},
-                               {"Valid", absl::StrCat(FormatDate(p.valid_from()), "..",
-                                                      FormatDate(p.valid_to()))},
-                               {"Owners", absl::StrJoin(owners, "; ")},
-                               {"Version", absl::StrCat(p.version())},
-                               {"Updated", FormatTime(p.update_time(), zone)}});
+    ctx.out() << RenderFields(
+        {{"Code", p.code()},
+         {"EIC", p.eic()},
+         {"Name", p.name()},
+         {"Substation", p.substation_code()},
+         {"Voltage level", p.voltage_level_code()},
+         {"Resolution", ShortName(p.resolution())},
+         {"Status", ShortName(p.status())},
+         {"Channels", absl::StrJoin(channels, ", ")},
+         {"Meter serial", p.meter_serial()},
+         {"CT / VT ratio", absl::StrCat(p.ct_ratio(), " / ", p.vt_ratio())},
+         {"Valid", absl::StrCat(FormatDate(p.valid_from()), "..", FormatDate(p.valid_to()))},
+         {"Owners", absl::StrJoin(owners, "; ")},
+         {"Version", absl::StrCat(p.version())},
+         {"Updated", FormatTime(p.update_time(), zone)}});
     return kExitOk;
   }
   if (verb != "list" || args.positional().size() != 1) {
@@ -195,16 +196,21 @@ int Points(Context& ctx, const Args& args) {
     ctx.PrintJson(resp);
     return kExitOk;
   }
-  Table t({{"CODE"}, {"NAME", Table::Align::kLeft, 40}, {"SUBSTATION"}, {"RES"}, {"STATUS"},
-           {"CHANNELS"}, {"OWNER"}});
+  Table t({{"CODE"},
+           {"NAME", Table::Align::kLeft, 40},
+           {"SUBSTATION"},
+           {"RES"},
+           {"STATUS"},
+           {"CHANNELS"},
+           {"OWNER"}});
   for (const auto& p : resp.points()) {
     std::vector<std::string> channels;
     for (const auto& c : p.channels()) channels.push_back(ChannelText(c.channel()));
     t.AddRow({p.code(), p.name(), p.substation_code(), ShortName(p.resolution()),
               ShortName(p.status()), absl::StrJoin(channels, ","), CurrentOwner(p)});
   }
-  ctx.out() << t.Render() << ListFooter(static_cast<size_t>(resp.points_size()),
-                                         resp.points_size(), "");
+  ctx.out() << t.Render()
+            << ListFooter(static_cast<size_t>(resp.points_size()), resp.points_size(), "");
   return kExitOk;
 }
 
@@ -239,15 +245,19 @@ int ReadingsCmd(Context& ctx, const Args& args) {
     return kExitOk;
   }
   const absl::TimeZone zone = DisplayZone();
-  Table t({{"START"}, {"END"}, {"VALUE", Table::Align::kRight}, {"WH", Table::Align::kRight},
-           {"QUALITY"}, {"REV", Table::Align::kRight}, {"FINDINGS"}});
+  Table t({{"START"},
+           {"END"},
+           {"VALUE", Table::Align::kRight},
+           {"WH", Table::Align::kRight},
+           {"QUALITY"},
+           {"REV", Table::Align::kRight},
+           {"FINDINGS"}});
   for (const auto& v : resp.values()) {
     std::vector<std::string> findings;
     for (int f : v.findings()) findings.push_back(ShortName(static_cast<mv1::Finding>(f)));
     t.AddRow({FormatTime(v.start(), zone), FormatTime(v.end(), zone), FormatEnergy(v.value_wh()),
               GroupDigits(v.value_wh()), ShortName(v.quality()),
-              v.revision() > 0 ? absl::StrCat(v.revision()) : "",
-              absl::StrJoin(findings, ",")});
+              v.revision() > 0 ? absl::StrCat(v.revision()) : "", absl::StrJoin(findings, ",")});
   }
   ctx.out() << t.Render() << "total " << FormatEnergy(resp.total_wh()) << " ("
             << GroupDigits(resp.total_wh()) << " Wh) in " << resp.values_size() << " values\n";
@@ -285,33 +295,55 @@ int EstimateCmd(Context& ctx, const Args& args) {
 }  // namespace
 
 void AddMeteringCommands(std::vector<Command>& out) {
-  out.push_back(
-      {"metering", "import", "FILE", 1, 1, "Import a CSV or 80020 file of interval readings",
-       {{"format", "csv|80020", "the file's format (required)"},
-        {"encoding", "auto|utf8|cp1251", "the file's encoding (default auto)"},
-        {"unit", "wh|kwh|mwh", "the unit of the file's values (default kwh)"},
-        {"source", "scada|cms|participant|operator", "the source recorded (default cms)"},
-        {"request-id", "ID", "idempotency key (default: a new one)"}},
-       "The service checks the whole file first: a bad line or element refuses the file\n"
-       "with its line number and writes nothing. Then a job stores it point by point;\n"
-       "the progress bar follows the job. Formats: docs/metering-formats.md.\n"
-       "Exit code 0 when the job succeeded with no rejected reading, 1 otherwise.",
-       Import});
-  out.push_back({"metering", "points", "list|get [CODE]", 1, 2, "List or show metering points",
+  out.push_back({"metering",
+                 "import",
+                 "FILE",
+                 1,
+                 1,
+                 "Import a CSV or 80020 file of interval readings",
+                 {{"format", "csv|80020", "the file's format (required)"},
+                  {"encoding", "auto|utf8|cp1251", "the file's encoding (default auto)"},
+                  {"unit", "wh|kwh|mwh", "the unit of the file's values (default kwh)"},
+                  {"source", "scada|cms|participant|operator", "the source recorded (default cms)"},
+                  {"request-id", "ID", "idempotency key (default: a new one)"}},
+                 "The service checks the whole file first: a bad line or element refuses the file\n"
+                 "with its line number and writes nothing. Then a job stores it point by point;\n"
+                 "the progress bar follows the job. Formats: docs/metering-formats.md.\n"
+                 "Exit code 0 when the job succeeded with no rejected reading, 1 otherwise.",
+                 Import});
+  out.push_back({"metering",
+                 "points",
+                 "list|get [CODE]",
+                 1,
+                 2,
+                 "List or show metering points",
                  {{"participant", "ID", "list: only points of this participant"},
                   {"substation", "CODE", "list: only points of this substation"}},
-                 "", Points});
-  out.push_back({"metering", "readings", "POINT", 1, 1, "Show a point's readings for a month",
+                 "",
+                 Points});
+  out.push_back({"metering",
+                 "readings",
+                 "POINT",
+                 1,
+                 1,
+                 "Show a point's readings for a month",
                  {{"channel", "01..04", "the channel (default 01)"},
                   {"period", "YYYY-MM", "the billing month (required)"},
                   {"resolution", "hour|day|month|native", "sums per (default day)"},
                   {"revision", "N", "as of this revision (default latest)"}},
-                 "Buckets are hours, days and months of the operator's zone.", ReadingsCmd});
-  out.push_back({"metering", "estimate", "POINT...", 1, 100, "Estimate the gaps of a month",
+                 "Buckets are hours, days and months of the operator's zone.",
+                 ReadingsCmd});
+  out.push_back({"metering",
+                 "estimate",
+                 "POINT...",
+                 1,
+                 100,
+                 "Estimate the gaps of a month",
                  {{"channel", "01..04", "the channel (default 01)"},
                   {"period", "YYYY-MM", "the billing month (required)"},
-                  {"max-linear", "N", "gaps up to N intervals are interpolated (default: "
-                                      "the service's)"},
+                  {"max-linear", "N",
+                   "gaps up to N intervals are interpolated (default: "
+                   "the service's)"},
                   {"request-id", "ID", "idempotency key (default: a new one)"}},
                  "Short gaps: linear interpolation; longer ones: the same-weekday profile of the\n"
                  "previous weeks. Measured values are never changed.",

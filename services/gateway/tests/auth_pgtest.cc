@@ -2,11 +2,11 @@
 // lockout, refresh rotation, sign-out, API keys and who may grant what.
 #include <catch2/catch.hpp>
 
+#include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
 #include "absl/strings/match.h"
 #include "auth.h"
 #include "gateway_fakes.h"
 #include "gridbill/pgtest/pgtest.h"
-#include "pg_store.h"
 
 namespace gridbill::gateway {
 namespace {

@@ -1,9 +1,9 @@
 // Test doubles of the gateway: a clock the test moves.
 #pragma once
 
+#include "../clock.h"  // services/contracts has a clock.h too
+#include "../passwords.h"
 #include "absl/synchronization/mutex.h"
-#include "clock.h"
-#include "passwords.h"
 
 namespace gridbill::gateway::testing {
 

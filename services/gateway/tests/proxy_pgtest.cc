@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
 #include "absl/strings/str_cat.h"
 #include "auth.h"
 #include "gateway_fakes.h"
@@ -13,7 +14,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "harness.h"
-#include "pg_store.h"
 #include "policy.h"
 #include "proxy.h"
 #include "routes.h"
@@ -170,7 +170,8 @@ TEST_CASE("through the gateway: an unrouted method is UNIMPLEMENTED") {
   Gateway gw(contracts);
   grpc::GenericStub stub(gw.channel);
   grpc::ClientContext ctx;
-  grpc::ByteBuffer request;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);  // an empty message (a default ByteBuffer is none)
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
   stub.UnaryCall(&ctx, "/gridbill.secret.v1.Hidden/Peek", grpc::StubOptions(), &request, &response,

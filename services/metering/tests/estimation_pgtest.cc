@@ -32,8 +32,8 @@ v1::EstimateGapsResponse Estimate(Harness& h, const std::string& point) {
 }
 
 std::string LatestReason(Harness& h, const char* day) {
-  const std::string sql = absl::StrCat(
-      "SELECT reason FROM reading_days WHERE day = '", day, "' ORDER BY revision DESC LIMIT 1");
+  const std::string sql = absl::StrCat("SELECT reason FROM reading_days WHERE day = '", day,
+                                       "' ORDER BY revision DESC LIMIT 1");
   auto res = h.db.pool().Execute(pg::Query{"", sql.c_str()});
   REQUIRE(res.ok());
   REQUIRE(res->size() == 1);
@@ -46,16 +46,15 @@ TEST_CASE("gaps are estimated: linear for short ones, same-weekday profile for l
   v1::IngestSummary s;
   // Wednesday 2024-01-10: 1000 every hour, 2000 at 06:00, hours 03-05 missing.
   // Mondays 01-01, 01-08, 01-15: 100 + h, 200 + h, 330 + h.
-  REQUIRE_OK(h.Ingest(
-      {Day("MP-E", absl::CivilDay(2024, 1, 10),
-           [](int hh) -> std::optional<int64_t> {
-             if (hh >= 3 && hh <= 5) return std::nullopt;
-             return hh == 6 ? 2000 : 1000;
-           }),
-       Day("MP-E", absl::CivilDay(2024, 1, 1), [](int hh) { return 100 + hh; }),
-       Day("MP-E", absl::CivilDay(2024, 1, 8), [](int hh) { return 200 + hh; }),
-       Day("MP-E", absl::CivilDay(2024, 1, 15), [](int hh) { return 330 + hh; })},
-      &s));
+  REQUIRE_OK(h.Ingest({Day("MP-E", absl::CivilDay(2024, 1, 10),
+                           [](int hh) -> std::optional<int64_t> {
+                             if (hh >= 3 && hh <= 5) return std::nullopt;
+                             return hh == 6 ? 2000 : 1000;
+                           }),
+                       Day("MP-E", absl::CivilDay(2024, 1, 1), [](int hh) { return 100 + hh; }),
+                       Day("MP-E", absl::CivilDay(2024, 1, 8), [](int hh) { return 200 + hh; }),
+                       Day("MP-E", absl::CivilDay(2024, 1, 15), [](int hh) { return 330 + hh; })},
+                      &s));
   REQUIRE(s.accepted() == 21 + 72);
   const int64_t rows_before = h.CountRows("reading_days");
 
@@ -114,9 +113,8 @@ TEST_CASE("linear estimates round half away from zero; max_linear_intervals is h
   h.CreatePoint("MP-L");
   v1::IngestSummary s;
   // 2024-01-10: 100 at 00:00, 200 at 03:00, hours 01-02 missing; nothing else.
-  REQUIRE_OK(h.Ingest({{R("MP-L", Local(2024, 1, 10, 0), 100), R("MP-L", Local(2024, 1, 10, 3),
-                                                                   200)}},
-                      &s));
+  REQUIRE_OK(h.Ingest(
+      {{R("MP-L", Local(2024, 1, 10, 0), 100), R("MP-L", Local(2024, 1, 10, 3), 200)}}, &s));
   v1::EstimateGapsRequest req;
   req.set_request_id(NewRequestId());
   req.add_point_codes("MP-L");

@@ -189,10 +189,10 @@ TEST_CASE("a bad CSV file is refused naming the line and writes nothing") {
                  grpc::StatusCode::INVALID_ARGUMENT, c.expected);
   }
   v1::StartImportResponse resp;
-  REQUIRE_GRPC(h.Call(*h.import_stub, &IStub::StartImport,
-                      Request("point_code,channel,value\nMP-1,01,1\n", v1::IMPORT_FORMAT_CSV),
-                      &resp),
-               grpc::StatusCode::INVALID_ARGUMENT, "line 1: the header has no column interval_start");
+  REQUIRE_GRPC(
+      h.Call(*h.import_stub, &IStub::StartImport,
+             Request("point_code,channel,value\nMP-1,01,1\n", v1::IMPORT_FORMAT_CSV), &resp),
+      grpc::StatusCode::INVALID_ARGUMENT, "line 1: the header has no column interval_start");
   // Invalid UTF-8 when UTF-8 is declared.
   REQUIRE_GRPC(h.Call(*h.import_stub, &IStub::StartImport,
                       Request(header + "MP-1,01,2024-01-15 00:00,1\n\xff\xfe,01,x,1\n",
@@ -225,18 +225,17 @@ std::string Xml80020(const std::string& point_name, const std::string& periods,
 
 std::string Period(const char* start, const char* end, const std::string& value,
                    const char* status = "0") {
-  return absl::StrCat("        <period start=\"", start, "\" end=\"", end,
-                      "\"><value status=\"", status, "\">", value, "</value></period>\n");
+  return absl::StrCat("        <period start=\"", start, "\" end=\"", end, "\"><value status=\"",
+                      status, "\">", value, "</value></period>\n");
 }
 
 TEST_CASE("an 80020 file in UTF-8 with half-hourly periods, status codes and empty values") {
   Harness h;
   h.CreatePoint("MP-30", v1::RESOLUTION_PT30M);
-  const std::string xml = Xml80020(
-      "Ввод 220 кВ",
-      Period("0000", "0030", "100,5") + Period("0030", "0100", "200", "1") +
-          Period("0100", "0130", "") + Period("0130", "0200", "300", "2") +
-          Period("2330", "0000", "50"));
+  const std::string xml =
+      Xml80020("Ввод 220 кВ", Period("0000", "0030", "100,5") + Period("0030", "0100", "200", "1") +
+                                  Period("0100", "0130", "") + Period("0130", "0200", "300", "2") +
+                                  Period("2330", "0000", "50"));
   auto done = Import(h, Request(xml, v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_KWH));
   INFO(done.job().error());
   REQUIRE(done.job().state() == common::v1::JOB_STATE_SUCCEEDED);
@@ -261,12 +260,11 @@ TEST_CASE("an 80020 file in Windows-1251 without a declaration, hourly periods")
 
   SECTION("declared UTF-8, the bytes are refused naming the line") {
     v1::StartImportResponse resp;
-    REQUIRE_GRPC(
-        h.Call(*h.import_stub, &IStub::StartImport,
-               Request(cp1251, v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_WH,
-                       v1::TEXT_ENCODING_UTF8),
-               &resp),
-        grpc::StatusCode::INVALID_ARGUMENT, "line 4: invalid UTF-8");
+    REQUIRE_GRPC(h.Call(*h.import_stub, &IStub::StartImport,
+                        Request(cp1251, v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_WH,
+                                v1::TEXT_ENCODING_UTF8),
+                        &resp),
+                 grpc::StatusCode::INVALID_ARGUMENT, "line 4: invalid UTF-8");
     REQUIRE(h.CountRows("reading_days") == 0);
   }
   SECTION("detected (AUTO) and declared Windows-1251 both read it") {
@@ -314,8 +312,7 @@ TEST_CASE("a bad 80020 file is refused naming the element and writes nothing") {
       {absl::StrReplaceAll(Xml80020("x", Period("0000", "0030", "1")),
                            {{"class=\"80020\"", "class=\"80040\""}}),
        "the root element must be <message class=\"80020\">"},
-      {absl::StrReplaceAll(Xml80020("x", Period("0000", "0030", "1")),
-                           {{"</period>", "</perod>"}}),
+      {absl::StrReplaceAll(Xml80020("x", Period("0000", "0030", "1")), {{"</period>", "</perod>"}}),
        "line 8: not well-formed XML"},
   };
   for (const Case& c : cases) {
@@ -335,13 +332,13 @@ TEST_CASE("an import reports progress per point and is watched to its end") {
   for (int p = 0; p < 5; ++p) {
     h.CreatePoint(absl::StrCat("MP-", p));
     for (int hh = 0; hh < 24; ++hh) {
-      absl::StrAppend(&csv, "MP-", p, ",01,2024-01-15 ", absl::Dec(hh, absl::kZeroPad2),
-                      ":00,", 1000 + hh, "\n");
+      absl::StrAppend(&csv, "MP-", p, ",01,2024-01-15 ", absl::Dec(hh, absl::kZeroPad2), ":00,",
+                      1000 + hh, "\n");
     }
   }
   v1::StartImportResponse resp;
-  REQUIRE_OK(h.Call(*h.import_stub, &IStub::StartImport, Request(csv, v1::IMPORT_FORMAT_CSV),
-                    &resp));
+  REQUIRE_OK(
+      h.Call(*h.import_stub, &IStub::StartImport, Request(csv, v1::IMPORT_FORMAT_CSV), &resp));
   REQUIRE(resp.job().total() == 5);
   int messages = 0;
   auto done = Wait(h, resp.job().id(), &messages);
