@@ -274,6 +274,14 @@ TEST_CASE("an 80020 file in Windows-1251 without a declaration, hourly periods")
       INFO(done.job().error());
       REQUIRE(done.job().state() == common::v1::JOB_STATE_SUCCEEDED);
     }
+    // A declared encoding is ignored: the bytes are decoded before parsing.
+    const std::string declared = absl::StrReplaceAll(
+        cp1251, {{"<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"windows-1251\"?>"}});
+    REQUIRE(declared != cp1251);
+    auto done = Import(h, Request(declared, v1::IMPORT_FORMAT_XML_80020));
+    INFO(done.job().error());
+    REQUIRE(done.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+    REQUIRE(done.summary().unchanged() == 2);
     auto got = January(h, "MP-30");
     REQUIRE(got.values(Jan15(0)).value_wh() == 1000);
     REQUIRE(got.values(Jan15(1)).value_wh() == 1100);
