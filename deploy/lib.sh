@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by the scripts
 # Shared by the deploy scripts (sourced, not run): where things are, which
 # services exist, and small helpers. Every path is relative to the checkout.
 

@@ -2,7 +2,7 @@
 // UTF-8 or Windows-1251, with values in Wh, kWh or MWh converted exactly to
 // Wh. Pure: no store, no gRPC. Every error is INVALID_ARGUMENT on "content"
 // and names the line (CSV) or the line and element path (80020). The
-// formats are described in docs/metering-formats.md.
+// formats are described in README.md, "Metering import formats".
 #pragma once
 
 #include <string>

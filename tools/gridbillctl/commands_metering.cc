@@ -295,22 +295,23 @@ int EstimateCmd(Context& ctx, const Args& args) {
 }  // namespace
 
 void AddMeteringCommands(std::vector<Command>& out) {
-  out.push_back({"metering",
-                 "import",
-                 "FILE",
-                 1,
-                 1,
-                 "Import a CSV or 80020 file of interval readings",
-                 {{"format", "csv|80020", "the file's format (required)"},
-                  {"encoding", "auto|utf8|cp1251", "the file's encoding (default auto)"},
-                  {"unit", "wh|kwh|mwh", "the unit of the file's values (default kwh)"},
-                  {"source", "scada|cms|participant|operator", "the source recorded (default cms)"},
-                  {"request-id", "ID", "idempotency key (default: a new one)"}},
-                 "The service checks the whole file first: a bad line or element refuses the file\n"
-                 "with its line number and writes nothing. Then a job stores it point by point;\n"
-                 "the progress bar follows the job. Formats: docs/metering-formats.md.\n"
-                 "Exit code 0 when the job succeeded with no rejected reading, 1 otherwise.",
-                 Import});
+  out.push_back(
+      {"metering",
+       "import",
+       "FILE",
+       1,
+       1,
+       "Import a CSV or 80020 file of interval readings",
+       {{"format", "csv|80020", "the file's format (required)"},
+        {"encoding", "auto|utf8|cp1251", "the file's encoding (default auto)"},
+        {"unit", "wh|kwh|mwh", "the unit of the file's values (default kwh)"},
+        {"source", "scada|cms|participant|operator", "the source recorded (default cms)"},
+        {"request-id", "ID", "idempotency key (default: a new one)"}},
+       "The service checks the whole file first: a bad line or element refuses the file\n"
+       "with its line number and writes nothing. Then a job stores it point by point;\n"
+       "the progress bar follows the job. Formats: README.md, \"Metering import formats\".\n"
+       "Exit code 0 when the job succeeded with no rejected reading, 1 otherwise.",
+       Import});
   out.push_back({"metering",
                  "points",
                  "list|get [CODE]",
