@@ -65,7 +65,7 @@ TEST_CASE("unknown commands and bad flags exit 2 with a message", "[cli]") {
   CHECK(Ctl({"contracts", "list", "--valid-on", "2024-02-30"}).code == 2);
 }
 
-TEST_CASE("flags parse in both forms; repeatable ones collect values", "[cli]") {
+TEST_CASE("flags parse in both forms, repeatable ones collect values", "[cli]") {
   std::vector<FlagSpec> specs = {{"role", "ROLE", "", true}, {"all", "", ""}, {"bin", "BIN", ""}};
   auto args =
       Args::Parse({"ID", "--role=generator", "--role", "consumer", "--all", "--bin", "1"}, specs);

@@ -38,7 +38,7 @@ TEST_CASE("reference rows become records with the kind's details", "[import]") {
   CHECK(file->rows[3].value.bank().bin() == "990740000683");
 }
 
-TEST_CASE("row problems are rejections naming line and column; other rows go on", "[import]") {
+TEST_CASE("row problems are rejections naming line and column, other rows go on", "[import]") {
   const std::string csv = std::string(kReferenceHeader) +
                           "regio,KZ-1,X,,2020-01-01,,1,,,,,,,,\n"                 // line 2
                           "region,KZ-2,X,,2020-02-30,,1,,,,,,,,\n"                // line 3
@@ -81,7 +81,7 @@ TEST_CASE("the header is required and checked", "[import]") {
   CHECK(subset->rows[0].value.code() == "KZ-1");
 }
 
-TEST_CASE("participant rows: roles split on ';', status, bank and contact", "[import]") {
+TEST_CASE("participant rows: roles split on semicolons, status, bank and contact", "[import]") {
   const std::string csv =
       "bin,eic,legal_name,short_name,legal_address,region_code,roles,status,iik,bik,bank_name,"
       "kbe,contact_name,contact_phone,contact_email,vat_certificate\n"
