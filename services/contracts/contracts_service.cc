@@ -8,35 +8,22 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
+#include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::contracts {
 namespace {
 
-// Runs a mutation under the idempotency guard: the domain call and the
-// stored response commit together; a retry gets the stored response back.
+// Runs a mutation as the caller's Requester under the idempotency guard
+// (gridbill/server/idempotent_call.h).
 template <typename Request, typename Response>
 grpc::Status Mutate(Idempotency& idempotency, const char* method, grpc::ServerContext* ctx,
                     const Request& req, Response* resp,
                     absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
   const Caller caller = CallerFrom(*ctx);
   const Requester who = RequesterFrom(caller, req.request_id());
-  absl::StatusOr<std::string> bytes =
-      idempotency.Run(method, req.request_id(), CallerFingerprint(req, caller),
-                      [&]() -> absl::StatusOr<std::string> {
-                        Response fresh;
-                        RETURN_IF_ERROR(fn(who, fresh));
-                        std::string out;
-                        if (!fresh.SerializeToString(&out)) {
-                          return absl::InternalError("cannot serialize the response");
-                        }
-                        return out;
-                      });
-  if (!bytes.ok()) return ToGrpc(bytes.status());
-  if (!resp->ParseFromString(*bytes)) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "the stored response cannot be read");
-  }
-  return grpc::Status::OK;
+  return IdempotentCall(idempotency, method, caller, req, resp,
+                        [&](Response& out) { return fn(who, out); });
 }
 
 Requester Reader(grpc::ServerContext* ctx) { return RequesterFrom(CallerFrom(*ctx), ""); }

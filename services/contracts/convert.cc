@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
-#include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/proto_convert.h"
 
@@ -56,11 +55,6 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
   }
   r.may_decide = staff && !caller.scoped();
   return r;
-}
-
-std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller) {
-  return Sha256Hex(
-      absl::StrCat(Fingerprint(request), "\x1f", caller.principal, "\x1f", caller.participant_id));
 }
 
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,

@@ -19,11 +19,6 @@ namespace gridbill::contracts {
 // The domain's view of a caller.
 Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 
-// The idempotency fingerprint of a request made by `caller`: the request's
-// content and the caller's identity, so that one caller's request id never
-// replays another caller's response.
-std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller);
-
 // The update mask's paths after checking them against `allowed`.
 // INVALID_ARGUMENT "update_mask: empty" / "update_mask: unknown or immutable
 // field 'x'" (the wording of gridbill::CheckMask).

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
-#include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/proto_convert.h"
 #include "vee.h"
@@ -15,11 +14,6 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
   r.participant_id = caller.participant_id;
   r.request_id = request_id;
   return r;
-}
-
-std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller) {
-  return Sha256Hex(
-      absl::StrCat(Fingerprint(request), "\x1f", caller.principal, "\x1f", caller.participant_id));
 }
 
 absl::StatusOr<MeteringPoint> FromProto(const v1::MeteringPoint& in) {

@@ -11,8 +11,6 @@ namespace gridbill::metering {
 namespace v1 = ::gridbill::metering::v1;
 
 Requester RequesterFrom(const Caller& caller, const std::string& request_id);
-// SHA-256 of the request (request_id cleared) and the caller.
-std::string CallerFingerprint(const google::protobuf::Message& request, const Caller& caller);
 
 absl::StatusOr<MeteringPoint> FromProto(const v1::MeteringPoint& p);
 void ToProto(const MeteringPoint& p, v1::MeteringPoint* out);
