@@ -161,14 +161,8 @@ absl::StatusOr<Application> Applications::Create(const Application& input, const
     a.version = 1;
     a.create_time = a.update_time = now;
     ASSIGN_OR_RETURN(out, store_.InsertApplication(a));
-    ChangeEntry entry{.version = 1,
-                      .actor = who.actor,
-                      .change_time = now,
-                      .action = "create",
-                      .reason = "",
-                      .changes = Diff({}, FieldsOf(out)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kApplication, out.id, entry);
+    return store_.AppendHistory(Resource::kApplication, out.id,
+                                HistoryEntry(who, 1, now, "create", "", Diff({}, FieldsOf(out))));
   }));
   return out;
 }
@@ -231,14 +225,9 @@ absl::StatusOr<Application> Applications::Update(const Application& input, const
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateApplication(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = "update",
-                      .reason = "",
-                      .changes = std::move(changes),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kApplication, next.id, entry);
+    return store_.AppendHistory(
+        Resource::kApplication, next.id,
+        HistoryEntry(who, next.version, next.update_time, "update", "", std::move(changes)));
   }));
   return out;
 }
@@ -294,14 +283,9 @@ absl::StatusOr<Application> Applications::Transition(const std::string& id, Stat
     next.overdue = IsOverdue(next, now);
     RETURN_IF_ERROR(store_.UpdateApplication(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = now,
-                      .action = "transition",
-                      .reason = resolution,
-                      .changes = Diff(FieldsOf(current), FieldsOf(next)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kApplication, next.id, entry);
+    return store_.AppendHistory(Resource::kApplication, next.id,
+                                HistoryEntry(who, next.version, now, "transition", resolution,
+                                             Diff(FieldsOf(current), FieldsOf(next))));
   }));
   return out;
 }

@@ -98,4 +98,15 @@ absl::Status DenyScoped(const Requester& who, const std::string& what) {
   }
   return absl::OkStatus();
 }
+
+ChangeEntry HistoryEntry(const Requester& who, int64_t version, absl::Time at, std::string action,
+                         std::string reason, std::vector<FieldChange> changes) {
+  return ChangeEntry{.version = version,
+                     .actor = who.actor,
+                     .change_time = at,
+                     .action = std::move(action),
+                     .reason = std::move(reason),
+                     .changes = std::move(changes),
+                     .request_id = who.request_id};
+}
 }  // namespace gridbill::contracts

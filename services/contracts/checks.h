@@ -7,6 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "model.h"
 
 namespace gridbill::contracts {
 
@@ -44,8 +46,12 @@ absl::Status CheckText(const std::string& field, const std::string& text, bool r
 }  // namespace gridbill::contracts
 
 namespace gridbill::contracts {
-struct Requester;
 // PERMISSION_DENIED when a participant-scoped caller attempts `what`
 // (methods only the TSO's staff may call).
 absl::Status DenyScoped(const Requester& who, const std::string& what);
+
+// The history entry of a change made by `who` (actor and request id from the
+// caller), the one shape every resource's history is written in.
+ChangeEntry HistoryEntry(const Requester& who, int64_t version, absl::Time at, std::string action,
+                         std::string reason, std::vector<FieldChange> changes);
 }  // namespace gridbill::contracts

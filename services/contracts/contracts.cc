@@ -111,14 +111,9 @@ absl::StatusOr<Contract> Contracts::Create(const Contract& input, const Requeste
     c.version = 1;
     c.create_time = c.update_time = clock_.Now();
     ASSIGN_OR_RETURN(out, store_.InsertContract(c));
-    ChangeEntry entry{.version = 1,
-                      .actor = who.actor,
-                      .change_time = c.create_time,
-                      .action = "create",
-                      .reason = "",
-                      .changes = Diff({}, FieldsOf(out)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kContract, out.id, entry);
+    return store_.AppendHistory(
+        Resource::kContract, out.id,
+        HistoryEntry(who, 1, c.create_time, "create", "", Diff({}, FieldsOf(out))));
   }));
   return out;
 }
@@ -227,14 +222,9 @@ absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& ma
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateContract(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = action,
-                      .reason = amendment.reason,
-                      .changes = std::move(changes),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kContract, next.id, entry);
+    return store_.AppendHistory(Resource::kContract, next.id,
+                                HistoryEntry(who, next.version, next.update_time, action,
+                                             amendment.reason, std::move(changes)));
   }));
   return out;
 }
@@ -269,14 +259,9 @@ absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractSt
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateContract(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = "transition",
-                      .reason = reason,
-                      .changes = Diff(FieldsOf(current), FieldsOf(next)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kContract, next.id, entry);
+    return store_.AppendHistory(Resource::kContract, next.id,
+                                HistoryEntry(who, next.version, next.update_time, "transition",
+                                             reason, Diff(FieldsOf(current), FieldsOf(next))));
   }));
   return out;
 }

@@ -155,14 +155,9 @@ absl::StatusOr<Participant> Participants::Create(const Participant& input, const
     p.version = 1;
     p.create_time = p.update_time = clock_.Now();
     ASSIGN_OR_RETURN(out, store_.InsertParticipant(p));
-    ChangeEntry entry{.version = 1,
-                      .actor = who.actor,
-                      .change_time = p.create_time,
-                      .action = "create",
-                      .reason = "",
-                      .changes = Diff({}, FieldsOf(out)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kParticipant, out.id, entry);
+    return store_.AppendHistory(
+        Resource::kParticipant, out.id,
+        HistoryEntry(who, 1, p.create_time, "create", "", Diff({}, FieldsOf(out))));
   }));
   return out;
 }
@@ -228,14 +223,9 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateParticipant(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = action,
-                      .reason = reason,
-                      .changes = std::move(changes),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kParticipant, next.id, entry);
+    return store_.AppendHistory(
+        Resource::kParticipant, next.id,
+        HistoryEntry(who, next.version, next.update_time, action, reason, std::move(changes)));
   }));
   return out;
 }

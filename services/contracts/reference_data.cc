@@ -191,14 +191,9 @@ absl::StatusOr<ReferenceRecord> ReferenceData::Create(const ReferenceRecord& inp
     r.version = 1;
     r.create_time = r.update_time = clock_.Now();
     ASSIGN_OR_RETURN(out, store_.InsertReferenceRecord(r));
-    ChangeEntry entry{.version = 1,
-                      .actor = who.actor,
-                      .change_time = r.create_time,
-                      .action = "create",
-                      .reason = "",
-                      .changes = Diff({}, FieldsOf(out)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kReferenceRecord, out.id, entry);
+    return store_.AppendHistory(
+        Resource::kReferenceRecord, out.id,
+        HistoryEntry(who, 1, r.create_time, "create", "", Diff({}, FieldsOf(out))));
   }));
   return out;
 }
@@ -239,14 +234,9 @@ absl::StatusOr<ReferenceRecord> ReferenceData::Update(const ReferenceRecord& inp
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateReferenceRecord(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = "update",
-                      .reason = reason,
-                      .changes = std::move(changes),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kReferenceRecord, next.id, entry);
+    return store_.AppendHistory(
+        Resource::kReferenceRecord, next.id,
+        HistoryEntry(who, next.version, next.update_time, "update", reason, std::move(changes)));
   }));
   return out;
 }

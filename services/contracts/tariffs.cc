@@ -79,14 +79,9 @@ absl::StatusOr<Tariff> Tariffs::Create(const Tariff& input, const Requester& who
     t.version = 1;
     t.create_time = t.update_time = clock_.Now();
     ASSIGN_OR_RETURN(out, store_.InsertTariff(t));
-    ChangeEntry entry{.version = 1,
-                      .actor = who.actor,
-                      .change_time = t.create_time,
-                      .action = "create",
-                      .reason = "",
-                      .changes = Diff({}, FieldsOf(out)),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kTariff, out.id, entry);
+    return store_.AppendHistory(
+        Resource::kTariff, out.id,
+        HistoryEntry(who, 1, t.create_time, "create", "", Diff({}, FieldsOf(out))));
   }));
   return out;
 }
@@ -123,14 +118,9 @@ absl::StatusOr<Tariff> Tariffs::Update(const Tariff& input, const Mask& mask,
     next.update_time = clock_.Now();
     RETURN_IF_ERROR(store_.UpdateTariff(next, current.version));
     out = next;
-    ChangeEntry entry{.version = next.version,
-                      .actor = who.actor,
-                      .change_time = next.update_time,
-                      .action = "update",
-                      .reason = reason,
-                      .changes = std::move(changes),
-                      .request_id = who.request_id};
-    return store_.AppendHistory(Resource::kTariff, next.id, entry);
+    return store_.AppendHistory(
+        Resource::kTariff, next.id,
+        HistoryEntry(who, next.version, next.update_time, "update", reason, std::move(changes)));
   }));
   return out;
 }
