@@ -18,6 +18,10 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
                    src.Int("vee_spike_min_samples", d.spike_min_samples, 1, 1000));
   ASSIGN_OR_RETURN(c.vee.flat_line_intervals,
                    src.Int("vee_flat_line_intervals", d.flat_line_intervals, 2, 10000));
+  ASSIGN_OR_RETURN(c.vee.source_tolerance_percent,
+                   src.Int("vee_source_tolerance_percent", d.source_tolerance_percent, 0, 100));
+  ASSIGN_OR_RETURN(c.vee.source_tolerance_wh,
+                   src.Int("vee_source_tolerance_wh", d.source_tolerance_wh, 0, 1000000000));
   EstimationConfig e;
   ASSIGN_OR_RETURN(c.estimation.max_linear_intervals,
                    src.Int("estimation_max_linear_intervals", e.max_linear_intervals, 1, 10000));

@@ -20,7 +20,8 @@ struct Config {
   // The operator's time zone: local days, hours and months of readings.
   std::string time_zone = "Asia/Almaty";
   absl::TimeZone zone;
-  // VEE thresholds (vee_spike_factor, vee_spike_min_samples, vee_flat_line_intervals).
+  // VEE thresholds (vee_spike_factor, vee_spike_min_samples, vee_flat_line_intervals,
+  // vee_source_tolerance_percent, vee_source_tolerance_wh).
   VeeConfig vee;
   // Estimation of gaps (estimation_max_linear_intervals, estimation_profile_weeks).
   EstimationConfig estimation;

@@ -99,6 +99,8 @@ void ToProto(const ValueOut& v, v1::ReadingValue* out) {
   out->set_quality(static_cast<v1::Quality>(v.quality));
   out->set_revision(v.revision);
   for (Finding f : FindingsOf(v.findings)) out->add_findings(static_cast<v1::Finding>(f));
+  out->set_source(static_cast<v1::Source>(v.source));
+  if (v.scada_value_wh) out->set_scada_value_wh(*v.scada_value_wh);
 }
 
 void ToProto(const IngestSummary& s, v1::IngestSummary* out) {
@@ -114,6 +116,8 @@ void ToProto(const IngestSummary& s, v1::IngestSummary* out) {
     o->set_reading_index(r.reading_index);
     o->set_key(r.key);
     o->set_reason(r.reason);
+    o->set_series_index(r.series_index);
+    o->set_value_index(r.value_index);
   }
 }
 

@@ -6,8 +6,10 @@
 // readings writes nothing.
 #pragma once
 
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "clock.h"
@@ -17,12 +19,50 @@
 
 namespace gridbill::metering {
 
+// Consecutive interval values of one point and channel (the compact form
+// of as many readings).
+struct Series {
+  std::string point_code;
+  Channel channel = Channel::kUnspecified;
+  absl::Time start;
+  Resolution resolution = Resolution::kUnspecified;
+  std::vector<int64_t> values;
+  std::vector<Quality> qualities;  // empty: all MEASURED
+  Source source = Source::kUnspecified;
+};
+
 struct Batch {
   int32_t index = 0;  // in the stream, for rejections
   Source source = Source::kUnspecified;
   std::vector<Reading> readings;
+  std::vector<Series> series;
   // Set by edits: recorded with the revision.
   std::string reason;
+
+  // Readings in all: each reading and each series value.
+  int64_t size() const {
+    int64_t n = static_cast<int64_t>(readings.size());
+    for (const Series& s : series) n += static_cast<int64_t>(s.values.size());
+    return n;
+  }
+};
+
+// The metering points one reading stream has used, kept between its batches
+// for a few seconds so that a stream does not read the same points for
+// every batch. Not thread-safe: one per stream. Unknown codes are not kept
+// (a point created meanwhile is found by the next batch).
+class PointCache {
+ public:
+  // Makes Get() answer for `codes`, reading those it does not hold.
+  absl::Status Load(Store& store, absl::Time now, const std::vector<std::string>& codes);
+  // The point, or nullptr when unknown.
+  const MeteringPoint* Get(const std::string& code) const;
+
+ private:
+  // A point changed by UpdateMeteringPoint is seen by a stream at most this late.
+  static constexpr absl::Duration kTtl = absl::Seconds(10);
+  absl::flat_hash_map<std::string, MeteringPoint> points_;
+  absl::Time loaded_at_ = absl::InfinitePast();
 };
 
 class Ingestion {
@@ -33,7 +73,9 @@ class Ingestion {
   // A structurally invalid batch is not an error: its summary counts every
   // reading rejected and names each reason, and nothing is written. Errors
   // are storage failures only.
-  absl::StatusOr<IngestSummary> Ingest(const Batch& batch, const Requester& who);
+  // `cache` (optional) keeps the points between the batches of a stream.
+  absl::StatusOr<IngestSummary> Ingest(const Batch& batch, const Requester& who,
+                                       PointCache* cache = nullptr);
 
   // The structural checks of Ingest alone: the summary names every rejected
   // reading (rejected = all readings when any is); nothing is written. A
@@ -42,7 +84,7 @@ class Ingestion {
 
  private:
   struct Prepared;
-  absl::Status Prepare(const Batch& batch, Prepared& prepared);
+  absl::Status Prepare(const Batch& batch, Prepared& prepared, PointCache* cache);
 
   Store& store_;
   const Clock& clock_;

@@ -5,6 +5,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -23,12 +24,19 @@ grpc::Status Mutate(Idempotency& idempotency, const char* method, grpc::ServerCo
                     const Request& req, Response* resp,
                     absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
   const Caller caller = CallerFrom(*ctx);
+  RETURN_IF_ERROR_GRPC(Authorize(caller, method, &req));
   const Requester who = RequesterFrom(caller, req.request_id());
   return IdempotentCall(idempotency, method, caller, req, resp,
                         [&](Response& out) { return fn(who, out); });
 }
 
-Requester Reader(grpc::ServerContext* ctx) { return RequesterFrom(CallerFrom(*ctx), ""); }
+// The caller of a read, once the method's access policy admits it.
+absl::StatusOr<Requester> Admit(grpc::ServerContext* ctx, std::string_view method,
+                                const google::protobuf::Message& req) {
+  const Caller caller = CallerFrom(*ctx);
+  RETURN_IF_ERROR(Authorize(caller, method, &req));
+  return RequesterFrom(caller, "");
+}
 
 absl::StatusOr<BillingPeriod> RequiredPeriod(const common::v1::BillingPeriod& p,
                                              const std::string& field) {
@@ -66,6 +74,19 @@ Reading FromProto(const v1::Reading& r) {
   return out;
 }
 
+Series FromProto(const v1::ReadingSeries& s) {
+  Series out;
+  out.point_code = s.point_code();
+  out.channel = static_cast<Channel>(s.channel());
+  out.start = FromProtoTime(s.start());
+  out.resolution = static_cast<Resolution>(s.resolution());
+  out.values.assign(s.values_wh().begin(), s.values_wh().end());
+  out.qualities.reserve(static_cast<size_t>(s.qualities_size()));
+  for (int q : s.qualities()) out.qualities.push_back(static_cast<Quality>(q));
+  out.source = static_cast<Source>(s.source());
+  return out;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -87,7 +108,8 @@ grpc::Status MeteringPointServiceImpl::CreateMeteringPoint(
 grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx,
                                                         const v1::GetMeteringPointRequest* req,
                                                         v1::GetMeteringPointResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/GetMeteringPoint", *req));
+  ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), who));
   ToProto(p, resp->mutable_point());
   return grpc::Status::OK;
 }
@@ -95,11 +117,12 @@ grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx
 grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* ctx,
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/ListMeteringPoints", *req));
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(ListPage<MeteringPoint> page,
-                        points_.List(PointFilter{req->participant_id(), req->substation_code()},
-                                     offset, size, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(
+      ListPage<MeteringPoint> page,
+      points_.List(PointFilter{req->participant_id(), req->substation_code()}, offset, size, who));
   for (const MeteringPoint& p : page.items) ToProto(p, resp->add_points());
   if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
   return grpc::Status::OK;
@@ -125,26 +148,33 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
     v1::IngestReadingsResponse* resp) {
   const Caller caller = CallerFrom(*ctx);
+  RETURN_IF_ERROR_GRPC(Authorize(caller, "ReadingService/IngestReadings", nullptr));
   if (caller.scoped()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "participants send readings through the User Account");
   }
   IngestSummary total;
+  PointCache points;
   v1::IngestReadingsRequest msg;
   int32_t index = 0;
   while (reader->Read(&msg)) {
     Batch batch;
     batch.index = index++;
     batch.source = static_cast<Source>(msg.source());
-    if (msg.readings_size() > max_batch_) {
+    int64_t size = msg.readings_size();
+    for (const v1::ReadingSeries& s : msg.series()) size += s.values_wh_size();
+    if (size > max_batch_) {
       return ToGrpc(
-          InvalidField("readings", absl::StrCat("batch ", batch.index, " has ", msg.readings_size(),
+          InvalidField("readings", absl::StrCat("batch ", batch.index, " has ", size,
                                                 " readings; at most ", max_batch_, " a batch")));
     }
     batch.readings.reserve(static_cast<size_t>(msg.readings_size()));
     for (const v1::Reading& r : msg.readings()) batch.readings.push_back(FromProto(r));
-    ASSIGN_OR_RETURN_GRPC(IngestSummary s,
-                          ingestion_.Ingest(batch, RequesterFrom(caller, msg.request_id())));
+    batch.series.reserve(static_cast<size_t>(msg.series_size()));
+    for (const v1::ReadingSeries& s : msg.series()) batch.series.push_back(FromProto(s));
+    ASSIGN_OR_RETURN_GRPC(
+        IngestSummary s,
+        ingestion_.Ingest(batch, RequesterFrom(caller, msg.request_id()), &points));
     total.Add(s);
   }
   ToProto(total, resp->mutable_summary());
@@ -154,6 +184,7 @@ grpc::Status ReadingServiceImpl::IngestReadings(
 grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
                                              const v1::GetReadingsRequest* req,
                                              v1::GetReadingsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/GetReadings", *req));
   ReadingsQuery q;
   q.point_code = req->point_code();
   q.channel = static_cast<Channel>(req->channel());
@@ -175,7 +206,7 @@ grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
       return ToGrpc(InvalidField("period", "required (or time_range)"));
   }
   ASSIGN_OR_RETURN_GRPC(q.as_of, FromProto(req->as_of()));
-  ASSIGN_OR_RETURN_GRPC(ReadingsResult r, readings_.Get(q, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(ReadingsResult r, readings_.Get(q, who));
   resp->mutable_values()->Reserve(static_cast<int>(r.values.size()));
   for (const ValueOut& v : r.values) ToProto(v, resp->add_values());
   resp->set_total_wh(r.total_wh);
@@ -185,10 +216,11 @@ grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
                                                  const v1::GetCompletenessRequest* req,
                                                  v1::GetCompletenessResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/GetCompleteness", *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod p, RequiredPeriod(req->period(), "period"));
   std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
   ASSIGN_OR_RETURN_GRPC(std::vector<Completeness> entries,
-                        readings_.GetCompleteness(codes, req->participant_id(), p, Reader(ctx)));
+                        readings_.GetCompleteness(codes, req->participant_id(), p, who));
   for (const Completeness& c : entries) ToProto(c, resp->add_entries());
   return grpc::Status::OK;
 }
@@ -196,7 +228,8 @@ grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::StreamPointDays(
     grpc::ServerContext* ctx, const v1::StreamPointDaysRequest* req,
     grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) {
-  if (Reader(ctx).scoped()) {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/StreamPointDays", *req));
+  if (who.scoped()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "bulk reads are for TSO services");
   }
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_day(), "from_day"));
@@ -280,6 +313,7 @@ void ToProto(const ImportJob& j, common::v1::Job* out) {
 grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
                                             const v1::StartImportRequest* req,
                                             v1::StartImportResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/StartImport", *req));
   ImportRequest r;
   r.request_id = req->request_id();
   r.file_name = req->file_name();
@@ -291,7 +325,7 @@ grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
   if (r.source == Source::kEstimation) {
     return ToGrpc(InvalidField("source", "ESTIMATION is for the estimation of gaps"));
   }
-  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Start(r, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Start(r, who));
   ToProto(job, resp->mutable_job());
   return grpc::Status::OK;
 }
@@ -299,7 +333,8 @@ grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
                                              const v1::GetImportJobRequest* req,
                                              v1::GetImportJobResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Get(req->job_id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/GetImportJob", *req));
+  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Get(req->job_id(), who));
   ToProto(job, resp->mutable_job());
   ToProto(job.summary, resp->mutable_summary());
   return grpc::Status::OK;
@@ -308,7 +343,8 @@ grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::WatchImportJob(
     grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
     grpc::ServerWriter<v1::WatchImportJobResponse>* writer) {
-  RETURN_IF_ERROR_GRPC(jobs_.Watch(req->job_id(), Reader(ctx), [&](const ImportJob& job) -> bool {
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/WatchImportJob", *req));
+  RETURN_IF_ERROR_GRPC(jobs_.Watch(req->job_id(), who, [&](const ImportJob& job) -> bool {
     if (ctx->IsCancelled()) return false;
     v1::WatchImportJobResponse out;
     ToProto(job, out.mutable_job());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -133,6 +134,9 @@ struct DayKey {
   }
 };
 
+// "No value" in DayRow::scada_values.
+inline constexpr int64_t kNoValue = std::numeric_limits<int64_t>::min();
+
 // One revision of one point-day: every interval of the local day. Written
 // once, never updated; a change is revision + 1 with the whole day.
 struct DayRow {
@@ -141,11 +145,25 @@ struct DayRow {
   std::vector<int64_t> values;    // Wh per interval
   std::vector<int16_t> quality;   // Quality per interval
   std::vector<int16_t> findings;  // Finding bitmask per interval
+  // The source of each interval's value; empty when every one is `source`.
+  std::vector<int16_t> sources;
+  // The SCADA value of each interval whose value came from CMS (kNoValue
+  // where SCADA sent none); empty when no interval has one. CMS is the
+  // commercial (billing) value; SCADA's is kept for the cross-check.
+  std::vector<int64_t> scada_values;
+  // The source of this revision's changes.
   Source source = Source::kUnspecified;
   std::string actor;
   std::string request_id;
   std::string reason;
   absl::Time created_at;
+
+  Source SourceAt(size_t i) const {
+    return sources.empty() ? source : static_cast<Source>(sources[i]);
+  }
+  bool HasScadaValue(size_t i) const {
+    return !scada_values.empty() && scada_values[i] != kNoValue;
+  }
 };
 
 // Which revision of each day a read returns.
@@ -179,6 +197,8 @@ struct Rejection {
   int32_t reading_index = -1;
   std::string key;
   std::string reason;
+  int32_t series_index = -1;
+  int32_t value_index = -1;
 };
 
 struct IngestSummary {
@@ -200,6 +220,8 @@ struct ValueOut {
   Quality quality = Quality::kMissing;
   int32_t revision = 0;
   int16_t findings = 0;
+  Source source = Source::kUnspecified;   // of the value (native only)
+  std::optional<int64_t> scada_value_wh;  // SCADA's check value (native only)
 };
 
 struct Completeness {

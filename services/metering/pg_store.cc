@@ -1,6 +1,7 @@
 #include "pg_store.h"
 
 #include <charconv>
+#include <type_traits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -186,6 +187,12 @@ absl::StatusOr<DayRow> ReadDay(const pg::Row& row) {
   d.request_id = row.String(9);
   d.reason = row.String(10);
   d.created_at = row.Time(11);
+  if (!row.IsNull(12)) {
+    ASSIGN_OR_RETURN(d.sources, ParseIntArray<int16_t>(row.Text(12)));
+  }
+  if (!row.IsNull(13)) {
+    ASSIGN_OR_RETURN(d.scada_values, ParseIntArray<int64_t>(row.Text(13)));
+  }
   return d;
 }
 
@@ -248,6 +255,115 @@ void AddJobProgress(pg::Params& params, const ImportJob& j) {
       .AddTextArray(keys)
       .AddTextArray(reasons)
       .Add(j.error);
+}
+
+// One reading_days row in COPY's text format.
+void AppendTextCopyRow(std::string& data, const DayRow& r) {
+  absl::StrAppend(&data, r.key.point_id, "\t", static_cast<int>(r.key.channel), "\t",
+                  FormatDate(r.key.day), "\t", r.revision, "\t");
+  AppendIntArray(data, r.values);
+  data.push_back('\t');
+  AppendIntArray(data, r.quality);
+  data.push_back('\t');
+  AppendIntArray(data, r.findings);
+  absl::StrAppend(&data, "\t", static_cast<int>(r.source), "\t");
+  AppendCopyText(data, r.actor);
+  data.push_back('\t');
+  AppendCopyText(data, r.request_id);
+  data.push_back('\t');
+  AppendCopyText(data, r.reason);
+  absl::StrAppend(&data, "\t", TimeText(r.created_at), "\t");
+  if (r.sources.empty()) {
+    data += "\\N";
+  } else {
+    AppendIntArray(data, r.sources);
+  }
+  data.push_back('\t');
+  if (r.scada_values.empty()) {
+    data += "\\N";
+  } else {
+    AppendIntArray(data, r.scada_values);
+  }
+  data.push_back('\n');
+}
+
+// COPY's binary format: big-endian integers, arrays with their element type.
+template <typename T>
+void PutBig(std::string& out, T v) {
+  using U = std::make_unsigned_t<T>;
+  U u = static_cast<U>(v);
+  char buf[sizeof(T)];
+  for (size_t i = 0; i < sizeof(T); ++i) {
+    buf[i] = static_cast<char>(u >> (8 * (sizeof(T) - 1 - i)));
+  }
+  out.append(buf, sizeof(T));
+}
+
+template <typename T>
+void PutField(std::string& out, T v) {
+  PutBig<int32_t>(out, sizeof(T));
+  PutBig<T>(out, v);
+}
+
+void PutTextField(std::string& out, std::string_view s) {
+  PutBig<int32_t>(out, static_cast<int32_t>(s.size()));
+  out.append(s);
+}
+
+constexpr int32_t kInt2Oid = 21;
+constexpr int32_t kInt8Oid = 20;
+
+template <typename T>
+void PutArrayField(std::string& out, const std::vector<T>& values) {
+  static_assert(sizeof(T) == 2 || sizeof(T) == 8);
+  const int32_t n = static_cast<int32_t>(values.size());
+  PutBig<int32_t>(out, 20 + n * static_cast<int32_t>(4 + sizeof(T)));
+  PutBig<int32_t>(out, 1);  // dimensions
+  PutBig<int32_t>(out, 0);  // no NULLs
+  PutBig<int32_t>(out, sizeof(T) == 2 ? kInt2Oid : kInt8Oid);
+  PutBig<int32_t>(out, n);
+  PutBig<int32_t>(out, 1);  // lower bound
+  for (T v : values) {
+    PutBig<int32_t>(out, sizeof(T));
+    PutBig<T>(out, v);
+  }
+}
+
+// PostgreSQL's epoch for date and timestamptz.
+const absl::CivilDay kPgEpochDay(2000, 1, 1);
+const absl::Time kPgEpoch = absl::FromUnixSeconds(946684800);
+
+void AppendBinaryCopy(std::string& data, absl::Span<const DayRow> rows) {
+  static constexpr char kSignature[] = "PGCOPY\n\377\r\n";
+  data.append(kSignature, 11);
+  PutBig<int32_t>(data, 0);  // flags
+  PutBig<int32_t>(data, 0);  // header extension
+  for (const DayRow& r : rows) {
+    PutBig<int16_t>(data, 14);
+    PutField<int64_t>(data, r.key.point_id);
+    PutField<int16_t>(data, static_cast<int16_t>(r.key.channel));
+    PutField<int32_t>(data, static_cast<int32_t>(r.key.day - kPgEpochDay));
+    PutField<int32_t>(data, r.revision);
+    PutArrayField(data, r.values);
+    PutArrayField(data, r.quality);
+    PutArrayField(data, r.findings);
+    PutField<int16_t>(data, static_cast<int16_t>(r.source));
+    PutTextField(data, r.actor);
+    PutTextField(data, r.request_id);
+    PutTextField(data, r.reason);
+    PutField<int64_t>(data, absl::ToInt64Microseconds(r.created_at - kPgEpoch));
+    if (r.sources.empty()) {
+      PutBig<int32_t>(data, -1);
+    } else {
+      PutArrayField(data, r.sources);
+    }
+    if (r.scada_values.empty()) {
+      PutBig<int32_t>(data, -1);
+    } else {
+      PutArrayField(data, r.scada_values);
+    }
+  }
+  PutBig<int16_t>(data, -1);
 }
 
 }  // namespace
@@ -374,58 +490,23 @@ absl::Status PgStore::WriteDays(absl::Span<const DayRow> rows) {
   if (rows.empty()) return absl::OkStatus();
   absl::Status st = pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(EnsurePartitions(tx, rows));
-    if (method_ == WriteMethod::kCopy) {
-      std::string data;
+    std::string data;
+    const char* sql = nullptr;
+    if (method_ == WriteMethod::kCopyBinary) {
+      data.reserve(rows.size() * (rows[0].values.size() * 28 + 256) + 32);
+      AppendBinaryCopy(data, rows);
+      sql = q::kCopyDaysBinary;
+    } else {
       data.reserve(rows.size() * (rows[0].values.size() * 12 + 128));
-      for (const DayRow& r : rows) {
-        absl::StrAppend(&data, r.key.point_id, "\t", static_cast<int>(r.key.channel), "\t",
-                        FormatDate(r.key.day), "\t", r.revision, "\t");
-        AppendIntArray(data, r.values);
-        data.push_back('\t');
-        AppendIntArray(data, r.quality);
-        data.push_back('\t');
-        AppendIntArray(data, r.findings);
-        absl::StrAppend(&data, "\t", static_cast<int>(r.source), "\t");
-        AppendCopyText(data, r.actor);
-        data.push_back('\t');
-        AppendCopyText(data, r.request_id);
-        data.push_back('\t');
-        AppendCopyText(data, r.reason);
-        absl::StrAppend(&data, "\t", TimeText(r.created_at), "\n");
-      }
-      ASSIGN_OR_RETURN(int64_t copied, tx.connection().CopyIn(q::kCopyDays, data));
-      if (copied != static_cast<int64_t>(rows.size())) {
-        return absl::InternalError(
-            absl::StrCat("copy stored ", copied, " of ", rows.size(), " point-days"));
-      }
-      return absl::OkStatus();
+      for (const DayRow& r : rows) AppendTextCopyRow(data, r);
+      sql = q::kCopyDays;
     }
-    std::vector<int64_t> points, channels, revisions, sources;
-    std::vector<std::string> days, vals, quality, findings;
-    for (const DayRow& r : rows) {
-      points.push_back(r.key.point_id);
-      channels.push_back(static_cast<int64_t>(r.key.channel));
-      days.push_back(FormatDate(r.key.day));
-      revisions.push_back(r.revision);
-      vals.push_back(IntArray(r.values));
-      quality.push_back(IntArray(r.quality));
-      findings.push_back(IntArray(r.findings));
-      sources.push_back(static_cast<int64_t>(r.source));
+    ASSIGN_OR_RETURN(int64_t copied, tx.connection().CopyIn(sql, data));
+    if (copied != static_cast<int64_t>(rows.size())) {
+      return absl::InternalError(
+          absl::StrCat("copy stored ", copied, " of ", rows.size(), " point-days"));
     }
-    pg::Params params;
-    params.AddIntArray(points)
-        .AddIntArray(channels)
-        .AddTextArray(days)
-        .AddIntArray(revisions)
-        .AddTextArray(vals)
-        .AddTextArray(quality)
-        .AddTextArray(findings)
-        .AddIntArray(sources)
-        .Add(rows[0].actor)
-        .Add(rows[0].request_id)
-        .Add(rows[0].reason)
-        .Add(rows[0].created_at);
-    return tx.Execute(q::kInsertDaysUnnest, params).status();
+    return absl::OkStatus();
   });
   if (!st.ok()) {
     // The partition hint may be stale (its creation rolled back with a caller's transaction).

@@ -13,13 +13,13 @@
 
 namespace gridbill::metering {
 
-// How WriteDays sends rows: COPY ... FROM STDIN (the default, faster: see
-// the bench) or one INSERT ... SELECT FROM unnest(...) per call.
-enum class WriteMethod { kCopy, kInsertUnnest };
+// How WriteDays sends rows: COPY ... FROM STDIN in the binary format (the
+// default, faster: see the bench) or in the text format.
+enum class WriteMethod { kCopyBinary, kCopyText };
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(pg::Pool& pool, WriteMethod method = WriteMethod::kCopy)
+  explicit PgStore(pg::Pool& pool, WriteMethod method = WriteMethod::kCopyBinary)
       : pool_(pool), method_(method) {}
 
   absl::Status Atomically(absl::FunctionRef<absl::Status()> fn) override;

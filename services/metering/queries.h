@@ -50,7 +50,7 @@ inline constexpr pg::Query kLatestDays{
     "latest_days",
     "SELECT DISTINCT ON (d.point_id, d.channel, d.day) d.point_id, d.channel, d.day, "
     "d.revision, d.vals, d.quality, d.findings, d.source, d.actor, d.request_id, d.reason, "
-    "d.created_at "
+    "d.created_at, d.sources, d.scada_vals "
     "FROM unnest($1::bigint[], $2::smallint[], $3::date[]) AS k(point_id, channel, day) "
     "JOIN reading_days d ON d.point_id = k.point_id AND d.channel = k.channel "
     "AND d.day = k.day "
@@ -61,7 +61,7 @@ inline constexpr pg::Query kLatestDays{
 inline constexpr pg::Query kReadDays{
     "read_days",
     "SELECT DISTINCT ON (point_id, channel, day) point_id, channel, day, revision, vals, "
-    "quality, findings, source, actor, request_id, reason, created_at "
+    "quality, findings, source, actor, request_id, reason, created_at, sources, scada_vals "
     "FROM reading_days WHERE point_id = ANY($1::bigint[]) "
     "AND ($2::smallint[] = '{}' OR channel = ANY($2::smallint[])) "
     "AND day BETWEEN $3::date AND $4::date AND revision <= $5 AND created_at <= $6::timestamptz "
@@ -69,16 +69,11 @@ inline constexpr pg::Query kReadDays{
 
 inline constexpr const char* kCopyDays =
     "COPY reading_days (point_id, channel, day, revision, vals, quality, findings, source, "
-    "actor, request_id, reason, created_at) FROM STDIN";
+    "actor, request_id, reason, created_at, sources, scada_vals) FROM STDIN";
 
-// The multi-row alternative to COPY (kept for the measurement in the bench).
-inline constexpr pg::Query kInsertDaysUnnest{
-    "insert_days_unnest",
-    "INSERT INTO reading_days (point_id, channel, day, revision, vals, quality, findings, "
-    "source, actor, request_id, reason, created_at) "
-    "SELECT p, c, d, r, v::bigint[], q::smallint[], f::smallint[], s, $9, $10, $11, $12 "
-    "FROM unnest($1::bigint[], $2::smallint[], $3::date[], $4::int[], $5::text[], $6::text[], "
-    "$7::text[], $8::smallint[]) AS t(p, c, d, r, v, q, f, s)"};
+inline constexpr const char* kCopyDaysBinary =
+    "COPY reading_days (point_id, channel, day, revision, vals, quality, findings, source, "
+    "actor, request_id, reason, created_at, sources, scada_vals) FROM STDIN (FORMAT binary)";
 
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL"};

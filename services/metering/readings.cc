@@ -74,6 +74,10 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const R
         v.quality = static_cast<Quality>(row->quality[static_cast<size_t>(i)]);
         v.findings = row->findings[static_cast<size_t>(i)];
         v.revision = row->revision;
+        if (v.quality != Quality::kMissing) v.source = row->SourceAt(static_cast<size_t>(i));
+        if (row->HasScadaValue(static_cast<size_t>(i))) {
+          v.scada_value_wh = row->scada_values[static_cast<size_t>(i)];
+        }
       }
       if (v.quality == Quality::kMissing) v.value_wh = 0;
       out.total_wh += v.value_wh;
@@ -114,6 +118,8 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const R
         v.start = bucket_start;
         v.end = bucket_end;
         v.findings = 0;
+        v.source = Source::kUnspecified;
+        v.scada_value_wh.reset();
       }
       out.values.push_back(v);
     }

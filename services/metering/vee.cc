@@ -1,8 +1,17 @@
 #include "vee.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace gridbill::metering {
+
+bool SourcesDisagree(const VeeConfig& config, int64_t cms_wh, int64_t scada_wh) {
+  // Both are meter values (|v| < 2^62 Wh in practice); the difference fits.
+  const int64_t diff = std::llabs(cms_wh - scada_wh);
+  if (diff <= config.source_tolerance_wh) return false;
+  // diff > |cms| x percent / 100, without dividing.
+  return diff * 100 > std::llabs(cms_wh) * config.source_tolerance_percent;
+}
 
 void Validate(const VeeConfig& config, DayRow& row) {
   const size_t n = row.values.size();
@@ -16,6 +25,10 @@ void Validate(const VeeConfig& config, DayRow& row) {
     }
     if (row.values[i] < 0) row.findings[i] |= Bit(Finding::kNegative);
     if (row.values[i] > 0) positive.push_back(row.values[i]);
+    if (row.SourceAt(i) == Source::kCms && row.HasScadaValue(i) &&
+        SourcesDisagree(config, row.values[i], row.scada_values[i])) {
+      row.findings[i] |= Bit(Finding::kSourceMismatch);
+    }
   }
   if (static_cast<int64_t>(positive.size()) >= config.spike_min_samples) {
     auto mid = positive.begin() + static_cast<std::ptrdiff_t>(positive.size() / 2);

@@ -142,6 +142,11 @@ TEST_CASE("linear estimates round half away from zero; max_linear_intervals is h
   Who participant{"u@p1", "ROLE_PARTICIPANT_USER", "p-1"};
   req.set_request_id(NewRequestId());
   REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EstimateGaps, req, &resp, participant),
+               grpc::StatusCode::PERMISSION_DENIED,
+               "is not allowed for role(s) ROLE_PARTICIPANT_USER");
+  // Scoped to a participant without roles (not through the gateway): the domain refuses too.
+  req.set_request_id(NewRequestId());
+  REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EstimateGaps, req, &resp, Who{"u@p1", "", "p-1"}),
                grpc::StatusCode::PERMISSION_DENIED, "participants");
 }
 

@@ -81,8 +81,8 @@ Harness::Harness(WriteMethod method, bool start_import_worker)
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
   args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                           grpc::InsecureChannelCredentials(), args);
+  channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                                      grpc::InsecureChannelCredentials(), args);
   point_stub = v1::MeteringPointService::NewStub(channel);
   reading_stub = v1::ReadingService::NewStub(channel);
   import_stub = v1::ImportService::NewStub(channel);

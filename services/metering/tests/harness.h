@@ -60,7 +60,7 @@ v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
 
 class Harness {
  public:
-  explicit Harness(WriteMethod method = WriteMethod::kCopy, bool start_import_worker = true);
+  explicit Harness(WriteMethod method = WriteMethod::kCopyBinary, bool start_import_worker = true);
   ~Harness();
 
   template <typename Stub, typename Req, typename Resp>
@@ -95,6 +95,7 @@ class Harness {
   ReadingServiceImpl reading_service;
   ImportServiceImpl import_service;
   std::unique_ptr<Server> server;
+  std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::MeteringPointService::Stub> point_stub;
   std::unique_ptr<v1::ReadingService::Stub> reading_stub;
   std::unique_ptr<v1::ImportService::Stub> import_stub;

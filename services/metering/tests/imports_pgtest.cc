@@ -358,7 +358,7 @@ TEST_CASE("an import reports progress per point and is watched to its end") {
 }
 
 TEST_CASE("a cancelled import stores nothing more; a restart fails open jobs cleanly") {
-  Harness h(WriteMethod::kCopy, /*start_import_worker=*/false);
+  Harness h(WriteMethod::kCopyBinary, /*start_import_worker=*/false);
   h.CreatePoint("MP-1");
   h.CreatePoint("MP-2");
   v1::StartImportResponse first, second;

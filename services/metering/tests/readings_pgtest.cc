@@ -222,6 +222,11 @@ TEST_CASE("an operator's edit needs a reason and becomes a new revision") {
   Who participant{"user@p1.kz", "ROLE_PARTICIPANT_USER", "p-1"};
   req.set_request_id(NewRequestId());
   REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EditReading, req, &resp, participant),
+               grpc::StatusCode::PERMISSION_DENIED,
+               "is not allowed for role(s) ROLE_PARTICIPANT_USER");
+  // Scoped to a participant without roles (not through the gateway): the domain refuses too.
+  req.set_request_id(NewRequestId());
+  REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EditReading, req, &resp, Who{"u@p1", "", "p-1"}),
                grpc::StatusCode::PERMISSION_DENIED, "participants");
 }
 
