@@ -140,7 +140,8 @@ void StopGracefully(RunningContracts& contracts) {
 }
 
 CommandResult DemoLoad(const std::string& address) {
-  return Ctl({"demo", "load", "--seed", "7", "--addr", address}, seconds(600));
+  // The contracts part only: this suite starts no metering service.
+  return Ctl({"demo", "load", "--seed", "7", "--no-metering", "--addr", address}, seconds(600));
 }
 
 TEST_CASE("contracts: serves the demo data to gridbillctl, exposes metrics, stops and restarts",

@@ -31,6 +31,11 @@ struct DemoParticipant {
   v1::Participant participant;  // id unset; status = ACTIVE (as registered)
   v1::ParticipantStatus final_status = v1::PARTICIPANT_STATUS_ACTIVE;
   std::string status_reason;  // set when final_status is not active
+  // The participant's typical monthly volume (GWh), the scale of its
+  // declared volumes and of its metering data (metering_points.h).
+  int monthly_gwh = 0;
+  // Its first day on the market.
+  absl::CivilDay since;
 };
 
 // One step after a contract's creation: a transition or an amendment.

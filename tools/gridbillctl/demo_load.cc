@@ -46,7 +46,16 @@ class Loader {
     LoadContracts();
     LoadApplications();
     ChangeStatuses();
-    return Summary(absl::Now() - start);
+    const int contracts = Summary(absl::Now() - start);
+    if (!options_.metering) return contracts;
+    std::vector<std::string> ids;
+    {
+      absl::MutexLock lock(&mu_);
+      ids = participant_ids_;
+    }
+    ctx_.out() << "\n";
+    const int metering = LoadDemoMetering(ctx_, data_, ids, options_.metering_options, operator_);
+    return contracts != kExitOk ? contracts : metering;
   }
 
  private:

@@ -1,7 +1,7 @@
 // Loads the demo data set (tools/demo) through the contracts API: reference
 // data, participants, contracts with their lifecycle and amendments,
 // applications through their workflow, and finally participants' status
-// changes. Idempotent: every call's request_id derives from the seed (and,
+// changes; then the metering data (demo_metering.h). Idempotent: every call's request_id derives from the seed (and,
 // for applications, the as-of month), so loading again changes nothing.
 #pragma once
 
@@ -9,11 +9,16 @@
 
 #include "tools/demo/demo_data.h"
 #include "tools/gridbillctl/cli.h"
+#include "tools/gridbillctl/demo_metering.h"
 
 namespace gridbill::ctl {
 
 struct DemoLoadOptions {
   int parallel = 8;  // concurrent calls
+  // Then the metering points and readings (demo_metering.h) through the
+  // metering service.
+  bool metering = true;
+  DemoMeteringOptions metering_options;
 };
 
 // Prints a progress bar per phase on stderr and a summary on ctx.out();
