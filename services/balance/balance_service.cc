@@ -1,0 +1,279 @@
+#include "balance_service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "convert.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/proto_convert.h"
+
+namespace gridbill::balance {
+namespace {
+
+grpc::Status Denied() {
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      "this method is not available to a participant's user");
+}
+
+// A participant's user sees only its own participant: the filter is forced to
+// it, and naming another participant is refused.
+absl::StatusOr<std::string> ScopedParticipant(const Caller& caller, const std::string& requested) {
+  if (!caller.scoped()) return requested;
+  if (!requested.empty() && requested != caller.participant_id) {
+    return absl::PermissionDeniedError(
+        "participant_id: a participant's user may only read its own participant");
+  }
+  return caller.participant_id;
+}
+
+absl::StatusOr<std::optional<BillingPeriod>> OptionalPeriod(const common::v1::BillingPeriod& p,
+                                                            std::string_view field) {
+  if (p.year() == 0 && p.month() == 0) return std::nullopt;
+  ASSIGN_OR_RETURN(BillingPeriod period, FromProtoPeriod(p, field));
+  return period;
+}
+
+}  // namespace
+
+// --- SchemeService ---------------------------------------------------------
+
+grpc::Status SchemeServiceImpl::DefineScheme(grpc::ServerContext* ctx,
+                                             const v1::DefineSchemeRequest* req,
+                                             v1::DefineSchemeResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  return IdempotentCall(idempotency_, "SchemeService/DefineScheme", caller, *req, resp,
+                        [&](v1::DefineSchemeResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(Scheme s, FromProto(req->scheme()));
+                          ASSIGN_OR_RETURN(Scheme stored, schemes_.Define(s, caller.Actor()));
+                          ToProto(stored, out.mutable_scheme());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status SchemeServiceImpl::CloseScheme(grpc::ServerContext* ctx,
+                                            const v1::CloseSchemeRequest* req,
+                                            v1::CloseSchemeResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  return IdempotentCall(idempotency_, "SchemeService/CloseScheme", caller, *req, resp,
+                        [&](v1::CloseSchemeResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
+                          ASSIGN_OR_RETURN(absl::CivilDay to,
+                                           FromProtoDate(req->valid_to(), "valid_to"));
+                          ASSIGN_OR_RETURN(Scheme s, schemes_.Close(id, to, req->reason()));
+                          ToProto(s, out.mutable_scheme());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status SchemeServiceImpl::GetScheme(grpc::ServerContext* ctx, const v1::GetSchemeRequest* req,
+                                          v1::GetSchemeResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
+  ASSIGN_OR_RETURN_GRPC(Scheme s, schemes_.Get(id));
+  ToProto(s, resp->mutable_scheme());
+  return grpc::Status::OK;
+}
+
+grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
+                                            const v1::ListSchemesRequest* req,
+                                            v1::ListSchemesResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(std::string participant,
+                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  SchemeFilter f;
+  f.kind = req->kind();
+  f.participant_id = participant;
+  f.service_type = req->service_type();
+  f.node_code = req->node_code();
+  ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(Page<Scheme> page, schemes_.List(f, offset, size));
+  for (const Scheme& s : page.items) ToProto(s, resp->add_schemes());
+  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  return grpc::Status::OK;
+}
+
+// --- BalanceService --------------------------------------------------------
+
+grpc::Status BalanceServiceImpl::StartRun(grpc::ServerContext* ctx, const v1::StartRunRequest* req,
+                                          v1::StartRunResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  return IdempotentCall(idempotency_, "BalanceService/StartRun", caller, *req, resp,
+                        [&](v1::StartRunResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(std::optional<BillingPeriod> period,
+                                           OptionalPeriod(req->period(), "period"));
+                          if (req->type() == v1::RUN_TYPE_UNSPECIFIED)
+                            return InvalidField("type", "required");
+                          int64_t base = 0;
+                          if (!req->base_run_id().empty()) {
+                            ASSIGN_OR_RETURN(base, ParseId(req->base_run_id(), "base_run_id"));
+                          }
+                          ASSIGN_OR_RETURN(
+                              Run run, runs_.Start(period, static_cast<RunType>(req->type()), base,
+                                                   caller.Actor(), req->request_id()));
+                          ToProto(run, out.mutable_run());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status BalanceServiceImpl::GetRun(grpc::ServerContext* ctx, const v1::GetRunRequest* req,
+                                        v1::GetRunResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
+  ToProto(run, resp->mutable_run());
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::WatchRun(grpc::ServerContext* ctx, const v1::WatchRunRequest* req,
+                                          grpc::ServerWriter<v1::WatchRunResponse>* writer) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  std::string last;
+  while (!ctx->IsCancelled()) {
+    ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
+    v1::WatchRunResponse out;
+    ToProto(run, out.mutable_run());
+    std::string bytes = out.SerializeAsString();
+    if (bytes != last) {
+      if (!writer->Write(out)) return grpc::Status::OK;
+      last = std::move(bytes);
+    }
+    if (run.ended()) return grpc::Status::OK;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+}
+
+grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
+                                           const v1::CancelRunRequest* req,
+                                           v1::CancelRunResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  return IdempotentCall(idempotency_, "BalanceService/CancelRun", caller, *req, resp,
+                        [&](v1::CancelRunResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(int64_t id, ParseId(req->run_id(), "run_id"));
+                          ASSIGN_OR_RETURN(Run run, runs_.Cancel(id));
+                          ToProto(run, out.mutable_run());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::ListRunsRequest* req,
+                                          v1::ListRunsResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  RunFilter f;
+  ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
+  f.type = req->type();
+  ASSIGN_OR_RETURN_GRPC(Page<Run> page, runs_.List(f, offset, size));
+  for (const Run& r : page.items) ToProto(r, resp->add_runs());
+  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::GetBillingRun(grpc::ServerContext* ctx,
+                                               const v1::GetBillingRunRequest* req,
+                                               v1::GetBillingRunResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  if (req->period().year() == 0) return ToGrpc(InvalidField("period", "required"));
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, FromProtoPeriod(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(Run run, runs_.BillingRun(period));
+  ToProto(run, resp->mutable_run());
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
+                                                  const v1::ListServiceHoursRequest* req,
+                                                  v1::ListServiceHoursResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(std::string participant,
+                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
+                        runs_.ServiceHours(id, participant, req->service_type(), offset, size));
+  for (const ServiceHour& h : page.items) ToProto(h, resp->add_hours());
+  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::StreamServiceHours(
+    grpc::ServerContext* ctx, const v1::StreamServiceHoursRequest* req,
+    grpc::ServerWriter<v1::StreamServiceHoursResponse>* writer) {
+  ASSIGN_OR_RETURN_GRPC(std::string participant,
+                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  constexpr int kChunk = 10000;
+  int64_t offset = 0;
+  while (true) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
+                          runs_.ServiceHours(id, participant, req->service_type(), offset, kChunk));
+    if (!page.items.empty()) {
+      v1::StreamServiceHoursResponse out;
+      for (const ServiceHour& h : page.items) ToProto(h, out.add_hours());
+      if (!writer->Write(out)) return grpc::Status::OK;
+    }
+    if (page.next_offset == 0) return grpc::Status::OK;
+    offset = page.next_offset;
+  }
+}
+
+grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
+                                               const v1::ListNodeHoursRequest* req,
+                                               v1::ListNodeHoursResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(Page<NodeHour> page, runs_.NodeHours(id, req->node_code(), offset, size));
+  for (const NodeHour& h : page.items) ToProto(h, resp->add_hours());
+  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::ListRunTotals(grpc::ServerContext* ctx,
+                                               const v1::ListRunTotalsRequest* req,
+                                               v1::ListRunTotalsResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  ASSIGN_OR_RETURN_GRPC(std::string participant, ScopedParticipant(caller, req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
+  ToProto(run, resp->mutable_run());
+  ASSIGN_OR_RETURN_GRPC(std::vector<ServiceTotal> totals, runs_.ServiceTotals(id, participant));
+  const std::string run_id = absl::StrCat(id);
+  for (const ServiceTotal& t : totals) ToProto(t, run_id, resp->add_services());
+  if (!caller.scoped()) {
+    ASSIGN_OR_RETURN_GRPC(std::vector<NodeTotal> nodes, runs_.NodeTotals(id));
+    for (const NodeTotal& t : nodes) ToProto(t, resp->add_nodes());
+  } else {
+    // A participant's user sees its own totals, not the grid's inputs.
+    resp->mutable_run()->clear_inputs();
+    resp->mutable_run()->mutable_summary()->clear_closure();
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BalanceServiceImpl::DiffRuns(grpc::ServerContext* ctx, const v1::DiffRunsRequest* req,
+                                          v1::DiffRunsResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(int64_t base, ParseId(req->base_run_id(), "base_run_id"));
+  ASSIGN_OR_RETURN_GRPC(int64_t other, ParseId(req->other_run_id(), "other_run_id"));
+  ASSIGN_OR_RETURN_GRPC(RunDiff diff, runs_.Diff(base, other, req->include_unchanged()));
+  for (const ServiceDiff& d : diff.services) ToProto(d, resp->add_services());
+  resp->set_changed_point_days(diff.changed_point_days);
+  resp->set_changed_schemes(diff.changed_schemes);
+  return grpc::Status::OK;
+}
+
+}  // namespace gridbill::balance

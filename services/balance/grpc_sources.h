@@ -1,0 +1,44 @@
+// The gRPC clients of the sources: metering's StreamPointDays and contracts'
+// ListApplications, called as the balance service's own identity.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "grpcpp/channel.h"
+#include "sources.h"
+
+namespace gridbill::balance {
+
+// Sets the identity the balance service calls other services with.
+void AddServiceIdentity(grpc::ClientContext& ctx);
+
+class GrpcReadingSource final : public ReadingSource {
+ public:
+  // `batch_points`: points per StreamPointDays call.
+  GrpcReadingSource(std::shared_ptr<grpc::Channel> channel, int batch_points,
+                    absl::Duration timeout);
+  absl::Status StreamDays(
+      const std::vector<std::string>& codes, const std::vector<int>& channels, absl::CivilDay from,
+      absl::CivilDay to, absl::Time as_of,
+      const std::function<absl::Status(std::vector<PointDayIn>&)>& sink) override;
+
+ private:
+  std::unique_ptr<metering::v1::ReadingService::Stub> stub_;
+  int batch_points_;
+  absl::Duration timeout_;
+};
+
+class GrpcDeclarationSource final : public DeclarationSource {
+ public:
+  GrpcDeclarationSource(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+  absl::StatusOr<std::vector<DeclaredVolume>> Approved(const BillingPeriod& period) override;
+
+ private:
+  std::unique_ptr<contracts::v1::ApplicationService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+}  // namespace gridbill::balance

@@ -1,0 +1,88 @@
+// gridbill-balance: accounting schemes, balance runs and their immutable
+// results. The only place that wires objects together.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "balance_service.h"
+#include "clock.h"
+#include "config.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pg/migrations.h"
+#include "gridbill/pg/pool.h"
+#include "gridbill/server/config.h"
+#include "gridbill/server/server.h"
+#include "grpc_sources.h"
+#include "grpcpp/create_channel.h"
+#include "pg_store.h"
+#include "runs.h"
+#include "schemes.h"
+
+namespace gridbill::balance {
+namespace {
+
+std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address, int64_t max_bytes) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
+  args.SetMaxSendMessageSize(static_cast<int>(max_bytes));
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+absl::Status Serve(int argc, char** argv) {
+  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
+  ASSIGN_OR_RETURN(Config config, Config::Load(source));
+
+  pg::PoolOptions pool_options;
+  pool_options.conninfo = config.db.url;
+  pool_options.size = config.db.pool_size;
+  pool_options.statement_timeout = config.db.statement_timeout;
+  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
+  if (config.db.migrate) {
+    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
+    LogJson("info", "migrations",
+            {{"applied", absl::StrJoin(report.applied, ",")},
+             {"already_applied", absl::StrCat(report.already_applied)}});
+  }
+
+  SystemClock clock;
+  PgStore store(*pool);
+  pg::PgIdempotency idempotency(*pool);
+  GrpcReadingSource readings(ChannelTo(config.metering_address, 256 << 20),
+                             config.stream_batch_points, config.source_timeout);
+  GrpcDeclarationSource declarations(ChannelTo(config.contracts_address, 64 << 20),
+                                     config.source_timeout);
+
+  Schemes schemes(store, clock);
+  Runs runs(store, readings, declarations, clock, config.runs);
+  // Shards claimed by a process that stopped are claimed again after the lease;
+  // runs left pending or running resume in whichever replica has free workers.
+  runs.StartWorkers();
+
+  SchemeServiceImpl scheme_service(schemes, idempotency);
+  BalanceServiceImpl balance_service(runs, idempotency);
+
+  Server::Options options;
+  options.config = config.server;
+  options.services = {&scheme_service, &balance_service};
+  options.on_started = [&config](const Server& server) {
+    LogJson("info", "started",
+            {{"grpc_port", absl::StrCat(server.grpc_port())},
+             {"metrics_port", absl::StrCat(server.metrics_port())},
+             {"metering", config.metering_address},
+             {"contracts", config.contracts_address},
+             {"time_zone", config.runs.time_zone}});
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  server->Wait();
+  runs.StopWorkers();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace gridbill::balance
+
+int main(int argc, char** argv) {
+  return gridbill::RunMain([&] { return gridbill::balance::Serve(argc, argv); });
+}

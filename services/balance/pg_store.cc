@@ -1,0 +1,615 @@
+#include "pg_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+#include "gridbill/pg/connection.h"
+#include "gridbill/pg/errors.h"
+#include "percent.h"
+#include "queries.h"
+
+namespace gridbill::balance {
+namespace {
+
+namespace q = queries;
+
+std::string PeriodDate(const BillingPeriod& p) { return FormatDate(p.first_day()); }
+
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const pg::Row& row, int col) {
+  if (row.IsNull(col) || row.Text(col) == "infinity") return std::nullopt;
+  return row.Date(col);
+}
+
+absl::StatusOr<Scheme> ReadScheme(const pg::Row& row) {
+  Scheme s;
+  s.id = row.Int(0);
+  s.kind = static_cast<SchemeKind>(row.Int(1));
+  s.participant_id = row.String(2);
+  s.service_type = static_cast<int>(row.Int(3));
+  s.node_code = row.String(4);
+  s.name = row.String(5);
+  const std::vector<std::string> points = row.TextArray(6);
+  const std::vector<std::string> channels = row.TextArray(7);
+  const std::vector<std::string> roles = row.TextArray(8);
+  if (points.size() != channels.size() || points.size() != roles.size()) {
+    return absl::InternalError(absl::StrCat("scheme ", s.id, ": stored terms are inconsistent"));
+  }
+  for (size_t i = 0; i < points.size(); ++i) {
+    s.terms.push_back(Term{points[i], std::atoi(channels[i].c_str()),
+                           static_cast<TermRole>(std::atoi(roles[i].c_str()))});
+  }
+  s.valid_from = row.Date(9);
+  ASSIGN_OR_RETURN(s.valid_to, OptionalDay(row, 10));
+  s.normative_loss_percent = row.String(11);
+  s.version = row.Int(12);
+  s.created_by = row.String(13);
+  s.create_time = row.Time(14);
+  s.reason = row.String(15);
+  return s;
+}
+
+absl::StatusOr<std::vector<Scheme>> ReadSchemes(const pg::Result& res) {
+  std::vector<Scheme> out;
+  out.reserve(static_cast<size_t>(res.size()));
+  for (pg::Row row : res) {
+    ASSIGN_OR_RETURN(Scheme s, ReadScheme(row));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Run ReadRun(const pg::Row& row) {
+  Run r;
+  r.id = row.Int(0);
+  r.period = BillingPeriod::Of(row.Date(1));
+  r.type = static_cast<RunType>(row.Int(2));
+  r.correction_number = static_cast<int>(row.Int(3));
+  r.state = static_cast<RunState>(row.Int(4));
+  r.done = row.Int(5);
+  r.total = row.Int(6);
+  r.create_time = row.Time(7);
+  r.start_time = row.OptionalTime(8);
+  r.finish_time = row.OptionalTime(9);
+  r.summary_text = row.String(10);
+  r.error = row.String(11);
+  r.base_run_id = row.Int(12);
+  r.created_by = row.String(13);
+  r.request_id = row.String(14);
+  r.readings_as_of = row.Time(15);
+  r.computed_until = row.Time(16);
+  r.time_zone = row.String(17);
+  r.closure_tolerance_percent = row.String(18);
+  r.summary.service_hours = row.Int(19);
+  r.summary.node_hours = row.Int(20);
+  r.summary.hours = row.Int(21);
+  r.summary.point_days = row.Int(22);
+  r.summary.quality = Quality{row.Int(23), row.Int(24), row.Int(25)};
+  r.summary.closure.supply_wh = row.Int(26);
+  r.summary.closure.consumption_wh = row.Int(27);
+  r.summary.closure.node_losses_wh = row.Int(28);
+  r.summary.closed = row.Bool(29);
+  return r;
+}
+
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+// COPY text: backslash, tab and newline escaped.
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+absl::Status CopyAll(pg::Transaction& tx, const char* sql, const std::string& data, size_t rows) {
+  if (rows == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(int64_t copied, tx.connection().CopyIn(sql, data));
+  if (copied != static_cast<int64_t>(rows)) {
+    return absl::InternalError(absl::StrCat("copy stored ", copied, " of ", rows, " rows"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string Scheme::Subject() const {
+  switch (kind) {
+    case SchemeKind::kParticipantService:
+      return absl::StrCat("p/", participant_id, "/", service_type);
+    case SchemeKind::kNode:
+      return absl::StrCat("n/", node_code);
+    case SchemeKind::kRegion:
+      return absl::StrCat("r/", node_code);
+  }
+  return "";
+}
+
+// --- schemes ---------------------------------------------------------------
+
+absl::StatusOr<Scheme> PgStore::InsertScheme(const Scheme& scheme) {
+  return pool_.TransactValue<Scheme>([&](pg::Transaction& tx) -> absl::StatusOr<Scheme> {
+    const std::string subject = scheme.Subject();
+    RETURN_IF_ERROR(tx.Exec(q::kLockSubject, subject).status());
+    ASSIGN_OR_RETURN(pg::Result overlap, tx.Exec(q::kFindOverlap, subject, scheme.valid_from,
+                                                 scheme.valid_to, int64_t{0}));
+    if (!overlap.empty()) {
+      const pg::Row o = overlap[0];
+      return FailedPrecondition(
+          "scheme.valid_from",
+          absl::StrCat("overlaps version ", o.Int(1), " (scheme ", o.Int(0), ", valid ",
+                       o.String(2), " to ", o.IsNull(3) ? "open end" : o.String(3),
+                       ") of the same subject; close it first (CloseScheme)"));
+    }
+    ASSIGN_OR_RETURN(pg::Result ver, tx.Exec(q::kNextVersion, subject));
+    Scheme out = scheme;
+    out.version = ver[0].Int(0);
+    std::vector<std::string> points;
+    std::vector<int64_t> channels, roles;
+    for (const Term& t : scheme.terms) {
+      points.push_back(t.point_code);
+      channels.push_back(t.channel);
+      roles.push_back(static_cast<int64_t>(t.role));
+    }
+    pg::Params p;
+    p.Add(subject)
+        .Add(static_cast<int>(scheme.kind))
+        .Add(scheme.participant_id)
+        .Add(scheme.service_type)
+        .Add(scheme.node_code)
+        .Add(scheme.name)
+        .AddTextArray(points)
+        .AddIntArray(channels)
+        .AddIntArray(roles)
+        .Add(scheme.valid_from)
+        .Add(scheme.valid_to)
+        .Add(scheme.normative_loss_percent)
+        .Add(out.version)
+        .Add(scheme.created_by)
+        .Add(scheme.create_time)
+        .Add(scheme.reason);
+    ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertScheme, p));
+    out.id = res[0].Int(0);
+    return out;
+  });
+}
+
+absl::StatusOr<Scheme> PgStore::CloseScheme(int64_t id, absl::CivilDay valid_to,
+                                            const std::string& reason) {
+  return pool_.TransactValue<Scheme>([&](pg::Transaction& tx) -> absl::StatusOr<Scheme> {
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetSchemeForUpdate, id));
+    if (res.empty()) return NotFound("scheme", absl::StrCat(id));
+    ASSIGN_OR_RETURN(Scheme s, ReadScheme(res[0]));
+    if (valid_to < s.valid_from) {
+      return InvalidField(
+          "valid_to", absl::StrCat("before the version's valid_from ", FormatDate(s.valid_from)));
+    }
+    if (s.valid_to && valid_to > *s.valid_to) {
+      return InvalidField(
+          "valid_to", absl::StrCat("after the version's current valid_to ", FormatDate(*s.valid_to),
+                                   "; a version is only shortened"));
+    }
+    RETURN_IF_ERROR(tx.Exec(q::kCloseScheme, id, valid_to, reason).status());
+    s.valid_to = valid_to;
+    s.reason = reason;
+    return s;
+  });
+}
+
+absl::StatusOr<Scheme> PgStore::GetScheme(int64_t id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetScheme, id));
+  if (res.empty()) return NotFound("scheme", absl::StrCat(id));
+  return ReadScheme(res[0]);
+}
+
+absl::StatusOr<std::vector<Scheme>> PgStore::GetSchemes(const std::vector<int64_t>& ids) {
+  pg::Params p;
+  p.AddIntArray(ids);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kGetSchemes, p));
+  return ReadSchemes(res);
+}
+
+absl::StatusOr<Page<Scheme>> PgStore::ListSchemes(const SchemeFilter& f, int64_t offset,
+                                                  int limit) {
+  pg::Params p;
+  p.Add(f.kind).Add(f.participant_id).Add(f.service_type).Add(f.node_code);
+  if (f.period) {
+    p.Add(f.period->first_day()).Add(f.period->last_day());
+  } else {
+    p.Add(std::nullopt).Add(std::nullopt);
+  }
+  p.Add(limit + 1).Add(offset);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListSchemes, p));
+  ASSIGN_OR_RETURN(std::vector<Scheme> items, ReadSchemes(res));
+  Page<Scheme> page;
+  if (static_cast<int>(items.size()) > limit) {
+    items.resize(limit);
+    page.next_offset = offset + limit;
+  }
+  page.items = std::move(items);
+  return page;
+}
+
+absl::StatusOr<std::vector<Scheme>> PgStore::SchemesValidIn(absl::CivilDay from,
+                                                            absl::CivilDay to) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSchemesValidIn, from, to));
+  return ReadSchemes(res);
+}
+
+// --- runs ------------------------------------------------------------------
+
+absl::StatusOr<Run> PgStore::ReadRunInputs(pg::Transaction& tx, Run run) {
+  ASSIGN_OR_RETURN(pg::Result schemes, tx.Exec(q::kRunSchemes, run.id));
+  for (pg::Row row : schemes) {
+    run.scheme_ids.push_back(row.Int(0));
+    run.scheme_versions.push_back(row.Int(1));
+    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> to, OptionalDay(row, 2));
+    run.scheme_valid_to.push_back(to);
+  }
+  ASSIGN_OR_RETURN(pg::Result declared, tx.Exec(q::kRunDeclared, run.id));
+  for (pg::Row row : declared) {
+    run.declared.push_back(
+        DeclaredVolume{row.String(0), static_cast<int>(row.Int(1)), row.Int(2), row.String(3)});
+  }
+  return run;
+}
+
+absl::StatusOr<Run> PgStore::InsertRun(const Run& run, const std::vector<Shard>& shards) {
+  absl::StatusOr<Run> out =
+      pool_.TransactValue<Run>([&](pg::Transaction& tx) -> absl::StatusOr<Run> {
+        pg::Params p;
+        p.Add(PeriodDate(run.period))
+            .Add(static_cast<int>(run.type))
+            .Add(run.correction_number)
+            .Add(static_cast<int64_t>(shards.size()))
+            .Add(run.create_time)
+            .Add(run.base_run_id)
+            .Add(run.created_by)
+            .Add(run.request_id)
+            .Add(run.readings_as_of)
+            .Add(run.computed_until)
+            .Add(run.time_zone)
+            .Add(run.closure_tolerance_percent)
+            .Add(run.summary.hours);
+        ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertRun, p));
+        const int64_t id = res[0].Int(0);
+        // The versions' last days as they are now (see run_schemes.valid_to).
+        ASSIGN_OR_RETURN(std::vector<Scheme> schemes, [&]() -> absl::StatusOr<std::vector<Scheme>> {
+          pg::Params sp;
+          sp.AddIntArray(run.scheme_ids);
+          ASSIGN_OR_RETURN(pg::Result r, tx.Execute(q::kGetSchemes, sp));
+          return ReadSchemes(r);
+        }());
+        std::vector<int64_t> ids, versions;
+        std::vector<std::string> valid_to;
+        for (const Scheme& s : schemes) {
+          ids.push_back(s.id);
+          versions.push_back(s.version);
+          valid_to.push_back(s.valid_to ? FormatDate(*s.valid_to) : "infinity");
+        }
+        pg::Params rs;
+        rs.Add(id).AddIntArray(ids).AddIntArray(versions).AddTextArray(valid_to);
+        RETURN_IF_ERROR(tx.Execute(q::kInsertRunSchemes, rs).status());
+        if (!run.declared.empty()) {
+          std::vector<std::string> participants, apps;
+          std::vector<int64_t> services, volumes;
+          for (const DeclaredVolume& d : run.declared) {
+            participants.push_back(d.participant_id);
+            services.push_back(d.service_type);
+            volumes.push_back(d.volume_wh);
+            apps.push_back(d.application_id);
+          }
+          pg::Params dp;
+          dp.Add(id)
+              .AddTextArray(participants)
+              .AddIntArray(services)
+              .AddIntArray(volumes)
+              .AddTextArray(apps);
+          RETURN_IF_ERROR(tx.Execute(q::kInsertRunDeclared, dp).status());
+        }
+        for (const Shard& s : shards) {
+          pg::Params shp;
+          shp.Add(id).Add(s.shard_no).AddIntArray(s.scheme_ids).AddTextArray(s.closure_terms);
+          RETURN_IF_ERROR(tx.Execute(q::kInsertShard, shp).status());
+        }
+        ASSIGN_OR_RETURN(pg::Result got, tx.Exec(q::kGetRun, id));
+        return ReadRunInputs(tx, ReadRun(got[0]));
+      });
+  if (!out.ok()) {
+    const std::string constraint = pg::ConstraintOf(out.status());
+    if (constraint == "runs_one_final") {
+      return FailedPrecondition("type", absl::StrCat("a final run of ", run.period.ToString(),
+                                                     " is already pending, running or done; "
+                                                     "start a correction run instead"));
+    }
+    if (constraint == "runs_correction_number") {
+      return FailedPrecondition("type", absl::StrCat("a correction run of ", run.period.ToString(),
+                                                     " was started at the same time; retry"));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Run> PgStore::GetRun(int64_t id) {
+  return pool_.TransactValue<Run>([&](pg::Transaction& tx) -> absl::StatusOr<Run> {
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetRun, id));
+    if (res.empty()) return NotFound("balance run", absl::StrCat(id));
+    return ReadRunInputs(tx, ReadRun(res[0]));
+  });
+}
+
+absl::StatusOr<Page<Run>> PgStore::ListRuns(const RunFilter& f, int64_t offset, int limit) {
+  pg::Params p;
+  if (f.period) {
+    p.Add(PeriodDate(*f.period));
+  } else {
+    p.Add(std::nullopt);
+  }
+  p.Add(f.type).Add(limit + 1).Add(offset);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListRuns, p));
+  Page<Run> page;
+  for (pg::Row row : res) page.items.push_back(ReadRun(row));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(limit);
+    page.next_offset = offset + limit;
+  }
+  return page;
+}
+
+absl::StatusOr<std::optional<Run>> PgStore::BillingRun(const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kBillingRun, PeriodDate(period)));
+  if (res.empty()) return std::nullopt;
+  return GetRun(res[0].Int(0));
+}
+
+absl::StatusOr<int> PgStore::LastCorrection(const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kLastCorrection, PeriodDate(period)));
+  return static_cast<int>(res[0].Int(0));
+}
+
+absl::StatusOr<Run> PgStore::CancelRun(int64_t id, absl::Time now) {
+  RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kLockRun, id));
+    if (st.empty()) return NotFound("balance run", absl::StrCat(id));
+    const auto state = static_cast<RunState>(st[0].Int(0));
+    if (state != RunState::kPending && state != RunState::kRunning) return absl::OkStatus();
+    RETURN_IF_ERROR(tx.Exec(q::kDeleteServiceHours, id).status());
+    RETURN_IF_ERROR(tx.Exec(q::kDeleteNodeHours, id).status());
+    RETURN_IF_ERROR(tx.Exec(q::kDeletePointDays, id).status());
+    return tx.Exec(q::kCancelRun, id, now).status();
+  }));
+  return GetRun(id);
+}
+
+// --- work ------------------------------------------------------------------
+
+absl::StatusOr<std::optional<Shard>> PgStore::ClaimShard(const std::string& worker, absl::Time now,
+                                                         absl::Time stale_before) {
+  return pool_.TransactValue<std::optional<Shard>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<std::optional<Shard>> {
+        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kClaimShard, worker, now, stale_before));
+        if (res.empty()) return std::optional<Shard>();
+        Shard s;
+        s.run_id = res[0].Int(0);
+        s.shard_no = static_cast<int>(res[0].Int(1));
+        for (const std::string& id : res[0].TextArray(2)) s.scheme_ids.push_back(std::stoll(id));
+        s.closure_terms = res[0].TextArray(3);
+        RETURN_IF_ERROR(tx.Exec(q::kMarkRunning, s.run_id, now).status());
+        return std::optional<Shard>(std::move(s));
+      });
+}
+
+absl::StatusOr<bool> PgStore::CompleteShard(const Shard& shard, const ShardResult& r,
+                                            absl::Time now) {
+  return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    // The run row's lock orders the completions of one run's shards, so
+    // exactly one of them sees the last shard done and completes the run.
+    ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kLockRun, shard.run_id));
+    if (st.empty()) return NotFound("balance run", absl::StrCat(shard.run_id));
+    if (static_cast<RunState>(st[0].Int(0)) != RunState::kRunning) return false;
+    ASSIGN_OR_RETURN(pg::Result sh, tx.Exec(q::kLockShard, shard.run_id, shard.shard_no));
+    if (sh.empty() || sh[0].Int(0) == 2) return false;  // done by another worker
+
+    std::string data;
+    data.reserve(r.service_hours.size() * 96);
+    const std::string run = absl::StrCat(shard.run_id, "\t");
+    for (const ServiceHour& h : r.service_hours) {
+      data += run;
+      AppendCopyText(data, h.participant_id);
+      absl::StrAppend(&data, "\t", h.service_type, "\t", TimeText(h.hour_start), "\t", h.actual_wh,
+                      "\t", h.declared_wh, "\t", h.has_declaration ? "t" : "f", "\t",
+                      h.quality.intervals, "\t", h.quality.estimated, "\t", h.quality.missing,
+                      "\n");
+    }
+    RETURN_IF_ERROR(CopyAll(tx, q::kCopyServiceHours, data, r.service_hours.size()));
+    data.clear();
+    int64_t node_losses = 0;
+    for (const NodeHour& h : r.node_hours) {
+      if (h.kind == SchemeKind::kNode) node_losses += h.inflow_wh - h.outflow_wh;
+      data += run;
+      AppendCopyText(data, h.node_code);
+      absl::StrAppend(&data, "\t", static_cast<int>(h.kind), "\t", TimeText(h.hour_start), "\t",
+                      h.inflow_wh, "\t", h.outflow_wh, "\t");
+      AppendCopyText(data, h.normative_loss_percent);
+      absl::StrAppend(&data, "\t", h.quality.intervals, "\t", h.quality.estimated, "\t",
+                      h.quality.missing, "\n");
+    }
+    RETURN_IF_ERROR(CopyAll(tx, q::kCopyNodeHours, data, r.node_hours.size()));
+    data.clear();
+    for (const PointDayRevision& d : r.revisions) {
+      data += run;
+      AppendCopyText(data, d.point_code);
+      absl::StrAppend(&data, "\t", d.channel, "\t", FormatDate(d.day), "\t", d.revision, "\n");
+    }
+    RETURN_IF_ERROR(CopyAll(tx, q::kCopyPointDays, data, r.revisions.size()));
+
+    pg::Params fp;
+    fp.Add(shard.run_id)
+        .Add(shard.shard_no)
+        .Add(r.supply_wh)
+        .Add(r.consumption_wh)
+        .Add(r.point_days)
+        .Add(r.quality.intervals)
+        .Add(r.quality.estimated)
+        .Add(r.quality.missing);
+    RETURN_IF_ERROR(tx.Execute(q::kFinishShard, fp).status());
+    pg::Params pp;
+    pp.Add(shard.run_id)
+        .Add(static_cast<int64_t>(r.service_hours.size()))
+        .Add(static_cast<int64_t>(r.node_hours.size()))
+        .Add(r.point_days)
+        .Add(r.quality.intervals)
+        .Add(r.quality.estimated)
+        .Add(r.quality.missing)
+        .Add(r.supply_wh)
+        .Add(r.consumption_wh)
+        .Add(node_losses);
+    ASSIGN_OR_RETURN(pg::Result prog, tx.Execute(q::kAddProgress, pp));
+    const pg::Row row = prog[0];
+    if (row.Int(0) < row.Int(1)) return true;
+    Closure c{row.Int(2), row.Int(3), row.Int(4)};
+    ASSIGN_OR_RETURN(bool closed, ClosureHolds(c, row.String(5)));
+    const std::string summary =
+        absl::StrCat("grid closure ", closed ? "holds" : "FAILS", ": supply ", c.supply_wh,
+                     " Wh, consumption ", c.consumption_wh, " Wh, node losses ", c.node_losses_wh,
+                     " Wh, residual ", c.residual(), " Wh");
+    RETURN_IF_ERROR(tx.Exec(q::kFinishRun, shard.run_id, now, closed, summary).status());
+    return true;
+  });
+}
+
+absl::Status PgStore::FailRun(int64_t id, const std::string& error, absl::Time now) {
+  return pool_.Exec(q::kFailRun, id, error, now).status();
+}
+
+absl::StatusOr<RunState> PgStore::RunStateOf(int64_t id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kRunState, id));
+  if (res.empty()) return NotFound("balance run", absl::StrCat(id));
+  return static_cast<RunState>(res[0].Int(0));
+}
+
+// --- results ---------------------------------------------------------------
+
+absl::StatusOr<Page<ServiceHour>> PgStore::ListServiceHours(int64_t run_id,
+                                                            const std::string& participant_id,
+                                                            int service_type, int64_t offset,
+                                                            int limit) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListServiceHours, run_id, participant_id,
+                                              service_type, limit + 1, offset));
+  Page<ServiceHour> page;
+  page.items.reserve(static_cast<size_t>(res.size()));
+  for (pg::Row row : res) {
+    ServiceHour h;
+    h.participant_id = row.String(0);
+    h.service_type = static_cast<int>(row.Int(1));
+    h.hour_start = row.Time(2);
+    h.actual_wh = row.Int(3);
+    h.declared_wh = row.Int(4);
+    h.has_declaration = row.Bool(5);
+    h.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
+    page.items.push_back(std::move(h));
+  }
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(limit);
+    page.next_offset = offset + limit;
+  }
+  return page;
+}
+
+absl::StatusOr<Page<NodeHour>> PgStore::ListNodeHours(int64_t run_id, const std::string& node_code,
+                                                      int64_t offset, int limit) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListNodeHours, run_id, node_code, limit + 1, offset));
+  Page<NodeHour> page;
+  for (pg::Row row : res) {
+    NodeHour h;
+    h.node_code = row.String(0);
+    h.kind = static_cast<SchemeKind>(row.Int(1));
+    h.hour_start = row.Time(2);
+    h.inflow_wh = row.Int(3);
+    h.outflow_wh = row.Int(4);
+    h.normative_loss_percent = row.String(5);
+    h.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
+    page.items.push_back(std::move(h));
+  }
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(limit);
+    page.next_offset = offset + limit;
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<ServiceTotal>> PgStore::ServiceTotals(
+    int64_t run_id, const std::string& participant_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kServiceTotals, run_id, participant_id));
+  std::vector<ServiceTotal> out;
+  for (pg::Row row : res) {
+    ServiceTotal t;
+    t.participant_id = row.String(0);
+    t.service_type = static_cast<int>(row.Int(1));
+    t.actual_wh = row.Int(2);
+    t.declared_wh = row.Int(3);
+    t.has_declaration = row.Bool(4);
+    t.hours = row.Int(5);
+    t.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<NodeTotal>> PgStore::NodeTotals(int64_t run_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kNodeTotals, run_id));
+  std::vector<NodeTotal> out;
+  for (pg::Row row : res) {
+    NodeTotal t;
+    t.node_code = row.String(0);
+    t.kind = static_cast<SchemeKind>(row.Int(1));
+    t.inflow_wh = row.Int(2);
+    t.outflow_wh = row.Int(3);
+    t.normative_loss_percent = row.String(4);
+    t.quality = Quality{row.Int(5), row.Int(6), row.Int(7)};
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<TotalsChange>> PgStore::CompareTotals(int64_t base, int64_t other) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kCompareTotals, base, other));
+  std::vector<TotalsChange> out;
+  for (pg::Row row : res) {
+    out.push_back(TotalsChange{row.String(0), static_cast<int>(row.Int(1)), row.Int(2), row.Int(3),
+                               row.Int(4)});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<RevisionChange>> PgStore::CompareRevisions(int64_t base, int64_t other) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kCompareRevisions, base, other));
+  std::vector<RevisionChange> out;
+  for (pg::Row row : res) {
+    out.push_back(RevisionChange{row.String(0), static_cast<int>(row.Int(1)), row.Date(2),
+                                 static_cast<int>(row.Int(3)), static_cast<int>(row.Int(4))});
+  }
+  return out;
+}
+
+}  // namespace gridbill::balance

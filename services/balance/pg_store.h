@@ -1,0 +1,56 @@
+// The PostgreSQL implementation of Store; the only file with SQL calls.
+#pragma once
+
+#include "gridbill/pg/pool.h"
+#include "store.h"
+
+namespace gridbill::balance {
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(pg::Pool& pool) : pool_(pool) {}
+
+  absl::StatusOr<Scheme> InsertScheme(const Scheme& scheme) override;
+  absl::StatusOr<Scheme> CloseScheme(int64_t id, absl::CivilDay valid_to,
+                                     const std::string& reason) override;
+  absl::StatusOr<Scheme> GetScheme(int64_t id) override;
+  absl::StatusOr<std::vector<Scheme>> GetSchemes(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<Page<Scheme>> ListSchemes(const SchemeFilter& filter, int64_t offset,
+                                           int limit) override;
+  absl::StatusOr<std::vector<Scheme>> SchemesValidIn(absl::CivilDay from,
+                                                     absl::CivilDay to) override;
+
+  absl::StatusOr<Run> InsertRun(const Run& run, const std::vector<Shard>& shards) override;
+  absl::StatusOr<Run> GetRun(int64_t id) override;
+  absl::StatusOr<Page<Run>> ListRuns(const RunFilter& filter, int64_t offset, int limit) override;
+  absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override;
+  absl::StatusOr<int> LastCorrection(const BillingPeriod& period) override;
+  absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) override;
+
+  absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
+                                                  absl::Time stale_before) override;
+  absl::StatusOr<bool> CompleteShard(const Shard& shard, const ShardResult& result,
+                                     absl::Time now) override;
+  absl::Status FailRun(int64_t id, const std::string& error, absl::Time now) override;
+  absl::StatusOr<RunState> RunStateOf(int64_t id) override;
+
+  absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t run_id,
+                                                     const std::string& participant_id,
+                                                     int service_type, int64_t offset,
+                                                     int limit) override;
+  absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t run_id, const std::string& node_code,
+                                               int64_t offset, int limit) override;
+  absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(
+      int64_t run_id, const std::string& participant_id) override;
+  absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id) override;
+
+  absl::StatusOr<std::vector<TotalsChange>> CompareTotals(int64_t base, int64_t other) override;
+  absl::StatusOr<std::vector<RevisionChange>> CompareRevisions(int64_t base,
+                                                               int64_t other) override;
+
+ private:
+  absl::StatusOr<Run> ReadRunInputs(pg::Transaction& tx, Run run);
+  pg::Pool& pool_;
+};
+
+}  // namespace gridbill::balance

@@ -1,0 +1,425 @@
+#include "runs.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "engine.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+#include "gridbill/server/server.h"
+
+namespace gridbill::balance {
+namespace {
+
+std::string TermKey(const std::string& point, int channel) {
+  return absl::StrCat(point, "\t", channel);
+}
+
+const char* TypeName(RunType t) {
+  switch (t) {
+    case RunType::kPreliminary:
+      return "preliminary";
+    case RunType::kFinal:
+      return "final";
+    case RunType::kCorrection:
+      return "correction";
+    case RunType::kVerification:
+      return "verification";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_points) {
+  // Subjects in a stable order: participants first, then nodes and regions.
+  std::map<std::pair<int, std::string>, std::vector<const Scheme*>> subjects;
+  for (const Scheme& s : schemes) {
+    subjects[{s.is_participant() ? 0 : 1, s.Subject()}].push_back(&s);
+  }
+  std::vector<Shard> shards;
+  absl::flat_hash_set<std::string> closure_owned;
+  absl::flat_hash_set<std::string> points;
+  int current_group = -1;
+  for (const auto& [key, versions] : subjects) {
+    if (shards.empty() || key.first != current_group ||
+        static_cast<int>(points.size()) >= shard_points) {
+      shards.push_back(Shard{});
+      shards.back().shard_no = static_cast<int>(shards.size());
+      points.clear();
+      current_group = key.first;
+    }
+    Shard& shard = shards.back();
+    for (const Scheme* s : versions) {
+      shard.scheme_ids.push_back(s->id);
+      for (const Term& t : s->terms) {
+        points.insert(t.point_code);
+        if (s->is_participant() &&
+            (t.channel == kActiveReceived || t.channel == kActiveDelivered)) {
+          std::string k = TermKey(t.point_code, t.channel);
+          if (closure_owned.insert(k).second) shard.closure_terms.push_back(std::move(k));
+        }
+      }
+    }
+  }
+  return shards;
+}
+
+Runs::Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations,
+           const Clock& clock, RunsConfig config)
+    : store_(store),
+      readings_(readings),
+      declarations_(declarations),
+      clock_(clock),
+      config_(std::move(config)) {}
+
+Runs::~Runs() { StopWorkers(); }
+
+absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, RunType type,
+                                int64_t base_run_id, const std::string& actor,
+                                const std::string& request_id) {
+  const int t = static_cast<int>(type);
+  if (t < 1 || t > 4)
+    return InvalidField("type", "required: preliminary, final, correction or verification");
+  const absl::Time now = clock_.Now();
+  Run run;
+  run.type = type;
+  run.created_by = actor;
+  run.request_id = request_id;
+  run.create_time = now;
+  run.time_zone = config_.time_zone;
+  run.closure_tolerance_percent = config_.closure_tolerance_percent;
+  std::vector<Scheme> schemes;
+
+  if (type == RunType::kVerification) {
+    if (base_run_id == 0) return InvalidField("base_run_id", "required for a verification run");
+    absl::StatusOr<Run> base = store_.GetRun(base_run_id);
+    if (absl::IsNotFound(base.status()))
+      return InvalidField("base_run_id", ToStd(base.status().message()));
+    RETURN_IF_ERROR(base.status());
+    if (base->state != RunState::kSucceeded) {
+      return FailedPrecondition("base_run_id", absl::StrCat("run ", base_run_id,
+                                                            " has not succeeded; only a "
+                                                            "succeeded run can be recomputed"));
+    }
+    if (requested && *requested != base->period) {
+      return InvalidField(
+          "period", absl::StrCat("run ", base_run_id, " is of period ", base->period.ToString()));
+    }
+    if (base->time_zone != config_.time_zone) {
+      return FailedPrecondition(
+          "base_run_id", absl::StrCat("run ", base_run_id, " was computed in time zone ",
+                                      base->time_zone, ", this service uses ", config_.time_zone));
+    }
+    run.period = base->period;
+    run.base_run_id = base->id;
+    run.readings_as_of = base->readings_as_of;
+    run.computed_until = base->computed_until;
+    run.closure_tolerance_percent = base->closure_tolerance_percent;
+    run.declared = base->declared;
+    ASSIGN_OR_RETURN(schemes, store_.GetSchemes(base->scheme_ids));
+    for (Scheme& s : schemes) {
+      for (size_t i = 0; i < base->scheme_ids.size(); ++i) {
+        if (base->scheme_ids[i] == s.id) s.valid_to = base->scheme_valid_to[i];
+      }
+    }
+  } else {
+    if (!requested) return InvalidField("period", "required");
+    if (base_run_id != 0) return InvalidField("base_run_id", "only for a verification run");
+    run.period = *requested;
+    const TimeRange bounds = run.period.Bounds(config_.zone);
+    if (now <= bounds.start) {
+      return FailedPrecondition("period",
+                                absl::StrCat(run.period.ToString(), " has not started yet"));
+    }
+    if (type == RunType::kPreliminary) {
+      run.computed_until =
+          std::min(bounds.end, bounds.start + absl::Hours(absl::ToInt64Hours(now - bounds.start)));
+      if (run.computed_until <= bounds.start) {
+        return FailedPrecondition("period", "no whole hour of the period has passed yet");
+      }
+    } else {
+      if (now < bounds.end) {
+        return FailedPrecondition(
+            "type", absl::StrCat("a ", TypeName(type),
+                                 " run needs the whole month: ", run.period.ToString(), " ends at ",
+                                 absl::FormatTime(bounds.end, config_.zone),
+                                 "; use a preliminary run until then"));
+      }
+      run.computed_until = bounds.end;
+    }
+    if (type == RunType::kCorrection) {
+      ASSIGN_OR_RETURN(std::optional<Run> billed, store_.BillingRun(run.period));
+      if (!billed) {
+        return FailedPrecondition("type",
+                                  absl::StrCat("no succeeded final run of ", run.period.ToString(),
+                                               " to correct; run a final run first"));
+      }
+      ASSIGN_OR_RETURN(int last, store_.LastCorrection(run.period));
+      run.correction_number = last + 1;
+      run.base_run_id = billed->id;
+    }
+    run.readings_as_of = now;
+    const absl::CivilDay last_day =
+        absl::ToCivilDay(run.computed_until - absl::Nanoseconds(1), config_.zone);
+    ASSIGN_OR_RETURN(schemes, store_.SchemesValidIn(run.period.first_day(), last_day));
+    if (schemes.empty()) {
+      return FailedPrecondition(
+          "period", absl::StrCat("no accounting schemes are valid in ", run.period.ToString(),
+                                 "; define schemes first"));
+    }
+    ASSIGN_OR_RETURN(run.declared, declarations_.Approved(run.period));
+  }
+  if (schemes.empty()) {
+    return FailedPrecondition("base_run_id", "the base run used no schemes");
+  }
+  run.summary.hours = HoursIn(TimeRange{run.period.Bounds(config_.zone).start, run.computed_until});
+  for (const Scheme& s : schemes) run.scheme_ids.push_back(s.id);
+  std::vector<Shard> shards = PlanShards(schemes, config_.shard_points);
+  ASSIGN_OR_RETURN(Run stored, store_.InsertRun(run, shards));
+  {
+    absl::MutexLock lock(&mu_);
+    ++wakeups_;
+  }
+  LogJson("info", "balance run started",
+          {{"run_id", absl::StrCat(stored.id)},
+           {"period", stored.period.ToString()},
+           {"type", TypeName(type)},
+           {"shards", absl::StrCat(shards.size())}});
+  return stored;
+}
+
+absl::StatusOr<Run> Runs::Cancel(int64_t id) { return store_.CancelRun(id, clock_.Now()); }
+
+absl::StatusOr<Run> Runs::BillingRun(const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(std::optional<Run> run, store_.BillingRun(period));
+  if (!run) {
+    return NotFound("billing run of period", period.ToString());
+  }
+  return *run;
+}
+
+absl::StatusOr<Page<ServiceHour>> Runs::ServiceHours(int64_t run_id, const std::string& participant,
+                                                     int service_type, int64_t offset, int limit) {
+  RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
+  return store_.ListServiceHours(run_id, participant, service_type, offset, limit);
+}
+
+absl::StatusOr<Page<NodeHour>> Runs::NodeHours(int64_t run_id, const std::string& node_code,
+                                               int64_t offset, int limit) {
+  RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
+  return store_.ListNodeHours(run_id, node_code, offset, limit);
+}
+
+absl::StatusOr<std::vector<ServiceTotal>> Runs::ServiceTotals(int64_t run_id,
+                                                              const std::string& participant) {
+  RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
+  return store_.ServiceTotals(run_id, participant);
+}
+
+absl::StatusOr<std::vector<NodeTotal>> Runs::NodeTotals(int64_t run_id) {
+  RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
+  return store_.NodeTotals(run_id);
+}
+
+// --- work ------------------------------------------------------------------
+
+absl::StatusOr<bool> Runs::WorkOnce() {
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(std::optional<Shard> shard,
+                   store_.ClaimShard(config_.worker_id, now, now - config_.lease));
+  if (!shard) return false;
+  absl::Status st = ComputeShard(*shard);
+  if (!st.ok() && !absl::IsCancelled(st)) {
+    LogJson("error", "balance run failed",
+            {{"run_id", absl::StrCat(shard->run_id)}, {"error", std::string(st.message())}});
+    RETURN_IF_ERROR(store_.FailRun(shard->run_id, std::string(st.message()), clock_.Now()));
+  }
+  return true;
+}
+
+absl::Status Runs::ComputeShard(const Shard& shard) {
+  ASSIGN_OR_RETURN(Run run, store_.GetRun(shard.run_id));
+  ASSIGN_OR_RETURN(std::vector<Scheme> schemes, store_.GetSchemes(shard.scheme_ids));
+  for (Scheme& s : schemes) {
+    for (size_t i = 0; i < run.scheme_ids.size(); ++i) {
+      if (run.scheme_ids[i] == s.id) s.valid_to = run.scheme_valid_to[i];
+    }
+  }
+  ASSIGN_OR_RETURN(absl::TimeZone zone, LoadZone(run.time_zone, "time_zone"));
+  const TimeRange bounds = run.period.Bounds(zone);
+  HourGrid grid{bounds.start, HoursIn(TimeRange{bounds.start, run.computed_until})};
+  const absl::CivilDay first = run.period.first_day();
+  const absl::CivilDay last = absl::ToCivilDay(run.computed_until - absl::Nanoseconds(1), zone);
+  ShardComputation comp(std::move(schemes), grid, first, last, zone, run.declared,
+                        shard.closure_terms, run.period.Hours(zone));
+  absl::Time next_check = absl::Now() + absl::Seconds(1);
+  RETURN_IF_ERROR(
+      readings_.StreamDays(comp.PointCodes(), comp.Channels(), first, last, run.readings_as_of,
+                           [&](std::vector<PointDayIn>& days) -> absl::Status {
+                             for (const PointDayIn& d : days) comp.Add(d);
+                             if (absl::Now() >= next_check) {
+                               next_check = absl::Now() + absl::Seconds(1);
+                               ASSIGN_OR_RETURN(RunState state, store_.RunStateOf(run.id));
+                               if (state != RunState::kRunning)
+                                 return absl::CancelledError("the run ended");
+                             }
+                             return absl::OkStatus();
+                           }));
+  ShardResult result = comp.Finish();
+  return store_.CompleteShard(shard, result, clock_.Now()).status();
+}
+
+void Runs::WorkerLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<bool> worked = WorkOnce();
+    if (!worked.ok()) {
+      LogJson("error", "balance worker", {{"error", std::string(worked.status().message())}});
+    }
+    if (worked.ok() && *worked) continue;
+    absl::MutexLock lock(&mu_);
+    const int64_t seen = wakeups_;
+    auto woken = [this, seen]()
+                     ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };
+    mu_.AwaitWithTimeout(absl::Condition(&woken), config_.poll);
+  }
+}
+
+void Runs::StartWorkers() {
+  for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+void Runs::StopWorkers() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+// --- diff ------------------------------------------------------------------
+
+absl::StatusOr<RunDiff> Runs::Diff(int64_t base_id, int64_t other_id, bool include_unchanged) {
+  if (base_id == 0) return InvalidField("base_run_id", "required");
+  if (other_id == 0) return InvalidField("other_run_id", "required");
+  absl::StatusOr<Run> base = store_.GetRun(base_id);
+  if (absl::IsNotFound(base.status()))
+    return InvalidField("base_run_id", ToStd(base.status().message()));
+  RETURN_IF_ERROR(base.status());
+  absl::StatusOr<Run> other = store_.GetRun(other_id);
+  if (absl::IsNotFound(other.status())) {
+    return InvalidField("other_run_id", ToStd(other.status().message()));
+  }
+  RETURN_IF_ERROR(other.status());
+  if (base->period != other->period) {
+    return InvalidField("other_run_id",
+                        absl::StrCat("run ", other_id, " is of period ", other->period.ToString(),
+                                     ", run ", base_id, " of ", base->period.ToString()));
+  }
+  if (base->state != RunState::kSucceeded) {
+    return FailedPrecondition("base_run_id", absl::StrCat("run ", base_id, " has not succeeded"));
+  }
+  if (other->state != RunState::kSucceeded) {
+    return FailedPrecondition("other_run_id", absl::StrCat("run ", other_id, " has not succeeded"));
+  }
+  ASSIGN_OR_RETURN(std::vector<TotalsChange> totals, store_.CompareTotals(base_id, other_id));
+  ASSIGN_OR_RETURN(std::vector<RevisionChange> revisions,
+                   store_.CompareRevisions(base_id, other_id));
+  ASSIGN_OR_RETURN(std::vector<Scheme> base_schemes, store_.GetSchemes(base->scheme_ids));
+  ASSIGN_OR_RETURN(std::vector<Scheme> other_schemes, store_.GetSchemes(other->scheme_ids));
+
+  // Per participant subject: scheme ids of each run, and which subjects read a term.
+  using SubjectKey = std::pair<std::string, int>;
+  std::map<SubjectKey, std::pair<std::set<int64_t>, std::set<int64_t>>> versions;
+  absl::flat_hash_map<std::string, std::set<SubjectKey>> readers;
+  RunDiff diff;
+  std::set<std::string> node_base, node_other;
+  auto index = [&](const std::vector<Scheme>& schemes, bool is_base) {
+    for (const Scheme& s : schemes) {
+      if (!s.is_participant()) {
+        (is_base ? node_base : node_other).insert(absl::StrCat(s.Subject(), "#", s.id));
+        continue;
+      }
+      const SubjectKey key{s.participant_id, s.service_type};
+      (is_base ? versions[key].first : versions[key].second).insert(s.id);
+      for (const Term& t : s.terms) readers[TermKey(t.point_code, t.channel)].insert(key);
+    }
+  };
+  index(base_schemes, true);
+  index(other_schemes, false);
+  std::map<SubjectKey, std::vector<Cause>> causes;
+  for (const auto& [key, v] : versions) {
+    if (v.first == v.second) continue;
+    ++diff.changed_schemes;
+    Cause c;
+    c.kind = CauseKind::kSchemeVersion;
+    c.base_scheme_id = v.first.empty() ? 0 : *v.first.rbegin();
+    c.other_scheme_id = v.second.empty() ? 0 : *v.second.rbegin();
+    causes[key].push_back(c);
+  }
+  std::vector<std::string> changed_nodes;
+  std::set_symmetric_difference(node_base.begin(), node_base.end(), node_other.begin(),
+                                node_other.end(), std::back_inserter(changed_nodes));
+  diff.changed_schemes += static_cast<int64_t>(changed_nodes.size());
+  std::map<SubjectKey, std::pair<int64_t, int64_t>> declared;
+  for (const DeclaredVolume& d : base->declared) {
+    declared[{d.participant_id, d.service_type}].first += d.volume_wh;
+  }
+  for (const DeclaredVolume& d : other->declared) {
+    declared[{d.participant_id, d.service_type}].second += d.volume_wh;
+  }
+  for (const auto& [key, v] : declared) {
+    if (v.first == v.second) continue;
+    Cause c;
+    c.kind = CauseKind::kDeclaredVolume;
+    c.base_declared_wh = v.first;
+    c.other_declared_wh = v.second;
+    causes[key].push_back(c);
+  }
+  diff.changed_point_days = static_cast<int64_t>(revisions.size());
+  for (const RevisionChange& r : revisions) {
+    auto it = readers.find(TermKey(r.point_code, r.channel));
+    if (it == readers.end()) continue;
+    for (const SubjectKey& key : it->second) {
+      std::vector<Cause>& list = causes[key];
+      if (list.size() >= 100) continue;
+      Cause c;
+      c.kind = CauseKind::kReadingsRevision;
+      c.point_code = r.point_code;
+      c.channel = r.channel;
+      c.day = r.day;
+      c.base_revision = r.base_revision;
+      c.other_revision = r.other_revision;
+      list.push_back(c);
+    }
+  }
+  for (const TotalsChange& t : totals) {
+    const SubjectKey key{t.participant_id, t.service_type};
+    auto cit = causes.find(key);
+    const bool changed = t.base_wh != t.other_wh || t.changed_hours > 0 || cit != causes.end();
+    if (!changed && !include_unchanged) continue;
+    ServiceDiff d;
+    d.participant_id = t.participant_id;
+    d.service_type = t.service_type;
+    d.base_wh = t.base_wh;
+    d.other_wh = t.other_wh;
+    d.changed_hours = t.changed_hours;
+    if (cit != causes.end()) d.causes = cit->second;
+    diff.services.push_back(std::move(d));
+  }
+  return diff;
+}
+
+}  // namespace gridbill::balance

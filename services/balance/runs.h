@@ -1,0 +1,124 @@
+// Balance runs as jobs: Start records the inputs and plans the shards at
+// once; workers (in this and any other replica) claim shards from the
+// database, stream the shard's point-days from metering, aggregate them with
+// the engine and store the results; the last shard completes the run.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "clock.h"
+#include "model.h"
+#include "sources.h"
+#include "store.h"
+
+namespace gridbill::balance {
+
+struct RunsConfig {
+  std::string time_zone = "Asia/Almaty";
+  absl::TimeZone zone;
+  // Tolerance of the grid closure check, percent of supply.
+  std::string closure_tolerance_percent = "0.5";
+  // Distinct metering points per shard at most (a subject is never split).
+  int shard_points = 500;
+  // Worker threads of this replica.
+  int workers = 2;
+  // A claimed shard not completed within this time is claimed again.
+  absl::Duration lease = absl::Minutes(10);
+  // How often an idle worker looks for work.
+  absl::Duration poll = absl::Milliseconds(500);
+  // This replica's name in shard claims.
+  std::string worker_id = "balance";
+};
+
+enum class CauseKind { kReadingsRevision = 1, kSchemeVersion = 2, kDeclaredVolume = 3 };
+
+struct Cause {
+  CauseKind kind = CauseKind::kReadingsRevision;
+  std::string point_code;
+  int channel = 0;
+  absl::CivilDay day;
+  int base_revision = 0;
+  int other_revision = 0;
+  int64_t base_scheme_id = 0;
+  int64_t other_scheme_id = 0;
+  int64_t base_declared_wh = 0;
+  int64_t other_declared_wh = 0;
+};
+
+struct ServiceDiff {
+  std::string participant_id;
+  int service_type = 0;
+  int64_t base_wh = 0;
+  int64_t other_wh = 0;
+  int64_t changed_hours = 0;
+  std::vector<Cause> causes;
+};
+
+struct RunDiff {
+  std::vector<ServiceDiff> services;
+  int64_t changed_point_days = 0;
+  int64_t changed_schemes = 0;
+};
+
+class Runs {
+ public:
+  Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations, const Clock& clock,
+       RunsConfig config);
+  ~Runs();
+
+  absl::StatusOr<Run> Start(const std::optional<BillingPeriod>& period, RunType type,
+                            int64_t base_run_id, const std::string& actor,
+                            const std::string& request_id);
+  absl::StatusOr<Run> Get(int64_t id) { return store_.GetRun(id); }
+  absl::StatusOr<Run> Cancel(int64_t id);
+  absl::StatusOr<Page<Run>> List(const RunFilter& f, int64_t offset, int limit) {
+    return store_.ListRuns(f, offset, limit);
+  }
+  // The run a period is billed from; NOT_FOUND when none succeeded yet.
+  absl::StatusOr<Run> BillingRun(const BillingPeriod& period);
+  absl::StatusOr<RunDiff> Diff(int64_t base, int64_t other, bool include_unchanged);
+
+  // Results of a run (NOT_FOUND for an unknown run).
+  absl::StatusOr<Page<ServiceHour>> ServiceHours(int64_t run_id, const std::string& participant,
+                                                 int service_type, int64_t offset, int limit);
+  absl::StatusOr<Page<NodeHour>> NodeHours(int64_t run_id, const std::string& node_code,
+                                           int64_t offset, int limit);
+  absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(int64_t run_id,
+                                                          const std::string& participant);
+  absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id);
+
+  // Claims and computes one shard; false when there was none. Workers loop on it.
+  absl::StatusOr<bool> WorkOnce();
+  void StartWorkers();
+  void StopWorkers();
+
+  const RunsConfig& config() const { return config_; }
+
+ private:
+  absl::Status ComputeShard(const Shard& shard);
+  void WorkerLoop();
+
+  Store& store_;
+  ReadingSource& readings_;
+  DeclarationSource& declarations_;
+  const Clock& clock_;
+  RunsConfig config_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::thread> threads_;
+};
+
+// Divides a run's schemes into shards: all versions of one subject together,
+// participant subjects first, each shard up to `shard_points` distinct points.
+std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_points);
+
+}  // namespace gridbill::balance

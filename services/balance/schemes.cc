@@ -1,0 +1,85 @@
+#include "schemes.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/decimal.h"
+
+namespace gridbill::balance {
+
+absl::Status Schemes::Validate(const Scheme& s) {
+  const int kind = static_cast<int>(s.kind);
+  if (kind < 1 || kind > 3)
+    return InvalidField("scheme.kind", "required: participant service, node or region");
+  if (s.is_participant()) {
+    if (s.participant_id.empty())
+      return InvalidField("scheme.participant_id", "required for a participant scheme");
+    if (s.service_type < 1 || s.service_type > 4) {
+      return InvalidField("scheme.service_type", "required for a participant scheme");
+    }
+    if (!s.node_code.empty())
+      return InvalidField("scheme.node_code", "only for node and region schemes");
+    if (!s.normative_loss_percent.empty()) {
+      return InvalidField("scheme.normative_loss_percent", "only for node and region schemes");
+    }
+  } else {
+    if (s.node_code.empty())
+      return InvalidField("scheme.node_code", "required for a node or region scheme");
+    if (!s.participant_id.empty())
+      return InvalidField("scheme.participant_id", "only for participant schemes");
+    if (s.service_type != 0)
+      return InvalidField("scheme.service_type", "only for participant schemes");
+    if (!s.normative_loss_percent.empty()) {
+      ASSIGN_OR_RETURN(Decimal rate,
+                       Decimal::Parse(s.normative_loss_percent, "scheme.normative_loss_percent"));
+      if (rate < Decimal() || rate > Decimal::FromInt(100)) {
+        return InvalidField("scheme.normative_loss_percent", "must be between 0 and 100");
+      }
+    }
+  }
+  if (s.terms.empty()) return InvalidField("scheme.terms", "at least one term is required");
+  std::set<std::pair<std::string, int>> seen;
+  for (size_t i = 0; i < s.terms.size(); ++i) {
+    const Term& t = s.terms[i];
+    const std::string f = absl::StrCat("scheme.terms[", i, "]");
+    if (t.point_code.empty()) return InvalidField(absl::StrCat(f, ".point_code"), "required");
+    if (t.channel < 1 || t.channel > 4)
+      return InvalidField(absl::StrCat(f, ".channel"), "required");
+    const int role = static_cast<int>(t.role);
+    if (s.is_participant() && role != 1 && role != 2) {
+      return InvalidField(absl::StrCat(f, ".role"),
+                          "a participant scheme's terms are ADD or SUBTRACT");
+    }
+    if (!s.is_participant() && role != 3 && role != 4) {
+      return InvalidField(absl::StrCat(f, ".role"),
+                          "a node or region scheme's terms are INFLOW or OUTFLOW");
+    }
+    if (!seen.emplace(t.point_code, t.channel).second) {
+      return InvalidField(absl::StrCat(f, ".point_code"),
+                          absl::StrCat("point ", QuoteInput(t.point_code), " channel ", t.channel,
+                                       " appears twice"));
+    }
+  }
+  if (s.valid_to && *s.valid_to < s.valid_from) {
+    return InvalidField("scheme.valid_to", "before valid_from");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Scheme> Schemes::Define(Scheme scheme, const std::string& actor) {
+  RETURN_IF_ERROR(Validate(scheme));
+  scheme.created_by = actor;
+  scheme.create_time = clock_.Now();
+  return store_.InsertScheme(scheme);
+}
+
+absl::StatusOr<Scheme> Schemes::Close(int64_t id, absl::CivilDay valid_to,
+                                      const std::string& reason) {
+  if (reason.empty()) return InvalidField("reason", "required");
+  return store_.CloseScheme(id, valid_to, reason);
+}
+
+}  // namespace gridbill::balance

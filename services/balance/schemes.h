@@ -1,0 +1,34 @@
+// Accounting schemes: validation of a version before it is stored, and the
+// versions' lifecycle (define, close). Overlaps are refused by the store.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clock.h"
+#include "model.h"
+#include "store.h"
+
+namespace gridbill::balance {
+
+class Schemes {
+ public:
+  Schemes(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Validates and stores a new version; errors name the field ("scheme.terms[2].role").
+  absl::StatusOr<Scheme> Define(Scheme scheme, const std::string& actor);
+  absl::StatusOr<Scheme> Close(int64_t id, absl::CivilDay valid_to, const std::string& reason);
+  absl::StatusOr<Scheme> Get(int64_t id) { return store_.GetScheme(id); }
+  absl::StatusOr<Page<Scheme>> List(const SchemeFilter& filter, int64_t offset, int limit) {
+    return store_.ListSchemes(filter, offset, limit);
+  }
+
+  // Checks a version without storing it.
+  static absl::Status Validate(const Scheme& scheme);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace gridbill::balance

@@ -1,0 +1,38 @@
+// What the balance domain reads from other services: whole point-days from
+// metering and approved declared volumes from contracts. gRPC clients
+// implement them (grpc_sources.h); tests may replace the contracts one.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "engine.h"
+#include "gridbill/domain/civil.h"
+#include "model.h"
+
+namespace gridbill::balance {
+
+class ReadingSource {
+ public:
+  virtual ~ReadingSource() = default;
+  // Streams the stored days of `codes` × `channels` over [from, to] as stored
+  // at `as_of`, chunk by chunk; an error from `sink` stops the stream.
+  virtual absl::Status StreamDays(
+      const std::vector<std::string>& codes, const std::vector<int>& channels, absl::CivilDay from,
+      absl::CivilDay to, absl::Time as_of,
+      const std::function<absl::Status(std::vector<PointDayIn>&)>& sink) = 0;
+};
+
+class DeclarationSource {
+ public:
+  virtual ~DeclarationSource() = default;
+  // The declared monthly volumes of approved applications about `period`.
+  virtual absl::StatusOr<std::vector<DeclaredVolume>> Approved(const BillingPeriod& period) = 0;
+};
+
+}  // namespace gridbill::balance

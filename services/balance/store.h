@@ -1,0 +1,92 @@
+// What the balance domain needs from storage, nothing more.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "model.h"
+
+namespace gridbill::balance {
+
+// A point-day read at different revisions by two runs.
+struct RevisionChange {
+  std::string point_code;
+  int channel = 0;
+  absl::CivilDay day;
+  int base_revision = 0;
+  int other_revision = 0;
+};
+
+// Per participant and service: volumes of two runs and the hours that differ.
+struct TotalsChange {
+  std::string participant_id;
+  int service_type = 0;
+  int64_t base_wh = 0;
+  int64_t other_wh = 0;
+  int64_t changed_hours = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Schemes. InsertScheme assigns id and version and refuses (FAILED_PRECONDITION on
+  // "scheme.valid_from") a version overlapping another of the same subject.
+  virtual absl::StatusOr<Scheme> InsertScheme(const Scheme& scheme) = 0;
+  virtual absl::StatusOr<Scheme> CloseScheme(int64_t id, absl::CivilDay valid_to,
+                                             const std::string& reason) = 0;
+  virtual absl::StatusOr<Scheme> GetScheme(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<Scheme>> GetSchemes(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<Page<Scheme>> ListSchemes(const SchemeFilter& filter, int64_t offset,
+                                                   int limit) = 0;
+  // Every version valid on some day of [from, to].
+  virtual absl::StatusOr<std::vector<Scheme>> SchemesValidIn(absl::CivilDay from,
+                                                             absl::CivilDay to) = 0;
+
+  // Runs. InsertRun stores the run (pending), its inputs and its shards in one
+  // transaction; FAILED_PRECONDITION when a final run of the period exists.
+  virtual absl::StatusOr<Run> InsertRun(const Run& run, const std::vector<Shard>& shards) = 0;
+  virtual absl::StatusOr<Run> GetRun(int64_t id) = 0;
+  virtual absl::StatusOr<Page<Run>> ListRuns(const RunFilter& filter, int64_t offset,
+                                             int limit) = 0;
+  // The latest succeeded final or correction run of a period.
+  virtual absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) = 0;
+  // The highest correction number of a period (0 = none).
+  virtual absl::StatusOr<int> LastCorrection(const BillingPeriod& period) = 0;
+  // Cancels a pending or running run and removes its partial results.
+  virtual absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) = 0;
+
+  // Work. ClaimShard takes an open shard of any pending or running run (or a
+  // claim older than `stale_before`), marks the run running; nullopt when none.
+  virtual absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
+                                                          absl::Time stale_before) = 0;
+  // Stores a shard's results and marks it done; when it was the last shard,
+  // completes the run. Returns false (nothing stored) when the run is no
+  // longer running (cancelled or failed).
+  virtual absl::StatusOr<bool> CompleteShard(const Shard& shard, const ShardResult& result,
+                                             absl::Time now) = 0;
+  virtual absl::Status FailRun(int64_t id, const std::string& error, absl::Time now) = 0;
+  virtual absl::StatusOr<RunState> RunStateOf(int64_t id) = 0;
+
+  // Results.
+  virtual absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t run_id,
+                                                             const std::string& participant_id,
+                                                             int service_type, int64_t offset,
+                                                             int limit) = 0;
+  virtual absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t run_id, const std::string& node_code,
+                                                       int64_t offset, int limit) = 0;
+  virtual absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(
+      int64_t run_id, const std::string& participant_id) = 0;
+  virtual absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id) = 0;
+
+  // Diff inputs.
+  virtual absl::StatusOr<std::vector<TotalsChange>> CompareTotals(int64_t base, int64_t other) = 0;
+  virtual absl::StatusOr<std::vector<RevisionChange>> CompareRevisions(int64_t base,
+                                                                       int64_t other) = 0;
+};
+
+}  // namespace gridbill::balance
