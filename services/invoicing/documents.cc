@@ -1,0 +1,223 @@
+#include "documents.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "accrual.h"
+#include "esf.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/json.h"
+#include "gridbill/base/sha256.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/money.h"
+#include "pdf.h"
+
+namespace gridbill::invoicing {
+
+absl::StatusOr<PeriodView> Documents::View(Period p) {
+  ASSIGN_OR_RETURN(std::vector<VatRate> rates, store_.VatRates());
+  ASSIGN_OR_RETURN(VatTable table, VatTable::Make(rates));
+  PeriodView v;
+  ASSIGN_OR_RETURN(v.vat_rate_percent, table.RateOn(p.period.last_day()));
+  v.period = std::move(p);
+  return v;
+}
+
+absl::StatusOr<PeriodView> Documents::GetPeriod(const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(Period p, store_.GetPeriod(period));
+  return View(std::move(p));
+}
+
+absl::StatusOr<std::vector<PeriodView>> Documents::ListPeriods(const PageRequest& page) {
+  ASSIGN_OR_RETURN(std::vector<Period> periods, store_.ListPeriods(page));
+  std::vector<PeriodView> out;
+  for (Period& p : periods) {
+    ASSIGN_OR_RETURN(PeriodView v, View(std::move(p)));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<PeriodView> Documents::TransitionPeriod(const BillingPeriod& period,
+                                                       PeriodState target) {
+  if (target == PeriodState::kOpen) {
+    return FailedPrecondition("target_state", "a period never reopens: issue corrections instead");
+  }
+  ASSIGN_OR_RETURN(Period p, store_.TransitionPeriod(period, target, clock_.Now()));
+  return View(std::move(p));
+}
+
+absl::StatusOr<std::vector<VatRate>> Documents::VatRates() { return store_.VatRates(); }
+
+absl::StatusOr<Document> Documents::Get(const std::string& id, const std::string& scope) {
+  if (id.empty()) return InvalidField("id", "required");
+  ASSIGN_OR_RETURN(Document d, store_.GetDocument(id));
+  if (!scope.empty() && d.customer.participant_id != scope) return NotFound("document", id);
+  return d;
+}
+
+absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
+                                                      const PageRequest& page,
+                                                      const std::string& scope, int64_t* total) {
+  if (!scope.empty()) {
+    if (!filter.participant_id.empty() && filter.participant_id != scope) {
+      return absl::PermissionDeniedError("participant_id: another participant's documents");
+    }
+    filter.participant_id = scope;
+  }
+  return store_.ListDocuments(filter, page, total);
+}
+
+absl::StatusOr<StoredPdf> Documents::Pdf(const std::string& id, const std::string& scope) {
+  ASSIGN_OR_RETURN(Document d, Get(id, scope));
+  if (d.type == DocType::kEsf) {
+    return FailedPrecondition("id", "an ESF is exchanged as XML: use GetDocumentXml");
+  }
+  ASSIGN_OR_RETURN(std::optional<StoredPdf> stored, store_.GetPdf(id));
+  if (stored) return *stored;
+  ASSIGN_OR_RETURN(std::string pdf, RenderPdf(d, seller_, font_path_));
+  return store_.PutPdf(id, StoredPdf{pdf, Sha256Hex(pdf)});
+}
+
+absl::StatusOr<std::string> Documents::Xml(const std::string& id, const std::string& scope) {
+  ASSIGN_OR_RETURN(Document d, Get(id, scope));
+  if (d.type != DocType::kEsf) {
+    return FailedPrecondition("id", absl::StrCat(d.number, " is not an ESF document"));
+  }
+  return RenderEsfXml(d, seller_);
+}
+
+namespace {
+
+// RFC 4180: quoted when the field holds a comma, quote or line break.
+void CsvField(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void CsvRow(std::string& out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    CsvField(out, fields[i]);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+absl::StatusOr<ExportFile> Documents::Export(const BillingPeriod& period, ExportFormat format,
+                                             ExportContent content) {
+  std::vector<Document> docs;
+  PageRequest page;
+  page.size = 1000;
+  DocumentFilter filter;
+  filter.period = period;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<Document> chunk, store_.ListDocuments(filter, page, nullptr));
+    for (Document& d : chunk) docs.push_back(std::move(d));
+    if (static_cast<int>(chunk.size()) < page.size) break;
+    page.offset += page.size;
+  }
+  ExportFile f;
+  const bool csv = format == ExportFormat::kCsv;
+  const bool accruals = content == ExportContent::kAccruals;
+  f.file_name = absl::StrCat("invoicing-", period.ToString(), "-",
+                             accruals ? "accruals" : "documents", csv ? ".csv" : ".jsonl");
+  if (csv) {
+    if (accruals) {
+      CsvRow(f.content, {"document_number", "document_type", "line_no", "contract_number",
+                         "customer_bin", "service", "from_date", "to_date", "volume_wh",
+                         "price_per_kwh", "amount_tiyn", "vat_rate_percent", "vat_tiyn",
+                         "total_tiyn", "tariff_id", "tariff_version", "balance_run_id",
+                         "estimated_share", "missing_share"});
+    } else {
+      CsvRow(f.content, {"number", "type", "issue_date", "turnover_date", "period",
+                         "participant_id", "customer_bin", "customer_name", "contract_number",
+                         "related_number", "provisional", "amount_tiyn", "vat_tiyn", "total_tiyn",
+                         "due_date"});
+    }
+  }
+  for (const Document& d : docs) {
+    if (accruals) {
+      // Accruals are what was charged: invoices and notes (acts and ESF repeat them).
+      if (!IsReceivable(d.type)) continue;
+      for (const Line& l : d.lines) {
+        ++f.records;
+        if (csv) {
+          CsvRow(f.content,
+                 {d.number, DocTypeName(d.type), absl::StrCat(l.line_no), d.contract_number,
+                  d.customer.bin, ServiceCode(l.service), FormatDate(l.from_date),
+                  FormatDate(l.to_date), absl::StrCat(l.volume_wh), l.price_per_kwh.ToString(),
+                  absl::StrCat(l.amount_tiyn), l.vat_rate_percent.ToString(),
+                  absl::StrCat(l.vat_tiyn), absl::StrCat(l.total_tiyn), l.tariff_id,
+                  absl::StrCat(l.tariff_version), l.balance_run_id,
+                  l.completeness.estimated_share.ToString(),
+                  l.completeness.missing_share.ToString()});
+        } else {
+          f.content += json::ObjectWriter()
+                           .Add("document_number", d.number)
+                           .Add("document_type", DocTypeName(d.type))
+                           .Add("line_no", l.line_no)
+                           .Add("contract_number", d.contract_number)
+                           .Add("customer_bin", d.customer.bin)
+                           .Add("service", ServiceCode(l.service))
+                           .Add("from_date", FormatDate(l.from_date))
+                           .Add("to_date", FormatDate(l.to_date))
+                           .Add("volume_wh", l.volume_wh)
+                           .Add("price_per_kwh", l.price_per_kwh.ToString())
+                           .Add("amount_tiyn", l.amount_tiyn)
+                           .Add("vat_rate_percent", l.vat_rate_percent.ToString())
+                           .Add("vat_tiyn", l.vat_tiyn)
+                           .Add("total_tiyn", l.total_tiyn)
+                           .Add("tariff_id", l.tariff_id)
+                           .Add("tariff_version", l.tariff_version)
+                           .Add("balance_run_id", l.balance_run_id)
+                           .Add("estimated_share", l.completeness.estimated_share.ToString())
+                           .Add("missing_share", l.completeness.missing_share.ToString())
+                           .Finish();
+          f.content += "\n";
+        }
+      }
+      continue;
+    }
+    ++f.records;
+    if (csv) {
+      CsvRow(f.content, {d.number, DocTypeName(d.type), FormatDate(d.issue_date),
+                         FormatDate(d.turnover_date), d.period.ToString(),
+                         d.customer.participant_id, d.customer.bin, d.customer.name,
+                         d.contract_number, d.related_number, d.provisional ? "true" : "false",
+                         absl::StrCat(d.amount_tiyn), absl::StrCat(d.vat_tiyn),
+                         absl::StrCat(d.total_tiyn), FormatDate(d.due_date)});
+    } else {
+      f.content += json::ObjectWriter()
+                       .Add("number", d.number)
+                       .Add("type", DocTypeName(d.type))
+                       .Add("issue_date", FormatDate(d.issue_date))
+                       .Add("turnover_date", FormatDate(d.turnover_date))
+                       .Add("period", d.period.ToString())
+                       .Add("participant_id", d.customer.participant_id)
+                       .Add("customer_bin", d.customer.bin)
+                       .Add("customer_name", d.customer.name)
+                       .Add("contract_number", d.contract_number)
+                       .Add("related_number", d.related_number)
+                       .Add("provisional", d.provisional)
+                       .Add("amount_tiyn", d.amount_tiyn)
+                       .Add("vat_tiyn", d.vat_tiyn)
+                       .Add("total_tiyn", d.total_tiyn)
+                       .Add("due_date", FormatDate(d.due_date))
+                       .Finish();
+      f.content += "\n";
+    }
+  }
+  f.sha256 = Sha256Hex(f.content);
+  return f;
+}
+
+}  // namespace gridbill::invoicing

@@ -1,0 +1,313 @@
+#include "invoicing_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "convert.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/proto_convert.h"
+
+namespace gridbill::invoicing {
+namespace {
+
+grpc::Status Denied() {
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      "this method is not open to a participant's users");
+}
+
+absl::StatusOr<BillingPeriod> PeriodField(const common::v1::BillingPeriod& p,
+                                          const std::string& field) {
+  if (p.year() == 0 && p.month() == 0) return InvalidField(field, "required");
+  return FromProtoPeriod(p, field);
+}
+
+}  // namespace
+
+// --- BillingPeriodService ---------------------------------------------------
+
+grpc::Status BillingPeriodServiceImpl::GetPeriod(grpc::ServerContext*,
+                                                 const v1::GetPeriodRequest* req,
+                                                 v1::GetPeriodResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(PeriodView v, documents_.GetPeriod(period));
+  ToProto(v, resp->mutable_period());
+  return grpc::Status::OK;
+}
+
+grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
+                                                   const v1::ListPeriodsRequest* req,
+                                                   v1::ListPeriodsResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(std::vector<PeriodView> periods, documents_.ListPeriods(page));
+  for (const PeriodView& p : periods) ToProto(p, resp->add_periods());
+  resp->set_next_page_token(NextPageToken(page, periods.size()));
+  return grpc::Status::OK;
+}
+
+grpc::Status BillingPeriodServiceImpl::TransitionPeriod(grpc::ServerContext* ctx,
+                                                        const v1::TransitionPeriodRequest* req,
+                                                        v1::TransitionPeriodResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(PeriodState target, FromProto(req->target_state(), "target_state"));
+  return IdempotentCall(idempotency_, "TransitionPeriod", caller, *req, resp,
+                        [&](v1::TransitionPeriodResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(PeriodView v,
+                                           documents_.TransitionPeriod(period, target));
+                          ToProto(v, out.mutable_period());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext*,
+                                                    const v1::ListVatRatesRequest*,
+                                                    v1::ListVatRatesResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(std::vector<VatRate> rates, documents_.VatRates());
+  for (const VatRate& r : rates) ToProto(r, resp->add_rates());
+  return grpc::Status::OK;
+}
+
+// --- InvoiceRunService ------------------------------------------------------
+
+grpc::Status InvoiceRunServiceImpl::StartInvoiceRun(grpc::ServerContext* ctx,
+                                                    const v1::StartInvoiceRunRequest* req,
+                                                    v1::StartInvoiceRunResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(RunType type, FromProto(req->run_type(), "run_type"));
+  return IdempotentCall(idempotency_, "StartInvoiceRun", caller, *req, resp,
+                        [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(InvoiceRun run,
+                                           runs_.Start(period, type, req->balance_run_id(), ""));
+                          ToProto(run, out.mutable_run());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status InvoiceRunServiceImpl::GetInvoiceRun(grpc::ServerContext* ctx,
+                                                  const v1::GetInvoiceRunRequest* req,
+                                                  v1::GetInvoiceRunResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  if (req->id().empty()) return ToGrpc(InvalidField("id", "required"));
+  ASSIGN_OR_RETURN_GRPC(InvoiceRun run, runs_.Get(req->id()));
+  ToProto(run, resp->mutable_run());
+  return grpc::Status::OK;
+}
+
+grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
+                                                    const v1::ListInvoiceRunsRequest* req,
+                                                    v1::ListInvoiceRunsResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  std::optional<BillingPeriod> period;
+  if (req->period().year() != 0 || req->period().month() != 0) {
+    ASSIGN_OR_RETURN_GRPC(period, FromProtoPeriod(req->period(), "period"));
+  }
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(std::vector<InvoiceRun> runs, runs_.List(period, page));
+  for (const InvoiceRun& r : runs) ToProto(r, resp->add_runs());
+  resp->set_next_page_token(NextPageToken(page, runs.size()));
+  return grpc::Status::OK;
+}
+
+grpc::Status InvoiceRunServiceImpl::CancelInvoiceRun(grpc::ServerContext* ctx,
+                                                     const v1::CancelInvoiceRunRequest* req,
+                                                     v1::CancelInvoiceRunResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  if (req->id().empty()) return ToGrpc(InvalidField("id", "required"));
+  return IdempotentCall(idempotency_, "CancelInvoiceRun", caller, *req, resp,
+                        [&](v1::CancelInvoiceRunResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(InvoiceRun run, runs_.Cancel(req->id()));
+                          ToProto(run, out.mutable_run());
+                          return absl::OkStatus();
+                        });
+}
+
+// --- DocumentService ------------------------------------------------------------
+
+grpc::Status DocumentServiceImpl::GetDocument(grpc::ServerContext* ctx,
+                                              const v1::GetDocumentRequest* req,
+                                              v1::GetDocumentResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), CallerFrom(*ctx).participant_id));
+  ToProto(d, resp->mutable_document());
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
+                                                const v1::ListDocumentsRequest* req,
+                                                v1::ListDocumentsResponse* resp) {
+  DocumentFilter filter;
+  filter.participant_id = req->participant_id();
+  filter.contract_id = req->contract_id();
+  filter.invoice_run_id = req->invoice_run_id();
+  if (req->period().year() != 0 || req->period().month() != 0) {
+    ASSIGN_OR_RETURN_GRPC(filter.period, FromProtoPeriod(req->period(), "period"));
+  }
+  ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  int64_t total = 0;
+  ASSIGN_OR_RETURN_GRPC(std::vector<Document> docs,
+                        documents_.List(filter, page, CallerFrom(*ctx).participant_id, &total));
+  for (const Document& d : docs) ToProto(d, resp->add_documents());
+  resp->set_total_size(total);
+  resp->set_next_page_token(
+      page.offset + static_cast<int64_t>(docs.size()) < total ? NextPageToken(page, docs.size())
+                                                              : "");
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::GetDocumentPdf(grpc::ServerContext* ctx,
+                                                 const v1::GetDocumentPdfRequest* req,
+                                                 v1::GetDocumentPdfResponse* resp) {
+  const std::string scope = CallerFrom(*ctx).participant_id;
+  ASSIGN_OR_RETURN_GRPC(StoredPdf pdf, documents_.Pdf(req->id(), scope));
+  ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), scope));
+  resp->set_pdf(pdf.pdf);
+  resp->set_sha256(pdf.sha256);
+  resp->set_file_name(absl::StrCat(d.number, ".pdf"));
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::GetDocumentXml(grpc::ServerContext* ctx,
+                                                 const v1::GetDocumentXmlRequest* req,
+                                                 v1::GetDocumentXmlResponse* resp) {
+  const std::string scope = CallerFrom(*ctx).participant_id;
+  ASSIGN_OR_RETURN_GRPC(std::string xml, documents_.Xml(req->id(), scope));
+  ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), scope));
+  resp->set_xml(xml);
+  resp->set_file_name(absl::StrCat(d.number, ".xml"));
+  return grpc::Status::OK;
+}
+
+// --- PaymentService -------------------------------------------------------------
+
+grpc::Status PaymentServiceImpl::ImportPayments(grpc::ServerContext* ctx,
+                                                const v1::ImportPaymentsRequest* req,
+                                                v1::ImportPaymentsResponse* resp) {
+  const Caller caller = CallerFrom(*ctx);
+  if (caller.scoped()) return Denied();
+  return IdempotentCall(idempotency_, "ImportPayments", caller, *req, resp,
+                        [&](v1::ImportPaymentsResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(ImportOutcome o, accounts_.ImportPayments(req->csv()));
+                          out.set_created(o.counts.created);
+                          out.set_already_present(o.counts.already_present);
+                          for (const Payment& p : o.payments) ToProto(p, out.add_payments());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,
+                                              const v1::ListPaymentsRequest* req,
+                                              v1::ListPaymentsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(std::vector<Payment> all,
+                        accounts_.ListPayments(req->participant_id(), req->contract_id(),
+                                               CallerFrom(*ctx).participant_id));
+  size_t i = static_cast<size_t>(page.offset), n = 0;
+  for (; i < all.size() && n < static_cast<size_t>(page.size); ++i, ++n) {
+    ToProto(all[i], resp->add_payments());
+  }
+  if (i < all.size()) resp->set_next_page_token(EncodePageToken(static_cast<int64_t>(i)));
+  return grpc::Status::OK;
+}
+
+grpc::Status PaymentServiceImpl::GetAccountBalance(grpc::ServerContext* ctx,
+                                                   const v1::GetAccountBalanceRequest* req,
+                                                   v1::GetAccountBalanceResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(std::vector<ContractBalance> b,
+                        accounts_.Balances(req->participant_id(), CallerFrom(*ctx).participant_id));
+  ToProto(b[0], resp->mutable_total());
+  for (size_t i = 1; i < b.size(); ++i) ToProto(b[i], resp->add_contracts());
+  return grpc::Status::OK;
+}
+
+grpc::Status PaymentServiceImpl::GetStatement(grpc::ServerContext* ctx,
+                                              const v1::GetStatementRequest* req,
+                                              v1::GetStatementResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_date(), "from_date"));
+  ASSIGN_OR_RETURN_GRPC(absl::CivilDay to, FromProtoDate(req->to_date(), "to_date"));
+  ASSIGN_OR_RETURN_GRPC(StatementData s,
+                        accounts_.Statement(req->participant_id(), req->contract_id(), from, to,
+                                            CallerFrom(*ctx).participant_id));
+  v1::Statement* out = resp->mutable_statement();
+  out->set_participant_id(req->participant_id().empty() ? CallerFrom(*ctx).participant_id
+                                                        : req->participant_id());
+  out->set_contract_id(req->contract_id());
+  *out->mutable_from_date() = ToProtoDate(from);
+  *out->mutable_to_date() = ToProtoDate(to);
+  out->set_opening_tiyn(s.opening);
+  out->set_charged_tiyn(s.charged);
+  out->set_paid_tiyn(s.paid);
+  out->set_closing_tiyn(s.closing);
+  for (const StatementLine& l : s.lines) {
+    v1::StatementEntry* e = out->add_entries();
+    *e->mutable_date() = ToProtoDate(l.date);
+    e->set_kind(l.kind);
+    e->set_reference(l.reference);
+    e->set_contract_number(l.contract_number);
+    e->set_description(l.description);
+    e->set_charged_tiyn(l.charged);
+    e->set_paid_tiyn(l.paid);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status PaymentServiceImpl::GetAging(grpc::ServerContext* ctx,
+                                          const v1::GetAgingRequest* req,
+                                          v1::GetAgingResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(absl::CivilDay as_of, FromProtoDate(req->as_of(), "as_of"));
+  ASSIGN_OR_RETURN_GRPC(AgingBuckets b, accounts_.Aging(req->participant_id(), as_of,
+                                                        CallerFrom(*ctx).participant_id));
+  v1::Aging* out = resp->mutable_aging();
+  *out->mutable_as_of() = ToProtoDate(as_of);
+  out->set_not_due_tiyn(b.not_due);
+  out->set_days_0_30_tiyn(b.d0_30);
+  out->set_days_31_60_tiyn(b.d31_60);
+  out->set_days_61_90_tiyn(b.d61_90);
+  out->set_days_over_90_tiyn(b.over_90);
+  out->set_total_tiyn(b.total());
+  return grpc::Status::OK;
+}
+
+// --- ErpExportService -----------------------------------------------------------
+
+grpc::Status ErpExportServiceImpl::ExportPeriod(grpc::ServerContext* ctx,
+                                                const v1::ExportPeriodRequest* req,
+                                                v1::ExportPeriodResponse* resp) {
+  if (CallerFrom(*ctx).scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
+  ExportFormat format;
+  switch (req->format()) {
+    case v1::EXPORT_FORMAT_CSV:
+      format = ExportFormat::kCsv;
+      break;
+    case v1::EXPORT_FORMAT_JSONL:
+      format = ExportFormat::kJsonl;
+      break;
+    default:
+      return ToGrpc(InvalidField("format", "required: csv or jsonl"));
+  }
+  ExportContent content;
+  switch (req->content()) {
+    case v1::EXPORT_CONTENT_DOCUMENTS:
+      content = ExportContent::kDocuments;
+      break;
+    case v1::EXPORT_CONTENT_ACCRUALS:
+      content = ExportContent::kAccruals;
+      break;
+    default:
+      return ToGrpc(InvalidField("content", "required: documents or accruals"));
+  }
+  ASSIGN_OR_RETURN_GRPC(ExportFile f, documents_.Export(period, format, content));
+  resp->set_content(f.content);
+  resp->set_sha256(f.sha256);
+  resp->set_records(f.records);
+  resp->set_file_name(f.file_name);
+  return grpc::Status::OK;
+}
+
+}  // namespace gridbill::invoicing

@@ -1,0 +1,95 @@
+// gridbill-invoicing: billing periods, invoice runs, documents with gapless
+// numbering and PDF/ESF renderings, payments, statements, ERP export. The
+// only place that wires objects together.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "accounts.h"
+#include "clock.h"
+#include "config.h"
+#include "documents.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pg/migrations.h"
+#include "gridbill/pg/pool.h"
+#include "gridbill/server/config.h"
+#include "gridbill/server/server.h"
+#include "grpc_sources.h"
+#include "grpcpp/create_channel.h"
+#include "invoice_runs.h"
+#include "invoicing_service.h"
+#include "pg_store.h"
+
+namespace gridbill::invoicing {
+namespace {
+
+absl::Status Run(int argc, char** argv) {
+  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
+  ASSIGN_OR_RETURN(Config config, Config::Load(source));
+
+  pg::PoolOptions pool_options;
+  pool_options.conninfo = config.db.url;
+  pool_options.size = config.db.pool_size;
+  pool_options.statement_timeout = config.db.statement_timeout;
+  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
+  if (config.db.migrate) {
+    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
+    LogJson("info", "migrations",
+            {{"applied", absl::StrJoin(report.applied, ",")},
+             {"already_applied", absl::StrCat(report.already_applied)}});
+  }
+
+  SystemClock clock;
+  PgStore store(*pool);
+  pg::PgIdempotency idempotency(*pool);
+  GrpcContractDirectory directory(
+      grpc::CreateChannel(config.contracts_address, grpc::InsecureChannelCredentials()),
+      config.zone);
+  std::unique_ptr<GrpcVolumeSource> volumes;
+  if (!config.balance_address.empty()) {
+    volumes = std::make_unique<GrpcVolumeSource>(
+        grpc::CreateChannel(config.balance_address, grpc::InsecureChannelCredentials()));
+  }
+
+  InvoiceRuns runs(store, directory, volumes.get(), clock, config.zone, config.run,
+                   config.seller, config.pdf_font);
+  Documents documents(store, clock, config.seller, config.pdf_font);
+  Accounts accounts(store, directory, clock);
+  // Runs a previous process left unfinished resume: issuing is idempotent
+  // per contract, so nothing is issued twice.
+  ASSIGN_OR_RETURN(int64_t resumed, runs.ResumeUnfinished());
+  if (resumed > 0) LogJson("info", "invoice runs resumed", {{"runs", absl::StrCat(resumed)}});
+  runs.StartWorkers(config.run_workers);
+
+  BillingPeriodServiceImpl period_service(documents, idempotency);
+  InvoiceRunServiceImpl run_service(runs, idempotency);
+  DocumentServiceImpl document_service(documents);
+  PaymentServiceImpl payment_service(accounts, idempotency);
+  ErpExportServiceImpl export_service(documents);
+
+  Server::Options options;
+  options.config = config.server;
+  options.services = {&period_service, &run_service, &document_service, &payment_service,
+                      &export_service};
+  options.on_started = [&config](const Server& server) {
+    LogJson("info", "started",
+            {{"grpc_port", absl::StrCat(server.grpc_port())},
+             {"metrics_port", absl::StrCat(server.metrics_port())},
+             {"time_zone", config.time_zone},
+             {"contracts_address", config.contracts_address},
+             {"balance_address", config.balance_address}});
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  server->Wait();
+  runs.StopWorkers();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace gridbill::invoicing
+
+int main(int argc, char** argv) {
+  return gridbill::RunMain([&] { return gridbill::invoicing::Run(argc, argv); });
+}

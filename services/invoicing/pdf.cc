@@ -1,0 +1,317 @@
+#include "pdf.h"
+
+#include <hpdf.h>
+
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "accrual.h"
+#include "gridbill/domain/money.h"
+
+namespace gridbill::invoicing {
+namespace {
+
+struct HaruError {
+  HPDF_STATUS code = 0;
+  HPDF_STATUS detail = 0;
+};
+
+void OnHaruError(HPDF_STATUS code, HPDF_STATUS detail, void* data) {
+  auto* e = static_cast<HaruError*>(data);
+  if (e->code == 0) {
+    e->code = code;
+    e->detail = detail;
+  }
+}
+
+struct DocDeleter {
+  void operator()(HPDF_Doc d) const { HPDF_Free(d); }
+};
+
+constexpr float kPageW = 595.0f;  // A4 in points
+constexpr float kPageH = 842.0f;
+constexpr float kMargin = 40.0f;
+
+std::string Kwh(int64_t wh) {
+  const int64_t a = wh < 0 ? -wh : wh;
+  return absl::StrFormat("%s%d.%03d", wh < 0 ? "-" : "", a / 1000, a % 1000);
+}
+
+std::string Tenge(int64_t tiyn) { return Money{tiyn}.ToGroupedString(" "); }
+
+std::string RateText(Decimal rate) {
+  if (rate.units() % Decimal::kOne == 0) return absl::StrCat(rate.units() / Decimal::kOne, "%");
+  return absl::StrCat(rate.ToString(), "%");
+}
+
+// Writes text on pages, moving down and starting new pages as needed.
+class Writer {
+ public:
+  Writer(HPDF_Doc doc, HPDF_Font font, HPDF_Font bold) : doc_(doc), font_(font), bold_(bold) {
+    NewPage();
+  }
+
+  void NewPage() {
+    page_ = HPDF_AddPage(doc_);
+    HPDF_Page_SetSize(page_, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    y_ = kPageH - kMargin;
+  }
+  void Need(float h) {
+    if (y_ - h < kMargin) NewPage();
+  }
+  float Width(std::string_view text, float size, bool bold = false) {
+    HPDF_Page_SetFontAndSize(page_, bold ? bold_ : font_, size);
+    const std::string s(text);
+    return HPDF_Page_TextWidth(page_, s.c_str());
+  }
+  void Text(float x, float y, std::string_view text, float size, bool bold = false) {
+    const std::string s(text);
+    HPDF_Page_BeginText(page_);
+    HPDF_Page_SetFontAndSize(page_, bold ? bold_ : font_, size);
+    HPDF_Page_TextOut(page_, x, y, s.c_str());
+    HPDF_Page_EndText(page_);
+  }
+  void TextRight(float right, float y, std::string_view text, float size, bool bold = false) {
+    Text(right - Width(text, size, bold), y, text, size, bold);
+  }
+  // Splits `text` at spaces into lines no wider than `width`.
+  std::vector<std::string> Wrap(std::string_view text, float width, float size, bool bold = false) {
+    std::vector<std::string> lines;
+    std::string cur;
+    size_t i = 0;
+    while (i < text.size()) {
+      size_t j = text.find(' ', i);
+      if (j == std::string_view::npos) j = text.size();
+      const std::string word(text.substr(i, j - i));
+      const std::string cand = cur.empty() ? word : absl::StrCat(cur, " ", word);
+      if (!cur.empty() && Width(cand, size, bold) > width) {
+        lines.push_back(cur);
+        cur = word;
+      } else {
+        cur = cand;
+      }
+      i = j + 1;
+    }
+    if (!cur.empty()) lines.push_back(cur);
+    if (lines.empty()) lines.push_back("");
+    return lines;
+  }
+  // A paragraph at x, wrapped to `width`.
+  void Para(float x, float width, std::string_view text, float size, bool bold = false) {
+    for (const std::string& l : Wrap(text, width, size, bold)) {
+      Need(size * 1.35f);
+      y_ -= size * 1.35f;
+      Text(x, y_, l, size, bold);
+    }
+  }
+  void Gap(float h) { y_ -= h; }
+  void Rule(float x1, float x2) {
+    HPDF_Page_SetLineWidth(page_, 0.5f);
+    HPDF_Page_MoveTo(page_, x1, y_);
+    HPDF_Page_LineTo(page_, x2, y_);
+    HPDF_Page_Stroke(page_);
+  }
+  float y() const { return y_; }
+  void set_y(float y) { y_ = y; }
+
+ private:
+  HPDF_Doc doc_;
+  HPDF_Font font_;
+  HPDF_Font bold_;
+  HPDF_Page page_ = nullptr;
+  float y_ = 0;
+};
+
+std::string Subtitle(DocType t) {
+  switch (t) {
+    case DocType::kInvoice:
+      return "Төлем шоты / Invoice for payment";
+    case DocType::kAct:
+      return "Көрсетілген қызметтер актісі (Р-1 нысаны) / Act of services rendered";
+    case DocType::kCreditNote:
+      return "Кредиттік нота (түзету) / Credit note";
+    case DocType::kDebitNote:
+      return "Дебеттік нота (түзету) / Debit note";
+    case DocType::kEsf:
+      return "Электрондық шот-фактура / Electronic VAT invoice";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string DocumentTitle(const Document& doc) {
+  std::string what;
+  switch (doc.type) {
+    case DocType::kInvoice:
+      what = "Счёт на оплату";
+      break;
+    case DocType::kAct:
+      what = "Акт оказанных услуг";
+      break;
+    case DocType::kEsf:
+      what = "Электронный счёт-фактура";
+      break;
+    case DocType::kCreditNote:
+      what = "Кредит-нота";
+      break;
+    case DocType::kDebitNote:
+      what = "Дебет-нота";
+      break;
+  }
+  return absl::StrCat(what, " № ", doc.number, " от ", FormatDayRu(doc.issue_date));
+}
+
+absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
+                                      const std::string& font_path) {
+  {
+    std::ifstream probe(font_path);
+    if (!probe) return absl::UnavailableError(absl::StrCat("pdf: cannot read font ", font_path));
+  }
+  HaruError err;
+  std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocDeleter> pdf(HPDF_New(OnHaruError, &err));
+  if (!pdf) return absl::InternalError("pdf: cannot create a document");
+  HPDF_Doc d = pdf.get();
+  HPDF_SetCompressionMode(d, HPDF_COMP_ALL);
+  HPDF_UseUTFEncodings(d);
+  HPDF_SetCurrentEncoder(d, "UTF-8");
+  const char* regular_name = HPDF_LoadTTFontFromFile(d, font_path.c_str(), HPDF_TRUE);
+  if (regular_name == nullptr || err.code != 0) {
+    return absl::InternalError(absl::StrFormat("pdf: cannot embed font %s (libharu 0x%04X)",
+                                               font_path, static_cast<unsigned>(err.code)));
+  }
+  HPDF_Font font = HPDF_GetFont(d, regular_name, "UTF-8");
+  HPDF_SetInfoAttr(d, HPDF_INFO_TITLE, DocumentTitle(doc).c_str());
+  HPDF_SetInfoAttr(d, HPDF_INFO_CREATOR, "Gridbill invoicing");
+
+  Writer w(d, font, font);
+  const float right = kPageW - kMargin;
+  const float width = right - kMargin;
+
+  w.Para(kMargin, width, DocumentTitle(doc), 14, true);
+  w.Para(kMargin, width, Subtitle(doc.type), 9);
+  if (!doc.related_number.empty()) {
+    w.Para(kMargin, width,
+           absl::StrCat("К документу № ", doc.related_number,
+                        doc.related_date ? absl::StrCat(" от ", FormatDayRu(*doc.related_date))
+                                         : std::string()),
+           9);
+  }
+  if (doc.provisional) {
+    w.Para(kMargin, width,
+           "ПРЕДВАРИТЕЛЬНЫЙ: объём основан на оценочных данных коммерческого учёта сверх "
+           "допустимой доли",
+           9, true);
+  }
+  w.Gap(6);
+  w.Para(kMargin, width,
+         absl::StrCat("Исполнитель: ", seller.name, ", БИН ", seller.bin, ", ", seller.address),
+         9);
+  w.Para(kMargin, width,
+         absl::StrCat("ИИК ", seller.iik, ", БИК ", seller.bik, ", Кбе ", seller.kbe,
+                      ", свидетельство по НДС серия ", seller.vat_certificate_series, " № ",
+                      seller.vat_certificate_number),
+         9);
+  w.Para(kMargin, width,
+         absl::StrCat("Заказчик: ", doc.customer.name, ", БИН ", doc.customer.bin, ", ",
+                      doc.customer.address),
+         9);
+  w.Para(kMargin, width,
+         absl::StrCat("Договор № ", doc.contract_number, " от ", FormatDayRu(doc.contract_date),
+                      "; расчётный период ", doc.period.ToString(), "; дата оборота ",
+                      FormatDayRu(doc.turnover_date)),
+         9);
+  if (doc.type == DocType::kInvoice || doc.type == DocType::kDebitNote) {
+    w.Para(kMargin, width, absl::StrCat("Срок оплаты: ", FormatDayRu(doc.due_date)), 9);
+  }
+  w.Gap(8);
+
+  // The table: №, service, kWh, price, amount, VAT %, VAT, total.
+  const float cols[] = {kMargin, kMargin + 18, kMargin + 210, kMargin + 275, kMargin + 330,
+                        kMargin + 400, kMargin + 430, kMargin + 475, right};
+  const char* heads[] = {"№",          "Наименование услуги", "Кол-во, кВт·ч", "Цена, тг",
+                         "Сумма без НДС", "НДС",                "Сумма НДС",    "Всего"};
+  w.Need(30);
+  w.Rule(kMargin, right);
+  w.Gap(10);
+  for (int i = 0; i < 8; ++i) {
+    if (i == 0 || i == 1) {
+      w.Text(cols[i] + 2, w.y(), heads[i], 7, true);
+    } else {
+      w.TextRight(cols[i + 1] - 2, w.y(), heads[i], 7, true);
+    }
+  }
+  w.Gap(5);
+  w.Rule(kMargin, right);
+  for (const Line& l : doc.lines) {
+    std::vector<std::string> desc = w.Wrap(l.description, cols[2] - cols[1] - 6, 7);
+    desc.push_back(absl::StrCat("тариф ", l.tariff_id, " v", l.tariff_version, "; баланс ",
+                                l.balance_run_id));
+    const float h = 9.0f * static_cast<float>(desc.size()) + 4;
+    w.Need(h);
+    w.Gap(9);
+    const float top = w.y();
+    w.Text(cols[0] + 2, top, absl::StrCat(l.line_no), 7);
+    w.TextRight(cols[3] - 2, top, Kwh(l.volume_wh), 7);
+    w.TextRight(cols[4] - 2, top, l.price_per_kwh.ToString(2), 7);
+    w.TextRight(cols[5] - 2, top, Tenge(l.amount_tiyn), 7);
+    w.TextRight(cols[6] - 2, top, RateText(l.vat_rate_percent), 7);
+    w.TextRight(cols[7] - 2, top, Tenge(l.vat_tiyn), 7);
+    w.TextRight(cols[8] - 2, top, Tenge(l.total_tiyn), 7);
+    for (size_t i = 0; i < desc.size(); ++i) {
+      w.Text(cols[1] + 2, top - 9.0f * static_cast<float>(i), desc[i], 7);
+    }
+    w.set_y(top - 9.0f * static_cast<float>(desc.size() - 1) - 4);
+    w.Rule(kMargin, right);
+  }
+  w.Gap(14);
+  w.Need(50);
+  w.TextRight(right, w.y(), absl::StrCat("Итого без НДС: ", Tenge(doc.amount_tiyn), " тг"), 9);
+  w.Gap(13);
+  w.TextRight(right, w.y(), absl::StrCat("НДС: ", Tenge(doc.vat_tiyn), " тг"), 9);
+  w.Gap(13);
+  w.TextRight(right, w.y(), absl::StrCat("Всего с НДС: ", Tenge(doc.total_tiyn), " тг"), 10,
+              true);
+  w.Gap(24);
+  if (doc.type == DocType::kAct) {
+    w.Need(60);
+    w.Text(kMargin, w.y(), "Сдал (Исполнитель) / Тапсырды", 9, true);
+    w.Text(kMargin + width / 2, w.y(), "Принял (Заказчик) / Қабылдады", 9, true);
+    w.Gap(14);
+    w.Text(kMargin, w.y(), absl::StrCat(seller.signatory_position, " ", seller.signatory_name), 8);
+    w.Text(kMargin + width / 2, w.y(), "должность, Ф.И.О.: ______________________", 8);
+    w.Gap(18);
+    w.Text(kMargin, w.y(), "подпись ______________   М.П.", 8);
+    w.Text(kMargin + width / 2, w.y(), "подпись ______________   М.П.", 8);
+    w.Gap(14);
+    w.Para(kMargin, width, "Приложение: сведения о балансе электрической энергии за период", 8);
+  } else {
+    w.Para(kMargin, width,
+           absl::StrCat(seller.signatory_position, " ", seller.signatory_name,
+                        " ______________"),
+           8);
+  }
+  if (err.code != 0) {
+    return absl::InternalError(absl::StrFormat("pdf: libharu error 0x%04X (detail %d)",
+                                               static_cast<unsigned>(err.code),
+                                               static_cast<int>(err.detail)));
+  }
+  if (HPDF_SaveToStream(d) != HPDF_OK) return absl::InternalError("pdf: cannot save");
+  std::string out;
+  out.reserve(HPDF_GetStreamSize(d));
+  HPDF_ResetStream(d);
+  for (;;) {
+    HPDF_BYTE buf[8192];
+    HPDF_UINT32 size = sizeof(buf);
+    HPDF_STATUS st = HPDF_ReadFromStream(d, buf, &size);
+    out.append(reinterpret_cast<const char*>(buf), size);
+    if (st == HPDF_STREAM_EOF) break;
+    if (st != HPDF_OK) return absl::InternalError("pdf: cannot read the stream");
+  }
+  return out;
+}
+
+}  // namespace gridbill::invoicing

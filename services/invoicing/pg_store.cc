@@ -1,0 +1,609 @@
+#include "pg_store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+#include "gridbill/pg/connection.h"
+#include "queries.h"
+
+namespace gridbill::invoicing {
+namespace {
+
+namespace q = queries;
+
+absl::StatusOr<Decimal> DecimalOf(std::string_view text) {
+  absl::StatusOr<Decimal> d = Decimal::Parse(text, "stored decimal");
+  if (!d.ok()) return absl::InternalError(d.status().message());
+  return d;
+}
+
+absl::StatusOr<BillingPeriod> PeriodOf(std::string_view text) {
+  absl::StatusOr<BillingPeriod> p = BillingPeriod::Parse(text, "stored period");
+  if (!p.ok()) return absl::InternalError(p.status().message());
+  return p;
+}
+
+absl::StatusOr<Period> ReadPeriod(const pg::Row& r) {
+  Period p;
+  ASSIGN_OR_RETURN(p.period, PeriodOf(r.Text(0)));
+  p.state = PeriodStateFromName(r.Text(1)).value_or(PeriodState::kOpen);
+  p.open_time = r.OptionalTime(2);
+  p.closing_time = r.OptionalTime(3);
+  p.close_time = r.OptionalTime(4);
+  return p;
+}
+
+absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
+  InvoiceRun run;
+  run.id = r.String(0);
+  ASSIGN_OR_RETURN(run.period, PeriodOf(r.Text(1)));
+  run.type = r.Text(2) == "correction" ? RunType::kCorrection : RunType::kRegular;
+  run.balance_run_id = r.String(3);
+  run.state = JobStateFromName(r.Text(4)).value_or(JobState::kFailed);
+  run.done = r.Int(5);
+  run.total = r.Int(6);
+  run.documents_issued = r.Int(7);
+  run.contracts_skipped = r.Int(8);
+  run.contracts_failed = r.Int(9);
+  run.summary = r.String(10);
+  run.error = r.String(11);
+  run.cancel_requested = r.Bool(12);
+  run.start_time = r.Time(13);
+  run.finish_time = r.OptionalTime(14);
+  return run;
+}
+
+absl::StatusOr<Document> ReadDocument(const pg::Row& r) {
+  Document d;
+  d.id = r.String(0);
+  d.type = DocTypeFromName(r.Text(1)).value_or(DocType::kInvoice);
+  d.number = r.String(2);
+  d.seq = r.Int(4);
+  d.issue_date = r.Date(5);
+  d.turnover_date = r.Date(6);
+  ASSIGN_OR_RETURN(d.period, PeriodOf(r.Text(7)));
+  d.customer.participant_id = r.String(8);
+  d.customer.bin = r.String(9);
+  d.customer.name = r.String(10);
+  d.customer.address = r.String(11);
+  d.contract_id = r.String(12);
+  d.contract_number = r.String(13);
+  d.contract_date = r.Date(14);
+  d.invoice_run_id = r.String(15);
+  d.related_id = r.String(16);
+  d.related_number = r.String(17);
+  d.related_date = r.OptionalDate(18);
+  d.delivery_doc_number = r.String(19);
+  d.delivery_doc_date = r.OptionalDate(20);
+  d.provisional = r.Bool(21);
+  d.amount_tiyn = r.Int(22);
+  d.vat_tiyn = r.Int(23);
+  d.total_tiyn = r.Int(24);
+  d.due_date = r.Date(25);
+  d.pdf_sha256 = r.String(26);
+  d.create_time = r.Time(27);
+  return d;
+}
+
+absl::StatusOr<Line> ReadLine(const pg::Row& r) {
+  Line l;
+  l.line_no = static_cast<int>(r.Int(1));
+  l.service = static_cast<Service>(r.Int(2));
+  l.description = r.String(3);
+  l.from_date = r.Date(4);
+  l.to_date = r.Date(5);
+  l.volume_wh = r.Int(6);
+  ASSIGN_OR_RETURN(l.price_per_kwh, DecimalOf(r.Text(7)));
+  l.amount_tiyn = r.Int(8);
+  ASSIGN_OR_RETURN(l.vat_rate_percent, DecimalOf(r.Text(9)));
+  l.vat_tiyn = r.Int(10);
+  l.total_tiyn = r.Int(11);
+  l.tariff_id = r.String(12);
+  l.tariff_version = r.Int(13);
+  l.balance_run_id = r.String(14);
+  l.balance_run_type = static_cast<BalanceRunType>(r.Int(15));
+  ASSIGN_OR_RETURN(l.completeness.estimated_share, DecimalOf(r.Text(16)));
+  ASSIGN_OR_RETURN(l.completeness.missing_share, DecimalOf(r.Text(17)));
+  return l;
+}
+
+absl::StatusOr<std::vector<Document>> ReadDocuments(const pg::Result& res) {
+  std::vector<Document> out;
+  out.reserve(static_cast<size_t>(res.size()));
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Document d, ReadDocument(r));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+absl::Status AttachLines(pg::Transaction& tx, std::vector<Document>& docs) {
+  if (docs.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  absl::flat_hash_map<std::string, Document*> by_id;
+  for (Document& d : docs) {
+    ids.push_back(d.id);
+    by_id[d.id] = &d;
+  }
+  pg::Params p;
+  p.AddTextArray(ids);
+  ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kSelectLines, p));
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Line l, ReadLine(r));
+    auto it = by_id.find(r.String(0));
+    if (it != by_id.end()) it->second->lines.push_back(std::move(l));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Payment> ReadPayment(const pg::Row& r) {
+  Payment p;
+  p.id = r.String(0);
+  p.reference = r.String(1);
+  p.value_date = r.Date(2);
+  p.payer_bin = r.String(3);
+  p.contract_id = r.String(4);
+  p.contract_number = r.String(5);
+  p.participant_id = r.String(6);
+  p.amount_tiyn = r.Int(7);
+  p.purpose = r.String(8);
+  return p;
+}
+
+// COPY text format.
+void CopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+class CopyRow {
+ public:
+  explicit CopyRow(std::string& out) : out_(out) {}
+  ~CopyRow() { out_.push_back('\n'); }
+  CopyRow& Text(std::string_view s) {
+    Sep();
+    CopyText(out_, s);
+    return *this;
+  }
+  CopyRow& Null() {
+    Sep();
+    out_ += "\\N";
+    return *this;
+  }
+  CopyRow& Int(int64_t v) {
+    Sep();
+    absl::StrAppend(&out_, v);
+    return *this;
+  }
+  CopyRow& Day(absl::CivilDay d) { return Text(FormatDate(d)); }
+  CopyRow& OptDay(const std::optional<absl::CivilDay>& d) { return d ? Day(*d) : Null(); }
+  CopyRow& OptText(const std::string& s) { return s.empty() ? Null() : Text(s); }
+  CopyRow& Bool(bool b) { return Text(b ? "t" : "f"); }
+  CopyRow& Time(absl::Time t) {
+    return Text(absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()));
+  }
+
+ private:
+  void Sep() {
+    if (!first_) out_.push_back('\t');
+    first_ = false;
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+std::string NumberOf(DocType type, int64_t year, int64_t seq) {
+  return absl::StrFormat("%s-%04d-%06d", DocTypePrefix(type), year, seq);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<VatRate>> PgStore::VatRates() {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kSelectVatRates));
+  std::vector<VatRate> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Decimal rate, DecimalOf(r.Text(1)));
+    out.push_back(VatRate{r.Date(0), rate});
+  }
+  return out;
+}
+
+absl::StatusOr<Period> PgStore::GetPeriod(const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSelectPeriod, period.ToString()));
+  if (res.empty()) {
+    Period p;
+    p.period = period;
+    return p;
+  }
+  return ReadPeriod(res[0]);
+}
+
+absl::StatusOr<std::vector<Period>> PgStore::ListPeriods(const PageRequest& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPeriods, page.size, page.offset));
+  std::vector<Period> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Period p, ReadPeriod(r));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<Period> PgStore::TransitionPeriod(const BillingPeriod& period, PeriodState target,
+                                                 absl::Time now) {
+  return pool_.TransactValue<Period>([&](pg::Transaction& tx) -> absl::StatusOr<Period> {
+    RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, period.ToString(), now).status());
+    ASSIGN_OR_RETURN(pg::Result cur, tx.Exec(q::kSelectPeriodForUpdate, period.ToString()));
+    ASSIGN_OR_RETURN(Period p, ReadPeriod(cur[0]));
+    if (p.state == target) return p;  // already there: a repeated request changes nothing
+    const bool forward = (p.state == PeriodState::kOpen && target == PeriodState::kClosing) ||
+                         (p.state == PeriodState::kClosing && target == PeriodState::kClosed);
+    if (!forward) {
+      return FailedPrecondition(
+          "target_state", absl::StrCat("period ", period.ToString(), " is ",
+                                       PeriodStateName(p.state), " and cannot move to ",
+                                       PeriodStateName(target),
+                                       " (open -> closing -> closed)"));
+    }
+    std::optional<absl::Time> closing, closed;
+    if (target == PeriodState::kClosing) closing = now;
+    if (target == PeriodState::kClosed) closed = now;
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kUpdatePeriodState, period.ToString(),
+                                             PeriodStateName(target), closing, closed));
+    return ReadPeriod(res[0]);
+  });
+}
+
+absl::Status PgStore::CreateRun(const InvoiceRun& run) {
+  return pool_
+      .Exec(q::kInsertRun, run.id, run.period.ToString(),
+            run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
+            JobStateName(run.state), run.done, run.total, run.documents_issued,
+            run.contracts_skipped, run.contracts_failed, run.summary, run.error,
+            run.cancel_requested, run.start_time, run.finish_time)
+      .status();
+}
+
+absl::StatusOr<InvoiceRun> PgStore::GetRun(const std::string& id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSelectRun, id));
+  if (res.empty()) return NotFound("invoice run", id);
+  return ReadRun(res[0]);
+}
+
+absl::StatusOr<std::vector<InvoiceRun>> PgStore::ListRuns(
+    const std::optional<BillingPeriod>& period, const PageRequest& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListRuns, period ? period->ToString() : "",
+                                              page.size, page.offset));
+  std::vector<InvoiceRun> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(InvoiceRun run, ReadRun(r));
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+absl::Status PgStore::UpdateRun(const InvoiceRun& run) {
+  return pool_
+      .Exec(q::kUpdateRun, run.id, JobStateName(run.state), run.done, run.total,
+            run.documents_issued, run.contracts_skipped, run.contracts_failed, run.summary,
+            run.error, run.finish_time)
+      .status();
+}
+
+absl::StatusOr<InvoiceRun> PgStore::RequestCancel(const std::string& id) {
+  return pool_.TransactValue<InvoiceRun>([&](pg::Transaction& tx) -> absl::StatusOr<InvoiceRun> {
+    RETURN_IF_ERROR(tx.Exec(q::kCancelRun, id).status());
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kSelectRun, id));
+    if (res.empty()) return NotFound("invoice run", id);
+    return ReadRun(res[0]);
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PgStore::UnfinishedRuns() {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUnfinishedRuns));
+  std::vector<std::string> out;
+  for (const pg::Row& r : res) out.push_back(r.String(0));
+  return out;
+}
+
+absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
+                                           std::vector<IssueGroup>& groups) {
+  return pool_.TransactValue<IssueResult>([&](pg::Transaction& tx)
+                                              -> absl::StatusOr<IssueResult> {
+    IssueResult result;
+    if (groups.empty()) return result;
+    const std::string pkey = period.ToString();
+    const absl::Time now = groups.front().documents.empty()
+                               ? absl::Now()
+                               : groups.front().documents.front().create_time;
+    // The period's state, held (FOR SHARE) until commit so that closing waits for us.
+    RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
+    ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
+    if (!correction && !st.empty() && st[0].Text(0) == "closed") {
+      return FailedPrecondition(
+          "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
+    }
+    // Claim every group; a concurrent claimer of the same key makes us wait
+    // for its commit, after which the key reads as taken.
+    std::vector<std::string> contracts, bases;
+    for (const IssueGroup& g : groups) {
+      contracts.push_back(g.contract_id);
+      bases.push_back(g.basis);
+    }
+    pg::Params claim;
+    claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
+        groups.front().documents.empty() ? std::string()
+                                         : groups.front().documents.front().invoice_run_id);
+    ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
+    std::set<std::pair<std::string, std::string>> claimed;
+    for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
+
+    // Numbers: one counter statement per (type, year), in a fixed order.
+    std::map<std::pair<std::string, int64_t>, int64_t> need;
+    for (const IssueGroup& g : groups) {
+      if (claimed.count({g.contract_id, g.basis}) == 0) continue;
+      for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
+    }
+    std::map<std::pair<std::string, int64_t>, int64_t> next;
+    for (const auto& [key, n] : need) {
+      ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
+      next[key] = r[0].Int(0) - n + 1;
+    }
+    std::string docs_copy, lines_copy;
+    for (IssueGroup& g : groups) {
+      if (claimed.count({g.contract_id, g.basis}) == 0) {
+        ++result.groups_skipped;
+        continue;
+      }
+      ++result.groups_issued;
+      for (Document& d : g.documents) {
+        int64_t& seq = next[{DocTypeName(d.type), d.issue_date.year()}];
+        d.seq = seq++;
+        d.number = NumberOf(d.type, d.issue_date.year(), d.seq);
+      }
+      for (size_t i = 0; i < g.documents.size(); ++i) {
+        Document& d = g.documents[i];
+        if (i < g.related_index.size() && g.related_index[i] >= 0) {
+          const Document& rel = g.documents[static_cast<size_t>(g.related_index[i])];
+          d.related_id = rel.id;
+          d.related_number = rel.number;
+          d.related_date = rel.issue_date;
+        }
+        if (i < g.delivery_index.size() && g.delivery_index[i] >= 0) {
+          const Document& act = g.documents[static_cast<size_t>(g.delivery_index[i])];
+          d.delivery_doc_number = act.number;
+          d.delivery_doc_date = act.issue_date;
+        }
+      }
+      for (const Document& d : g.documents) {
+        CopyRow(docs_copy)
+            .Text(d.id)
+            .Text(DocTypeName(d.type))
+            .Text(d.number)
+            .Int(d.issue_date.year())
+            .Int(d.seq)
+            .Day(d.issue_date)
+            .Day(d.turnover_date)
+            .Text(pkey)
+            .Text(d.customer.participant_id)
+            .Text(d.customer.bin)
+            .Text(d.customer.name)
+            .Text(d.customer.address)
+            .Text(d.contract_id)
+            .Text(d.contract_number)
+            .Day(d.contract_date)
+            .Text(d.invoice_run_id)
+            .OptText(d.related_id)
+            .Text(d.related_number)
+            .OptDay(d.related_date)
+            .Text(d.delivery_doc_number)
+            .OptDay(d.delivery_doc_date)
+            .Bool(d.provisional)
+            .Int(d.amount_tiyn)
+            .Int(d.vat_tiyn)
+            .Int(d.total_tiyn)
+            .Day(d.due_date)
+            .Time(d.create_time);
+        for (const Line& l : d.lines) {
+          CopyRow(lines_copy)
+              .Text(d.id)
+              .Int(l.line_no)
+              .Int(static_cast<int64_t>(l.service))
+              .Text(l.description)
+              .Day(l.from_date)
+              .Day(l.to_date)
+              .Int(l.volume_wh)
+              .Text(l.price_per_kwh.ToString())
+              .Int(l.amount_tiyn)
+              .Text(l.vat_rate_percent.ToString())
+              .Int(l.vat_tiyn)
+              .Int(l.total_tiyn)
+              .Text(l.tariff_id)
+              .Int(l.tariff_version)
+              .Text(l.balance_run_id)
+              .Int(static_cast<int64_t>(l.balance_run_type))
+              .Text(l.completeness.estimated_share.ToString())
+              .Text(l.completeness.missing_share.ToString());
+        }
+        ++result.documents_issued;
+      }
+    }
+    if (!docs_copy.empty()) {
+      // Related documents of earlier groups precede later ones, and within a
+      // group the invoice comes first, so the foreign key holds row by row.
+      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyDocuments, docs_copy).status());
+    }
+    if (!lines_copy.empty()) {
+      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
+    }
+    return result;
+  });
+}
+
+absl::StatusOr<Document> PgStore::GetDocument(const std::string& id) {
+  return pool_.TransactValue<Document>([&](pg::Transaction& tx) -> absl::StatusOr<Document> {
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kSelectDocument, id));
+    if (res.empty()) return NotFound("document", id);
+    ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
+    RETURN_IF_ERROR(AttachLines(tx, docs));
+    return std::move(docs[0]);
+  });
+}
+
+absl::StatusOr<std::vector<Document>> PgStore::ListDocuments(const DocumentFilter& filter,
+                                                             const PageRequest& page,
+                                                             int64_t* total) {
+  return pool_.TransactValue<std::vector<Document>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<Document>> {
+        const std::string period = filter.period ? filter.period->ToString() : "";
+        const std::string type = filter.type ? DocTypeName(*filter.type) : "";
+        ASSIGN_OR_RETURN(pg::Result res,
+                         tx.Exec(q::kListDocuments, filter.participant_id, filter.contract_id,
+                                 period, type, filter.invoice_run_id, page.size, page.offset));
+        ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
+        RETURN_IF_ERROR(AttachLines(tx, docs));
+        if (total != nullptr) {
+          ASSIGN_OR_RETURN(pg::Result c, tx.Exec(q::kCountDocuments, filter.participant_id,
+                                                 filter.contract_id, period, type,
+                                                 filter.invoice_run_id));
+          *total = c[0].Int(0);
+        }
+        return docs;
+      });
+}
+
+absl::StatusOr<std::vector<Document>> PgStore::ChargedDocuments(const std::string& contract_id,
+                                                                const BillingPeriod& period) {
+  return pool_.TransactValue<std::vector<Document>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<Document>> {
+        ASSIGN_OR_RETURN(pg::Result res,
+                         tx.Exec(q::kChargedDocuments, contract_id, period.ToString()));
+        ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
+        RETURN_IF_ERROR(AttachLines(tx, docs));
+        return docs;
+      });
+}
+
+absl::StatusOr<std::optional<Document>> PgStore::EsfOf(const Document& document) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kEsfOf, document.contract_id,
+                                              document.invoice_run_id, document.period.ToString()));
+  if (res.empty()) return std::optional<Document>();
+  ASSIGN_OR_RETURN(Document d, ReadDocument(res[0]));
+  return std::optional<Document>(std::move(d));
+}
+
+absl::StatusOr<std::optional<StoredPdf>> PgStore::GetPdf(const std::string& document_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSelectPdf, document_id));
+  if (res.empty()) return std::optional<StoredPdf>();
+  return std::optional<StoredPdf>(StoredPdf{res[0].Bytes(0), res[0].String(1)});
+}
+
+absl::StatusOr<StoredPdf> PgStore::PutPdf(const std::string& document_id, const StoredPdf& pdf) {
+  return pool_.TransactValue<StoredPdf>([&](pg::Transaction& tx) -> absl::StatusOr<StoredPdf> {
+    pg::Params p;
+    p.Add(document_id).AddBytes(pdf.pdf).Add(pdf.sha256);
+    RETURN_IF_ERROR(tx.Execute(q::kInsertPdf, p).status());
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kSelectPdf, document_id));
+    StoredPdf stored{res[0].Bytes(0), res[0].String(1)};
+    RETURN_IF_ERROR(tx.Exec(q::kSetPdfSha, document_id, stored.sha256).status());
+    return stored;
+  });
+}
+
+absl::StatusOr<PaymentImport> PgStore::InsertPayments(const std::vector<Payment>& payments,
+                                                      absl::Time now) {
+  return pool_.TransactValue<PaymentImport>([&](pg::Transaction& tx)
+                                                -> absl::StatusOr<PaymentImport> {
+    PaymentImport out;
+    std::vector<std::string> refs;
+    for (const Payment& p : payments) refs.push_back(p.reference);
+    pg::Params params;
+    params.AddTextArray(refs);
+    ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kPaymentsByReference, params));
+    absl::flat_hash_map<std::string, Payment> existing;
+    for (const pg::Row& r : res) {
+      ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+      existing[p.reference] = std::move(p);
+    }
+    for (const Payment& p : payments) {
+      auto it = existing.find(p.reference);
+      if (it != existing.end()) {
+        const Payment& e = it->second;
+        if (e.value_date != p.value_date || e.payer_bin != p.payer_bin ||
+            e.contract_id != p.contract_id || e.amount_tiyn != p.amount_tiyn ||
+            e.purpose != p.purpose) {
+          return InvalidField("reference",
+                              absl::StrCat("payment ", QuoteInput(p.reference),
+                                           " was imported before with other content"));
+        }
+        ++out.already_present;
+        continue;
+      }
+      RETURN_IF_ERROR(tx.Exec(q::kInsertPayment, p.id, p.reference, p.value_date, p.payer_bin,
+                              p.contract_id, p.contract_number, p.participant_id, p.amount_tiyn,
+                              p.purpose, now)
+                          .status());
+      existing[p.reference] = p;
+      ++out.created;
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<Payment>> PgStore::ListPayments(const std::string& participant_id,
+                                                           const std::string& contract_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPayments, participant_id, contract_id));
+  std::vector<Payment> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Payment>> PgStore::PaymentsByReference(
+    const std::vector<std::string>& references) {
+  pg::Params params;
+  params.AddTextArray(references);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kPaymentsByReference, params));
+  std::vector<Payment> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Document>> PgStore::ReceivableDocuments(
+    const std::string& participant_id, const std::string& contract_id) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kReceivableDocuments, participant_id, contract_id));
+  return ReadDocuments(res);
+}
+
+}  // namespace gridbill::invoicing

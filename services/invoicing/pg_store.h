@@ -1,0 +1,55 @@
+// The PostgreSQL implementation of Store: the only file with SQL calls (the
+// statements themselves are in queries.h). Every method runs in a pool
+// transaction, joining the caller's when one is open on this thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridbill/pg/pool.h"
+#include "store.h"
+
+namespace gridbill::invoicing {
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(pg::Pool& pool) : pool_(pool) {}
+
+  absl::StatusOr<std::vector<VatRate>> VatRates() override;
+  absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) override;
+  absl::StatusOr<std::vector<Period>> ListPeriods(const PageRequest& page) override;
+  absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
+                                          absl::Time now) override;
+  absl::Status CreateRun(const InvoiceRun& run) override;
+  absl::StatusOr<InvoiceRun> GetRun(const std::string& id) override;
+  absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
+                                                   const PageRequest& page) override;
+  absl::Status UpdateRun(const InvoiceRun& run) override;
+  absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) override;
+  absl::StatusOr<std::vector<std::string>> UnfinishedRuns() override;
+  absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
+                                    std::vector<IssueGroup>& groups) override;
+  absl::StatusOr<Document> GetDocument(const std::string& id) override;
+  absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
+                                                      const PageRequest& page,
+                                                      int64_t* total) override;
+  absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
+                                                         const BillingPeriod& period) override;
+  absl::StatusOr<std::optional<Document>> EsfOf(const Document& document) override;
+  absl::StatusOr<std::optional<StoredPdf>> GetPdf(const std::string& document_id) override;
+  absl::StatusOr<StoredPdf> PutPdf(const std::string& document_id, const StoredPdf& pdf) override;
+  absl::StatusOr<PaymentImport> InsertPayments(const std::vector<Payment>& payments,
+                                               absl::Time now) override;
+  absl::StatusOr<std::vector<Payment>> ListPayments(const std::string& participant_id,
+                                                    const std::string& contract_id) override;
+  absl::StatusOr<std::vector<Payment>> PaymentsByReference(
+      const std::vector<std::string>& references) override;
+  absl::StatusOr<std::vector<Document>> ReceivableDocuments(const std::string& participant_id,
+                                                            const std::string& contract_id) override;
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace gridbill::invoicing

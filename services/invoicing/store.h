@@ -1,0 +1,122 @@
+// What the invoicing domain needs from storage, nothing more.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "model.h"
+
+namespace gridbill::invoicing {
+
+// The documents of one contract and period issued together under one
+// billing basis. Ids are set by the caller; numbers by the store.
+struct IssueGroup {
+  std::string contract_id;
+  // "regular" for a regular run; a correction's basis otherwise. A
+  // (contract, period, basis) is billed once: a group whose claim exists is skipped.
+  std::string basis;
+  std::vector<Document> documents;
+  // Per document: the index in `documents` of the document it accompanies
+  // (-1: none, or related_id already set); its number and date are copied.
+  std::vector<int> related_index;
+  // Per document (ESF): the index of the act it is based on, or -1.
+  std::vector<int> delivery_index;
+};
+
+struct IssueResult {
+  int64_t groups_issued = 0;
+  int64_t groups_skipped = 0;  // already billed on that basis
+  int64_t documents_issued = 0;
+};
+
+struct DocumentFilter {
+  std::string participant_id;
+  std::string contract_id;
+  std::optional<BillingPeriod> period;
+  std::optional<DocType> type;
+  std::string invoice_run_id;
+};
+
+// A document together with its stored PDF.
+struct StoredPdf {
+  std::string pdf;
+  std::string sha256;
+};
+
+struct PaymentImport {
+  int64_t created = 0;
+  int64_t already_present = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual absl::StatusOr<std::vector<VatRate>> VatRates() = 0;
+
+  // An unknown period reads as open (never stored).
+  virtual absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) = 0;
+  virtual absl::StatusOr<std::vector<Period>> ListPeriods(const PageRequest& page) = 0;
+  // Moves the period one step forward (open -> closing -> closed) under a
+  // row lock; FAILED_PRECONDITION "target_state" for any other move.
+  virtual absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
+                                                  absl::Time now) = 0;
+
+  virtual absl::Status CreateRun(const InvoiceRun& run) = 0;
+  virtual absl::StatusOr<InvoiceRun> GetRun(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
+                                                           const PageRequest& page) = 0;
+  // Writes state, progress, counters, summary, error and finish time.
+  virtual absl::Status UpdateRun(const InvoiceRun& run) = 0;
+  // Marks a pending or running run for cancellation; returns the run.
+  virtual absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) = 0;
+  // Runs left pending or running by a previous process.
+  virtual absl::StatusOr<std::vector<std::string>> UnfinishedRuns() = 0;
+
+  // Issues the groups in one transaction: claims each (contract, period,
+  // basis) (skipping the ones claimed before, waiting for a concurrent
+  // claimer to finish), numbers the documents from the per-type-and-year
+  // counters, and writes documents and lines. FAILED_PRECONDITION "period"
+  // when the period is closed and `correction` is false.
+  virtual absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
+                                            std::vector<IssueGroup>& groups) = 0;
+
+  virtual absl::StatusOr<Document> GetDocument(const std::string& id) = 0;
+  // Documents with their lines, ordered by type and number.
+  virtual absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
+                                                              const PageRequest& page,
+                                                              int64_t* total) = 0;
+  // Receivable documents (invoice, credit and debit notes) of a contract
+  // and period, with lines, in issue order.
+  virtual absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
+                                                                 const BillingPeriod& period) = 0;
+  // The ESF issued together with a receivable document, if any.
+  virtual absl::StatusOr<std::optional<Document>> EsfOf(const Document& document) = 0;
+
+  virtual absl::StatusOr<std::optional<StoredPdf>> GetPdf(const std::string& document_id) = 0;
+  // Stores the rendering once; a second call keeps the first (and returns it).
+  virtual absl::StatusOr<StoredPdf> PutPdf(const std::string& document_id,
+                                           const StoredPdf& pdf) = 0;
+
+  // Inserts the payments; one whose reference exists with the same content
+  // counts as already present, with other content INVALID_ARGUMENT naming
+  // the reference. All or nothing.
+  virtual absl::StatusOr<PaymentImport> InsertPayments(const std::vector<Payment>& payments,
+                                                       absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<Payment>> ListPayments(const std::string& participant_id,
+                                                            const std::string& contract_id) = 0;
+  virtual absl::StatusOr<std::vector<Payment>> PaymentsByReference(
+      const std::vector<std::string>& references) = 0;
+  // Receivable documents (without lines) of a participant, or of one
+  // contract, or of everyone when both are empty.
+  virtual absl::StatusOr<std::vector<Document>> ReceivableDocuments(
+      const std::string& participant_id, const std::string& contract_id) = 0;
+};
+
+}  // namespace gridbill::invoicing

@@ -1,0 +1,180 @@
+// The invoicing service in-process for *_pgtest cases: a fresh database with
+// its migrations, the real store, domain and gRPC classes on a
+// gridbill::Server bound to port 0, stubs over a real channel, and the real
+// contracts service binary (gridbill-contracts) started against its own
+// fresh database of the same throwaway cluster. Volumes come from
+// TestVolumes, a VolumeSource holding the volumes a test sets (the balance
+// service is covered by its own tests; its gRPC source is GrpcVolumeSource).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
+#include "accounts.h"
+#include "catch2/catch.hpp"
+#include "clock.h"
+#include "documents.h"
+#include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pgtest/pgtest.h"
+#include "gridbill/server/caller.h"
+#include "gridbill/server/server.h"
+#include "grpc_sources.h"
+#include "invoice_runs.h"
+#include "invoicing_service.h"
+#include "pg_store.h"
+
+namespace gridbill::invoicing::testing {
+
+namespace cv1 = ::gridbill::contracts::v1;
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Set(absl::Time t) {
+    absl::MutexLock lock(&mu_);
+    now_ = t;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
+// Volumes of balance runs as a test sets them.
+class TestVolumes final : public VolumeSource {
+ public:
+  // Adds a succeeded run of `period`; later runs win as the billing run.
+  void AddRun(const BillingPeriod& period, const std::string& id, BalanceRunType type);
+  void Set(const std::string& run_id, const std::string& participant_id, Service service,
+           int64_t wh, Completeness completeness = {});
+  absl::StatusOr<BalanceRunInfo> BillingRun(const BillingPeriod& period,
+                                            const std::string& requested_id) override;
+  absl::StatusOr<std::vector<VolumeRecord>> Volumes(const std::string& run_id) override;
+  absl::StatusOr<std::optional<std::vector<int64_t>>> SplitVolume(
+      const std::string&, const std::string&, Service, const std::vector<TimeRange>&) override {
+    return std::optional<std::vector<int64_t>>();  // pro rata by hours
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, std::vector<BalanceRunInfo>> runs_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<VolumeRecord>> volumes_ ABSL_GUARDED_BY(mu_);
+};
+
+// The real gridbill-contracts binary on a free port, against its own database.
+class ContractsProcess {
+ public:
+  ContractsProcess();
+  ~ContractsProcess();
+  const std::string& address() const { return address_; }
+
+ private:
+  std::unique_ptr<pgtest::Database> db_;
+  std::string address_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+struct Who {
+  std::string principal = "accountant@kegoc.kz";
+  std::string roles = "ROLE_ACCOUNTANT";
+  std::string participant;
+};
+
+absl::TimeZone Almaty();
+absl::Time Local(int y, int m, int d, int hh = 12);
+std::string NewRequestId();
+common::v1::Date D(int y, int m, int d);
+common::v1::BillingPeriod P(int y, int m);
+BillingPeriod Period(int y, int m);
+std::string MakeBin(int n);
+
+class Harness {
+ public:
+  explicit Harness(RunOptions options = RunOptions());
+  ~Harness();
+
+  template <typename Stub, typename Req, typename Resp>
+  grpc::Status Call(Stub& stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                    const Req& req, Resp* resp, const Who& who = Who()) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kPrincipalHeader, who.principal);
+    if (!who.roles.empty()) ctx.AddMetadata(kRolesHeader, who.roles);
+    if (!who.participant.empty()) ctx.AddMetadata(kParticipantHeader, who.participant);
+    return (stub.*method)(&ctx, req, resp);
+  }
+
+  // Contracts-service fixtures through its API.
+  cv1::Participant CreateParticipant(int n, const std::string& legal_name);
+  // An active contract valid from 2025-01-01, signed 2024-12-20, due day 25.
+  cv1::Contract CreateContract(const std::string& participant_id, const std::string& number,
+                               cv1::ServiceType service);
+  // Ends the open-ended tariff of `service` on `last_day` and adds one at `price` after it.
+  void SplitTariff(cv1::ServiceType service, absl::CivilDay last_day, const std::string& price);
+  // Changes the price of the tariff in force on `day` (a retroactive change).
+  void ChangeTariffPrice(cv1::ServiceType service, absl::CivilDay day, const std::string& price);
+
+  // Starts a run through the API and waits for it to end.
+  v1::InvoiceRun RunInvoicing(int y, int m, v1::RunType type = v1::RUN_TYPE_REGULAR,
+                              const std::string& balance_run_id = "");
+  std::vector<v1::Document> Documents(const std::string& contract_id,
+                                      v1::DocumentType type = v1::DOCUMENT_TYPE_UNSPECIFIED);
+  int64_t CountRows(const std::string& table);
+
+  ContractsProcess contracts;
+  std::shared_ptr<grpc::Channel> contracts_channel;
+  std::unique_ptr<cv1::ParticipantService::Stub> participant_stub;
+  std::unique_ptr<cv1::ContractService::Stub> contract_stub;
+  std::unique_ptr<cv1::TariffService::Stub> tariff_stub;
+
+  pgtest::Database db;
+  FakeClock clock;
+  PgStore store;
+  pg::PgIdempotency idempotency;
+  GrpcContractDirectory directory;
+  TestVolumes volumes;
+  InvoiceRuns runs;
+  invoicing::Documents documents;
+  Accounts accounts;
+  BillingPeriodServiceImpl period_service;
+  InvoiceRunServiceImpl run_service;
+  DocumentServiceImpl document_service;
+  PaymentServiceImpl payment_service;
+  ErpExportServiceImpl export_service;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<v1::BillingPeriodService::Stub> period_stub;
+  std::unique_ptr<v1::InvoiceRunService::Stub> run_stub;
+  std::unique_ptr<v1::DocumentService::Stub> document_stub;
+  std::unique_ptr<v1::PaymentService::Stub> payment_stub;
+  std::unique_ptr<v1::ErpExportService::Stub> export_stub;
+};
+
+}  // namespace gridbill::invoicing::testing
+
+#define REQUIRE_GRPC(status, expected_code, text)                       \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.error_code() == (expected_code));                       \
+    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
+  } while (0)
+
+#define REQUIRE_OK(status)                                              \
+  do {                                                                  \
+    const grpc::Status& st_ = (status);                                 \
+    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
+    REQUIRE(st_.ok());                                                  \
+  } while (0)

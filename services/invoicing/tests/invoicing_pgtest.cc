@@ -1,0 +1,507 @@
+// The invoicing service against real PostgreSQL and the real contracts
+// service binary: hand-computed runs (a tariff change inside a month, both
+// sides of the 2026 VAT change, a 2025 period corrected in 2026, a
+// retroactive tariff), immutability, gapless numbering under two concurrent
+// runs, payments and their allocation, statements, aging, ERP export.
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gridbill/base/sha256.h"
+#include "gridbill/pg/query.h"
+#include "invoicing_harness.h"
+
+namespace gridbill::invoicing::testing {
+namespace {
+
+constexpr auto kGridUse = cv1::SERVICE_TYPE_GRID_USE;
+constexpr auto kTransmission = cv1::SERVICE_TYPE_TRANSMISSION;
+constexpr auto kBalancing = cv1::SERVICE_TYPE_BALANCING;
+
+Completeness Share(const char* estimated) {
+  return Completeness{*Decimal::Parse(estimated), Decimal()};
+}
+
+TEST_CASE("a tariff change inside March 2026 gives two lines, VAT 16 percent, three documents") {
+  Harness h;
+  h.SplitTariff(kGridUse, absl::CivilDay(2026, 3, 15), "1.25");  // 1.150 to 15 March, 1.25 after
+  cv1::Participant p = h.CreateParticipant(1, "ТОО «Ақтөбе Энергия Қызмет»");
+  cv1::Contract c = h.CreateContract(p.id(), "GU-0001", kGridUse);
+  h.volumes.AddRun(Period(2026, 3), "bal-final-2026-03", BalanceRunType::kFinal);
+  h.volumes.Set("bal-final-2026-03", p.id(), Service::kGridUse, 1'000'000'000, Share("0.02"));
+
+  v1::InvoiceRun run = h.RunInvoicing(2026, 3);
+  INFO(run.job().summary() << run.job().error());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(run.documents_issued() == 3);
+  CHECK(run.job().done() == 1);
+  CHECK(run.job().total() == 1);
+
+  auto invoices = h.Documents(c.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(invoices.size() == 1);
+  const v1::Document& inv = invoices[0];
+  CHECK(inv.number() == "INV-2026-000001");
+  CHECK(inv.customer_bin() == p.bin());
+  CHECK(inv.customer_name() == "ТОО «Ақтөбе Энергия Қызмет»");
+  CHECK(inv.turnover_date().day() == 31);
+  CHECK(inv.due_date().month() == 4);
+  CHECK(inv.due_date().day() == 25);
+  CHECK(!inv.provisional());  // 2 % estimated is under the 5 % threshold
+  REQUIRE(inv.lines_size() == 2);
+  // 744 h: 360 h at 1.150 and 384 h at 1.25. 483 870.968 kWh × 1.150 = 556 451.61 tg.
+  CHECK(inv.lines(0).volume_wh() == 483'870'968);
+  CHECK(inv.lines(0).price_per_kwh() == "1.15");
+  CHECK(inv.lines(0).amount_tiyn() == 55'645'161);
+  CHECK(inv.lines(0).vat_rate_percent() == "16");
+  CHECK(inv.lines(0).vat_tiyn() == 8'903'226);
+  CHECK(inv.lines(0).tariff_version() == 2);  // the seeded tariff after its validity was cut
+  CHECK(inv.lines(1).volume_wh() == 516'129'032);
+  CHECK(inv.lines(1).amount_tiyn() == 64'516'129);
+  CHECK(inv.lines(1).vat_tiyn() == 10'322'581);
+  CHECK(inv.lines(1).tariff_version() == 1);
+  CHECK(inv.lines(1).balance_run_id() == "bal-final-2026-03");
+  CHECK(inv.lines(1).balance_run_type() == v1::BALANCE_RUN_TYPE_FINAL);
+  CHECK(inv.lines(1).completeness().estimated_share() == "0.02");
+  CHECK(inv.amount_tiyn() == 120'161'290);
+  CHECK(inv.vat_tiyn() == 19'225'807);
+  CHECK(inv.total_tiyn() == 139'387'097);
+  CHECK(inv.pdf_sha256().size() == 64);  // rendered by the run
+
+  auto acts = h.Documents(c.id(), v1::DOCUMENT_TYPE_ACT);
+  auto esfs = h.Documents(c.id(), v1::DOCUMENT_TYPE_ESF);
+  REQUIRE(acts.size() == 1);
+  REQUIRE(esfs.size() == 1);
+  CHECK(acts[0].number() == "ACT-2026-000001");
+  CHECK(acts[0].related_document_number() == "INV-2026-000001");
+  CHECK(acts[0].total_tiyn() == inv.total_tiyn());
+
+  // The PDF as stored, with its hash; the ESF as XML naming the act.
+  v1::GetDocumentPdfRequest pr;
+  pr.set_id(inv.id());
+  v1::GetDocumentPdfResponse pdf;
+  REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocumentPdf, pr, &pdf));
+  CHECK(absl::StartsWith(pdf.pdf(), "%PDF-"));
+  CHECK(pdf.sha256() == Sha256Hex(pdf.pdf()));
+  CHECK(pdf.sha256() == inv.pdf_sha256());
+  CHECK(pdf.file_name() == "INV-2026-000001.pdf");
+  v1::GetDocumentXmlRequest xr;
+  xr.set_id(esfs[0].id());
+  v1::GetDocumentXmlResponse xml;
+  REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocumentXml, xr, &xml));
+  CHECK(absl::StrContains(xml.xml(), "<invoiceType>ORDINARY_INVOICE</invoiceType>"));
+  CHECK(absl::StrContains(xml.xml(), "<deliveryDocNum>ACT-2026-000001</deliveryDocNum>"));
+  CHECK(absl::StrContains(xml.xml(), "<totalPriceWithTax>1393870.97</totalPriceWithTax>"));
+  xr.set_id(inv.id());
+  REQUIRE_GRPC(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocumentXml, xr, &xml),
+               grpc::StatusCode::FAILED_PRECONDITION, "not an ESF");
+
+  // A second regular run of the period issues nothing again.
+  v1::InvoiceRun again = h.RunInvoicing(2026, 3);
+  REQUIRE(again.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(again.documents_issued() == 0);
+  CHECK(again.contracts_skipped() == 1);
+  CHECK(h.CountRows("documents") == 3);
+}
+
+TEST_CASE("documents are immutable in the database") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(2, "АО «Павлодарэнерго»");
+  h.CreateContract(p.id(), "TR-0002", kTransmission);
+  h.volumes.AddRun(Period(2026, 3), "bal-1", BalanceRunType::kFinal);
+  h.volumes.Set("bal-1", p.id(), Service::kTransmission, 5'000'000);
+  REQUIRE(h.RunInvoicing(2026, 3).documents_issued() == 3);
+  auto update = h.db.pool().Execute(pg::Query{"", "UPDATE documents SET total_tiyn = 1, amount_tiyn = 1, vat_tiyn = 0"});
+  REQUIRE(!update.ok());
+  CHECK(absl::StrContains(update.status().message(), "immutable"));
+  auto del = h.db.pool().Execute(pg::Query{"", "DELETE FROM document_lines"});
+  REQUIRE(!del.ok());
+  CHECK(absl::StrContains(del.status().message(), "immutable"));
+  auto pdf = h.db.pool().Execute(pg::Query{"", "UPDATE documents SET pdf_sha256 = 'x'"});
+  CHECK(!pdf.ok());  // the hash is set once, never replaced
+  CHECK(h.CountRows("document_lines") == 3);
+}
+
+TEST_CASE("December 2025 is invoiced at 12 percent, January 2026 at 16, and the 2025 correction keeps 12") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(3, "ТОО «Қарағанды Жарық»");
+  cv1::Contract c = h.CreateContract(p.id(), "TR-0003", kTransmission);
+  h.volumes.AddRun(Period(2025, 12), "bal-2025-12", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2025-12", p.id(), Service::kTransmission, 100'000'000);
+  h.volumes.AddRun(Period(2026, 1), "bal-2026-01", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2026-01", p.id(), Service::kTransmission, 100'000'000);
+  h.clock.Set(Local(2026, 1, 5));
+  REQUIRE(h.RunInvoicing(2025, 12).documents_issued() == 3);
+  h.clock.Set(Local(2026, 2, 3));
+  REQUIRE(h.RunInvoicing(2026, 1).documents_issued() == 3);
+  auto inv = h.Documents(c.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(inv.size() == 2);
+  // Ordered by number: INV-2026-000001 is December's (issued in January 2026).
+  CHECK(inv[0].period().month() == 12);
+  CHECK(inv[0].amount_tiyn() == 31'340'000);  // 100 000 kWh × 3.134
+  CHECK(inv[0].vat_tiyn() == 3'760'800);      // 12 %
+  CHECK(inv[0].lines(0).vat_rate_percent() == "12");
+  CHECK(inv[1].period().month() == 1);
+  CHECK(inv[1].vat_tiyn() == 5'014'400);  // 16 %
+
+  // Close December; regular runs are refused, a correction is not.
+  for (auto target : {v1::PERIOD_STATE_CLOSING, v1::PERIOD_STATE_CLOSED}) {
+    v1::TransitionPeriodRequest t;
+    t.set_request_id(NewRequestId());
+    *t.mutable_period() = P(2025, 12);
+    t.set_target_state(target);
+    v1::TransitionPeriodResponse tr;
+    REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::TransitionPeriod, t, &tr));
+    CHECK(tr.period().state() == target);
+    CHECK(tr.period().vat_rate_percent() == "12");
+  }
+  v1::StartInvoiceRunRequest bad;
+  bad.set_request_id(NewRequestId());
+  *bad.mutable_period() = P(2025, 12);
+  bad.set_run_type(v1::RUN_TYPE_REGULAR);
+  v1::StartInvoiceRunResponse br;
+  REQUIRE_GRPC(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, bad, &br),
+               grpc::StatusCode::FAILED_PRECONDITION, "closed");
+
+  // A correction balance run: 90 000 kWh instead of 100 000, settled in March 2026.
+  h.volumes.AddRun(Period(2025, 12), "bal-2025-12-c1", BalanceRunType::kCorrection);
+  h.volumes.Set("bal-2025-12-c1", p.id(), Service::kTransmission, 90'000'000);
+  h.clock.Set(Local(2026, 3, 10));
+  v1::InvoiceRun corr = h.RunInvoicing(2025, 12, v1::RUN_TYPE_CORRECTION);
+  INFO(corr.job().summary() << corr.job().error());
+  REQUIRE(corr.documents_issued() == 2);  // the credit note and its ESF
+  auto credits = h.Documents(c.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE);
+  REQUIRE(credits.size() == 1);
+  const v1::Document& cn = credits[0];
+  CHECK(cn.number() == "CRN-2026-000001");
+  CHECK(cn.related_document_number() == inv[0].number());
+  CHECK(cn.turnover_date().year() == 2025);
+  REQUIRE(cn.lines_size() == 1);
+  CHECK(cn.lines(0).vat_rate_percent() == "12");  // the original turnover date's rate
+  CHECK(cn.lines(0).volume_wh() == -10'000'000);
+  CHECK(cn.amount_tiyn() == -3'134'000);
+  CHECK(cn.vat_tiyn() == -376'080);
+  CHECK(cn.total_tiyn() == -3'510'080);
+  CHECK(cn.lines(0).balance_run_id() == "bal-2025-12-c1");
+  CHECK(cn.lines(0).balance_run_type() == v1::BALANCE_RUN_TYPE_CORRECTION);
+  // The ESF of the correction is an ADDITIONAL_INVOICE related to December's ESF.
+  auto esfs = h.Documents(c.id(), v1::DOCUMENT_TYPE_ESF);
+  REQUIRE(esfs.size() == 3);
+  const v1::Document& cesf = esfs[2];
+  v1::GetDocumentXmlRequest xr;
+  xr.set_id(cesf.id());
+  v1::GetDocumentXmlResponse xml;
+  REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocumentXml, xr, &xml));
+  CHECK(absl::StrContains(xml.xml(), "<invoiceType>ADDITIONAL_INVOICE</invoiceType>"));
+  CHECK(absl::StrContains(xml.xml(), "<num>20260000001</num>"));  // December's ESF
+  CHECK(absl::StrContains(xml.xml(), "<ndsRate>12</ndsRate>"));
+  CHECK(absl::StrContains(xml.xml(), "<totalPriceWithTax>-35100.80</totalPriceWithTax>"));
+  // The same correction again issues nothing.
+  CHECK(h.RunInvoicing(2025, 12, v1::RUN_TYPE_CORRECTION).documents_issued() == 0);
+}
+
+TEST_CASE("a retroactive tariff change issues a credit note and a debit note") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(4, "АО «Шығыс Энерго»");
+  cv1::Contract c = h.CreateContract(p.id(), "BL-0004", kBalancing);
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2026-02", p.id(), Service::kBalancing, 1'000'000);
+  h.clock.Set(Local(2026, 3, 3));
+  REQUIRE(h.RunInvoicing(2026, 2).documents_issued() == 3);
+  // 1000 kWh × 0.110 = 110.00 tg + 17.60 VAT. The regulator lowers it to 0.100 retroactively.
+  h.ChangeTariffPrice(kBalancing, absl::CivilDay(2026, 2, 1), "0.100");
+  h.clock.Set(Local(2026, 3, 20));
+  v1::InvoiceRun corr = h.RunInvoicing(2026, 2, v1::RUN_TYPE_CORRECTION);
+  INFO(corr.job().summary());
+  REQUIRE(corr.documents_issued() == 4);
+  auto credit = h.Documents(c.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE);
+  auto debit = h.Documents(c.id(), v1::DOCUMENT_TYPE_DEBIT_NOTE);
+  REQUIRE(credit.size() == 1);
+  REQUIRE(debit.size() == 1);
+  CHECK(credit[0].amount_tiyn() == -11'000);
+  CHECK(credit[0].vat_tiyn() == -1'760);
+  CHECK(credit[0].lines(0).price_per_kwh() == "0.11");
+  CHECK(debit[0].amount_tiyn() == 10'000);
+  CHECK(debit[0].vat_tiyn() == 1'600);
+  CHECK(debit[0].lines(0).price_per_kwh() == "0.1");
+  CHECK(debit[0].lines(0).tariff_version() == 2);
+  CHECK(debit[0].number() == "DBN-2026-000001");
+}
+
+TEST_CASE("two invoice runs of one period started at once issue one gapless set of documents") {
+  Harness h;
+  h.volumes.AddRun(Period(2026, 3), "bal-x", BalanceRunType::kFinal);
+  std::vector<std::string> contract_ids;
+  for (int i = 0; i < 25; ++i) {
+    cv1::Participant p = h.CreateParticipant(100 + i, absl::StrCat("ТОО «Өскемен ", i, "»"));
+    contract_ids.push_back(h.CreateContract(p.id(), absl::StrCat("TR-1", i), kTransmission).id());
+    h.volumes.Set("bal-x", p.id(), Service::kTransmission, 1'000'000 * (i + 1));
+  }
+  // Two runs, each worked on by its own thread at the same moment, in small batches.
+  auto a = h.runs.Start(Period(2026, 3), RunType::kRegular, "", "run-a");
+  auto b = h.runs.Start(Period(2026, 3), RunType::kRegular, "", "run-b");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  auto ra = h.runs.Wait("run-a", absl::Seconds(120));
+  auto rb = h.runs.Wait("run-b", absl::Seconds(120));
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  CHECK(ra->state == JobState::kSucceeded);
+  CHECK(rb->state == JobState::kSucceeded);
+  CHECK(ra->documents_issued + rb->documents_issued == 75);
+  CHECK(h.CountRows("documents") == 75);
+  for (const char* type : {"invoice", "act", "esf"}) {
+    const std::string sql =
+        absl::StrCat("SELECT count(*), min(seq), max(seq), count(DISTINCT contract_id) FROM documents WHERE doc_type = '",
+                     type, "'");
+    auto res = h.db.pool().Execute(pg::Query{"", sql.c_str()});
+    REQUIRE(res.ok());
+    INFO(type);
+    CHECK((*res)[0].Int(0) == 25);
+    CHECK((*res)[0].Int(1) == 1);
+    CHECK((*res)[0].Int(2) == 25);  // 25 numbers from 1 to 25: no gap, no repeat
+    CHECK((*res)[0].Int(3) == 25);
+  }
+}
+
+TEST_CASE("the same two runs driven by two threads directly share the work without duplicates") {
+  RunOptions options;
+  options.batch = 3;
+  options.render_pdfs = false;
+  Harness h(options);
+  h.runs.StopWorkers();  // this test drives Execute itself
+  h.volumes.AddRun(Period(2026, 4), "bal-y", BalanceRunType::kFinal);
+  for (int i = 0; i < 20; ++i) {
+    cv1::Participant p = h.CreateParticipant(200 + i, absl::StrCat("ТОО «Түркістан ", i, "»"));
+    h.CreateContract(p.id(), absl::StrCat("DS-2", i), cv1::SERVICE_TYPE_TECHNICAL_DISPATCHING);
+    h.volumes.Set("bal-y", p.id(), Service::kDispatching, 7'777'777);
+  }
+  h.clock.Set(Local(2026, 5, 4));
+  REQUIRE(h.runs.Start(Period(2026, 4), RunType::kRegular, "", "t-a").ok());
+  REQUIRE(h.runs.Start(Period(2026, 4), RunType::kRegular, "", "t-b").ok());
+  std::thread ta([&] { (void)h.runs.Execute("t-a"); });
+  std::thread tb([&] { (void)h.runs.Execute("t-b"); });
+  ta.join();
+  tb.join();
+  CHECK(h.CountRows("documents") == 60);
+  auto res = h.db.pool().Execute(pg::Query{
+      "", "SELECT doc_type, array_agg(seq ORDER BY seq)::text FROM documents GROUP BY doc_type"});
+  REQUIRE(res.ok());
+  std::string expected = "{";
+  for (int i = 1; i <= 20; ++i) absl::StrAppend(&expected, i == 1 ? "" : ",", i);
+  expected += "}";
+  for (const pg::Row& r : *res) {
+    INFO(r.String(0));
+    CHECK(r.String(1) == expected);
+  }
+}
+
+TEST_CASE("payments are allocated oldest first, an overpayment stays as credit") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(5, "ТОО «Маңғыстау Су»");
+  cv1::Participant other = h.CreateParticipant(6, "ТОО «Басқа»");
+  cv1::Contract c = h.CreateContract(p.id(), "TR-0005", kTransmission);
+  cv1::Contract oc = h.CreateContract(other.id(), "TR-0006", kTransmission);
+  h.volumes.AddRun(Period(2026, 1), "b-01", BalanceRunType::kFinal);
+  h.volumes.Set("b-01", p.id(), Service::kTransmission, 10'000'000);
+  h.volumes.Set("b-01", other.id(), Service::kTransmission, 10'000'000);
+  h.volumes.AddRun(Period(2026, 2), "b-02", BalanceRunType::kFinal);
+  h.volumes.Set("b-02", p.id(), Service::kTransmission, 20'000'000);
+  h.clock.Set(Local(2026, 2, 3));
+  REQUIRE(h.RunInvoicing(2026, 1).documents_issued() == 6);
+  h.clock.Set(Local(2026, 3, 3));
+  REQUIRE(h.RunInvoicing(2026, 2).documents_issued() == 3);
+  auto inv = h.Documents(c.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(inv.size() == 2);
+  // January: 10 000 kWh × 3.134 = 31 340.00 + 16 % = 36 354.40 tg; February: 72 708.80 tg.
+  REQUIRE(inv[0].total_tiyn() == 3'635'440);
+  REQUIRE(inv[1].total_tiyn() == 7'270'880);
+
+  // A bad row rejects the whole file and writes nothing.
+  v1::ImportPaymentsRequest bad;
+  bad.set_request_id(NewRequestId());
+  bad.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount,purpose\n",
+                           "PAY-1,2026-02-20,", p.bin(), ",TR-0005,40000.00,за январь\n",
+                           "PAY-2,2026-02-31,", p.bin(), ",TR-0005,1.00,\n"));
+  v1::ImportPaymentsResponse bad_resp;
+  REQUIRE_GRPC(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, bad, &bad_resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "csv line 3 value_date");
+  CHECK(h.CountRows("payments") == 0);
+
+  v1::ImportPaymentsRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount,purpose\n",
+                           "PAY-1,2026-02-20,", p.bin(), ",TR-0005,40000.00,\"оплата, январь\"\n"));
+  v1::ImportPaymentsResponse resp;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, req, &resp));
+  CHECK(resp.created() == 1);
+  REQUIRE(resp.payments_size() == 1);
+  // 40 000.00 pays January in full (36 354.40) and 3 645.60 of February.
+  REQUIRE(resp.payments(0).allocations_size() == 2);
+  CHECK(resp.payments(0).allocations(0).document_number() == inv[0].number());
+  CHECK(resp.payments(0).allocations(0).amount_tiyn() == 3'635'440);
+  CHECK(resp.payments(0).allocations(1).document_number() == inv[1].number());
+  CHECK(resp.payments(0).allocations(1).amount_tiyn() == 364'560);
+  CHECK(resp.payments(0).unallocated_tiyn() == 0);
+  CHECK(resp.payments(0).purpose() == "оплата, январь");
+
+  // Aging before the second payment, on 19 March: February's rest is not yet due (25 March);
+  // the other participant's January invoice (due 25 February) is 22 days past due.
+  v1::GetAgingRequest ar;
+  *ar.mutable_as_of() = D(2026, 3, 19);
+  v1::GetAgingResponse aging;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::GetAging, ar, &aging));
+  CHECK(aging.aging().not_due_tiyn() == 6'906'320);
+  CHECK(aging.aging().days_0_30_tiyn() == 3'635'440);
+  CHECK(aging.aging().total_tiyn() == 6'906'320 + 3'635'440);
+  *ar.mutable_as_of() = D(2026, 5, 10);  // 74 days after 25 February; 46 after 25 March
+  ar.set_participant_id(other.id());
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::GetAging, ar, &aging));
+  CHECK(aging.aging().days_61_90_tiyn() == 3'635'440);
+  CHECK(aging.aging().total_tiyn() == 3'635'440);
+
+  // Importing the same file again changes nothing; same reference, other amount is refused.
+  v1::ImportPaymentsRequest again = req;
+  again.set_request_id(NewRequestId());
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, again, &resp));
+  CHECK(resp.created() == 0);
+  CHECK(resp.already_present() == 1);
+  v1::ImportPaymentsRequest changed;
+  changed.set_request_id(NewRequestId());
+  changed.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount\n",
+                               "PAY-1,2026-02-20,", p.bin(), ",TR-0005,41000.00\n"));
+  REQUIRE_GRPC(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, changed, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "reference");
+
+  // An overpayment: 80 000.00 against 69 063.20 still open leaves 10 936.80 of credit.
+  v1::ImportPaymentsRequest over;
+  over.set_request_id(NewRequestId());
+  over.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount\n",
+                            "PAY-2,2026-03-20,", p.bin(), ",TR-0005,80000\n"));
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, over, &resp));
+  REQUIRE(resp.payments_size() == 1);
+  CHECK(resp.payments(0).allocations_size() == 1);
+  CHECK(resp.payments(0).allocations(0).amount_tiyn() == 6'906'320);
+  CHECK(resp.payments(0).unallocated_tiyn() == 1'093'680);
+
+  v1::GetAccountBalanceRequest br;
+  br.set_participant_id(p.id());
+  v1::GetAccountBalanceResponse bal;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::GetAccountBalance, br, &bal));
+  CHECK(bal.total().charged_tiyn() == 10'906'320);
+  CHECK(bal.total().paid_tiyn() == 12'000'000);
+  CHECK(bal.total().balance_tiyn() == -1'093'680);
+  CHECK(bal.total().credit_tiyn() == 1'093'680);
+  REQUIRE(bal.contracts_size() == 1);
+  CHECK(bal.contracts(0).contract_id() == c.id());
+
+  // The statement of March: opening 36 354.40 - 40 000.00; February's invoice; the payment.
+  v1::GetStatementRequest sr;
+  sr.set_participant_id(p.id());
+  *sr.mutable_from_date() = D(2026, 3, 1);
+  *sr.mutable_to_date() = D(2026, 3, 31);
+  v1::GetStatementResponse st;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::GetStatement, sr, &st));
+  CHECK(st.statement().opening_tiyn() == -364'560);
+  CHECK(st.statement().charged_tiyn() == 7'270'880);
+  CHECK(st.statement().paid_tiyn() == 8'000'000);
+  CHECK(st.statement().closing_tiyn() == -1'093'680);
+  REQUIRE(st.statement().entries_size() == 2);
+  CHECK(st.statement().entries(0).reference() == inv[1].number());
+  CHECK(st.statement().entries(1).reference() == "PAY-2");
+
+  // A participant's user sees only its own account and documents.
+  Who user{"user@msu.kz", "ROLE_PARTICIPANT_USER", other.id()};
+  REQUIRE_GRPC(h.Call(*h.payment_stub, &v1::PaymentService::Stub::GetStatement, sr, &st, user),
+               grpc::StatusCode::PERMISSION_DENIED, "participant_id");
+  v1::GetDocumentRequest gd;
+  gd.set_id(inv[0].id());
+  v1::GetDocumentResponse gdr;
+  REQUIRE_GRPC(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocument, gd, &gdr, user),
+               grpc::StatusCode::NOT_FOUND, "document");
+  v1::ListDocumentsRequest ld;
+  v1::ListDocumentsResponse ldr;
+  REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, ld, &ldr, user));
+  CHECK(ldr.total_size() == 3);
+  for (const auto& d : ldr.documents()) CHECK(d.participant_id() == other.id());
+  CHECK(oc.participant_id() == other.id());
+}
+
+TEST_CASE("a provisional document and the ERP export of a period, stable across calls") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(7, "ТОО «Жамбыл, Энерго»");
+  h.CreateContract(p.id(), "TR-0007", kTransmission);
+  h.volumes.AddRun(Period(2026, 3), "b-03", BalanceRunType::kFinal);
+  h.volumes.Set("b-03", p.id(), Service::kTransmission, 3'000'000, Share("0.25"));
+  REQUIRE(h.RunInvoicing(2026, 3).documents_issued() == 3);
+  v1::ExportPeriodRequest req;
+  *req.mutable_period() = P(2026, 3);
+  req.set_format(v1::EXPORT_FORMAT_CSV);
+  req.set_content(v1::EXPORT_CONTENT_DOCUMENTS);
+  v1::ExportPeriodResponse a, b;
+  REQUIRE_OK(h.Call(*h.export_stub, &v1::ErpExportService::Stub::ExportPeriod, req, &a));
+  REQUIRE_OK(h.Call(*h.export_stub, &v1::ErpExportService::Stub::ExportPeriod, req, &b));
+  CHECK(a.content() == b.content());
+  CHECK(a.sha256() == Sha256Hex(a.content()));
+  CHECK(a.records() == 3);
+  std::vector<std::string> rows = absl::StrSplit(a.content(), "\r\n", absl::SkipEmpty());
+  REQUIRE(rows.size() == 4);
+  CHECK(absl::StartsWith(rows[0], "number,type,issue_date"));
+  CHECK(absl::StrContains(a.content(), "\"ТОО «Жамбыл, Энерго»\""));  // quoted: it has a comma
+  CHECK(absl::StrContains(rows[3], ",true,"));                           // provisional
+  req.set_format(v1::EXPORT_FORMAT_JSONL);
+  req.set_content(v1::EXPORT_CONTENT_ACCRUALS);
+  REQUIRE_OK(h.Call(*h.export_stub, &v1::ErpExportService::Stub::ExportPeriod, req, &a));
+  CHECK(a.records() == 1);  // one line of the invoice
+  CHECK(absl::StrContains(a.content(), "\"estimated_share\":\"0.25\""));
+  CHECK(absl::StrContains(a.content(), "\"balance_run_id\":\"b-03\""));
+  CHECK(absl::StrContains(a.content(), "\"amount_tiyn\":940200"));  // 3000 kWh × 3.134
+  req.set_format(v1::EXPORT_FORMAT_UNSPECIFIED);
+  REQUIRE_GRPC(h.Call(*h.export_stub, &v1::ErpExportService::Stub::ExportPeriod, req, &a),
+               grpc::StatusCode::INVALID_ARGUMENT, "format");
+}
+
+TEST_CASE("bad requests name the field and start nothing, and retries replay the first answer") {
+  Harness h;
+  v1::StartInvoiceRunRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_run_type(v1::RUN_TYPE_REGULAR);
+  v1::StartInvoiceRunResponse resp;
+  REQUIRE_GRPC(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "period");
+  *req.mutable_period() = P(2026, 3);
+  req.set_run_type(v1::RUN_TYPE_UNSPECIFIED);
+  REQUIRE_GRPC(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "run_type");
+  CHECK(h.CountRows("invoice_runs") == 0);
+  // No balance run for the period: the run fails with the reason.
+  req.set_run_type(v1::RUN_TYPE_REGULAR);
+  REQUIRE_OK(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, req, &resp));
+  v1::StartInvoiceRunResponse replay;
+  REQUIRE_OK(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, req, &replay));
+  CHECK(replay.run().job().id() == resp.run().job().id());
+  CHECK(h.CountRows("invoice_runs") == 1);
+  auto run = h.runs.Wait(resp.run().job().id(), absl::Seconds(30));
+  REQUIRE(run.ok());
+  CHECK(run->state == JobState::kFailed);
+  CHECK(absl::StrContains(run->error, "balance_run_id"));
+  // A period never goes back.
+  v1::TransitionPeriodRequest t;
+  t.set_request_id(NewRequestId());
+  *t.mutable_period() = P(2026, 3);
+  t.set_target_state(v1::PERIOD_STATE_CLOSED);
+  v1::TransitionPeriodResponse tr;
+  REQUIRE_GRPC(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::TransitionPeriod, t, &tr),
+               grpc::StatusCode::FAILED_PRECONDITION, "target_state");
+  v1::ListVatRatesResponse rates;
+  REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::ListVatRates,
+                    v1::ListVatRatesRequest(), &rates));
+  REQUIRE(rates.rates_size() == 2);
+  CHECK(rates.rates(1).rate_percent() == "16");
+  CHECK(rates.rates(1).valid_from().year() == 2026);
+}
+
+}  // namespace
+}  // namespace gridbill::invoicing::testing
