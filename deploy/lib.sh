@@ -30,14 +30,32 @@ SERVICES=(
 
 # Settings a service needs beyond the ones `up` gives every service (database
 # URL, gRPC and metrics addresses), as KEY=VALUE lines.
+# Services accept the caller's identity only when the gateway signed it with
+# identity_secret (VERIFY_IDENTITY=0, set by `up` when gridbillctl cannot
+# sign yet, leaves them trusting identity headers as sent).
 service_env() {
   case "$1" in
     gateway)
       echo "GRIDBILL_TOKEN_SECRET=$(run_secret token_secret)"
       echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      run_secret admin_password >/dev/null
+      echo "GRIDBILL_BOOTSTRAP_ADMIN=admin"
+      echo "GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE=$RUN_DIR/secrets/admin_password"
+      echo "GRIDBILL_WEB_ADDRESS=$BIND_HOST:$GATEWAY_WEB_PORT"
+      echo "GRIDBILL_PORTAL_DIR=$GRIDBILL_ROOT/portal/dist"
+      echo "GRIDBILL_BACKEND_CONTRACTS=$BIND_HOST:7101"
+      echo "GRIDBILL_BACKEND_METERING=$BIND_HOST:7102"
+      ;;
+    *)
+      if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
+        echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      fi
       ;;
   esac
 }
+
+# The gateway's HTTP/1.1 port: gRPC-web for browsers and the portal's files.
+GATEWAY_WEB_PORT=8100
 
 # A random secret generated once for this checkout's run (.run/secrets/$1).
 run_secret() {

@@ -8,7 +8,8 @@
 #   ./deploy/up.sh [--no-demo]
 #
 # Environment: GRIDBILL_PG_PORT (55432), GRIDBILL_BIND_HOST (127.0.0.1),
-# GRIDBILL_BUILD_DIR (build), GRIDBILL_DEMO_SEED (42); any other GRIDBILL_*
+# GRIDBILL_BUILD_DIR (build), GRIDBILL_DEMO_SEED (42), GRIDBILL_DEMO_READINGS_MONTHS
+# (12: months of demo metering readings, 0 = points only); any other GRIDBILL_*
 # variable is passed on to the services as a setting (e.g. GRIDBILL_LOG_LEVEL).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,11 +18,12 @@ load_demo=1
 for arg in "$@"; do
   case "$arg" in
     --no-demo) load_demo=0 ;;
-    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
 demo_seed="${GRIDBILL_DEMO_SEED:-42}"
+demo_readings_months="${GRIDBILL_DEMO_READINGS_MONTHS:-12}"
 
 on_exit() {
   local rc=$?
@@ -92,11 +94,23 @@ psql_admin -c "DO \$\$ BEGIN
 
 # Script settings that are not service settings: kept out of the services' env.
 script_vars=(GRIDBILL_BUILD_DIR GRIDBILL_RUN_DIR GRIDBILL_PG_PORT GRIDBILL_PG_BIN
-  GRIDBILL_BIND_HOST GRIDBILL_JOBS GRIDBILL_CMAKE_ARGS GRIDBILL_DEMO_SEED)
+  GRIDBILL_BIND_HOST GRIDBILL_JOBS GRIDBILL_CMAKE_ARGS GRIDBILL_DEMO_SEED GRIDBILL_DEMO_READINGS_MONTHS)
 unset_args=()
 for v in "${script_vars[@]}" GRIDBILL_DATABASE_URL GRIDBILL_GRPC_ADDRESS GRIDBILL_METRICS_ADDRESS; do
   unset_args+=(-u "$v")
 done
+
+ctl="$(gridbillctl_binary)"
+ctl_help="$([[ -n "$ctl" ]] && "$ctl" --help 2>&1 || true)"
+ctl_has() { grep -qw -- "$1" <<<"$ctl_help"; }
+# gridbillctl calls the services directly: they verify identities only if it
+# can sign them (it says so in its help by naming GRIDBILL_IDENTITY_SECRET).
+VERIFY_IDENTITY=1
+ctl_env=(GRIDBILL_IDENTITY_SECRET="$(run_secret identity_secret)")
+if [[ -n "$ctl" ]] && ! ctl_has GRIDBILL_IDENTITY_SECRET; then
+  warn "this gridbillctl cannot sign identities: the services trust identity headers as sent"
+  VERIFY_IDENTITY=0
+fi
 
 started=()
 skipped=()
@@ -112,7 +126,9 @@ for line in "${SERVICES[@]}"; do
     say "creating database $db"
     psql_admin -c "CREATE DATABASE $db OWNER $PG_USER" || die "could not create database $db" "$pg_log"
   fi
-  for port in "$grpc_port" "$metrics_port"; do
+  ports=("$grpc_port" "$metrics_port")
+  [[ "$svc" == gateway ]] && ports+=("$GATEWAY_WEB_PORT")
+  for port in "${ports[@]}"; do
     if port_open "$BIND_HOST" "$port"; then
       die "port $port (for $svc) is taken by another program"
     fi
@@ -132,10 +148,6 @@ done
 
 [[ ${#started[@]} -gt 0 ]] || die "no service binary has been built yet (looked in $BUILD_DIR/services)"
 
-ctl="$(gridbillctl_binary)"
-ctl_help="$([[ -n "$ctl" ]] && "$ctl" --help 2>&1 || true)"
-ctl_has() { grep -qw -- "$1" <<<"$ctl_help"; }
-
 wait_ready() {
   local svc="$1" grpc_port="$2" metrics_port="$3" pidfile="$PID_DIR/$1.pid" log="$LOG_DIR/$1.log"
   local deadline=$((SECONDS + 120))
@@ -146,10 +158,10 @@ wait_ready() {
   done
   # A real call, not only an open port.
   if ctl_has health; then
-    "$ctl" health --addr "$BIND_HOST:$grpc_port" >>"$log" 2>&1 ||
+    env "${ctl_env[@]}" "$ctl" health --addr "$BIND_HOST:$grpc_port" >>"$log" 2>&1 ||
       die "$svc is not healthy (gridbillctl health)" "$log"
   elif [[ "$svc" == contracts && -n "$ctl" ]]; then
-    "$ctl" participants list --addr "$BIND_HOST:$grpc_port" >/dev/null 2>"$RUN_DIR/check.err" ||
+    env "${ctl_env[@]}" "$ctl" participants list --addr "$BIND_HOST:$grpc_port" >/dev/null 2>"$RUN_DIR/check.err" ||
       die "$svc does not answer: gridbillctl participants list failed" "$RUN_DIR/check.err"
   fi
 }
@@ -169,7 +181,13 @@ if [[ $load_demo -eq 1 && " ${started[*]} " == *" contracts "* ]]; then
     warn "gridbillctl has not been built: no demo data loaded"
   else
     say "loading the demo data set (seed $demo_seed; already loaded data stays as it is)"
-    if ! "$ctl" demo load --seed "$demo_seed" --addr "$contracts_addr" 2>&1 |
+    # Metering points and readings go to the metering service when it runs.
+    metering_args=(--no-metering)
+    if [[ " ${started[*]} " == *" metering "* ]]; then
+      metering_args=(--metering-addr "$BIND_HOST:7102" --readings-months "$demo_readings_months")
+    fi
+    if ! env "${ctl_env[@]}" "$ctl" demo load --seed "$demo_seed" --addr "$contracts_addr" \
+      "${metering_args[@]}" 2>&1 |
       tee "$LOG_DIR/demo-load.log"; then
       if grep -q 'already used with different content' "$LOG_DIR/demo-load.log"; then
         # The data in .run came from another version of the demo generator (or
@@ -203,7 +221,12 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
   echo "  PostgreSQL   $PG_HOST:$PG_PORT, user $PG_USER, one database per service (.run/logs/postgres.log)"
   echo "               psql -h $PG_HOST -p $PG_PORT -U $PG_USER contracts"
   if [[ " ${started[*]} " == *" gateway "* ]]; then
-    echo "  portal       served by the gateway (see .run/logs/gateway.log)"
+    echo "  gateway      gRPC for integrators $BIND_HOST:7100 (x-api-key or authorization: Bearer)"
+    echo "               gRPC-web and the portal http://$BIND_HOST:$GATEWAY_WEB_PORT/ (portal files: portal/dist)"
+    echo "               sign in as admin; its password is in .run/secrets/admin_password"
+    if [[ $VERIFY_IDENTITY -eq 1 ]]; then
+      echo "               services accept only identities the gateway signed (.run/secrets/identity_secret)"
+    fi
   else
     echo "  portal       not yet available (the gateway has not been built)"
   fi

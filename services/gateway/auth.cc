@@ -174,6 +174,23 @@ absl::StatusOr<User> Authenticator::CreateUser(const Principal& who, User user,
   return store_.InsertUser(user, hash);
 }
 
+absl::StatusOr<bool> Authenticator::EnsureBootstrapAdmin(std::string_view username,
+                                                         std::string_view password) {
+  ASSIGN_OR_RETURN(std::optional<UserRecord> existing,
+                   store_.FindUserByName(absl::AsciiStrToLower(ToAbsl(username))));
+  if (existing) return false;
+  User admin;
+  admin.username = std::string(username);
+  admin.roles = {common::v1::ROLE_ADMIN};
+  const Principal installer{"system:bootstrap", {common::v1::ROLE_ADMIN}, "", ""};
+  absl::StatusOr<User> created = CreateUser(installer, admin, password);
+  if (!created.ok()) {
+    return absl::Status(created.status().code(),
+                        absl::StrCat("bootstrap admin: ", created.status().message()));
+  }
+  return true;
+}
+
 absl::StatusOr<CreatedApiKey> Authenticator::CreateApiKey(const Principal& who, ApiKey key) {
   if (key.name.empty() || key.name.size() > 200) {
     return InvalidField("api_key.name", "a name of 1..200 characters is required");

@@ -64,6 +64,10 @@ class Authenticator {
   absl::StatusOr<User> CreateUser(const Principal& who, User user, std::string_view password);
   absl::StatusOr<CreatedApiKey> CreateApiKey(const Principal& who, ApiKey key);
   absl::StatusOr<ApiKey> RevokeApiKey(const Principal& who, const std::string& id);
+  // The first admin of a fresh installation: creates `username` with
+  // ROLE_ADMIN and `password` unless a user of that name exists (then
+  // nothing changes, the password included). True when created.
+  absl::StatusOr<bool> EnsureBootstrapAdmin(std::string_view username, std::string_view password);
 
   // The principal of an "x-api-key" value / a bearer access token;
   // UNAUTHENTICATED with the reason otherwise (unknown, revoked, expired,

@@ -4,6 +4,7 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
+#include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::gateway {
@@ -40,6 +41,15 @@ std::vector<Role> Roles(const google::protobuf::RepeatedField<int>& roles) {
   std::vector<Role> out;
   for (int r : roles) out.push_back(static_cast<Role>(r));
   return out;
+}
+
+// The caller as the idempotency fingerprint knows it.
+gridbill::Caller Identity(const Principal& who) {
+  gridbill::Caller c;
+  c.principal = who.name;
+  c.roles = who.roles;
+  c.participant_id = who.participant_id;
+  return c;
 }
 
 }  // namespace
@@ -80,36 +90,48 @@ grpc::Status AuthServiceImpl::SignOut(grpc::ServerContext* ctx, const v1::SignOu
 grpc::Status AuthServiceImpl::CreateUser(grpc::ServerContext* ctx, const v1::CreateUserRequest* req,
                                          v1::CreateUserResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateUser"));
-  User user;
-  user.username = req->user().username();
-  user.roles = Roles(req->user().roles());
-  user.participant_id = req->user().participant_id();
-  ASSIGN_OR_RETURN_GRPC(User created, auth_.CreateUser(who, user, req->password()));
-  ToProto(created, *resp->mutable_user());
-  return grpc::Status::OK;
+  return IdempotentCall(idempotency_, "CreateUser", Identity(who), *req, resp,
+                        [&](v1::CreateUserResponse& out) -> absl::Status {
+                          User user;
+                          user.username = req->user().username();
+                          user.roles = Roles(req->user().roles());
+                          user.participant_id = req->user().participant_id();
+                          ASSIGN_OR_RETURN(User created,
+                                           auth_.CreateUser(who, user, req->password()));
+                          ToProto(created, *out.mutable_user());
+                          return absl::OkStatus();
+                        });
 }
 
 grpc::Status AuthServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
                                            const v1::CreateApiKeyRequest* req,
                                            v1::CreateApiKeyResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateApiKey"));
-  ApiKey key;
-  key.name = req->api_key().name();
-  key.roles = Roles(req->api_key().roles());
-  key.participant_id = req->api_key().participant_id();
-  ASSIGN_OR_RETURN_GRPC(CreatedApiKey created, auth_.CreateApiKey(who, key));
-  ToProto(created.key, *resp->mutable_api_key());
-  resp->set_secret(created.secret);
-  return grpc::Status::OK;
+  // A retry gets the same key and secret back (the stored response holds
+  // it, as the caller's first answer did).
+  return IdempotentCall(idempotency_, "CreateApiKey", Identity(who), *req, resp,
+                        [&](v1::CreateApiKeyResponse& out) -> absl::Status {
+                          ApiKey key;
+                          key.name = req->api_key().name();
+                          key.roles = Roles(req->api_key().roles());
+                          key.participant_id = req->api_key().participant_id();
+                          ASSIGN_OR_RETURN(CreatedApiKey created, auth_.CreateApiKey(who, key));
+                          ToProto(created.key, *out.mutable_api_key());
+                          out.set_secret(created.secret);
+                          return absl::OkStatus();
+                        });
 }
 
 grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
                                            const v1::RevokeApiKeyRequest* req,
                                            v1::RevokeApiKeyResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "RevokeApiKey"));
-  ASSIGN_OR_RETURN_GRPC(ApiKey key, auth_.RevokeApiKey(who, req->id()));
-  ToProto(key, *resp->mutable_api_key());
-  return grpc::Status::OK;
+  return IdempotentCall(idempotency_, "RevokeApiKey", Identity(who), *req, resp,
+                        [&](v1::RevokeApiKeyResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(ApiKey key, auth_.RevokeApiKey(who, req->id()));
+                          ToProto(key, *out.mutable_api_key());
+                          return absl::OkStatus();
+                        });
 }
 
 }  // namespace gridbill::gateway

@@ -8,13 +8,16 @@
 
 #include "auth.h"
 #include "gridbill/gateway/v1/gateway.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
 
 namespace gridbill::gateway {
 
 class AuthServiceImpl final : public v1::AuthService::Service {
  public:
-  AuthServiceImpl(Authenticator& auth, std::string identity_secret)
-      : auth_(auth), identity_secret_(std::move(identity_secret)) {}
+  // `idempotency` keeps CreateUser, CreateApiKey and RevokeApiKey
+  // idempotent by request_id.
+  AuthServiceImpl(Authenticator& auth, Idempotency& idempotency, std::string identity_secret)
+      : auth_(auth), idempotency_(idempotency), identity_secret_(std::move(identity_secret)) {}
 
   grpc::Status SignIn(grpc::ServerContext* ctx, const v1::SignInRequest* req,
                       v1::SignInResponse* resp) override;
@@ -33,6 +36,7 @@ class AuthServiceImpl final : public v1::AuthService::Service {
   absl::StatusOr<Principal> Caller(const grpc::ServerContext& ctx, const char* method) const;
 
   Authenticator& auth_;
+  Idempotency& idempotency_;
   const std::string identity_secret_;
 };
 

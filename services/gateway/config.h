@@ -2,9 +2,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "audit.h"
 #include "auth.h"
+#include "rate_limit.h"
 #include "gridbill/server/config.h"
 #include "passwords.h"
 
@@ -12,6 +15,7 @@ namespace gridbill::gateway {
 
 inline constexpr int kDefaultGrpcPort = 7100;
 inline constexpr int kDefaultMetricsPort = 9100;
+inline constexpr int kDefaultWebPort = 8100;
 
 struct Config {
   // grpc_address is the front door (the proxy); the gateway's own
@@ -27,6 +31,24 @@ struct Config {
   std::string identity_secret;
   AuthSettings auth;
   Argon2Params argon2;
+
+  // gRPC-web and the portal (web_server.h). web_address "" disables them.
+  std::string web_address = "0.0.0.0:8100";
+  int64_t web_max_request_bytes = 4 << 20;
+  int web_threads = 32;
+  std::string portal_dir;
+  std::vector<std::string> cors_origins;  // comma-separated; "*" = any origin
+  // TLS on the gRPC port: PEM certificate chain and private key, both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // The first admin (bootstrap_admin: a username; its password is read from
+  // bootstrap_admin_password_file). Created at start when missing.
+  std::string bootstrap_admin;
+  std::string bootstrap_admin_password_file;
+  // rate_limit_principal (calls/s, 0 = off) and _burst; rate_limit_method
+  // (calls/s of one method by one caller, 0 = off) and _burst.
+  RateLimits rate_limits;
+  AuditSettings audit;
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

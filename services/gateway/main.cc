@@ -1,19 +1,25 @@
 // gridbill-gateway: the front door of the suite. The only place that wires
 // objects together.
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "audit.h"
+#include "audit_service.h"
 #include "auth.h"
 #include "auth_service.h"
 #include "clock.h"
 #include "config.h"
 #include "google/protobuf/descriptor.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/pg/idempotency.h"
 #include "gridbill/pg/migrations.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/server/config.h"
@@ -23,11 +29,29 @@
 #include "pg_store.h"
 #include "policy.h"
 #include "proxy.h"
+#include "rate_limit.h"
 #include "routes.h"
 #include "tokens.h"
+#include "web_server.h"
 
 namespace gridbill::gateway {
 namespace {
+
+// A secret kept in a file (one line; surrounding whitespace ignored).
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: bootstrap_admin_password_file: cannot read \"", path, "\""));
+  }
+  std::string secret(absl::StripAsciiWhitespace(text));
+  if (secret.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: bootstrap_admin_password_file: \"", path, "\" is missing or empty"));
+  }
+  return secret;
+}
 
 absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
@@ -55,14 +79,22 @@ absl::Status Run(int argc, char** argv) {
   PasswordHasher hasher(config.argon2);
   TokenSigner signer(config.token_secret);
   Authenticator auth(store, clock, hasher, signer, config.auth);
-  AuthServiceImpl auth_service(auth, config.identity_secret);
+  pg::PgIdempotency idempotency(*pool);
+  AuthServiceImpl auth_service(auth, idempotency, config.identity_secret);
+  if (!config.bootstrap_admin.empty()) {
+    ASSIGN_OR_RETURN(std::string password, ReadSecretFile(config.bootstrap_admin_password_file));
+    ASSIGN_OR_RETURN(bool created, auth.EnsureBootstrapAdmin(config.bootstrap_admin, password));
+    LogJson("info", created ? "bootstrap admin created" : "bootstrap admin exists",
+            {{"username", config.bootstrap_admin}});
+  }
 
   // The gateway's own AuthService: a standard server on loopback, reached
   // through the proxy like any backend.
   Server::Options options;
   options.config = config.server;
   options.config.grpc_address = config.auth_address;
-  options.services = {&auth_service};
+  AuditServiceImpl audit_service(store);
+  options.services = {&auth_service, &audit_service};
   ASSIGN_OR_RETURN(std::unique_ptr<Server> auth_server, Server::Start(std::move(options)));
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
@@ -72,16 +104,40 @@ absl::Status Run(int argc, char** argv) {
       grpc::CreateChannel(config.backend_metering, grpc::InsecureChannelCredentials());
   backends[kBackendGateway] = grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", auth_server->grpc_port()), grpc::InsecureChannelCredentials());
-  Proxy proxy(*policies, auth, std::move(backends), config.identity_secret);
-  ASSIGN_OR_RETURN(FrontDoor door, StartFrontDoor(config.server.grpc_address,
-                                                  config.server.max_message_bytes, proxy));
+  RateLimiter limiter(config.rate_limits);
+  AuditLog audit(store, config.audit);
+  Proxy proxy(*policies, auth, std::move(backends), config.identity_secret, &limiter, &audit);
+  FrontDoorOptions door_options;
+  door_options.address = config.server.grpc_address;
+  door_options.max_message_bytes = config.server.max_message_bytes;
+  door_options.tls_cert_file = config.tls_cert_file;
+  door_options.tls_key_file = config.tls_key_file;
+  door_options.loopback = !config.web_address.empty();
+  ASSIGN_OR_RETURN(FrontDoor door, StartFrontDoor(door_options, proxy));
+
+  std::unique_ptr<WebServer> web;
+  if (!config.web_address.empty()) {
+    WebOptions web_options;
+    web_options.address = config.web_address;
+    web_options.front_door = absl::StrCat("127.0.0.1:", door.loopback_port);
+    web_options.max_request_bytes = config.web_max_request_bytes;
+    web_options.max_message_bytes = config.server.max_message_bytes;
+    web_options.portal_dir = config.portal_dir;
+    web_options.cors_origins = config.cors_origins;
+    web_options.threads = config.web_threads;
+    ASSIGN_OR_RETURN(web, WebServer::Start(std::move(web_options)));
+  }
   LogJson("info", "started",
           {{"grpc_port", absl::StrCat(door.port)},
+           {"tls", config.tls_cert_file.empty() ? "off" : "on"},
+           {"web_port", absl::StrCat(web == nullptr ? 0 : web->port())},
+           {"portal_dir", config.portal_dir},
            {"auth_port", absl::StrCat(auth_server->grpc_port())},
            {"metrics_port", absl::StrCat(auth_server->metrics_port())},
            {"routed_methods", absl::StrCat(policies->methods().size())}});
 
   auth_server->Wait();  // until SIGTERM / SIGINT
+  if (web != nullptr) web->Stop();
   door.server->Shutdown(absl::ToChronoTime(absl::Now() + config.server.shutdown_grace));
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -188,6 +189,57 @@ absl::StatusOr<ApiKey> PgStore::RevokeApiKey(const std::string& id, absl::Time n
   if (res.empty()) return NotFound("API key", id);
   ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(res[0]));
   return r.key;
+}
+
+absl::Status PgStore::InsertAuditEntries(const std::vector<AuditEntry>& entries) {
+  if (entries.empty()) return absl::OkStatus();
+  std::vector<std::string> times, principals, methods, participants, request_ids, codes, durations,
+      mutating, transports;
+  for (const AuditEntry& e : entries) {
+    times.push_back(absl::FormatTime(absl::RFC3339_full, e.call_time, absl::UTCTimeZone()));
+    principals.push_back(e.principal);
+    methods.push_back(e.method);
+    participants.push_back(e.participant_id);
+    request_ids.push_back(e.request_id);
+    codes.push_back(absl::StrCat(e.code));
+    durations.push_back(absl::StrCat(e.duration_us));
+    mutating.push_back(e.mutating ? "true" : "false");
+    transports.push_back(e.transport);
+  }
+  pg::Params p;
+  p.AddTextArray(times)
+      .AddTextArray(principals)
+      .AddTextArray(methods)
+      .AddTextArray(participants)
+      .AddTextArray(request_ids)
+      .AddTextArray(codes)
+      .AddTextArray(durations)
+      .AddTextArray(mutating)
+      .AddTextArray(transports);
+  return pool_.Execute(q::kInsertAuditEntries, p).status();
+}
+
+absl::StatusOr<std::vector<AuditEntry>> PgStore::ListAuditEntries(const AuditQuery& query) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListAuditEntries, query.principal, query.method,
+                              query.participant_id, query.start_time, query.end_time,
+                              query.before_id, static_cast<int64_t>(query.limit)));
+  std::vector<AuditEntry> out;
+  for (const pg::Row& row : res) {
+    AuditEntry e;
+    e.id = row.Int(0);
+    e.call_time = row.Time(1);
+    e.principal = row.String(2);
+    e.method = row.String(3);
+    e.participant_id = row.String(4);
+    e.request_id = row.String(5);
+    e.code = static_cast<int>(row.Int(6));
+    e.duration_us = row.Int(7);
+    e.mutating = row.Bool(8);
+    e.transport = row.String(9);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace gridbill::gateway

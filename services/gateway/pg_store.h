@@ -1,13 +1,14 @@
-// The PostgreSQL implementation of Store: the only file with SQL calls (the
+// The PostgreSQL implementation of Store and AuditStore: the only file with SQL calls (the
 // statements themselves are in queries.h).
 #pragma once
 
+#include "audit.h"
 #include "gridbill/pg/pool.h"
 #include "store.h"
 
 namespace gridbill::gateway {
 
-class PgStore final : public Store {
+class PgStore final : public Store, public AuditStore {
  public:
   explicit PgStore(pg::Pool& pool) : pool_(pool) {}
 
@@ -31,6 +32,9 @@ class PgStore final : public Store {
   absl::StatusOr<ApiKey> InsertApiKey(const ApiKey& key, const std::string& secret_hash) override;
   absl::StatusOr<std::optional<ApiKeyRecord>> FindApiKey(const std::string& id) override;
   absl::StatusOr<ApiKey> RevokeApiKey(const std::string& id, absl::Time now) override;
+
+  absl::Status InsertAuditEntries(const std::vector<AuditEntry>& entries) override;
+  absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(const AuditQuery& query) override;
 
  private:
   pg::Pool& pool_;

@@ -118,6 +118,23 @@ absl::StatusOr<std::string> PolicyTable::ExtractParticipant(const MethodPolicy& 
   return absl::InternalError("participant_field does not end in a string field");
 }
 
+std::string PolicyTable::ExtractRequestId(const MethodPolicy& policy,
+                                          std::string_view request_bytes) const {
+  const Descriptor* type = policy.descriptor->input_type();
+  const FieldDescriptor* field = type->FindFieldByName("request_id");
+  if (field == nullptr || field->is_repeated() || field->type() != FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  if (prototype == nullptr) prototype = dynamic_factory_->GetPrototype(type);
+  std::unique_ptr<google::protobuf::Message> message(prototype->New());
+  if (!message->ParseFromArray(request_bytes.data(), static_cast<int>(request_bytes.size()))) {
+    return "";
+  }
+  return message->GetReflection()->GetString(*message, field);
+}
+
 absl::Status AuthorizeMethod(const MethodPolicy& policy, const Principal& who) {
   if (policy.is_public) return absl::OkStatus();
   for (Role role : policy.roles) {

@@ -59,6 +59,8 @@ class PolicyTable {
   // the field is unset or the policy names none).
   absl::StatusOr<std::string> ExtractParticipant(const MethodPolicy& policy,
                                                  std::string_view request_bytes) const;
+  // The request's top-level string `request_id`, or "" (none, or not parsable).
+  std::string ExtractRequestId(const MethodPolicy& policy, std::string_view request_bytes) const;
 
  private:
   PolicyTable() = default;

@@ -1,6 +1,9 @@
 #include "proxy.h"
 
+#include <algorithm>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/status_macros.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/server.h"
@@ -32,6 +36,13 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
 // and above all any x-gridbill-* identity a client made up) stays here.
 constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
 
+// "ipv4:1.2.3.4:5678" -> "1.2.3.4"; "ipv6:[::1]:5678" -> "[::1]".
+std::string PeerHost(const std::string& peer) {
+  std::string host = peer.substr(peer.find(':') + 1);
+  const size_t colon = host.rfind(':');
+  return colon == std::string::npos ? host : host.substr(0, colon);
+}
+
 }  // namespace
 
 // One proxied call: the server side (this reactor) and the backend side (an
@@ -42,6 +53,15 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy& proxy, grpc::GenericCallbackServerContext* ctx)
       : proxy_(proxy), ctx_(ctx), start_(absl::Now()), backend_(this) {
+    const auto& md = ctx_->client_metadata();
+    if (auto it = md.find(kRequestIdHeader); it != md.end()) {
+      request_id_.assign(it->second.data(), it->second.size());
+    }
+    if (auto it = md.find(kTransportHeader); it != md.end() &&
+                                             absl::StartsWith(ctx_->peer(), "ipv4:127.0.0.1:") &&
+                                             it->second == "grpc-web") {
+      transport_ = "grpc-web";
+    }
     policy_ = proxy_.table_.Find(ctx_->method());
     if (policy_ == nullptr) {
       FinishEarly(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
@@ -60,6 +80,23 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         return;
       }
     }
+    if (proxy_.limiter_ != nullptr) {
+      // Public calls (sign-in) are limited per client address.
+      const std::string key =
+          who_.name.empty() ? absl::StrCat("peer:", PeerHost(ctx_->peer())) : who_.name;
+      const Admission admission = proxy_.limiter_->Admit(key, ctx_->method(), absl::Now());
+      if (!admission.allowed) {
+        const int64_t ms = std::max<int64_t>(
+            1, absl::ToInt64Milliseconds(absl::Ceil(admission.retry_after, absl::Milliseconds(1))));
+        ctx_->AddTrailingMetadata(kRetryAfterMsHeader, absl::StrCat(ms));
+        absl::Status st = absl::ResourceExhaustedError(
+            absl::StrCat("rate limit exceeded: ", admission.per_second, " calls/s per ",
+                         admission.limit, " for ", key, "; retry after ", ms, " ms"));
+        st.SetPayload("gridbill.constraint", absl::Cord("RATE_LIMITED"));
+        FinishEarly(ToGrpc(st));
+        return;
+      }
+    }
     StartRead(&request_);
   }
 
@@ -73,13 +110,28 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (start) backend_.StartCall();
       return;
     }
-    if (!policy_->is_public) {
-      absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, ToStd(Flatten(request_)));
+    const bool inspect = !policy_->is_public && (who_.scoped() || first_message_);
+    if (inspect && (!policy_->participant_field.empty() || policy_->mutating)) {
+      const std::string bytes = Flatten(request_);
+      if (first_message_) {
+        // For the audit trail: what the call is about and its request id.
+        if (auto p = proxy_.table_.ExtractParticipant(*policy_, bytes); p.ok() && !p->empty()) {
+          participant_ = *p;
+        }
+        if (policy_->mutating) {
+          if (std::string id = proxy_.table_.ExtractRequestId(*policy_, bytes); !id.empty()) {
+            request_id_ = id;
+          }
+        }
+      }
+      absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, bytes);
       if (!st.ok()) {
+        first_message_ = false;
         Deny(ToGrpc(st));
         return;
       }
     }
+    first_message_ = false;
     bool start = false;
     if (!ClaimBackend(&start)) return;
     if (start) PrepareBackend();
@@ -251,9 +303,22 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (finished_) return;
       finished_ = true;
     }
-    // The audit line of the call (the persisted audit trail is a next step).
+    const absl::Duration took = absl::Now() - start_;
+    if (proxy_.audit_ != nullptr) {
+      AuditEntry entry;
+      entry.call_time = start_;
+      entry.principal = who_.name;
+      entry.method = std::string(ctx_->method().substr(0, 300));
+      entry.participant_id = participant_.empty() ? who_.participant_id : participant_;
+      entry.request_id = request_id_.substr(0, 200);
+      entry.code = static_cast<int>(status.error_code());
+      entry.duration_us = absl::ToInt64Microseconds(took);
+      entry.mutating = policy_ != nullptr && policy_->mutating;
+      entry.transport = transport_;
+      proxy_.audit_->Record(std::move(entry));
+    }
     const std::string code = absl::StrCat(static_cast<int>(status.error_code()));
-    const std::string ms = absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start_));
+    const std::string ms = absl::StrCat(absl::ToDoubleMilliseconds(took));
     LogJson(status.ok() ? "info" : "warn", "proxied",
             {{"method", ctx_->method()},
              {"principal", who_.name},
@@ -269,6 +334,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   const absl::Time start_;
   const MethodPolicy* policy_ = nullptr;
   Principal who_;
+  // For the audit trail.
+  std::string request_id_;
+  std::string participant_;
+  std::string transport_ = "grpc";
+  bool first_message_ = true;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
   Backend backend_;
@@ -287,8 +357,12 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
 Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
              std::map<std::string, std::shared_ptr<grpc::Channel>> backends,
-             std::string identity_secret)
-    : table_(table), auth_(auth), identity_secret_(std::move(identity_secret)) {
+             std::string identity_secret, RateLimiter* limiter, AuditLog* audit)
+    : table_(table),
+      auth_(auth),
+      identity_secret_(std::move(identity_secret)),
+      limiter_(limiter),
+      audit_(audit) {
   for (auto& [name, channel] : backends) {
     stubs_.emplace(name, std::make_unique<grpc::GenericStub>(channel));
   }
@@ -317,16 +391,58 @@ absl::StatusOr<Principal> Proxy::Authenticate(
 
 absl::StatusOr<FrontDoor> StartFrontDoor(const std::string& address, int64_t max_message_bytes,
                                          Proxy& proxy) {
+  FrontDoorOptions options;
+  options.address = address;
+  options.max_message_bytes = max_message_bytes;
+  return StartFrontDoor(options, proxy);
+}
+
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* key) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", key, ": cannot read \"", path, "\""));
+  }
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", key, ": \"", path, "\" is not a PEM file"));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<FrontDoor> StartFrontDoor(const FrontDoorOptions& options, Proxy& proxy) {
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "config: tls_cert_file and tls_key_file: give both (TLS) or neither (plaintext)");
+  }
+  if (!options.tls_cert_file.empty()) {
+    grpc::SslServerCredentialsOptions ssl;
+    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+    ASSIGN_OR_RETURN(pair.cert_chain, ReadPem(options.tls_cert_file, "tls_cert_file"));
+    ASSIGN_OR_RETURN(pair.private_key, ReadPem(options.tls_key_file, "tls_key_file"));
+    ssl.pem_key_cert_pairs.push_back(std::move(pair));
+    credentials = grpc::SslServerCredentials(ssl);
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   FrontDoor door;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &door.port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
-  builder.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
+  builder.AddListeningPort(options.address, credentials, &door.port);
+  if (options.loopback) {
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &door.loopback_port);
+  }
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterCallbackGenericService(&proxy);
   door.server = builder.BuildAndStart();
-  if (door.server == nullptr || door.port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  if (door.server == nullptr || door.port == 0 || (options.loopback && door.loopback_port == 0)) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
   }
   if (grpc::HealthCheckServiceInterface* health = door.server->GetHealthCheckService()) {
     health->SetServingStatus(true);

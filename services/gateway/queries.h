@@ -80,4 +80,23 @@ inline constexpr Query kRevokeApiKey{
 #undef GRIDBILL_SESSION_COLUMNS
 #undef GRIDBILL_API_KEY_COLUMNS
 
+// The audit trail: a batch in one statement (parallel arrays), and a page
+// of it newest first with optional filters ('' / NULL = any).
+inline constexpr Query kInsertAuditEntries{
+    "insert_audit_entries",
+    "INSERT INTO audit_log (call_time, principal, method, participant_id, request_id, code, "
+    "duration_us, mutating, transport) "
+    "SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], "
+    "$6::integer[], $7::bigint[], $8::boolean[], $9::text[])"};
+
+inline constexpr Query kListAuditEntries{
+    "list_audit_entries",
+    "SELECT id, call_time, principal, method, participant_id, request_id, code, duration_us, "
+    "mutating, transport FROM audit_log "
+    "WHERE ($1 = '' OR principal = $1) AND ($2 = '' OR method = $2) "
+    "AND ($3 = '' OR participant_id = $3) "
+    "AND ($4::timestamptz IS NULL OR call_time >= $4) "
+    "AND ($5::timestamptz IS NULL OR call_time < $5) "
+    "AND ($6 = 0 OR id < $6) ORDER BY id DESC LIMIT $7"};
+
 }  // namespace gridbill::gateway::queries

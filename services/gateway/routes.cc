@@ -21,6 +21,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.metering.v1.ReadingService", kBackendMetering, false},
       {"gridbill.metering.v1.ImportService", kBackendMetering, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
+      {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };
 }
 

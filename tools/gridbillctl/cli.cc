@@ -256,6 +256,8 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 // Help
 // ---------------------------------------------------------------------------
 
+void AddBalanceCommands(std::vector<Command>& out);  // commands_balance.cc
+
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
     auto* v = new std::vector<Command>;
@@ -267,6 +269,7 @@ const std::vector<Command>& Commands() {
     AddImportCommands(*v);
     AddMeteringCommands(*v);
     AddDemoCommands(*v);
+    AddBalanceCommands(*v);
     return v;
   }();
   return *k;

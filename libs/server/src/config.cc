@@ -22,6 +22,9 @@ extern char** environ;
 namespace gridbill {
 namespace {
 
+// An HMAC key shorter than this is guessable.
+constexpr size_t kMinIdentitySecretBytes = 32;
+
 constexpr absl::string_view kEnvPrefix = "GRIDBILL_";
 constexpr absl::string_view kConfigEnv = "GRIDBILL_CONFIG";
 constexpr absl::string_view kEnvOrigin = "env ";
@@ -329,6 +332,12 @@ absl::StatusOr<ServerConfig> ServerConfig::Load(const ConfigSource& src,
   ASSIGN_OR_RETURN(c.log_level, src.OneOf("log_level", "info", {"debug", "info", "warn", "error"}));
   ASSIGN_OR_RETURN(c.max_message_bytes,
                    src.Int("max_message_bytes", int64_t{16} << 20, 1024, int64_t{1} << 30));
+  ASSIGN_OR_RETURN(c.identity_secret, src.String("identity_secret", ""));
+  if (!c.identity_secret.empty() && c.identity_secret.size() < kMinIdentitySecretBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: identity_secret: at least ", kMinIdentitySecretBytes,
+                     " characters are required (or leave it empty to trust identity as sent)"));
+  }
   return c;
 }
 

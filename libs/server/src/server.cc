@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/server/identity_guard.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
@@ -196,7 +197,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
 
   InitGrpcOnce();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(cfg.grpc_address, grpc::InsecureServerCredentials(), &impl->grpc_port);
+  // With an identity secret, only calls the gateway signed reach a handler.
+  builder.AddListeningPort(cfg.grpc_address,
+                           cfg.identity_secret.empty()
+                               ? grpc::InsecureServerCredentials()
+                               : GatewayIdentityCredentials(cfg.identity_secret),
+                           &impl->grpc_port);
   // A second instance on a taken port must fail, not share it silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : impl->options.services) builder.RegisterService(service);
@@ -235,6 +241,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   std::unique_ptr<Server> server(new Server(std::move(impl)));
   LogJson("info", "listening",
           {{"grpc_address", server->impl_->options.config.grpc_address},
+           {"identity", server->impl_->options.config.identity_secret.empty()
+                            ? "trusted as sent (no identity_secret)"
+                            : "signed by the gateway"},
            {"grpc_port", absl::StrCat(server->grpc_port())},
            {"metrics_port", absl::StrCat(server->metrics_port())}});
   if (server->impl_->options.on_started) server->impl_->options.on_started(*server);

@@ -4,7 +4,13 @@
 // the service with the caller's identity.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 
 #include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
 #include "absl/strings/str_cat.h"
@@ -28,13 +34,15 @@ constexpr char kIdentitySecret[] = "identity-secret-identity-secret-0";
 
 class Gateway {
  public:
-  explicit Gateway(Harness& contracts)
+  explicit Gateway(Harness& contracts, RateLimits limits = {})
       : db(GRIDBILL_GATEWAY_MIGRATIONS_DIR),
         clock(absl::Now()),
         store(db.pool()),
         hasher(testing::kTestArgon2),
         signer("0123456789abcdef0123456789abcdef"),
-        auth(store, clock, hasher, signer, AuthSettings{}) {
+        auth(store, clock, hasher, signer, AuthSettings{}),
+        limiter(limits),
+        audit(store, AuditSettings{absl::Milliseconds(20), 100, 10000}) {
     auto built =
         PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
     REQUIRE(built.ok());
@@ -47,7 +55,8 @@ class Gateway {
     backends[kBackendMetering] =
         grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
     backends[kBackendGateway] = backends[kBackendMetering];
-    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret);
+    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret, &limiter,
+                                    &audit);
     auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
     REQUIRE(door.ok());
     front = std::move(door).value();
@@ -77,6 +86,8 @@ class Gateway {
   PasswordHasher hasher;
   TokenSigner signer;
   Authenticator auth;
+  RateLimiter limiter;
+  AuditLog audit;
   std::unique_ptr<PolicyTable> policies;
   std::unique_ptr<Proxy> proxy;
   FrontDoor front;
@@ -163,6 +174,138 @@ TEST_CASE("through the gateway: missing, unknown and revoked credentials are UNA
   REQUIRE_GRPC(Call(*gw.participants, &cv1::ParticipantService::Stub::GetParticipant, get, &resp,
                     "gbk_unknown.secret"),
                grpc::StatusCode::UNAUTHENTICATED, "unknown API key");
+}
+
+TEST_CASE(
+    "through the gateway: a caller over its rate limit gets RESOURCE_EXHAUSTED with a retry time") {
+  Harness contracts;
+  Gateway gw(contracts, RateLimits{.principal = {1, 2}, .method = {}});
+  const std::string key = gw.Key({common::v1::ROLE_OPERATOR});
+  const std::string other = gw.Key({common::v1::ROLE_OPERATOR});
+  cv1::ListParticipantsRequest req;
+  cv1::ListParticipantsResponse resp;
+  REQUIRE_OK(
+      Call(*gw.participants, &cv1::ParticipantService::Stub::ListParticipants, req, &resp, key));
+  REQUIRE_OK(
+      Call(*gw.participants, &cv1::ParticipantService::Stub::ListParticipants, req, &resp, key));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kApiKeyHeader, key);
+  grpc::Status st = gw.participants->ListParticipants(&ctx, req, &resp);
+  REQUIRE(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK_THAT(st.error_message(), Catch::Contains("retry after"));
+  auto retry = ctx.GetServerTrailingMetadata().find(kRetryAfterMsHeader);
+  REQUIRE(retry != ctx.GetServerTrailingMetadata().end());
+  const int ms = std::stoi(std::string(retry->second.data(), retry->second.size()));
+  CHECK(ms > 0);
+  CHECK(ms <= 1000);
+  // The reason travels in the status details too.
+  common::v1::ErrorDetails details;
+  REQUIRE(details.ParseFromString(st.error_details()));
+  CHECK(details.reason() == "RATE_LIMITED");
+  // Another caller is not held back.
+  REQUIRE_OK(
+      Call(*gw.participants, &cv1::ParticipantService::Stub::ListParticipants, req, &resp, other));
+}
+
+TEST_CASE("through the gateway: every call lands in the audit trail") {
+  Harness contracts;
+  Gateway gw(contracts);
+  const std::string op_key = gw.Key({common::v1::ROLE_OPERATOR});
+  const std::string key_principal = "key:" + op_key.substr(4, op_key.find('.') - 4);
+  const cv1::Participant a = contracts.CreateParticipant(1);
+  const std::string a_key = gw.Key({common::v1::ROLE_PARTICIPANT_USER}, a.id());
+
+  cv1::CreateParticipantRequest create;
+  create.set_request_id("req-audit-1");
+  create.mutable_participant()->set_bin(contracts::testing::MakeBin(8));
+  create.mutable_participant()->set_short_name("Audited");
+  create.mutable_participant()->set_legal_name("АО «Audited»");
+  create.mutable_participant()->add_roles(cv1::PARTICIPANT_ROLE_CONSUMER);
+  cv1::CreateParticipantResponse created;
+  REQUIRE_OK(Call(*gw.participants, &cv1::ParticipantService::Stub::CreateParticipant, create,
+                  &created, op_key));
+  cv1::GetParticipantRequest get;
+  get.set_id(created.participant().id());
+  cv1::GetParticipantResponse got;
+  REQUIRE_GRPC(
+      Call(*gw.participants, &cv1::ParticipantService::Stub::GetParticipant, get, &got, a_key),
+      grpc::StatusCode::PERMISSION_DENIED, "may not access");
+  gw.audit.Flush();
+
+  AuditQuery query;
+  query.principal = key_principal;
+  auto mine = gw.store.ListAuditEntries(query);
+  REQUIRE(mine.ok());
+  REQUIRE(mine->size() == 1);
+  const AuditEntry& e = mine->front();
+  CHECK(e.method == "/gridbill.contracts.v1.ParticipantService/CreateParticipant");
+  CHECK(e.request_id == "req-audit-1");
+  CHECK(e.code == 0);
+  CHECK(e.mutating);
+  CHECK(e.transport == "grpc");
+  CHECK(e.duration_us > 0);
+
+  AuditQuery denied;
+  denied.participant_id = created.participant().id();
+  auto refused = gw.store.ListAuditEntries(denied);
+  REQUIRE(refused.ok());
+  REQUIRE(refused->size() == 1);  // the refused call, with what it asked for
+  CHECK(refused->front().code == static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
+  CHECK_FALSE(refused->front().mutating);
+}
+
+TEST_CASE("the gRPC port speaks TLS when a certificate and key are configured") {
+  Harness contracts;
+  Gateway gw(contracts);
+  // A self-signed certificate made by openssl for this test.
+  const std::string dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("gridbill-tls-", getpid());
+  std::filesystem::create_directories(dir);
+  const std::string cert = dir + "/cert.pem";
+  const std::string key = dir + "/key.pem";
+  const std::string cmd = absl::StrCat(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
+      key, " -out ", cert, " >", dir, "/openssl.log 2>&1");
+  REQUIRE(std::system(cmd.c_str()) == 0);
+
+  FrontDoorOptions options;
+  options.address = "127.0.0.1:0";
+  options.tls_cert_file = cert;
+  options.tls_key_file = key;
+  auto door = StartFrontDoor(options, *gw.proxy);
+  REQUIRE(door.ok());
+  std::ifstream in(cert);
+  std::stringstream pem;
+  pem << in.rdbuf();
+
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  auto tls = cv1::ParticipantService::NewStub(
+      grpc::CreateChannel(absl::StrCat("localhost:", door->port), grpc::SslCredentials(ssl)));
+  cv1::ListParticipantsRequest req;
+  cv1::ListParticipantsResponse resp;
+  const std::string op_key = gw.Key({common::v1::ROLE_OPERATOR});
+  REQUIRE_OK(Call(*tls, &cv1::ParticipantService::Stub::ListParticipants, req, &resp, op_key));
+
+  // A plaintext client cannot talk to the TLS port.
+  auto plain = cv1::ParticipantService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", door->port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  CHECK(plain->ListParticipants(&ctx, req, &resp).error_code() == grpc::StatusCode::UNAVAILABLE);
+  door->server->Shutdown();
+
+  // Bad settings are refused with the key named.
+  FrontDoorOptions half = options;
+  half.tls_key_file = "";
+  CHECK_THAT(std::string(StartFrontDoor(half, *gw.proxy).status().message()),
+             Catch::Contains("tls_key_file"));
+  FrontDoorOptions missing = options;
+  missing.tls_cert_file = dir + "/nope.pem";
+  CHECK_THAT(std::string(StartFrontDoor(missing, *gw.proxy).status().message()),
+             Catch::Contains("tls_cert_file: cannot read"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("through the gateway: an unrouted method is UNIMPLEMENTED") {

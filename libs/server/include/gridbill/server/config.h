@@ -83,6 +83,10 @@ struct ServerConfig {
   int threads = 0;                // threads (0 = gRPC default)
   std::string log_level;          // log_level: debug|info|warn|error
   int64_t max_message_bytes = 0;  // max_message_bytes, default 16 MiB
+  // identity_secret, default "" (off): when set (at least 32 characters),
+  // the server accepts only calls whose identity the gateway signed with it
+  // and enforces each method's declared roles (identity_guard.h).
+  std::string identity_secret;
 
   // Reads the shared keys with these defaults.
   static absl::StatusOr<ServerConfig> Load(const ConfigSource& src, std::string_view service_name,

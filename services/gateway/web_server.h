@@ -1,0 +1,56 @@
+// The browser door: gRPC-web over HTTP/1.1 (cpp-httplib) on its own port,
+// with CORS, request size limits and the portal's static files. A call is
+// bridged to the gateway's own gRPC front door on loopback with its message
+// bytes untouched, so authentication, the method policy, rate limits and
+// the audit trail are the same code path for both doors.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace gridbill::gateway {
+
+struct WebOptions {
+  std::string address;                  // web_address, "host:port" (port 0: pick one)
+  std::string front_door;               // the gRPC front door's loopback address
+  int64_t max_request_bytes = 4 << 20;  // web_max_request_bytes: whole HTTP body
+  int64_t max_message_bytes = 4 << 20;  // each message inside it
+  std::string portal_dir;               // portal_dir: static files; "" = none
+  // cors_origins: origins allowed to call from a browser page of another
+  // origin ("*" = any); empty = same origin only.
+  std::vector<std::string> cors_origins;
+  int threads = 32;  // web_threads: concurrent HTTP requests (streams hold one)
+};
+
+class WebServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<WebServer>> Start(WebOptions options);
+  ~WebServer();
+
+  int port() const { return port_; }
+  // Stops accepting and waits for the listener thread.
+  void Stop();
+
+ private:
+  explicit WebServer(WebOptions options);
+  void Install();
+
+  const WebOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<grpc::GenericStub> stub_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace gridbill::gateway
