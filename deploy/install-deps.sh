@@ -15,6 +15,8 @@ packages=(
   prometheus-cpp-dev catch2 libpq-dev libssl-dev
   libexpat1-dev   # metering: XML imports
   libargon2-dev   # gateway: password hashing
+  libhpdf-dev fonts-dejavu-core   # invoicing: PDF documents with an embedded Cyrillic/Kazakh font
+  poppler-utils   # invoicing tests: pdftotext reads the rendered PDFs back
   libcpp-httplib-dev   # gateway: gRPC-web over HTTP/1.1
   clang-14 libclang-rt-14-dev   # gateway: the libFuzzer target of the gRPC-web frame parser
   # PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin) and contrib (btree_gist)

@@ -45,6 +45,22 @@ service_env() {
       echo "GRIDBILL_PORTAL_DIR=$GRIDBILL_ROOT/portal/dist"
       echo "GRIDBILL_BACKEND_CONTRACTS=$BIND_HOST:7101"
       echo "GRIDBILL_BACKEND_METERING=$BIND_HOST:7102"
+      echo "GRIDBILL_BACKEND_BALANCE=$BIND_HOST:7103"
+      echo "GRIDBILL_BACKEND_INVOICING=$BIND_HOST:7104"
+      ;;
+    balance)
+      echo "GRIDBILL_METERING_ADDRESS=$BIND_HOST:7102"
+      echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
+      if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
+        echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      fi
+      ;;
+    invoicing)
+      echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
+      echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
+        echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      fi
       ;;
     *)
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then

@@ -202,6 +202,29 @@ if [[ $load_demo -eq 1 && " ${started[*]} " == *" contracts "* ]]; then
   fi
 fi
 
+# --- balance runs of the demo months (after the readings are loaded) -------------
+
+if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" balance "* &&
+  " ${started[*]} " == *" metering "* && "$demo_readings_months" -gt 0 ]]; then
+  say "balance: demo accounting schemes, then preliminary and final runs of 2026-09 and 2026-10"
+  balance_args=(--addr "$contracts_addr" --balance-addr "$BIND_HOST:7103")
+  # Fixed request ids: running up again replays the same runs instead of refusing
+  # a second final run of a month.
+  if ! (
+    env "${ctl_env[@]}" "$ctl" balance demo-schemes --seed "$demo_seed" "${balance_args[@]}" &&
+      for month in 2026-09 2026-10; do
+        env "${ctl_env[@]}" "$ctl" balance run "$month" --type preliminary \
+          --request-id "demo-$demo_seed-balance-preliminary-$month" "${balance_args[@]}" &&
+          env "${ctl_env[@]}" "$ctl" balance run "$month" --type final \
+            --request-id "demo-$demo_seed-balance-final-$month" "${balance_args[@]}" || exit 1
+      done
+  ) >"$LOG_DIR/demo-balance.log" 2>&1; then
+    warn "the demo balance runs failed (see .run/logs/demo-balance.log)"
+  else
+    tail -n 30 "$LOG_DIR/demo-balance.log"
+  fi
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"

@@ -16,7 +16,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
                    ServerConfig::Load(src, "balance", kDefaultGrpcPort, kDefaultMetricsPort));
   ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
   ASSIGN_OR_RETURN(c.metering_address, src.Address("metering_address", "127.0.0.1:7102"));
-  ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
+  // Empty: no contracts service, runs take no declared volumes.
+  ASSIGN_OR_RETURN(c.contracts_address, src.String("contracts_address", "127.0.0.1:7101"));
+  if (!c.contracts_address.empty()) {
+    ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
+  }
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(10)));
   ASSIGN_OR_RETURN(int64_t batch, src.Int("stream_batch_points", 2000, 1, 1000000));
   c.stream_batch_points = static_cast<int>(batch);

@@ -18,7 +18,7 @@ struct Config {
   DatabaseConfig db;
   // metering_address: the metering service (StreamPointDays).
   std::string metering_address;
-  // contracts_address: the contracts service (approved declared volumes).
+  // contracts_address: the contracts service (approved declared volumes); empty: none.
   std::string contracts_address;
   // source_timeout: deadline of one call to metering or contracts.
   absl::Duration source_timeout;

@@ -2,6 +2,7 @@
 // results. The only place that wires objects together.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +14,7 @@
 #include "gridbill/pg/migrations.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/server/config.h"
+#include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
 #include "grpcpp/create_channel.h"
@@ -23,11 +25,18 @@
 namespace gridbill::balance {
 namespace {
 
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address, int64_t max_bytes) {
+// A channel to another service; with an identity secret its calls carry the
+// balance service's identity signed as the gateway signs (the other services
+// then accept it).
+std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address, int64_t max_bytes,
+                                         const std::string& identity_secret) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
   args.SetMaxSendMessageSize(static_cast<int>(max_bytes));
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  if (!identity_secret.empty()) creators.push_back(IdentitySigningInterceptor(identity_secret));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
 }
 
 absl::Status Serve(int argc, char** argv) {
@@ -49,13 +58,20 @@ absl::Status Serve(int argc, char** argv) {
   SystemClock clock;
   PgStore store(*pool);
   pg::PgIdempotency idempotency(*pool);
-  GrpcReadingSource readings(ChannelTo(config.metering_address, 256 << 20),
-                             config.stream_batch_points, config.source_timeout);
-  GrpcDeclarationSource declarations(ChannelTo(config.contracts_address, 64 << 20),
-                                     config.source_timeout);
+  GrpcReadingSource readings(
+      ChannelTo(config.metering_address, 256 << 20, config.server.identity_secret),
+      config.stream_batch_points, config.source_timeout);
+  std::unique_ptr<DeclarationSource> declarations;
+  if (config.contracts_address.empty()) {
+    declarations = std::make_unique<NoDeclarations>();
+  } else {
+    declarations = std::make_unique<GrpcDeclarationSource>(
+        ChannelTo(config.contracts_address, 64 << 20, config.server.identity_secret),
+        config.source_timeout);
+  }
 
   Schemes schemes(store, clock);
-  Runs runs(store, readings, declarations, clock, config.runs);
+  Runs runs(store, readings, *declarations, clock, config.runs);
   // Shards claimed by a process that stopped are claimed again after the lease;
   // runs left pending or running resume in whichever replica has free workers.
   runs.StartWorkers();

@@ -35,4 +35,13 @@ class DeclarationSource {
   virtual absl::StatusOr<std::vector<DeclaredVolume>> Approved(const BillingPeriod& period) = 0;
 };
 
+// For a deployment without a contracts service (contracts_address empty):
+// no declared volumes, so no imbalances.
+class NoDeclarations final : public DeclarationSource {
+ public:
+  absl::StatusOr<std::vector<DeclaredVolume>> Approved(const BillingPeriod&) override {
+    return std::vector<DeclaredVolume>{};
+  }
+};
+
 }  // namespace gridbill::balance

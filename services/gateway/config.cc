@@ -32,6 +32,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
   ASSIGN_OR_RETURN(c.backend_contracts, src.Address("backend_contracts", "127.0.0.1:7101"));
   ASSIGN_OR_RETURN(c.backend_metering, src.Address("backend_metering", "127.0.0.1:7102"));
+  ASSIGN_OR_RETURN(c.backend_balance, src.Address("backend_balance", "127.0.0.1:7103"));
+  ASSIGN_OR_RETURN(c.backend_invoicing, src.Address("backend_invoicing", "127.0.0.1:7104"));
   ASSIGN_OR_RETURN(c.token_secret, Secret(src, "token_secret"));
   ASSIGN_OR_RETURN(c.identity_secret, Secret(src, "identity_secret"));
   AuthSettings d;
@@ -79,9 +81,9 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(int64_t principal_burst,
                    src.Int("rate_limit_principal_burst", 2 * principal_rps, 1, 10000000));
   ASSIGN_OR_RETURN(int64_t method_rps, src.Int("rate_limit_method", 0, 0, 1000000));
-  ASSIGN_OR_RETURN(int64_t method_burst,
-                   src.Int("rate_limit_method_burst", std::max<int64_t>(1, 2 * method_rps), 1,
-                           10000000));
+  ASSIGN_OR_RETURN(
+      int64_t method_burst,
+      src.Int("rate_limit_method_burst", std::max<int64_t>(1, 2 * method_rps), 1, 10000000));
   c.rate_limits.principal = {static_cast<double>(principal_rps),
                              static_cast<double>(principal_burst)};
   c.rate_limits.method = {static_cast<double>(method_rps), static_cast<double>(method_burst)};

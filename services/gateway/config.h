@@ -7,9 +7,9 @@
 #include "absl/status/statusor.h"
 #include "audit.h"
 #include "auth.h"
-#include "rate_limit.h"
 #include "gridbill/server/config.h"
 #include "passwords.h"
+#include "rate_limit.h"
 
 namespace gridbill::gateway {
 
@@ -25,6 +25,8 @@ struct Config {
   DatabaseConfig db;
   std::string backend_contracts = "127.0.0.1:7101";
   std::string backend_metering = "127.0.0.1:7102";
+  std::string backend_balance = "127.0.0.1:7103";
+  std::string backend_invoicing = "127.0.0.1:7104";
   // Signs access tokens (token_secret) and the identity passed to services
   // (identity_secret); both required, at least 32 characters.
   std::string token_secret;

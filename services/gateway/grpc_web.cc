@@ -155,6 +155,9 @@ std::string EncodeTrailerFrame(const grpc::Status& status,
     absl::StrAppend(&text, "grpc-status-details-bin:", absl::Base64Escape(status.error_details()),
                     "\r\n");
   }
+  for (const auto& [name, value] : extra) {
+    absl::StrAppend(&text, name, ":", PercentEncode(value), "\r\n");
+  }
   return Frame(kFlagTrailers, text);
 }
 

@@ -102,6 +102,10 @@ absl::Status Run(int argc, char** argv) {
       grpc::CreateChannel(config.backend_contracts, grpc::InsecureChannelCredentials());
   backends[kBackendMetering] =
       grpc::CreateChannel(config.backend_metering, grpc::InsecureChannelCredentials());
+  backends[kBackendBalance] =
+      grpc::CreateChannel(config.backend_balance, grpc::InsecureChannelCredentials());
+  backends[kBackendInvoicing] =
+      grpc::CreateChannel(config.backend_invoicing, grpc::InsecureChannelCredentials());
   backends[kBackendGateway] = grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", auth_server->grpc_port()), grpc::InsecureChannelCredentials());
   RateLimiter limiter(config.rate_limits);
@@ -137,8 +141,10 @@ absl::Status Run(int argc, char** argv) {
            {"routed_methods", absl::StrCat(policies->methods().size())}});
 
   auth_server->Wait();  // until SIGTERM / SIGINT
-  if (web != nullptr) web->Stop();
+  // The front door first: its grace ends the bridged gRPC-web calls too,
+  // which the web server's threads wait on.
   door.server->Shutdown(absl::ToChronoTime(absl::Now() + config.server.shutdown_grace));
+  if (web != nullptr) web->Stop();
   return absl::OkStatus();
 }
 

@@ -1,7 +1,9 @@
 #include "routes.h"
 
+#include "gridbill/balance/v1/balance.pb.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
+#include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
 
 namespace gridbill::gateway {
@@ -10,6 +12,8 @@ std::vector<ServiceRoute> SuiteRoutes() {
   // Referencing one descriptor per file links and registers the file.
   (void)contracts::v1::GetContractRequest::descriptor();
   (void)metering::v1::GetReadingsRequest::descriptor();
+  (void)balance::v1::SchemeTerm::descriptor();
+  (void)invoicing::v1::Period::descriptor();
   (void)v1::SignInRequest::descriptor();
   return {
       {"gridbill.contracts.v1.ReferenceDataService", kBackendContracts, false},
@@ -20,6 +24,13 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.metering.v1.MeteringPointService", kBackendMetering, false},
       {"gridbill.metering.v1.ReadingService", kBackendMetering, false},
       {"gridbill.metering.v1.ImportService", kBackendMetering, false},
+      {"gridbill.balance.v1.SchemeService", kBackendBalance, false},
+      {"gridbill.balance.v1.BalanceService", kBackendBalance, false},
+      {"gridbill.invoicing.v1.BillingPeriodService", kBackendInvoicing, false},
+      {"gridbill.invoicing.v1.InvoiceRunService", kBackendInvoicing, false},
+      {"gridbill.invoicing.v1.DocumentService", kBackendInvoicing, false},
+      {"gridbill.invoicing.v1.PaymentService", kBackendInvoicing, false},
+      {"gridbill.invoicing.v1.ErpExportService", kBackendInvoicing, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
       {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };

@@ -10,6 +10,8 @@ namespace gridbill::gateway {
 // Backend names used by the routes (keys of the backend channel map).
 inline constexpr char kBackendContracts[] = "contracts";
 inline constexpr char kBackendMetering[] = "metering";
+inline constexpr char kBackendBalance[] = "balance";
+inline constexpr char kBackendInvoicing[] = "invoicing";
 inline constexpr char kBackendGateway[] = "gateway";  // the gateway's own AuthService
 
 // Every published service the gateway routes. Also makes sure the

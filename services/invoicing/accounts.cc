@@ -85,7 +85,8 @@ absl::StatusOr<std::vector<PaymentRow>> ParsePaymentsCsv(std::string_view csv) {
   for (size_t i = 0; i < rows[0].second.size(); ++i) {
     col[absl::AsciiStrToLower(ToAbsl(Trimmed(rows[0].second[i])))] = i;
   }
-  for (const char* required : {"reference", "value_date", "payer_bin", "contract_number", "amount"}) {
+  for (const char* required :
+       {"reference", "value_date", "payer_bin", "contract_number", "amount"}) {
     if (col.count(required) == 0) {
       return InvalidField("csv", absl::StrCat("header: missing column ", required));
     }

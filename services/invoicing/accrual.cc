@@ -17,7 +17,8 @@ absl::StatusOr<VatTable> VatTable::Make(std::vector<VatRate> rates) {
             [](const VatRate& a, const VatRate& b) { return a.valid_from < b.valid_from; });
   for (size_t i = 1; i < rates.size(); ++i) {
     if (rates[i].valid_from == rates[i - 1].valid_from) {
-      return InvalidField("vat_rates", absl::StrCat("two rates from ", FormatDate(rates[i].valid_from)));
+      return InvalidField("vat_rates",
+                          absl::StrCat("two rates from ", FormatDate(rates[i].valid_from)));
     }
   }
   for (const VatRate& r : rates) {

@@ -33,8 +33,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   c.run.note_due_days = static_cast<int>(due);
   ASSIGN_OR_RETURN(c.pdf_font, src.String("pdf_font", c.pdf_font));
   if (!std::ifstream(c.pdf_font)) {
-    return InvalidField("pdf_font", absl::StrCat("cannot read ", c.pdf_font,
-                                                 " (install fonts-dejavu-core)"));
+    return InvalidField("pdf_font",
+                        absl::StrCat("cannot read ", c.pdf_font, " (install fonts-dejavu-core)"));
   }
   Seller& s = c.seller;
   ASSIGN_OR_RETURN(s.bin, src.String("seller_bin", "970740000838"));

@@ -132,16 +132,16 @@ absl::StatusOr<ExportFile> Documents::Export(const BillingPeriod& period, Export
                              accruals ? "accruals" : "documents", csv ? ".csv" : ".jsonl");
   if (csv) {
     if (accruals) {
-      CsvRow(f.content, {"document_number", "document_type", "line_no", "contract_number",
-                         "customer_bin", "service", "from_date", "to_date", "volume_wh",
-                         "price_per_kwh", "amount_tiyn", "vat_rate_percent", "vat_tiyn",
-                         "total_tiyn", "tariff_id", "tariff_version", "balance_run_id",
-                         "estimated_share", "missing_share"});
+      CsvRow(f.content,
+             {"document_number", "document_type", "line_no", "contract_number", "customer_bin",
+              "service", "from_date", "to_date", "volume_wh", "price_per_kwh", "amount_tiyn",
+              "vat_rate_percent", "vat_tiyn", "total_tiyn", "tariff_id", "tariff_version",
+              "balance_run_id", "estimated_share", "missing_share"});
     } else {
-      CsvRow(f.content, {"number", "type", "issue_date", "turnover_date", "period",
-                         "participant_id", "customer_bin", "customer_name", "contract_number",
-                         "related_number", "provisional", "amount_tiyn", "vat_tiyn", "total_tiyn",
-                         "due_date"});
+      CsvRow(f.content,
+             {"number", "type", "issue_date", "turnover_date", "period", "participant_id",
+              "customer_bin", "customer_name", "contract_number", "related_number", "provisional",
+              "amount_tiyn", "vat_tiyn", "total_tiyn", "due_date"});
     }
   }
   for (const Document& d : docs) {
@@ -151,15 +151,15 @@ absl::StatusOr<ExportFile> Documents::Export(const BillingPeriod& period, Export
       for (const Line& l : d.lines) {
         ++f.records;
         if (csv) {
-          CsvRow(f.content,
-                 {d.number, DocTypeName(d.type), absl::StrCat(l.line_no), d.contract_number,
-                  d.customer.bin, ServiceCode(l.service), FormatDate(l.from_date),
-                  FormatDate(l.to_date), absl::StrCat(l.volume_wh), l.price_per_kwh.ToString(),
-                  absl::StrCat(l.amount_tiyn), l.vat_rate_percent.ToString(),
-                  absl::StrCat(l.vat_tiyn), absl::StrCat(l.total_tiyn), l.tariff_id,
-                  absl::StrCat(l.tariff_version), l.balance_run_id,
-                  l.completeness.estimated_share.ToString(),
-                  l.completeness.missing_share.ToString()});
+          CsvRow(
+              f.content,
+              {d.number, DocTypeName(d.type), absl::StrCat(l.line_no), d.contract_number,
+               d.customer.bin, ServiceCode(l.service), FormatDate(l.from_date),
+               FormatDate(l.to_date), absl::StrCat(l.volume_wh), l.price_per_kwh.ToString(),
+               absl::StrCat(l.amount_tiyn), l.vat_rate_percent.ToString(), absl::StrCat(l.vat_tiyn),
+               absl::StrCat(l.total_tiyn), l.tariff_id, absl::StrCat(l.tariff_version),
+               l.balance_run_id, l.completeness.estimated_share.ToString(),
+               l.completeness.missing_share.ToString()});
         } else {
           f.content += json::ObjectWriter()
                            .Add("document_number", d.number)
@@ -189,12 +189,12 @@ absl::StatusOr<ExportFile> Documents::Export(const BillingPeriod& period, Export
     }
     ++f.records;
     if (csv) {
-      CsvRow(f.content, {d.number, DocTypeName(d.type), FormatDate(d.issue_date),
-                         FormatDate(d.turnover_date), d.period.ToString(),
-                         d.customer.participant_id, d.customer.bin, d.customer.name,
-                         d.contract_number, d.related_number, d.provisional ? "true" : "false",
-                         absl::StrCat(d.amount_tiyn), absl::StrCat(d.vat_tiyn),
-                         absl::StrCat(d.total_tiyn), FormatDate(d.due_date)});
+      CsvRow(f.content,
+             {d.number, DocTypeName(d.type), FormatDate(d.issue_date), FormatDate(d.turnover_date),
+              d.period.ToString(), d.customer.participant_id, d.customer.bin, d.customer.name,
+              d.contract_number, d.related_number, d.provisional ? "true" : "false",
+              absl::StrCat(d.amount_tiyn), absl::StrCat(d.vat_tiyn), absl::StrCat(d.total_tiyn),
+              FormatDate(d.due_date)});
     } else {
       f.content += json::ObjectWriter()
                        .Add("number", d.number)

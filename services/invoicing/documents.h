@@ -32,7 +32,10 @@ enum class ExportContent { kDocuments, kAccruals };
 class Documents {
  public:
   Documents(Store& store, const Clock& clock, Seller seller, std::string font_path)
-      : store_(store), clock_(clock), seller_(std::move(seller)), font_path_(std::move(font_path)) {}
+      : store_(store),
+        clock_(clock),
+        seller_(std::move(seller)),
+        font_path_(std::move(font_path)) {}
 
   absl::StatusOr<PeriodView> GetPeriod(const BillingPeriod& period);
   absl::StatusOr<std::vector<PeriodView>> ListPeriods(const PageRequest& page);

@@ -114,8 +114,8 @@ absl::StatusOr<std::string> RenderEsfXml(const Document& esf, const Seller& sell
   body.Close("customer");
   body.Close("customers");
   body.Leaf("deliveryDocNum", esf.delivery_doc_number);
-  body.Leaf("deliveryDocDate",
-            esf.delivery_doc_date ? FormatDayRu(*esf.delivery_doc_date) : FormatDayRu(esf.issue_date));
+  body.Leaf("deliveryDocDate", esf.delivery_doc_date ? FormatDayRu(*esf.delivery_doc_date)
+                                                     : FormatDayRu(esf.issue_date));
   body.Open("deliveryTerm");
   body.Leaf("hasContract", "true");
   body.Leaf("contractNum", esf.contract_number);

@@ -12,9 +12,10 @@ namespace gridbill::invoicing {
 // The element order of an invoice, as written (and checked by the tests).
 // A correction (ADDITIONAL_INVOICE) carries relatedInvoice after invoiceType.
 inline constexpr const char* kEsfInvoiceOrder[] = {
-    "date",         "invoiceType",   "relatedInvoice", "num",          "operatorFullname",
-    "turnoverDate", "customers",     "deliveryDocNum", "deliveryDocDate", "deliveryTerm",
-    "productSet",   "sellers"};
+    "date",         "invoiceType",      "relatedInvoice",
+    "num",          "operatorFullname", "turnoverDate",
+    "customers",    "deliveryDocNum",   "deliveryDocDate",
+    "deliveryTerm", "productSet",       "sellers"};
 
 // ORDINARY_INVOICE for an ESF without a related ESF, ADDITIONAL_INVOICE for
 // the ESF of a credit or debit note.

@@ -18,7 +18,8 @@ namespace bv1 = ::gridbill::balance::v1;
 
 absl::Status Remote(const char* what, const grpc::Status& st) {
   absl::Status s = FromGrpc(st);
-  if (s.code() == absl::StatusCode::kNotFound || s.code() == absl::StatusCode::kFailedPrecondition ||
+  if (s.code() == absl::StatusCode::kNotFound ||
+      s.code() == absl::StatusCode::kFailedPrecondition ||
       s.code() == absl::StatusCode::kInvalidArgument) {
     return absl::Status(s.code(), absl::StrCat(what, ": ", s.message()));
   }
@@ -51,8 +52,8 @@ Completeness CompletenessOf(int64_t intervals, int64_t estimated, int64_t missin
   if (intervals <= 0) return c;
   c.estimated_share = Decimal::FromUnits(RoundHalfUp(
       static_cast<__int128>(estimated) * Decimal::kOne, static_cast<__int128>(intervals)));
-  c.missing_share = Decimal::FromUnits(
-      RoundHalfUp(static_cast<__int128>(missing) * Decimal::kOne, static_cast<__int128>(intervals)));
+  c.missing_share = Decimal::FromUnits(RoundHalfUp(static_cast<__int128>(missing) * Decimal::kOne,
+                                                   static_cast<__int128>(intervals)));
   return c;
 }
 
@@ -66,8 +67,8 @@ GrpcContractDirectory::GrpcContractDirectory(std::shared_ptr<grpc::Channel> chan
 
 void GrpcContractDirectory::Prepare(grpc::ClientContext& ctx) const {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  ctx.AddMetadata(kPrincipalHeader, "invoicing");
-  ctx.AddMetadata(kRolesHeader, "ROLE_ACCOUNTANT");
+  ctx.AddMetadata(kPrincipalHeader, "service:invoicing");
+  ctx.AddMetadata(kRolesHeader, "ROLE_INTEGRATION_CLIENT");
 }
 
 absl::StatusOr<std::vector<ContractInfo>> GrpcContractDirectory::BillableContracts(
@@ -161,8 +162,8 @@ GrpcVolumeSource::GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl:
 
 void GrpcVolumeSource::Prepare(grpc::ClientContext& ctx) const {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  ctx.AddMetadata(kPrincipalHeader, "invoicing");
-  ctx.AddMetadata(kRolesHeader, "ROLE_ACCOUNTANT");
+  ctx.AddMetadata(kPrincipalHeader, "service:invoicing");
+  ctx.AddMetadata(kRolesHeader, "ROLE_INTEGRATION_CLIENT");
 }
 
 absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod& period,
@@ -177,10 +178,11 @@ absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod&
     grpc::Status st = stub_->GetBillingRun(&ctx, req, &resp);
     if (!st.ok()) {
       absl::Status s = Remote("balance", st);
-      if (s.code() == absl::StatusCode::kNotFound || s.code() == absl::StatusCode::kFailedPrecondition) {
-        return FailedPrecondition("balance_run_id",
-                                  absl::StrCat("no final balance run for ", period.ToString(), ": ",
-                                               s.message()));
+      if (s.code() == absl::StatusCode::kNotFound ||
+          s.code() == absl::StatusCode::kFailedPrecondition) {
+        return FailedPrecondition(
+            "balance_run_id",
+            absl::StrCat("no final balance run for ", period.ToString(), ": ", s.message()));
       }
       return s;
     }
@@ -195,8 +197,8 @@ absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod&
     if (!st.ok()) return Remote("balance", st);
     run = resp.run();
     if (run.period().year() != period.year() || run.period().month() != period.month()) {
-      return InvalidField("balance_run_id",
-                          absl::StrCat("run ", requested_id, " is not a run of ", period.ToString()));
+      return InvalidField("balance_run_id", absl::StrCat("run ", requested_id, " is not a run of ",
+                                                         period.ToString()));
     }
     if (run.job().state() != common::v1::JOB_STATE_SUCCEEDED) {
       return FailedPrecondition("balance_run_id",

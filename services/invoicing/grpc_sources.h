@@ -1,6 +1,6 @@
 // The gRPC implementations of VolumeSource (balance.v1) and
 // ContractDirectory (contracts.v1). Calls carry the principal
-// "invoicing" and a deadline; failures come back as absl::Status.
+// "service:invoicing" (role integration client) and a deadline; failures come back as absl::Status.
 #pragma once
 
 #include <memory>

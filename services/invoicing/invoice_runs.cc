@@ -34,8 +34,8 @@ struct InvoiceRuns::Context {
 };
 
 InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes,
-                         const Clock& clock, absl::TimeZone zone, RunOptions options,
-                         Seller seller, std::string font_path)
+                         const Clock& clock, absl::TimeZone zone, RunOptions options, Seller seller,
+                         std::string font_path)
     : store_(store),
       directory_(directory),
       volumes_(volumes),
@@ -63,17 +63,19 @@ absl::StatusOr<InvoiceRun> InvoiceRuns::Start(const BillingPeriod& period, RunTy
   run.state = JobState::kPending;
   run.start_time = clock_.Now();
   RETURN_IF_ERROR(store_.CreateRun(run));
-  {
-    absl::MutexLock lock(&mu_);
-    queue_.push_back(run.id);
-  }
   return run;
+}
+
+void InvoiceRuns::Enqueue(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (!active_.insert(id).second) return;
+  queue_.push_back(id);
 }
 
 absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) { return store_.GetRun(id); }
 
-absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(const std::optional<BillingPeriod>& period,
-                                                          const PageRequest& page) {
+absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(
+    const std::optional<BillingPeriod>& period, const PageRequest& page) {
   return store_.ListRuns(period, page);
 }
 
@@ -83,8 +85,7 @@ absl::StatusOr<InvoiceRun> InvoiceRuns::Cancel(const std::string& id) {
 
 absl::StatusOr<int64_t> InvoiceRuns::ResumeUnfinished() {
   ASSIGN_OR_RETURN(std::vector<std::string> ids, store_.UnfinishedRuns());
-  absl::MutexLock lock(&mu_);
-  for (const std::string& id : ids) queue_.push_back(id);
+  for (const std::string& id : ids) Enqueue(id);
   return static_cast<int64_t>(ids.size());
 }
 
@@ -106,15 +107,16 @@ void InvoiceRuns::WorkerLoop() {
     std::string id;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !queue_.empty();
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
       mu_.Await(absl::Condition(&ready));
       if (stopping_) return;
       id = queue_.front();
       queue_.pop_front();
     }
     (void)Execute(id);  // the outcome is recorded on the run
+    absl::MutexLock lock(&mu_);
+    active_.erase(id);
   }
 }
 
@@ -263,7 +265,8 @@ absl::StatusOr<std::vector<Line>> InvoiceRuns::Lines(Context& ctx, const Contrac
   in.balance_run_type = ctx.balance.type;
   if (t->second.size() > 1 && volume.total_wh != 0) {
     std::vector<TimeRange> ranges;
-    for (const TariffPart& p : t->second) ranges.push_back(DaysRange(p.from_date, p.to_date, zone_));
+    for (const TariffPart& p : t->second)
+      ranges.push_back(DaysRange(p.from_date, p.to_date, zone_));
     ASSIGN_OR_RETURN(in.part_wh, volumes_->SplitVolume(ctx.balance.id, contract.participant_id,
                                                        contract.service, ranges));
   }
@@ -322,15 +325,15 @@ absl::StatusOr<IssueGroup> InvoiceRuns::RegularGroup(Context& ctx, const Contrac
     SumLines(d);
     g.documents.push_back(std::move(d));
   }
-  g.related_index = {-1, 0, -1};  // the act accompanies the invoice
+  g.related_index = {-1, 0, -1};   // the act accompanies the invoice
   g.delivery_index = {-1, -1, 1};  // the ESF rests on the act
   return g;
 }
 
-absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(
-    Context& ctx, const ContractInfo& contract, const VolumeRecord& volume) {
-  ASSIGN_OR_RETURN(std::vector<Document> charged,
-                   store_.ChargedDocuments(contract.id, ctx.period));
+absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(Context& ctx,
+                                                                       const ContractInfo& contract,
+                                                                       const VolumeRecord& volume) {
+  ASSIGN_OR_RETURN(std::vector<Document> charged, store_.ChargedDocuments(contract.id, ctx.period));
   std::vector<Line> recomputed;
   if (volume.total_wh != 0) {
     ASSIGN_OR_RETURN(recomputed, Lines(ctx, contract, volume));
@@ -377,8 +380,8 @@ absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(
     const int note_index = static_cast<int>(g.documents.size());
     if (original_esf) {
       esf.related_id = original_esf->id;
-      esf.related_number = absl::StrFormat("%04d%07d", original_esf->issue_date.year(),
-                                           original_esf->seq);
+      esf.related_number =
+          absl::StrFormat("%04d%07d", original_esf->issue_date.year(), original_esf->seq);
       esf.related_date = original_esf->issue_date;
     }
     g.documents.push_back(std::move(note));

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,10 +33,14 @@ class InvoiceRuns {
               absl::TimeZone zone, RunOptions options, Seller seller, std::string font_path);
   ~InvoiceRuns();
 
-  // Creates a pending run and queues it. FAILED_PRECONDITION "period" for a
-  // regular run of a closed period.
+  // Creates a pending run. FAILED_PRECONDITION "period" for a regular run
+  // of a closed period. The caller queues it with Enqueue once the
+  // transaction that created it has committed (a worker must see it).
   absl::StatusOr<InvoiceRun> Start(const BillingPeriod& period, RunType type,
                                    const std::string& balance_run_id, const std::string& id);
+  // Queues a run for the workers (a run already queued or being worked on
+  // in this process is not worked on twice).
+  void Enqueue(const std::string& id);
   absl::StatusOr<InvoiceRun> Get(const std::string& id);
   absl::StatusOr<std::vector<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
                                                const PageRequest& page);
@@ -78,6 +83,7 @@ class InvoiceRuns {
 
   absl::Mutex mu_;
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> active_ ABSL_GUARDED_BY(mu_);  // queued or being worked on
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };

@@ -79,13 +79,19 @@ grpc::Status InvoiceRunServiceImpl::StartInvoiceRun(grpc::ServerContext* ctx,
   if (caller.scoped()) return Denied();
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(RunType type, FromProto(req->run_type(), "run_type"));
-  return IdempotentCall(idempotency_, "StartInvoiceRun", caller, *req, resp,
-                        [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(InvoiceRun run,
-                                           runs_.Start(period, type, req->balance_run_id(), ""));
-                          ToProto(run, out.mutable_run());
-                          return absl::OkStatus();
-                        });
+  grpc::Status st = IdempotentCall(
+      idempotency_, "StartInvoiceRun", caller, *req, resp,
+      [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(InvoiceRun run, runs_.Start(period, type, req->balance_run_id(), ""));
+        ToProto(run, out.mutable_run());
+        return absl::OkStatus();
+      });
+  // Queued once committed; a replay of a run still pending queues it again
+  // (harmless: a run is worked on once per process and resumes idempotently).
+  if (st.ok() && (resp->run().job().state() == common::v1::JOB_STATE_PENDING)) {
+    runs_.Enqueue(resp->run().job().id());
+  }
+  return st;
 }
 
 grpc::Status InvoiceRunServiceImpl::GetInvoiceRun(grpc::ServerContext* ctx,
@@ -154,9 +160,9 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
                         documents_.List(filter, page, CallerFrom(*ctx).participant_id, &total));
   for (const Document& d : docs) ToProto(d, resp->add_documents());
   resp->set_total_size(total);
-  resp->set_next_page_token(
-      page.offset + static_cast<int64_t>(docs.size()) < total ? NextPageToken(page, docs.size())
-                                                              : "");
+  resp->set_next_page_token(page.offset + static_cast<int64_t>(docs.size()) < total
+                                ? NextPageToken(page, docs.size())
+                                : "");
   return grpc::Status::OK;
 }
 
@@ -256,8 +262,7 @@ grpc::Status PaymentServiceImpl::GetStatement(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status PaymentServiceImpl::GetAging(grpc::ServerContext* ctx,
-                                          const v1::GetAgingRequest* req,
+grpc::Status PaymentServiceImpl::GetAging(grpc::ServerContext* ctx, const v1::GetAgingRequest* req,
                                           v1::GetAgingResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay as_of, FromProtoDate(req->as_of(), "as_of"));
   ASSIGN_OR_RETURN_GRPC(AgingBuckets b, accounts_.Aging(req->participant_id(), as_of,

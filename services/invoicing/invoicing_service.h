@@ -70,8 +70,7 @@ class PaymentServiceImpl final : public v1::PaymentService::Service {
                               v1::ImportPaymentsResponse* resp) override;
   grpc::Status ListPayments(grpc::ServerContext* ctx, const v1::ListPaymentsRequest* req,
                             v1::ListPaymentsResponse* resp) override;
-  grpc::Status GetAccountBalance(grpc::ServerContext* ctx,
-                                 const v1::GetAccountBalanceRequest* req,
+  grpc::Status GetAccountBalance(grpc::ServerContext* ctx, const v1::GetAccountBalanceRequest* req,
                                  v1::GetAccountBalanceResponse* resp) override;
   grpc::Status GetStatement(grpc::ServerContext* ctx, const v1::GetStatementRequest* req,
                             v1::GetStatementResponse* resp) override;

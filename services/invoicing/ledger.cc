@@ -91,8 +91,9 @@ void AddAging(const std::vector<Document>& docs, const LedgerResult& ledger, abs
   }
 }
 
-StatementData BuildStatement(const std::vector<Document>& docs, const std::vector<Payment>& payments,
-                             absl::CivilDay from, absl::CivilDay to) {
+StatementData BuildStatement(const std::vector<Document>& docs,
+                             const std::vector<Payment>& payments, absl::CivilDay from,
+                             absl::CivilDay to) {
   StatementData s;
   for (const Document& d : docs) {
     if (!IsReceivable(d.type)) continue;
@@ -128,9 +129,10 @@ StatementData BuildStatement(const std::vector<Document>& docs, const std::vecto
       s.lines.push_back(std::move(l));
     }
   }
-  std::stable_sort(s.lines.begin(), s.lines.end(), [](const StatementLine& a, const StatementLine& b) {
-    return std::tie(a.date, a.kind, a.reference) < std::tie(b.date, b.kind, b.reference);
-  });
+  std::stable_sort(
+      s.lines.begin(), s.lines.end(), [](const StatementLine& a, const StatementLine& b) {
+        return std::tie(a.date, a.kind, a.reference) < std::tie(b.date, b.kind, b.reference);
+      });
   s.closing = s.opening + s.charged - s.paid;
   return s;
 }

@@ -69,7 +69,8 @@ struct StatementData {
 };
 
 // A reconciliation statement over [from, to] of receivable documents and payments.
-StatementData BuildStatement(const std::vector<Document>& docs, const std::vector<Payment>& payments,
-                             absl::CivilDay from, absl::CivilDay to);
+StatementData BuildStatement(const std::vector<Document>& docs,
+                             const std::vector<Payment>& payments, absl::CivilDay from,
+                             absl::CivilDay to);
 
 }  // namespace gridbill::invoicing

@@ -15,6 +15,7 @@
 #include "gridbill/pg/migrations.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/server/config.h"
+#include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
 #include "grpcpp/create_channel.h"
@@ -44,17 +45,20 @@ absl::Status Run(int argc, char** argv) {
   SystemClock clock;
   PgStore store(*pool);
   pg::PgIdempotency idempotency(*pool);
+  // With an identity secret, calls to other services carry this service's
+  // identity signed as the gateway signs, so that they accept it.
   GrpcContractDirectory directory(
-      grpc::CreateChannel(config.contracts_address, grpc::InsecureChannelCredentials()),
+      CreateIdentitySigningChannel(config.contracts_address, grpc::InsecureChannelCredentials(),
+                                   config.server.identity_secret),
       config.zone);
   std::unique_ptr<GrpcVolumeSource> volumes;
   if (!config.balance_address.empty()) {
-    volumes = std::make_unique<GrpcVolumeSource>(
-        grpc::CreateChannel(config.balance_address, grpc::InsecureChannelCredentials()));
+    volumes = std::make_unique<GrpcVolumeSource>(CreateIdentitySigningChannel(
+        config.balance_address, grpc::InsecureChannelCredentials(), config.server.identity_secret));
   }
 
-  InvoiceRuns runs(store, directory, volumes.get(), clock, config.zone, config.run,
-                   config.seller, config.pdf_font);
+  InvoiceRuns runs(store, directory, volumes.get(), clock, config.zone, config.run, config.seller,
+                   config.pdf_font);
   Documents documents(store, clock, config.seller, config.pdf_font);
   Accounts accounts(store, directory, clock);
   // Runs a previous process left unfinished resume: issuing is idempotent

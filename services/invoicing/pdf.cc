@@ -208,8 +208,7 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
   }
   w.Gap(6);
   w.Para(kMargin, width,
-         absl::StrCat("Исполнитель: ", seller.name, ", БИН ", seller.bin, ", ", seller.address),
-         9);
+         absl::StrCat("Исполнитель: ", seller.name, ", БИН ", seller.bin, ", ", seller.address), 9);
   w.Para(kMargin, width,
          absl::StrCat("ИИК ", seller.iik, ", БИК ", seller.bik, ", Кбе ", seller.kbe,
                       ", свидетельство по НДС серия ", seller.vat_certificate_series, " № ",
@@ -230,10 +229,10 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
   w.Gap(8);
 
   // The table: №, service, kWh, price, amount, VAT %, VAT, total.
-  const float cols[] = {kMargin, kMargin + 18, kMargin + 210, kMargin + 275, kMargin + 330,
+  const float cols[] = {kMargin,       kMargin + 18,  kMargin + 210, kMargin + 275, kMargin + 330,
                         kMargin + 400, kMargin + 430, kMargin + 475, right};
-  const char* heads[] = {"№",          "Наименование услуги", "Кол-во, кВт·ч", "Цена, тг",
-                         "Сумма без НДС", "НДС",                "Сумма НДС",    "Всего"};
+  const char* heads[] = {"№",   "Наименование услуги", "Кол-во, кВт·ч", "Цена, тг", "Сумма без НДС",
+                         "НДС", "Сумма НДС",           "Всего"};
   w.Need(30);
   w.Rule(kMargin, right);
   w.Gap(10);
@@ -248,8 +247,8 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
   w.Rule(kMargin, right);
   for (const Line& l : doc.lines) {
     std::vector<std::string> desc = w.Wrap(l.description, cols[2] - cols[1] - 6, 7);
-    desc.push_back(absl::StrCat("тариф ", l.tariff_id, " v", l.tariff_version, "; баланс ",
-                                l.balance_run_id));
+    desc.push_back(
+        absl::StrCat("тариф ", l.tariff_id, " v", l.tariff_version, "; баланс ", l.balance_run_id));
     const float h = 9.0f * static_cast<float>(desc.size()) + 4;
     w.Need(h);
     w.Gap(9);
@@ -273,8 +272,7 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
   w.Gap(13);
   w.TextRight(right, w.y(), absl::StrCat("НДС: ", Tenge(doc.vat_tiyn), " тг"), 9);
   w.Gap(13);
-  w.TextRight(right, w.y(), absl::StrCat("Всего с НДС: ", Tenge(doc.total_tiyn), " тг"), 10,
-              true);
+  w.TextRight(right, w.y(), absl::StrCat("Всего с НДС: ", Tenge(doc.total_tiyn), " тг"), 10, true);
   w.Gap(24);
   if (doc.type == DocType::kAct) {
     w.Need(60);
@@ -290,8 +288,7 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
     w.Para(kMargin, width, "Приложение: сведения о балансе электрической энергии за период", 8);
   } else {
     w.Para(kMargin, width,
-           absl::StrCat(seller.signatory_position, " ", seller.signatory_name,
-                        " ______________"),
+           absl::StrCat(seller.signatory_position, " ", seller.signatory_name, " ______________"),
            8);
   }
   if (err.code != 0) {

@@ -267,8 +267,7 @@ absl::StatusOr<Period> PgStore::TransitionPeriod(const BillingPeriod& period, Pe
       return FailedPrecondition(
           "target_state", absl::StrCat("period ", period.ToString(), " is ",
                                        PeriodStateName(p.state), " and cannot move to ",
-                                       PeriodStateName(target),
-                                       " (open -> closing -> closed)"));
+                                       PeriodStateName(target), " (open -> closing -> closed)"));
     }
     std::optional<absl::Time> closing, closed;
     if (target == PeriodState::kClosing) closing = now;
@@ -333,8 +332,7 @@ absl::StatusOr<std::vector<std::string>> PgStore::UnfinishedRuns() {
 
 absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
                                            std::vector<IssueGroup>& groups) {
-  return pool_.TransactValue<IssueResult>([&](pg::Transaction& tx)
-                                              -> absl::StatusOr<IssueResult> {
+  return pool_.TransactValue<IssueResult>([&](pg::Transaction& tx) -> absl::StatusOr<IssueResult> {
     IssueResult result;
     if (groups.empty()) return result;
     const std::string pkey = period.ToString();
@@ -488,9 +486,9 @@ absl::StatusOr<std::vector<Document>> PgStore::ListDocuments(const DocumentFilte
         ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
         RETURN_IF_ERROR(AttachLines(tx, docs));
         if (total != nullptr) {
-          ASSIGN_OR_RETURN(pg::Result c, tx.Exec(q::kCountDocuments, filter.participant_id,
-                                                 filter.contract_id, period, type,
-                                                 filter.invoice_run_id));
+          ASSIGN_OR_RETURN(pg::Result c,
+                           tx.Exec(q::kCountDocuments, filter.participant_id, filter.contract_id,
+                                   period, type, filter.invoice_run_id));
           *total = c[0].Int(0);
         }
         return docs;
@@ -537,42 +535,42 @@ absl::StatusOr<StoredPdf> PgStore::PutPdf(const std::string& document_id, const 
 
 absl::StatusOr<PaymentImport> PgStore::InsertPayments(const std::vector<Payment>& payments,
                                                       absl::Time now) {
-  return pool_.TransactValue<PaymentImport>([&](pg::Transaction& tx)
-                                                -> absl::StatusOr<PaymentImport> {
-    PaymentImport out;
-    std::vector<std::string> refs;
-    for (const Payment& p : payments) refs.push_back(p.reference);
-    pg::Params params;
-    params.AddTextArray(refs);
-    ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kPaymentsByReference, params));
-    absl::flat_hash_map<std::string, Payment> existing;
-    for (const pg::Row& r : res) {
-      ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
-      existing[p.reference] = std::move(p);
-    }
-    for (const Payment& p : payments) {
-      auto it = existing.find(p.reference);
-      if (it != existing.end()) {
-        const Payment& e = it->second;
-        if (e.value_date != p.value_date || e.payer_bin != p.payer_bin ||
-            e.contract_id != p.contract_id || e.amount_tiyn != p.amount_tiyn ||
-            e.purpose != p.purpose) {
-          return InvalidField("reference",
-                              absl::StrCat("payment ", QuoteInput(p.reference),
-                                           " was imported before with other content"));
+  return pool_.TransactValue<PaymentImport>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<PaymentImport> {
+        PaymentImport out;
+        std::vector<std::string> refs;
+        for (const Payment& p : payments) refs.push_back(p.reference);
+        pg::Params params;
+        params.AddTextArray(refs);
+        ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kPaymentsByReference, params));
+        absl::flat_hash_map<std::string, Payment> existing;
+        for (const pg::Row& r : res) {
+          ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+          existing[p.reference] = std::move(p);
         }
-        ++out.already_present;
-        continue;
-      }
-      RETURN_IF_ERROR(tx.Exec(q::kInsertPayment, p.id, p.reference, p.value_date, p.payer_bin,
-                              p.contract_id, p.contract_number, p.participant_id, p.amount_tiyn,
-                              p.purpose, now)
-                          .status());
-      existing[p.reference] = p;
-      ++out.created;
-    }
-    return out;
-  });
+        for (const Payment& p : payments) {
+          auto it = existing.find(p.reference);
+          if (it != existing.end()) {
+            const Payment& e = it->second;
+            if (e.value_date != p.value_date || e.payer_bin != p.payer_bin ||
+                e.contract_id != p.contract_id || e.amount_tiyn != p.amount_tiyn ||
+                e.purpose != p.purpose) {
+              return InvalidField("reference",
+                                  absl::StrCat("payment ", QuoteInput(p.reference),
+                                               " was imported before with other content"));
+            }
+            ++out.already_present;
+            continue;
+          }
+          RETURN_IF_ERROR(tx.Exec(q::kInsertPayment, p.id, p.reference, p.value_date, p.payer_bin,
+                                  p.contract_id, p.contract_number, p.participant_id, p.amount_tiyn,
+                                  p.purpose, now)
+                              .status());
+          existing[p.reference] = p;
+          ++out.created;
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<std::vector<Payment>> PgStore::ListPayments(const std::string& participant_id,

@@ -45,8 +45,8 @@ class PgStore final : public Store {
                                                     const std::string& contract_id) override;
   absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) override;
-  absl::StatusOr<std::vector<Document>> ReceivableDocuments(const std::string& participant_id,
-                                                            const std::string& contract_id) override;
+  absl::StatusOr<std::vector<Document>> ReceivableDocuments(
+      const std::string& participant_id, const std::string& contract_id) override;
 
  private:
   pg::Pool& pool_;

@@ -15,9 +15,9 @@ inline constexpr Query kSelectVatRates{
 
 inline constexpr Query kSelectPeriod{
     "select_period", "SELECT " GRIDBILL_PERIOD_COLS " FROM periods WHERE period = $1"};
-inline constexpr Query kSelectPeriodForUpdate{
-    "select_period_for_update",
-    "SELECT " GRIDBILL_PERIOD_COLS " FROM periods WHERE period = $1 FOR UPDATE"};
+inline constexpr Query kSelectPeriodForUpdate{"select_period_for_update",
+                                              "SELECT " GRIDBILL_PERIOD_COLS
+                                              " FROM periods WHERE period = $1 FOR UPDATE"};
 inline constexpr Query kSelectPeriodForShare{
     "select_period_for_share", "SELECT state FROM periods WHERE period = $1 FOR SHARE"};
 inline constexpr Query kEnsurePeriod{
@@ -28,34 +28,31 @@ inline constexpr Query kUpdatePeriodState{
     "update_period_state",
     "UPDATE periods SET state = $2, closing_time = COALESCE($3, closing_time), "
     "close_time = COALESCE($4, close_time) WHERE period = $1 RETURNING " GRIDBILL_PERIOD_COLS};
-inline constexpr Query kListPeriods{
-    "list_periods",
-    "SELECT " GRIDBILL_PERIOD_COLS " FROM periods ORDER BY period DESC LIMIT $1 OFFSET $2"};
+inline constexpr Query kListPeriods{"list_periods",
+                                    "SELECT " GRIDBILL_PERIOD_COLS
+                                    " FROM periods ORDER BY period DESC LIMIT $1 OFFSET $2"};
 
-#define GRIDBILL_RUN_COLS                                                                 \
-  "id, period, run_type, balance_run_id, state, done, total, documents_issued, "          \
+#define GRIDBILL_RUN_COLS                                                               \
+  "id, period, run_type, balance_run_id, state, done, total, documents_issued, "        \
   "contracts_skipped, contracts_failed, summary, error, cancel_requested, start_time, " \
   "finish_time"
 
 inline constexpr Query kInsertRun{
-    "insert_run",
-    "INSERT INTO invoice_runs (" GRIDBILL_RUN_COLS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"};
+    "insert_run", "INSERT INTO invoice_runs (" GRIDBILL_RUN_COLS
+                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"};
 inline constexpr Query kSelectRun{"select_run",
                                   "SELECT " GRIDBILL_RUN_COLS " FROM invoice_runs WHERE id = $1"};
-inline constexpr Query kListRuns{
-    "list_runs",
-    "SELECT " GRIDBILL_RUN_COLS " FROM invoice_runs WHERE ($1 = '' OR period = $1) "
-    "ORDER BY start_time DESC, id LIMIT $2 OFFSET $3"};
+inline constexpr Query kListRuns{"list_runs", "SELECT " GRIDBILL_RUN_COLS
+                                              " FROM invoice_runs WHERE ($1 = '' OR period = $1) "
+                                              "ORDER BY start_time DESC, id LIMIT $2 OFFSET $3"};
 inline constexpr Query kUpdateRun{
     "update_run",
     "UPDATE invoice_runs SET state = $2, done = $3, total = $4, documents_issued = $5, "
     "contracts_skipped = $6, contracts_failed = $7, summary = $8, error = $9, finish_time = $10 "
     "WHERE id = $1"};
-inline constexpr Query kCancelRun{
-    "cancel_run",
-    "UPDATE invoice_runs SET cancel_requested = true "
-    "WHERE id = $1 AND state IN ('pending', 'running')"};
+inline constexpr Query kCancelRun{"cancel_run",
+                                  "UPDATE invoice_runs SET cancel_requested = true "
+                                  "WHERE id = $1 AND state IN ('pending', 'running')"};
 inline constexpr Query kUnfinishedRuns{
     "unfinished_runs",
     "SELECT id FROM invoice_runs WHERE state IN ('pending', 'running') ORDER BY start_time, id"};
@@ -71,7 +68,8 @@ inline constexpr Query kClaimBillings{
 inline constexpr Query kTakeNumbers{
     "take_numbers",
     "INSERT INTO doc_counters (doc_type, year, last_seq) VALUES ($1, $2, $3) "
-    "ON CONFLICT (doc_type, year) DO UPDATE SET last_seq = doc_counters.last_seq + EXCLUDED.last_seq "
+    "ON CONFLICT (doc_type, year) DO UPDATE SET last_seq = doc_counters.last_seq + "
+    "EXCLUDED.last_seq "
     "RETURNING last_seq"};
 
 inline constexpr const char* kCopyDocuments =
@@ -92,8 +90,8 @@ inline constexpr const char* kCopyLines =
   "delivery_doc_date, provisional, amount_tiyn, vat_tiyn, total_tiyn, due_date, pdf_sha256, "    \
   "created_at"
 
-inline constexpr Query kSelectDocument{
-    "select_document", "SELECT " GRIDBILL_DOC_COLS " FROM documents WHERE id = $1"};
+inline constexpr Query kSelectDocument{"select_document",
+                                       "SELECT " GRIDBILL_DOC_COLS " FROM documents WHERE id = $1"};
 inline constexpr Query kSelectLines{
     "select_lines",
     "SELECT document_id, line_no, service_type, description, from_date, to_date, volume_wh, "
@@ -102,55 +100,56 @@ inline constexpr Query kSelectLines{
     "missing_share::text FROM document_lines WHERE document_id = ANY($1::text[]) "
     "ORDER BY document_id, line_no"};
 
-#define GRIDBILL_DOC_FILTER                                                        \
+#define GRIDBILL_DOC_FILTER                                                       \
   "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) AND " \
-  "($3 = '' OR period = $3) AND ($4 = '' OR doc_type = $4) AND "                   \
+  "($3 = '' OR period = $3) AND ($4 = '' OR doc_type = $4) AND "                  \
   "($5 = '' OR invoice_run_id = $5)"
 
 inline constexpr Query kListDocuments{
     "list_documents", "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
                       " ORDER BY doc_type, year, seq LIMIT $6 OFFSET $7"};
-inline constexpr Query kCountDocuments{
-    "count_documents", "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
+inline constexpr Query kCountDocuments{"count_documents",
+                                       "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
 inline constexpr Query kChargedDocuments{
     "charged_documents",
-    "SELECT " GRIDBILL_DOC_COLS " FROM documents WHERE contract_id = $1 AND period = $2 "
+    "SELECT " GRIDBILL_DOC_COLS
+    " FROM documents WHERE contract_id = $1 AND period = $2 "
     "AND doc_type IN ('invoice', 'credit_note', 'debit_note') ORDER BY created_at, doc_type, seq"};
 inline constexpr Query kEsfOf{
-    "esf_of", "SELECT " GRIDBILL_DOC_COLS " FROM documents WHERE contract_id = $1 "
+    "esf_of", "SELECT " GRIDBILL_DOC_COLS
+              " FROM documents WHERE contract_id = $1 "
               "AND invoice_run_id = $2 AND period = $3 AND doc_type = 'esf' ORDER BY seq LIMIT 1"};
 inline constexpr Query kReceivableDocuments{
     "receivable_documents",
-    "SELECT " GRIDBILL_DOC_COLS " FROM documents "
+    "SELECT " GRIDBILL_DOC_COLS
+    " FROM documents "
     "WHERE doc_type IN ('invoice', 'credit_note', 'debit_note') "
     "AND ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
     "ORDER BY contract_id, issue_date, created_at, doc_type, seq"};
 
-inline constexpr Query kSelectPdf{
-    "select_pdf", "SELECT pdf, sha256 FROM document_pdfs WHERE document_id = $1"};
+inline constexpr Query kSelectPdf{"select_pdf",
+                                  "SELECT pdf, sha256 FROM document_pdfs WHERE document_id = $1"};
 inline constexpr Query kInsertPdf{
     "insert_pdf",
     "INSERT INTO document_pdfs (document_id, pdf, sha256) VALUES ($1, $2, $3) "
     "ON CONFLICT (document_id) DO NOTHING"};
 inline constexpr Query kSetPdfSha{
-    "set_pdf_sha",
-    "UPDATE documents SET pdf_sha256 = $2 WHERE id = $1 AND pdf_sha256 IS NULL"};
+    "set_pdf_sha", "UPDATE documents SET pdf_sha256 = $2 WHERE id = $1 AND pdf_sha256 IS NULL"};
 
-#define GRIDBILL_PAYMENT_COLS                                                                 \
+#define GRIDBILL_PAYMENT_COLS                                                            \
   "id, reference, value_date, payer_bin, contract_id, contract_number, participant_id, " \
   "amount_tiyn, purpose"
 
-inline constexpr Query kPaymentsByReference{
-    "payments_by_reference",
-    "SELECT " GRIDBILL_PAYMENT_COLS " FROM payments WHERE reference = ANY($1::text[]) "
-    "ORDER BY value_date, reference"};
+inline constexpr Query kPaymentsByReference{"payments_by_reference",
+                                            "SELECT " GRIDBILL_PAYMENT_COLS
+                                            " FROM payments WHERE reference = ANY($1::text[]) "
+                                            "ORDER BY value_date, reference"};
 inline constexpr Query kInsertPayment{
-    "insert_payment",
-    "INSERT INTO payments (" GRIDBILL_PAYMENT_COLS
-    ", created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+    "insert_payment", "INSERT INTO payments (" GRIDBILL_PAYMENT_COLS
+                      ", created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
 inline constexpr Query kListPayments{
-    "list_payments",
-    "SELECT " GRIDBILL_PAYMENT_COLS " FROM payments WHERE ($1 = '' OR participant_id = $1) "
-    "AND ($2 = '' OR contract_id = $2) ORDER BY value_date, reference"};
+    "list_payments", "SELECT " GRIDBILL_PAYMENT_COLS
+                     " FROM payments WHERE ($1 = '' OR participant_id = $1) "
+                     "AND ($2 = '' OR contract_id = $2) ORDER BY value_date, reference"};
 
 }  // namespace gridbill::invoicing::queries

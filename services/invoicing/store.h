@@ -70,8 +70,8 @@ class Store {
 
   virtual absl::Status CreateRun(const InvoiceRun& run) = 0;
   virtual absl::StatusOr<InvoiceRun> GetRun(const std::string& id) = 0;
-  virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
-                                                           const PageRequest& page) = 0;
+  virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(
+      const std::optional<BillingPeriod>& period, const PageRequest& page) = 0;
   // Writes state, progress, counters, summary, error and finish time.
   virtual absl::Status UpdateRun(const InvoiceRun& run) = 0;
   // Marks a pending or running run for cancellation; returns the run.

@@ -31,6 +31,10 @@ struct Incoming {
   int value_index;  // in the series
 };
 
+// Enum values the proto does not define (a newer or a broken client).
+bool Known(Source s) { return s >= Source::kUnspecified && s <= Source::kEstimation; }
+bool Known(Quality q) { return q >= Quality::kUnspecified && q <= Quality::kManuallyEdited; }
+
 // Names an incoming value in messages: "reading 3" or "series 2 value 17".
 std::string ItemText(const Incoming& in) {
   return in.reading >= 0 ? absl::StrCat("reading ", in.reading)
@@ -173,6 +177,16 @@ absl::Status Ingestion::Prepare(const Batch& batch, Prepared& prepared, PointCac
       reject(ri, -1, -1, KeyText(r), "source: required (on the reading or the batch)");
       continue;
     }
+    if (!Known(source)) {
+      reject(ri, -1, -1, KeyText(r),
+             absl::StrCat("source: ", static_cast<int>(source), " is not a source"));
+      continue;
+    }
+    if (!Known(r.quality)) {
+      reject(ri, -1, -1, KeyText(r),
+             absl::StrCat("quality: ", static_cast<int>(r.quality), " is not a quality"));
+      continue;
+    }
     const Slot slot = SlotOf(r.interval_start, p.resolution, zone_);
     if (!slot.aligned) {
       reject(ri, -1, -1, KeyText(r),
@@ -220,6 +234,18 @@ absl::Status Ingestion::Prepare(const Batch& batch, Prepared& prepared, PointCac
     const Source source = s.source != Source::kUnspecified ? s.source : batch.source;
     if (source == Source::kUnspecified) {
       reject(-1, sx, -1, key, "source: required (on the series or the batch)");
+      continue;
+    }
+    if (!Known(source)) {
+      reject(-1, sx, -1, key,
+             absl::StrCat("source: ", static_cast<int>(source), " is not a source"));
+      continue;
+    }
+    if (auto bad = std::find_if(s.qualities.begin(), s.qualities.end(),
+                                [](Quality q) { return !Known(q); });
+        bad != s.qualities.end()) {
+      reject(-1, sx, static_cast<int>(bad - s.qualities.begin()), key,
+             absl::StrCat("qualities: ", static_cast<int>(*bad), " is not a quality"));
       continue;
     }
     if (s.resolution != p.resolution) {

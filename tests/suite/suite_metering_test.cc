@@ -141,8 +141,8 @@ std::string ToCp1251(const std::string& utf8) {
 // `gridbillctl metering readings` as JSON: GetReadingsResponse.
 google::protobuf::Struct Readings(const std::string& metering, const std::string& code,
                                   const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"metering",        "readings",  code,     "--output",
-                                   "json",            "--metering-addr", metering};
+  std::vector<std::string> args = {"metering", "readings",        code,    "--output",
+                                   "json",     "--metering-addr", metering};
   args.insert(args.end(), extra.begin(), extra.end());
   CommandResult r = Ctl(args, seconds(60));
   INFO(r.Describe());
@@ -192,10 +192,20 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
   // --- A reduced demo load: 40 points, the last 2 months of readings. -----
   constexpr uint64_t kSeed = 7;
   constexpr int kPoints = 40;
-  const std::vector<std::string> load_args = {
-      "demo",   "load", "--seed", "7", "--points", std::to_string(kPoints), "--readings-months",
-      "2",      "--streams", "2", "--addr", contracts.address, "--metering-addr",
-      metering.address};
+  const std::vector<std::string> load_args = {"demo",
+                                              "load",
+                                              "--seed",
+                                              "7",
+                                              "--points",
+                                              std::to_string(kPoints),
+                                              "--readings-months",
+                                              "2",
+                                              "--streams",
+                                              "2",
+                                              "--addr",
+                                              contracts.address,
+                                              "--metering-addr",
+                                              metering.address};
   {
     CommandResult load = Ctl(load_args, seconds(900));
     INFO(load.Describe());
@@ -209,9 +219,9 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
       demo::GenerateMetering(demo::Generate(demo::Options{.seed = kSeed}), {kPoints});
   REQUIRE(set.points.size() == kPoints);
   {
-    CommandResult list = Ctl({"metering", "points", "list", "--output", "json", "--metering-addr",
-                              metering.address},
-                             seconds(60));
+    CommandResult list =
+        Ctl({"metering", "points", "list", "--output", "json", "--metering-addr", metering.address},
+            seconds(60));
     INFO(list.Describe());
     REQUIRE(list.exit_code == 0);
     const auto points = List(Json(list.out), "points");
@@ -226,9 +236,9 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
   for (size_t p = 0; p < set.points.size(); p += 7) {
     const demo::DemoPoint& pt = set.points[p];
     const int channel = pt.channels.front();
-    const auto r = Readings(metering.address, pt.code,
-                            {"--channel", absl::StrCat("0", channel), "--period", "2026-10",
-                             "--resolution", "month"});
+    const auto r = Readings(
+        metering.address, pt.code,
+        {"--channel", absl::StrCat("0", channel), "--period", "2026-10", "--resolution", "month"});
     INFO(pt.code << " channel " << channel);
     CHECK(Int(r, "totalWh") == ExpectedMonthWh(set, static_cast<int>(p), channel, october, kSeed));
   }
@@ -307,12 +317,13 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
   };
   {
     // 2026-11-20 00:15 in Asia/Almaty (UTC+5).
-    const auto latest = Readings(metering.address, code,
-                                 {"--period", "2026-11", "--resolution", "native"});
+    const auto latest =
+        Readings(metering.address, code, {"--period", "2026-11", "--resolution", "native"});
     CHECK(value_at(latest, "2026-11-19T19:15:00Z") == std::make_pair<int64_t, int64_t>(1600000, 2));
     CHECK(value_at(latest, "2026-11-19T19:00:00Z").first == 1520500);
-    const auto first = Readings(metering.address, code,
-                                {"--period", "2026-11", "--resolution", "native", "--revision", "1"});
+    const auto first =
+        Readings(metering.address, code,
+                 {"--period", "2026-11", "--resolution", "native", "--revision", "1"});
     CHECK(value_at(first, "2026-11-19T19:15:00Z").first == 1498250);
   }
 
@@ -343,26 +354,29 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
     REQUIRE(r.exit_code == 0);
     CHECK(Field(r.out, "accepted") == 4);
     CHECK(Field(r.out, "rejected") == 0);
-    CommandResult again = import(dir.File("day.xml"), {"--format", "80020", "--encoding", "cp1251"});
+    CommandResult again =
+        import(dir.File("day.xml"), {"--format", "80020", "--encoding", "cp1251"});
     INFO(again.Describe());
     REQUIRE(again.exit_code == 0);
     CHECK(Field(again.out, "accepted") == 0);
     CHECK(Field(again.out, "unchanged") == 4);
-    const auto day = Readings(metering.address, code, {"--period", "2026-11", "--resolution", "day"});
+    const auto day =
+        Readings(metering.address, code, {"--period", "2026-11", "--resolution", "day"});
     CHECK(value_at(day, "2026-11-20T19:00:00Z").first == 100500 + 200000 + 150000 + 50250);
   }
 
   // A bad file is refused whole, naming the line; its good lines are not stored.
   {
-    const std::string bad = absl::StrCat("point_code,channel,interval_start,value\n", code,
-                                         ",01,2026-11-22 00:00,10\n", code,
-                                         ",01,2026-11-22 00:15,abc\n");
+    const std::string bad =
+        absl::StrCat("point_code,channel,interval_start,value\n", code, ",01,2026-11-22 00:00,10\n",
+                     code, ",01,2026-11-22 00:15,abc\n");
     WriteFile(dir.File("bad.csv"), bad);
     CommandResult r = import(dir.File("bad.csv"), {"--format", "csv", "--unit", "kwh"});
     INFO(r.Describe());
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("line 3") != std::string::npos);
-    const auto day = Readings(metering.address, code, {"--period", "2026-11", "--resolution", "day"});
+    const auto day =
+        Readings(metering.address, code, {"--period", "2026-11", "--resolution", "day"});
     CHECK(value_at(day, "2026-11-21T19:00:00Z").first == 0);
   }
 }

@@ -32,7 +32,9 @@ std::string Digits(const std::string& region_code) {
 
 std::string NodeOf(const std::string& region_code) { return "N-" + Digits(region_code); }
 
-absl::CivilDay DayOf(const common::v1::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
+absl::CivilDay DayOf(const common::v1::Date& d) {
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
 
 bool HasRole(const v1::Participant& p, v1::ParticipantRole role) {
   for (int r : p.roles()) {
@@ -164,7 +166,8 @@ class Builder {
     for (const auto& r : Regions()) {
       if (r.code == region) name = absl::StrCat("Энергоузел «", r.name_ru, "»");
     }
-    set_.nodes.push_back(GridNode{NodeOf(region), name, region, parent.empty() ? "" : NodeOf(parent)});
+    set_.nodes.push_back(
+        GridNode{NodeOf(region), name, region, parent.empty() ? "" : NodeOf(parent)});
   }
 
   // The local substations of a region at `min_kv` or above (all when none is).
@@ -242,7 +245,8 @@ class Builder {
       for (DemoPoint& p : set_.points) {
         if (p.code == code && !p.owners.empty() && p.owners[0].participant == participant &&
             from < p.valid_from) {
-          p.valid_from = std::max(from, subs_[static_cast<size_t>(sub_index_[p.substation_code])].since);
+          p.valid_from =
+              std::max(from, subs_[static_cast<size_t>(sub_index_[p.substation_code])].since);
           p.owners[0].from = p.valid_from;
         }
       }
@@ -250,7 +254,8 @@ class Builder {
     }
     // "MP-35-0012-07" names substation PS-35-0012; amendment codes
     // ("MP-35-4711-N1") may name none: then a substation of the region.
-    const std::string region = data_.participants[static_cast<size_t>(participant)].participant.region_code();
+    const std::string region =
+        data_.participants[static_cast<size_t>(participant)].participant.region_code();
     int sub = -1;
     if (code.size() >= 10) {
       auto it = sub_index_.find(absl::StrCat("PS-", code.substr(3, 7)));
@@ -293,8 +298,9 @@ class Builder {
       if (KindFor(static_cast<int>(i)) != PointKind::kConsumption) continue;
       if (per_participant_[static_cast<int>(i)].empty()) continue;
       takers.push_back(static_cast<int>(i));
-      weights.push_back(static_cast<int64_t>(dp.monthly_gwh) *
-                        (HasRole(dp.participant, v1::PARTICIPANT_ROLE_DISTRIBUTION_COMPANY) ? 4 : 1));
+      weights.push_back(
+          static_cast<int64_t>(dp.monthly_gwh) *
+          (HasRole(dp.participant, v1::PARTICIPANT_ROLE_DISTRIBUTION_COMPANY) ? 4 : 1));
     }
     const int ties = 4 * static_cast<int>(set_.nodes.size() - 1);
     int guard = 0;
@@ -325,7 +331,8 @@ class Builder {
     int decommissioned = 0;
     for (DemoPoint& p : set_.points) {
       if (p.owners.empty() || p.kind != PointKind::kConsumption) continue;
-      const DemoParticipant& owner = data_.participants[static_cast<size_t>(p.owners[0].participant)];
+      const DemoParticipant& owner =
+          data_.participants[static_cast<size_t>(p.owners[0].participant)];
       if (owner.final_status == v1::PARTICIPANT_STATUS_TERMINATED) {
         auto it = dist_of_region.find(owner.participant.region_code());
         if (it == dist_of_region.end() || p.valid_from >= kYearStart) continue;
@@ -369,21 +376,23 @@ class Builder {
     for (size_t i = 0; i < set_.points.size(); ++i) {
       const DemoPoint& p = set_.points[i];
       if (p.owners.empty()) continue;
-      (p.kind == PointKind::kConsumption ? consumption : generation)[p.owners[0].participant].push_back(
-          static_cast<int>(i));
+      (p.kind == PointKind::kConsumption ? consumption : generation)[p.owners[0].participant]
+          .push_back(static_cast<int>(i));
     }
     int64_t total = 0;
     for (const auto& [pi, points] : consumption) {
       total += static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) * 1000;
     }
     for (const auto& [pi, points] : consumption) {
-      const int64_t share = static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) *
-                            1000 * 1'000'000 / std::max<int64_t>(total, 1);
+      const int64_t share =
+          static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) * 1000 *
+          1'000'000 / std::max<int64_t>(total, 1);
       Split(points, share);
     }
     int64_t gen_total = 0;
     for (const auto& [pi, points] : generation) {
-      gen_total += static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) * 1000;
+      gen_total +=
+          static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) * 1000;
     }
     for (const auto& [pi, points] : generation) {
       Split(points, static_cast<int64_t>(data_.participants[static_cast<size_t>(pi)].monthly_gwh) *
@@ -402,10 +411,11 @@ class Builder {
       switch (p.kind) {
         case PointKind::kConsumption: {
           p.channels = {1};
-          const auto& owner = data_.participants[static_cast<size_t>(p.owners[0].participant)].participant;
+          const auto& owner =
+              data_.participants[static_cast<size_t>(p.owners[0].participant)].participant;
           if (HasRole(owner, v1::PARTICIPANT_ROLE_GENERATOR)) p.channels.push_back(2);
           if (rng_.Chance(120)) p.channels.push_back(3);
-          p.scada_check = kv >= 220 || rng_.Chance(60);
+          p.scada_check = kv >= 500 || rng_.Chance(30);
           p.name = absl::StrCat(s.name, ", ввод ", kv, " кВ, ", ShortOwner(p));
           break;
         }
@@ -413,8 +423,9 @@ class Builder {
           p.channels = {1, 2};
           if (rng_.Chance(300)) p.channels.push_back(4);
           p.scada_check = true;
-          p.name = absl::StrCat(s.name, ", выдача ", ShortOwner(p),
-                                unit_of_.count(p.code) ? absl::StrCat(", блок ", unit_of_[p.code]) : "");
+          p.name =
+              absl::StrCat(s.name, ", выдача ", ShortOwner(p),
+                           unit_of_.count(p.code) ? absl::StrCat(", блок ", unit_of_[p.code]) : "");
           break;
         case PointKind::kTie:
           p.channels = {1, 2};
@@ -426,8 +437,8 @@ class Builder {
       // Most points carry an EIC of type Z: "55Z" + region digits + a serial.
       if (!rng_.Chance(120)) {
         for (int k = 0;; ++k) {
-          const std::string first15 = absl::StrFormat(
-              "55Z%s%010d", Digits(p.region_code), static_cast<int>(i) * 37 + k);
+          const std::string first15 =
+              absl::StrFormat("55Z%s%010d", Digits(p.region_code), static_cast<int>(i) * 37 + k);
           const char check = EicCheckChar(first15);
           if (check == '\0') continue;
           const std::string eic = first15 + check;
@@ -453,7 +464,8 @@ class Builder {
   }
 
   std::string ShortOwner(const DemoPoint& p) const {
-    return data_.participants[static_cast<size_t>(p.owners[0].participant)].participant.short_name();
+    return data_.participants[static_cast<size_t>(p.owners[0].participant)]
+        .participant.short_name();
   }
 
   const DataSet& data_;

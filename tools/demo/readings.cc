@@ -52,7 +52,8 @@ ReadingsGenerator::ReadingsGenerator(const MeteringSet& set, ReadingsOptions opt
     absl::LoadTimeZone("Asia/Almaty", &options_.zone);
   }
   std::map<std::string, int> node_index;
-  for (size_t i = 0; i < set_.nodes.size(); ++i) node_index[set_.nodes[i].code] = static_cast<int>(i);
+  for (size_t i = 0; i < set_.nodes.size(); ++i)
+    node_index[set_.nodes[i].code] = static_cast<int>(i);
   for (size_t i = 0; i < set_.nodes.size(); ++i) {
     auto it = node_index.find(set_.nodes[i].parent);
     parent_.push_back(it == node_index.end() ? -1 : it->second);
@@ -66,14 +67,14 @@ ReadingsGenerator::ReadingsGenerator(const MeteringSet& set, ReadingsOptions opt
     peer_of_point_.push_back(peer == node_index.end() ? -1 : peer->second);
   }
   // Normalisation of the consumption shapes per month.
-  for (absl::CivilMonth m = absl::CivilMonth(options_.first);
-       m <= absl::CivilMonth(options_.last); ++m) {
+  for (absl::CivilMonth m = absl::CivilMonth(options_.first); m <= absl::CivilMonth(options_.last);
+       ++m) {
     for (LoadProfile profile : {LoadProfile::kIndustrial, LoadProfile::kDistribution}) {
       double sum = 0;
       for (absl::CivilDay d = absl::CivilDay(m); absl::CivilMonth(d) == m; ++d) {
         const absl::Time start = absl::FromCivil(d, options_.zone);
-        const int n = static_cast<int>((absl::FromCivil(d + 1, options_.zone) - start) /
-                                       absl::Minutes(15));
+        const int n =
+            static_cast<int>((absl::FromCivil(d + 1, options_.zone) - start) / absl::Minutes(15));
         for (int i = 0; i < n; ++i) sum += Shape(profile, d, i, n);
       }
       month_shape_[{static_cast<int>(profile), m}] = sum;
@@ -149,8 +150,7 @@ DayReadings ReadingsGenerator::Day(absl::CivilDay day) const {
   out.day = day;
   out.start = absl::FromCivil(day, options_.zone);
   out.step = absl::Minutes(15);
-  const int n =
-      static_cast<int>((absl::FromCivil(day + 1, options_.zone) - out.start) / out.step);
+  const int n = static_cast<int>((absl::FromCivil(day + 1, options_.zone) - out.start) / out.step);
   const uint64_t seed = options_.seed;
   const uint64_t dn = static_cast<uint64_t>(DayNumber(day));
   const absl::CivilMonth month(day);
@@ -219,7 +219,8 @@ DayReadings ReadingsGenerator::Day(absl::CivilDay day) const {
             x = mean * 3.2 * std::sin(kPi * (hour - rise) / len) * (0.35 + 0.65 * weather);
           }
         } else if (pt.profile == LoadProfile::kWind) {
-          x = mean * (0.2 + 1.6 * weather) * (1 + 0.3 * std::sin(2 * kPi * (hour + weather * 24) / 24));
+          x = mean * (0.2 + 1.6 * weather) *
+              (1 + 0.3 * std::sin(2 * kPi * (hour + weather * 24) / 24));
         } else {  // hydro
           const double season = 0.8 + 0.5 * std::sin(kPi * (day.month() - 3) / 6.0);
           x = mean * season * Shape(LoadProfile::kDistribution, day, i, n);
@@ -295,7 +296,8 @@ DayReadings ReadingsGenerator::Day(absl::CivilDay day) const {
       s.source = kSourceCms;
       s.values.resize(static_cast<size_t>(n));
       s.present.assign(static_cast<size_t>(n), whole_day_gap ? 0 : 1);
-      for (int i = 0; i < n; ++i) s.values[static_cast<size_t>(i)] = std::llround(tv[static_cast<size_t>(i)]);
+      for (int i = 0; i < n; ++i)
+        s.values[static_cast<size_t>(i)] = std::llround(tv[static_cast<size_t>(i)]);
       const uint64_t key = static_cast<uint64_t>(c);
       // Gaps.
       if (Unit(Hash(seed, kGap, p, key, dn)) < 0.004) {
@@ -351,7 +353,8 @@ DayReadings ReadingsGenerator::Day(absl::CivilDay day) const {
         // Only what changes is re-sent.
         for (int i = 0; i < n; ++i) {
           const size_t u = static_cast<size_t>(i);
-          const bool changed = fixed.present[u] && (!s.present[u] || fixed.values[u] != s.values[u]);
+          const bool changed =
+              fixed.present[u] && (!s.present[u] || fixed.values[u] != s.values[u]);
           fixed.present[u] = changed ? 1 : 0;
         }
         out.corrected.push_back(std::move(fixed));

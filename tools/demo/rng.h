@@ -12,7 +12,6 @@
 
 namespace gridbill::demo {
 
-
 inline uint64_t SplitMix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;

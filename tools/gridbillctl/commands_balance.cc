@@ -12,7 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
+#include "gridbill/server/identity_signing.h"
 #include "grpcpp/create_channel.h"
+#include "tools/demo/demo_data.h"
+#include "tools/demo/metering_points.h"
+#include "tools/demo/schemes.h"
 #include "tools/gridbillctl/cli.h"
 #include "tools/gridbillctl/format.h"
 #include "tools/gridbillctl/progress.h"
@@ -36,8 +40,14 @@ Balance Connect(const Args& args) {
   const std::string addr = args.Get("balance-addr", env != nullptr ? env : "127.0.0.1:7103");
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
+  // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the
+  // gateway signs them, for a balance service that verifies identities.
+  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
   Balance b;
-  b.channel = grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), ch);
+  b.channel = grpc::experimental::CreateCustomChannelWithInterceptors(
+      addr, grpc::InsecureChannelCredentials(), ch, std::move(creators));
   b.runs = bv1::BalanceService::NewStub(b.channel);
   b.schemes = bv1::SchemeService::NewStub(b.channel);
   return b;
@@ -496,6 +506,57 @@ int SchemesCmd(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+// Defines the demo schemes (tools/demo/schemes.h) for the demo participants
+// already loaded into contracts (matched by BIN) and metering.
+int DemoSchemesCmd(Context& ctx, const Args& args) {
+  Balance b = Connect(args);
+  demo::Options options;
+  const std::string seed = args.Get("seed", "42");
+  if (!absl::SimpleAtoi(seed, &options.seed)) return ctx.Usage("--seed: a whole number");
+  CTL_ASSIGN_OR_USAGE(int64_t max_points, IntFlag(args, "max-points", 0));
+  const demo::DataSet data = demo::Generate(options);
+  demo::MeteringOptions mopt;
+  mopt.max_points = static_cast<int>(max_points);
+  const demo::MeteringSet set = demo::GenerateMetering(data, mopt);
+
+  cv1::ListParticipantsRequest list;
+  cv1::ListParticipantsResponse participants;
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().participants(),
+                &cv1::ParticipantService::Stub::ListParticipants, list, true, &participants);
+  if (!st.ok()) return ctx.Fail(st);
+  std::map<std::string, std::string> by_bin;
+  for (const auto& p : participants.participants()) by_bin[p.bin()] = p.id();
+  std::vector<std::string> ids;
+  for (const auto& dp : data.participants) {
+    auto it = by_bin.find(dp.participant.bin());
+    ids.push_back(it != by_bin.end() ? it->second : "");
+  }
+  const std::vector<demo::DemoScheme> schemes = demo::GenerateSchemes(data, set, ids);
+  int64_t defined = 0, failed = 0;
+  {
+    Progress progress("schemes", static_cast<int64_t>(schemes.size()));
+    for (const demo::DemoScheme& s : schemes) {
+      bv1::DefineSchemeRequest req;
+      req.set_request_id(absl::StrCat("demo-", options.seed, "-scheme:", s.key));
+      *req.mutable_scheme() = s.scheme;
+      bv1::DefineSchemeResponse resp;
+      grpc::Status r = ctx.client().Call(*b.schemes, &bv1::SchemeService::Stub::DefineScheme, req,
+                                         &resp, nullptr, 3);
+      if (r.ok()) {
+        ++defined;
+      } else {
+        ++failed;
+        ctx.err() << "scheme " << s.key << ": " << Describe(r) << "\n";
+      }
+      progress.Advance();
+    }
+  }
+  ctx.out() << "demo schemes (seed " << options.seed << "): " << defined << " defined or already "
+            << "present, " << failed << " refused\n";
+  return failed == 0 ? kExitOk : kExitFailed;
+}
+
 }  // namespace
 
 void AddBalanceCommands(std::vector<Command>& out) {
@@ -595,6 +656,19 @@ void AddBalanceCommands(std::vector<Command>& out) {
                  "  gridbillctl balance schemes define --participant P --service transmission \\\n"
                  "    --term PT-1:01:+ --term PT-1:02:- --from 2026-01-01",
                  SchemesCmd});
+  out.push_back({"balance",
+                 "demo-schemes",
+                 "",
+                 0,
+                 0,
+                 "Define the accounting schemes of the demo data set",
+                 {{"seed", "N", "the demo generator's seed (default 42)"},
+                  {"max-points", "N", "as given to demo load (default 0 = all points)"},
+                  AddrFlag()},
+                 "Run after `demo load`: one scheme per grid node and, per participant and\n"
+                 "contracted service, a version per stretch of days its points stay the same.\n"
+                 "Request ids derive from the seed: running it again changes nothing.",
+                 DemoSchemesCmd});
 }
 
 }  // namespace gridbill::ctl

@@ -82,10 +82,10 @@ void AddDemoCommands(std::vector<Command>& out) {
         {"no-metering", "", "load only the contracts data (no metering service needed)"},
         {"readings-months", "N",
          "readings for the last N months of 2025-11..2026-10 (default 12; 0: points only)"},
-        {"points", "N", "only N of the ~2,000 metering points, a sample of every kind (default all)"},
+        {"points", "N",
+         "only N of the ~2,000 metering points, a sample of every kind (default all)"},
         {"streams", "N", "concurrent IngestReadings streams (default 3)"},
-        {"form", "series|readings",
-         "send ReadingSeries (default) or one Reading per interval"}},
+        {"form", "series|readings", "send ReadingSeries (default) or one Reading per interval"}},
        "Loads ~18,000 reference records (regions, banks, substations, power lines, with\n"
        "historic versions), ~260 participants, ~750 contracts across the four services\n"
        "(activated, some amended, suspended or terminated) and ~2,300 applications in every\n"

@@ -251,13 +251,19 @@ int ReadingsCmd(Context& ctx, const Args& args) {
            {"WH", Table::Align::kRight},
            {"QUALITY"},
            {"REV", Table::Align::kRight},
+           {"SOURCE"},
+           {"SCADA WH", Table::Align::kRight},
            {"FINDINGS"}});
   for (const auto& v : resp.values()) {
     std::vector<std::string> findings;
     for (int f : v.findings()) findings.push_back(ShortName(static_cast<mv1::Finding>(f)));
+    // Source and SCADA's check value exist at native resolution only.
     t.AddRow({FormatTime(v.start(), zone), FormatTime(v.end(), zone), FormatEnergy(v.value_wh()),
               GroupDigits(v.value_wh()), ShortName(v.quality()),
-              v.revision() > 0 ? absl::StrCat(v.revision()) : "", absl::StrJoin(findings, ",")});
+              v.revision() > 0 ? absl::StrCat(v.revision()) : "",
+              v.source() != mv1::SOURCE_UNSPECIFIED ? ShortName(v.source()) : "",
+              v.has_scada_value_wh() ? GroupDigits(v.scada_value_wh()) : "",
+              absl::StrJoin(findings, ",")});
   }
   ctx.out() << t.Render() << "total " << FormatEnergy(resp.total_wh()) << " ("
             << GroupDigits(resp.total_wh()) << " Wh) in " << resp.values_size() << " values\n";

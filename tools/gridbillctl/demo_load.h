@@ -1,8 +1,8 @@
 // Loads the demo data set (tools/demo) through the contracts API: reference
 // data, participants, contracts with their lifecycle and amendments,
 // applications through their workflow, and finally participants' status
-// changes; then the metering data (demo_metering.h). Idempotent: every call's request_id derives from the seed (and,
-// for applications, the as-of month), so loading again changes nothing.
+// changes; then the metering data (demo_metering.h). Idempotent: every call's request_id derives
+// from the seed (and, for applications, the as-of month), so loading again changes nothing.
 #pragma once
 
 #include <ostream>

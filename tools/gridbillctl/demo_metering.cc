@@ -123,9 +123,9 @@ class MeteringLoader {
     out.set_ct_ratio(p.ct_ratio);
     out.set_vt_ratio(p.vt_ratio);
     out.set_resolution(mv1::RESOLUTION_PT15M);
-    out.set_status(p.valid_to       ? mv1::METERING_POINT_STATUS_DECOMMISSIONED
-                   : p.active       ? mv1::METERING_POINT_STATUS_ACTIVE
-                                    : mv1::METERING_POINT_STATUS_INACTIVE);
+    out.set_status(p.valid_to ? mv1::METERING_POINT_STATUS_DECOMMISSIONED
+                   : p.active ? mv1::METERING_POINT_STATUS_ACTIVE
+                              : mv1::METERING_POINT_STATUS_INACTIVE);
     *out.mutable_valid_from() = ToDate(p.valid_from);
     if (p.valid_to) *out.mutable_valid_to() = ToDate(*p.valid_to);
     return out;
@@ -148,9 +148,9 @@ class MeteringLoader {
         }
         mv1::CreateMeteringPointResponse resp;
         const absl::Time call_start = absl::Now();
-        grpc::Status st =
-            client_.Call(client_.metering_points(),
-                         &mv1::MeteringPointService::Stub::CreateMeteringPoint, req, &resp, &as_, 6);
+        grpc::Status st = client_.Call(client_.metering_points(),
+                                       &mv1::MeteringPointService::Stub::CreateMeteringPoint, req,
+                                       &resp, &as_, 6);
         const Outcome outcome = Classify(st, resp.point().create_time(), call_start);
         if (outcome == Outcome::kRejected) {
           points_.Reject(i, absl::StrCat("point ", p.code, ": ", Describe(st)));
@@ -373,8 +373,7 @@ class MeteringLoader {
              {"REJECTED", Table::Align::kRight},
              {"TIME", Table::Align::kRight}});
     t.AddRow({"metering points", GroupDigits(static_cast<int64_t>(set_.points.size())),
-              GroupDigits(points_.created()),
-              GroupDigits(points_.replayed() + points_.existing()),
+              GroupDigits(points_.created()), GroupDigits(points_.replayed() + points_.existing()),
               GroupDigits(points_.rejected()),
               absl::StrFormat("%.1fs", absl::ToDoubleSeconds(points_took_))});
     ctx_.out() << "metering demo data, seed " << data_.options.seed << "\n" << t.Render();
@@ -398,10 +397,11 @@ class MeteringLoader {
                            {"  day revisions written", GroupDigits(readings_.revisions)},
                            {"  late corrections sent", GroupDigits(corrections_.sent)},
                            {"  late corrections revised", GroupDigits(corrections_.revised)},
-                           {"  rate", absl::StrFormat("%s readings/s over %d streams (%.1f s)",
-                                                      GroupDigits(static_cast<int64_t>(
-                                                          static_cast<double>(readings_.sent) / secs)),
-                                                      options_.streams, secs)}});
+                           {"  rate",
+                            absl::StrFormat("%s readings/s over %d streams (%.1f s)",
+                                            GroupDigits(static_cast<int64_t>(
+                                                static_cast<double>(readings_.sent) / secs)),
+                                            options_.streams, secs)}});
       }
     }
     ctx_.out() << absl::StrFormat("metering load took %.1f s\n", absl::ToDoubleSeconds(took));

@@ -80,7 +80,8 @@ TEST_CASE("audit: the trail is append-only") {
   for (const char* sql :
        {"UPDATE audit_log SET code = 0", "DELETE FROM audit_log", "TRUNCATE audit_log"}) {
     INFO(sql);
-    absl::Status st = db.pool().ExecuteScript(sql);
+    absl::Status st =
+        db.pool().Transact([&](pg::Transaction& tx) { return tx.ExecuteScript(sql); });
     CHECK_FALSE(st.ok());
     CHECK_THAT(std::string(st.message()), Catch::Contains("append-only"));
   }

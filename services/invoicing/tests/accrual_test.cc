@@ -65,7 +65,8 @@ TEST_CASE("a tariff change inside March 2026 splits the volume by the hours of e
   // 10^9 × 360 / 744 = 483 870 967.74 -> 483 870 968 Wh; the rest 516 129 032 Wh.
   CHECK((*lines)[0].volume_wh == 483'870'968);
   CHECK((*lines)[1].volume_wh == 516'129'032);
-  // 3.004 tg/kWh × 483 870.968 kWh = 1 453 548.387872 tg -> 145 354 839 tiyn; VAT 16 % = 23 256 774.24.
+  // 3.004 tg/kWh × 483 870.968 kWh = 1 453 548.387872 tg -> 145 354 839 tiyn; VAT 16 % = 23 256
+  // 774.24.
   CHECK((*lines)[0].amount_tiyn == 145'354'839);
   CHECK((*lines)[0].vat_tiyn == 23'256'774);
   CHECK((*lines)[0].total_tiyn == 168'611'613);
@@ -85,7 +86,8 @@ TEST_CASE("February 2024 in Almaty has 697 hours and the split follows hours, no
   // 1-14 Feb: 336 h; 15-29 Feb: 361 h (29 Feb had 25 hours: clocks went back at 1 March 00:00).
   const TariffPart parts[] = {Part("a", "1", Day(2024, 2, 1), Day(2024, 2, 14), 336),
                               Part("b", "2", Day(2024, 2, 15), Day(2024, 2, 29), 361)};
-  auto lines = AccrualLines(Service::kBalancing, Period(2024, 2), parts, Volume(697'000), Dec("12"));
+  auto lines =
+      AccrualLines(Service::kBalancing, Period(2024, 2), parts, Volume(697'000), Dec("12"));
   REQUIRE(lines.ok());
   CHECK((*lines)[0].volume_wh == 336'000);  // by days it would be 336 482.76
   CHECK((*lines)[1].volume_wh == 361'000);
@@ -111,9 +113,10 @@ TEST_CASE("a month not covered by tariffs is refused naming the first uncovered 
   auto lines = AccrualLines(Service::kTransmission, Period(2026, 3), parts, Volume(1), Dec("16"));
   REQUIRE(lines.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(absl::StrContains(lines.status().message(), "tariff: no tariff in force on 2026-03-16"));
-  auto neg = AccrualLines(Service::kTransmission, Period(2026, 3),
-                          std::vector<TariffPart>{Part("a", "1", Day(2026, 3, 1), Day(2026, 3, 31), 744)},
-                          Volume(-5), Dec("16"));
+  auto neg =
+      AccrualLines(Service::kTransmission, Period(2026, 3),
+                   std::vector<TariffPart>{Part("a", "1", Day(2026, 3, 1), Day(2026, 3, 31), 744)},
+                   Volume(-5), Dec("16"));
   REQUIRE(neg.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(absl::StrContains(neg.status().message(), "volume_wh"));
 }
@@ -145,8 +148,7 @@ TEST_CASE("a 2025 period corrected in 2026 is credited at 12 percent for the dif
   VolumeInput corrected = Volume(90'000'000);
   corrected.balance_run_id = "run-corr-1";
   corrected.balance_run_type = BalanceRunType::kCorrection;
-  auto recomputed =
-      *AccrualLines(Service::kTransmission, Period(2025, 12), dec, corrected, rate);
+  auto recomputed = *AccrualLines(Service::kTransmission, Period(2025, 12), dec, corrected, rate);
   Correction c = DiffLines(original, recomputed, rate);
   REQUIRE(c.debit.empty());
   REQUIRE(c.credit.size() == 1);
@@ -167,12 +169,15 @@ TEST_CASE("a retroactive price change reverses the old line and charges the new 
   const Decimal rate = Dec("16");
   const TariffPart old_parts[] = {Part("t", "3.000", Day(2026, 3, 1), Day(2026, 3, 31), 744)};
   const TariffPart new_parts[] = {Part("t", "2.900", Day(2026, 3, 1), Day(2026, 3, 31), 744)};
-  auto original = *AccrualLines(Service::kTransmission, Period(2026, 3), old_parts, Volume(1'000'000), rate);
-  auto recomputed = *AccrualLines(Service::kTransmission, Period(2026, 3), new_parts, Volume(1'000'000), rate);
+  auto original =
+      *AccrualLines(Service::kTransmission, Period(2026, 3), old_parts, Volume(1'000'000), rate);
+  auto recomputed =
+      *AccrualLines(Service::kTransmission, Period(2026, 3), new_parts, Volume(1'000'000), rate);
   Correction c = DiffLines(original, recomputed, rate);
   REQUIRE(c.credit.size() == 1);
   REQUIRE(c.debit.size() == 1);
-  // 1000 kWh × 3.000 = 3000.00 tg + 480.00 VAT reversed; 1000 kWh × 2.900 = 2900.00 + 464.00 charged.
+  // 1000 kWh × 3.000 = 3000.00 tg + 480.00 VAT reversed; 1000 kWh × 2.900 = 2900.00 + 464.00
+  // charged.
   CHECK(c.credit[0].amount_tiyn == -300'000);
   CHECK(c.credit[0].vat_tiyn == -48'000);
   CHECK(c.debit[0].amount_tiyn == 290'000);

@@ -103,8 +103,9 @@ Document Sample(DocType type) {
   d.issue_date = absl::CivilDay(2026, 4, 2);
   d.turnover_date = absl::CivilDay(2026, 3, 31);
   d.period = *BillingPeriod::Make(2026, 3);
-  d.customer = {"p-1", "990740000683", "ТОО «Ақтөбе Энергия» (әғқңөұүһі)", "Ақтөбе қ., Абай к-сі, 1",
-                "", "", ""};
+  d.customer = {
+      "p-1", "990740000683", "ТОО «Ақтөбе Энергия» (әғқңөұүһі)", "Ақтөбе қ., Абай к-сі, 1", "", "",
+      ""};
   d.contract_id = "c-1";
   d.contract_number = "TR-0001";
   d.contract_date = absl::CivilDay(2025, 12, 1);
@@ -141,9 +142,9 @@ TEST_CASE("ESF XML follows the InvoiceV2 structure: order, required elements, 2-
     REQUIRE(pos < order.size());
     ++pos;
   }
-  for (const char* required : {"date", "invoiceType", "num", "operatorFullname", "turnoverDate",
-                               "customers", "deliveryDocNum", "deliveryDocDate", "deliveryTerm",
-                               "productSet", "sellers"}) {
+  for (const char* required :
+       {"date", "invoiceType", "num", "operatorFullname", "turnoverDate", "customers",
+        "deliveryDocNum", "deliveryDocDate", "deliveryTerm", "productSet", "sellers"}) {
     INFO(required);
     REQUIRE(inv->Child(required) != nullptr);
   }
@@ -168,8 +169,8 @@ TEST_CASE("ESF XML follows the InvoiceV2 structure: order, required elements, 2-
   const Node* ps = inv->Child("productSet");
   CHECK(Trim(ps->Child("currencyCode")->text) == "KZT");
   const std::vector<std::string> product_order = {
-      "description",     "quantity",     "unitNomenclature", "unitPrice",
-      "priceWithoutTax", "turnoverSize", "ndsRate",          "ndsAmount",
+      "description",     "quantity",      "unitNomenclature", "unitPrice",
+      "priceWithoutTax", "turnoverSize",  "ndsRate",          "ndsAmount",
       "priceWithTax",    "truOriginCode", "catalogTruId"};
   const Node* products = ps->Child("products");
   REQUIRE(products->children.size() == 2);
@@ -200,8 +201,8 @@ TEST_CASE("ESF XML follows the InvoiceV2 structure: order, required elements, 2-
   CHECK(ps->Child("totalPriceWithTax")->text == "3562472.26");
   CHECK(Money::Parse(ps->Child("totalPriceWithTax")->text)->tiyn == sum_with_tax);
   const Node* seller = inv->Child("sellers")->Child("seller");
-  for (const char* f : {"tin", "name", "address", "iik", "bik", "kbe", "certificateSeries",
-                        "certificateNum"}) {
+  for (const char* f :
+       {"tin", "name", "address", "iik", "bik", "kbe", "certificateSeries", "certificateNum"}) {
     INFO(f);
     REQUIRE(seller->Child(f) != nullptr);
   }

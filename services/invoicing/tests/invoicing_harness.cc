@@ -60,8 +60,8 @@ void TestVolumes::AddRun(const BillingPeriod& period, const std::string& id, Bal
   volumes_[id];
 }
 
-void TestVolumes::Set(const std::string& run_id, const std::string& participant_id,
-                      Service service, int64_t wh, Completeness completeness) {
+void TestVolumes::Set(const std::string& run_id, const std::string& participant_id, Service service,
+                      int64_t wh, Completeness completeness) {
   absl::MutexLock lock(&mu_);
   volumes_[run_id].push_back(VolumeRecord{participant_id, service, wh, completeness});
 }
@@ -78,7 +78,8 @@ absl::StatusOr<BalanceRunInfo> TestVolumes::BillingRun(const BillingPeriod& peri
   for (const BalanceRunInfo& r : it->second) {
     if (r.id == requested_id) return r;
   }
-  return absl::InvalidArgumentError(absl::StrCat("balance_run_id: not a run of ", period.ToString()));
+  return absl::InvalidArgumentError(
+      absl::StrCat("balance_run_id: not a run of ", period.ToString()));
 }
 
 absl::StatusOr<std::vector<VolumeRecord>> TestVolumes::Volumes(const std::string& run_id) {
@@ -142,7 +143,8 @@ ContractsProcess::ContractsProcess() {
   posix_spawn_file_actions_destroy(&actions);
   REQUIRE(rc == 0);
   auto channel = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
-  const bool up = channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  const bool up =
+      channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30));
   INFO("contracts log: " << ReadAll(log_path_));
   REQUIRE(up);
 }
@@ -339,6 +341,7 @@ v1::InvoiceRun Harness::RunInvoicing(int y, int m, v1::RunType type,
   v1::StartInvoiceRunResponse resp;
   REQUIRE_OK(Call(*run_stub, &v1::InvoiceRunService::Stub::StartInvoiceRun, req, &resp));
   auto done = runs.Wait(resp.run().job().id(), absl::Seconds(120));
+  INFO(done.status().ToString());
   REQUIRE(done.ok());
   v1::GetInvoiceRunRequest g;
   g.set_id(resp.run().job().id());

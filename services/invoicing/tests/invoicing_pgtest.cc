@@ -113,7 +113,8 @@ TEST_CASE("documents are immutable in the database") {
   h.volumes.AddRun(Period(2026, 3), "bal-1", BalanceRunType::kFinal);
   h.volumes.Set("bal-1", p.id(), Service::kTransmission, 5'000'000);
   REQUIRE(h.RunInvoicing(2026, 3).documents_issued() == 3);
-  auto update = h.db.pool().Execute(pg::Query{"", "UPDATE documents SET total_tiyn = 1, amount_tiyn = 1, vat_tiyn = 0"});
+  auto update = h.db.pool().Execute(
+      pg::Query{"", "UPDATE documents SET total_tiyn = 1, amount_tiyn = 1, vat_tiyn = 0"});
   REQUIRE(!update.ok());
   CHECK(absl::StrContains(update.status().message(), "immutable"));
   auto del = h.db.pool().Execute(pg::Query{"", "DELETE FROM document_lines"});
@@ -124,7 +125,9 @@ TEST_CASE("documents are immutable in the database") {
   CHECK(h.CountRows("document_lines") == 3);
 }
 
-TEST_CASE("December 2025 is invoiced at 12 percent, January 2026 at 16, and the 2025 correction keeps 12") {
+TEST_CASE(
+    "December 2025 is invoiced at 12 percent, January 2026 at 16, and the 2025 correction keeps "
+    "12") {
   Harness h;
   cv1::Participant p = h.CreateParticipant(3, "ТОО «Қарағанды Жарық»");
   cv1::Contract c = h.CreateContract(p.id(), "TR-0003", kTransmission);
@@ -244,6 +247,8 @@ TEST_CASE("two invoice runs of one period started at once issue one gapless set 
   auto b = h.runs.Start(Period(2026, 3), RunType::kRegular, "", "run-b");
   REQUIRE(a.ok());
   REQUIRE(b.ok());
+  h.runs.Enqueue("run-a");
+  h.runs.Enqueue("run-b");
   auto ra = h.runs.Wait("run-a", absl::Seconds(120));
   auto rb = h.runs.Wait("run-b", absl::Seconds(120));
   REQUIRE(ra.ok());
@@ -253,9 +258,10 @@ TEST_CASE("two invoice runs of one period started at once issue one gapless set 
   CHECK(ra->documents_issued + rb->documents_issued == 75);
   CHECK(h.CountRows("documents") == 75);
   for (const char* type : {"invoice", "act", "esf"}) {
-    const std::string sql =
-        absl::StrCat("SELECT count(*), min(seq), max(seq), count(DISTINCT contract_id) FROM documents WHERE doc_type = '",
-                     type, "'");
+    const std::string sql = absl::StrCat(
+        "SELECT count(*), min(seq), max(seq), count(DISTINCT contract_id) FROM documents WHERE "
+        "doc_type = '",
+        type, "'");
     auto res = h.db.pool().Execute(pg::Query{"", sql.c_str()});
     REQUIRE(res.ok());
     INFO(type);
@@ -450,7 +456,7 @@ TEST_CASE("a provisional document and the ERP export of a period, stable across 
   REQUIRE(rows.size() == 4);
   CHECK(absl::StartsWith(rows[0], "number,type,issue_date"));
   CHECK(absl::StrContains(a.content(), "\"ТОО «Жамбыл, Энерго»\""));  // quoted: it has a comma
-  CHECK(absl::StrContains(rows[3], ",true,"));                           // provisional
+  CHECK(absl::StrContains(rows[3], ",true,"));                        // provisional
   req.set_format(v1::EXPORT_FORMAT_JSONL);
   req.set_content(v1::EXPORT_CONTENT_ACCRUALS);
   REQUIRE_OK(h.Call(*h.export_stub, &v1::ErpExportService::Stub::ExportPeriod, req, &a));

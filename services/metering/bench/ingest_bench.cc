@@ -7,13 +7,14 @@
 // fails on a time.
 //
 //   gridbill_metering_ingest_bench [--points=10000] [--days=31] [--batch_points=500]
-//       [--form=series|readings] [--streams=2] [--skip_copy]
+//       [--form=series|readings] [--streams=2] [--skip_copy] [--resend]
 //
 // The database is a throwaway cluster the benchmark starts itself
 // (libs/pgtest: initdb + pg_ctl as user postgres, fsync off), shared by both
 // measurements.
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -54,6 +57,7 @@ struct Options {
   std::string form = "series";
   int streams = 2;
   bool skip_copy = false;
+  bool resend = false;
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -88,9 +92,12 @@ Options ParseFlags(int argc, char** argv) {
       o.form = *v;
     } else if (arg == "--skip_copy") {
       o.skip_copy = true;
+    } else if (arg == "--resend") {
+      o.resend = true;
     } else {
-      Die(absl::StrCat("unknown argument ", arg,
-                       " (flags: --points --days --batch_points --form --streams --skip_copy)"));
+      Die(absl::StrCat(
+          "unknown argument ", arg,
+          " (flags: --points --days --batch_points --form --streams --skip_copy --resend)"));
     }
   }
   if (o.days > 31) Die("--days: at most 31 (one month)");
@@ -142,6 +149,45 @@ int64_t StatusKb(pid_t pid, const std::string& key) {
     }
   }
   return -1;
+}
+
+// CPU seconds (user + system) of one process, from /proc/<pid>/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(paren + 2), ' ');
+  // Fields after "(comm)": state is [0], utime [11], stime [12].
+  if (fields.size() < 13) return 0;
+  int64_t utime = 0;
+  int64_t stime = 0;
+  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of every process named "postgres" (the cluster's backends and
+// helpers; the benchmark's cluster is the only one of this user's making, but
+// another cluster on the machine would be counted too).
+double PostgresCpuSeconds() {
+  double total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(name, &pid)) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string c;
+    std::getline(comm, c);
+    if (c == "postgres") total += CpuSeconds(pid);
+  }
+  return total;
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 pid_t StartService(const std::string& conninfo, int port, const std::string& log_path) {
@@ -228,12 +274,14 @@ void FillBatch(const Options& o, int first, int count, int d, absl::TimeZone zon
 struct IngestResult {
   double seconds = 0;
   int64_t accepted = 0;
+  int64_t unchanged = 0;
   int64_t rejected = 0;
 };
 
 // Days are split between `streams` client streams (each a thread).
 IngestResult Ingest(const Options& o, v1::ReadingService::Stub& stub, absl::TimeZone zone) {
   std::atomic<int64_t> accepted{0};
+  std::atomic<int64_t> unchanged{0};
   std::atomic<int64_t> rejected{0};
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> threads;
@@ -253,6 +301,7 @@ IngestResult Ingest(const Options& o, v1::ReadingService::Stub& stub, absl::Time
       grpc::Status st = writer->Finish();
       if (!st.ok()) Die(absl::StrCat("IngestReadings: ", st.error_message()));
       accepted += resp.summary().accepted();
+      unchanged += resp.summary().unchanged();
       rejected += resp.summary().rejected();
       if (resp.summary().rejections_size() > 0) {
         std::fprintf(stderr, "first rejection: %s\n",
@@ -264,6 +313,7 @@ IngestResult Ingest(const Options& o, v1::ReadingService::Stub& stub, absl::Time
   IngestResult r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.accepted = accepted;
+  r.unchanged = unchanged;
   r.rejected = rejected;
   return r;
 }
@@ -338,7 +388,13 @@ int Run(int argc, char** argv) {
               static_cast<long long>(StatusKb(pid, "VmHWM")));
   std::fflush(stdout);
 
+  const double service_cpu0 = CpuSeconds(pid);
+  const double pg_cpu0 = PostgresCpuSeconds();
+  const double client_cpu0 = SelfCpuSeconds();
   const IngestResult api = Ingest(o, *readings, zone);
+  const double service_cpu = CpuSeconds(pid) - service_cpu0;
+  const double pg_cpu = PostgresCpuSeconds() - pg_cpu0;
+  const double client_cpu = SelfCpuSeconds() - client_cpu0;
   const int64_t hwm_kb = StatusKb(pid, "VmHWM");
   const int64_t stored =
       Count(service_db.pool(), "SELECT coalesce(sum(cardinality(vals)), 0) FROM reading_days");
@@ -349,7 +405,20 @@ int Run(int argc, char** argv) {
       static_cast<long long>(total), api.seconds, api_rate, static_cast<long long>(api.accepted),
       static_cast<long long>(api.rejected), static_cast<long long>(stored));
   std::printf("      service peak memory VmHWM %.1f MB\n", static_cast<double>(hwm_kb) / 1024);
+  const double millions = static_cast<double>(total) / 1e6;
+  std::printf(
+      "      CPU seconds per million readings: service %.3f, PostgreSQL %.3f, client %.3f "
+      "(less noisy than the rates on a busy machine)\n",
+      service_cpu / millions, pg_cpu / millions, client_cpu / millions);
   std::fflush(stdout);
+  if (o.resend) {
+    const IngestResult again = Ingest(o, *readings, zone);
+    std::printf(
+        "API   the same month again (nothing to store): %.2f s = %.0f readings/s "
+        "(unchanged %lld)\n",
+        again.seconds, static_cast<double>(total) / again.seconds,
+        static_cast<long long>(again.unchanged));
+  }
   kill(pid, SIGTERM);
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);

@@ -106,6 +106,9 @@ TEST_CASE("a bad series rejects its batch, naming the series, the value and the 
   const absl::Time t = Local(2024, 1, 15, 3);
   auto qualities = S("MP-1", t, {1, 2, 3});
   qualities.add_qualities(v1::QUALITY_MEASURED);
+  auto bad_quality = S("MP-1", t, {1, 2});
+  bad_quality.add_qualities(v1::QUALITY_MEASURED);
+  bad_quality.add_qualities(static_cast<v1::Quality>(42));
   auto no_channel = S("MP-1", t, {1});
   no_channel.set_channel(v1::CHANNEL_REACTIVE_DELIVERED);
   struct Case {
@@ -120,6 +123,7 @@ TEST_CASE("a bad series rejects its batch, naming the series, the value and the 
            Case{S("MP-1", t, {}), -1, "values_wh: empty"},
            Case{qualities, -1, "qualities: 1 given for 3 values"},
            Case{no_channel, -1, "has no channel 04"},
+           Case{bad_quality, 1, "qualities: 42 is not a quality"},
            Case{S("MP-1", Local(2026, 3, 10, 10), {1, 2, 3}), -1, "has not ended yet"},
            Case{S("MP-1", Local(2023, 12, 31, 23), {1, 2}), 0, "outside the point's validity"},
        }) {
