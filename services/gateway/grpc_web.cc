@@ -50,7 +50,34 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
+void Varint(uint64_t v, std::string& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void LengthDelimited(int field, std::string_view bytes, std::string& out) {
+  Varint(static_cast<uint64_t>(field) << 3 | 2, out);
+  Varint(bytes.size(), out);
+  out.append(bytes);
+}
+
 }  // namespace
+
+grpc::Status WithStandardDetails(const grpc::Status& status) {
+  if (status.error_details().empty()) return status;
+  std::string any;
+  LengthDelimited(1, "type.googleapis.com/gridbill.common.v1.ErrorDetails", any);
+  LengthDelimited(2, status.error_details(), any);
+  std::string rpc_status;
+  Varint(1 << 3 | 0, rpc_status);
+  Varint(static_cast<uint32_t>(status.error_code()), rpc_status);
+  LengthDelimited(2, status.error_message(), rpc_status);
+  LengthDelimited(3, any, rpc_status);
+  return grpc::Status(status.error_code(), status.error_message(), rpc_status);
+}
 
 absl::StatusOr<WebEncoding> ParseContentType(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));

@@ -47,6 +47,13 @@ std::string EncodeMessageFrame(std::string_view message);
 // `extra` trailers (lower-case names, e.g. retry-after-ms) follow.
 std::string EncodeTrailerFrame(const grpc::Status& status,
                                const std::vector<std::pair<std::string, std::string>>& extra = {});
+// The status as gRPC-web clients (Connect, grpc-web) read
+// grpc-status-details-bin: a google.rpc.Status with code and message, and
+// the services' own details (gridbill.common.v1.ErrorDetails, which the
+// services send bare) as its one google.protobuf.Any. A status without
+// details is returned as is.
+grpc::Status WithStandardDetails(const grpc::Status& status);
+
 // Base64 of one response piece for grpc-web-text (each piece padded: the
 // client decodes piece by piece).
 std::string EncodeWebText(std::string_view bytes);

@@ -121,7 +121,7 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
   // The trailer frame of the finished call.
   std::string TrailerFrame() {
     absl::MutexLock lock(&mu_);
-    return EncodeTrailerFrame(*status_, trailers_);
+    return EncodeTrailerFrame(WithStandardDetails(*status_), trailers_);
   }
 
   // Cancels a call still running and waits for its end (the reactor must
@@ -253,7 +253,7 @@ void WebServer::Install() {
     res.status = 200;
     res.set_header("Content-Type", ContentTypeFor(enc));
     auto refuse = [&](const grpc::Status& status) {
-      std::string body = EncodeTrailerFrame(status);
+      std::string body = EncodeTrailerFrame(WithStandardDetails(status));
       if (enc == WebEncoding::kText) body = EncodeWebText(body);
       res.set_content(body, ContentTypeFor(enc));
     };

@@ -9,6 +9,7 @@
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/money.h"
+#include "ledger.h"
 #include "pdf.h"
 
 namespace gridbill::invoicing {
@@ -52,6 +53,12 @@ absl::StatusOr<Document> Documents::Get(const std::string& id, const std::string
   if (id.empty()) return InvalidField("id", "required");
   ASSIGN_OR_RETURN(Document d, store_.GetDocument(id));
   if (!scope.empty() && d.customer.participant_id != scope) return NotFound("document", id);
+  if (d.type == DocType::kInvoice || d.type == DocType::kDebitNote) {
+    // What is still open, from the contract's documents and payments (ledger.h).
+    ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ReceivableDocuments("", d.contract_id));
+    ASSIGN_OR_RETURN(std::vector<Payment> payments, store_.ListPayments("", d.contract_id));
+    d.open_tiyn = Allocate(docs, payments).open[d.id];
+  }
   return d;
 }
 

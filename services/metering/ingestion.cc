@@ -96,11 +96,13 @@ void CompactSources(DayRow& row) {
 struct Ingestion::Prepared {
   absl::flat_hash_map<DayKey, DayWork> days;
   IngestSummary rejected;
+  int64_t size = 0;  // readings in the batch
+  std::string reason;
 };
 
 absl::StatusOr<IngestSummary> Ingestion::Check(const Batch& batch) {
   Prepared prepared;
-  RETURN_IF_ERROR(Prepare(batch, prepared, nullptr));
+  RETURN_IF_ERROR(PrepareInto(batch, prepared, nullptr));
   return prepared.rejected;
 }
 
@@ -127,7 +129,16 @@ const MeteringPoint* PointCache::Get(const std::string& code) const {
   return it == points_.end() ? nullptr : &it->second;
 }
 
-absl::Status Ingestion::Prepare(const Batch& batch, Prepared& prepared, PointCache* cache) {
+absl::StatusOr<std::shared_ptr<const Ingestion::Prepared>> Ingestion::Prepare(const Batch& batch,
+                                                                              PointCache* cache) {
+  auto prepared = std::make_shared<Prepared>();
+  RETURN_IF_ERROR(PrepareInto(batch, *prepared, cache));
+  return prepared;
+}
+
+absl::Status Ingestion::PrepareInto(const Batch& batch, Prepared& prepared, PointCache* cache) {
+  prepared.size = batch.size();
+  prepared.reason = batch.reason;
   IngestSummary& rejected = prepared.rejected;
   absl::flat_hash_map<DayKey, DayWork>& days = prepared.days;
   auto reject = [&](int reading, int series, int value, std::string key, std::string reason) {
@@ -345,8 +356,12 @@ absl::Status Ingestion::Prepare(const Batch& batch, Prepared& prepared, PointCac
 absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Requester& who,
                                                 PointCache* cache) {
   if (batch.size() == 0) return IngestSummary{};
-  Prepared prepared;
-  RETURN_IF_ERROR(Prepare(batch, prepared, cache));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Prepared> prepared, Prepare(batch, cache));
+  return Commit(*prepared, who);
+}
+
+absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const Requester& who) {
+  if (prepared.size == 0) return IngestSummary{};
   if (!prepared.rejected.rejections.empty()) return prepared.rejected;
   const absl::flat_hash_map<DayKey, DayWork>& days = prepared.days;
   const absl::Time now = clock_.Now();
@@ -362,7 +377,7 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
     // Duplicates counted once above are still readings the client sent.
     int64_t distinct = 0;
     for (const auto& [key, work] : days) distinct += static_cast<int64_t>(work.values.size());
-    summary.unchanged = batch.size() - distinct;
+    summary.unchanged = prepared.size - distinct;
 
     ASSIGN_OR_RETURN(std::vector<DayRow> latest, store_.LatestDays(keys));
     absl::flat_hash_map<DayKey, DayRow*> stored;
@@ -415,7 +430,7 @@ absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Reques
       CompactSources(row);
       row.actor = who.actor;
       row.request_id = who.request_id;
-      row.reason = batch.reason;
+      row.reason = prepared.reason;
       row.created_at = now;
       Validate(vee_, row);
       for (int i : changed) {

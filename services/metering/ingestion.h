@@ -6,6 +6,7 @@
 // readings writes nothing.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,9 +83,17 @@ class Ingestion {
   // MISSING reading never replaces a stored value (counted unchanged).
   absl::StatusOr<IngestSummary> Check(const Batch& batch);
 
- private:
+  // Ingest in two steps, so that a stream can check its next batch while the
+  // previous one is being stored: Prepare is the structural checks (CPU and
+  // point look-ups only, never the stored readings); Commit merges with the
+  // latest stored days, validates and writes. Commit the prepared batches of
+  // a stream one after the other, in order.
   struct Prepared;
-  absl::Status Prepare(const Batch& batch, Prepared& prepared, PointCache* cache);
+  absl::StatusOr<std::shared_ptr<const Prepared>> Prepare(const Batch& batch, PointCache* cache);
+  absl::StatusOr<IngestSummary> Commit(const Prepared& prepared, const Requester& who);
+
+ private:
+  absl::Status PrepareInto(const Batch& batch, Prepared& prepared, PointCache* cache);
 
   Store& store_;
   const Clock& clock_;

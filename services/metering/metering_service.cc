@@ -1,5 +1,6 @@
 #include "metering_service.h"
 
+#include <future>
 #include <string>
 #include <utility>
 
@@ -155,6 +156,16 @@ grpc::Status ReadingServiceImpl::IngestReadings(
   }
   IngestSummary total;
   PointCache points;
+  // Batch N is stored (on another thread) while batch N + 1 is read and
+  // checked here; stores stay one at a time and in order.
+  std::future<absl::StatusOr<IngestSummary>> storing;
+  auto collect = [&]() -> absl::Status {
+    if (!storing.valid()) return absl::OkStatus();
+    absl::StatusOr<IngestSummary> s = storing.get();
+    if (!s.ok()) return s.status();
+    total.Add(*s);
+    return absl::OkStatus();
+  };
   v1::IngestReadingsRequest msg;
   int32_t index = 0;
   while (reader->Read(&msg)) {
@@ -164,6 +175,7 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     int64_t size = msg.readings_size();
     for (const v1::ReadingSeries& s : msg.series()) size += s.values_wh_size();
     if (size > max_batch_) {
+      RETURN_IF_ERROR_GRPC(collect());
       return ToGrpc(
           InvalidField("readings", absl::StrCat("batch ", batch.index, " has ", size,
                                                 " readings; at most ", max_batch_, " a batch")));
@@ -172,11 +184,16 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     for (const v1::Reading& r : msg.readings()) batch.readings.push_back(FromProto(r));
     batch.series.reserve(static_cast<size_t>(msg.series_size()));
     for (const v1::ReadingSeries& s : msg.series()) batch.series.push_back(FromProto(s));
-    ASSIGN_OR_RETURN_GRPC(
-        IngestSummary s,
-        ingestion_.Ingest(batch, RequesterFrom(caller, msg.request_id()), &points));
-    total.Add(s);
+    absl::StatusOr<std::shared_ptr<const Ingestion::Prepared>> prepared =
+        ingestion_.Prepare(batch, &points);
+    RETURN_IF_ERROR_GRPC(collect());
+    RETURN_IF_ERROR_GRPC(prepared.status());
+    storing = std::async(std::launch::async, [this, p = std::move(*prepared),
+                                              who = RequesterFrom(caller, msg.request_id())]() {
+      return ingestion_.Commit(*p, who);
+    });
   }
+  RETURN_IF_ERROR_GRPC(collect());
   ToProto(total, resp->mutable_summary());
   return grpc::Status::OK;
 }

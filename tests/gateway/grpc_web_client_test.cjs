@@ -11,8 +11,10 @@ const path = require("node:path");
 const fs = require("node:fs");
 const assert = require("node:assert/strict");
 
-const modules = process.env.GRIDBILL_NODE_MODULES;
-const need = (name) => require(path.join(modules, name));
+// Resolve packages (and their exported subpaths) as code in tools/node would.
+const need = require("node:module").createRequire(
+  path.join(process.env.GRIDBILL_NODE_MODULES, "..", "package.json"),
+);
 const { createClient, ConnectError, Code } = need("@connectrpc/connect");
 const { createGrpcWebTransport } = need("@connectrpc/connect-node");
 const { createFileRegistry, fromBinary } = need("@bufbuild/protobuf");
@@ -91,6 +93,13 @@ async function main() {
   await expectCode(Code.Unauthenticated, () => participants.listParticipants({}));
   await expectCode(Code.Unauthenticated, () => participants.listParticipants({}, bearer(operator.slice(0, -4) + "AAAA")));
 
+  step = "INVALID_ARGUMENT with the field named (status details readable by Connect)";
+  const invalid = await expectCode(Code.InvalidArgument, () =>
+    points.createMeteringPoint({ requestId: "web-mp-0", point: { code: "MP-WEB-0" } }, bearer(operator)),
+  );
+  assert.match(invalid.rawMessage, /^point\.[a-z_]+: required$/);
+  assert.ok(invalid.details.length >= 1, "the service's ErrorDetails arrive as a detail");
+
   step = "the operator creates a metering point";
   await points.createMeteringPoint(
     {
@@ -99,6 +108,7 @@ async function main() {
         code: "MP-WEB-1",
         name: "gRPC-web test point",
         resolution: 3, // PT60M
+        status: 1, // ACTIVE
         channels: [{ channel: 1 }],
         validFrom: { year: 2024, month: 1, day: 1 },
       },

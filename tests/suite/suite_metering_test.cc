@@ -7,6 +7,7 @@
 #include <iconv.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
@@ -242,13 +243,33 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
     INFO(pt.code << " channel " << channel);
     CHECK(Int(r, "totalWh") == ExpectedMonthWh(set, static_cast<int>(p), channel, october, kSeed));
   }
-  // Loading again changes nothing.
+  // The late corrections of the window are revision 2 of their days.
+  demo::ReadingsOptions window;
+  window.seed = kSeed;
+  window.first = absl::CivilDay(2026, 9, 1);
+  const std::vector<demo::CorrectionKey> corrections =
+      demo::ReadingsGenerator(set, window).Corrections();
+  for (size_t k = 0; k < std::min<size_t>(corrections.size(), 3); ++k) {
+    const demo::CorrectionKey& c = corrections[k];
+    const auto r =
+        Readings(metering.address, set.points[static_cast<size_t>(c.point)].code,
+                 {"--channel", absl::StrCat("0", c.channel), "--period",
+                  absl::FormatCivilTime(absl::CivilMonth(c.day)), "--resolution", "native"});
+    int64_t revision = 0;
+    for (const auto& v : List(r, "values")) revision = std::max(revision, Int(v, "revision"));
+    INFO("correction of " << set.points[static_cast<size_t>(c.point)].code << " on "
+                          << absl::FormatCivilTime(c.day));
+    CHECK(revision == 2);
+  }
+  // Loading again changes nothing; with late corrections in the window the
+  // readings are recognised as loaded and not sent at all.
   {
     CommandResult again = Ctl(load_args, seconds(900));
     INFO(again.Describe());
     REQUIRE(again.exit_code == 0);
     CHECK(Field(again.out, "accepted") <= 0);
     CHECK(Field(again.out, "revised \\(CMS after SCADA\\)") <= 0);
+    if (!corrections.empty()) CHECK(again.out.find("nothing sent") != std::string::npos);
   }
 
   // --- Imports on one of the demo points. -----------------------------------

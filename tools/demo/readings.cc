@@ -129,8 +129,15 @@ bool ReadingsGenerator::Corrected(int point, int channel, absl::CivilDay day) co
   // Only CMS-only points: there the second revision is the correction alone.
   if (p.scada_check || (channel != 1 && channel != 2)) return false;
   if (!p.ValidOn(day) || day < options_.first || day > options_.last) return false;
+  // A day sent as a whole-day gap has no first revision to correct.
+  if (WholeDayGap(point, day)) return false;
   return Unit(Hash(options_.seed, kCorrect, static_cast<uint64_t>(point), channel,
                    static_cast<uint64_t>(DayNumber(day)))) < 0.0015;
+}
+
+bool ReadingsGenerator::WholeDayGap(int point, absl::CivilDay day) const {
+  return Unit(Hash(options_.seed, kWholeDay, static_cast<uint64_t>(point), 0,
+                   static_cast<uint64_t>(DayNumber(day)))) < 0.0003;
 }
 
 std::vector<CorrectionKey> ReadingsGenerator::Corrections() const {
@@ -286,7 +293,7 @@ DayReadings ReadingsGenerator::Day(absl::CivilDay day) const {
   for (size_t p = 0; p < points; ++p) {
     const DemoPoint& pt = set_.points[p];
     if (!pt.ValidOn(day)) continue;
-    const bool whole_day_gap = Unit(Hash(seed, kWholeDay, p, 0, dn)) < 0.0003;
+    const bool whole_day_gap = WholeDayGap(static_cast<int>(p), day);
     for (int c : pt.channels) {
       const std::vector<double>& tv = v[p][static_cast<size_t>(c - 1)];
       if (tv.empty()) continue;

@@ -83,6 +83,7 @@ class ReadingsGenerator {
   struct Month;
   double Shape(LoadProfile profile, absl::CivilDay day, int interval, int intervals) const;
   bool Corrected(int point, int channel, absl::CivilDay day) const;
+  bool WholeDayGap(int point, absl::CivilDay day) const;
 
   const MeteringSet& set_;
   ReadingsOptions options_;

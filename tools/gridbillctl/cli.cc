@@ -256,7 +256,8 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 // Help
 // ---------------------------------------------------------------------------
 
-void AddBalanceCommands(std::vector<Command>& out);  // commands_balance.cc
+void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
+void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -270,6 +271,7 @@ const std::vector<Command>& Commands() {
     AddMeteringCommands(*v);
     AddDemoCommands(*v);
     AddBalanceCommands(*v);
+    AddInvoicingCommands(*v);
     return v;
   }();
   return *k;

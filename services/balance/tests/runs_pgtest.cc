@@ -150,6 +150,70 @@ TEST_CASE("a final run recomputed from its recorded inputs after later revisions
   CHECK(d.causes(0).other_revision() == 2);
   CHECK(diff.changed_point_days() == 1);
 
+  // A scheme change after the final run: P2's version is closed on 14 February
+  // and a new one (X1 instead of X2) starts on the 15th. A recomputation of the
+  // final run still uses the version as it was; a new run names the change.
+  v1::ListSchemesRequest lreq;
+  lreq.set_participant_id("P2");
+  v1::ListSchemesResponse listed;
+  {
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.schemes->ListSchemes(&ctx, lreq, &listed));
+  }
+  REQUIRE(listed.schemes_size() == 1);
+  v1::CloseSchemeRequest close;
+  close.set_request_id(NewRequestId());
+  close.set_scheme_id(listed.schemes(0).id());
+  *close.mutable_valid_to() = D(2024, 2, 14);
+  close.set_reason("X1 replaces X2");
+  v1::CloseSchemeResponse closed;
+  {
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.schemes->CloseScheme(&ctx, close, &closed));
+  }
+  v1::Scheme replacement;
+  REQUIRE_OK(suite.DefineScheme(
+      OnePointScheme("P2", contracts::v1::SERVICE_TYPE_BALANCING, "X1", D(2024, 2, 15)),
+      &replacement));
+  CHECK(replacement.version() == 2);
+  v1::BalanceRun again;
+  REQUIRE_OK(suite.StartRun(verify, &again));
+  again = suite.Finish(again.id());
+  REQUIRE(again.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(SameHours(before, suite.AllServiceHours(again.id())));
+  v1::BalanceRun preliminary;
+  REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_PRELIMINARY), &preliminary));
+  preliminary = suite.Finish(preliminary.id());
+  const v1::DiffRunsResponse schemes_diff = Diff(suite, correction.id(), preliminary.id());
+  CHECK(schemes_diff.changed_schemes() == 1);
+  REQUIRE(schemes_diff.services_size() == 1);
+  CHECK(schemes_diff.services(0).participant_id() == "P2");
+  // From 15 February P2 reads X1 (100 Wh) instead of X2 (200 Wh).
+  const int64_t hours_from_15th =
+      absl::ToInt64Hours(Local(2024, 3, 1) - Local(2024, 2, 15));  // 361: the 29th has 25
+  CHECK(hours_from_15th == 15 * 24 + 1);
+  CHECK(schemes_diff.services(0).changed_hours() == hours_from_15th);
+  CHECK(schemes_diff.services(0).delta_wh() == -100 * hours_from_15th);
+  REQUIRE(schemes_diff.services(0).causes_size() >= 1);
+  CHECK(schemes_diff.services(0).causes(0).kind() == v1::CAUSE_KIND_SCHEME_VERSION);
+  CHECK(schemes_diff.services(0).causes(0).other_scheme_id() == replacement.id());
+
+  // The whole run streamed in bulk equals its pages.
+  v1::StreamServiceHoursRequest sreq;
+  sreq.set_run_id(final_run.id());
+  grpc::ClientContext sctx;
+  suite.AddWho(sctx);
+  auto reader = suite.balance->StreamServiceHours(&sctx, sreq);
+  std::vector<v1::ServiceHour> streamed;
+  v1::StreamServiceHoursResponse chunk;
+  while (reader->Read(&chunk)) {
+    for (const auto& h : chunk.hours()) streamed.push_back(h);
+  }
+  REQUIRE_OK(reader->Finish());
+  CHECK(SameHours(before, streamed));
+
   // The period is now billed from the correction.
   v1::GetBillingRunRequest breq;
   *breq.mutable_period() = P(2024, 2);

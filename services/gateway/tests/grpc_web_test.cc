@@ -5,6 +5,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "google/protobuf/any.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "gridbill/common/v1/common.pb.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -46,6 +49,43 @@ TEST_CASE("trailers: status, percent-encoded message, details and extra trailers
   CHECK(text ==
         "grpc-status:8\r\ngrpc-message:slow down: 100%25 busy\r\n"
         "grpc-status-details-bin:AQI=\r\nretry-after-ms:250\r\n");
+}
+
+TEST_CASE("status details become a google.rpc.Status holding the services' ErrorDetails") {
+  common::v1::ErrorDetails details;
+  details.set_reason("RATE_LIMITED");
+  details.add_violations()->set_field("point.code");
+  grpc::Status in(grpc::StatusCode::INVALID_ARGUMENT, "point.code: required",
+                  details.SerializeAsString());
+  grpc::Status out = WithStandardDetails(in);
+  CHECK(out.error_code() == in.error_code());
+  CHECK(out.error_message() == in.error_message());
+  // Read back with the generic Any and a hand-written google.rpc.Status reader.
+  google::protobuf::io::CodedInputStream input(
+      reinterpret_cast<const uint8_t*>(out.error_details().data()),
+      static_cast<int>(out.error_details().size()));
+  uint32_t code = 0;
+  std::string message;
+  google::protobuf::Any any;
+  while (uint32_t tag = input.ReadTag()) {
+    if (tag == (1 << 3)) {
+      REQUIRE(input.ReadVarint32(&code));
+    } else {
+      uint32_t n = 0;
+      REQUIRE(input.ReadVarint32(&n));
+      std::string bytes;
+      REQUIRE(input.ReadString(&bytes, static_cast<int>(n)));
+      if (tag == (2 << 3 | 2)) message = bytes;
+      if (tag == (3 << 3 | 2)) REQUIRE(any.ParseFromString(bytes));
+    }
+  }
+  CHECK(code == 3);
+  CHECK(message == "point.code: required");
+  common::v1::ErrorDetails back;
+  REQUIRE(any.UnpackTo(&back));
+  CHECK(back.reason() == "RATE_LIMITED");
+  CHECK(back.violations(0).field() == "point.code");
+  CHECK(WithStandardDetails(grpc::Status::OK).error_details().empty());
 }
 
 TEST_CASE("grpc-web-text: padded chunks one after another, and bad base64 located") {

@@ -352,6 +352,12 @@ TEST_CASE("payments are allocated oldest first, an overpayment stays as credit")
   CHECK(resp.payments(0).allocations(1).amount_tiyn() == 364'560);
   CHECK(resp.payments(0).unallocated_tiyn() == 0);
   CHECK(resp.payments(0).purpose() == "оплата, январь");
+  v1::GetDocumentRequest open_req;
+  open_req.set_id(inv[1].id());
+  v1::GetDocumentResponse open_doc;
+  REQUIRE_OK(
+      h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocument, open_req, &open_doc));
+  CHECK(open_doc.document().open_tiyn() == 6'906'320);
 
   // Aging before the second payment, on 19 March: February's rest is not yet due (25 March);
   // the other participant's January invoice (due 25 February) is 22 days past due.
