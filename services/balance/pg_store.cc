@@ -274,66 +274,61 @@ absl::StatusOr<Run> PgStore::ReadRunInputs(pg::Transaction& tx, Run run) {
 }
 
 absl::StatusOr<Run> PgStore::InsertRun(const Run& run, const std::vector<Shard>& shards) {
-  absl::StatusOr<Run> out =
-      pool_.TransactValue<Run>([&](pg::Transaction& tx) -> absl::StatusOr<Run> {
-        pg::Params p;
-        p.Add(PeriodDate(run.period))
-            .Add(static_cast<int>(run.type))
-            .Add(run.correction_number)
-            .Add(static_cast<int64_t>(shards.size()))
-            .Add(run.create_time)
-            .Add(run.base_run_id)
-            .Add(run.created_by)
-            .Add(run.request_id)
-            .Add(run.readings_as_of)
-            .Add(run.computed_until)
-            .Add(run.time_zone)
-            .Add(run.closure_tolerance_percent)
-            .Add(run.summary.hours);
-        ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertRun, p));
-        const int64_t id = res[0].Int(0);
-        // The versions' last days as they are now (see run_schemes.valid_to).
-        ASSIGN_OR_RETURN(std::vector<Scheme> schemes, [&]() -> absl::StatusOr<std::vector<Scheme>> {
-          pg::Params sp;
-          sp.AddIntArray(run.scheme_ids);
-          ASSIGN_OR_RETURN(pg::Result r, tx.Execute(q::kGetSchemes, sp));
-          return ReadSchemes(r);
-        }());
-        std::vector<int64_t> ids, versions;
-        std::vector<std::string> valid_to;
-        for (const Scheme& s : schemes) {
-          ids.push_back(s.id);
-          versions.push_back(s.version);
-          valid_to.push_back(s.valid_to ? FormatDate(*s.valid_to) : "infinity");
-        }
-        pg::Params rs;
-        rs.Add(id).AddIntArray(ids).AddIntArray(versions).AddTextArray(valid_to);
-        RETURN_IF_ERROR(tx.Execute(q::kInsertRunSchemes, rs).status());
-        if (!run.declared.empty()) {
-          std::vector<std::string> participants, apps;
-          std::vector<int64_t> services, volumes;
-          for (const DeclaredVolume& d : run.declared) {
-            participants.push_back(d.participant_id);
-            services.push_back(d.service_type);
-            volumes.push_back(d.volume_wh);
-            apps.push_back(d.application_id);
-          }
-          pg::Params dp;
-          dp.Add(id)
-              .AddTextArray(participants)
-              .AddIntArray(services)
-              .AddIntArray(volumes)
-              .AddTextArray(apps);
-          RETURN_IF_ERROR(tx.Execute(q::kInsertRunDeclared, dp).status());
-        }
-        for (const Shard& s : shards) {
-          pg::Params shp;
-          shp.Add(id).Add(s.shard_no).AddIntArray(s.scheme_ids).AddTextArray(s.closure_terms);
-          RETURN_IF_ERROR(tx.Execute(q::kInsertShard, shp).status());
-        }
-        ASSIGN_OR_RETURN(pg::Result got, tx.Exec(q::kGetRun, id));
-        return ReadRunInputs(tx, ReadRun(got[0]));
-      });
+  absl::StatusOr<Run> out = pool_.TransactValue<Run>([&](pg::Transaction& tx)
+                                                         -> absl::StatusOr<Run> {
+    pg::Params p;
+    p.Add(PeriodDate(run.period))
+        .Add(static_cast<int>(run.type))
+        .Add(run.correction_number)
+        .Add(static_cast<int64_t>(shards.size()))
+        .Add(run.create_time)
+        .Add(run.base_run_id)
+        .Add(run.created_by)
+        .Add(run.request_id)
+        .Add(run.readings_as_of)
+        .Add(run.computed_until)
+        .Add(run.time_zone)
+        .Add(run.closure_tolerance_percent)
+        .Add(run.summary.hours);
+    ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertRun, p));
+    const int64_t id = res[0].Int(0);
+    // The versions' last days as the run uses them (see run_schemes.valid_to).
+    std::vector<std::string> valid_to;
+    for (const std::optional<absl::CivilDay>& to : run.scheme_valid_to) {
+      valid_to.push_back(to ? FormatDate(*to) : "infinity");
+    }
+    if (valid_to.size() != run.scheme_ids.size() ||
+        run.scheme_versions.size() != run.scheme_ids.size()) {
+      return absl::InternalError("run inputs: scheme ids, versions and last days differ");
+    }
+    pg::Params rs;
+    rs.Add(id).AddIntArray(run.scheme_ids).AddIntArray(run.scheme_versions).AddTextArray(valid_to);
+    RETURN_IF_ERROR(tx.Execute(q::kInsertRunSchemes, rs).status());
+    if (!run.declared.empty()) {
+      std::vector<std::string> participants, apps;
+      std::vector<int64_t> services, volumes;
+      for (const DeclaredVolume& d : run.declared) {
+        participants.push_back(d.participant_id);
+        services.push_back(d.service_type);
+        volumes.push_back(d.volume_wh);
+        apps.push_back(d.application_id);
+      }
+      pg::Params dp;
+      dp.Add(id)
+          .AddTextArray(participants)
+          .AddIntArray(services)
+          .AddIntArray(volumes)
+          .AddTextArray(apps);
+      RETURN_IF_ERROR(tx.Execute(q::kInsertRunDeclared, dp).status());
+    }
+    for (const Shard& s : shards) {
+      pg::Params shp;
+      shp.Add(id).Add(s.shard_no).AddIntArray(s.scheme_ids).AddTextArray(s.closure_terms);
+      RETURN_IF_ERROR(tx.Execute(q::kInsertShard, shp).status());
+    }
+    ASSIGN_OR_RETURN(pg::Result got, tx.Exec(q::kGetRun, id));
+    return ReadRunInputs(tx, ReadRun(got[0]));
+  });
   if (!out.ok()) {
     const std::string constraint = pg::ConstraintOf(out.status());
     if (constraint == "runs_one_final") {

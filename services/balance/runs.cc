@@ -181,7 +181,11 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
     return FailedPrecondition("base_run_id", "the base run used no schemes");
   }
   run.summary.hours = HoursIn(TimeRange{run.period.Bounds(config_.zone).start, run.computed_until});
-  for (const Scheme& s : schemes) run.scheme_ids.push_back(s.id);
+  for (const Scheme& s : schemes) {
+    run.scheme_ids.push_back(s.id);
+    run.scheme_versions.push_back(s.version);
+    run.scheme_valid_to.push_back(s.valid_to);
+  }
   std::vector<Shard> shards = PlanShards(schemes, config_.shard_points);
   ASSIGN_OR_RETURN(Run stored, store_.InsertRun(run, shards));
   {

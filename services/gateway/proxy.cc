@@ -68,6 +68,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                                absl::StrCat("the gateway routes no method ", ctx_->method())));
       return;
     }
+    if (auto it = proxy_.stubs_.find(policy_->backend); it == proxy_.stubs_.end()) {
+      FinishEarly(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               absl::StrCat("the gateway has no backend for ", policy_->backend)));
+      return;
+    } else {
+      stub_ = it->second.get();
+    }
     if (!policy_->is_public) {
       absl::StatusOr<Principal> who = proxy_.Authenticate(ctx_->client_metadata());
       if (!who.ok()) {
@@ -234,7 +241,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                                SignIdentity(proxy_.identity_secret_, who_.name, roles,
                                             who_.participant_id, policy_->full_method));
     }
-    grpc::GenericStub& stub = *proxy_.stubs_.at(policy_->backend);
+    grpc::GenericStub& stub = *stub_;
     stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
                                   &backend_);
     backend_.StartRead(&response_);
@@ -333,6 +340,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* ctx_;
   const absl::Time start_;
   const MethodPolicy* policy_ = nullptr;
+  grpc::GenericStub* stub_ = nullptr;
   Principal who_;
   // For the audit trail.
   std::string request_id_;

@@ -150,7 +150,9 @@ int RunCmd(Context& ctx, const Args& args) {
 int RunsCmd(Context& ctx, const Args& args) {
   Invoicing inv = Connect(args);
   iv1::ListInvoiceRunsRequest req;
-  if (args.Has("period")) CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  if (args.Has("period")) {
+    CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  }
   iv1::ListInvoiceRunsResponse resp;
   grpc::Status st = FetchList(ctx.client(), *inv.runs,
                               &iv1::InvoiceRunService::Stub::ListInvoiceRuns, req, true, &resp);
@@ -192,7 +194,9 @@ int DocumentsCmd(Context& ctx, const Args& args) {
   req.set_participant_id(args.Get("participant"));
   req.set_contract_id(args.Get("contract"));
   req.set_invoice_run_id(args.Get("run"));
-  if (args.Has("period")) CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  if (args.Has("period")) {
+    CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  }
   CTL_ASSIGN_OR_USAGE(iv1::DocumentType type, DocTypeFlag(args));
   req.set_type(type);
   CTL_ASSIGN_OR_USAGE(int64_t size, IntFlag(args, "page-size", 0));

@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -33,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
@@ -149,6 +151,35 @@ int64_t StatusKb(pid_t pid, const std::string& key) {
     }
   }
   return -1;
+}
+
+// CPU seconds (user + system) of one process, from /proc/<pid>/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(paren + 2), ' ');
+  if (fields.size() < 13) return 0;  // after "(comm)": utime [11], stime [12]
+  int64_t utime = 0;
+  int64_t stime = 0;
+  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of every process named "postgres" (this benchmark's cluster,
+// and any other on the machine).
+double PostgresCpuSeconds() {
+  double total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string c;
+    std::getline(comm, c);
+    if (c == "postgres") total += CpuSeconds(pid);
+  }
+  return total;
 }
 
 pid_t Spawn(const char* binary, const std::vector<std::string>& args, const std::string& log) {
@@ -338,6 +369,9 @@ int Run(int argc, char** argv) {
   DefineSchemes(*schemes, o);
 
   // --- the run, end to end ---
+  const double balance_cpu0 = CpuSeconds(balance);
+  const double metering_cpu0 = CpuSeconds(metering);
+  const double pg_cpu0 = PostgresCpuSeconds();
   const Clock::time_point run_start = Clock::now();
   bv1::StartRunRequest start;
   start.set_request_id("bench-run");
@@ -365,6 +399,9 @@ int Run(int argc, char** argv) {
     run = got.run();
   }
   const double run_s = std::chrono::duration<double>(Clock::now() - run_start).count();
+  const double balance_cpu = CpuSeconds(balance) - balance_cpu0;
+  const double metering_cpu = CpuSeconds(metering) - metering_cpu0;
+  const double pg_cpu = PostgresCpuSeconds() - pg_cpu0;
   if (run.job().state() != common::v1::JOB_STATE_SUCCEEDED) {
     Die(absl::StrCat("the run ended ", run.job().state(), ": ", run.job().error()));
   }
@@ -386,6 +423,8 @@ int Run(int argc, char** argv) {
       "%lld point-days, %lld participant-hour results, total %lld Wh\n",
       run_s, static_cast<long long>(run.summary().point_days()),
       static_cast<long long>(run.summary().service_hours()), static_cast<long long>(run_total));
+  std::printf("      CPU seconds during the run: balance %.2f, metering %.2f, PostgreSQL %.2f\n",
+              balance_cpu, metering_cpu, pg_cpu);
   std::printf("      peak memory VmHWM: balance %.1f MB, metering %.1f MB\n",
               static_cast<double>(balance_kb) / 1024, static_cast<double>(metering_kb) / 1024);
   std::fflush(stdout);

@@ -61,9 +61,9 @@ TEST_CASE("status details become a google.rpc.Status holding the services' Error
   CHECK(out.error_code() == in.error_code());
   CHECK(out.error_message() == in.error_message());
   // Read back with the generic Any and a hand-written google.rpc.Status reader.
-  google::protobuf::io::CodedInputStream input(
-      reinterpret_cast<const uint8_t*>(out.error_details().data()),
-      static_cast<int>(out.error_details().size()));
+  const std::string wire = out.error_details();  // returned by value
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(wire.data()),
+                                               static_cast<int>(wire.size()));
   uint32_t code = 0;
   std::string message;
   google::protobuf::Any any;

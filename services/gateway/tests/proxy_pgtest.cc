@@ -55,6 +55,7 @@ class Gateway {
     backends[kBackendMetering] =
         grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
     backends[kBackendGateway] = backends[kBackendMetering];
+    // Balance and invoicing are left out: their calls answer UNAVAILABLE.
     proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret, &limiter,
                                     &audit);
     auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
@@ -269,11 +270,17 @@ TEST_CASE("the gRPC port speaks TLS when a certificate and key are configured") 
       key, " -out ", cert, " >", dir, "/openssl.log 2>&1");
   REQUIRE(std::system(cmd.c_str()) == 0);
 
+  // A proxy serves one server: a second one for the TLS door.
+  std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+  backends[kBackendContracts] =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", contracts.server->grpc_port()),
+                          grpc::InsecureChannelCredentials());
+  Proxy tls_proxy(*gw.policies, gw.auth, backends, kIdentitySecret);
   FrontDoorOptions options;
   options.address = "127.0.0.1:0";
   options.tls_cert_file = cert;
   options.tls_key_file = key;
-  auto door = StartFrontDoor(options, *gw.proxy);
+  auto door = StartFrontDoor(options, tls_proxy);
   REQUIRE(door.ok());
   std::ifstream in(cert);
   std::stringstream pem;
@@ -299,13 +306,30 @@ TEST_CASE("the gRPC port speaks TLS when a certificate and key are configured") 
   // Bad settings are refused with the key named.
   FrontDoorOptions half = options;
   half.tls_key_file = "";
-  CHECK_THAT(std::string(StartFrontDoor(half, *gw.proxy).status().message()),
+  CHECK_THAT(std::string(StartFrontDoor(half, tls_proxy).status().message()),
              Catch::Contains("tls_key_file"));
   FrontDoorOptions missing = options;
   missing.tls_cert_file = dir + "/nope.pem";
-  CHECK_THAT(std::string(StartFrontDoor(missing, *gw.proxy).status().message()),
+  CHECK_THAT(std::string(StartFrontDoor(missing, tls_proxy).status().message()),
              Catch::Contains("tls_cert_file: cannot read"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("through the gateway: a routed service without a configured backend is UNAVAILABLE") {
+  Harness contracts;
+  Gateway gw(contracts);
+  grpc::GenericStub stub(gw.channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kApiKeyHeader, gw.Key({common::v1::ROLE_OPERATOR}));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/gridbill.balance.v1.BalanceService/ListRuns", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status st) { done.set_value(st); });
+  grpc::Status st = done.get_future().get();
+  CHECK(st.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK_THAT(st.error_message(), Catch::Contains("no backend for balance"));
 }
 
 TEST_CASE("through the gateway: an unrouted method is UNIMPLEMENTED") {
