@@ -159,6 +159,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         read = true;
       }
     }
+    if (!read) ReleaseBackendHold();
     if (finish) {
       FinishOnce(*finish);
     } else if (read) {
@@ -219,8 +220,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     *start = !backend_started_;
     if (*start) {
       backend_started_ = true;
-      // Deadline and cancellation of the client's call carry over.
-      client_ctx_ = grpc::ClientContext::FromCallbackServerContext(*ctx_);
+      backend_held_ = true;  // AddHold follows in PrepareBackend
+      // The deadline carries over; cancellation is passed on by OnCancel.
+      // Not FromCallbackServerContext: a propagated child call refers to
+      // the server call, which gRPC may free before this object (and the
+      // child context with it) is deleted in OnDone.
+      client_ctx_ = std::make_unique<grpc::ClientContext>();
+      client_ctx_->set_deadline(ctx_->deadline());
     }
     return true;
   }
@@ -244,6 +250,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     grpc::GenericStub& stub = *stub_;
     stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
                                   &backend_);
+    // The next backend read is started from the server side (OnWriteDone),
+    // outside the backend's own callbacks: the hold keeps the backend call
+    // from finishing (and freeing itself) in between. Released once no read
+    // will follow.
+    backend_.AddHold();
     backend_.StartRead(&response_);
   }
 
@@ -256,7 +267,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnBackendReadDone(bool ok) {
-    if (!ok) return;  // end of the backend's stream; OnBackendDone follows
+    if (!ok) {
+      ReleaseBackendHold();  // end of the backend's stream; OnBackendDone follows
+      return;
+    }
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
@@ -303,6 +317,15 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void FinishEarly(const grpc::Status& status) { FinishOnce(status); }
+
+  void ReleaseBackendHold() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!backend_held_) return;
+      backend_held_ = false;
+    }
+    backend_.RemoveHold();
+  }
 
   void FinishOnce(const grpc::Status& status) {
     {
@@ -359,6 +382,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   bool server_done_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_held_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::Status> override_ ABSL_GUARDED_BY(mu_);
 };

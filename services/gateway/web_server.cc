@@ -61,6 +61,14 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
 
   void Start(grpc::GenericStub& stub, const std::string& method) {
     stub.PrepareBidiStreamingCall(&ctx_, method, grpc::StubOptions(), this);
+    // Reads after the first are started by the HTTP side (Next), outside
+    // this reactor's callbacks: the hold keeps the call from finishing in
+    // between; released at the end of the stream or by Close.
+    {
+      absl::MutexLock lock(&mu_);
+      held_ = true;
+    }
+    AddHold();
     StartRead(&response_);
     if (requests_.empty()) {
       StartWritesDone();
@@ -81,8 +89,12 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
   }
 
   void OnReadDone(bool ok) override {
+    if (!ok) {
+      Release();
+      return;
+    }
     absl::MutexLock lock(&mu_);
-    if (ok) ready_ = Flatten(response_);
+    ready_ = Flatten(response_);
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -112,7 +124,7 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
       if (!ready_) return std::nullopt;
       out = std::move(ready_);
       ready_.reset();
-      more = !status_.has_value();
+      more = held_;
     }
     if (more) StartRead(&response_);
     return out;
@@ -128,6 +140,7 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
   // outlive gRPC's use of it).
   void Close() {
     ctx_.TryCancel();
+    Release();
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
         +[](WebCall* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) { return c->status_.has_value(); },
@@ -135,12 +148,22 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
   }
 
  private:
+  void Release() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!held_) return;
+      held_ = false;
+    }
+    RemoveHold();
+  }
+
   grpc::ClientContext ctx_;
   std::vector<grpc::ByteBuffer> requests_;
   size_t next_ = 0;
   grpc::ByteBuffer response_;
   absl::Mutex mu_;
   std::optional<std::string> ready_ ABSL_GUARDED_BY(mu_);
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<std::string, std::string>> trailers_ ABSL_GUARDED_BY(mu_);
 };

@@ -90,6 +90,10 @@ absl::StatusOr<int64_t> InvoiceRuns::ResumeUnfinished() {
 }
 
 void InvoiceRuns::StartWorkers(int count) {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   for (int i = 0; i < count; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 

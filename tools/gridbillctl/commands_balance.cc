@@ -67,6 +67,15 @@ std::string Share(int64_t part, int64_t whole) {
 
 std::string Service(cv1::ServiceType s) { return ShortName(s); }
 
+// "3 shown (next page: --page-token X, or --all)": the balance lists carry no total.
+std::string Footer(int shown, const std::string& next_token) {
+  std::string out = absl::StrCat(GroupDigits(shown), " shown");
+  if (!next_token.empty()) {
+    absl::StrAppend(&out, " (next page: --page-token ", next_token, ", or --all)");
+  }
+  return out + "\n";
+}
+
 void PrintRun(Context& ctx, const bv1::BalanceRun& r) {
   const absl::TimeZone zone = DisplayZone();
   const auto& s = r.summary();
@@ -262,7 +271,7 @@ int RunsCmd(Context& ctx, const Args& args) {
                   ? (r.summary().closure().closed() ? "closes" : "OPEN")
                   : ""});
   }
-  ctx.out() << t.Render() << ListFooter(resp.runs_size(), -1, resp.next_page_token());
+  ctx.out() << t.Render() << Footer(resp.runs_size(), resp.next_page_token());
   return kExitOk;
 }
 
@@ -375,7 +384,7 @@ int HoursCmd(Context& ctx, const Args& args) {
               h.has_declaration() ? GroupDigits(h.imbalance_wh()) : "",
               absl::StrCat(h.quality().estimated()), absl::StrCat(h.quality().missing())});
   }
-  ctx.out() << t.Render() << ListFooter(resp.hours_size(), -1, resp.next_page_token());
+  ctx.out() << t.Render() << Footer(resp.hours_size(), resp.next_page_token());
   return kExitOk;
 }
 

@@ -59,6 +59,7 @@ struct Options {
   int workers = 2;
   int batch_points = 500;
   bool skip_sql = false;
+  int hold_seconds = 0;  // keep both services up this long after the run (to try the CLI)
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -91,12 +92,14 @@ Options ParseFlags(int argc, char** argv) {
       o.workers = *v;
     } else if (auto v = value("batch_points")) {
       o.batch_points = *v;
+    } else if (auto v = value("hold_seconds")) {
+      o.hold_seconds = *v;
     } else if (arg == "--skip_sql") {
       o.skip_sql = true;
     } else {
       Die(absl::StrCat("unknown argument ", arg,
                        " (flags: --points --participants --days --shard_points --workers "
-                       "--batch_points --skip_sql)"));
+                       "--batch_points --hold_seconds --skip_sql)"));
     }
   }
   if (o.days > 31) Die("--days: at most 31 (January)");
@@ -428,6 +431,12 @@ int Run(int argc, char** argv) {
   std::printf("      peak memory VmHWM: balance %.1f MB, metering %.1f MB\n",
               static_cast<double>(balance_kb) / 1024, static_cast<double>(metering_kb) / 1024);
   std::fflush(stdout);
+  if (o.hold_seconds > 0) {
+    std::printf("holding for %d s: balance at 127.0.0.1:%d, metering at 127.0.0.1:%d\n",
+                o.hold_seconds, balance_port, metering_port);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(o.hold_seconds));
+  }
   Stop(balance);
 
   // --- the SQL baseline: the same per-participant hourly sums, one GROUP BY ---

@@ -270,15 +270,17 @@ TEST_CASE("a participant's user reads only its own results", "[balance][pg]") {
                "participant");
 }
 
-TEST_CASE("shards computed by two replicas give the same results", "[balance][pg]") {
-  // One point per shard: the five schemes make several shards, worked by two
-  // worker threads at once through SELECT ... FOR UPDATE SKIP LOCKED.
+TEST_CASE("two replicas compute one run together and give the same results", "[balance][pg]") {
+  // One point per shard: the five schemes make several shards, claimed by the
+  // workers of two replicas at once through SELECT ... FOR UPDATE SKIP LOCKED.
   Suite suite(Local(2026, 3, 3), /*shard_points=*/1);
   LoadHandCase(suite);
   v1::BalanceRun run;
   REQUIRE_OK(suite.StartRun(Preliminary(), &run));
   CHECK(run.job().total() >= 4);
+  std::unique_ptr<Runs> replica = suite.NewReplica("replica-2");
   suite.runs().StartWorkers();
+  replica->StartWorkers();
   for (int i = 0; i < 600; ++i) {
     run = suite.GetRun(run.id());
     if (run.job().state() == common::v1::JOB_STATE_SUCCEEDED ||
@@ -288,9 +290,12 @@ TEST_CASE("shards computed by two replicas give the same results", "[balance][pg
     absl::SleepFor(absl::Milliseconds(50));
   }
   suite.runs().StopWorkers();
+  replica->StopWorkers();
   INFO(run.DebugString());
   REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(run.job().done() == run.job().total());
+  CHECK(suite.CountRows("SELECT count(*) FROM run_shards WHERE state = 2") == run.job().total());
+  CHECK(suite.CountRows("SELECT count(DISTINCT claimed_by) FROM run_shards") >= 1);
   const std::vector<v1::ServiceHour> hours = suite.AllServiceHours(run.id());
   REQUIRE(hours.size() == 3 * 48);
   int64_t c1 = 0;

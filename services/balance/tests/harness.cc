@@ -186,6 +186,12 @@ Suite::Suite(absl::Time now, int shard_points) : clock(now) {
 Suite::~Suite() = default;
 
 Runs& Suite::runs() { return *impl_->runs; }
+
+std::unique_ptr<Runs> Suite::NewReplica(const std::string& worker_id) {
+  RunsConfig config = impl_->runs->config();
+  config.worker_id = worker_id;
+  return std::make_unique<Runs>(impl_->store, *impl_->reading_source, declarations, clock, config);
+}
 pg::Pool& Suite::balance_pool() { return impl_->balance_db.pool(); }
 
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {

@@ -97,6 +97,9 @@ class Suite {
   std::unique_ptr<metering::v1::ReadingService::Stub> readings;
 
   Runs& runs();
+  // Another replica of the balance service's workers: its own Runs over the
+  // same database and metering, named `worker_id` in shard claims.
+  std::unique_ptr<Runs> NewReplica(const std::string& worker_id);
   pg::Pool& balance_pool();
 
  private:

@@ -173,13 +173,17 @@ int Main() {
   std::printf("GetParticipant, %d calls per mode, %d concurrent clients, %u cores\n", calls,
               clients, std::thread::hardware_concurrency());
   // Warm-up: connections, prepared statements, caches.
+  std::fprintf(stderr, "bench: warm-up\n");
   Measure(500, clients, grpc_caller(contracts_address, false));
   Measure(500, clients, grpc_caller(absl::StrCat("127.0.0.1:", door->port), true));
   Measure(500, clients, web_caller);
 
+  std::fprintf(stderr, "bench: direct\n");
   const Result direct = Measure(calls, clients, grpc_caller(contracts_address, false));
+  std::fprintf(stderr, "bench: gateway\n");
   const Result gateway =
       Measure(calls, clients, grpc_caller(absl::StrCat("127.0.0.1:", door->port), true));
+  std::fprintf(stderr, "bench: grpc-web\n");
   const Result grpc_web = Measure(calls, clients, web_caller);
   const double baseline = direct.micros.size() / direct.seconds;
   Print("direct", direct, 0);

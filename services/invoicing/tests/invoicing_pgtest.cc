@@ -3,8 +3,14 @@
 // sides of the 2026 VAT change, a 2025 period corrected in 2026, a
 // retroactive tariff), immutability, gapless numbering under two concurrent
 // runs, payments and their allocation, statements, aging, ERP export.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -513,6 +519,99 @@ TEST_CASE("bad requests name the field and start nothing, and retries replay the
   REQUIRE(rates.rates_size() == 2);
   CHECK(rates.rates(1).rate_percent() == "16");
   CHECK(rates.rates(1).valid_from().year() == 2026);
+}
+
+}  // namespace
+}  // namespace gridbill::invoicing::testing
+
+namespace gridbill::invoicing::testing {
+namespace {
+
+TEST_CASE("a cancelled run stops between batches and an unfinished run is resumed") {
+  RunOptions options;
+  options.render_pdfs = false;
+  Harness h(options);
+  h.runs.StopWorkers();  // this test drives the runs itself
+  cv1::Participant p = h.CreateParticipant(8, "ТОО «Атырау Мұнай»");
+  h.CreateContract(p.id(), "TR-0008", cv1::SERVICE_TYPE_TRANSMISSION);
+  h.volumes.AddRun(Period(2026, 3), "b-c", BalanceRunType::kFinal);
+  h.volumes.Set("b-c", p.id(), Service::kTransmission, 1'000'000);
+  REQUIRE(h.runs.Start(Period(2026, 3), RunType::kRegular, "", "to-cancel").ok());
+  v1::CancelInvoiceRunRequest c;
+  c.set_request_id(NewRequestId());
+  c.set_id("to-cancel");
+  v1::CancelInvoiceRunResponse cr;
+  REQUIRE_OK(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::CancelInvoiceRun, c, &cr));
+  REQUIRE(h.runs.Execute("to-cancel").ok());
+  auto cancelled = h.runs.Get("to-cancel");
+  REQUIRE(cancelled.ok());
+  CHECK(cancelled->state == JobState::kCancelled);
+  CHECK(h.CountRows("documents") == 0);
+  // A run a previous process left pending is picked up again and finishes.
+  REQUIRE(h.runs.Start(Period(2026, 3), RunType::kRegular, "", "left-over").ok());
+  auto resumed = h.runs.ResumeUnfinished();
+  REQUIRE(resumed.ok());
+  CHECK(*resumed == 1);
+  h.runs.StartWorkers(1);
+  auto done = h.runs.Wait("left-over", absl::Seconds(60));
+  REQUIRE(done.ok());
+  CHECK(done->state == JobState::kSucceeded);
+  CHECK(done->documents_issued == 3);
+}
+
+}  // namespace
+}  // namespace gridbill::invoicing::testing
+
+namespace gridbill::invoicing::testing {
+namespace {
+
+// Runs the real gridbillctl; returns its exit code and fills `out` with stdout + stderr.
+int Ctl(const std::string& args, std::string* out) {
+  const std::string cmd = absl::StrCat(GRIDBILLCTL_BINARY, " ", args, " 2>&1");
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  out->clear();
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  const int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_CASE("gridbillctl runs invoicing, lists documents, downloads a PDF and prints a statement") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(9, "ТОО «Көкшетау Жылу»");
+  h.CreateContract(p.id(), "TR-0009", cv1::SERVICE_TYPE_TRANSMISSION);
+  h.volumes.AddRun(Period(2026, 3), "b-ctl", BalanceRunType::kFinal);
+  h.volumes.Set("b-ctl", p.id(), Service::kTransmission, 10'000'000);
+  const std::string addr = absl::StrCat("--invoicing-addr=127.0.0.1:", h.server->grpc_port());
+  std::string out;
+  REQUIRE(Ctl(absl::StrCat("invoicing run 2026-03 ", addr), &out) == 0);
+  INFO(out);
+  CHECK(absl::StrContains(out, "3 documents issued from balance run b-ctl"));
+  REQUIRE(Ctl(absl::StrCat("invoicing documents --type invoice ", addr), &out) == 0);
+  CHECK(absl::StrContains(out, "INV-2026-000001"));
+  CHECK(absl::StrContains(out, "TR-0009"));
+  auto inv = h.Documents("", v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(inv.size() == 1);
+  char dir[] = "/tmp/gridbill-ctl-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string pdf_path = absl::StrCat(dir, "/inv.pdf");
+  REQUIRE(Ctl(absl::StrCat("invoicing pdf ", inv[0].id(), " --out ", pdf_path, " ", addr), &out) ==
+          0);
+  CHECK(absl::StrContains(out, inv[0].pdf_sha256()));
+  std::ifstream f(pdf_path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << f.rdbuf();
+  CHECK(Sha256Hex(bytes.str()) == inv[0].pdf_sha256());
+  std::remove(pdf_path.c_str());
+  rmdir(dir);
+  REQUIRE(
+      Ctl(absl::StrCat("invoicing statement ", p.id(), " --from 2026-04-01 --to 2026-04-30 ", addr),
+          &out) == 0);
+  CHECK(absl::StrContains(out, "INV-2026-000001"));
+  CHECK(absl::StrContains(out, "closing balance"));
+  CHECK(Ctl(absl::StrCat("invoicing period 2026-13 ", addr), &out) == 2);  // usage error
 }
 
 }  // namespace

@@ -418,6 +418,7 @@ int Run(int argc, char** argv) {
         "(unchanged %lld)\n",
         again.seconds, static_cast<double>(total) / again.seconds,
         static_cast<long long>(again.unchanged));
+    std::fflush(stdout);
   }
   kill(pid, SIGTERM);
   int wstatus = 0;
