@@ -295,7 +295,6 @@ TEST_CASE("two replicas compute one run together and give the same results", "[b
   REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(run.job().done() == run.job().total());
   CHECK(suite.CountRows("SELECT count(*) FROM run_shards WHERE state = 2") == run.job().total());
-  CHECK(suite.CountRows("SELECT count(DISTINCT claimed_by) FROM run_shards") >= 1);
   const std::vector<v1::ServiceHour> hours = suite.AllServiceHours(run.id());
   REQUIRE(hours.size() == 3 * 48);
   int64_t c1 = 0;

@@ -163,6 +163,7 @@ int Main() {
   auto web_caller = [&] {
     auto client = std::make_shared<httplib::Client>("127.0.0.1", (*web)->port());
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // as browsers do
     return [&, client] {
       auto res = client->Post("/gridbill.contracts.v1.ParticipantService/GetParticipant",
                               {{"x-api-key", api_key}}, frame, "application/grpc-web+proto");
