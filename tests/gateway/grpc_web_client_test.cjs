@@ -34,6 +34,7 @@ const participants = client("gridbill.contracts.v1.ParticipantService");
 const points = client("gridbill.metering.v1.MeteringPointService");
 const imports = client("gridbill.metering.v1.ImportService");
 const readings = client("gridbill.metering.v1.ReadingService");
+const audit = client("gridbill.gateway.v1.AuditService");
 
 const ROLE = { OPERATOR: 3, AUDITOR: 6 };
 const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } });
@@ -149,6 +150,17 @@ async function main() {
   await expectCode(Code.DeadlineExceeded, () =>
     participants.listParticipants({}, { ...bearer(operator), timeoutMs: 1 }),
   );
+  step = "the audit trail shows the operator's calls to an auditor, not to the operator";
+  await new Promise((r) => setTimeout(r, 700)); // written in background batches
+  const trail = await audit.listAuditEntries({ principal: "user:web.operator", pageSize: 200 }, bearer(auditor));
+  const create = trail.entries.find((e) => e.method.endsWith("/CreateMeteringPoint") && e.code === 0);
+  assert.ok(create, `a CreateMeteringPoint entry among ${trail.entries.length}`);
+  assert.equal(create.requestId, "web-mp-1");
+  assert.equal(create.transport, "grpc-web");
+  assert.ok(create.mutating);
+  assert.ok(trail.entries.some((e) => e.code === Code.InvalidArgument), "the refused call is there too");
+  await expectCode(Code.PermissionDenied, () => audit.listAuditEntries({}, bearer(operator)));
+
   console.log("grpc-web client: all checks passed");
 }
 
