@@ -259,7 +259,11 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
   echo
   if [[ -n "$ctl" ]]; then
     echo "Try the operator CLI:"
+    if [[ $VERIFY_IDENTITY -eq 1 ]]; then
+      echo "  export GRIDBILL_IDENTITY_SECRET=\$(cat .run/secrets/identity_secret)   # it signs its calls"
+    fi
     echo "  $ctl_rel participants list --addr $contracts_addr"
+    echo "  $ctl_rel balance runs --period 2026-10"
     echo "  $ctl_rel --help"
   fi
   echo "Health and metrics: curl -s http://$BIND_HOST:9101/metrics | promtool check metrics"

@@ -310,7 +310,7 @@ std::string CommandHelp(const Command& c) {
 
 std::string MainHelp() {
   std::string out =
-      "gridbillctl: the Gridbill operator CLI (the contracts API over gRPC)\n\n"
+      "gridbillctl: the Gridbill operator CLI (the suite's gRPC APIs)\n\n"
       "usage: gridbillctl [global flags] <command> [args] [flags]\n\ncommands:\n";
   size_t width = 0;
   for (const auto& c : Commands()) {
@@ -330,6 +330,9 @@ std::string MainHelp() {
                   "technical_dispatching (dispatching), balancing, grid_use; generator; active; "
                   "draft; ...\n"
                   "Run \"gridbillctl help <group> <command>\" for a command's flags.\n"
+                  "Environment: GRIDBILL_IDENTITY_SECRET, when set, signs the identity (principal, "
+                  "roles, participant) of every call as the gateway does, for services that verify "
+                  "identities (./deploy/up.sh sets it up so).\n"
                   "Exit codes: 0 ok, 1 the call failed or rows were rejected, 2 usage error.\n");
   return out;
 }

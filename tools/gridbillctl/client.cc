@@ -2,20 +2,41 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/common/v1/common.pb.h"
+#include "gridbill/server/identity_signing.h"
 
 namespace gridbill::ctl {
+
+namespace {
+
+// A channel whose calls carry the identity signed with
+// $GRIDBILL_IDENTITY_SECRET, as the gateway signs it, for services that
+// verify identities; a plain channel when the variable is not set.
+std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
+                                             const grpc::ChannelArguments& args) {
+  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
+}
+
+}  // namespace
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  channel_ = grpc::CreateCustomChannel(options_.address, grpc::InsecureChannelCredentials(), args);
+  channel_ = SignedChannel(options_.address, args);
   reference_ = v1::ReferenceDataService::NewStub(channel_);
   participants_ = v1::ParticipantService::NewStub(channel_);
   contracts_ = v1::ContractService::NewStub(channel_);
@@ -24,11 +45,9 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   // Files up to 64 MiB go to StartImport in one message.
   grpc::ChannelArguments metering_args = args;
   metering_args.SetMaxSendMessageSize(64 * 1024 * 1024);
-  metering_channel_ =
-      options_.metering_address == options_.address
-          ? channel_
-          : grpc::CreateCustomChannel(options_.metering_address, grpc::InsecureChannelCredentials(),
-                                      metering_args);
+  metering_channel_ = options_.metering_address == options_.address
+                          ? channel_
+                          : SignedChannel(options_.metering_address, metering_args);
   metering_points_ = metering::v1::MeteringPointService::NewStub(metering_channel_);
   readings_ = metering::v1::ReadingService::NewStub(metering_channel_);
   metering_imports_ = metering::v1::ImportService::NewStub(metering_channel_);
