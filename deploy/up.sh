@@ -225,6 +225,21 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" balance "* &&
   fi
 fi
 
+# --- invoicing of the last demo month (after its final balance run) ----------------
+
+if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" invoicing "* &&
+  " ${started[*]} " == *" balance "* && "$demo_readings_months" -gt 0 ]]; then
+  say "invoicing: the invoice run of 2026-10 from its final balance run"
+  # A fixed request id: running up again replays the same run.
+  if ! env "${ctl_env[@]}" "$ctl" invoicing run 2026-10 \
+    --request-id "demo-$demo_seed-invoicing-2026-10" \
+    --invoicing-addr "$BIND_HOST:7104" >"$LOG_DIR/demo-invoicing.log" 2>&1; then
+    warn "the demo invoice run failed (see .run/logs/demo-invoicing.log)"
+  else
+    grep -v '%)' "$LOG_DIR/demo-invoicing.log" | cut -c1-160 | tail -n 12
+  fi
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
