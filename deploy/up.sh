@@ -225,18 +225,24 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" balance "* &&
   fi
 fi
 
-# --- invoicing of the last demo month (after its final balance run) ----------------
+# --- invoicing of the demo months (after their final balance runs) ----------------
 
 if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" invoicing "* &&
   " ${started[*]} " == *" balance "* && "$demo_readings_months" -gt 0 ]]; then
-  say "invoicing: the invoice run of 2026-10 from its final balance run"
-  # A fixed request id: running up again replays the same run.
-  if ! env "${ctl_env[@]}" "$ctl" invoicing run 2026-10 \
-    --request-id "demo-$demo_seed-invoicing-2026-10" \
-    --invoicing-addr "$BIND_HOST:7104" >"$LOG_DIR/demo-invoicing.log" 2>&1; then
-    warn "the demo invoice run failed (see .run/logs/demo-invoicing.log)"
+  say "invoicing: the invoice runs of 2026-09 and 2026-10 from their final balance runs"
+  # Fixed request ids: running up again replays the same runs. 2026-09 first, so
+  # document numbers follow the months.
+  if ! (
+    for month in 2026-09 2026-10; do
+      echo "== invoice run $month"
+      env "${ctl_env[@]}" "$ctl" invoicing run "$month" \
+        --request-id "demo-$demo_seed-invoicing-$month" \
+        --invoicing-addr "$BIND_HOST:7104" || exit 1
+    done
+  ) >"$LOG_DIR/demo-invoicing.log" 2>&1; then
+    warn "the demo invoice runs failed (see .run/logs/demo-invoicing.log)"
   else
-    grep -v '%)' "$LOG_DIR/demo-invoicing.log" | cut -c1-160 | tail -n 12
+    grep -v '%)' "$LOG_DIR/demo-invoicing.log" | cut -c1-160 | tail -n 24
   fi
 fi
 

@@ -38,6 +38,12 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
   c.runs.workers = static_cast<int>(workers);
   ASSIGN_OR_RETURN(c.runs.lease, src.Duration("shard_lease", absl::Minutes(10)));
+  // A worker renews its claim about once a second; a shorter lease would let
+  // healthy claims be taken over.
+  if (c.runs.lease < absl::Seconds(10)) {
+    return InvalidField("shard_lease", absl::StrCat(absl::FormatDuration(c.runs.lease),
+                                                    " is shorter than the minimum, 10s"));
+  }
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   ASSIGN_OR_RETURN(c.runs.worker_id,

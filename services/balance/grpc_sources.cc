@@ -10,6 +10,7 @@
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
 
 namespace gridbill::balance {
 namespace {
@@ -94,6 +95,63 @@ absl::Status GrpcReadingSource::StreamDays(
     if (!st.ok()) return Annotate(st, "metering StreamPointDays");
   }
   return absl::OkStatus();
+}
+
+GrpcPointDirectory::GrpcPointDirectory(std::shared_ptr<grpc::Channel> channel,
+                                       absl::Duration timeout, int in_flight)
+    : stub_(metering::v1::MeteringPointService::NewStub(channel)),
+      timeout_(timeout),
+      in_flight_(std::max(1, in_flight)) {}
+
+absl::StatusOr<std::vector<std::string>> GrpcPointDirectory::UnknownPoints(
+    const std::vector<std::string>& codes) {
+  std::vector<std::string> distinct;
+  for (const std::string& c : codes) {
+    if (std::find(distinct.begin(), distinct.end(), c) == distinct.end()) distinct.push_back(c);
+  }
+  struct Call {
+    grpc::ClientContext ctx;
+    metering::v1::GetMeteringPointResponse resp;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<metering::v1::GetMeteringPointResponse>> rpc;
+  };
+  std::vector<std::string> unknown;
+  for (size_t i = 0; i < distinct.size(); i += static_cast<size_t>(in_flight_)) {
+    const size_t n = std::min(distinct.size() - i, static_cast<size_t>(in_flight_));
+    grpc::CompletionQueue cq;
+    std::vector<std::unique_ptr<Call>> calls;
+    calls.reserve(n);
+    for (size_t j = 0; j < n; ++j) {
+      auto call = std::make_unique<Call>();
+      AddServiceIdentity(call->ctx);
+      SetDeadline(call->ctx, timeout_);
+      metering::v1::GetMeteringPointRequest req;
+      req.set_code(distinct[i + j]);
+      call->rpc = stub_->PrepareAsyncGetMeteringPoint(&call->ctx, req, &cq);
+      call->rpc->StartCall();
+      call->rpc->Finish(&call->resp, &call->status, reinterpret_cast<void*>(j));
+      calls.push_back(std::move(call));
+    }
+    for (size_t done = 0; done < n; ++done) {
+      void* tag = nullptr;
+      bool ok = false;
+      if (!cq.Next(&tag, &ok)) break;
+    }
+    cq.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
+    }
+    for (size_t j = 0; j < n; ++j) {
+      const grpc::Status& st = calls[j]->status;
+      if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
+        unknown.push_back(distinct[i + j]);
+      } else if (!st.ok()) {
+        return Annotate(st, "metering GetMeteringPoint");
+      }
+    }
+  }
+  return unknown;
 }
 
 GrpcDeclarationSource::GrpcDeclarationSource(std::shared_ptr<grpc::Channel> channel,

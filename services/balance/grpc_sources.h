@@ -1,5 +1,6 @@
-// The gRPC clients of the sources: metering's StreamPointDays and contracts'
-// ListApplications, called as the balance service's own identity.
+// The gRPC clients of the sources: metering's StreamPointDays and
+// GetMeteringPoint and contracts' ListApplications, called as the balance
+// service's own identity.
 #pragma once
 
 #include <memory>
@@ -29,6 +30,21 @@ class GrpcReadingSource final : public ReadingSource {
   std::unique_ptr<metering::v1::ReadingService::Stub> stub_;
   int batch_points_;
   absl::Duration timeout_;
+};
+
+// Looks points up with metering's GetMeteringPoint, `in_flight` calls at a
+// time on one completion queue (metering has no lookup of many codes at once).
+class GrpcPointDirectory final : public PointDirectory {
+ public:
+  GrpcPointDirectory(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout,
+                     int in_flight = 32);
+  absl::StatusOr<std::vector<std::string>> UnknownPoints(
+      const std::vector<std::string>& codes) override;
+
+ private:
+  std::unique_ptr<metering::v1::MeteringPointService::Stub> stub_;
+  absl::Duration timeout_;
+  int in_flight_;
 };
 
 class GrpcDeclarationSource final : public DeclarationSource {

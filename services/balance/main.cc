@@ -18,6 +18,7 @@
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
 #include "grpcpp/create_channel.h"
+#include "metrics.h"
 #include "pg_store.h"
 #include "runs.h"
 #include "schemes.h"
@@ -58,9 +59,10 @@ absl::Status Serve(int argc, char** argv) {
   SystemClock clock;
   PgStore store(*pool);
   pg::PgIdempotency idempotency(*pool);
-  GrpcReadingSource readings(
-      ChannelTo(config.metering_address, 256 << 20, config.server.identity_secret),
-      config.stream_batch_points, config.source_timeout);
+  std::shared_ptr<grpc::Channel> metering =
+      ChannelTo(config.metering_address, 256 << 20, config.server.identity_secret);
+  GrpcReadingSource readings(metering, config.stream_batch_points, config.source_timeout);
+  GrpcPointDirectory points(metering, config.source_timeout);
   std::unique_ptr<DeclarationSource> declarations;
   if (config.contracts_address.empty()) {
     declarations = std::make_unique<NoDeclarations>();
@@ -70,11 +72,8 @@ absl::Status Serve(int argc, char** argv) {
         config.source_timeout);
   }
 
-  Schemes schemes(store, clock);
+  Schemes schemes(store, points, clock);
   Runs runs(store, readings, *declarations, clock, config.runs);
-  // Shards claimed by a process that stopped are claimed again after the lease;
-  // runs left pending or running resume in whichever replica has free workers.
-  runs.StartWorkers();
 
   SchemeServiceImpl scheme_service(schemes, idempotency);
   BalanceServiceImpl balance_service(runs, idempotency);
@@ -91,8 +90,16 @@ absl::Status Serve(int argc, char** argv) {
              {"time_zone", config.runs.time_zone}});
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  // The registry exists once the server does; the workers start after it, so
+  // only a StartRun or CancelRun in the first instant would go uncounted.
+  RunsMetrics metrics(server->registry());
+  runs.SetMetrics(&metrics);
+  // Shards claimed by a process that stopped are claimed again after the lease;
+  // runs left pending or running resume in whichever replica has free workers.
+  runs.StartWorkers();
   server->Wait();
   runs.StopWorkers();
+  runs.SetMetrics(nullptr);
   return absl::OkStatus();
 }
 

@@ -145,6 +145,11 @@ struct Shard {
   // Participant-scheme (point, channel) terms this shard counts in the closure
   // (each distinct term is owned by exactly one shard).
   std::vector<std::string> closure_terms;  // "point\tchannel"
+  // The claim this worker holds: each claim (and takeover) increments it, so a
+  // replica whose lease was taken over cannot complete the shard.
+  int64_t epoch = 0;
+  // The worker whose expired claim this one took over; empty for a first claim.
+  std::string taken_over_from;
 };
 
 struct ServiceHour {

@@ -408,21 +408,35 @@ absl::StatusOr<std::optional<Shard>> PgStore::ClaimShard(const std::string& work
         s.shard_no = static_cast<int>(res[0].Int(1));
         for (const std::string& id : res[0].TextArray(2)) s.scheme_ids.push_back(std::stoll(id));
         s.closure_terms = res[0].TextArray(3);
+        s.epoch = res[0].Int(4);
+        if (res[0].Int(5) == 1) s.taken_over_from = res[0].String(6);
         RETURN_IF_ERROR(tx.Exec(q::kMarkRunning, s.run_id, now).status());
         return std::optional<Shard>(std::move(s));
       });
 }
 
-absl::StatusOr<bool> PgStore::CompleteShard(const Shard& shard, const ShardResult& r,
-                                            absl::Time now) {
-  return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+absl::StatusOr<bool> PgStore::RenewShard(const Shard& shard, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kRenewShard, shard.run_id, shard.shard_no, shard.epoch, now));
+  return res.affected() > 0;
+}
+
+absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const ShardResult& r,
+                                                       absl::Time now) {
+  auto complete = [&](pg::Transaction& tx) -> absl::StatusOr<ShardCompletion> {
     // The run row's lock orders the completions of one run's shards, so
     // exactly one of them sees the last shard done and completes the run.
     ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kLockRun, shard.run_id));
     if (st.empty()) return NotFound("balance run", absl::StrCat(shard.run_id));
-    if (static_cast<RunState>(st[0].Int(0)) != RunState::kRunning) return false;
+    if (static_cast<RunState>(st[0].Int(0)) != RunState::kRunning) {
+      return ShardCompletion::kDiscarded;
+    }
     ASSIGN_OR_RETURN(pg::Result sh, tx.Exec(q::kLockShard, shard.run_id, shard.shard_no));
-    if (sh.empty() || sh[0].Int(0) == 2) return false;  // done by another worker
+    // Done by another worker, or claimed again after this claim's lease expired:
+    // the current holder stores the shard, this one must not.
+    if (sh.empty() || sh[0].Int(0) != 1 || sh[0].Int(1) != shard.epoch) {
+      return ShardCompletion::kDiscarded;
+    }
 
     std::string data;
     data.reserve(r.service_hours.size() * 96);
@@ -480,7 +494,7 @@ absl::StatusOr<bool> PgStore::CompleteShard(const Shard& shard, const ShardResul
         .Add(node_losses);
     ASSIGN_OR_RETURN(pg::Result prog, tx.Execute(q::kAddProgress, pp));
     const pg::Row row = prog[0];
-    if (row.Int(0) < row.Int(1)) return true;
+    if (row.Int(0) < row.Int(1)) return ShardCompletion::kStored;
     Closure c{row.Int(2), row.Int(3), row.Int(4)};
     ASSIGN_OR_RETURN(bool closed, ClosureHolds(c, row.String(5)));
     const std::string summary =
@@ -488,12 +502,20 @@ absl::StatusOr<bool> PgStore::CompleteShard(const Shard& shard, const ShardResul
                      " Wh, consumption ", c.consumption_wh, " Wh, node losses ", c.node_losses_wh,
                      " Wh, residual ", c.residual(), " Wh");
     RETURN_IF_ERROR(tx.Exec(q::kFinishRun, shard.run_id, now, closed, summary).status());
-    return true;
-  });
+    return ShardCompletion::kRunCompleted;
+  };
+  return pool_.TransactValue<ShardCompletion>(complete);
 }
 
-absl::Status PgStore::FailRun(int64_t id, const std::string& error, absl::Time now) {
-  return pool_.Exec(q::kFailRun, id, error, now).status();
+absl::StatusOr<bool> PgStore::FailRun(int64_t id, const std::string& error, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFailRun, id, error, now));
+  return res.affected() > 0;
+}
+
+absl::StatusOr<std::optional<absl::Time>> PgStore::OldestClaim() {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kOldestClaim));
+  if (res.empty()) return std::optional<absl::Time>();
+  return res[0].OptionalTime(0);
 }
 
 absl::StatusOr<RunState> PgStore::RunStateOf(int64_t id) {

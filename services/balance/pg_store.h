@@ -29,9 +29,11 @@ class PgStore final : public Store {
 
   absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
                                                   absl::Time stale_before) override;
-  absl::StatusOr<bool> CompleteShard(const Shard& shard, const ShardResult& result,
-                                     absl::Time now) override;
-  absl::Status FailRun(int64_t id, const std::string& error, absl::Time now) override;
+  absl::StatusOr<bool> RenewShard(const Shard& shard, absl::Time now) override;
+  absl::StatusOr<ShardCompletion> CompleteShard(const Shard& shard, const ShardResult& result,
+                                                absl::Time now) override;
+  absl::StatusOr<bool> FailRun(int64_t id, const std::string& error, absl::Time now) override;
+  absl::StatusOr<std::optional<absl::Time>> OldestClaim() override;
   absl::StatusOr<RunState> RunStateOf(int64_t id) override;
 
   absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t run_id,

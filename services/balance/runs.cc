@@ -188,6 +188,7 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
   }
   std::vector<Shard> shards = PlanShards(schemes, config_.shard_points);
   ASSIGN_OR_RETURN(Run stored, store_.InsertRun(run, shards));
+  if (RunsMetrics* m = metrics_.load()) m->RunStarted(type);
   {
     absl::MutexLock lock(&mu_);
     ++wakeups_;
@@ -200,7 +201,16 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
   return stored;
 }
 
-absl::StatusOr<Run> Runs::Cancel(int64_t id) { return store_.CancelRun(id, clock_.Now()); }
+absl::StatusOr<Run> Runs::Cancel(int64_t id) {
+  ASSIGN_OR_RETURN(RunState before, store_.RunStateOf(id));
+  ASSIGN_OR_RETURN(Run run, store_.CancelRun(id, clock_.Now()));
+  RunsMetrics* m = metrics_.load();
+  if (m != nullptr && (before == RunState::kPending || before == RunState::kRunning) &&
+      run.state == RunState::kCancelled) {
+    m->RunEnded(run.type, RunState::kCancelled, absl::ZeroDuration());
+  }
+  return run;
+}
 
 absl::StatusOr<Run> Runs::BillingRun(const BillingPeriod& period) {
   ASSIGN_OR_RETURN(std::optional<Run> run, store_.BillingRun(period));
@@ -240,17 +250,50 @@ absl::StatusOr<bool> Runs::WorkOnce() {
   ASSIGN_OR_RETURN(std::optional<Shard> shard,
                    store_.ClaimShard(config_.worker_id, now, now - config_.lease));
   if (!shard) return false;
-  absl::Status st = ComputeShard(*shard);
-  if (!st.ok() && !absl::IsCancelled(st)) {
-    LogJson("error", "balance run failed",
-            {{"run_id", absl::StrCat(shard->run_id)}, {"error", std::string(st.message())}});
-    RETURN_IF_ERROR(store_.FailRun(shard->run_id, std::string(st.message()), clock_.Now()));
+  const absl::Time claimed = absl::Now();
+  RunsMetrics* const m = metrics_.load();
+  if (m != nullptr) m->ShardClaimed(!shard->taken_over_from.empty());
+  if (!shard->taken_over_from.empty()) {
+    LogJson("warn", "balance shard taken over",
+            {{"run_id", absl::StrCat(shard->run_id)},
+             {"shard_no", absl::StrCat(shard->shard_no)},
+             {"from", shard->taken_over_from},
+             {"lease", absl::FormatDuration(config_.lease)}});
+  }
+  absl::StatusOr<Run> run = store_.GetRun(shard->run_id);
+  ShardResult result;
+  absl::StatusOr<ShardCompletion> done =
+      run.ok() ? ComputeShard(*shard, *run, result) : run.status();
+  if (done.ok()) {
+    if (m != nullptr) {
+      if (*done == ShardCompletion::kDiscarded) {
+        m->ShardDiscarded();
+      } else {
+        m->ShardStored(absl::Now() - claimed, result);
+      }
+      if (*done == ShardCompletion::kRunCompleted) {
+        m->RunEnded(run->type, RunState::kSucceeded, clock_.Now() - run->create_time);
+      }
+    }
+    return true;
+  }
+  if (absl::IsCancelled(done.status())) {
+    if (m != nullptr) m->ShardDiscarded();
+    return true;
+  }
+  LogJson(
+      "error", "balance run failed",
+      {{"run_id", absl::StrCat(shard->run_id)}, {"error", std::string(done.status().message())}});
+  ASSIGN_OR_RETURN(bool failed, store_.FailRun(shard->run_id, std::string(done.status().message()),
+                                               clock_.Now()));
+  if (failed && m != nullptr) {
+    m->RunEnded(run.ok() ? run->type : RunType{0}, RunState::kFailed, absl::ZeroDuration());
   }
   return true;
 }
 
-absl::Status Runs::ComputeShard(const Shard& shard) {
-  ASSIGN_OR_RETURN(Run run, store_.GetRun(shard.run_id));
+absl::StatusOr<ShardCompletion> Runs::ComputeShard(const Shard& shard, const Run& run,
+                                                   ShardResult& result) {
   ASSIGN_OR_RETURN(std::vector<Scheme> schemes, store_.GetSchemes(shard.scheme_ids));
   for (Scheme& s : schemes) {
     for (size_t i = 0; i < run.scheme_ids.size(); ++i) {
@@ -264,21 +307,25 @@ absl::Status Runs::ComputeShard(const Shard& shard) {
   const absl::CivilDay last = absl::ToCivilDay(run.computed_until - absl::Nanoseconds(1), zone);
   ShardComputation comp(std::move(schemes), grid, first, last, zone, run.declared,
                         shard.closure_terms, run.period.Hours(zone));
+  // About once a second the claim is renewed: a live worker keeps its shard
+  // however long it reads, and stops early when the run ended or its claim
+  // was taken over (a lease that expired while it was stalled).
   absl::Time next_check = absl::Now() + absl::Seconds(1);
-  RETURN_IF_ERROR(
-      readings_.StreamDays(comp.PointCodes(), comp.Channels(), first, last, run.readings_as_of,
-                           [&](std::vector<PointDayIn>& days) -> absl::Status {
-                             for (const PointDayIn& d : days) comp.Add(d);
-                             if (absl::Now() >= next_check) {
-                               next_check = absl::Now() + absl::Seconds(1);
-                               ASSIGN_OR_RETURN(RunState state, store_.RunStateOf(run.id));
-                               if (state != RunState::kRunning)
-                                 return absl::CancelledError("the run ended");
-                             }
-                             return absl::OkStatus();
-                           }));
-  ShardResult result = comp.Finish();
-  return store_.CompleteShard(shard, result, clock_.Now()).status();
+  RETURN_IF_ERROR(readings_.StreamDays(
+      comp.PointCodes(), comp.Channels(), first, last, run.readings_as_of,
+      [&](std::vector<PointDayIn>& days) -> absl::Status {
+        for (const PointDayIn& d : days) comp.Add(d);
+        if (absl::Now() >= next_check) {
+          next_check = absl::Now() + absl::Seconds(1);
+          ASSIGN_OR_RETURN(bool held, store_.RenewShard(shard, clock_.Now()));
+          if (!held) {
+            return absl::CancelledError("the run ended or the shard was taken over");
+          }
+        }
+        return absl::OkStatus();
+      }));
+  result = comp.Finish();
+  return store_.CompleteShard(shard, result, clock_.Now());
 }
 
 void Runs::WorkerLoop() {
@@ -300,8 +347,33 @@ void Runs::WorkerLoop() {
   }
 }
 
+absl::Status Runs::RefreshGauges() {
+  RunsMetrics* const m = metrics_.load();
+  if (m == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<absl::Time> oldest, store_.OldestClaim());
+  m->SetOldestLeaseAge(oldest ? std::max(absl::ZeroDuration(), clock_.Now() - *oldest)
+                              : absl::ZeroDuration());
+  return absl::OkStatus();
+}
+
+void Runs::GaugeLoop() {
+  while (true) {
+    if (absl::Status st = RefreshGauges(); !st.ok()) {
+      LogJson("warn", "balance gauges", {{"error", std::string(st.message())}});
+    }
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), config_.gauge_refresh)) return;
+  }
+}
+
 void Runs::StartWorkers() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  threads_.emplace_back([this] { GaugeLoop(); });
 }
 
 void Runs::StopWorkers() {

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clock.h"
+#include "metrics.h"
 #include "model.h"
 #include "sources.h"
 #include "store.h"
@@ -30,10 +31,14 @@ struct RunsConfig {
   int shard_points = 500;
   // Worker threads of this replica.
   int workers = 2;
-  // A claimed shard not completed within this time is claimed again.
+  // A claimed shard not completed (nor renewed) within this time is taken over
+  // by another worker. A worker renews its claim about once a second while it
+  // reads the shard's point-days.
   absl::Duration lease = absl::Minutes(10);
   // How often an idle worker looks for work.
   absl::Duration poll = absl::Milliseconds(500);
+  // How often the gauges read from the database (oldest lease) are refreshed.
+  absl::Duration gauge_refresh = absl::Seconds(5);
   // This replica's name in shard claims.
   std::string worker_id = "balance";
 };
@@ -97,20 +102,30 @@ class Runs {
 
   // Claims and computes one shard; false when there was none. Workers loop on it.
   absl::StatusOr<bool> WorkOnce();
+  // Starts the workers and a thread refreshing the database-read gauges.
   void StartWorkers();
   void StopWorkers();
+
+  // Where runs and shards are counted; null (the default) counts nothing.
+  // Set once the server's registry exists, before StartWorkers.
+  void SetMetrics(RunsMetrics* metrics) { metrics_.store(metrics); }
+  // Reads the oldest claim still held and sets its age in the metrics.
+  absl::Status RefreshGauges();
 
   const RunsConfig& config() const { return config_; }
 
  private:
-  absl::Status ComputeShard(const Shard& shard);
+  absl::StatusOr<ShardCompletion> ComputeShard(const Shard& shard, const Run& run,
+                                               ShardResult& result);
   void WorkerLoop();
+  void GaugeLoop();
 
   Store& store_;
   ReadingSource& readings_;
   DeclarationSource& declarations_;
   const Clock& clock_;
   RunsConfig config_;
+  std::atomic<RunsMetrics*> metrics_{nullptr};
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,7 +1,9 @@
 #include "schemes.h"
 
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
@@ -71,6 +73,24 @@ absl::Status Schemes::Validate(const Scheme& s) {
 
 absl::StatusOr<Scheme> Schemes::Define(Scheme scheme, const std::string& actor) {
   RETURN_IF_ERROR(Validate(scheme));
+  // A term naming a point metering does not know would fail every run of the
+  // scheme's period when the shard asks metering for it; refuse it now.
+  std::vector<std::string> codes;
+  codes.reserve(scheme.terms.size());
+  for (const Term& t : scheme.terms) codes.push_back(t.point_code);
+  ASSIGN_OR_RETURN(std::vector<std::string> unknown, points_.UnknownPoints(codes));
+  if (!unknown.empty()) {
+    for (size_t i = 0; i < scheme.terms.size(); ++i) {
+      if (scheme.terms[i].point_code != unknown.front()) continue;
+      std::string reason = absl::StrCat("no metering point ", QuoteInput(unknown.front()));
+      // The others too, so one correction fixes them all.
+      for (size_t u = 1; u < unknown.size() && u <= 5; ++u) {
+        absl::StrAppend(&reason, u == 1 ? "; also unknown: " : ", ", QuoteInput(unknown[u]));
+      }
+      if (unknown.size() > 6) absl::StrAppend(&reason, " and ", unknown.size() - 6, " more");
+      return InvalidField(absl::StrCat("scheme.terms[", i, "].point_code"), reason);
+    }
+  }
   scheme.created_by = actor;
   scheme.create_time = clock_.Now();
   return store_.InsertScheme(scheme);

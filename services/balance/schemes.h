@@ -7,15 +7,19 @@
 #include "absl/status/statusor.h"
 #include "clock.h"
 #include "model.h"
+#include "sources.h"
 #include "store.h"
 
 namespace gridbill::balance {
 
 class Schemes {
  public:
-  Schemes(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `points`: metering's points, which every term must name.
+  Schemes(Store& store, PointDirectory& points, const Clock& clock)
+      : store_(store), points_(points), clock_(clock) {}
 
-  // Validates and stores a new version; errors name the field ("scheme.terms[2].role").
+  // Validates and stores a new version; errors name the field ("scheme.terms[2].role",
+  // "scheme.terms[3].point_code: no metering point \"X\"").
   absl::StatusOr<Scheme> Define(Scheme scheme, const std::string& actor);
   absl::StatusOr<Scheme> Close(int64_t id, absl::CivilDay valid_to, const std::string& reason);
   absl::StatusOr<Scheme> Get(int64_t id) { return store_.GetScheme(id); }
@@ -28,6 +32,7 @@ class Schemes {
 
  private:
   Store& store_;
+  PointDirectory& points_;
   const Clock& clock_;
 };
 

@@ -1,5 +1,5 @@
-// What the balance domain reads from other services: whole point-days from
-// metering and approved declared volumes from contracts. gRPC clients
+// What the balance domain reads from other services: whole point-days and
+// which points exist from metering, approved declared volumes from contracts. gRPC clients
 // implement them (grpc_sources.h); tests may replace the contracts one.
 #pragma once
 
@@ -26,6 +26,15 @@ class ReadingSource {
       const std::vector<std::string>& codes, const std::vector<int>& channels, absl::CivilDay from,
       absl::CivilDay to, absl::Time as_of,
       const std::function<absl::Status(std::vector<PointDayIn>&)>& sink) = 0;
+};
+
+class PointDirectory {
+ public:
+  virtual ~PointDirectory() = default;
+  // The codes among `codes` that metering has no point for, in the order given
+  // (each once); UNAVAILABLE when metering cannot be asked.
+  virtual absl::StatusOr<std::vector<std::string>> UnknownPoints(
+      const std::vector<std::string>& codes) = 0;
 };
 
 class DeclarationSource {

@@ -30,6 +30,13 @@ struct TotalsChange {
   int64_t changed_hours = 0;
 };
 
+// What CompleteShard did with a shard's results.
+enum class ShardCompletion {
+  kDiscarded,     // nothing stored: the run ended or the claim was taken over
+  kStored,        // stored; other shards of the run are still open
+  kRunCompleted,  // stored, and it was the run's last shard: the run succeeded
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -61,15 +68,23 @@ class Store {
   virtual absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) = 0;
 
   // Work. ClaimShard takes an open shard of any pending or running run (or a
-  // claim older than `stale_before`), marks the run running; nullopt when none.
+  // claim older than `stale_before`, which it takes over: the shard's epoch is
+  // incremented), marks the run running; nullopt when none.
   virtual absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
                                                           absl::Time stale_before) = 0;
+  // Extends the claim to `now`; false when the claim is no longer this one
+  // (taken over) or the run is no longer running.
+  virtual absl::StatusOr<bool> RenewShard(const Shard& shard, absl::Time now) = 0;
   // Stores a shard's results and marks it done; when it was the last shard,
-  // completes the run. Returns false (nothing stored) when the run is no
-  // longer running (cancelled or failed).
-  virtual absl::StatusOr<bool> CompleteShard(const Shard& shard, const ShardResult& result,
-                                             absl::Time now) = 0;
-  virtual absl::Status FailRun(int64_t id, const std::string& error, absl::Time now) = 0;
+  // completes the run. Stores nothing (kDiscarded) when the run is no longer
+  // running or the claim (its epoch) is no longer the shard's current one.
+  virtual absl::StatusOr<ShardCompletion> CompleteShard(const Shard& shard,
+                                                        const ShardResult& result,
+                                                        absl::Time now) = 0;
+  // Fails a pending or running run; false when it had already ended.
+  virtual absl::StatusOr<bool> FailRun(int64_t id, const std::string& error, absl::Time now) = 0;
+  // The oldest claim of a shard not done, of a run not ended; nullopt when none.
+  virtual absl::StatusOr<std::optional<absl::Time>> OldestClaim() = 0;
   virtual absl::StatusOr<RunState> RunStateOf(int64_t id) = 0;
 
   // Results.

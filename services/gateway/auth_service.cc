@@ -107,19 +107,26 @@ grpc::Status AuthServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
                                            const v1::CreateApiKeyRequest* req,
                                            v1::CreateApiKeyResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateApiKey"));
-  // A retry gets the same key and secret back (the stored response holds
-  // it, as the caller's first answer did).
-  return IdempotentCall(idempotency_, "CreateApiKey", Identity(who), *req, resp,
-                        [&](v1::CreateApiKeyResponse& out) -> absl::Status {
-                          ApiKey key;
-                          key.name = req->api_key().name();
-                          key.roles = Roles(req->api_key().roles());
-                          key.participant_id = req->api_key().participant_id();
-                          ASSIGN_OR_RETURN(CreatedApiKey created, auth_.CreateApiKey(who, key));
-                          ToProto(created.key, *out.mutable_api_key());
-                          out.set_secret(created.secret);
-                          return absl::OkStatus();
-                        });
+  // The secret is in plaintext only in the answer of the call that made the
+  // key: the idempotency record keeps the response without it, so a retry
+  // gets the key's metadata and an empty secret. It is attached only when the
+  // returned key is the one this call made (a transaction that ran `fn` and
+  // was rolled back, then replayed another call's record, must not leak it).
+  CreatedApiKey made;
+  grpc::Status status = IdempotentCall(idempotency_, "CreateApiKey", Identity(who), *req, resp,
+                                       [&](v1::CreateApiKeyResponse& out) -> absl::Status {
+                                         ApiKey key;
+                                         key.name = req->api_key().name();
+                                         key.roles = Roles(req->api_key().roles());
+                                         key.participant_id = req->api_key().participant_id();
+                                         ASSIGN_OR_RETURN(made, auth_.CreateApiKey(who, key));
+                                         ToProto(made.key, *out.mutable_api_key());
+                                         return absl::OkStatus();
+                                       });
+  if (status.ok() && !made.key.id.empty() && resp->api_key().id() == made.key.id) {
+    resp->set_secret(made.secret);
+  }
+  return status;
 }
 
 grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,

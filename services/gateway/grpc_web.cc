@@ -64,13 +64,48 @@ void LengthDelimited(int field, std::string_view bytes, std::string& out) {
   out.append(bytes);
 }
 
+bool ReadVarint(std::string_view bytes, size_t& pos, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos < bytes.size(); shift += 7) {
+    const auto b = static_cast<uint8_t>(bytes[pos++]);
+    v |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// True when `bytes` is a well-formed google.rpc.Status of `code`: only its
+// fields 1 (code, a varint), 2 (message) and 3 (details). A bare
+// gridbill.common.v1.ErrorDetails is not: its field 1 is length-delimited,
+// and without it the code reads as 0.
+bool IsRpcStatusOf(std::string_view bytes, int code) {
+  size_t pos = 0;
+  uint64_t seen_code = 0;
+  while (pos < bytes.size()) {
+    uint64_t tag = 0;
+    uint64_t n = 0;
+    if (!ReadVarint(bytes, pos, tag)) return false;
+    if (tag == (1 << 3 | 0)) {
+      if (!ReadVarint(bytes, pos, seen_code)) return false;
+    } else if (tag == (2 << 3 | 2) || tag == (3 << 3 | 2)) {
+      if (!ReadVarint(bytes, pos, n) || bytes.size() - pos < n) return false;
+      pos += n;
+    } else {
+      return false;
+    }
+  }
+  return seen_code == static_cast<uint64_t>(code);
+}
+
 }  // namespace
 
 grpc::Status WithStandardDetails(const grpc::Status& status) {
-  if (status.error_details().empty()) return status;
+  const std::string details = status.error_details();  // returned by value
+  if (details.empty()) return status;
+  if (IsRpcStatusOf(details, static_cast<int>(status.error_code()))) return status;
   std::string any;
   LengthDelimited(1, "type.googleapis.com/gridbill.common.v1.ErrorDetails", any);
-  LengthDelimited(2, status.error_details(), any);
+  LengthDelimited(2, details, any);
   std::string rpc_status;
   Varint(1 << 3 | 0, rpc_status);
   Varint(static_cast<uint32_t>(status.error_code()), rpc_status);

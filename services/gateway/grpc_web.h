@@ -48,10 +48,11 @@ std::string EncodeMessageFrame(std::string_view message);
 std::string EncodeTrailerFrame(const grpc::Status& status,
                                const std::vector<std::pair<std::string, std::string>>& extra = {});
 // The status as gRPC-web clients (Connect, grpc-web) read
-// grpc-status-details-bin: a google.rpc.Status with code and message, and
-// the services' own details (gridbill.common.v1.ErrorDetails, which the
-// services send bare) as its one google.protobuf.Any. A status without
-// details is returned as is.
+// grpc-status-details-bin: a google.rpc.Status with code and message and
+// typed details. The services send that already (gridbill/server's ToGrpc),
+// and it passes as is; a bare gridbill.common.v1.ErrorDetails, as services
+// before it sent, becomes the one google.protobuf.Any of a google.rpc.Status.
+// A status without details is returned as is.
 grpc::Status WithStandardDetails(const grpc::Status& status);
 
 // Base64 of one response piece for grpc-web-text (each piece padded: the

@@ -5,10 +5,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "audit.h"
@@ -53,7 +55,28 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
+// A verified API key or access token is taken as verified this long (a
+// store lookup per call otherwise): revocation, sign-out and expiry take
+// effect within it.
+constexpr absl::Duration kAuthCacheTtl = absl::Seconds(1);
+// Connections to each backend, used in turn by the proxy's calls.
+constexpr int kBackendConnections = 2;
+
+std::vector<std::shared_ptr<grpc::Channel>> BackendChannels(const std::string& target) {
+  std::vector<std::shared_ptr<grpc::Channel>> out;
+  for (int i = 0; i < kBackendConnections; ++i) {
+    grpc::ChannelArguments args;
+    // Otherwise channels with equal arguments share one connection.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    out.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+  }
+  return out;
+}
+
 absl::Status Run(int argc, char** argv) {
+  // Abseil's mutex deadlock detection (on in Debian's build) records every
+  // mutex in a global graph, and the proxy makes one per call.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
   ASSIGN_OR_RETURN(Config config, Config::Load(source));
 
@@ -97,33 +120,35 @@ absl::Status Run(int argc, char** argv) {
   options.services = {&auth_service, &audit_service};
   ASSIGN_OR_RETURN(std::unique_ptr<Server> auth_server, Server::Start(std::move(options)));
 
-  std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
-  backends[kBackendContracts] =
-      grpc::CreateChannel(config.backend_contracts, grpc::InsecureChannelCredentials());
-  backends[kBackendMetering] =
-      grpc::CreateChannel(config.backend_metering, grpc::InsecureChannelCredentials());
-  backends[kBackendBalance] =
-      grpc::CreateChannel(config.backend_balance, grpc::InsecureChannelCredentials());
-  backends[kBackendInvoicing] =
-      grpc::CreateChannel(config.backend_invoicing, grpc::InsecureChannelCredentials());
-  backends[kBackendGateway] = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", auth_server->grpc_port()), grpc::InsecureChannelCredentials());
+  std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> backends;
+  backends[kBackendContracts] = BackendChannels(config.backend_contracts);
+  backends[kBackendMetering] = BackendChannels(config.backend_metering);
+  backends[kBackendBalance] = BackendChannels(config.backend_balance);
+  backends[kBackendInvoicing] = BackendChannels(config.backend_invoicing);
+  backends[kBackendGateway] =
+      BackendChannels(absl::StrCat("127.0.0.1:", auth_server->grpc_port()));
   RateLimiter limiter(config.rate_limits);
   AuditLog audit(store, config.audit);
-  Proxy proxy(*policies, auth, std::move(backends), config.identity_secret, &limiter, &audit);
+  ProxyOptions proxy_options;
+  proxy_options.auth_cache_ttl = kAuthCacheTtl;
+  Proxy proxy(*policies, auth, std::move(backends), config.identity_secret, &limiter, &audit,
+              proxy_options);
   FrontDoorOptions door_options;
   door_options.address = config.server.grpc_address;
   door_options.max_message_bytes = config.server.max_message_bytes;
   door_options.tls_cert_file = config.tls_cert_file;
   door_options.tls_key_file = config.tls_key_file;
-  door_options.loopback = !config.web_address.empty();
   ASSIGN_OR_RETURN(FrontDoor door, StartFrontDoor(door_options, proxy));
 
   std::unique_ptr<WebServer> web;
   if (!config.web_address.empty()) {
     WebOptions web_options;
     web_options.address = config.web_address;
-    web_options.front_door = absl::StrCat("127.0.0.1:", door.loopback_port);
+    grpc::ChannelArguments bridge_args;
+    bridge_args.SetMaxReceiveMessageSize(-1);
+    bridge_args.SetMaxSendMessageSize(-1);
+    web_options.front_door_channel = door.server->InProcessChannel(bridge_args);
+    web_options.bridge_secret = proxy.bridge_secret();
     web_options.max_request_bytes = config.web_max_request_bytes;
     web_options.max_message_bytes = config.server.max_message_bytes;
     web_options.portal_dir = config.portal_dir;

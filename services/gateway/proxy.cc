@@ -1,12 +1,14 @@
 #include "proxy.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -17,6 +19,8 @@
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/server.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "openssl/crypto.h"
+#include "openssl/rand.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -43,6 +47,22 @@ std::string PeerHost(const std::string& peer) {
   return colon == std::string::npos ? host : host.substr(0, colon);
 }
 
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    std::abort();  // no randomness: nothing safe to go on with
+  }
+  return absl::BytesToHexString(raw);
+}
+
+bool SameSecret(grpc::string_ref sent, const std::string& secret) {
+  return sent.size() == secret.size() && CRYPTO_memcmp(sent.data(), secret.data(), sent.size()) == 0;
+}
+
+// Verified credentials kept before the cache is emptied (bounds memory
+// when many distinct tokens are used).
+constexpr size_t kMaxCachedCredentials = 10000;
+
 }  // namespace
 
 // One proxied call: the server side (this reactor) and the backend side (an
@@ -57,10 +77,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     if (auto it = md.find(kRequestIdHeader); it != md.end()) {
       request_id_.assign(it->second.data(), it->second.size());
     }
-    if (auto it = md.find(kTransportHeader); it != md.end() &&
-                                             absl::StartsWith(ctx_->peer(), "ipv4:127.0.0.1:") &&
-                                             it->second == "grpc-web") {
-      transport_ = "grpc-web";
+    const std::string peer = ctx_->peer();
+    std::string client_host;
+    if (auto it = md.find(kBridgeHeader);
+        it != md.end() && SameSecret(it->second, proxy_.bridge_secret_)) {
+      if (auto it = md.find(kTransportHeader); it != md.end() && it->second == "grpc-web") {
+        transport_ = "grpc-web";
+      }
+      if (auto it = md.find(kClientAddressHeader); it != md.end() && it->second.size() > 0) {
+        client_host.assign(it->second.data(), std::min<size_t>(it->second.size(), 64));
+      }
     }
     policy_ = proxy_.table_.Find(ctx_->method());
     if (policy_ == nullptr) {
@@ -68,12 +94,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                                absl::StrCat("the gateway routes no method ", ctx_->method())));
       return;
     }
-    if (auto it = proxy_.stubs_.find(policy_->backend); it == proxy_.stubs_.end()) {
+    if (auto it = proxy_.backends_.find(policy_->backend);
+        it == proxy_.backends_.end() || it->second.stubs.empty()) {
       FinishEarly(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                absl::StrCat("the gateway has no backend for ", policy_->backend)));
       return;
     } else {
-      stub_ = it->second.get();
+      stub_ = &it->second.Pick();
     }
     if (!policy_->is_public) {
       absl::StatusOr<Principal> who = proxy_.Authenticate(ctx_->client_metadata());
@@ -88,9 +115,12 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       }
     }
     if (proxy_.limiter_ != nullptr) {
-      // Public calls (sign-in) are limited per client address.
+      // Public calls (sign-in) are limited per client address: the
+      // browser's for bridged gRPC-web calls, the connection's otherwise.
       const std::string key =
-          who_.name.empty() ? absl::StrCat("peer:", PeerHost(ctx_->peer())) : who_.name;
+          !who_.name.empty()
+              ? who_.name
+              : absl::StrCat("peer:", client_host.empty() ? PeerHost(peer) : client_host);
       const Admission admission = proxy_.limiter_->Admit(key, ctx_->method(), absl::Now());
       if (!admission.allowed) {
         const int64_t ms = std::max<int64_t>(
@@ -347,9 +377,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       entry.transport = transport_;
       proxy_.audit_->Record(std::move(entry));
     }
+    // Every call is in the audit trail: a log line for each successful one
+    // (formatting, a lock and a write per call) only at log_level=debug.
     const std::string code = absl::StrCat(static_cast<int>(status.error_code()));
     const std::string ms = absl::StrCat(absl::ToDoubleMilliseconds(took));
-    LogJson(status.ok() ? "info" : "warn", "proxied",
+    LogJson(status.ok() ? "debug" : "warn", "proxied",
             {{"method", ctx_->method()},
              {"principal", who_.name},
              {"participant", who_.participant_id},
@@ -387,17 +419,67 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   std::optional<grpc::Status> override_ ABSL_GUARDED_BY(mu_);
 };
 
+namespace {
+
+std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> OneEach(
+    std::map<std::string, std::shared_ptr<grpc::Channel>> backends) {
+  std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> out;
+  for (auto& [name, channel] : backends) out[name].push_back(std::move(channel));
+  return out;
+}
+
+}  // namespace
+
 Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
              std::map<std::string, std::shared_ptr<grpc::Channel>> backends,
-             std::string identity_secret, RateLimiter* limiter, AuditLog* audit)
+             std::string identity_secret, RateLimiter* limiter, AuditLog* audit,
+             ProxyOptions options)
+    : Proxy(table, auth, OneEach(std::move(backends)), std::move(identity_secret), limiter, audit,
+            options) {}
+
+Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
+             std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> backends,
+             std::string identity_secret, RateLimiter* limiter, AuditLog* audit,
+             ProxyOptions options)
     : table_(table),
       auth_(auth),
       identity_secret_(std::move(identity_secret)),
       limiter_(limiter),
-      audit_(audit) {
-  for (auto& [name, channel] : backends) {
-    stubs_.emplace(name, std::make_unique<grpc::GenericStub>(channel));
+      audit_(audit),
+      options_(options),
+      bridge_secret_(RandomHex(32)) {
+  for (auto& [name, channels] : backends) {
+    Backend& backend = backends_[name];
+    for (auto& channel : channels) {
+      backend.stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
+    }
   }
+}
+
+grpc::GenericStub& Proxy::Backend::Pick() {
+  return *stubs[next.fetch_add(1, std::memory_order_relaxed) % stubs.size()];
+}
+
+absl::StatusOr<Principal> Proxy::Verify(bool api_key, std::string_view credential) {
+  const bool cached = options_.auth_cache_ttl > absl::ZeroDuration();
+  const absl::Time now = cached ? absl::Now() : absl::Time();
+  if (cached) {
+    absl::MutexLock lock(&cache_mu_);
+    if (auto it = cache_.find(ToAbsl(credential)); it != cache_.end()) {
+      if (now < it->second.until) return it->second.principal;
+      cache_.erase(it);
+    }
+  }
+  absl::StatusOr<Principal> who =
+      api_key ? auth_.AuthenticateApiKey(credential) : auth_.AuthenticateBearer(credential);
+  // Only what the store confirmed is kept: a refused credential asks again.
+  if (cached && who.ok()) {
+    absl::MutexLock lock(&cache_mu_);
+    if (cache_.size() >= kMaxCachedCredentials) cache_.clear();
+    cache_.insert_or_assign(std::string(credential),
+                            CachedPrincipal{*who, now + options_.auth_cache_ttl});
+  }
+  return who;
 }
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
@@ -407,13 +489,13 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServer
 absl::StatusOr<Principal> Proxy::Authenticate(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
   if (auto it = metadata.find(kApiKeyHeader); it != metadata.end()) {
-    return auth_.AuthenticateApiKey(std::string_view(it->second.data(), it->second.size()));
+    return Verify(true, std::string_view(it->second.data(), it->second.size()));
   }
   if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
     absl::string_view value(it->second.data(), it->second.size());
     if (absl::StartsWithIgnoreCase(value, "bearer ")) {
       value.remove_prefix(7);
-      return auth_.AuthenticateBearer(ToStd(absl::StripAsciiWhitespace(value)));
+      return Verify(false, ToStd(absl::StripAsciiWhitespace(value)));
     }
     return absl::UnauthenticatedError("authorization: only Bearer access tokens are accepted");
   }
@@ -466,14 +548,11 @@ absl::StatusOr<FrontDoor> StartFrontDoor(const FrontDoorOptions& options, Proxy&
   grpc::ServerBuilder builder;
   FrontDoor door;
   builder.AddListeningPort(options.address, credentials, &door.port);
-  if (options.loopback) {
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &door.loopback_port);
-  }
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterCallbackGenericService(&proxy);
   door.server = builder.BuildAndStart();
-  if (door.server == nullptr || door.port == 0 || (options.loopback && door.loopback_port == 0)) {
+  if (door.server == nullptr || door.port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
   }
   if (grpc::HealthCheckServiceInterface* health = door.server->GetHealthCheckService()) {

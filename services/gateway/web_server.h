@@ -2,7 +2,9 @@
 // with CORS, request size limits and the portal's static files. A call is
 // bridged to the gateway's own gRPC front door on loopback with its message
 // bytes untouched, so authentication, the method policy, rate limits and
-// the audit trail are the same code path for both doors.
+// the audit trail are the same code path for both doors. The bridge passes
+// the browser's address (kClientAddressHeader) for the rate limit of
+// anonymous calls; a client's own header of that name is never bridged.
 #pragma once
 
 #include <memory>
@@ -22,7 +24,13 @@ namespace gridbill::gateway {
 
 struct WebOptions {
   std::string address;                  // web_address, "host:port" (port 0: pick one)
-  std::string front_door;               // the gRPC front door's loopback address
+  // The gRPC front door: its in-process channel (FrontDoor.server->
+  // InProcessChannel), or else an address to connect to (tests).
+  std::shared_ptr<grpc::Channel> front_door_channel;
+  std::string front_door;
+  // Proxy::bridge_secret() of the front door: without it the browser's
+  // address and the transport are not taken from this bridge's calls.
+  std::string bridge_secret;
   int64_t max_request_bytes = 4 << 20;  // web_max_request_bytes: whole HTTP body
   int64_t max_message_bytes = 4 << 20;  // each message inside it
   std::string portal_dir;               // portal_dir: static files; "" = none

@@ -79,13 +79,34 @@ std::string Describe(Service service, absl::CivilDay from, absl::CivilDay to) {
 
 }  // namespace
 
+std::vector<TariffPart> ClipParts(std::span<const TariffPart> parts, absl::CivilDay from,
+                                  absl::CivilDay to) {
+  std::vector<TariffPart> out;
+  for (const TariffPart& p : parts) {
+    if (p.to_date < from || p.from_date > to) continue;
+    TariffPart c = p;
+    c.from_date = std::max(p.from_date, from);
+    c.to_date = std::min(p.to_date, to);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Line>> AccrualLines(Service service, const BillingPeriod& period,
                                                std::span<const TariffPart> parts,
                                                const VolumeInput& volume,
                                                Decimal vat_rate_percent) {
+  return AccrualLines(service, period.first_day(), period.last_day(), parts, volume,
+                      vat_rate_percent);
+}
+
+absl::StatusOr<std::vector<Line>> AccrualLines(Service service, absl::CivilDay from,
+                                               absl::CivilDay to, std::span<const TariffPart> parts,
+                                               const VolumeInput& volume,
+                                               Decimal vat_rate_percent) {
   if (volume.total_wh < 0) return InvalidField("volume_wh", "a billed volume cannot be negative");
-  // The parts must tile the month.
-  absl::CivilDay next = period.first_day();
+  // The parts must tile the billed days.
+  absl::CivilDay next = from;
   for (const TariffPart& p : parts) {
     if (p.from_date != next) {
       return FailedPrecondition("tariff", absl::StrCat("no tariff in force on ", FormatDate(next),
@@ -97,7 +118,7 @@ absl::StatusOr<std::vector<Line>> AccrualLines(Service service, const BillingPer
     if (p.price_per_kwh < Decimal()) return InvalidField("tariff", "a price cannot be negative");
     next = p.to_date + 1;
   }
-  if (next != period.last_day() + 1) {
+  if (next != to + 1) {
     return FailedPrecondition("tariff", absl::StrCat("no tariff in force on ", FormatDate(next),
                                                      " for ", ServiceCode(service)));
   }

@@ -84,6 +84,17 @@ void PriceLine(Line& line, Decimal vat_rate_percent);
 absl::StatusOr<std::vector<Line>> AccrualLines(Service service, const BillingPeriod& period,
                                                std::span<const TariffPart> parts,
                                                const VolumeInput& volume, Decimal vat_rate_percent);
+// The same for the days `from`..`to` of a contract valid for only part of
+// the month: the parts must tile exactly those days.
+absl::StatusOr<std::vector<Line>> AccrualLines(Service service, absl::CivilDay from,
+                                               absl::CivilDay to, std::span<const TariffPart> parts,
+                                               const VolumeInput& volume, Decimal vat_rate_percent);
+
+// The tariff parts of a month cut to the days `from`..`to` (parts outside
+// are dropped; `hours` of a cut part must be recounted by the caller, who
+// knows the zone).
+std::vector<TariffPart> ClipParts(std::span<const TariffPart> parts, absl::CivilDay from,
+                                  absl::CivilDay to);
 
 // Sets the document's totals to the sums of its lines and numbers the lines.
 void SumLines(Document& doc);

@@ -99,6 +99,14 @@ void ToProto(const InvoiceRun& r, v1::InvoiceRun* out) {
   out->set_documents_issued(r.documents_issued);
   out->set_contracts_skipped(r.contracts_skipped);
   out->set_contracts_failed(r.contracts_failed);
+  out->set_contracts_not_billed(r.contracts_not_billed);
+  for (const NotBilled& n : r.not_billed) {
+    v1::NotBilledContract* c = out->add_not_billed();
+    c->set_contract_id(n.contract_id);
+    c->set_contract_number(n.contract_number);
+    c->set_volume_wh(n.volume_wh);
+    c->set_reason(n.reason);
+  }
 }
 
 void ToProto(const Payment& p, v1::Payment* out) {

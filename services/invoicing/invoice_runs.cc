@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +32,7 @@ struct InvoiceRuns::Context {
   std::map<Service, std::vector<TariffPart>> tariffs;
   absl::flat_hash_map<std::string, Customer> customers;
   std::vector<std::string> failures;
+  std::vector<std::string> not_billed;  // "number (reason)"
 };
 
 InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes,
@@ -72,7 +74,11 @@ void InvoiceRuns::Enqueue(const std::string& id) {
   queue_.push_back(id);
 }
 
-absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) { return store_.GetRun(id); }
+absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) {
+  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(id));
+  ASSIGN_OR_RETURN(run.not_billed, store_.ListNotBilled(id));
+  return run;
+}
 
 absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(
     const std::optional<BillingPeriod>& period, const PageRequest& page) {
@@ -172,11 +178,43 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
   for (VolumeRecord& r : records) by_key[{r.participant_id, r.service}] = std::move(r);
   ASSIGN_OR_RETURN(std::vector<ContractInfo> contracts, directory_.BillableContracts(run.period));
   run.total = static_cast<int64_t>(contracts.size());
-  run.done = run.documents_issued = run.contracts_skipped = run.contracts_failed = 0;
+  run.done = run.documents_issued = run.contracts_skipped = run.contracts_failed =
+      run.contracts_not_billed = 0;
   RETURN_IF_ERROR(store_.UpdateRun(run));
 
-  // One contract per participant and service carries the volume.
-  std::map<std::pair<std::string, Service>, std::string> owner;
+  // Each contract is billed the days of its validity inside the month.
+  // Contracts of one participant and service share its volume by hours;
+  // when two of them overlap, the later one (by valid_from, then number) is
+  // refused so that no hour is billed twice.
+  std::map<std::string, Plan> plans;
+  {
+    std::map<std::pair<std::string, Service>, std::vector<const ContractInfo*>> groups;
+    for (const ContractInfo& c : contracts) groups[{c.participant_id, c.service}].push_back(&c);
+    for (auto& [key, group] : groups) {
+      std::sort(group.begin(), group.end(), [](const ContractInfo* a, const ContractInfo* b) {
+        return std::tie(a->valid_from, a->number, a->id) <
+               std::tie(b->valid_from, b->number, b->id);
+      });
+      const ContractInfo* last = nullptr;
+      for (const ContractInfo* c : group) {
+        Plan plan;
+        plan.from = std::max(c->valid_from, run.period.first_day());
+        plan.to =
+            c->valid_to ? std::min(*c->valid_to, run.period.last_day()) : run.period.last_day();
+        plan.whole_period = plan.from == run.period.first_day() && plan.to == run.period.last_day();
+        if (last != nullptr && plans[last->id].to >= plan.from) {
+          plan.refusal = absl::StrCat(
+              "contracts ", last->number, " and ", c->number, " of participant ", c->participant_id,
+              " are both valid for ", ServiceCode(c->service), " on ", FormatDate(plan.from), ": ",
+              c->number, " (the later one) is not billed until their validities no longer overlap");
+        } else {
+          last = c;
+        }
+        plans[c->id] = std::move(plan);
+      }
+    }
+  }
+
   const bool correction = run.type == RunType::kCorrection;
   size_t i = 0;
   while (i < contracts.size()) {
@@ -187,51 +225,77 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
       return absl::OkStatus();
     }
     std::vector<IssueGroup> groups;
+    std::vector<NotBilled> not_billed;
     const size_t end = std::min(contracts.size(), i + static_cast<size_t>(options_.batch));
     for (; i < end; ++i) {
       const ContractInfo& c = contracts[i];
-      auto [it, fresh] = owner.emplace(std::make_pair(c.participant_id, c.service), c.id);
-      if (!fresh) {
+      auto fail = [&](absl::string_view why) {
         ++run.contracts_failed;
-        ctx.failures.push_back(absl::StrCat(c.number, ": participant ", c.participant_id,
-                                            " has another ", ServiceCode(c.service),
-                                            " contract in the period"));
+        ctx.failures.push_back(absl::StrCat(c.number, ": ", why));
+      };
+      const Plan& plan = plans[c.id];
+      if (!plan.refusal.empty()) {
+        fail(plan.refusal);
         continue;
       }
       auto v = by_key.find({c.participant_id, c.service});
-      VolumeRecord volume;
+      VolumeRecord record;
       if (v != by_key.end()) {
-        volume = v->second;
+        record = v->second;
       } else {
-        volume.participant_id = c.participant_id;
-        volume.service = c.service;
+        record.participant_id = c.participant_id;
+        record.service = c.service;
       }
-      if (!correction) {
-        if (volume.total_wh == 0) {
-          ++run.contracts_skipped;  // nothing used, nothing to invoice
+      absl::StatusOr<Billed> billed = BilledVolume(ctx, c, plan, record);
+      if (!billed.ok()) {
+        fail(billed.status().message());
+        continue;
+      }
+      const int64_t wh = billed->volume.total_wh;
+      auto record_not_billed = [&] {
+        ++run.contracts_not_billed;
+        NotBilled n{c.id, c.number, wh,
+                    absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
+                                 FormatDate(billed->to), ": ",
+                                 wh < 0 ? "the participant delivered more than it received"
+                                        : "nothing received",
+                                 "; nothing to bill")};
+        ctx.not_billed.push_back(absl::StrCat(n.contract_number, " (", n.reason, ")"));
+        not_billed.push_back(std::move(n));
+      };
+      std::vector<Document> charged;
+      if (correction) {
+        absl::StatusOr<std::vector<Document>> docs = store_.ChargedDocuments(c.id, run.period);
+        if (!docs.ok()) return docs.status();
+        charged = *std::move(docs);
+      }
+      if (charged.empty()) {
+        // Nothing billed yet (a regular run, or a correction of a contract
+        // the regular run did not bill): issue the first documents.
+        if (wh <= 0) {
+          record_not_billed();
           continue;
         }
-        absl::StatusOr<IssueGroup> g = RegularGroup(ctx, c, volume);
+        absl::StatusOr<IssueGroup> g = RegularGroup(ctx, c, *billed);
         if (!g.ok()) {
-          ++run.contracts_failed;
-          ctx.failures.push_back(absl::StrCat(c.number, ": ", g.status().message()));
+          fail(g.status().message());
           continue;
         }
         groups.push_back(*std::move(g));
-      } else {
-        absl::StatusOr<std::optional<IssueGroup>> g = CorrectionGroup(ctx, c, volume);
-        if (!g.ok()) {
-          ++run.contracts_failed;
-          ctx.failures.push_back(absl::StrCat(c.number, ": ", g.status().message()));
-          continue;
-        }
-        if (!g->has_value()) {
-          ++run.contracts_skipped;  // no difference
-          continue;
-        }
-        groups.push_back(std::move(**g));
+        continue;
       }
+      absl::StatusOr<std::optional<IssueGroup>> g = CorrectionGroup(ctx, c, *billed, charged);
+      if (!g.ok()) {
+        fail(g.status().message());
+        continue;
+      }
+      if (!g->has_value()) {
+        ++run.contracts_skipped;  // no difference
+        continue;
+      }
+      groups.push_back(std::move(**g));
     }
+    RETURN_IF_ERROR(store_.PutNotBilled(run.id, not_billed));
     ASSIGN_OR_RETURN(IssueResult issued, store_.Issue(run.period, correction, groups));
     run.documents_issued += issued.documents_issued;
     run.contracts_skipped += issued.groups_skipped;
@@ -245,36 +309,81 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
   run.state = JobState::kSucceeded;
   run.summary = absl::StrCat(run.documents_issued, " documents issued from balance run ",
                              ctx.balance.id, "; ", run.contracts_skipped, " contracts skipped; ",
+                             run.contracts_not_billed, " not billed (no positive volume); ",
                              run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
-  if (!ctx.failures.empty()) {
-    const size_t shown = std::min<size_t>(ctx.failures.size(), 20);
-    absl::StrAppend(&run.summary, "; failures: ",
-                    absl::StrJoin(ctx.failures.begin(), ctx.failures.begin() + shown, "; "));
-  }
+  auto append = [&run](absl::string_view what, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    const size_t shown = std::min<size_t>(items.size(), 20);
+    absl::StrAppend(&run.summary, "; ", what, ": ",
+                    absl::StrJoin(items.begin(), items.begin() + shown, "; "));
+    if (shown < items.size()) {
+      absl::StrAppend(&run.summary, "; and ", items.size() - shown, " more");
+    }
+  };
+  append("not billed", ctx.not_billed);
+  append("failures", ctx.failures);
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Line>> InvoiceRuns::Lines(Context& ctx, const ContractInfo& contract,
-                                                     const VolumeRecord& volume) {
+absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
+                                                              const ContractInfo& contract,
+                                                              const Plan& plan,
+                                                              const VolumeRecord& record) {
   auto t = ctx.tariffs.find(contract.service);
   if (t == ctx.tariffs.end()) {
     ASSIGN_OR_RETURN(std::vector<TariffPart> parts,
                      directory_.TariffParts(contract.service, ctx.period));
     t = ctx.tariffs.emplace(contract.service, std::move(parts)).first;
   }
-  VolumeInput in;
-  in.total_wh = volume.total_wh;
-  in.completeness = volume.completeness;
-  in.balance_run_id = ctx.balance.id;
-  in.balance_run_type = ctx.balance.type;
-  if (t->second.size() > 1 && volume.total_wh != 0) {
-    std::vector<TimeRange> ranges;
-    for (const TariffPart& p : t->second)
-      ranges.push_back(DaysRange(p.from_date, p.to_date, zone_));
-    ASSIGN_OR_RETURN(in.part_wh, volumes_->SplitVolume(ctx.balance.id, contract.participant_id,
-                                                       contract.service, ranges));
+  Billed b;
+  b.from = plan.from;
+  b.to = plan.to;
+  b.volume.completeness = record.completeness;
+  b.volume.balance_run_id = ctx.balance.id;
+  b.volume.balance_run_type = ctx.balance.type;
+  if (plan.whole_period) {
+    b.parts = t->second;
+    b.volume.total_wh = record.total_wh;
+    if (b.parts.size() <= 1 || record.total_wh <= 0) return b;
+  } else {
+    b.parts = ClipParts(t->second, plan.from, plan.to);
+    for (TariffPart& p : b.parts) p.hours = HoursIn(DaysRange(p.from_date, p.to_date, zone_));
   }
-  return AccrualLines(contract.service, ctx.period, t->second, in, ctx.vat_rate);
+  std::vector<TimeRange> ranges;
+  for (const TariffPart& p : b.parts) ranges.push_back(DaysRange(p.from_date, p.to_date, zone_));
+  if (ranges.empty()) {
+    // No tariff inside the contract's days: AccrualLines names the gap.
+    ranges.push_back(DaysRange(plan.from, plan.to, zone_));
+  }
+  ASSIGN_OR_RETURN(
+      std::optional<std::vector<int64_t>> split,
+      volumes_->SplitVolume(ctx.balance.id, contract.participant_id, contract.service, ranges));
+  if (!plan.whole_period) {
+    if (!split) {
+      return FailedPrecondition(
+          "volume_wh",
+          absl::StrCat("balance run ", ctx.balance.id,
+                       " has no hourly results: a contract valid only from ", FormatDate(plan.from),
+                       " to ", FormatDate(plan.to), " cannot be billed its part of the month"));
+    }
+    b.volume.total_wh = 0;
+    for (int64_t v : *split) b.volume.total_wh += v;
+  }
+  if (b.volume.total_wh <= 0 || !split || split->size() != b.parts.size()) return b;
+  // A tariff part with net export while the whole is positive: the net
+  // volume is split pro rata by hours instead (no part is billed a negative
+  // quantity, and the parts add up to the net volume).
+  for (int64_t v : *split) {
+    if (v < 0) return b;
+  }
+  b.volume.part_wh = std::move(split);
+  return b;
+}
+
+absl::StatusOr<std::vector<Line>> InvoiceRuns::Lines(Context& ctx, const ContractInfo& contract,
+                                                     const Billed& billed) {
+  return AccrualLines(contract.service, billed.from, billed.to, billed.parts, billed.volume,
+                      ctx.vat_rate);
 }
 
 Document InvoiceRuns::Base(Context& ctx, const ContractInfo& contract, const Customer& customer,
@@ -314,11 +423,11 @@ absl::StatusOr<Customer> CustomerOf(ContractDirectory& directory,
 }  // namespace
 
 absl::StatusOr<IssueGroup> InvoiceRuns::RegularGroup(Context& ctx, const ContractInfo& contract,
-                                                     const VolumeRecord& volume) {
-  ASSIGN_OR_RETURN(std::vector<Line> lines, Lines(ctx, contract, volume));
+                                                     const Billed& billed) {
+  ASSIGN_OR_RETURN(std::vector<Line> lines, Lines(ctx, contract, billed));
   ASSIGN_OR_RETURN(Customer customer,
                    CustomerOf(directory_, ctx.customers, contract.participant_id));
-  const bool provisional = volume.completeness.Incomplete() > options_.provisional_share;
+  const bool provisional = billed.volume.completeness.Incomplete() > options_.provisional_share;
   IssueGroup g;
   g.contract_id = contract.id;
   g.basis = "regular";
@@ -334,13 +443,14 @@ absl::StatusOr<IssueGroup> InvoiceRuns::RegularGroup(Context& ctx, const Contrac
   return g;
 }
 
-absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(Context& ctx,
-                                                                       const ContractInfo& contract,
-                                                                       const VolumeRecord& volume) {
-  ASSIGN_OR_RETURN(std::vector<Document> charged, store_.ChargedDocuments(contract.id, ctx.period));
+absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(
+    Context& ctx, const ContractInfo& contract, const Billed& billed,
+    const std::vector<Document>& charged) {
+  // A volume that became zero or negative bills nothing: what was charged
+  // is credited in full, never more.
   std::vector<Line> recomputed;
-  if (volume.total_wh != 0) {
-    ASSIGN_OR_RETURN(recomputed, Lines(ctx, contract, volume));
+  if (billed.volume.total_wh > 0) {
+    ASSIGN_OR_RETURN(recomputed, Lines(ctx, contract, billed));
   }
   std::vector<Line> charged_lines;
   const Document* original = nullptr;
@@ -356,7 +466,7 @@ absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(Context& 
   if (original != nullptr) {
     ASSIGN_OR_RETURN(original_esf, store_.EsfOf(*original));
   }
-  const bool provisional = volume.completeness.Incomplete() > options_.provisional_share;
+  const bool provisional = billed.volume.completeness.Incomplete() > options_.provisional_share;
   IssueGroup g;
   g.contract_id = contract.id;
   // The basis names what the correction rests on: the balance run and the

@@ -59,14 +59,33 @@ class InvoiceRuns {
 
  private:
   struct Context;
+  // The days of the period a contract is billed for (its validity cut to
+  // the month), or why the run refuses it.
+  struct Plan {
+    absl::CivilDay from;
+    absl::CivilDay to;
+    bool whole_period = true;
+    std::string refusal;  // non-empty: the contract is not billed, a failure
+  };
+  // What a contract is billed: its days, the tariff parts inside them and
+  // the participant's volume in them.
+  struct Billed {
+    absl::CivilDay from;
+    absl::CivilDay to;
+    std::vector<TariffPart> parts;
+    VolumeInput volume;
+  };
   absl::Status Work(InvoiceRun& run);
+  absl::StatusOr<Billed> BilledVolume(Context& ctx, const ContractInfo& contract, const Plan& plan,
+                                      const VolumeRecord& record);
+  absl::StatusOr<std::vector<Line>> Lines(Context& ctx, const ContractInfo& contract,
+                                          const Billed& billed);
   absl::StatusOr<IssueGroup> RegularGroup(Context& ctx, const ContractInfo& contract,
-                                          const VolumeRecord& volume);
+                                          const Billed& billed);
   absl::StatusOr<std::optional<IssueGroup>> CorrectionGroup(Context& ctx,
                                                             const ContractInfo& contract,
-                                                            const VolumeRecord& volume);
-  absl::StatusOr<std::vector<Line>> Lines(Context& ctx, const ContractInfo& contract,
-                                          const VolumeRecord& volume);
+                                                            const Billed& billed,
+                                                            const std::vector<Document>& charged);
   Document Base(Context& ctx, const ContractInfo& contract, const Customer& customer,
                 DocType type) const;
   absl::StatusOr<int64_t> RenderPdfs(const std::string& run_id);

@@ -130,6 +130,16 @@ struct Period {
   std::optional<absl::Time> close_time;
 };
 
+// A contract a run issued nothing for, and why (its volume inside its
+// validity is zero or negative: a net exporter is never billed a negative
+// quantity). Not a failure.
+struct NotBilled {
+  std::string contract_id;
+  std::string contract_number;
+  int64_t volume_wh = 0;
+  std::string reason;
+};
+
 struct InvoiceRun {
   std::string id;
   BillingPeriod period = *BillingPeriod::Make(2026, 1);
@@ -141,6 +151,8 @@ struct InvoiceRun {
   int64_t documents_issued = 0;
   int64_t contracts_skipped = 0;
   int64_t contracts_failed = 0;
+  int64_t contracts_not_billed = 0;
+  std::vector<NotBilled> not_billed;  // read by InvoiceRuns::Get only
   std::string summary;
   std::string error;
   bool cancel_requested = false;

@@ -16,6 +16,8 @@ inline constexpr char kDefaultFontPath[] = "/usr/share/fonts/truetype/dejavu/Dej
 // Renders one document. The output depends only on the document, the seller
 // and the font: the same document renders to the same bytes (no creation
 // date or random id), so its SHA-256 is a stable fingerprint.
+// The font file is read once per process and path and parsed from memory
+// for each document (libHaru cannot share a parsed font between documents).
 // UNAVAILABLE when the font cannot be read; INTERNAL on a libHaru error.
 absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
                                       const std::string& font_path = kDefaultFontPath);

@@ -60,6 +60,7 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   run.cancel_requested = r.Bool(12);
   run.start_time = r.Time(13);
   run.finish_time = r.OptionalTime(14);
+  run.contracts_not_billed = r.Int(15);
   return run;
 }
 
@@ -284,7 +285,7 @@ absl::Status PgStore::CreateRun(const InvoiceRun& run) {
             run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
             JobStateName(run.state), run.done, run.total, run.documents_issued,
             run.contracts_skipped, run.contracts_failed, run.summary, run.error,
-            run.cancel_requested, run.start_time, run.finish_time)
+            run.cancel_requested, run.start_time, run.finish_time, run.contracts_not_billed)
       .status();
 }
 
@@ -310,8 +311,34 @@ absl::Status PgStore::UpdateRun(const InvoiceRun& run) {
   return pool_
       .Exec(q::kUpdateRun, run.id, JobStateName(run.state), run.done, run.total,
             run.documents_issued, run.contracts_skipped, run.contracts_failed, run.summary,
-            run.error, run.finish_time)
+            run.error, run.finish_time, run.contracts_not_billed)
       .status();
+}
+
+absl::Status PgStore::PutNotBilled(const std::string& run_id,
+                                   const std::vector<NotBilled>& contracts) {
+  if (contracts.empty()) return absl::OkStatus();
+  std::vector<std::string> ids, numbers, reasons;
+  std::vector<int64_t> volumes;
+  for (const NotBilled& c : contracts) {
+    ids.push_back(c.contract_id);
+    numbers.push_back(c.contract_number);
+    volumes.push_back(c.volume_wh);
+    reasons.push_back(c.reason);
+  }
+  pg::Params params;
+  params.Add(run_id).AddTextArray(ids).AddTextArray(numbers).AddIntArray(volumes).AddTextArray(
+      reasons);
+  return pool_.Execute(q::kUpsertNotBilled, params).status();
+}
+
+absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string& run_id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSelectNotBilled, run_id));
+  std::vector<NotBilled> out;
+  for (const pg::Row& r : res) {
+    out.push_back(NotBilled{r.String(0), r.String(1), r.Int(2), r.String(3)});
+  }
+  return out;
 }
 
 absl::StatusOr<InvoiceRun> PgStore::RequestCancel(const std::string& id) {

@@ -28,6 +28,9 @@ class PgStore final : public Store {
   absl::Status UpdateRun(const InvoiceRun& run) override;
   absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) override;
   absl::StatusOr<std::vector<std::string>> UnfinishedRuns() override;
+  absl::Status PutNotBilled(const std::string& run_id,
+                            const std::vector<NotBilled>& contracts) override;
+  absl::StatusOr<std::vector<NotBilled>> ListNotBilled(const std::string& run_id) override;
   absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
                                     std::vector<IssueGroup>& groups) override;
   absl::StatusOr<Document> GetDocument(const std::string& id) override;

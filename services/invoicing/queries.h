@@ -35,11 +35,12 @@ inline constexpr Query kListPeriods{"list_periods",
 #define GRIDBILL_RUN_COLS                                                               \
   "id, period, run_type, balance_run_id, state, done, total, documents_issued, "        \
   "contracts_skipped, contracts_failed, summary, error, cancel_requested, start_time, " \
-  "finish_time"
+  "finish_time, contracts_not_billed"
 
 inline constexpr Query kInsertRun{
-    "insert_run", "INSERT INTO invoice_runs (" GRIDBILL_RUN_COLS
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"};
+    "insert_run",
+    "INSERT INTO invoice_runs (" GRIDBILL_RUN_COLS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"};
 inline constexpr Query kSelectRun{"select_run",
                                   "SELECT " GRIDBILL_RUN_COLS " FROM invoice_runs WHERE id = $1"};
 inline constexpr Query kListRuns{"list_runs", "SELECT " GRIDBILL_RUN_COLS
@@ -48,8 +49,20 @@ inline constexpr Query kListRuns{"list_runs", "SELECT " GRIDBILL_RUN_COLS
 inline constexpr Query kUpdateRun{
     "update_run",
     "UPDATE invoice_runs SET state = $2, done = $3, total = $4, documents_issued = $5, "
-    "contracts_skipped = $6, contracts_failed = $7, summary = $8, error = $9, finish_time = $10 "
-    "WHERE id = $1"};
+    "contracts_skipped = $6, contracts_failed = $7, summary = $8, error = $9, finish_time = $10, "
+    "contracts_not_billed = $11 WHERE id = $1"};
+// A resumed run records its contracts again: the reason of the last pass wins.
+inline constexpr Query kUpsertNotBilled{
+    "upsert_not_billed",
+    "INSERT INTO invoice_run_not_billed (run_id, contract_id, contract_number, volume_wh, reason) "
+    "SELECT $1, c, n, v, r FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[]) "
+    "AS t(c, n, v, r) ON CONFLICT (run_id, contract_id) DO UPDATE SET "
+    "contract_number = EXCLUDED.contract_number, volume_wh = EXCLUDED.volume_wh, "
+    "reason = EXCLUDED.reason"};
+inline constexpr Query kSelectNotBilled{
+    "select_not_billed",
+    "SELECT contract_id, contract_number, volume_wh, reason FROM invoice_run_not_billed "
+    "WHERE run_id = $1 ORDER BY contract_number, contract_id"};
 inline constexpr Query kCancelRun{"cancel_run",
                                   "UPDATE invoice_runs SET cancel_requested = true "
                                   "WHERE id = $1 AND state IN ('pending', 'running')"};

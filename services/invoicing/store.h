@@ -76,6 +76,12 @@ class Store {
   virtual absl::Status UpdateRun(const InvoiceRun& run) = 0;
   // Marks a pending or running run for cancellation; returns the run.
   virtual absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) = 0;
+  // Records contracts the run issued nothing for (again for a resumed run:
+  // the last reason per contract wins).
+  virtual absl::Status PutNotBilled(const std::string& run_id,
+                                    const std::vector<NotBilled>& contracts) = 0;
+  // The contracts a run did not bill, by contract number.
+  virtual absl::StatusOr<std::vector<NotBilled>> ListNotBilled(const std::string& run_id) = 0;
   // Runs left pending or running by a previous process.
   virtual absl::StatusOr<std::vector<std::string>> UnfinishedRuns() = 0;
 

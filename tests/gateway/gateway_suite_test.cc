@@ -147,5 +147,97 @@ TEST_CASE("an independent gRPC-web client (Connect for Node) works through the g
   CHECK_THAT(r.out, Catch::Contains("all checks passed"));
 }
 
+// gridbillctl as an integrator or an admin uses it against the gateway: sign
+// in, make an API key, call a service with it, be refused what the key's role
+// may not do, revoke the key, read the calls back from the audit trail.
+TEST_CASE("gridbillctl through the gateway with a token and an API key") {
+  Suite& suite = Suite::Get();
+  const std::string gw = suite.gateway.address;
+  auto ctl = [&](std::vector<std::string> args, const std::string& stdin_path = "") {
+    std::vector<std::string> argv = {GRIDBILL_CTL_BIN, "--gateway", gw};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {}, seconds(60), stdin_path);
+  };
+  auto line = [](const std::string& out) { return out.substr(0, out.find('\n')); };
+
+  WriteFile(suite.dir.File("wrong"), "not-the-password\n");
+  CommandResult bad = ctl({"auth", "sign-in", "--user", "admin"}, suite.dir.File("wrong"));
+  INFO(bad.Describe());
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("UNAUTHENTICATED"));
+
+  CommandResult signin = ctl(
+      {"auth", "sign-in", "--user", "admin", "--password-file", suite.dir.File("admin_password")});
+  INFO(signin.Describe());
+  REQUIRE(signin.exit_code == 0);
+  const std::string token = line(signin.out);
+  REQUIRE(token.size() > 20);
+  CHECK_THAT(signin.err, Catch::Contains("signed in as admin"));
+
+  // An API key for an integration client, idempotent by request id: the
+  // secret is printed by the first call only.
+  CommandResult key = ctl({"--token", token, "auth", "create-api-key", "erp-adapter", "--roles",
+                           "integration_client", "--request-id", "suite-ctl-key-1"});
+  INFO(key.Describe());
+  REQUIRE(key.exit_code == 0);
+  const std::string secret = line(key.out);
+  REQUIRE(secret.rfind("gbk_", 0) == 0);
+  CommandResult again = ctl({"--token", token, "auth", "create-api-key", "erp-adapter", "--roles",
+                             "integration_client", "--request-id", "suite-ctl-key-1"});
+  INFO(again.Describe());
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find(secret) == std::string::npos);
+
+  // The integration client registers and lists participants through the
+  // gateway (contracts verifies the identity the gateway signed).
+  CommandResult created =
+      ctl({"--api-key", secret, "participants", "create", "--bin", "990140000384", "--legal-name",
+           "ТОО «Шлюз Энерго»", "--role", "consumer", "--request-id", "suite-ctl-participant-1"});
+  INFO(created.Describe());
+  CHECK(created.exit_code == 0);
+  CommandResult listed = ctl({"--api-key", secret, "participants", "list"});
+  INFO(listed.Describe());
+  CHECK(listed.exit_code == 0);
+  CHECK_THAT(listed.out, Catch::Contains("990140000384"));
+
+  // What the key's role may not do: creating API keys is for admins.
+  CommandResult denied = ctl({"--api-key", secret, "auth", "create-api-key", "other", "--roles",
+                              "admin", "--request-id", "suite-ctl-key-2"});
+  INFO(denied.Describe());
+  CHECK(denied.exit_code == 1);
+  CHECK_THAT(denied.err, Catch::Contains("PERMISSION_DENIED"));
+  // No credentials at all: the gateway says so.
+  CommandResult anonymous = ctl({"participants", "list"});
+  INFO(anonymous.Describe());
+  CHECK(anonymous.exit_code == 1);
+  CHECK_THAT(anonymous.err, Catch::Contains("UNAUTHENTICATED"));
+
+  // The audit trail shows the integration client's calls with their results.
+  CommandResult audit = ctl({"--token", token, "audit", "list", "--limit", "200"});
+  INFO(audit.Describe());
+  CHECK(audit.exit_code == 0);
+  CHECK_THAT(audit.out, Catch::Contains("contracts.v1.ParticipantService/ListParticipants"));
+  CHECK_THAT(audit.out, Catch::Contains("PERMISSION_DENIED"));
+  CHECK_THAT(audit.out, Catch::Contains("suite-ctl-participant-1"));
+
+  // Revoked, the key stops working.
+  const std::string key_id = [&] {
+    CommandResult j =
+        ctl({"--token", token, "--output", "json", "auth", "create-api-key", "erp-adapter",
+             "--roles", "integration_client", "--request-id", "suite-ctl-key-1"});
+    const size_t at = j.out.find("\"id\": \"");
+    return at == std::string::npos ? std::string()
+                                   : j.out.substr(at + 7, j.out.find('"', at + 7) - at - 7);
+  }();
+  REQUIRE_FALSE(key_id.empty());
+  CommandResult revoked = ctl({"--token", token, "auth", "revoke-api-key", key_id});
+  INFO(revoked.Describe());
+  CHECK(revoked.exit_code == 0);
+  CommandResult after = ctl({"--api-key", secret, "participants", "list"});
+  INFO(after.Describe());
+  CHECK(after.exit_code == 1);
+  CHECK_THAT(after.err, Catch::Contains("UNAUTHENTICATED"));
+}
+
 }  // namespace
 }  // namespace gridbill::suite

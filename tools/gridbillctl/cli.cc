@@ -92,6 +92,12 @@ const Command* Find(std::string_view group, std::string_view name);
 
 const std::vector<FlagSpec>& GlobalFlagSpecs() {
   static const auto* const k = new std::vector<FlagSpec>{
+      {"gateway", "HOST:PORT",
+       "call every service through the gateway's gRPC port (env GRIDBILL_GATEWAY; up: "
+       "127.0.0.1:7100); needs --api-key or --token"},
+      {"api-key", "KEY", "API key for calls through the gateway (env GRIDBILL_API_KEY)"},
+      {"token", "TOKEN",
+       "access token from \"auth sign-in\" for calls through the gateway (env GRIDBILL_TOKEN)"},
       {"addr", "HOST:PORT",
        "the contracts service or the gateway (env GRIDBILL_ADDR; default 127.0.0.1:7101)"},
       {"metering-addr", "HOST:PORT",
@@ -114,8 +120,10 @@ const std::vector<FlagSpec>& GlobalFlagSpecs() {
 
 absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<std::string>& argv,
                                                             GlobalOptions& options) {
-  options.client.address = Env("GRIDBILL_ADDR", "127.0.0.1:7101");
-  options.client.metering_address = Env("GRIDBILL_METERING_ADDR", "127.0.0.1:7102");
+  std::string address, metering_address;  // from the command line
+  std::string gateway;
+  options.client.api_key = Env("GRIDBILL_API_KEY", "");
+  options.client.access_token = Env("GRIDBILL_TOKEN", "");
   options.client.identity.principal = Env("GRIDBILL_PRINCIPAL", Env("USER", "gridbillctl"));
   std::string roles = Env("GRIDBILL_ROLES", "ROLE_OPERATOR");
   options.client.identity.participant = Env("GRIDBILL_PARTICIPANT", "");
@@ -180,14 +188,27 @@ absl::StatusOr<std::vector<std::string>> ExtractGlobalFlags(const std::vector<st
       rest.push_back(word);
       continue;
     }
-    if (name == "addr") options.client.address = value;
-    if (name == "metering-addr") options.client.metering_address = value;
+    if (name == "gateway") gateway = value;
+    if (name == "api-key") options.client.api_key = value;
+    if (name == "token") options.client.access_token = value;
+    if (name == "addr") address = value;
+    if (name == "metering-addr") metering_address = value;
     if (name == "principal") options.client.identity.principal = value;
     if (name == "roles") roles = value;
     if (name == "participant") options.client.identity.participant = value;
     if (name == "output") output = value;
     if (name == "timeout") timeout = value;
   }
+  if (!gateway.empty() && gateway.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--gateway: \"", gateway, "\" is not HOST:PORT"));
+  }
+  SetGatewayAddress(gateway.empty() ? Env("GRIDBILL_GATEWAY", "") : gateway, !gateway.empty());
+  options.client.address =
+      address.empty() ? ServiceAddress("GRIDBILL_ADDR", "127.0.0.1:7101") : address;
+  options.client.metering_address = metering_address.empty()
+                                        ? ServiceAddress("GRIDBILL_METERING_ADDR", "127.0.0.1:7102")
+                                        : metering_address;
   if (options.client.address.empty() || options.client.address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("--addr: \"", options.client.address, "\" is not HOST:PORT"));
@@ -258,6 +279,7 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 
 void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
 void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
+void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -272,6 +294,7 @@ const std::vector<Command>& Commands() {
     AddDemoCommands(*v);
     AddBalanceCommands(*v);
     AddInvoicingCommands(*v);
+    AddAuthCommands(*v);
     return v;
   }();
   return *k;
@@ -332,7 +355,8 @@ std::string MainHelp() {
                   "Run \"gridbillctl help <group> <command>\" for a command's flags.\n"
                   "Environment: GRIDBILL_IDENTITY_SECRET, when set, signs the identity (principal, "
                   "roles, participant) of every call as the gateway does, for services that verify "
-                  "identities (./deploy/up.sh sets it up so).\n"
+                  "identities (./deploy/up.sh sets it up so). Through the gateway instead: "
+                  "--gateway with --api-key or --token (\"auth sign-in\").\n"
                   "Exit codes: 0 ok, 1 the call failed or rows were rejected, 2 usage error.\n");
   return out;
 }

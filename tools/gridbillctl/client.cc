@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/common/v1/common.pb.h"
+#include "gridbill/server/grpc_status.h"
 #include "gridbill/server/identity_signing.h"
 
 namespace gridbill::ctl {
@@ -31,7 +33,32 @@ std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
       address, grpc::InsecureChannelCredentials(), args, std::move(creators));
 }
 
+struct Gateway {
+  std::string address;
+  bool from_command_line = false;
+};
+
+Gateway& TheGateway() {
+  static Gateway* const g = new Gateway;
+  return *g;
+}
+
 }  // namespace
+
+void SetGatewayAddress(std::string address, bool from_command_line) {
+  TheGateway() = Gateway{std::move(address), from_command_line};
+}
+
+const std::string& GatewayAddress() { return TheGateway().address; }
+
+std::string ServiceAddress(const char* env_name, std::string_view fallback) {
+  const Gateway& gateway = TheGateway();
+  const char* env = std::getenv(env_name);
+  const bool has_env = env != nullptr && *env != '\0';
+  if (has_env && !gateway.from_command_line) return env;
+  if (!gateway.address.empty()) return gateway.address;
+  return has_env ? std::string(env) : std::string(fallback);
+}
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   grpc::ChannelArguments args;
@@ -56,6 +83,13 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
 std::unique_ptr<grpc::ClientContext> Client::NewContext(const Identity* as) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  if (!options_.api_key.empty() || !options_.access_token.empty()) {
+    if (!options_.api_key.empty()) ctx->AddMetadata("x-api-key", options_.api_key);
+    if (!options_.access_token.empty()) {
+      ctx->AddMetadata("authorization", "Bearer " + options_.access_token);
+    }
+    return ctx;
+  }
   const Identity& who = as != nullptr ? *as : options_.identity;
   if (!who.principal.empty()) ctx->AddMetadata(kPrincipalHeader, who.principal);
   if (!who.roles.empty()) ctx->AddMetadata(kRolesHeader, who.roles);
@@ -111,9 +145,8 @@ std::string MessageOf(const grpc::Status& status) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.empty()) {
     message = "the service is not reachable";
   }
-  common::v1::ErrorDetails details;
-  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
-    for (const auto& v : details.violations()) {
+  if (const std::optional<common::v1::ErrorDetails> details = ErrorDetailsOf(status)) {
+    for (const auto& v : details->violations()) {
       if (absl::StrContains(message, v.field()) && absl::StrContains(message, v.description())) {
         continue;
       }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/time/time.h"
@@ -34,7 +35,23 @@ struct ClientOptions {
   std::string metering_address = "127.0.0.1:7102";
   Identity identity;
   absl::Duration timeout = absl::Seconds(30);
+  // Credentials for calls through the gateway: an API key ("x-api-key") or
+  // an access token from `auth sign-in` ("authorization: Bearer"). With
+  // either, the identity headers are not sent: the gateway decides who calls.
+  std::string api_key;
+  std::string access_token;
 };
+
+// The gateway every service is reached through, when one is named
+// (--gateway, else $GRIDBILL_GATEWAY); empty when services are called directly.
+// Set once by the global flags, before any command runs.
+void SetGatewayAddress(std::string address, bool from_command_line);
+const std::string& GatewayAddress();
+
+// Where a service is: its own environment variable `env_name` when set,
+// unless a gateway was named on the command line; then the gateway if one is
+// named; else `fallback`. (A service's own flag, when given, wins over all.)
+std::string ServiceAddress(const char* env_name, std::string_view fallback);
 
 // One channel and the stubs of the contracts API; thread-safe.
 class Client {

@@ -36,8 +36,7 @@ struct Balance {
 };
 
 Balance Connect(const Args& args) {
-  const char* env = std::getenv("GRIDBILL_BALANCE_ADDR");
-  const std::string addr = args.Get("balance-addr", env != nullptr ? env : "127.0.0.1:7103");
+  const std::string addr = args.Get("balance-addr", ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103"));
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
   // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the
@@ -55,7 +54,7 @@ Balance Connect(const Args& args) {
 
 FlagSpec AddrFlag() {
   return {"balance-addr", "HOST:PORT",
-          "the balance service (default $GRIDBILL_BALANCE_ADDR or 127.0.0.1:7103)"};
+          "the balance service (default $GRIDBILL_BALANCE_ADDR, the gateway, or 127.0.0.1:7103)"};
 }
 
 std::string Share(int64_t part, int64_t whole) {

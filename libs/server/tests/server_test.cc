@@ -16,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "google/rpc/status.pb.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/common/v1/common.pb.h"
 #include "gridbill/server/caller.h"
@@ -427,11 +429,19 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
     tv1::EchoResponse resp;
     grpc::Status s = stub->Echo(&ctx, req, &resp);
     REQUIRE(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-    // The field error crosses the wire in the status details.
-    common::v1::ErrorDetails details;
-    REQUIRE(details.ParseFromString(s.error_details()));
-    REQUIRE(details.violations_size() == 1);
-    CHECK(details.violations(0).field() == "text");
+    // The field error crosses the wire in grpc-status-details-bin as a
+    // google.rpc.Status, the form every gRPC language's rich-error model reads.
+    google::rpc::Status rich;
+    REQUIRE(rich.ParseFromString(s.error_details()));
+    CHECK(rich.code() == static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+    CHECK(rich.message() == s.error_message());
+    REQUIRE(rich.details_size() == 1);
+    CHECK(rich.details(0).type_url() == kErrorDetailsTypeUrl);
+    const std::optional<common::v1::ErrorDetails> details = ErrorDetailsOf(s);
+    REQUIRE(details.has_value());
+    REQUIRE(details->violations_size() == 1);
+    CHECK(details->violations(0).field() == "text");
+    CHECK(details->violations(0).description() == "must not be \"fail\"");
     CHECK(FieldOf(FromGrpc(s)) == "text");
   }
   {

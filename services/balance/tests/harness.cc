@@ -1,5 +1,10 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "../../metering/clock.h"
@@ -12,6 +17,7 @@
 #include "../../metering/readings.h"
 #include "../balance_service.h"
 #include "../grpc_sources.h"
+#include "../metrics.h"
 #include "../pg_store.h"
 #include "../schemes.h"
 #include "absl/strings/str_cat.h"
@@ -76,11 +82,11 @@ class MeteringClock final : public metering::Clock {
   const TestClock& clock_;
 };
 
-ServerConfig TestServerConfig(const char* name) {
+ServerConfig TestServerConfig(const char* name, bool metrics) {
   ServerConfig c;
   c.service_name = name;
   c.grpc_address = "127.0.0.1:0";
-  c.metrics_address = "";
+  c.metrics_address = metrics ? "127.0.0.1:0" : "";
   c.shutdown_grace = absl::Seconds(1);
   c.log_level = "error";
   c.max_message_bytes = 64 << 20;
@@ -95,9 +101,10 @@ std::shared_ptr<grpc::Channel> ChannelTo(int port) {
                                    grpc::InsecureChannelCredentials(), args);
 }
 
-std::unique_ptr<Server> StartServer(const char* name, std::vector<grpc::Service*> services) {
+std::unique_ptr<Server> StartServer(const char* name, std::vector<grpc::Service*> services,
+                                    bool metrics = false) {
   Server::Options options;
-  options.config = TestServerConfig(name);
+  options.config = TestServerConfig(name, metrics);
   options.services = std::move(services);
   options.handle_signals = false;
   auto started = Server::Start(std::move(options));
@@ -129,22 +136,29 @@ struct Suite::Impl {
         StartServer("metering", {&m_point_service, &m_reading_service, &m_import_service});
     metering_channel = ChannelTo(metering_server->grpc_port());
     reading_source = std::make_unique<GrpcReadingSource>(metering_channel, 2, absl::Seconds(60));
+    // In flight 2: a scheme of a few terms is looked up in several rounds.
+    point_directory =
+        std::make_unique<GrpcPointDirectory>(metering_channel, absl::Seconds(60), /*in_flight=*/2);
     RunsConfig config;
     config.zone = Almaty();
     config.shard_points = shard_points;
     config.workers = 2;
     config.poll = absl::Milliseconds(50);
     config.worker_id = "test";
-    schemes = std::make_unique<Schemes>(store, clock);
+    schemes = std::make_unique<Schemes>(store, *point_directory, clock);
     runs = std::make_unique<Runs>(store, *reading_source, declarations, clock, config);
     scheme_service = std::make_unique<SchemeServiceImpl>(*schemes, idempotency);
     balance_service = std::make_unique<BalanceServiceImpl>(*runs, idempotency);
-    balance_server = StartServer("balance", {scheme_service.get(), balance_service.get()});
+    balance_server = StartServer("balance", {scheme_service.get(), balance_service.get()},
+                                 /*metrics=*/true);
     balance_channel = ChannelTo(balance_server->grpc_port());
+    metrics = std::make_unique<RunsMetrics>(balance_server->registry());
+    runs->SetMetrics(metrics.get());
   }
   ~Impl() {
     if (balance_server) balance_server->Shutdown();
     runs->StopWorkers();
+    runs->SetMetrics(nullptr);
     if (metering_server) metering_server->Shutdown();
   }
 
@@ -167,12 +181,15 @@ struct Suite::Impl {
   PgStore store;
   pg::PgIdempotency idempotency;
   std::unique_ptr<GrpcReadingSource> reading_source;
+  std::unique_ptr<GrpcPointDirectory> point_directory;
   std::unique_ptr<Schemes> schemes;
   std::unique_ptr<Runs> runs;
   std::unique_ptr<SchemeServiceImpl> scheme_service;
   std::unique_ptr<BalanceServiceImpl> balance_service;
   std::unique_ptr<Server> balance_server;
   std::shared_ptr<grpc::Channel> balance_channel;
+  // Declared after the server, whose registry holds its series: destroyed first.
+  std::unique_ptr<RunsMetrics> metrics;
 };
 
 Suite::Suite(absl::Time now, int shard_points) : clock(now) {
@@ -193,6 +210,32 @@ std::unique_ptr<Runs> Suite::NewReplica(const std::string& worker_id) {
   return std::make_unique<Runs>(impl_->store, *impl_->reading_source, declarations, clock, config);
 }
 pg::Pool& Suite::balance_pool() { return impl_->balance_db.pool(); }
+
+Store& Suite::store() { return impl_->store; }
+
+std::string Suite::ScrapeMetrics() {
+  const int port = impl_->balance_server->metrics_port();
+  REQUIRE(port > 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) response.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  INFO(response.substr(0, 200));
+  REQUIRE(absl::StrContains(response.substr(0, 20), " 200"));
+  const size_t body = response.find("\r\n\r\n");
+  REQUIRE(body != std::string::npos);
+  return response.substr(body + 4);
+}
 
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {
   ctx.AddMetadata(kPrincipalHeader, participant.empty() ? "operator@kegoc.kz" : "user@p");

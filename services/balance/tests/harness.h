@@ -12,6 +12,7 @@
 #include "../clock.h"
 #include "../runs.h"
 #include "../sources.h"
+#include "../store.h"
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "catch2/catch.hpp"
@@ -101,6 +102,10 @@ class Suite {
   // same database and metering, named `worker_id` in shard claims.
   std::unique_ptr<Runs> NewReplica(const std::string& worker_id);
   pg::Pool& balance_pool();
+  // The balance service's store (to act as a replica that claims and dies).
+  Store& store();
+  // GET /metrics of the balance server (its workers' series included).
+  std::string ScrapeMetrics();
 
  private:
   struct Impl;

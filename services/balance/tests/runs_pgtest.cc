@@ -375,6 +375,63 @@ TEST_CASE("bad input and state conflicts are clear errors that write nothing", "
   }
 }
 
+TEST_CASE("a scheme naming a point metering does not know is refused and not stored",
+          "[balance][pg]") {
+  Suite suite(Local(2024, 3, 5));
+  suite.CreatePoint("X1", metering::v1::RESOLUTION_PT60M, "P1", D(2024, 1, 1));
+  suite.CreatePoint("X2", metering::v1::RESOLUTION_PT60M, "P2", D(2024, 1, 1));
+  v1::Scheme s =
+      OnePointScheme("P1", contracts::v1::SERVICE_TYPE_TRANSMISSION, "X1", D(2024, 1, 1));
+  auto add = [&s](const std::string& point, metering::v1::Channel channel, v1::TermRole role) {
+    v1::SchemeTerm* t = s.add_terms();
+    t->set_point_code(point);
+    t->set_channel(channel);
+    t->set_role(role);
+  };
+
+  SECTION("one unknown point among known ones") {
+    add("X2", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    add("X1", metering::v1::CHANNEL_ACTIVE_DELIVERED, v1::TERM_ROLE_SUBTRACT);
+    add("MP-NO-SUCH", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_SUBTRACT);
+    REQUIRE_GRPC(suite.DefineScheme(s), grpc::StatusCode::INVALID_ARGUMENT,
+                 "scheme.terms[3].point_code: no metering point \"MP-NO-SUCH\"");
+    CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 0);
+  }
+
+  SECTION("several unknown points, looked up in several rounds, are all named") {
+    add("Y1", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    add("X2", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    add("Y2", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    add("Y1", metering::v1::CHANNEL_ACTIVE_DELIVERED, v1::TERM_ROLE_SUBTRACT);
+    add("Y3", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    REQUIRE_GRPC(suite.DefineScheme(s), grpc::StatusCode::INVALID_ARGUMENT,
+                 "scheme.terms[1].point_code: no metering point \"Y1\"; also unknown: "
+                 "\"Y2\", \"Y3\"");
+    CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 0);
+  }
+
+  SECTION("a node scheme of known points is stored") {
+    v1::Scheme node;
+    node.set_kind(v1::SCHEME_KIND_NODE);
+    node.set_node_code("N-1");
+    *node.mutable_valid_from() = D(2024, 1, 1);
+    v1::SchemeTerm* in = node.add_terms();
+    in->set_point_code("X1");
+    in->set_channel(CHANNEL_ACTIVE_RECEIVED);
+    in->set_role(v1::TERM_ROLE_INFLOW);
+    v1::SchemeTerm* out = node.add_terms();
+    out->set_point_code("X2");
+    out->set_channel(metering::v1::CHANNEL_ACTIVE_DELIVERED);
+    out->set_role(v1::TERM_ROLE_OUTFLOW);
+    REQUIRE_OK(suite.DefineScheme(node));
+    out->set_point_code("x2");  // codes are exact
+    node.set_node_code("N-2");
+    REQUIRE_GRPC(suite.DefineScheme(node), grpc::StatusCode::INVALID_ARGUMENT,
+                 "scheme.terms[1].point_code: no metering point \"x2\"");
+    CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 1);
+  }
+}
+
 TEST_CASE("WatchRun streams a run until it ends", "[balance][pg]") {
   Suite suite(Local(2024, 3, 5));
   LoadFebruary(suite);

@@ -5,9 +5,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "google/protobuf/any.pb.h"
-#include "google/protobuf/io/coded_stream.h"
+#include "google/rpc/status.pb.h"
+#include "gridbill/base/errors.h"
 #include "gridbill/common/v1/common.pb.h"
+#include "gridbill/server/grpc_status.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -51,7 +52,30 @@ TEST_CASE("trailers: status, percent-encoded message, details and extra trailers
         "grpc-status-details-bin:AQI=\r\nretry-after-ms:250\r\n");
 }
 
-TEST_CASE("status details become a google.rpc.Status holding the services' ErrorDetails") {
+TEST_CASE("a service's google.rpc.Status details pass to the browser as they are") {
+  const grpc::Status in = ToGrpc(InvalidField("point.code", "required"));
+  const grpc::Status out = WithStandardDetails(in);
+  CHECK(out.error_code() == in.error_code());
+  CHECK(out.error_message() == "point.code: required");
+  // Not wrapped a second time: the same bytes, in the trailer too.
+  CHECK(out.error_details() == in.error_details());
+  const std::string trailer = EncodeTrailerFrame(out).substr(5);
+  CHECK(absl::StrContains(
+      trailer, "grpc-status-details-bin:" + absl::Base64Escape(in.error_details()) + "\r\n"));
+  google::rpc::Status rich;
+  REQUIRE(rich.ParseFromString(out.error_details()));
+  CHECK(rich.code() == 3);
+  REQUIRE(rich.details_size() == 1);
+  common::v1::ErrorDetails back;
+  REQUIRE(rich.details(0).UnpackTo(&back));
+  CHECK(back.violations(0).field() == "point.code");
+  CHECK(back.violations(0).description() == "required");
+  CHECK(WithStandardDetails(grpc::Status::OK).error_details().empty());
+  const grpc::Status plain(grpc::StatusCode::UNAVAILABLE, "down");
+  CHECK(WithStandardDetails(plain).error_details().empty());
+}
+
+TEST_CASE("bare ErrorDetails of older services become a google.rpc.Status holding them") {
   common::v1::ErrorDetails details;
   details.set_reason("RATE_LIMITED");
   details.add_violations()->set_field("point.code");
@@ -60,32 +84,26 @@ TEST_CASE("status details become a google.rpc.Status holding the services' Error
   grpc::Status out = WithStandardDetails(in);
   CHECK(out.error_code() == in.error_code());
   CHECK(out.error_message() == in.error_message());
-  // Read back with the generic Any and a hand-written google.rpc.Status reader.
-  const std::string wire = out.error_details();  // returned by value
-  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(wire.data()),
-                                               static_cast<int>(wire.size()));
-  uint32_t code = 0;
-  std::string message;
-  google::protobuf::Any any;
-  while (uint32_t tag = input.ReadTag()) {
-    if (tag == (1 << 3)) {
-      REQUIRE(input.ReadVarint32(&code));
-    } else {
-      uint32_t n = 0;
-      REQUIRE(input.ReadVarint32(&n));
-      std::string bytes;
-      REQUIRE(input.ReadString(&bytes, static_cast<int>(n)));
-      if (tag == (2 << 3 | 2)) message = bytes;
-      if (tag == (3 << 3 | 2)) REQUIRE(any.ParseFromString(bytes));
-    }
-  }
-  CHECK(code == 3);
-  CHECK(message == "point.code: required");
+  google::rpc::Status rich;
+  REQUIRE(rich.ParseFromString(out.error_details()));
+  CHECK(rich.code() == 3);
+  CHECK(rich.message() == "point.code: required");
+  REQUIRE(rich.details_size() == 1);
+  CHECK(rich.details(0).type_url() == "type.googleapis.com/gridbill.common.v1.ErrorDetails");
   common::v1::ErrorDetails back;
-  REQUIRE(any.UnpackTo(&back));
+  REQUIRE(rich.details(0).UnpackTo(&back));
   CHECK(back.reason() == "RATE_LIMITED");
   CHECK(back.violations(0).field() == "point.code");
-  CHECK(WithStandardDetails(grpc::Status::OK).error_details().empty());
+  // A reason alone is not mistaken for a google.rpc.Status either.
+  common::v1::ErrorDetails reason_only;
+  reason_only.set_reason("RATE_LIMITED");
+  const grpc::Status limited = WithStandardDetails(grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED, "slow down", reason_only.SerializeAsString()));
+  REQUIRE(rich.ParseFromString(limited.error_details()));
+  CHECK(rich.code() == 8);
+  REQUIRE(rich.details_size() == 1);
+  REQUIRE(rich.details(0).UnpackTo(&back));
+  CHECK(back.reason() == "RATE_LIMITED");
 }
 
 TEST_CASE("grpc-web-text: padded chunks one after another, and bad base64 located") {

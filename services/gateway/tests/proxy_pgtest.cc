@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <sstream>
 
 #include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
@@ -17,6 +18,8 @@
 #include "auth.h"
 #include "gateway_fakes.h"
 #include "google/protobuf/descriptor.h"
+#include "google/rpc/status.pb.h"
+#include "gridbill/server/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "harness.h"
@@ -200,12 +203,49 @@ TEST_CASE(
   CHECK(ms > 0);
   CHECK(ms <= 1000);
   // The reason travels in the status details too.
-  common::v1::ErrorDetails details;
-  REQUIRE(details.ParseFromString(st.error_details()));
-  CHECK(details.reason() == "RATE_LIMITED");
+  const std::optional<common::v1::ErrorDetails> details = ErrorDetailsOf(st);
+  REQUIRE(details.has_value());
+  CHECK(details->reason() == "RATE_LIMITED");
   // Another caller is not held back.
   REQUIRE_OK(
       Call(*gw.participants, &cv1::ParticipantService::Stub::ListParticipants, req, &resp, other));
+}
+
+TEST_CASE(
+    "through the gateway: a service's field error arrives as a google.rpc.Status with "
+    "ErrorDetails") {
+  Harness contracts;
+  Gateway gw(contracts);
+  const std::string key = gw.Key({common::v1::ROLE_OPERATOR});
+  const int64_t before = contracts.CountRows("participants");
+  cv1::CreateParticipantRequest create;
+  create.set_request_id("req-gw-details");
+  create.mutable_participant()->set_bin(contracts::testing::MakeBin(9));
+  create.mutable_participant()->set_short_name("No roles");
+  create.mutable_participant()->set_legal_name("АО «No roles»");
+  cv1::CreateParticipantResponse created;
+  const grpc::Status st = Call(*gw.participants, &cv1::ParticipantService::Stub::CreateParticipant,
+                               create, &created, key);
+  REQUIRE(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message() == "participant.roles: at least one role required");
+  // grpc-status-details-bin as any gRPC client's rich-error model reads it.
+  google::rpc::Status rich;
+  REQUIRE(rich.ParseFromString(st.error_details()));
+  CHECK(rich.code() == static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  CHECK(rich.message() == st.error_message());
+  REQUIRE(rich.details_size() == 1);
+  CHECK(rich.details(0).type_url() == "type.googleapis.com/gridbill.common.v1.ErrorDetails");
+  common::v1::ErrorDetails details;
+  REQUIRE(rich.details(0).UnpackTo(&details));
+  REQUIRE(details.violations_size() == 1);
+  CHECK(details.violations(0).field() == "participant.roles");
+  CHECK(details.violations(0).description() == "at least one role required");
+  // The helper reads the same.
+  const std::optional<common::v1::ErrorDetails> read = ErrorDetailsOf(st);
+  REQUIRE(read.has_value());
+  CHECK(read->violations(0).field() == "participant.roles");
+  // Nothing was written.
+  CHECK(contracts.CountRows("participants") == before);
 }
 
 TEST_CASE("through the gateway: every call lands in the audit trail") {

@@ -87,6 +87,27 @@ absl::StatusOr<std::vector<VolumeRecord>> TestVolumes::Volumes(const std::string
   return volumes_[run_id];
 }
 
+void TestVolumes::SetHours(const std::string& run_id, const std::string& participant_id,
+                           Service service, std::vector<std::pair<absl::Time, int64_t>> hours) {
+  absl::MutexLock lock(&mu_);
+  hours_[{run_id, participant_id, service}] = std::move(hours);
+}
+
+absl::StatusOr<std::optional<std::vector<int64_t>>> TestVolumes::SplitVolume(
+    const std::string& run_id, const std::string& participant_id, Service service,
+    const std::vector<TimeRange>& ranges) {
+  absl::MutexLock lock(&mu_);
+  auto it = hours_.find({run_id, participant_id, service});
+  if (it == hours_.end()) return std::optional<std::vector<int64_t>>();
+  std::vector<int64_t> out(ranges.size(), 0);
+  for (const auto& [start, wh] : it->second) {
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      if (start >= ranges[i].start && start < ranges[i].end) out[i] += wh;
+    }
+  }
+  return std::optional<std::vector<int64_t>>(std::move(out));
+}
+
 // --- ContractsProcess --------------------------------------------------------
 
 namespace {
@@ -267,6 +288,12 @@ cv1::Participant Harness::CreateParticipant(int n, const std::string& legal_name
 
 cv1::Contract Harness::CreateContract(const std::string& participant_id, const std::string& number,
                                       cv1::ServiceType service) {
+  return CreateContract(participant_id, number, service, absl::CivilDay(2025, 1, 1), std::nullopt);
+}
+
+cv1::Contract Harness::CreateContract(const std::string& participant_id, const std::string& number,
+                                      cv1::ServiceType service, absl::CivilDay valid_from,
+                                      std::optional<absl::CivilDay> valid_to) {
   cv1::CreateContractRequest req;
   req.set_request_id(NewRequestId());
   auto* c = req.mutable_contract();
@@ -274,7 +301,8 @@ cv1::Contract Harness::CreateContract(const std::string& participant_id, const s
   c->set_participant_id(participant_id);
   c->set_service_type(service);
   *c->mutable_signed_on() = D(2024, 12, 20);
-  *c->mutable_valid_from() = D(2025, 1, 1);
+  *c->mutable_valid_from() = ToProtoDate(valid_from);
+  if (valid_to) *c->mutable_valid_to() = ToProtoDate(*valid_to);
   c->mutable_payment_terms()->set_due_day(25);
   c->mutable_payment_terms()->set_prepayment_share("0");
   cv1::CreateContractResponse resp;

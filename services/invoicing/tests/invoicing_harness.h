@@ -11,7 +11,10 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -62,13 +65,20 @@ class TestVolumes final : public VolumeSource {
   absl::StatusOr<BalanceRunInfo> BillingRun(const BillingPeriod& period,
                                             const std::string& requested_id) override;
   absl::StatusOr<std::vector<VolumeRecord>> Volumes(const std::string& run_id) override;
+  // Hourly volumes of a participant and service (hour start, Wh), as
+  // balance streams them; without them SplitVolume answers nullopt (the
+  // month is then split pro rata by hours).
+  void SetHours(const std::string& run_id, const std::string& participant_id, Service service,
+                std::vector<std::pair<absl::Time, int64_t>> hours);
   absl::StatusOr<std::optional<std::vector<int64_t>>> SplitVolume(
-      const std::string&, const std::string&, Service, const std::vector<TimeRange>&) override {
-    return std::optional<std::vector<int64_t>>();  // pro rata by hours
-  }
+      const std::string& run_id, const std::string& participant_id, Service service,
+      const std::vector<TimeRange>& ranges) override;
 
  private:
   absl::Mutex mu_;
+  std::map<std::tuple<std::string, std::string, Service>,
+           std::vector<std::pair<absl::Time, int64_t>>>
+      hours_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<BalanceRunInfo>> runs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<VolumeRecord>> volumes_ ABSL_GUARDED_BY(mu_);
 };
@@ -122,6 +132,10 @@ class Harness {
   // An active contract valid from 2025-01-01, signed 2024-12-20, due day 25.
   cv1::Contract CreateContract(const std::string& participant_id, const std::string& number,
                                cv1::ServiceType service);
+  // The same, valid from `valid_from` to `valid_to` (open-ended when unset).
+  cv1::Contract CreateContract(const std::string& participant_id, const std::string& number,
+                               cv1::ServiceType service, absl::CivilDay valid_from,
+                               std::optional<absl::CivilDay> valid_to);
   // Ends the open-ended tariff of `service` on `last_day` and adds one at `price` after it.
   void SplitTariff(cv1::ServiceType service, absl::CivilDay last_day, const std::string& price);
   // Changes the price of the tariff in force on `day` (a retroactive change).

@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/pg/query.h"
@@ -237,6 +238,185 @@ TEST_CASE("a retroactive tariff change issues a credit note and a debit note") {
   CHECK(debit[0].lines(0).price_per_kwh() == "0.1");
   CHECK(debit[0].lines(0).tariff_version() == 2);
   CHECK(debit[0].number() == "DBN-2026-000001");
+}
+
+// Every hour of February 2026 in Almaty (672 hours) at `wh`.
+std::vector<std::pair<absl::Time, int64_t>> EveryHourOfFebruary2026(int64_t wh) {
+  std::vector<std::pair<absl::Time, int64_t>> out;
+  for (absl::Time t = Local(2026, 2, 1, 0); t < Local(2026, 3, 1, 0); t += absl::Hours(1)) {
+    out.emplace_back(t, wh);
+  }
+  return out;
+}
+
+std::string DayText(const common::v1::Date& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+TEST_CASE(
+    "a net exporter is not billed but listed with its reason; corrections bill or credit it") {
+  Harness h;
+  cv1::Participant exporter = h.CreateParticipant(11, "ТОО «Жел Энергия»");
+  cv1::Participant consumer = h.CreateParticipant(12, "АО «Қарағанды Жарық»");
+  cv1::Contract ce = h.CreateContract(exporter.id(), "BL-0101", kBalancing);
+  cv1::Contract cc = h.CreateContract(consumer.id(), "BL-0102", kBalancing);
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2026-02", exporter.id(), Service::kBalancing, -123'456);
+  h.volumes.Set("bal-2026-02", consumer.id(), Service::kBalancing, 1'000'000);
+  h.clock.Set(Local(2026, 3, 3));
+
+  v1::InvoiceRun run = h.RunInvoicing(2026, 2);
+  INFO(run.job().summary() << run.job().error());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(run.contracts_failed() == 0);
+  CHECK(run.contracts_not_billed() == 1);
+  CHECK(run.documents_issued() == 3);
+  REQUIRE(run.not_billed_size() == 1);
+  CHECK(run.not_billed(0).contract_id() == ce.id());
+  CHECK(run.not_billed(0).contract_number() == "BL-0101");
+  CHECK(run.not_billed(0).volume_wh() == -123'456);
+  CHECK(run.not_billed(0).reason() ==
+        "net volume -123456 Wh from 2026-02-01 to 2026-02-28: the participant delivered more "
+        "than it received; nothing to bill");
+  CHECK(absl::StrContains(run.job().summary(), "1 not billed"));
+  CHECK(absl::StrContains(run.job().summary(), "not billed: BL-0101 (net volume -123456 Wh"));
+  CHECK(h.Documents(ce.id()).empty());
+  auto original = h.Documents(cc.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(original.size() == 1);
+  CHECK(original[0].amount_tiyn() == 11'000);  // 1000 kWh × 0.110
+  CHECK(original[0].vat_tiyn() == 1'760);
+
+  // A correction balance run: the exporter now took 2345.678 kWh, the
+  // consumer turned exporter (-500 kWh).
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02-c1", BalanceRunType::kCorrection);
+  h.volumes.Set("bal-2026-02-c1", exporter.id(), Service::kBalancing, 2'345'678);
+  h.volumes.Set("bal-2026-02-c1", consumer.id(), Service::kBalancing, -500'000);
+  h.clock.Set(Local(2026, 3, 20));
+  v1::InvoiceRun corr = h.RunInvoicing(2026, 2, v1::RUN_TYPE_CORRECTION);
+  INFO(corr.job().summary() << corr.job().error());
+  REQUIRE(corr.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(corr.contracts_failed() == 0);
+  CHECK(corr.contracts_not_billed() == 0);
+  CHECK(corr.documents_issued() == 5);  // invoice, act, ESF + credit note, ESF
+
+  // The exporter's first documents: 2345.678 kWh × 0.110 = 258.02458 tg -> 258.02.
+  auto first = h.Documents(ce.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].number() == "INV-2026-000002");
+  REQUIRE(first[0].lines_size() == 1);
+  CHECK(first[0].lines(0).volume_wh() == 2'345'678);
+  CHECK(first[0].lines(0).balance_run_id() == "bal-2026-02-c1");
+  CHECK(first[0].amount_tiyn() == 25'802);
+  CHECK(first[0].vat_tiyn() == 4'128);  // 16 % of 258.02 = 41.2832
+  CHECK(first[0].total_tiyn() == 29'930);
+  CHECK(h.Documents(ce.id(), v1::DOCUMENT_TYPE_ACT).size() == 1);
+  CHECK(h.Documents(ce.id(), v1::DOCUMENT_TYPE_ESF).size() == 1);
+  CHECK(h.Documents(ce.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE).empty());
+
+  // The consumer's original is credited in full, not for -500 kWh.
+  auto credit = h.Documents(cc.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE);
+  REQUIRE(credit.size() == 1);
+  CHECK(credit[0].related_document_number() == "INV-2026-000001");
+  CHECK(credit[0].amount_tiyn() == -11'000);
+  CHECK(credit[0].vat_tiyn() == -1'760);
+  CHECK(credit[0].lines(0).volume_wh() == -1'000'000);
+  CHECK(h.Documents(cc.id(), v1::DOCUMENT_TYPE_DEBIT_NOTE).empty());
+
+  // A further correction making the consumer export more credits nothing
+  // more; the exporter's unchanged volume issues nothing either.
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02-c2", BalanceRunType::kCorrection);
+  h.volumes.Set("bal-2026-02-c2", exporter.id(), Service::kBalancing, 2'345'678);
+  h.volumes.Set("bal-2026-02-c2", consumer.id(), Service::kBalancing, -700'000);
+  v1::InvoiceRun again = h.RunInvoicing(2026, 2, v1::RUN_TYPE_CORRECTION);
+  INFO(again.job().summary());
+  REQUIRE(again.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(again.documents_issued() == 0);
+  CHECK(again.contracts_skipped() == 2);
+  CHECK(again.contracts_failed() == 0);
+  CHECK(h.Documents(cc.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE).size() == 1);
+  CHECK(h.CountRows("documents") == 8);
+}
+
+TEST_CASE("contracts valid for part of February 2026 are billed only their own hours") {
+  Harness h;
+  // 0.110 tg/kWh to 14 February, 0.125 from 15 February; VAT 16 %.
+  h.SplitTariff(kBalancing, absl::CivilDay(2026, 2, 14), "0.125");
+  cv1::Participant p = h.CreateParticipant(21, "ТОО «Өскемен Жылу»");
+  cv1::Participant q = h.CreateParticipant(22, "ТОО «Тараз Су»");
+  cv1::Participant r = h.CreateParticipant(23, "ТОО «Атырау Мұнай Сервис»");
+  // One contract ends on 10 February and its successor starts on 11 February.
+  cv1::Contract ending = h.CreateContract(p.id(), "BL-0201", kBalancing, absl::CivilDay(2025, 1, 1),
+                                          absl::CivilDay(2026, 2, 10));
+  cv1::Contract next =
+      h.CreateContract(p.id(), "BL-0202", kBalancing, absl::CivilDay(2026, 2, 11), std::nullopt);
+  // A contract that starts on 20 February: the hours before it are not its own.
+  cv1::Contract late =
+      h.CreateContract(q.id(), "BL-0203", kBalancing, absl::CivilDay(2026, 2, 20), std::nullopt);
+  // Two contracts that overlap from 15 February: the later one is refused.
+  cv1::Contract first = h.CreateContract(r.id(), "BL-0301", kBalancing);
+  cv1::Contract overlapping =
+      h.CreateContract(r.id(), "BL-0302", kBalancing, absl::CivilDay(2026, 2, 15), std::nullopt);
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2026-02", p.id(), Service::kBalancing, 1'234 * 672);
+  h.volumes.SetHours("bal-2026-02", p.id(), Service::kBalancing, EveryHourOfFebruary2026(1'234));
+  h.volumes.Set("bal-2026-02", q.id(), Service::kBalancing, 1'111 * 672);
+  h.volumes.SetHours("bal-2026-02", q.id(), Service::kBalancing, EveryHourOfFebruary2026(1'111));
+  h.volumes.Set("bal-2026-02", r.id(), Service::kBalancing, 1'000'000);
+  h.clock.Set(Local(2026, 3, 3));
+
+  v1::InvoiceRun run = h.RunInvoicing(2026, 2);
+  INFO(run.job().summary() << run.job().error());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(run.documents_issued() == 12);
+  CHECK(run.contracts_not_billed() == 0);
+  CHECK(run.contracts_failed() == 1);
+  CHECK(absl::StrContains(
+      run.job().summary(),
+      "BL-0302: contracts BL-0301 and BL-0302 of participant " + r.id() + " are both valid for"));
+  CHECK(absl::StrContains(run.job().summary(), "BL-0302 (the later one) is not billed"));
+  CHECK(h.Documents(overlapping.id()).empty());
+  CHECK(h.Documents(first.id(), v1::DOCUMENT_TYPE_INVOICE).size() == 1);
+
+  // BL-0201, 1-10 February: 240 h × 1.234 kWh = 296.160 kWh × 0.110 = 32.5776 tg -> 32.58.
+  auto a = h.Documents(ending.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(a.size() == 1);
+  REQUIRE(a[0].lines_size() == 1);
+  CHECK(DayText(a[0].lines(0).from_date()) == "2026-02-01");
+  CHECK(DayText(a[0].lines(0).to_date()) == "2026-02-10");
+  CHECK(a[0].lines(0).volume_wh() == 296'160);
+  CHECK(a[0].lines(0).amount_tiyn() == 3'258);
+  CHECK(a[0].lines(0).vat_tiyn() == 521);  // 16 % of 32.58 = 5.2128
+  CHECK(a[0].total_tiyn() == 3'779);
+
+  // BL-0202, 11-14 February at 0.110 (96 h) and 15-28 February at 0.125 (336 h).
+  auto b = h.Documents(next.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(b.size() == 1);
+  REQUIRE(b[0].lines_size() == 2);
+  CHECK(DayText(b[0].lines(0).from_date()) == "2026-02-11");
+  CHECK(DayText(b[0].lines(0).to_date()) == "2026-02-14");
+  CHECK(b[0].lines(0).volume_wh() == 118'464);
+  CHECK(b[0].lines(0).amount_tiyn() == 1'303);  // 13.03104 tg
+  CHECK(b[0].lines(0).vat_tiyn() == 208);       // 2.0848 tg
+  CHECK(DayText(b[0].lines(1).from_date()) == "2026-02-15");
+  CHECK(DayText(b[0].lines(1).to_date()) == "2026-02-28");
+  CHECK(b[0].lines(1).volume_wh() == 414'624);
+  CHECK(b[0].lines(1).price_per_kwh() == "0.125");
+  CHECK(b[0].lines(1).amount_tiyn() == 5'183);  // 51.828 tg
+  CHECK(b[0].lines(1).vat_tiyn() == 829);       // 8.2928 tg
+  CHECK(b[0].amount_tiyn() == 6'486);
+  CHECK(b[0].vat_tiyn() == 1'037);
+  CHECK(b[0].total_tiyn() == 7'523);
+  CHECK(absl::StrContains(b[0].lines(0).description(), "11.02.2026–14.02.2026"));
+
+  // BL-0203 from 20 February: 216 h × 1.111 kWh = 239.976 kWh × 0.125 = 29.997 tg -> 30.00.
+  auto c = h.Documents(late.id(), v1::DOCUMENT_TYPE_INVOICE);
+  REQUIRE(c.size() == 1);
+  REQUIRE(c[0].lines_size() == 1);
+  CHECK(DayText(c[0].lines(0).from_date()) == "2026-02-20");
+  CHECK(c[0].lines(0).volume_wh() == 239'976);
+  CHECK(c[0].lines(0).amount_tiyn() == 3'000);
+  CHECK(c[0].lines(0).vat_tiyn() == 480);
+  CHECK(c[0].total_tiyn() == 3'480);
 }
 
 TEST_CASE("two invoice runs of one period started at once issue one gapless set of documents") {

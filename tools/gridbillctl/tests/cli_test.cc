@@ -1,6 +1,8 @@
 #include "tools/gridbillctl/cli.h"
 
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
 #include <sstream>
 
 namespace gridbill::ctl {
@@ -107,6 +109,39 @@ TEST_CASE("after the command, a flag the command defines is the command's", "[cl
   REQUIRE(scoped.ok());
   CHECK(*scoped == std::vector<std::string>{"participants", "list"});
   CHECK(other.client.identity.participant == "me");
+}
+
+TEST_CASE("with a gateway named, every service's calls to the gateway with the credentials", "[cli]") {
+  ::setenv("GRIDBILL_BALANCE_ADDR", "balance-host:7103", 1);
+  GlobalOptions options;
+  auto rest = ExtractGlobalFlags(
+      {"--gateway", "gw:7100", "--api-key", "gbk_x.y", "participants", "list"}, options);
+  REQUIRE(rest.ok());
+  CHECK(options.client.address == "gw:7100");
+  CHECK(options.client.metering_address == "gw:7100");
+  CHECK(options.client.api_key == "gbk_x.y");
+  // The command line's gateway wins over a service's own environment variable.
+  CHECK(ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103") == "gw:7100");
+
+  // A gateway from the environment only: a service's own variable is more specific.
+  ::setenv("GRIDBILL_GATEWAY", "env-gw:7100", 1);
+  GlobalOptions from_env;
+  REQUIRE(ExtractGlobalFlags({"--metering-addr", "m:1", "participants", "list"}, from_env).ok());
+  CHECK(from_env.client.address == "env-gw:7100");
+  CHECK(from_env.client.metering_address == "m:1");
+  CHECK(ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103") == "balance-host:7103");
+  CHECK(ServiceAddress("GRIDBILL_INVOICING_ADDR", "127.0.0.1:7104") == "env-gw:7100");
+  ::unsetenv("GRIDBILL_GATEWAY");
+  ::unsetenv("GRIDBILL_BALANCE_ADDR");
+
+  GlobalOptions bad;
+  auto refused = ExtractGlobalFlags({"--gateway", "nocolon", "participants", "list"}, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(std::string(refused.status().message()), Catch::Contains("--gateway"));
+  GlobalOptions direct;
+  REQUIRE(ExtractGlobalFlags({"participants", "list"}, direct).ok());
+  CHECK(direct.client.address == "127.0.0.1:7101");
+  CHECK(ServiceAddress("GRIDBILL_INVOICING_ADDR", "127.0.0.1:7104") == "127.0.0.1:7104");
 }
 
 TEST_CASE("a service that is not there is a failed call, exit 1", "[cli]") {

@@ -1,23 +1,36 @@
 // absl::Status <-> grpc::Status at the edge, once.
 #pragma once
 
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/common/v1/common.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace gridbill {
 
 // Same code and message; a field named by the status (gridbill/base/errors.h,
 // as a FieldViolation with the reason) and a constraint (payload
-// "gridbill.constraint", as ErrorDetails.reason) go into a serialized
-// gridbill.common.v1.ErrorDetails set as the status's error_details, which
-// gRPC sends in the binary trailer grpc-status-details-bin. FromGrpc restores
-// both payloads.
+// "gridbill.constraint", as ErrorDetails.reason) go into a
+// gridbill.common.v1.ErrorDetails. That travels as gRPC's rich error model
+// expects: the status's error_details (the binary trailer
+// grpc-status-details-bin) is a serialized google.rpc.Status with the same
+// code and message and the ErrorDetails packed as a google.protobuf.Any
+// (type URL kErrorDetailsTypeUrl) in its details. FromGrpc restores both
+// payloads.
 grpc::Status ToGrpc(const absl::Status& status);
 absl::Status FromGrpc(const grpc::Status& status);
+
+inline constexpr char kErrorDetailsTypeUrl[] =
+    "type.googleapis.com/gridbill.common.v1.ErrorDetails";
+
+// The ErrorDetails a status carries, for clients and tests: read from the
+// google.rpc.Status that ToGrpc sends or, from services that predate it, a
+// bare serialized ErrorDetails. nullopt when the status has none.
+std::optional<common::v1::ErrorDetails> ErrorDetailsOf(const grpc::Status& status);
 
 }  // namespace gridbill
 

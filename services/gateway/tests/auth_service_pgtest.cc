@@ -1,0 +1,243 @@
+// The gateway's AuthService as integrators reach it: served like in main.cc
+// (a gRPC server on loopback behind the proxy's front door), against a real
+// PostgreSQL. Here: an API key's secret is shown once, and never stored.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "audit_service.h"
+#include "auth.h"
+#include "auth_service.h"
+#include "gateway_fakes.h"
+#include "google/protobuf/descriptor.h"
+#include "gridbill/gateway/v1/gateway.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/pg/migrations.h"
+#include "gridbill/pgtest/pgtest.h"
+#include "gridbill/server/server.h"
+#include "grpcpp/create_channel.h"
+#include "policy.h"
+#include "proxy.h"
+#include "routes.h"
+
+namespace gridbill::gateway {
+namespace {
+
+constexpr char kIdentitySecret[] = "identity-secret-identity-secret-0";
+
+// The gateway with its own AuthService and AuditService as the "gateway"
+// backend; the other backends are not started.
+class AuthGateway {
+ public:
+  AuthGateway()
+      : db(GRIDBILL_GATEWAY_MIGRATIONS_DIR),
+        clock(absl::Now()),
+        store(db.pool()),
+        hasher(testing::kTestArgon2),
+        signer("0123456789abcdef0123456789abcdef"),
+        auth(store, clock, hasher, signer, AuthSettings{}),
+        idempotency(db.pool()),
+        auth_service(auth, idempotency, kIdentitySecret),
+        audit_service(store) {
+    Server::Options options;
+    options.config.service_name = "gateway";
+    options.config.grpc_address = "127.0.0.1:0";
+    options.config.metrics_address = "";
+    options.config.shutdown_grace = absl::Seconds(1);
+    options.config.log_level = "error";
+    options.config.max_message_bytes = 16 << 20;
+    options.config.identity_secret = kIdentitySecret;
+    options.services = {&auth_service, &audit_service};
+    options.handle_signals = false;
+    auto started = Server::Start(std::move(options));
+    INFO(started.status().ToString());
+    REQUIRE(started.ok());
+    server = std::move(started).value();
+
+    auto built =
+        PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
+    REQUIRE(built.ok());
+    policies = std::move(built).value();
+    std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+    backends[kBackendGateway] = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                                                    grpc::InsecureChannelCredentials());
+    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret);
+    auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
+    REQUIRE(door.ok());
+    front = std::move(door).value();
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", front.port),
+                                       grpc::InsecureChannelCredentials());
+    auth_stub = v1::AuthService::NewStub(channel);
+    audit_stub = v1::AuditService::NewStub(channel);
+
+    ApiKey admin;
+    admin.name = "admin key";
+    admin.roles = {common::v1::ROLE_ADMIN};
+    auto created =
+        auth.CreateApiKey(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, admin);
+    REQUIRE(created.ok());
+    admin_key = created->secret;
+  }
+  ~AuthGateway() {
+    if (front.server) front.server->Shutdown();
+    server->Shutdown();
+  }
+
+  grpc::Status CreateApiKey(const v1::CreateApiKeyRequest& req, v1::CreateApiKeyResponse* resp) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kApiKeyHeader, admin_key);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return auth_stub->CreateApiKey(&ctx, req, resp);
+  }
+
+  pgtest::Database db;
+  testing::FakeClock clock;
+  PgStore store;
+  PasswordHasher hasher;
+  TokenSigner signer;
+  Authenticator auth;
+  pg::PgIdempotency idempotency;
+  AuthServiceImpl auth_service;
+  AuditServiceImpl audit_service;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<PolicyTable> policies;
+  std::unique_ptr<Proxy> proxy;
+  FrontDoor front;
+  std::unique_ptr<v1::AuthService::Stub> auth_stub;
+  std::unique_ptr<v1::AuditService::Stub> audit_stub;
+  std::string admin_key;
+};
+
+v1::CreateApiKeyRequest AuditorKeyRequest(const std::string& request_id) {
+  v1::CreateApiKeyRequest req;
+  req.set_request_id(request_id);
+  req.mutable_api_key()->set_name("ITSM audit export");
+  req.mutable_api_key()->add_roles(common::v1::ROLE_AUDITOR);
+  return req;
+}
+
+TEST_CASE("CreateApiKey shows the secret once: a retry gets the key without it") {
+  AuthGateway gw;
+  const v1::CreateApiKeyRequest req = AuditorKeyRequest("itsm-key-1");
+  v1::CreateApiKeyResponse first;
+  const grpc::Status created = gw.CreateApiKey(req, &first);
+  INFO(created.error_message());
+  REQUIRE(created.ok());
+  const std::string id = first.api_key().id();
+  REQUIRE_FALSE(id.empty());
+  const std::string secret = first.secret();
+  CHECK(absl::StartsWith(secret, absl::StrCat("gbk_", id, ".")));
+  const std::string secret_part = secret.substr(secret.find('.') + 1);
+  REQUIRE(secret_part.size() >= 16);
+
+  // The same request_id again: the same key, its metadata, no secret.
+  v1::CreateApiKeyResponse retry;
+  REQUIRE(gw.CreateApiKey(req, &retry).ok());
+  CHECK(retry.api_key().id() == id);
+  CHECK(retry.api_key().name() == "ITSM audit export");
+  REQUIRE(retry.api_key().roles_size() == 1);
+  CHECK(retry.api_key().roles(0) == common::v1::ROLE_AUDITOR);
+  CHECK(retry.secret().empty());
+
+  // The secret of the first answer works through the gateway.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kApiKeyHeader, secret);
+  v1::ListAuditEntriesResponse entries;
+  const grpc::Status listed = gw.audit_stub->ListAuditEntries(&ctx, {}, &entries);
+  INFO(listed.error_message());
+  CHECK(listed.ok());
+  auto who = gw.auth.AuthenticateApiKey(secret);
+  REQUIRE(who.ok());
+  CHECK(who->name == "key:" + id);
+
+  // The database keeps neither the secret nor anything it can be read from:
+  // the idempotency record holds the key without it, api_keys a digest.
+  auto record = gw.db.pool().Execute(
+      pg::Query{"", "SELECT response FROM idempotency_keys WHERE method = 'CreateApiKey'"});
+  REQUIRE(record.ok());
+  REQUIRE(record->size() == 1);
+  const std::string stored = (*record)[0].Bytes(0);
+  CHECK_FALSE(absl::StrContains(stored, secret_part));
+  v1::CreateApiKeyResponse stored_response;
+  REQUIRE(stored_response.ParseFromString(stored));
+  CHECK(stored_response.api_key().id() == id);
+  CHECK(stored_response.secret().empty());
+  auto key_row = gw.db.pool().Execute(
+      pg::Query{"", "SELECT k::text, secret_hash FROM api_keys k WHERE id = $1"}, pg::Params(id));
+  REQUIRE(key_row.ok());
+  REQUIRE(key_row->size() == 1);
+  CHECK_FALSE(absl::StrContains((*key_row)[0].String(0), secret_part));
+  CHECK((*key_row)[0].String(1).size() == 64);  // SHA-256, hex
+
+  // Another request_id makes another key, with its own secret.
+  v1::CreateApiKeyResponse other;
+  REQUIRE(gw.CreateApiKey(AuditorKeyRequest("itsm-key-2"), &other).ok());
+  CHECK(other.api_key().id() != id);
+  CHECK_FALSE(other.secret().empty());
+  CHECK(other.secret() != secret);
+}
+
+TEST_CASE("migration V003 removes the secrets kept in older CreateApiKey records") {
+  auto files = pg::LoadMigrationsFromDir(GRIDBILL_GATEWAY_MIGRATIONS_DIR);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() >= 3);
+  REQUIRE(absl::StartsWith((*files)[2].name, "V003__"));
+  pgtest::Database db(std::vector<pg::MigrationFile>(files->begin(), files->begin() + 2));
+
+  // Records as the gateway wrote them before: the whole response, secret included.
+  v1::CreateApiKeyResponse old;
+  old.mutable_api_key()->set_id("AbCdEfGhIjKl");
+  old.mutable_api_key()->set_name(std::string(150, 'n'));  // a 2-byte length
+  old.mutable_api_key()->add_roles(common::v1::ROLE_INTEGRATION_CLIENT);
+  old.set_secret("gbk_AbCdEfGhIjKl.the-secret-part-of-the-key");
+  v1::CreateApiKeyResponse short_old = old;
+  short_old.mutable_api_key()->set_name("ERP");  // a 1-byte length
+  const pg::Query insert{"",
+                         "INSERT INTO idempotency_keys (method, request_id, fingerprint, "
+                         "response) VALUES ($1, $2, '\\x00', $3)"};
+  REQUIRE(db.pool()
+              .Execute(insert, pg::Params("CreateApiKey", "long").AddBytes(old.SerializeAsString()))
+              .ok());
+  REQUIRE(db.pool()
+              .Execute(insert,
+                       pg::Params("CreateApiKey", "short").AddBytes(short_old.SerializeAsString()))
+              .ok());
+  REQUIRE(db.pool()
+              .Execute(insert, pg::Params("CreateApiKey", "garbled").AddBytes("\x12\x03xyz"))
+              .ok());
+  v1::CreateApiKeyResponse user_like;  // another method's record stays as it is
+  user_like.set_secret("not a key's secret");
+  REQUIRE(
+      db.pool()
+          .Execute(insert, pg::Params("CreateUser", "u").AddBytes(user_like.SerializeAsString()))
+          .ok());
+
+  auto migrated = pg::Migrate(db.pool(), *files);
+  INFO(migrated.status().ToString());
+  REQUIRE(migrated.ok());
+
+  auto rows = db.pool().Execute(
+      pg::Query{"", "SELECT method, request_id, response FROM idempotency_keys ORDER BY 1, 2"});
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 3);  // the garbled record is gone
+  v1::CreateApiKeyResponse kept;
+  CHECK((*rows)[0].String(1) == "long");
+  REQUIRE(kept.ParseFromString((*rows)[0].Bytes(2)));
+  CHECK(kept.api_key().name() == old.api_key().name());
+  CHECK(kept.api_key().id() == "AbCdEfGhIjKl");
+  CHECK(kept.secret().empty());
+  CHECK((*rows)[1].String(1) == "short");
+  REQUIRE(kept.ParseFromString((*rows)[1].Bytes(2)));
+  CHECK(kept.api_key().name() == "ERP");
+  CHECK(kept.api_key().roles(0) == common::v1::ROLE_INTEGRATION_CLIENT);
+  CHECK(kept.secret().empty());
+  CHECK((*rows)[2].String(0) == "CreateUser");
+  CHECK((*rows)[2].Bytes(2) == user_like.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace gridbill::gateway
