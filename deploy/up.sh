@@ -285,6 +285,13 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
     fi
     echo "  $ctl_rel participants list --addr $contracts_addr"
     echo "  $ctl_rel balance runs --period 2026-10"
+    echo "  $ctl_rel invoicing documents --period 2026-10"
+    if [[ " ${started[*]} " == *" gateway "* ]]; then
+      echo "Or through the gateway, as a signed-in user:"
+      echo "  export GRIDBILL_GATEWAY=$BIND_HOST:7100"
+      echo "  export GRIDBILL_TOKEN=\$($ctl_rel auth sign-in --user admin --password-file .run/secrets/admin_password)"
+      echo "  $ctl_rel participants list"
+    fi
     echo "  $ctl_rel --help"
   fi
   echo "Health and metrics: curl -s http://$BIND_HOST:9101/metrics | promtool check metrics"

@@ -76,7 +76,7 @@ RunsMetrics::RunsMetrics(prometheus::Registry& registry) {
                         .Add({}, ShardBuckets());
   point_days_ =
       &prometheus::BuildCounter()
-           .Name("gridbill_balance_point_days_read_total")
+           .Name("gridbill_balance_point_day_reads_total")
            .Help("Point-days (point x channel x day) read from metering by stored shards.")
            .Register(registry)
            .Add({});

@@ -21,6 +21,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "openssl/crypto.h"
 #include "openssl/rand.h"
+#include "routes.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -56,7 +57,8 @@ std::string RandomHex(size_t bytes) {
 }
 
 bool SameSecret(grpc::string_ref sent, const std::string& secret) {
-  return sent.size() == secret.size() && CRYPTO_memcmp(sent.data(), secret.data(), sent.size()) == 0;
+  return sent.size() == secret.size() &&
+         CRYPTO_memcmp(sent.data(), secret.data(), sent.size()) == 0;
 }
 
 // Verified credentials kept before the cache is emptied (bounds memory
@@ -134,10 +136,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         return;
       }
     }
+    unary_ = policy_->descriptor != nullptr && !policy_->descriptor->client_streaming() &&
+             !policy_->descriptor->server_streaming();
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
+    if (ok && unary_ && first_message_) {
+      ForwardUnary();
+      return;
+    }
     if (!ok) {
       // The client half-closed (or is gone): pass that on.
       bool start = false;
@@ -229,6 +237,49 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
  private:
+  // A unary method: the request is complete with its one message (the
+  // client's half-close need not be read), so it goes to the backend as one
+  // unary call (message and half-close in one batch) and the answer back as
+  // one write-and-finish: half the callbacks, thread hops and HTTP/2 frames
+  // of the streaming path.
+  void ForwardUnary() {
+    first_message_ = false;
+    if (!policy_->is_public && (!policy_->participant_field.empty() || policy_->mutating)) {
+      const std::string bytes = Flatten(request_);
+      if (auto p = proxy_.table_.ExtractParticipant(*policy_, bytes); p.ok() && !p->empty()) {
+        participant_ = *p;
+      }
+      if (policy_->mutating) {
+        if (std::string id = proxy_.table_.ExtractRequestId(*policy_, bytes); !id.empty()) {
+          request_id_ = id;
+        }
+      }
+      if (absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, bytes); !st.ok()) {
+        FinishOnce(ToGrpc(st));
+        return;
+      }
+    }
+    bool start = false;
+    if (!ClaimBackend(&start) || !start) return;
+    AddIdentity();
+    stub_->UnaryCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(), &request_,
+                     &response_, [this](grpc::Status status) { OnUnaryDone(std::move(status)); });
+  }
+
+  void OnUnaryDone(grpc::Status status) {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      backend_done_ = true;
+      last = server_done_;
+    }
+    if (last) {
+      delete this;  // the client is gone and the call finished already
+      return;
+    }
+    FinishOnce(status, status.ok() ? &response_ : nullptr);
+  }
+
   class Backend final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
     explicit Backend(ProxyCall* call) : call_(call) {}
@@ -262,6 +313,20 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void PrepareBackend() {
+    AddIdentity();
+    grpc::GenericStub& stub = *stub_;
+    stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
+                                  &backend_);
+    // The next backend read is started from the server side (OnWriteDone),
+    // outside the backend's own callbacks: the hold keeps the backend call
+    // from finishing (and freeing itself) in between. Released once no read
+    // will follow.
+    backend_.AddHold();
+    backend_.StartRead(&response_);
+  }
+
+  // The forwarded client metadata and the signed identity.
+  void AddIdentity() {
     const auto& md = ctx_->client_metadata();
     for (const char* key : kForwardedHeaders) {
       auto it = md.find(key);
@@ -277,15 +342,6 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                                SignIdentity(proxy_.identity_secret_, who_.name, roles,
                                             who_.participant_id, policy_->full_method));
     }
-    grpc::GenericStub& stub = *stub_;
-    stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
-                                  &backend_);
-    // The next backend read is started from the server side (OnWriteDone),
-    // outside the backend's own callbacks: the hold keeps the backend call
-    // from finishing (and freeing itself) in between. Released once no read
-    // will follow.
-    backend_.AddHold();
-    backend_.StartRead(&response_);
   }
 
   void OnBackendWriteDone(bool ok) {
@@ -357,11 +413,19 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     backend_.RemoveHold();
   }
 
-  void FinishOnce(const grpc::Status& status) {
+  // Records the call and finishes it; with `last`, writes that message in
+  // the same step.
+  void FinishOnce(const grpc::Status& status, const grpc::ByteBuffer* last = nullptr) {
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
+    }
+    if (status.ok() && policy_ != nullptr && policy_->backend == kBackendGateway) {
+      // The gateway's own AuthService may have revoked a key or ended a
+      // session: this gateway forgets what it verified before the caller
+      // hears the answer (other replicas within auth_cache_ttl).
+      proxy_.ForgetCredentials();
     }
     const absl::Duration took = absl::Now() - start_;
     if (proxy_.audit_ != nullptr) {
@@ -388,7 +452,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
              {"code", code},
              {"duration_ms", ms},
              {"message", status.ok() ? "" : status.error_message()}});
-    Finish(status);
+    if (last != nullptr) {
+      StartWriteAndFinish(last, grpc::WriteOptions(), status);
+    } else {
+      Finish(status);
+    }
   }
 
   Proxy& proxy_;
@@ -402,6 +470,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   std::string participant_;
   std::string transport_ = "grpc";
   bool first_message_ = true;
+  bool unary_ = false;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
   Backend backend_;
@@ -454,6 +523,11 @@ Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
       backend.stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
     }
   }
+}
+
+void Proxy::ForgetCredentials() {
+  absl::MutexLock lock(&cache_mu_);
+  cache_.clear();
 }
 
 grpc::GenericStub& Proxy::Backend::Pick() {

@@ -44,9 +44,11 @@ inline constexpr char kRetryAfterMsHeader[] = "retry-after-ms";
 
 struct ProxyOptions {
   // How long a verified credential (API key or access token) is taken as
-  // verified without asking the store again: a revoked key, an ended
-  // session or an expired token is refused at most this long after the
-  // fact. Zero: every call asks the store.
+  // verified without asking the store again. This gateway forgets all it
+  // cached whenever a call to its own AuthService (RevokeApiKey, SignOut,
+  // ...) succeeds, so its revocations count at once; a revocation through
+  // another replica, or a token's expiry, counts at most this long after
+  // the fact. Zero: every call asks the store.
   absl::Duration auth_cache_ttl = absl::ZeroDuration();
 };
 
@@ -88,6 +90,8 @@ class Proxy final : public grpc::CallbackGenericService {
   };
   // The store's answer for a credential, through the cache.
   absl::StatusOr<Principal> Verify(bool api_key, std::string_view credential);
+  // Empties the cache (after a call to the gateway's own AuthService).
+  void ForgetCredentials();
 
   const PolicyTable& table_;
   Authenticator& auth_;

@@ -233,11 +233,6 @@ void WebServer::Install() {
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(static_cast<size_t>(options_.max_request_bytes));
   http.set_read_timeout(std::chrono::seconds(30));
-  // A page's calls reuse their connection: httplib's default closes it
-  // after 5 requests, and each new one costs a TCP handshake and a trip
-  // through the task queue.
-  http.set_keep_alive_max_count(10000);
-  http.set_keep_alive_timeout(30);
   // Frames are small writes: without this, Nagle and delayed ACKs add ~40 ms.
   http.set_tcp_nodelay(true);
 

@@ -23,7 +23,7 @@ class Server;
 namespace gridbill::gateway {
 
 struct WebOptions {
-  std::string address;                  // web_address, "host:port" (port 0: pick one)
+  std::string address;  // web_address, "host:port" (port 0: pick one)
   // The gRPC front door: its in-process channel (FrontDoor.server->
   // InProcessChannel), or else an address to connect to (tests).
   std::shared_ptr<grpc::Channel> front_door_channel;

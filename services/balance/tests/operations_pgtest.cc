@@ -283,7 +283,7 @@ TEST_CASE("the balance metrics say what runs and shards did", "[balance][pg]") {
   CHECK(Sample(metrics, "gridbill_balance_shard_duration_seconds_count") == "3");
   CHECK(Sample(metrics, "gridbill_balance_shard_duration_seconds_bucket{le=\"+Inf\"}") == "3");
   // 3 points × 29 days of channel 01; 3 participants × 697 hours.
-  CHECK(Sample(metrics, "gridbill_balance_point_days_read_total") == "87");
+  CHECK(Sample(metrics, "gridbill_balance_point_day_reads_total") == "87");
   CHECK(final_run.summary().point_days() == 87);
   CHECK(Sample(metrics, "gridbill_balance_results_written_total{kind=\"service_hour\"}") == "2091");
   CHECK(Sample(metrics, "gridbill_balance_results_written_total{kind=\"node_hour\"}") == "0");

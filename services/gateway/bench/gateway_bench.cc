@@ -246,9 +246,10 @@ void Print(const char* mode, const Result& r, double baseline_rps) {
               mode, r.micros.size(), r.errors, r.Percentile(0.50), r.Percentile(0.99),
               r.micros.empty() ? 0 : r.micros.back() / 1000, r.rate());
   if (baseline_rps > 0) std::printf(" (%3.0f %% of direct)", 100 * r.rate() / baseline_rps);
-  std::printf("\n            CPU us/call: bench %4.0f  gateway %4.0f  contracts %4.0f  postgres %4.0f\n",
-              1e6 * r.cpu.bench / n, 1e6 * r.cpu.gateway / n, 1e6 * r.cpu.service / n,
-              1e6 * r.cpu.postgres / n);
+  std::printf(
+      "\n            CPU us/call: bench %4.0f  gateway %4.0f  contracts %4.0f  postgres %4.0f\n",
+      1e6 * r.cpu.bench / n, 1e6 * r.cpu.gateway / n, 1e6 * r.cpu.service / n,
+      1e6 * r.cpu.postgres / n);
   std::fflush(stdout);
 }
 
@@ -296,30 +297,32 @@ int Main() {
 
   Processes procs;
   const int contracts_port = FreePort();
-  procs.contracts = Spawn(GRIDBILL_CONTRACTS_BINARY,
-                          {absl::StrCat("--database_url=", contracts_db.conninfo()),
-                           absl::StrCat("--grpc_address=127.0.0.1:", contracts_port),
-                           "--metrics_address=", absl::StrCat("--identity_secret=", kIdentitySecret)},
-                          dir + "/contracts.log");
+  procs.contracts =
+      Spawn(GRIDBILL_CONTRACTS_BINARY,
+            {absl::StrCat("--database_url=", contracts_db.conninfo()),
+             absl::StrCat("--grpc_address=127.0.0.1:", contracts_port),
+             "--metrics_address=", absl::StrCat("--identity_secret=", kIdentitySecret)},
+            dir + "/contracts.log");
   const int gateway_port = FreePort();
   const int web_port = FreePort();
   // Production settings, except: the rate limit so high that one key may
   // drive the whole load (the limiter still runs), and web threads for
   // every keep-alive connection of the senders.
   const char* gateway_binary = std::getenv("GRIDBILL_BENCH_GATEWAY");
-  if (gateway_binary == nullptr || *gateway_binary == '\0') gateway_binary = GRIDBILL_GATEWAY_BINARY;
-  procs.gateway = Spawn(
-      gateway_binary,
-      {absl::StrCat("--database_url=", gateway_db.conninfo()),
-       absl::StrCat("--grpc_address=127.0.0.1:", gateway_port), "--metrics_address=",
-       absl::StrCat("--web_address=127.0.0.1:", web_port),
-       absl::StrCat("--backend_contracts=127.0.0.1:", contracts_port),
-       absl::StrCat("--token_secret=", kTokenSecret),
-       absl::StrCat("--identity_secret=", kIdentitySecret), absl::StrCat("--bootstrap_admin=", kAdmin),
-       absl::StrCat("--bootstrap_admin_password_file=", dir, "/admin-password"),
-       "--rate_limit_principal=1000000",
-       absl::StrCat("--web_threads=", std::max(workers, clients) + 16)},
-      dir + "/gateway.log");
+  if (gateway_binary == nullptr || *gateway_binary == '\0')
+    gateway_binary = GRIDBILL_GATEWAY_BINARY;
+  procs.gateway = Spawn(gateway_binary,
+                        {absl::StrCat("--database_url=", gateway_db.conninfo()),
+                         absl::StrCat("--grpc_address=127.0.0.1:", gateway_port),
+                         "--metrics_address=", absl::StrCat("--web_address=127.0.0.1:", web_port),
+                         absl::StrCat("--backend_contracts=127.0.0.1:", contracts_port),
+                         absl::StrCat("--token_secret=", kTokenSecret),
+                         absl::StrCat("--identity_secret=", kIdentitySecret),
+                         absl::StrCat("--bootstrap_admin=", kAdmin),
+                         absl::StrCat("--bootstrap_admin_password_file=", dir, "/admin-password"),
+                         "--rate_limit_principal=1000000",
+                         absl::StrCat("--web_threads=", std::max(workers, clients) + 16)},
+                        dir + "/gateway.log");
   const std::string direct_target = absl::StrCat("127.0.0.1:", contracts_port);
   const std::string gateway_target = absl::StrCat("127.0.0.1:", gateway_port);
   Connect(direct_target, "", false);
@@ -367,7 +370,7 @@ int Main() {
     grpc::ClientContext ctx;
     ctx.AddMetadata("x-api-key", api_key);
     Check(cv1::ParticipantService::NewStub(setup)->CreateParticipant(&ctx, req, &resp),
-                "CreateParticipant");
+          "CreateParticipant");
     participant_id = resp.participant().id();
   }
 
@@ -376,9 +379,9 @@ int Main() {
   const std::string frame = EncodeMessageFrame(get.SerializeAsString());
   auto grpc_factory = [&](bool through_gateway) -> CallerFactory {
     return [&, through_gateway]() -> Caller {
-      auto stub = std::shared_ptr<cv1::ParticipantService::Stub>(cv1::ParticipantService::NewStub(
-          Connect(through_gateway ? gateway_target : direct_target,
-                  through_gateway ? "" : kIdentitySecret, true)));
+      auto stub = std::shared_ptr<cv1::ParticipantService::Stub>(
+          cv1::ParticipantService::NewStub(Connect(through_gateway ? gateway_target : direct_target,
+                                                   through_gateway ? "" : kIdentitySecret, true)));
       return [&, stub, through_gateway] {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -406,8 +409,8 @@ int Main() {
     client->set_tcp_nodelay(true);  // as browsers do
     client->set_read_timeout(10, 0);
     return [&, client] {
-      auto res = client->Post(kMethodPath, {{"x-api-key", api_key}}, frame,
-                              "application/grpc-web+proto");
+      auto res =
+          client->Post(kMethodPath, {{"x-api-key", api_key}}, frame, "application/grpc-web+proto");
       if (res && res->status == 200 && res->body.find("grpc-status:0") != std::string::npos) {
         return true;
       }

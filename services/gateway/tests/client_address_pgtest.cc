@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "auth.h"
 #include "gateway_fakes.h"
-#include "gridbill/pgtest/pgtest.h"
 #include "google/protobuf/descriptor.h"
 #include "gridbill/gateway/v1/gateway.grpc.pb.h"
+#include "gridbill/pgtest/pgtest.h"
 #include "grpc_web.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -54,8 +54,9 @@ struct Fixture {
     auto nowhere = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
     backends[kBackendContracts] = nowhere;
     backends[kBackendGateway] = nowhere;
-    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends),
-                                    "identity-secret-identity-secret-0", &limiter, nullptr, options);
+    proxy =
+        std::make_unique<Proxy>(*policies, auth, std::move(backends),
+                                "identity-secret-identity-secret-0", &limiter, nullptr, options);
     auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
     REQUIRE(door.ok());
     front = std::move(door).value();
@@ -121,7 +122,8 @@ std::string WebSignIn(int port, const char* source) {
   REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
   std::string response;
   char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+    response.append(buf, static_cast<size_t>(n));
   close(fd);
   return response;
 }
