@@ -277,7 +277,11 @@ absl::StatusOr<bool> Runs::WorkOnce() {
     }
     return true;
   }
-  if (absl::IsCancelled(done.status())) {
+  // A worker whose claim was taken over meanwhile (it stalled past the lease)
+  // leaves the run to the current holder rather than failing it.
+  absl::StatusOr<bool> held =
+      absl::IsCancelled(done.status()) ? false : store_.RenewShard(*shard, clock_.Now());
+  if (held.ok() && !*held) {
     if (m != nullptr) m->ShardDiscarded();
     return true;
   }

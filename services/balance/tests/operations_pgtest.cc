@@ -231,6 +231,58 @@ TEST_CASE("a replica whose lease was taken over cannot store the shard", "[balan
   CHECK(run.summary().quality().intervals() == clean.summary().quality().intervals());
 }
 
+// A replica's view of metering that stalls past the lease (meanwhile replica
+// B takes the shard over) and then fails, as a lost connection would.
+class StallingThenFailing final : public ReadingSource {
+ public:
+  explicit StallingThenFailing(Suite& suite) : suite_(suite) {}
+  absl::Status StreamDays(const std::vector<std::string>&, const std::vector<int>&, absl::CivilDay,
+                          absl::CivilDay, absl::Time,
+                          const std::function<absl::Status(std::vector<PointDayIn>&)>&) override {
+    const absl::Duration lease = suite_.runs().config().lease;
+    const absl::Time later = suite_.clock.Now() + lease + absl::Seconds(1);
+    suite_.SetNow(later);
+    absl::StatusOr<std::optional<Shard>> b =
+        suite_.store().ClaimShard("replica-b", later, later - lease);
+    if (!b.ok()) return b.status();
+    taken_over_ = b->has_value() && (*b)->taken_over_from == "replica-a";
+    return absl::UnavailableError("metering StreamPointDays: connection reset");
+  }
+  bool taken_over_ = false;
+
+ private:
+  Suite& suite_;
+};
+
+TEST_CASE("a replica that fails after its shard was taken over does not fail the run",
+          "[balance][pg]") {
+  Suite suite(Local(2024, 3, 5), /*shard_points=*/1);
+  LoadThree(suite);
+  const v1::BalanceRun clean = CleanRun(suite);
+  const std::vector<v1::ServiceHour> expected = suite.AllServiceHours(clean.id());
+
+  v1::BalanceRun run;
+  REQUIRE_OK(suite.StartRun(Preliminary(), &run));
+  StallingThenFailing source(suite);
+  RunsConfig config = suite.runs().config();
+  config.worker_id = "replica-a";
+  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config);
+  absl::StatusOr<bool> worked = replica_a.WorkOnce();
+  REQUIRE(worked.ok());
+  CHECK(*worked);
+  REQUIRE(source.taken_over_);
+  // A's error is not the run's: B holds the shard, the run goes on.
+  CHECK(suite.GetRun(run.id()).job().state() == common::v1::JOB_STATE_RUNNING);
+  CHECK(ShardOwner(suite, run.id(), 1) == "replica-b");
+
+  // B dies too; after its lease this replica completes the run.
+  suite.SetNow(suite.clock.Now() + config.lease + absl::Seconds(1));
+  run = suite.Finish(run.id());
+  INFO(run.DebugString());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(SameHours(expected, suite.AllServiceHours(run.id())));
+}
+
 TEST_CASE("the balance metrics say what runs and shards did", "[balance][pg]") {
   Suite suite(Local(2024, 3, 5), /*shard_points=*/1);
   LoadThree(suite);

@@ -764,11 +764,18 @@ TEST_CASE("gridbillctl runs invoicing, lists documents, downloads a PDF and prin
   h.CreateContract(p.id(), "TR-0009", cv1::SERVICE_TYPE_TRANSMISSION);
   h.volumes.AddRun(Period(2026, 3), "b-ctl", BalanceRunType::kFinal);
   h.volumes.Set("b-ctl", p.id(), Service::kTransmission, 10'000'000);
+  cv1::Participant exporter = h.CreateParticipant(10, "ТОО «Шу Күн Энергия»");
+  h.CreateContract(exporter.id(), "TR-0010", cv1::SERVICE_TYPE_TRANSMISSION);
+  h.volumes.Set("b-ctl", exporter.id(), Service::kTransmission, -42'000);
   const std::string addr = absl::StrCat("--invoicing-addr=127.0.0.1:", h.server->grpc_port());
   std::string out;
   REQUIRE(Ctl(absl::StrCat("invoicing run 2026-03 ", addr), &out) == 0);
   INFO(out);
   CHECK(absl::StrContains(out, "3 documents issued from balance run b-ctl"));
+  CHECK(absl::StrContains(out, "1 not billed"));
+  CHECK(absl::StrContains(out,
+                          "TR-0010 (net volume -42000 Wh from 2026-03-01 to 2026-03-31: the "
+                          "participant delivered more than it received"));
   REQUIRE(Ctl(absl::StrCat("invoicing documents --type invoice ", addr), &out) == 0);
   CHECK(absl::StrContains(out, "INV-2026-000001"));
   CHECK(absl::StrContains(out, "TR-0009"));
