@@ -622,11 +622,14 @@ absl::StatusOr<FrontDoor> StartFrontDoor(const FrontDoorOptions& options, Proxy&
   grpc::ServerBuilder builder;
   FrontDoor door;
   builder.AddListeningPort(options.address, credentials, &door.port);
+  if (options.loopback) {
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &door.loopback_port);
+  }
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterCallbackGenericService(&proxy);
   door.server = builder.BuildAndStart();
-  if (door.server == nullptr || door.port == 0) {
+  if (door.server == nullptr || door.port == 0 || (options.loopback && door.loopback_port == 0)) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
   }
   if (grpc::HealthCheckServiceInterface* health = door.server->GetHealthCheckService()) {

@@ -33,9 +33,9 @@ inline constexpr char kAuthorizationHeader[] = "authorization";
 // the browser's address for the per-address rate limit of anonymous calls
 // (every bridged call would otherwise share the bridge's one bucket). Both
 // count only on a call that also carries kBridgeHeader with the proxy's
-// bridge_secret(), a random value that never leaves this process (the
-// bridge calls over an in-process channel; no header goes on to a backend
-// unless listed); a network client's made-up ones are ignored.
+// bridge_secret(), a random value that only the bridge knows (it goes no
+// further than the loopback hop: no header goes on to a backend unless
+// listed); a network client's made-up ones are ignored.
 inline constexpr char kTransportHeader[] = "x-gridbill-transport";
 inline constexpr char kClientAddressHeader[] = "x-gridbill-client-address";
 inline constexpr char kBridgeHeader[] = "x-gridbill-bridge";
@@ -108,18 +108,21 @@ class Proxy final : public grpc::CallbackGenericService {
 
 // The front door's gRPC server: the proxy for every routed method, plus the
 // standard health service; TLS when a certificate and key are configured.
-// The gRPC-web bridge of this process reaches it over
-// server->InProcessChannel().
+// The gRPC-web bridge of this process reaches it on a plaintext loopback
+// port.
 struct FrontDoorOptions {
   std::string address;  // grpc_address
   int64_t max_message_bytes = 16 << 20;
   // PEM files (tls_cert_file, tls_key_file): both or neither.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Also listen on 127.0.0.1:<free port> without TLS (for the web bridge).
+  bool loopback = false;
 };
 struct FrontDoor {
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+  int loopback_port = 0;  // 0 unless asked for
 };
 absl::StatusOr<FrontDoor> StartFrontDoor(const FrontDoorOptions& options, Proxy& proxy);
 absl::StatusOr<FrontDoor> StartFrontDoor(const std::string& address, int64_t max_message_bytes,

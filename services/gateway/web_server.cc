@@ -195,15 +195,10 @@ void WebServer::Stop() {
 absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) {
   std::unique_ptr<WebServer> web(new WebServer(std::move(options)));
   const WebOptions& o = web->options_;
-  if (o.front_door_channel != nullptr) {
-    web->channel_ = o.front_door_channel;
-  } else {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(-1);
-    args.SetMaxSendMessageSize(-1);
-    web->channel_ =
-        grpc::CreateCustomChannel(o.front_door, grpc::InsecureChannelCredentials(), args);
-  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(-1);
+  web->channel_ = grpc::CreateCustomChannel(o.front_door, grpc::InsecureChannelCredentials(), args);
   web->stub_ = std::make_unique<grpc::GenericStub>(web->channel_);
   web->Install();
 

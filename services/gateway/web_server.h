@@ -23,11 +23,8 @@ class Server;
 namespace gridbill::gateway {
 
 struct WebOptions {
-  std::string address;  // web_address, "host:port" (port 0: pick one)
-  // The gRPC front door: its in-process channel (FrontDoor.server->
-  // InProcessChannel), or else an address to connect to (tests).
-  std::shared_ptr<grpc::Channel> front_door_channel;
-  std::string front_door;
+  std::string address;     // web_address, "host:port" (port 0: pick one)
+  std::string front_door;  // the gRPC front door's loopback address
   // Proxy::bridge_secret() of the front door: without it the browser's
   // address and the transport are not taken from this bridge's calls.
   std::string bridge_secret;
