@@ -1,5 +1,7 @@
 #include "web_server.h"
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include <chrono>
@@ -217,6 +219,10 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) 
   if (web->port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("web: cannot listen on ", o.address));
   }
+  // Debian's compiled cpp-httplib listens with a backlog of 5: a burst of new
+  // connections overflows it and browsers see resets or a 1 s SYN retry.
+  // listen() again on the bound socket widens the queue.
+  if (web->listen_fd_ >= 0) ::listen(web->listen_fd_, SOMAXCONN);
   httplib::Server* http = web->http_.get();
   web->thread_ = std::thread([http] { http->listen_after_bind(); });
   return web;
@@ -230,6 +236,13 @@ void WebServer::Install() {
   http.set_read_timeout(std::chrono::seconds(30));
   // Frames are small writes: without this, Nagle and delayed ACKs add ~40 ms.
   http.set_tcp_nodelay(true);
+  // Keep a browser's connection for many calls (the default closes it after
+  // 5 requests, so each few calls paid a new TCP connection).
+  http.set_keep_alive_max_count(1000);
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = static_cast<int>(sock);
+  });
 
   // CORS on every response to an allowed origin.
   http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

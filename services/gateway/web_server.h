@@ -56,6 +56,7 @@ class WebServer {
   std::unique_ptr<grpc::GenericStub> stub_;
   std::thread thread_;
   int port_ = 0;
+  int listen_fd_ = -1;  // the listening socket, to widen its backlog
 };
 
 }  // namespace gridbill::gateway
