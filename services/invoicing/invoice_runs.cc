@@ -32,7 +32,10 @@ struct InvoiceRuns::Context {
   std::map<Service, std::vector<TariffPart>> tariffs;
   absl::flat_hash_map<std::string, Customer> customers;
   std::vector<std::string> failures;
-  std::vector<std::string> not_billed;  // "number (reason)"
+  // Not billed, "number (reason)": net exporters, and contracts with no
+  // volume at all.
+  std::vector<std::string> exporters;
+  std::vector<std::string> empty;
 };
 
 InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes,
@@ -239,8 +242,9 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
         continue;
       }
       auto v = by_key.find({c.participant_id, c.service});
+      const bool has_record = v != by_key.end();
       VolumeRecord record;
-      if (v != by_key.end()) {
+      if (has_record) {
         record = v->second;
       } else {
         record.participant_id = c.participant_id;
@@ -254,13 +258,21 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
       const int64_t wh = billed->volume.total_wh;
       auto record_not_billed = [&] {
         ++run.contracts_not_billed;
+        std::string why;
+        if (wh < 0) {
+          why = "the participant delivered more than it received";
+        } else if (!has_record) {
+          why = absl::StrCat("balance run ", ctx.balance.id,
+                             " has no volume of this participant and service");
+        } else {
+          why = "nothing received";
+        }
         NotBilled n{c.id, c.number, wh,
                     absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
-                                 FormatDate(billed->to), ": ",
-                                 wh < 0 ? "the participant delivered more than it received"
-                                        : "nothing received",
-                                 "; nothing to bill")};
-        ctx.not_billed.push_back(absl::StrCat(n.contract_number, " (", n.reason, ")"));
+                                 FormatDate(billed->to), ": ", why, "; nothing to bill")};
+        // Exporters first in the summary: they are what an operator looks for.
+        (wh < 0 ? ctx.exporters : ctx.empty)
+            .push_back(absl::StrCat(n.contract_number, " (", n.reason, ")"));
         not_billed.push_back(std::move(n));
       };
       std::vector<Document> charged;
@@ -307,10 +319,11 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
     ASSIGN_OR_RETURN(pdfs, RenderPdfs(run.id));
   }
   run.state = JobState::kSucceeded;
-  run.summary = absl::StrCat(run.documents_issued, " documents issued from balance run ",
-                             ctx.balance.id, "; ", run.contracts_skipped, " contracts skipped; ",
-                             run.contracts_not_billed, " not billed (no positive volume); ",
-                             run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
+  run.summary = absl::StrCat(
+      run.documents_issued, " documents issued from balance run ", ctx.balance.id, "; ",
+      run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed, " not billed (",
+      ctx.exporters.size(), " delivered more than they received, ", ctx.empty.size(),
+      " with no volume); ", run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
   auto append = [&run](absl::string_view what, const std::vector<std::string>& items) {
     if (items.empty()) return;
     const size_t shown = std::min<size_t>(items.size(), 20);
@@ -320,7 +333,9 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
       absl::StrAppend(&run.summary, "; and ", items.size() - shown, " more");
     }
   };
-  append("not billed", ctx.not_billed);
+  std::vector<std::string> not_billed = std::move(ctx.exporters);
+  not_billed.insert(not_billed.end(), ctx.empty.begin(), ctx.empty.end());
+  append("not billed", not_billed);
   append("failures", ctx.failures);
   return absl::OkStatus();
 }

@@ -260,6 +260,9 @@ TEST_CASE(
   cv1::Participant consumer = h.CreateParticipant(12, "АО «Қарағанды Жарық»");
   cv1::Contract ce = h.CreateContract(exporter.id(), "BL-0101", kBalancing);
   cv1::Contract cc = h.CreateContract(consumer.id(), "BL-0102", kBalancing);
+  // A participant the balance run has no volume for at all.
+  cv1::Participant idle = h.CreateParticipant(13, "ТОО «Бос Желі»");
+  cv1::Contract ci = h.CreateContract(idle.id(), "BL-0103", kBalancing);
   h.volumes.AddRun(Period(2026, 2), "bal-2026-02", BalanceRunType::kFinal);
   h.volumes.Set("bal-2026-02", exporter.id(), Service::kBalancing, -123'456);
   h.volumes.Set("bal-2026-02", consumer.id(), Service::kBalancing, 1'000'000);
@@ -269,18 +272,25 @@ TEST_CASE(
   INFO(run.job().summary() << run.job().error());
   REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(run.contracts_failed() == 0);
-  CHECK(run.contracts_not_billed() == 1);
+  CHECK(run.contracts_not_billed() == 2);
   CHECK(run.documents_issued() == 3);
-  REQUIRE(run.not_billed_size() == 1);
+  REQUIRE(run.not_billed_size() == 2);  // by contract number
   CHECK(run.not_billed(0).contract_id() == ce.id());
   CHECK(run.not_billed(0).contract_number() == "BL-0101");
   CHECK(run.not_billed(0).volume_wh() == -123'456);
   CHECK(run.not_billed(0).reason() ==
         "net volume -123456 Wh from 2026-02-01 to 2026-02-28: the participant delivered more "
         "than it received; nothing to bill");
-  CHECK(absl::StrContains(run.job().summary(), "1 not billed"));
+  CHECK(run.not_billed(1).contract_id() == ci.id());
+  CHECK(run.not_billed(1).volume_wh() == 0);
+  CHECK(run.not_billed(1).reason() ==
+        "net volume 0 Wh from 2026-02-01 to 2026-02-28: balance run bal-2026-02 has no volume of "
+        "this participant and service; nothing to bill");
+  CHECK(absl::StrContains(run.job().summary(),
+                          "2 not billed (1 delivered more than they received, 1 with no volume)"));
   CHECK(absl::StrContains(run.job().summary(), "not billed: BL-0101 (net volume -123456 Wh"));
   CHECK(h.Documents(ce.id()).empty());
+  CHECK(h.Documents(ci.id()).empty());
   auto original = h.Documents(cc.id(), v1::DOCUMENT_TYPE_INVOICE);
   REQUIRE(original.size() == 1);
   CHECK(original[0].amount_tiyn() == 11'000);  // 1000 kWh × 0.110
@@ -296,8 +306,8 @@ TEST_CASE(
   INFO(corr.job().summary() << corr.job().error());
   REQUIRE(corr.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(corr.contracts_failed() == 0);
-  CHECK(corr.contracts_not_billed() == 0);
-  CHECK(corr.documents_issued() == 5);  // invoice, act, ESF + credit note, ESF
+  CHECK(corr.contracts_not_billed() == 1);  // BL-0103, still no volume
+  CHECK(corr.documents_issued() == 5);      // invoice, act, ESF + credit note, ESF
 
   // The exporter's first documents: 2345.678 kWh × 0.110 = 258.02458 tg -> 258.02.
   auto first = h.Documents(ce.id(), v1::DOCUMENT_TYPE_INVOICE);
