@@ -384,12 +384,11 @@ absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
 
 absl::StatusOr<ReferenceRecord> PgStore::GetReferenceRecord(const std::string& id) {
   if (!IsUuid(id)) return NotFound("reference record", id);
-  return pool_.TransactValue<ReferenceRecord>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<ReferenceRecord> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetReferenceRecord, id));
-        if (res.empty()) return NotFound("reference record", id);
-        return ReadReference(res[0]);
-      });
+  // One statement: autocommit (no BEGIN/COMMIT round trips); inside a
+  // caller's transaction it joins that one.
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetReferenceRecord, id));
+  if (res.empty()) return NotFound("reference record", id);
+  return ReadReference(res[0]);
 }
 
 absl::StatusOr<std::vector<ReferenceRecord>> PgStore::FindReferenceRecords(
@@ -446,21 +445,16 @@ absl::Status PgStore::UpdateReferenceRecord(const ReferenceRecord& r, int64_t pr
 
 absl::StatusOr<Participant> PgStore::GetParticipant(const std::string& id) {
   if (!IsUuid(id)) return NotFound("participant", id);
-  return pool_.TransactValue<Participant>([&](pg::Transaction& tx) -> absl::StatusOr<Participant> {
-    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetParticipant, id));
-    if (res.empty()) return NotFound("participant", id);
-    return ReadParticipant(res[0]);
-  });
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetParticipant, id));
+  if (res.empty()) return NotFound("participant", id);
+  return ReadParticipant(res[0]);
 }
 
 absl::StatusOr<std::optional<Participant>> PgStore::FindParticipantByBin(const std::string& bin) {
-  return pool_.TransactValue<std::optional<Participant>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::optional<Participant>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFindParticipantByBin, bin));
-        if (res.empty()) return std::optional<Participant>();
-        ASSIGN_OR_RETURN(Participant p, ReadParticipant(res[0]));
-        return std::optional<Participant>(std::move(p));
-      });
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindParticipantByBin, bin));
+  if (res.empty()) return std::optional<Participant>();
+  ASSIGN_OR_RETURN(Participant p, ReadParticipant(res[0]));
+  return std::optional<Participant>(std::move(p));
 }
 
 absl::StatusOr<ListPage<Participant>> PgStore::ListParticipants(const ParticipantFilter& f,
@@ -514,21 +508,16 @@ absl::Status PgStore::UpdateParticipant(const Participant& in, int64_t prev_vers
 
 absl::StatusOr<Contract> PgStore::GetContract(const std::string& id) {
   if (!IsUuid(id)) return NotFound("contract", id);
-  return pool_.TransactValue<Contract>([&](pg::Transaction& tx) -> absl::StatusOr<Contract> {
-    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetContract, id));
-    if (res.empty()) return NotFound("contract", id);
-    return ReadContract(res[0]);
-  });
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetContract, id));
+  if (res.empty()) return NotFound("contract", id);
+  return ReadContract(res[0]);
 }
 
 absl::StatusOr<std::optional<Contract>> PgStore::FindContractByNumber(const std::string& number) {
-  return pool_.TransactValue<std::optional<Contract>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::optional<Contract>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFindContractByNumber, number));
-        if (res.empty()) return std::optional<Contract>();
-        ASSIGN_OR_RETURN(Contract c, ReadContract(res[0]));
-        return std::optional<Contract>(std::move(c));
-      });
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFindContractByNumber, number));
+  if (res.empty()) return std::optional<Contract>();
+  ASSIGN_OR_RETURN(Contract c, ReadContract(res[0]));
+  return std::optional<Contract>(std::move(c));
 }
 
 absl::StatusOr<ListPage<Contract>> PgStore::ListContracts(const ContractFilter& f,
@@ -583,11 +572,9 @@ absl::Status PgStore::UpdateContract(const Contract& c, int64_t prev_version) {
 
 absl::StatusOr<Tariff> PgStore::GetTariff(const std::string& id) {
   if (!IsUuid(id)) return NotFound("tariff", id);
-  return pool_.TransactValue<Tariff>([&](pg::Transaction& tx) -> absl::StatusOr<Tariff> {
-    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetTariff, id));
-    if (res.empty()) return NotFound("tariff", id);
-    return ReadTariff(res[0]);
-  });
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetTariff, id));
+  if (res.empty()) return NotFound("tariff", id);
+  return ReadTariff(res[0]);
 }
 
 absl::StatusOr<ListPage<Tariff>> PgStore::ListTariffs(ServiceType service,

@@ -31,6 +31,9 @@
 namespace gridbill {
 namespace {
 
+// Threads kept polling for calls when `threads` is not configured.
+constexpr int kIdlePollers = 16;
+
 // The write end of the running server's wake-up pipe, for the signal
 // handler; -1 when no server handles signals.
 std::atomic<int> g_signal_fd{-1};
@@ -170,6 +173,9 @@ Server::~Server() {
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
+  // Abseil's mutex deadlock detection (on in Debian's build) records every
+  // mutex in a global graph under a global lock: measurable on every call.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const ServerConfig& config = options.config;
   SetLogService(config.service_name);
   SetLogLevel(config.log_level.empty() ? "info" : config.log_level);
@@ -218,9 +224,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
     grpc::ResourceQuota quota(absl::StrCat(cfg.service_name, "-threads"));
     quota.SetMaxThreads(cfg.threads + 1);
     builder.SetResourceQuota(quota);
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                                std::min(cfg.threads, 2));
   }
+  // A thread that finishes a call stays to poll for the next one instead of
+  // exiting (gRPC's default keeps 2 pollers): without this, every burst of
+  // concurrent calls created and destroyed threads (clone, stack mmap/munmap
+  // and the TLB shootdowns that go with it, on every call under load).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              cfg.threads > 0 ? cfg.threads : kIdlePollers);
   builder.SetOption(std::make_unique<ServiceListOption>(impl->services));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<internal::RpcObserverFactory>(metrics, impl->services));
