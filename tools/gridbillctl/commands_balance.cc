@@ -36,7 +36,8 @@ struct Balance {
 };
 
 Balance Connect(const Args& args) {
-  const std::string addr = args.Get("balance-addr", ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103"));
+  const std::string addr =
+      args.Get("balance-addr", ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103"));
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
   // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the

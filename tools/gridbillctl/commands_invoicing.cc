@@ -34,7 +34,8 @@ struct Invoicing {
 };
 
 Invoicing Connect(const Args& args) {
-  const std::string addr = args.Get("invoicing-addr", ServiceAddress("GRIDBILL_INVOICING_ADDR", "127.0.0.1:7104"));
+  const std::string addr =
+      args.Get("invoicing-addr", ServiceAddress("GRIDBILL_INVOICING_ADDR", "127.0.0.1:7104"));
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
   // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the
@@ -54,8 +55,9 @@ Invoicing Connect(const Args& args) {
 }
 
 FlagSpec AddrFlag() {
-  return {"invoicing-addr", "HOST:PORT",
-          "the invoicing service (default $GRIDBILL_INVOICING_ADDR, the gateway, or 127.0.0.1:7104)"};
+  return {
+      "invoicing-addr", "HOST:PORT",
+      "the invoicing service (default $GRIDBILL_INVOICING_ADDR, the gateway, or 127.0.0.1:7104)"};
 }
 
 std::string Money(int64_t tiyn) { return FormatTiyn(tiyn); }
