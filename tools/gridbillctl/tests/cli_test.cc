@@ -111,7 +111,8 @@ TEST_CASE("after the command, a flag the command defines is the command's", "[cl
   CHECK(other.client.identity.participant == "me");
 }
 
-TEST_CASE("with a gateway named, every service's calls to the gateway with the credentials", "[cli]") {
+TEST_CASE("with a gateway named, every service is called through it with the credentials",
+          "[cli]") {
   ::setenv("GRIDBILL_BALANCE_ADDR", "balance-host:7103", 1);
   GlobalOptions options;
   auto rest = ExtractGlobalFlags(
