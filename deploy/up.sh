@@ -242,7 +242,7 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" invoicing "* &&
   ) >"$LOG_DIR/demo-invoicing.log" 2>&1; then
     warn "the demo invoice runs failed (see .run/logs/demo-invoicing.log)"
   else
-    grep -v '%)' "$LOG_DIR/demo-invoicing.log" | cut -c1-160 | tail -n 24
+    grep -v "%)" "$LOG_DIR/demo-invoicing.log" | cut -c1-240 | tail -n 24
   fi
 fi
 
