@@ -21,18 +21,6 @@ namespace gridbill::ctl {
 
 namespace {
 
-// A channel whose calls carry the identity signed with
-// $GRIDBILL_IDENTITY_SECRET, as the gateway signs it, for services that
-// verify identities; a plain channel when the variable is not set.
-std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
-                                             const grpc::ChannelArguments& args) {
-  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
-  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
-  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
-}
-
 struct Gateway {
   std::string address;
   bool from_command_line = false;
@@ -44,6 +32,15 @@ Gateway& TheGateway() {
 }
 
 }  // namespace
+
+std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
+                                             const grpc::ChannelArguments& args) {
+  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
+}
 
 void SetGatewayAddress(std::string address, bool from_command_line) {
   TheGateway() = Gateway{std::move(address), from_command_line};

@@ -48,6 +48,12 @@ struct ClientOptions {
 void SetGatewayAddress(std::string address, bool from_command_line);
 const std::string& GatewayAddress();
 
+// A channel to `address` whose calls carry the identity signed with
+// $GRIDBILL_IDENTITY_SECRET, as the gateway signs it, for services that
+// verify identities; a plain channel when the variable is not set.
+std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
+                                             const grpc::ChannelArguments& args);
+
 // Where a service is: its own environment variable `env_name` when set,
 // unless a gateway was named on the command line; then the gateway if one is
 // named; else `fallback`. (A service's own flag, when given, wins over all.)

@@ -12,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
-#include "gridbill/server/identity_signing.h"
 #include "grpcpp/create_channel.h"
 #include "tools/demo/demo_data.h"
 #include "tools/demo/metering_points.h"
@@ -40,14 +39,8 @@ Balance Connect(const Args& args) {
       args.Get("balance-addr", ServiceAddress("GRIDBILL_BALANCE_ADDR", "127.0.0.1:7103"));
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
-  // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the
-  // gateway signs them, for a balance service that verifies identities.
-  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
-  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
-  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
   Balance b;
-  b.channel = grpc::experimental::CreateCustomChannelWithInterceptors(
-      addr, grpc::InsecureChannelCredentials(), ch, std::move(creators));
+  b.channel = SignedChannel(addr, ch);
   b.runs = bv1::BalanceService::NewStub(b.channel);
   b.schemes = bv1::SchemeService::NewStub(b.channel);
   return b;

@@ -12,7 +12,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
-#include "gridbill/server/identity_signing.h"
 #include "grpcpp/create_channel.h"
 #include "tools/gridbillctl/cli.h"
 #include "tools/gridbillctl/format.h"
@@ -38,14 +37,8 @@ Invoicing Connect(const Args& args) {
       args.Get("invoicing-addr", ServiceAddress("GRIDBILL_INVOICING_ADDR", "127.0.0.1:7104"));
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(256 << 20);
-  // With $GRIDBILL_IDENTITY_SECRET the identity headers are signed as the
-  // gateway signs them, for a service that verifies identities.
-  const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
-  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
-  if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
   Invoicing i;
-  i.channel = grpc::experimental::CreateCustomChannelWithInterceptors(
-      addr, grpc::InsecureChannelCredentials(), ch, std::move(creators));
+  i.channel = SignedChannel(addr, ch);
   i.periods = iv1::BillingPeriodService::NewStub(i.channel);
   i.runs = iv1::InvoiceRunService::NewStub(i.channel);
   i.documents = iv1::DocumentService::NewStub(i.channel);
