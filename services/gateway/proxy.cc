@@ -156,21 +156,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       return;
     }
     const bool inspect = !policy_->is_public && (who_.scoped() || first_message_);
-    if (inspect && (!policy_->participant_field.empty() || policy_->mutating)) {
-      const std::string bytes = Flatten(request_);
-      if (first_message_) {
-        // For the audit trail: what the call is about and its request id.
-        if (auto p = proxy_.table_.ExtractParticipant(*policy_, bytes); p.ok() && !p->empty()) {
-          participant_ = *p;
-        }
-        if (policy_->mutating) {
-          if (std::string id = proxy_.table_.ExtractRequestId(*policy_, bytes); !id.empty()) {
-            request_id_ = id;
-          }
-        }
-      }
-      absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, bytes);
-      if (!st.ok()) {
+    if (inspect) {
+      if (absl::Status st = Inspect(first_message_); !st.ok()) {
         first_message_ = false;
         Deny(ToGrpc(st));
         return;
@@ -237,15 +224,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
  private:
-  // A unary method: the request is complete with its one message (the
-  // client's half-close need not be read), so it goes to the backend as one
-  // unary call (message and half-close in one batch) and the answer back as
-  // one write-and-finish: half the callbacks, thread hops and HTTP/2 frames
-  // of the streaming path.
-  void ForwardUnary() {
-    first_message_ = false;
-    if (!policy_->is_public && (!policy_->participant_field.empty() || policy_->mutating)) {
-      const std::string bytes = Flatten(request_);
+  // What the policy needs from the request message in request_: from the
+  // first one, the participant and request id for the audit trail; from
+  // every inspected one, the participant-scope check.
+  absl::Status Inspect(bool first) {
+    if (policy_->participant_field.empty() && !policy_->mutating) return absl::OkStatus();
+    const std::string bytes = Flatten(request_);
+    if (first) {
       if (auto p = proxy_.table_.ExtractParticipant(*policy_, bytes); p.ok() && !p->empty()) {
         participant_ = *p;
       }
@@ -254,7 +239,19 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
           request_id_ = id;
         }
       }
-      if (absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, bytes); !st.ok()) {
+    }
+    return AuthorizeRequest(proxy_.table_, *policy_, who_, bytes);
+  }
+
+  // A unary method: the request is complete with its one message (the
+  // client's half-close need not be read), so it goes to the backend as one
+  // unary call (message and half-close in one batch) and the answer back as
+  // one write-and-finish: half the callbacks, thread hops and HTTP/2 frames
+  // of the streaming path.
+  void ForwardUnary() {
+    first_message_ = false;
+    if (!policy_->is_public) {
+      if (absl::Status st = Inspect(/*first=*/true); !st.ok()) {
         FinishOnce(ToGrpc(st));
         return;
       }
