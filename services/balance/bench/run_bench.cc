@@ -38,6 +38,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
+#include "gridbill/bench/processes.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/pg/query.h"
@@ -46,6 +47,13 @@
 
 namespace gridbill::balance::bench {
 namespace {
+
+using ::gridbill::bench::CpuSeconds;
+using ::gridbill::bench::FreePort;
+using ::gridbill::bench::PostgresCpuSeconds;
+using ::gridbill::bench::Spawn;
+using ::gridbill::bench::StatusKb;
+using ::gridbill::bench::Stop;
 
 namespace mv1 = ::gridbill::metering::v1;
 namespace bv1 = ::gridbill::balance::v1;
@@ -125,86 +133,6 @@ int64_t Value(int p, int d, int i) {
   return base * shape / 100 + static_cast<int64_t>(h % 500);
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Die("bind");
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-// kB of a /proc/<pid>/status line ("VmHWM:   123 kB").
-int64_t StatusKb(pid_t pid, const std::string& key) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (absl::StartsWith(line, key + ":")) {
-      std::string digits;
-      for (char c : line) {
-        if (c >= '0' && c <= '9') digits.push_back(c);
-      }
-      int64_t kb = 0;
-      if (absl::SimpleAtoi(digits, &kb)) return kb;
-    }
-  }
-  return -1;
-}
-
-// CPU seconds (user + system) of one process, from /proc/<pid>/stat.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::vector<std::string> fields = absl::StrSplit(stat.substr(paren + 2), ' ');
-  if (fields.size() < 13) return 0;  // after "(comm)": utime [11], stime [12]
-  int64_t utime = 0;
-  int64_t stime = 0;
-  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds of every process named "postgres" (this benchmark's cluster,
-// and any other on the machine).
-double PostgresCpuSeconds() {
-  double total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-    std::ifstream comm(entry.path() / "comm");
-    std::string c;
-    std::getline(comm, c);
-    if (c == "postgres") total += CpuSeconds(pid);
-  }
-  return total;
-}
-
-pid_t Spawn(const char* binary, const std::vector<std::string>& args, const std::string& log) {
-  const pid_t pid = fork();
-  if (pid < 0) Die("fork");
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f != nullptr) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-    }
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(binary, argv.data());
-    std::perror("exec");
-    _exit(127);
-  }
-  return pid;
-}
-
 std::shared_ptr<grpc::Channel> Connect(int port, const std::string& what, const std::string& log) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(256 << 20);
@@ -215,12 +143,6 @@ std::shared_ptr<grpc::Channel> Connect(int port, const std::string& what, const 
     Die(absl::StrCat(what, " did not start; see ", log));
   }
   return channel;
-}
-
-void Stop(pid_t pid) {
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
 }
 
 void AddWho(grpc::ClientContext& ctx) {

@@ -52,6 +52,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gridbill/bench/processes.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/domain/identifiers.h"
 #include "gridbill/gateway/v1/gateway.grpc.pb.h"
@@ -64,6 +65,13 @@
 
 namespace gridbill::gateway::bench {
 namespace {
+
+using ::gridbill::bench::CpuSeconds;
+using ::gridbill::bench::FreePort;
+using ::gridbill::bench::PostgresCpuSeconds;
+using ::gridbill::bench::SelfCpuSeconds;
+using ::gridbill::bench::Spawn;
+using ::gridbill::bench::Stop;
 
 namespace cv1 = ::gridbill::contracts::v1;
 namespace gv1 = ::gridbill::gateway::v1;
@@ -88,75 +96,6 @@ int EnvInt(const char* name, int fallback) {
   return n;
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Die("bind");
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-pid_t Spawn(const char* binary, const std::vector<std::string>& args, const std::string& log) {
-  const pid_t pid = fork();
-  if (pid < 0) Die("fork");
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f != nullptr) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-    }
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(binary, argv.data());
-    std::perror("exec");
-    _exit(127);
-  }
-  return pid;
-}
-
-void Stop(pid_t pid) {
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-}
-
-// CPU seconds (user + system) of one process, from /proc/<pid>/stat.
-double CpuSeconds(const std::string& pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::vector<std::string> fields = absl::StrSplit(stat.substr(paren + 2), ' ');
-  if (fields.size() < 13) return 0;  // after "(comm)": utime [11], stime [12]
-  int64_t utime = 0;
-  int64_t stime = 0;
-  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds of every process named "postgres" (this benchmark's cluster,
-// and any other on the machine).
-double PostgresCpuSeconds() {
-  double total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-    std::ifstream comm(entry.path() / "comm");
-    std::string c;
-    std::getline(comm, c);
-    if (c == "postgres") total += CpuSeconds(entry.path().filename().string());
-  }
-  return total;
-}
-
 struct Processes {
   pid_t gateway = 0;
   pid_t contracts = 0;
@@ -171,8 +110,8 @@ struct Cpu {
 };
 
 Cpu SampleCpu(const Processes& p) {
-  return Cpu{CpuSeconds("self"), CpuSeconds(absl::StrCat(p.gateway)),
-             CpuSeconds(absl::StrCat(p.contracts)), PostgresCpuSeconds()};
+  return Cpu{SelfCpuSeconds(), CpuSeconds(p.gateway), CpuSeconds(p.contracts),
+             PostgresCpuSeconds()};
 }
 
 struct Result {

@@ -38,6 +38,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gridbill/bench/processes.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/pool.h"
 #include "gridbill/pg/query.h"
@@ -46,6 +47,13 @@
 
 namespace gridbill::metering::bench {
 namespace {
+
+using ::gridbill::bench::CpuSeconds;
+using ::gridbill::bench::FreePort;
+using ::gridbill::bench::PostgresCpuSeconds;
+using ::gridbill::bench::SelfCpuSeconds;
+using ::gridbill::bench::Spawn;
+using ::gridbill::bench::StatusKb;
 
 namespace v1 = ::gridbill::metering::v1;
 using Clock = std::chrono::steady_clock;
@@ -120,94 +128,12 @@ int64_t Value(int p, int d, int i) {
   return base * shape / 100 + static_cast<int64_t>(h % 500);
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Die("bind");
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-// kB of a /proc/<pid>/status line ("VmHWM:   123 kB").
-int64_t StatusKb(pid_t pid, const std::string& key) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (absl::StartsWith(line, key + ":")) {
-      int64_t kb = 0;
-      std::string digits;
-      for (char c : line) {
-        if (c >= '0' && c <= '9') digits.push_back(c);
-      }
-      if (absl::SimpleAtoi(digits, &kb)) return kb;
-    }
-  }
-  return -1;
-}
-
-// CPU seconds (user + system) of one process, from /proc/<pid>/stat.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::vector<std::string> fields = absl::StrSplit(stat.substr(paren + 2), ' ');
-  // Fields after "(comm)": state is [0], utime [11], stime [12].
-  if (fields.size() < 13) return 0;
-  int64_t utime = 0;
-  int64_t stime = 0;
-  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds of every process named "postgres" (the cluster's backends and
-// helpers; the benchmark's cluster is the only one of this user's making, but
-// another cluster on the machine would be counted too).
-double PostgresCpuSeconds() {
-  double total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(name, &pid)) continue;
-    std::ifstream comm(entry.path() / "comm");
-    std::string c;
-    std::getline(comm, c);
-    if (c == "postgres") total += CpuSeconds(pid);
-  }
-  return total;
-}
-
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 pid_t StartService(const std::string& conninfo, int port, const std::string& log_path) {
-  const pid_t pid = fork();
-  if (pid < 0) Die("fork");
-  if (pid == 0) {
-    FILE* log = std::fopen(log_path.c_str(), "w");
-    if (log != nullptr) {
-      dup2(fileno(log), 1);
-      dup2(fileno(log), 2);
-    }
-    const std::string db = absl::StrCat("--database_url=", conninfo);
-    const std::string grpc = absl::StrCat("--grpc_address=127.0.0.1:", port);
-    execl(GRIDBILL_METERING_BINARY, GRIDBILL_METERING_BINARY, db.c_str(), grpc.c_str(),
-          "--metrics_address=", "--log_level=warn", "--max_message_bytes=268435456",
-          static_cast<char*>(nullptr));
-    std::perror("exec gridbill-metering");
-    _exit(127);
-  }
-  return pid;
+  return Spawn(
+      GRIDBILL_METERING_BINARY,
+      {absl::StrCat("--database_url=", conninfo), absl::StrCat("--grpc_address=127.0.0.1:", port),
+       "--metrics_address=", "--log_level=warn", "--max_message_bytes=268435456"},
+      log_path);
 }
 
 void CreatePoints(v1::MeteringPointService::Stub& stub, int n) {
