@@ -137,14 +137,19 @@ absl::Status Run(int argc, char** argv) {
   door_options.max_message_bytes = config.server.max_message_bytes;
   door_options.tls_cert_file = config.tls_cert_file;
   door_options.tls_key_file = config.tls_key_file;
-  door_options.loopback = !config.web_address.empty();
   ASSIGN_OR_RETURN(FrontDoor door, StartFrontDoor(door_options, proxy));
 
   std::unique_ptr<WebServer> web;
   if (!config.web_address.empty()) {
     WebOptions web_options;
     web_options.address = config.web_address;
-    web_options.front_door = absl::StrCat("127.0.0.1:", door.loopback_port);
+    // Unary calls through the proxy straight to the backends; streaming
+    // ones bridged to the front door in-process.
+    grpc::ChannelArguments bridge_args;
+    bridge_args.SetMaxReceiveMessageSize(-1);
+    bridge_args.SetMaxSendMessageSize(-1);
+    web_options.bridge = door.server->InProcessChannel(bridge_args);
+    web_options.proxy = &proxy;
     web_options.bridge_secret = proxy.bridge_secret();
     web_options.max_request_bytes = config.web_max_request_bytes;
     web_options.max_message_bytes = config.server.max_message_bytes;

@@ -56,7 +56,7 @@ std::string RandomHex(size_t bytes) {
   return absl::BytesToHexString(raw);
 }
 
-bool SameSecret(grpc::string_ref sent, const std::string& secret) {
+bool SameSecret(std::string_view sent, const std::string& secret) {
   return sent.size() == secret.size() &&
          CRYPTO_memcmp(sent.data(), secret.data(), sent.size()) == 0;
 }
@@ -67,6 +67,118 @@ constexpr size_t kMaxCachedCredentials = 10000;
 
 }  // namespace
 
+Passage::Passage(Proxy& proxy, std::string_view method)
+    : proxy_(proxy), method_(method), start_(absl::Now()) {}
+
+absl::Status Passage::Admit(const Presented& presented) {
+  transport_ = presented.transport;
+  request_id_ = presented.request_id;
+  policy_ = proxy_.table_.Find(method_);
+  if (policy_ == nullptr) {
+    return absl::UnimplementedError(absl::StrCat("the gateway routes no method ", ToAbsl(method_)));
+  }
+  if (auto it = proxy_.backends_.find(policy_->backend);
+      it == proxy_.backends_.end() || it->second.connections.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("the gateway has no backend for ", policy_->backend));
+  } else {
+    Proxy::Backend::Connection& connection = it->second.Pick();
+    stub_ = connection.stub.get();
+    channel_ = connection.channel.get();
+  }
+  if (!policy_->is_public) {
+    ASSIGN_OR_RETURN(who_, proxy_.Authenticate(presented));
+    RETURN_IF_ERROR(AuthorizeMethod(*policy_, who_));
+  }
+  if (proxy_.limiter_ != nullptr) {
+    // Public calls (sign-in) are limited per client address.
+    const std::string key =
+        !who_.name.empty() ? who_.name : absl::StrCat("peer:", presented.client_host);
+    const Admission admission = proxy_.limiter_->Admit(key, method_, absl::Now());
+    if (!admission.allowed) {
+      retry_after_ms_ = std::max<int64_t>(
+          1, absl::ToInt64Milliseconds(absl::Ceil(admission.retry_after, absl::Milliseconds(1))));
+      absl::Status st = absl::ResourceExhaustedError(
+          absl::StrCat("rate limit exceeded: ", admission.per_second, " calls/s per ",
+                       admission.limit, " for ", key, "; retry after ", retry_after_ms_, " ms"));
+      st.SetPayload("gridbill.constraint", absl::Cord("RATE_LIMITED"));
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsUnary(const MethodPolicy& policy) {
+  return policy.descriptor != nullptr && !policy.descriptor->client_streaming() &&
+         !policy.descriptor->server_streaming();
+}
+
+bool Passage::unary() const { return policy_ != nullptr && IsUnary(*policy_); }
+
+bool Passage::Inspects(bool first) const {
+  return policy_ != nullptr && !policy_->is_public && (who_.scoped() || first) &&
+         (!policy_->participant_field.empty() || policy_->mutating);
+}
+
+absl::Status Passage::Inspect(std::string_view message, bool first) {
+  if (!Inspects(first)) return absl::OkStatus();
+  if (first) {
+    if (auto p = proxy_.table_.ExtractParticipant(*policy_, message); p.ok() && !p->empty()) {
+      participant_ = *p;
+    }
+    if (policy_->mutating) {
+      if (std::string id = proxy_.table_.ExtractRequestId(*policy_, message); !id.empty()) {
+        request_id_ = id;
+      }
+    }
+  }
+  return AuthorizeRequest(proxy_.table_, *policy_, who_, message);
+}
+
+void Passage::Sign(grpc::ClientContext& backend) const {
+  if (who_.name.empty()) return;
+  const std::string roles = RolesText(who_.roles);
+  backend.AddMetadata(kPrincipalHeader, who_.name);
+  backend.AddMetadata(kRolesHeader, roles);
+  if (who_.scoped()) backend.AddMetadata(kParticipantHeader, who_.participant_id);
+  backend.AddMetadata(kIdentitySigHeader, SignIdentity(proxy_.identity_secret_, who_.name, roles,
+                                                       who_.participant_id, policy_->full_method));
+}
+
+void Passage::Record(const grpc::Status& status) {
+  if (status.ok() && policy_ != nullptr && policy_->backend == kBackendGateway) {
+    // The gateway's own AuthService may have revoked a key or ended a
+    // session: this gateway forgets what it verified before the caller
+    // hears the answer (other replicas within auth_cache_ttl).
+    proxy_.ForgetCredentials();
+  }
+  const absl::Duration took = absl::Now() - start_;
+  if (proxy_.audit_ != nullptr) {
+    AuditEntry entry;
+    entry.call_time = start_;
+    entry.principal = who_.name;
+    entry.method = std::string(method_.substr(0, 300));
+    entry.participant_id = participant_.empty() ? who_.participant_id : participant_;
+    entry.request_id = request_id_.substr(0, 200);
+    entry.code = static_cast<int>(status.error_code());
+    entry.duration_us = absl::ToInt64Microseconds(took);
+    entry.mutating = policy_ != nullptr && policy_->mutating;
+    entry.transport = transport_;
+    proxy_.audit_->Record(std::move(entry));
+  }
+  // Every call is in the audit trail: a log line for each successful one
+  // only at log_level=debug.
+  if (status.ok() && !gridbill::LogEnabled("debug")) return;
+  LogJson(status.ok() ? "debug" : "warn", "proxied",
+          {{"method", std::string(method_)},
+           {"principal", who_.name},
+           {"participant", who_.participant_id},
+           {"code", absl::StrCat(static_cast<int>(status.error_code()))},
+           {"duration_ms", absl::StrCat(absl::ToDoubleMilliseconds(took))},
+           {"transport", transport_},
+           {"message", status.ok() ? "" : status.error_message()}});
+}
+
 // One proxied call: the server side (this reactor) and the backend side (an
 // inner client reactor). One message is in flight per direction: the next
 // read on one side starts when the write on the other side is done, so a
@@ -74,70 +186,32 @@ constexpr size_t kMaxCachedCredentials = 10000;
 class ProxyCall final : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy& proxy, grpc::GenericCallbackServerContext* ctx)
-      : proxy_(proxy), ctx_(ctx), start_(absl::Now()), backend_(this) {
+      : ctx_(ctx), passage_(proxy, ctx->method()), backend_(this) {
     const auto& md = ctx_->client_metadata();
-    if (auto it = md.find(kRequestIdHeader); it != md.end()) {
-      request_id_.assign(it->second.data(), it->second.size());
-    }
-    const std::string peer = ctx_->peer();
-    std::string client_host;
-    if (auto it = md.find(kBridgeHeader);
-        it != md.end() && SameSecret(it->second, proxy_.bridge_secret_)) {
-      if (auto it = md.find(kTransportHeader); it != md.end() && it->second == "grpc-web") {
-        transport_ = "grpc-web";
+    auto header = [&md](const char* key) -> std::optional<std::string_view> {
+      auto it = md.find(key);
+      if (it == md.end()) return std::nullopt;
+      return std::string_view(it->second.data(), it->second.size());
+    };
+    Presented presented;
+    presented.api_key = header(kApiKeyHeader);
+    presented.authorization = header(kAuthorizationHeader);
+    if (auto id = header(kRequestIdHeader)) presented.request_id = std::string(*id);
+    if (auto secret = header(kBridgeHeader); secret && SameSecret(*secret, proxy.bridge_secret())) {
+      if (header(kTransportHeader) == "grpc-web") presented.transport = "grpc-web";
+      if (auto host = header(kClientAddressHeader); host && !host->empty()) {
+        presented.client_host = std::string(host->substr(0, 64));
       }
-      if (auto it = md.find(kClientAddressHeader); it != md.end() && it->second.size() > 0) {
-        client_host.assign(it->second.data(), std::min<size_t>(it->second.size(), 64));
-      }
     }
-    policy_ = proxy_.table_.Find(ctx_->method());
-    if (policy_ == nullptr) {
-      FinishEarly(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               absl::StrCat("the gateway routes no method ", ctx_->method())));
+    if (presented.client_host.empty()) presented.client_host = PeerHost(ctx_->peer());
+    if (absl::Status st = passage_.Admit(presented); !st.ok()) {
+      if (passage_.retry_after_ms() > 0) {
+        ctx_->AddTrailingMetadata(kRetryAfterMsHeader, absl::StrCat(passage_.retry_after_ms()));
+      }
+      FinishOnce(ToGrpc(st));
       return;
     }
-    if (auto it = proxy_.backends_.find(policy_->backend);
-        it == proxy_.backends_.end() || it->second.stubs.empty()) {
-      FinishEarly(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                               absl::StrCat("the gateway has no backend for ", policy_->backend)));
-      return;
-    } else {
-      stub_ = &it->second.Pick();
-    }
-    if (!policy_->is_public) {
-      absl::StatusOr<Principal> who = proxy_.Authenticate(ctx_->client_metadata());
-      if (!who.ok()) {
-        FinishEarly(ToGrpc(who.status()));
-        return;
-      }
-      who_ = *std::move(who);
-      if (absl::Status st = AuthorizeMethod(*policy_, who_); !st.ok()) {
-        FinishEarly(ToGrpc(st));
-        return;
-      }
-    }
-    if (proxy_.limiter_ != nullptr) {
-      // Public calls (sign-in) are limited per client address: the
-      // browser's for bridged gRPC-web calls, the connection's otherwise.
-      const std::string key =
-          !who_.name.empty()
-              ? who_.name
-              : absl::StrCat("peer:", client_host.empty() ? PeerHost(peer) : client_host);
-      const Admission admission = proxy_.limiter_->Admit(key, ctx_->method(), absl::Now());
-      if (!admission.allowed) {
-        const int64_t ms = std::max<int64_t>(
-            1, absl::ToInt64Milliseconds(absl::Ceil(admission.retry_after, absl::Milliseconds(1))));
-        ctx_->AddTrailingMetadata(kRetryAfterMsHeader, absl::StrCat(ms));
-        absl::Status st = absl::ResourceExhaustedError(
-            absl::StrCat("rate limit exceeded: ", admission.per_second, " calls/s per ",
-                         admission.limit, " for ", key, "; retry after ", ms, " ms"));
-        st.SetPayload("gridbill.constraint", absl::Cord("RATE_LIMITED"));
-        FinishEarly(ToGrpc(st));
-        return;
-      }
-    }
-    unary_ = policy_->descriptor != nullptr && !policy_->descriptor->client_streaming() &&
-             !policy_->descriptor->server_streaming();
+    unary_ = passage_.unary();
     StartRead(&request_);
   }
 
@@ -155,9 +229,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (start) backend_.StartCall();
       return;
     }
-    const bool inspect = !policy_->is_public && (who_.scoped() || first_message_);
-    if (inspect) {
-      if (absl::Status st = Inspect(first_message_); !st.ok()) {
+    if (passage_.Inspects(first_message_)) {
+      if (absl::Status st = passage_.Inspect(Flatten(request_), first_message_); !st.ok()) {
         first_message_ = false;
         Deny(ToGrpc(st));
         return;
@@ -224,25 +297,6 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
  private:
-  // What the policy needs from the request message in request_: from the
-  // first one, the participant and request id for the audit trail; from
-  // every inspected one, the participant-scope check.
-  absl::Status Inspect(bool first) {
-    if (policy_->participant_field.empty() && !policy_->mutating) return absl::OkStatus();
-    const std::string bytes = Flatten(request_);
-    if (first) {
-      if (auto p = proxy_.table_.ExtractParticipant(*policy_, bytes); p.ok() && !p->empty()) {
-        participant_ = *p;
-      }
-      if (policy_->mutating) {
-        if (std::string id = proxy_.table_.ExtractRequestId(*policy_, bytes); !id.empty()) {
-          request_id_ = id;
-        }
-      }
-    }
-    return AuthorizeRequest(proxy_.table_, *policy_, who_, bytes);
-  }
-
   // A unary method: the request is complete with its one message (the
   // client's half-close need not be read), so it goes to the backend as one
   // unary call (message and half-close in one batch) and the answer back as
@@ -250,8 +304,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   // of the streaming path.
   void ForwardUnary() {
     first_message_ = false;
-    if (!policy_->is_public) {
-      if (absl::Status st = Inspect(/*first=*/true); !st.ok()) {
+    if (passage_.Inspects(true)) {
+      if (absl::Status st = passage_.Inspect(Flatten(request_), true); !st.ok()) {
         FinishOnce(ToGrpc(st));
         return;
       }
@@ -259,8 +313,9 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     bool start = false;
     if (!ClaimBackend(&start) || !start) return;
     AddIdentity();
-    stub_->UnaryCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(), &request_,
-                     &response_, [this](grpc::Status status) { OnUnaryDone(std::move(status)); });
+    passage_.stub().UnaryCall(client_ctx_.get(), passage_.policy().full_method, grpc::StubOptions(),
+                              &request_, &response_,
+                              [this](grpc::Status status) { OnUnaryDone(std::move(status)); });
   }
 
   void OnUnaryDone(grpc::Status status) {
@@ -311,9 +366,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   void PrepareBackend() {
     AddIdentity();
-    grpc::GenericStub& stub = *stub_;
-    stub.PrepareBidiStreamingCall(client_ctx_.get(), policy_->full_method, grpc::StubOptions(),
-                                  &backend_);
+    passage_.stub().PrepareBidiStreamingCall(client_ctx_.get(), passage_.policy().full_method,
+                                             grpc::StubOptions(), &backend_);
     // The next backend read is started from the server side (OnWriteDone),
     // outside the backend's own callbacks: the hold keeps the backend call
     // from finishing (and freeing itself) in between. Released once no read
@@ -330,15 +384,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (it != md.end())
         client_ctx_->AddMetadata(key, std::string(it->second.data(), it->second.size()));
     }
-    if (!who_.name.empty()) {
-      const std::string roles = RolesText(who_.roles);
-      client_ctx_->AddMetadata(kPrincipalHeader, who_.name);
-      client_ctx_->AddMetadata(kRolesHeader, roles);
-      if (who_.scoped()) client_ctx_->AddMetadata(kParticipantHeader, who_.participant_id);
-      client_ctx_->AddMetadata(kIdentitySigHeader,
-                               SignIdentity(proxy_.identity_secret_, who_.name, roles,
-                                            who_.participant_id, policy_->full_method));
-    }
+    passage_.Sign(*client_ctx_);
   }
 
   void OnBackendWriteDone(bool ok) {
@@ -399,8 +445,6 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     }
   }
 
-  void FinishEarly(const grpc::Status& status) { FinishOnce(status); }
-
   void ReleaseBackendHold() {
     {
       absl::MutexLock lock(&mu_);
@@ -418,37 +462,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (finished_) return;
       finished_ = true;
     }
-    if (status.ok() && policy_ != nullptr && policy_->backend == kBackendGateway) {
-      // The gateway's own AuthService may have revoked a key or ended a
-      // session: this gateway forgets what it verified before the caller
-      // hears the answer (other replicas within auth_cache_ttl).
-      proxy_.ForgetCredentials();
-    }
-    const absl::Duration took = absl::Now() - start_;
-    if (proxy_.audit_ != nullptr) {
-      AuditEntry entry;
-      entry.call_time = start_;
-      entry.principal = who_.name;
-      entry.method = std::string(ctx_->method().substr(0, 300));
-      entry.participant_id = participant_.empty() ? who_.participant_id : participant_;
-      entry.request_id = request_id_.substr(0, 200);
-      entry.code = static_cast<int>(status.error_code());
-      entry.duration_us = absl::ToInt64Microseconds(took);
-      entry.mutating = policy_ != nullptr && policy_->mutating;
-      entry.transport = transport_;
-      proxy_.audit_->Record(std::move(entry));
-    }
-    // Every call is in the audit trail: a log line for each successful one
-    // (formatting, a lock and a write per call) only at log_level=debug.
-    const std::string code = absl::StrCat(static_cast<int>(status.error_code()));
-    const std::string ms = absl::StrCat(absl::ToDoubleMilliseconds(took));
-    LogJson(status.ok() ? "debug" : "warn", "proxied",
-            {{"method", ctx_->method()},
-             {"principal", who_.name},
-             {"participant", who_.participant_id},
-             {"code", code},
-             {"duration_ms", ms},
-             {"message", status.ok() ? "" : status.error_message()}});
+    passage_.Record(status);
     if (last != nullptr) {
       StartWriteAndFinish(last, grpc::WriteOptions(), status);
     } else {
@@ -456,16 +470,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     }
   }
 
-  Proxy& proxy_;
   grpc::GenericCallbackServerContext* ctx_;
-  const absl::Time start_;
-  const MethodPolicy* policy_ = nullptr;
-  grpc::GenericStub* stub_ = nullptr;
-  Principal who_;
-  // For the audit trail.
-  std::string request_id_;
-  std::string participant_;
-  std::string transport_ = "grpc";
+  Passage passage_;
   bool first_message_ = true;
   bool unary_ = false;
   grpc::ByteBuffer request_;
@@ -517,7 +523,8 @@ Proxy::Proxy(const PolicyTable& table, Authenticator& auth,
   for (auto& [name, channels] : backends) {
     Backend& backend = backends_[name];
     for (auto& channel : channels) {
-      backend.stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
+      auto stub = std::make_unique<grpc::GenericStub>(channel);
+      backend.connections.push_back(Backend::Connection{std::move(channel), std::move(stub)});
     }
   }
 }
@@ -527,8 +534,8 @@ void Proxy::ForgetCredentials() {
   cache_.clear();
 }
 
-grpc::GenericStub& Proxy::Backend::Pick() {
-  return *stubs[next.fetch_add(1, std::memory_order_relaxed) % stubs.size()];
+Proxy::Backend::Connection& Proxy::Backend::Pick() {
+  return connections[next.fetch_add(1, std::memory_order_relaxed) % connections.size()];
 }
 
 absl::StatusOr<Principal> Proxy::Verify(bool api_key, std::string_view credential) {
@@ -557,13 +564,10 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServer
   return new ProxyCall(*this, ctx);  // deletes itself in OnDone
 }
 
-absl::StatusOr<Principal> Proxy::Authenticate(
-    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
-  if (auto it = metadata.find(kApiKeyHeader); it != metadata.end()) {
-    return Verify(true, std::string_view(it->second.data(), it->second.size()));
-  }
-  if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
-    absl::string_view value(it->second.data(), it->second.size());
+absl::StatusOr<Principal> Proxy::Authenticate(const Presented& presented) {
+  if (presented.api_key) return Verify(true, *presented.api_key);
+  if (presented.authorization) {
+    absl::string_view value = ToAbsl(*presented.authorization);
     if (absl::StartsWithIgnoreCase(value, "bearer ")) {
       value.remove_prefix(7);
       return Verify(false, ToStd(absl::StripAsciiWhitespace(value)));
@@ -572,6 +576,18 @@ absl::StatusOr<Principal> Proxy::Authenticate(
   }
   return absl::UnauthenticatedError(
       "no credentials: send an API key in x-api-key or an access token in authorization");
+}
+
+absl::StatusOr<Principal> Proxy::Authenticate(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  Presented presented;
+  if (auto it = metadata.find(kApiKeyHeader); it != metadata.end()) {
+    presented.api_key = std::string_view(it->second.data(), it->second.size());
+  }
+  if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
+    presented.authorization = std::string_view(it->second.data(), it->second.size());
+  }
+  return Authenticate(presented);
 }
 
 absl::StatusOr<FrontDoor> StartFrontDoor(const std::string& address, int64_t max_message_bytes,

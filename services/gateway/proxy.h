@@ -9,6 +9,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,70 @@ struct ProxyOptions {
   absl::Duration auth_cache_ttl = absl::ZeroDuration();
 };
 
+// A method with one request and one response message.
+bool IsUnary(const MethodPolicy& policy);
+
+// What a call presents to the gateway, read by the door it came in by from
+// its gRPC metadata or its HTTP headers.
+struct Presented {
+  std::optional<std::string_view> api_key;        // kApiKeyHeader
+  std::optional<std::string_view> authorization;  // kAuthorizationHeader
+  std::string request_id;                         // kRequestIdHeader
+  // The caller's address: the rate-limit bucket of anonymous calls.
+  std::string client_host;
+  const char* transport = "grpc";  // for the audit trail
+};
+
+class Proxy;
+
+// One call's way through the gateway, whichever door it came in by: the
+// route to the backend that owns the method, the caller's identity, the
+// method policy, the rate limit, the participant scope of the request
+// messages, the signed identity for the backend and the audit record of the
+// result. Used by one call at a time (not thread-safe).
+class Passage {
+ public:
+  // `method`: "/package.Service/Method".
+  Passage(Proxy& proxy, std::string_view method);
+
+  // Route, authenticate, authorize the method and admit under the rate
+  // limit; the refusal otherwise (retry_after_ms() tells when to retry a
+  // RESOURCE_EXHAUSTED one).
+  absl::Status Admit(const Presented& presented);
+  // Whether a request message must be checked by Inspect: the first one of
+  // a call always (audit fields, participant scope), later ones of a
+  // participant-scoped caller's stream too.
+  bool Inspects(bool first) const;
+  // Checks a request message against the participant scope; the first one
+  // also gives the audit trail its participant and request id.
+  absl::Status Inspect(std::string_view message, bool first);
+  // The verified identity, signed for this method, on a backend call.
+  void Sign(grpc::ClientContext& backend) const;
+  // The audit record and log line of the call's result.
+  void Record(const grpc::Status& status);
+
+  // After a successful Admit: the policy and the backend.
+  const MethodPolicy& policy() const { return *policy_; }
+  bool unary() const;
+  grpc::GenericStub& stub() const { return *stub_; }
+  grpc::Channel& channel() const { return *channel_; }
+  int64_t retry_after_ms() const { return retry_after_ms_; }
+
+ private:
+  Proxy& proxy_;
+  const std::string_view method_;
+  const absl::Time start_;
+  const MethodPolicy* policy_ = nullptr;
+  grpc::GenericStub* stub_ = nullptr;
+  grpc::Channel* channel_ = nullptr;
+  Principal who_;
+  // For the audit trail.
+  std::string request_id_;
+  std::string participant_;
+  const char* transport_ = "grpc";
+  int64_t retry_after_ms_ = 0;
+};
+
 class Proxy final : public grpc::CallbackGenericService {
  public:
   // `backends`: backend name (ServiceRoute::backend) -> channel.
@@ -69,20 +134,28 @@ class Proxy final : public grpc::CallbackGenericService {
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
-  // The caller of a call's metadata: an API key in "x-api-key" or an access
-  // token in "authorization: Bearer <token>"; UNAUTHENTICATED without one.
+  // The caller of a call: an API key in "x-api-key" or an access token in
+  // "authorization: Bearer <token>"; UNAUTHENTICATED without one.
+  absl::StatusOr<Principal> Authenticate(const Presented& presented);
   absl::StatusOr<Principal> Authenticate(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
+  // The policy of a routed method, or nullptr.
+  const MethodPolicy* Route(std::string_view method) const { return table_.Find(method); }
 
   // What this process's web bridge sends in kBridgeHeader (WebOptions).
   const std::string& bridge_secret() const { return bridge_secret_; }
 
  private:
-  friend class ProxyCall;
+  friend class Passage;
   struct Backend {
-    std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
+    struct Connection {
+      std::shared_ptr<grpc::Channel> channel;
+      std::unique_ptr<grpc::GenericStub> stub;
+    };
+    std::vector<Connection> connections;
     std::atomic<size_t> next{0};
-    grpc::GenericStub& Pick();
+    Connection& Pick();
   };
   struct CachedPrincipal {
     Principal principal;

@@ -22,6 +22,7 @@
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/server.h"
 #include "grpc_web.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
 #include "proxy.h"
 
 namespace gridbill::gateway {
@@ -182,6 +183,78 @@ std::string ContentTypeFor(WebEncoding encoding) {
                                         : "application/grpc-web+proto";
 }
 
+// The response body of a finished unary call: its message (when OK) and
+// the trailer frame, each piece base64'd on its own for the text encoding.
+std::string UnaryBody(WebEncoding enc, const grpc::Status& status, const std::string* message,
+                      const std::vector<std::pair<std::string, std::string>>& trailers) {
+  std::string body;
+  if (message != nullptr) {
+    const std::string frame = EncodeMessageFrame(*message);
+    body = enc == WebEncoding::kText ? EncodeWebText(frame) : frame;
+  }
+  const std::string trailer = EncodeTrailerFrame(WithStandardDetails(status), trailers);
+  body += enc == WebEncoding::kText ? EncodeWebText(trailer) : trailer;
+  return body;
+}
+
+// A unary call through the proxy's Passage and on to the backend, blocking
+// this HTTP worker (the calling thread drives the call: no hand-off).
+std::string ServeUnary(Passage& passage, const httplib::Request& req, WebEncoding enc,
+                       const std::vector<std::string>& messages,
+                       std::optional<std::chrono::system_clock::time_point> deadline) {
+  std::vector<std::pair<std::string, std::string>> trailers;
+  auto header = [&req](const char* key) -> std::optional<std::string_view> {
+    auto it = req.headers.find(key);
+    if (it == req.headers.end()) return std::nullopt;
+    return std::string_view(it->second);
+  };
+  Presented presented;
+  presented.api_key = header(kApiKeyHeader);
+  presented.authorization = header(kAuthorizationHeader);
+  if (auto id = header(kRequestIdHeader)) presented.request_id = std::string(*id);
+  presented.client_host = req.remote_addr;
+  presented.transport = "grpc-web";
+  grpc::Status status;
+  std::string reply;
+  if (absl::Status st = passage.Admit(presented); !st.ok()) {
+    if (passage.retry_after_ms() > 0) {
+      trailers.emplace_back(kRetryAfterMsHeader, absl::StrCat(passage.retry_after_ms()));
+    }
+    status = ToGrpc(st);
+  } else if (messages.size() != 1) {
+    status = grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("body: ", passage.policy().full_method,
+                     " takes exactly one request message; the body holds ", messages.size()));
+  } else if (absl::Status st = passage.Inspect(messages[0], /*first=*/true); !st.ok()) {
+    status = ToGrpc(st);
+  } else {
+    grpc::ClientContext ctx;
+    if (deadline) ctx.set_deadline(*deadline);
+    for (const char* key : {kRequestIdHeader, "traceparent", "tracestate"}) {
+      if (auto value = header(key)) ctx.AddMetadata(key, std::string(*value));
+    }
+    passage.Sign(ctx);
+    grpc::Slice slice(messages[0]);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    status = grpc::internal::BlockingUnaryCall(
+        &passage.channel(),
+        grpc::internal::RpcMethod(passage.policy().full_method.c_str(),
+                                  grpc::internal::RpcMethod::NORMAL_RPC),
+        &ctx, request, &response);
+    if (status.ok()) reply = Flatten(response);
+    for (const auto& [key, value] : ctx.GetServerTrailingMetadata()) {
+      if (key == kRetryAfterMsHeader) {
+        trailers.emplace_back(std::string(key.data(), key.size()),
+                              std::string(value.data(), value.size()));
+      }
+    }
+  }
+  passage.Record(status);
+  return UnaryBody(enc, status, status.ok() ? &reply : nullptr, trailers);
+}
+
 }  // namespace
 
 WebServer::WebServer(WebOptions options)
@@ -200,7 +273,9 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  web->channel_ = grpc::CreateCustomChannel(o.front_door, grpc::InsecureChannelCredentials(), args);
+  web->channel_ = o.bridge != nullptr ? o.bridge
+                                      : grpc::CreateCustomChannel(
+                                            o.front_door, grpc::InsecureChannelCredentials(), args);
   web->stub_ = std::make_unique<grpc::GenericStub>(web->channel_);
   web->Install();
 
@@ -238,7 +313,7 @@ void WebServer::Install() {
   http.set_tcp_nodelay(true);
   // Keep a browser's connection for many calls (the default closes it after
   // 5 requests, so each few calls paid a new TCP connection).
-  http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_max_count(100000);
   http.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
     listen_fd_ = static_cast<int>(sock);
@@ -307,6 +382,22 @@ void WebServer::Install() {
         ParseRequestFrames(body, options_.max_message_bytes);
     if (!messages.ok()) return refuse(ToGrpc(messages.status()));
 
+    std::optional<std::chrono::system_clock::time_point> deadline;
+    if (req.has_header("grpc-timeout")) {
+      absl::StatusOr<int64_t> micros = ParseGrpcTimeoutMicros(req.get_header_value("grpc-timeout"));
+      if (!micros.ok()) return refuse(ToGrpc(micros.status()));
+      deadline = std::chrono::system_clock::now() + std::chrono::microseconds(*micros);
+    }
+    const std::string method = absl::StrCat("/", req.matches[1].str(), "/", req.matches[2].str());
+    if (options_.proxy != nullptr) {
+      Passage passage(*options_.proxy, method);
+      if (const MethodPolicy* policy = options_.proxy->Route(method);
+          policy == nullptr || IsUnary(*policy)) {
+        res.set_content(ServeUnary(passage, req, enc, *messages, deadline), ContentTypeFor(enc));
+        return;
+      }
+    }
+
     auto call = std::make_shared<WebCall>(*std::move(messages));
     grpc::ClientContext& ctx = call->context();
     ctx.AddMetadata(kTransportHeader, "grpc-web");
@@ -317,12 +408,8 @@ void WebServer::Install() {
     for (const char* key : kBridgedHeaders) {
       if (req.has_header(key)) ctx.AddMetadata(key, req.get_header_value(key));
     }
-    if (req.has_header("grpc-timeout")) {
-      absl::StatusOr<int64_t> micros = ParseGrpcTimeoutMicros(req.get_header_value("grpc-timeout"));
-      if (!micros.ok()) return refuse(ToGrpc(micros.status()));
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::microseconds(*micros));
-    }
-    call->Start(*stub_, absl::StrCat("/", req.matches[1].str(), "/", req.matches[2].str()));
+    if (deadline) ctx.set_deadline(*deadline);
+    call->Start(*stub_, method);
 
     res.set_chunked_content_provider(
         ContentTypeFor(enc),

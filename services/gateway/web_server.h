@@ -1,10 +1,14 @@
 // The browser door: gRPC-web over HTTP/1.1 (cpp-httplib) on its own port,
-// with CORS, request size limits and the portal's static files. A call is
-// bridged to the gateway's own gRPC front door on loopback with its message
-// bytes untouched, so authentication, the method policy, rate limits and
-// the audit trail are the same code path for both doors. The bridge passes
-// the browser's address (kClientAddressHeader) for the rate limit of
-// anonymous calls; a client's own header of that name is never bridged.
+// with CORS, request size limits and the portal's static files.
+//
+// A unary call goes through the proxy's Passage (the same authentication,
+// method policy, participant scope, rate limit and audit trail as the gRPC
+// door) and straight on to the backend, its message bytes untouched: one
+// gRPC hop, no second trip through the gateway's own gRPC server. Streaming
+// calls (and every call when no proxy is given) are bridged to the gRPC
+// front door instead, in-process or on loopback; the bridge passes the
+// browser's address (kClientAddressHeader) for the rate limit of anonymous
+// calls, and a client's own header of that name is never bridged.
 #pragma once
 
 #include <memory>
@@ -22,9 +26,17 @@ class Server;
 
 namespace gridbill::gateway {
 
+class Proxy;
+
 struct WebOptions {
-  std::string address;     // web_address, "host:port" (port 0: pick one)
-  std::string front_door;  // the gRPC front door's loopback address
+  std::string address;  // web_address, "host:port" (port 0: pick one)
+  // The gRPC front door: a channel to it (Server::InProcessChannel), or
+  // else its loopback address.
+  std::shared_ptr<grpc::Channel> bridge;
+  std::string front_door;
+  // The front door's proxy: unary calls go through it to the backend
+  // directly. nullptr: every call is bridged.
+  Proxy* proxy = nullptr;
   // Proxy::bridge_secret() of the front door: without it the browser's
   // address and the transport are not taken from this bridge's calls.
   std::string bridge_secret;

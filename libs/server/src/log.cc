@@ -113,4 +113,6 @@ void LogJson(std::string_view level, std::string_view msg,
   internal::EmitLogLine(std::move(w).Finish());
 }
 
+bool LogEnabled(std::string_view level) { return internal::LogEnabled(level); }
+
 }  // namespace gridbill

@@ -11,8 +11,10 @@
 //   open loop   calls scheduled at a fixed rate; each call's latency counts
 //               from its scheduled send time, so a stall delays the calls
 //               queued behind it (no coordinated omission)
-//   closed loop C clients as fast as they can: the maximum throughput,
+//   closed loop C connections as fast as they can: the maximum throughput,
 //               the gateway modes also as a share of direct
+// The load generator (load.h) is asynchronous, so that its own CPU cost per
+// call, which shares the cores with what it measures, stays small.
 // For each, the CPU time per call of this load generator, the gateway, the
 // service and PostgreSQL (from /proc), so the gateway's own cost is visible
 // apart from the client's. A verdict line compares with the targets (p99 at
@@ -22,9 +24,9 @@
 //
 //   GRIDBILL_BENCH_RATE=2000     open-loop calls per second
 //   GRIDBILL_BENCH_SECONDS=10    open-loop duration per mode
-//   GRIDBILL_BENCH_WORKERS=48    open-loop senders (each one connection)
+//   GRIDBILL_BENCH_WORKERS=48    open-loop connections
 //   GRIDBILL_BENCH_CALLS=20000   closed-loop calls per mode
-//   GRIDBILL_BENCH_CLIENTS=16    closed-loop clients (each one connection)
+//   GRIDBILL_BENCH_CLIENTS=16    closed-loop connections
 //   GRIDBILL_BENCH_GATEWAY=path  another gridbill-gateway binary (before/after)
 #include <netinet/in.h>
 #include <signal.h>
@@ -62,6 +64,7 @@
 #include "grpc_web.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "load.h"
 
 namespace gridbill::gateway::bench {
 namespace {
@@ -75,7 +78,6 @@ using ::gridbill::bench::Stop;
 
 namespace cv1 = ::gridbill::contracts::v1;
 namespace gv1 = ::gridbill::gateway::v1;
-using Clock = std::chrono::steady_clock;
 
 constexpr char kIdentitySecret[] = "bench-identity-secret-0123456789abcdef";
 constexpr char kTokenSecret[] = "bench-token-secret-0123456789abcdef01";
@@ -118,6 +120,7 @@ struct Result {
   std::vector<double> micros;  // sorted
   double seconds = 0;
   int errors = 0;
+  int reconnects = 0;
   Cpu cpu;  // used during the phase
 
   double rate() const { return seconds > 0 ? static_cast<double>(micros.size()) / seconds : 0; }
@@ -127,55 +130,25 @@ struct Result {
   }
 };
 
-// A caller makes one call and tells whether it succeeded; a factory makes
-// one caller (with its own connection) per sending thread.
-using Caller = std::function<bool()>;
-using CallerFactory = std::function<Caller()>;
+// Makes a load generator with its connections open.
+using LoadFactory = std::function<std::unique_ptr<Load>(int connections)>;
 
-// `workers` threads share call indexes 0..calls-1. Open loop (rate > 0):
-// call i is due at start + i / rate and its latency counts from then.
-// Closed loop (rate 0): each thread calls again as soon as it has an answer.
-Result Run(const Processes& procs, const CallerFactory& factory, int calls, int workers,
+// One phase: `calls` calls over `connections` at `rate` (0: closed loop),
+// with the CPU each process used meanwhile.
+Result Run(const Processes& procs, const LoadFactory& factory, int calls, int connections,
            double rate) {
-  std::vector<std::vector<double>> per(static_cast<size_t>(workers));
-  std::atomic<int> next{0};
-  std::atomic<int> errors{0};
-  std::latch ready(workers + 1);
-  std::latch go(1);
-  Clock::time_point start;
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) {
-    threads.emplace_back([&, w] {
-      Caller call = factory();  // connects before the clock starts
-      std::vector<double>& mine = per[static_cast<size_t>(w)];
-      mine.reserve(static_cast<size_t>(calls / workers + 1));
-      ready.count_down();
-      go.wait();
-      for (int i = next++; i < calls; i = next++) {
-        Clock::time_point from = Clock::now();
-        if (rate > 0) {
-          from = start + std::chrono::duration_cast<Clock::duration>(
-                             std::chrono::duration<double>(i / rate));
-          std::this_thread::sleep_until(from);
-        }
-        if (!call()) ++errors;
-        mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - from).count());
-      }
-    });
-  }
-  ready.arrive_and_wait();
+  std::unique_ptr<Load> load = factory(connections);  // connects before the clock starts
   const Cpu cpu0 = SampleCpu(procs);
-  start = Clock::now();
-  go.count_down();
-  for (auto& t : threads) t.join();
-  Result r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  Outcome outcome = load->Go(calls, rate);
   const Cpu cpu1 = SampleCpu(procs);
+  Result r;
+  r.seconds = outcome.seconds;
   r.cpu = Cpu{cpu1.bench - cpu0.bench, cpu1.gateway - cpu0.gateway, cpu1.service - cpu0.service,
               cpu1.postgres - cpu0.postgres};
-  for (auto& v : per) r.micros.insert(r.micros.end(), v.begin(), v.end());
+  r.micros = std::move(outcome.micros);
   std::sort(r.micros.begin(), r.micros.end());
-  r.errors = errors;
+  r.errors = outcome.errors;
+  r.reconnects = outcome.reconnects;
   return r;
 }
 
@@ -185,6 +158,7 @@ void Print(const char* mode, const Result& r, double baseline_rps) {
               mode, r.micros.size(), r.errors, r.Percentile(0.50), r.Percentile(0.99),
               r.micros.empty() ? 0 : r.micros.back() / 1000, r.rate());
   if (baseline_rps > 0) std::printf(" (%3.0f %% of direct)", 100 * r.rate() / baseline_rps);
+  if (r.reconnects > 0) std::printf(" [%d reconnects]", r.reconnects);
   std::printf(
       "\n            CPU us/call: bench %4.0f  gateway %4.0f  contracts %4.0f  postgres %4.0f\n",
       1e6 * r.cpu.bench / n, 1e6 * r.cpu.gateway / n, 1e6 * r.cpu.service / n,
@@ -315,56 +289,38 @@ int Main() {
 
   cv1::GetParticipantRequest get;
   get.set_id(participant_id);
-  const std::string frame = EncodeMessageFrame(get.SerializeAsString());
-  auto grpc_factory = [&](bool through_gateway) -> CallerFactory {
-    return [&, through_gateway]() -> Caller {
-      auto stub = std::shared_ptr<cv1::ParticipantService::Stub>(
-          cv1::ParticipantService::NewStub(Connect(through_gateway ? gateway_target : direct_target,
-                                                   through_gateway ? "" : kIdentitySecret, true)));
-      return [&, stub, through_gateway] {
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-        if (through_gateway) {
-          ctx.AddMetadata("x-api-key", api_key);
-        } else {
+  auto grpc_factory = [&](bool through_gateway) -> LoadFactory {
+    return [&, through_gateway](int connections) -> std::unique_ptr<Load> {
+      std::vector<std::shared_ptr<grpc::Channel>> channels;
+      for (int i = 0; i < connections; ++i) {
+        channels.push_back(Connect(through_gateway ? gateway_target : direct_target,
+                                   through_gateway ? "" : kIdentitySecret, true));
+      }
+      GrpcLoad::Decorate decorate;
+      if (through_gateway) {
+        decorate = [&](grpc::ClientContext& ctx) { ctx.AddMetadata("x-api-key", api_key); };
+      } else {
+        decorate = [](grpc::ClientContext& ctx) {
           ctx.AddMetadata(kPrincipalHeader, "key:bench");
           ctx.AddMetadata(kRolesHeader, "ROLE_OPERATOR");
-        }
-        cv1::GetParticipantResponse resp;
-        const grpc::Status st = stub->GetParticipant(&ctx, get, &resp);
-        if (st.ok() && resp.participant().id() == get.id()) return true;
-        static std::atomic<int> shown{0};
-        if (shown++ < 3) {
-          std::fprintf(stderr, "gateway_bench: call failed: %d %s\n", st.error_code(),
-                       st.error_message().c_str());
-        }
-        return false;
-      };
+        };
+      }
+      return std::make_unique<GrpcLoad>(std::move(channels), get, std::move(decorate));
     };
   };
-  CallerFactory web_factory = [&]() -> Caller {
-    auto client = std::make_shared<httplib::Client>("127.0.0.1", web_port);
-    client->set_keep_alive(true);
-    client->set_tcp_nodelay(true);  // as browsers do
-    client->set_read_timeout(10, 0);
-    return [&, client] {
-      auto res =
-          client->Post(kMethodPath, {{"x-api-key", api_key}}, frame, "application/grpc-web+proto");
-      if (res && res->status == 200 && res->body.find("grpc-status:0") != std::string::npos) {
-        return true;
-      }
-      static std::atomic<int> shown{0};
-      if (shown++ < 3) {
-        std::fprintf(stderr, "gateway_bench: grpc-web call failed: %s\n",
-                     res ? absl::StrCat("HTTP ", res->status, " ", res->body.substr(0, 300)).c_str()
-                         : httplib::to_string(res.error()).c_str());
-      }
-      return false;
-    };
+  // A browser's call: binary gRPC-web over a keep-alive connection.
+  const std::string frame = EncodeMessageFrame(get.SerializeAsString());
+  const std::string http_request =
+      absl::StrCat("POST ", kMethodPath, " HTTP/1.1\r\nHost: 127.0.0.1:", web_port,
+                   "\r\nContent-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n"
+                   "x-api-key: ",
+                   api_key, "\r\nContent-Length: ", frame.size(), "\r\n\r\n", frame);
+  LoadFactory web_factory = [&](int connections) -> std::unique_ptr<Load> {
+    return std::make_unique<HttpLoad>(web_port, http_request, "grpc-status:0", connections);
   };
   struct Mode {
     const char* name;
-    CallerFactory factory;
+    LoadFactory factory;
   };
   const std::vector<Mode> modes = {
       {"direct", grpc_factory(false)}, {"gateway", grpc_factory(true)}, {"grpc-web", web_factory}};
@@ -376,14 +332,16 @@ int Main() {
   // Warm-up: connections, prepared statements, caches.
   for (const Mode& m : modes) Run(procs, m.factory, 1000, clients, 0);
 
-  std::printf("open loop: %d calls/s for %d s per mode, %d senders, latency from scheduled send\n",
-              rate, seconds, workers);
+  std::printf(
+      "open loop: %d calls/s for %d s per mode, %d connections, latency from scheduled send\n",
+      rate, seconds, workers);
   std::vector<Result> open;
   for (const Mode& m : modes) {
     open.push_back(Run(procs, m.factory, rate * seconds, workers, rate));
     Print(m.name, open.back(), 0);
   }
-  std::printf("closed loop: %d calls per mode, %d clients as fast as they can\n", calls, clients);
+  std::printf("closed loop: %d calls per mode, %d connections as fast as they can\n", calls,
+              clients);
   std::vector<Result> closed;
   for (const Mode& m : modes) {
     closed.push_back(Run(procs, m.factory, calls, clients, 0));

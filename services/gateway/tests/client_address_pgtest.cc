@@ -162,15 +162,18 @@ TEST_CASE("through the web door, two client addresses get separate buckets") {
   options.address = "127.0.0.1:0";
   options.front_door = absl::StrCat("127.0.0.1:", f.front.loopback_port);
   options.bridge_secret = f.proxy->bridge_secret();
+  SECTION("bridged to the front door") {}
+  SECTION("through the proxy straight to the backend") { options.proxy = f.proxy.get(); }
   auto web = WebServer::Start(options);
   REQUIRE(web.ok());
   const int port = (*web)->port();
-  // Each request claims the same made-up address in a header: not bridged.
+  // Each request claims the same made-up address in a header: not taken.
   CHECK_THAT(WebSignIn(port, "127.0.0.2"), Catch::Contains("grpc-status:14"));
   CHECK_THAT(WebSignIn(port, "127.0.0.3"), Catch::Contains("grpc-status:14"));
   const std::string refused = WebSignIn(port, "127.0.0.2");
   CHECK_THAT(refused, Catch::Contains("grpc-status:8"));
   CHECK_THAT(refused, Catch::Contains("retry-after-ms:"));
+  CHECK_THAT(refused, Catch::Contains("peer:127.0.0.2"));
   (*web)->Stop();
 }
 

@@ -2,6 +2,7 @@
 // services/contracts/tests/harness.h): calls go through the front door with
 // an API key, are authorized by the contracts' access options and arrive at
 // the service with the caller's identity.
+#include <httplib.h>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -20,12 +21,15 @@
 #include "google/protobuf/descriptor.h"
 #include "google/rpc/status.pb.h"
 #include "gridbill/server/grpc_status.h"
+#include "grpc_web.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "harness.h"
 #include "policy.h"
 #include "proxy.h"
 #include "routes.h"
+#include "web_response.h"
+#include "web_server.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -385,6 +389,148 @@ TEST_CASE("through the gateway: an unrouted method is UNIMPLEMENTED") {
                  [&](grpc::Status st) { done.set_value(st); });
   grpc::Status st = done.get_future().get();
   CHECK(st.error_code() == grpc::StatusCode::UNIMPLEMENTED);
+}
+
+}  // namespace
+}  // namespace gridbill::gateway
+
+namespace gridbill::gateway {
+namespace {
+
+// The web door as main.cc starts it: unary calls through the proxy straight
+// to the backend, streaming ones bridged in-process to the front door.
+struct WebDoor {
+  explicit WebDoor(Gateway& gw) {
+    WebOptions options;
+    options.address = "127.0.0.1:0";
+    options.bridge = gw.front.server->InProcessChannel(grpc::ChannelArguments());
+    options.proxy = gw.proxy.get();
+    options.threads = 4;
+    auto started = WebServer::Start(std::move(options));
+    REQUIRE(started.ok());
+    server = *std::move(started);
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_read_timeout(std::chrono::seconds(10));
+  }
+  // One call; the parsed body.
+  WebResponse Call(const std::string& method, const std::string& body, httplib::Headers headers,
+                   bool text = false) {
+    auto res = client->Post(method.c_str(), headers, text ? EncodeWebText(body) : body,
+                            text ? "application/grpc-web-text" : "application/grpc-web+proto");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    WebResponse out = ParseResponse(text ? DecodeTextBody(res->body) : res->body);
+    REQUIRE(out.error.empty());
+    return out;
+  }
+  std::unique_ptr<WebServer> server;
+  std::unique_ptr<httplib::Client> client;
+};
+
+constexpr char kGetParticipant[] = "/gridbill.contracts.v1.ParticipantService/GetParticipant";
+
+TEST_CASE("through the web door: the same credentials, policy and participant scope") {
+  Harness contracts;
+  Gateway gw(contracts);
+  WebDoor web(gw);
+  const cv1::Participant a = contracts.CreateParticipant(1);
+  const cv1::Participant b = contracts.CreateParticipant(2);
+  const std::string a_key = gw.Key({common::v1::ROLE_PARTICIPANT_USER}, a.id());
+
+  cv1::GetParticipantRequest get;
+  get.set_id(a.id());
+  WebResponse own = web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()),
+                             {{"x-api-key", a_key}});
+  CHECK(own.trailers["grpc-status"] == "0");
+  REQUIRE(own.messages.size() == 1);
+  cv1::GetParticipantResponse resp;
+  REQUIRE(resp.ParseFromString(own.messages[0]));
+  CHECK(resp.participant().id() == a.id());
+
+  get.set_id(b.id());
+  WebResponse other =
+      web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()), {{"x-api-key", a_key}},
+               /*text=*/true);
+  CHECK(other.messages.empty());
+  CHECK(other.trailers["grpc-status"] == "7");
+  CHECK_THAT(other.trailers["grpc-message"], Catch::Contains("may not access participant"));
+
+  WebResponse anonymous =
+      web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()), {});
+  CHECK(anonymous.trailers["grpc-status"] == "16");
+  WebResponse forged = web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()),
+                                {{"x-api-key", "gbk_nosuchkey.secret"}});
+  CHECK(forged.trailers["grpc-status"] == "16");
+
+  // A unary method takes one message: two frames are refused, naming it.
+  get.set_id(a.id());
+  const std::string frame = EncodeMessageFrame(get.SerializeAsString());
+  WebResponse two = web.Call(kGetParticipant, frame + frame, {{"x-api-key", a_key}});
+  CHECK(two.trailers["grpc-status"] == "3");
+  CHECK_THAT(two.trailers["grpc-message"], Catch::Contains("exactly one request message"));
+
+  WebResponse unrouted = web.Call("/gridbill.contracts.v1.ParticipantService/NoSuchMethod", frame,
+                                  {{"x-api-key", a_key}});
+  CHECK(unrouted.trailers["grpc-status"] == "12");
+}
+
+TEST_CASE("through the web door: the service sees who called and the audit trail says grpc-web") {
+  Harness contracts;
+  Gateway gw(contracts);
+  WebDoor web(gw);
+  const std::string op_key = gw.Key({common::v1::ROLE_OPERATOR});
+  const std::string key_principal = "key:" + op_key.substr(4, op_key.find('.') - 4);
+
+  cv1::CreateParticipantRequest create;
+  create.set_request_id("req-web-1");
+  create.mutable_participant()->set_bin(contracts::testing::MakeBin(9));
+  create.mutable_participant()->set_short_name("Through the web door");
+  create.mutable_participant()->set_legal_name("АО «Through the web door»");
+  create.mutable_participant()->add_roles(cv1::PARTICIPANT_ROLE_CONSUMER);
+  WebResponse created_web =
+      web.Call("/gridbill.contracts.v1.ParticipantService/CreateParticipant",
+               EncodeMessageFrame(create.SerializeAsString()), {{"x-api-key", op_key}});
+  REQUIRE(created_web.trailers["grpc-status"] == "0");
+  REQUIRE(created_web.messages.size() == 1);
+  cv1::CreateParticipantResponse created;
+  REQUIRE(created.ParseFromString(created_web.messages[0]));
+
+  cv1::ListParticipantHistoryRequest history_req;
+  history_req.set_id(created.participant().id());
+  cv1::ListParticipantHistoryResponse history;
+  REQUIRE_OK(Call(*gw.participants, &cv1::ParticipantService::Stub::ListParticipantHistory,
+                  history_req, &history, op_key));
+  REQUIRE(history.entries_size() == 1);
+  CHECK(history.entries(0).actor() == key_principal);
+
+  gw.audit.Flush();
+  AuditQuery query;
+  query.principal = key_principal;
+  query.method = "/gridbill.contracts.v1.ParticipantService/CreateParticipant";
+  auto entries = gw.store.ListAuditEntries(query);
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 1);
+  CHECK(entries->front().transport == "grpc-web");
+  CHECK(entries->front().request_id == "req-web-1");
+  CHECK(entries->front().participant_id.empty());
+  CHECK(entries->front().code == 0);
+}
+
+TEST_CASE("through the web door: a grpc-timeout shorter than the call ends DEADLINE_EXCEEDED") {
+  Harness contracts;
+  Gateway gw(contracts);
+  WebDoor web(gw);
+  const std::string op_key = gw.Key({common::v1::ROLE_OPERATOR});
+  cv1::GetParticipantRequest get;
+  get.set_id(contracts.CreateParticipant(1).id());
+  // 1 ns: over before the backend can answer.
+  WebResponse late = web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()),
+                              {{"x-api-key", op_key}, {"grpc-timeout", "1n"}});
+  CHECK(late.trailers["grpc-status"] == "4");
+  WebResponse bad = web.Call(kGetParticipant, EncodeMessageFrame(get.SerializeAsString()),
+                             {{"x-api-key", op_key}, {"grpc-timeout", "soon"}});
+  CHECK(bad.trailers["grpc-status"] == "3");
+  CHECK_THAT(bad.trailers["grpc-message"], Catch::Contains("grpc-timeout"));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "gridbill/server/server.h"
 #include "gridbill/testing/v1/testing.grpc.pb.h"
 #include "grpc_web.h"
+#include "web_response.h"
 #include "web_server.h"
 
 namespace gridbill::gateway {
@@ -96,45 +97,6 @@ struct Fixture {
   std::unique_ptr<WebServer> web;
   std::unique_ptr<httplib::Client> client;
 };
-
-// A parsed grpc-web response body: the messages and the trailers.
-struct WebResponse {
-  std::vector<std::string> messages;
-  std::map<std::string, std::string> trailers;
-  std::string error;  // non-empty when the body is malformed
-};
-
-WebResponse ParseResponse(std::string body) {
-  WebResponse out;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    if (body.size() - pos < 5) {
-      out.error = "cut frame header";
-      return out;
-    }
-    const uint8_t flag = static_cast<uint8_t>(body[pos]);
-    const uint32_t n = (uint32_t{static_cast<uint8_t>(body[pos + 1])} << 24) |
-                       (uint32_t{static_cast<uint8_t>(body[pos + 2])} << 16) |
-                       (uint32_t{static_cast<uint8_t>(body[pos + 3])} << 8) |
-                       uint32_t{static_cast<uint8_t>(body[pos + 4])};
-    pos += 5;
-    if (body.size() - pos < n) {
-      out.error = "cut frame";
-      return out;
-    }
-    std::string payload = body.substr(pos, n);
-    pos += n;
-    if (flag == 0x80) {
-      for (absl::string_view line : absl::StrSplit(payload, "\r\n", absl::SkipEmpty())) {
-        const size_t colon = line.find(':');
-        out.trailers[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
-      }
-    } else {
-      out.messages.push_back(std::move(payload));
-    }
-  }
-  return out;
-}
 
 std::string Frames(const google::protobuf::Message& m) {
   return EncodeMessageFrame(m.SerializeAsString());

@@ -30,6 +30,8 @@ void SetLogService(std::string_view service);
 // Lines below `level` (debug < info < warn < error) are dropped; Server::Start
 // sets it from the config's log_level.
 void SetLogLevel(std::string_view level);
+// False when lines of `level` are dropped: skip building them.
+bool LogEnabled(std::string_view level);
 // Where finished lines go (one JSON object, no newline); an empty sink means
 // stderr. Returns the previous sink. For tests.
 using LogSink = std::function<void(std::string_view line)>;
