@@ -121,7 +121,8 @@ struct Result {
   double seconds = 0;
   int errors = 0;
   int reconnects = 0;
-  Cpu cpu;  // used during the phase
+  std::vector<std::pair<double, double>> slowest;  // (ms, seconds into the phase), worst first
+  Cpu cpu;                                         // used during the phase
 
   double rate() const { return seconds > 0 ? static_cast<double>(micros.size()) / seconds : 0; }
   double Percentile(double p) const {
@@ -137,7 +138,11 @@ using LoadFactory = std::function<std::unique_ptr<Load>(int connections)>;
 // with the CPU each process used meanwhile.
 Result Run(const Processes& procs, const LoadFactory& factory, int calls, int connections,
            double rate) {
-  std::unique_ptr<Load> load = factory(connections);  // connects before the clock starts
+  // Connects, and makes one call on each connection, before the clock
+  // starts: a client's first call on a new connection is not what is
+  // measured.
+  std::unique_ptr<Load> load = factory(connections);
+  load->Go(connections, 0);
   const Cpu cpu0 = SampleCpu(procs);
   Outcome outcome = load->Go(calls, rate);
   const Cpu cpu1 = SampleCpu(procs);
@@ -145,6 +150,14 @@ Result Run(const Processes& procs, const LoadFactory& factory, int calls, int co
   r.seconds = outcome.seconds;
   r.cpu = Cpu{cpu1.bench - cpu0.bench, cpu1.gateway - cpu0.gateway, cpu1.service - cpu0.service,
               cpu1.postgres - cpu0.postgres};
+  std::vector<size_t> order(outcome.micros.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const size_t worst = std::min<size_t>(3, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(worst), order.end(),
+                    [&](size_t a, size_t b) { return outcome.micros[a] > outcome.micros[b]; });
+  for (size_t i = 0; i < worst; ++i) {
+    r.slowest.emplace_back(outcome.micros[order[i]] / 1000, outcome.sent[order[i]]);
+  }
   r.micros = std::move(outcome.micros);
   std::sort(r.micros.begin(), r.micros.end());
   r.errors = outcome.errors;
@@ -163,6 +176,9 @@ void Print(const char* mode, const Result& r, double baseline_rps) {
       "\n            CPU us/call: bench %4.0f  gateway %4.0f  contracts %4.0f  postgres %4.0f\n",
       1e6 * r.cpu.bench / n, 1e6 * r.cpu.gateway / n, 1e6 * r.cpu.service / n,
       1e6 * r.cpu.postgres / n);
+  std::printf("            slowest:");
+  for (const auto& [ms, at] : r.slowest) std::printf("  %.1f ms at %.2f s", ms, at);
+  std::printf("\n");
   std::fflush(stdout);
 }
 

@@ -46,11 +46,12 @@ double MicrosSince(Clock::time_point from) {
 // ---- gRPC ----
 
 struct GrpcLoad::Run {
-  Run(int calls, double rate) : rate(rate), calls(calls), micros(calls), done(calls) {}
+  Run(int calls, double rate) : rate(rate), calls(calls), micros(calls), sent(calls), done(calls) {}
   const double rate;
   const int calls;
   Clock::time_point start;
   std::vector<double> micros;
+  std::vector<double> sent;
   std::atomic<int> next{0};
   std::atomic<int> errors{0};
   std::latch done;
@@ -77,6 +78,8 @@ void GrpcLoad::Start(Run& run, int i) {
   stubs_[static_cast<size_t>(i) % stubs_.size()]->async()->GetParticipant(
       &call->ctx, &request_, &call->response, [this, &run, call, i](grpc::Status st) {
         run.micros[static_cast<size_t>(i)] = MicrosSince(call->from);
+        run.sent[static_cast<size_t>(i)] =
+            std::chrono::duration<double>(call->from - run.start).count();
         if (!st.ok() || call->response.participant().id() != request_.id()) {
           if (run.errors++ < 3) {
             std::fprintf(stderr, "gateway_bench: call failed: %d %s\n", st.error_code(),
@@ -108,6 +111,7 @@ Outcome GrpcLoad::Go(int calls, double rate) {
   Outcome out;
   out.seconds = std::chrono::duration<double>(Clock::now() - run.start).count();
   out.micros = std::move(run.micros);
+  out.sent = std::move(run.sent);
   out.errors = run.errors;
   return out;
 }
@@ -191,6 +195,7 @@ size_t ResponseLength(const std::string& in, bool* close) {
 Outcome HttpLoad::Go(int calls, double rate) {
   Outcome out;
   out.micros.assign(static_cast<size_t>(calls), 0);
+  out.sent.assign(static_cast<size_t>(calls), 0);
   const int ep = epoll_create1(EPOLL_CLOEXEC);
   const int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   epoll_event tev{};
@@ -272,6 +277,8 @@ Outcome HttpLoad::Go(int calls, double rate) {
       bool freed = false;
       if (c.busy && (length > 0 || got <= 0)) {
         out.micros[static_cast<size_t>(c.call)] = MicrosSince(c.from);
+        out.sent[static_cast<size_t>(c.call)] =
+            std::chrono::duration<double>(c.from - start).count();
         const absl::string_view response(c.in.data(), length);
         if (length == 0 || !absl::StartsWith(response, "HTTP/1.1 200") ||
             !absl::StrContains(response, success_)) {

@@ -28,6 +28,7 @@ using Clock = std::chrono::steady_clock;
 // What a phase of calls gave.
 struct Outcome {
   std::vector<double> micros;  // per call, in call order
+  std::vector<double> sent;    // per call: when it was due or sent, seconds into the phase
   int errors = 0;
   int reconnects = 0;  // HTTP connections the server closed and that were opened again
   double seconds = 0;
