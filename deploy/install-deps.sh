@@ -17,7 +17,8 @@ packages=(
   libargon2-dev   # gateway: password hashing
   libhpdf-dev fonts-dejavu-core   # invoicing: PDF documents with an embedded Cyrillic/Kazakh font
   poppler-utils   # invoicing tests: pdftotext reads the rendered PDFs back
-  libcpp-httplib-dev   # gateway: gRPC-web over HTTP/1.1
+  libmicrohttpd-dev    # gateway: the gRPC-web door (HTTP/1.1 server)
+  libcpp-httplib-dev   # gateway tests and benchmark: HTTP client
   clang-14 libclang-rt-14-dev   # gateway: the libFuzzer target of the gRPC-web frame parser
   # PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin) and contrib (btree_gist)
   postgresql-15 postgresql-contrib

@@ -43,6 +43,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
                    src.Int("max_failed_sign_ins", d.max_failed_sign_ins, 1, 100));
   c.auth.max_failed_sign_ins = static_cast<int>(max_failed);
   ASSIGN_OR_RETURN(c.auth.lockout, src.Duration("lockout", d.lockout));
+  ASSIGN_OR_RETURN(c.auth_cache_ttl, src.Duration("auth_cache_ttl", c.auth_cache_ttl));
+  if (c.auth_cache_ttl < absl::ZeroDuration() || c.auth_cache_ttl > absl::Minutes(1)) {
+    return absl::InvalidArgumentError(
+        "config: auth_cache_ttl: must be between 0 and 1m (a revoked key stays usable this long)");
+  }
   Argon2Params a;
   ASSIGN_OR_RETURN(int64_t t, src.Int("argon2_time_cost", a.time_cost, 1, 20));
   ASSIGN_OR_RETURN(int64_t m, src.Int("argon2_memory_kib", a.memory_kib, 8 * 1024, 4 << 20));

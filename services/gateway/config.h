@@ -33,6 +33,11 @@ struct Config {
   std::string identity_secret;
   AuthSettings auth;
   Argon2Params argon2;
+  // auth_cache_ttl: how long a verified API key or access token is taken as
+  // verified without asking the database (ProxyOptions); a revocation
+  // through another gateway replica, or a token's expiry, counts at most
+  // this late. 0 = every call asks.
+  absl::Duration auth_cache_ttl = absl::Seconds(1);
 
   // gRPC-web and the portal (web_server.h). web_address "" disables them.
   std::string web_address = "0.0.0.0:8100";

@@ -55,10 +55,6 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
-// A verified API key or access token is taken as verified this long (a
-// store lookup per call otherwise): revocation, sign-out and expiry take
-// effect within it.
-constexpr absl::Duration kAuthCacheTtl = absl::Seconds(1);
 // Connections to each backend, used in turn by the proxy's calls.
 constexpr int kBackendConnections = 2;
 
@@ -133,7 +129,7 @@ absl::Status Run(int argc, char** argv) {
   RateLimiter limiter(config.rate_limits);
   AuditLog audit(store, config.audit);
   ProxyOptions proxy_options;
-  proxy_options.auth_cache_ttl = kAuthCacheTtl;
+  proxy_options.auth_cache_ttl = config.auth_cache_ttl;
   Proxy proxy(*policies, auth, std::move(backends), config.identity_secret, &limiter, &audit,
               proxy_options);
   FrontDoorOptions door_options;

@@ -1,11 +1,14 @@
 #include "web_server.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
 #include <sys/socket.h>
-
-#include <httplib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
-#include <deque>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -14,24 +17,24 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/server.h"
 #include "grpc_web.h"
-#include "grpcpp/impl/codegen/client_unary_call.h"
 #include "proxy.h"
 
 namespace gridbill::gateway {
 namespace {
 
-// Request headers that become gRPC metadata of the bridged call: the
+// Request headers that become gRPC metadata of a bridged call: the
 // credentials and tracing. Everything else (x-gridbill-* above all) stays.
 constexpr const char* kBridgedHeaders[] = {kAuthorizationHeader, kApiKeyHeader, kRequestIdHeader,
                                            "traceparent", "tracestate"};
+// Passed on to the backend of a unary call (the credentials stay here).
+constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
 // What a browser may send cross-origin (CORS preflight).
 constexpr char kAllowedHeaders[] =
     "content-type, x-grpc-web, x-user-agent, grpc-timeout, authorization, x-api-key, "
@@ -49,24 +52,258 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
-// One bridged call: writes the request messages, then hands the response
-// messages one at a time to the HTTP side (the next backend read starts
-// when the previous message was taken: a slow browser holds the stream
-// back instead of filling memory).
-class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+std::string ContentTypeFor(WebEncoding encoding) {
+  return encoding == WebEncoding::kText ? "application/grpc-web-text+proto"
+                                        : "application/grpc-web+proto";
+}
+
+// One piece of a response body in the request's encoding (each piece
+// base64'd on its own for grpc-web-text: the client decodes piece by piece).
+std::string Piece(WebEncoding enc, const std::string& frame) {
+  return enc == WebEncoding::kText ? EncodeWebText(frame) : frame;
+}
+
+std::optional<std::string> Header(MHD_Connection* connection, const char* key) {
+  const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, key);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+std::string ClientHost(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  char text[INET6_ADDRSTRLEN] = {};
+  const sockaddr* addr = info->client_addr;
+  if (addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
+    return text;
+  }
+  if (addr->sa_family == AF_INET6) {
+    const in6_addr& a6 = reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+      inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof text);
+      return text;
+    }
+    inet_ntop(AF_INET6, &a6, text, sizeof text);
+    return absl::StrCat("[", text, "]");
+  }
+  return "";
+}
+
+// "/package.Service/Method": the gRPC method a POST names, or nullopt.
+std::optional<std::string> GrpcMethodOf(std::string_view url) {
+  if (url.size() < 4 || url[0] != '/') return std::nullopt;
+  const size_t slash = url.find('/', 1);
+  if (slash == std::string_view::npos || slash == 1 || slash + 1 == url.size()) return std::nullopt;
+  for (size_t i = 1; i < url.size(); ++i) {
+    const char c = url[i];
+    const bool ok = absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                    (c == '.' && i < slash) || i == slash;
+    if (!ok) return std::nullopt;
+  }
+  return std::string(url);
+}
+
+const char* MimeType(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".ico", "image/x-icon"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".wasm", "application/wasm"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".pdf", "application/pdf"},
+  };
+  for (const auto& [ext, type] : kTypes) {
+    if (absl::EndsWithIgnoreCase(path, ext)) return type;
+  }
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+// One HTTP request on the web door. MHD holds it (per-request pointer) until
+// the request completes; a gRPC call made for it holds it too until the
+// call is done. While the connection waits for the call it is suspended
+// (no thread waits), and the call resumes it.
+struct WebServer::Exchange {
+  MHD_Connection* connection = nullptr;
+  std::string body;
+  bool too_large = false;
+  bool started = false;  // a call was started or a response queued
+  WebEncoding enc = WebEncoding::kBinary;
+
+  absl::Mutex mu;
+  bool suspended ABSL_GUARDED_BY(mu) = false;
+  // A unary call's whole response body, once it is done.
+  std::optional<std::string> answer ABSL_GUARDED_BY(mu);
+  // A streamed call: bytes not yet sent, whether the call is over, and a
+  // way to ask for the next message once these are sent.
+  std::string pending ABSL_GUARDED_BY(mu);
+  bool ended ABSL_GUARDED_BY(mu) = false;
+  std::function<void()> read_next;
+  // Cancels the running call (the browser went away, or the server stops).
+  std::function<void()> cancel ABSL_GUARDED_BY(mu);
+
+  // MHD's thread: wait for the call without holding a thread.
+  void Suspend() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    suspended = true;
+    MHD_suspend_connection(connection);
+  }
+  // The call's thread: there is something to send.
+  void Wake() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (!suspended) return;
+    suspended = false;
+    MHD_resume_connection(connection);
+  }
+  void Cancel() {
+    std::function<void()> c;
+    {
+      absl::MutexLock lock(&mu);
+      c = cancel;
+    }
+    if (c) c();
+  }
+};
+
+namespace {
+
+using Exchange = WebServer::Exchange;
+
+// A unary call through the proxy's Passage straight to the backend. Owned
+// by itself while it runs and by the exchange's cancel function.
+class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
  public:
-  explicit WebCall(std::vector<std::string> messages) {
+  UnaryCall(Proxy& proxy, std::string method, std::shared_ptr<Exchange> exchange)
+      : method_(std::move(method)), passage_(proxy, method_), exchange_(std::move(exchange)) {}
+
+  // Checks the call and starts it; its answer (or refusal) goes to the
+  // exchange.
+  void Start(const std::vector<std::string>& messages,
+             std::optional<std::chrono::system_clock::time_point> deadline) {
+    self_ = shared_from_this();
+    MHD_Connection* connection = exchange_->connection;
+    auto header = [connection](const char* key) -> std::optional<std::string_view> {
+      const char* v = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, key);
+      if (v == nullptr) return std::nullopt;
+      return std::string_view(v);
+    };
+    Presented presented;
+    presented.api_key = header(kApiKeyHeader);
+    presented.authorization = header(kAuthorizationHeader);
+    if (auto id = header(kRequestIdHeader)) presented.request_id = std::string(*id);
+    presented.client_host = ClientHost(connection);
+    presented.transport = "grpc-web";
+    grpc::Status refusal;
+    if (absl::Status st = passage_.Admit(presented); !st.ok()) {
+      if (passage_.retry_after_ms() > 0) {
+        trailers_.emplace_back(kRetryAfterMsHeader, absl::StrCat(passage_.retry_after_ms()));
+      }
+      refusal = ToGrpc(st);
+    } else if (messages.size() != 1) {
+      refusal = grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("body: ", passage_.policy().full_method,
+                       " takes exactly one request message; the body holds ", messages.size()));
+    } else if (absl::Status st = passage_.Inspect(messages[0], /*first=*/true); !st.ok()) {
+      refusal = ToGrpc(st);
+    }
+    if (!refusal.ok()) {
+      Done(refusal);
+      return;
+    }
+    if (deadline) ctx_.set_deadline(*deadline);
+    for (const char* key : kForwardedHeaders) {
+      if (auto value = header(key)) ctx_.AddMetadata(key, std::string(*value));
+    }
+    passage_.Sign(ctx_);
+    grpc::Slice slice(messages[0]);
+    request_ = grpc::ByteBuffer(&slice, 1);
+    {
+      absl::MutexLock lock(&exchange_->mu);
+      exchange_->cancel = [self = shared_from_this()] { self->ctx_.TryCancel(); };
+    }
+    passage_.stub().UnaryCall(&ctx_, passage_.policy().full_method, grpc::StubOptions(), &request_,
+                              &response_, [this](grpc::Status status) { Done(status); });
+  }
+
+ private:
+  void Done(const grpc::Status& status) {
+    const std::shared_ptr<UnaryCall> keep = std::move(self_);  // until this returns
+    passage_.Record(status);
+    for (const auto& [key, value] : ctx_.GetServerTrailingMetadata()) {
+      if (key == kRetryAfterMsHeader) {
+        trailers_.emplace_back(std::string(key.data(), key.size()),
+                               std::string(value.data(), value.size()));
+      }
+    }
+    const WebEncoding enc = exchange_->enc;
+    std::string body;
+    if (status.ok()) body = Piece(enc, EncodeMessageFrame(Flatten(response_)));
+    body += Piece(enc, EncodeTrailerFrame(WithStandardDetails(status), trailers_));
+    std::function<void()> cancel;  // dropped outside the lock
+    {
+      absl::MutexLock lock(&exchange_->mu);
+      cancel = std::move(exchange_->cancel);
+      exchange_->cancel = nullptr;
+      exchange_->answer = std::move(body);
+      exchange_->Wake();
+    }
+  }
+
+  std::shared_ptr<UnaryCall> self_;
+  const std::string method_;
+  Passage passage_;
+  std::shared_ptr<Exchange> exchange_;
+  grpc::ClientContext ctx_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  std::vector<std::pair<std::string, std::string>> trailers_;
+};
+
+// A call bridged to the gateway's own gRPC front door (streaming methods,
+// and every method when the web door has no proxy): the request messages
+// go out as they came, the response messages come back one at a time (the
+// next is read once the previous one is sent, so a slow browser holds the
+// stream back instead of filling memory).
+class BridgedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+                          public std::enable_shared_from_this<BridgedCall> {
+ public:
+  BridgedCall(std::vector<std::string> messages, std::shared_ptr<Exchange> exchange)
+      : exchange_(std::move(exchange)) {
     for (std::string& m : messages) {
       grpc::Slice slice(m);
       requests_.emplace_back(&slice, 1);
     }
   }
 
+  grpc::ClientContext& context() { return ctx_; }
+
+  // Owned by itself until OnDone, and by the exchange's functions.
   void Start(grpc::GenericStub& stub, const std::string& method) {
+    self_ = shared_from_this();
+    {
+      absl::MutexLock lock(&exchange_->mu);
+      exchange_->cancel = [self = shared_from_this()] { self->Close(); };
+      exchange_->read_next = [self = shared_from_this()] { self->ReadNext(); };
+    }
     stub.PrepareBidiStreamingCall(&ctx_, method, grpc::StubOptions(), this);
-    // Reads after the first are started by the HTTP side (Next), outside
-    // this reactor's callbacks: the hold keeps the call from finishing in
-    // between; released at the end of the stream or by Close.
+    // Reads after the first are started from the HTTP side (ReadNext),
+    // outside this reactor's callbacks: the hold keeps the call from
+    // finishing in between; released at the end of the stream or by Close.
     {
       absl::MutexLock lock(&mu_);
       held_ = true;
@@ -81,8 +318,6 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
     StartCall();
   }
 
-  grpc::ClientContext& context() { return ctx_; }
-
   void OnWriteDone(bool ok) override {
     if (ok && ++next_ < requests_.size()) {
       StartWrite(&requests_[next_]);
@@ -91,13 +326,27 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
     }
   }
 
+  // The next response message, once the previous one is sent.
+  void ReadNext() {
+    absl::MutexLock lock(&mu_);
+    if (held_) StartRead(&response_);
+  }
+
+  // Cancels the call (the browser went away, or the server stops).
+  void Close() {
+    ctx_.TryCancel();
+    Release();
+  }
+
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Release();
+      Release();  // the end of the stream: OnDone follows
       return;
     }
-    absl::MutexLock lock(&mu_);
-    ready_ = Flatten(response_);
+    std::string piece = Piece(exchange_->enc, EncodeMessageFrame(Flatten(response_)));
+    absl::MutexLock lock(&exchange_->mu);
+    exchange_->pending += piece;
+    exchange_->Wake();
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -108,46 +357,21 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
                               std::string(value.data(), value.size()));
       }
     }
-    absl::MutexLock lock(&mu_);
-    trailers_ = std::move(trailers);
-    status_ = status;
-  }
-
-  // The next response message, or nullopt when the call is over (status()).
-  std::optional<std::string> Next() {
-    std::optional<std::string> out;
-    bool more = false;
+    std::string piece =
+        Piece(exchange_->enc, EncodeTrailerFrame(WithStandardDetails(status), trailers));
+    const std::shared_ptr<BridgedCall> keep = std::move(self_);  // until this returns
+    std::function<void()> cancel;                                // dropped outside the lock
+    std::function<void()> read_next;
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](WebCall* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
-            return c->ready_.has_value() || c->status_.has_value();
-          },
-          this));
-      if (!ready_) return std::nullopt;
-      out = std::move(ready_);
-      ready_.reset();
-      more = held_;
+      absl::MutexLock lock(&exchange_->mu);
+      cancel = std::move(exchange_->cancel);
+      read_next = std::move(exchange_->read_next);
+      exchange_->cancel = nullptr;
+      exchange_->read_next = nullptr;
+      exchange_->pending += piece;
+      exchange_->ended = true;
+      exchange_->Wake();
     }
-    if (more) StartRead(&response_);
-    return out;
-  }
-
-  // The trailer frame of the finished call.
-  std::string TrailerFrame() {
-    absl::MutexLock lock(&mu_);
-    return EncodeTrailerFrame(WithStandardDetails(*status_), trailers_);
-  }
-
-  // Cancels a call still running and waits for its end (the reactor must
-  // outlive gRPC's use of it).
-  void Close() {
-    ctx_.TryCancel();
-    Release();
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](WebCall* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) { return c->status_.has_value(); },
-        this));
   }
 
  private:
@@ -160,292 +384,380 @@ class WebCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
     RemoveHold();
   }
 
+  std::shared_ptr<BridgedCall> self_;
+  std::shared_ptr<Exchange> exchange_;
+  absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext ctx_;
   std::vector<grpc::ByteBuffer> requests_;
   size_t next_ = 0;
   grpc::ByteBuffer response_;
-  absl::Mutex mu_;
-  std::optional<std::string> ready_ ABSL_GUARDED_BY(mu_);
-  bool held_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::pair<std::string, std::string>> trailers_ ABSL_GUARDED_BY(mu_);
 };
 
-bool OriginAllowed(const std::vector<std::string>& allowed, const std::string& origin) {
-  for (const std::string& a : allowed) {
+// The body of a bridged call's response: what the call has sent so far.
+ssize_t ReadStream(void* cls, uint64_t /*pos*/, char* buf, size_t max) {
+  Exchange& x = **static_cast<std::shared_ptr<Exchange>*>(cls);
+  std::function<void()> read_next;
+  size_t n = 0;
+  {
+    absl::MutexLock lock(&x.mu);
+    if (x.pending.empty()) {
+      if (x.ended) return MHD_CONTENT_READER_END_OF_STREAM;
+      x.Suspend();  // until the call has more (legal from a content reader)
+      return 0;
+    }
+    n = std::min(max, x.pending.size());
+    x.pending.copy(buf, n);
+    x.pending.erase(0, n);
+    // A message is sent whole before the next is read from the backend.
+    if (x.pending.empty() && !x.ended) read_next = x.read_next;
+  }
+  if (read_next) read_next();
+  return static_cast<ssize_t>(n);
+}
+
+void FreeStream(void* cls) { delete static_cast<std::shared_ptr<Exchange>*>(cls); }
+
+}  // namespace
+
+// The HTTP library's callbacks, with access to the server.
+struct WebServerAccess {
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                              const char* method, const char* version, const char* upload_data,
+                              size_t* upload_data_size, void** con_cls);
+  static void OnCompleted(void* cls, MHD_Connection* connection, void** con_cls,
+                          MHD_RequestTerminationCode toe);
+  static void OnLog(void* cls, const char* format, va_list args);
+  static MHD_Result Handle(WebServer& self, Exchange& x, MHD_Connection* connection,
+                           const char* url, const char* method,
+                           const std::shared_ptr<Exchange>& held);
+  static MHD_Result ServeFile(WebServer& self, MHD_Connection* connection, const char* url);
+  static MHD_Result Respond(const WebServer& self, MHD_Connection* connection, unsigned int status,
+                            const std::string& body, const std::string& content_type);
+  static void AddCors(const WebServer& self, MHD_Connection* connection, MHD_Response* response);
+  static bool OriginAllowed(const WebServer& self, const std::string& origin);
+};
+
+WebServer::WebServer(WebOptions options) : options_(std::move(options)) {}
+
+WebServer::~WebServer() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) {
+  std::unique_ptr<WebServer> web(new WebServer(std::move(options)));
+  const WebOptions& o = web->options_;
+  if (o.bridge != nullptr) {
+    web->channel_ = o.bridge;
+  } else {
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(-1);
+    args.SetMaxSendMessageSize(-1);
+    web->channel_ =
+        grpc::CreateCustomChannel(o.front_door, grpc::InsecureChannelCredentials(), args);
+  }
+  web->stub_ = std::make_unique<grpc::GenericStub>(web->channel_);
+  std::error_code ec;
+  web->portal_ = !o.portal_dir.empty() && std::filesystem::is_directory(o.portal_dir, ec);
+
+  const size_t colon = o.address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(o.address.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: web_address: \"", o.address, "\" is not host:port"));
+  }
+  std::string host = o.address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = absl::StrCat(port);
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found) != 0 ||
+      found == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: web_address: cannot resolve \"", host, "\""));
+  }
+  sockaddr_storage addr{};
+  std::memcpy(&addr, found->ai_addr, found->ai_addrlen);
+  const bool ipv6 = found->ai_family == AF_INET6;
+  freeaddrinfo(found);
+
+  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+  if (ipv6) flags |= MHD_USE_IPv6;
+  const unsigned int threads = static_cast<unsigned int>(std::max(1, o.threads));
+  web->daemon_ = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, &WebServerAccess::OnRequest, web.get(), MHD_OPTION_SOCK_ADDR,
+      reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_NOTIFY_COMPLETED, &WebServerAccess::OnCompleted, web.get(),
+      // Idle keep-alive connections are closed after this many seconds.
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned int>(60), MHD_OPTION_CONNECTION_LIMIT,
+      static_cast<unsigned int>(10000), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+      static_cast<unsigned int>(SOMAXCONN), MHD_OPTION_EXTERNAL_LOGGER, &WebServerAccess::OnLog,
+      web.get(), MHD_OPTION_END);
+  if (web->daemon_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("web: cannot listen on ", o.address));
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(web->daemon_, MHD_DAEMON_INFO_BIND_PORT);
+  web->port_ = info != nullptr ? info->port : port;
+  return web;
+}
+
+void WebServer::Stop() {
+  if (daemon_ == nullptr) return;
+  // New connections are refused; running calls are cancelled, and MHD may
+  // only stop once no connection is left suspended waiting for one.
+  MHD_quiesce_daemon(daemon_);
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  for (;;) {
+    std::vector<std::shared_ptr<Exchange>> live;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [raw, x] : live_) live.push_back(x);
+    }
+    bool waiting = false;
+    for (const auto& x : live) {
+      x->Cancel();
+      absl::MutexLock lock(&x->mu);
+      waiting = waiting || x->suspended;
+    }
+    if (!waiting || absl::Now() > give_up) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  MHD_stop_daemon(daemon_);
+  daemon_ = nullptr;
+}
+
+void WebServerAccess::OnLog(void* /*cls*/, const char* format, va_list args) {
+  char text[512];
+  std::vsnprintf(text, sizeof text, format, args);
+  std::string line(absl::StripTrailingAsciiWhitespace(text));
+  LogJson("warn", "web: http", {{"message", line}});
+}
+
+void WebServerAccess::OnCompleted(void* cls, MHD_Connection* /*connection*/, void** con_cls,
+                                  MHD_RequestTerminationCode /*toe*/) {
+  auto* self = static_cast<WebServer*>(cls);
+  auto* held = static_cast<std::shared_ptr<Exchange>*>(*con_cls);
+  if (held == nullptr) return;
+  // The browser is gone or the answer is sent: stop a call still running.
+  (*held)->Cancel();
+  {
+    absl::MutexLock lock(&self->mu_);
+    self->live_.erase(held->get());
+  }
+  delete held;
+  *con_cls = nullptr;
+}
+
+MHD_Result WebServerAccess::OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                                      const char* method, const char* /*version*/,
+                                      const char* upload_data, size_t* upload_data_size,
+                                      void** con_cls) {
+  auto* self = static_cast<WebServer*>(cls);
+  if (*con_cls == nullptr) {
+    auto x = std::make_shared<Exchange>();
+    x->connection = connection;
+    {
+      absl::MutexLock lock(&self->mu_);
+      self->live_.emplace(x.get(), x);
+    }
+    *con_cls = new std::shared_ptr<Exchange>(std::move(x));
+    return MHD_YES;
+  }
+  Exchange& x = **static_cast<std::shared_ptr<Exchange>*>(*con_cls);
+  if (*upload_data_size > 0) {
+    if (!x.too_large && x.body.size() + *upload_data_size <=
+                            static_cast<size_t>(self->options_.max_request_bytes)) {
+      x.body.append(upload_data, *upload_data_size);
+    } else {
+      x.too_large = true;
+      x.body.clear();
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (x.started) {
+    // Resumed: a unary call's answer is there.
+    std::optional<std::string> answer;
+    {
+      absl::MutexLock lock(&x.mu);
+      answer = std::move(x.answer);
+      x.answer.reset();
+      if (!answer) {
+        x.Suspend();  // not yet (a spurious resume)
+        return MHD_YES;
+      }
+    }
+    return Respond(*self, connection, 200, *answer, ContentTypeFor(x.enc));
+  }
+  x.started = true;
+  return Handle(*self, x, connection, url, method,
+                *static_cast<std::shared_ptr<Exchange>*>(*con_cls));
+}
+
+MHD_Result WebServerAccess::Respond(const WebServer& self, MHD_Connection* connection,
+                                    unsigned int status, const std::string& body,
+                                    const std::string& content_type) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+  MHD_add_response_header(response, "Content-Type", content_type.c_str());
+  AddCors(self, connection, response);
+  const MHD_Result r = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return r;
+}
+
+void WebServerAccess::AddCors(const WebServer& self, MHD_Connection* connection,
+                              MHD_Response* response) {
+  const std::optional<std::string> origin = Header(connection, "Origin");
+  if (!origin || !OriginAllowed(self, *origin)) return;
+  MHD_add_response_header(response, "Access-Control-Allow-Origin", origin->c_str());
+  MHD_add_response_header(response, "Vary", "Origin");
+  MHD_add_response_header(response, "Access-Control-Expose-Headers", kExposedHeaders);
+}
+
+bool WebServerAccess::OriginAllowed(const WebServer& self, const std::string& origin) {
+  for (const std::string& a : self.options_.cors_origins) {
     if (a == "*" || a == origin) return true;
   }
   return false;
 }
 
-std::string ContentTypeFor(WebEncoding encoding) {
-  return encoding == WebEncoding::kText ? "application/grpc-web-text+proto"
-                                        : "application/grpc-web+proto";
-}
-
-// The response body of a finished unary call: its message (when OK) and
-// the trailer frame, each piece base64'd on its own for the text encoding.
-std::string UnaryBody(WebEncoding enc, const grpc::Status& status, const std::string* message,
-                      const std::vector<std::pair<std::string, std::string>>& trailers) {
-  std::string body;
-  if (message != nullptr) {
-    const std::string frame = EncodeMessageFrame(*message);
-    body = enc == WebEncoding::kText ? EncodeWebText(frame) : frame;
+MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection* connection,
+                                   const char* url, const char* method,
+                                   const std::shared_ptr<Exchange>& held) {
+  const std::string_view verb(method);
+  if (verb == MHD_HTTP_METHOD_OPTIONS) {
+    const std::string origin = Header(connection, "Origin").value_or("");
+    if (origin.empty() || !OriginAllowed(self, origin)) {
+      return Respond(self, connection, 403,
+                     absl::StrCat("origin \"", origin.substr(0, 200),
+                                  "\" is not allowed (gateway setting cors_origins)\n"),
+                     "text/plain");
+    }
+    MHD_Response* response = MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(response, "Access-Control-Allow-Methods", "POST, OPTIONS");
+    MHD_add_response_header(response, "Access-Control-Allow-Headers", kAllowedHeaders);
+    MHD_add_response_header(response, "Access-Control-Max-Age", "600");
+    AddCors(self, connection, response);
+    const MHD_Result r = MHD_queue_response(connection, 204, response);
+    MHD_destroy_response(response);
+    return r;
   }
-  const std::string trailer = EncodeTrailerFrame(WithStandardDetails(status), trailers);
-  body += enc == WebEncoding::kText ? EncodeWebText(trailer) : trailer;
-  return body;
-}
-
-// A unary call through the proxy's Passage and on to the backend, blocking
-// this HTTP worker (the calling thread drives the call: no hand-off).
-std::string ServeUnary(Passage& passage, const httplib::Request& req, WebEncoding enc,
-                       const std::vector<std::string>& messages,
-                       std::optional<std::chrono::system_clock::time_point> deadline) {
-  std::vector<std::pair<std::string, std::string>> trailers;
-  auto header = [&req](const char* key) -> std::optional<std::string_view> {
-    auto it = req.headers.find(key);
-    if (it == req.headers.end()) return std::nullopt;
-    return std::string_view(it->second);
+  if (verb == MHD_HTTP_METHOD_GET || verb == MHD_HTTP_METHOD_HEAD)
+    return ServeFile(self, connection, url);
+  if (verb != MHD_HTTP_METHOD_POST) {
+    return Respond(self, connection, 405,
+                   absl::StrCat("HTTP 405: ", std::string(verb).substr(0, 20),
+                                " is not served here (POST for gRPC-web, GET for the portal)\n"),
+                   "text/plain");
+  }
+  const std::optional<std::string> grpc_method = GrpcMethodOf(url);
+  if (!grpc_method) return Respond(self, connection, 404, "HTTP 404: not found\n", "text/plain");
+  if (x.too_large) {
+    return Respond(
+        self, connection, 413,
+        absl::StrCat("HTTP 413: the request body is larger than ", self.options_.max_request_bytes,
+                     " bytes (gateway setting web_max_request_bytes)\n"),
+        "text/plain");
+  }
+  absl::StatusOr<WebEncoding> encoding =
+      ParseContentType(Header(connection, "Content-Type").value_or(""));
+  if (!encoding.ok()) {
+    return Respond(self, connection, 415, absl::StrCat(encoding.status().message(), "\n"),
+                   "text/plain");
+  }
+  x.enc = *encoding;
+  auto refuse = [&](const absl::Status& st) {
+    return Respond(self, connection, 200,
+                   Piece(x.enc, EncodeTrailerFrame(WithStandardDetails(ToGrpc(st)))),
+                   ContentTypeFor(x.enc));
   };
-  Presented presented;
-  presented.api_key = header(kApiKeyHeader);
-  presented.authorization = header(kAuthorizationHeader);
-  if (auto id = header(kRequestIdHeader)) presented.request_id = std::string(*id);
-  presented.client_host = req.remote_addr;
-  presented.transport = "grpc-web";
-  grpc::Status status;
-  std::string reply;
-  if (absl::Status st = passage.Admit(presented); !st.ok()) {
-    if (passage.retry_after_ms() > 0) {
-      trailers.emplace_back(kRetryAfterMsHeader, absl::StrCat(passage.retry_after_ms()));
-    }
-    status = ToGrpc(st);
-  } else if (messages.size() != 1) {
-    status = grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("body: ", passage.policy().full_method,
-                     " takes exactly one request message; the body holds ", messages.size()));
-  } else if (absl::Status st = passage.Inspect(messages[0], /*first=*/true); !st.ok()) {
-    status = ToGrpc(st);
-  } else {
-    grpc::ClientContext ctx;
-    if (deadline) ctx.set_deadline(*deadline);
-    for (const char* key : {kRequestIdHeader, "traceparent", "tracestate"}) {
-      if (auto value = header(key)) ctx.AddMetadata(key, std::string(*value));
-    }
-    passage.Sign(ctx);
-    grpc::Slice slice(messages[0]);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    status = grpc::internal::BlockingUnaryCall(
-        &passage.channel(),
-        grpc::internal::RpcMethod(passage.policy().full_method.c_str(),
-                                  grpc::internal::RpcMethod::NORMAL_RPC),
-        &ctx, request, &response);
-    if (status.ok()) reply = Flatten(response);
-    for (const auto& [key, value] : ctx.GetServerTrailingMetadata()) {
-      if (key == kRetryAfterMsHeader) {
-        trailers.emplace_back(std::string(key.data(), key.size()),
-                              std::string(value.data(), value.size()));
+  std::string decoded;
+  std::string_view body = x.body;
+  if (x.enc == WebEncoding::kText) {
+    absl::StatusOr<std::string> d = DecodeWebText(x.body);
+    if (!d.ok()) return refuse(d.status());
+    decoded = *std::move(d);
+    body = decoded;
+  }
+  absl::StatusOr<std::vector<std::string>> messages =
+      ParseRequestFrames(body, self.options_.max_message_bytes);
+  if (!messages.ok()) return refuse(messages.status());
+  std::optional<std::chrono::system_clock::time_point> deadline;
+  if (std::optional<std::string> timeout = Header(connection, "grpc-timeout")) {
+    absl::StatusOr<int64_t> micros = ParseGrpcTimeoutMicros(*timeout);
+    if (!micros.ok()) return refuse(micros.status());
+    deadline = std::chrono::system_clock::now() + std::chrono::microseconds(*micros);
+  }
+  x.body.clear();
+  x.body.shrink_to_fit();
+
+  if (self.options_.proxy != nullptr) {
+    const MethodPolicy* policy = self.options_.proxy->Route(*grpc_method);
+    if (policy == nullptr || IsUnary(*policy)) {
+      // Suspended first: the call may finish before Start returns.
+      {
+        absl::MutexLock lock(&x.mu);
+        x.Suspend();
       }
+      std::make_shared<UnaryCall>(*self.options_.proxy, *grpc_method, held)
+          ->Start(*messages, deadline);
+      return MHD_YES;
     }
   }
-  passage.Record(status);
-  return UnaryBody(enc, status, status.ok() ? &reply : nullptr, trailers);
+
+  auto call = std::make_shared<BridgedCall>(*std::move(messages), held);
+  grpc::ClientContext& ctx = call->context();
+  ctx.AddMetadata(kTransportHeader, "grpc-web");
+  if (!self.options_.bridge_secret.empty()) {
+    ctx.AddMetadata(kBridgeHeader, self.options_.bridge_secret);
+    ctx.AddMetadata(kClientAddressHeader, ClientHost(connection));
+  }
+  for (const char* key : kBridgedHeaders) {
+    if (std::optional<std::string> value = Header(connection, key)) ctx.AddMetadata(key, *value);
+  }
+  if (deadline) ctx.set_deadline(*deadline);
+  MHD_Response* response = MHD_create_response_from_callback(
+      MHD_SIZE_UNKNOWN, 32 * 1024, &ReadStream, new std::shared_ptr<Exchange>(held), &FreeStream);
+  MHD_add_response_header(response, "Content-Type", ContentTypeFor(x.enc).c_str());
+  AddCors(self, connection, response);
+  const MHD_Result r = MHD_queue_response(connection, 200, response);
+  MHD_destroy_response(response);
+  call->Start(*self.stub_, *grpc_method);
+  return r;
 }
 
-}  // namespace
-
-WebServer::WebServer(WebOptions options)
-    : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {}
-
-WebServer::~WebServer() { Stop(); }
-
-void WebServer::Stop() {
-  if (http_ != nullptr && http_->is_running()) http_->stop();
-  if (thread_.joinable()) thread_.join();
-}
-
-absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) {
-  std::unique_ptr<WebServer> web(new WebServer(std::move(options)));
-  const WebOptions& o = web->options_;
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  args.SetMaxSendMessageSize(-1);
-  web->channel_ = o.bridge != nullptr ? o.bridge
-                                      : grpc::CreateCustomChannel(
-                                            o.front_door, grpc::InsecureChannelCredentials(), args);
-  web->stub_ = std::make_unique<grpc::GenericStub>(web->channel_);
-  web->Install();
-
-  const size_t colon = o.address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(o.address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config: web_address: \"", o.address, "\" is not host:port"));
+MHD_Result WebServerAccess::ServeFile(WebServer& self, MHD_Connection* connection,
+                                      const char* url) {
+  const std::string why =
+      self.options_.portal_dir.empty()
+          ? "no portal is configured (gateway setting portal_dir)"
+          : absl::StrCat("the portal is not installed: ", self.options_.portal_dir,
+                         " does not exist or holds no such file");
+  std::string path(url);
+  if (!self.portal_ || path.empty() || path[0] != '/' || absl::StrContains(path, "/..") ||
+      absl::StrContains(path, "\\") || path.find('\0') != std::string::npos) {
+    return Respond(self, connection, 404, absl::StrCat(why, "\n"), "text/plain");
   }
-  std::string host = o.address.substr(0, colon);
-  if (port == 0) {
-    web->port_ = web->http_->bind_to_any_port(host);
-  } else if (web->http_->bind_to_port(host, port)) {
-    web->port_ = port;
-  }
-  if (web->port_ <= 0) {
-    return absl::UnavailableError(absl::StrCat("web: cannot listen on ", o.address));
-  }
-  // Debian's compiled cpp-httplib listens with a backlog of 5: a burst of new
-  // connections overflows it and browsers see resets or a 1 s SYN retry.
-  // listen() again on the bound socket widens the queue.
-  if (web->listen_fd_ >= 0) ::listen(web->listen_fd_, SOMAXCONN);
-  httplib::Server* http = web->http_.get();
-  web->thread_ = std::thread([http] { http->listen_after_bind(); });
-  return web;
-}
-
-void WebServer::Install() {
-  httplib::Server& http = *http_;
-  const int threads = options_.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(static_cast<size_t>(options_.max_request_bytes));
-  http.set_read_timeout(std::chrono::seconds(30));
-  // Frames are small writes: without this, Nagle and delayed ACKs add ~40 ms.
-  http.set_tcp_nodelay(true);
-  // Keep a browser's connection for many calls (the default closes it after
-  // 5 requests, so each few calls paid a new TCP connection).
-  http.set_keep_alive_max_count(100000);
-  http.set_socket_options([this](socket_t sock) {
-    httplib::default_socket_options(sock);
-    listen_fd_ = static_cast<int>(sock);
-  });
-
-  // CORS on every response to an allowed origin.
-  http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const std::string origin = req.get_header_value("Origin");
-    if (!origin.empty() && OriginAllowed(options_.cors_origins, origin)) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Vary", "Origin");
-      res.set_header("Access-Control-Expose-Headers", kExposedHeaders);
-    }
-  });
-  http.Options(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string origin = req.get_header_value("Origin");
-    if (origin.empty() || !OriginAllowed(options_.cors_origins, origin)) {
-      res.status = 403;
-      res.set_content(absl::StrCat("origin \"", origin.substr(0, 200),
-                                   "\" is not allowed (gateway setting cors_origins)\n"),
-                      "text/plain");
-      return;
-    }
-    res.status = 204;
-    res.set_header("Access-Control-Allow-Methods", "POST, OPTIONS");
-    res.set_header("Access-Control-Allow-Headers", kAllowedHeaders);
-    res.set_header("Access-Control-Max-Age", "600");
-  });
-  // httplib's own refusals (413 too large, 400 bad request, 404) get a body
-  // that says what happened.
-  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string why = res.status == 404 ? "not found" : "refused";
-    if (res.status == 413) {
-      why = absl::StrCat("the request body is larger than ", options_.max_request_bytes,
-                         " bytes (gateway setting web_max_request_bytes)");
-    }
-    res.set_content(absl::StrCat("HTTP ", res.status, ": ", why, "\n"), "text/plain");
-  });
-
-  http.Post(R"(/([A-Za-z0-9_.]+)/([A-Za-z0-9_]+))", [this](const httplib::Request& req,
-                                                           httplib::Response& res) {
-    absl::StatusOr<WebEncoding> encoding = ParseContentType(req.get_header_value("Content-Type"));
-    if (!encoding.ok()) {
-      res.status = 415;
-      res.set_content(absl::StrCat(encoding.status().message(), "\n"), "text/plain");
-      return;
-    }
-    const WebEncoding enc = *encoding;
-    res.status = 200;
-    res.set_header("Content-Type", ContentTypeFor(enc));
-    auto refuse = [&](const grpc::Status& status) {
-      std::string body = EncodeTrailerFrame(WithStandardDetails(status));
-      if (enc == WebEncoding::kText) body = EncodeWebText(body);
-      res.set_content(body, ContentTypeFor(enc));
-    };
-    std::string decoded;
-    std::string_view body = req.body;
-    if (enc == WebEncoding::kText) {
-      absl::StatusOr<std::string> d = DecodeWebText(req.body);
-      if (!d.ok()) return refuse(ToGrpc(d.status()));
-      decoded = *std::move(d);
-      body = decoded;
-    }
-    absl::StatusOr<std::vector<std::string>> messages =
-        ParseRequestFrames(body, options_.max_message_bytes);
-    if (!messages.ok()) return refuse(ToGrpc(messages.status()));
-
-    std::optional<std::chrono::system_clock::time_point> deadline;
-    if (req.has_header("grpc-timeout")) {
-      absl::StatusOr<int64_t> micros = ParseGrpcTimeoutMicros(req.get_header_value("grpc-timeout"));
-      if (!micros.ok()) return refuse(ToGrpc(micros.status()));
-      deadline = std::chrono::system_clock::now() + std::chrono::microseconds(*micros);
-    }
-    const std::string method = absl::StrCat("/", req.matches[1].str(), "/", req.matches[2].str());
-    if (options_.proxy != nullptr) {
-      Passage passage(*options_.proxy, method);
-      if (const MethodPolicy* policy = options_.proxy->Route(method);
-          policy == nullptr || IsUnary(*policy)) {
-        res.set_content(ServeUnary(passage, req, enc, *messages, deadline), ContentTypeFor(enc));
-        return;
-      }
-    }
-
-    auto call = std::make_shared<WebCall>(*std::move(messages));
-    grpc::ClientContext& ctx = call->context();
-    ctx.AddMetadata(kTransportHeader, "grpc-web");
-    if (!options_.bridge_secret.empty()) {
-      ctx.AddMetadata(kBridgeHeader, options_.bridge_secret);
-      ctx.AddMetadata(kClientAddressHeader, req.remote_addr);
-    }
-    for (const char* key : kBridgedHeaders) {
-      if (req.has_header(key)) ctx.AddMetadata(key, req.get_header_value(key));
-    }
-    if (deadline) ctx.set_deadline(*deadline);
-    call->Start(*stub_, method);
-
-    res.set_chunked_content_provider(
-        ContentTypeFor(enc),
-        [call, enc](size_t /*offset*/, httplib::DataSink& sink) {
-          auto send = [&](const std::string& frame) {
-            if (enc == WebEncoding::kText) {
-              const std::string text = EncodeWebText(frame);
-              return sink.write(text.data(), text.size());
-            }
-            return sink.write(frame.data(), frame.size());
-          };
-          if (std::optional<std::string> message = call->Next()) {
-            // The browser went away: stop the call (the backend sees the cancel).
-            if (!send(EncodeMessageFrame(*message))) return false;
-            return true;
-          }
-          send(call->TrailerFrame());
-          sink.done();
-          return true;
-        },
-        [call](bool /*success*/) { call->Close(); });
-  });
-
-  // Everything else is the portal.
+  std::string file = self.options_.portal_dir + path;
   std::error_code ec;
-  if (!options_.portal_dir.empty() && std::filesystem::is_directory(options_.portal_dir, ec)) {
-    http.set_mount_point("/", options_.portal_dir);
+  if (std::filesystem::is_directory(file, ec)) file += "/index.html";
+  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) close(fd);
+    return Respond(self, connection, 404, absl::StrCat(why, "\n"), "text/plain");
   }
-  const std::string why = options_.portal_dir.empty()
-                              ? "no portal is configured (gateway setting portal_dir)"
-                              : absl::StrCat("the portal is not installed: ", options_.portal_dir,
-                                             " does not exist or holds no such file");
-  http.Get(R"(/.*)", [why](const httplib::Request&, httplib::Response& res) {
-    res.status = 404;
-    res.set_content(absl::StrCat(why, "\n"), "text/plain");
-  });
+  MHD_Response* response = MHD_create_response_from_fd(static_cast<uint64_t>(st.st_size), fd);
+  MHD_add_response_header(response, "Content-Type", MimeType(file));
+  AddCors(self, connection, response);
+  const MHD_Result r = MHD_queue_response(connection, 200, response);
+  MHD_destroy_response(response);
+  return r;
 }
 
 }  // namespace gridbill::gateway

@@ -1,4 +1,6 @@
-// The browser door: gRPC-web over HTTP/1.1 (cpp-httplib) on its own port,
+// The browser door: gRPC-web over HTTP/1.1 (libmicrohttpd: a few event-loop
+// threads serve every keep-alive connection; a connection waiting for its
+// gRPC call is suspended, not holding a thread) on its own port,
 // with CORS, request size limits and the portal's static files.
 //
 // A unary call goes through the proxy's Passage (the same authentication,
@@ -11,18 +13,17 @@
 // calls, and a client's own header of that name is never bridged.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 
-namespace httplib {
-class Server;
-}
+struct MHD_Daemon;
 
 namespace gridbill::gateway {
 
@@ -46,7 +47,7 @@ struct WebOptions {
   // cors_origins: origins allowed to call from a browser page of another
   // origin ("*" = any); empty = same origin only.
   std::vector<std::string> cors_origins;
-  int threads = 32;  // web_threads: concurrent HTTP requests (streams hold one)
+  int threads = 4;  // web_threads: HTTP event-loop threads (calls do not hold one)
 };
 
 class WebServer {
@@ -55,20 +56,25 @@ class WebServer {
   ~WebServer();
 
   int port() const { return port_; }
-  // Stops accepting and waits for the listener thread.
+  // Stops accepting, cancels the calls still running and waits for the
+  // HTTP threads.
   void Stop();
 
+  struct Exchange;  // one HTTP request (web_server.cc)
+
  private:
+  friend struct WebServerAccess;  // the HTTP library's callbacks
   explicit WebServer(WebOptions options);
-  void Install();
 
   const WebOptions options_;
-  std::unique_ptr<httplib::Server> http_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<grpc::GenericStub> stub_;
-  std::thread thread_;
+  MHD_Daemon* daemon_ = nullptr;
   int port_ = 0;
-  int listen_fd_ = -1;  // the listening socket, to widen its backlog
+  bool portal_ = false;  // portal_dir is a directory
+  absl::Mutex mu_;
+  // Requests MHD has not completed yet (Stop cancels their calls).
+  std::map<Exchange*, std::shared_ptr<Exchange>> live_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridbill::gateway

@@ -99,7 +99,14 @@ async function main() {
     points.createMeteringPoint({ requestId: "web-mp-0", point: { code: "MP-WEB-0" } }, bearer(operator)),
   );
   assert.match(invalid.rawMessage, /^point\.[a-z_]+: required$/);
-  assert.ok(invalid.details.length >= 1, "the service's ErrorDetails arrive as a detail");
+  // The trailer's grpc-status-details-bin is a google.rpc.Status whose Any
+  // detail Connect decodes with the published type.
+  const ErrorDetails = registry.getMessage("gridbill.common.v1.ErrorDetails");
+  assert.ok(ErrorDetails, "gridbill.common.v1.ErrorDetails is in the descriptor set");
+  const found = invalid.findDetails(ErrorDetails);
+  assert.equal(found.length, 1, "one ErrorDetails detail");
+  assert.equal(found[0].violations.length, 1, "one field violation");
+  assert.equal(`${found[0].violations[0].field}: ${found[0].violations[0].description}`, invalid.rawMessage);
 
   step = "the operator creates a metering point";
   await points.createMeteringPoint(
