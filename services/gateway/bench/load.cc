@@ -37,6 +37,18 @@ Clock::time_point Due(Clock::time_point start, int i, double rate) {
          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / rate));
 }
 
+// The generator wakes at most once per tick and sends every call due by
+// then: fewer wake-ups of its own (it shares the cores with what it
+// measures). A call sent up to a tick late still counts its latency from
+// when it was due.
+constexpr Clock::duration kTick = std::chrono::milliseconds(1);
+
+// `due` rounded up to the next tick since `start`.
+Clock::time_point WakeFor(Clock::time_point start, Clock::time_point due) {
+  const auto ticks = (due - start + kTick - Clock::duration(1)) / kTick;
+  return start + ticks * kTick;
+}
+
 double MicrosSince(Clock::time_point from) {
   return std::chrono::duration<double, std::micro>(Clock::now() - from).count();
 }
@@ -99,7 +111,8 @@ Outcome GrpcLoad::Go(int calls, double rate) {
   run.start = Clock::now();
   if (rate > 0) {
     for (int i = 0; i < calls; ++i) {
-      std::this_thread::sleep_until(Due(run.start, i, rate));
+      const Clock::time_point due = Due(run.start, i, rate);
+      if (Clock::now() < due) std::this_thread::sleep_until(WakeFor(run.start, due));
       Start(run, i);
     }
   } else {
@@ -239,7 +252,7 @@ Outcome HttpLoad::Go(int calls, double rate) {
       }
       if (next < calls) {
         const auto due = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             Due(start, next, rate).time_since_epoch())
+                             WakeFor(start, Due(start, next, rate)).time_since_epoch())
                              .count();
         itimerspec spec{};
         spec.it_value.tv_sec = due / 1000000000;
