@@ -234,9 +234,8 @@ int Main() {
             dir + "/contracts.log");
   const int gateway_port = FreePort();
   const int web_port = FreePort();
-  // Production settings, except: the rate limit so high that one key may
-  // drive the whole load (the limiter still runs), and web threads for
-  // every keep-alive connection of the senders.
+  // Production settings, except the rate limit: so high that one key may
+  // drive the whole load (the limiter still runs).
   const char* gateway_binary = std::getenv("GRIDBILL_BENCH_GATEWAY");
   if (gateway_binary == nullptr || *gateway_binary == '\0')
     gateway_binary = GRIDBILL_GATEWAY_BINARY;
@@ -249,8 +248,7 @@ int Main() {
                          absl::StrCat("--identity_secret=", kIdentitySecret),
                          absl::StrCat("--bootstrap_admin=", kAdmin),
                          absl::StrCat("--bootstrap_admin_password_file=", dir, "/admin-password"),
-                         "--rate_limit_principal=1000000",
-                         absl::StrCat("--web_threads=", std::max(workers, clients) + 16)},
+                         "--rate_limit_principal=1000000"},
                         dir + "/gateway.log");
   const std::string direct_target = absl::StrCat("127.0.0.1:", contracts_port);
   const std::string gateway_target = absl::StrCat("127.0.0.1:", gateway_port);
