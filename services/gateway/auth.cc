@@ -206,6 +206,38 @@ absl::StatusOr<CreatedApiKey> Authenticator::CreateApiKey(const Principal& who, 
   return out;
 }
 
+absl::StatusOr<std::vector<User>> Authenticator::ListUsers(const Principal& who,
+                                                           const std::string& participant_id,
+                                                           int64_t offset, int limit) {
+  const bool staff = who.Has(common::v1::ROLE_ADMIN) || who.Has(common::v1::ROLE_AUDITOR);
+  if (!staff) {
+    if (!who.Has(common::v1::ROLE_PARTICIPANT_ADMIN) || !who.scoped() ||
+        participant_id != who.participant_id) {
+      return absl::PermissionDeniedError(
+          "participant_id: a participant admin lists the users of their own participant only");
+    }
+  }
+  return store_.ListUsers(participant_id, offset, limit);
+}
+
+absl::StatusOr<std::vector<ApiKey>> Authenticator::ListApiKeys(const Principal& who,
+                                                               const std::string& participant_id,
+                                                               bool include_revoked, int64_t offset,
+                                                               int limit) {
+  if (!who.Has(common::v1::ROLE_ADMIN) && !who.Has(common::v1::ROLE_AUDITOR)) {
+    return absl::PermissionDeniedError("only admins and auditors list API keys");
+  }
+  return store_.ListApiKeys(participant_id, include_revoked, offset, limit);
+}
+
+absl::StatusOr<User> Authenticator::UnlockUser(const Principal& who, const std::string& id) {
+  if (id.empty()) return InvalidField("id", "required");
+  if (!who.Has(common::v1::ROLE_ADMIN)) {
+    return absl::PermissionDeniedError("only an admin unlocks user accounts");
+  }
+  return store_.UnlockUser(id);
+}
+
 absl::StatusOr<ApiKey> Authenticator::RevokeApiKey(const Principal& who, const std::string& id) {
   if (id.empty()) return InvalidField("id", "required");
   if (!who.Has(common::v1::ROLE_ADMIN)) {

@@ -64,6 +64,16 @@ class Authenticator {
   absl::StatusOr<User> CreateUser(const Principal& who, User user, std::string_view password);
   absl::StatusOr<CreatedApiKey> CreateApiKey(const Principal& who, ApiKey key);
   absl::StatusOr<ApiKey> RevokeApiKey(const Principal& who, const std::string& id);
+  // Listings for admins and auditors; a participant admin lists the users
+  // of their own participant only (PERMISSION_DENIED otherwise).
+  absl::StatusOr<std::vector<User>> ListUsers(const Principal& who,
+                                              const std::string& participant_id, int64_t offset,
+                                              int limit);
+  absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const Principal& who,
+                                                  const std::string& participant_id,
+                                                  bool include_revoked, int64_t offset, int limit);
+  // Ends a lockout (admins).
+  absl::StatusOr<User> UnlockUser(const Principal& who, const std::string& id);
   // The first admin of a fresh installation: creates `username` with
   // ROLE_ADMIN and `password` unless a user of that name exists (then
   // nothing changes, the password included). True when created.

@@ -141,4 +141,44 @@ grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
                         });
 }
 
+grpc::Status AuthServiceImpl::ListUsers(grpc::ServerContext* ctx, const v1::ListUsersRequest* req,
+                                        v1::ListUsersResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "ListUsers"));
+  ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
+  // The token holds the offset of the next page.
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(std::vector<User> users,
+                        auth_.ListUsers(who, req->participant_id(), offset, limit));
+  for (const User& u : users) ToProto(u, *resp->add_users());
+  if (static_cast<int>(users.size()) == limit)
+    resp->set_next_page_token(EncodePageToken(offset + limit));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::UnlockUser(grpc::ServerContext* ctx, const v1::UnlockUserRequest* req,
+                                         v1::UnlockUserResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "UnlockUser"));
+  return IdempotentCall(idempotency_, "UnlockUser", Identity(who), *req, resp,
+                        [&](v1::UnlockUserResponse& out) -> absl::Status {
+                          ASSIGN_OR_RETURN(User user, auth_.UnlockUser(who, req->id()));
+                          ToProto(user, *out.mutable_user());
+                          return absl::OkStatus();
+                        });
+}
+
+grpc::Status AuthServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
+                                          const v1::ListApiKeysRequest* req,
+                                          v1::ListApiKeysResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "ListApiKeys"));
+  ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(
+      std::vector<ApiKey> keys,
+      auth_.ListApiKeys(who, req->participant_id(), req->include_revoked(), offset, limit));
+  for (const ApiKey& k : keys) ToProto(k, *resp->add_api_keys());
+  if (static_cast<int>(keys.size()) == limit)
+    resp->set_next_page_token(EncodePageToken(offset + limit));
+  return grpc::Status::OK;
+}
+
 }  // namespace gridbill::gateway

@@ -31,6 +31,12 @@ class AuthServiceImpl final : public v1::AuthService::Service {
                             v1::CreateApiKeyResponse* resp) override;
   grpc::Status RevokeApiKey(grpc::ServerContext* ctx, const v1::RevokeApiKeyRequest* req,
                             v1::RevokeApiKeyResponse* resp) override;
+  grpc::Status ListUsers(grpc::ServerContext* ctx, const v1::ListUsersRequest* req,
+                         v1::ListUsersResponse* resp) override;
+  grpc::Status UnlockUser(grpc::ServerContext* ctx, const v1::UnlockUserRequest* req,
+                          v1::UnlockUserResponse* resp) override;
+  grpc::Status ListApiKeys(grpc::ServerContext* ctx, const v1::ListApiKeysRequest* req,
+                           v1::ListApiKeysResponse* resp) override;
 
  private:
   absl::StatusOr<Principal> Caller(const grpc::ServerContext& ctx, const char* method) const;

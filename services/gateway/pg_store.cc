@@ -119,6 +119,26 @@ absl::StatusOr<User> PgStore::GetUser(const std::string& id) {
   return r.user;
 }
 
+absl::StatusOr<std::vector<User>> PgStore::ListUsers(const std::string& participant_id,
+                                                     int64_t offset, int limit) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListUsers, participant_id, offset, static_cast<int64_t>(limit)));
+  std::vector<User> out;
+  for (const pg::Row& row : res) {
+    ASSIGN_OR_RETURN(UserRecord r, ReadUser(row));
+    out.push_back(std::move(r.user));
+  }
+  return out;
+}
+
+absl::StatusOr<User> PgStore::UnlockUser(const std::string& id) {
+  if (!IsUuid(id)) return NotFound("user", id);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kUnlockUser, id));
+  if (res.empty()) return NotFound("user", id);
+  ASSIGN_OR_RETURN(UserRecord r, ReadUser(res[0]));
+  return r.user;
+}
+
 absl::StatusOr<User> PgStore::RecordFailedSignIn(const std::string& user_id, absl::Time now,
                                                  int max_attempts, absl::Duration lock_for) {
   ASSIGN_OR_RETURN(pg::Result res,
@@ -189,6 +209,19 @@ absl::StatusOr<ApiKey> PgStore::RevokeApiKey(const std::string& id, absl::Time n
   if (res.empty()) return NotFound("API key", id);
   ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(res[0]));
   return r.key;
+}
+
+absl::StatusOr<std::vector<ApiKey>> PgStore::ListApiKeys(const std::string& participant_id,
+                                                         bool include_revoked, int64_t offset,
+                                                         int limit) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListApiKeys, participant_id, include_revoked,
+                                              offset, static_cast<int64_t>(limit)));
+  std::vector<ApiKey> out;
+  for (const pg::Row& row : res) {
+    ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(row));
+    out.push_back(std::move(r.key));
+  }
+  return out;
 }
 
 absl::Status PgStore::InsertAuditEntries(const std::vector<AuditEntry>& entries) {

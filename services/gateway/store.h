@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,6 +28,11 @@ class Store {
   virtual absl::StatusOr<User> RecordFailedSignIn(const std::string& user_id, absl::Time now,
                                                   int max_attempts, absl::Duration lock_for) = 0;
   virtual absl::Status RecordSignIn(const std::string& user_id, absl::Time now) = 0;
+  // By username; `participant_id` "" = every user. `offset` rows skipped.
+  virtual absl::StatusOr<std::vector<User>> ListUsers(const std::string& participant_id,
+                                                      int64_t offset, int limit) = 0;
+  // Clears the lockout and the failure count; NOT_FOUND naming the id.
+  virtual absl::StatusOr<User> UnlockUser(const std::string& id) = 0;
 
   // Sessions: one per sign-in, holding the digest of its current refresh token.
   virtual absl::StatusOr<Session> InsertSession(const Session& session,
@@ -48,6 +54,10 @@ class Store {
   virtual absl::StatusOr<std::optional<ApiKeyRecord>> FindApiKey(const std::string& id) = 0;
   // NOT_FOUND for an unknown id; revoking twice keeps the first time.
   virtual absl::StatusOr<ApiKey> RevokeApiKey(const std::string& id, absl::Time now) = 0;
+  // By id; `participant_id` "" = every key.
+  virtual absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const std::string& participant_id,
+                                                          bool include_revoked, int64_t offset,
+                                                          int limit) = 0;
 };
 
 }  // namespace gridbill::gateway

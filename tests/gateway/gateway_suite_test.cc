@@ -239,5 +239,73 @@ TEST_CASE("gridbillctl through the gateway with a token and an API key") {
   CHECK_THAT(after.err, Catch::Contains("UNAUTHENTICATED"));
 }
 
+// An admin's housekeeping with gridbillctl: who has accounts and keys, and
+// a locked account opened again without waiting for the lockout to pass.
+TEST_CASE("gridbillctl: an admin lists users and API keys and unlocks an account") {
+  Suite& suite = Suite::Get();
+  const std::string gw = suite.gateway.address;
+  auto ctl = [&](std::vector<std::string> args, const std::string& stdin_path = "") {
+    std::vector<std::string> argv = {GRIDBILL_CTL_BIN, "--gateway", gw};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {}, seconds(60), stdin_path);
+  };
+  auto line = [](const std::string& out) { return out.substr(0, out.find('\n')); };
+  CommandResult signin = ctl(
+      {"auth", "sign-in", "--user", "admin", "--password-file", suite.dir.File("admin_password")});
+  REQUIRE(signin.exit_code == 0);
+  const std::string token = line(signin.out);
+
+  WriteFile(suite.dir.File("clerk_password"), "a clerk's long password\n");
+  CommandResult made = ctl({"--token", token, "--output", "json", "auth", "create-user",
+                            "suite.clerk", "--roles", "accountant", "--password-file",
+                            suite.dir.File("clerk_password"), "--request-id", "suite-clerk-1"});
+  INFO(made.Describe());
+  REQUIRE(made.exit_code == 0);
+  const size_t at = made.out.find("\"id\": \"");
+  REQUIRE(at != std::string::npos);
+  const std::string clerk_id = made.out.substr(at + 7, made.out.find('"', at + 7) - at - 7);
+
+  WriteFile(suite.dir.File("wrong_clerk"), "not the clerk's password\n");
+  for (int i = 0; i < 5; ++i) {
+    ctl({"auth", "sign-in", "--user", "suite.clerk"}, suite.dir.File("wrong_clerk"));
+  }
+  CommandResult locked = ctl({"auth", "sign-in", "--user", "suite.clerk", "--password-file",
+                              suite.dir.File("clerk_password")});
+  CHECK(locked.exit_code == 1);
+  CHECK_THAT(locked.err, Catch::Contains("locked until"));
+
+  CommandResult users = ctl({"--token", token, "auth", "list-users"});
+  INFO(users.Describe());
+  REQUIRE(users.exit_code == 0);
+  CHECK_THAT(users.out, Catch::Contains("LOCKED UNTIL"));
+  CHECK_THAT(users.out, Catch::Contains("suite.clerk"));
+  CHECK_THAT(users.out, Catch::Contains("admin"));
+
+  CommandResult unlocked = ctl({"--token", token, "auth", "unlock-user", clerk_id});
+  INFO(unlocked.Describe());
+  CHECK(unlocked.exit_code == 0);
+  CHECK_THAT(unlocked.out, Catch::Contains("unlocked user suite.clerk"));
+  CommandResult clerk = ctl({"auth", "sign-in", "--user", "suite.clerk", "--password-file",
+                             suite.dir.File("clerk_password")});
+  INFO(clerk.Describe());
+  CHECK(clerk.exit_code == 0);
+  // An accountant may not unlock accounts.
+  CommandResult refused = ctl({"--token", line(clerk.out), "auth", "unlock-user", clerk_id});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("PERMISSION_DENIED"));
+
+  CommandResult key = ctl({"--token", token, "auth", "create-api-key", "suite-scada", "--roles",
+                           "metering_engineer", "--request-id", "suite-scada-key"});
+  REQUIRE(key.exit_code == 0);
+  const std::string secret = line(key.out);
+  CommandResult keys = ctl({"--token", token, "auth", "list-api-keys"});
+  INFO(keys.Describe());
+  REQUIRE(keys.exit_code == 0);
+  CHECK_THAT(keys.out, Catch::Contains("suite-scada"));
+  CHECK_THAT(keys.out, Catch::Contains("metering_engineer"));
+  // The secret is never listed (nor its part after the id).
+  CHECK(keys.out.find(secret.substr(secret.find('.') + 1)) == std::string::npos);
+}
+
 }  // namespace
 }  // namespace gridbill::suite

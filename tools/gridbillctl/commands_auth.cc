@@ -183,6 +183,105 @@ int RevokeApiKey(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int UnlockUser(Context& ctx, const Args& args) {
+  Gateway g = Connect();
+  gv1::UnlockUserRequest req;
+  req.set_request_id(args.Get("request-id", NewRequestId()));
+  req.set_id(args.positional()[0]);
+  gv1::UnlockUserResponse resp;
+  grpc::Status st =
+      ctx.client().Call(*g.auth, &gv1::AuthService::Stub::UnlockUser, req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << "unlocked user " << resp.user().username() << " (" << resp.user().id() << ")\n";
+  return kExitOk;
+}
+
+// Every page of a listing, up to `limit` items.
+template <typename Req, typename Resp, typename Stub, typename Method, typename Count>
+grpc::Status ListAll(Context& ctx, Stub& stub, Method method, Req req, int64_t limit, Resp* all,
+                     Count count) {
+  while (count(*all) < limit) {
+    req.set_page_size(static_cast<int32_t>(std::min<int64_t>(limit - count(*all), 500)));
+    Resp page;
+    grpc::Status st = ctx.client().Call(stub, method, req, &page);
+    if (!st.ok()) return st;
+    all->MergeFrom(page);
+    all->clear_next_page_token();
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  return grpc::Status::OK;
+}
+
+int ListUsers(Context& ctx, const Args& args) {
+  Gateway g = Connect();
+  gv1::ListUsersRequest req;
+  req.set_participant_id(args.Get("participant-id"));
+  CTL_ASSIGN_OR_USAGE(int64_t limit, IntFlag(args, "limit", 1000));
+  if (limit <= 0) return ctx.Usage("--limit: must be positive");
+  gv1::ListUsersResponse all;
+  if (grpc::Status st =
+          ListAll(ctx, *g.auth, &gv1::AuthService::Stub::ListUsers, req, limit, &all,
+                  [](const gv1::ListUsersResponse& r) { return int64_t{r.users_size()}; });
+      !st.ok()) {
+    return ctx.Fail(st);
+  }
+  if (ctx.json()) {
+    ctx.PrintJson(all);
+    return kExitOk;
+  }
+  Table t({{"USERNAME", Table::Align::kLeft, 40},
+           {"ID"},
+           {"ROLES", Table::Align::kLeft, 48},
+           {"PARTICIPANT"},
+           {"CREATED"},
+           {"LOCKED UNTIL"}});
+  for (const auto& u : all.users()) {
+    t.AddRow({u.username(), u.id(), RoleNames(u.roles()), u.participant_id(),
+              FormatTime(u.create_time(), DisplayZone()),
+              u.has_locked_until_time() ? FormatTime(u.locked_until_time(), DisplayZone()) : ""});
+  }
+  ctx.out() << t.Render();
+  return kExitOk;
+}
+
+int ListApiKeys(Context& ctx, const Args& args) {
+  Gateway g = Connect();
+  gv1::ListApiKeysRequest req;
+  req.set_participant_id(args.Get("participant-id"));
+  req.set_include_revoked(args.Has("include-revoked"));
+  CTL_ASSIGN_OR_USAGE(int64_t limit, IntFlag(args, "limit", 1000));
+  if (limit <= 0) return ctx.Usage("--limit: must be positive");
+  gv1::ListApiKeysResponse all;
+  if (grpc::Status st =
+          ListAll(ctx, *g.auth, &gv1::AuthService::Stub::ListApiKeys, req, limit, &all,
+                  [](const gv1::ListApiKeysResponse& r) { return int64_t{r.api_keys_size()}; });
+      !st.ok()) {
+    return ctx.Fail(st);
+  }
+  if (ctx.json()) {
+    ctx.PrintJson(all);
+    return kExitOk;
+  }
+  Table t({{"ID"},
+           {"NAME", Table::Align::kLeft, 40},
+           {"ROLES", Table::Align::kLeft, 48},
+           {"PARTICIPANT"},
+           {"CREATED"},
+           {"REVOKED"}});
+  for (const auto& k : all.api_keys()) {
+    t.AddRow({k.id(), k.name(), RoleNames(k.roles()), k.participant_id(),
+              FormatTime(k.create_time(), DisplayZone()),
+              k.has_revoke_time() ? FormatTime(k.revoke_time(), DisplayZone()) : ""});
+  }
+  ctx.out() << t.Render();
+  return kExitOk;
+}
+
 absl::StatusOr<google::protobuf::Timestamp> TimeFlag(const Args& args, const std::string& name) {
   google::protobuf::Timestamp ts;
   const std::string text = args.Get(name);
@@ -308,6 +407,37 @@ void AddAuthCommands(std::vector<Command>& out) {
                  {request_id},
                  "",
                  RevokeApiKey});
+  out.push_back(
+      {"auth",
+       "list-users",
+       "",
+       0,
+       0,
+       "User accounts by username (admins, auditors; participant admins: their own)",
+       {{"participant-id", "ID", "only this participant's users (required for participant admins)"},
+        {"limit", "N", "at most N users (default 1000)"}},
+       "",
+       ListUsers});
+  out.push_back({"auth",
+                 "unlock-user",
+                 "ID",
+                 1,
+                 1,
+                 "End the lockout of a user account after failed sign-ins (admins)",
+                 {request_id},
+                 "",
+                 UnlockUser});
+  out.push_back({"auth",
+                 "list-api-keys",
+                 "",
+                 0,
+                 0,
+                 "API keys by id, never their secrets (admins, auditors)",
+                 {{"participant-id", "ID", "only keys scoped to this participant"},
+                  {"include-revoked", "", "also revoked keys"},
+                  {"limit", "N", "at most N keys (default 1000)"}},
+                 "",
+                 ListApiKeys});
   out.push_back({"audit",
                  "list",
                  "",

@@ -96,6 +96,85 @@ TEST_CASE("repeated wrong passwords lock the account for the lockout time") {
         "invalid username or password");
 }
 
+TEST_CASE("an admin unlocks a locked account at once; others may not") {
+  Fixture f;
+  const User op = f.AddUser("operator2", {ROLE_OPERATOR});
+  const AuthSettings s;
+  for (int i = 0; i < s.max_failed_sign_ins; ++i) {
+    (void)f.auth.SignIn("operator2", "wrong password here");
+  }
+  REQUIRE(absl::StrContains(f.auth.SignIn("operator2", Fixture::kPassword).status().message(),
+                            "locked until"));
+  auto listed = f.auth.ListUsers(f.admin, "", 0, 100);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().locked_until.has_value());
+
+  const Principal operator_caller{"user:operator1", {ROLE_OPERATOR}, "", ""};
+  CHECK(f.auth.UnlockUser(operator_caller, op.id).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(f.auth.UnlockUser(f.admin, "").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(f.auth.UnlockUser(f.admin, "00000000-0000-0000-0000-000000000000").status().code() ==
+        absl::StatusCode::kNotFound);
+  auto unlocked = f.auth.UnlockUser(f.admin, op.id);
+  INFO(unlocked.status().ToString());
+  REQUIRE(unlocked.ok());
+  CHECK_FALSE(unlocked->locked_until.has_value());
+  // No waiting for the lockout time; and the failure count starts again.
+  CHECK(f.auth.SignIn("operator2", Fixture::kPassword).ok());
+}
+
+TEST_CASE("users and API keys are listed by name and id; a participant admin sees their own") {
+  Fixture f;
+  f.AddUser("zeta", {ROLE_OPERATOR});
+  f.AddUser("alpha", {ROLE_PARTICIPANT_USER}, "p-1");
+  f.AddUser("beta", {ROLE_PARTICIPANT_ADMIN}, "p-1");
+  f.AddUser("gamma", {ROLE_PARTICIPANT_USER}, "p-2");
+  auto all = f.auth.ListUsers(f.admin, "", 0, 100);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 4);
+  CHECK(all->front().username == "alpha");
+  CHECK(all->back().username == "zeta");
+  auto page2 = f.auth.ListUsers(f.admin, "", 2, 2);
+  REQUIRE(page2.ok());
+  REQUIRE(page2->size() == 2);
+  CHECK((*page2)[0].username == "gamma");
+
+  const Principal p1_admin{"user:beta", {ROLE_PARTICIPANT_ADMIN}, "p-1", ""};
+  auto own = f.auth.ListUsers(p1_admin, "p-1", 0, 100);
+  REQUIRE(own.ok());
+  CHECK(own->size() == 2);
+  CHECK(f.auth.ListUsers(p1_admin, "p-2", 0, 100).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(f.auth.ListUsers(p1_admin, "", 0, 100).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+
+  ApiKey k;
+  k.name = "erp";
+  k.roles = {common::v1::ROLE_INTEGRATION_CLIENT};
+  auto erp = f.auth.CreateApiKey(f.admin, k);
+  REQUIRE(erp.ok());
+  k.name = "cms";
+  k.roles = {ROLE_PARTICIPANT_USER};
+  k.participant_id = "p-2";
+  auto cms = f.auth.CreateApiKey(f.admin, k);
+  REQUIRE(cms.ok());
+  REQUIRE(f.auth.RevokeApiKey(f.admin, erp->key.id).ok());
+  auto valid = f.auth.ListApiKeys(f.admin, "", false, 0, 100);
+  REQUIRE(valid.ok());
+  REQUIRE(valid->size() == 1);
+  CHECK(valid->front().name == "cms");
+  auto with_revoked = f.auth.ListApiKeys(f.admin, "", true, 0, 100);
+  REQUIRE(with_revoked.ok());
+  CHECK(with_revoked->size() == 2);
+  auto scoped = f.auth.ListApiKeys(f.admin, "p-2", true, 0, 100);
+  REQUIRE(scoped.ok());
+  REQUIRE(scoped->size() == 1);
+  CHECK(scoped->front().id == cms->key.id);
+  CHECK(f.auth.ListApiKeys(p1_admin, "p-1", true, 0, 100).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+}
+
 TEST_CASE("refresh rotates the refresh token and sign-out ends the session") {
   Fixture f;
   f.AddUser("operator1", {ROLE_OPERATOR});
