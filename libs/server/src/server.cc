@@ -1,16 +1,20 @@
 #include "gridbill/server/server.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -301,6 +305,13 @@ void Server::Wait() {
 }
 
 int RunMain(std::function<absl::Status()> body) {
+  // glibc gives threads up to 8 malloc arenas per core, each keeping freed
+  // memory: with the gRPC pollers every service keeps, metering's peak in
+  // the balance benchmark was 310 MB, with one arena per core 130 MB (and
+  // the run faster). MALLOC_ARENA_MAX in the environment still decides.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  }
   absl::Status status;
   try {
     status = body();

@@ -81,7 +81,8 @@ class Server {
 };
 
 // Wraps main(): runs `body`; a non-OK status is logged and the process exits 1
-// with the message (e.g. "config: database_url: required").
+// with the message (e.g. "config: database_url: required"). Before, limits
+// glibc's malloc arenas to one per core (unless MALLOC_ARENA_MAX is set).
 int RunMain(std::function<absl::Status()> body);
 
 }  // namespace gridbill
