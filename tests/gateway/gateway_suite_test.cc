@@ -147,6 +147,16 @@ TEST_CASE("an independent gRPC-web client (Connect for Node) works through the g
   CHECK_THAT(r.out, Catch::Contains("all checks passed"));
 }
 
+// gridbillctl with --gateway; standard input from `stdin_path` if given.
+CommandResult CtlThrough(const std::string& gateway, std::vector<std::string> args,
+                         const std::string& stdin_path = "") {
+  std::vector<std::string> argv = {GRIDBILL_CTL_BIN, "--gateway", gateway};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, {}, seconds(60), stdin_path);
+}
+
+std::string FirstLine(const std::string& out) { return out.substr(0, out.find('\n')); }
+
 // gridbillctl as an integrator or an admin uses it against the gateway: sign
 // in, make an API key, call a service with it, be refused what the key's role
 // may not do, revoke the key, read the calls back from the audit trail.
@@ -154,11 +164,8 @@ TEST_CASE("gridbillctl through the gateway with a token and an API key") {
   Suite& suite = Suite::Get();
   const std::string gw = suite.gateway.address;
   auto ctl = [&](std::vector<std::string> args, const std::string& stdin_path = "") {
-    std::vector<std::string> argv = {GRIDBILL_CTL_BIN, "--gateway", gw};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv, {}, seconds(60), stdin_path);
+    return CtlThrough(gw, std::move(args), stdin_path);
   };
-  auto line = [](const std::string& out) { return out.substr(0, out.find('\n')); };
 
   WriteFile(suite.dir.File("wrong"), "not-the-password\n");
   CommandResult bad = ctl({"auth", "sign-in", "--user", "admin"}, suite.dir.File("wrong"));
@@ -170,7 +177,7 @@ TEST_CASE("gridbillctl through the gateway with a token and an API key") {
       {"auth", "sign-in", "--user", "admin", "--password-file", suite.dir.File("admin_password")});
   INFO(signin.Describe());
   REQUIRE(signin.exit_code == 0);
-  const std::string token = line(signin.out);
+  const std::string token = FirstLine(signin.out);
   REQUIRE(token.size() > 20);
   CHECK_THAT(signin.err, Catch::Contains("signed in as admin"));
 
@@ -180,7 +187,7 @@ TEST_CASE("gridbillctl through the gateway with a token and an API key") {
                            "integration_client", "--request-id", "suite-ctl-key-1"});
   INFO(key.Describe());
   REQUIRE(key.exit_code == 0);
-  const std::string secret = line(key.out);
+  const std::string secret = FirstLine(key.out);
   REQUIRE(secret.rfind("gbk_", 0) == 0);
   CommandResult again = ctl({"--token", token, "auth", "create-api-key", "erp-adapter", "--roles",
                              "integration_client", "--request-id", "suite-ctl-key-1"});
@@ -245,15 +252,12 @@ TEST_CASE("gridbillctl: an admin lists users and API keys and unlocks an account
   Suite& suite = Suite::Get();
   const std::string gw = suite.gateway.address;
   auto ctl = [&](std::vector<std::string> args, const std::string& stdin_path = "") {
-    std::vector<std::string> argv = {GRIDBILL_CTL_BIN, "--gateway", gw};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv, {}, seconds(60), stdin_path);
+    return CtlThrough(gw, std::move(args), stdin_path);
   };
-  auto line = [](const std::string& out) { return out.substr(0, out.find('\n')); };
   CommandResult signin = ctl(
       {"auth", "sign-in", "--user", "admin", "--password-file", suite.dir.File("admin_password")});
   REQUIRE(signin.exit_code == 0);
-  const std::string token = line(signin.out);
+  const std::string token = FirstLine(signin.out);
 
   WriteFile(suite.dir.File("clerk_password"), "a clerk's long password\n");
   CommandResult made = ctl({"--token", token, "--output", "json", "auth", "create-user",
@@ -290,14 +294,14 @@ TEST_CASE("gridbillctl: an admin lists users and API keys and unlocks an account
   INFO(clerk.Describe());
   CHECK(clerk.exit_code == 0);
   // An accountant may not unlock accounts.
-  CommandResult refused = ctl({"--token", line(clerk.out), "auth", "unlock-user", clerk_id});
+  CommandResult refused = ctl({"--token", FirstLine(clerk.out), "auth", "unlock-user", clerk_id});
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("PERMISSION_DENIED"));
 
   CommandResult key = ctl({"--token", token, "auth", "create-api-key", "suite-scada", "--roles",
                            "metering_engineer", "--request-id", "suite-scada-key"});
   REQUIRE(key.exit_code == 0);
-  const std::string secret = line(key.out);
+  const std::string secret = FirstLine(key.out);
   CommandResult keys = ctl({"--token", token, "auth", "list-api-keys"});
   INFO(keys.Describe());
   REQUIRE(keys.exit_code == 0);
