@@ -178,6 +178,22 @@ absl::StatusOr<ListPage<Participant>> Participants::List(ParticipantFilter filte
   return store_.ListParticipants(filter, page);
 }
 
+absl::Status Participants::CheckNoContractsInForce(const std::string& participant_id) {
+  std::vector<std::string> numbers;
+  int64_t count = 0;
+  for (ContractState state : {ContractState::kActive, ContractState::kSuspended}) {
+    ASSIGN_OR_RETURN(std::vector<Contract> found,
+                     store_.ContractsInState(participant_id, state, 5));
+    count += static_cast<int64_t>(found.size());
+    for (const Contract& c : found) numbers.push_back(c.number);
+  }
+  if (numbers.empty()) return absl::OkStatus();
+  return FailedPrecondition("participant.status",
+                            absl::StrCat("the participant has contracts in force (",
+                                         absl::StrJoin(numbers, ", "), count >= 10 ? ", ..." : "",
+                                         "): terminate them before terminating the participant"));
+}
+
 absl::StatusOr<Participant> Participants::Update(const Participant& input, const Mask& mask,
                                                  int64_t expected_version,
                                                  const std::string& reason, const Requester& who) {
@@ -210,6 +226,9 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
       }
       RETURN_IF_ERROR(CheckStatusChange(current.status, input.status));
       if (Blank(reason)) return InvalidField("reason", "required for a status change");
+      if (input.status == ParticipantStatus::kTerminated) {
+        RETURN_IF_ERROR(CheckNoContractsInForce(current.id));
+      }
       next.status = input.status;
       action = "status";
     }

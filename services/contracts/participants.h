@@ -39,6 +39,9 @@ class Participants {
 
  private:
   absl::Status Validate(const Participant& p);
+  // FAILED_PRECONDITION naming the participant's active and suspended
+  // contracts, if any: a participant is terminated after its contracts.
+  absl::Status CheckNoContractsInForce(const std::string& participant_id);
 
   Store& store_;
   const Clock& clock_;

@@ -520,6 +520,18 @@ absl::StatusOr<std::optional<Contract>> PgStore::FindContractByNumber(const std:
   return std::optional<Contract>(std::move(c));
 }
 
+absl::StatusOr<std::vector<Contract>> PgStore::ContractsInState(const std::string& participant_id,
+                                                                ContractState state, int limit) {
+  if (!IsUuid(participant_id)) return std::vector<Contract>{};
+  ContractFilter f;
+  f.participant_id = participant_id;
+  f.state = state;
+  pg::Params p(f.participant_id, EnumText(f.service_type), EnumText(f.state), f.valid_on, f.query);
+  p.Add(static_cast<int64_t>(limit)).Add(int64_t{0});
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListContracts, p));
+  return ReadAll<Contract>(res, ReadContract);
+}
+
 absl::StatusOr<ListPage<Contract>> PgStore::ListContracts(const ContractFilter& f,
                                                           const PageRequest& page) {
   if (!f.participant_id.empty() && !IsUuid(f.participant_id)) return ListPage<Contract>{};

@@ -39,6 +39,8 @@ class PgStore final : public Store {
 
   absl::StatusOr<Contract> GetContract(const std::string& id) override;
   absl::StatusOr<std::optional<Contract>> FindContractByNumber(const std::string& number) override;
+  absl::StatusOr<std::vector<Contract>> ContractsInState(const std::string& participant_id,
+                                                         ContractState state, int limit) override;
   absl::StatusOr<ListPage<Contract>> ListContracts(const ContractFilter& filter,
                                                    const PageRequest& page) override;
   absl::StatusOr<Contract> InsertContract(const Contract& contract) override;

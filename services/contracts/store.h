@@ -57,6 +57,11 @@ class Store {
   virtual absl::StatusOr<Contract> GetContract(const std::string& id) = 0;
   virtual absl::StatusOr<std::optional<Contract>> FindContractByNumber(
       const std::string& number) = 0;
+  // Up to `limit` contracts of the participant in `state`, by number, in
+  // one statement (joins a caller's transaction).
+  virtual absl::StatusOr<std::vector<Contract>> ContractsInState(const std::string& participant_id,
+                                                                 ContractState state,
+                                                                 int limit) = 0;
   virtual absl::StatusOr<ListPage<Contract>> ListContracts(const ContractFilter& filter,
                                                            const PageRequest& page) = 0;
   virtual absl::StatusOr<Contract> InsertContract(const Contract& contract) = 0;

@@ -7,6 +7,7 @@ namespace gridbill::contracts::testing {
 namespace {
 
 using CS = v1::ContractService::Stub;
+using PS = v1::ParticipantService::Stub;
 
 const char* StateName(v1::ContractState s) { return Name(static_cast<ContractState>(s)); }
 
@@ -93,7 +94,19 @@ TEST_CASE("suspension and termination need a reason; activation an active partic
   REQUIRE_OK(Transition(h, c.id(), v1::CONTRACT_STATE_SUSPENDED, "Debt over 2 months", &suspended));
   REQUIRE(History(h, c.id()).back().reason() == "Debt over 2 months");
 
-  // A terminated participant gets no new contract.
+  // A participant with a contract in force is not terminated; once the
+  // contract is, the participant can be, and gets no new contract.
+  v1::UpdateParticipantRequest end;
+  end.set_request_id(NewRequestId());
+  end.mutable_participant()->set_id(p.id());
+  end.mutable_participant()->set_status(v1::PARTICIPANT_STATUS_TERMINATED);
+  end.mutable_update_mask()->add_paths("status");
+  end.set_reason("Left the market");
+  v1::UpdateParticipantResponse ended;
+  REQUIRE_GRPC(h.Call(*h.participant_stub, &PS::UpdateParticipant, end, &ended),
+               grpc::StatusCode::FAILED_PRECONDITION,
+               "participant.status: the participant has contracts in force (TR-1)");
+  REQUIRE_OK(Transition(h, c.id(), v1::CONTRACT_STATE_TERMINATED, "Left the market"));
   h.SetParticipantStatus(p.id(), v1::PARTICIPANT_STATUS_TERMINATED);
   v1::CreateContractRequest req;
   req.set_request_id(NewRequestId());

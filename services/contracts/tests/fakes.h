@@ -135,6 +135,17 @@ class FakeStore final : public Store {
     }
     return std::optional<Contract>();
   }
+  absl::StatusOr<std::vector<Contract>> ContractsInState(const std::string& participant_id,
+                                                         ContractState state, int limit) override {
+    ContractFilter f;
+    f.participant_id = participant_id;
+    f.state = state;
+    PageRequest page;
+    page.limit = limit;
+    absl::StatusOr<ListPage<Contract>> found = ListContracts(f, page);
+    if (!found.ok()) return found.status();
+    return found->items;
+  }
   absl::StatusOr<ListPage<Contract>> ListContracts(const ContractFilter& f,
                                                    const PageRequest& page) override {
     std::vector<Contract> all;
