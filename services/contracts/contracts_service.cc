@@ -448,6 +448,15 @@ grpc::Status ApplicationServiceImpl::ListApplicationComments(
   return grpc::Status::OK;
 }
 
+grpc::Status ApplicationServiceImpl::ListApplicationHistory(
+    grpc::ServerContext* ctx, const v1::ListApplicationHistoryRequest* req,
+    v1::ListApplicationHistoryResponse* resp) {
+  RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  HistoryToProto(entries, resp->mutable_entries());
+  return grpc::Status::OK;
+}
+
 grpc::Status ApplicationServiceImpl::CountApplications(grpc::ServerContext* ctx,
                                                        const v1::CountApplicationsRequest* req,
                                                        v1::CountApplicationsResponse* resp) {

@@ -135,6 +135,9 @@ class ApplicationServiceImpl final : public v1::ApplicationService::Service {
   grpc::Status ListApplicationComments(grpc::ServerContext* ctx,
                                        const v1::ListApplicationCommentsRequest* req,
                                        v1::ListApplicationCommentsResponse* resp) override;
+  grpc::Status ListApplicationHistory(grpc::ServerContext* ctx,
+                                      const v1::ListApplicationHistoryRequest* req,
+                                      v1::ListApplicationHistoryResponse* resp) override;
   grpc::Status CountApplications(grpc::ServerContext* ctx, const v1::CountApplicationsRequest* req,
                                  v1::CountApplicationsResponse* resp) override;
 

@@ -212,6 +212,22 @@ int Comment(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int History(Context& ctx, const Args& args) {
+  v1::ListApplicationHistoryRequest req;
+  req.set_id(args.positional()[0]);
+  v1::ListApplicationHistoryResponse resp;
+  grpc::Status st =
+      ctx.client().Call(ctx.client().applications(),
+                        &v1::ApplicationService::Stub::ListApplicationHistory, req, &resp);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+  } else {
+    ctx.out() << RenderHistory(resp.entries());
+  }
+  return kExitOk;
+}
+
 int Comments(Context& ctx, const Args& args) {
   v1::ListApplicationCommentsRequest req;
   req.set_application_id(args.positional()[0]);
@@ -304,6 +320,15 @@ void AddApplicationCommands(std::vector<Command>& out) {
                  Comment});
   out.push_back(
       {"applications", "comments", "ID", 1, 1, "Show an application's comments", {}, "", Comments});
+  out.push_back({"applications",
+                 "history",
+                 "ID",
+                 1,
+                 1,
+                 "Show an application's change history, state changes and resolutions included",
+                 {},
+                 "",
+                 History});
 }
 
 }  // namespace gridbill::ctl

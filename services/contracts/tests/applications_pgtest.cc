@@ -316,6 +316,42 @@ TEST_CASE("a participant's user files, submits and withdraws only its own applic
   REQUIRE_FALSE(withdrawn.has_decide_time());
 }
 
+TEST_CASE("an application's history: creation and every state change with its resolution") {
+  Harness h;
+  v1::Participant mine = h.CreateParticipant(1);
+  v1::Participant theirs = h.CreateParticipant(2);
+  const Who me = ParticipantUser(mine.id(), "zhanna@energo-1.kz");
+  v1::Application own =
+      h.CreateApplication(mine.id(), v1::APPLICATION_TYPE_METERING_CORRECTION, me);
+  v1::Application foreign = h.CreateApplication(theirs.id());
+  REQUIRE_OK(h.TransitionApplication(own.id(), v1::APPLICATION_STATE_SUBMITTED, nullptr, me));
+  REQUIRE_OK(h.TransitionApplication(own.id(), v1::APPLICATION_STATE_IN_REVIEW, nullptr,
+                                     Who{"meter@kegoc.kz", "ROLE_METERING_ENGINEER", ""}));
+  REQUIRE_OK(h.TransitionApplication(own.id(), v1::APPLICATION_STATE_REJECTED, nullptr, Who(),
+                                     "The act is not signed by the metering engineer"));
+
+  v1::ListApplicationHistoryRequest req;
+  req.set_id(own.id());
+  v1::ListApplicationHistoryResponse resp;
+  REQUIRE_OK(h.Call(*h.application_stub, &AS::ListApplicationHistory, req, &resp, me));
+  REQUIRE(resp.entries_size() == 4);
+  CHECK(resp.entries(0).action() == "create");
+  CHECK(resp.entries(0).actor() == "zhanna@energo-1.kz");
+  CHECK(resp.entries(0).version() == 1);
+  CHECK(resp.entries(2).actor() == "meter@kegoc.kz");
+  CHECK(resp.entries(3).action() == "transition");
+  CHECK(resp.entries(3).reason() == "The act is not signed by the metering engineer");
+  CHECK(resp.entries(3).version() == 4);
+
+  // Another participant's application is not shown to this participant.
+  req.set_id(foreign.id());
+  REQUIRE_GRPC(h.Call(*h.application_stub, &AS::ListApplicationHistory, req, &resp, me),
+               grpc::StatusCode::PERMISSION_DENIED, "");
+  req.set_id("");
+  REQUIRE_GRPC(h.Call(*h.application_stub, &AS::ListApplicationHistory, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "id");
+}
+
 TEST_CASE("application comments: authors from metadata, scoped, idempotent") {
   Harness h;
   v1::Participant mine = h.CreateParticipant(1);
