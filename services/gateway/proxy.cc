@@ -24,7 +24,6 @@
 #include "routes.h"
 
 namespace gridbill::gateway {
-namespace {
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -37,9 +36,7 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
-// Client metadata passed on to backends as is; everything else (credentials,
-// and above all any x-gridbill-* identity a client made up) stays here.
-constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
+namespace {
 
 // "ipv4:1.2.3.4:5678" -> "1.2.3.4"; "ipv6:[::1]:5678" -> "[::1]".
 std::string PeerHost(const std::string& peer) {

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "audit.h"
 #include "auth.h"
+#include "gridbill/server/caller.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -42,6 +43,12 @@ inline constexpr char kClientAddressHeader[] = "x-gridbill-client-address";
 inline constexpr char kBridgeHeader[] = "x-gridbill-bridge";
 // Trailing metadata of a RESOURCE_EXHAUSTED refusal: when to retry.
 inline constexpr char kRetryAfterMsHeader[] = "retry-after-ms";
+// Client metadata passed on to backends as is; everything else (credentials,
+// and above all any x-gridbill-* identity a client made up) stays here.
+inline constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
+
+// The bytes of a message as one string.
+std::string Flatten(const grpc::ByteBuffer& buffer);
 
 struct ProxyOptions {
   // How long a verified credential (API key or access token) is taken as

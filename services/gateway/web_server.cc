@@ -33,24 +33,12 @@ namespace {
 // credentials and tracing. Everything else (x-gridbill-* above all) stays.
 constexpr const char* kBridgedHeaders[] = {kAuthorizationHeader, kApiKeyHeader, kRequestIdHeader,
                                            "traceparent", "tracestate"};
-// Passed on to the backend of a unary call (the credentials stay here).
-constexpr const char* kForwardedHeaders[] = {kRequestIdHeader, "traceparent", "tracestate"};
 // What a browser may send cross-origin (CORS preflight).
 constexpr char kAllowedHeaders[] =
     "content-type, x-grpc-web, x-user-agent, grpc-timeout, authorization, x-api-key, "
     "x-request-id, traceparent, tracestate";
 constexpr char kExposedHeaders[] =
     "grpc-status, grpc-message, grpc-status-details-bin, retry-after-ms";
-
-std::string Flatten(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  out.reserve(buffer.Length());
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
 
 std::string ContentTypeFor(WebEncoding encoding) {
   return encoding == WebEncoding::kText ? "application/grpc-web-text+proto"

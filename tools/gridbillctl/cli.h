@@ -180,6 +180,26 @@ std::string ListFooter(size_t shown, int64_t total, const std::string& next_toke
 // History entries as blocks: "v2  2026-11-28 20:45  actor  action  reason" + changes.
 std::string RenderHistory(const google::protobuf::RepeatedPtrField<common::v1::ChangeEntry>& e);
 
+// `<group> history ID`: a resource's change history by `method` of `stub`
+// (a List...History call taking `id`), as blocks or, with --output json,
+// the response.
+template <typename Request, typename Response, typename Stub>
+int ShowHistory(Context& ctx, Stub& stub,
+                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                const std::string& id) {
+  Request req;
+  req.set_id(id);
+  Response resp;
+  grpc::Status st = ctx.client().Call(stub, method, req, &resp);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+  } else {
+    ctx.out() << RenderHistory(resp.entries());
+  }
+  return kExitOk;
+}
+
 // The list flags every List command takes.
 std::vector<FlagSpec> PageFlags();
 

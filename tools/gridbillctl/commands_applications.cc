@@ -213,19 +213,8 @@ int Comment(Context& ctx, const Args& args) {
 }
 
 int History(Context& ctx, const Args& args) {
-  v1::ListApplicationHistoryRequest req;
-  req.set_id(args.positional()[0]);
-  v1::ListApplicationHistoryResponse resp;
-  grpc::Status st =
-      ctx.client().Call(ctx.client().applications(),
-                        &v1::ApplicationService::Stub::ListApplicationHistory, req, &resp);
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-  } else {
-    ctx.out() << RenderHistory(resp.entries());
-  }
-  return kExitOk;
+  return ShowHistory(ctx, ctx.client().applications(),
+                     &v1::ApplicationService::Stub::ListApplicationHistory, args.positional()[0]);
 }
 
 int Comments(Context& ctx, const Args& args) {

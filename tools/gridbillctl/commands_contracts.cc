@@ -223,18 +223,8 @@ int Amend(Context& ctx, const Args& args) {
 }
 
 int History(Context& ctx, const Args& args) {
-  v1::ListContractHistoryRequest req;
-  req.set_id(args.positional()[0]);
-  v1::ListContractHistoryResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().contracts(),
-                                      &v1::ContractService::Stub::ListContractHistory, req, &resp);
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-  } else {
-    ctx.out() << RenderHistory(resp.entries());
-  }
-  return kExitOk;
+  return ShowHistory(ctx, ctx.client().contracts(), &v1::ContractService::Stub::ListContractHistory,
+                     args.positional()[0]);
 }
 
 std::vector<FlagSpec> TermFlags() {

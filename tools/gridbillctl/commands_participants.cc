@@ -152,19 +152,8 @@ int Create(Context& ctx, const Args& args) {
 }
 
 int History(Context& ctx, const Args& args) {
-  v1::ListParticipantHistoryRequest req;
-  req.set_id(args.positional()[0]);
-  v1::ListParticipantHistoryResponse resp;
-  grpc::Status st =
-      ctx.client().Call(ctx.client().participants(),
-                        &v1::ParticipantService::Stub::ListParticipantHistory, req, &resp);
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-  } else {
-    ctx.out() << RenderHistory(resp.entries());
-  }
-  return kExitOk;
+  return ShowHistory(ctx, ctx.client().participants(),
+                     &v1::ParticipantService::Stub::ListParticipantHistory, args.positional()[0]);
 }
 
 }  // namespace

@@ -98,19 +98,9 @@ int Get(Context& ctx, const Args& args) {
 }
 
 int History(Context& ctx, const Args& args) {
-  v1::ListReferenceRecordHistoryRequest req;
-  req.set_id(args.positional()[0]);
-  v1::ListReferenceRecordHistoryResponse resp;
-  grpc::Status st =
-      ctx.client().Call(ctx.client().reference(),
-                        &v1::ReferenceDataService::Stub::ListReferenceRecordHistory, req, &resp);
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-  } else {
-    ctx.out() << RenderHistory(resp.entries());
-  }
-  return kExitOk;
+  return ShowHistory(ctx, ctx.client().reference(),
+                     &v1::ReferenceDataService::Stub::ListReferenceRecordHistory,
+                     args.positional()[0]);
 }
 
 }  // namespace

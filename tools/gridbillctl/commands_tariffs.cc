@@ -144,18 +144,8 @@ int Period(Context& ctx, const Args& args) {
 }
 
 int History(Context& ctx, const Args& args) {
-  v1::ListTariffHistoryRequest req;
-  req.set_id(args.positional()[0]);
-  v1::ListTariffHistoryResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().tariffs(),
-                                      &v1::TariffService::Stub::ListTariffHistory, req, &resp);
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-  } else {
-    ctx.out() << RenderHistory(resp.entries());
-  }
-  return kExitOk;
+  return ShowHistory(ctx, ctx.client().tariffs(), &v1::TariffService::Stub::ListTariffHistory,
+                     args.positional()[0]);
 }
 
 const FlagSpec kServiceFlag{"service", "SERVICE",
