@@ -29,6 +29,14 @@ namespace {
 
 }  // namespace
 
+std::string BinaryFromEnv(const char* env, const std::string& built) {
+  const char* v = std::getenv(env);
+  const std::string binary = (v != nullptr && *v != '\0') ? std::string(v) : built;
+  std::printf("binary: %s (%s)\n", binary.c_str(), binary == built ? "this build" : env);
+  std::fflush(stdout);
+  return binary;
+}
+
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) Fail("socket");

@@ -8,6 +8,8 @@
 //
 //   gridbill_balance_run_bench [--points=10000] [--participants=1000] [--days=31]
 //       [--shard_points=500] [--workers=2] [--batch_points=500] [--skip_sql]
+//   GRIDBILL_BENCH_METERING / GRIDBILL_BENCH_BALANCE=path: run another build's
+//   binaries under the same load (deploy/bench-compare.sh runs both builds)
 //
 // Points are PT15M with channel 01 in January 2024 (Asia/Almaty); point p
 // belongs to participant p % participants, whose transmission scheme adds the
@@ -48,6 +50,7 @@
 namespace gridbill::balance::bench {
 namespace {
 
+using ::gridbill::bench::BinaryFromEnv;
 using ::gridbill::bench::CpuSeconds;
 using ::gridbill::bench::FreePort;
 using ::gridbill::bench::PostgresCpuSeconds;
@@ -263,7 +266,7 @@ int Run(int argc, char** argv) {
 
   const int metering_port = FreePort();
   const pid_t metering =
-      Spawn(GRIDBILL_METERING_BINARY,
+      Spawn(BinaryFromEnv("GRIDBILL_BENCH_METERING", GRIDBILL_METERING_BINARY),
             {absl::StrCat("--database_url=", metering_db.conninfo()),
              absl::StrCat("--grpc_address=127.0.0.1:", metering_port),
              "--metrics_address=", "--log_level=warn", "--max_message_bytes=268435456"},
@@ -281,7 +284,7 @@ int Run(int argc, char** argv) {
 
   const int balance_port = FreePort();
   const pid_t balance =
-      Spawn(GRIDBILL_BALANCE_BINARY,
+      Spawn(BinaryFromEnv("GRIDBILL_BENCH_BALANCE", GRIDBILL_BALANCE_BINARY),
             {absl::StrCat("--database_url=", balance_db.conninfo()),
              absl::StrCat("--grpc_address=127.0.0.1:", balance_port), "--metrics_address=",
              "--log_level=warn", absl::StrCat("--metering_address=127.0.0.1:", metering_port),

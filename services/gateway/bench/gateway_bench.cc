@@ -236,9 +236,8 @@ int Main() {
   const int web_port = FreePort();
   // Production settings, except the rate limit: so high that one key may
   // drive the whole load (the limiter still runs).
-  const char* gateway_binary = std::getenv("GRIDBILL_BENCH_GATEWAY");
-  if (gateway_binary == nullptr || *gateway_binary == '\0')
-    gateway_binary = GRIDBILL_GATEWAY_BINARY;
+  const std::string gateway_binary =
+      ::gridbill::bench::BinaryFromEnv("GRIDBILL_BENCH_GATEWAY", GRIDBILL_GATEWAY_BINARY);
   procs.gateway = Spawn(gateway_binary,
                         {absl::StrCat("--database_url=", gateway_db.conninfo()),
                          absl::StrCat("--grpc_address=127.0.0.1:", gateway_port),
@@ -341,7 +340,7 @@ int Main() {
 
   std::printf(
       "gateway benchmark: GetParticipant; %s and gridbill-contracts as processes; %u cores\n",
-      gateway_binary, std::thread::hardware_concurrency());
+      gateway_binary.c_str(), std::thread::hardware_concurrency());
   std::fflush(stdout);
   // Warm-up: connections, prepared statements, caches.
   for (const Mode& m : modes) Run(procs, m.factory, 1000, clients, 0);

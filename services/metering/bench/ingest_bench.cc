@@ -8,6 +8,8 @@
 //
 //   gridbill_metering_ingest_bench [--points=10000] [--days=31] [--batch_points=500]
 //       [--form=series|readings] [--streams=2] [--skip_copy] [--resend]
+//   GRIDBILL_BENCH_METERING=path: run another build's gridbill-metering under
+//   the same load (deploy/bench-compare.sh runs both builds)
 //
 // The database is a throwaway cluster the benchmark starts itself
 // (libs/pgtest: initdb + pg_ctl as user postgres, fsync off), shared by both
@@ -130,7 +132,7 @@ int64_t Value(int p, int d, int i) {
 
 pid_t StartService(const std::string& conninfo, int port, const std::string& log_path) {
   return Spawn(
-      GRIDBILL_METERING_BINARY,
+      ::gridbill::bench::BinaryFromEnv("GRIDBILL_BENCH_METERING", GRIDBILL_METERING_BINARY),
       {absl::StrCat("--database_url=", conninfo), absl::StrCat("--grpc_address=127.0.0.1:", port),
        "--metrics_address=", "--log_level=warn", "--max_message_bytes=268435456"},
       log_path);

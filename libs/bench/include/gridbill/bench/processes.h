@@ -11,6 +11,12 @@
 
 namespace gridbill::bench {
 
+// The binary to run: the path in environment variable `env` when set and
+// non-empty (e.g. GRIDBILL_BENCH_METERING=/path/to/older/gridbill-metering,
+// to measure another build with the same load), else `built` (this build's).
+// Prints which one it runs, so that a before/after pair of runs says so.
+std::string BinaryFromEnv(const char* env, const std::string& built);
+
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int FreePort();
 

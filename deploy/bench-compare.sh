@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of metering, balance, invoicing and the gateway for two
+# builds under the same load, one after the other in one run: an older build
+# (the baseline) and this checkout's build. Prints each benchmark's figures
+# for both, labelled. Measures; never passes or fails on a time.
+#
+#   deploy/bench-compare.sh --base REV        # builds REV in build-base/ (a git worktree in .bench-base/)
+#   deploy/bench-compare.sh --base-dir DIR    # older binaries already built: gridbill-metering,
+#                                             # gridbill-balance, gridbill-gateway, gridbill_invoicing_bench
+#   GRIDBILL_BENCH_SIZE=small|full (default full): small runs in a few minutes
+#
+# The metering, balance and gateway benchmarks of this build start the older
+# service binaries through GRIDBILL_BENCH_METERING / _BALANCE / _GATEWAY (the
+# same load generator for both); the invoicing benchmark runs in-process, so
+# the older build's own benchmark binary runs for the baseline.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+base_dir=""
+case "${1:-}" in
+  --base)
+    [[ -n "${2:-}" ]] || die "--base needs a git revision"
+    rev="$2"
+    wt="$GRIDBILL_ROOT/.bench-base"
+    if [[ -d "$wt" ]]; then git -C "$GRIDBILL_ROOT" worktree remove --force "$wt"; fi
+    git -C "$GRIDBILL_ROOT" worktree add --detach "$wt" "$rev" >/dev/null
+    GRIDBILL_BUILD_DIR="$wt/build" bash "$wt/deploy/build.sh" gridbill-metering gridbill-balance \
+      gridbill-gateway gridbill-contracts gridbill_invoicing_bench
+    base_dir="$wt/build/bin-base"
+    mkdir -p "$base_dir"
+    for f in gridbill-metering gridbill-balance gridbill-gateway gridbill_invoicing_bench; do
+      cp "$(find "$wt/build" -type f -name "$f" -perm -u+x | head -1)" "$base_dir/"
+    done
+    ;;
+  --base-dir)
+    [[ -d "${2:-}" ]] || die "--base-dir needs a folder with the older binaries"
+    base_dir="$(cd "$2" && pwd)"
+    ;;
+  *) die "usage: deploy/bench-compare.sh --base REV | --base-dir DIR" ;;
+esac
+
+bash "$GRIDBILL_ROOT/deploy/build.sh" gridbill-metering gridbill-balance gridbill-gateway \
+  gridbill-contracts gridbill_metering_ingest_bench gridbill_balance_run_bench \
+  gridbill_invoicing_bench gateway_bench
+
+if [[ "${GRIDBILL_BENCH_SIZE:-full}" == small ]]; then
+  metering_args=(--points=1000 --days=31 --skip_copy)
+  balance_args=(--points=1000 --participants=100 --skip_sql)
+  invoicing_args=(--contracts=20000 --baseline_contracts=1000 --pdfs=100)
+  export GRIDBILL_BENCH_SECONDS="${GRIDBILL_BENCH_SECONDS:-5}" GRIDBILL_BENCH_CALLS="${GRIDBILL_BENCH_CALLS:-10000}"
+else
+  metering_args=(--points=10000 --days=31 --skip_copy)
+  balance_args=(--points=10000 --participants=1000 --skip_sql)
+  invoicing_args=()
+fi
+
+bench="$BUILD_DIR/services"
+section() { printf '\n\033[1m==== %s\033[0m\n' "$*"; }
+
+section "metering ingestion: baseline"
+GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" \
+  "$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
+section "metering ingestion: this build"
+"$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
+
+section "balance run: baseline"
+GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" GRIDBILL_BENCH_BALANCE="$base_dir/gridbill-balance" \
+  "$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
+section "balance run: this build"
+"$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
+
+section "invoice run: baseline (the older build's benchmark)"
+"$base_dir/gridbill_invoicing_bench" "${invoicing_args[@]}"
+section "invoice run: this build"
+"$bench/invoicing/bench/gridbill_invoicing_bench" "${invoicing_args[@]}"
+
+section "gateway: baseline"
+GRIDBILL_BENCH_GATEWAY="$base_dir/gridbill-gateway" "$bench/gateway/bench/gateway_bench"
+section "gateway: this build"
+"$bench/gateway/bench/gateway_bench"
