@@ -202,10 +202,9 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
       }
       refusal = ToGrpc(st);
     } else if (messages.size() != 1) {
-      refusal = grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
+      refusal = ToGrpc(passage_.Refuse(absl::InvalidArgumentError(
           absl::StrCat("body: ", passage_.policy().full_method,
-                       " takes exactly one request message; the body holds ", messages.size()));
+                       " takes exactly one request message; the body holds ", messages.size()))));
     } else if (absl::Status st = passage_.Inspect(messages[0], /*first=*/true); !st.ok()) {
       refusal = ToGrpc(st);
     }
