@@ -34,7 +34,7 @@ constexpr char kAdminPassword[] = "admin-password-for-the-metrics-test";
 constexpr char kPromtool[] = GRIDBILL_PROMTOOL;
 constexpr char kListParticipants[] = "/gridbill.contracts.v1.ParticipantService/ListParticipants";
 constexpr char kListApiKeys[] = "/gridbill.gateway.v1.AuthService/ListApiKeys";
-constexpr char kStreamPointDays[] = "/gridbill.metering.v1.MeteringService/StreamPointDays";
+constexpr char kStreamPointDays[] = "/gridbill.metering.v1.ReadingService/StreamPointDays";
 constexpr char kNoSuchMethod[] = "/gridbill.nothing.v1.NoService/NoMethod";
 
 std::string CreateDatabase(const std::string& name) {
