@@ -72,6 +72,14 @@ RpcMetrics::Method& GatewayMetrics::Calls(const MethodPolicy* policy, Transport 
   return *unknown_[t];
 }
 
+void GatewayMetrics::Unreadable(const MethodPolicy* policy, Transport transport,
+                                grpc::StatusCode code) {
+  RpcMetrics::Method& calls = Calls(policy, transport);
+  calls.Started();
+  calls.Handled(code, 0);
+  Rejected(Rejection::kInvalid, transport);
+}
+
 void GatewayMetrics::Rejected(Rejection reason, Transport transport) {
   rejected_[static_cast<size_t>(reason)][static_cast<size_t>(transport)]->Increment();
 }

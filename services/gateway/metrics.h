@@ -57,6 +57,10 @@ class GatewayMetrics {
   // The series of a routed method (nullptr: the one "unknown" method).
   RpcMetrics::Method& Calls(const MethodPolicy* policy, Transport transport);
   void Rejected(Rejection reason, Transport transport);
+  // A call refused before any check could run, its request unreadable (a
+  // malformed gRPC-web body): started, handled with the refusal's code in
+  // no time, and rejected as invalid.
+  void Unreadable(const MethodPolicy* policy, Transport transport, grpc::StatusCode code);
 
  private:
   using PerTransport = std::array<RpcMetrics::Method*, kTransports>;

@@ -167,6 +167,8 @@ class Proxy final : public grpc::CallbackGenericService {
 
   // What this process's web bridge sends in kBridgeHeader (WebOptions).
   const std::string& bridge_secret() const { return bridge_secret_; }
+  // Where calls are counted (ProxyOptions::metrics), or nullptr.
+  GatewayMetrics* metrics() const { return options_.metrics; }
 
  private:
   friend class Passage;

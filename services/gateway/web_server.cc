@@ -659,6 +659,10 @@ MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection*
   }
   x.enc = *encoding;
   auto refuse = [&](const absl::Status& st) {
+    if (Proxy* proxy = self.options_.proxy; proxy != nullptr && proxy->metrics() != nullptr) {
+      proxy->metrics()->Unreadable(proxy->Route(*grpc_method), Transport::kGrpcWeb,
+                                   static_cast<grpc::StatusCode>(st.code()));
+    }
     return Respond(self, connection, 200,
                    Piece(x.enc, EncodeTrailerFrame(WithStandardDetails(ToGrpc(st)))),
                    ContentTypeFor(x.enc));

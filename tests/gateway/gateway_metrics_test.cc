@@ -107,9 +107,9 @@ grpc::Status GrpcCall(grpc::GenericStub& stub, const std::string& method,
   return done.get_future().get();
 }
 
-// A gRPC-web call (binary, one request message) through the web door: the
-// grpc-status of its trailer, or -1.
-int WebCall(int port, const std::string& method, const std::string& request,
+// A gRPC-web POST (binary) of `body` to the web door: the grpc-status of
+// its trailer, or -1.
+int WebPost(int port, const std::string& method, const std::string& body,
             const std::string& header = "") {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -118,17 +118,11 @@ int WebCall(int port, const std::string& method, const std::string& request,
   to.sin_port = htons(static_cast<uint16_t>(port));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  std::string frame(5, '\0');
-  frame[1] = static_cast<char>((request.size() >> 24) & 0xff);
-  frame[2] = static_cast<char>((request.size() >> 16) & 0xff);
-  frame[3] = static_cast<char>((request.size() >> 8) & 0xff);
-  frame[4] = static_cast<char>(request.size() & 0xff);
-  frame += request;
   std::string http = "POST " + method +
                      " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/grpc-web+proto\r\n"
                      "Connection: close\r\n";
   if (!header.empty()) http += header + "\r\n";
-  http += "Content-Length: " + std::to_string(frame.size()) + "\r\n\r\n" + frame;
+  http += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   REQUIRE(write(fd, http.data(), http.size()) == static_cast<ssize_t>(http.size()));
   std::string response;
   char buf[4096];
@@ -140,6 +134,17 @@ int WebCall(int port, const std::string& method, const std::string& request,
   INFO(response);
   if (at == std::string::npos) return -1;
   return std::stoi(response.substr(at + 12));
+}
+
+// A gRPC-web call with one request message.
+int WebCall(int port, const std::string& method, const std::string& request,
+            const std::string& header = "") {
+  std::string frame(5, '\0');
+  frame[1] = static_cast<char>((request.size() >> 24) & 0xff);
+  frame[2] = static_cast<char>((request.size() >> 16) & 0xff);
+  frame[3] = static_cast<char>((request.size() >> 8) & 0xff);
+  frame[4] = static_cast<char>(request.size() & 0xff);
+  return WebPost(port, method, frame + request, header);
 }
 
 TEST_CASE("the gateway's /metrics counts the calls of both doors by method, code and transport") {
@@ -258,6 +263,9 @@ TEST_CASE("the gateway's /metrics counts the calls of both doors by method, code
         static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
   CHECK(WebCall(web_port, kNoSuchMethod, empty, with_key) ==
         static_cast<int>(grpc::StatusCode::UNIMPLEMENTED));
+  // A body that is no gRPC-web frame: refused before any check.
+  const int unreadable = WebPost(web_port, kListParticipants, std::string("\0\0\0", 3), with_key);
+  CHECK(unreadable == static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
 
   std::string error;
   std::optional<HttpResponse> scraped =
@@ -285,10 +293,11 @@ TEST_CASE("the gateway's /metrics counts the calls of both doors by method, code
   CHECK(Value(m, started + Labels(kNoSuchMethod, "grpc")) == 1);
   CHECK(Value(m, handled + Labels(kNoSuchMethod, "grpc", "UNIMPLEMENTED")) == 1);
   // gRPC-web door.
-  CHECK(Value(m, started + Labels(kListParticipants, "grpc-web")) == web_ok + 1);
+  CHECK(Value(m, started + Labels(kListParticipants, "grpc-web")) == web_ok + 2);
   CHECK(Value(m, handled + Labels(kListParticipants, "grpc-web", "OK")) == web_ok);
   CHECK(Value(m, seconds_count + Labels(kListParticipants, "grpc-web", "OK")) == web_ok);
   CHECK(Value(m, handled + Labels(kListParticipants, "grpc-web", "RESOURCE_EXHAUSTED")) == 1);
+  CHECK(Value(m, handled + Labels(kListParticipants, "grpc-web", "INVALID_ARGUMENT")) == 1);
   CHECK(Value(m, started + Labels(kStreamPointDays, "grpc-web")) == 1);
   CHECK(Value(m, handled + Labels(kStreamPointDays, "grpc-web", "UNAUTHENTICATED")) == 1);
   CHECK(Value(m, started + Labels(kStreamPointDays, "grpc")) == -1);
@@ -309,7 +318,7 @@ TEST_CASE("the gateway's /metrics counts the calls of both doors by method, code
     CHECK(rejected("denied") == 1);
     CHECK(rejected("rate_limited") == 1);
     CHECK(rejected("unrouted") == 1);
-    CHECK(rejected("invalid") == 0);
+    CHECK(rejected("invalid") == (transport == std::string("grpc-web") ? 1 : 0));
     CHECK(rejected("unavailable") == 0);
   }
 
