@@ -27,6 +27,7 @@
 #include "gridbill/server/config.h"
 #include "gridbill/server/server.h"
 #include "grpcpp/create_channel.h"
+#include "metrics.h"
 #include "passwords.h"
 #include "pg_store.h"
 #include "policy.h"
@@ -118,6 +119,7 @@ absl::Status Run(int argc, char** argv) {
   if (options.config.threads <= 0) options.config.threads = 4;
   AuditServiceImpl audit_service(store);
   options.services = {&auth_service, &audit_service};
+  options.count_calls = false;  // the proxy counts them, with their transport
   ASSIGN_OR_RETURN(std::unique_ptr<Server> auth_server, Server::Start(std::move(options)));
 
   std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> backends;
@@ -130,6 +132,8 @@ absl::Status Run(int argc, char** argv) {
   AuditLog audit(store, config.audit);
   ProxyOptions proxy_options;
   proxy_options.auth_cache_ttl = config.auth_cache_ttl;
+  GatewayMetrics metrics(auth_server->registry(), *policies);
+  proxy_options.metrics = &metrics;
   Proxy proxy(*policies, auth, std::move(backends), config.identity_secret, &limiter, &audit,
               proxy_options);
   FrontDoorOptions door_options;

@@ -62,6 +62,27 @@ bool SameSecret(std::string_view sent, const std::string& secret) {
 // when many distinct tokens are used).
 constexpr size_t kMaxCachedCredentials = 10000;
 
+// Why the gateway refused a call, by the refusal's code (the checks of
+// Passage use each code for one reason only).
+Rejection ReasonOf(const absl::Status& refusal) {
+  switch (refusal.code()) {
+    case absl::StatusCode::kUnauthenticated:
+      return Rejection::kUnauthenticated;
+    case absl::StatusCode::kPermissionDenied:
+      return Rejection::kDenied;
+    case absl::StatusCode::kResourceExhausted:
+      return Rejection::kRateLimited;
+    case absl::StatusCode::kUnimplemented:
+      return Rejection::kUnrouted;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return Rejection::kInvalid;
+    default:
+      return Rejection::kUnavailable;
+  }
+}
+
 }  // namespace
 
 Passage::Passage(Proxy& proxy, std::string_view method)
@@ -69,8 +90,25 @@ Passage::Passage(Proxy& proxy, std::string_view method)
 
 absl::Status Passage::Admit(const Presented& presented) {
   transport_ = presented.transport;
+  door_ = std::string_view(transport_) == "grpc-web" ? Transport::kGrpcWeb : Transport::kGrpc;
   request_id_ = presented.request_id;
   policy_ = proxy_.table_.Find(method_);
+  if (proxy_.options_.metrics != nullptr) {
+    calls_ = &proxy_.options_.metrics->Calls(policy_, door_);
+    calls_->Started();
+  }
+  if (absl::Status st = Check(presented); !st.ok()) return Refuse(std::move(st));
+  return absl::OkStatus();
+}
+
+absl::Status Passage::Refuse(absl::Status refusal) {
+  if (proxy_.options_.metrics != nullptr && !refusal.ok()) {
+    proxy_.options_.metrics->Rejected(ReasonOf(refusal), door_);
+  }
+  return refusal;
+}
+
+absl::Status Passage::Check(const Presented& presented) {
   if (policy_ == nullptr) {
     return absl::UnimplementedError(absl::StrCat("the gateway routes no method ", ToAbsl(method_)));
   }
@@ -129,7 +167,9 @@ absl::Status Passage::Inspect(std::string_view message, bool first) {
       }
     }
   }
-  return AuthorizeRequest(proxy_.table_, *policy_, who_, message);
+  absl::Status st = AuthorizeRequest(proxy_.table_, *policy_, who_, message);
+  if (!st.ok()) return Refuse(std::move(st));
+  return st;
 }
 
 void Passage::Sign(grpc::ClientContext& backend) const {
@@ -150,6 +190,7 @@ void Passage::Record(const grpc::Status& status) {
     proxy_.ForgetCredentials();
   }
   const absl::Duration took = absl::Now() - start_;
+  if (calls_ != nullptr) calls_->Handled(status.error_code(), absl::ToDoubleSeconds(took));
   if (proxy_.audit_ != nullptr) {
     AuditEntry entry;
     entry.call_time = start_;

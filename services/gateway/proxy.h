@@ -20,9 +20,11 @@
 #include "audit.h"
 #include "auth.h"
 #include "gridbill/server/caller.h"
+#include "gridbill/server/rpc_metrics.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "metrics.h"
 #include "policy.h"
 #include "rate_limit.h"
 
@@ -58,6 +60,9 @@ struct ProxyOptions {
   // another replica, or a token's expiry, counts at most this long after
   // the fact. Zero: every call asks the store.
   absl::Duration auth_cache_ttl = absl::ZeroDuration();
+  // Where every call and every refusal is counted (not owned; nullptr: not
+  // counted).
+  GatewayMetrics* metrics = nullptr;
 };
 
 // A method with one request and one response message.
@@ -88,7 +93,7 @@ class Passage {
 
   // Route, authenticate, authorize the method and admit under the rate
   // limit; the refusal otherwise (retry_after_ms() tells when to retry a
-  // RESOURCE_EXHAUSTED one).
+  // RESOURCE_EXHAUSTED one). The call counts as started here.
   absl::Status Admit(const Presented& presented);
   // Whether a request message must be checked by Inspect: the first one of
   // a call always (audit fields, participant scope), later ones of a
@@ -99,8 +104,12 @@ class Passage {
   absl::Status Inspect(std::string_view message, bool first);
   // The verified identity, signed for this method, on a backend call.
   void Sign(grpc::ClientContext& backend) const;
-  // The audit record and log line of the call's result.
+  // The audit record, log line and metrics of the call's result.
   void Record(const grpc::Status& status);
+  // Counts a refusal of the call by the gateway (not by the backend) under
+  // the reason its code tells, and returns it. Admit and Inspect count
+  // their own; a door calls this for a refusal of its own.
+  absl::Status Refuse(absl::Status refusal);
 
   // After a successful Admit: the policy and the backend.
   const MethodPolicy& policy() const { return *policy_; }
@@ -110,6 +119,9 @@ class Passage {
   int64_t retry_after_ms() const { return retry_after_ms_; }
 
  private:
+  // Admit without the counting.
+  absl::Status Check(const Presented& presented);
+
   Proxy& proxy_;
   const std::string_view method_;
   const absl::Time start_;
@@ -121,6 +133,9 @@ class Passage {
   std::string request_id_;
   std::string participant_;
   const char* transport_ = "grpc";
+  Transport door_ = Transport::kGrpc;
+  // This call's series (after Admit; nullptr when not counted).
+  RpcMetrics::Method* calls_ = nullptr;
   int64_t retry_after_ms_ = 0;
 };
 
@@ -152,6 +167,8 @@ class Proxy final : public grpc::CallbackGenericService {
 
   // What this process's web bridge sends in kBridgeHeader (WebOptions).
   const std::string& bridge_secret() const { return bridge_secret_; }
+  // Where calls are counted (ProxyOptions::metrics), or nullptr.
+  GatewayMetrics* metrics() const { return options_.metrics; }
 
  private:
   friend class Passage;

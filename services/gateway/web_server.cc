@@ -202,10 +202,9 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
       }
       refusal = ToGrpc(st);
     } else if (messages.size() != 1) {
-      refusal = grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
+      refusal = ToGrpc(passage_.Refuse(absl::InvalidArgumentError(
           absl::StrCat("body: ", passage_.policy().full_method,
-                       " takes exactly one request message; the body holds ", messages.size()));
+                       " takes exactly one request message; the body holds ", messages.size()))));
     } else if (absl::Status st = passage_.Inspect(messages[0], /*first=*/true); !st.ok()) {
       refusal = ToGrpc(st);
     }
@@ -660,6 +659,10 @@ MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection*
   }
   x.enc = *encoding;
   auto refuse = [&](const absl::Status& st) {
+    if (Proxy* proxy = self.options_.proxy; proxy != nullptr && proxy->metrics() != nullptr) {
+      proxy->metrics()->Unreadable(proxy->Route(*grpc_method), Transport::kGrpcWeb,
+                                   static_cast<grpc::StatusCode>(st.code()));
+    }
     return Respond(self, connection, 200,
                    Piece(x.enc, EncodeTrailerFrame(WithStandardDetails(ToGrpc(st)))),
                    ContentTypeFor(x.enc));

@@ -75,14 +75,15 @@ std::string RequestIdOf(const google::protobuf::Message& message) {
 
 class RpcObserver : public grpc::experimental::Interceptor {
  public:
-  RpcObserver(grpc::experimental::ServerRpcInfo* info, std::shared_ptr<RpcMetrics> metrics,
+  // `series`: nullptr when the calls are not counted here.
+  RpcObserver(grpc::experimental::ServerRpcInfo* info, RpcMetrics::Method* series,
               ServiceTable::Method method)
       : info_(info),
-        metrics_(std::move(metrics)),
+        series_(series),
         method_(std::move(method)),
         full_method_(Bounded(info->method() == nullptr ? kUnknown : info->method())),
         start_(std::chrono::steady_clock::now()) {
-    metrics_->Started(method_.service, method_.method);
+    if (series_ != nullptr) series_->Started();
   }
 
   ~RpcObserver() override {
@@ -126,7 +127,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const grpc::StatusCode code = status.error_code();
-    metrics_->Handled(method_.service, method_.method, code, seconds);
+    if (series_ != nullptr) series_->Handled(code, seconds);
 
     std::string_view level = LevelFor(code);
     // Probes call Check every few seconds: keep them out of the info log.
@@ -151,7 +152,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
   }
 
   grpc::experimental::ServerRpcInfo* info_;
-  std::shared_ptr<RpcMetrics> metrics_;
+  RpcMetrics::Method* const series_;
   const ServiceTable::Method method_;
   const std::string full_method_;
   const std::chrono::steady_clock::time_point start_;
@@ -164,97 +165,6 @@ class RpcObserver : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
-
-std::string_view GrpcCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
-}
-
-RpcMetrics::RpcMetrics(prometheus::Registry& registry)
-    : started_(prometheus::BuildCounter()
-                   .Name("grpc_server_started_total")
-                   .Help("Total number of RPCs started on the server.")
-                   .Register(registry)),
-      handled_(prometheus::BuildCounter()
-                   .Name("grpc_server_handled_total")
-                   .Help("Total number of RPCs completed on the server, regardless of success "
-                         "or failure.")
-                   .Register(registry)),
-      handling_(prometheus::BuildHistogram()
-                    .Name("grpc_server_handling_seconds")
-                    .Help("Histogram of response latency (seconds) of gRPC calls handled by "
-                          "the server.")
-                    .Register(registry)) {}
-
-void RpcMetrics::Started(const std::string& service, const std::string& method) {
-  std::string key = absl::StrCat(service, "/", method);
-  prometheus::Counter* counter = nullptr;
-  {
-    absl::MutexLock lock(&mu_);
-    auto [it, inserted] = started_cache_.try_emplace(key, nullptr);
-    if (inserted) {
-      it->second = &started_.Add({{"grpc_service", service}, {"grpc_method", method}});
-    }
-    counter = it->second;
-  }
-  counter->Increment();
-}
-
-void RpcMetrics::Handled(const std::string& service, const std::string& method,
-                         grpc::StatusCode code, double seconds) {
-  std::string_view code_name = GrpcCodeName(code);
-  std::string key = absl::StrCat(service, "/", method, "/", ToAbsl(code_name));
-  HandledSeries handles{};
-  {
-    absl::MutexLock lock(&mu_);
-    auto [it, inserted] = handled_cache_.try_emplace(key, HandledSeries{});
-    if (inserted) {
-      const prometheus::Labels labels{{"grpc_service", service},
-                                      {"grpc_method", method},
-                                      {"grpc_code", std::string(code_name)}};
-      it->second = HandledSeries{&handled_.Add(labels), &handling_.Add(labels, Buckets())};
-    }
-    handles = it->second;
-  }
-  handles.count->Increment();
-  handles.seconds->Observe(seconds);
-}
 
 void ServiceTable::Set(const std::vector<std::string>& services) {
   absl::MutexLock lock(&mu_);
@@ -303,8 +213,120 @@ grpc::experimental::Interceptor* RpcObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
   ServiceTable::Method method =
       services_->Lookup(info->method() == nullptr ? std::string_view() : info->method());
+  RpcMetrics::Method* series =
+      metrics_ == nullptr ? nullptr : &metrics_->For(method.service, method.method);
   // gRPC takes ownership of the interceptor and deletes it with the call.
-  return new RpcObserver(info, metrics_, std::move(method));
+  return new RpcObserver(info, series, std::move(method));
 }
 
 }  // namespace gridbill::internal
+
+namespace gridbill {
+
+std::string_view GrpcCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+RpcMetrics::RpcMetrics(prometheus::Registry& registry, std::string extra_label)
+    : started_(prometheus::BuildCounter()
+                   .Name("grpc_server_started_total")
+                   .Help("Total number of RPCs started on the server.")
+                   .Register(registry)),
+      handled_(prometheus::BuildCounter()
+                   .Name("grpc_server_handled_total")
+                   .Help("Total number of RPCs completed on the server, regardless of success "
+                         "or failure.")
+                   .Register(registry)),
+      handling_(prometheus::BuildHistogram()
+                    .Name("grpc_server_handling_seconds")
+                    .Help("Histogram of response latency (seconds) of gRPC calls handled by "
+                          "the server.")
+                    .Register(registry)),
+      extra_label_(std::move(extra_label)) {}
+
+RpcMetrics::Method& RpcMetrics::For(std::string_view service, std::string_view method,
+                                    std::string_view extra) {
+  std::string key = absl::StrCat(ToAbsl(service), "/", ToAbsl(method), "/", ToAbsl(extra));
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<Method>& slot = methods_[key];
+  if (slot == nullptr) {
+    prometheus::Labels labels{{"grpc_service", std::string(service)},
+                              {"grpc_method", std::string(method)}};
+    if (!extra_label_.empty()) labels.emplace(extra_label_, std::string(extra));
+    slot.reset(new Method(*this, std::move(labels)));
+  }
+  return *slot;
+}
+
+void RpcMetrics::Method::Started() {
+  prometheus::Counter* counter = started_.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    absl::MutexLock lock(&owner_.mu_);
+    counter = started_.load(std::memory_order_relaxed);
+    if (counter == nullptr) {
+      counter = &owner_.started_.Add(labels_);
+      started_.store(counter, std::memory_order_release);
+    }
+  }
+  counter->Increment();
+}
+
+void RpcMetrics::Method::Handled(grpc::StatusCode code, double seconds) {
+  const int index = static_cast<int>(code);
+  Series& series = handled_[index >= 0 && static_cast<size_t>(index) < kCodes
+                                ? static_cast<size_t>(index)
+                                : static_cast<size_t>(grpc::StatusCode::UNKNOWN)];
+  prometheus::Counter* count = series.count.load(std::memory_order_acquire);
+  if (count == nullptr) {
+    absl::MutexLock lock(&owner_.mu_);
+    count = series.count.load(std::memory_order_relaxed);
+    if (count == nullptr) {
+      prometheus::Labels labels = labels_;
+      labels.emplace("grpc_code", std::string(GrpcCodeName(code)));
+      series.seconds = &owner_.handling_.Add(labels, internal::Buckets());
+      count = &owner_.handled_.Add(labels);
+      series.count.store(count, std::memory_order_release);
+    }
+  }
+  count->Increment();
+  series.seconds->Observe(seconds);
+}
+
+}  // namespace gridbill

@@ -7,43 +7,13 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "gridbill/server/rpc_metrics.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/support/status.h"
-#include "prometheus/counter.h"
-#include "prometheus/family.h"
-#include "prometheus/histogram.h"
-#include "prometheus/registry.h"
 
 namespace gridbill::internal {
-
-// "OK", "INVALID_ARGUMENT", ... (the names in grpc/status.h without the prefix).
-std::string_view GrpcCodeName(grpc::StatusCode code);
-
-// The grpc_server_* series, one handle per label set, created on first use
-// (prometheus-cpp's Family::Add hashes and locks; a call should not pay it).
-class RpcMetrics {
- public:
-  explicit RpcMetrics(prometheus::Registry& registry);
-
-  void Started(const std::string& service, const std::string& method);
-  void Handled(const std::string& service, const std::string& method, grpc::StatusCode code,
-               double seconds);
-
- private:
-  struct HandledSeries {
-    prometheus::Counter* count;
-    prometheus::Histogram* seconds;
-  };
-  prometheus::Family<prometheus::Counter>& started_;
-  prometheus::Family<prometheus::Counter>& handled_;
-  prometheus::Family<prometheus::Histogram>& handling_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, prometheus::Counter*> started_cache_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, HandledSeries> handled_cache_ ABSL_GUARDED_BY(mu_);
-};
 
 // The services the server serves, filled in while the server is built
 // (before the first call) and read by every call.
@@ -68,6 +38,7 @@ class ServiceTable {
 
 class RpcObserverFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  // `metrics`: nullptr when another component counts the calls.
   RpcObserverFactory(std::shared_ptr<RpcMetrics> metrics,
                      std::shared_ptr<const ServiceTable> services)
       : metrics_(std::move(metrics)), services_(std::move(services)) {}

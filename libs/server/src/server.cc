@@ -192,7 +192,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   const ServerConfig& cfg = impl->options.config;
   if (absl::Status s = impl->OpenWakePipe(); !s.ok()) return s;
 
-  auto metrics = std::make_shared<internal::RpcMetrics>(*impl->registry);
+  std::shared_ptr<RpcMetrics> metrics;
+  if (impl->options.count_calls) metrics = std::make_shared<RpcMetrics>(*impl->registry);
   if (!cfg.metrics_address.empty()) {
     try {
       impl->exposer = std::make_unique<prometheus::Exposer>(cfg.metrics_address, 2);

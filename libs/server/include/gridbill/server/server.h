@@ -55,6 +55,10 @@ class Server {
     std::function<void(const Server&)> on_started;
     // Install SIGTERM/SIGINT handlers (off in tests).
     bool handle_signals = true;
+    // Count the calls in the grpc_server_* series. Off where every call
+    // is counted already by whoever forwards it (the gateway's own
+    // services, reached only through its proxy).
+    bool count_calls = true;
   };
 
   static absl::StatusOr<std::unique_ptr<Server>> Start(Options options);
