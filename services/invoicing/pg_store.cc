@@ -49,7 +49,7 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   ASSIGN_OR_RETURN(run.period, PeriodOf(r.Text(1)));
   run.type = r.Text(2) == "correction" ? RunType::kCorrection : RunType::kRegular;
   run.balance_run_id = r.String(3);
-  run.state = JobStateFromName(r.Text(4)).value_or(JobState::kFailed);
+  run.state = static_cast<JobState>(r.Int(4));
   run.done = r.Int(5);
   run.total = r.Int(6);
   run.documents_issued = r.Int(7);
@@ -57,11 +57,33 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   run.contracts_failed = r.Int(9);
   run.summary = r.String(10);
   run.error = r.String(11);
-  run.cancel_requested = r.Bool(12);
-  run.start_time = r.Time(13);
-  run.finish_time = r.OptionalTime(14);
-  run.contracts_not_billed = r.Int(15);
+  run.cancel_requested = run.state == JobState::kCancelled;
+  run.start_time = r.Time(12);
+  run.finish_time = r.OptionalTime(13);
+  run.contracts_not_billed = r.Int(14);
+  run.billed_balance_run_id = r.String(15);
+  run.billed_balance_run_type = r.Int(16) == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
   return run;
+}
+
+absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
+                                    bool correction, std::vector<IssueGroup>& groups);
+
+absl::Status PutNotBilledIn(pg::Transaction& tx, const std::string& run_id,
+                            const std::vector<NotBilled>& contracts) {
+  if (contracts.empty()) return absl::OkStatus();
+  std::vector<std::string> ids, numbers, reasons;
+  std::vector<int64_t> volumes;
+  for (const NotBilled& c : contracts) {
+    ids.push_back(c.contract_id);
+    numbers.push_back(c.contract_number);
+    volumes.push_back(c.volume_wh);
+    reasons.push_back(c.reason);
+  }
+  pg::Params params;
+  params.Add(run_id).AddTextArray(ids).AddTextArray(numbers).AddIntArray(volumes).AddTextArray(
+      reasons);
+  return tx.Execute(q::kUpsertNotBilled, params).status();
 }
 
 absl::StatusOr<Document> ReadDocument(const pg::Row& r) {
@@ -280,13 +302,14 @@ absl::StatusOr<Period> PgStore::TransitionPeriod(const BillingPeriod& period, Pe
 }
 
 absl::Status PgStore::CreateRun(const InvoiceRun& run) {
-  return pool_
-      .Exec(q::kInsertRun, run.id, run.period.ToString(),
-            run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
-            JobStateName(run.state), run.done, run.total, run.documents_issued,
-            run.contracts_skipped, run.contracts_failed, run.summary, run.error,
-            run.cancel_requested, run.start_time, run.finish_time, run.contracts_not_billed)
-      .status();
+  return pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(jobs::PgJobs::Insert(tx, run.id, kRunJobKind, run.start_time));
+    return tx
+        .Exec(q::kInsertRun, run.id, run.period.ToString(),
+              run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
+              run.start_time)
+        .status();
+  });
 }
 
 absl::StatusOr<InvoiceRun> PgStore::GetRun(const std::string& id) {
@@ -307,29 +330,98 @@ absl::StatusOr<std::vector<InvoiceRun>> PgStore::ListRuns(
   return out;
 }
 
-absl::Status PgStore::UpdateRun(const InvoiceRun& run) {
-  return pool_
-      .Exec(q::kUpdateRun, run.id, JobStateName(run.state), run.done, run.total,
-            run.documents_issued, run.contracts_skipped, run.contracts_failed, run.summary,
-            run.error, run.finish_time, run.contracts_not_billed)
-      .status();
+absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& plan,
+                                      absl::Time now) {
+  return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(bool held, jobs::PgJobs::StorePlan(tx, claim, plan.pieces, now));
+    if (!held) return false;
+    RETURN_IF_ERROR(tx.Exec(q::kSetBilledRun, claim.job_id, plan.balance.id,
+                            static_cast<int64_t>(plan.balance.type))
+                        .status());
+    if (plan.contracts.empty()) return true;
+    std::vector<int64_t> positions, pieces, services, due_days;
+    std::vector<std::string> ids, numbers, participants, signed_on, valid_from, valid_to,
+        bill_from, bill_to, whole, refusals;
+    for (size_t i = 0; i < plan.contracts.size(); ++i) {
+      const PlannedContract& c = plan.contracts[i];
+      positions.push_back(static_cast<int64_t>(i) + 1);
+      pieces.push_back(c.piece_no);
+      ids.push_back(c.contract.id);
+      numbers.push_back(c.contract.number);
+      participants.push_back(c.contract.participant_id);
+      services.push_back(static_cast<int64_t>(c.contract.service));
+      signed_on.push_back(FormatDate(c.contract.signed_on));
+      valid_from.push_back(FormatDate(c.contract.valid_from));
+      valid_to.push_back(c.contract.valid_to ? FormatDate(*c.contract.valid_to) : "");
+      due_days.push_back(c.contract.due_day);
+      bill_from.push_back(FormatDate(c.bill_from));
+      bill_to.push_back(FormatDate(c.bill_to));
+      whole.push_back(c.whole_period ? "t" : "f");
+      refusals.push_back(c.refusal);
+    }
+    pg::Params p;
+    p.Add(claim.job_id)
+        .AddIntArray(positions)
+        .AddIntArray(pieces)
+        .AddTextArray(ids)
+        .AddTextArray(numbers)
+        .AddTextArray(participants)
+        .AddIntArray(services)
+        .AddTextArray(signed_on)
+        .AddTextArray(valid_from)
+        .AddTextArray(valid_to)
+        .AddIntArray(due_days)
+        .AddTextArray(bill_from)
+        .AddTextArray(bill_to)
+        .AddTextArray(whole)
+        .AddTextArray(refusals);
+    RETURN_IF_ERROR(tx.Execute(q::kInsertRunContracts, p).status());
+    return true;
+  });
 }
 
-absl::Status PgStore::PutNotBilled(const std::string& run_id,
-                                   const std::vector<NotBilled>& contracts) {
-  if (contracts.empty()) return absl::OkStatus();
-  std::vector<std::string> ids, numbers, reasons;
-  std::vector<int64_t> volumes;
-  for (const NotBilled& c : contracts) {
-    ids.push_back(c.contract_id);
-    numbers.push_back(c.contract_number);
-    volumes.push_back(c.volume_wh);
-    reasons.push_back(c.reason);
+absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const std::string& run_id,
+                                                                     int piece_no) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kPieceContracts, run_id, piece_no));
+  std::vector<PlannedContract> out;
+  for (const pg::Row& r : res) {
+    PlannedContract c;
+    c.piece_no = piece_no;
+    c.contract.id = r.String(0);
+    c.contract.number = r.String(1);
+    c.contract.participant_id = r.String(2);
+    c.contract.service = static_cast<Service>(r.Int(3));
+    c.contract.signed_on = r.Date(4);
+    c.contract.valid_from = r.Date(5);
+    c.contract.valid_to = r.OptionalDate(6);
+    c.contract.due_day = static_cast<int>(r.Int(7));
+    c.bill_from = r.Date(8);
+    c.bill_to = r.Date(9);
+    c.whole_period = r.Bool(10);
+    c.refusal = r.String(11);
+    out.push_back(std::move(c));
   }
-  pg::Params params;
-  params.Add(run_id).AddTextArray(ids).AddTextArray(numbers).AddIntArray(volumes).AddTextArray(
-      reasons);
-  return pool_.Execute(q::kUpsertNotBilled, params).status();
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
+                                                     const BillingPeriod& period, bool correction,
+                                                     PieceOutcome& outcome, absl::Time now) {
+  return pool_.TransactValue<jobs::Completion>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
+        outcome.issued = IssueResult();
+        ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
+        if (!held) return jobs::Completion::kDiscarded;
+        ASSIGN_OR_RETURN(outcome.issued,
+                         IssueIn(tx, period, correction, outcome.groups));
+        RETURN_IF_ERROR(PutNotBilledIn(tx, claim.job_id, outcome.not_billed));
+        RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, outcome.issued.documents_issued,
+                                outcome.issued.groups_skipped + outcome.contracts_unchanged,
+                                outcome.contracts_failed,
+                                static_cast<int64_t>(outcome.not_billed.size()))
+                            .status());
+        return jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now);
+      });
 }
 
 absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string& run_id) {
@@ -341,25 +433,11 @@ absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string&
   return out;
 }
 
-absl::StatusOr<InvoiceRun> PgStore::RequestCancel(const std::string& id) {
-  return pool_.TransactValue<InvoiceRun>([&](pg::Transaction& tx) -> absl::StatusOr<InvoiceRun> {
-    RETURN_IF_ERROR(tx.Exec(q::kCancelRun, id).status());
-    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kSelectRun, id));
-    if (res.empty()) return NotFound("invoice run", id);
-    return ReadRun(res[0]);
-  });
-}
+namespace {
 
-absl::StatusOr<std::vector<std::string>> PgStore::UnfinishedRuns() {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUnfinishedRuns));
-  std::vector<std::string> out;
-  for (const pg::Row& r : res) out.push_back(r.String(0));
-  return out;
-}
-
-absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
-                                           std::vector<IssueGroup>& groups) {
-  return pool_.TransactValue<IssueResult>([&](pg::Transaction& tx) -> absl::StatusOr<IssueResult> {
+// Issue's work inside a given transaction (IssuePiece runs it under a piece's claim).
+absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
+                                    bool correction, std::vector<IssueGroup>& groups) {
     IssueResult result;
     if (groups.empty()) return result;
     const std::string pkey = period.ToString();
@@ -487,7 +565,14 @@ absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool cor
       RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
     }
     return result;
-  });
+}
+
+}  // namespace
+
+absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
+                                           std::vector<IssueGroup>& groups) {
+  return pool_.TransactValue<IssueResult>(
+      [&](pg::Transaction& tx) { return IssueIn(tx, period, correction, groups); });
 }
 
 absl::StatusOr<Document> PgStore::GetDocument(const std::string& id) {
