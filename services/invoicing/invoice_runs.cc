@@ -78,7 +78,8 @@ InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSourc
       options_(options),
       seller_(std::move(seller)),
       font_path_(std::move(font_path)),
-      runner_(store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
+      runner_(
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
   runner_.Register(kRunJobKind, *this);
 }
 
@@ -227,8 +228,7 @@ absl::StatusOr<std::shared_ptr<const InvoiceRuns::Shared>> InvoiceRuns::SharedOf
   return shared_.emplace(run.id, std::move(shared)).first->second;
 }
 
-absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job,
-                                                   const jobs::Claim& claim) {
+absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const jobs::Claim& claim) {
   if (volumes_ == nullptr) {
     return FailedPrecondition("balance_address",
                               "the balance service is not configured: no volumes to bill");
@@ -286,8 +286,8 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job,
       NotBilled n{c.id, c.number, wh,
                   absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
                                FormatDate(billed->to), ": ", why, "; nothing to bill")};
-      lines.push_back(absl::StrCat(wh < 0 ? kExporter : kEmpty, "\t", n.contract_number, " (",
-                                   n.reason, ")"));
+      lines.push_back(
+          absl::StrCat(wh < 0 ? kExporter : kEmpty, "\t", n.contract_number, " (", n.reason, ")"));
       out.not_billed.push_back(std::move(n));
     };
     std::vector<Document> charged;
@@ -338,7 +338,8 @@ absl::StatusOr<std::string> InvoiceRuns::Summarize(const jobs::Job& job,
   std::vector<std::string> exporters, empty, failures;
   for (const std::string& result : results) {
     for (absl::string_view line : absl::StrSplit(result, '\n', absl::SkipEmpty())) {
-      std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, absl::MaxSplits('\t', 1));
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(line, absl::MaxSplits('\t', 1));
       if (kv.first == kExporter) exporters.emplace_back(kv.second);
       if (kv.first == kEmpty) empty.emplace_back(kv.second);
       if (kv.first == kFailure) failures.emplace_back(kv.second);
@@ -349,10 +350,10 @@ absl::StatusOr<std::string> InvoiceRuns::Summarize(const jobs::Job& job,
     ASSIGN_OR_RETURN(pdfs, RenderPdfs(run.id));
   }
   std::string summary = absl::StrCat(
-      run.documents_issued, " documents issued from balance run ", run.billed_balance_run_id,
-      "; ", run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed,
-      " not billed (", exporters.size(), " delivered more than they received, ", empty.size(),
-      " with no volume); ", run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
+      run.documents_issued, " documents issued from balance run ", run.billed_balance_run_id, "; ",
+      run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed, " not billed (",
+      exporters.size(), " delivered more than they received, ", empty.size(), " with no volume); ",
+      run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
   auto append = [&summary](absl::string_view what, const std::vector<std::string>& items) {
     if (items.empty()) return;
     const size_t shown = std::min<size_t>(items.size(), 20);
@@ -407,11 +408,10 @@ absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
   if (!plan.whole_period) {
     if (!split) {
       return FailedPrecondition(
-          "volume_wh",
-          absl::StrCat("balance run ", ctx.balance.id,
-                       " has no hourly results: a contract valid only from ",
-                       FormatDate(plan.bill_from), " to ", FormatDate(plan.bill_to),
-                       " cannot be billed its part of the month"));
+          "volume_wh", absl::StrCat("balance run ", ctx.balance.id,
+                                    " has no hourly results: a contract valid only from ",
+                                    FormatDate(plan.bill_from), " to ", FormatDate(plan.bill_to),
+                                    " cannot be billed its part of the month"));
     }
     b.volume.total_wh = 0;
     for (int64_t v : *split) b.volume.total_wh += v;

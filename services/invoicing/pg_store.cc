@@ -62,7 +62,8 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   run.finish_time = r.OptionalTime(13);
   run.contracts_not_billed = r.Int(14);
   run.billed_balance_run_id = r.String(15);
-  run.billed_balance_run_type = r.Int(16) == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
+  run.billed_balance_run_type =
+      r.Int(16) == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
   return run;
 }
 
@@ -340,8 +341,8 @@ absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& p
                         .status());
     if (plan.contracts.empty()) return true;
     std::vector<int64_t> positions, pieces, services, due_days;
-    std::vector<std::string> ids, numbers, participants, signed_on, valid_from, valid_to,
-        bill_from, bill_to, whole, refusals;
+    std::vector<std::string> ids, numbers, participants, signed_on, valid_from, valid_to, bill_from,
+        bill_to, whole, refusals;
     for (size_t i = 0; i < plan.contracts.size(); ++i) {
       const PlannedContract& c = plan.contracts[i];
       positions.push_back(static_cast<int64_t>(i) + 1);
@@ -412,8 +413,7 @@ absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
         outcome.issued = IssueResult();
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
         if (!held) return jobs::Completion::kDiscarded;
-        ASSIGN_OR_RETURN(outcome.issued,
-                         IssueIn(tx, period, correction, outcome.groups));
+        ASSIGN_OR_RETURN(outcome.issued, IssueIn(tx, period, correction, outcome.groups));
         RETURN_IF_ERROR(PutNotBilledIn(tx, claim.job_id, outcome.not_billed));
         RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, outcome.issued.documents_issued,
                                 outcome.issued.groups_skipped + outcome.contracts_unchanged,
@@ -438,133 +438,132 @@ namespace {
 // Issue's work inside a given transaction (IssuePiece runs it under a piece's claim).
 absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
                                     bool correction, std::vector<IssueGroup>& groups) {
-    IssueResult result;
-    if (groups.empty()) return result;
-    const std::string pkey = period.ToString();
-    const absl::Time now = groups.front().documents.empty()
-                               ? absl::Now()
-                               : groups.front().documents.front().create_time;
-    // The period's state, held (FOR SHARE) until commit so that closing waits for us.
-    RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
-    ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
-    if (!correction && !st.empty() && st[0].Text(0) == "closed") {
-      return FailedPrecondition(
-          "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
-    }
-    // Claim every group; a concurrent claimer of the same key makes us wait
-    // for its commit, after which the key reads as taken.
-    std::vector<std::string> contracts, bases;
-    for (const IssueGroup& g : groups) {
-      contracts.push_back(g.contract_id);
-      bases.push_back(g.basis);
-    }
-    pg::Params claim;
-    claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
-        groups.front().documents.empty() ? std::string()
-                                         : groups.front().documents.front().invoice_run_id);
-    ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
-    std::set<std::pair<std::string, std::string>> claimed;
-    for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
+  IssueResult result;
+  if (groups.empty()) return result;
+  const std::string pkey = period.ToString();
+  const absl::Time now =
+      groups.front().documents.empty() ? absl::Now() : groups.front().documents.front().create_time;
+  // The period's state, held (FOR SHARE) until commit so that closing waits for us.
+  RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
+  ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
+  if (!correction && !st.empty() && st[0].Text(0) == "closed") {
+    return FailedPrecondition(
+        "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
+  }
+  // Claim every group; a concurrent claimer of the same key makes us wait
+  // for its commit, after which the key reads as taken.
+  std::vector<std::string> contracts, bases;
+  for (const IssueGroup& g : groups) {
+    contracts.push_back(g.contract_id);
+    bases.push_back(g.basis);
+  }
+  pg::Params claim;
+  claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
+      groups.front().documents.empty() ? std::string()
+                                       : groups.front().documents.front().invoice_run_id);
+  ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
+  std::set<std::pair<std::string, std::string>> claimed;
+  for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
 
-    // Numbers: one counter statement per (type, year), in a fixed order.
-    std::map<std::pair<std::string, int64_t>, int64_t> need;
-    for (const IssueGroup& g : groups) {
-      if (claimed.count({g.contract_id, g.basis}) == 0) continue;
-      for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
+  // Numbers: one counter statement per (type, year), in a fixed order.
+  std::map<std::pair<std::string, int64_t>, int64_t> need;
+  for (const IssueGroup& g : groups) {
+    if (claimed.count({g.contract_id, g.basis}) == 0) continue;
+    for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
+  }
+  std::map<std::pair<std::string, int64_t>, int64_t> next;
+  for (const auto& [key, n] : need) {
+    ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
+    next[key] = r[0].Int(0) - n + 1;
+  }
+  std::string docs_copy, lines_copy;
+  for (IssueGroup& g : groups) {
+    if (claimed.count({g.contract_id, g.basis}) == 0) {
+      ++result.groups_skipped;
+      continue;
     }
-    std::map<std::pair<std::string, int64_t>, int64_t> next;
-    for (const auto& [key, n] : need) {
-      ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
-      next[key] = r[0].Int(0) - n + 1;
+    ++result.groups_issued;
+    for (Document& d : g.documents) {
+      int64_t& seq = next[{DocTypeName(d.type), d.issue_date.year()}];
+      d.seq = seq++;
+      d.number = NumberOf(d.type, d.issue_date.year(), d.seq);
     }
-    std::string docs_copy, lines_copy;
-    for (IssueGroup& g : groups) {
-      if (claimed.count({g.contract_id, g.basis}) == 0) {
-        ++result.groups_skipped;
-        continue;
+    for (size_t i = 0; i < g.documents.size(); ++i) {
+      Document& d = g.documents[i];
+      if (i < g.related_index.size() && g.related_index[i] >= 0) {
+        const Document& rel = g.documents[static_cast<size_t>(g.related_index[i])];
+        d.related_id = rel.id;
+        d.related_number = rel.number;
+        d.related_date = rel.issue_date;
       }
-      ++result.groups_issued;
-      for (Document& d : g.documents) {
-        int64_t& seq = next[{DocTypeName(d.type), d.issue_date.year()}];
-        d.seq = seq++;
-        d.number = NumberOf(d.type, d.issue_date.year(), d.seq);
+      if (i < g.delivery_index.size() && g.delivery_index[i] >= 0) {
+        const Document& act = g.documents[static_cast<size_t>(g.delivery_index[i])];
+        d.delivery_doc_number = act.number;
+        d.delivery_doc_date = act.issue_date;
       }
-      for (size_t i = 0; i < g.documents.size(); ++i) {
-        Document& d = g.documents[i];
-        if (i < g.related_index.size() && g.related_index[i] >= 0) {
-          const Document& rel = g.documents[static_cast<size_t>(g.related_index[i])];
-          d.related_id = rel.id;
-          d.related_number = rel.number;
-          d.related_date = rel.issue_date;
-        }
-        if (i < g.delivery_index.size() && g.delivery_index[i] >= 0) {
-          const Document& act = g.documents[static_cast<size_t>(g.delivery_index[i])];
-          d.delivery_doc_number = act.number;
-          d.delivery_doc_date = act.issue_date;
-        }
-      }
-      for (const Document& d : g.documents) {
-        CopyRow(docs_copy)
+    }
+    for (const Document& d : g.documents) {
+      CopyRow(docs_copy)
+          .Text(d.id)
+          .Text(DocTypeName(d.type))
+          .Text(d.number)
+          .Int(d.issue_date.year())
+          .Int(d.seq)
+          .Day(d.issue_date)
+          .Day(d.turnover_date)
+          .Text(pkey)
+          .Text(d.customer.participant_id)
+          .Text(d.customer.bin)
+          .Text(d.customer.name)
+          .Text(d.customer.address)
+          .Text(d.contract_id)
+          .Text(d.contract_number)
+          .Day(d.contract_date)
+          .Text(d.invoice_run_id)
+          .OptText(d.related_id)
+          .Text(d.related_number)
+          .OptDay(d.related_date)
+          .Text(d.delivery_doc_number)
+          .OptDay(d.delivery_doc_date)
+          .Bool(d.provisional)
+          .Int(d.amount_tiyn)
+          .Int(d.vat_tiyn)
+          .Int(d.total_tiyn)
+          .Day(d.due_date)
+          .Time(d.create_time);
+      for (const Line& l : d.lines) {
+        CopyRow(lines_copy)
             .Text(d.id)
-            .Text(DocTypeName(d.type))
-            .Text(d.number)
-            .Int(d.issue_date.year())
-            .Int(d.seq)
-            .Day(d.issue_date)
-            .Day(d.turnover_date)
-            .Text(pkey)
-            .Text(d.customer.participant_id)
-            .Text(d.customer.bin)
-            .Text(d.customer.name)
-            .Text(d.customer.address)
-            .Text(d.contract_id)
-            .Text(d.contract_number)
-            .Day(d.contract_date)
-            .Text(d.invoice_run_id)
-            .OptText(d.related_id)
-            .Text(d.related_number)
-            .OptDay(d.related_date)
-            .Text(d.delivery_doc_number)
-            .OptDay(d.delivery_doc_date)
-            .Bool(d.provisional)
-            .Int(d.amount_tiyn)
-            .Int(d.vat_tiyn)
-            .Int(d.total_tiyn)
-            .Day(d.due_date)
-            .Time(d.create_time);
-        for (const Line& l : d.lines) {
-          CopyRow(lines_copy)
-              .Text(d.id)
-              .Int(l.line_no)
-              .Int(static_cast<int64_t>(l.service))
-              .Text(l.description)
-              .Day(l.from_date)
-              .Day(l.to_date)
-              .Int(l.volume_wh)
-              .Text(l.price_per_kwh.ToString())
-              .Int(l.amount_tiyn)
-              .Text(l.vat_rate_percent.ToString())
-              .Int(l.vat_tiyn)
-              .Int(l.total_tiyn)
-              .Text(l.tariff_id)
-              .Int(l.tariff_version)
-              .Text(l.balance_run_id)
-              .Int(static_cast<int64_t>(l.balance_run_type))
-              .Text(l.completeness.estimated_share.ToString())
-              .Text(l.completeness.missing_share.ToString());
-        }
-        ++result.documents_issued;
+            .Int(l.line_no)
+            .Int(static_cast<int64_t>(l.service))
+            .Text(l.description)
+            .Day(l.from_date)
+            .Day(l.to_date)
+            .Int(l.volume_wh)
+            .Text(l.price_per_kwh.ToString())
+            .Int(l.amount_tiyn)
+            .Text(l.vat_rate_percent.ToString())
+            .Int(l.vat_tiyn)
+            .Int(l.total_tiyn)
+            .Text(l.tariff_id)
+            .Int(l.tariff_version)
+            .Text(l.balance_run_id)
+            .Int(static_cast<int64_t>(l.balance_run_type))
+            .Text(l.completeness.estimated_share.ToString())
+            .Text(l.completeness.missing_share.ToString());
       }
+      ++result.documents_issued;
     }
-    if (!docs_copy.empty()) {
-      // Related documents of earlier groups precede later ones, and within a
-      // group the invoice comes first, so the foreign key holds row by row.
-      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyDocuments, docs_copy).status());
-    }
-    if (!lines_copy.empty()) {
-      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
-    }
-    return result;
+  }
+  if (!docs_copy.empty()) {
+    // Related documents of earlier groups precede later ones, and within a
+    // group the invoice comes first, so the foreign key holds row by row.
+    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyDocuments, docs_copy).status());
+  }
+  if (!lines_copy.empty()) {
+    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
+  }
+  return result;
 }
 
 }  // namespace

@@ -30,9 +30,9 @@ class PgStore final : public Store {
                                absl::Time now) override;
   absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,
                                                               int piece_no) override;
-  absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim,
-                                              const BillingPeriod& period, bool correction,
-                                              PieceOutcome& outcome, absl::Time now) override;
+  absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim, const BillingPeriod& period,
+                                              bool correction, PieceOutcome& outcome,
+                                              absl::Time now) override;
   absl::StatusOr<std::vector<NotBilled>> ListNotBilled(const std::string& run_id) override;
   absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
                                     std::vector<IssueGroup>& groups) override;

@@ -33,10 +33,10 @@ inline constexpr Query kListPeriods{"list_periods",
                                     " FROM periods ORDER BY period DESC LIMIT $1 OFFSET $2"};
 
 // A run with its job's state and progress (jobs.state: 1 pending ... 5 cancelled).
-#define GRIDBILL_RUN_COLS                                                                  \
-  "r.id, r.period, r.run_type, r.balance_run_id, j.state, j.done, j.total, "               \
-  "r.documents_issued, r.contracts_skipped, r.contracts_failed, j.summary, j.error, "      \
-  "r.start_time, j.finish_time, r.contracts_not_billed, r.billed_balance_run_id, "         \
+#define GRIDBILL_RUN_COLS                                                             \
+  "r.id, r.period, r.run_type, r.balance_run_id, j.state, j.done, j.total, "          \
+  "r.documents_issued, r.contracts_skipped, r.contracts_failed, j.summary, j.error, " \
+  "r.start_time, j.finish_time, r.contracts_not_billed, r.billed_balance_run_id, "    \
   "r.billed_balance_run_type"
 
 inline constexpr Query kInsertRun{

@@ -143,11 +143,11 @@ grpc::Status Op(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, c
   return (stub.*method)(&ctx, req, resp);
 }
 
-#define REQUIRE_OK(expr)                                               \
-  do {                                                                 \
-    const grpc::Status st_ = (expr);                                   \
+#define REQUIRE_OK(expr)                                                \
+  do {                                                                  \
+    const grpc::Status st_ = (expr);                                    \
     INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.ok());                                                 \
+    REQUIRE(st_.ok());                                                  \
   } while (0)
 
 // A BIN with a valid check digit.
@@ -170,16 +170,11 @@ Replica StartInvoicing(const std::string& worker, const std::string& db_url,
   Replica r;
   r.address = "127.0.0.1:" + std::to_string(FreePort());
   Env env = {
-      {"GRIDBILL_DATABASE_URL", db_url},
-      {"GRIDBILL_GRPC_ADDRESS", r.address},
-      {"GRIDBILL_METRICS_ADDRESS", ""},
-      {"GRIDBILL_CONTRACTS_ADDRESS", contracts},
-      {"GRIDBILL_BALANCE_ADDRESS", balance},
-      {"GRIDBILL_ISSUE_BATCH", std::to_string(kBatch)},
-      {"GRIDBILL_RUN_WORKERS", "1"},
-      {"GRIDBILL_RUN_LEASE", "3s"},
-      {"GRIDBILL_WORKER_ID", worker},
-      {"GRIDBILL_RENDER_PDF_IN_RUN", "false"},
+      {"GRIDBILL_DATABASE_URL", db_url},     {"GRIDBILL_GRPC_ADDRESS", r.address},
+      {"GRIDBILL_METRICS_ADDRESS", ""},      {"GRIDBILL_CONTRACTS_ADDRESS", contracts},
+      {"GRIDBILL_BALANCE_ADDRESS", balance}, {"GRIDBILL_ISSUE_BATCH", std::to_string(kBatch)},
+      {"GRIDBILL_RUN_WORKERS", "1"},         {"GRIDBILL_RUN_LEASE", "3s"},
+      {"GRIDBILL_WORKER_ID", worker},        {"GRIDBILL_RENDER_PDF_IN_RUN", "false"},
       {"GRIDBILL_SHUTDOWN_GRACE", "2s"},
   };
   r.process = Process::Start({kInvoicingBin}, env, dir.File("invoicing-" + worker + ".log"));
@@ -196,12 +191,11 @@ TEST_CASE("an invoice run survives one of two replicas killed halfway", "[suite]
   TempDir dir;
   // The contracts service with its fixtures.
   const std::string contracts_address = "127.0.0.1:" + std::to_string(FreePort());
-  auto contracts = Process::Start(
-      {kContractsBin},
-      {{"GRIDBILL_DATABASE_URL", CreateDatabase("replicas_contracts")},
-       {"GRIDBILL_GRPC_ADDRESS", contracts_address},
-       {"GRIDBILL_METRICS_ADDRESS", ""}},
-      dir.File("contracts.log"));
+  auto contracts = Process::Start({kContractsBin},
+                                  {{"GRIDBILL_DATABASE_URL", CreateDatabase("replicas_contracts")},
+                                   {"GRIDBILL_GRPC_ADDRESS", contracts_address},
+                                   {"GRIDBILL_METRICS_ADDRESS", ""}},
+                                  dir.File("contracts.log"));
   for (int i = 0; i < 300 && HealthStatus(contracts_address, "", milliseconds(1000)) != "SERVING";
        ++i) {
     std::this_thread::sleep_for(milliseconds(100));
@@ -303,8 +297,8 @@ TEST_CASE("an invoice run survives one of two replicas killed halfway", "[suite]
     iv1::GetInvoiceRunRequest get;
     get.set_id(run_id);
     iv1::GetInvoiceRunResponse got;
-    REQUIRE_OK(Op(*runs_b, &iv1::InvoiceRunService::Stub::GetInvoiceRun, get, &got,
-                  "ROLE_ACCOUNTANT"));
+    REQUIRE_OK(
+        Op(*runs_b, &iv1::InvoiceRunService::Stub::GetInvoiceRun, get, &got, "ROLE_ACCOUNTANT"));
     run = got.run();
     if (run.job().state() != common::v1::JOB_STATE_PENDING &&
         run.job().state() != common::v1::JOB_STATE_RUNNING) {

@@ -66,9 +66,9 @@ absl::StatusOr<bool> PgJobs::StorePlan(pg::Transaction& tx, const Claim& claim,
     p.Add(claim.job_id).AddIntArray(numbers).AddTextArray(specs).AddIntArray(units);
     RETURN_IF_ERROR(tx.Execute(q::kInsertPieces, p).status());
   }
-  RETURN_IF_ERROR(tx.Exec(q::kMarkPlanned, claim.job_id, now, total,
-                          static_cast<int64_t>(pieces.size()))
-                      .status());
+  RETURN_IF_ERROR(
+      tx.Exec(q::kMarkPlanned, claim.job_id, now, total, static_cast<int64_t>(pieces.size()))
+          .status());
   return true;
 }
 
@@ -102,9 +102,9 @@ absl::StatusOr<std::optional<Claim>> PgJobs::ClaimJob(const std::string& worker,
                                                       absl::Time stale_before,
                                                       const std::vector<std::string>& kinds,
                                                       const std::string& only_job) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kClaimJob, ClaimParams(worker, now,
-                                                                           stale_before, kinds,
-                                                                           only_job)));
+  ASSIGN_OR_RETURN(
+      pg::Result res,
+      pool_.Execute(q::kClaimJob, ClaimParams(worker, now, stale_before, kinds, only_job)));
   if (res.empty()) return std::optional<Claim>();
   Claim c;
   c.job_id = res[0].String(0);
@@ -119,9 +119,9 @@ absl::StatusOr<std::optional<Claim>> PgJobs::ClaimPiece(const std::string& worke
                                                         absl::Time stale_before,
                                                         const std::vector<std::string>& kinds,
                                                         const std::string& only_job) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kClaimPiece, ClaimParams(worker, now,
-                                                                             stale_before, kinds,
-                                                                             only_job)));
+  ASSIGN_OR_RETURN(
+      pg::Result res,
+      pool_.Execute(q::kClaimPiece, ClaimParams(worker, now, stale_before, kinds, only_job)));
   if (res.empty()) return std::optional<Claim>();
   Claim c;
   c.job_id = res[0].String(0);
@@ -167,8 +167,7 @@ absl::StatusOr<bool> PgJobs::Finish(const Claim& claim, const std::string& summa
   return res.affected() == 1;
 }
 
-absl::StatusOr<bool> PgJobs::Fail(const std::string& id, const std::string& error,
-                                  absl::Time now) {
+absl::StatusOr<bool> PgJobs::Fail(const std::string& id, const std::string& error, absl::Time now) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFailJob, id, error, now));
   return res.affected() == 1;
 }

@@ -112,7 +112,8 @@ inline constexpr Query kResults{
     "SELECT result FROM job_pieces WHERE job_id = $1 AND state = 2 ORDER BY piece_no"};
 
 inline constexpr Query kCountOpen{
-    "jobs_count_open", "SELECT count(*) FROM jobs WHERE state IN (1, 2) AND kind = ANY($1::text[])"};
+    "jobs_count_open",
+    "SELECT count(*) FROM jobs WHERE state IN (1, 2) AND kind = ANY($1::text[])"};
 
 #undef GRIDBILL_JOB_COLS
 

@@ -74,9 +74,9 @@ absl::Status Runner::FailIfHeld(const Claim& claim, const absl::Status& error) {
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
   if (kinds_.empty()) return false;
   const absl::Time now = now_();
-  ASSIGN_OR_RETURN(std::optional<Claim> job,
-                   store_.ClaimJob(options_.worker_id, now, now - options_.lease, kinds_,
-                                   only_job));
+  ASSIGN_OR_RETURN(
+      std::optional<Claim> job,
+      store_.ClaimJob(options_.worker_id, now, now - options_.lease, kinds_, only_job));
   if (job) {
     Hold(*job);
     absl::Status st = JobStage(*job);
@@ -84,9 +84,9 @@ absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
     RETURN_IF_ERROR(st);
     return true;
   }
-  ASSIGN_OR_RETURN(std::optional<Claim> piece,
-                   store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_,
-                                     only_job));
+  ASSIGN_OR_RETURN(
+      std::optional<Claim> piece,
+      store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_, only_job));
   if (!piece) return false;
   Hold(*piece);
   absl::Status st = PieceStage(*piece);
@@ -194,8 +194,8 @@ void Runner::HeartbeatLoop() {
     for (const Claim& c : claims) {
       absl::StatusOr<bool> held = store_.Renew(c, now_());
       if (!held.ok()) {
-        Log("warn", "job lease renewal", {{"job_id", c.job_id},
-                                          {"error", std::string(held.status().message())}});
+        Log("warn", "job lease renewal",
+            {{"job_id", c.job_id}, {"error", std::string(held.status().message())}});
       }
     }
   }

@@ -125,8 +125,8 @@ TEST_CASE("a job is split once and each piece is claimed by one worker") {
   }
   CHECK(claimed == std::vector<int>{1, 2, 3});
   // Another kind's worker sees nothing.
-  auto other = f.store.ClaimPiece("e", f.clock.Now(), f.clock.Now() + absl::Hours(1),
-                                  {"other.kind"}, "");
+  auto other =
+      f.store.ClaimPiece("e", f.clock.Now(), f.clock.Now() + absl::Hours(1), {"other.kind"}, "");
   REQUIRE(other.ok());
   CHECK(!other->has_value());
 }
@@ -196,7 +196,7 @@ TEST_CASE("a runner splits, works and finishes a job; two runners share the piec
   CHECK(job->total == 120);
   // 100 + 200 + ... + 1200, every piece once.
   CHECK(job->summary == "sum 7800 of 12 pieces");
-  CHECK(h1.worked_ + h2.worked_ == 12);
+  CHECK(h1.worked_.load() + h2.worked_.load() == 12);
   CHECK(job->start_time.has_value());
   CHECK(job->finish_time.has_value());
 }
@@ -215,8 +215,8 @@ TEST_CASE("a job resumed by another replica counts the pieces done before the re
       REQUIRE(worked.ok());
       REQUIRE(*worked);
     }
-    auto held = f.store.ClaimPiece("r1", f.clock.Now(), f.clock.Now() - absl::Minutes(1),
-                                   {kKind}, "j4");
+    auto held =
+        f.store.ClaimPiece("r1", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "j4");
     REQUIRE(held.ok());
     REQUIRE(held->has_value());
     CHECK((*held)->piece_no == 4);
@@ -244,8 +244,8 @@ TEST_CASE("a job resumed by another replica counts the pieces done before the re
   CHECK(job->state == State::kSucceeded);
   CHECK(job->done == 60);
   CHECK(job->summary == "sum 2100 of 6 pieces");
-  CHECK(h1.worked_ == 3);
-  CHECK(h2.worked_ == 3);
+  CHECK(h1.worked_.load() == 3);
+  CHECK(h2.worked_.load() == 3);
 }
 
 TEST_CASE("a cancelled job stores no further piece and says what was done") {
@@ -256,8 +256,8 @@ TEST_CASE("a cancelled job stores no further piece and says what was done") {
   REQUIRE(f.Create("j5").ok());
   REQUIRE(*r.WorkOnce("j5"));  // split
   REQUIRE(*r.WorkOnce("j5"));  // piece 1
-  auto in_flight = f.store.ClaimPiece("other", f.clock.Now(), f.clock.Now() - absl::Minutes(1),
-                                      {kKind}, "j5");
+  auto in_flight =
+      f.store.ClaimPiece("other", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "j5");
   REQUIRE(in_flight.ok());
   REQUIRE(in_flight->has_value());
   auto cancelled = r.Cancel("j5");
