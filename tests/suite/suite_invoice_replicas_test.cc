@@ -271,7 +271,7 @@ TEST_CASE("an invoice run survives one of two replicas killed halfway", "[suite]
   const std::string run_id = started.run().job().id();
   const std::string job = "'" + run_id + "'";
 
-  // Halfway, while replica a has pieces done: kill it.
+  // Halfway, while replica a has pieces done and holds one: kill it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   int64_t done_at_kill = 0;
   int64_t a_pieces = 0;
@@ -279,7 +279,9 @@ TEST_CASE("an invoice run survives one of two replicas killed halfway", "[suite]
     done_at_kill = db.Int("SELECT done FROM jobs WHERE id = " + job);
     a_pieces = db.Int("SELECT count(*) FROM job_pieces WHERE job_id = " + job +
                       " AND state = 2 AND claimed_by = 'replica-a'");
-    if (done_at_kill >= kContracts / 3 && a_pieces > 0) break;
+    const int64_t a_holds = db.Int("SELECT count(*) FROM job_pieces WHERE job_id = " + job +
+                                   " AND state = 1 AND claimed_by = 'replica-a'");
+    if (done_at_kill >= kContracts / 3 && a_pieces > 0 && a_holds > 0) break;
     std::this_thread::sleep_for(milliseconds(10));
   }
   a.process->Signal(SIGKILL);
@@ -337,6 +339,8 @@ TEST_CASE("an invoice run survives one of two replicas killed halfway", "[suite]
   CHECK(db.Int("SELECT count(*) FROM job_pieces WHERE job_id = " + job +
                " AND claimed_by = 'replica-b'") > 0);
   CHECK(db.Int("SELECT count(*) FROM job_pieces WHERE job_id = " + job + " AND state <> 2") == 0);
+  CHECK(db.Int("SELECT count(*) FROM job_pieces WHERE job_id = " + job +
+               " AND claim_epoch > 1 AND claimed_by = 'replica-b'") >= 1);
   balance_server->Shutdown();
 }
 
