@@ -72,6 +72,53 @@ absl::StatusOr<bool> PgJobs::StorePlan(pg::Transaction& tx, const Claim& claim,
   return true;
 }
 
+absl::Status PgJobs::InsertSplit(pg::Transaction& tx, const std::string& id,
+                                 const std::string& kind, const std::vector<PieceSpec>& pieces,
+                                 absl::Time now) {
+  int64_t total = 0;
+  std::vector<int64_t> numbers, units;
+  std::vector<std::string> specs;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    numbers.push_back(static_cast<int64_t>(i) + 1);
+    specs.push_back(pieces[i].spec);
+    units.push_back(pieces[i].units);
+    total += pieces[i].units;
+  }
+  RETURN_IF_ERROR(
+      tx.Exec(q::kInsertSplitJob, id, kind, total, static_cast<int64_t>(pieces.size()), now)
+          .status());
+  if (pieces.empty()) return absl::OkStatus();
+  pg::Params p;
+  p.Add(id).AddIntArray(numbers).AddTextArray(specs).AddIntArray(units);
+  return tx.Execute(q::kInsertPieces, p).status();
+}
+
+absl::StatusOr<bool> PgJobs::Finish(pg::Transaction& tx, const std::string& id,
+                                    const std::string& summary, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFinishJobInTx, id, summary, now));
+  return res.affected() == 1;
+}
+
+absl::StatusOr<bool> PgJobs::Fail(pg::Transaction& tx, const std::string& id,
+                                  const std::string& error, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFailJob, id, error, now));
+  return res.affected() == 1;
+}
+
+absl::StatusOr<bool> PgJobs::Cancel(pg::Transaction& tx, const std::string& id, absl::Time now) {
+  ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kCancelJob, id, now));
+  return res.affected() == 1;
+}
+
+absl::StatusOr<std::optional<absl::Time>> PgJobs::OldestClaim(
+    const std::vector<std::string>& kinds) {
+  pg::Params p;
+  p.AddTextArray(kinds);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kOldestClaim, p));
+  if (res.empty()) return std::optional<absl::Time>();
+  return res[0].OptionalTime(0);
+}
+
 absl::StatusOr<bool> PgJobs::FencePiece(pg::Transaction& tx, const Claim& claim) {
   ASSIGN_OR_RETURN(pg::Result job, tx.Exec(q::kLockJob, claim.job_id));
   if (job.empty() || static_cast<State>(job[0].Int(0)) != State::kRunning) return false;

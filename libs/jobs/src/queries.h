@@ -102,6 +102,21 @@ inline constexpr Query kCancelJob{
     "UPDATE jobs SET state = 5, error = 'cancelled on request', finish_time = $2, "
     "claimed_at = NULL WHERE id = $1 AND state IN (1, 2)"};
 
+inline constexpr Query kInsertSplitJob{
+    "jobs_insert_split",
+    "INSERT INTO jobs (id, kind, state, total, pieces_total, create_time, start_time) "
+    "VALUES ($1, $2, 2, $3, $4, $5, $5)"};
+
+inline constexpr Query kFinishJobInTx{
+    "jobs_finish_in_tx",
+    "UPDATE jobs SET state = 3, summary = $2, finish_time = $3, claimed_at = NULL "
+    "WHERE id = $1 AND state = 2 AND pieces_done = pieces_total"};
+
+inline constexpr Query kOldestClaim{
+    "jobs_oldest_claim",
+    "SELECT min(p.claimed_at) FROM job_pieces p JOIN jobs j ON j.id = p.job_id "
+    "WHERE p.state = 1 AND j.state IN (1, 2) AND j.kind = ANY($1::text[])"};
+
 inline constexpr Query kJobExists{"jobs_exists", "SELECT 1 FROM jobs WHERE id = $1"};
 
 inline constexpr Query kSetSummary{"jobs_set_summary",

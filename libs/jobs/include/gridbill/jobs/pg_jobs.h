@@ -37,6 +37,19 @@ class PgJobs {
   static absl::StatusOr<Completion> CompletePiece(pg::Transaction& tx, const Claim& claim,
                                                   const std::string& result, absl::Time now);
   static absl::StatusOr<Job> Get(pg::Transaction& tx, const std::string& id);
+  // A job split when it is created (its pieces known at once): running,
+  // with its pieces open.
+  static absl::Status InsertSplit(pg::Transaction& tx, const std::string& id,
+                                  const std::string& kind, const std::vector<PieceSpec>& pieces,
+                                  absl::Time now);
+  // Succeeds a running job whose pieces are all done, in the transaction
+  // that stored its last piece (a service that finishes a job there).
+  static absl::StatusOr<bool> Finish(pg::Transaction& tx, const std::string& id,
+                                     const std::string& summary, absl::Time now);
+  // Fail / Cancel below, in the caller's transaction.
+  static absl::StatusOr<bool> Fail(pg::Transaction& tx, const std::string& id,
+                                   const std::string& error, absl::Time now);
+  static absl::StatusOr<bool> Cancel(pg::Transaction& tx, const std::string& id, absl::Time now);
 
   // --- on their own ---------------------------------------------------------
   absl::StatusOr<Job> Get(const std::string& id);
@@ -70,6 +83,8 @@ class PgJobs {
   absl::Status SetSummary(const std::string& id, const std::string& summary);
   // The results of the job's pieces done, in piece order.
   absl::StatusOr<std::vector<std::string>> Results(const std::string& id);
+  // The oldest claim of a piece still held, of a job of `kinds` not ended.
+  absl::StatusOr<std::optional<absl::Time>> OldestClaim(const std::vector<std::string>& kinds);
   // Jobs of `kinds` not ended.
   absl::StatusOr<int64_t> CountOpen(const std::vector<std::string>& kinds);
 
