@@ -295,3 +295,55 @@ TEST_CASE("a piece that fails fails the job with its error") {
 
 }  // namespace
 }  // namespace gridbill::jobs
+
+namespace gridbill::jobs {
+namespace {
+
+TEST_CASE("a job split at creation is finished in the transaction of its last piece") {
+  Fixture f;
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "s1", kKind, {{"a", 2}, {"b", 3}}, f.clock.Now());
+              })
+              .ok());
+  auto job = f.store.Get("s1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kRunning);
+  CHECK(job->total == 5);
+  CHECK(job->pieces_total == 2);
+  const std::vector<std::string> kinds = {kKind};
+  auto p1 = f.store.ClaimPiece("w", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  auto p2 = f.store.ClaimPiece("w", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(p1.ok());
+  REQUIRE(p2.ok());
+  REQUIRE(p1->has_value());
+  REQUIRE(p2->has_value());
+  auto oldest = f.store.OldestClaim(kinds);
+  REQUIRE(oldest.ok());
+  CHECK(*oldest == std::optional<absl::Time>(f.clock.Now()));
+  auto first = f.store.CompletePiece(**p1, "", f.clock.Now());
+  REQUIRE(first.ok());
+  CHECK(*first == Completion::kStored);
+  // The last piece and the job's end commit together.
+  auto last = f.db.pool().TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    auto held = PgJobs::FencePiece(tx, **p2);
+    if (!held.ok() || !*held) return false;
+    auto done = PgJobs::CompletePiece(tx, **p2, "", f.clock.Now());
+    if (!done.ok()) return done.status();
+    if (*done != Completion::kLast) return false;
+    return PgJobs::Finish(tx, "s1", "all done", f.clock.Now());
+  });
+  REQUIRE(last.ok());
+  CHECK(*last);
+  job = f.store.Get("s1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kSucceeded);
+  CHECK(job->done == 5);
+  CHECK(job->summary == "all done");
+  oldest = f.store.OldestClaim(kinds);
+  REQUIRE(oldest.ok());
+  CHECK(!oldest->has_value());
+}
+
+}  // namespace
+}  // namespace gridbill::jobs
