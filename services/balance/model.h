@@ -138,6 +138,9 @@ struct RunFilter {
 };
 
 // One shard of a run: a set of schemes computed together by one worker.
+// The kind of a balance run's job (libs/jobs); the job id is the run id.
+inline constexpr char kRunJobKind[] = "balance.run";
+
 struct Shard {
   int64_t run_id = 0;
   int shard_no = 0;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gridbill/base/errors.h"
@@ -9,6 +10,7 @@
 #include "gridbill/domain/civil.h"
 #include "gridbill/pg/connection.h"
 #include "gridbill/pg/errors.h"
+#include "gridbill/pg/params.h"
 #include "percent.h"
 #include "queries.h"
 
@@ -16,6 +18,17 @@ namespace gridbill::balance {
 namespace {
 
 namespace q = queries;
+
+// The libs/jobs claim a shard's claim is.
+jobs::Claim ClaimOf(const Shard& shard) {
+  jobs::Claim c;
+  c.job_id = absl::StrCat(shard.run_id);
+  c.kind = kRunJobKind;
+  c.piece_no = shard.shard_no;
+  c.epoch = shard.epoch;
+  c.piece.units = 1;
+  return c;
+}
 
 std::string PeriodDate(const BillingPeriod& p) { return FormatDate(p.first_day()); }
 
@@ -326,6 +339,10 @@ absl::StatusOr<Run> PgStore::InsertRun(const Run& run, const std::vector<Shard>&
       shp.Add(id).Add(s.shard_no).AddIntArray(s.scheme_ids).AddTextArray(s.closure_terms);
       RETURN_IF_ERROR(tx.Execute(q::kInsertShard, shp).status());
     }
+    // The run's job, split into its shards at once (piece n = shard n).
+    RETURN_IF_ERROR(jobs::PgJobs::InsertSplit(tx, absl::StrCat(id), kRunJobKind,
+                                              std::vector<jobs::PieceSpec>(shards.size()),
+                                              run.create_time));
     ASSIGN_OR_RETURN(pg::Result got, tx.Exec(q::kGetRun, id));
     return ReadRunInputs(tx, ReadRun(got[0]));
   });
@@ -390,7 +407,8 @@ absl::StatusOr<Run> PgStore::CancelRun(int64_t id, absl::Time now) {
     RETURN_IF_ERROR(tx.Exec(q::kDeleteServiceHours, id).status());
     RETURN_IF_ERROR(tx.Exec(q::kDeleteNodeHours, id).status());
     RETURN_IF_ERROR(tx.Exec(q::kDeletePointDays, id).status());
-    return tx.Exec(q::kCancelRun, id, now).status();
+    RETURN_IF_ERROR(tx.Exec(q::kCancelRun, id, now).status());
+    return jobs::PgJobs::Cancel(tx, absl::StrCat(id), now).status();
   }));
   return GetRun(id);
 }
@@ -399,26 +417,29 @@ absl::StatusOr<Run> PgStore::CancelRun(int64_t id, absl::Time now) {
 
 absl::StatusOr<std::optional<Shard>> PgStore::ClaimShard(const std::string& worker, absl::Time now,
                                                          absl::Time stale_before) {
-  return pool_.TransactValue<std::optional<Shard>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::optional<Shard>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kClaimShard, worker, now, stale_before));
-        if (res.empty()) return std::optional<Shard>();
-        Shard s;
-        s.run_id = res[0].Int(0);
-        s.shard_no = static_cast<int>(res[0].Int(1));
-        for (const std::string& id : res[0].TextArray(2)) s.scheme_ids.push_back(std::stoll(id));
-        s.closure_terms = res[0].TextArray(3);
-        s.epoch = res[0].Int(4);
-        if (res[0].Int(5) == 1) s.taken_over_from = res[0].String(6);
-        RETURN_IF_ERROR(tx.Exec(q::kMarkRunning, s.run_id, now).status());
-        return std::optional<Shard>(std::move(s));
-      });
+  ASSIGN_OR_RETURN(std::optional<jobs::Claim> claim,
+                   jobs_.ClaimPiece(worker, now, stale_before, {kRunJobKind}, ""));
+  if (!claim) return std::optional<Shard>();
+  Shard s;
+  if (!absl::SimpleAtoi(claim->job_id, &s.run_id)) {
+    return absl::InternalError(absl::StrCat("job ", claim->job_id, " is not a balance run"));
+  }
+  s.shard_no = claim->piece_no;
+  s.epoch = claim->epoch;
+  s.taken_over_from = claim->taken_over_from;
+  RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetShard, s.run_id, s.shard_no));
+    if (res.empty()) return NotFound("balance run shard", absl::StrCat(s.run_id, "/", s.shard_no));
+    s.scheme_ids.clear();
+    for (const std::string& id : res[0].TextArray(0)) s.scheme_ids.push_back(std::stoll(id));
+    s.closure_terms = res[0].TextArray(1);
+    return tx.Exec(q::kMarkRunning, s.run_id, now).status();
+  }));
+  return std::optional<Shard>(std::move(s));
 }
 
 absl::StatusOr<bool> PgStore::RenewShard(const Shard& shard, absl::Time now) {
-  ASSIGN_OR_RETURN(pg::Result res,
-                   pool_.Exec(q::kRenewShard, shard.run_id, shard.shard_no, shard.epoch, now));
-  return res.affected() > 0;
+  return jobs_.Renew(ClaimOf(shard), now);
 }
 
 absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const ShardResult& r,
@@ -431,12 +452,11 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     if (static_cast<RunState>(st[0].Int(0)) != RunState::kRunning) {
       return ShardCompletion::kDiscarded;
     }
-    ASSIGN_OR_RETURN(pg::Result sh, tx.Exec(q::kLockShard, shard.run_id, shard.shard_no));
     // Done by another worker, or claimed again after this claim's lease expired:
     // the current holder stores the shard, this one must not.
-    if (sh.empty() || sh[0].Int(0) != 1 || sh[0].Int(1) != shard.epoch) {
-      return ShardCompletion::kDiscarded;
-    }
+    const jobs::Claim claim = ClaimOf(shard);
+    ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
+    if (!held) return ShardCompletion::kDiscarded;
 
     std::string data;
     data.reserve(r.service_hours.size() * 96);
@@ -493,6 +513,7 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
         .Add(r.consumption_wh)
         .Add(node_losses);
     ASSIGN_OR_RETURN(pg::Result prog, tx.Execute(q::kAddProgress, pp));
+    RETURN_IF_ERROR(jobs::PgJobs::CompletePiece(tx, claim, "", now).status());
     const pg::Row row = prog[0];
     if (row.Int(0) < row.Int(1)) return ShardCompletion::kStored;
     Closure c{row.Int(2), row.Int(3), row.Int(4)};
@@ -502,20 +523,22 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
                      " Wh, consumption ", c.consumption_wh, " Wh, node losses ", c.node_losses_wh,
                      " Wh, residual ", c.residual(), " Wh");
     RETURN_IF_ERROR(tx.Exec(q::kFinishRun, shard.run_id, now, closed, summary).status());
+    RETURN_IF_ERROR(jobs::PgJobs::Finish(tx, claim.job_id, summary, now).status());
     return ShardCompletion::kRunCompleted;
   };
   return pool_.TransactValue<ShardCompletion>(complete);
 }
 
 absl::StatusOr<bool> PgStore::FailRun(int64_t id, const std::string& error, absl::Time now) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFailRun, id, error, now));
-  return res.affected() > 0;
+  return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFailRun, id, error, now));
+    RETURN_IF_ERROR(jobs::PgJobs::Fail(tx, absl::StrCat(id), error, now).status());
+    return res.affected() > 0;
+  });
 }
 
 absl::StatusOr<std::optional<absl::Time>> PgStore::OldestClaim() {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kOldestClaim));
-  if (res.empty()) return std::optional<absl::Time>();
-  return res[0].OptionalTime(0);
+  return jobs_.OldestClaim({kRunJobKind});
 }
 
 absl::StatusOr<RunState> PgStore::RunStateOf(int64_t id) {

@@ -1,6 +1,7 @@
 // The PostgreSQL implementation of Store; the only file with SQL calls.
 #pragma once
 
+#include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/pool.h"
 #include "store.h"
 
@@ -8,7 +9,7 @@ namespace gridbill::balance {
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(pg::Pool& pool) : pool_(pool) {}
+  explicit PgStore(pg::Pool& pool) : pool_(pool), jobs_(pool) {}
 
   absl::StatusOr<Scheme> InsertScheme(const Scheme& scheme) override;
   absl::StatusOr<Scheme> CloseScheme(int64_t id, absl::CivilDay valid_to,
@@ -53,6 +54,7 @@ class PgStore final : public Store {
  private:
   absl::StatusOr<Run> ReadRunInputs(pg::Transaction& tx, Run run);
   pg::Pool& pool_;
+  jobs::PgJobs jobs_;
 };
 
 }  // namespace gridbill::balance

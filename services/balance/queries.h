@@ -143,44 +143,20 @@ inline constexpr Query kDeleteNodeHours{"delete_node_hours",
 inline constexpr Query kDeletePointDays{"delete_point_days",
                                         "DELETE FROM run_point_days WHERE run_id = $1"};
 
-// --- work ------------------------------------------------------------------
+// --- work (claims, leases and epochs are libs/jobs' job_pieces) ----------------
 
-// A takeover (a claim older than the lease, $3) increments the epoch, so the
-// previous holder's completion is refused; the previous state and holder are
-// returned for the log and the takeover metric.
-inline constexpr Query kClaimShard{
-    "claim_shard",
-    "WITH c AS (SELECT s.run_id, s.shard_no, s.state AS prev_state, s.claimed_by AS prev_owner "
-    "FROM run_shards s JOIN runs r ON r.id = s.run_id "
-    "WHERE r.state IN (1, 2) AND (s.state = 0 OR (s.state = 1 AND s.claimed_at < $3)) "
-    "ORDER BY s.run_id, s.shard_no LIMIT 1 FOR UPDATE OF s SKIP LOCKED) "
-    "UPDATE run_shards s SET state = 1, claimed_by = $1, claimed_at = $2, "
-    "claim_epoch = s.claim_epoch + 1 FROM c "
-    "WHERE s.run_id = c.run_id AND s.shard_no = c.shard_no "
-    "RETURNING s.run_id, s.shard_no, s.scheme_ids, s.closure_terms, s.claim_epoch, "
-    "c.prev_state, c.prev_owner"};
-
-inline constexpr Query kRenewShard{
-    "renew_shard",
-    "UPDATE run_shards s SET claimed_at = $4 FROM runs r WHERE s.run_id = $1 AND s.shard_no = $2 "
-    "AND s.state = 1 AND s.claim_epoch = $3 AND r.id = s.run_id AND r.state = 2"};
-
-inline constexpr Query kOldestClaim{
-    "oldest_claim",
-    "SELECT min(s.claimed_at) FROM run_shards s JOIN runs r ON r.id = s.run_id "
-    "WHERE s.state = 1 AND r.state IN (1, 2)"};
+// The shard a claimed piece of a run's job stands for (piece_no = shard_no).
+inline constexpr Query kGetShard{
+    "get_shard",
+    "SELECT scheme_ids, closure_terms FROM run_shards WHERE run_id = $1 AND shard_no = $2"};
 
 inline constexpr Query kMarkRunning{
     "mark_running",
     "UPDATE runs SET state = 2, start_time = COALESCE(start_time, $2) WHERE id = $1 AND state = 1"};
 
-inline constexpr Query kLockShard{
-    "lock_shard",
-    "SELECT state, claim_epoch FROM run_shards WHERE run_id = $1 AND shard_no = $2 FOR UPDATE"};
-
 inline constexpr Query kFinishShard{
     "finish_shard",
-    "UPDATE run_shards SET state = 2, supply_wh = $3, consumption_wh = $4, point_days = $5, "
+    "UPDATE run_shards SET supply_wh = $3, consumption_wh = $4, point_days = $5, "
     "intervals = $6, estimated = $7, missing = $8 WHERE run_id = $1 AND shard_no = $2"};
 
 inline constexpr Query kAddProgress{

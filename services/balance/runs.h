@@ -1,7 +1,9 @@
-// Balance runs as jobs: Start records the inputs and plans the shards at
-// once; workers (in this and any other replica) claim shards from the
-// database, stream the shard's point-days from metering, aggregate them with
-// the engine and store the results; the last shard completes the run.
+// Balance runs as jobs of libs/jobs (kind "balance.run"): Start records the
+// inputs and splits the run into shards at once (one job piece per shard);
+// workers (in this and any other replica) claim shards under a lease with a
+// claim epoch (libs/jobs' job_pieces), stream the shard's point-days from
+// metering, aggregate them with the engine and store the results under
+// their claim; the last shard completes the run and its job.
 #pragma once
 
 #include <atomic>

@@ -31,6 +31,9 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.run.render_pdfs, src.Bool("render_pdf_in_run", c.run.render_pdfs));
   ASSIGN_OR_RETURN(int64_t due, src.Int("note_due_days", c.run.note_due_days, 0, 365));
   c.run.note_due_days = static_cast<int>(due);
+  ASSIGN_OR_RETURN(c.run.lease, src.Duration("run_lease", c.run.lease));
+  if (c.run.lease < absl::Seconds(1)) return InvalidField("run_lease", "must be at least 1s");
+  ASSIGN_OR_RETURN(c.run.worker_id, src.String("worker_id", ""));
   ASSIGN_OR_RETURN(c.pdf_font, src.String("pdf_font", c.pdf_font));
   if (!std::ifstream(c.pdf_font)) {
     return InvalidField("pdf_font",

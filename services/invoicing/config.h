@@ -25,6 +25,11 @@ struct RunOptions {
   bool render_pdfs = true;
   // Days a credit or debit note is due after its issue (note_due_days).
   int note_due_days = 10;
+  // A piece of a run claimed by a replica that stopped renewing it (it died)
+  // is taken over by another replica after this long (run_lease).
+  absl::Duration lease = absl::Minutes(1);
+  // This replica's name in claims (worker_id); empty: host and process id.
+  std::string worker_id;
 };
 
 struct Config {

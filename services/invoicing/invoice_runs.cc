@@ -9,9 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/server.h"
 #include "pdf.h"
 
 namespace gridbill::invoicing {
@@ -22,8 +24,40 @@ std::string NewId(std::string_view prefix) {
   return absl::StrFormat("%s-%016x", prefix, rng());
 }
 
+namespace {
+
+// A piece's result: one line per contract named in the summary, tagged.
+constexpr char kExporter[] = "exporter";  // not billed: delivered more than it received
+constexpr char kEmpty[] = "empty";        // not billed: no volume
+constexpr char kFailure[] = "failure";
+
+jobs::RunnerOptions RunnerOptionsOf(const RunOptions& options) {
+  jobs::RunnerOptions o;
+  o.worker_id = options.worker_id;
+  o.lease = options.lease;
+  o.renew_every = options.lease / 4;
+  o.log = [](std::string_view level, std::string_view msg,
+             const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string text = std::string(msg);
+    for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
+    LogJson(level, "invoice runs", {{"detail", text}});
+  };
+  return o;
+}
+
+}  // namespace
+
+// What every piece of a run reads the same way: fixed when the run was split.
+struct InvoiceRuns::Shared {
+  BillingPeriod period = *BillingPeriod::Make(2026, 1);
+  Decimal vat_rate;
+  BalanceRunInfo balance;
+  absl::CivilDay today;  // the issue date: the day the run started
+  std::map<std::pair<std::string, Service>, VolumeRecord> volumes;
+};
+
 struct InvoiceRuns::Context {
-  InvoiceRun* run = nullptr;
+  const InvoiceRun* run = nullptr;
   BillingPeriod period = *BillingPeriod::Make(2026, 1);
   Decimal vat_rate;
   BalanceRunInfo balance;
@@ -31,11 +65,6 @@ struct InvoiceRuns::Context {
   absl::Time now;
   std::map<Service, std::vector<TariffPart>> tariffs;
   absl::flat_hash_map<std::string, Customer> customers;
-  std::vector<std::string> failures;
-  // Not billed, "number (reason)": net exporters, and contracts with no
-  // volume at all.
-  std::vector<std::string> exporters;
-  std::vector<std::string> empty;
 };
 
 InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes,
@@ -48,7 +77,11 @@ InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSourc
       zone_(zone),
       options_(options),
       seller_(std::move(seller)),
-      font_path_(std::move(font_path)) {}
+      font_path_(std::move(font_path)),
+      runner_(
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
+  runner_.Register(kRunJobKind, *this);
+}
 
 InvoiceRuns::~InvoiceRuns() { StopWorkers(); }
 
@@ -71,11 +104,7 @@ absl::StatusOr<InvoiceRun> InvoiceRuns::Start(const BillingPeriod& period, RunTy
   return run;
 }
 
-void InvoiceRuns::Enqueue(const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  if (!active_.insert(id).second) return;
-  queue_.push_back(id);
-}
+void InvoiceRuns::Enqueue(const std::string&) { runner_.Wake(); }
 
 absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) {
   ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(id));
@@ -89,107 +118,51 @@ absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(
 }
 
 absl::StatusOr<InvoiceRun> InvoiceRuns::Cancel(const std::string& id) {
-  return store_.RequestCancel(id);
-}
-
-absl::StatusOr<int64_t> InvoiceRuns::ResumeUnfinished() {
-  ASSIGN_OR_RETURN(std::vector<std::string> ids, store_.UnfinishedRuns());
-  for (const std::string& id : ids) Enqueue(id);
-  return static_cast<int64_t>(ids.size());
-}
-
-void InvoiceRuns::StartWorkers(int count) {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = false;
-  }
-  for (int i = 0; i < count; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-}
-
-void InvoiceRuns::StopWorkers() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  for (std::thread& t : workers_) t.join();
-  workers_.clear();
-}
-
-void InvoiceRuns::WorkerLoop() {
-  for (;;) {
-    std::string id;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
-      mu_.Await(absl::Condition(&ready));
-      if (stopping_) return;
-      id = queue_.front();
-      queue_.pop_front();
-    }
-    (void)Execute(id);  // the outcome is recorded on the run
-    absl::MutexLock lock(&mu_);
-    active_.erase(id);
-  }
-}
-
-absl::StatusOr<InvoiceRun> InvoiceRuns::Wait(const std::string& id, absl::Duration timeout) {
-  const absl::Time until = absl::Now() + timeout;
-  for (;;) {
-    ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(id));
-    if (run.state != JobState::kPending && run.state != JobState::kRunning) return run;
-    if (absl::Now() > until) return absl::DeadlineExceededError("run did not end in time");
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  RETURN_IF_ERROR(store_.GetRun(id).status());  // NOT_FOUND names the run
+  RETURN_IF_ERROR(runner_.Cancel(id).status());
+  return store_.GetRun(id);
 }
 
 absl::Status InvoiceRuns::Execute(const std::string& id) {
-  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(id));
-  if (run.state != JobState::kPending && run.state != JobState::kRunning) {
-    return absl::OkStatus();
-  }
-  run.state = JobState::kRunning;
-  RETURN_IF_ERROR(store_.UpdateRun(run));
-  absl::Status st = Work(run);
-  if (!st.ok() && run.state == JobState::kRunning) {
-    run.state = JobState::kFailed;
-    run.error = std::string(st.message());
-  }
-  run.finish_time = clock_.Now();
-  RETURN_IF_ERROR(store_.UpdateRun(run));
-  return st;
+  return runner_.Drive(id, absl::Hours(1)).status();
 }
 
-absl::Status InvoiceRuns::Work(InvoiceRun& run) {
+absl::StatusOr<int64_t> InvoiceRuns::ResumeUnfinished() {
+  runner_.Wake();
+  return runner_.CountOpen();
+}
+
+void InvoiceRuns::StartWorkers(int count) { runner_.Start(count); }
+
+void InvoiceRuns::StopWorkers() { runner_.Stop(); }
+
+absl::StatusOr<InvoiceRun> InvoiceRuns::Wait(const std::string& id, absl::Duration timeout) {
+  RETURN_IF_ERROR(runner_.Wait(id, timeout).status());
+  return store_.GetRun(id);
+}
+
+// --- the job ---------------------------------------------------------------
+
+absl::StatusOr<bool> InvoiceRuns::Plan(const jobs::Job& job, const jobs::Claim& claim) {
   if (volumes_ == nullptr) {
     return FailedPrecondition("balance_address",
                               "the balance service is not configured: no volumes to bill");
   }
-  Context ctx;
-  ctx.run = &run;
-  ctx.period = run.period;
-  ctx.now = clock_.Now();
-  ctx.today = absl::ToCivilDay(ctx.now, zone_);
+  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(job.id));
   ASSIGN_OR_RETURN(std::vector<VatRate> rates, store_.VatRates());
   ASSIGN_OR_RETURN(VatTable vat, VatTable::Make(rates));
   // The turnover date of a monthly service is the last day of the month,
   // whenever the document is issued.
-  ASSIGN_OR_RETURN(ctx.vat_rate, vat.RateOn(run.period.last_day()));
-  ASSIGN_OR_RETURN(ctx.balance, volumes_->BillingRun(run.period, run.balance_run_id));
-  ASSIGN_OR_RETURN(std::vector<VolumeRecord> records, volumes_->Volumes(ctx.balance.id));
-  std::map<std::pair<std::string, Service>, VolumeRecord> by_key;
-  for (VolumeRecord& r : records) by_key[{r.participant_id, r.service}] = std::move(r);
+  RETURN_IF_ERROR(vat.RateOn(run.period.last_day()).status());
+  RunPlan plan;
+  ASSIGN_OR_RETURN(plan.balance, volumes_->BillingRun(run.period, run.balance_run_id));
   ASSIGN_OR_RETURN(std::vector<ContractInfo> contracts, directory_.BillableContracts(run.period));
-  run.total = static_cast<int64_t>(contracts.size());
-  run.done = run.documents_issued = run.contracts_skipped = run.contracts_failed =
-      run.contracts_not_billed = 0;
-  RETURN_IF_ERROR(store_.UpdateRun(run));
 
   // Each contract is billed the days of its validity inside the month.
   // Contracts of one participant and service share its volume by hours;
   // when two of them overlap, the later one (by valid_from, then number) is
   // refused so that no hour is billed twice.
-  std::map<std::string, Plan> plans;
+  std::map<std::string, PlannedContract> plans;
   {
     std::map<std::pair<std::string, Service>, std::vector<const ContractInfo*>> groups;
     for (const ContractInfo& c : contracts) groups[{c.participant_id, c.service}].push_back(&c);
@@ -200,150 +173,209 @@ absl::Status InvoiceRuns::Work(InvoiceRun& run) {
       });
       const ContractInfo* last = nullptr;
       for (const ContractInfo* c : group) {
-        Plan plan;
-        plan.from = std::max(c->valid_from, run.period.first_day());
-        plan.to =
+        PlannedContract p;
+        p.contract = *c;
+        p.bill_from = std::max(c->valid_from, run.period.first_day());
+        p.bill_to =
             c->valid_to ? std::min(*c->valid_to, run.period.last_day()) : run.period.last_day();
-        plan.whole_period = plan.from == run.period.first_day() && plan.to == run.period.last_day();
-        if (last != nullptr && plans[last->id].to >= plan.from) {
-          plan.refusal = absl::StrCat(
+        p.whole_period =
+            p.bill_from == run.period.first_day() && p.bill_to == run.period.last_day();
+        if (last != nullptr && plans[last->id].bill_to >= p.bill_from) {
+          p.refusal = absl::StrCat(
               "contracts ", last->number, " and ", c->number, " of participant ", c->participant_id,
-              " are both valid for ", ServiceCode(c->service), " on ", FormatDate(plan.from), ": ",
-              c->number, " (the later one) is not billed until their validities no longer overlap");
+              " are both valid for ", ServiceCode(c->service), " on ", FormatDate(p.bill_from),
+              ": ", c->number,
+              " (the later one) is not billed until their validities no longer overlap");
         } else {
           last = c;
         }
-        plans[c->id] = std::move(plan);
+        plans[c->id] = std::move(p);
       }
     }
   }
+  const size_t batch = static_cast<size_t>(std::max(1, options_.batch));
+  for (size_t i = 0; i < contracts.size(); ++i) {
+    PlannedContract p = std::move(plans[contracts[i].id]);
+    p.piece_no = static_cast<int>(i / batch) + 1;
+    plan.contracts.push_back(std::move(p));
+  }
+  for (size_t i = 0; i < contracts.size(); i += batch) {
+    const size_t end = std::min(contracts.size(), i + batch);
+    plan.pieces.push_back(jobs::PieceSpec{absl::StrCat("contracts ", i + 1, "-", end),
+                                          static_cast<int64_t>(end - i)});
+  }
+  return store_.PlanRun(claim, plan, clock_.Now());
+}
+
+absl::StatusOr<std::shared_ptr<const InvoiceRuns::Shared>> InvoiceRuns::SharedOf(
+    const InvoiceRun& run) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = shared_.find(run.id);
+    if (it != shared_.end()) return it->second;
+  }
+  auto shared = std::make_shared<Shared>();
+  shared->period = run.period;
+  shared->today = absl::ToCivilDay(run.start_time, zone_);
+  ASSIGN_OR_RETURN(std::vector<VatRate> rates, store_.VatRates());
+  ASSIGN_OR_RETURN(VatTable vat, VatTable::Make(rates));
+  ASSIGN_OR_RETURN(shared->vat_rate, vat.RateOn(run.period.last_day()));
+  shared->balance.id = run.billed_balance_run_id;
+  shared->balance.type = run.billed_balance_run_type;
+  ASSIGN_OR_RETURN(std::vector<VolumeRecord> records, volumes_->Volumes(shared->balance.id));
+  for (VolumeRecord& r : records) shared->volumes[{r.participant_id, r.service}] = std::move(r);
+  absl::MutexLock lock(&mu_);
+  return shared_.emplace(run.id, std::move(shared)).first->second;
+}
+
+absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const jobs::Claim& claim) {
+  if (volumes_ == nullptr) {
+    return FailedPrecondition("balance_address",
+                              "the balance service is not configured: no volumes to bill");
+  }
+  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(job.id));
+  ASSIGN_OR_RETURN(std::shared_ptr<const Shared> shared, SharedOf(run));
+  ASSIGN_OR_RETURN(std::vector<PlannedContract> contracts,
+                   store_.PieceContracts(run.id, claim.piece_no));
+  Context ctx;
+  ctx.run = &run;
+  ctx.period = run.period;
+  ctx.vat_rate = shared->vat_rate;
+  ctx.balance = shared->balance;
+  ctx.today = shared->today;
+  ctx.now = clock_.Now();
 
   const bool correction = run.type == RunType::kCorrection;
-  size_t i = 0;
-  while (i < contracts.size()) {
-    ASSIGN_OR_RETURN(InvoiceRun current, store_.GetRun(run.id));
-    if (current.cancel_requested) {
-      run.state = JobState::kCancelled;
-      run.summary = absl::StrCat("cancelled after ", run.done, " of ", run.total, " contracts");
-      return absl::OkStatus();
+  PieceOutcome out;
+  std::vector<std::string> lines;
+  for (const PlannedContract& plan : contracts) {
+    const ContractInfo& c = plan.contract;
+    auto fail = [&](absl::string_view why) {
+      ++out.contracts_failed;
+      lines.push_back(absl::StrCat(kFailure, "\t", c.number, ": ", why));
+    };
+    if (!plan.refusal.empty()) {
+      fail(plan.refusal);
+      continue;
     }
-    std::vector<IssueGroup> groups;
-    std::vector<NotBilled> not_billed;
-    const size_t end = std::min(contracts.size(), i + static_cast<size_t>(options_.batch));
-    for (; i < end; ++i) {
-      const ContractInfo& c = contracts[i];
-      auto fail = [&](absl::string_view why) {
-        ++run.contracts_failed;
-        ctx.failures.push_back(absl::StrCat(c.number, ": ", why));
-      };
-      const Plan& plan = plans[c.id];
-      if (!plan.refusal.empty()) {
-        fail(plan.refusal);
-        continue;
-      }
-      auto v = by_key.find({c.participant_id, c.service});
-      const bool has_record = v != by_key.end();
-      VolumeRecord record;
-      if (has_record) {
-        record = v->second;
+    auto v = shared->volumes.find({c.participant_id, c.service});
+    const bool has_record = v != shared->volumes.end();
+    VolumeRecord record;
+    if (has_record) {
+      record = v->second;
+    } else {
+      record.participant_id = c.participant_id;
+      record.service = c.service;
+    }
+    absl::StatusOr<Billed> billed = BilledVolume(ctx, plan, record);
+    if (!billed.ok()) {
+      fail(billed.status().message());
+      continue;
+    }
+    const int64_t wh = billed->volume.total_wh;
+    auto record_not_billed = [&] {
+      std::string why;
+      if (wh < 0) {
+        why = "the participant delivered more than it received";
+      } else if (!has_record) {
+        why = absl::StrCat("balance run ", ctx.balance.id,
+                           " has no volume of this participant and service");
       } else {
-        record.participant_id = c.participant_id;
-        record.service = c.service;
+        why = "nothing received";
       }
-      absl::StatusOr<Billed> billed = BilledVolume(ctx, c, plan, record);
-      if (!billed.ok()) {
-        fail(billed.status().message());
+      NotBilled n{c.id, c.number, wh,
+                  absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
+                               FormatDate(billed->to), ": ", why, "; nothing to bill")};
+      lines.push_back(
+          absl::StrCat(wh < 0 ? kExporter : kEmpty, "\t", n.contract_number, " (", n.reason, ")"));
+      out.not_billed.push_back(std::move(n));
+    };
+    std::vector<Document> charged;
+    if (correction) {
+      ASSIGN_OR_RETURN(charged, store_.ChargedDocuments(c.id, run.period));
+    }
+    if (charged.empty()) {
+      // Nothing billed yet (a regular run, or a correction of a contract
+      // the regular run did not bill): issue the first documents.
+      if (wh <= 0) {
+        record_not_billed();
         continue;
       }
-      const int64_t wh = billed->volume.total_wh;
-      auto record_not_billed = [&] {
-        ++run.contracts_not_billed;
-        std::string why;
-        if (wh < 0) {
-          why = "the participant delivered more than it received";
-        } else if (!has_record) {
-          why = absl::StrCat("balance run ", ctx.balance.id,
-                             " has no volume of this participant and service");
-        } else {
-          why = "nothing received";
-        }
-        NotBilled n{c.id, c.number, wh,
-                    absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
-                                 FormatDate(billed->to), ": ", why, "; nothing to bill")};
-        // Exporters first in the summary: they are what an operator looks for.
-        (wh < 0 ? ctx.exporters : ctx.empty)
-            .push_back(absl::StrCat(n.contract_number, " (", n.reason, ")"));
-        not_billed.push_back(std::move(n));
-      };
-      std::vector<Document> charged;
-      if (correction) {
-        absl::StatusOr<std::vector<Document>> docs = store_.ChargedDocuments(c.id, run.period);
-        if (!docs.ok()) return docs.status();
-        charged = *std::move(docs);
-      }
-      if (charged.empty()) {
-        // Nothing billed yet (a regular run, or a correction of a contract
-        // the regular run did not bill): issue the first documents.
-        if (wh <= 0) {
-          record_not_billed();
-          continue;
-        }
-        absl::StatusOr<IssueGroup> g = RegularGroup(ctx, c, *billed);
-        if (!g.ok()) {
-          fail(g.status().message());
-          continue;
-        }
-        groups.push_back(*std::move(g));
-        continue;
-      }
-      absl::StatusOr<std::optional<IssueGroup>> g = CorrectionGroup(ctx, c, *billed, charged);
+      absl::StatusOr<IssueGroup> g = RegularGroup(ctx, c, *billed);
       if (!g.ok()) {
         fail(g.status().message());
         continue;
       }
-      if (!g->has_value()) {
-        ++run.contracts_skipped;  // no difference
-        continue;
-      }
-      groups.push_back(std::move(**g));
+      out.groups.push_back(*std::move(g));
+      continue;
     }
-    RETURN_IF_ERROR(store_.PutNotBilled(run.id, not_billed));
-    ASSIGN_OR_RETURN(IssueResult issued, store_.Issue(run.period, correction, groups));
-    run.documents_issued += issued.documents_issued;
-    run.contracts_skipped += issued.groups_skipped;
-    run.done = static_cast<int64_t>(i);
-    RETURN_IF_ERROR(store_.UpdateRun(run));
+    absl::StatusOr<std::optional<IssueGroup>> g = CorrectionGroup(ctx, c, *billed, charged);
+    if (!g.ok()) {
+      fail(g.status().message());
+      continue;
+    }
+    if (!g->has_value()) {
+      ++out.contracts_unchanged;  // no difference
+      continue;
+    }
+    out.groups.push_back(std::move(**g));
+  }
+  out.result = absl::StrJoin(lines, "\n");
+  return store_.IssuePiece(claim, run.period, correction, out, clock_.Now());
+}
+
+absl::StatusOr<std::string> InvoiceRuns::Summarize(const jobs::Job& job,
+                                                   const std::vector<std::string>& results) {
+  {
+    absl::MutexLock lock(&mu_);
+    shared_.erase(job.id);
+  }
+  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(job.id));
+  if (job.state == jobs::State::kCancelled) {
+    return absl::StrCat("cancelled after ", job.done, " of ", job.total, " contracts; ",
+                        run.documents_issued, " documents issued");
+  }
+  std::vector<std::string> exporters, empty, failures;
+  for (const std::string& result : results) {
+    for (absl::string_view line : absl::StrSplit(result, '\n', absl::SkipEmpty())) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(line, absl::MaxSplits('\t', 1));
+      if (kv.first == kExporter) exporters.emplace_back(kv.second);
+      if (kv.first == kEmpty) empty.emplace_back(kv.second);
+      if (kv.first == kFailure) failures.emplace_back(kv.second);
+    }
   }
   int64_t pdfs = 0;
   if (options_.render_pdfs) {
     ASSIGN_OR_RETURN(pdfs, RenderPdfs(run.id));
   }
-  run.state = JobState::kSucceeded;
-  run.summary = absl::StrCat(
-      run.documents_issued, " documents issued from balance run ", ctx.balance.id, "; ",
+  std::string summary = absl::StrCat(
+      run.documents_issued, " documents issued from balance run ", run.billed_balance_run_id, "; ",
       run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed, " not billed (",
-      ctx.exporters.size(), " delivered more than they received, ", ctx.empty.size(),
-      " with no volume); ", run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
-  auto append = [&run](absl::string_view what, const std::vector<std::string>& items) {
+      exporters.size(), " delivered more than they received, ", empty.size(), " with no volume); ",
+      run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
+  auto append = [&summary](absl::string_view what, const std::vector<std::string>& items) {
     if (items.empty()) return;
     const size_t shown = std::min<size_t>(items.size(), 20);
-    absl::StrAppend(&run.summary, "; ", what, ": ",
+    absl::StrAppend(&summary, "; ", what, ": ",
                     absl::StrJoin(items.begin(), items.begin() + shown, "; "));
     if (shown < items.size()) {
-      absl::StrAppend(&run.summary, "; and ", items.size() - shown, " more");
+      absl::StrAppend(&summary, "; and ", items.size() - shown, " more");
     }
   };
-  std::vector<std::string> not_billed = std::move(ctx.exporters);
-  not_billed.insert(not_billed.end(), ctx.empty.begin(), ctx.empty.end());
+  // Exporters first among the contracts not billed: they are what an
+  // operator looks for.
+  std::vector<std::string> not_billed = std::move(exporters);
+  not_billed.insert(not_billed.end(), empty.begin(), empty.end());
   append("not billed", not_billed);
-  append("failures", ctx.failures);
-  return absl::OkStatus();
+  append("failures", failures);
+  return summary;
 }
 
 absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
-                                                              const ContractInfo& contract,
-                                                              const Plan& plan,
+                                                              const PlannedContract& plan,
                                                               const VolumeRecord& record) {
+  const ContractInfo& contract = plan.contract;
   auto t = ctx.tariffs.find(contract.service);
   if (t == ctx.tariffs.end()) {
     ASSIGN_OR_RETURN(std::vector<TariffPart> parts,
@@ -351,8 +383,8 @@ absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
     t = ctx.tariffs.emplace(contract.service, std::move(parts)).first;
   }
   Billed b;
-  b.from = plan.from;
-  b.to = plan.to;
+  b.from = plan.bill_from;
+  b.to = plan.bill_to;
   b.volume.completeness = record.completeness;
   b.volume.balance_run_id = ctx.balance.id;
   b.volume.balance_run_type = ctx.balance.type;
@@ -361,14 +393,14 @@ absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
     b.volume.total_wh = record.total_wh;
     if (b.parts.size() <= 1 || record.total_wh <= 0) return b;
   } else {
-    b.parts = ClipParts(t->second, plan.from, plan.to);
+    b.parts = ClipParts(t->second, plan.bill_from, plan.bill_to);
     for (TariffPart& p : b.parts) p.hours = HoursIn(DaysRange(p.from_date, p.to_date, zone_));
   }
   std::vector<TimeRange> ranges;
   for (const TariffPart& p : b.parts) ranges.push_back(DaysRange(p.from_date, p.to_date, zone_));
   if (ranges.empty()) {
     // No tariff inside the contract's days: AccrualLines names the gap.
-    ranges.push_back(DaysRange(plan.from, plan.to, zone_));
+    ranges.push_back(DaysRange(plan.bill_from, plan.bill_to, zone_));
   }
   ASSIGN_OR_RETURN(
       std::optional<std::vector<int64_t>> split,
@@ -376,10 +408,10 @@ absl::StatusOr<InvoiceRuns::Billed> InvoiceRuns::BilledVolume(Context& ctx,
   if (!plan.whole_period) {
     if (!split) {
       return FailedPrecondition(
-          "volume_wh",
-          absl::StrCat("balance run ", ctx.balance.id,
-                       " has no hourly results: a contract valid only from ", FormatDate(plan.from),
-                       " to ", FormatDate(plan.to), " cannot be billed its part of the month"));
+          "volume_wh", absl::StrCat("balance run ", ctx.balance.id,
+                                    " has no hourly results: a contract valid only from ",
+                                    FormatDate(plan.bill_from), " to ", FormatDate(plan.bill_to),
+                                    " cannot be billed its part of the month"));
     }
     b.volume.total_wh = 0;
     for (int64_t v : *split) b.volume.total_wh += v;

@@ -1,17 +1,19 @@
-// Invoice runs as jobs: the regular run of a period issues per contract an
-// invoice for payment, an act of services rendered and an ESF; a correction
-// run issues credit or debit notes (each with its additional ESF) for the
-// difference only. Runs are worked on by a small pool of threads; progress
-// is persisted, and a restarted service resumes unfinished runs (issuing is
-// idempotent per contract and basis, so a resumed run never issues twice).
+// Invoice runs as jobs (libs/jobs): the regular run of a period issues per
+// contract an invoice for payment, an act of services rendered and an ESF;
+// a correction run issues credit or debit notes (each with its additional
+// ESF) for the difference only. A run is split once, by whichever replica
+// claims it first: the balance run it bills from and its contracts are
+// recorded in pieces of `batch` contracts. Any replica claims a piece and
+// issues it in one transaction together with the piece's result and the
+// run's counters, under the piece's claim epoch: a replica killed halfway
+// leaves whole pieces or nothing, another one takes its pieces over after
+// the lease, and the run's counts are the documents that exist.
 #pragma once
 
-#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -19,54 +21,53 @@
 #include "accrual.h"
 #include "clock.h"
 #include "config.h"
+#include "gridbill/jobs/runner.h"
 #include "model.h"
 #include "sources.h"
 #include "store.h"
 
 namespace gridbill::invoicing {
 
-class InvoiceRuns {
+class InvoiceRuns final : public jobs::Handler {
  public:
   // `volumes` may be null: runs then fail with FAILED_PRECONDITION
   // "balance_address" (the balance service is not configured).
   InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes, const Clock& clock,
               absl::TimeZone zone, RunOptions options, Seller seller, std::string font_path);
-  ~InvoiceRuns();
+  ~InvoiceRuns() override;
 
-  // Creates a pending run. FAILED_PRECONDITION "period" for a regular run
-  // of a closed period. The caller queues it with Enqueue once the
-  // transaction that created it has committed (a worker must see it).
+  // Creates a pending run (and its job). FAILED_PRECONDITION "period" for a
+  // regular run of a closed period. Workers of any replica pick it up;
+  // Enqueue wakes this replica's workers once the creating call committed.
   absl::StatusOr<InvoiceRun> Start(const BillingPeriod& period, RunType type,
                                    const std::string& balance_run_id, const std::string& id);
-  // Queues a run for the workers (a run already queued or being worked on
-  // in this process is not worked on twice).
   void Enqueue(const std::string& id);
   absl::StatusOr<InvoiceRun> Get(const std::string& id);
   absl::StatusOr<std::vector<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
                                                const PageRequest& page);
+  // Cancels a pending or running run: no piece is issued after it.
   absl::StatusOr<InvoiceRun> Cancel(const std::string& id);
 
-  // Works on one run to its end in the calling thread (the workers call it;
-  // tests and the benchmark may too).
+  // Works on one run to its end in the calling thread, beside any other
+  // worker of any replica (tests and the benchmark).
   absl::Status Execute(const std::string& id);
 
-  // Queues the runs a previous process left unfinished; returns how many.
+  // Runs not ended, which the workers of this or any replica resume.
   absl::StatusOr<int64_t> ResumeUnfinished();
   void StartWorkers(int count);
   void StopWorkers();
   // Blocks until the run has ended (tests).
   absl::StatusOr<InvoiceRun> Wait(const std::string& id, absl::Duration timeout);
 
+  // jobs::Handler.
+  absl::StatusOr<bool> Plan(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<std::string> Summarize(const jobs::Job& job,
+                                        const std::vector<std::string>& results) override;
+
  private:
+  struct Shared;
   struct Context;
-  // The days of the period a contract is billed for (its validity cut to
-  // the month), or why the run refuses it.
-  struct Plan {
-    absl::CivilDay from;
-    absl::CivilDay to;
-    bool whole_period = true;
-    std::string refusal;  // non-empty: the contract is not billed, a failure
-  };
   // What a contract is billed: its days, the tariff parts inside them and
   // the participant's volume in them.
   struct Billed {
@@ -75,8 +76,9 @@ class InvoiceRuns {
     std::vector<TariffPart> parts;
     VolumeInput volume;
   };
-  absl::Status Work(InvoiceRun& run);
-  absl::StatusOr<Billed> BilledVolume(Context& ctx, const ContractInfo& contract, const Plan& plan,
+  // The inputs every piece of a run shares, read once per replica.
+  absl::StatusOr<std::shared_ptr<const Shared>> SharedOf(const InvoiceRun& run);
+  absl::StatusOr<Billed> BilledVolume(Context& ctx, const PlannedContract& plan,
                                       const VolumeRecord& record);
   absl::StatusOr<std::vector<Line>> Lines(Context& ctx, const ContractInfo& contract,
                                           const Billed& billed);
@@ -89,7 +91,6 @@ class InvoiceRuns {
   Document Base(Context& ctx, const ContractInfo& contract, const Customer& customer,
                 DocType type) const;
   absl::StatusOr<int64_t> RenderPdfs(const std::string& run_id);
-  void WorkerLoop();
 
   Store& store_;
   ContractDirectory& directory_;
@@ -99,12 +100,10 @@ class InvoiceRuns {
   RunOptions options_;
   Seller seller_;
   std::string font_path_;
+  jobs::Runner runner_;
 
   absl::Mutex mu_;
-  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> active_ ABSL_GUARDED_BY(mu_);  // queued or being worked on
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::thread> workers_;
+  std::map<std::string, std::shared_ptr<const Shared>> shared_ ABSL_GUARDED_BY(mu_);
 };
 
 // A fresh random id ("<prefix>-" + 16 hex digits).

@@ -140,11 +140,17 @@ struct NotBilled {
   std::string reason;
 };
 
+// The kind of an invoice run's job (libs/jobs).
+inline constexpr char kRunJobKind[] = "invoicing.run";
+
 struct InvoiceRun {
   std::string id;
   BillingPeriod period = *BillingPeriod::Make(2026, 1);
   RunType type = RunType::kRegular;
   std::string balance_run_id;  // requested ("" = latest)
+  // The balance run billed from, chosen when the run was split ("" before).
+  std::string billed_balance_run_id;
+  BalanceRunType billed_balance_run_type = BalanceRunType::kFinal;
   JobState state = JobState::kPending;
   int64_t done = 0;
   int64_t total = 0;
@@ -155,7 +161,7 @@ struct InvoiceRun {
   std::vector<NotBilled> not_billed;  // read by InvoiceRuns::Get only
   std::string summary;
   std::string error;
-  bool cancel_requested = false;
+  bool cancel_requested = false;  // reads true once cancelled
   absl::Time start_time;
   std::optional<absl::Time> finish_time;
 };

@@ -49,7 +49,7 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   ASSIGN_OR_RETURN(run.period, PeriodOf(r.Text(1)));
   run.type = r.Text(2) == "correction" ? RunType::kCorrection : RunType::kRegular;
   run.balance_run_id = r.String(3);
-  run.state = JobStateFromName(r.Text(4)).value_or(JobState::kFailed);
+  run.state = static_cast<JobState>(r.Int(4));
   run.done = r.Int(5);
   run.total = r.Int(6);
   run.documents_issued = r.Int(7);
@@ -57,11 +57,34 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   run.contracts_failed = r.Int(9);
   run.summary = r.String(10);
   run.error = r.String(11);
-  run.cancel_requested = r.Bool(12);
-  run.start_time = r.Time(13);
-  run.finish_time = r.OptionalTime(14);
-  run.contracts_not_billed = r.Int(15);
+  run.cancel_requested = run.state == JobState::kCancelled;
+  run.start_time = r.Time(12);
+  run.finish_time = r.OptionalTime(13);
+  run.contracts_not_billed = r.Int(14);
+  run.billed_balance_run_id = r.String(15);
+  run.billed_balance_run_type =
+      r.Int(16) == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
   return run;
+}
+
+absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
+                                    bool correction, std::vector<IssueGroup>& groups);
+
+absl::Status PutNotBilledIn(pg::Transaction& tx, const std::string& run_id,
+                            const std::vector<NotBilled>& contracts) {
+  if (contracts.empty()) return absl::OkStatus();
+  std::vector<std::string> ids, numbers, reasons;
+  std::vector<int64_t> volumes;
+  for (const NotBilled& c : contracts) {
+    ids.push_back(c.contract_id);
+    numbers.push_back(c.contract_number);
+    volumes.push_back(c.volume_wh);
+    reasons.push_back(c.reason);
+  }
+  pg::Params params;
+  params.Add(run_id).AddTextArray(ids).AddTextArray(numbers).AddIntArray(volumes).AddTextArray(
+      reasons);
+  return tx.Execute(q::kUpsertNotBilled, params).status();
 }
 
 absl::StatusOr<Document> ReadDocument(const pg::Row& r) {
@@ -280,13 +303,14 @@ absl::StatusOr<Period> PgStore::TransitionPeriod(const BillingPeriod& period, Pe
 }
 
 absl::Status PgStore::CreateRun(const InvoiceRun& run) {
-  return pool_
-      .Exec(q::kInsertRun, run.id, run.period.ToString(),
-            run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
-            JobStateName(run.state), run.done, run.total, run.documents_issued,
-            run.contracts_skipped, run.contracts_failed, run.summary, run.error,
-            run.cancel_requested, run.start_time, run.finish_time, run.contracts_not_billed)
-      .status();
+  return pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(jobs::PgJobs::Insert(tx, run.id, kRunJobKind, run.start_time));
+    return tx
+        .Exec(q::kInsertRun, run.id, run.period.ToString(),
+              run.type == RunType::kCorrection ? "correction" : "regular", run.balance_run_id,
+              run.start_time)
+        .status();
+  });
 }
 
 absl::StatusOr<InvoiceRun> PgStore::GetRun(const std::string& id) {
@@ -307,29 +331,97 @@ absl::StatusOr<std::vector<InvoiceRun>> PgStore::ListRuns(
   return out;
 }
 
-absl::Status PgStore::UpdateRun(const InvoiceRun& run) {
-  return pool_
-      .Exec(q::kUpdateRun, run.id, JobStateName(run.state), run.done, run.total,
-            run.documents_issued, run.contracts_skipped, run.contracts_failed, run.summary,
-            run.error, run.finish_time, run.contracts_not_billed)
-      .status();
+absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& plan,
+                                      absl::Time now) {
+  return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(bool held, jobs::PgJobs::StorePlan(tx, claim, plan.pieces, now));
+    if (!held) return false;
+    RETURN_IF_ERROR(tx.Exec(q::kSetBilledRun, claim.job_id, plan.balance.id,
+                            static_cast<int64_t>(plan.balance.type))
+                        .status());
+    if (plan.contracts.empty()) return true;
+    std::vector<int64_t> positions, pieces, services, due_days;
+    std::vector<std::string> ids, numbers, participants, signed_on, valid_from, valid_to, bill_from,
+        bill_to, whole, refusals;
+    for (size_t i = 0; i < plan.contracts.size(); ++i) {
+      const PlannedContract& c = plan.contracts[i];
+      positions.push_back(static_cast<int64_t>(i) + 1);
+      pieces.push_back(c.piece_no);
+      ids.push_back(c.contract.id);
+      numbers.push_back(c.contract.number);
+      participants.push_back(c.contract.participant_id);
+      services.push_back(static_cast<int64_t>(c.contract.service));
+      signed_on.push_back(FormatDate(c.contract.signed_on));
+      valid_from.push_back(FormatDate(c.contract.valid_from));
+      valid_to.push_back(c.contract.valid_to ? FormatDate(*c.contract.valid_to) : "");
+      due_days.push_back(c.contract.due_day);
+      bill_from.push_back(FormatDate(c.bill_from));
+      bill_to.push_back(FormatDate(c.bill_to));
+      whole.push_back(c.whole_period ? "t" : "f");
+      refusals.push_back(c.refusal);
+    }
+    pg::Params p;
+    p.Add(claim.job_id)
+        .AddIntArray(positions)
+        .AddIntArray(pieces)
+        .AddTextArray(ids)
+        .AddTextArray(numbers)
+        .AddTextArray(participants)
+        .AddIntArray(services)
+        .AddTextArray(signed_on)
+        .AddTextArray(valid_from)
+        .AddTextArray(valid_to)
+        .AddIntArray(due_days)
+        .AddTextArray(bill_from)
+        .AddTextArray(bill_to)
+        .AddTextArray(whole)
+        .AddTextArray(refusals);
+    RETURN_IF_ERROR(tx.Execute(q::kInsertRunContracts, p).status());
+    return true;
+  });
 }
 
-absl::Status PgStore::PutNotBilled(const std::string& run_id,
-                                   const std::vector<NotBilled>& contracts) {
-  if (contracts.empty()) return absl::OkStatus();
-  std::vector<std::string> ids, numbers, reasons;
-  std::vector<int64_t> volumes;
-  for (const NotBilled& c : contracts) {
-    ids.push_back(c.contract_id);
-    numbers.push_back(c.contract_number);
-    volumes.push_back(c.volume_wh);
-    reasons.push_back(c.reason);
+absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const std::string& run_id,
+                                                                     int piece_no) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kPieceContracts, run_id, piece_no));
+  std::vector<PlannedContract> out;
+  for (const pg::Row& r : res) {
+    PlannedContract c;
+    c.piece_no = piece_no;
+    c.contract.id = r.String(0);
+    c.contract.number = r.String(1);
+    c.contract.participant_id = r.String(2);
+    c.contract.service = static_cast<Service>(r.Int(3));
+    c.contract.signed_on = r.Date(4);
+    c.contract.valid_from = r.Date(5);
+    c.contract.valid_to = r.OptionalDate(6);
+    c.contract.due_day = static_cast<int>(r.Int(7));
+    c.bill_from = r.Date(8);
+    c.bill_to = r.Date(9);
+    c.whole_period = r.Bool(10);
+    c.refusal = r.String(11);
+    out.push_back(std::move(c));
   }
-  pg::Params params;
-  params.Add(run_id).AddTextArray(ids).AddTextArray(numbers).AddIntArray(volumes).AddTextArray(
-      reasons);
-  return pool_.Execute(q::kUpsertNotBilled, params).status();
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
+                                                     const BillingPeriod& period, bool correction,
+                                                     PieceOutcome& outcome, absl::Time now) {
+  return pool_.TransactValue<jobs::Completion>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
+        outcome.issued = IssueResult();
+        ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
+        if (!held) return jobs::Completion::kDiscarded;
+        ASSIGN_OR_RETURN(outcome.issued, IssueIn(tx, period, correction, outcome.groups));
+        RETURN_IF_ERROR(PutNotBilledIn(tx, claim.job_id, outcome.not_billed));
+        RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, outcome.issued.documents_issued,
+                                outcome.issued.groups_skipped + outcome.contracts_unchanged,
+                                outcome.contracts_failed,
+                                static_cast<int64_t>(outcome.not_billed.size()))
+                            .status());
+        return jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now);
+      });
 }
 
 absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string& run_id) {
@@ -341,153 +433,145 @@ absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string&
   return out;
 }
 
-absl::StatusOr<InvoiceRun> PgStore::RequestCancel(const std::string& id) {
-  return pool_.TransactValue<InvoiceRun>([&](pg::Transaction& tx) -> absl::StatusOr<InvoiceRun> {
-    RETURN_IF_ERROR(tx.Exec(q::kCancelRun, id).status());
-    ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kSelectRun, id));
-    if (res.empty()) return NotFound("invoice run", id);
-    return ReadRun(res[0]);
-  });
+namespace {
+
+// Issue's work inside a given transaction (IssuePiece runs it under a piece's claim).
+absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
+                                    bool correction, std::vector<IssueGroup>& groups) {
+  IssueResult result;
+  if (groups.empty()) return result;
+  const std::string pkey = period.ToString();
+  const absl::Time now =
+      groups.front().documents.empty() ? absl::Now() : groups.front().documents.front().create_time;
+  // The period's state, held (FOR SHARE) until commit so that closing waits for us.
+  RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
+  ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
+  if (!correction && !st.empty() && st[0].Text(0) == "closed") {
+    return FailedPrecondition(
+        "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
+  }
+  // Claim every group; a concurrent claimer of the same key makes us wait
+  // for its commit, after which the key reads as taken.
+  std::vector<std::string> contracts, bases;
+  for (const IssueGroup& g : groups) {
+    contracts.push_back(g.contract_id);
+    bases.push_back(g.basis);
+  }
+  pg::Params claim;
+  claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
+      groups.front().documents.empty() ? std::string()
+                                       : groups.front().documents.front().invoice_run_id);
+  ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
+  std::set<std::pair<std::string, std::string>> claimed;
+  for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
+
+  // Numbers: one counter statement per (type, year), in a fixed order.
+  std::map<std::pair<std::string, int64_t>, int64_t> need;
+  for (const IssueGroup& g : groups) {
+    if (claimed.count({g.contract_id, g.basis}) == 0) continue;
+    for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
+  }
+  std::map<std::pair<std::string, int64_t>, int64_t> next;
+  for (const auto& [key, n] : need) {
+    ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
+    next[key] = r[0].Int(0) - n + 1;
+  }
+  std::string docs_copy, lines_copy;
+  for (IssueGroup& g : groups) {
+    if (claimed.count({g.contract_id, g.basis}) == 0) {
+      ++result.groups_skipped;
+      continue;
+    }
+    ++result.groups_issued;
+    for (Document& d : g.documents) {
+      int64_t& seq = next[{DocTypeName(d.type), d.issue_date.year()}];
+      d.seq = seq++;
+      d.number = NumberOf(d.type, d.issue_date.year(), d.seq);
+    }
+    for (size_t i = 0; i < g.documents.size(); ++i) {
+      Document& d = g.documents[i];
+      if (i < g.related_index.size() && g.related_index[i] >= 0) {
+        const Document& rel = g.documents[static_cast<size_t>(g.related_index[i])];
+        d.related_id = rel.id;
+        d.related_number = rel.number;
+        d.related_date = rel.issue_date;
+      }
+      if (i < g.delivery_index.size() && g.delivery_index[i] >= 0) {
+        const Document& act = g.documents[static_cast<size_t>(g.delivery_index[i])];
+        d.delivery_doc_number = act.number;
+        d.delivery_doc_date = act.issue_date;
+      }
+    }
+    for (const Document& d : g.documents) {
+      CopyRow(docs_copy)
+          .Text(d.id)
+          .Text(DocTypeName(d.type))
+          .Text(d.number)
+          .Int(d.issue_date.year())
+          .Int(d.seq)
+          .Day(d.issue_date)
+          .Day(d.turnover_date)
+          .Text(pkey)
+          .Text(d.customer.participant_id)
+          .Text(d.customer.bin)
+          .Text(d.customer.name)
+          .Text(d.customer.address)
+          .Text(d.contract_id)
+          .Text(d.contract_number)
+          .Day(d.contract_date)
+          .Text(d.invoice_run_id)
+          .OptText(d.related_id)
+          .Text(d.related_number)
+          .OptDay(d.related_date)
+          .Text(d.delivery_doc_number)
+          .OptDay(d.delivery_doc_date)
+          .Bool(d.provisional)
+          .Int(d.amount_tiyn)
+          .Int(d.vat_tiyn)
+          .Int(d.total_tiyn)
+          .Day(d.due_date)
+          .Time(d.create_time);
+      for (const Line& l : d.lines) {
+        CopyRow(lines_copy)
+            .Text(d.id)
+            .Int(l.line_no)
+            .Int(static_cast<int64_t>(l.service))
+            .Text(l.description)
+            .Day(l.from_date)
+            .Day(l.to_date)
+            .Int(l.volume_wh)
+            .Text(l.price_per_kwh.ToString())
+            .Int(l.amount_tiyn)
+            .Text(l.vat_rate_percent.ToString())
+            .Int(l.vat_tiyn)
+            .Int(l.total_tiyn)
+            .Text(l.tariff_id)
+            .Int(l.tariff_version)
+            .Text(l.balance_run_id)
+            .Int(static_cast<int64_t>(l.balance_run_type))
+            .Text(l.completeness.estimated_share.ToString())
+            .Text(l.completeness.missing_share.ToString());
+      }
+      ++result.documents_issued;
+    }
+  }
+  if (!docs_copy.empty()) {
+    // Related documents of earlier groups precede later ones, and within a
+    // group the invoice comes first, so the foreign key holds row by row.
+    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyDocuments, docs_copy).status());
+  }
+  if (!lines_copy.empty()) {
+    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
+  }
+  return result;
 }
 
-absl::StatusOr<std::vector<std::string>> PgStore::UnfinishedRuns() {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUnfinishedRuns));
-  std::vector<std::string> out;
-  for (const pg::Row& r : res) out.push_back(r.String(0));
-  return out;
-}
+}  // namespace
 
 absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
                                            std::vector<IssueGroup>& groups) {
-  return pool_.TransactValue<IssueResult>([&](pg::Transaction& tx) -> absl::StatusOr<IssueResult> {
-    IssueResult result;
-    if (groups.empty()) return result;
-    const std::string pkey = period.ToString();
-    const absl::Time now = groups.front().documents.empty()
-                               ? absl::Now()
-                               : groups.front().documents.front().create_time;
-    // The period's state, held (FOR SHARE) until commit so that closing waits for us.
-    RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
-    ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
-    if (!correction && !st.empty() && st[0].Text(0) == "closed") {
-      return FailedPrecondition(
-          "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
-    }
-    // Claim every group; a concurrent claimer of the same key makes us wait
-    // for its commit, after which the key reads as taken.
-    std::vector<std::string> contracts, bases;
-    for (const IssueGroup& g : groups) {
-      contracts.push_back(g.contract_id);
-      bases.push_back(g.basis);
-    }
-    pg::Params claim;
-    claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
-        groups.front().documents.empty() ? std::string()
-                                         : groups.front().documents.front().invoice_run_id);
-    ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
-    std::set<std::pair<std::string, std::string>> claimed;
-    for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
-
-    // Numbers: one counter statement per (type, year), in a fixed order.
-    std::map<std::pair<std::string, int64_t>, int64_t> need;
-    for (const IssueGroup& g : groups) {
-      if (claimed.count({g.contract_id, g.basis}) == 0) continue;
-      for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
-    }
-    std::map<std::pair<std::string, int64_t>, int64_t> next;
-    for (const auto& [key, n] : need) {
-      ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
-      next[key] = r[0].Int(0) - n + 1;
-    }
-    std::string docs_copy, lines_copy;
-    for (IssueGroup& g : groups) {
-      if (claimed.count({g.contract_id, g.basis}) == 0) {
-        ++result.groups_skipped;
-        continue;
-      }
-      ++result.groups_issued;
-      for (Document& d : g.documents) {
-        int64_t& seq = next[{DocTypeName(d.type), d.issue_date.year()}];
-        d.seq = seq++;
-        d.number = NumberOf(d.type, d.issue_date.year(), d.seq);
-      }
-      for (size_t i = 0; i < g.documents.size(); ++i) {
-        Document& d = g.documents[i];
-        if (i < g.related_index.size() && g.related_index[i] >= 0) {
-          const Document& rel = g.documents[static_cast<size_t>(g.related_index[i])];
-          d.related_id = rel.id;
-          d.related_number = rel.number;
-          d.related_date = rel.issue_date;
-        }
-        if (i < g.delivery_index.size() && g.delivery_index[i] >= 0) {
-          const Document& act = g.documents[static_cast<size_t>(g.delivery_index[i])];
-          d.delivery_doc_number = act.number;
-          d.delivery_doc_date = act.issue_date;
-        }
-      }
-      for (const Document& d : g.documents) {
-        CopyRow(docs_copy)
-            .Text(d.id)
-            .Text(DocTypeName(d.type))
-            .Text(d.number)
-            .Int(d.issue_date.year())
-            .Int(d.seq)
-            .Day(d.issue_date)
-            .Day(d.turnover_date)
-            .Text(pkey)
-            .Text(d.customer.participant_id)
-            .Text(d.customer.bin)
-            .Text(d.customer.name)
-            .Text(d.customer.address)
-            .Text(d.contract_id)
-            .Text(d.contract_number)
-            .Day(d.contract_date)
-            .Text(d.invoice_run_id)
-            .OptText(d.related_id)
-            .Text(d.related_number)
-            .OptDay(d.related_date)
-            .Text(d.delivery_doc_number)
-            .OptDay(d.delivery_doc_date)
-            .Bool(d.provisional)
-            .Int(d.amount_tiyn)
-            .Int(d.vat_tiyn)
-            .Int(d.total_tiyn)
-            .Day(d.due_date)
-            .Time(d.create_time);
-        for (const Line& l : d.lines) {
-          CopyRow(lines_copy)
-              .Text(d.id)
-              .Int(l.line_no)
-              .Int(static_cast<int64_t>(l.service))
-              .Text(l.description)
-              .Day(l.from_date)
-              .Day(l.to_date)
-              .Int(l.volume_wh)
-              .Text(l.price_per_kwh.ToString())
-              .Int(l.amount_tiyn)
-              .Text(l.vat_rate_percent.ToString())
-              .Int(l.vat_tiyn)
-              .Int(l.total_tiyn)
-              .Text(l.tariff_id)
-              .Int(l.tariff_version)
-              .Text(l.balance_run_id)
-              .Int(static_cast<int64_t>(l.balance_run_type))
-              .Text(l.completeness.estimated_share.ToString())
-              .Text(l.completeness.missing_share.ToString());
-        }
-        ++result.documents_issued;
-      }
-    }
-    if (!docs_copy.empty()) {
-      // Related documents of earlier groups precede later ones, and within a
-      // group the invoice comes first, so the foreign key holds row by row.
-      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyDocuments, docs_copy).status());
-    }
-    if (!lines_copy.empty()) {
-      RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyLines, lines_copy).status());
-    }
-    return result;
-  });
+  return pool_.TransactValue<IssueResult>(
+      [&](pg::Transaction& tx) { return IssueIn(tx, period, correction, groups); });
 }
 
 absl::StatusOr<Document> PgStore::GetDocument(const std::string& id) {

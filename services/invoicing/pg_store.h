@@ -14,7 +14,7 @@ namespace gridbill::invoicing {
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(pg::Pool& pool) : pool_(pool) {}
+  explicit PgStore(pg::Pool& pool) : pool_(pool), jobs_(pool) {}
 
   absl::StatusOr<std::vector<VatRate>> VatRates() override;
   absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) override;
@@ -25,11 +25,14 @@ class PgStore final : public Store {
   absl::StatusOr<InvoiceRun> GetRun(const std::string& id) override;
   absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
                                                    const PageRequest& page) override;
-  absl::Status UpdateRun(const InvoiceRun& run) override;
-  absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) override;
-  absl::StatusOr<std::vector<std::string>> UnfinishedRuns() override;
-  absl::Status PutNotBilled(const std::string& run_id,
-                            const std::vector<NotBilled>& contracts) override;
+  jobs::PgJobs& Jobs() override { return jobs_; }
+  absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
+                               absl::Time now) override;
+  absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,
+                                                              int piece_no) override;
+  absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim, const BillingPeriod& period,
+                                              bool correction, PieceOutcome& outcome,
+                                              absl::Time now) override;
   absl::StatusOr<std::vector<NotBilled>> ListNotBilled(const std::string& run_id) override;
   absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
                                     std::vector<IssueGroup>& groups) override;
@@ -53,6 +56,7 @@ class PgStore final : public Store {
 
  private:
   pg::Pool& pool_;
+  jobs::PgJobs jobs_;
 };
 
 }  // namespace gridbill::invoicing

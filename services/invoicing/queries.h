@@ -32,26 +32,51 @@ inline constexpr Query kListPeriods{"list_periods",
                                     "SELECT " GRIDBILL_PERIOD_COLS
                                     " FROM periods ORDER BY period DESC LIMIT $1 OFFSET $2"};
 
-#define GRIDBILL_RUN_COLS                                                               \
-  "id, period, run_type, balance_run_id, state, done, total, documents_issued, "        \
-  "contracts_skipped, contracts_failed, summary, error, cancel_requested, start_time, " \
-  "finish_time, contracts_not_billed"
+// A run with its job's state and progress (jobs.state: 1 pending ... 5 cancelled).
+#define GRIDBILL_RUN_COLS                                                             \
+  "r.id, r.period, r.run_type, r.balance_run_id, j.state, j.done, j.total, "          \
+  "r.documents_issued, r.contracts_skipped, r.contracts_failed, j.summary, j.error, " \
+  "r.start_time, j.finish_time, r.contracts_not_billed, r.billed_balance_run_id, "    \
+  "r.billed_balance_run_type"
 
 inline constexpr Query kInsertRun{
     "insert_run",
-    "INSERT INTO invoice_runs (" GRIDBILL_RUN_COLS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"};
-inline constexpr Query kSelectRun{"select_run",
-                                  "SELECT " GRIDBILL_RUN_COLS " FROM invoice_runs WHERE id = $1"};
-inline constexpr Query kListRuns{"list_runs", "SELECT " GRIDBILL_RUN_COLS
-                                              " FROM invoice_runs WHERE ($1 = '' OR period = $1) "
-                                              "ORDER BY start_time DESC, id LIMIT $2 OFFSET $3"};
-inline constexpr Query kUpdateRun{
-    "update_run",
-    "UPDATE invoice_runs SET state = $2, done = $3, total = $4, documents_issued = $5, "
-    "contracts_skipped = $6, contracts_failed = $7, summary = $8, error = $9, finish_time = $10, "
-    "contracts_not_billed = $11 WHERE id = $1"};
-// A resumed run records its contracts again: the reason of the last pass wins.
+    "INSERT INTO invoice_runs (id, period, run_type, balance_run_id, start_time) "
+    "VALUES ($1, $2, $3, $4, $5)"};
+inline constexpr Query kSelectRun{"select_run", "SELECT " GRIDBILL_RUN_COLS
+                                                " FROM invoice_runs r JOIN jobs j ON j.id = r.id "
+                                                "WHERE r.id = $1"};
+inline constexpr Query kListRuns{"list_runs",
+                                 "SELECT " GRIDBILL_RUN_COLS
+                                 " FROM invoice_runs r JOIN jobs j ON j.id = r.id "
+                                 "WHERE ($1 = '' OR r.period = $1) "
+                                 "ORDER BY r.start_time DESC, r.id LIMIT $2 OFFSET $3"};
+inline constexpr Query kSetBilledRun{
+    "set_billed_run",
+    "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "
+    "WHERE id = $1"};
+inline constexpr Query kInsertRunContracts{
+    "insert_run_contracts",
+    "INSERT INTO invoice_run_contracts (run_id, position, piece_no, contract_id, "
+    "contract_number, participant_id, service, signed_on, valid_from, valid_to, due_day, "
+    "bill_from, bill_to, whole_period, refusal) "
+    "SELECT $1, o, p, c, n, pa, s, so, vf, NULLIF(vt, '')::date, dd, bf, bt, w, rf "
+    "FROM unnest($2::int[], "
+    "$3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[], $8::date[], $9::date[], "
+    "$10::text[], $11::int[], $12::date[], $13::date[], $14::boolean[], $15::text[]) "
+    "AS t(o, p, c, n, pa, s, so, vf, vt, dd, bf, bt, w, rf)"};
+inline constexpr Query kPieceContracts{
+    "piece_contracts",
+    "SELECT contract_id, contract_number, participant_id, service, signed_on, valid_from, "
+    "valid_to, due_day, bill_from, bill_to, whole_period, refusal FROM invoice_run_contracts "
+    "WHERE run_id = $1 AND piece_no = $2 ORDER BY position"};
+// A piece adds what it issued to the run's counters, in its own transaction.
+inline constexpr Query kAddRunCounts{
+    "add_run_counts",
+    "UPDATE invoice_runs SET documents_issued = documents_issued + $2, "
+    "contracts_skipped = contracts_skipped + $3, contracts_failed = contracts_failed + $4, "
+    "contracts_not_billed = contracts_not_billed + $5 WHERE id = $1"};
+// A contract is recorded once per run (a piece is stored once).
 inline constexpr Query kUpsertNotBilled{
     "upsert_not_billed",
     "INSERT INTO invoice_run_not_billed (run_id, contract_id, contract_number, volume_wh, reason) "
@@ -63,12 +88,6 @@ inline constexpr Query kSelectNotBilled{
     "select_not_billed",
     "SELECT contract_id, contract_number, volume_wh, reason FROM invoice_run_not_billed "
     "WHERE run_id = $1 ORDER BY contract_number, contract_id"};
-inline constexpr Query kCancelRun{"cancel_run",
-                                  "UPDATE invoice_runs SET cancel_requested = true "
-                                  "WHERE id = $1 AND state IN ('pending', 'running')"};
-inline constexpr Query kUnfinishedRuns{
-    "unfinished_runs",
-    "SELECT id FROM invoice_runs WHERE state IN ('pending', 'running') ORDER BY start_time, id"};
 
 // Claims (contract, period, basis) pairs; returns the ones claimed now.
 inline constexpr Query kClaimBillings{

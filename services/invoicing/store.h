@@ -10,7 +10,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/jobs/job.h"
+#include "gridbill/jobs/pg_jobs.h"
 #include "model.h"
+#include "sources.h"
 
 namespace gridbill::invoicing {
 
@@ -33,6 +36,35 @@ struct IssueResult {
   int64_t groups_issued = 0;
   int64_t groups_skipped = 0;  // already billed on that basis
   int64_t documents_issued = 0;
+};
+
+// A contract an invoice run bills, as recorded when the run was split: the
+// days it is billed for (its validity cut to the month), or why the run
+// refuses it.
+struct PlannedContract {
+  int piece_no = 0;
+  ContractInfo contract;
+  absl::CivilDay bill_from;
+  absl::CivilDay bill_to;
+  bool whole_period = true;
+  std::string refusal;  // non-empty: not billed, a failure
+};
+
+// How a run splits: the balance run it bills from and its contracts in pieces.
+struct RunPlan {
+  BalanceRunInfo balance;
+  std::vector<PlannedContract> contracts;
+  std::vector<jobs::PieceSpec> pieces;
+};
+
+// What one piece of a run issues and records.
+struct PieceOutcome {
+  std::vector<IssueGroup> groups;
+  std::vector<NotBilled> not_billed;
+  int64_t contracts_failed = 0;
+  int64_t contracts_unchanged = 0;  // a correction found no difference
+  std::string result;               // stored with the piece, read by the summary
+  IssueResult issued;               // set by IssuePiece
 };
 
 struct DocumentFilter {
@@ -68,22 +100,31 @@ class Store {
   virtual absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
                                                   absl::Time now) = 0;
 
+  // Invoice runs are jobs (libs/jobs, kind kRunJobKind): state, progress,
+  // summary and error are the job's. CreateRun stores the run and its
+  // pending job together.
   virtual absl::Status CreateRun(const InvoiceRun& run) = 0;
   virtual absl::StatusOr<InvoiceRun> GetRun(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(
       const std::optional<BillingPeriod>& period, const PageRequest& page) = 0;
-  // Writes state, progress, counters, summary, error and finish time.
-  virtual absl::Status UpdateRun(const InvoiceRun& run) = 0;
-  // Marks a pending or running run for cancellation; returns the run.
-  virtual absl::StatusOr<InvoiceRun> RequestCancel(const std::string& id) = 0;
-  // Records contracts the run issued nothing for (again for a resumed run:
-  // the last reason per contract wins).
-  virtual absl::Status PutNotBilled(const std::string& run_id,
-                                    const std::vector<NotBilled>& contracts) = 0;
+  // The jobs of this database.
+  virtual jobs::PgJobs& Jobs() = 0;
+  // Stores the plan of a pending run under the job claim; false (nothing
+  // stored) when the claim was lost.
+  virtual absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
+                                       absl::Time now) = 0;
+  // The contracts of one piece of a run, in billing order.
+  virtual absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,
+                                                                      int piece_no) = 0;
+  // Issues a piece in one transaction, only while `claim` is the piece's
+  // current claim and the run is running: its groups (as Issue), its
+  // contracts not billed, the run's counters, and the piece's result.
+  // kDiscarded (nothing written) otherwise.
+  virtual absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim,
+                                                      const BillingPeriod& period, bool correction,
+                                                      PieceOutcome& outcome, absl::Time now) = 0;
   // The contracts a run did not bill, by contract number.
   virtual absl::StatusOr<std::vector<NotBilled>> ListNotBilled(const std::string& run_id) = 0;
-  // Runs left pending or running by a previous process.
-  virtual absl::StatusOr<std::vector<std::string>> UnfinishedRuns() = 0;
 
   // Issues the groups in one transaction: claims each (contract, period,
   // basis) (skipping the ones claimed before, waiting for a concurrent

@@ -294,7 +294,8 @@ TEST_CASE("two replicas compute one run together and give the same results", "[b
   INFO(run.DebugString());
   REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(run.job().done() == run.job().total());
-  CHECK(suite.CountRows("SELECT count(*) FROM run_shards WHERE state = 2") == run.job().total());
+  CHECK(suite.CountRows(absl::StrCat("SELECT count(*) FROM job_pieces WHERE job_id = '", run.id(),
+                                     "' AND state = 2")) == run.job().total());
   const std::vector<v1::ServiceHour> hours = suite.AllServiceHours(run.id());
   REQUIRE(hours.size() == 3 * 48);
   int64_t c1 = 0;

@@ -104,8 +104,8 @@ int64_t RowsOf(Suite& suite, const std::string& run_id) {
 }
 
 std::string ShardOwner(Suite& suite, const std::string& run_id, int shard_no) {
-  const std::string sql = absl::StrCat("SELECT claimed_by FROM run_shards WHERE run_id = ", run_id,
-                                       " AND shard_no = ", shard_no);
+  const std::string sql = absl::StrCat("SELECT claimed_by FROM job_pieces WHERE job_id = '", run_id,
+                                       "' AND piece_no = ", shard_no);
   absl::StatusOr<pg::Result> res = suite.balance_pool().Execute(pg::Query{"", sql.c_str()});
   REQUIRE(res.ok());
   REQUIRE(res->size() == 1);

@@ -813,3 +813,50 @@ TEST_CASE("gridbillctl runs invoicing, lists documents, downloads a PDF and prin
 
 }  // namespace
 }  // namespace gridbill::invoicing::testing
+
+namespace gridbill::invoicing::testing {
+namespace {
+
+TEST_CASE("runs stored before invoice runs became jobs keep their state, or start over") {
+  absl::StatusOr<std::vector<pg::MigrationFile>> files =
+      pg::LoadMigrationsFromDir(GRIDBILL_INVOICING_MIGRATIONS_DIR);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() >= 5);
+  REQUIRE((*files)[3].name == "V004__jobs.sql");
+  // The schema as it was before (V001..V003), with a finished and an unfinished run.
+  pgtest::Database db(std::vector<pg::MigrationFile>(files->begin(), files->begin() + 3));
+  for (const char* sql :
+       {"INSERT INTO invoice_runs (id, period, run_type, state, done, total, documents_issued, "
+        "contracts_skipped, summary, start_time, finish_time) VALUES ('old-done', '2026-01', "
+        "'regular', 'succeeded', 664, 664, 1992, 0, '1992 documents issued', "
+        "'2026-02-03 10:00+05', '2026-02-03 10:05+05')",
+        "INSERT INTO invoice_runs (id, period, run_type, state, done, total, documents_issued, "
+        "start_time) VALUES ('old-open', '2026-02', 'regular', 'running', 200, 664, 600, "
+        "'2026-03-03 10:00+05')"}) {
+    REQUIRE(db.pool().Execute(pg::Query{"", sql}).ok());
+  }
+  absl::StatusOr<pg::MigrationReport> migrated = pg::Migrate(db.pool(), *files);
+  INFO(migrated.status().message());
+  REQUIRE(migrated.ok());
+  PgStore store(db.pool());
+  absl::StatusOr<InvoiceRun> done = store.GetRun("old-done");
+  REQUIRE(done.ok());
+  CHECK(done->state == JobState::kSucceeded);
+  CHECK(done->done == 664);
+  CHECK(done->total == 664);
+  CHECK(done->documents_issued == 1992);
+  CHECK(done->summary == "1992 documents issued");
+  CHECK(done->finish_time.has_value());
+  // The unfinished one is a pending job again: any replica splits it anew.
+  absl::StatusOr<InvoiceRun> open = store.GetRun("old-open");
+  REQUIRE(open.ok());
+  CHECK(open->state == JobState::kPending);
+  CHECK(open->done == 0);
+  CHECK(open->documents_issued == 0);
+  absl::StatusOr<int64_t> pending = store.Jobs().CountOpen({kRunJobKind});
+  REQUIRE(pending.ok());
+  CHECK(*pending == 1);
+}
+
+}  // namespace
+}  // namespace gridbill::invoicing::testing

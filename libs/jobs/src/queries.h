@@ -1,0 +1,135 @@
+// Every SQL statement of the jobs store, named once (prefixed "jobs_" so
+// the names never clash with a service's own prepared statements).
+#pragma once
+
+#include "gridbill/pg/query.h"
+
+namespace gridbill::jobs::queries {
+
+using pg::Query;
+
+#define GRIDBILL_JOB_COLS                                                                  \
+  "id, kind, state, done, total, pieces_done, pieces_total, summary, error, create_time, " \
+  "start_time, finish_time"
+
+inline constexpr Query kInsertJob{"jobs_insert",
+                                  "INSERT INTO jobs (id, kind, create_time) VALUES ($1, $2, $3)"};
+
+inline constexpr Query kGetJob{"jobs_get", "SELECT " GRIDBILL_JOB_COLS " FROM jobs WHERE id = $1"};
+
+// The job itself, to split or to finish. A claim still held (claimed_at not
+// NULL) is taken over only once older than the lease ($3); the epoch grows
+// with every claim.
+inline constexpr Query kClaimJob{
+    "jobs_claim_job",
+    "WITH c AS (SELECT id, claimed_by AS prev_owner, claimed_at AS prev_at FROM jobs "
+    "WHERE kind = ANY($4::text[]) AND ($5 = '' OR id = $5) "
+    "AND (state = 1 OR (state = 2 AND pieces_done = pieces_total)) "
+    "AND (claimed_at IS NULL OR claimed_at < $3) "
+    "ORDER BY create_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    "UPDATE jobs j SET claimed_by = $1, claimed_at = $2, claim_epoch = j.claim_epoch + 1 "
+    "FROM c WHERE j.id = c.id "
+    "RETURNING j.id, j.kind, j.claim_epoch, CASE WHEN c.prev_at IS NULL THEN '' "
+    "ELSE c.prev_owner END"};
+
+// An open piece of a running job, or one whose claim is older than the lease
+// ($3): the takeover increments the epoch, so the previous holder's result
+// is refused.
+inline constexpr Query kClaimPiece{
+    "jobs_claim_piece",
+    "WITH c AS (SELECT p.job_id, p.piece_no, p.state AS prev_state, p.claimed_by AS prev_owner "
+    "FROM job_pieces p JOIN jobs j ON j.id = p.job_id "
+    "WHERE j.state = 2 AND j.kind = ANY($4::text[]) AND ($5 = '' OR j.id = $5) "
+    "AND (p.state = 0 OR (p.state = 1 AND p.claimed_at < $3)) "
+    "ORDER BY j.create_time, p.job_id, p.piece_no LIMIT 1 FOR UPDATE OF p SKIP LOCKED) "
+    "UPDATE job_pieces p SET state = 1, claimed_by = $1, claimed_at = $2, "
+    "claim_epoch = p.claim_epoch + 1 FROM c, jobs j "
+    "WHERE p.job_id = c.job_id AND p.piece_no = c.piece_no AND j.id = p.job_id "
+    "RETURNING p.job_id, j.kind, p.piece_no, p.claim_epoch, p.spec, p.units, "
+    "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END"};
+
+inline constexpr Query kRenewPiece{
+    "jobs_renew_piece",
+    "UPDATE job_pieces p SET claimed_at = $4 FROM jobs j WHERE p.job_id = $1 AND p.piece_no = $2 "
+    "AND p.state = 1 AND p.claim_epoch = $3 AND j.id = p.job_id AND j.state = 2"};
+
+inline constexpr Query kRenewJob{
+    "jobs_renew_job",
+    "UPDATE jobs SET claimed_at = $3 WHERE id = $1 AND claim_epoch = $2 "
+    "AND claimed_at IS NOT NULL AND state IN (1, 2)"};
+
+inline constexpr Query kLockJob{
+    "jobs_lock_job",
+    "SELECT state, claim_epoch, claimed_at IS NOT NULL FROM jobs WHERE id = $1 FOR UPDATE"};
+
+inline constexpr Query kLockPiece{
+    "jobs_lock_piece",
+    "SELECT state, claim_epoch FROM job_pieces WHERE job_id = $1 AND piece_no = $2 FOR UPDATE"};
+
+inline constexpr Query kInsertPieces{
+    "jobs_insert_pieces",
+    "INSERT INTO job_pieces (job_id, piece_no, spec, units) "
+    "SELECT $1, n, s, u FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS t(n, s, u)"};
+
+inline constexpr Query kMarkPlanned{
+    "jobs_mark_planned",
+    "UPDATE jobs SET state = 2, start_time = COALESCE(start_time, $2), total = $3, "
+    "pieces_total = $4, claimed_by = '', claimed_at = NULL WHERE id = $1"};
+
+inline constexpr Query kFinishPiece{
+    "jobs_finish_piece",
+    "UPDATE job_pieces SET state = 2, result = $3, finish_time = $4, claimed_at = NULL "
+    "WHERE job_id = $1 AND piece_no = $2"};
+
+inline constexpr Query kAddProgress{
+    "jobs_add_progress",
+    "UPDATE jobs SET done = done + $2, pieces_done = pieces_done + 1 WHERE id = $1 "
+    "RETURNING pieces_done, pieces_total"};
+
+inline constexpr Query kFinishJob{
+    "jobs_finish",
+    "UPDATE jobs SET state = 3, summary = $3, finish_time = $4, claimed_at = NULL "
+    "WHERE id = $1 AND claim_epoch = $2 AND claimed_at IS NOT NULL AND state = 2 "
+    "AND pieces_done = pieces_total"};
+
+inline constexpr Query kFailJob{
+    "jobs_fail",
+    "UPDATE jobs SET state = 4, error = $2, finish_time = $3, claimed_at = NULL "
+    "WHERE id = $1 AND state IN (1, 2)"};
+
+inline constexpr Query kCancelJob{
+    "jobs_cancel",
+    "UPDATE jobs SET state = 5, error = 'cancelled on request', finish_time = $2, "
+    "claimed_at = NULL WHERE id = $1 AND state IN (1, 2)"};
+
+inline constexpr Query kInsertSplitJob{
+    "jobs_insert_split",
+    "INSERT INTO jobs (id, kind, state, total, pieces_total, create_time, start_time) "
+    "VALUES ($1, $2, 2, $3, $4, $5, $5)"};
+
+inline constexpr Query kFinishJobInTx{
+    "jobs_finish_in_tx",
+    "UPDATE jobs SET state = 3, summary = $2, finish_time = $3, claimed_at = NULL "
+    "WHERE id = $1 AND state = 2 AND pieces_done = pieces_total"};
+
+inline constexpr Query kOldestClaim{
+    "jobs_oldest_claim",
+    "SELECT min(p.claimed_at) FROM job_pieces p JOIN jobs j ON j.id = p.job_id "
+    "WHERE p.state = 1 AND j.state IN (1, 2) AND j.kind = ANY($1::text[])"};
+
+inline constexpr Query kJobExists{"jobs_exists", "SELECT 1 FROM jobs WHERE id = $1"};
+
+inline constexpr Query kSetSummary{"jobs_set_summary",
+                                   "UPDATE jobs SET summary = $2 WHERE id = $1"};
+
+inline constexpr Query kResults{
+    "jobs_results",
+    "SELECT result FROM job_pieces WHERE job_id = $1 AND state = 2 ORDER BY piece_no"};
+
+inline constexpr Query kCountOpen{
+    "jobs_count_open",
+    "SELECT count(*) FROM jobs WHERE state IN (1, 2) AND kind = ANY($1::text[])"};
+
+#undef GRIDBILL_JOB_COLS
+
+}  // namespace gridbill::jobs::queries

@@ -1,0 +1,222 @@
+#include "gridbill/jobs/runner.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/status_macros.h"
+
+namespace gridbill::jobs {
+namespace {
+
+std::string DefaultWorkerId() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host[0] != '\0' ? host : "worker", ":", getpid());
+}
+
+}  // namespace
+
+Runner::Runner(PgJobs& store, std::function<absl::Time()> now, RunnerOptions options)
+    : store_(store), now_(std::move(now)), options_(std::move(options)) {
+  if (options_.worker_id.empty()) options_.worker_id = DefaultWorkerId();
+  options_.renew_every = std::min(options_.renew_every, options_.lease / 3);
+}
+
+Runner::~Runner() { Stop(); }
+
+void Runner::Register(const std::string& kind, Handler& handler) {
+  handlers_[kind] = &handler;
+  kinds_.push_back(kind);
+}
+
+void Runner::Log(std::string_view level, std::string_view msg,
+                 const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (options_.log) options_.log(level, msg, fields);
+}
+
+absl::StatusOr<Job> Runner::Cancel(const std::string& id) {
+  ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(id, now_()));
+  ASSIGN_OR_RETURN(Job job, store_.Get(id));
+  if (!cancelled) return job;
+  // No piece is stored after the cancel: the results read now are final.
+  auto it = handlers_.find(job.kind);
+  if (it == handlers_.end()) return job;
+  ASSIGN_OR_RETURN(std::vector<std::string> results, store_.Results(id));
+  absl::StatusOr<std::string> summary = it->second->Summarize(job, results);
+  if (summary.ok()) {
+    RETURN_IF_ERROR(store_.SetSummary(id, *summary));
+    job.summary = *summary;
+  }
+  return job;
+}
+
+void Runner::Hold(const Claim& claim) {
+  absl::MutexLock lock(&mu_);
+  held_[{claim.job_id, claim.piece_no}] = claim;
+}
+
+void Runner::Release(const Claim& claim) {
+  absl::MutexLock lock(&mu_);
+  held_.erase({claim.job_id, claim.piece_no});
+}
+
+absl::Status Runner::FailIfHeld(const Claim& claim, const absl::Status& error) {
+  if (absl::IsCancelled(error)) return absl::OkStatus();  // the handler saw the claim lost
+  ASSIGN_OR_RETURN(bool held, store_.Renew(claim, now_()));
+  if (!held) return absl::OkStatus();
+  Log("error", "job failed",
+      {{"job_id", claim.job_id}, {"kind", claim.kind}, {"error", std::string(error.message())}});
+  return store_.Fail(claim.job_id, std::string(error.message()), now_()).status();
+}
+
+absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
+  if (kinds_.empty()) return false;
+  const absl::Time now = now_();
+  ASSIGN_OR_RETURN(
+      std::optional<Claim> job,
+      store_.ClaimJob(options_.worker_id, now, now - options_.lease, kinds_, only_job));
+  if (job) {
+    Hold(*job);
+    absl::Status st = JobStage(*job);
+    Release(*job);
+    RETURN_IF_ERROR(st);
+    return true;
+  }
+  ASSIGN_OR_RETURN(
+      std::optional<Claim> piece,
+      store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_, only_job));
+  if (!piece) return false;
+  Hold(*piece);
+  absl::Status st = PieceStage(*piece);
+  Release(*piece);
+  RETURN_IF_ERROR(st);
+  return true;
+}
+
+absl::Status Runner::JobStage(const Claim& claim) {
+  if (!claim.taken_over_from.empty()) {
+    Log("warn", "job taken over", {{"job_id", claim.job_id}, {"from", claim.taken_over_from}});
+  }
+  ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
+  Handler& handler = *handlers_.at(claim.kind);
+  if (job.state == State::kPending) {
+    absl::StatusOr<bool> planned = handler.Plan(job, claim);
+    if (!planned.ok()) return FailIfHeld(claim, planned.status());
+    if (*planned) Wake();  // its pieces are open now
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> results, store_.Results(claim.job_id));
+  absl::StatusOr<std::string> summary = handler.Summarize(job, results);
+  if (!summary.ok()) return FailIfHeld(claim, summary.status());
+  return store_.Finish(claim, *summary, now_()).status();
+}
+
+absl::Status Runner::PieceStage(const Claim& claim) {
+  if (!claim.taken_over_from.empty()) {
+    Log("warn", "job piece taken over",
+        {{"job_id", claim.job_id},
+         {"piece", absl::StrCat(claim.piece_no)},
+         {"from", claim.taken_over_from},
+         {"lease", absl::FormatDuration(options_.lease)}});
+  }
+  ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
+  absl::StatusOr<Completion> done = handlers_.at(claim.kind)->Work(job, claim);
+  if (!done.ok()) return FailIfHeld(claim, done.status());
+  if (*done == Completion::kLast) Wake();  // the job can be finished now
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Job> Runner::Drive(const std::string& id, absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  for (;;) {
+    ASSIGN_OR_RETURN(Job job, store_.Get(id));
+    if (Ended(job.state)) return job;
+    if (absl::Now() > until) {
+      return absl::DeadlineExceededError(absl::StrCat("job ", id, " did not end in time"));
+    }
+    ASSIGN_OR_RETURN(bool worked, WorkOnce(id));
+    if (!worked) absl::SleepFor(std::min(options_.poll, absl::Milliseconds(50)));
+  }
+}
+
+absl::StatusOr<Job> Runner::Wait(const std::string& id, absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  for (;;) {
+    ASSIGN_OR_RETURN(Job job, store_.Get(id));
+    if (Ended(job.state)) return job;
+    if (absl::Now() > until) {
+      return absl::DeadlineExceededError(absl::StrCat("job ", id, " did not end in time"));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+void Runner::Wake() {
+  absl::MutexLock lock(&mu_);
+  ++wakeups_;
+}
+
+absl::StatusOr<int64_t> Runner::CountOpen() {
+  if (kinds_.empty()) return 0;
+  return store_.CountOpen(kinds_);
+}
+
+void Runner::WorkerLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<bool> worked = WorkOnce();
+    if (!worked.ok()) {
+      Log("error", "job worker", {{"error", std::string(worked.status().message())}});
+    }
+    if (worked.ok() && *worked) continue;
+    absl::MutexLock lock(&mu_);
+    const int64_t seen = wakeups_;
+    auto woken = [this, seen]()
+                     ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };
+    mu_.AwaitWithTimeout(absl::Condition(&woken), options_.poll);
+  }
+}
+
+void Runner::HeartbeatLoop() {
+  while (true) {
+    std::vector<Claim> claims;
+    {
+      absl::MutexLock lock(&mu_);
+      auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.renew_every)) return;
+      for (const auto& [key, claim] : held_) claims.push_back(claim);
+    }
+    for (const Claim& c : claims) {
+      absl::StatusOr<bool> held = store_.Renew(c, now_());
+      if (!held.ok()) {
+        Log("warn", "job lease renewal",
+            {{"job_id", c.job_id}, {"error", std::string(held.status().message())}});
+      }
+    }
+  }
+}
+
+void Runner::Start(int workers) {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  threads_.emplace_back([this] { HeartbeatLoop(); });
+}
+
+void Runner::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace gridbill::jobs

@@ -1,0 +1,349 @@
+// The job runner against a real PostgreSQL: claims, lease expiry and
+// takeover, epoch fencing, cancel, and a resumed job counting what was done
+// before the restart.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "catch2/catch.hpp"
+#include "gridbill/jobs/pg_jobs.h"
+#include "gridbill/jobs/runner.h"
+#include "gridbill/pgtest/pgtest.h"
+
+namespace gridbill::jobs {
+namespace {
+
+constexpr char kKind[] = "test.sum";
+
+class TestClock {
+ public:
+  absl::Time Now() {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    now_ += d;
+  }
+  std::function<absl::Time()> Fn() {
+    return [this] { return Now(); };
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromUnixSeconds(1'780'000'000);
+};
+
+// Splits a job into `pieces` pieces of 10 units each; piece n's result is
+// n * 100; the summary adds the results up.
+class SumHandler final : public Handler {
+ public:
+  SumHandler(PgJobs& store, TestClock& clock, int pieces)
+      : store_(store), clock_(clock), pieces_(pieces) {}
+
+  absl::StatusOr<bool> Plan(const Job&, const Claim& claim) override {
+    std::vector<PieceSpec> specs;
+    for (int i = 1; i <= pieces_; ++i) specs.push_back(PieceSpec{absl::StrCat(i), 10});
+    return store_.StorePlan(claim, specs, clock_.Now());
+  }
+  absl::StatusOr<Completion> Work(const Job&, const Claim& claim) override {
+    ++worked_;
+    if (fail_piece_ == claim.piece_no) return absl::FailedPreconditionError("piece refused");
+    int n = 0;
+    if (!absl::SimpleAtoi(claim.piece.spec, &n)) return absl::InternalError("bad spec");
+    return store_.CompletePiece(claim, absl::StrCat(n * 100), clock_.Now());
+  }
+  absl::StatusOr<std::string> Summarize(const Job& job,
+                                        const std::vector<std::string>& results) override {
+    int64_t sum = 0;
+    for (const std::string& r : results) {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(r, &v)) return absl::InternalError("bad result");
+      sum += v;
+    }
+    return absl::StrCat(job.state == State::kCancelled ? "cancelled: " : "", "sum ", sum, " of ",
+                        results.size(), " pieces");
+  }
+
+  std::atomic<int> worked_{0};
+  int fail_piece_ = -1;
+
+ private:
+  PgJobs& store_;
+  TestClock& clock_;
+  int pieces_;
+};
+
+struct Fixture {
+  Fixture() : db(GRIDBILL_JOBS_MIGRATIONS_DIR), store(db.pool()) {}
+
+  absl::Status Create(const std::string& id) {
+    return db.pool().Transact(
+        [&](pg::Transaction& tx) { return PgJobs::Insert(tx, id, kKind, clock.Now()); });
+  }
+  RunnerOptions Options(const std::string& worker) {
+    RunnerOptions o;
+    o.worker_id = worker;
+    o.lease = absl::Minutes(1);
+    o.poll = absl::Milliseconds(10);
+    return o;
+  }
+
+  pgtest::Database db;
+  PgJobs store;
+  TestClock clock;
+};
+
+TEST_CASE("a job is split once and each piece is claimed by one worker") {
+  Fixture f;
+  REQUIRE(f.Create("j1").ok());
+  const std::vector<std::string> kinds = {kKind};
+  auto job = f.store.ClaimJob("a", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(job.ok());
+  REQUIRE(job->has_value());
+  CHECK((*job)->piece_no == 0);
+  // While held, nobody else claims the job.
+  auto again = f.store.ClaimJob("b", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(again.ok());
+  CHECK(!again->has_value());
+  auto planned = f.store.StorePlan(**job, {{"1", 5}, {"2", 5}, {"3", 5}}, f.clock.Now());
+  REQUIRE(planned.ok());
+  CHECK(*planned);
+  auto got = f.store.Get("j1");
+  REQUIRE(got.ok());
+  CHECK(got->state == State::kRunning);
+  CHECK(got->total == 15);
+  CHECK(got->pieces_total == 3);
+  std::vector<int> claimed;
+  for (const char* w : {"a", "b", "c", "d"}) {
+    auto p = f.store.ClaimPiece(w, f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+    REQUIRE(p.ok());
+    if (p->has_value()) claimed.push_back((*p)->piece_no);
+  }
+  CHECK(claimed == std::vector<int>{1, 2, 3});
+  // Another kind's worker sees nothing.
+  auto other =
+      f.store.ClaimPiece("e", f.clock.Now(), f.clock.Now() + absl::Hours(1), {"other.kind"}, "");
+  REQUIRE(other.ok());
+  CHECK(!other->has_value());
+}
+
+TEST_CASE("an expired claim is taken over and the old holder's result is refused") {
+  Fixture f;
+  REQUIRE(f.Create("j2").ok());
+  const std::vector<std::string> kinds = {kKind};
+  auto job = f.store.ClaimJob("a", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(job.ok());
+  REQUIRE(f.store.StorePlan(**job, {{"1", 1}}, f.clock.Now()).ok());
+  auto a = f.store.ClaimPiece("a", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(a.ok());
+  REQUIRE(a->has_value());
+  // Within the lease (renewed once), the claim holds.
+  f.clock.Advance(absl::Seconds(40));
+  auto renewed = f.store.Renew(**a, f.clock.Now());
+  REQUIRE(renewed.ok());
+  CHECK(*renewed);
+  f.clock.Advance(absl::Seconds(40));
+  auto early = f.store.ClaimPiece("b", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(early.ok());
+  CHECK(!early->has_value());
+  // Past the lease, b takes it over with the next epoch.
+  f.clock.Advance(absl::Seconds(30));
+  auto b = f.store.ClaimPiece("b", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(b.ok());
+  REQUIRE(b->has_value());
+  CHECK((*b)->piece_no == 1);
+  CHECK((*b)->epoch == (*a)->epoch + 1);
+  CHECK((*b)->taken_over_from == "a");
+  // a wakes up: it can neither renew nor store.
+  auto stale_renew = f.store.Renew(**a, f.clock.Now());
+  REQUIRE(stale_renew.ok());
+  CHECK(!*stale_renew);
+  auto stale = f.store.CompletePiece(**a, "from a", f.clock.Now());
+  REQUIRE(stale.ok());
+  CHECK(*stale == Completion::kDiscarded);
+  auto fresh = f.store.CompletePiece(**b, "from b", f.clock.Now());
+  REQUIRE(fresh.ok());
+  CHECK(*fresh == Completion::kLast);
+  auto results = f.store.Results("j2");
+  REQUIRE(results.ok());
+  CHECK(*results == std::vector<std::string>{"from b"});
+  auto got = f.store.Get("j2");
+  REQUIRE(got.ok());
+  CHECK(got->done == 1);
+  CHECK(got->pieces_done == 1);
+}
+
+TEST_CASE("a runner splits, works and finishes a job; two runners share the pieces") {
+  Fixture f;
+  SumHandler h1(f.store, f.clock, 12), h2(f.store, f.clock, 12);
+  Runner r1(f.store, f.clock.Fn(), f.Options("r1"));
+  Runner r2(f.store, f.clock.Fn(), f.Options("r2"));
+  r1.Register(kKind, h1);
+  r2.Register(kKind, h2);
+  REQUIRE(f.Create("j3").ok());
+  r1.Start(2);
+  r2.Start(2);
+  auto job = r1.Wait("j3", absl::Seconds(30));
+  r1.Stop();
+  r2.Stop();
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kSucceeded);
+  CHECK(job->done == 120);
+  CHECK(job->total == 120);
+  // 100 + 200 + ... + 1200, every piece once.
+  CHECK(job->summary == "sum 7800 of 12 pieces");
+  CHECK(h1.worked_.load() + h2.worked_.load() == 12);
+  CHECK(job->start_time.has_value());
+  CHECK(job->finish_time.has_value());
+}
+
+TEST_CASE("a job resumed by another replica counts the pieces done before the restart") {
+  Fixture f;
+  SumHandler h1(f.store, f.clock, 6);
+  REQUIRE(f.Create("j4").ok());
+  {
+    // The first replica splits the job and stores three pieces, then claims
+    // a fourth and dies holding it.
+    Runner r1(f.store, f.clock.Fn(), f.Options("r1"));
+    r1.Register(kKind, h1);
+    for (int i = 0; i < 4; ++i) {
+      auto worked = r1.WorkOnce("j4");
+      REQUIRE(worked.ok());
+      REQUIRE(*worked);
+    }
+    auto held =
+        f.store.ClaimPiece("r1", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "j4");
+    REQUIRE(held.ok());
+    REQUIRE(held->has_value());
+    CHECK((*held)->piece_no == 4);
+  }
+  auto mid = f.store.Get("j4");
+  REQUIRE(mid.ok());
+  CHECK(mid->done == 30);
+  CHECK(mid->state == State::kRunning);
+  // The second replica finds the pieces left; the one the dead replica held
+  // only once its lease has expired.
+  SumHandler h2(f.store, f.clock, 6);
+  Runner r2(f.store, f.clock.Fn(), f.Options("r2"));
+  r2.Register(kKind, h2);
+  for (int i = 0; i < 2; ++i) {
+    auto worked = r2.WorkOnce("j4");
+    REQUIRE(worked.ok());
+    REQUIRE(*worked);
+  }
+  auto idle = r2.WorkOnce("j4");
+  REQUIRE(idle.ok());
+  CHECK(!*idle);
+  f.clock.Advance(absl::Minutes(2));
+  auto job = r2.Drive("j4", absl::Seconds(30));
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kSucceeded);
+  CHECK(job->done == 60);
+  CHECK(job->summary == "sum 2100 of 6 pieces");
+  CHECK(h1.worked_.load() == 3);
+  CHECK(h2.worked_.load() == 3);
+}
+
+TEST_CASE("a cancelled job stores no further piece and says what was done") {
+  Fixture f;
+  SumHandler h(f.store, f.clock, 5);
+  Runner r(f.store, f.clock.Fn(), f.Options("r"));
+  r.Register(kKind, h);
+  REQUIRE(f.Create("j5").ok());
+  REQUIRE(*r.WorkOnce("j5"));  // split
+  REQUIRE(*r.WorkOnce("j5"));  // piece 1
+  auto in_flight =
+      f.store.ClaimPiece("other", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "j5");
+  REQUIRE(in_flight.ok());
+  REQUIRE(in_flight->has_value());
+  auto cancelled = r.Cancel("j5");
+  REQUIRE(cancelled.ok());
+  CHECK(cancelled->state == State::kCancelled);
+  CHECK(cancelled->summary == "cancelled: sum 100 of 1 pieces");
+  auto late = f.store.CompletePiece(**in_flight, "late", f.clock.Now());
+  REQUIRE(late.ok());
+  CHECK(*late == Completion::kDiscarded);
+  auto idle = r.WorkOnce("j5");
+  REQUIRE(idle.ok());
+  CHECK(!*idle);
+  auto again = r.Cancel("j5");
+  REQUIRE(again.ok());
+  CHECK(again->state == State::kCancelled);
+  auto got = f.store.Get("j5");
+  REQUIRE(got.ok());
+  CHECK(got->done == 10);
+  CHECK(absl::IsNotFound(r.Cancel("nope").status()));
+}
+
+TEST_CASE("a piece that fails fails the job with its error") {
+  Fixture f;
+  SumHandler h(f.store, f.clock, 3);
+  h.fail_piece_ = 2;
+  Runner r(f.store, f.clock.Fn(), f.Options("r"));
+  r.Register(kKind, h);
+  REQUIRE(f.Create("j6").ok());
+  auto job = r.Drive("j6", absl::Seconds(30));
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kFailed);
+  CHECK(job->error == "piece refused");
+  CHECK(job->done == 10);
+}
+
+}  // namespace
+}  // namespace gridbill::jobs
+
+namespace gridbill::jobs {
+namespace {
+
+TEST_CASE("a job split at creation is finished in the transaction of its last piece") {
+  Fixture f;
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "s1", kKind, {{"a", 2}, {"b", 3}}, f.clock.Now());
+              })
+              .ok());
+  auto job = f.store.Get("s1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kRunning);
+  CHECK(job->total == 5);
+  CHECK(job->pieces_total == 2);
+  const std::vector<std::string> kinds = {kKind};
+  auto p1 = f.store.ClaimPiece("w", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  auto p2 = f.store.ClaimPiece("w", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(p1.ok());
+  REQUIRE(p2.ok());
+  REQUIRE(p1->has_value());
+  REQUIRE(p2->has_value());
+  auto oldest = f.store.OldestClaim(kinds);
+  REQUIRE(oldest.ok());
+  CHECK(*oldest == std::optional<absl::Time>(f.clock.Now()));
+  auto first = f.store.CompletePiece(**p1, "", f.clock.Now());
+  REQUIRE(first.ok());
+  CHECK(*first == Completion::kStored);
+  // The last piece and the job's end commit together.
+  auto last = f.db.pool().TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
+    auto held = PgJobs::FencePiece(tx, **p2);
+    if (!held.ok() || !*held) return false;
+    auto done = PgJobs::CompletePiece(tx, **p2, "", f.clock.Now());
+    if (!done.ok()) return done.status();
+    if (*done != Completion::kLast) return false;
+    return PgJobs::Finish(tx, "s1", "all done", f.clock.Now());
+  });
+  REQUIRE(last.ok());
+  CHECK(*last);
+  job = f.store.Get("s1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kSucceeded);
+  CHECK(job->done == 5);
+  CHECK(job->summary == "all done");
+  oldest = f.store.OldestClaim(kinds);
+  REQUIRE(oldest.ok());
+  CHECK(!oldest->has_value());
+}
+
+}  // namespace
+}  // namespace gridbill::jobs

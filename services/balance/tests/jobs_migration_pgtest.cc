@@ -1,0 +1,74 @@
+// Runs and shard claims stored before balance runs became jobs (libs/jobs)
+// are carried over: a finished run keeps its state, a running run's claims
+// keep their holder and epoch, and a claim that expires is taken over.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "gridbill/pg/migrations.h"
+#include "gridbill/pgtest/pgtest.h"
+#include "pg_store.h"
+
+namespace gridbill::balance {
+namespace {
+
+TEST_CASE("runs and shard claims stored before the jobs migration carry over", "[balance][pg]") {
+  absl::StatusOr<std::vector<pg::MigrationFile>> files =
+      pg::LoadMigrationsFromDir(GRIDBILL_BALANCE_MIGRATIONS_DIR);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() >= 4);
+  REQUIRE((*files)[2].name == "V003__jobs.sql");
+  pgtest::Database db(std::vector<pg::MigrationFile>(files->begin(), files->begin() + 2));
+  const absl::Time claimed = absl::FromUnixSeconds(1'780'000'000);
+  for (const std::string& sql : std::vector<std::string>{
+           "INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
+           "finish_time, summary_text, created_by, readings_as_of, computed_until, time_zone, "
+           "closure_tolerance_percent) VALUES ('2026-01-01', 1, 3, 1, 1, now(), now(), now(), "
+           "'grid closure holds', 'op', now(), now(), 'Asia/Almaty', '0.5')",
+           "INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
+           "created_by, readings_as_of, computed_until, time_zone, closure_tolerance_percent) "
+           "VALUES ('2026-02-01', 1, 2, 1, 2, now(), now(), 'op', now(), now(), 'Asia/Almaty', "
+           "'0.5')",
+           "INSERT INTO run_shards (run_id, shard_no, scheme_ids, closure_terms, state, "
+           "claimed_by, claimed_at, claim_epoch) VALUES (1, 1, '{}', '{}', 2, 'x', now(), 1), "
+           "(2, 1, '{}', '{}', 2, 'x', now(), 1), (2, 2, '{}', '{}', 1, 'replica-a', "
+           "to_timestamp(1780000000), 3)"}) {
+    INFO(sql);
+    REQUIRE(db.pool().Execute(pg::Query{"", sql.c_str()}).ok());
+  }
+  absl::StatusOr<pg::MigrationReport> migrated = pg::Migrate(db.pool(), *files);
+  INFO(migrated.status().message());
+  REQUIRE(migrated.ok());
+
+  PgStore store(db.pool());
+  jobs::PgJobs job_store(db.pool());
+  absl::StatusOr<jobs::Job> done = job_store.Get("1");
+  REQUIRE(done.ok());
+  CHECK(done->state == jobs::State::kSucceeded);
+  CHECK(done->summary == "grid closure holds");
+  absl::StatusOr<jobs::Job> running = job_store.Get("2");
+  REQUIRE(running.ok());
+  CHECK(running->state == jobs::State::kRunning);
+  CHECK(running->done == 1);
+  CHECK(running->total == 2);
+  // The claim of replica-a holds until its lease expires, then is taken over.
+  absl::StatusOr<std::optional<Shard>> early =
+      store.ClaimShard("replica-b", claimed + absl::Minutes(5), claimed - absl::Minutes(5));
+  REQUIRE(early.ok());
+  CHECK(!early->has_value());
+  absl::StatusOr<std::optional<Shard>> later =
+      store.ClaimShard("replica-b", claimed + absl::Minutes(11), claimed + absl::Minutes(1));
+  REQUIRE(later.ok());
+  REQUIRE(later->has_value());
+  CHECK((*later)->run_id == 2);
+  CHECK((*later)->shard_no == 2);
+  CHECK((*later)->epoch == 4);
+  CHECK((*later)->taken_over_from == "replica-a");
+  absl::StatusOr<std::optional<absl::Time>> oldest = store.OldestClaim();
+  REQUIRE(oldest.ok());
+  CHECK(*oldest == std::optional<absl::Time>(claimed + absl::Minutes(11)));
+}
+
+}  // namespace
+}  // namespace gridbill::balance
