@@ -58,6 +58,16 @@ grpc::Status CallGeneric(grpc::Channel& channel, const std::string& method,
   return status;
 }
 
+// "ROLE_A,ROLE_B": the declared roles as the refusal names them.
+std::string AllowedRoles(const common::v1::AccessPolicy& policy) {
+  std::string out;
+  for (int r : policy.roles()) {
+    if (!out.empty()) out += ",";
+    out += common::v1::Role_Name(static_cast<common::v1::Role>(r));
+  }
+  return out;
+}
+
 bool IsParticipantRole(common::v1::Role role) {
   return role == common::v1::ROLE_PARTICIPANT_USER || role == common::v1::ROLE_PARTICIPANT_ADMIN;
 }
@@ -99,8 +109,9 @@ TEST_CASE("every metering RPC admits exactly the roles its access option declare
         } else {
           ++denied;
           REQUIRE(st.error_code() == grpc::StatusCode::PERMISSION_DENIED);
-          REQUIRE(st.error_message() ==
-                  absl::StrCat(path, " is not allowed for role(s) ", who.roles));
+          REQUIRE(st.error_message() == absl::StrCat("someone@test (roles ", who.roles,
+                                                     ") may not call ", path,
+                                                     "; allowed roles: ", AllowedRoles(policy)));
         }
       }
     }
@@ -131,7 +142,8 @@ TEST_CASE("a participant's user cannot read another participant's point or data"
   REQUIRE(listed.points_size() == 0);
   list.set_participant_id("p-1");
   REQUIRE_GRPC(h.Call(*h.point_stub, &PStub::ListMeteringPoints, list, &listed, other),
-               grpc::StatusCode::PERMISSION_DENIED, "participant_id: another participant's");
+               grpc::StatusCode::PERMISSION_DENIED,
+               "participant_id: u@p2 may not access participant p-1");
 
   v1::GetCompletenessRequest completeness;
   completeness.add_point_codes("MP-1");
