@@ -145,10 +145,6 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
     v1::IngestReadingsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, reader));
-  if (caller.scoped()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "participants send readings through the User Account");
-  }
   IngestSummary total;
   PointCache points;
   // Batch N is stored (on another thread) while batch N + 1 is read and
@@ -240,10 +236,7 @@ grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::StreamPointDays(
     grpc::ServerContext* ctx, const v1::StreamPointDaysRequest* req,
     grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
-  if (who.scoped()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "bulk reads are for TSO services");
-  }
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_day(), "from_day"));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay to, FromProtoDate(req->to_day(), "to_day"));
   ASSIGN_OR_RETURN_GRPC(AsOf as_of, FromProto(req->as_of()));
