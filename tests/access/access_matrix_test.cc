@@ -50,11 +50,11 @@ std::vector<const FileDescriptor*> SuiteFiles() {
       gateway::v1::User::descriptor()->file(),
   };
   std::vector<const FileDescriptor*> files;
-  const std::filesystem::path root = std::filesystem::path(GRIDBILL_PROTO_ROOT) / "gridbill";
+  const std::filesystem::path root = std::filesystem::path(GRIDBILL_ACCESS_PROTO_ROOT) / "gridbill";
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (entry.path().extension() != ".proto") continue;
     const std::string name =
-        std::filesystem::relative(entry.path(), GRIDBILL_PROTO_ROOT).generic_string();
+        std::filesystem::relative(entry.path(), GRIDBILL_ACCESS_PROTO_ROOT).generic_string();
     const FileDescriptor* file =
         google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
     INFO(name << " is not linked into access_matrix_test");
@@ -147,7 +147,7 @@ TEST_CASE("matrix: every role x every method is admitted exactly as declared") {
           } else {
             ++denied;
             CHECK(st.code() == absl::StatusCode::kPermissionDenied);
-            CHECK(st.message() == absl::StrCat("user:matrix (roles ", RoleName(role),
+            CHECK(st.message() == absl::StrCat("user:matrix (roles ", std::string(RoleName(role)),
                                                ") may not call ", a.full_name,
                                                "; allowed roles: ", RolesText(a.roles)));
           }

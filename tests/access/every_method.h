@@ -96,9 +96,9 @@ inline int CheckEveryMethodAndRole(
         } else {
           ++denied;
           CHECK(st.error_code() == grpc::StatusCode::PERMISSION_DENIED);
-          CHECK(st.error_message() == absl::StrCat("matrix@test (roles ", RoleName(role),
-                                                   ") may not call ", access->full_name,
-                                                   "; allowed roles: ", RolesText(access->roles)));
+          CHECK(st.error_message() ==
+                absl::StrCat("matrix@test (roles ", std::string(RoleName(role)), ") may not call ",
+                             access->full_name, "; allowed roles: ", RolesText(access->roles)));
         }
       }
     }
