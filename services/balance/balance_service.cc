@@ -7,7 +7,7 @@
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/caller.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
@@ -15,20 +15,10 @@
 namespace gridbill::balance {
 namespace {
 
-grpc::Status Denied() {
-  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      "this method is not available to a participant's user");
-}
-
-// A participant's user sees only its own participant: the filter is forced to
-// it, and naming another participant is refused.
-absl::StatusOr<std::string> ScopedParticipant(const Caller& caller, const std::string& requested) {
-  if (!caller.scoped()) return requested;
-  if (!requested.empty() && requested != caller.participant_id) {
-    return absl::PermissionDeniedError(
-        "participant_id: a participant's user may only read its own participant");
-  }
-  return caller.participant_id;
+// A participant's user sees only its own participant: the filter is forced
+// to it (Authorize has refused another participant's id already).
+std::string ScopedParticipant(const Caller& caller, const std::string& requested) {
+  return caller.scoped() ? caller.participant_id : requested;
 }
 
 absl::StatusOr<std::optional<BillingPeriod>> OptionalPeriod(const common::v1::BillingPeriod& p,
@@ -45,9 +35,8 @@ absl::StatusOr<std::optional<BillingPeriod>> OptionalPeriod(const common::v1::Bi
 grpc::Status SchemeServiceImpl::DefineScheme(grpc::ServerContext* ctx,
                                              const v1::DefineSchemeRequest* req,
                                              v1::DefineSchemeResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
-  return IdempotentCall(idempotency_, "SchemeService/DefineScheme", caller, *req, resp,
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  return IdempotentCall(idempotency_, caller, *req, resp,
                         [&](v1::DefineSchemeResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(Scheme s, FromProto(req->scheme()));
                           ASSIGN_OR_RETURN(Scheme stored, schemes_.Define(s, caller.Actor()));
@@ -59,22 +48,20 @@ grpc::Status SchemeServiceImpl::DefineScheme(grpc::ServerContext* ctx,
 grpc::Status SchemeServiceImpl::CloseScheme(grpc::ServerContext* ctx,
                                             const v1::CloseSchemeRequest* req,
                                             v1::CloseSchemeResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
-  return IdempotentCall(idempotency_, "SchemeService/CloseScheme", caller, *req, resp,
-                        [&](v1::CloseSchemeResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
-                          ASSIGN_OR_RETURN(absl::CivilDay to,
-                                           FromProtoDate(req->valid_to(), "valid_to"));
-                          ASSIGN_OR_RETURN(Scheme s, schemes_.Close(id, to, req->reason()));
-                          ToProto(s, out.mutable_scheme());
-                          return absl::OkStatus();
-                        });
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  return IdempotentCall(
+      idempotency_, caller, *req, resp, [&](v1::CloseSchemeResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
+        ASSIGN_OR_RETURN(absl::CivilDay to, FromProtoDate(req->valid_to(), "valid_to"));
+        ASSIGN_OR_RETURN(Scheme s, schemes_.Close(id, to, req->reason()));
+        ToProto(s, out.mutable_scheme());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status SchemeServiceImpl::GetScheme(grpc::ServerContext* ctx, const v1::GetSchemeRequest* req,
                                           v1::GetSchemeResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
   ASSIGN_OR_RETURN_GRPC(Scheme s, schemes_.Get(id));
   ToProto(s, resp->mutable_scheme());
@@ -84,8 +71,8 @@ grpc::Status SchemeServiceImpl::GetScheme(grpc::ServerContext* ctx, const v1::Ge
 grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
                                             const v1::ListSchemesRequest* req,
                                             v1::ListSchemesResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(std::string participant,
-                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
   SchemeFilter f;
@@ -104,29 +91,26 @@ grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
 
 grpc::Status BalanceServiceImpl::StartRun(grpc::ServerContext* ctx, const v1::StartRunRequest* req,
                                           v1::StartRunResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
-  return IdempotentCall(idempotency_, "BalanceService/StartRun", caller, *req, resp,
-                        [&](v1::StartRunResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(std::optional<BillingPeriod> period,
-                                           OptionalPeriod(req->period(), "period"));
-                          if (req->type() == v1::RUN_TYPE_UNSPECIFIED)
-                            return InvalidField("type", "required");
-                          int64_t base = 0;
-                          if (!req->base_run_id().empty()) {
-                            ASSIGN_OR_RETURN(base, ParseId(req->base_run_id(), "base_run_id"));
-                          }
-                          ASSIGN_OR_RETURN(
-                              Run run, runs_.Start(period, static_cast<RunType>(req->type()), base,
-                                                   caller.Actor(), req->request_id()));
-                          ToProto(run, out.mutable_run());
-                          return absl::OkStatus();
-                        });
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  return IdempotentCall(
+      idempotency_, caller, *req, resp, [&](v1::StartRunResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<BillingPeriod> period,
+                         OptionalPeriod(req->period(), "period"));
+        if (req->type() == v1::RUN_TYPE_UNSPECIFIED) return InvalidField("type", "required");
+        int64_t base = 0;
+        if (!req->base_run_id().empty()) {
+          ASSIGN_OR_RETURN(base, ParseId(req->base_run_id(), "base_run_id"));
+        }
+        ASSIGN_OR_RETURN(Run run, runs_.Start(period, static_cast<RunType>(req->type()), base,
+                                              caller.Actor(), req->request_id()));
+        ToProto(run, out.mutable_run());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status BalanceServiceImpl::GetRun(grpc::ServerContext* ctx, const v1::GetRunRequest* req,
                                         v1::GetRunResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
   ToProto(run, resp->mutable_run());
@@ -135,7 +119,7 @@ grpc::Status BalanceServiceImpl::GetRun(grpc::ServerContext* ctx, const v1::GetR
 
 grpc::Status BalanceServiceImpl::WatchRun(grpc::ServerContext* ctx, const v1::WatchRunRequest* req,
                                           grpc::ServerWriter<v1::WatchRunResponse>* writer) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   std::string last;
   while (!ctx->IsCancelled()) {
@@ -156,9 +140,8 @@ grpc::Status BalanceServiceImpl::WatchRun(grpc::ServerContext* ctx, const v1::Wa
 grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
                                            const v1::CancelRunRequest* req,
                                            v1::CancelRunResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
-  return IdempotentCall(idempotency_, "BalanceService/CancelRun", caller, *req, resp,
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  return IdempotentCall(idempotency_, caller, *req, resp,
                         [&](v1::CancelRunResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(int64_t id, ParseId(req->run_id(), "run_id"));
                           ASSIGN_OR_RETURN(Run run, runs_.Cancel(id));
@@ -169,7 +152,7 @@ grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
 
 grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::ListRunsRequest* req,
                                           v1::ListRunsResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
   RunFilter f;
@@ -184,7 +167,7 @@ grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::Li
 grpc::Status BalanceServiceImpl::GetBillingRun(grpc::ServerContext* ctx,
                                                const v1::GetBillingRunRequest* req,
                                                v1::GetBillingRunResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   if (req->period().year() == 0) return ToGrpc(InvalidField("period", "required"));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, FromProtoPeriod(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(Run run, runs_.BillingRun(period));
@@ -195,8 +178,8 @@ grpc::Status BalanceServiceImpl::GetBillingRun(grpc::ServerContext* ctx,
 grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
                                                   const v1::ListServiceHoursRequest* req,
                                                   v1::ListServiceHoursResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(std::string participant,
-                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
@@ -210,8 +193,8 @@ grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
 grpc::Status BalanceServiceImpl::StreamServiceHours(
     grpc::ServerContext* ctx, const v1::StreamServiceHoursRequest* req,
     grpc::ServerWriter<v1::StreamServiceHoursResponse>* writer) {
-  ASSIGN_OR_RETURN_GRPC(std::string participant,
-                        ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   constexpr int kChunk = 10000;
   int64_t offset = 0;
@@ -232,7 +215,7 @@ grpc::Status BalanceServiceImpl::StreamServiceHours(
 grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
                                                const v1::ListNodeHoursRequest* req,
                                                v1::ListNodeHoursResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
@@ -245,8 +228,8 @@ grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
 grpc::Status BalanceServiceImpl::ListRunTotals(grpc::ServerContext* ctx,
                                                const v1::ListRunTotalsRequest* req,
                                                v1::ListRunTotalsResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  ASSIGN_OR_RETURN_GRPC(std::string participant, ScopedParticipant(caller, req->participant_id()));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
   ToProto(run, resp->mutable_run());
@@ -266,7 +249,7 @@ grpc::Status BalanceServiceImpl::ListRunTotals(grpc::ServerContext* ctx,
 
 grpc::Status BalanceServiceImpl::DiffRuns(grpc::ServerContext* ctx, const v1::DiffRunsRequest* req,
                                           v1::DiffRunsResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t base, ParseId(req->base_run_id(), "base_run_id"));
   ASSIGN_OR_RETURN_GRPC(int64_t other, ParseId(req->other_run_id(), "other_run_id"));
   ASSIGN_OR_RETURN_GRPC(RunDiff diff, runs_.Diff(base, other, req->include_unchanged()));

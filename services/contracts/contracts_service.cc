@@ -6,7 +6,7 @@
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/caller.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
@@ -17,16 +17,20 @@ namespace {
 // Runs a mutation as the caller's Requester under the idempotency guard
 // (gridbill/server/idempotent_call.h).
 template <typename Request, typename Response>
-grpc::Status Mutate(Idempotency& idempotency, const char* method, grpc::ServerContext* ctx,
-                    const Request& req, Response* resp,
+grpc::Status Mutate(Idempotency& idempotency, grpc::ServerContext* ctx, const Request& req,
+                    Response* resp,
                     absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
-  const Caller caller = CallerFrom(*ctx);
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, req));
   const Requester who = RequesterFrom(caller, req.request_id());
-  return IdempotentCall(idempotency, method, caller, req, resp,
+  return IdempotentCall(idempotency, caller, req, resp,
                         [&](Response& out) { return fn(who, out); });
 }
 
-Requester Reader(grpc::ServerContext* ctx) { return RequesterFrom(CallerFrom(*ctx), ""); }
+// The caller of a read, once the method's access policy admits it.
+absl::StatusOr<Requester> Reader(grpc::ServerContext* ctx, const google::protobuf::Message& req) {
+  ASSIGN_OR_RETURN(const Caller caller, Authorize(*ctx, req));
+  return RequesterFrom(caller, "");
+}
 
 absl::Status RequireId(const std::string& id, const std::string& field) {
   if (id.empty()) return InvalidField(field, "required");
@@ -53,7 +57,7 @@ grpc::Status ReferenceDataServiceImpl::CreateReferenceRecord(
     grpc::ServerContext* ctx, const v1::CreateReferenceRecordRequest* req,
     v1::CreateReferenceRecordResponse* resp) {
   return Mutate<v1::CreateReferenceRecordRequest, v1::CreateReferenceRecordResponse>(
-      idempotency_, "ReferenceDataService/CreateReferenceRecord", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateReferenceRecordResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), nullptr));
         ASSIGN_OR_RETURN(ReferenceRecord r, domain_.Create(input, who));
@@ -65,6 +69,7 @@ grpc::Status ReferenceDataServiceImpl::CreateReferenceRecord(
 grpc::Status ReferenceDataServiceImpl::GetReferenceRecord(grpc::ServerContext* ctx,
                                                           const v1::GetReferenceRecordRequest* req,
                                                           v1::GetReferenceRecordResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(ReferenceRecord r, domain_.Get(req->id()));
   ToProto(r, resp->mutable_record());
@@ -74,6 +79,7 @@ grpc::Status ReferenceDataServiceImpl::GetReferenceRecord(grpc::ServerContext* c
 grpc::Status ReferenceDataServiceImpl::ListReferenceRecords(
     grpc::ServerContext* ctx, const v1::ListReferenceRecordsRequest* req,
     v1::ListReferenceRecordsResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ReferenceFilter filter;
   ASSIGN_OR_RETURN_GRPC(filter.kind, FromProto(req->kind(), "kind"));
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
@@ -91,7 +97,7 @@ grpc::Status ReferenceDataServiceImpl::UpdateReferenceRecord(
     grpc::ServerContext* ctx, const v1::UpdateReferenceRecordRequest* req,
     v1::UpdateReferenceRecordResponse* resp) {
   return Mutate<v1::UpdateReferenceRecordRequest, v1::UpdateReferenceRecordResponse>(
-      idempotency_, "ReferenceDataService/UpdateReferenceRecord", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateReferenceRecordResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->record().id(), "record.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kReferenceUpdatable));
@@ -106,8 +112,9 @@ grpc::Status ReferenceDataServiceImpl::UpdateReferenceRecord(
 grpc::Status ReferenceDataServiceImpl::ListReferenceRecordHistory(
     grpc::ServerContext* ctx, const v1::ListReferenceRecordHistoryRequest* req,
     v1::ListReferenceRecordHistoryResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
   HistoryToProto(entries, resp->mutable_entries());
   return grpc::Status::OK;
 }
@@ -119,7 +126,7 @@ grpc::Status ParticipantServiceImpl::CreateParticipant(grpc::ServerContext* ctx,
                                                        const v1::CreateParticipantRequest* req,
                                                        v1::CreateParticipantResponse* resp) {
   return Mutate<v1::CreateParticipantRequest, v1::CreateParticipantResponse>(
-      idempotency_, "ParticipantService/CreateParticipant", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateParticipantResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), nullptr));
         ASSIGN_OR_RETURN(Participant p, domain_.Create(input, who));
@@ -131,8 +138,9 @@ grpc::Status ParticipantServiceImpl::CreateParticipant(grpc::ServerContext* ctx,
 grpc::Status ParticipantServiceImpl::GetParticipant(grpc::ServerContext* ctx,
                                                     const v1::GetParticipantRequest* req,
                                                     v1::GetParticipantResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(Participant p, domain_.Get(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(Participant p, domain_.Get(req->id(), who));
   ToProto(p, resp->mutable_participant());
   return grpc::Status::OK;
 }
@@ -140,6 +148,7 @@ grpc::Status ParticipantServiceImpl::GetParticipant(grpc::ServerContext* ctx,
 grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
                                                       const v1::ListParticipantsRequest* req,
                                                       v1::ListParticipantsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   ParticipantFilter filter;
   ASSIGN_OR_RETURN_GRPC(filter.status, FromProto(req->status(), "status"));
   ASSIGN_OR_RETURN_GRPC(filter.role, FromProto(req->role(), "role"));
@@ -147,7 +156,7 @@ grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
   filter.query = req->query();
   filter.bin = req->bin();
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(ListPage<Participant> list, domain_.List(filter, page, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(ListPage<Participant> list, domain_.List(filter, page, who));
   for (const auto& p : list.items) ToProto(p, resp->add_participants());
   resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
   resp->set_total_size(list.total_size);
@@ -158,7 +167,7 @@ grpc::Status ParticipantServiceImpl::UpdateParticipant(grpc::ServerContext* ctx,
                                                        const v1::UpdateParticipantRequest* req,
                                                        v1::UpdateParticipantResponse* resp) {
   return Mutate<v1::UpdateParticipantRequest, v1::UpdateParticipantResponse>(
-      idempotency_, "ParticipantService/UpdateParticipant", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateParticipantResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->participant().id(), "participant.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kParticipantUpdatable));
@@ -173,8 +182,9 @@ grpc::Status ParticipantServiceImpl::UpdateParticipant(grpc::ServerContext* ctx,
 grpc::Status ParticipantServiceImpl::ListParticipantHistory(
     grpc::ServerContext* ctx, const v1::ListParticipantHistoryRequest* req,
     v1::ListParticipantHistoryResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
   HistoryToProto(entries, resp->mutable_entries());
   return grpc::Status::OK;
 }
@@ -186,7 +196,7 @@ grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
                                                  const v1::CreateContractRequest* req,
                                                  v1::CreateContractResponse* resp) {
   return Mutate<v1::CreateContractRequest, v1::CreateContractResponse>(
-      idempotency_, "ContractService/CreateContract", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateContractResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(Contract input, FromProto(req->contract(), nullptr));
         ASSIGN_OR_RETURN(Contract c, domain_.Create(input, who));
@@ -198,8 +208,9 @@ grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
                                               const v1::GetContractRequest* req,
                                               v1::GetContractResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(Contract c, domain_.Get(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(Contract c, domain_.Get(req->id(), who));
   ToProto(c, resp->mutable_contract());
   return grpc::Status::OK;
 }
@@ -207,6 +218,7 @@ grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
                                                 const v1::ListContractsRequest* req,
                                                 v1::ListContractsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   ContractFilter filter;
   filter.participant_id = req->participant_id();
   ASSIGN_OR_RETURN_GRPC(filter.service_type, FromProto(req->service_type(), "service_type"));
@@ -214,7 +226,7 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
   filter.query = req->query();
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(ListPage<Contract> list, domain_.List(filter, page, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(ListPage<Contract> list, domain_.List(filter, page, who));
   for (const auto& c : list.items) ToProto(c, resp->add_contracts());
   resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
   resp->set_total_size(list.total_size);
@@ -225,7 +237,7 @@ grpc::Status ContractServiceImpl::UpdateContract(grpc::ServerContext* ctx,
                                                  const v1::UpdateContractRequest* req,
                                                  v1::UpdateContractResponse* resp) {
   return Mutate<v1::UpdateContractRequest, v1::UpdateContractResponse>(
-      idempotency_, "ContractService/UpdateContract", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateContractResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->contract().id(), "contract.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kContractUpdatable));
@@ -245,7 +257,7 @@ grpc::Status ContractServiceImpl::TransitionContract(grpc::ServerContext* ctx,
                                                      const v1::TransitionContractRequest* req,
                                                      v1::TransitionContractResponse* resp) {
   return Mutate<v1::TransitionContractRequest, v1::TransitionContractResponse>(
-      idempotency_, "ContractService/TransitionContract", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::TransitionContractResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->id(), "id"));
         ASSIGN_OR_RETURN(ContractState target, FromProto(req->target_state(), "target_state"));
@@ -259,8 +271,9 @@ grpc::Status ContractServiceImpl::TransitionContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListContractHistory(grpc::ServerContext* ctx,
                                                       const v1::ListContractHistoryRequest* req,
                                                       v1::ListContractHistoryResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
   HistoryToProto(entries, resp->mutable_entries());
   return grpc::Status::OK;
 }
@@ -272,7 +285,7 @@ grpc::Status TariffServiceImpl::CreateTariff(grpc::ServerContext* ctx,
                                              const v1::CreateTariffRequest* req,
                                              v1::CreateTariffResponse* resp) {
   return Mutate<v1::CreateTariffRequest, v1::CreateTariffResponse>(
-      idempotency_, "TariffService/CreateTariff", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateTariffResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), nullptr));
         ASSIGN_OR_RETURN(Tariff t, domain_.Create(input, who));
@@ -283,6 +296,7 @@ grpc::Status TariffServiceImpl::CreateTariff(grpc::ServerContext* ctx,
 
 grpc::Status TariffServiceImpl::GetTariff(grpc::ServerContext* ctx, const v1::GetTariffRequest* req,
                                           v1::GetTariffResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(Tariff t, domain_.Get(req->id()));
   ToProto(t, resp->mutable_tariff());
@@ -292,6 +306,7 @@ grpc::Status TariffServiceImpl::GetTariff(grpc::ServerContext* ctx, const v1::Ge
 grpc::Status TariffServiceImpl::ListTariffs(grpc::ServerContext* ctx,
                                             const v1::ListTariffsRequest* req,
                                             v1::ListTariffsResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
   ASSIGN_OR_RETURN_GRPC(ListPage<Tariff> list, domain_.List(service, page));
@@ -305,7 +320,7 @@ grpc::Status TariffServiceImpl::UpdateTariff(grpc::ServerContext* ctx,
                                              const v1::UpdateTariffRequest* req,
                                              v1::UpdateTariffResponse* resp) {
   return Mutate<v1::UpdateTariffRequest, v1::UpdateTariffResponse>(
-      idempotency_, "TariffService/UpdateTariff", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateTariffResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->tariff().id(), "tariff.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kTariffUpdatable));
@@ -320,6 +335,7 @@ grpc::Status TariffServiceImpl::UpdateTariff(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::GetTariffInForce(grpc::ServerContext* ctx,
                                                  const v1::GetTariffInForceRequest* req,
                                                  v1::GetTariffInForceResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
   if (!IsSet(req->date())) return ToGrpc(InvalidField("date", "required"));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay day, FromProtoDate(req->date(), "date"));
@@ -331,6 +347,7 @@ grpc::Status TariffServiceImpl::GetTariffInForce(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::ListTariffsForPeriod(grpc::ServerContext* ctx,
                                                      const v1::ListTariffsForPeriodRequest* req,
                                                      v1::ListTariffsForPeriodResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, RequiredPeriod(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(PeriodTariffs result, domain_.ForPeriod(service, period));
@@ -343,8 +360,9 @@ grpc::Status TariffServiceImpl::ListTariffsForPeriod(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::ListTariffHistory(grpc::ServerContext* ctx,
                                                   const v1::ListTariffHistoryRequest* req,
                                                   v1::ListTariffHistoryResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
   HistoryToProto(entries, resp->mutable_entries());
   return grpc::Status::OK;
 }
@@ -356,7 +374,7 @@ grpc::Status ApplicationServiceImpl::CreateApplication(grpc::ServerContext* ctx,
                                                        const v1::CreateApplicationRequest* req,
                                                        v1::CreateApplicationResponse* resp) {
   return Mutate<v1::CreateApplicationRequest, v1::CreateApplicationResponse>(
-      idempotency_, "ApplicationService/CreateApplication", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateApplicationResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(Application input, FromProto(req->application(), nullptr));
         ASSIGN_OR_RETURN(Application a, domain_.Create(input, who));
@@ -368,8 +386,9 @@ grpc::Status ApplicationServiceImpl::CreateApplication(grpc::ServerContext* ctx,
 grpc::Status ApplicationServiceImpl::GetApplication(grpc::ServerContext* ctx,
                                                     const v1::GetApplicationRequest* req,
                                                     v1::GetApplicationResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(Application a, domain_.Get(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(Application a, domain_.Get(req->id(), who));
   ToProto(a, resp->mutable_application());
   return grpc::Status::OK;
 }
@@ -377,6 +396,7 @@ grpc::Status ApplicationServiceImpl::GetApplication(grpc::ServerContext* ctx,
 grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
                                                       const v1::ListApplicationsRequest* req,
                                                       v1::ListApplicationsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   ApplicationFilter filter;
   filter.participant_id = req->participant_id();
   ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
@@ -387,7 +407,7 @@ grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
   }
   filter.overdue_only = req->overdue_only();
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.List(filter, page, Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.List(filter, page, who));
   for (const auto& a : list.items) ToProto(a, resp->add_applications());
   resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
   resp->set_total_size(list.total_size);
@@ -398,7 +418,7 @@ grpc::Status ApplicationServiceImpl::UpdateApplication(grpc::ServerContext* ctx,
                                                        const v1::UpdateApplicationRequest* req,
                                                        v1::UpdateApplicationResponse* resp) {
   return Mutate<v1::UpdateApplicationRequest, v1::UpdateApplicationResponse>(
-      idempotency_, "ApplicationService/UpdateApplication", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateApplicationResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->application().id(), "application.id"));
         ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kApplicationUpdatable));
@@ -413,7 +433,7 @@ grpc::Status ApplicationServiceImpl::TransitionApplication(
     grpc::ServerContext* ctx, const v1::TransitionApplicationRequest* req,
     v1::TransitionApplicationResponse* resp) {
   return Mutate<v1::TransitionApplicationRequest, v1::TransitionApplicationResponse>(
-      idempotency_, "ApplicationService/TransitionApplication", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::TransitionApplicationResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->id(), "id"));
         ASSIGN_OR_RETURN(ApplicationState target, FromProto(req->target_state(), "target_state"));
@@ -428,7 +448,7 @@ grpc::Status ApplicationServiceImpl::AddApplicationComment(
     grpc::ServerContext* ctx, const v1::AddApplicationCommentRequest* req,
     v1::AddApplicationCommentResponse* resp) {
   return Mutate<v1::AddApplicationCommentRequest, v1::AddApplicationCommentResponse>(
-      idempotency_, "ApplicationService/AddApplicationComment", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::AddApplicationCommentResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->application_id(), "application_id"));
         ASSIGN_OR_RETURN(ApplicationComment c,
@@ -441,9 +461,10 @@ grpc::Status ApplicationServiceImpl::AddApplicationComment(
 grpc::Status ApplicationServiceImpl::ListApplicationComments(
     grpc::ServerContext* ctx, const v1::ListApplicationCommentsRequest* req,
     v1::ListApplicationCommentsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->application_id(), "application_id"));
   ASSIGN_OR_RETURN_GRPC(std::vector<ApplicationComment> comments,
-                        domain_.ListComments(req->application_id(), Reader(ctx)));
+                        domain_.ListComments(req->application_id(), who));
   for (const auto& c : comments) ToProto(c, resp->add_comments());
   return grpc::Status::OK;
 }
@@ -451,8 +472,9 @@ grpc::Status ApplicationServiceImpl::ListApplicationComments(
 grpc::Status ApplicationServiceImpl::ListApplicationHistory(
     grpc::ServerContext* ctx, const v1::ListApplicationHistoryRequest* req,
     v1::ListApplicationHistoryResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), Reader(ctx)));
+  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
   HistoryToProto(entries, resp->mutable_entries());
   return grpc::Status::OK;
 }
@@ -460,10 +482,11 @@ grpc::Status ApplicationServiceImpl::ListApplicationHistory(
 grpc::Status ApplicationServiceImpl::CountApplications(grpc::ServerContext* ctx,
                                                        const v1::CountApplicationsRequest* req,
                                                        v1::CountApplicationsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, RequiredPeriod(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(ApplicationType type, FromProto(req->type(), "type"));
   ASSIGN_OR_RETURN_GRPC(ApplicationCounts counts,
-                        domain_.Count(period, req->participant_id(), type, Reader(ctx)));
+                        domain_.Count(period, req->participant_id(), type, who));
   resp->set_received(counts.received);
   resp->set_processed(counts.processed);
   resp->set_closed(counts.closed);

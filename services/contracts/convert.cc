@@ -46,13 +46,8 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
   r.request_id = request_id;
   // Without roles the call did not come through the gateway (tools, tests):
   // the service trusts it like the gateway's own staff calls.
-  bool staff = caller.roles.empty();
-  for (common::v1::Role role : caller.roles) {
-    if (role == common::v1::ROLE_OPERATOR || role == common::v1::ROLE_METERING_ENGINEER ||
-        role == common::v1::ROLE_ADMIN) {
-      staff = true;
-    }
-  }
+  const bool staff = caller.roles.empty() || caller.Has(Role::kOperator) ||
+                     caller.Has(Role::kMeteringEngineer) || caller.Has(Role::kAdmin);
   r.may_decide = staff && !caller.scoped();
   return r;
 }

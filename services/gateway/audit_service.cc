@@ -1,5 +1,6 @@
 #include "audit_service.h"
 
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 
@@ -8,6 +9,7 @@ namespace gridbill::gateway {
 grpc::Status AuditServiceImpl::ListAuditEntries(grpc::ServerContext* ctx,
                                                 const v1::ListAuditEntriesRequest* req,
                                                 v1::ListAuditEntriesResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   AuditQuery query;
   query.principal = req->principal();
   query.method = req->method();

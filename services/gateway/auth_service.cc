@@ -2,15 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/caller.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::gateway {
 namespace {
-
-constexpr char kPrefix[] = "/gridbill.gateway.v1.AuthService/";
 
 void ToProto(const User& in, v1::User& out) {
   out.set_id(in.id);
@@ -44,26 +42,15 @@ std::vector<Role> Roles(const google::protobuf::RepeatedField<int>& roles) {
 }
 
 // The caller as the idempotency fingerprint knows it.
-gridbill::Caller Identity(const Principal& who) {
-  gridbill::Caller c;
-  c.principal = who.name;
-  c.roles = who.roles;
-  c.participant_id = who.participant_id;
-  return c;
-}
+gridbill::Caller Identity(const Principal& who) { return ToCaller(who); }
 
 }  // namespace
 
 absl::StatusOr<Principal> AuthServiceImpl::Caller(const grpc::ServerContext& ctx,
-                                                  const char* method) const {
-  ASSIGN_OR_RETURN(gridbill::Caller caller,
-                   VerifiedCallerFrom(ctx, identity_secret_, absl::StrCat(kPrefix, method)));
+                                                  const google::protobuf::Message& request) const {
+  ASSIGN_OR_RETURN(gridbill::Caller caller, Authorize(ctx, request, identity_secret_));
   if (caller.principal.empty()) return absl::UnauthenticatedError("sign in first");
-  Principal p;
-  p.name = caller.principal;
-  p.roles = caller.roles;
-  p.participant_id = caller.participant_id;
-  return p;
+  return FromCaller(caller);
 }
 
 grpc::Status AuthServiceImpl::SignIn(grpc::ServerContext* ctx, const v1::SignInRequest* req,
@@ -89,31 +76,30 @@ grpc::Status AuthServiceImpl::SignOut(grpc::ServerContext* ctx, const v1::SignOu
 
 grpc::Status AuthServiceImpl::CreateUser(grpc::ServerContext* ctx, const v1::CreateUserRequest* req,
                                          v1::CreateUserResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateUser"));
-  return IdempotentCall(idempotency_, "CreateUser", Identity(who), *req, resp,
-                        [&](v1::CreateUserResponse& out) -> absl::Status {
-                          User user;
-                          user.username = req->user().username();
-                          user.roles = Roles(req->user().roles());
-                          user.participant_id = req->user().participant_id();
-                          ASSIGN_OR_RETURN(User created,
-                                           auth_.CreateUser(who, user, req->password()));
-                          ToProto(created, *out.mutable_user());
-                          return absl::OkStatus();
-                        });
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
+  return IdempotentCall(
+      idempotency_, Identity(who), *req, resp, [&](v1::CreateUserResponse& out) -> absl::Status {
+        User user;
+        user.username = req->user().username();
+        user.roles = Roles(req->user().roles());
+        user.participant_id = req->user().participant_id();
+        ASSIGN_OR_RETURN(User created, auth_.CreateUser(who, user, req->password()));
+        ToProto(created, *out.mutable_user());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AuthServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
                                            const v1::CreateApiKeyRequest* req,
                                            v1::CreateApiKeyResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "CreateApiKey"));
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
   // The secret is in plaintext only in the answer of the call that made the
   // key: the idempotency record keeps the response without it, so a retry
   // gets the key's metadata and an empty secret. It is attached only when the
   // returned key is the one this call made (a transaction that ran `fn` and
   // was rolled back, then replayed another call's record, must not leak it).
   CreatedApiKey made;
-  grpc::Status status = IdempotentCall(idempotency_, "CreateApiKey", Identity(who), *req, resp,
+  grpc::Status status = IdempotentCall(idempotency_, Identity(who), *req, resp,
                                        [&](v1::CreateApiKeyResponse& out) -> absl::Status {
                                          ApiKey key;
                                          key.name = req->api_key().name();
@@ -132,8 +118,8 @@ grpc::Status AuthServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
 grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
                                            const v1::RevokeApiKeyRequest* req,
                                            v1::RevokeApiKeyResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "RevokeApiKey"));
-  return IdempotentCall(idempotency_, "RevokeApiKey", Identity(who), *req, resp,
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
+  return IdempotentCall(idempotency_, Identity(who), *req, resp,
                         [&](v1::RevokeApiKeyResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(ApiKey key, auth_.RevokeApiKey(who, req->id()));
                           ToProto(key, *out.mutable_api_key());
@@ -143,7 +129,7 @@ grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
 
 grpc::Status AuthServiceImpl::ListUsers(grpc::ServerContext* ctx, const v1::ListUsersRequest* req,
                                         v1::ListUsersResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "ListUsers"));
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
   // The token holds the offset of the next page.
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
@@ -157,8 +143,8 @@ grpc::Status AuthServiceImpl::ListUsers(grpc::ServerContext* ctx, const v1::List
 
 grpc::Status AuthServiceImpl::UnlockUser(grpc::ServerContext* ctx, const v1::UnlockUserRequest* req,
                                          v1::UnlockUserResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "UnlockUser"));
-  return IdempotentCall(idempotency_, "UnlockUser", Identity(who), *req, resp,
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
+  return IdempotentCall(idempotency_, Identity(who), *req, resp,
                         [&](v1::UnlockUserResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(User user, auth_.UnlockUser(who, req->id()));
                           ToProto(user, *out.mutable_user());
@@ -169,7 +155,7 @@ grpc::Status AuthServiceImpl::UnlockUser(grpc::ServerContext* ctx, const v1::Unl
 grpc::Status AuthServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
                                           const v1::ListApiKeysRequest* req,
                                           v1::ListApiKeysResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, "ListApiKeys"));
+  ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
   ASSIGN_OR_RETURN_GRPC(

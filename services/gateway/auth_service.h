@@ -39,7 +39,10 @@ class AuthServiceImpl final : public v1::AuthService::Service {
                            v1::ListApiKeysResponse* resp) override;
 
  private:
-  absl::StatusOr<Principal> Caller(const grpc::ServerContext& ctx, const char* method) const;
+  // The caller admitted by Authorize (gridbill/server/access.h) for the
+  // method that takes `request`; UNAUTHENTICATED without a principal.
+  absl::StatusOr<Principal> Caller(const grpc::ServerContext& ctx,
+                                   const google::protobuf::Message& request) const;
 
   Authenticator& auth_;
   Idempotency& idempotency_;

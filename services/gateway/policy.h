@@ -1,6 +1,8 @@
 // The method policy table: every routed method, the backend that owns it and
 // its access policy, read at start from the `gridbill.common.v1.access`
-// option in the compiled-in descriptors; and the authorization decision.
+// option by the same access layer the services use
+// (gridbill/server/access.h AccessOf), and the authorization decision (its
+// Decide, plus the front door's own rules below).
 #pragma once
 
 #include <map>
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
+#include "gridbill/server/access.h"
 #include "principal.h"
 
 namespace gridbill::gateway {
@@ -28,7 +31,10 @@ struct ServiceRoute {
 };
 
 struct MethodPolicy {
-  std::string full_method;  // "/gridbill.contracts.v1.ContractService/GetContract"
+  // The declared access, as every service reads it; the fields below are
+  // the gateway's view of it.
+  MethodAccess access;
+  std::string full_method;  // /gridbill.contracts.v1.ContractService/GetContract
   std::string backend;
   const google::protobuf::MethodDescriptor* descriptor = nullptr;
   std::vector<Role> roles;
@@ -54,6 +60,10 @@ class PolicyTable {
   const MethodPolicy* Find(std::string_view full_method) const;
   const std::map<std::string, MethodPolicy, std::less<>>& methods() const { return methods_; }
 
+  // The serialized request as a message of the method's request type
+  // (INVALID_ARGUMENT when the bytes are not one).
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseRequest(
+      const MethodPolicy& policy, std::string_view request_bytes) const;
   // The value of the policy's participant field in the serialized request
   // (INVALID_ARGUMENT when the bytes are not a valid request message; "" when
   // the field is unset or the policy names none).
@@ -69,13 +79,17 @@ class PolicyTable {
 };
 
 // May `who` call the method at all (before any message is read)?
-// PERMISSION_DENIED names the method; public methods admit everyone.
+// PERMISSION_DENIED names the method; public methods admit everyone. The
+// access layer's rule, except that a principal without roles is refused
+// (the access layer trusts a roleless caller as a tool behind the gateway;
+// at the gateway every caller is authenticated).
 absl::Status AuthorizeMethod(const MethodPolicy& policy, const Principal& who);
 
 // May `who` send this request? For a participant-scoped caller and a method
 // with a participant field, the field must hold the caller's participant:
-// another participant's id, and an empty one (which lists methods read as
-// "all participants"), are PERMISSION_DENIED naming the field.
+// another participant's id (the access layer's Decide), and an empty one
+// (the front door's rule: lists read it as "all participants"), are
+// PERMISSION_DENIED naming the field.
 absl::Status AuthorizeRequest(const PolicyTable& table, const MethodPolicy& policy,
                               const Principal& who, std::string_view request_bytes);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gridbill/server/access.h"
+
 namespace gridbill::gateway {
 
 bool Principal::Has(Role role) const {
@@ -10,6 +12,26 @@ bool Principal::Has(Role role) const {
 
 bool IsParticipantRole(Role role) {
   return role == common::v1::ROLE_PARTICIPANT_USER || role == common::v1::ROLE_PARTICIPANT_ADMIN;
+}
+
+gridbill::Caller ToCaller(const Principal& who) {
+  gridbill::Caller caller;
+  caller.principal = who.name;
+  caller.participant_id = who.participant_id;
+  for (Role role : who.roles) {
+    if (std::optional<gridbill::Role> r = RoleFromProto(role); r.has_value()) {
+      caller.roles.push_back(*r);
+    }
+  }
+  return caller;
+}
+
+Principal FromCaller(const gridbill::Caller& caller) {
+  Principal p;
+  p.name = caller.principal;
+  p.participant_id = caller.participant_id;
+  for (gridbill::Role role : caller.roles) p.roles.push_back(RoleToProto(role));
+  return p;
 }
 
 std::string RolesText(const std::vector<Role>& roles) {

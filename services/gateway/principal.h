@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gridbill/base/caller.h"
 #include "gridbill/common/v1/common.pb.h"
 
 namespace gridbill::gateway {
@@ -26,6 +27,11 @@ struct Principal {
 
 // True for the roles that only make sense scoped to one participant.
 bool IsParticipantRole(Role role);
+
+// The principal as the access layer (gridbill/server/access.h) and the
+// services see a caller, and back.
+gridbill::Caller ToCaller(const Principal& who);
+Principal FromCaller(const gridbill::Caller& caller);
 
 // "ROLE_A,ROLE_B": the kRolesHeader value services parse.
 std::string RolesText(const std::vector<Role>& roles);

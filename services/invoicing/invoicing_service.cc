@@ -3,18 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "gridbill/base/errors.h"
-#include "gridbill/server/caller.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::invoicing {
 namespace {
-
-grpc::Status Denied() {
-  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      "this method is not open to a participant's users");
-}
 
 absl::StatusOr<BillingPeriod> PeriodField(const common::v1::BillingPeriod& p,
                                           const std::string& field) {
@@ -26,9 +21,10 @@ absl::StatusOr<BillingPeriod> PeriodField(const common::v1::BillingPeriod& p,
 
 // --- BillingPeriodService ---------------------------------------------------
 
-grpc::Status BillingPeriodServiceImpl::GetPeriod(grpc::ServerContext*,
+grpc::Status BillingPeriodServiceImpl::GetPeriod(grpc::ServerContext* ctx,
                                                  const v1::GetPeriodRequest* req,
                                                  v1::GetPeriodResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(PeriodView v, documents_.GetPeriod(period));
   ToProto(v, resp->mutable_period());
@@ -38,7 +34,7 @@ grpc::Status BillingPeriodServiceImpl::GetPeriod(grpc::ServerContext*,
 grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
                                                    const v1::ListPeriodsRequest* req,
                                                    v1::ListPeriodsResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
   ASSIGN_OR_RETURN_GRPC(std::vector<PeriodView> periods, documents_.ListPeriods(page));
   for (const PeriodView& p : periods) ToProto(p, resp->add_periods());
@@ -49,22 +45,21 @@ grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
 grpc::Status BillingPeriodServiceImpl::TransitionPeriod(grpc::ServerContext* ctx,
                                                         const v1::TransitionPeriodRequest* req,
                                                         v1::TransitionPeriodResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(PeriodState target, FromProto(req->target_state(), "target_state"));
-  return IdempotentCall(idempotency_, "TransitionPeriod", caller, *req, resp,
-                        [&](v1::TransitionPeriodResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(PeriodView v,
-                                           documents_.TransitionPeriod(period, target));
-                          ToProto(v, out.mutable_period());
-                          return absl::OkStatus();
-                        });
+  return IdempotentCall(
+      idempotency_, caller, *req, resp, [&](v1::TransitionPeriodResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(PeriodView v, documents_.TransitionPeriod(period, target));
+        ToProto(v, out.mutable_period());
+        return absl::OkStatus();
+      });
 }
 
-grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext*,
-                                                    const v1::ListVatRatesRequest*,
+grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext* ctx,
+                                                    const v1::ListVatRatesRequest* req,
                                                     v1::ListVatRatesResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(std::vector<VatRate> rates, documents_.VatRates());
   for (const VatRate& r : rates) ToProto(r, resp->add_rates());
   return grpc::Status::OK;
@@ -75,13 +70,11 @@ grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext*,
 grpc::Status InvoiceRunServiceImpl::StartInvoiceRun(grpc::ServerContext* ctx,
                                                     const v1::StartInvoiceRunRequest* req,
                                                     v1::StartInvoiceRunResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(RunType type, FromProto(req->run_type(), "run_type"));
   grpc::Status st = IdempotentCall(
-      idempotency_, "StartInvoiceRun", caller, *req, resp,
-      [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
+      idempotency_, caller, *req, resp, [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(InvoiceRun run, runs_.Start(period, type, req->balance_run_id(), ""));
         ToProto(run, out.mutable_run());
         return absl::OkStatus();
@@ -97,7 +90,7 @@ grpc::Status InvoiceRunServiceImpl::StartInvoiceRun(grpc::ServerContext* ctx,
 grpc::Status InvoiceRunServiceImpl::GetInvoiceRun(grpc::ServerContext* ctx,
                                                   const v1::GetInvoiceRunRequest* req,
                                                   v1::GetInvoiceRunResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   if (req->id().empty()) return ToGrpc(InvalidField("id", "required"));
   ASSIGN_OR_RETURN_GRPC(InvoiceRun run, runs_.Get(req->id()));
   ToProto(run, resp->mutable_run());
@@ -107,7 +100,7 @@ grpc::Status InvoiceRunServiceImpl::GetInvoiceRun(grpc::ServerContext* ctx,
 grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
                                                     const v1::ListInvoiceRunsRequest* req,
                                                     v1::ListInvoiceRunsResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   std::optional<BillingPeriod> period;
   if (req->period().year() != 0 || req->period().month() != 0) {
     ASSIGN_OR_RETURN_GRPC(period, FromProtoPeriod(req->period(), "period"));
@@ -122,10 +115,9 @@ grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
 grpc::Status InvoiceRunServiceImpl::CancelInvoiceRun(grpc::ServerContext* ctx,
                                                      const v1::CancelInvoiceRunRequest* req,
                                                      v1::CancelInvoiceRunResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   if (req->id().empty()) return ToGrpc(InvalidField("id", "required"));
-  return IdempotentCall(idempotency_, "CancelInvoiceRun", caller, *req, resp,
+  return IdempotentCall(idempotency_, caller, *req, resp,
                         [&](v1::CancelInvoiceRunResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(InvoiceRun run, runs_.Cancel(req->id()));
                           ToProto(run, out.mutable_run());
@@ -138,7 +130,8 @@ grpc::Status InvoiceRunServiceImpl::CancelInvoiceRun(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::GetDocument(grpc::ServerContext* ctx,
                                               const v1::GetDocumentRequest* req,
                                               v1::GetDocumentResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), CallerFrom(*ctx).participant_id));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), caller.participant_id));
   ToProto(d, resp->mutable_document());
   return grpc::Status::OK;
 }
@@ -146,6 +139,7 @@ grpc::Status DocumentServiceImpl::GetDocument(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
                                                 const v1::ListDocumentsRequest* req,
                                                 v1::ListDocumentsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   DocumentFilter filter;
   filter.participant_id = req->participant_id();
   filter.contract_id = req->contract_id();
@@ -157,7 +151,7 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
   int64_t total = 0;
   ASSIGN_OR_RETURN_GRPC(std::vector<Document> docs,
-                        documents_.List(filter, page, CallerFrom(*ctx).participant_id, &total));
+                        documents_.List(filter, page, caller.participant_id, &total));
   for (const Document& d : docs) ToProto(d, resp->add_documents());
   resp->set_total_size(total);
   resp->set_next_page_token(page.offset + static_cast<int64_t>(docs.size()) < total
@@ -169,7 +163,8 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::GetDocumentPdf(grpc::ServerContext* ctx,
                                                  const v1::GetDocumentPdfRequest* req,
                                                  v1::GetDocumentPdfResponse* resp) {
-  const std::string scope = CallerFrom(*ctx).participant_id;
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string& scope = caller.participant_id;
   ASSIGN_OR_RETURN_GRPC(StoredPdf pdf, documents_.Pdf(req->id(), scope));
   ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), scope));
   resp->set_pdf(pdf.pdf);
@@ -181,7 +176,8 @@ grpc::Status DocumentServiceImpl::GetDocumentPdf(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::GetDocumentXml(grpc::ServerContext* ctx,
                                                  const v1::GetDocumentXmlRequest* req,
                                                  v1::GetDocumentXmlResponse* resp) {
-  const std::string scope = CallerFrom(*ctx).participant_id;
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  const std::string& scope = caller.participant_id;
   ASSIGN_OR_RETURN_GRPC(std::string xml, documents_.Xml(req->id(), scope));
   ASSIGN_OR_RETURN_GRPC(Document d, documents_.Get(req->id(), scope));
   resp->set_xml(xml);
@@ -194,9 +190,8 @@ grpc::Status DocumentServiceImpl::GetDocumentXml(grpc::ServerContext* ctx,
 grpc::Status PaymentServiceImpl::ImportPayments(grpc::ServerContext* ctx,
                                                 const v1::ImportPaymentsRequest* req,
                                                 v1::ImportPaymentsResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  if (caller.scoped()) return Denied();
-  return IdempotentCall(idempotency_, "ImportPayments", caller, *req, resp,
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  return IdempotentCall(idempotency_, caller, *req, resp,
                         [&](v1::ImportPaymentsResponse& out) -> absl::Status {
                           ASSIGN_OR_RETURN(ImportOutcome o, accounts_.ImportPayments(req->csv()));
                           out.set_created(o.counts.created);
@@ -209,10 +204,11 @@ grpc::Status PaymentServiceImpl::ImportPayments(grpc::ServerContext* ctx,
 grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,
                                               const v1::ListPaymentsRequest* req,
                                               v1::ListPaymentsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(std::vector<Payment> all,
-                        accounts_.ListPayments(req->participant_id(), req->contract_id(),
-                                               CallerFrom(*ctx).participant_id));
+  ASSIGN_OR_RETURN_GRPC(
+      std::vector<Payment> all,
+      accounts_.ListPayments(req->participant_id(), req->contract_id(), caller.participant_id));
   size_t i = static_cast<size_t>(page.offset), n = 0;
   for (; i < all.size() && n < static_cast<size_t>(page.size); ++i, ++n) {
     ToProto(all[i], resp->add_payments());
@@ -224,8 +220,9 @@ grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,
 grpc::Status PaymentServiceImpl::GetAccountBalance(grpc::ServerContext* ctx,
                                                    const v1::GetAccountBalanceRequest* req,
                                                    v1::GetAccountBalanceResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(std::vector<ContractBalance> b,
-                        accounts_.Balances(req->participant_id(), CallerFrom(*ctx).participant_id));
+                        accounts_.Balances(req->participant_id(), caller.participant_id));
   ToProto(b[0], resp->mutable_total());
   for (size_t i = 1; i < b.size(); ++i) ToProto(b[i], resp->add_contracts());
   return grpc::Status::OK;
@@ -234,13 +231,14 @@ grpc::Status PaymentServiceImpl::GetAccountBalance(grpc::ServerContext* ctx,
 grpc::Status PaymentServiceImpl::GetStatement(grpc::ServerContext* ctx,
                                               const v1::GetStatementRequest* req,
                                               v1::GetStatementResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_date(), "from_date"));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay to, FromProtoDate(req->to_date(), "to_date"));
   ASSIGN_OR_RETURN_GRPC(StatementData s,
                         accounts_.Statement(req->participant_id(), req->contract_id(), from, to,
-                                            CallerFrom(*ctx).participant_id));
+                                            caller.participant_id));
   v1::Statement* out = resp->mutable_statement();
-  out->set_participant_id(req->participant_id().empty() ? CallerFrom(*ctx).participant_id
+  out->set_participant_id(req->participant_id().empty() ? caller.participant_id
                                                         : req->participant_id());
   out->set_contract_id(req->contract_id());
   *out->mutable_from_date() = ToProtoDate(from);
@@ -264,9 +262,10 @@ grpc::Status PaymentServiceImpl::GetStatement(grpc::ServerContext* ctx,
 
 grpc::Status PaymentServiceImpl::GetAging(grpc::ServerContext* ctx, const v1::GetAgingRequest* req,
                                           v1::GetAgingResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay as_of, FromProtoDate(req->as_of(), "as_of"));
-  ASSIGN_OR_RETURN_GRPC(AgingBuckets b, accounts_.Aging(req->participant_id(), as_of,
-                                                        CallerFrom(*ctx).participant_id));
+  ASSIGN_OR_RETURN_GRPC(AgingBuckets b,
+                        accounts_.Aging(req->participant_id(), as_of, caller.participant_id));
   v1::Aging* out = resp->mutable_aging();
   *out->mutable_as_of() = ToProtoDate(as_of);
   out->set_not_due_tiyn(b.not_due);
@@ -283,7 +282,7 @@ grpc::Status PaymentServiceImpl::GetAging(grpc::ServerContext* ctx, const v1::Ge
 grpc::Status ErpExportServiceImpl::ExportPeriod(grpc::ServerContext* ctx,
                                                 const v1::ExportPeriodRequest* req,
                                                 v1::ExportPeriodResponse* resp) {
-  if (CallerFrom(*ctx).scoped()) return Denied();
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
   ExportFormat format;
   switch (req->format()) {

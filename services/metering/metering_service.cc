@@ -6,11 +6,10 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
-#include "access.h"
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/caller.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/proto_convert.h"
@@ -21,21 +20,18 @@ namespace {
 // Runs a mutation as the caller's Requester under the idempotency guard
 // (gridbill/server/idempotent_call.h).
 template <typename Request, typename Response>
-grpc::Status Mutate(Idempotency& idempotency, const char* method, grpc::ServerContext* ctx,
-                    const Request& req, Response* resp,
+grpc::Status Mutate(Idempotency& idempotency, grpc::ServerContext* ctx, const Request& req,
+                    Response* resp,
                     absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
-  const Caller caller = CallerFrom(*ctx);
-  RETURN_IF_ERROR_GRPC(Authorize(caller, method, &req));
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, req));
   const Requester who = RequesterFrom(caller, req.request_id());
-  return IdempotentCall(idempotency, method, caller, req, resp,
+  return IdempotentCall(idempotency, caller, req, resp,
                         [&](Response& out) { return fn(who, out); });
 }
 
 // The caller of a read, once the method's access policy admits it.
-absl::StatusOr<Requester> Admit(grpc::ServerContext* ctx, std::string_view method,
-                                const google::protobuf::Message& req) {
-  const Caller caller = CallerFrom(*ctx);
-  RETURN_IF_ERROR(Authorize(caller, method, &req));
+absl::StatusOr<Requester> Admit(grpc::ServerContext* ctx, const google::protobuf::Message& req) {
+  ASSIGN_OR_RETURN(const Caller caller, Authorize(*ctx, req));
   return RequesterFrom(caller, "");
 }
 
@@ -97,7 +93,7 @@ grpc::Status MeteringPointServiceImpl::CreateMeteringPoint(
     grpc::ServerContext* ctx, const v1::CreateMeteringPointRequest* req,
     v1::CreateMeteringPointResponse* resp) {
   return Mutate<v1::CreateMeteringPointRequest, v1::CreateMeteringPointResponse>(
-      idempotency_, "MeteringPointService/CreateMeteringPoint", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CreateMeteringPointResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
         ASSIGN_OR_RETURN(MeteringPoint p, points_.Create(input, who));
@@ -109,7 +105,7 @@ grpc::Status MeteringPointServiceImpl::CreateMeteringPoint(
 grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx,
                                                         const v1::GetMeteringPointRequest* req,
                                                         v1::GetMeteringPointResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/GetMeteringPoint", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), who));
   ToProto(p, resp->mutable_point());
   return grpc::Status::OK;
@@ -118,7 +114,7 @@ grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx
 grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* ctx,
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/ListMeteringPoints", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
   ASSIGN_OR_RETURN_GRPC(
@@ -133,7 +129,7 @@ grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
     grpc::ServerContext* ctx, const v1::UpdateMeteringPointRequest* req,
     v1::UpdateMeteringPointResponse* resp) {
   return Mutate<v1::UpdateMeteringPointRequest, v1::UpdateMeteringPointResponse>(
-      idempotency_, "MeteringPointService/UpdateMeteringPoint", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::UpdateMeteringPointResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
         ASSIGN_OR_RETURN(MeteringPoint p, points_.Update(input, req->expected_version(), who));
@@ -148,12 +144,7 @@ grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
 grpc::Status ReadingServiceImpl::IngestReadings(
     grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
     v1::IngestReadingsResponse* resp) {
-  const Caller caller = CallerFrom(*ctx);
-  RETURN_IF_ERROR_GRPC(Authorize(caller, "ReadingService/IngestReadings", nullptr));
-  if (caller.scoped()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "participants send readings through the User Account");
-  }
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, reader));
   IngestSummary total;
   PointCache points;
   // Batch N is stored (on another thread) while batch N + 1 is read and
@@ -201,7 +192,7 @@ grpc::Status ReadingServiceImpl::IngestReadings(
 grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
                                              const v1::GetReadingsRequest* req,
                                              v1::GetReadingsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/GetReadings", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ReadingsQuery q;
   q.point_code = req->point_code();
   q.channel = static_cast<Channel>(req->channel());
@@ -233,7 +224,7 @@ grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
                                                  const v1::GetCompletenessRequest* req,
                                                  v1::GetCompletenessResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/GetCompleteness", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod p, RequiredPeriod(req->period(), "period"));
   std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
   ASSIGN_OR_RETURN_GRPC(std::vector<Completeness> entries,
@@ -245,10 +236,7 @@ grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::StreamPointDays(
     grpc::ServerContext* ctx, const v1::StreamPointDaysRequest* req,
     grpc::ServerWriter<v1::StreamPointDaysResponse>* writer) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ReadingService/StreamPointDays", *req));
-  if (who.scoped()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "bulk reads are for TSO services");
-  }
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay from, FromProtoDate(req->from_day(), "from_day"));
   ASSIGN_OR_RETURN_GRPC(absl::CivilDay to, FromProtoDate(req->to_day(), "to_day"));
   ASSIGN_OR_RETURN_GRPC(AsOf as_of, FromProto(req->as_of()));
@@ -279,7 +267,7 @@ grpc::Status ReadingServiceImpl::EditReading(grpc::ServerContext* ctx,
                                              const v1::EditReadingRequest* req,
                                              v1::EditReadingResponse* resp) {
   return Mutate<v1::EditReadingRequest, v1::EditReadingResponse>(
-      idempotency_, "ReadingService/EditReading", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::EditReadingResponse& out) -> absl::Status {
         if (!req->has_interval_start()) return InvalidField("interval_start", "required");
         ASSIGN_OR_RETURN(int32_t revision,
@@ -295,7 +283,7 @@ grpc::Status ReadingServiceImpl::EstimateGaps(grpc::ServerContext* ctx,
                                               const v1::EstimateGapsRequest* req,
                                               v1::EstimateGapsResponse* resp) {
   return Mutate<v1::EstimateGapsRequest, v1::EstimateGapsResponse>(
-      idempotency_, "ReadingService/EstimateGaps", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::EstimateGapsResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(BillingPeriod period, RequiredPeriod(req->period(), "period"));
         std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
@@ -330,7 +318,7 @@ void ToProto(const ImportJob& j, common::v1::Job* out) {
 grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
                                             const v1::StartImportRequest* req,
                                             v1::StartImportResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/StartImport", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ImportRequest r;
   r.request_id = req->request_id();
   r.file_name = req->file_name();
@@ -350,7 +338,7 @@ grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
                                              const v1::GetImportJobRequest* req,
                                              v1::GetImportJobResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/GetImportJob", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Get(req->job_id(), who));
   ToProto(job, resp->mutable_job());
   ToProto(job.summary, resp->mutable_summary());
@@ -360,7 +348,7 @@ grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::WatchImportJob(
     grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
     grpc::ServerWriter<v1::WatchImportJobResponse>* writer) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "ImportService/WatchImportJob", *req));
+  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
   RETURN_IF_ERROR_GRPC(jobs_.Watch(req->job_id(), who, [&](const ImportJob& job) -> bool {
     if (ctx->IsCancelled()) return false;
     v1::WatchImportJobResponse out;
@@ -375,7 +363,7 @@ grpc::Status ImportServiceImpl::CancelImportJob(grpc::ServerContext* ctx,
                                                 const v1::CancelImportJobRequest* req,
                                                 v1::CancelImportJobResponse* resp) {
   return Mutate<v1::CancelImportJobRequest, v1::CancelImportJobResponse>(
-      idempotency_, "ImportService/CancelImportJob", ctx, *req, resp,
+      idempotency_, ctx, *req, resp,
       [&](const Requester& who, v1::CancelImportJobResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(ImportJob job, jobs_.Cancel(req->job_id(), who));
         ToProto(job, out.mutable_job());

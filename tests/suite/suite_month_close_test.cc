@@ -478,9 +478,9 @@ TEST_CASE("month close: balance, invoicing, payment and a late correction", "[su
                                 "PAY-CLOSE-1,", issue_date, ",", Str(invoice, "customerBin"), ",",
                                 Str(invoice, "contractNumber"), ",", Tenge(paid),
                                 ",оплата за октябрь 2026\n"));
-    const Struct r = ctl.Json({"invoicing", "import-payments", csv});
+    const Struct r = ctl.Json({"invoicing", "import-payments", csv, "--roles", "accountant"});
     CHECK(Int(r, "created") == 1);
-    const Struct again = ctl.Json({"invoicing", "import-payments", csv});
+    const Struct again = ctl.Json({"invoicing", "import-payments", csv, "--roles", "accountant"});
     CHECK(Int(again, "created") == 0);
     CHECK(Int(again, "alreadyPresent") == 1);
   }

@@ -82,15 +82,9 @@ Caller CallerFrom(const grpc::ServerContext& ctx) {
   caller.participant_id = Value(ctx, kParticipantHeader);
   const std::string roles = Value(ctx, kRolesHeader);
   for (absl::string_view name : absl::StrSplit(roles, ',', absl::SkipWhitespace())) {
-    common::v1::Role role;
     // Names this build does not know (a newer gateway) grant nothing.
-    if (!common::v1::Role_Parse(std::string(absl::StripAsciiWhitespace(name)), &role) ||
-        role == common::v1::ROLE_UNSPECIFIED) {
-      continue;
-    }
-    if (std::find(caller.roles.begin(), caller.roles.end(), role) == caller.roles.end()) {
-      caller.roles.push_back(role);
-    }
+    const std::optional<Role> role = ParseRole(ToStd(absl::StripAsciiWhitespace(name)));
+    if (role.has_value() && !caller.Has(*role)) caller.roles.push_back(*role);
   }
   return caller;
 }

@@ -17,6 +17,7 @@
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/common/v1/common.pb.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/server.h"
 
@@ -51,12 +52,6 @@ const google::protobuf::MethodDescriptor* FindMethod(std::string_view method) {
   if (slash == std::string::npos) return nullptr;
   name[slash] = '.';
   return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
-}
-
-std::string RoleNames(const google::protobuf::RepeatedField<int>& roles) {
-  std::vector<std::string> names;
-  for (int r : roles) names.push_back(common::v1::Role_Name(static_cast<common::v1::Role>(r)));
-  return absl::StrJoin(names, ",");
 }
 
 // The metadata of a core call as the C++ multimap.
@@ -134,11 +129,11 @@ absl::Status CheckCallIdentity(std::string_view secret, std::string_view method_
     if (absl::StartsWith(method, ToAbsl(prefix))) return absl::OkStatus();
   }
   const google::protobuf::MethodDescriptor* descriptor = FindMethod(method_name);
-  const bool has_policy =
-      descriptor != nullptr && descriptor->options().HasExtension(common::v1::access);
-  const common::v1::AccessPolicy* policy =
-      has_policy ? &descriptor->options().GetExtension(common::v1::access) : nullptr;
-  if (policy != nullptr && policy->roles().empty()) return absl::OkStatus();  // public
+  absl::StatusOr<MethodAccess> access =
+      descriptor == nullptr ? absl::FailedPreconditionError(absl::StrCat(
+                                  method, " declares no (gridbill.common.v1.access) policy"))
+                            : AccessOf(*descriptor);
+  if (access.ok() && access->is_public()) return absl::OkStatus();
 
   ASSIGN_OR_RETURN(std::string principal, Single(metadata, kPrincipalHeader));
   ASSIGN_OR_RETURN(std::string roles, Single(metadata, kRolesHeader));
@@ -151,26 +146,23 @@ absl::Status CheckCallIdentity(std::string_view secret, std::string_view method_
   if (!IdentitySignatureValid(secret, principal, roles, participant, method_name, signature)) {
     return absl::UnauthenticatedError("the identity signature of the call is not valid");
   }
-  if (policy == nullptr) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(method, " declares no (gridbill.common.v1.access) policy"));
-  }
-  // The roles as the handler will read them (CallerFrom).
-  std::vector<common::v1::Role> held;
+  if (!access.ok()) return absl::PermissionDeniedError(access.status().message());
+  // The caller as the handler will read it (CallerFrom), decided by the
+  // same rule as the handler's Authorize (the request is not read here).
+  Caller caller;
+  caller.principal = principal;
+  caller.participant_id = participant;
   for (absl::string_view name : absl::StrSplit(roles, ',', absl::SkipWhitespace())) {
-    common::v1::Role role;
-    if (common::v1::Role_Parse(std::string(absl::StripAsciiWhitespace(name)), &role)) {
-      held.push_back(role);
-    }
+    const std::optional<Role> role = ParseRole(ToStd(absl::StripAsciiWhitespace(name)));
+    if (role.has_value() && !caller.Has(*role)) caller.roles.push_back(*role);
   }
-  for (int allowed : policy->roles()) {
-    if (std::find(held.begin(), held.end(), static_cast<common::v1::Role>(allowed)) != held.end()) {
-      return absl::OkStatus();
-    }
+  if (caller.roles.empty()) {
+    // A signed identity always carries roles: without, it must not read
+    // as a trusted tool.
+    return absl::PermissionDeniedError(
+        absl::StrCat(principal, " holds no role that may call ", method));
   }
-  return absl::PermissionDeniedError(absl::StrCat(principal, " (roles ", roles, ") may not call ",
-                                                  method,
-                                                  "; allowed roles: ", RoleNames(policy->roles())));
+  return Decide(*access, caller, nullptr);
 }
 
 std::shared_ptr<grpc::ServerCredentials> GatewayIdentityCredentials(std::string secret) {

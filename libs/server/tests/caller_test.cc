@@ -7,8 +7,6 @@
 namespace gridbill {
 namespace {
 
-using common::v1::Role;
-
 TEST_CASE("CallerFrom reads principal and roles and participant scope from metadata") {
   grpc::ServerContext ctx;
   grpc::testing::ServerContextTestSpouse spouse(&ctx);
@@ -21,8 +19,7 @@ TEST_CASE("CallerFrom reads principal and roles and participant scope from metad
   Caller caller = CallerFrom(ctx);
   CHECK(caller.principal == "user:aliya@example.kz");
   // Unknown names and the unspecified role grant nothing; duplicates collapse.
-  CHECK(caller.roles ==
-        std::vector<Role>{common::v1::ROLE_PARTICIPANT_USER, common::v1::ROLE_AUDITOR});
+  CHECK(caller.roles == std::vector<Role>{Role::kParticipantUser, Role::kAuditor});
   CHECK(caller.participant_id == "p-42");
   CHECK(caller.scoped());
   CHECK(caller.DeniedFor("p-43"));
@@ -71,7 +68,7 @@ TEST_CASE("VerifiedCallerFrom accepts an identity the gateway signed for this me
   REQUIRE(caller.ok());
   CHECK(caller->principal == "user:aliya");
   CHECK(caller->participant_id == "p-42");
-  CHECK(caller->roles == std::vector<Role>{common::v1::ROLE_PARTICIPANT_USER});
+  CHECK(caller->roles == std::vector<Role>{Role::kParticipantUser});
 }
 
 TEST_CASE("VerifiedCallerFrom refuses forged, replayed and unsigned identities") {

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "gridbill/base/errors.h"
 #include "gridbill/testing/v1/testing.pb.h"
@@ -37,6 +38,11 @@ class FakeIdempotency : public Idempotency {
   }
 
   size_t size() const { return stored_.size(); }
+  std::vector<std::string> methods() const {
+    std::vector<std::string> out;
+    for (const auto& [key, value] : stored_) out.push_back(key.first);
+    return out;
+  }
 
  private:
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> stored_;
@@ -75,13 +81,16 @@ TEST_CASE("IdempotentCall replays the first response to a retry without running 
   int calls = 0;
 
   EchoResponse first;
-  REQUIRE(IdempotentCall(idempotency, "Test/Echo", caller, req, &first, Echo{req, calls}).ok());
+  REQUIRE(IdempotentCall(idempotency, caller, req, &first, Echo{req, calls}).ok());
   CHECK(first.text() == "hello#1");
 
   EchoResponse retry;
-  REQUIRE(IdempotentCall(idempotency, "Test/Echo", caller, req, &retry, Echo{req, calls}).ok());
+  REQUIRE(IdempotentCall(idempotency, caller, req, &retry, Echo{req, calls}).ok());
   CHECK(retry.text() == "hello#1");
   CHECK(calls == 1);
+  // Kept under the method that takes the request, as "Service/Method": the
+  // spelling stored idempotency keys depend on.
+  CHECK(idempotency.methods() == std::vector<std::string>{"TestService/Echo"});
 }
 
 TEST_CASE("IdempotentCall rejects a request id reused with other content or by another caller") {
@@ -90,19 +99,18 @@ TEST_CASE("IdempotentCall rejects a request id reused with other content or by a
   const EchoRequest req = Request("r-1", "hello");
   int calls = 0;
   EchoResponse resp;
-  REQUIRE(IdempotentCall(idempotency, "Test/Echo", alice, req, &resp, Echo{req, calls}).ok());
+  REQUIRE(IdempotentCall(idempotency, alice, req, &resp, Echo{req, calls}).ok());
 
   const EchoRequest other = Request("r-1", "bye");
   EchoResponse changed;
   const grpc::Status status =
-      IdempotentCall(idempotency, "Test/Echo", alice, other, &changed, Echo{other, calls});
+      IdempotentCall(idempotency, alice, other, &changed, Echo{other, calls});
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(status.error_message() == "request_id: was already used with different content");
 
   const Caller bob = Named("bob");
   EchoResponse stolen;
-  const grpc::Status by_bob =
-      IdempotentCall(idempotency, "Test/Echo", bob, req, &stolen, Echo{req, calls});
+  const grpc::Status by_bob = IdempotentCall(idempotency, bob, req, &stolen, Echo{req, calls});
   CHECK(by_bob.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(stolen.text().empty());
   CHECK(calls == 1);
@@ -115,15 +123,13 @@ TEST_CASE("IdempotentCall does not store an error: a retry runs fn again") {
   int calls = 0;
 
   EchoResponse failed;
-  const grpc::Status status =
-      IdempotentCall(idempotency, "Test/Echo", caller, req, &failed, Echo{req, calls});
+  const grpc::Status status = IdempotentCall(idempotency, caller, req, &failed, Echo{req, calls});
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(status.error_message() == "text: fails on request");
   CHECK(idempotency.size() == 0);
 
   EchoResponse again;
-  const grpc::Status retried =
-      IdempotentCall(idempotency, "Test/Echo", caller, req, &again, Echo{req, calls});
+  const grpc::Status retried = IdempotentCall(idempotency, caller, req, &again, Echo{req, calls});
   CHECK(retried.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(calls == 2);
 }

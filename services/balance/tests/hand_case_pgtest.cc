@@ -259,15 +259,17 @@ TEST_CASE("a participant's user reads only its own results", "[balance][pg]") {
     grpc::ClientContext ctx;
     suite.AddWho(ctx, "C2");
     REQUIRE_GRPC(suite.balance->ListServiceHours(&ctx, req, &resp),
-                 grpc::StatusCode::PERMISSION_DENIED, "its own participant");
+                 grpc::StatusCode::PERMISSION_DENIED,
+                 "participant_id: user@p may not access participant C1");
   }
   v1::GetRunRequest get;
   get.set_run_id(run.id());
   v1::GetRunResponse got;
   grpc::ClientContext ctx;
   suite.AddWho(ctx, "C2");
-  REQUIRE_GRPC(suite.balance->GetRun(&ctx, get, &got), grpc::StatusCode::PERMISSION_DENIED,
-               "participant");
+  REQUIRE_GRPC(
+      suite.balance->GetRun(&ctx, get, &got), grpc::StatusCode::PERMISSION_DENIED,
+      "(roles ROLE_PARTICIPANT_USER) may not call /gridbill.balance.v1.BalanceService/GetRun");
 }
 
 TEST_CASE("two replicas compute one run together and give the same results", "[balance][pg]") {

@@ -237,6 +237,8 @@ std::string Suite::ScrapeMetrics() {
   return response.substr(body + 4);
 }
 
+std::shared_ptr<grpc::Channel> Suite::balance_channel() const { return impl_->balance_channel; }
+
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {
   ctx.AddMetadata(kPrincipalHeader, participant.empty() ? "operator@kegoc.kz" : "user@p");
   ctx.AddMetadata(kRolesHeader, participant.empty() ? "ROLE_OPERATOR" : "ROLE_PARTICIPANT_USER");

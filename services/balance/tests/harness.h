@@ -88,6 +88,8 @@ class Suite {
   std::vector<v1::ServiceHour> AllServiceHours(const std::string& run_id,
                                                const std::string& participant = "");
   void AddWho(grpc::ClientContext& ctx, const std::string& participant = "");
+  // The channel to the balance server (for generic calls).
+  std::shared_ptr<grpc::Channel> balance_channel() const;
   int64_t CountRows(const std::string& sql);
 
   TestClock clock;

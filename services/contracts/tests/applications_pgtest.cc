@@ -295,7 +295,9 @@ TEST_CASE("a participant's user files, submits and withdraws only its own applic
   // An auditor cannot decide either.
   REQUIRE_GRPC(h.TransitionApplication(own.id(), v1::APPLICATION_STATE_IN_REVIEW, nullptr,
                                        Who{"audit@kegoc.kz", "ROLE_AUDITOR", ""}),
-               grpc::StatusCode::PERMISSION_DENIED, "target_state");
+               grpc::StatusCode::PERMISSION_DENIED,
+               "(roles ROLE_AUDITOR) may not call "
+               "/gridbill.contracts.v1.ApplicationService/TransitionApplication");
   REQUIRE_OK(h.TransitionApplication(own.id(), v1::APPLICATION_STATE_IN_REVIEW, nullptr,
                                      Who{"meter@kegoc.kz", "ROLE_METERING_ENGINEER", ""}));
   v1::Application approved;

@@ -157,7 +157,9 @@ TEST_CASE("tariff validation names the field") {
   req.mutable_tariff()->set_order_reference("x");
   REQUIRE_GRPC(h.Call(*h.tariff_stub, &TS::CreateTariff, req, &resp,
                       ParticipantUser("00000000-0000-0000-0000-000000000001")),
-               grpc::StatusCode::PERMISSION_DENIED, "participant");
+               grpc::StatusCode::PERMISSION_DENIED,
+               "(roles ROLE_PARTICIPANT_USER) may not call "
+               "/gridbill.contracts.v1.TariffService/CreateTariff");
   REQUIRE(h.CountRows("tariffs") == 34);
 }
 

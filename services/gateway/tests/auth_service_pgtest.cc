@@ -156,8 +156,8 @@ TEST_CASE("CreateApiKey shows the secret once: a retry gets the key without it")
 
   // The database keeps neither the secret nor anything it can be read from:
   // the idempotency record holds the key without it, api_keys a digest.
-  auto record = gw.db.pool().Execute(
-      pg::Query{"", "SELECT response FROM idempotency_keys WHERE method = 'CreateApiKey'"});
+  auto record = gw.db.pool().Execute(pg::Query{
+      "", "SELECT response FROM idempotency_keys WHERE method = 'AuthService/CreateApiKey'"});
   REQUIRE(record.ok());
   REQUIRE(record->size() == 1);
   const std::string stored = (*record)[0].Bytes(0);
@@ -235,7 +235,10 @@ TEST_CASE("migration V003 removes the secrets kept in older CreateApiKey records
   CHECK(kept.api_key().name() == "ERP");
   CHECK(kept.api_key().roles(0) == common::v1::ROLE_INTEGRATION_CLIENT);
   CHECK(kept.secret().empty());
-  CHECK((*rows)[2].String(0) == "CreateUser");
+  // V004 keeps every record under "Service/Method", the name IdempotentCall
+  // now derives from the request type.
+  CHECK((*rows)[0].String(0) == "AuthService/CreateApiKey");
+  CHECK((*rows)[2].String(0) == "AuthService/CreateUser");
   CHECK((*rows)[2].Bytes(2) == user_like.SerializeAsString());
 }
 

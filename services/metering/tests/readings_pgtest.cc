@@ -223,11 +223,14 @@ TEST_CASE("an operator's edit needs a reason and becomes a new revision") {
   req.set_request_id(NewRequestId());
   REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EditReading, req, &resp, participant),
                grpc::StatusCode::PERMISSION_DENIED,
-               "is not allowed for role(s) ROLE_PARTICIPANT_USER");
-  // Scoped to a participant without roles (not through the gateway): the domain refuses too.
+               "user@p1.kz (roles ROLE_PARTICIPANT_USER) may not call "
+               "/gridbill.metering.v1.ReadingService/EditReading");
+  // Scoped to a participant without roles (not through the gateway): held to
+  // what a participant's user may call.
   req.set_request_id(NewRequestId());
   REQUIRE_GRPC(h.Call(*h.reading_stub, &Stub::EditReading, req, &resp, Who{"u@p1", "", "p-1"}),
-               grpc::StatusCode::PERMISSION_DENIED, "participants");
+               grpc::StatusCode::PERMISSION_DENIED,
+               "u@p1 (no roles, scoped to participant p-1) may not call");
 }
 
 TEST_CASE("participants read only their own points") {

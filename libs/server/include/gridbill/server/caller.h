@@ -1,4 +1,7 @@
-// The verified identity of a call, passed by the gateway in metadata.
+// The verified identity of a call, passed by the gateway in metadata. The
+// Caller type itself is gRPC-free (gridbill/base/caller.h); handlers get it
+// from Authorize (gridbill/server/access.h), which also applies the method's
+// declared access.
 #pragma once
 
 #include <string>
@@ -6,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gridbill/base/caller.h"
 #include "gridbill/common/v1/common.pb.h"
 #include "grpcpp/server_context.h"
 
@@ -20,20 +24,6 @@ inline constexpr char kRequestIdHeader[] = "x-request-id";
 // HMAC-SHA256 (lowercase hex) by the gateway over the identity and the method;
 // see SignIdentity.
 inline constexpr char kIdentitySigHeader[] = "x-gridbill-identity-sig";
-
-struct Caller {
-  std::string principal;  // "" when the call carries none
-  std::vector<common::v1::Role> roles;
-  std::string participant_id;  // non-empty: scoped to one participant
-
-  bool scoped() const { return !participant_id.empty(); }
-  // True when scoped and `participant_id` is someone else's.
-  bool DeniedFor(const std::string& participant) const {
-    return scoped() && participant != participant_id;
-  }
-  // The actor recorded in histories: principal, or "system" when none.
-  std::string Actor() const { return principal.empty() ? "system" : principal; }
-};
 
 // Reads the caller from the server context's client metadata. Trusts the
 // metadata as sent: for services not configured with an identity secret.

@@ -11,6 +11,7 @@
 #include "google/protobuf/message.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "grpcpp/grpcpp.h"
@@ -25,14 +26,19 @@ std::string CallerFingerprint(const google::protobuf::Message& request, const Ca
 // Runs a mutation under the idempotency guard: the domain call and the
 // stored response commit together; a retry gets the stored response back.
 // `fn` fills a fresh response; an error from it is returned (converted to
-// grpc::Status) and not stored. `Request` has a `request_id()`.
+// grpc::Status) and not stored. `Request` has a `request_id()`. Records are
+// kept per method, named by IdempotencyMethodName of the method that takes
+// `Request` (access.h).
 template <typename Request, typename Response>
-grpc::Status IdempotentCall(Idempotency& idempotency, const char* method, const Caller& caller,
-                            const Request& req, Response* resp,
+grpc::Status IdempotentCall(Idempotency& idempotency, const Caller& caller, const Request& req,
+                            Response* resp,
                             absl::FunctionRef<absl::Status(std::type_identity_t<Response>&)> fn) {
+  absl::StatusOr<const google::protobuf::MethodDescriptor*> method =
+      MethodOfRequest(*Request::descriptor());
+  if (!method.ok()) return ToGrpc(method.status());
   absl::StatusOr<std::string> bytes =
-      idempotency.Run(method, req.request_id(), CallerFingerprint(req, caller),
-                      [&]() -> absl::StatusOr<std::string> {
+      idempotency.Run(IdempotencyMethodName(**method), req.request_id(),
+                      CallerFingerprint(req, caller), [&]() -> absl::StatusOr<std::string> {
                         Response fresh;
                         RETURN_IF_ERROR(fn(fresh));
                         std::string out;

@@ -23,10 +23,11 @@ namespace gridbill {
 //  - every other call needs exactly one principal, roles and participant
 //    header and a valid x-gridbill-identity-sig over them and the method
 //    (SignIdentity), else UNAUTHENTICATED;
-//  - then the method's declared roles: a caller holding none of them, or a
-//    method that declares no policy, is PERMISSION_DENIED (a second line of
-//    defence behind the gateway; participant scoping stays with the services,
-//    which read the verified Caller).
+//  - then the method's declared roles, by the rule of access.h Decide: a
+//    caller holding none of them (or no role at all), or a method that
+//    declares no policy, is PERMISSION_DENIED (a second line of defence
+//    behind the gateway; the participant field is checked by the handler's
+//    Authorize, which has the request).
 absl::Status CheckCallIdentity(std::string_view secret, std::string_view method,
                                const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
