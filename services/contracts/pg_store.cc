@@ -352,12 +352,14 @@ absl::Status PgStore::AppendHistory(Resource resource, const std::string& id,
       [&](pg::Transaction& tx) { return tx.Execute(InsertHistoryQuery(resource), p).status(); });
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
-                                                              const std::string& id) {
-  if (!IsUuid(id)) return std::vector<ChangeEntry>{};
-  return pool_.TransactValue<std::vector<ChangeEntry>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<ChangeEntry>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(ListHistoryQuery(resource), id));
+absl::StatusOr<paging::PageOf<ChangeEntry>> PgStore::ListHistory(Resource resource,
+                                                                 const std::string& id,
+                                                                 const paging::Page& page) {
+  if (!IsUuid(id)) return paging::PageOf<ChangeEntry>{};
+  return pool_.TransactValue<paging::PageOf<ChangeEntry>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<ChangeEntry>> {
+        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(ListHistoryQuery(resource), id, page.After(0),
+                                                 page.size + 1));
         std::vector<ChangeEntry> out;
         for (pg::Row row : res) {
           ChangeEntry e;
@@ -376,7 +378,9 @@ absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
           }
           out.push_back(std::move(e));
         }
-        return out;
+        return paging::CutPage(std::move(out), page, [](const ChangeEntry& e) {
+          return paging::PageKey{absl::StrCat(e.version)};
+        });
       });
 }
 
@@ -729,17 +733,25 @@ absl::StatusOr<ApplicationComment> PgStore::InsertComment(const ApplicationComme
   return out;
 }
 
-absl::StatusOr<std::vector<ApplicationComment>> PgStore::ListComments(
-    const std::string& application_id) {
-  if (!IsUuid(application_id)) return std::vector<ApplicationComment>{};
-  return pool_.TransactValue<std::vector<ApplicationComment>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<ApplicationComment>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListComments, application_id));
-        std::vector<ApplicationComment> out;
+absl::StatusOr<paging::PageOf<ApplicationComment>> PgStore::ListComments(
+    const std::string& application_id, const paging::Page& page) {
+  if (!IsUuid(application_id)) return paging::PageOf<ApplicationComment>{};
+  return pool_.TransactValue<paging::PageOf<ApplicationComment>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<ApplicationComment>> {
+        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListComments, application_id, page.After(0),
+                                                 page.After(1), page.size + 1));
+        // The key (creation time as PostgreSQL prints it, sequence) rides
+        // along with each comment until the page is cut.
+        std::vector<std::pair<ApplicationComment, paging::PageKey>> rows;
         for (pg::Row row : res) {
-          out.push_back(ApplicationComment{row.String(0), row.String(1), row.String(2),
-                                           row.String(3), row.Time(4)});
+          rows.emplace_back(ApplicationComment{row.String(0), row.String(1), row.String(2),
+                                               row.String(3), row.Time(4)},
+                            paging::PageKey{row.String(5), row.String(6)});
         }
+        auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
+        paging::PageOf<ApplicationComment> out;
+        out.next = std::move(cut.next);
+        for (auto& [comment, key] : cut.items) out.items.push_back(std::move(comment));
         return out;
       });
 }

@@ -56,14 +56,17 @@ inline constexpr Query kUpdateReferenceRecord{
     "WHERE id = $1::uuid AND version = $2"};
 
 // ---------------------------------------------------------------------------
-// Histories: the same shape for every resource.
+// Histories: the same shape for every resource. Listed a page at a time:
+// $2 the last version already returned (NULL for the first page), $3 the page
+// size + 1.
 #define GRIDBILL_HISTORY_INSERT(table, key)                                         \
   "INSERT INTO " table " (" key                                                     \
   ", version, actor, change_time, action, reason, request_id, fields, old_values, " \
   "new_values) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[])"
 #define GRIDBILL_HISTORY_SELECT(table, key)                                              \
   "SELECT version, actor, change_time, action, reason, request_id, fields, old_values, " \
-  "new_values FROM " table " WHERE " key " = $1::uuid ORDER BY version"
+  "new_values FROM " table " WHERE " key " = $1::uuid "     \
+  "AND ($2::bigint IS NULL OR version > $2::bigint) ORDER BY version LIMIT $3"
 
 inline constexpr Query kInsertReferenceHistory{
     "insert_reference_history", GRIDBILL_HISTORY_INSERT("reference_record_history", "record_id")};
@@ -307,10 +310,14 @@ inline constexpr Query kInsertComment{
     "INSERT INTO application_comments (application_id, author, text, create_time) "
     "VALUES ($1::uuid, $2, $3, $4) RETURNING id"};
 
+// A page of comments: $2, $3 the key of the last one already returned (NULL
+// for the first page), $4 the page size + 1.
 inline constexpr Query kListComments{
     "list_application_comments",
-    "SELECT id, application_id, author, text, create_time FROM application_comments "
-    "WHERE application_id = $1::uuid ORDER BY create_time, seq"};
+    "SELECT id, application_id, author, text, create_time, create_time::text, seq "
+    "FROM application_comments WHERE application_id = $1::uuid "
+    "AND ($2::text IS NULL OR (create_time, seq) > ($2::timestamptz, $3::bigint)) "
+    "ORDER BY create_time, seq LIMIT $4"};
 
 #undef GRIDBILL_REFERENCE_COLUMNS
 #undef GRIDBILL_REFERENCE_FILTER

@@ -13,6 +13,7 @@
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::metering {
@@ -119,13 +120,15 @@ grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* c
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/ListMeteringPoints", *req));
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(
-      ListPage<MeteringPoint> page,
-      points_.List(PointFilter{req->participant_id(), req->substation_code()}, offset, size, who));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
+  ASSIGN_OR_RETURN_GRPC(ListPage<MeteringPoint> page,
+                        points_.List(PointFilter{req->participant_id(), req->substation_code()},
+                                     offset, requested.size, who));
   for (const MeteringPoint& p : page.items) ToProto(p, resp->add_points());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  if (page.next_offset > 0) {
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
+  }
   return grpc::Status::OK;
 }
 

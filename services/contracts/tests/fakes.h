@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "checks.h"
 #include "clock.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
 #include "store.h"
 
 namespace gridbill::contracts::testing {
@@ -57,9 +59,17 @@ class FakeStore final : public Store {
     state_.history[{resource, id}].push_back(entry);
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                       const std::string& id) override {
-    return state_.history[{resource, id}];
+  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource,
+                                                          const std::string& id,
+                                                          const paging::Page& page) override {
+    ASSIGN_OR_RETURN(int64_t after, page.first() ? 0 : ParseInt(page.after[0]));
+    std::vector<ChangeEntry> rows;
+    for (const ChangeEntry& e : state_.history[{resource, id}]) {
+      if (e.version > after) rows.push_back(e);
+    }
+    return paging::CutPage(std::move(rows), page, [](const ChangeEntry& e) {
+      return paging::PageKey{std::to_string(e.version)};
+    });
   }
 
   absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) override {
@@ -257,13 +267,28 @@ class FakeStore final : public Store {
     state_.comments.push_back(out);
     return out;
   }
-  absl::StatusOr<std::vector<ApplicationComment>> ListComments(
-      const std::string& application_id) override {
-    std::vector<ApplicationComment> out;
+  absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(
+      const std::string& application_id, const paging::Page& page) override {
+    // Keyed by position among the application's comments (they are appended in order).
+    ASSIGN_OR_RETURN(int64_t after, page.first() ? 0 : ParseInt(page.after[0]));
+    std::vector<std::pair<ApplicationComment, int64_t>> rows;
+    int64_t n = 0;
     for (const auto& c : state_.comments) {
-      if (c.application_id == application_id) out.push_back(c);
+      if (c.application_id == application_id && ++n > after) rows.emplace_back(c, n);
     }
+    auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) {
+      return paging::PageKey{std::to_string(r.second)};
+    });
+    paging::PageOf<ApplicationComment> out;
+    out.next = cut.next;
+    for (auto& r : cut.items) out.items.push_back(r.first);
     return out;
+  }
+
+  static absl::StatusOr<int64_t> ParseInt(const std::string& text) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(text, &v)) return absl::InvalidArgumentError("page_token: malformed");
+    return v;
   }
 
   size_t HistorySize(Resource resource, const std::string& id) {
