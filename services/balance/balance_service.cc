@@ -205,7 +205,8 @@ grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(std::string participant,
                         ScopedParticipant(CallerFrom(*ctx), req->participant_id()));
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
-  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested,
+                        paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
   const int size = requested.size;
   ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
@@ -244,7 +245,8 @@ grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
                                                v1::ListNodeHoursResponse* resp) {
   if (CallerFrom(*ctx).scoped()) return Denied();
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
-  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested,
+                        paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
   ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
   const int size = requested.size;
   ASSIGN_OR_RETURN_GRPC(Page<NodeHour> page, runs_.NodeHours(id, req->node_code(), offset, size));

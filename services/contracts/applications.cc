@@ -336,8 +336,8 @@ absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& perio
 }
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Applications::History(const std::string& id,
- const paging::Page& page,
- const Requester& who) {
+                                                                  const paging::Page& page,
+                                                                  const Requester& who) {
   RETURN_IF_ERROR(Visible(id, who).status());
   return store_.ListHistory(Resource::kApplication, id, page);
 }

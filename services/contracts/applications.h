@@ -51,13 +51,13 @@ class Applications {
   absl::StatusOr<ApplicationComment> AddComment(const std::string& application_id,
                                                 const std::string& text, const Requester& who);
   absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(const std::string& application_id,
-                                                                 const paging::Page& page,
-                                                               const Requester& who);
+                                                                  const paging::Page& page,
+                                                                  const Requester& who);
   absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period, std::string participant_id,
                                           ApplicationType type, const Requester& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                     const paging::Page& page,
-                                                     const Requester& who);
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Application& a);

@@ -267,8 +267,8 @@ absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractSt
 }
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Contracts::History(const std::string& id,
- const paging::Page& page,
- const Requester& who) {
+                                                               const paging::Page& page,
+                                                               const Requester& who) {
   RETURN_IF_ERROR(Get(id, who).status());
   return store_.ListHistory(Resource::kContract, id, page);
 }

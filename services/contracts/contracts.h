@@ -49,8 +49,8 @@ class Contracts {
                                       const std::string& reason, int64_t expected_version,
                                       const Requester& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                     const paging::Page& page,
-                                                     const Requester& who);
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Contract& c);

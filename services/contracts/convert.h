@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "gridbill/contracts/v1/contracts.pb.h"
 #include "google/protobuf/message.h"
+#include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/server/caller.h"
 #include "model.h"
 

@@ -250,8 +250,8 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
 }
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Participants::History(const std::string& id,
- const paging::Page& page,
- const Requester& who) {
+                                                                  const paging::Page& page,
+                                                                  const Requester& who) {
   if (who.DeniedFor(id)) {
     return PermissionDeniedField("id",
                                  "a participant-scoped caller may read only its own "

@@ -36,8 +36,8 @@ class Participants {
                                      int64_t expected_version, const std::string& reason,
                                      const Requester& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                     const paging::Page& page,
-                                                     const Requester& who);
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Participant& p);

@@ -358,8 +358,8 @@ absl::StatusOr<paging::PageOf<ChangeEntry>> PgStore::ListHistory(Resource resour
   if (!IsUuid(id)) return paging::PageOf<ChangeEntry>{};
   return pool_.TransactValue<paging::PageOf<ChangeEntry>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<ChangeEntry>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(ListHistoryQuery(resource), id, page.After(0),
-                                                 page.size + 1));
+        ASSIGN_OR_RETURN(pg::Result res,
+                         tx.Exec(ListHistoryQuery(resource), id, page.After(0), page.size + 1));
         std::vector<ChangeEntry> out;
         for (pg::Row row : res) {
           ChangeEntry e;

@@ -19,8 +19,7 @@ class PgStore final : public Store {
 
   absl::Status AppendHistory(Resource resource, const std::string& id,
                              const ChangeEntry& entry) override;
-  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource,
-                                                          const std::string& id,
+  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource, const std::string& id,
                                                           const paging::Page& page) override;
 
   absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) override;

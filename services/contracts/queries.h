@@ -65,7 +65,8 @@ inline constexpr Query kUpdateReferenceRecord{
   "new_values) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[])"
 #define GRIDBILL_HISTORY_SELECT(table, key)                                              \
   "SELECT version, actor, change_time, action, reason, request_id, fields, old_values, " \
-  "new_values FROM " table " WHERE " key " = $1::uuid "     \
+  "new_values FROM " table " WHERE " key                                                 \
+  " = $1::uuid "                                                                         \
   "AND ($2::bigint IS NULL OR version > $2::bigint) ORDER BY version LIMIT $3"
 
 inline constexpr Query kInsertReferenceHistory{

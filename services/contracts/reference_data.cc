@@ -242,8 +242,8 @@ absl::StatusOr<ReferenceRecord> ReferenceData::Update(const ReferenceRecord& inp
 }
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> ReferenceData::History(const std::string& id,
- const paging::Page& page,
- const Requester& who) {
+                                                                   const paging::Page& page,
+                                                                   const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of reference data"));
   RETURN_IF_ERROR(store_.GetReferenceRecord(id).status());
   return store_.ListHistory(Resource::kReferenceRecord, id, page);

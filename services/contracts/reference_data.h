@@ -29,8 +29,8 @@ class ReferenceData {
                                          int64_t expected_version, const std::string& reason,
                                          const Requester& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                     const paging::Page& page,
-                                                     const Requester& who);
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   // Every rule on a whole record; `self_id` is excluded from the code check.

@@ -143,8 +143,8 @@ absl::StatusOr<PeriodTariffs> Tariffs::ForPeriod(ServiceType service, const Bill
 }
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Tariffs::History(const std::string& id,
- const paging::Page& page,
- const Requester& who) {
+                                                             const paging::Page& page,
+                                                             const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of tariffs"));
   RETURN_IF_ERROR(store_.GetTariff(id).status());
   return store_.ListHistory(Resource::kTariff, id, page);

@@ -39,8 +39,8 @@ class Tariffs {
   absl::StatusOr<Tariff> InForce(ServiceType service, absl::CivilDay day);
   absl::StatusOr<PeriodTariffs> ForPeriod(ServiceType service, const BillingPeriod& period);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                     const paging::Page& page,
-                                                     const Requester& who);
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Tariff& t, const std::string& self_id);

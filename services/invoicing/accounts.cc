@@ -204,8 +204,7 @@ absl::StatusOr<paging::PageOf<Payment>> Accounts::ListPayments(const std::string
     contracts.insert(p.contract_id);
   }
   for (const std::string& contract : contracts) {
-    ASSIGN_OR_RETURN(std::vector<Document> docs,
-                     store_.ReceivableDocuments(participant, contract));
+    ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ReceivableDocuments(participant, contract));
     ASSIGN_OR_RETURN(std::vector<Payment> pays, store_.ListPayments(participant, contract));
     LedgerResult l = Allocate(docs, pays);
     for (Payment& p : l.payments) {

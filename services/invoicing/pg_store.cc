@@ -625,8 +625,9 @@ absl::StatusOr<std::vector<Payment>> PgStore::ListPayments(const std::string& pa
   return out;
 }
 
-absl::StatusOr<paging::PageOf<Payment>> PgStore::ListPaymentsPage(
-    const std::string& participant_id, const std::string& contract_id, const paging::Page& page) {
+absl::StatusOr<paging::PageOf<Payment>> PgStore::ListPaymentsPage(const std::string& participant_id,
+                                                                  const std::string& contract_id,
+                                                                  const paging::Page& page) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPaymentsPage, participant_id, contract_id,
                                               page.After(0), page.After(1), page.size + 1));
   std::vector<std::pair<Payment, paging::PageKey>> rows;

@@ -174,7 +174,8 @@ inline constexpr Query kListPayments{
 // payment already returned (NULL for the first page), $5 the page size + 1.
 inline constexpr Query kListPaymentsPage{
     "list_payments_page",
-    "SELECT " GRIDBILL_PAYMENT_COLS ", value_date::text FROM payments "
+    "SELECT " GRIDBILL_PAYMENT_COLS
+    ", value_date::text FROM payments "
     "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
     "AND ($3::date IS NULL OR (value_date, reference) > ($3::date, $4::text)) "
     "ORDER BY value_date, reference LIMIT $5"};

@@ -42,7 +42,7 @@ TEST_CASE("a token gives back the key it was made from", "[base][paging]") {
     REQUIRE(back.ok());
     CHECK(*back == key);
   }
-  CHECK(EncodeToken("filters", {}).empty());  // no key: the last page
+  CHECK(EncodeToken("filters", {}).empty());   // no key: the last page
   CHECK(DecodeToken("", "filters")->empty());  // no token: the first page
 }
 

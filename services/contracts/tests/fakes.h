@@ -59,8 +59,7 @@ class FakeStore final : public Store {
     state_.history[{resource, id}].push_back(entry);
     return absl::OkStatus();
   }
-  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource,
-                                                          const std::string& id,
+  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource, const std::string& id,
                                                           const paging::Page& page) override {
     ASSIGN_OR_RETURN(int64_t after, page.first() ? 0 : ParseInt(page.after[0]));
     std::vector<ChangeEntry> rows;
