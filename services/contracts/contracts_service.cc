@@ -80,10 +80,10 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecords(
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
   filter.query = req->query();
   filter.code = req->code();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<ReferenceRecord> list, domain_.List(filter, page));
   for (const auto& r : list.items) ToProto(r, resp->add_records());
-  resp->set_next_page_token(NextPageToken(*req, page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -150,10 +150,10 @@ grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
   filter.region_code = req->region_code();
   filter.query = req->query();
   filter.bin = req->bin();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Participant> list, domain_.List(filter, page, Reader(ctx)));
   for (const auto& p : list.items) ToProto(p, resp->add_participants());
-  resp->set_next_page_token(NextPageToken(*req, page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -220,10 +220,10 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(filter.state, FromProto(req->state(), "state"));
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
   filter.query = req->query();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Contract> list, domain_.List(filter, page, Reader(ctx)));
   for (const auto& c : list.items) ToProto(c, resp->add_contracts());
-  resp->set_next_page_token(NextPageToken(*req, page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -303,10 +303,10 @@ grpc::Status TariffServiceImpl::ListTariffs(grpc::ServerContext* ctx,
                                             const v1::ListTariffsRequest* req,
                                             v1::ListTariffsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Tariff> list, domain_.List(service, page));
   for (const auto& t : list.items) ToProto(t, resp->add_tariffs());
-  resp->set_next_page_token(NextPageToken(*req, page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -404,10 +404,10 @@ grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
     filter.period = period;
   }
   filter.overdue_only = req->overdue_only();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.List(filter, page, Reader(ctx)));
   for (const auto& a : list.items) ToProto(a, resp->add_applications());
-  resp->set_next_page_token(NextPageToken(*req, page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }

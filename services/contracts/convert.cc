@@ -73,21 +73,6 @@ absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
   return out;
 }
 
-absl::StatusOr<PageRequest> PageFrom(const google::protobuf::Message& request) {
-  ASSIGN_OR_RETURN(paging::Page p, paging::FromRequest(request));
-  PageRequest page;
-  page.limit = p.size;
-  ASSIGN_OR_RETURN(page.offset, p.Offset());
-  return page;
-}
-
-std::string NextPageToken(const google::protobuf::Message& request, const PageRequest& page,
-                          size_t returned, int64_t total) {
-  int64_t next = page.offset + static_cast<int64_t>(returned);
-  if (returned == 0 || next >= total) return "";
-  return paging::NextToken(request, {absl::StrCat(next)});
-}
-
 absl::StatusOr<ServiceType> FromProto(v1::ServiceType v, const std::string& field) {
   return Enum<ServiceType>(v, field);
 }

@@ -26,13 +26,6 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
                               std::span<const std::string_view> allowed);
 
-// The page a List request asks for (gridbill/server/paging.h), for the
-// lists that report total_size and page by offset.
-absl::StatusOr<PageRequest> PageFrom(const google::protobuf::Message& request);
-// The token of the page after `page` that returned `returned` items of `total`.
-std::string NextPageToken(const google::protobuf::Message& request, const PageRequest& page,
-                          size_t returned, int64_t total);
-
 // Enums: unknown numbers are INVALID_ARGUMENT on `field`.
 absl::StatusOr<ServiceType> FromProto(v1::ServiceType v, const std::string& field);
 absl::StatusOr<ReferenceKind> FromProto(v1::ReferenceKind v, const std::string& field);

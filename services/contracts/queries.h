@@ -34,7 +34,8 @@ inline constexpr Query kFindReferenceRecords{"find_reference_records",
 inline constexpr Query kListReferenceRecords{
     "list_reference_records",
     "SELECT " GRIDBILL_REFERENCE_COLUMNS "FROM reference_records " GRIDBILL_REFERENCE_FILTER
-    "ORDER BY kind, code, valid_from, id LIMIT $5 OFFSET $6"};
+    "AND ($6::text IS NULL OR (kind, code, valid_from, id) > ($6::text, $7::text, $8::date, "
+    "$9::uuid)) ORDER BY kind, code, valid_from, id LIMIT $5"};
 
 inline constexpr Query kCountReferenceRecords{
     "count_reference_records", "SELECT count(*) FROM reference_records " GRIDBILL_REFERENCE_FILTER};
@@ -54,6 +55,10 @@ inline constexpr Query kUpdateReferenceRecord{
     "from_substation_code = $11, to_substation_code = $12, length_m = $13, bik = $14, "
     "bank_bin = $15, version = $16, update_time = $17 "
     "WHERE id = $1::uuid AND version = $2"};
+
+// The lists read keyset (gridbill/base/paging.h): after the filter's
+// parameters come the LIMIT (page size + 1) and the ORDER BY columns of the
+// last row already returned, NULL for the first page.
 
 // ---------------------------------------------------------------------------
 // Histories: the same shape for every resource. Listed a page at a time:
@@ -123,7 +128,9 @@ inline constexpr Query kFindParticipantByBin{"find_participant_by_bin",
 inline constexpr Query kListParticipants{"list_participants",
                                          "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
                                          "FROM participants p " GRIDBILL_PARTICIPANT_FILTER
-                                         "ORDER BY p.short_name, p.id LIMIT $7 OFFSET $8"};
+                                         "AND ($8::text IS NULL OR (p.short_name, p.id) > "
+                                         "($8::text, $9::uuid)) "
+                                         "ORDER BY p.short_name, p.id LIMIT $7"};
 
 inline constexpr Query kCountParticipants{
     "count_participants", "SELECT count(*) FROM participants p " GRIDBILL_PARTICIPANT_FILTER};
@@ -177,7 +184,9 @@ inline constexpr Query kFindContractByNumber{"find_contract_by_number",
 
 inline constexpr Query kListContracts{"list_contracts", "SELECT " GRIDBILL_CONTRACT_COLUMNS
                                                         "FROM contracts " GRIDBILL_CONTRACT_FILTER
-                                                        "ORDER BY number, id LIMIT $6 OFFSET $7"};
+                                                        "AND ($7::text IS NULL OR (number, id) > "
+                                                        "($7::text, $8::uuid)) "
+                                                        "ORDER BY number, id LIMIT $6"};
 
 inline constexpr Query kCountContracts{"count_contracts",
                                        "SELECT count(*) FROM contracts " GRIDBILL_CONTRACT_FILTER};
@@ -210,7 +219,9 @@ inline constexpr Query kGetTariff{
 inline constexpr Query kListTariffs{"list_tariffs",
                                     "SELECT " GRIDBILL_TARIFF_COLUMNS
                                     "FROM tariffs WHERE ($1 = '' OR service_type = $1) "
-                                    "ORDER BY service_type, valid_from, id LIMIT $2 OFFSET $3"};
+                                    "AND ($3::text IS NULL OR (service_type, valid_from, id) > "
+                                    "($3::text, $4::date, $5::uuid)) "
+                                    "ORDER BY service_type, valid_from, id LIMIT $2"};
 
 inline constexpr Query kCountTariffs{
     "count_tariffs", "SELECT count(*) FROM tariffs WHERE ($1 = '' OR service_type = $1)"};
@@ -265,7 +276,8 @@ inline constexpr Query kGetApplication{"get_application",
 inline constexpr Query kListApplications{
     "list_applications",
     "SELECT " GRIDBILL_APPLICATION_COLUMNS "FROM applications a " GRIDBILL_APPLICATION_FILTER
-    "ORDER BY a.create_time DESC, a.id DESC LIMIT $7 OFFSET $8"};
+    "AND ($8::timestamptz IS NULL OR (a.create_time, a.id) < ($8::timestamptz, $9::uuid)) "
+    "ORDER BY a.create_time DESC, a.id DESC LIMIT $7"};
 
 inline constexpr Query kCountListApplications{
     "count_list_applications", "SELECT count(*) FROM applications a " GRIDBILL_APPLICATION_FILTER};

@@ -120,15 +120,12 @@ grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* c
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, "MeteringPointService/ListMeteringPoints", *req));
-  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
-  ASSIGN_OR_RETURN_GRPC(ListPage<MeteringPoint> page,
-                        points_.List(PointFilter{req->participant_id(), req->substation_code()},
-                                     offset, requested.size, who));
-  for (const MeteringPoint& p : page.items) ToProto(p, resp->add_points());
-  if (page.next_offset > 0) {
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
-  }
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(
+      ListPage<MeteringPoint> list,
+      points_.List(PointFilter{req->participant_id(), req->substation_code()}, page, who));
+  for (const MeteringPoint& p : list.items) ToProto(p, resp->add_points());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 

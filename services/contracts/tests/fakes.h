@@ -150,7 +150,7 @@ class FakeStore final : public Store {
     f.participant_id = participant_id;
     f.state = state;
     PageRequest page;
-    page.limit = limit;
+    page.size = limit;
     absl::StatusOr<ListPage<Contract>> found = ListContracts(f, page);
     if (!found.ok()) return found.status();
     return found->items;
@@ -326,12 +326,9 @@ class FakeStore final : public Store {
   }
   template <typename T>
   static ListPage<T> Paged(std::vector<T> all, const PageRequest& page) {
-    ListPage<T> out;
-    out.total_size = static_cast<int64_t>(all.size());
-    for (int64_t i = page.offset; i < out.total_size && i < page.offset + page.limit; ++i) {
-      out.items.push_back(all[i]);
-    }
-    return out;
+    // By position: the fake's order is its own, the key is an offset.
+    absl::StatusOr<ListPage<T>> out = paging::SlicePage(std::move(all), page);
+    return out.ok() ? *std::move(out) : ListPage<T>{};
   }
 
   State state_;
