@@ -327,7 +327,8 @@ inline constexpr Query kInsertComment{
 // for the first page), $4 the page size + 1.
 inline constexpr Query kListComments{
     "list_application_comments",
-    "SELECT id, application_id, author, text, create_time, create_time::text, seq "
+    "SELECT id, application_id, author, text, create_time, create_time::text AS create_time_key, "
+    "seq "
     "FROM application_comments WHERE application_id = $1::uuid "
     "AND ($2::text IS NULL OR (create_time, seq) > ($2::timestamptz, $3::bigint)) "
     "ORDER BY create_time, seq LIMIT $4"};

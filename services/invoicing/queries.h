@@ -14,7 +14,7 @@ inline constexpr Query kSelectVatRates{
 // first page), $2 the page size + 1.
 inline constexpr Query kListVatRates{
     "list_vat_rates",
-    "SELECT valid_from, rate_percent::text, valid_from::text FROM vat_rates "
+    "SELECT valid_from, rate_percent::text, valid_from::text AS valid_from_key FROM vat_rates "
     "WHERE ($1::date IS NULL OR valid_from > $1::date) ORDER BY valid_from LIMIT $2"};
 
 #define GRIDBILL_PERIOD_COLS "period, state, open_time, closing_time, close_time"
@@ -175,7 +175,7 @@ inline constexpr Query kListPayments{
 inline constexpr Query kListPaymentsPage{
     "list_payments_page",
     "SELECT " GRIDBILL_PAYMENT_COLS
-    ", value_date::text FROM payments "
+    ", value_date::text AS value_date_key FROM payments "
     "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
     "AND ($3::date IS NULL OR (value_date, reference) > ($3::date, $4::text)) "
     "ORDER BY value_date, reference LIMIT $5"};
