@@ -10,6 +10,7 @@
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::balance {
@@ -73,8 +74,9 @@ grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
                                             v1::ListSchemesResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   const std::string participant = ScopedParticipant(caller, req->participant_id());
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
+  const int size = requested.size;
   SchemeFilter f;
   f.kind = req->kind();
   f.participant_id = participant;
@@ -83,7 +85,9 @@ grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(Page<Scheme> page, schemes_.List(f, offset, size));
   for (const Scheme& s : page.items) ToProto(s, resp->add_schemes());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  if (page.next_offset > 0) {
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
+  }
   return grpc::Status::OK;
 }
 
@@ -153,14 +157,17 @@ grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
 grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::ListRunsRequest* req,
                                           v1::ListRunsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
+  const int size = requested.size;
   RunFilter f;
   ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
   f.type = req->type();
   ASSIGN_OR_RETURN_GRPC(Page<Run> page, runs_.List(f, offset, size));
   for (const Run& r : page.items) ToProto(r, resp->add_runs());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  if (page.next_offset > 0) {
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
+  }
   return grpc::Status::OK;
 }
 
@@ -181,12 +188,16 @@ grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested,
+                        paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
+  const int size = requested.size;
   ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
                         runs_.ServiceHours(id, participant, req->service_type(), offset, size));
   for (const ServiceHour& h : page.items) ToProto(h, resp->add_hours());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  if (page.next_offset > 0) {
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
+  }
   return grpc::Status::OK;
 }
 
@@ -217,11 +228,15 @@ grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
                                                v1::ListNodeHoursResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size(), 1000, 10000));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested,
+                        paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
+  const int size = requested.size;
   ASSIGN_OR_RETURN_GRPC(Page<NodeHour> page, runs_.NodeHours(id, req->node_code(), offset, size));
   for (const NodeHour& h : page.items) ToProto(h, resp->add_hours());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+  if (page.next_offset > 0) {
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
+  }
   return grpc::Status::OK;
 }
 
@@ -231,15 +246,29 @@ grpc::Status BalanceServiceImpl::ListRunTotals(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
   ToProto(run, resp->mutable_run());
+  // Aggregates of the run (a few thousand at most), computed whole: the
+  // service totals then the node totals, paged together by offset.
   ASSIGN_OR_RETURN_GRPC(std::vector<ServiceTotal> totals, runs_.ServiceTotals(id, participant));
-  const std::string run_id = absl::StrCat(id);
-  for (const ServiceTotal& t : totals) ToProto(t, run_id, resp->add_services());
+  std::vector<NodeTotal> nodes;
   if (!caller.scoped()) {
-    ASSIGN_OR_RETURN_GRPC(std::vector<NodeTotal> nodes, runs_.NodeTotals(id));
-    for (const NodeTotal& t : nodes) ToProto(t, resp->add_nodes());
-  } else {
+    ASSIGN_OR_RETURN_GRPC(nodes, runs_.NodeTotals(id));
+  }
+  std::vector<size_t> all(totals.size() + nodes.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<size_t> page, paging::SlicePage(std::move(all), requested));
+  const std::string run_id = absl::StrCat(id);
+  for (size_t i : page.items) {
+    if (i < totals.size()) {
+      ToProto(totals[i], run_id, resp->add_services());
+    } else {
+      ToProto(nodes[i - totals.size()], resp->add_nodes());
+    }
+  }
+  resp->set_next_page_token(paging::NextToken(*req, page.next));
+  if (caller.scoped()) {
     // A participant's user sees its own totals, not the grid's inputs.
     resp->mutable_run()->clear_inputs();
     resp->mutable_run()->mutable_summary()->clear_closure();

@@ -311,10 +311,10 @@ absl::StatusOr<ApplicationComment> Applications::AddComment(const std::string& a
   return out;
 }
 
-absl::StatusOr<std::vector<ApplicationComment>> Applications::ListComments(
-    const std::string& application_id, const Requester& who) {
+absl::StatusOr<paging::PageOf<ApplicationComment>> Applications::ListComments(
+    const std::string& application_id, const paging::Page& page, const Requester& who) {
   RETURN_IF_ERROR(Visible(application_id, who).status());
-  return store_.ListComments(application_id);
+  return store_.ListComments(application_id, page);
 }
 
 absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& period,
@@ -335,10 +335,11 @@ absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& perio
   return store_.CountApplications(filter);
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> Applications::History(const std::string& id,
-                                                               const Requester& who) {
+absl::StatusOr<paging::PageOf<ChangeEntry>> Applications::History(const std::string& id,
+                                                                  const paging::Page& page,
+                                                                  const Requester& who) {
   RETURN_IF_ERROR(Visible(id, who).status());
-  return store_.ListHistory(Resource::kApplication, id);
+  return store_.ListHistory(Resource::kApplication, id, page);
 }
 
 }  // namespace gridbill::contracts

@@ -50,11 +50,14 @@ class Applications {
                                          const Requester& who);
   absl::StatusOr<ApplicationComment> AddComment(const std::string& application_id,
                                                 const std::string& text, const Requester& who);
-  absl::StatusOr<std::vector<ApplicationComment>> ListComments(const std::string& application_id,
-                                                               const Requester& who);
+  absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(const std::string& application_id,
+                                                                  const paging::Page& page,
+                                                                  const Requester& who);
   absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period, std::string participant_id,
                                           ApplicationType type, const Requester& who);
-  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+  absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Application& a);

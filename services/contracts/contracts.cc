@@ -266,10 +266,11 @@ absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractSt
   return out;
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> Contracts::History(const std::string& id,
-                                                            const Requester& who) {
+absl::StatusOr<paging::PageOf<ChangeEntry>> Contracts::History(const std::string& id,
+                                                               const paging::Page& page,
+                                                               const Requester& who) {
   RETURN_IF_ERROR(Get(id, who).status());
-  return store_.ListHistory(Resource::kContract, id);
+  return store_.ListHistory(Resource::kContract, id, page);
 }
 
 }  // namespace gridbill::contracts

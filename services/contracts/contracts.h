@@ -48,7 +48,9 @@ class Contracts {
   absl::StatusOr<Contract> Transition(const std::string& id, ContractState target,
                                       const std::string& reason, int64_t expected_version,
                                       const Requester& who);
-  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+  absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Contract& c);

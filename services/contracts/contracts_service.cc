@@ -9,6 +9,7 @@
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::contracts {
@@ -85,10 +86,10 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecords(
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
   filter.query = req->query();
   filter.code = req->code();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<ReferenceRecord> list, domain_.List(filter, page));
   for (const auto& r : list.items) ToProto(r, resp->add_records());
-  resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -114,8 +115,11 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecordHistory(
     v1::ListReferenceRecordHistoryResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
-  HistoryToProto(entries, resp->mutable_entries());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
+                        domain_.History(req->id(), page, who));
+  HistoryToProto(list.items, resp->mutable_entries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 
@@ -155,10 +159,10 @@ grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
   filter.region_code = req->region_code();
   filter.query = req->query();
   filter.bin = req->bin();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Participant> list, domain_.List(filter, page, who));
   for (const auto& p : list.items) ToProto(p, resp->add_participants());
-  resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -184,8 +188,11 @@ grpc::Status ParticipantServiceImpl::ListParticipantHistory(
     v1::ListParticipantHistoryResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
-  HistoryToProto(entries, resp->mutable_entries());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
+                        domain_.History(req->id(), page, who));
+  HistoryToProto(list.items, resp->mutable_entries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 
@@ -225,10 +232,10 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(filter.state, FromProto(req->state(), "state"));
   ASSIGN_OR_RETURN_GRPC(filter.valid_on, FromOptionalProtoDate(req->valid_on(), "valid_on"));
   filter.query = req->query();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Contract> list, domain_.List(filter, page, who));
   for (const auto& c : list.items) ToProto(c, resp->add_contracts());
-  resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -273,8 +280,11 @@ grpc::Status ContractServiceImpl::ListContractHistory(grpc::ServerContext* ctx,
                                                       v1::ListContractHistoryResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
-  HistoryToProto(entries, resp->mutable_entries());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
+                        domain_.History(req->id(), page, who));
+  HistoryToProto(list.items, resp->mutable_entries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 
@@ -308,10 +318,10 @@ grpc::Status TariffServiceImpl::ListTariffs(grpc::ServerContext* ctx,
                                             v1::ListTariffsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Tariff> list, domain_.List(service, page));
   for (const auto& t : list.items) ToProto(t, resp->add_tariffs());
-  resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -350,8 +360,13 @@ grpc::Status TariffServiceImpl::ListTariffsForPeriod(grpc::ServerContext* ctx,
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(ServiceType service, FromProto(req->service_type(), "service_type"));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, RequiredPeriod(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(PeriodTariffs result, domain_.ForPeriod(service, period));
-  for (const auto& s : result.slices) ToProto(s, resp->add_slices());
+  // At most one slice per day and tariff change: computed whole, paged by offset.
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<TariffSlice> list,
+                        paging::SlicePage(std::move(result.slices), page));
+  for (const auto& s : list.items) ToProto(s, resp->add_slices());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_period_hours(result.period_hours);
   resp->set_fully_covered(result.fully_covered);
   return grpc::Status::OK;
@@ -362,8 +377,11 @@ grpc::Status TariffServiceImpl::ListTariffHistory(grpc::ServerContext* ctx,
                                                   v1::ListTariffHistoryResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
-  HistoryToProto(entries, resp->mutable_entries());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
+                        domain_.History(req->id(), page, who));
+  HistoryToProto(list.items, resp->mutable_entries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 
@@ -406,10 +424,10 @@ grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
     filter.period = period;
   }
   filter.overdue_only = req->overdue_only();
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.List(filter, page, who));
   for (const auto& a : list.items) ToProto(a, resp->add_applications());
-  resp->set_next_page_token(NextPageToken(page, list.items.size(), list.total_size));
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   resp->set_total_size(list.total_size);
   return grpc::Status::OK;
 }
@@ -463,9 +481,11 @@ grpc::Status ApplicationServiceImpl::ListApplicationComments(
     v1::ListApplicationCommentsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->application_id(), "application_id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ApplicationComment> comments,
-                        domain_.ListComments(req->application_id(), who));
-  for (const auto& c : comments) ToProto(c, resp->add_comments());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ApplicationComment> list,
+                        domain_.ListComments(req->application_id(), page, who));
+  for (const auto& c : list.items) ToProto(c, resp->add_comments());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 
@@ -474,8 +494,11 @@ grpc::Status ApplicationServiceImpl::ListApplicationHistory(
     v1::ListApplicationHistoryResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
-  ASSIGN_OR_RETURN_GRPC(std::vector<ChangeEntry> entries, domain_.History(req->id(), who));
-  HistoryToProto(entries, resp->mutable_entries());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
+                        domain_.History(req->id(), page, who));
+  HistoryToProto(list.items, resp->mutable_entries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::contracts {
@@ -65,21 +66,6 @@ absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
     out.push_back(path);
   }
   return out;
-}
-
-absl::StatusOr<PageRequest> PageFrom(int32_t page_size, const std::string& page_token) {
-  PageRequest page;
-  ASSIGN_OR_RETURN(page.limit, PageSize(page_size));
-  if (!page_token.empty()) {
-    ASSIGN_OR_RETURN(page.offset, DecodePageToken(page_token));
-  }
-  return page;
-}
-
-std::string NextPageToken(const PageRequest& page, size_t returned, int64_t total) {
-  int64_t next = page.offset + static_cast<int64_t>(returned);
-  if (returned == 0 || next >= total) return "";
-  return EncodePageToken(next);
 }
 
 absl::StatusOr<ServiceType> FromProto(v1::ServiceType v, const std::string& field) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/server/caller.h"
 #include "model.h"
@@ -24,10 +25,6 @@ Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 // field 'x'" (the wording of gridbill::CheckMask).
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
                               std::span<const std::string_view> allowed);
-
-absl::StatusOr<PageRequest> PageFrom(int32_t page_size, const std::string& page_token);
-// The token of the page after `page` that returned `returned` items of `total`.
-std::string NextPageToken(const PageRequest& page, size_t returned, int64_t total);
 
 // Enums: unknown numbers are INVALID_ARGUMENT on `field`.
 absl::StatusOr<ServiceType> FromProto(v1::ServiceType v, const std::string& field);

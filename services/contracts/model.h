@@ -17,6 +17,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/base/paging.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/domain/decimal.h"
 
@@ -151,16 +152,11 @@ inline bool Has(const Mask& mask, std::string_view path) {
   return false;
 }
 
-// One page of a list.
-struct PageRequest {
-  int64_t offset = 0;
-  int limit = 100;
-};
+// One page of a list (gridbill/base/paging.h): the page size and the sort
+// key of the last row already returned; the stores read keyset.
+using PageRequest = paging::Page;
 template <typename T>
-struct ListPage {
-  std::vector<T> items;
-  int64_t total_size = 0;
-};
+using ListPage = paging::PageOf<T>;
 
 // ---------------------------------------------------------------------------
 // History

@@ -249,15 +249,16 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
   return out;
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> Participants::History(const std::string& id,
-                                                               const Requester& who) {
+absl::StatusOr<paging::PageOf<ChangeEntry>> Participants::History(const std::string& id,
+                                                                  const paging::Page& page,
+                                                                  const Requester& who) {
   if (who.DeniedFor(id)) {
     return PermissionDeniedField("id",
                                  "a participant-scoped caller may read only its own "
                                  "participant's history");
   }
   RETURN_IF_ERROR(store_.GetParticipant(id).status());
-  return store_.ListHistory(Resource::kParticipant, id);
+  return store_.ListHistory(Resource::kParticipant, id, page);
 }
 
 }  // namespace gridbill::contracts

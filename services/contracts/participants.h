@@ -35,7 +35,9 @@ class Participants {
   absl::StatusOr<Participant> Update(const Participant& input, const Mask& mask,
                                      int64_t expected_version, const std::string& reason,
                                      const Requester& who);
-  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+  absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Participant& p);

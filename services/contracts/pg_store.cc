@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "checks.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -28,6 +30,12 @@ absl::StatusOr<E> ReadEnum(std::string_view text) {
         absl::StrCat("stored enum value \"", std::string(text), "\" is unknown"));
   }
   return *v;
+}
+
+// Sort-key columns as PostgreSQL parses them back ($n::date, $n::timestamptz).
+std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 
 std::optional<std::string> OptionalText(bool present, std::string value) {
@@ -352,12 +360,14 @@ absl::Status PgStore::AppendHistory(Resource resource, const std::string& id,
       [&](pg::Transaction& tx) { return tx.Execute(InsertHistoryQuery(resource), p).status(); });
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
-                                                              const std::string& id) {
-  if (!IsUuid(id)) return std::vector<ChangeEntry>{};
-  return pool_.TransactValue<std::vector<ChangeEntry>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<ChangeEntry>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(ListHistoryQuery(resource), id));
+absl::StatusOr<paging::PageOf<ChangeEntry>> PgStore::ListHistory(Resource resource,
+                                                                 const std::string& id,
+                                                                 const paging::Page& page) {
+  if (!IsUuid(id)) return paging::PageOf<ChangeEntry>{};
+  return pool_.TransactValue<paging::PageOf<ChangeEntry>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<ChangeEntry>> {
+        ASSIGN_OR_RETURN(pg::Result res,
+                         tx.Exec(ListHistoryQuery(resource), id, page.After(0), page.size + 1));
         std::vector<ChangeEntry> out;
         for (pg::Row row : res) {
           ChangeEntry e;
@@ -376,7 +386,9 @@ absl::StatusOr<std::vector<ChangeEntry>> PgStore::ListHistory(Resource resource,
           }
           out.push_back(std::move(e));
         }
-        return out;
+        return paging::CutPage(std::move(out), page, [](const ChangeEntry& e) {
+          return paging::PageKey{absl::StrCat(e.version)};
+        });
       });
 }
 
@@ -404,14 +416,21 @@ absl::StatusOr<ListPage<ReferenceRecord>> PgStore::ListReferenceRecords(const Re
                                                                         const PageRequest& page) {
   pg::Params filter(EnumText(f.kind), f.valid_on, f.query, f.code);
   pg::Params paged = filter;
-  paged.Add(static_cast<int64_t>(page.limit)).Add(page.offset);
+  paged.Add(page.size + 1);
+  for (size_t i = 0; i < 4; ++i) paged.Add(page.After(i));
   return pool_.TransactValue<ListPage<ReferenceRecord>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<ReferenceRecord>> {
         ListPage<ReferenceRecord> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountReferenceRecords, filter));
         out.total_size = count[0].Int(0);
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListReferenceRecords, paged));
-        ASSIGN_OR_RETURN(out.items, ReadAll<ReferenceRecord>(res, ReadReference));
+        ASSIGN_OR_RETURN(std::vector<ReferenceRecord> rows,
+                         ReadAll<ReferenceRecord>(res, ReadReference));
+        const int64_t total = out.total_size;
+        out = paging::CutPage(std::move(rows), page, [](const ReferenceRecord& r) {
+          return paging::PageKey{EnumText(r.kind), r.code, DayText(r.valid_from), r.id};
+        });
+        out.total_size = total;
         return out;
       },
       pg::Isolation::kRepeatableRead);
@@ -462,14 +481,19 @@ absl::StatusOr<ListPage<Participant>> PgStore::ListParticipants(const Participan
   if (!f.id.empty() && !IsUuid(f.id)) return ListPage<Participant>{};
   pg::Params filter(EnumText(f.status), EnumText(f.role), f.region_code, f.query, f.bin, f.id);
   pg::Params paged = filter;
-  paged.Add(static_cast<int64_t>(page.limit)).Add(page.offset);
+  paged.Add(page.size + 1).Add(page.After(0)).Add(page.After(1));
   return pool_.TransactValue<ListPage<Participant>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Participant>> {
         ListPage<Participant> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountParticipants, filter));
         out.total_size = count[0].Int(0);
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListParticipants, paged));
-        ASSIGN_OR_RETURN(out.items, ReadAll<Participant>(res, ReadParticipant));
+        ASSIGN_OR_RETURN(std::vector<Participant> rows, ReadAll<Participant>(res, ReadParticipant));
+        const int64_t total = out.total_size;
+        out = paging::CutPage(std::move(rows), page, [](const Participant& p) {
+          return paging::PageKey{p.short_name, p.id};
+        });
+        out.total_size = total;
         return out;
       },
       pg::Isolation::kRepeatableRead);
@@ -527,7 +551,7 @@ absl::StatusOr<std::vector<Contract>> PgStore::ContractsInState(const std::strin
   f.participant_id = participant_id;
   f.state = state;
   pg::Params p(f.participant_id, EnumText(f.service_type), EnumText(f.state), f.valid_on, f.query);
-  p.Add(static_cast<int64_t>(limit)).Add(int64_t{0});
+  p.Add(static_cast<int64_t>(limit)).Add(std::nullopt).Add(std::nullopt);  // the first page
   ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListContracts, p));
   return ReadAll<Contract>(res, ReadContract);
 }
@@ -538,14 +562,19 @@ absl::StatusOr<ListPage<Contract>> PgStore::ListContracts(const ContractFilter& 
   pg::Params filter(f.participant_id, EnumText(f.service_type), EnumText(f.state), f.valid_on,
                     f.query);
   pg::Params paged = filter;
-  paged.Add(static_cast<int64_t>(page.limit)).Add(page.offset);
+  paged.Add(page.size + 1).Add(page.After(0)).Add(page.After(1));
   return pool_.TransactValue<ListPage<Contract>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Contract>> {
         ListPage<Contract> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountContracts, filter));
         out.total_size = count[0].Int(0);
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListContracts, paged));
-        ASSIGN_OR_RETURN(out.items, ReadAll<Contract>(res, ReadContract));
+        ASSIGN_OR_RETURN(std::vector<Contract> rows, ReadAll<Contract>(res, ReadContract));
+        const int64_t total = out.total_size;
+        out = paging::CutPage(std::move(rows), page, [](const Contract& c) {
+          return paging::PageKey{c.number, c.id};
+        });
+        out.total_size = total;
         return out;
       },
       pg::Isolation::kRepeatableRead);
@@ -596,9 +625,14 @@ absl::StatusOr<ListPage<Tariff>> PgStore::ListTariffs(ServiceType service,
         ListPage<Tariff> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Exec(q::kCountTariffs, EnumText(service)));
         out.total_size = count[0].Int(0);
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListTariffs, EnumText(service),
-                                                 static_cast<int64_t>(page.limit), page.offset));
-        ASSIGN_OR_RETURN(out.items, ReadAll<Tariff>(res, ReadTariff));
+        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListTariffs, EnumText(service), page.size + 1,
+                                                 page.After(0), page.After(1), page.After(2)));
+        ASSIGN_OR_RETURN(std::vector<Tariff> rows, ReadAll<Tariff>(res, ReadTariff));
+        const int64_t total = out.total_size;
+        out = paging::CutPage(std::move(rows), page, [](const Tariff& t) {
+          return paging::PageKey{EnumText(t.service_type), DayText(t.valid_from), t.id};
+        });
+        out.total_size = total;
         return out;
       },
       pg::Isolation::kRepeatableRead);
@@ -661,14 +695,19 @@ absl::StatusOr<ListPage<Application>> PgStore::ListApplications(const Applicatio
   pg::Params filter(f.participant_id, EnumText(f.type), EnumText(f.state), PeriodDay(f.period),
                     f.overdue_only, f.now);
   pg::Params paged = filter;
-  paged.Add(static_cast<int64_t>(page.limit)).Add(page.offset);
+  paged.Add(page.size + 1).Add(page.After(0)).Add(page.After(1));
   return pool_.TransactValue<ListPage<Application>>(
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Application>> {
         ListPage<Application> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountListApplications, filter));
         out.total_size = count[0].Int(0);
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListApplications, paged));
-        ASSIGN_OR_RETURN(out.items, ReadAll<Application>(res, ReadApplication));
+        ASSIGN_OR_RETURN(std::vector<Application> rows, ReadAll<Application>(res, ReadApplication));
+        const int64_t total = out.total_size;
+        out = paging::CutPage(std::move(rows), page, [](const Application& a) {
+          return paging::PageKey{TimeText(a.create_time), a.id};
+        });
+        out.total_size = total;
         return out;
       },
       pg::Isolation::kRepeatableRead);
@@ -729,17 +768,25 @@ absl::StatusOr<ApplicationComment> PgStore::InsertComment(const ApplicationComme
   return out;
 }
 
-absl::StatusOr<std::vector<ApplicationComment>> PgStore::ListComments(
-    const std::string& application_id) {
-  if (!IsUuid(application_id)) return std::vector<ApplicationComment>{};
-  return pool_.TransactValue<std::vector<ApplicationComment>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<ApplicationComment>> {
-        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListComments, application_id));
-        std::vector<ApplicationComment> out;
+absl::StatusOr<paging::PageOf<ApplicationComment>> PgStore::ListComments(
+    const std::string& application_id, const paging::Page& page) {
+  if (!IsUuid(application_id)) return paging::PageOf<ApplicationComment>{};
+  return pool_.TransactValue<paging::PageOf<ApplicationComment>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<ApplicationComment>> {
+        ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListComments, application_id, page.After(0),
+                                                 page.After(1), page.size + 1));
+        // The key (creation time as PostgreSQL prints it, sequence) rides
+        // along with each comment until the page is cut.
+        std::vector<std::pair<ApplicationComment, paging::PageKey>> rows;
         for (pg::Row row : res) {
-          out.push_back(ApplicationComment{row.String(0), row.String(1), row.String(2),
-                                           row.String(3), row.Time(4)});
+          rows.emplace_back(ApplicationComment{row.String(0), row.String(1), row.String(2),
+                                               row.String(3), row.Time(4)},
+                            paging::PageKey{row.String(5), row.String(6)});
         }
+        auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
+        paging::PageOf<ApplicationComment> out;
+        out.next = std::move(cut.next);
+        for (auto& [comment, key] : cut.items) out.items.push_back(std::move(comment));
         return out;
       });
 }

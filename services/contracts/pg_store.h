@@ -19,8 +19,8 @@ class PgStore final : public Store {
 
   absl::Status AppendHistory(Resource resource, const std::string& id,
                              const ChangeEntry& entry) override;
-  absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                       const std::string& id) override;
+  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource, const std::string& id,
+                                                          const paging::Page& page) override;
 
   absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) override;
   absl::StatusOr<std::vector<ReferenceRecord>> FindReferenceRecords(
@@ -63,8 +63,8 @@ class PgStore final : public Store {
   absl::StatusOr<Application> InsertApplication(const Application& application) override;
   absl::Status UpdateApplication(const Application& application, int64_t prev_version) override;
   absl::StatusOr<ApplicationComment> InsertComment(const ApplicationComment& comment) override;
-  absl::StatusOr<std::vector<ApplicationComment>> ListComments(
-      const std::string& application_id) override;
+  absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(
+      const std::string& application_id, const paging::Page& page) override;
 
  private:
   pg::Pool& pool_;

@@ -34,7 +34,8 @@ inline constexpr Query kFindReferenceRecords{"find_reference_records",
 inline constexpr Query kListReferenceRecords{
     "list_reference_records",
     "SELECT " GRIDBILL_REFERENCE_COLUMNS "FROM reference_records " GRIDBILL_REFERENCE_FILTER
-    "ORDER BY kind, code, valid_from, id LIMIT $5 OFFSET $6"};
+    "AND ($6::text IS NULL OR (kind, code, valid_from, id) > ($6::text, $7::text, $8::date, "
+    "$9::uuid)) ORDER BY kind, code, valid_from, id LIMIT $5"};
 
 inline constexpr Query kCountReferenceRecords{
     "count_reference_records", "SELECT count(*) FROM reference_records " GRIDBILL_REFERENCE_FILTER};
@@ -55,15 +56,23 @@ inline constexpr Query kUpdateReferenceRecord{
     "bank_bin = $15, version = $16, update_time = $17 "
     "WHERE id = $1::uuid AND version = $2"};
 
+// The lists read keyset (gridbill/base/paging.h): after the filter's
+// parameters come the LIMIT (page size + 1) and the ORDER BY columns of the
+// last row already returned, NULL for the first page.
+
 // ---------------------------------------------------------------------------
-// Histories: the same shape for every resource.
+// Histories: the same shape for every resource. Listed a page at a time:
+// $2 the last version already returned (NULL for the first page), $3 the page
+// size + 1.
 #define GRIDBILL_HISTORY_INSERT(table, key)                                         \
   "INSERT INTO " table " (" key                                                     \
   ", version, actor, change_time, action, reason, request_id, fields, old_values, " \
   "new_values) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[])"
 #define GRIDBILL_HISTORY_SELECT(table, key)                                              \
   "SELECT version, actor, change_time, action, reason, request_id, fields, old_values, " \
-  "new_values FROM " table " WHERE " key " = $1::uuid ORDER BY version"
+  "new_values FROM " table " WHERE " key                                                 \
+  " = $1::uuid "                                                                         \
+  "AND ($2::bigint IS NULL OR version > $2::bigint) ORDER BY version LIMIT $3"
 
 inline constexpr Query kInsertReferenceHistory{
     "insert_reference_history", GRIDBILL_HISTORY_INSERT("reference_record_history", "record_id")};
@@ -119,7 +128,9 @@ inline constexpr Query kFindParticipantByBin{"find_participant_by_bin",
 inline constexpr Query kListParticipants{"list_participants",
                                          "SELECT " GRIDBILL_PARTICIPANT_COLUMNS
                                          "FROM participants p " GRIDBILL_PARTICIPANT_FILTER
-                                         "ORDER BY p.short_name, p.id LIMIT $7 OFFSET $8"};
+                                         "AND ($8::text IS NULL OR (p.short_name, p.id) > "
+                                         "($8::text, $9::uuid)) "
+                                         "ORDER BY p.short_name, p.id LIMIT $7"};
 
 inline constexpr Query kCountParticipants{
     "count_participants", "SELECT count(*) FROM participants p " GRIDBILL_PARTICIPANT_FILTER};
@@ -173,7 +184,9 @@ inline constexpr Query kFindContractByNumber{"find_contract_by_number",
 
 inline constexpr Query kListContracts{"list_contracts", "SELECT " GRIDBILL_CONTRACT_COLUMNS
                                                         "FROM contracts " GRIDBILL_CONTRACT_FILTER
-                                                        "ORDER BY number, id LIMIT $6 OFFSET $7"};
+                                                        "AND ($7::text IS NULL OR (number, id) > "
+                                                        "($7::text, $8::uuid)) "
+                                                        "ORDER BY number, id LIMIT $6"};
 
 inline constexpr Query kCountContracts{"count_contracts",
                                        "SELECT count(*) FROM contracts " GRIDBILL_CONTRACT_FILTER};
@@ -206,7 +219,9 @@ inline constexpr Query kGetTariff{
 inline constexpr Query kListTariffs{"list_tariffs",
                                     "SELECT " GRIDBILL_TARIFF_COLUMNS
                                     "FROM tariffs WHERE ($1 = '' OR service_type = $1) "
-                                    "ORDER BY service_type, valid_from, id LIMIT $2 OFFSET $3"};
+                                    "AND ($3::text IS NULL OR (service_type, valid_from, id) > "
+                                    "($3::text, $4::date, $5::uuid)) "
+                                    "ORDER BY service_type, valid_from, id LIMIT $2"};
 
 inline constexpr Query kCountTariffs{
     "count_tariffs", "SELECT count(*) FROM tariffs WHERE ($1 = '' OR service_type = $1)"};
@@ -261,7 +276,8 @@ inline constexpr Query kGetApplication{"get_application",
 inline constexpr Query kListApplications{
     "list_applications",
     "SELECT " GRIDBILL_APPLICATION_COLUMNS "FROM applications a " GRIDBILL_APPLICATION_FILTER
-    "ORDER BY a.create_time DESC, a.id DESC LIMIT $7 OFFSET $8"};
+    "AND ($8::timestamptz IS NULL OR (a.create_time, a.id) < ($8::timestamptz, $9::uuid)) "
+    "ORDER BY a.create_time DESC, a.id DESC LIMIT $7"};
 
 inline constexpr Query kCountListApplications{
     "count_list_applications", "SELECT count(*) FROM applications a " GRIDBILL_APPLICATION_FILTER};
@@ -307,10 +323,15 @@ inline constexpr Query kInsertComment{
     "INSERT INTO application_comments (application_id, author, text, create_time) "
     "VALUES ($1::uuid, $2, $3, $4) RETURNING id"};
 
+// A page of comments: $2, $3 the key of the last one already returned (NULL
+// for the first page), $4 the page size + 1.
 inline constexpr Query kListComments{
     "list_application_comments",
-    "SELECT id, application_id, author, text, create_time FROM application_comments "
-    "WHERE application_id = $1::uuid ORDER BY create_time, seq"};
+    "SELECT id, application_id, author, text, create_time, create_time::text AS create_time_key, "
+    "seq "
+    "FROM application_comments WHERE application_id = $1::uuid "
+    "AND ($2::text IS NULL OR (create_time, seq) > ($2::timestamptz, $3::bigint)) "
+    "ORDER BY create_time, seq LIMIT $4"};
 
 #undef GRIDBILL_REFERENCE_COLUMNS
 #undef GRIDBILL_REFERENCE_FILTER

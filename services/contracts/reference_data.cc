@@ -241,11 +241,12 @@ absl::StatusOr<ReferenceRecord> ReferenceData::Update(const ReferenceRecord& inp
   return out;
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> ReferenceData::History(const std::string& id,
-                                                                const Requester& who) {
+absl::StatusOr<paging::PageOf<ChangeEntry>> ReferenceData::History(const std::string& id,
+                                                                   const paging::Page& page,
+                                                                   const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of reference data"));
   RETURN_IF_ERROR(store_.GetReferenceRecord(id).status());
-  return store_.ListHistory(Resource::kReferenceRecord, id);
+  return store_.ListHistory(Resource::kReferenceRecord, id, page);
 }
 
 }  // namespace gridbill::contracts

@@ -28,7 +28,9 @@ class ReferenceData {
   absl::StatusOr<ReferenceRecord> Update(const ReferenceRecord& input, const Mask& mask,
                                          int64_t expected_version, const std::string& reason,
                                          const Requester& who);
-  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+  absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   // Every rule on a whole record; `self_id` is excluded from the code check.

@@ -26,11 +26,13 @@ class Store {
   // together (joining an enclosing transaction, e.g. the idempotency guard's).
   virtual absl::Status Atomically(absl::FunctionRef<absl::Status()> fn) = 0;
 
-  // History of every resource: appended once per version, read oldest first.
+  // History of every resource: appended once per version, read oldest
+  // first, a page at a time (keyset on the version).
   virtual absl::Status AppendHistory(Resource resource, const std::string& id,
                                      const ChangeEntry& entry) = 0;
-  virtual absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                               const std::string& id) = 0;
+  virtual absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource,
+                                                                  const std::string& id,
+                                                                  const paging::Page& page) = 0;
 
   // Reference data.
   virtual absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) = 0;
@@ -90,8 +92,9 @@ class Store {
   virtual absl::StatusOr<Application> InsertApplication(const Application& application) = 0;
   virtual absl::Status UpdateApplication(const Application& application, int64_t prev_version) = 0;
   virtual absl::StatusOr<ApplicationComment> InsertComment(const ApplicationComment& comment) = 0;
-  virtual absl::StatusOr<std::vector<ApplicationComment>> ListComments(
-      const std::string& application_id) = 0;
+  // Oldest first, a page at a time (keyset on the creation time and sequence).
+  virtual absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(
+      const std::string& application_id, const paging::Page& page) = 0;
 };
 
 }  // namespace gridbill::contracts

@@ -142,11 +142,12 @@ absl::StatusOr<PeriodTariffs> Tariffs::ForPeriod(ServiceType service, const Bill
   return SliceTariffs(std::move(found), period, zone_);
 }
 
-absl::StatusOr<std::vector<ChangeEntry>> Tariffs::History(const std::string& id,
-                                                          const Requester& who) {
+absl::StatusOr<paging::PageOf<ChangeEntry>> Tariffs::History(const std::string& id,
+                                                             const paging::Page& page,
+                                                             const Requester& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of tariffs"));
   RETURN_IF_ERROR(store_.GetTariff(id).status());
-  return store_.ListHistory(Resource::kTariff, id);
+  return store_.ListHistory(Resource::kTariff, id, page);
 }
 
 }  // namespace gridbill::contracts

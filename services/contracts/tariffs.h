@@ -38,7 +38,9 @@ class Tariffs {
   // NOT_FOUND when no tariff of `service` is in force on `day`.
   absl::StatusOr<Tariff> InForce(ServiceType service, absl::CivilDay day);
   absl::StatusOr<PeriodTariffs> ForPeriod(ServiceType service, const BillingPeriod& period);
-  absl::StatusOr<std::vector<ChangeEntry>> History(const std::string& id, const Requester& who);
+  absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
+                                                      const paging::Page& page,
+                                                      const Requester& who);
 
  private:
   absl::Status Validate(const Tariff& t, const std::string& self_id);

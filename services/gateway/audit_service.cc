@@ -1,7 +1,9 @@
 #include "audit_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::gateway {
@@ -16,9 +18,12 @@ grpc::Status AuditServiceImpl::ListAuditEntries(grpc::ServerContext* ctx,
   query.participant_id = req->participant_id();
   if (req->has_start_time()) query.start_time = FromProtoTime(req->start_time());
   if (req->has_end_time()) query.end_time = FromProtoTime(req->end_time());
-  ASSIGN_OR_RETURN_GRPC(query.limit, PageSize(req->page_size(), 100, 1000));
-  // The token holds the id of the last entry of the previous page.
-  ASSIGN_OR_RETURN_GRPC(query.before_id, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  query.limit = page.size;
+  // Keyset: the token holds the id of the last entry of the previous page.
+  if (!page.first()) {
+    ASSIGN_OR_RETURN_GRPC(query.before_id, page.AfterInt(0));
+  }
   ASSIGN_OR_RETURN_GRPC(std::vector<AuditEntry> entries, store_.ListAuditEntries(query));
   for (const AuditEntry& e : entries) {
     v1::AuditEntry* out = resp->add_entries();
@@ -34,7 +39,7 @@ grpc::Status AuditServiceImpl::ListAuditEntries(grpc::ServerContext* ctx,
     out->set_transport(e.transport);
   }
   if (static_cast<int>(entries.size()) == query.limit) {
-    resp->set_next_page_token(EncodePageToken(entries.back().id));
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(entries.back().id)}));
   }
   return grpc::Status::OK;
 }

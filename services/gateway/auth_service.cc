@@ -5,6 +5,7 @@
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::gateway {
@@ -130,14 +131,15 @@ grpc::Status AuthServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
 grpc::Status AuthServiceImpl::ListUsers(grpc::ServerContext* ctx, const v1::ListUsersRequest* req,
                                         v1::ListUsersResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  const int limit = page.size;
   // The token holds the offset of the next page.
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, page.Offset());
   ASSIGN_OR_RETURN_GRPC(std::vector<User> users,
                         auth_.ListUsers(who, req->participant_id(), offset, limit));
   for (const User& u : users) ToProto(u, *resp->add_users());
   if (static_cast<int>(users.size()) == limit)
-    resp->set_next_page_token(EncodePageToken(offset + limit));
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(offset + limit)}));
   return grpc::Status::OK;
 }
 
@@ -156,14 +158,15 @@ grpc::Status AuthServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
                                           const v1::ListApiKeysRequest* req,
                                           v1::ListApiKeysResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(int limit, PageSize(req->page_size(), 100, 1000));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  const int limit = page.size;
+  ASSIGN_OR_RETURN_GRPC(int64_t offset, page.Offset());
   ASSIGN_OR_RETURN_GRPC(
       std::vector<ApiKey> keys,
       auth_.ListApiKeys(who, req->participant_id(), req->include_revoked(), offset, limit));
   for (const ApiKey& k : keys) ToProto(k, *resp->add_api_keys());
   if (static_cast<int>(keys.size()) == limit)
-    resp->set_next_page_token(EncodePageToken(offset + limit));
+    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(offset + limit)}));
   return grpc::Status::OK;
 }
 

@@ -1,6 +1,7 @@
 #include "accounts.h"
 
 #include <map>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -187,25 +188,30 @@ absl::StatusOr<std::string> Accounts::Scoped(const std::string& participant_id,
   return scope;
 }
 
-absl::StatusOr<std::vector<Payment>> Accounts::ListPayments(const std::string& participant_id,
-                                                            const std::string& contract_id,
-                                                            const std::string& scope) {
+absl::StatusOr<paging::PageOf<Payment>> Accounts::ListPayments(const std::string& participant_id,
+                                                               const std::string& contract_id,
+                                                               const std::string& scope,
+                                                               const paging::Page& page) {
   ASSIGN_OR_RETURN(std::string participant, Scoped(participant_id, scope));
-  ASSIGN_OR_RETURN(std::vector<Document> docs,
-                   store_.ReceivableDocuments(participant, contract_id));
-  ASSIGN_OR_RETURN(std::vector<Payment> payments, store_.ListPayments(participant, contract_id));
-  std::map<std::string, std::vector<Document>> docs_by;
-  std::map<std::string, std::vector<Payment>> pays_by;
-  for (Document& d : docs) docs_by[d.contract_id].push_back(std::move(d));
-  for (Payment& p : payments) pays_by[p.contract_id].push_back(std::move(p));
-  std::vector<Payment> out;
-  for (auto& [contract, pays] : pays_by) {
-    LedgerResult l = Allocate(docs_by[contract], pays);
-    for (Payment& p : l.payments) out.push_back(std::move(p));
+  ASSIGN_OR_RETURN(paging::PageOf<Payment> out,
+                   store_.ListPaymentsPage(participant, contract_id, page));
+  // A payment's allocation depends on the contract's documents and earlier
+  // payments: replay the ledger of each contract on the page.
+  std::map<std::string, Payment*> on_page;
+  std::set<std::string> contracts;
+  for (Payment& p : out.items) {
+    on_page[p.reference] = &p;
+    contracts.insert(p.contract_id);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Payment& a, const Payment& b) {
-    return std::tie(a.value_date, a.reference) < std::tie(b.value_date, b.reference);
-  });
+  for (const std::string& contract : contracts) {
+    ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ReceivableDocuments(participant, contract));
+    ASSIGN_OR_RETURN(std::vector<Payment> pays, store_.ListPayments(participant, contract));
+    LedgerResult l = Allocate(docs, pays);
+    for (Payment& p : l.payments) {
+      auto it = on_page.find(p.reference);
+      if (it != on_page.end()) *it->second = std::move(p);
+    }
+  }
   return out;
 }
 

@@ -50,9 +50,12 @@ class Accounts {
       : store_(store), directory_(directory), clock_(clock) {}
 
   absl::StatusOr<ImportOutcome> ImportPayments(std::string_view csv);
-  absl::StatusOr<std::vector<Payment>> ListPayments(const std::string& participant_id,
-                                                    const std::string& contract_id,
-                                                    const std::string& scope);
+  // A page of payments by value date and reference, each with its
+  // allocation to the contract's documents.
+  absl::StatusOr<paging::PageOf<Payment>> ListPayments(const std::string& participant_id,
+                                                       const std::string& contract_id,
+                                                       const std::string& scope,
+                                                       const paging::Page& page);
   // The participant's total (contract_id empty) followed by one per contract.
   absl::StatusOr<std::vector<ContractBalance>> Balances(const std::string& participant_id,
                                                         const std::string& scope);

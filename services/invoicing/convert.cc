@@ -3,20 +3,23 @@
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::invoicing {
 
-absl::StatusOr<PageRequest> PageFrom(int32_t page_size, const std::string& page_token) {
+absl::StatusOr<PageRequest> PageFrom(const google::protobuf::Message& request) {
+  ASSIGN_OR_RETURN(paging::Page page, paging::FromRequest(request));
   PageRequest p;
-  ASSIGN_OR_RETURN(p.size, PageSize(page_size));
-  ASSIGN_OR_RETURN(p.offset, DecodePageToken(page_token));
+  p.size = page.size;
+  ASSIGN_OR_RETURN(p.offset, page.Offset());
   return p;
 }
 
-std::string NextPageToken(const PageRequest& page, size_t returned) {
+std::string NextPageToken(const google::protobuf::Message& request, const PageRequest& page,
+                          size_t returned) {
   if (static_cast<int>(returned) < page.size) return "";
-  return EncodePageToken(page.offset + static_cast<int64_t>(returned));
+  return paging::NextToken(request, {absl::StrCat(page.offset + static_cast<int64_t>(returned))});
 }
 
 void ToProto(const PeriodView& p, v1::Period* out) {

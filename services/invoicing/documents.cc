@@ -49,6 +49,10 @@ absl::StatusOr<PeriodView> Documents::TransitionPeriod(const BillingPeriod& peri
 
 absl::StatusOr<std::vector<VatRate>> Documents::VatRates() { return store_.VatRates(); }
 
+absl::StatusOr<paging::PageOf<VatRate>> Documents::ListVatRates(const paging::Page& page) {
+  return store_.ListVatRates(page);
+}
+
 absl::StatusOr<Document> Documents::Get(const std::string& id, const std::string& scope) {
   if (id.empty()) return InvalidField("id", "required");
   ASSIGN_OR_RETURN(Document d, store_.GetDocument(id));

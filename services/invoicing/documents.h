@@ -41,6 +41,7 @@ class Documents {
   absl::StatusOr<std::vector<PeriodView>> ListPeriods(const PageRequest& page);
   absl::StatusOr<PeriodView> TransitionPeriod(const BillingPeriod& period, PeriodState target);
   absl::StatusOr<std::vector<VatRate>> VatRates();
+  absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page);
 
   // `scope`: the caller's participant id, "" for TSO staff.
   absl::StatusOr<Document> Get(const std::string& id, const std::string& scope);

@@ -137,13 +137,19 @@ absl::StatusOr<std::vector<TariffPart>> GrpcContractDirectory::TariffParts(
   cv1::ListTariffsForPeriodRequest req;
   req.set_service_type(static_cast<cv1::ServiceType>(service));
   *req.mutable_period() = ToProtoPeriod(period);
-  cv1::ListTariffsForPeriodResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  grpc::Status st = tariffs_->ListTariffsForPeriod(&ctx, req, &resp);
-  if (!st.ok()) return Remote("tariffs", st);
+  req.set_page_size(1000);
+  std::vector<cv1::TariffSlice> slices;
+  do {
+    cv1::ListTariffsForPeriodResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    grpc::Status st = tariffs_->ListTariffsForPeriod(&ctx, req, &resp);
+    if (!st.ok()) return Remote("tariffs", st);
+    slices.insert(slices.end(), resp.slices().begin(), resp.slices().end());
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
   std::vector<TariffPart> out;
-  for (const cv1::TariffSlice& s : resp.slices()) {
+  for (const cv1::TariffSlice& s : slices) {
     TariffPart p;
     p.tariff_id = s.tariff().id();
     p.tariff_version = s.tariff().version();
@@ -221,13 +227,19 @@ absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod&
 absl::StatusOr<std::vector<VolumeRecord>> GrpcVolumeSource::Volumes(const std::string& run_id) {
   bv1::ListRunTotalsRequest req;
   req.set_run_id(run_id);
-  bv1::ListRunTotalsResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  grpc::Status st = stub_->ListRunTotals(&ctx, req, &resp);
-  if (!st.ok()) return Remote("balance", st);
+  req.set_page_size(1000);
+  std::vector<bv1::ServiceTotal> totals;
+  do {
+    bv1::ListRunTotalsResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    grpc::Status st = stub_->ListRunTotals(&ctx, req, &resp);
+    if (!st.ok()) return Remote("balance", st);
+    totals.insert(totals.end(), resp.services().begin(), resp.services().end());
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
   std::vector<VolumeRecord> out;
-  for (const bv1::ServiceTotal& t : resp.services()) {
+  for (const bv1::ServiceTotal& t : totals) {
     if (t.service_type() < 1 || t.service_type() > 4) continue;
     VolumeRecord r;
     r.participant_id = t.participant_id();

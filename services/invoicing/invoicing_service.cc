@@ -6,6 +6,7 @@
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::invoicing {
@@ -35,10 +36,10 @@ grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
                                                    const v1::ListPeriodsRequest* req,
                                                    v1::ListPeriodsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
   ASSIGN_OR_RETURN_GRPC(std::vector<PeriodView> periods, documents_.ListPeriods(page));
   for (const PeriodView& p : periods) ToProto(p, resp->add_periods());
-  resp->set_next_page_token(NextPageToken(page, periods.size()));
+  resp->set_next_page_token(NextPageToken(*req, page, periods.size()));
   return grpc::Status::OK;
 }
 
@@ -60,8 +61,10 @@ grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext* ctx,
                                                     const v1::ListVatRatesRequest* req,
                                                     v1::ListVatRatesResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
-  ASSIGN_OR_RETURN_GRPC(std::vector<VatRate> rates, documents_.VatRates());
-  for (const VatRate& r : rates) ToProto(r, resp->add_rates());
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<VatRate> rates, documents_.ListVatRates(page));
+  for (const VatRate& r : rates.items) ToProto(r, resp->add_rates());
+  resp->set_next_page_token(paging::NextToken(*req, rates.next));
   return grpc::Status::OK;
 }
 
@@ -105,10 +108,10 @@ grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
   if (req->period().year() != 0 || req->period().month() != 0) {
     ASSIGN_OR_RETURN_GRPC(period, FromProtoPeriod(req->period(), "period"));
   }
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
   ASSIGN_OR_RETURN_GRPC(std::vector<InvoiceRun> runs, runs_.List(period, page));
   for (const InvoiceRun& r : runs) ToProto(r, resp->add_runs());
-  resp->set_next_page_token(NextPageToken(page, runs.size()));
+  resp->set_next_page_token(NextPageToken(*req, page, runs.size()));
   return grpc::Status::OK;
 }
 
@@ -148,14 +151,14 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN_GRPC(filter.period, FromProtoPeriod(req->period(), "period"));
   }
   ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
   int64_t total = 0;
   ASSIGN_OR_RETURN_GRPC(std::vector<Document> docs,
                         documents_.List(filter, page, caller.participant_id, &total));
   for (const Document& d : docs) ToProto(d, resp->add_documents());
   resp->set_total_size(total);
   resp->set_next_page_token(page.offset + static_cast<int64_t>(docs.size()) < total
-                                ? NextPageToken(page, docs.size())
+                                ? NextPageToken(*req, page, docs.size())
                                 : "");
   return grpc::Status::OK;
 }
@@ -205,15 +208,12 @@ grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,
                                               const v1::ListPaymentsRequest* req,
                                               v1::ListPaymentsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(req->page_size(), req->page_token()));
-  ASSIGN_OR_RETURN_GRPC(
-      std::vector<Payment> all,
-      accounts_.ListPayments(req->participant_id(), req->contract_id(), caller.participant_id));
-  size_t i = static_cast<size_t>(page.offset), n = 0;
-  for (; i < all.size() && n < static_cast<size_t>(page.size); ++i, ++n) {
-    ToProto(all[i], resp->add_payments());
-  }
-  if (i < all.size()) resp->set_next_page_token(EncodePageToken(static_cast<int64_t>(i)));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<Payment> payments,
+                        accounts_.ListPayments(req->participant_id(), req->contract_id(),
+                                               caller.participant_id, page));
+  for (const Payment& p : payments.items) ToProto(p, resp->add_payments());
+  resp->set_next_page_token(paging::NextToken(*req, payments.next));
   return grpc::Status::OK;
 }
 

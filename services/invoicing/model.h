@@ -10,6 +10,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/base/paging.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/domain/decimal.h"
 

@@ -258,6 +258,20 @@ absl::StatusOr<std::vector<VatRate>> PgStore::VatRates() {
   return out;
 }
 
+absl::StatusOr<paging::PageOf<VatRate>> PgStore::ListVatRates(const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListVatRates, page.After(0), page.size + 1));
+  std::vector<std::pair<VatRate, paging::PageKey>> rows;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Decimal rate, DecimalOf(r.Text(1)));
+    rows.emplace_back(VatRate{r.Date(0), rate}, paging::PageKey{r.String(2)});
+  }
+  auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
+  paging::PageOf<VatRate> out;
+  out.next = std::move(cut.next);
+  for (auto& r : cut.items) out.items.push_back(r.first);
+  return out;
+}
+
 absl::StatusOr<Period> PgStore::GetPeriod(const BillingPeriod& period) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kSelectPeriod, period.ToString()));
   if (res.empty()) {
@@ -692,6 +706,24 @@ absl::StatusOr<std::vector<Payment>> PgStore::ListPayments(const std::string& pa
     ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
     out.push_back(std::move(p));
   }
+  return out;
+}
+
+absl::StatusOr<paging::PageOf<Payment>> PgStore::ListPaymentsPage(const std::string& participant_id,
+                                                                  const std::string& contract_id,
+                                                                  const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPaymentsPage, participant_id, contract_id,
+                                              page.After(0), page.After(1), page.size + 1));
+  std::vector<std::pair<Payment, paging::PageKey>> rows;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+    paging::PageKey key{r.String(9), p.reference};
+    rows.emplace_back(std::move(p), std::move(key));
+  }
+  auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
+  paging::PageOf<Payment> out;
+  out.next = std::move(cut.next);
+  for (auto& r : cut.items) out.items.push_back(std::move(r.first));
   return out;
 }
 

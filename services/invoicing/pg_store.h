@@ -17,6 +17,7 @@ class PgStore final : public Store {
   explicit PgStore(pg::Pool& pool) : pool_(pool), jobs_(pool) {}
 
   absl::StatusOr<std::vector<VatRate>> VatRates() override;
+  absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page) override;
   absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) override;
   absl::StatusOr<std::vector<Period>> ListPeriods(const PageRequest& page) override;
   absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
@@ -49,6 +50,9 @@ class PgStore final : public Store {
                                                absl::Time now) override;
   absl::StatusOr<std::vector<Payment>> ListPayments(const std::string& participant_id,
                                                     const std::string& contract_id) override;
+  absl::StatusOr<paging::PageOf<Payment>> ListPaymentsPage(const std::string& participant_id,
+                                                           const std::string& contract_id,
+                                                           const paging::Page& page) override;
   absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) override;
   absl::StatusOr<std::vector<Document>> ReceivableDocuments(

@@ -10,6 +10,12 @@ using pg::Query;
 
 inline constexpr Query kSelectVatRates{
     "select_vat_rates", "SELECT valid_from, rate_percent::text FROM vat_rates ORDER BY valid_from"};
+// A page: $1 the valid_from of the last rate already returned (NULL for the
+// first page), $2 the page size + 1.
+inline constexpr Query kListVatRates{
+    "list_vat_rates",
+    "SELECT valid_from, rate_percent::text, valid_from::text AS valid_from_key FROM vat_rates "
+    "WHERE ($1::date IS NULL OR valid_from > $1::date) ORDER BY valid_from LIMIT $2"};
 
 #define GRIDBILL_PERIOD_COLS "period, state, open_time, closing_time, close_time"
 
@@ -183,5 +189,14 @@ inline constexpr Query kListPayments{
     "list_payments", "SELECT " GRIDBILL_PAYMENT_COLS
                      " FROM payments WHERE ($1 = '' OR participant_id = $1) "
                      "AND ($2 = '' OR contract_id = $2) ORDER BY value_date, reference"};
+// A page of the same: $3, $4 the key (value date, reference) of the last
+// payment already returned (NULL for the first page), $5 the page size + 1.
+inline constexpr Query kListPaymentsPage{
+    "list_payments_page",
+    "SELECT " GRIDBILL_PAYMENT_COLS
+    ", value_date::text AS value_date_key FROM payments "
+    "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
+    "AND ($3::date IS NULL OR (value_date, reference) > ($3::date, $4::text)) "
+    "ORDER BY value_date, reference LIMIT $5"};
 
 }  // namespace gridbill::invoicing::queries

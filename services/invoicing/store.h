@@ -91,6 +91,8 @@ class Store {
   virtual ~Store() = default;
 
   virtual absl::StatusOr<std::vector<VatRate>> VatRates() = 0;
+  // The same, a page at a time (keyset on valid_from).
+  virtual absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page) = 0;
 
   // An unknown period reads as open (never stored).
   virtual absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) = 0;
@@ -158,6 +160,11 @@ class Store {
                                                        absl::Time now) = 0;
   virtual absl::StatusOr<std::vector<Payment>> ListPayments(const std::string& participant_id,
                                                             const std::string& contract_id) = 0;
+  // The same (without allocations), a page at a time: by value date and
+  // reference, keyset.
+  virtual absl::StatusOr<paging::PageOf<Payment>> ListPaymentsPage(
+      const std::string& participant_id, const std::string& contract_id,
+      const paging::Page& page) = 0;
   virtual absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) = 0;
   // Receivable documents (without lines) of a participant, or of one

@@ -12,6 +12,7 @@
 #include "gridbill/server/access.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::metering {
@@ -115,13 +116,12 @@ grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* c
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(int size, PageSize(req->page_size()));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, DecodePageToken(req->page_token()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(
-      ListPage<MeteringPoint> page,
-      points_.List(PointFilter{req->participant_id(), req->substation_code()}, offset, size, who));
-  for (const MeteringPoint& p : page.items) ToProto(p, resp->add_points());
-  if (page.next_offset > 0) resp->set_next_page_token(EncodePageToken(page.next_offset));
+      ListPage<MeteringPoint> list,
+      points_.List(PointFilter{req->participant_id(), req->substation_code()}, page, who));
+  for (const MeteringPoint& p : list.items) ToProto(p, resp->add_points());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
 }
 

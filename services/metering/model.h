@@ -11,6 +11,7 @@
 #include "absl/hash/hash.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/base/paging.h"
 
 namespace gridbill::metering {
 
@@ -265,10 +266,8 @@ struct ImportJob {
   std::optional<absl::Time> finish_time;
 };
 
+// One page of a list, read keyset (gridbill/base/paging.h).
 template <typename T>
-struct ListPage {
-  std::vector<T> items;
-  int64_t next_offset = 0;  // 0: no more
-};
+using ListPage = paging::PageOf<T>;
 
 }  // namespace gridbill::metering

@@ -463,16 +463,17 @@ absl::StatusOr<std::vector<MeteringPoint>> PgStore::FindPoints(
 }
 
 absl::StatusOr<ListPage<MeteringPoint>> PgStore::ListPoints(const PointFilter& filter,
-                                                            int64_t offset, int limit) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPoints, filter.participant_id,
-                                              filter.substation_code, offset, limit + 1));
-  ListPage<MeteringPoint> page;
-  for (int i = 0; i < res.size() && i < limit; ++i) {
-    ASSIGN_OR_RETURN(MeteringPoint p, ReadPoint(res[i]));
-    page.items.push_back(std::move(p));
+                                                            const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListPoints, filter.participant_id, filter.substation_code,
+                              page.After(0), page.size + 1));
+  std::vector<MeteringPoint> rows;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(MeteringPoint p, ReadPoint(r));
+    rows.push_back(std::move(p));
   }
-  if (res.size() > limit) page.next_offset = offset + limit;
-  return page;
+  return paging::CutPage(std::move(rows), page,
+                         [](const MeteringPoint& p) { return paging::PageKey{p.code}; });
 }
 
 absl::StatusOr<std::vector<DayRow>> PgStore::LatestDays(absl::Span<const DayKey> keys) {

@@ -29,8 +29,8 @@ class PgStore final : public Store {
   absl::StatusOr<MeteringPoint> GetPoint(const std::string& code) override;
   absl::StatusOr<std::vector<MeteringPoint>> FindPoints(
       absl::Span<const std::string> codes) override;
-  absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter, int64_t offset,
-                                                     int limit) override;
+  absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter,
+                                                     const paging::Page& page) override;
 
   absl::StatusOr<std::vector<DayRow>> LatestDays(absl::Span<const DayKey> keys) override;
   absl::Status WriteDays(absl::Span<const DayRow> rows) override;

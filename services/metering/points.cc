@@ -108,8 +108,9 @@ absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Request
   return p;
 }
 
-absl::StatusOr<ListPage<MeteringPoint>> Points::List(const PointFilter& filter, int64_t offset,
-                                                     int limit, const Requester& who) {
+absl::StatusOr<ListPage<MeteringPoint>> Points::List(const PointFilter& filter,
+                                                     const paging::Page& page,
+                                                     const Requester& who) {
   PointFilter f = filter;
   if (who.scoped()) {
     if (!f.participant_id.empty() && f.participant_id != who.participant_id) {
@@ -117,7 +118,7 @@ absl::StatusOr<ListPage<MeteringPoint>> Points::List(const PointFilter& filter, 
     }
     f.participant_id = who.participant_id;
   }
-  return store_.ListPoints(f, offset, limit);
+  return store_.ListPoints(f, page);
 }
 
 }  // namespace gridbill::metering

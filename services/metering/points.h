@@ -19,7 +19,7 @@ class Points {
                                        const Requester& who);
   // A participant-scoped caller sees only points ever assigned to it (NOT_FOUND otherwise).
   absl::StatusOr<MeteringPoint> Get(const std::string& code, const Requester& who);
-  absl::StatusOr<ListPage<MeteringPoint>> List(const PointFilter& filter, int64_t offset, int limit,
+  absl::StatusOr<ListPage<MeteringPoint>> List(const PointFilter& filter, const paging::Page& page,
                                                const Requester& who);
 
  private:

@@ -40,7 +40,8 @@ inline constexpr pg::Query kFindPoints{"find_points",
 inline constexpr pg::Query kListPoints{
     "list_points", "SELECT " GRIDBILL_METERING_POINT_COLUMNS
                    " FROM metering_points WHERE ($1 = '' OR $1 = ANY(assign_participants)) "
-                   "AND ($2 = '' OR substation_code = $2) ORDER BY code OFFSET $3 LIMIT $4"};
+                   "AND ($2 = '' OR substation_code = $2) "
+                   "AND ($3::text IS NULL OR code > $3::text) ORDER BY code LIMIT $4"};
 
 #undef GRIDBILL_METERING_POINT_COLUMNS
 

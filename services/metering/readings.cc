@@ -140,8 +140,10 @@ absl::StatusOr<std::vector<Completeness>> Readings::GetCompleteness(
   std::vector<MeteringPoint> points;
   if (codes.empty()) {
     if (participant.empty()) return InvalidField("point_codes", "required without participant_id");
+    paging::Page all;
+    all.size = 100000;
     ASSIGN_OR_RETURN(ListPage<MeteringPoint> page,
-                     store_.ListPoints(PointFilter{participant, ""}, 0, 100000));
+                     store_.ListPoints(PointFilter{participant, ""}, all));
     points = std::move(page.items);
   } else {
     ASSIGN_OR_RETURN(points, store_.FindPoints(codes));

@@ -32,8 +32,9 @@ class Store {
   // The points with these codes that exist (any order).
   virtual absl::StatusOr<std::vector<MeteringPoint>> FindPoints(
       absl::Span<const std::string> codes) = 0;
+  // By code, a page at a time (keyset on the code).
   virtual absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter,
-                                                             int64_t offset, int limit) = 0;
+                                                             const paging::Page& page) = 0;
 
   // The latest stored revision of each key that has one.
   virtual absl::StatusOr<std::vector<DayRow>> LatestDays(absl::Span<const DayKey> keys) = 0;

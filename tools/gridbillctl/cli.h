@@ -181,8 +181,8 @@ std::string ListFooter(size_t shown, int64_t total, const std::string& next_toke
 std::string RenderHistory(const google::protobuf::RepeatedPtrField<common::v1::ChangeEntry>& e);
 
 // `<group> history ID`: a resource's change history by `method` of `stub`
-// (a List...History call taking `id`), as blocks or, with --output json,
-// the response.
+// (a List...History call taking `id`), every page, as blocks or, with
+// --output json, the pages merged into one response.
 template <typename Request, typename Response, typename Stub>
 int ShowHistory(Context& ctx, Stub& stub,
                 grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
@@ -190,7 +190,7 @@ int ShowHistory(Context& ctx, Stub& stub,
   Request req;
   req.set_id(id);
   Response resp;
-  grpc::Status st = ctx.client().Call(stub, method, req, &resp);
+  grpc::Status st = FetchList(ctx.client(), stub, method, req, /*all=*/true, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);

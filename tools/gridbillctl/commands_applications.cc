@@ -221,9 +221,9 @@ int Comments(Context& ctx, const Args& args) {
   v1::ListApplicationCommentsRequest req;
   req.set_application_id(args.positional()[0]);
   v1::ListApplicationCommentsResponse resp;
-  grpc::Status st =
-      ctx.client().Call(ctx.client().applications(),
-                        &v1::ApplicationService::Stub::ListApplicationComments, req, &resp);
+  grpc::Status st = FetchList(ctx.client(), ctx.client().applications(),
+                              &v1::ApplicationService::Stub::ListApplicationComments, req,
+                              /*all=*/true, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);

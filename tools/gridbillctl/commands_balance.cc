@@ -107,8 +107,9 @@ int PrintTotals(Context& ctx, const Balance& b, const std::string& run_id,
   req.set_run_id(run_id);
   req.set_participant_id(participant);
   bv1::ListRunTotalsResponse resp;
-  grpc::Status st =
-      ctx.client().Call(*b.runs, &bv1::BalanceService::Stub::ListRunTotals, req, &resp, nullptr, 3);
+  // Every page: the service totals, then the node totals.
+  grpc::Status st = FetchList(ctx.client(), *b.runs, &bv1::BalanceService::Stub::ListRunTotals, req,
+                              /*all=*/true, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);

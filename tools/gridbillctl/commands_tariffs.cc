@@ -118,8 +118,9 @@ int Period(Context& ctx, const Args& args) {
   req.set_service_type(service);
   *req.mutable_period() = period;
   v1::ListTariffsForPeriodResponse resp;
-  grpc::Status st = ctx.client().Call(ctx.client().tariffs(),
-                                      &v1::TariffService::Stub::ListTariffsForPeriod, req, &resp);
+  grpc::Status st =
+      FetchList(ctx.client(), ctx.client().tariffs(),
+                &v1::TariffService::Stub::ListTariffsForPeriod, req, /*all=*/true, &resp);
   if (!st.ok()) return ctx.Fail(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);

@@ -16,12 +16,6 @@
 #include "gridbill/base/status_macros.h"
 
 namespace gridbill {
-namespace {
-
-constexpr absl::string_view kPageTokenPrefix = "o:";
-
-}  // namespace
-
 std::string Fingerprint(const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
@@ -109,33 +103,6 @@ bool MaskHas(const google::protobuf::FieldMask& mask, std::string_view path) {
     }
   }
   return false;
-}
-
-absl::StatusOr<int> PageSize(int32_t requested, int default_size, int max_size) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return std::min(default_size, max_size);
-  return std::min<int>(requested, max_size);
-}
-
-std::string EncodePageToken(int64_t offset) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, offset));
-}
-
-absl::StatusOr<int64_t> DecodePageToken(std::string_view std_token) {
-  const absl::string_view token = ToAbsl(std_token);
-  if (token.empty()) return 0;  // the first page
-  std::string text;
-  int64_t offset = 0;
-  absl::string_view digits;
-  // Only tokens this function's twin wrote are accepted: anything a client
-  // edited fails here instead of paging from a surprising place.
-  if (!absl::WebSafeBase64Unescape(token, &text) || !absl::StartsWith(text, kPageTokenPrefix) ||
-      (digits = absl::string_view(text).substr(kPageTokenPrefix.size())).empty() ||
-      !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit) ||
-      !absl::SimpleAtoi(digits, &offset) || EncodePageToken(offset) != token) {
-    return InvalidField("page_token", "malformed; pass the next_page_token of the previous page");
-  }
-  return offset;
 }
 
 }  // namespace gridbill

@@ -129,40 +129,5 @@ TEST_CASE("CheckMask and MaskHas") {
   CHECK_FALSE(MaskHas(mask, "phone"));
 }
 
-TEST_CASE("PageSize - default and cap and negative rejected") {
-  CHECK(*PageSize(0) == 100);
-  CHECK(*PageSize(0, 20, 50) == 20);
-  CHECK(*PageSize(10) == 10);
-  CHECK(*PageSize(5000) == 1000);
-  auto neg = PageSize(-1);
-  REQUIRE_FALSE(neg.ok());
-  CHECK(FieldOf(neg.status()) == "page_size");
-}
-
-TEST_CASE("Page tokens round trip - edited or foreign tokens are rejected") {
-  for (int64_t offset : {int64_t{0}, int64_t{1}, int64_t{100}, int64_t{9007199254740993}}) {
-    std::string token = EncodePageToken(offset);
-    CHECK(token.find_first_not_of(
-              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-          std::string::npos);
-    auto back = DecodePageToken(token);
-    REQUIRE(back.ok());
-    CHECK(*back == offset);
-  }
-  CHECK(*DecodePageToken("") == 0);
-  const std::string valid = EncodePageToken(100);
-  for (std::string bad :
-       {std::string("!!!"), std::string("MTAw") /* "100" without prefix */,
-        absl::WebSafeBase64Escape("o:"), absl::WebSafeBase64Escape("o:-5"),
-        absl::WebSafeBase64Escape("o:1x"), absl::WebSafeBase64Escape("x:100"),
-        absl::WebSafeBase64Escape("o:99999999999999999999"), valid + "=", valid + "A"}) {
-    auto decoded = DecodePageToken(bad);
-    INFO("token " << bad);
-    REQUIRE_FALSE(decoded.ok());
-    CHECK(decoded.status().code() == absl::StatusCode::kInvalidArgument);
-    CHECK(FieldOf(decoded.status()) == "page_token");
-  }
-}
-
 }  // namespace
 }  // namespace gridbill

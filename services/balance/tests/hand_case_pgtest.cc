@@ -208,6 +208,28 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK_FALSE(b.above_normative());               // under 6 %
   CHECK(b.quality().missing() == 1);
 
+  // The same five totals two at a time: services then nodes, each once, the
+  // run on every page.
+  treq.set_page_size(2);
+  std::vector<std::string> paged;
+  int pages = 0;
+  while (true) {
+    v1::ListRunTotalsResponse page;
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.balance->ListRunTotals(&ctx, treq, &page));
+    ++pages;
+    CHECK(page.run().id() == run.id());
+    CHECK(page.services_size() + page.nodes_size() <= 2);
+    for (const auto& t : page.services()) paged.push_back(t.participant_id());
+    for (const auto& t : page.nodes()) paged.push_back(t.node_code());
+    if (page.next_page_token().empty()) break;
+    REQUIRE(pages < 10);
+    treq.set_page_token(page.next_page_token());
+  }
+  CHECK(paged == std::vector<std::string>{"C1", "C2", "G", "A", "B"});
+  CHECK(pages == 3);
+
   v1::ListNodeHoursRequest nreq;
   nreq.set_run_id(run.id());
   nreq.set_node_code("A");

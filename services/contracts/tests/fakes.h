@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "checks.h"
 #include "clock.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
 #include "store.h"
 
 namespace gridbill::contracts::testing {
@@ -57,9 +59,16 @@ class FakeStore final : public Store {
     state_.history[{resource, id}].push_back(entry);
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<ChangeEntry>> ListHistory(Resource resource,
-                                                       const std::string& id) override {
-    return state_.history[{resource, id}];
+  absl::StatusOr<paging::PageOf<ChangeEntry>> ListHistory(Resource resource, const std::string& id,
+                                                          const paging::Page& page) override {
+    ASSIGN_OR_RETURN(int64_t after, page.first() ? 0 : ParseInt(page.after[0]));
+    std::vector<ChangeEntry> rows;
+    for (const ChangeEntry& e : state_.history[{resource, id}]) {
+      if (e.version > after) rows.push_back(e);
+    }
+    return paging::CutPage(std::move(rows), page, [](const ChangeEntry& e) {
+      return paging::PageKey{std::to_string(e.version)};
+    });
   }
 
   absl::StatusOr<ReferenceRecord> GetReferenceRecord(const std::string& id) override {
@@ -141,7 +150,7 @@ class FakeStore final : public Store {
     f.participant_id = participant_id;
     f.state = state;
     PageRequest page;
-    page.limit = limit;
+    page.size = limit;
     absl::StatusOr<ListPage<Contract>> found = ListContracts(f, page);
     if (!found.ok()) return found.status();
     return found->items;
@@ -257,13 +266,28 @@ class FakeStore final : public Store {
     state_.comments.push_back(out);
     return out;
   }
-  absl::StatusOr<std::vector<ApplicationComment>> ListComments(
-      const std::string& application_id) override {
-    std::vector<ApplicationComment> out;
+  absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(
+      const std::string& application_id, const paging::Page& page) override {
+    // Keyed by position among the application's comments (they are appended in order).
+    ASSIGN_OR_RETURN(int64_t after, page.first() ? 0 : ParseInt(page.after[0]));
+    std::vector<std::pair<ApplicationComment, int64_t>> rows;
+    int64_t n = 0;
     for (const auto& c : state_.comments) {
-      if (c.application_id == application_id) out.push_back(c);
+      if (c.application_id == application_id && ++n > after) rows.emplace_back(c, n);
     }
+    auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) {
+      return paging::PageKey{std::to_string(r.second)};
+    });
+    paging::PageOf<ApplicationComment> out;
+    out.next = cut.next;
+    for (auto& r : cut.items) out.items.push_back(r.first);
     return out;
+  }
+
+  static absl::StatusOr<int64_t> ParseInt(const std::string& text) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(text, &v)) return absl::InvalidArgumentError("page_token: malformed");
+    return v;
   }
 
   size_t HistorySize(Resource resource, const std::string& id) {
@@ -302,12 +326,9 @@ class FakeStore final : public Store {
   }
   template <typename T>
   static ListPage<T> Paged(std::vector<T> all, const PageRequest& page) {
-    ListPage<T> out;
-    out.total_size = static_cast<int64_t>(all.size());
-    for (int64_t i = page.offset; i < out.total_size && i < page.offset + page.limit; ++i) {
-      out.items.push_back(all[i]);
-    }
-    return out;
+    // By position: the fake's order is its own, the key is an offset.
+    absl::StatusOr<ListPage<T>> out = paging::SlicePage(std::move(all), page);
+    return out.ok() ? *std::move(out) : ListPage<T>{};
   }
 
   State state_;

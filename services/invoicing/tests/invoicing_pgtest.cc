@@ -594,6 +594,26 @@ TEST_CASE("payments are allocated oldest first, an overpayment stays as credit")
   CHECK(resp.payments(0).allocations(0).amount_tiyn() == 6'906'320);
   CHECK(resp.payments(0).unallocated_tiyn() == 1'093'680);
 
+  // Listed a page at a time, each payment keeps the allocation the whole
+  // ledger gives it: PAY-2 alone on its page still pays only February's rest.
+  v1::ListPaymentsRequest lp;
+  lp.set_contract_id(c.id());
+  lp.set_page_size(1);
+  v1::ListPaymentsResponse page1, page2;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ListPayments, lp, &page1));
+  REQUIRE(page1.payments_size() == 1);
+  CHECK(page1.payments(0).reference() == "PAY-1");
+  CHECK(page1.payments(0).allocations_size() == 2);
+  REQUIRE(!page1.next_page_token().empty());
+  lp.set_page_token(page1.next_page_token());
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ListPayments, lp, &page2));
+  REQUIRE(page2.payments_size() == 1);
+  CHECK(page2.payments(0).reference() == "PAY-2");
+  REQUIRE(page2.payments(0).allocations_size() == 1);
+  CHECK(page2.payments(0).allocations(0).amount_tiyn() == 6'906'320);
+  CHECK(page2.payments(0).unallocated_tiyn() == 1'093'680);
+  CHECK(page2.next_page_token().empty());
+
   v1::GetAccountBalanceRequest br;
   br.set_participant_id(p.id());
   v1::GetAccountBalanceResponse bal;
@@ -635,6 +655,74 @@ TEST_CASE("payments are allocated oldest first, an overpayment stays as credit")
   CHECK(ldr.total_size() == 3);
   for (const auto& d : ldr.documents()) CHECK(d.participant_id() == other.id());
   CHECK(oc.participant_id() == other.id());
+}
+
+TEST_CASE("payments and VAT rates page in SQL: every row once, by value date and reference") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(7, "ТОО «Тест»");
+  h.CreateContract(p.id(), "TR-0007", kTransmission);
+  cv1::Contract other = h.CreateContract(p.id(), "TR-0008", kTransmission);
+  // Value dates out of order and shared, so that the reference breaks ties.
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"P-07", "2026-03-02"}, {"P-03", "2026-03-01"}, {"P-05", "2026-03-01"},
+      {"P-01", "2026-03-03"}, {"P-06", "2026-02-27"}, {"P-02", "2026-03-01"},
+      {"P-04", "2026-03-05"}};
+  std::string csv = "reference,value_date,payer_bin,contract_number,amount\n";
+  for (const auto& [ref, day] : rows) {
+    absl::StrAppend(&csv, ref, ",", day, ",", p.bin(), ",TR-0007,100.00\n");
+  }
+  absl::StrAppend(&csv, "P-99,2026-03-01,", p.bin(), ",TR-0008,1.00\n");
+  v1::ImportPaymentsRequest imp;
+  imp.set_request_id(NewRequestId());
+  imp.set_csv(csv);
+  v1::ImportPaymentsResponse imported;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, imp, &imported));
+  REQUIRE(imported.created() == 8);
+
+  v1::ListPaymentsRequest req;
+  req.set_participant_id(p.id());
+  req.set_page_size(3);
+  std::vector<std::string> seen;
+  int pages = 0;
+  while (true) {
+    v1::ListPaymentsResponse resp;
+    REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ListPayments, req, &resp));
+    ++pages;
+    REQUIRE(resp.payments_size() <= 3);
+    for (const auto& pay : resp.payments()) seen.push_back(pay.reference());
+    if (resp.next_page_token().empty()) break;
+    REQUIRE(pages < 10);
+    req.set_page_token(resp.next_page_token());
+  }
+  CHECK(seen ==
+        std::vector<std::string>{"P-06", "P-02", "P-03", "P-05", "P-99", "P-07", "P-01", "P-04"});
+  CHECK(pages == 3);
+
+  // A token of the participant's list is not one of a contract's list.
+  req.set_page_token("");
+  v1::ListPaymentsResponse first, resp;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ListPayments, req, &first));
+  req.set_contract_id(other.id());
+  req.set_page_token(first.next_page_token());
+  REQUIRE_GRPC(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ListPayments, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "page_token");
+
+  // The two VAT rates (12 %, 16 % from 2026), one per page.
+  v1::ListVatRatesRequest vr;
+  vr.set_page_size(1);
+  v1::ListVatRatesResponse r1, r2;
+  REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::ListVatRates, vr, &r1));
+  REQUIRE(r1.rates_size() == 1);
+  CHECK(r1.rates(0).rate_percent() == "12");
+  REQUIRE(!r1.next_page_token().empty());
+  vr.set_page_token(r1.next_page_token());
+  REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::ListVatRates, vr, &r2));
+  REQUIRE(r2.rates_size() == 1);
+  CHECK(r2.rates(0).rate_percent() == "16");
+  CHECK(r2.next_page_token().empty());
+  vr.set_page_size(-3);
+  REQUIRE_GRPC(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::ListVatRates, vr, &r2),
+               grpc::StatusCode::INVALID_ARGUMENT, "page_size");
 }
 
 TEST_CASE("a provisional document and the ERP export of a period, stable across calls") {

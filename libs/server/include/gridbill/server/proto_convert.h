@@ -1,5 +1,5 @@
 // Conversions every service edge needs: proto <-> domain types, fingerprints
-// of requests, field masks and page tokens.
+// of requests and field masks (page tokens: gridbill/server/paging.h).
 #pragma once
 
 #include <cstdint>
@@ -43,12 +43,5 @@ absl::StatusOr<BillingPeriod> FromProtoPeriod(const common::v1::BillingPeriod& p
 absl::Status CheckMask(const google::protobuf::FieldMask& mask,
                        std::initializer_list<std::string_view> allowed);
 bool MaskHas(const google::protobuf::FieldMask& mask, std::string_view path);
-
-// page_size: 0 -> default, above max -> max, negative -> INVALID_ARGUMENT.
-absl::StatusOr<int> PageSize(int32_t requested, int default_size = 100, int max_size = 1000);
-// Opaque page tokens holding an offset; a malformed token is INVALID_ARGUMENT on "page_token".
-// The empty token (the first page) decodes to 0.
-std::string EncodePageToken(int64_t offset);
-absl::StatusOr<int64_t> DecodePageToken(std::string_view token);
 
 }  // namespace gridbill
