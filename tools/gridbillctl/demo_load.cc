@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tools/gridbillctl/batch.h"
-#include "tools/gridbillctl/csv.h"
+#include "gridbill/base/csv.h"
 #include "tools/gridbillctl/format.h"
 #include "tools/gridbillctl/import_format.h"
 #include "tools/gridbillctl/progress.h"

@@ -11,7 +11,7 @@
 #include "google/protobuf/message.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/server/caller.h"
-#include "log_internal.h"
+#include "gridbill/base/log.h"
 
 namespace gridbill::internal {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "google/protobuf/util/message_differencer.h"
 #include "tools/demo/demo_data.h"
-#include "tools/gridbillctl/csv.h"
+#include "gridbill/base/csv.h"
 
 namespace gridbill::ctl {
 namespace {
