@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "metrics.h"
 #include "model.h"
 #include "sources.h"
@@ -75,8 +75,9 @@ struct RunDiff {
 
 class Runs {
  public:
+  // `metrics`: where runs and shards are counted (made from Bootstrap's registry).
   Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations, const Clock& clock,
-       RunsConfig config);
+       RunsConfig config, RunsMetrics& metrics);
   ~Runs();
 
   absl::StatusOr<Run> Start(const std::optional<BillingPeriod>& period, RunType type,
@@ -106,9 +107,6 @@ class Runs {
   void StartWorkers();
   void StopWorkers();
 
-  // Where runs and shards are counted; null (the default) counts nothing.
-  // Set once the server's registry exists, before StartWorkers.
-  void SetMetrics(RunsMetrics* metrics) { metrics_.store(metrics); }
   // Reads the oldest claim still held and sets its age in the metrics.
   absl::Status RefreshGauges();
 
@@ -125,7 +123,7 @@ class Runs {
   DeclarationSource& declarations_;
   const Clock& clock_;
   RunsConfig config_;
-  std::atomic<RunsMetrics*> metrics_{nullptr};
+  RunsMetrics* const metrics_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;

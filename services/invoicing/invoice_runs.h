@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "accrual.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "config.h"
 #include "model.h"
 #include "sources.h"

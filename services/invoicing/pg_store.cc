@@ -14,6 +14,7 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/pg/connection.h"
+#include "gridbill/pg/copy.h"
 #include "queries.h"
 
 namespace gridbill::invoicing {
@@ -161,63 +162,7 @@ absl::StatusOr<Payment> ReadPayment(const pg::Row& r) {
   return p;
 }
 
-// COPY text format.
-void CopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-class CopyRow {
- public:
-  explicit CopyRow(std::string& out) : out_(out) {}
-  ~CopyRow() { out_.push_back('\n'); }
-  CopyRow& Text(std::string_view s) {
-    Sep();
-    CopyText(out_, s);
-    return *this;
-  }
-  CopyRow& Null() {
-    Sep();
-    out_ += "\\N";
-    return *this;
-  }
-  CopyRow& Int(int64_t v) {
-    Sep();
-    absl::StrAppend(&out_, v);
-    return *this;
-  }
-  CopyRow& Day(absl::CivilDay d) { return Text(FormatDate(d)); }
-  CopyRow& OptDay(const std::optional<absl::CivilDay>& d) { return d ? Day(*d) : Null(); }
-  CopyRow& OptText(const std::string& s) { return s.empty() ? Null() : Text(s); }
-  CopyRow& Bool(bool b) { return Text(b ? "t" : "f"); }
-  CopyRow& Time(absl::Time t) {
-    return Text(absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()));
-  }
-
- private:
-  void Sep() {
-    if (!first_) out_.push_back('\t');
-    first_ = false;
-  }
-  std::string& out_;
-  bool first_ = true;
-};
+using pg::CopyRow;
 
 std::string NumberOf(DocType type, int64_t year, int64_t seq) {
   return absl::StrFormat("%s-%04d-%06d", DocTypePrefix(type), year, seq);
