@@ -439,8 +439,12 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyNodeHours, data, std::ssize(r.node_hours)));
     data.clear();
     for (const PointDayRevision& d : r.revisions) {
-      pg::CopyRow(data).Int(shard.run_id).Text(d.point_code).Int(d.channel).Day(d.day).Int(
-          d.revision);
+      pg::CopyRow(data)
+          .Int(shard.run_id)
+          .Text(d.point_code)
+          .Int(d.channel)
+          .Day(d.day)
+          .Int(d.revision);
     }
     RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyPointDays, data, std::ssize(r.revisions)));
 

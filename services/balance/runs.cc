@@ -11,9 +11,9 @@
 #include "engine.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
-#include "gridbill/base/log.h"
 
 namespace gridbill::balance {
 namespace {

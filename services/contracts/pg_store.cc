@@ -116,7 +116,9 @@ absl::StatusOr<ReferenceRecord> ReadReference(const pg::Row& row) {
       r.details = SubstationDetails{row.String("region_code"), row.String("voltage_level_code")};
       break;
     case ReferenceKind::kPowerLine:
-      r.details = PowerLineDetails{row.String("from_substation_code"), row.String("to_substation_code"), row.String("voltage_level_code"), row.Int("length_m")};
+      r.details =
+          PowerLineDetails{row.String("from_substation_code"), row.String("to_substation_code"),
+                           row.String("voltage_level_code"), row.Int("length_m")};
       break;
     case ReferenceKind::kBank:
       r.details = BankDetails{row.String("bik"), row.String("bank_bin")};
@@ -141,7 +143,8 @@ absl::StatusOr<Participant> ReadParticipant(const pg::Row& row) {
   p.postal_address = row.String("postal_address");
   p.region_code = row.String("region_code");
   if (!row.IsNull("bank_iik")) {
-    p.bank_account = BankAccount{row.String("bank_iik"), row.String("bank_bik"), row.String("bank_name"), row.String("bank_kbe")};
+    p.bank_account = BankAccount{row.String("bank_iik"), row.String("bank_bik"),
+                                 row.String("bank_name"), row.String("bank_kbe")};
   }
   for (const std::string& role : row.TextArray("roles")) {
     ASSIGN_OR_RETURN(ParticipantRole r, ReadEnum<ParticipantRole>(role));

@@ -196,9 +196,9 @@ inline constexpr Query kUpdateContract{
 
 // ---------------------------------------------------------------------------
 // Tariffs.
-#define GRIDBILL_TARIFF_COLUMNS                                                          \
-  "id, service_type, price_per_kwh::text AS price_per_kwh, valid_from, valid_to, "      \
-  "order_reference, note, "                                                              \
+#define GRIDBILL_TARIFF_COLUMNS                                                    \
+  "id, service_type, price_per_kwh::text AS price_per_kwh, valid_from, valid_to, " \
+  "order_reference, note, "                                                        \
   "version, create_time, update_time "
 
 inline constexpr Query kGetTariff{

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "gridbill/base/clock.h"
 #include "config.h"
 #include "estimation.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"

@@ -21,8 +21,9 @@ bool Script(pgtest::Database& db, const char* sql) {
 
 TEST_CASE("rows written with CopyRow read back field for field") {
   pgtest::Database db(testing::kTestMigrations);
-  REQUIRE(Script(db, "CREATE TABLE copy_notes (id bigint PRIMARY KEY, body text, due date, "
-                     "at timestamptz, done boolean)"));
+  REQUIRE(Script(db,
+                 "CREATE TABLE copy_notes (id bigint PRIMARY KEY, body text, due date, "
+                 "at timestamptz, done boolean)"));
   const std::string tricky = "tab\there\nnew line \\N not null\r\\ end";
   const absl::Time at = absl::FromUnixMicros(1709251199123456);  // 2024-02-29 23:59:59.123456Z
   std::string data;
@@ -56,9 +57,8 @@ TEST_CASE("CopyRows refuses a count that differs from the rows stored") {
   std::string data;
   CopyRow(data).Int(1);
   CopyRow(data).Int(2);
-  absl::Status st = db.pool().Transact([&](Transaction& tx) {
-    return CopyRows(tx, "COPY copy_counts (n) FROM STDIN", data, 3);
-  });
+  absl::Status st = db.pool().Transact(
+      [&](Transaction& tx) { return CopyRows(tx, "COPY copy_counts (n) FROM STDIN", data, 3); });
   CHECK(st.code() == absl::StatusCode::kInternal);
   CHECK(testing::QueryInt(db.pool(), "SELECT count(*) FROM copy_counts") == 0);
 }

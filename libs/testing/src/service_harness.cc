@@ -20,6 +20,9 @@ void AddWho(grpc::ClientContext& ctx, const Who& who) {
   if (!who.participant.empty()) ctx.AddMetadata(kParticipantHeader, who.participant);
 }
 
+ServiceHarness::ServiceHarness(const std::string& migrations_dir)
+    : ServiceHarness(migrations_dir, Options()) {}
+
 ServiceHarness::ServiceHarness(const std::string& migrations_dir, Options options)
     : options_(std::move(options)),
       db_(migrations_dir, options_.pool_size),

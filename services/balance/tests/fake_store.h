@@ -3,6 +3,8 @@
 // the results are not faked), and a metering point directory.
 #pragma once
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -69,9 +71,7 @@ class FakeStore final : public Store {
     if (it == runs_.end()) return NotFound("balance run", absl::StrCat(id));
     return it->second;
   }
-  absl::StatusOr<Page<Run>> ListRuns(const RunFilter&, int64_t, int) override {
-    return Unfaked();
-  }
+  absl::StatusOr<Page<Run>> ListRuns(const RunFilter&, int64_t, int) override { return Unfaked(); }
   absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override {
     std::optional<Run> out;
     for (const auto& [id, r] : runs_) {
@@ -110,8 +110,7 @@ class FakeStore final : public Store {
                                                      int) override {
     return Unfaked();
   }
-  absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t, const std::string&, int64_t,
-                                               int) override {
+  absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t, const std::string&, int64_t, int) override {
     return Unfaked();
   }
   absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(int64_t, const std::string&) override {
@@ -160,8 +159,8 @@ class FakePoints final : public PointDirectory {
 // Readings are never streamed in these tests (no worker runs).
 class NoReadings final : public ReadingSource {
  public:
-  absl::Status StreamDays(const std::vector<std::string>&, const std::vector<int>&,
-                          absl::CivilDay, absl::CivilDay, absl::Time,
+  absl::Status StreamDays(const std::vector<std::string>&, const std::vector<int>&, absl::CivilDay,
+                          absl::CivilDay, absl::Time,
                           const std::function<absl::Status(std::vector<PointDayIn>&)>&) override {
     return absl::UnimplementedError("no readings in pure tests");
   }

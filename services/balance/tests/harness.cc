@@ -74,8 +74,7 @@ struct Suite::Impl {
         m_point_service(m_points, m_idempotency),
         m_reading_service(m_ingestion, m_readings, m_estimation, m_idempotency, Almaty(), 1000000),
         m_import_service(m_imports, m_idempotency),
-        balance_base(GRIDBILL_BALANCE_MIGRATIONS_DIR,
-                     {.service_name = "balance", .metrics = true}),
+        balance_base(GRIDBILL_BALANCE_MIGRATIONS_DIR, {.service_name = "balance", .metrics = true}),
         store(balance_base.pool()),
         idempotency(balance_base.pool()),
         metrics(balance_base.registry()) {
@@ -156,9 +155,9 @@ std::string Suite::ScrapeMetrics() { return impl_->balance_base.ScrapeMetrics();
 
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {
   ::gridbill::testing::AddWho(
-      ctx, participant.empty() ? ::gridbill::testing::Who()
-                               : ::gridbill::testing::Who{"user@p", "ROLE_PARTICIPANT_USER",
-                                                          participant});
+      ctx, participant.empty()
+               ? ::gridbill::testing::Who()
+               : ::gridbill::testing::Who{"user@p", "ROLE_PARTICIPANT_USER", participant});
 }
 
 void Suite::CreatePoint(const std::string& code, metering::v1::Resolution resolution,

@@ -1,7 +1,10 @@
 // The balance domain's rules over in-memory doubles (no PostgreSQL, no
 // metering): what a scheme must be to be stored, and which runs may start
 // when.
+#include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "catch2/catch.hpp"
@@ -50,7 +53,7 @@ struct Fixture {
     runs = std::make_unique<Runs>(store, readings, declarations, clock, config, metrics);
   }
   FakeStore store;
-  FakePoints points{{"MP-1", "MP-2"}};
+  FakePoints points{std::set<std::string>{"MP-1", "MP-2"}};
   NoReadings readings;
   NoDeclarations declarations;
   FakeClock clock;

@@ -221,8 +221,7 @@ Harness::Harness(RunOptions options)
       payment_service(accounts, idempotency),
       export_service(documents) {
   runs.StartWorkers(2);
-  base.Start({&period_service, &run_service, &document_service, &payment_service,
-              &export_service});
+  base.Start({&period_service, &run_service, &document_service, &payment_service, &export_service});
   std::shared_ptr<grpc::Channel> channel = base.channel();
   period_stub = v1::BillingPeriodService::NewStub(channel);
   run_stub = v1::InvoiceRunService::NewStub(channel);

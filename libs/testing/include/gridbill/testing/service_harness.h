@@ -52,7 +52,7 @@ class ServiceHarness {
   };
 
   // A fresh database migrated from `migrations_dir`.
-  explicit ServiceHarness(const std::string& migrations_dir) : ServiceHarness(migrations_dir, {}) {}
+  explicit ServiceHarness(const std::string& migrations_dir);
   ServiceHarness(const std::string& migrations_dir, Options options);
   // Stops the server (if started) before the database goes.
   ~ServiceHarness();
