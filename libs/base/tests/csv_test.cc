@@ -44,18 +44,6 @@ TEST_CASE("a byte order mark, empty lines and a trailing comma", "[csv]") {
   CHECK(r.records[1].line == 3);
 }
 
-TEST_CASE("records written with CRLF line ends read back with their line numbers", "[csv]") {
-  const std::string text = CsvLine({"reference", "purpose"}, "\r\n") +
-                           CsvLine({"P-1", "two\nlines"}, "\r\n") +
-                           CsvLine({"P-2", "one line"}, "\r\n");
-  CHECK(text.substr(0, 19) == "reference,purpose\r\n");
-  CsvParseResult r = ParseCsv(text);
-  REQUIRE(r.errors.empty());
-  REQUIRE(r.records.size() == 3);
-  CHECK(r.records[1].fields == Fields{"P-1", "two\nlines"});
-  CHECK(r.records[2].line == 4);
-}
-
 TEST_CASE("a quote inside an unquoted field is an error of that line only", "[csv]") {
   CsvParseResult r = ParseCsv("a,b\nx,ab\"c\ny,z\n");
   REQUIRE(r.errors.size() == 1);
@@ -65,18 +53,6 @@ TEST_CASE("a quote inside an unquoted field is an error of that line only", "[cs
   REQUIRE(r.records.size() == 2);
   CHECK(r.records[1].fields == Fields{"y", "z"});
   CHECK(r.records[1].line == 3);
-}
-
-TEST_CASE("records written with CRLF line ends read back with their line numbers", "[csv]") {
-  const std::string text = CsvLine({"reference", "purpose"}, "\r\n") +
-                           CsvLine({"P-1", "two\nlines"}, "\r\n") +
-                           CsvLine({"P-2", "one line"}, "\r\n");
-  CHECK(text.substr(0, 19) == "reference,purpose\r\n");
-  CsvParseResult r = ParseCsv(text);
-  REQUIRE(r.errors.empty());
-  REQUIRE(r.records.size() == 3);
-  CHECK(r.records[1].fields == Fields{"P-1", "two\nlines"});
-  CHECK(r.records[2].line == 4);
 }
 
 TEST_CASE("text after a closing quote is an error naming line and column", "[csv]") {
