@@ -98,18 +98,6 @@ Run ReadRun(const pg::Row& row) {
 
 }  // namespace
 
-std::string Scheme::Subject() const {
-  switch (kind) {
-    case SchemeKind::kParticipantService:
-      return absl::StrCat("p/", participant_id, "/", service_type);
-    case SchemeKind::kNode:
-      return absl::StrCat("n/", node_code);
-    case SchemeKind::kRegion:
-      return absl::StrCat("r/", node_code);
-  }
-  return "";
-}
-
 // --- schemes ---------------------------------------------------------------
 
 absl::StatusOr<Scheme> PgStore::InsertScheme(const Scheme& scheme) {
