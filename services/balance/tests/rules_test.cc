@@ -82,7 +82,7 @@ TEST_CASE("a term naming a point metering does not know is refused by its index"
   CHECK(f.store.scheme_count() == 0);
 }
 
-TEST_CASE("a participant scheme names its participant and no node; a point counts once") {
+TEST_CASE("a participant scheme names its participant and no node, and counts a point once") {
   Scheme no_participant = Consumption("", {"MP-1"});
   CHECK(absl::StrContains(Schemes::Validate(no_participant).message(), "scheme.participant_id"));
   Scheme with_node = Consumption("p-1", {"MP-1"});
@@ -95,7 +95,7 @@ TEST_CASE("a participant scheme names its participant and no node; a point count
   CHECK(absl::StrContains(Schemes::Validate(backwards).message(), "scheme.valid_to"));
 }
 
-TEST_CASE("a final run waits for the end of its month; a preliminary one does not") {
+TEST_CASE("a final run waits for the end of its month, a preliminary one does not") {
   Fixture f(Local(2024, 3, 10, 12));
   REQUIRE(f.schemes.Define(Consumption("p-1", {"MP-1"}), "operator").ok());
   absl::StatusOr<Run> final_run =

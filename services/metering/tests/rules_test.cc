@@ -121,7 +121,7 @@ TEST_CASE("a batch with a reading of an unknown point writes nothing") {
   CHECK(f.store.Revisions() == 0);
 }
 
-TEST_CASE("a re-sent reading is a no-op; a changed value is a new revision of its day") {
+TEST_CASE("a re-sent reading is a no-op, a changed value is a new revision of its day") {
   Fixture f;
   REQUIRE(f.points.Create(HourlyPoint("MP-1"), f.operator_).ok());
   const Batch first = Of({At("MP-1", Local(2024, 3, 1, 0), 100)});
