@@ -1,16 +1,20 @@
 # Helpers shared by every part of the build.
 
 # gridbill_proto_library(<target> PROTOS <files relative to proto/> [DEPS <targets>])
-# Generates C++ messages and gRPC stubs at build time into the build tree.
+# Generates C++ messages and gRPC stubs at build time into the build tree:
+# <target>_messages holds the messages only (protobuf, no gRPC: what a
+# domain target may link), <target> adds the gRPC stubs and services.
 function(gridbill_proto_library target)
   cmake_parse_arguments(ARG "" "" "PROTOS;DEPS" ${ARGN})
   set(out_dir "${CMAKE_BINARY_DIR}/gen")
+  set(message_srcs "")
   set(srcs "")
   foreach(proto ${ARG_PROTOS})
     get_filename_component(dir "${proto}" DIRECTORY)
     get_filename_component(stem "${proto}" NAME_WE)
     set(base "${out_dir}/${dir}/${stem}")
-    list(APPEND srcs "${base}.pb.cc" "${base}.grpc.pb.cc")
+    list(APPEND message_srcs "${base}.pb.cc")
+    list(APPEND srcs "${base}.grpc.pb.cc")
     add_custom_command(
       OUTPUT "${base}.pb.cc" "${base}.pb.h" "${base}.grpc.pb.cc" "${base}.grpc.pb.h"
       COMMAND ${CMAKE_COMMAND} -E make_directory "${out_dir}"
@@ -24,9 +28,16 @@ function(gridbill_proto_library target)
       COMMENT "protoc ${proto}"
       VERBATIM)
   endforeach()
+  set(message_deps "")
+  foreach(dep ${ARG_DEPS})
+    list(APPEND message_deps "${dep}_messages")
+  endforeach()
+  add_library(${target}_messages STATIC ${message_srcs})
+  target_include_directories(${target}_messages PUBLIC "${out_dir}")
+  target_link_libraries(${target}_messages PUBLIC protobuf::libprotobuf ${message_deps})
+  target_compile_options(${target}_messages PRIVATE -w)
   add_library(${target} STATIC ${srcs})
-  target_include_directories(${target} PUBLIC "${out_dir}")
-  target_link_libraries(${target} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
+  target_link_libraries(${target} PUBLIC ${target}_messages gRPC::grpc++ ${ARG_DEPS})
   target_compile_options(${target} PRIVATE -w)
 endfunction()
 

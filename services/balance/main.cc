@@ -5,15 +5,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "balance_service.h"
-#include "clock.h"
 #include "config.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pg/pool.h"
-#include "gridbill/server/config.h"
+#include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
@@ -44,21 +41,11 @@ absl::Status Serve(int argc, char** argv) {
   ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
   ASSIGN_OR_RETURN(Config config, Config::Load(source));
 
-  pg::PoolOptions pool_options;
-  pool_options.conninfo = config.db.url;
-  pool_options.size = config.db.pool_size;
-  pool_options.statement_timeout = config.db.statement_timeout;
-  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
-  if (config.db.migrate) {
-    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
-    LogJson("info", "migrations",
-            {{"applied", absl::StrJoin(report.applied, ",")},
-             {"already_applied", absl::StrCat(report.already_applied)}});
-  }
+  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
 
   SystemClock clock;
-  PgStore store(*pool);
-  pg::PgIdempotency idempotency(*pool);
+  PgStore store(base.pool());
+  pg::PgIdempotency idempotency(base.pool());
   std::shared_ptr<grpc::Channel> metering =
       ChannelTo(config.metering_address, 256 << 20, config.server.identity_secret);
   GrpcReadingSource readings(metering, config.stream_batch_points, config.source_timeout);
@@ -73,15 +60,13 @@ absl::Status Serve(int argc, char** argv) {
   }
 
   Schemes schemes(store, points, clock);
-  Runs runs(store, readings, *declarations, clock, config.runs);
+  RunsMetrics metrics(base.registry());
+  Runs runs(store, readings, *declarations, clock, config.runs, metrics);
 
   SchemeServiceImpl scheme_service(schemes, idempotency);
   BalanceServiceImpl balance_service(runs, idempotency);
 
-  Server::Options options;
-  options.config = config.server;
-  options.services = {&scheme_service, &balance_service};
-  options.on_started = [&config](const Server& server) {
+  auto on_started = [&config](const Server& server) {
     LogJson("info", "started",
             {{"grpc_port", absl::StrCat(server.grpc_port())},
              {"metrics_port", absl::StrCat(server.metrics_port())},
@@ -89,17 +74,13 @@ absl::Status Serve(int argc, char** argv) {
              {"contracts", config.contracts_address},
              {"time_zone", config.runs.time_zone}});
   };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
-  // The registry exists once the server does; the workers start after it, so
-  // only a StartRun or CancelRun in the first instant would go uncounted.
-  RunsMetrics metrics(server->registry());
-  runs.SetMetrics(&metrics);
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+                   base.Start({&scheme_service, &balance_service}, on_started));
   // Shards claimed by a process that stopped are claimed again after the lease;
   // runs left pending or running resume in whichever replica has free workers.
   runs.StartWorkers();
   server->Wait();
   runs.StopWorkers();
-  runs.SetMetrics(nullptr);
   return absl::OkStatus();
 }
 

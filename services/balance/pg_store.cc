@@ -9,6 +9,7 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/pg/connection.h"
+#include "gridbill/pg/copy.h"
 #include "gridbill/pg/errors.h"
 #include "gridbill/pg/params.h"
 #include "percent.h"
@@ -108,54 +109,7 @@ Run ReadRun(const pg::Row& row) {
   return r;
 }
 
-std::string TimeText(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
-// COPY text: backslash, tab and newline escaped.
-void AppendCopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-}
-
-absl::Status CopyAll(pg::Transaction& tx, const char* sql, const std::string& data, size_t rows) {
-  if (rows == 0) return absl::OkStatus();
-  ASSIGN_OR_RETURN(int64_t copied, tx.connection().CopyIn(sql, data));
-  if (copied != static_cast<int64_t>(rows)) {
-    return absl::InternalError(absl::StrCat("copy stored ", copied, " of ", rows, " rows"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
-
-std::string Scheme::Subject() const {
-  switch (kind) {
-    case SchemeKind::kParticipantService:
-      return absl::StrCat("p/", participant_id, "/", service_type);
-    case SchemeKind::kNode:
-      return absl::StrCat("n/", node_code);
-    case SchemeKind::kRegion:
-      return absl::StrCat("r/", node_code);
-  }
-  return "";
-}
 
 // --- schemes ---------------------------------------------------------------
 
@@ -460,36 +414,47 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
 
     std::string data;
     data.reserve(r.service_hours.size() * 96);
-    const std::string run = absl::StrCat(shard.run_id, "\t");
     for (const ServiceHour& h : r.service_hours) {
-      data += run;
-      AppendCopyText(data, h.participant_id);
-      absl::StrAppend(&data, "\t", h.service_type, "\t", TimeText(h.hour_start), "\t", h.actual_wh,
-                      "\t", h.declared_wh, "\t", h.has_declaration ? "t" : "f", "\t",
-                      h.quality.intervals, "\t", h.quality.estimated, "\t", h.quality.missing,
-                      "\n");
+      pg::CopyRow(data)
+          .Int(shard.run_id)
+          .Text(h.participant_id)
+          .Int(h.service_type)
+          .Time(h.hour_start)
+          .Int(h.actual_wh)
+          .Int(h.declared_wh)
+          .Bool(h.has_declaration)
+          .Int(h.quality.intervals)
+          .Int(h.quality.estimated)
+          .Int(h.quality.missing);
     }
-    RETURN_IF_ERROR(CopyAll(tx, q::kCopyServiceHours, data, r.service_hours.size()));
+    RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyServiceHours, data, std::ssize(r.service_hours)));
     data.clear();
     int64_t node_losses = 0;
     for (const NodeHour& h : r.node_hours) {
       if (h.kind == SchemeKind::kNode) node_losses += h.inflow_wh - h.outflow_wh;
-      data += run;
-      AppendCopyText(data, h.node_code);
-      absl::StrAppend(&data, "\t", static_cast<int>(h.kind), "\t", TimeText(h.hour_start), "\t",
-                      h.inflow_wh, "\t", h.outflow_wh, "\t");
-      AppendCopyText(data, h.normative_loss_percent);
-      absl::StrAppend(&data, "\t", h.quality.intervals, "\t", h.quality.estimated, "\t",
-                      h.quality.missing, "\n");
+      pg::CopyRow(data)
+          .Int(shard.run_id)
+          .Text(h.node_code)
+          .Int(static_cast<int>(h.kind))
+          .Time(h.hour_start)
+          .Int(h.inflow_wh)
+          .Int(h.outflow_wh)
+          .Text(h.normative_loss_percent)
+          .Int(h.quality.intervals)
+          .Int(h.quality.estimated)
+          .Int(h.quality.missing);
     }
-    RETURN_IF_ERROR(CopyAll(tx, q::kCopyNodeHours, data, r.node_hours.size()));
+    RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyNodeHours, data, std::ssize(r.node_hours)));
     data.clear();
     for (const PointDayRevision& d : r.revisions) {
-      data += run;
-      AppendCopyText(data, d.point_code);
-      absl::StrAppend(&data, "\t", d.channel, "\t", FormatDate(d.day), "\t", d.revision, "\n");
+      pg::CopyRow(data)
+          .Int(shard.run_id)
+          .Text(d.point_code)
+          .Int(d.channel)
+          .Day(d.day)
+          .Int(d.revision);
     }
-    RETURN_IF_ERROR(CopyAll(tx, q::kCopyPointDays, data, r.revisions.size()));
+    RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyPointDays, data, std::ssize(r.revisions)));
 
     pg::Params fp;
     fp.Add(shard.run_id)

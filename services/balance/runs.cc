@@ -11,9 +11,9 @@
 #include "engine.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
-#include "gridbill/server/server.h"
 
 namespace gridbill::balance {
 namespace {
@@ -73,12 +73,13 @@ std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_poin
 }
 
 Runs::Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations,
-           const Clock& clock, RunsConfig config)
+           const Clock& clock, RunsConfig config, RunsMetrics& metrics)
     : store_(store),
       readings_(readings),
       declarations_(declarations),
       clock_(clock),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      metrics_(&metrics) {}
 
 Runs::~Runs() { StopWorkers(); }
 
@@ -188,7 +189,7 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
   }
   std::vector<Shard> shards = PlanShards(schemes, config_.shard_points);
   ASSIGN_OR_RETURN(Run stored, store_.InsertRun(run, shards));
-  if (RunsMetrics* m = metrics_.load()) m->RunStarted(type);
+  if (RunsMetrics* m = metrics_) m->RunStarted(type);
   {
     absl::MutexLock lock(&mu_);
     ++wakeups_;
@@ -204,7 +205,7 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
 absl::StatusOr<Run> Runs::Cancel(int64_t id) {
   ASSIGN_OR_RETURN(RunState before, store_.RunStateOf(id));
   ASSIGN_OR_RETURN(Run run, store_.CancelRun(id, clock_.Now()));
-  RunsMetrics* m = metrics_.load();
+  RunsMetrics* m = metrics_;
   if (m != nullptr && (before == RunState::kPending || before == RunState::kRunning) &&
       run.state == RunState::kCancelled) {
     m->RunEnded(run.type, RunState::kCancelled, absl::ZeroDuration());
@@ -251,7 +252,7 @@ absl::StatusOr<bool> Runs::WorkOnce() {
                    store_.ClaimShard(config_.worker_id, now, now - config_.lease));
   if (!shard) return false;
   const absl::Time claimed = absl::Now();
-  RunsMetrics* const m = metrics_.load();
+  RunsMetrics* const m = metrics_;
   if (m != nullptr) m->ShardClaimed(!shard->taken_over_from.empty());
   if (!shard->taken_over_from.empty()) {
     LogJson("warn", "balance shard taken over",
@@ -352,7 +353,7 @@ void Runs::WorkerLoop() {
 }
 
 absl::Status Runs::RefreshGauges() {
-  RunsMetrics* const m = metrics_.load();
+  RunsMetrics* const m = metrics_;
   if (m == nullptr) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<absl::Time> oldest, store_.OldestClaim());
   m->SetOldestLeaseAge(oldest ? std::max(absl::ZeroDuration(), clock_.Now() - *oldest)

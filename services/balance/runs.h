@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "metrics.h"
 #include "model.h"
 #include "sources.h"
@@ -77,8 +77,9 @@ struct RunDiff {
 
 class Runs {
  public:
+  // `metrics`: where runs and shards are counted (made from Bootstrap's registry).
   Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations, const Clock& clock,
-       RunsConfig config);
+       RunsConfig config, RunsMetrics& metrics);
   ~Runs();
 
   absl::StatusOr<Run> Start(const std::optional<BillingPeriod>& period, RunType type,
@@ -108,9 +109,6 @@ class Runs {
   void StartWorkers();
   void StopWorkers();
 
-  // Where runs and shards are counted; null (the default) counts nothing.
-  // Set once the server's registry exists, before StartWorkers.
-  void SetMetrics(RunsMetrics* metrics) { metrics_.store(metrics); }
   // Reads the oldest claim still held and sets its age in the metrics.
   absl::Status RefreshGauges();
 
@@ -127,7 +125,7 @@ class Runs {
   DeclarationSource& declarations_;
   const Clock& clock_;
   RunsConfig config_;
-  std::atomic<RunsMetrics*> metrics_{nullptr};
+  RunsMetrics* const metrics_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "model.h"
 #include "sources.h"
 #include "store.h"

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/domain/civil.h"
 #include "model.h"
 #include "store.h"

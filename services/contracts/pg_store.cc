@@ -106,64 +106,67 @@ const pg::Query& ListHistoryQuery(Resource r) {
 
 absl::StatusOr<ReferenceRecord> ReadReference(const pg::Row& row) {
   ReferenceRecord r;
-  r.id = row.String(0);
-  ASSIGN_OR_RETURN(r.kind, ReadEnum<ReferenceKind>(row.Text(1)));
-  r.code = row.String(2);
-  r.name = row.String(3);
-  r.name_kk = row.String(4);
-  r.valid_from = row.Date(5);
-  r.valid_to = row.OptionalDate(6);
+  r.id = row.String("id");
+  ASSIGN_OR_RETURN(r.kind, ReadEnum<ReferenceKind>(row.Text("kind")));
+  r.code = row.String("code");
+  r.name = row.String("name");
+  r.name_kk = row.String("name_kk");
+  r.valid_from = row.Date("valid_from");
+  r.valid_to = row.OptionalDate("valid_to");
   switch (r.kind) {
     case ReferenceKind::kRegion:
-      r.details = RegionDetails{row.String(7)};
+      r.details = RegionDetails{row.String("kato_code")};
       break;
     case ReferenceKind::kVoltageLevel:
-      r.details = VoltageLevelDetails{static_cast<int>(row.Int(8))};
+      r.details = VoltageLevelDetails{static_cast<int>(row.Int("nominal_kv"))};
       break;
     case ReferenceKind::kSubstation:
-      r.details = SubstationDetails{row.String(9), row.String(10)};
+      r.details = SubstationDetails{row.String("region_code"), row.String("voltage_level_code")};
       break;
     case ReferenceKind::kPowerLine:
-      r.details = PowerLineDetails{row.String(11), row.String(12), row.String(10), row.Int(13)};
+      r.details =
+          PowerLineDetails{row.String("from_substation_code"), row.String("to_substation_code"),
+                           row.String("voltage_level_code"), row.Int("length_m")};
       break;
     case ReferenceKind::kBank:
-      r.details = BankDetails{row.String(14), row.String(15)};
+      r.details = BankDetails{row.String("bik"), row.String("bank_bin")};
       break;
     default:
       break;
   }
-  r.version = row.Int(16);
-  r.create_time = row.Time(17);
-  r.update_time = row.Time(18);
+  r.version = row.Int("version");
+  r.create_time = row.Time("create_time");
+  r.update_time = row.Time("update_time");
   return r;
 }
 
 absl::StatusOr<Participant> ReadParticipant(const pg::Row& row) {
   Participant p;
-  p.id = row.String(0);
-  p.bin = row.String(1);
-  p.eic = row.String(2);
-  p.legal_name = row.String(3);
-  p.short_name = row.String(4);
-  p.legal_address = row.String(5);
-  p.postal_address = row.String(6);
-  p.region_code = row.String(7);
-  if (!row.IsNull(8)) {
-    p.bank_account = BankAccount{row.String(8), row.String(9), row.String(10), row.String(11)};
+  p.id = row.String("id");
+  p.bin = row.String("bin");
+  p.eic = row.String("eic");
+  p.legal_name = row.String("legal_name");
+  p.short_name = row.String("short_name");
+  p.legal_address = row.String("legal_address");
+  p.postal_address = row.String("postal_address");
+  p.region_code = row.String("region_code");
+  if (!row.IsNull("bank_iik")) {
+    p.bank_account = BankAccount{row.String("bank_iik"), row.String("bank_bik"),
+                                 row.String("bank_name"), row.String("bank_kbe")};
   }
-  for (const std::string& role : row.TextArray(12)) {
+  for (const std::string& role : row.TextArray("roles")) {
     ASSIGN_OR_RETURN(ParticipantRole r, ReadEnum<ParticipantRole>(role));
     p.roles.push_back(r);
   }
-  ASSIGN_OR_RETURN(p.status, ReadEnum<ParticipantStatus>(row.Text(13)));
-  p.vat_certificate = row.String(14);
-  p.version = row.Int(15);
-  p.create_time = row.Time(16);
-  p.update_time = row.Time(17);
-  std::vector<std::string> names = row.TextArray(18);
-  std::vector<std::string> positions = row.TextArray(19);
-  std::vector<std::string> phones = row.TextArray(20);
-  std::vector<std::string> emails = row.TextArray(21);
+  ASSIGN_OR_RETURN(p.status, ReadEnum<ParticipantStatus>(row.Text("status")));
+  p.vat_certificate = row.String("vat_certificate");
+  p.version = row.Int("version");
+  p.create_time = row.Time("create_time");
+  p.update_time = row.Time("update_time");
+  std::vector<std::string> names = row.TextArray("contact_names");
+  std::vector<std::string> positions = row.TextArray("contact_positions");
+  std::vector<std::string> phones = row.TextArray("contact_phones");
+  std::vector<std::string> emails = row.TextArray("contact_emails");
   for (size_t i = 0; i < names.size(); ++i) {
     p.contacts.push_back(Contact{names[i], i < positions.size() ? positions[i] : "",
                                  i < phones.size() ? phones[i] : "",
@@ -174,68 +177,68 @@ absl::StatusOr<Participant> ReadParticipant(const pg::Row& row) {
 
 absl::StatusOr<Contract> ReadContract(const pg::Row& row) {
   Contract c;
-  c.id = row.String(0);
-  c.number = row.String(1);
-  c.participant_id = row.String(2);
-  ASSIGN_OR_RETURN(c.service_type, ReadEnum<ServiceType>(row.Text(3)));
-  c.signed_on = row.OptionalDate(4);
-  c.valid_from = row.Date(5);
-  c.valid_to = row.OptionalDate(6);
-  ASSIGN_OR_RETURN(c.state, ReadEnum<ContractState>(row.Text(7)));
-  c.payment_terms.due_day = static_cast<int>(row.Int(8));
-  ASSIGN_OR_RETURN(c.payment_terms.prepayment_share, Decimal::Parse(row.Text(9)));
-  c.metering_point_codes = row.TextArray(10);
-  c.accounting_scheme_id = row.String(11);
-  c.amendment_count = static_cast<int>(row.Int(12));
-  c.version = row.Int(13);
-  c.create_time = row.Time(14);
-  c.update_time = row.Time(15);
+  c.id = row.String("id");
+  c.number = row.String("number");
+  c.participant_id = row.String("participant_id");
+  ASSIGN_OR_RETURN(c.service_type, ReadEnum<ServiceType>(row.Text("service_type")));
+  c.signed_on = row.OptionalDate("signed_on");
+  c.valid_from = row.Date("valid_from");
+  c.valid_to = row.OptionalDate("valid_to");
+  ASSIGN_OR_RETURN(c.state, ReadEnum<ContractState>(row.Text("state")));
+  c.payment_terms.due_day = static_cast<int>(row.Int("due_day"));
+  ASSIGN_OR_RETURN(c.payment_terms.prepayment_share, Decimal::Parse(row.Text("prepayment_share")));
+  c.metering_point_codes = row.TextArray("metering_point_codes");
+  c.accounting_scheme_id = row.String("accounting_scheme_id");
+  c.amendment_count = static_cast<int>(row.Int("amendment_count"));
+  c.version = row.Int("version");
+  c.create_time = row.Time("create_time");
+  c.update_time = row.Time("update_time");
   return c;
 }
 
 absl::StatusOr<Tariff> ReadTariff(const pg::Row& row) {
   Tariff t;
-  t.id = row.String(0);
-  ASSIGN_OR_RETURN(t.service_type, ReadEnum<ServiceType>(row.Text(1)));
-  ASSIGN_OR_RETURN(t.price_per_kwh, Decimal::Parse(row.Text(2)));
-  t.valid_from = row.Date(3);
-  t.valid_to = row.OptionalDate(4);
-  t.order_reference = row.String(5);
-  t.note = row.String(6);
-  t.version = row.Int(7);
-  t.create_time = row.Time(8);
-  t.update_time = row.Time(9);
+  t.id = row.String("id");
+  ASSIGN_OR_RETURN(t.service_type, ReadEnum<ServiceType>(row.Text("service_type")));
+  ASSIGN_OR_RETURN(t.price_per_kwh, Decimal::Parse(row.Text("price_per_kwh")));
+  t.valid_from = row.Date("valid_from");
+  t.valid_to = row.OptionalDate("valid_to");
+  t.order_reference = row.String("order_reference");
+  t.note = row.String("note");
+  t.version = row.Int("version");
+  t.create_time = row.Time("create_time");
+  t.update_time = row.Time("update_time");
   return t;
 }
 
-std::optional<absl::Time> OptionalTime(const pg::Row& row, int col) {
+std::optional<absl::Time> OptionalTime(const pg::Row& row, std::string_view col) {
   if (row.IsNull(col)) return std::nullopt;
   return row.Time(col);
 }
 
 absl::StatusOr<Application> ReadApplication(const pg::Row& row) {
   Application a;
-  a.id = row.String(0);
-  a.number = row.String(1);
-  a.participant_id = row.String(2);
-  ASSIGN_OR_RETURN(a.type, ReadEnum<ApplicationType>(row.Text(3)));
-  ASSIGN_OR_RETURN(a.state, ReadEnum<ApplicationState>(row.Text(4)));
-  if (std::optional<absl::CivilDay> period = row.OptionalDate(5)) {
+  a.id = row.String("id");
+  a.number = row.String("number");
+  a.participant_id = row.String("participant_id");
+  ASSIGN_OR_RETURN(a.type, ReadEnum<ApplicationType>(row.Text("type")));
+  ASSIGN_OR_RETURN(a.state, ReadEnum<ApplicationState>(row.Text("state")));
+  if (std::optional<absl::CivilDay> period = row.OptionalDate("period")) {
     a.period = BillingPeriod::Of(*period);
   }
-  a.contract_id = row.String(6);
-  a.subject = row.String(7);
-  a.body = row.String(8);
-  a.submit_time = OptionalTime(row, 9);
-  a.due_time = OptionalTime(row, 10);
-  a.resolution = row.String(11);
-  a.decide_time = OptionalTime(row, 12);
-  a.close_time = OptionalTime(row, 13);
-  a.version = row.Int(14);
-  a.create_time = row.Time(15);
-  a.update_time = row.Time(16);
-  std::vector<std::string> services = row.TextArray(17);
-  std::vector<std::string> volumes = row.TextArray(18);
+  a.contract_id = row.String("contract_id");
+  a.subject = row.String("subject");
+  a.body = row.String("body");
+  a.submit_time = OptionalTime(row, "submit_time");
+  a.due_time = OptionalTime(row, "due_time");
+  a.resolution = row.String("resolution");
+  a.decide_time = OptionalTime(row, "decide_time");
+  a.close_time = OptionalTime(row, "close_time");
+  a.version = row.Int("version");
+  a.create_time = row.Time("create_time");
+  a.update_time = row.Time("update_time");
+  std::vector<std::string> services = row.TextArray("declared_services");
+  std::vector<std::string> volumes = row.TextArray("declared_volumes_wh");
   for (size_t i = 0; i < services.size() && i < volumes.size(); ++i) {
     DeclaredVolume v;
     ASSIGN_OR_RETURN(v.service_type, ReadEnum<ServiceType>(services[i]));

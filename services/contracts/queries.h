@@ -102,13 +102,13 @@ inline constexpr Query kListApplicationHistory{
   "p.region_code, p.bank_iik, p.bank_bik, p.bank_name, p.bank_kbe, p.roles, p.status, " \
   "p.vat_certificate, p.version, p.create_time, p.update_time, "                        \
   "ARRAY(SELECT c.name FROM participant_contacts c WHERE c.participant_id = p.id "      \
-  "ORDER BY c.ordinal), "                                                               \
+  "ORDER BY c.ordinal) AS contact_names, "                                              \
   "ARRAY(SELECT c.position FROM participant_contacts c WHERE c.participant_id = p.id "  \
-  "ORDER BY c.ordinal), "                                                               \
+  "ORDER BY c.ordinal) AS contact_positions, "                                          \
   "ARRAY(SELECT c.phone FROM participant_contacts c WHERE c.participant_id = p.id "     \
-  "ORDER BY c.ordinal), "                                                               \
+  "ORDER BY c.ordinal) AS contact_phones, "                                             \
   "ARRAY(SELECT c.email FROM participant_contacts c WHERE c.participant_id = p.id "     \
-  "ORDER BY c.ordinal) "
+  "ORDER BY c.ordinal) AS contact_emails "
 
 #define GRIDBILL_PARTICIPANT_FILTER                                                     \
   "WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR $2 = ANY (p.roles)) "               \
@@ -209,8 +209,9 @@ inline constexpr Query kUpdateContract{
 
 // ---------------------------------------------------------------------------
 // Tariffs.
-#define GRIDBILL_TARIFF_COLUMNS                                                          \
-  "id, service_type, price_per_kwh::text, valid_from, valid_to, order_reference, note, " \
+#define GRIDBILL_TARIFF_COLUMNS                                                    \
+  "id, service_type, price_per_kwh::text AS price_per_kwh, valid_from, valid_to, " \
+  "order_reference, note, "                                                        \
   "version, create_time, update_time "
 
 inline constexpr Query kGetTariff{
@@ -250,12 +251,13 @@ inline constexpr Query kUpdateTariff{
 // Applications.
 #define GRIDBILL_APPLICATION_COLUMNS                                                     \
   "a.id, a.number, a.participant_id, a.type, a.state, a.period, "                        \
-  "coalesce(a.contract_id::text, ''), a.subject, a.body, a.submit_time, a.due_time, "    \
+  "coalesce(a.contract_id::text, '') AS contract_id, a.subject, a.body, a.submit_time, " \
+  "a.due_time, "                                                                         \
   "a.resolution, a.decide_time, a.close_time, a.version, a.create_time, a.update_time, " \
   "ARRAY(SELECT v.service_type FROM application_declared_volumes v "                     \
-  "WHERE v.application_id = a.id ORDER BY v.ordinal), "                                  \
+  "WHERE v.application_id = a.id ORDER BY v.ordinal) AS declared_services, "             \
   "ARRAY(SELECT v.volume_wh::text FROM application_declared_volumes v "                  \
-  "WHERE v.application_id = a.id ORDER BY v.ordinal) "
+  "WHERE v.application_id = a.id ORDER BY v.ordinal) AS declared_volumes_wh "
 
 #define GRIDBILL_APPLICATION_FILTER                                            \
   "WHERE (NULLIF($1, '') IS NULL OR a.participant_id = NULLIF($1, '')::uuid) " \

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "gridbill/server/server.h"
+#include "gridbill/base/log.h"
 
 namespace gridbill::gateway {
 

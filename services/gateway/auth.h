@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "model.h"
 #include "passwords.h"
 #include "principal.h"

@@ -9,7 +9,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -17,14 +16,12 @@
 #include "audit_service.h"
 #include "auth.h"
 #include "auth_service.h"
-#include "clock.h"
 #include "config.h"
 #include "google/protobuf/descriptor.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pg/pool.h"
-#include "gridbill/server/config.h"
+#include "gridbill/server/bootstrap.h"
 #include "gridbill/server/server.h"
 #include "grpcpp/create_channel.h"
 #include "metrics.h"
@@ -82,24 +79,14 @@ absl::Status Run(int argc, char** argv) {
       std::unique_ptr<PolicyTable> policies,
       PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes()));
 
-  pg::PoolOptions pool_options;
-  pool_options.conninfo = config.db.url;
-  pool_options.size = config.db.pool_size;
-  pool_options.statement_timeout = config.db.statement_timeout;
-  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
-  if (config.db.migrate) {
-    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
-    LogJson("info", "migrations",
-            {{"applied", absl::StrJoin(report.applied, ",")},
-             {"already_applied", absl::StrCat(report.already_applied)}});
-  }
+  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
 
   SystemClock clock;
-  PgStore store(*pool);
+  PgStore store(base.pool());
   PasswordHasher hasher(config.argon2);
   TokenSigner signer(config.token_secret);
   Authenticator auth(store, clock, hasher, signer, config.auth);
-  pg::PgIdempotency idempotency(*pool);
+  pg::PgIdempotency idempotency(base.pool());
   AuthServiceImpl auth_service(auth, idempotency, config.identity_secret);
   if (!config.bootstrap_admin.empty()) {
     ASSIGN_OR_RETURN(std::string password, ReadSecretFile(config.bootstrap_admin_password_file));
@@ -110,8 +97,7 @@ absl::Status Run(int argc, char** argv) {
 
   // The gateway's own AuthService: a standard server on loopback, reached
   // through the proxy like any backend.
-  Server::Options options;
-  options.config = config.server;
+  Server::Options options = base.ServerOptions();
   options.config.grpc_address = config.auth_address;
   // Few calls come here (sign-in, keys, audit queries): a few threads, so
   // that idle pollers of this server do not take the proxy's I/O events and

@@ -22,7 +22,7 @@ std::vector<std::string> RoleNames(const std::vector<Role>& roles) {
   return out;
 }
 
-absl::StatusOr<std::vector<Role>> ReadRoles(const pg::Row& row, int col) {
+absl::StatusOr<std::vector<Role>> ReadRoles(const pg::Row& row, std::string_view col) {
   std::vector<Role> roles;
   for (const std::string& name : row.TextArray(col)) {
     Role r;
@@ -34,39 +34,39 @@ absl::StatusOr<std::vector<Role>> ReadRoles(const pg::Row& row, int col) {
   return roles;
 }
 
-// Columns of GRIDBILL_USER_COLUMNS.
+// By the names of GRIDBILL_USER_COLUMNS.
 absl::StatusOr<UserRecord> ReadUser(const pg::Row& row) {
   UserRecord r;
-  r.user.id = row.String(0);
-  r.user.username = row.String(1);
-  ASSIGN_OR_RETURN(r.user.roles, ReadRoles(row, 2));
-  r.user.participant_id = row.String(3);
-  r.user.create_time = row.Time(4);
-  r.user.locked_until = row.OptionalTime(5);
-  r.password_hash = row.String(6);
-  r.failed_attempts = static_cast<int>(row.Int(7));
+  r.user.id = row.String("id");
+  r.user.username = row.String("username");
+  ASSIGN_OR_RETURN(r.user.roles, ReadRoles(row, "roles"));
+  r.user.participant_id = row.String("participant_id");
+  r.user.create_time = row.Time("create_time");
+  r.user.locked_until = row.OptionalTime("locked_until");
+  r.password_hash = row.String("password_hash");
+  r.failed_attempts = static_cast<int>(row.Int("failed_attempts"));
   return r;
 }
 
 Session ReadSession(const pg::Row& row) {
   Session s;
-  s.id = row.String(0);
-  s.user_id = row.String(1);
-  s.refresh_expire_time = row.Time(2);
-  s.create_time = row.Time(3);
-  s.revoke_time = row.OptionalTime(4);
+  s.id = row.String("id");
+  s.user_id = row.String("user_id");
+  s.refresh_expire_time = row.Time("refresh_expire_time");
+  s.create_time = row.Time("create_time");
+  s.revoke_time = row.OptionalTime("revoke_time");
   return s;
 }
 
 absl::StatusOr<ApiKeyRecord> ReadApiKey(const pg::Row& row) {
   ApiKeyRecord r;
-  r.key.id = row.String(0);
-  r.key.name = row.String(1);
-  ASSIGN_OR_RETURN(r.key.roles, ReadRoles(row, 2));
-  r.key.participant_id = row.String(3);
-  r.key.create_time = row.Time(4);
-  r.key.revoke_time = row.OptionalTime(5);
-  r.secret_hash = row.String(6);
+  r.key.id = row.String("id");
+  r.key.name = row.String("name");
+  ASSIGN_OR_RETURN(r.key.roles, ReadRoles(row, "roles"));
+  r.key.participant_id = row.String("participant_id");
+  r.key.create_time = row.Time("create_time");
+  r.key.revoke_time = row.OptionalTime("revoke_time");
+  r.secret_hash = row.String("secret_hash");
   return r;
 }
 

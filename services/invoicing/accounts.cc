@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
@@ -17,61 +18,6 @@
 namespace gridbill::invoicing {
 namespace {
 
-// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).
-absl::StatusOr<std::vector<std::pair<int, std::vector<std::string>>>> SplitCsv(
-    std::string_view text) {
-  std::vector<std::pair<int, std::vector<std::string>>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  int line = 1, row_line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field.push_back(c);
-      }
-      continue;
-    }
-    if (c == '"' && field.empty()) {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\r') {
-      continue;
-    } else if (c == '\n') {
-      if (any || !field.empty()) {
-        row.push_back(std::move(field));
-        rows.emplace_back(row_line, std::move(row));
-      }
-      row.clear();
-      field.clear();
-      any = false;
-      row_line = ++line;
-    } else {
-      field.push_back(c);
-      any = true;
-    }
-  }
-  if (quoted) return InvalidField("csv", absl::StrCat("line ", row_line, ": unterminated quote"));
-  if (any || !field.empty()) {
-    row.push_back(std::move(field));
-    rows.emplace_back(row_line, std::move(row));
-  }
-  return rows;
-}
-
 std::string Trimmed(const std::string& s) {
   return std::string(absl::StripAsciiWhitespace(ToAbsl(s)));
 }
@@ -79,12 +25,16 @@ std::string Trimmed(const std::string& s) {
 }  // namespace
 
 absl::StatusOr<std::vector<PaymentRow>> ParsePaymentsCsv(std::string_view csv) {
-  if (csv.size() >= 3 && csv.substr(0, 3) == "\xEF\xBB\xBF") csv.remove_prefix(3);  // BOM
-  ASSIGN_OR_RETURN(auto rows, SplitCsv(csv));
+  const CsvParseResult parsed = ParseCsv(csv);
+  if (!parsed.errors.empty()) {
+    const CsvError& e = parsed.errors.front();
+    return InvalidField("csv", absl::StrCat("line ", e.line, ": ", e.message));
+  }
+  const std::vector<CsvRecord>& rows = parsed.records;
   if (rows.empty()) return InvalidField("csv", "empty file: a header row is required");
   std::map<std::string, size_t> col;
-  for (size_t i = 0; i < rows[0].second.size(); ++i) {
-    col[absl::AsciiStrToLower(ToAbsl(Trimmed(rows[0].second[i])))] = i;
+  for (size_t i = 0; i < rows[0].fields.size(); ++i) {
+    col[absl::AsciiStrToLower(ToAbsl(Trimmed(rows[0].fields[i])))] = i;
   }
   for (const char* required :
        {"reference", "value_date", "payer_bin", "contract_number", "amount"}) {
@@ -95,7 +45,8 @@ absl::StatusOr<std::vector<PaymentRow>> ParsePaymentsCsv(std::string_view csv) {
   std::vector<PaymentRow> out;
   std::map<std::string, int> seen;
   for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& [line, fields] = rows[r];
+    const int line = rows[r].line;
+    const std::vector<std::string>& fields = rows[r].fields;
     auto get = [&](const char* name) -> std::string {
       auto it = col.find(name);
       if (it == col.end() || it->second >= fields.size()) return "";

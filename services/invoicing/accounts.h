@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "ledger.h"
 #include "model.h"
 #include "sources.h"

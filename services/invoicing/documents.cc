@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "accrual.h"
 #include "esf.h"
+#include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/json.h"
 #include "gridbill/base/sha256.h"
@@ -99,26 +100,9 @@ absl::StatusOr<std::string> Documents::Xml(const std::string& id, const std::str
 
 namespace {
 
-// RFC 4180: quoted when the field holds a comma, quote or line break.
-void CsvField(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
+// RFC 4180 to the letter (CRLF line ends), as ERP importers expect.
 void CsvRow(std::string& out, const std::vector<std::string>& fields) {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    CsvField(out, fields[i]);
-  }
-  out += "\r\n";
+  out += CsvLine(fields, "\r\n");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "model.h"
 #include "store.h"
 

@@ -5,16 +5,13 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "accounts.h"
-#include "clock.h"
 #include "config.h"
 #include "documents.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pg/pool.h"
-#include "gridbill/server/config.h"
+#include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
@@ -30,21 +27,11 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
   ASSIGN_OR_RETURN(Config config, Config::Load(source));
 
-  pg::PoolOptions pool_options;
-  pool_options.conninfo = config.db.url;
-  pool_options.size = config.db.pool_size;
-  pool_options.statement_timeout = config.db.statement_timeout;
-  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
-  if (config.db.migrate) {
-    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
-    LogJson("info", "migrations",
-            {{"applied", absl::StrJoin(report.applied, ",")},
-             {"already_applied", absl::StrCat(report.already_applied)}});
-  }
+  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
 
   SystemClock clock;
-  PgStore store(*pool);
-  pg::PgIdempotency idempotency(*pool);
+  PgStore store(base.pool());
+  pg::PgIdempotency idempotency(base.pool());
   // With an identity secret, calls to other services carry this service's
   // identity signed as the gateway signs, so that they accept it.
   GrpcContractDirectory directory(
@@ -73,11 +60,7 @@ absl::Status Run(int argc, char** argv) {
   PaymentServiceImpl payment_service(accounts, idempotency);
   ErpExportServiceImpl export_service(documents);
 
-  Server::Options options;
-  options.config = config.server;
-  options.services = {&period_service, &run_service, &document_service, &payment_service,
-                      &export_service};
-  options.on_started = [&config](const Server& server) {
+  auto on_started = [&config](const Server& server) {
     LogJson("info", "started",
             {{"grpc_port", absl::StrCat(server.grpc_port())},
              {"metrics_port", absl::StrCat(server.metrics_port())},
@@ -85,7 +68,10 @@ absl::Status Run(int argc, char** argv) {
              {"contracts_address", config.contracts_address},
              {"balance_address", config.balance_address}});
   };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+                   base.Start({&period_service, &run_service, &document_service, &payment_service,
+                               &export_service},
+                              on_started));
   server->Wait();
   runs.StopWorkers();
   return absl::OkStatus();

@@ -14,6 +14,7 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/pg/connection.h"
+#include "gridbill/pg/copy.h"
 #include "queries.h"
 
 namespace gridbill::invoicing {
@@ -35,35 +36,35 @@ absl::StatusOr<BillingPeriod> PeriodOf(std::string_view text) {
 
 absl::StatusOr<Period> ReadPeriod(const pg::Row& r) {
   Period p;
-  ASSIGN_OR_RETURN(p.period, PeriodOf(r.Text(0)));
-  p.state = PeriodStateFromName(r.Text(1)).value_or(PeriodState::kOpen);
-  p.open_time = r.OptionalTime(2);
-  p.closing_time = r.OptionalTime(3);
-  p.close_time = r.OptionalTime(4);
+  ASSIGN_OR_RETURN(p.period, PeriodOf(r.Text("period")));
+  p.state = PeriodStateFromName(r.Text("state")).value_or(PeriodState::kOpen);
+  p.open_time = r.OptionalTime("open_time");
+  p.closing_time = r.OptionalTime("closing_time");
+  p.close_time = r.OptionalTime("close_time");
   return p;
 }
 
 absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   InvoiceRun run;
-  run.id = r.String(0);
-  ASSIGN_OR_RETURN(run.period, PeriodOf(r.Text(1)));
-  run.type = r.Text(2) == "correction" ? RunType::kCorrection : RunType::kRegular;
-  run.balance_run_id = r.String(3);
-  run.state = static_cast<JobState>(r.Int(4));
-  run.done = r.Int(5);
-  run.total = r.Int(6);
-  run.documents_issued = r.Int(7);
-  run.contracts_skipped = r.Int(8);
-  run.contracts_failed = r.Int(9);
-  run.summary = r.String(10);
-  run.error = r.String(11);
+  run.id = r.String("id");
+  ASSIGN_OR_RETURN(run.period, PeriodOf(r.Text("period")));
+  run.type = r.Text("run_type") == "correction" ? RunType::kCorrection : RunType::kRegular;
+  run.balance_run_id = r.String("balance_run_id");
+  run.state = static_cast<JobState>(r.Int("state"));
+  run.done = r.Int("done");
+  run.total = r.Int("total");
+  run.documents_issued = r.Int("documents_issued");
+  run.contracts_skipped = r.Int("contracts_skipped");
+  run.contracts_failed = r.Int("contracts_failed");
+  run.summary = r.String("summary");
+  run.error = r.String("error");
   run.cancel_requested = run.state == JobState::kCancelled;
-  run.start_time = r.Time(12);
-  run.finish_time = r.OptionalTime(13);
-  run.contracts_not_billed = r.Int(14);
-  run.billed_balance_run_id = r.String(15);
+  run.start_time = r.Time("start_time");
+  run.finish_time = r.OptionalTime("finish_time");
+  run.contracts_not_billed = r.Int("contracts_not_billed");
+  run.billed_balance_run_id = r.String("billed_balance_run_id");
   run.billed_balance_run_type =
-      r.Int(16) == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
+      r.Int("billed_balance_run_type") == 2 ? BalanceRunType::kCorrection : BalanceRunType::kFinal;
   return run;
 }
 
@@ -89,55 +90,55 @@ absl::Status PutNotBilledIn(pg::Transaction& tx, const std::string& run_id,
 
 absl::StatusOr<Document> ReadDocument(const pg::Row& r) {
   Document d;
-  d.id = r.String(0);
-  d.type = DocTypeFromName(r.Text(1)).value_or(DocType::kInvoice);
-  d.number = r.String(2);
-  d.seq = r.Int(4);
-  d.issue_date = r.Date(5);
-  d.turnover_date = r.Date(6);
-  ASSIGN_OR_RETURN(d.period, PeriodOf(r.Text(7)));
-  d.customer.participant_id = r.String(8);
-  d.customer.bin = r.String(9);
-  d.customer.name = r.String(10);
-  d.customer.address = r.String(11);
-  d.contract_id = r.String(12);
-  d.contract_number = r.String(13);
-  d.contract_date = r.Date(14);
-  d.invoice_run_id = r.String(15);
-  d.related_id = r.String(16);
-  d.related_number = r.String(17);
-  d.related_date = r.OptionalDate(18);
-  d.delivery_doc_number = r.String(19);
-  d.delivery_doc_date = r.OptionalDate(20);
-  d.provisional = r.Bool(21);
-  d.amount_tiyn = r.Int(22);
-  d.vat_tiyn = r.Int(23);
-  d.total_tiyn = r.Int(24);
-  d.due_date = r.Date(25);
-  d.pdf_sha256 = r.String(26);
-  d.create_time = r.Time(27);
+  d.id = r.String("id");
+  d.type = DocTypeFromName(r.Text("doc_type")).value_or(DocType::kInvoice);
+  d.number = r.String("number");
+  d.seq = r.Int("seq");
+  d.issue_date = r.Date("issue_date");
+  d.turnover_date = r.Date("turnover_date");
+  ASSIGN_OR_RETURN(d.period, PeriodOf(r.Text("period")));
+  d.customer.participant_id = r.String("participant_id");
+  d.customer.bin = r.String("customer_bin");
+  d.customer.name = r.String("customer_name");
+  d.customer.address = r.String("customer_address");
+  d.contract_id = r.String("contract_id");
+  d.contract_number = r.String("contract_number");
+  d.contract_date = r.Date("contract_date");
+  d.invoice_run_id = r.String("invoice_run_id");
+  d.related_id = r.String("related_id");
+  d.related_number = r.String("related_number");
+  d.related_date = r.OptionalDate("related_date");
+  d.delivery_doc_number = r.String("delivery_doc_number");
+  d.delivery_doc_date = r.OptionalDate("delivery_doc_date");
+  d.provisional = r.Bool("provisional");
+  d.amount_tiyn = r.Int("amount_tiyn");
+  d.vat_tiyn = r.Int("vat_tiyn");
+  d.total_tiyn = r.Int("total_tiyn");
+  d.due_date = r.Date("due_date");
+  d.pdf_sha256 = r.String("pdf_sha256");
+  d.create_time = r.Time("created_at");
   return d;
 }
 
 absl::StatusOr<Line> ReadLine(const pg::Row& r) {
   Line l;
-  l.line_no = static_cast<int>(r.Int(1));
-  l.service = static_cast<Service>(r.Int(2));
-  l.description = r.String(3);
-  l.from_date = r.Date(4);
-  l.to_date = r.Date(5);
-  l.volume_wh = r.Int(6);
-  ASSIGN_OR_RETURN(l.price_per_kwh, DecimalOf(r.Text(7)));
-  l.amount_tiyn = r.Int(8);
-  ASSIGN_OR_RETURN(l.vat_rate_percent, DecimalOf(r.Text(9)));
-  l.vat_tiyn = r.Int(10);
-  l.total_tiyn = r.Int(11);
-  l.tariff_id = r.String(12);
-  l.tariff_version = r.Int(13);
-  l.balance_run_id = r.String(14);
-  l.balance_run_type = static_cast<BalanceRunType>(r.Int(15));
-  ASSIGN_OR_RETURN(l.completeness.estimated_share, DecimalOf(r.Text(16)));
-  ASSIGN_OR_RETURN(l.completeness.missing_share, DecimalOf(r.Text(17)));
+  l.line_no = static_cast<int>(r.Int("line_no"));
+  l.service = static_cast<Service>(r.Int("service_type"));
+  l.description = r.String("description");
+  l.from_date = r.Date("from_date");
+  l.to_date = r.Date("to_date");
+  l.volume_wh = r.Int("volume_wh");
+  ASSIGN_OR_RETURN(l.price_per_kwh, DecimalOf(r.Text("price_per_kwh")));
+  l.amount_tiyn = r.Int("amount_tiyn");
+  ASSIGN_OR_RETURN(l.vat_rate_percent, DecimalOf(r.Text("vat_rate_percent")));
+  l.vat_tiyn = r.Int("vat_tiyn");
+  l.total_tiyn = r.Int("total_tiyn");
+  l.tariff_id = r.String("tariff_id");
+  l.tariff_version = r.Int("tariff_version");
+  l.balance_run_id = r.String("balance_run_id");
+  l.balance_run_type = static_cast<BalanceRunType>(r.Int("balance_run_type"));
+  ASSIGN_OR_RETURN(l.completeness.estimated_share, DecimalOf(r.Text("estimated_share")));
+  ASSIGN_OR_RETURN(l.completeness.missing_share, DecimalOf(r.Text("missing_share")));
   return l;
 }
 
@@ -164,7 +165,7 @@ absl::Status AttachLines(pg::Transaction& tx, std::vector<Document>& docs) {
   ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kSelectLines, p));
   for (const pg::Row& r : res) {
     ASSIGN_OR_RETURN(Line l, ReadLine(r));
-    auto it = by_id.find(r.String(0));
+    auto it = by_id.find(r.String("document_id"));
     if (it != by_id.end()) it->second->lines.push_back(std::move(l));
   }
   return absl::OkStatus();
@@ -172,75 +173,19 @@ absl::Status AttachLines(pg::Transaction& tx, std::vector<Document>& docs) {
 
 absl::StatusOr<Payment> ReadPayment(const pg::Row& r) {
   Payment p;
-  p.id = r.String(0);
-  p.reference = r.String(1);
-  p.value_date = r.Date(2);
-  p.payer_bin = r.String(3);
-  p.contract_id = r.String(4);
-  p.contract_number = r.String(5);
-  p.participant_id = r.String(6);
-  p.amount_tiyn = r.Int(7);
-  p.purpose = r.String(8);
+  p.id = r.String("id");
+  p.reference = r.String("reference");
+  p.value_date = r.Date("value_date");
+  p.payer_bin = r.String("payer_bin");
+  p.contract_id = r.String("contract_id");
+  p.contract_number = r.String("contract_number");
+  p.participant_id = r.String("participant_id");
+  p.amount_tiyn = r.Int("amount_tiyn");
+  p.purpose = r.String("purpose");
   return p;
 }
 
-// COPY text format.
-void CopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-class CopyRow {
- public:
-  explicit CopyRow(std::string& out) : out_(out) {}
-  ~CopyRow() { out_.push_back('\n'); }
-  CopyRow& Text(std::string_view s) {
-    Sep();
-    CopyText(out_, s);
-    return *this;
-  }
-  CopyRow& Null() {
-    Sep();
-    out_ += "\\N";
-    return *this;
-  }
-  CopyRow& Int(int64_t v) {
-    Sep();
-    absl::StrAppend(&out_, v);
-    return *this;
-  }
-  CopyRow& Day(absl::CivilDay d) { return Text(FormatDate(d)); }
-  CopyRow& OptDay(const std::optional<absl::CivilDay>& d) { return d ? Day(*d) : Null(); }
-  CopyRow& OptText(const std::string& s) { return s.empty() ? Null() : Text(s); }
-  CopyRow& Bool(bool b) { return Text(b ? "t" : "f"); }
-  CopyRow& Time(absl::Time t) {
-    return Text(absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()));
-  }
-
- private:
-  void Sep() {
-    if (!first_) out_.push_back('\t');
-    first_ = false;
-  }
-  std::string& out_;
-  bool first_ = true;
-};
+using pg::CopyRow;
 
 std::string NumberOf(DocType type, int64_t year, int64_t seq) {
   return absl::StrFormat("%s-%04d-%06d", DocTypePrefix(type), year, seq);

@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/domain/civil.h"
 #include "ingestion.h"
 #include "model.h"

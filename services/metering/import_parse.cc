@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 
@@ -97,42 +98,6 @@ absl::StatusOr<std::string> FromCp1251(std::string_view bytes) {
 
 // --- CSV ----------------------------------------------------------------------
 
-// Splits one CSV line (RFC 4180 quoting, no line breaks inside quotes).
-absl::StatusOr<std::vector<std::string>> SplitCsv(std::string_view line, int n) {
-  std::vector<std::string> out;
-  std::string cell;
-  bool quoted = false;
-  bool was_quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cell.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cell.push_back(c);
-      }
-    } else if (c == '"' && cell.empty() && !was_quoted) {
-      quoted = true;
-      was_quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cell));
-      cell.clear();
-      was_quoted = false;
-    } else {
-      cell.push_back(c);
-    }
-  }
-  if (quoted) return ContentError(absl::StrCat("line ", n), "a quoted field is not closed");
-  out.push_back(std::move(cell));
-  for (std::string& s : out) s = std::string(absl::StripAsciiWhitespace(s));
-  return out;
-}
-
 absl::StatusOr<Channel> ParseChannel(std::string_view text) {
   if (text == "01" || text == "1") return Channel::kActiveReceived;
   if (text == "02" || text == "2") return Channel::kActiveDelivered;
@@ -179,7 +144,7 @@ absl::StatusOr<Source> ParseSource(std::string_view text) {
       absl::StrCat("source ", QuoteInput(text), " is not scada, cms, participant or operator"));
 }
 
-absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o) {
+absl::StatusOr<ParsedFile> ParseReadingsCsv(std::string_view text, const FileOptions& o) {
   ParsedFile out;
   enum Col { kPoint, kChannel, kStart, kValue, kQuality, kSource, kCols };
   const std::vector<std::string> names = {"point_code", "channel", "interval_start",
@@ -187,21 +152,22 @@ absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o)
   std::vector<int> column(kCols, -1);
   int ncols = 0;
   bool header_seen = false;
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (absl::StripAsciiWhitespace(ToAbsl(line)).empty()) {
-      if (end == text.size()) break;
-      continue;
+  const CsvParseResult csv = gridbill::ParseCsv(text);
+  // The whole file or nothing: the first unreadable record rejects it.
+  if (!csv.errors.empty()) {
+    const CsvError& e = csv.errors.front();
+    return ContentError(absl::StrCat("line ", e.line, " field ", e.column), e.message);
+  }
+  for (const CsvRecord& record : csv.records) {
+    std::vector<std::string> cells;
+    cells.reserve(record.fields.size());
+    bool blank = true;
+    for (const std::string& field : record.fields) {
+      cells.emplace_back(absl::StripAsciiWhitespace(ToAbsl(field)));
+      blank = blank && cells.back().empty();
     }
-    const std::string where = absl::StrCat("line ", line_no);
-    ASSIGN_OR_RETURN(std::vector<std::string> cells, SplitCsv(line, line_no));
+    if (blank) continue;  // a line of spaces
+    const std::string where = absl::StrCat("line ", record.line);
     if (!header_seen) {
       header_seen = true;
       ncols = static_cast<int>(cells.size());
@@ -226,7 +192,6 @@ absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o)
                                   " (a header row is required)"));
         }
       }
-      if (end == text.size()) break;
       continue;
     }
     if (static_cast<int>(cells.size()) != ncols) {
@@ -276,7 +241,6 @@ absl::StatusOr<ParsedFile> ParseCsv(std::string_view text, const FileOptions& o)
       r.value_wh = *wh;
     }
     out.readings.push_back(std::move(fr));
-    if (end == text.size()) break;
   }
   if (!header_seen) return ContentError("line 1", "the file is empty (a header row is required)");
   return out;
@@ -641,7 +605,7 @@ absl::StatusOr<ParsedFile> ParseImportFile(std::string_view bytes, const FileOpt
   absl::StatusOr<ParsedFile> out;
   switch (options.format) {
     case ImportFormat::kCsv:
-      out = ParseCsv(text, options);
+      out = ParseReadingsCsv(text, options);
       break;
     case ImportFormat::kXml80020:
       out = Parser80020(options).Parse(text);

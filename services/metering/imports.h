@@ -21,7 +21,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "import_parse.h"
 #include "ingestion.h"
 #include "model.h"

@@ -13,7 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "model.h"
 #include "store.h"
 #include "vee.h"

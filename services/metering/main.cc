@@ -4,15 +4,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "clock.h"
 #include "config.h"
 #include "estimation.h"
+#include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pg/pool.h"
-#include "gridbill/server/config.h"
+#include "gridbill/server/bootstrap.h"
 #include "gridbill/server/server.h"
 #include "imports.h"
 #include "ingestion.h"
@@ -28,21 +25,11 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
   ASSIGN_OR_RETURN(Config config, Config::Load(source));
 
-  pg::PoolOptions pool_options;
-  pool_options.conninfo = config.db.url;
-  pool_options.size = config.db.pool_size;
-  pool_options.statement_timeout = config.db.statement_timeout;
-  ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Create(pool_options));
-  if (config.db.migrate) {
-    ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*pool, pg::EmbeddedMigrations()));
-    LogJson("info", "migrations",
-            {{"applied", absl::StrJoin(report.applied, ",")},
-             {"already_applied", absl::StrCat(report.already_applied)}});
-  }
+  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
 
   SystemClock clock;
-  PgStore store(*pool);
-  pg::PgIdempotency idempotency(*pool);
+  PgStore store(base.pool());
+  pg::PgIdempotency idempotency(base.pool());
 
   Points points(store, clock);
   Ingestion ingestion(store, clock, config.zone, config.vee);
@@ -62,16 +49,14 @@ absl::Status Run(int argc, char** argv) {
                                      config.max_batch);
   ImportServiceImpl import_service(imports, idempotency);
 
-  Server::Options options;
-  options.config = config.server;
-  options.services = {&point_service, &reading_service, &import_service};
-  options.on_started = [&config](const Server& server) {
+  auto on_started = [&config](const Server& server) {
     LogJson("info", "started",
             {{"grpc_port", absl::StrCat(server.grpc_port())},
              {"metrics_port", absl::StrCat(server.metrics_port())},
              {"time_zone", config.time_zone}});
   };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(std::move(options)));
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+                   base.Start({&point_service, &reading_service, &import_service}, on_started));
   server->Wait();
   imports.StopWorker();
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/pg/connection.h"
+#include "gridbill/pg/copy.h"
 #include "gridbill/pg/errors.h"
 #include "queries.h"
 
@@ -61,28 +62,6 @@ std::string IntArray(const std::vector<T>& values) {
   std::string out;
   AppendIntArray(out, values);
   return out;
-}
-
-// COPY text format: backslash, tab, newline and carriage return escaped.
-void AppendCopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
 }
 
 std::string DateArray(const std::vector<std::optional<absl::CivilDay>>& days) {
@@ -300,11 +279,11 @@ void AppendTextCopyRow(std::string& data, const DayRow& r) {
     AppendIntArray(data, r.findings);
   }
   absl::StrAppend(&data, "\t", static_cast<int>(r.source), "\t");
-  AppendCopyText(data, r.actor);
+  pg::AppendCopyText(data, r.actor);
   data.push_back('\t');
-  AppendCopyText(data, r.request_id);
+  pg::AppendCopyText(data, r.request_id);
   data.push_back('\t');
-  AppendCopyText(data, r.reason);
+  pg::AppendCopyText(data, r.reason);
   absl::StrAppend(&data, "\t", TimeText(r.created_at), "\t");
   if (r.sources.empty()) {
     data += "\\N";

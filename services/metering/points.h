@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "clock.h"
+#include "gridbill/base/clock.h"
 #include "model.h"
 #include "store.h"
 

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "tools/gridbillctl/csv.h"
+#include "gridbill/base/csv.h"
 #include "tools/gridbillctl/enums.h"
 #include "tools/gridbillctl/format.h"
 

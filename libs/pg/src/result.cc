@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -228,6 +230,20 @@ int64_t Result::affected() const {
   int64_t n = 0;
   return absl::SimpleAtoi(PQcmdTuples(res_.get()), &n) ? n : 0;
 }
+
+int Result::Column(std::string_view name) const {
+  // Quoted: matched exactly, without PQfnumber's case folding.
+  const std::string quoted = "\"" + std::string(name) + "\"";
+  const int col = res_ ? PQfnumber(res_.get(), quoted.c_str()) : -1;
+  if (col < 0) {
+    std::fprintf(stderr, "gridbill::pg: the result has no column \"%.*s\"\n",
+                 static_cast<int>(name.size()), name.data());
+    std::abort();
+  }
+  return col;
+}
+
+int Row::Col(std::string_view name) const { return result_->Column(name); }
 
 bool Row::IsNull(int col) const { return PQgetisnull(result_->raw(), row_, col) != 0; }
 

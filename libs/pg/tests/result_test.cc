@@ -50,6 +50,18 @@ TEST_CASE("Row reads scalars, NULL as empty / 0 / false") {
   CHECK(row.OptionalString(7) == "text");
 }
 
+TEST_CASE("Row reads a column by the name the statement gives it, wherever it stands") {
+  // OneRow names its columns c0, c1, ...
+  Result r = OneRow({"7", "2024-02-29", nullptr, "t"});
+  Row row = r[0];
+  CHECK(r.Column("c3") == 3);
+  CHECK(row.Int("c0") == 7);
+  CHECK(row.Date("c1") == absl::CivilDay(2024, 2, 29));
+  CHECK(row.IsNull("c2"));
+  CHECK_FALSE(row.OptionalString("c2").has_value());
+  CHECK(row.Bool("c3"));
+}
+
 TEST_CASE("Row::Time parses timestamptz output in any offset, with fractions") {
   Result r =
       OneRow({"2024-02-29 23:59:59+00", "2024-02-29 23:59:59.5+00", "2024-02-29 23:59:59.123456+00",

@@ -10,8 +10,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/log.h"
 #include "gridbill/server/caller.h"
-#include "log_internal.h"
 
 namespace gridbill::internal {
 namespace {

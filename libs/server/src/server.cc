@@ -110,7 +110,7 @@ std::string SignalName(char byte) {
 
 struct Server::Impl {
   Options options;
-  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<prometheus::Registry> registry;
   std::shared_ptr<internal::ServiceTable> services = std::make_shared<internal::ServiceTable>();
   std::unique_ptr<prometheus::Exposer> exposer;
   // Declared after the exposer: destroyed first.
@@ -191,6 +191,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   impl->options = std::move(options);
   const ServerConfig& cfg = impl->options.config;
   if (absl::Status s = impl->OpenWakePipe(); !s.ok()) return s;
+  impl->registry = impl->options.registry != nullptr ? impl->options.registry
+                                                     : std::make_shared<prometheus::Registry>();
 
   std::shared_ptr<RpcMetrics> metrics;
   if (impl->options.count_calls) metrics = std::make_shared<RpcMetrics>(*impl->registry);

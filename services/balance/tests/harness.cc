@@ -1,13 +1,7 @@
 #include "harness.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 
-#include "../../metering/clock.h"
 #include "../../metering/estimation.h"
 #include "../../metering/imports.h"
 #include "../../metering/ingestion.h"
@@ -22,11 +16,7 @@
 #include "../schemes.h"
 #include "absl/strings/str_cat.h"
 #include "gridbill/pg/idempotency.h"
-#include "gridbill/pg/query.h"
-#include "gridbill/server/caller.h"
 #include "gridbill/server/proto_convert.h"
-#include "gridbill/server/server.h"
-#include "grpcpp/create_channel.h"
 
 namespace gridbill::balance::testing {
 
@@ -71,74 +61,29 @@ metering::v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
   return r;
 }
 
-namespace {
-
-class MeteringClock final : public metering::Clock {
- public:
-  explicit MeteringClock(const TestClock& clock) : clock_(clock) {}
-  absl::Time Now() const override { return clock_.Now(); }
-
- private:
-  const TestClock& clock_;
-};
-
-ServerConfig TestServerConfig(const char* name, bool metrics) {
-  ServerConfig c;
-  c.service_name = name;
-  c.grpc_address = "127.0.0.1:0";
-  c.metrics_address = metrics ? "127.0.0.1:0" : "";
-  c.shutdown_grace = absl::Seconds(1);
-  c.log_level = "error";
-  c.max_message_bytes = 64 << 20;
-  return c;
-}
-
-std::shared_ptr<grpc::Channel> ChannelTo(int port) {
-  grpc::ChannelArguments args;
-  args.SetMaxSendMessageSize(64 << 20);
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
-std::unique_ptr<Server> StartServer(const char* name, std::vector<grpc::Service*> services,
-                                    bool metrics = false) {
-  Server::Options options;
-  options.config = TestServerConfig(name, metrics);
-  options.services = std::move(services);
-  options.handle_signals = false;
-  auto started = Server::Start(std::move(options));
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  return std::move(started).value();
-}
-
-}  // namespace
-
 struct Suite::Impl {
-  Impl(TestClock& clock, FakeDeclarations& declarations, int shard_points)
-      : metering_db(GRIDBILL_METERING_MIGRATIONS_DIR),
-        metering_clock(clock),
-        m_store(metering_db.pool()),
-        m_idempotency(metering_db.pool()),
-        m_points(m_store, metering_clock),
-        m_ingestion(m_store, metering_clock, Almaty(), metering::VeeConfig{}),
+  Impl(FakeClock& clock, FakeDeclarations& declarations, int shard_points)
+      : metering_base(GRIDBILL_METERING_MIGRATIONS_DIR, {.service_name = "metering"}),
+        m_store(metering_base.pool()),
+        m_idempotency(metering_base.pool()),
+        m_points(m_store, clock),
+        m_ingestion(m_store, clock, Almaty(), metering::VeeConfig{}),
         m_readings(m_store, m_ingestion, Almaty()),
-        m_estimation(m_store, m_ingestion, metering_clock, Almaty(), metering::EstimationConfig{}),
-        m_imports(m_store, m_ingestion, metering_clock, Almaty()),
+        m_estimation(m_store, m_ingestion, clock, Almaty(), metering::EstimationConfig{}),
+        m_imports(m_store, m_ingestion, clock, Almaty()),
         m_point_service(m_points, m_idempotency),
         m_reading_service(m_ingestion, m_readings, m_estimation, m_idempotency, Almaty(), 1000000),
         m_import_service(m_imports, m_idempotency),
-        balance_db(GRIDBILL_BALANCE_MIGRATIONS_DIR),
-        store(balance_db.pool()),
-        idempotency(balance_db.pool()) {
-    metering_server =
-        StartServer("metering", {&m_point_service, &m_reading_service, &m_import_service});
-    metering_channel = ChannelTo(metering_server->grpc_port());
-    reading_source = std::make_unique<GrpcReadingSource>(metering_channel, 2, absl::Seconds(60));
+        balance_base(GRIDBILL_BALANCE_MIGRATIONS_DIR, {.service_name = "balance", .metrics = true}),
+        store(balance_base.pool()),
+        idempotency(balance_base.pool()),
+        metrics(balance_base.registry()) {
+    metering_base.Start({&m_point_service, &m_reading_service, &m_import_service});
+    reading_source =
+        std::make_unique<GrpcReadingSource>(metering_base.channel(), 2, absl::Seconds(60));
     // In flight 2: a scheme of a few terms is looked up in several rounds.
-    point_directory =
-        std::make_unique<GrpcPointDirectory>(metering_channel, absl::Seconds(60), /*in_flight=*/2);
+    point_directory = std::make_unique<GrpcPointDirectory>(metering_base.channel(),
+                                                           absl::Seconds(60), /*in_flight=*/2);
     RunsConfig config;
     config.zone = Almaty();
     config.shard_points = shard_points;
@@ -146,24 +91,18 @@ struct Suite::Impl {
     config.poll = absl::Milliseconds(50);
     config.worker_id = "test";
     schemes = std::make_unique<Schemes>(store, *point_directory, clock);
-    runs = std::make_unique<Runs>(store, *reading_source, declarations, clock, config);
+    runs = std::make_unique<Runs>(store, *reading_source, declarations, clock, config, metrics);
     scheme_service = std::make_unique<SchemeServiceImpl>(*schemes, idempotency);
     balance_service = std::make_unique<BalanceServiceImpl>(*runs, idempotency);
-    balance_server = StartServer("balance", {scheme_service.get(), balance_service.get()},
-                                 /*metrics=*/true);
-    balance_channel = ChannelTo(balance_server->grpc_port());
-    metrics = std::make_unique<RunsMetrics>(balance_server->registry());
-    runs->SetMetrics(metrics.get());
+    balance_base.Start({scheme_service.get(), balance_service.get()});
   }
   ~Impl() {
-    if (balance_server) balance_server->Shutdown();
+    balance_base.Stop();
     runs->StopWorkers();
-    runs->SetMetrics(nullptr);
-    if (metering_server) metering_server->Shutdown();
+    metering_base.Stop();
   }
 
-  pgtest::Database metering_db;
-  MeteringClock metering_clock;
+  ::gridbill::testing::ServiceHarness metering_base;
   metering::PgStore m_store;
   pg::PgIdempotency m_idempotency;
   metering::Points m_points;
@@ -174,30 +113,25 @@ struct Suite::Impl {
   metering::MeteringPointServiceImpl m_point_service;
   metering::ReadingServiceImpl m_reading_service;
   metering::ImportServiceImpl m_import_service;
-  std::unique_ptr<Server> metering_server;
-  std::shared_ptr<grpc::Channel> metering_channel;
 
-  pgtest::Database balance_db;
+  ::gridbill::testing::ServiceHarness balance_base;
   PgStore store;
   pg::PgIdempotency idempotency;
+  RunsMetrics metrics;
   std::unique_ptr<GrpcReadingSource> reading_source;
   std::unique_ptr<GrpcPointDirectory> point_directory;
   std::unique_ptr<Schemes> schemes;
   std::unique_ptr<Runs> runs;
   std::unique_ptr<SchemeServiceImpl> scheme_service;
   std::unique_ptr<BalanceServiceImpl> balance_service;
-  std::unique_ptr<Server> balance_server;
-  std::shared_ptr<grpc::Channel> balance_channel;
-  // Declared after the server, whose registry holds its series: destroyed first.
-  std::unique_ptr<RunsMetrics> metrics;
 };
 
 Suite::Suite(absl::Time now, int shard_points) : clock(now) {
   impl_ = std::make_unique<Impl>(clock, declarations, shard_points);
-  schemes = v1::SchemeService::NewStub(impl_->balance_channel);
-  balance = v1::BalanceService::NewStub(impl_->balance_channel);
-  points = metering::v1::MeteringPointService::NewStub(impl_->metering_channel);
-  readings = metering::v1::ReadingService::NewStub(impl_->metering_channel);
+  schemes = v1::SchemeService::NewStub(impl_->balance_base.channel());
+  balance = v1::BalanceService::NewStub(impl_->balance_base.channel());
+  points = metering::v1::MeteringPointService::NewStub(impl_->metering_base.channel());
+  readings = metering::v1::ReadingService::NewStub(impl_->metering_base.channel());
 }
 
 Suite::~Suite() = default;
@@ -207,42 +141,25 @@ Runs& Suite::runs() { return *impl_->runs; }
 std::unique_ptr<Runs> Suite::NewReplica(const std::string& worker_id) {
   RunsConfig config = impl_->runs->config();
   config.worker_id = worker_id;
-  return std::make_unique<Runs>(impl_->store, *impl_->reading_source, declarations, clock, config);
+  return std::make_unique<Runs>(impl_->store, *impl_->reading_source, declarations, clock, config,
+                                impl_->metrics);
 }
-pg::Pool& Suite::balance_pool() { return impl_->balance_db.pool(); }
+
+pg::Pool& Suite::balance_pool() { return impl_->balance_base.pool(); }
 
 Store& Suite::store() { return impl_->store; }
 
-std::string Suite::ScrapeMetrics() {
-  const int port = impl_->balance_server->metrics_port();
-  REQUIRE(port > 0);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
-  std::string response;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) response.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  INFO(response.substr(0, 200));
-  REQUIRE(absl::StrContains(response.substr(0, 20), " 200"));
-  const size_t body = response.find("\r\n\r\n");
-  REQUIRE(body != std::string::npos);
-  return response.substr(body + 4);
-}
+RunsMetrics& Suite::metrics() { return impl_->metrics; }
+
+std::string Suite::ScrapeMetrics() { return impl_->balance_base.ScrapeMetrics(); }
 
 std::shared_ptr<grpc::Channel> Suite::balance_channel() const { return impl_->balance_channel; }
 
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {
-  ctx.AddMetadata(kPrincipalHeader, participant.empty() ? "operator@kegoc.kz" : "user@p");
-  ctx.AddMetadata(kRolesHeader, participant.empty() ? "ROLE_OPERATOR" : "ROLE_PARTICIPANT_USER");
-  if (!participant.empty()) ctx.AddMetadata(kParticipantHeader, participant);
+  ::gridbill::testing::AddWho(
+      ctx, participant.empty()
+               ? ::gridbill::testing::Who()
+               : ::gridbill::testing::Who{"user@p", "ROLE_PARTICIPANT_USER", participant});
 }
 
 void Suite::CreatePoint(const std::string& code, metering::v1::Resolution resolution,
@@ -347,11 +264,6 @@ std::vector<v1::ServiceHour> Suite::AllServiceHours(const std::string& run_id,
   return out;
 }
 
-int64_t Suite::CountRows(const std::string& sql) {
-  auto res = impl_->balance_db.pool().Execute(pg::Query{"", sql.c_str()});
-  INFO(res.status().ToString());
-  REQUIRE(res.ok());
-  return (*res)[0].Int(0);
-}
+int64_t Suite::CountRows(const std::string& sql) { return impl_->balance_base.QueryInt(sql); }
 
 }  // namespace gridbill::balance::testing

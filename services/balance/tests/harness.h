@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "../clock.h"
 #include "../runs.h"
 #include "../sources.h"
 #include "../store.h"
@@ -19,25 +18,12 @@
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pgtest/pgtest.h"
+#include "gridbill/testing/fake_clock.h"
+#include "gridbill/testing/service_harness.h"
 
 namespace gridbill::balance::testing {
 
-class TestClock final : public Clock {
- public:
-  explicit TestClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Set(absl::Time t) {
-    absl::MutexLock lock(&mu_);
-    now_ = t;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_);
-};
+using ::gridbill::testing::FakeClock;
 
 class FakeDeclarations final : public DeclarationSource {
  public:
@@ -92,7 +78,7 @@ class Suite {
   std::shared_ptr<grpc::Channel> balance_channel() const;
   int64_t CountRows(const std::string& sql);
 
-  TestClock clock;
+  FakeClock clock;
   FakeDeclarations declarations;
   std::unique_ptr<v1::SchemeService::Stub> schemes;
   std::unique_ptr<v1::BalanceService::Stub> balance;
@@ -106,6 +92,8 @@ class Suite {
   pg::Pool& balance_pool();
   // The balance service's store (to act as a replica that claims and dies).
   Store& store();
+  // The balance server's run metrics (another replica in the test counts there too).
+  RunsMetrics& metrics();
   // GET /metrics of the balance server (its workers' series included).
   std::string ScrapeMetrics();
 
@@ -119,18 +107,3 @@ metering::v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
                         metering::v1::Quality quality = metering::v1::QUALITY_MEASURED);
 
 }  // namespace gridbill::balance::testing
-
-#define REQUIRE_GRPC(status, expected_code, text)                       \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.error_code() == (expected_code));                       \
-    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
-  } while (0)
-
-#define REQUIRE_OK(status)                                              \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.ok());                                                  \
-  } while (0)

@@ -266,7 +266,7 @@ TEST_CASE("a replica that fails after its shard was taken over does not fail the
   StallingThenFailing source(suite);
   RunsConfig config = suite.runs().config();
   config.worker_id = "replica-a";
-  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config);
+  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config, suite.metrics());
   absl::StatusOr<bool> worked = replica_a.WorkOnce();
   REQUIRE(worked.ok());
   CHECK(*worked);

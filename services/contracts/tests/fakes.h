@@ -1,6 +1,6 @@
 // In-memory fakes for the pure domain tests: a Store with the semantics the
-// domain relies on (ids, versions, filters, transactional rollback) and a
-// clock the test moves.
+// domain relies on (ids, versions, filters, transactional rollback), and the
+// shared clock the test moves.
 #pragma once
 
 #include <algorithm>
@@ -13,33 +13,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "checks.h"
-#include "clock.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/testing/fake_clock.h"
 #include "store.h"
 
 namespace gridbill::contracts::testing {
 
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Set(absl::Time t) {
-    absl::MutexLock lock(&mu_);
-    now_ = t;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_);
-};
+using FakeClock = ::gridbill::testing::FakeClock;
 
 class FakeStore final : public Store {
  public:

@@ -5,8 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/domain/identifiers.h"
-#include "gridbill/pg/query.h"
-#include "grpcpp/create_channel.h"
 
 namespace gridbill::contracts::testing {
 
@@ -45,23 +43,8 @@ common::v1::Date D(int y, int m, int d) {
   return out;
 }
 
-namespace {
-
-ServerConfig TestServerConfig() {
-  ServerConfig c;
-  c.service_name = "contracts";
-  c.grpc_address = "127.0.0.1:0";
-  c.metrics_address = "";
-  c.shutdown_grace = absl::Seconds(1);
-  c.log_level = "error";
-  c.max_message_bytes = 16 << 20;
-  return c;
-}
-
-}  // namespace
-
 Harness::Harness()
-    : db(GRIDBILL_CONTRACTS_MIGRATIONS_DIR),
+    : base(GRIDBILL_CONTRACTS_MIGRATIONS_DIR, {.service_name = "contracts"}),
       clock(StartTime()),
       store(db.pool()),
       idempotency(db.pool()),
@@ -75,17 +58,10 @@ Harness::Harness()
       contract_service(contracts, idempotency),
       tariff_service(tariffs, idempotency),
       application_service(applications, idempotency) {
-  Server::Options options;
-  options.config = TestServerConfig();
-  options.services = {&reference_service, &participant_service, &contract_service, &tariff_service,
-                      &application_service};
-  options.handle_signals = false;
-  auto started = Server::Start(std::move(options));
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  server = std::move(started).value();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                     grpc::InsecureChannelCredentials());
+  base.Start({&reference_service, &participant_service, &contract_service, &tariff_service,
+              &application_service});
+  server = &base.server();
+  std::shared_ptr<grpc::Channel> channel = base.channel();
   reference_stub = v1::ReferenceDataService::NewStub(channel);
   participant_stub = v1::ParticipantService::NewStub(channel);
   contract_stub = v1::ContractService::NewStub(channel);
@@ -93,18 +69,10 @@ Harness::Harness()
   application_stub = v1::ApplicationService::NewStub(channel);
 }
 
-Harness::~Harness() {
-  if (server) server->Shutdown();
-  server.reset();
-}
+// The server stops (base) before the services it calls go.
+Harness::~Harness() { base.Stop(); }
 
-int64_t Harness::CountRows(const std::string& table) {
-  const std::string sql = absl::StrCat("SELECT count(*) FROM ", table);
-  auto res = db.pool().Execute(pg::Query{"", sql.c_str()});
-  INFO(res.status().ToString());
-  REQUIRE(res.ok());
-  return (*res)[0].Int(0);
-}
+int64_t Harness::CountRows(const std::string& table) { return base.CountRows(table); }
 
 v1::Participant Harness::CreateParticipant(int n, const std::string& short_name) {
   v1::CreateParticipantRequest req;

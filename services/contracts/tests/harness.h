@@ -1,6 +1,7 @@
-// The real contracts service in-process for *_pgtest cases: a fresh
-// database with the service's migrations, the real store, domain and gRPC
-// classes on a gridbill::Server bound to port 0, and stubs over a real channel.
+// The real contracts service in-process for *_pgtest cases: the real store,
+// domain and gRPC classes on the shared ServiceHarness (a fresh database
+// with the service's migrations, a server bound to port 0), and stubs over a
+// real channel.
 #pragma once
 
 #include <memory>
@@ -17,8 +18,8 @@
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
-#include "gridbill/server/caller.h"
 #include "gridbill/server/server.h"
+#include "gridbill/testing/service_harness.h"
 #include "participants.h"
 #include "pg_store.h"
 #include "reference_data.h"
@@ -28,12 +29,7 @@ namespace gridbill::contracts::testing {
 
 namespace v1 = ::gridbill::contracts::v1;
 
-// The metadata the gateway would set.
-struct Who {
-  std::string principal = "operator@kegoc.kz";
-  std::string roles = "ROLE_OPERATOR";
-  std::string participant;  // non-empty: a participant-scoped caller
-};
+using ::gridbill::testing::Who;
 
 // A participant's own user.
 Who ParticipantUser(const std::string& participant_id,
@@ -59,11 +55,7 @@ class Harness {
   grpc::Status Call(Stub& stub,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const Req& req, Resp* resp, const Who& who = Who()) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata(kPrincipalHeader, who.principal);
-    if (!who.roles.empty()) ctx.AddMetadata(kRolesHeader, who.roles);
-    if (!who.participant.empty()) ctx.AddMetadata(kParticipantHeader, who.participant);
-    return (stub.*method)(&ctx, req, resp);
+    return ::gridbill::testing::Call(stub, method, req, resp, who);
   }
 
   // One count(*) straight from the database (tests only).
@@ -84,7 +76,8 @@ class Harness {
   v1::Application MoveApplication(const std::string& id, v1::ApplicationState state);
   v1::Participant SetParticipantStatus(const std::string& id, v1::ParticipantStatus status);
 
-  pgtest::Database db;
+  ::gridbill::testing::ServiceHarness base;
+  pgtest::Database& db = base.db();
   FakeClock clock;
   PgStore store;
   pg::PgIdempotency idempotency;
@@ -98,7 +91,7 @@ class Harness {
   ContractServiceImpl contract_service;
   TariffServiceImpl tariff_service;
   ApplicationServiceImpl application_service;
-  std::unique_ptr<Server> server;
+  Server* server = nullptr;  // base's, once started
   std::unique_ptr<v1::ReferenceDataService::Stub> reference_stub;
   std::unique_ptr<v1::ParticipantService::Stub> participant_stub;
   std::unique_ptr<v1::ContractService::Stub> contract_stub;
@@ -107,19 +100,3 @@ class Harness {
 };
 
 }  // namespace gridbill::contracts::testing
-
-// Checks a gRPC status's code and that its message contains `text`.
-#define REQUIRE_GRPC(status, expected_code, text)                       \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.error_code() == (expected_code));                       \
-    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
-  } while (0)
-
-#define REQUIRE_OK(status)                                              \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.ok());                                                  \
-  } while (0)

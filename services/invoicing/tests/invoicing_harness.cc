@@ -182,17 +182,6 @@ ContractsProcess::~ContractsProcess() {
 
 namespace {
 
-ServerConfig TestServerConfig() {
-  ServerConfig c;
-  c.service_name = "invoicing";
-  c.grpc_address = "127.0.0.1:0";
-  c.metrics_address = "";
-  c.shutdown_grace = absl::Seconds(1);
-  c.log_level = "error";
-  c.max_message_bytes = 64 << 20;
-  return c;
-}
-
 Seller TestSeller() {
   Seller s;
   s.bin = "970740000838";
@@ -217,7 +206,7 @@ Harness::Harness(RunOptions options)
       participant_stub(cv1::ParticipantService::NewStub(contracts_channel)),
       contract_stub(cv1::ContractService::NewStub(contracts_channel)),
       tariff_stub(cv1::TariffService::NewStub(contracts_channel)),
-      db(GRIDBILL_INVOICING_MIGRATIONS_DIR, 8),
+      base(GRIDBILL_INVOICING_MIGRATIONS_DIR, {.service_name = "invoicing", .pool_size = 8}),
       clock(Local(2026, 4, 2)),
       store(db.pool()),
       idempotency(db.pool()),
@@ -232,20 +221,8 @@ Harness::Harness(RunOptions options)
       payment_service(accounts, idempotency),
       export_service(documents) {
   runs.StartWorkers(2);
-  Server::Options opts;
-  opts.config = TestServerConfig();
-  opts.services = {&period_service, &run_service, &document_service, &payment_service,
-                   &export_service};
-  opts.handle_signals = false;
-  auto started = Server::Start(std::move(opts));
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  server = std::move(started).value();
-  grpc::ChannelArguments args;
-  args.SetMaxSendMessageSize(64 << 20);
-  args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                           grpc::InsecureChannelCredentials(), args);
+  base.Start({&period_service, &run_service, &document_service, &payment_service, &export_service});
+  std::shared_ptr<grpc::Channel> channel = base.channel();
   period_stub = v1::BillingPeriodService::NewStub(channel);
   run_stub = v1::InvoiceRunService::NewStub(channel);
   document_stub = v1::DocumentService::NewStub(channel);
@@ -254,20 +231,17 @@ Harness::Harness(RunOptions options)
 }
 
 Harness::~Harness() {
-  if (server) server->Shutdown();
-  server.reset();
+  base.Stop();
   runs.StopWorkers();
 }
 
 namespace {
 
+// Fixtures in the contracts service are set up as the operator.
 template <typename Stub, typename Req, typename Resp>
 grpc::Status Op(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                 const Req& req, Resp* resp) {
-  grpc::ClientContext ctx;
-  ctx.AddMetadata(kPrincipalHeader, "operator@kegoc.kz");
-  ctx.AddMetadata(kRolesHeader, "ROLE_OPERATOR");
-  return (stub.*method)(&ctx, req, resp);
+  return ::gridbill::testing::Call(stub, method, req, resp, Who());
 }
 
 }  // namespace
@@ -389,12 +363,6 @@ std::vector<v1::Document> Harness::Documents(const std::string& contract_id,
   return {resp.documents().begin(), resp.documents().end()};
 }
 
-int64_t Harness::CountRows(const std::string& table) {
-  const std::string sql = absl::StrCat("SELECT count(*) FROM ", table);
-  auto res = db.pool().Execute(pg::Query{"", sql.c_str()});
-  INFO(res.status().ToString());
-  REQUIRE(res.ok());
-  return (*res)[0].Int(0);
-}
+int64_t Harness::CountRows(const std::string& table) { return base.CountRows(table); }
 
 }  // namespace gridbill::invoicing::testing

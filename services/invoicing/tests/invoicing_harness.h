@@ -21,14 +21,13 @@
 #include "absl/synchronization/mutex.h"
 #include "accounts.h"
 #include "catch2/catch.hpp"
-#include "clock.h"
 #include "documents.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
-#include "gridbill/server/caller.h"
-#include "gridbill/server/server.h"
+#include "gridbill/testing/fake_clock.h"
+#include "gridbill/testing/service_harness.h"
 #include "grpc_sources.h"
 #include "invoice_runs.h"
 #include "invoicing_service.h"
@@ -38,22 +37,7 @@ namespace gridbill::invoicing::testing {
 
 namespace cv1 = ::gridbill::contracts::v1;
 
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Set(absl::Time t) {
-    absl::MutexLock lock(&mu_);
-    now_ = t;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_);
-};
+using ::gridbill::testing::FakeClock;
 
 // Volumes of balance runs as a test sets them.
 class TestVolumes final : public VolumeSource {
@@ -97,11 +81,9 @@ class ContractsProcess {
   pid_t pid_ = -1;
 };
 
-struct Who {
-  std::string principal = "accountant@kegoc.kz";
-  std::string roles = "ROLE_ACCOUNTANT";
-  std::string participant;
-};
+using ::gridbill::testing::Who;
+// Who the harness calls as unless told: the accountant.
+inline Who Accountant() { return Who{"accountant@kegoc.kz", "ROLE_ACCOUNTANT", ""}; }
 
 absl::TimeZone Almaty();
 absl::Time Local(int y, int m, int d, int hh = 12);
@@ -119,12 +101,8 @@ class Harness {
   template <typename Stub, typename Req, typename Resp>
   grpc::Status Call(Stub& stub,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& req, Resp* resp, const Who& who = Who()) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata(kPrincipalHeader, who.principal);
-    if (!who.roles.empty()) ctx.AddMetadata(kRolesHeader, who.roles);
-    if (!who.participant.empty()) ctx.AddMetadata(kParticipantHeader, who.participant);
-    return (stub.*method)(&ctx, req, resp);
+                    const Req& req, Resp* resp, const Who& who = Accountant()) {
+    return ::gridbill::testing::Call(stub, method, req, resp, who);
   }
 
   // Contracts-service fixtures through its API.
@@ -154,7 +132,8 @@ class Harness {
   std::unique_ptr<cv1::ContractService::Stub> contract_stub;
   std::unique_ptr<cv1::TariffService::Stub> tariff_stub;
 
-  pgtest::Database db;
+  ::gridbill::testing::ServiceHarness base;
+  pgtest::Database& db = base.db();
   FakeClock clock;
   PgStore store;
   pg::PgIdempotency idempotency;
@@ -168,7 +147,6 @@ class Harness {
   DocumentServiceImpl document_service;
   PaymentServiceImpl payment_service;
   ErpExportServiceImpl export_service;
-  std::unique_ptr<Server> server;
   std::unique_ptr<v1::BillingPeriodService::Stub> period_stub;
   std::unique_ptr<v1::InvoiceRunService::Stub> run_stub;
   std::unique_ptr<v1::DocumentService::Stub> document_stub;
@@ -177,18 +155,3 @@ class Harness {
 };
 
 }  // namespace gridbill::invoicing::testing
-
-#define REQUIRE_GRPC(status, expected_code, text)                       \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.error_code() == (expected_code));                       \
-    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
-  } while (0)
-
-#define REQUIRE_OK(status)                                              \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.ok());                                                  \
-  } while (0)

@@ -865,7 +865,7 @@ TEST_CASE("gridbillctl runs invoicing, lists documents, downloads a PDF and prin
   cv1::Participant exporter = h.CreateParticipant(10, "ТОО «Шу Күн Энергия»");
   h.CreateContract(exporter.id(), "TR-0010", cv1::SERVICE_TYPE_TRANSMISSION);
   h.volumes.Set("b-ctl", exporter.id(), Service::kTransmission, -42'000);
-  const std::string addr = absl::StrCat("--invoicing-addr=127.0.0.1:", h.server->grpc_port());
+  const std::string addr = absl::StrCat("--invoicing-addr=127.0.0.1:", h.base.server().grpc_port());
   std::string out;
   REQUIRE(Ctl(absl::StrCat("invoicing run 2026-03 ", addr), &out) == 0);
   INFO(out);

@@ -3,9 +3,7 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
-#include "gridbill/pg/query.h"
 #include "gridbill/server/proto_convert.h"
-#include "grpcpp/create_channel.h"
 
 namespace gridbill::metering::testing {
 
@@ -41,23 +39,8 @@ v1::Reading R(const std::string& point, absl::Time start, int64_t wh, v1::Channe
   return r;
 }
 
-namespace {
-
-ServerConfig TestServerConfig() {
-  ServerConfig c;
-  c.service_name = "metering";
-  c.grpc_address = "127.0.0.1:0";
-  c.metrics_address = "";
-  c.shutdown_grace = absl::Seconds(1);
-  c.log_level = "error";
-  c.max_message_bytes = 64 << 20;
-  return c;
-}
-
-}  // namespace
-
 Harness::Harness(WriteMethod method, bool start_import_worker)
-    : db(GRIDBILL_METERING_MIGRATIONS_DIR),
+    : base(GRIDBILL_METERING_MIGRATIONS_DIR, {.service_name = "metering"}),
       clock(Local(2026, 3, 10, 12)),
       store(db.pool(), method),
       idempotency(db.pool()),
@@ -70,34 +53,16 @@ Harness::Harness(WriteMethod method, bool start_import_worker)
       reading_service(ingestion, readings, estimation, idempotency, Almaty(), 1000000),
       import_service(imports, idempotency) {
   if (start_import_worker) imports.StartWorker();
-  Server::Options options;
-  options.config = TestServerConfig();
-  options.services = {&point_service, &reading_service, &import_service};
-  options.handle_signals = false;
-  auto started = Server::Start(std::move(options));
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  server = std::move(started).value();
-  grpc::ChannelArguments args;
-  args.SetMaxSendMessageSize(64 << 20);
-  args.SetMaxReceiveMessageSize(64 << 20);
-  channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                      grpc::InsecureChannelCredentials(), args);
+  base.Start({&point_service, &reading_service, &import_service});
+  channel = base.channel();
   point_stub = v1::MeteringPointService::NewStub(channel);
   reading_stub = v1::ReadingService::NewStub(channel);
   import_stub = v1::ImportService::NewStub(channel);
 }
 
 Harness::~Harness() {
-  if (server) server->Shutdown();
-  server.reset();
+  base.Stop();
   imports.StopWorker();
-}
-
-void Harness::AddWho(grpc::ClientContext& ctx, const Who& who) {
-  ctx.AddMetadata(kPrincipalHeader, who.principal);
-  if (!who.roles.empty()) ctx.AddMetadata(kRolesHeader, who.roles);
-  if (!who.participant.empty()) ctx.AddMetadata(kParticipantHeader, who.participant);
 }
 
 v1::MeteringPoint Harness::CreatePoint(const std::string& code, v1::Resolution resolution) {
@@ -140,12 +105,6 @@ grpc::Status Harness::Ingest(const std::vector<std::vector<v1::Reading>>& batche
   return st;
 }
 
-int64_t Harness::CountRows(const std::string& table) {
-  const std::string sql = absl::StrCat("SELECT count(*) FROM ", table);
-  auto res = db.pool().Execute(pg::Query{"", sql.c_str()});
-  INFO(res.status().ToString());
-  REQUIRE(res.ok());
-  return (*res)[0].Int(0);
-}
+int64_t Harness::CountRows(const std::string& table) { return base.CountRows(table); }
 
 }  // namespace gridbill::metering::testing

@@ -1,6 +1,7 @@
-// The real metering service in-process for *_pgtest cases: a fresh database
-// with the service's migrations, the real store, domain and gRPC classes on a
-// gridbill::Server bound to port 0, and stubs over a real channel.
+// The real metering service in-process for *_pgtest cases: the real store,
+// domain and gRPC classes on the shared ServiceHarness (a fresh database
+// with the service's migrations, a server bound to port 0), and stubs over a
+// real channel.
 #pragma once
 
 #include <memory>
@@ -8,15 +9,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "catch2/catch.hpp"
-#include "clock.h"
 #include "estimation.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
-#include "gridbill/server/caller.h"
-#include "gridbill/server/server.h"
+#include "gridbill/testing/fake_clock.h"
+#include "gridbill/testing/service_harness.h"
 #include "imports.h"
 #include "ingestion.h"
 #include "metering_service.h"
@@ -26,28 +25,8 @@
 
 namespace gridbill::metering::testing {
 
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_);
-};
-
-struct Who {
-  std::string principal = "operator@kegoc.kz";
-  std::string roles = "ROLE_OPERATOR";
-  std::string participant;
-};
+using ::gridbill::testing::FakeClock;
+using ::gridbill::testing::Who;
 
 absl::TimeZone Almaty();
 // Local civil time in Asia/Almaty as an instant (the earlier one when repeated).
@@ -67,11 +46,11 @@ class Harness {
   grpc::Status Call(Stub& stub,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const Req& req, Resp* resp, const Who& who = Who()) {
-    grpc::ClientContext ctx;
-    AddWho(ctx, who);
-    return (stub.*method)(&ctx, req, resp);
+    return ::gridbill::testing::Call(stub, method, req, resp, who);
   }
-  static void AddWho(grpc::ClientContext& ctx, const Who& who);
+  static void AddWho(grpc::ClientContext& ctx, const Who& who) {
+    ::gridbill::testing::AddWho(ctx, who);
+  }
 
   // A point with channels 01 and 02, valid from 2024-01-01, assigned to "p-1".
   v1::MeteringPoint CreatePoint(const std::string& code,
@@ -82,7 +61,8 @@ class Harness {
                       const Who& who = Who());
   int64_t CountRows(const std::string& table);
 
-  pgtest::Database db;
+  ::gridbill::testing::ServiceHarness base;
+  pgtest::Database& db = base.db();
   FakeClock clock;
   PgStore store;
   pg::PgIdempotency idempotency;
@@ -94,7 +74,6 @@ class Harness {
   MeteringPointServiceImpl point_service;
   ReadingServiceImpl reading_service;
   ImportServiceImpl import_service;
-  std::unique_ptr<Server> server;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::MeteringPointService::Stub> point_stub;
   std::unique_ptr<v1::ReadingService::Stub> reading_stub;
@@ -102,18 +81,3 @@ class Harness {
 };
 
 }  // namespace gridbill::metering::testing
-
-#define REQUIRE_GRPC(status, expected_code, text)                       \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.error_code() == (expected_code));                       \
-    REQUIRE(absl::StrContains(st_.error_message(), (text)));            \
-  } while (0)
-
-#define REQUIRE_OK(status)                                              \
-  do {                                                                  \
-    const grpc::Status& st_ = (status);                                 \
-    INFO("status " << st_.error_code() << ": " << st_.error_message()); \
-    REQUIRE(st_.ok());                                                  \
-  } while (0)

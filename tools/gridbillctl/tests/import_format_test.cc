@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "google/protobuf/util/message_differencer.h"
+#include "gridbill/base/csv.h"
 #include "tools/demo/demo_data.h"
-#include "tools/gridbillctl/csv.h"
 
 namespace gridbill::ctl {
 namespace {

@@ -1,4 +1,6 @@
-// Results of a statement, read by column index in text format.
+// Results of a statement, read in text format by column name (what the
+// SELECT calls the column, so that adding a column to a statement cannot
+// shift what a store reads) or by index.
 #pragma once
 
 #include <cstdint>
@@ -43,9 +45,37 @@ class Row {
   // The same, keeping NULL elements as std::nullopt.
   std::vector<std::optional<std::string>> NullableTextArray(int col) const;
 
+  // The same by column name. A name the result lacks is a defect of the
+  // statement or of the mapping, found by the first test that reads it:
+  // the process aborts, naming the column.
+  bool IsNull(std::string_view name) const { return IsNull(Col(name)); }
+  std::string_view Text(std::string_view name) const { return Text(Col(name)); }
+  std::string String(std::string_view name) const { return String(Col(name)); }
+  std::optional<std::string> OptionalString(std::string_view name) const {
+    return OptionalString(Col(name));
+  }
+  int64_t Int(std::string_view name) const { return Int(Col(name)); }
+  std::optional<int64_t> OptionalInt(std::string_view name) const { return OptionalInt(Col(name)); }
+  bool Bool(std::string_view name) const { return Bool(Col(name)); }
+  double Double(std::string_view name) const { return Double(Col(name)); }
+  absl::Time Time(std::string_view name) const { return Time(Col(name)); }
+  std::optional<absl::Time> OptionalTime(std::string_view name) const {
+    return OptionalTime(Col(name));
+  }
+  absl::CivilDay Date(std::string_view name) const { return Date(Col(name)); }
+  std::optional<absl::CivilDay> OptionalDate(std::string_view name) const {
+    return OptionalDate(Col(name));
+  }
+  std::string Bytes(std::string_view name) const { return Bytes(Col(name)); }
+  std::vector<std::string> TextArray(std::string_view name) const { return TextArray(Col(name)); }
+  std::vector<std::optional<std::string>> NullableTextArray(std::string_view name) const {
+    return NullableTextArray(Col(name));
+  }
+
  private:
   friend class Result;
   Row(const Result* result, int row) : result_(result), row_(row) {}
+  int Col(std::string_view name) const;
   const Result* result_;
   int row_;
 };
@@ -60,6 +90,8 @@ class Result {
   Row operator[](int row) const { return Row(this, row); }
   // Rows affected by INSERT/UPDATE/DELETE.
   int64_t affected() const;
+  // The index of column `name` (aborts, naming it, when there is none).
+  int Column(std::string_view name) const;
   pg_result* raw() const { return res_.get(); }
 
   class Iterator {

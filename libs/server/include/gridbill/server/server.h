@@ -1,6 +1,7 @@
 // One call to run any Gridbill service: a gRPC server with the standard
 // health service and reflection, a Prometheus /metrics endpoint, one JSON log
-// line per call, and graceful shutdown on SIGTERM / SIGINT.
+// line per call, and graceful shutdown on SIGTERM / SIGINT. Services start
+// through Bootstrap (bootstrap.h), which opens their database first.
 #pragma once
 
 #include <functional>
@@ -13,29 +14,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gridbill/base/log.h"  // LogJson and friends, for every service
 #include "gridbill/server/config.h"
 #include "grpcpp/grpcpp.h"
 #include "prometheus/registry.h"
 
 namespace gridbill {
-
-// Writes one JSON log line to stderr: {"ts":..., "level":..., "service":..., "msg":..., extra...}.
-// Levels: debug, info, warn, error.
-void LogJson(std::string_view level, std::string_view msg,
-             std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
-
-// The "service" field of every log line: the executable's name until
-// Server::Start sets it from the config.
-void SetLogService(std::string_view service);
-// Lines below `level` (debug < info < warn < error) are dropped; Server::Start
-// sets it from the config's log_level.
-void SetLogLevel(std::string_view level);
-// False when lines of `level` are dropped: skip building them.
-bool LogEnabled(std::string_view level);
-// Where finished lines go (one JSON object, no newline); an empty sink means
-// stderr. Returns the previous sink. For tests.
-using LogSink = std::function<void(std::string_view line)>;
-LogSink SetLogSink(LogSink sink);
 
 // A started server. Wait() blocks until a signal or Shutdown().
 //
@@ -59,6 +43,10 @@ class Server {
     // is counted already by whoever forwards it (the gateway's own
     // services, reached only through its proxy).
     bool count_calls = true;
+    // The registry /metrics serves and the RPC series go to; Bootstrap
+    // makes it before the components that register their own series. Null:
+    // the server makes one.
+    std::shared_ptr<prometheus::Registry> registry;
   };
 
   static absl::StatusOr<std::unique_ptr<Server>> Start(Options options);
@@ -67,7 +55,7 @@ class Server {
   // The bound gRPC port (useful with port 0) and metrics port (0 when disabled).
   int grpc_port() const;
   int metrics_port() const;
-  // The registry for the service's own metrics (one metrics struct per component).
+  // The registry /metrics serves (Options::registry when given).
   prometheus::Registry& registry();
   // Marks every service NOT_SERVING / SERVING in grpc.health.v1.
   void SetServing(bool serving);

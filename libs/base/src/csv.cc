@@ -1,8 +1,8 @@
-#include "tools/gridbillctl/csv.h"
+#include "gridbill/base/csv.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace gridbill::ctl {
+namespace gridbill {
 namespace {
 
 class Parser {
@@ -127,14 +127,14 @@ std::string CsvField(std::string_view field) {
   return out;
 }
 
-std::string CsvLine(const std::vector<std::string>& fields) {
+std::string CsvLine(const std::vector<std::string>& fields, std::string_view eol) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out.push_back(',');
     out += CsvField(fields[i]);
   }
-  out.push_back('\n');
+  out.append(eol);
   return out;
 }
 
-}  // namespace gridbill::ctl
+}  // namespace gridbill

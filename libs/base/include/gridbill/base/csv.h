@@ -1,12 +1,14 @@
-// RFC 4180 CSV: a parser that reports errors by line and column instead of
-// giving up on the file, and a writer that quotes only where needed.
+// RFC 4180 CSV, the one reader and writer of the suite (imports, exports,
+// gridbillctl, the demo files): a parser that reports errors by line and
+// column instead of giving up on the file, and a writer that quotes only
+// where needed.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace gridbill::ctl {
+namespace gridbill {
 
 // One record of a CSV file.
 struct CsvRecord {
@@ -36,7 +38,8 @@ CsvParseResult ParseCsv(std::string_view text);
 // `field` quoted when it holds a comma, a quote, a line break or leading or
 // trailing spaces; otherwise unchanged.
 std::string CsvField(std::string_view field);
-// The fields as one CSV record ending in "\n".
-std::string CsvLine(const std::vector<std::string>& fields);
+// The fields as one CSV record ending in `eol` ("\r\n" where the reader
+// expects RFC 4180's line end to the letter).
+std::string CsvLine(const std::vector<std::string>& fields, std::string_view eol = "\n");
 
-}  // namespace gridbill::ctl
+}  // namespace gridbill

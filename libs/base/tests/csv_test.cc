@@ -1,8 +1,8 @@
-#include "tools/gridbillctl/csv.h"
+#include "gridbill/base/csv.h"
 
 #include <catch2/catch.hpp>
 
-namespace gridbill::ctl {
+namespace gridbill {
 namespace {
 
 using Fields = std::vector<std::string>;
@@ -88,5 +88,17 @@ TEST_CASE("the writer quotes only what needs it and round-trips", "[csv]") {
   CHECK(r.records[1].line == 3);
 }
 
+TEST_CASE("records written with CRLF line ends read back with their line numbers", "[csv]") {
+  const std::string text = CsvLine({"reference", "purpose"}, "\r\n") +
+                           CsvLine({"P-1", "two\nlines"}, "\r\n") +
+                           CsvLine({"P-2", "one line"}, "\r\n");
+  CHECK(text.substr(0, 19) == "reference,purpose\r\n");
+  CsvParseResult r = ParseCsv(text);
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.records.size() == 3);
+  CHECK(r.records[1].fields == Fields{"P-1", "two\nlines"});
+  CHECK(r.records[2].line == 4);
+}
+
 }  // namespace
-}  // namespace gridbill::ctl
+}  // namespace gridbill

@@ -1,10 +1,11 @@
-// The clock the gateway reads "now" from; tests inject one they can move.
+// The clock every domain reads "now" from; tests inject a FakeClock
+// (libs/testing) they can move.
 #pragma once
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace gridbill::gateway {
+namespace gridbill {
 
 class Clock {
  public:
@@ -12,10 +13,11 @@ class Clock {
   virtual absl::Time Now() const = 0;
 };
 
-// The wall clock, truncated to microseconds (what PostgreSQL keeps).
+// The wall clock, truncated to microseconds: the precision PostgreSQL keeps,
+// so that what a call returns equals what a later read returns.
 class SystemClock final : public Clock {
  public:
   absl::Time Now() const override { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
 };
 
-}  // namespace gridbill::gateway
+}  // namespace gridbill

@@ -8,8 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "gridbill/server/server.h"
-#include "log_internal.h"
+#include "gridbill/base/log.h"
 
 namespace gridbill {
 namespace {
@@ -23,7 +22,7 @@ int Rank(std::string_view level) {
 
 struct LogState {
   absl::Mutex mu;
-  // Until Server::Start names it (errors while loading the config come
+  // Until Bootstrap or Server::Start names it (errors while loading the config come
   // earlier): the executable's name.
   std::string service ABSL_GUARDED_BY(mu) = program_invocation_short_name;
   int min_rank ABSL_GUARDED_BY(mu) = 1;
@@ -49,13 +48,13 @@ void WriteAll(int fd, std::string_view data) {
 
 }  // namespace
 
-namespace internal {
-
 bool LogEnabled(std::string_view level) {
   LogState& s = State();
   absl::MutexLock lock(&s.mu);
   return Rank(level) >= s.min_rank;
 }
+
+namespace internal {
 
 json::ObjectWriter StartLogLine(std::string_view level) {
   std::string service;
@@ -106,13 +105,11 @@ LogSink SetLogSink(LogSink sink) {
 
 void LogJson(std::string_view level, std::string_view msg,
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  if (!internal::LogEnabled(level)) return;
+  if (!LogEnabled(level)) return;
   json::ObjectWriter w = internal::StartLogLine(level);
   w.Add("msg", msg);
   for (const auto& [key, value] : fields) w.Add(key, value);
   internal::EmitLogLine(std::move(w).Finish());
 }
-
-bool LogEnabled(std::string_view level) { return internal::LogEnabled(level); }
 
 }  // namespace gridbill
