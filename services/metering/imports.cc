@@ -316,6 +316,12 @@ absl::StatusOr<jobs::Completion> ImportJobs::Work(const jobs::Job& job, const jo
         return s;
       },
       claim.piece.spec, clock_.Now());
+  if (!stored.ok() || *stored == jobs::Completion::kDiscarded) {
+    // The job fails, or it ended or moved on elsewhere: the parsed file is
+    // read again if this replica gets another of its points.
+    absl::MutexLock lock(&mu_);
+    points_.erase(job.id);
+  }
   if (!stored.ok()) {
     return absl::Status(
         stored.status().code(),
@@ -334,7 +340,7 @@ absl::StatusOr<std::string> ImportJobs::Summarize(const jobs::Job& job,
   ASSIGN_OR_RETURN(ImportJob import, store_.GetImportJob(job.id));
   Notify();
   if (job.state == jobs::State::kCancelled) {
-    return absl::StrCat("cancelled after ", job.done, " of ", job.total, " points; ",
+    return absl::StrCat("cancelled after ", job.done, " of ", import.total, " points; ",
                         SummaryText(import));
   }
   return SummaryText(import);

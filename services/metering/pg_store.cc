@@ -564,7 +564,7 @@ absl::Status PgStore::InsertImportJob(const ImportJob& job, const ImportFile& fi
   absl::Status st = pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     RETURN_IF_ERROR(jobs::PgJobs::Insert(tx, job.id, kImportJobKind, job.create_time));
     RETURN_IF_ERROR(tx.Exec(q::kInsertImportJob, job.id, job.request_id, job.fingerprint, job.actor,
-                            job.file_name, job.readings)
+                            job.file_name, job.total, job.readings)
                         .status());
     pg::Params params;
     params.Add(job.id)

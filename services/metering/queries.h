@@ -78,10 +78,10 @@ inline constexpr const char* kCopyDaysBinary =
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL"};
 
-// An import's state, progress, error and times are its job's (libs/jobs);
+// An import's state, points done, error and times are its job's (libs/jobs);
 // "cancelled by" names who cancelled it.
 #define GRIDBILL_METERING_JOB_COLUMNS                                                    \
-  "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, j.total, "  \
+  "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, i.total, "  \
   "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "    \
   "i.flagged, i.rejection_keys, i.rejection_reasons, "                                   \
   "CASE WHEN i.error <> '' THEN i.error ELSE j.error END, j.create_time, j.start_time, " \
@@ -89,8 +89,8 @@ inline constexpr pg::Query kPartitionExists{"partition_exists",
 
 inline constexpr pg::Query kInsertImportJob{
     "insert_import_job",
-    "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, readings) "
-    "VALUES ($1, $2, $3, $4, $5, $6)"};
+    "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, total, readings) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"};
 
 inline constexpr pg::Query kInsertImportFile{
     "insert_import_file",

@@ -1,10 +1,11 @@
 -- Import jobs are jobs of libs/jobs (kind 'metering.import'): their state,
--- progress (points done of the file's points), error and times live in the
--- jobs row of the same id, and any replica works on any import. The file is
--- kept with the import (import_files), so that a replica started after
--- another one died re-reads it and resumes the points not yet stored; an
--- import keeps its counts and first rejections, which each point adds in
--- the transaction that stores its readings.
+-- progress (points done), error and times live in the jobs row of the same
+-- id, and any replica works on any import; import_jobs.total stays (the
+-- file's points, known before the job is split). The file is kept with the
+-- import (import_files), so that a replica started after another one died
+-- re-reads it and resumes the points not yet stored; an import keeps its
+-- counts and first rejections, which each point adds in the transaction
+-- that stores its readings.
 INSERT INTO jobs (id, kind, state, done, total, error, create_time, start_time, finish_time)
 SELECT id, 'metering.import', CASE WHEN state IN (1, 2) THEN 4 ELSE state END, done, total,
        CASE WHEN state IN (1, 2) THEN 'interrupted by restart; import the file again'
@@ -19,7 +20,6 @@ UPDATE import_jobs SET error = 'interrupted by restart; import the file again'
 ALTER TABLE import_jobs
   DROP COLUMN state,
   DROP COLUMN done,
-  DROP COLUMN total,
   DROP COLUMN start_time,
   DROP COLUMN create_time,
   DROP COLUMN finish_time,

@@ -377,6 +377,11 @@ TEST_CASE("a cancelled import stores nothing more; a restarted service resumes a
   const std::string other = absl::StrReplaceAll(kCsv, {{",1.5,", ",1.7,"}});
   REQUIRE_OK(h.Call(*h.import_stub, &IStub::StartImport,
                     Request(other, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH), &second));
+  // Before a worker splits it, the pending import already shows its points.
+  auto pending = h.imports.Get(second.job().id(), Requester{});
+  REQUIRE(pending.ok());
+  REQUIRE(pending->state == JobState::kPending);
+  REQUIRE(pending->total == 2);
   // The process "restarts" (a new engine on the same database): the open
   // import is resumed from its stored file, the cancelled one stays so.
   ImportJobs restarted(h.store, h.ingestion, h.clock, Almaty(), ImportOptions{"restarted"});
