@@ -48,7 +48,8 @@ absl::Status Run(int argc, char** argv) {
   Ingestion ingestion(store, clock, config.zone, config.vee);
   Readings readings(store, ingestion, config.zone);
   Estimation estimation(store, ingestion, clock, config.zone, config.estimation);
-  ImportJobs imports(store, ingestion, clock, config.zone);
+  ImportJobs imports(store, ingestion, clock, config.zone,
+                     ImportOptions{config.worker_id, config.import_lease});
   // Imports a previous process (or another replica) left unfinished resume
   // from their stored file: the points not yet stored.
   ASSIGN_OR_RETURN(int64_t unfinished, imports.ResumeUnfinished());
