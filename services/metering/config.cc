@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 
@@ -28,6 +29,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.estimation.profile_weeks,
                    src.Int("estimation_profile_weeks", e.profile_weeks, 1, 52));
   ASSIGN_OR_RETURN(c.max_batch, src.Int("ingest_max_batch", c.max_batch, 1, 10000000));
+  ASSIGN_OR_RETURN(c.import_lease, src.Duration("import_lease", c.import_lease));
+  if (c.import_lease < absl::Seconds(1)) {
+    return InvalidField("import_lease", "must be at least 1s");
+  }
+  ASSIGN_OR_RETURN(c.worker_id, src.String("worker_id", ""));
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

@@ -27,6 +27,11 @@ struct Config {
   EstimationConfig estimation;
   // Readings per IngestReadings batch at most (ingest_max_batch).
   int64_t max_batch = 200000;
+  // Import jobs: a point held by a replica that stopped renewing its claim
+  // is taken over after this long (import_lease); this replica's name in
+  // claims (worker_id, empty: host:pid).
+  absl::Duration import_lease = absl::Minutes(1);
+  std::string worker_id;
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

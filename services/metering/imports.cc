@@ -8,6 +8,7 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/server.h"
 
 namespace gridbill::metering {
 namespace {
@@ -35,6 +36,20 @@ std::string ResolutionName(Resolution r) {
   return "unspecified";
 }
 
+jobs::RunnerOptions RunnerOptionsOf(const ImportOptions& options) {
+  jobs::RunnerOptions o;
+  o.worker_id = options.worker_id;
+  o.lease = options.lease;
+  o.renew_every = options.lease / 4;
+  o.log = [](std::string_view level, std::string_view msg,
+             const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string text = std::string(msg);
+    for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
+    LogJson(level, "import jobs", {{"detail", text}});
+  };
+  return o;
+}
+
 }  // namespace
 
 std::string SummaryText(const ImportJob& job) {
@@ -44,32 +59,74 @@ std::string SummaryText(const ImportJob& job) {
                       " readings of ", job.total, job.total == 1 ? " point)" : " points)");
 }
 
+ImportJobs::ImportJobs(Store& store, Ingestion& ingestion, const Clock& clock, absl::TimeZone zone,
+                       ImportOptions options)
+    : store_(store),
+      ingestion_(ingestion),
+      clock_(clock),
+      zone_(zone),
+      runner_(
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
+  runner_.Register(kImportJobKind, *this);
+}
+
 ImportJobs::~ImportJobs() { StopWorker(); }
 
-absl::StatusOr<int64_t> ImportJobs::FailInterrupted() {
-  return store_.FailOpenImportJobs(kInterruptedByRestart, clock_.Now());
+absl::StatusOr<int64_t> ImportJobs::ResumeUnfinished() {
+  runner_.Wake();
+  return runner_.CountOpen();
 }
 
-void ImportJobs::StartWorker() {
-  absl::MutexLock lock(&mu_);
-  if (worker_.joinable()) return;
-  stopping_ = false;
-  worker_ = std::thread([this] { Loop(); });
+void ImportJobs::StartWorker(int workers) { runner_.Start(workers); }
+
+void ImportJobs::StopWorker() { runner_.Stop(); }
+
+absl::StatusOr<ImportJob> ImportJobs::Execute(const std::string& id, absl::Duration timeout) {
+  RETURN_IF_ERROR(runner_.Drive(id, timeout).status());
+  return store_.GetImportJob(id);
 }
 
-void ImportJobs::StopWorker() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    work_cv_.SignalAll();
-  }
-  if (worker_.joinable()) worker_.join();
-}
+absl::StatusOr<bool> ImportJobs::WorkOnce(const std::string& id) { return runner_.WorkOnce(id); }
 
 void ImportJobs::Notify() {
   absl::MutexLock lock(&mu_);
   ++generation_;
   changed_cv_.SignalAll();
+}
+
+std::shared_ptr<const ImportJobs::Points> ImportJobs::Split(ParsedFile file) {
+  auto points = std::make_shared<Points>();
+  for (FileReading& fr : file.readings) {
+    auto [it, added] = points->index.emplace(fr.reading.point_code, points->codes.size());
+    if (added) {
+      points->codes.push_back(fr.reading.point_code);
+      points->batches.emplace_back();
+      points->where.emplace_back();
+    }
+    points->batches[it->second].push_back(std::move(fr.reading));
+    points->where[it->second].push_back(std::move(fr.where));
+  }
+  return points;
+}
+
+absl::StatusOr<std::shared_ptr<const ImportJobs::Points>> ImportJobs::PointsOf(
+    const std::string& id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = points_.find(id);
+    if (it != points_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(ImportFile file, store_.GetImportFile(id));
+  FileOptions options;
+  options.format = file.format;
+  options.encoding = file.encoding;
+  options.unit = file.unit;
+  options.source = file.source;
+  options.zone = zone_;
+  ASSIGN_OR_RETURN(ParsedFile parsed, ParseImportFile(file.content, options));
+  std::shared_ptr<const Points> points = Split(std::move(parsed));
+  absl::MutexLock lock(&mu_);
+  return points_.emplace(id, std::move(points)).first->second;
 }
 
 absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const Requester& who) {
@@ -144,16 +201,7 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
     return InvalidField("content", text);
   }
 
-  Work work;
-  work.who = who;
-  work.batches.resize(codes.size());
-  work.where.resize(codes.size());
-  for (FileReading& fr : file.readings) {
-    const size_t b = batch_of.at(fr.reading.point_code);
-    work.batches[b].push_back(std::move(fr.reading));
-    work.where[b].push_back(std::move(fr.where));
-  }
-  ImportJob& job = work.job;
+  ImportJob job;
   job.id = absl::StrCat("imp-", Sha256Hex(request.request_id).substr(0, 24));
   job.request_id = request.request_id;
   job.fingerprint = fingerprint;
@@ -163,7 +211,13 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
   job.total = static_cast<int64_t>(codes.size());
   job.readings = static_cast<int64_t>(all.readings.size());
   job.create_time = clock_.Now();
-  absl::Status inserted = store_.InsertImportJob(job);
+  ImportFile stored;
+  stored.content = request.content;
+  stored.format = request.format;
+  stored.encoding = request.encoding;
+  stored.unit = request.unit;
+  stored.source = options.source;
+  absl::Status inserted = store_.InsertImportJob(job, stored);
   if (inserted.code() == absl::StatusCode::kAlreadyExists) {
     // A concurrent retry of the same request won the race.
     ASSIGN_OR_RETURN(ImportJob other, store_.FindImportJob(request.request_id));
@@ -173,13 +227,12 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
     return other;
   }
   RETURN_IF_ERROR(inserted);
-  ImportJob out = job;
   {
     absl::MutexLock lock(&mu_);
-    queue_.push_back(std::move(work));
-    work_cv_.Signal();
+    points_.emplace(job.id, Split(std::move(file)));
   }
-  return out;
+  runner_.Wake();
+  return job;
 }
 
 absl::StatusOr<ImportJob> ImportJobs::Get(const std::string& id, const Requester& who) {
@@ -193,17 +246,12 @@ absl::StatusOr<ImportJob> ImportJobs::Cancel(const std::string& id, const Reques
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot cancel imports");
   ASSIGN_OR_RETURN(ImportJob job, Get(id, who));
   if (Terminal(job.state)) return job;
-  {
-    absl::MutexLock lock(&mu_);
-    cancelled_.insert(id);
+  ASSIGN_OR_RETURN(jobs::Job ended, runner_.Cancel(id));
+  if (ended.state == jobs::State::kCancelled) {
+    RETURN_IF_ERROR(store_.SetImportError(id, absl::StrCat("cancelled by ", who.actor)));
   }
-  job.state = JobState::kCancelled;
-  job.finish_time = clock_.Now();
-  job.error = absl::StrCat("cancelled by ", who.actor);
-  ASSIGN_OR_RETURN(bool saved, store_.UpdateImportJob(job));
   Notify();
-  if (!saved) return store_.GetImportJob(id);  // it ended meanwhile
-  return job;
+  return store_.GetImportJob(id);
 }
 
 absl::Status ImportJobs::Watch(const std::string& id, const Requester& who,
@@ -227,75 +275,75 @@ absl::Status ImportJobs::Watch(const std::string& id, const Requester& who,
   return absl::OkStatus();
 }
 
-bool ImportJobs::Save(const ImportJob& job) {
-  absl::StatusOr<bool> saved = store_.UpdateImportJob(job);
+// --- the job ---------------------------------------------------------------
+
+absl::StatusOr<bool> ImportJobs::Plan(const jobs::Job& job, const jobs::Claim& claim) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Points> points, PointsOf(job.id));
+  std::vector<jobs::PieceSpec> pieces;
+  for (const std::string& code : points->codes) pieces.push_back(jobs::PieceSpec{code, 1});
+  ASSIGN_OR_RETURN(bool planned, store_.Jobs().StorePlan(claim, pieces, clock_.Now()));
   Notify();
-  return saved.ok() && *saved;
+  return planned;
 }
 
-void ImportJobs::Loop() {
-  while (true) {
-    Work work;
-    {
-      absl::MutexLock lock(&mu_);
-      while (queue_.empty() && !stopping_) work_cv_.Wait(&mu_);
-      if (stopping_) return;
-      work = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    Run(work);
+absl::StatusOr<jobs::Completion> ImportJobs::Work(const jobs::Job& job, const jobs::Claim& claim) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Points> points, PointsOf(job.id));
+  auto at = points->index.find(claim.piece.spec);
+  if (at == points->index.end()) {
+    return absl::InternalError(
+        absl::StrCat("import ", job.id, " has no point ", claim.piece.spec, " in its file"));
   }
-}
-
-void ImportJobs::Run(Work& work) {
-  ImportJob& job = work.job;
-  job.state = JobState::kRunning;
-  job.start_time = clock_.Now();
-  if (!Save(job)) {  // cancelled while pending
+  const size_t i = at->second;
+  ASSIGN_OR_RETURN(ImportJob import, store_.GetImportJob(job.id));
+  Requester who;
+  who.actor = import.actor;
+  who.request_id = import.request_id;
+  Batch batch;
+  batch.index = static_cast<int32_t>(i);
+  batch.source = points->batches[i].front().source;
+  batch.readings = points->batches[i];
+  absl::StatusOr<jobs::Completion> stored = store_.StoreImportPiece(
+      claim,
+      [&]() -> absl::StatusOr<IngestSummary> {
+        ASSIGN_OR_RETURN(IngestSummary s, ingestion_.Ingest(batch, who));
+        // The whole file was checked; a rejection here means a point changed meanwhile.
+        for (Rejection& r : s.rejections) {
+          if (r.reading_index >= 0) {
+            r.key =
+                absl::StrCat(points->where[i][static_cast<size_t>(r.reading_index)], " ", r.key);
+          }
+        }
+        return s;
+      },
+      claim.piece.spec, clock_.Now());
+  if (!stored.ok() || *stored == jobs::Completion::kDiscarded) {
+    // The job fails, or it ended or moved on elsewhere: the parsed file is
+    // read again if this replica gets another of its points.
     absl::MutexLock lock(&mu_);
-    cancelled_.erase(job.id);
-    return;
+    points_.erase(job.id);
   }
-  Requester who = work.who;
-  who.request_id = job.request_id;
-  for (size_t i = 0; i < work.batches.size(); ++i) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (cancelled_.erase(job.id) > 0) return;  // the cancel saved the state
-      if (stopping_) {
-        job.state = JobState::kFailed;
-        job.error = kInterruptedByRestart;
-        job.finish_time = clock_.Now();
-        break;
-      }
-    }
-    Batch batch;
-    batch.index = static_cast<int32_t>(i);
-    batch.source = work.batches[i].front().source;
-    batch.readings = std::move(work.batches[i]);
-    absl::StatusOr<IngestSummary> s = ingestion_.Ingest(batch, who);
-    if (!s.ok()) {
-      job.state = JobState::kFailed;
-      job.error = absl::StrCat("storing point ", batch.readings.front().point_code,
-                               " failed: ", s.status().ToString());
-      job.finish_time = clock_.Now();
-      break;
-    }
-    // The whole file was checked; a rejection here means a point changed meanwhile.
-    for (Rejection& r : s->rejections) {
-      if (r.reading_index >= 0) {
-        r.key = absl::StrCat(work.where[i][static_cast<size_t>(r.reading_index)], " ", r.key);
-      }
-    }
-    job.summary.Add(*s);
-    job.done = static_cast<int64_t>(i) + 1;
-    if (!Save(job)) return;
+  if (!stored.ok()) {
+    return absl::Status(
+        stored.status().code(),
+        absl::StrCat("storing point ", claim.piece.spec, " failed: ", stored.status().message()));
   }
-  if (job.state == JobState::kRunning) {
-    job.state = JobState::kSucceeded;
-    job.finish_time = clock_.Now();
+  Notify();
+  return stored;
+}
+
+absl::StatusOr<std::string> ImportJobs::Summarize(const jobs::Job& job,
+                                                  const std::vector<std::string>&) {
+  {
+    absl::MutexLock lock(&mu_);
+    points_.erase(job.id);
   }
-  Save(job);
+  ASSIGN_OR_RETURN(ImportJob import, store_.GetImportJob(job.id));
+  Notify();
+  if (job.state == jobs::State::kCancelled) {
+    return absl::StrCat("cancelled after ", job.done, " of ", import.total, " points; ",
+                        SummaryText(import));
+  }
+  return SummaryText(import);
 }
 
 }  // namespace gridbill::metering

@@ -1,27 +1,29 @@
-// File imports as jobs. StartImport parses and checks the WHOLE file first
-// (encoding, structure, units, known points and channels, intervals aligned
-// to each point's resolution, 80020 periods as long as the resolution, one
-// value per key): a file that fails any check is refused with
-// INVALID_ARGUMENT naming the line or element, and nothing is written, not
-// even a job. A file that passes becomes a PENDING job; one worker thread
-// ingests it point by point through Ingestion (the path IngestReadings
-// takes), persisting progress (points done of total) and the summary after
-// each point. Cancel stops the job between points (what is stored stays). A
-// job left PENDING or RUNNING by a previous process is failed on start
-// ("interrupted by restart"): the file is not kept, and re-sending it is safe
-// since identical readings change nothing.
+// File imports as jobs of libs/jobs (kind kImportJobKind). StartImport
+// parses and checks the WHOLE file first (encoding, structure, units, known
+// points and channels, intervals aligned to each point's resolution, 80020
+// periods as long as the resolution, one value per key): a file that fails
+// any check is refused with INVALID_ARGUMENT naming the line or element, and
+// nothing is written, not even a job. A file that passes is stored with a
+// PENDING job. The job is split into one piece per metering point of the
+// file, in file order; a worker of any replica ingests a piece through
+// Ingestion (the path IngestReadings takes) in one transaction with the
+// piece's counts and its completion, under the piece's claim epoch: a
+// replica killed halfway leaves whole points or nothing, another replica (or
+// the same one restarted) re-reads the stored file and resumes the points not
+// stored after the lease, and the counts are those of the readings stored
+// once. Cancel stops the job between points (what is stored stays).
 #pragma once
 
-#include <deque>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "gridbill/base/clock.h"
+#include "gridbill/jobs/runner.h"
 #include "import_parse.h"
 #include "ingestion.h"
 #include "model.h"
@@ -40,22 +42,33 @@ struct ImportRequest {
   Source source = Source::kUnspecified;
 };
 
-inline constexpr char kInterruptedByRestart[] = "interrupted by restart; import the file again";
+struct ImportOptions {
+  // This replica's name in job claims; empty: "<host>:<pid>".
+  std::string worker_id;
+  // A point's claim not renewed within this time is taken over by another worker.
+  absl::Duration lease = absl::Minutes(1);
+};
 
-class ImportJobs {
+class ImportJobs final : public jobs::Handler {
  public:
-  ImportJobs(Store& store, Ingestion& ingestion, const Clock& clock, absl::TimeZone zone)
-      : store_(store), ingestion_(ingestion), clock_(clock), zone_(zone) {}
-  // Stops the worker (after the point it is on).
-  ~ImportJobs();
+  ImportJobs(Store& store, Ingestion& ingestion, const Clock& clock, absl::TimeZone zone,
+             ImportOptions options = {});
+  // Stops the workers (after the point each is on).
+  ~ImportJobs() override;
   ImportJobs(const ImportJobs&) = delete;
   ImportJobs& operator=(const ImportJobs&) = delete;
 
-  // Fails the jobs a previous process left open; call once before serving.
-  absl::StatusOr<int64_t> FailInterrupted();
-  // Starts the worker thread; jobs started before wait for it.
-  void StartWorker();
+  // Imports not ended, which the workers of this or any replica resume.
+  absl::StatusOr<int64_t> ResumeUnfinished();
+  // Starts the worker threads; jobs started before wait for them.
+  void StartWorker(int workers = 1);
   void StopWorker();
+  // Works on one import to its end in the calling thread, beside any other
+  // worker of any replica (tests).
+  absl::StatusOr<ImportJob> Execute(const std::string& id, absl::Duration timeout);
+  // One step of work on an import (split, one point, or finish); false when
+  // there was nothing to claim (tests).
+  absl::StatusOr<bool> WorkOnce(const std::string& id);
 
   // Idempotent by request_id: the same request returns the same job; the
   // same id with another file or options is INVALID_ARGUMENT.
@@ -68,34 +81,36 @@ class ImportJobs {
   absl::Status Watch(const std::string& id, const Requester& who,
                      const std::function<bool(const ImportJob&)>& sink);
 
+  // jobs::Handler.
+  absl::StatusOr<bool> Plan(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<std::string> Summarize(const jobs::Job& job,
+                                        const std::vector<std::string>& results) override;
+
  private:
-  struct Work {
-    ImportJob job;
-    Requester who;
-    // One batch per point, in file order; `where` per reading.
+  // A stored file parsed again: its readings by point, in file order.
+  struct Points {
+    std::vector<std::string> codes;
+    absl::flat_hash_map<std::string, size_t> index;
+    // Per point: its readings and, per reading, where the file has it.
     std::vector<std::vector<Reading>> batches;
     std::vector<std::vector<std::string>> where;
   };
-
-  void Loop();
-  void Run(Work& work);
-  // Persists the job; false when it was ended meanwhile (cancelled).
-  bool Save(const ImportJob& job);
+  static std::shared_ptr<const Points> Split(ParsedFile file);
+  // The job's points, parsed once per replica from the stored file.
+  absl::StatusOr<std::shared_ptr<const Points>> PointsOf(const std::string& id);
   void Notify();
 
   Store& store_;
   Ingestion& ingestion_;
   const Clock& clock_;
   absl::TimeZone zone_;
+  jobs::Runner runner_;
 
   absl::Mutex mu_;
-  absl::CondVar work_cv_;
   absl::CondVar changed_cv_;
-  std::deque<Work> queue_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  std::thread worker_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const Points>> points_ ABSL_GUARDED_BY(mu_);
 };
 
 // "accepted 24, unchanged 0, revised 0, rejected 0, flagged 0 (24 readings of 1 point)".

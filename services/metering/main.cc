@@ -35,12 +35,13 @@ absl::Status Run(int argc, char** argv) {
   Ingestion ingestion(store, clock, config.zone, config.vee);
   Readings readings(store, ingestion, config.zone);
   Estimation estimation(store, ingestion, clock, config.zone, config.estimation);
-  ImportJobs imports(store, ingestion, clock, config.zone);
-  // Jobs a previous process was running cannot resume (the file is not kept).
-  ASSIGN_OR_RETURN(int64_t interrupted, imports.FailInterrupted());
-  if (interrupted > 0) {
-    LogJson("warning", "import jobs interrupted by restart",
-            {{"failed", absl::StrCat(interrupted)}});
+  ImportJobs imports(store, ingestion, clock, config.zone,
+                     ImportOptions{config.worker_id, config.import_lease});
+  // Imports a previous process (or another replica) left unfinished resume
+  // from their stored file: the points not yet stored.
+  ASSIGN_OR_RETURN(int64_t unfinished, imports.ResumeUnfinished());
+  if (unfinished > 0) {
+    LogJson("info", "import jobs resumed", {{"unfinished", absl::StrCat(unfinished)}});
   }
   imports.StartWorker();
 

@@ -222,29 +222,6 @@ absl::StatusOr<ImportJob> ReadJob(const pg::Row& row) {
   return j;
 }
 
-// The columns after the id that InsertImportJob and UpdateImportJob share.
-void AddJobProgress(pg::Params& params, const ImportJob& j) {
-  std::vector<std::string> keys;
-  std::vector<std::string> reasons;
-  for (const Rejection& r : j.summary.rejections) {
-    keys.push_back(r.key);
-    reasons.push_back(r.reason);
-  }
-  params.Add(static_cast<int64_t>(j.state))
-      .Add(j.done)
-      .Add(j.total)
-      .Add(j.readings)
-      .Add(j.summary.accepted)
-      .Add(j.summary.unchanged)
-      .Add(j.summary.revised)
-      .Add(j.summary.rejected)
-      .Add(j.summary.revisions_written)
-      .Add(j.summary.flagged)
-      .AddTextArray(keys)
-      .AddTextArray(reasons)
-      .Add(j.error);
-}
-
 // The usual day: every interval measured, none with a finding. Such
 // arrays are stored as NULL: a third less to write and to read.
 bool AllMeasured(const DayRow& r) {
@@ -563,17 +540,28 @@ absl::StatusOr<std::vector<DayRow>> PgStore::ReadDays(const DayRange& range) {
   return out;
 }
 
-absl::Status PgStore::InsertImportJob(const ImportJob& job) {
-  pg::Params params;
-  params.Add(job.id).Add(job.request_id).Add(job.fingerprint).Add(job.actor).Add(job.file_name);
-  AddJobProgress(params, job);
-  params.Add(job.create_time).Add(job.start_time).Add(job.finish_time);
-  absl::StatusOr<pg::Result> res = pool_.Execute(q::kInsertImportJob, params);
-  if (!res.ok() && pg::ConstraintOf(res.status()) == "import_jobs_request_id_key") {
+absl::Status PgStore::InsertImportJob(const ImportJob& job, const ImportFile& file) {
+  absl::Status st = pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(jobs::PgJobs::Insert(tx, job.id, kImportJobKind, job.create_time));
+    RETURN_IF_ERROR(tx.Exec(q::kInsertImportJob, job.id, job.request_id, job.fingerprint, job.actor,
+                            job.file_name, job.total, job.readings)
+                        .status());
+    pg::Params params;
+    params.Add(job.id)
+        .AddBytes(file.content)
+        .Add(static_cast<int64_t>(file.format))
+        .Add(static_cast<int64_t>(file.encoding))
+        .Add(static_cast<int64_t>(file.unit))
+        .Add(static_cast<int64_t>(file.source));
+    return tx.Execute(q::kInsertImportFile, params).status();
+  });
+  // The job's id is derived from the request_id: a taken id is a taken request_id.
+  if (st.code() == absl::StatusCode::kAlreadyExists ||
+      pg::ConstraintOf(st) == "import_jobs_request_id_key") {
     return absl::AlreadyExistsError(
         absl::StrCat("request_id: an import with request_id ", job.request_id, " exists"));
   }
-  return res.status();
+  return st;
 }
 
 absl::StatusOr<ImportJob> PgStore::GetImportJob(const std::string& id) {
@@ -588,18 +576,49 @@ absl::StatusOr<ImportJob> PgStore::FindImportJob(const std::string& request_id) 
   return ReadJob(res[0]);
 }
 
-absl::StatusOr<bool> PgStore::UpdateImportJob(const ImportJob& job) {
-  pg::Params params;
-  params.Add(job.id);
-  AddJobProgress(params, job);
-  params.Add(job.start_time).Add(job.finish_time);
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kUpdateImportJob, params));
-  return res.affected() == 1;
+absl::StatusOr<ImportFile> PgStore::GetImportFile(const std::string& id) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetImportFile, id));
+  if (res.empty()) return NotFound("file of import job", id);
+  ImportFile f;
+  f.content = res[0].Bytes(0);
+  f.format = static_cast<ImportFormat>(res[0].Int(1));
+  f.encoding = static_cast<TextEncoding>(res[0].Int(2));
+  f.unit = static_cast<EnergyUnit>(res[0].Int(3));
+  f.source = static_cast<Source>(res[0].Int(4));
+  return f;
 }
 
-absl::StatusOr<int64_t> PgStore::FailOpenImportJobs(const std::string& error, absl::Time now) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kFailOpenImportJobs, error, now));
-  return res.affected();
+absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(
+    const jobs::Claim& claim, absl::FunctionRef<absl::StatusOr<IngestSummary>()> ingest,
+    const std::string& result, absl::Time now) {
+  return pool_.TransactValue<jobs::Completion>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
+        ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
+        if (!held) return jobs::Completion::kDiscarded;
+        ASSIGN_OR_RETURN(IngestSummary s, ingest());
+        std::vector<std::string> keys;
+        std::vector<std::string> reasons;
+        for (const Rejection& r : s.rejections) {
+          keys.push_back(r.key);
+          reasons.push_back(r.reason);
+        }
+        pg::Params params;
+        params.Add(claim.job_id)
+            .Add(s.accepted)
+            .Add(s.unchanged)
+            .Add(s.revised)
+            .Add(s.rejected)
+            .Add(s.revisions_written)
+            .Add(s.flagged)
+            .AddTextArray(keys)
+            .AddTextArray(reasons);
+        RETURN_IF_ERROR(tx.Execute(q::kAddImportCounts, params).status());
+        return jobs::PgJobs::CompletePiece(tx, claim, result, now);
+      });
+}
+
+absl::Status PgStore::SetImportError(const std::string& id, const std::string& error) {
+  return pool_.Exec(q::kSetImportError, id, error).status();
 }
 
 }  // namespace gridbill::metering

@@ -20,7 +20,7 @@ enum class WriteMethod { kCopyBinary, kCopyText };
 class PgStore final : public Store {
  public:
   explicit PgStore(pg::Pool& pool, WriteMethod method = WriteMethod::kCopyBinary)
-      : pool_(pool), method_(method) {}
+      : pool_(pool), method_(method), jobs_(pool) {}
 
   absl::Status Atomically(absl::FunctionRef<absl::Status()> fn) override;
 
@@ -36,11 +36,15 @@ class PgStore final : public Store {
   absl::Status WriteDays(absl::Span<const DayRow> rows) override;
   absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override;
 
-  absl::Status InsertImportJob(const ImportJob& job) override;
+  jobs::PgJobs& Jobs() override { return jobs_; }
+  absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) override;
   absl::StatusOr<ImportJob> GetImportJob(const std::string& id) override;
   absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) override;
-  absl::StatusOr<bool> UpdateImportJob(const ImportJob& job) override;
-  absl::StatusOr<int64_t> FailOpenImportJobs(const std::string& error, absl::Time now) override;
+  absl::StatusOr<ImportFile> GetImportFile(const std::string& id) override;
+  absl::StatusOr<jobs::Completion> StoreImportPiece(
+      const jobs::Claim& claim, absl::FunctionRef<absl::StatusOr<IngestSummary>()> ingest,
+      const std::string& result, absl::Time now) override;
+  absl::Status SetImportError(const std::string& id, const std::string& error) override;
 
  private:
   // Creates the monthly partitions of reading_days the rows need.
@@ -48,6 +52,7 @@ class PgStore final : public Store {
 
   pg::Pool& pool_;
   WriteMethod method_;
+  jobs::PgJobs jobs_;
   absl::Mutex mu_;
   // Months whose partition is known to exist (a hint: a failed write drops it).
   absl::flat_hash_set<int64_t> partitions_ ABSL_GUARDED_BY(mu_);

@@ -79,35 +79,47 @@ inline constexpr const char* kCopyDaysBinary =
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL"};
 
-#define GRIDBILL_METERING_JOB_COLUMNS                                                       \
-  "id, request_id, fingerprint, actor, file_name, state, done, total, readings, accepted, " \
-  "unchanged, revised, rejected, revisions_written, flagged, rejection_keys, "              \
-  "rejection_reasons, error, create_time, start_time, finish_time"
+// An import's state, points done, error and times are its job's (libs/jobs);
+// "cancelled by" names who cancelled it.
+#define GRIDBILL_METERING_JOB_COLUMNS                                                    \
+  "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, i.total, "  \
+  "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "    \
+  "i.flagged, i.rejection_keys, i.rejection_reasons, "                                   \
+  "CASE WHEN i.error <> '' THEN i.error ELSE j.error END, j.create_time, j.start_time, " \
+  "j.finish_time FROM import_jobs i JOIN jobs j ON j.id = i.id"
 
 inline constexpr pg::Query kInsertImportJob{
     "insert_import_job",
-    "INSERT INTO import_jobs (" GRIDBILL_METERING_JOB_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::text[], "
-    "$17::text[], $18, $19, $20, $21)"};
+    "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, total, readings) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+
+inline constexpr pg::Query kInsertImportFile{
+    "insert_import_file",
+    "INSERT INTO import_files (job_id, content, format, encoding, unit, source) "
+    "VALUES ($1, $2, $3, $4, $5, $6)"};
+
+inline constexpr pg::Query kGetImportFile{
+    "get_import_file",
+    "SELECT content, format, encoding, unit, source FROM import_files WHERE job_id = $1"};
 
 inline constexpr pg::Query kGetImportJob{
-    "get_import_job", "SELECT " GRIDBILL_METERING_JOB_COLUMNS " FROM import_jobs WHERE id = $1"};
+    "get_import_job", "SELECT " GRIDBILL_METERING_JOB_COLUMNS " WHERE i.id = $1"};
 
-inline constexpr pg::Query kFindImportJob{"find_import_job",
-                                          "SELECT " GRIDBILL_METERING_JOB_COLUMNS
-                                          " FROM import_jobs WHERE request_id = $1"};
+inline constexpr pg::Query kFindImportJob{
+    "find_import_job", "SELECT " GRIDBILL_METERING_JOB_COLUMNS " WHERE i.request_id = $1"};
 
-// Only while the stored state is not terminal: a cancel is never undone.
-inline constexpr pg::Query kUpdateImportJob{
-    "update_import_job",
-    "UPDATE import_jobs SET state = $2, done = $3, total = $4, readings = $5, accepted = $6, "
-    "unchanged = $7, revised = $8, rejected = $9, revisions_written = $10, flagged = $11, "
-    "rejection_keys = $12::text[], rejection_reasons = $13::text[], error = $14, "
-    "start_time = $15, finish_time = $16 WHERE id = $1 AND state IN (1, 2)"};
+// What one point of an import adds, in the transaction that stores its
+// readings; the first 1000 rejections are kept.
+inline constexpr pg::Query kAddImportCounts{
+    "add_import_counts",
+    "UPDATE import_jobs SET accepted = accepted + $2, unchanged = unchanged + $3, "
+    "revised = revised + $4, rejected = rejected + $5, "
+    "revisions_written = revisions_written + $6, flagged = flagged + $7, "
+    "rejection_keys = (rejection_keys || $8::text[])[1:1000], "
+    "rejection_reasons = (rejection_reasons || $9::text[])[1:1000] WHERE id = $1"};
 
-inline constexpr pg::Query kFailOpenImportJobs{
-    "fail_open_import_jobs",
-    "UPDATE import_jobs SET state = 4, error = $1, finish_time = $2 WHERE state IN (1, 2)"};
+inline constexpr pg::Query kSetImportError{"set_import_error",
+                                           "UPDATE import_jobs SET error = $2 WHERE id = $1"};
 
 #undef GRIDBILL_METERING_JOB_COLUMNS
 

@@ -11,9 +11,27 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "gridbill/jobs/job.h"
+#include "import_parse.h"
 #include "model.h"
 
+namespace gridbill::jobs {
+class PgJobs;  // the job runner's store (libs/jobs), handed to the runner
+}  // namespace gridbill::jobs
+
 namespace gridbill::metering {
+
+// The kind of the jobs (libs/jobs) that import files.
+inline constexpr char kImportJobKind[] = "metering.import";
+
+// An import's file as it was sent, and how to read it.
+struct ImportFile {
+  std::string content;
+  ImportFormat format = ImportFormat::kUnspecified;
+  TextEncoding encoding = TextEncoding::kAuto;
+  EnergyUnit unit = EnergyUnit::kUnspecified;
+  Source source = Source::kUnspecified;
+};
 
 class Store {
  public:
@@ -44,16 +62,24 @@ class Store {
   // ordered by point, channel, day.
   virtual absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) = 0;
 
-  // Import jobs. InsertImportJob: ALREADY_EXISTS when the request_id is taken.
-  virtual absl::Status InsertImportJob(const ImportJob& job) = 0;
+  // Import jobs are jobs of libs/jobs (kind kImportJobKind), in these tables.
+  virtual jobs::PgJobs& Jobs() = 0;
+  // The import, its file and its pending job, in one transaction;
+  // ALREADY_EXISTS when the request_id is taken.
+  virtual absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) = 0;
   virtual absl::StatusOr<ImportJob> GetImportJob(const std::string& id) = 0;
   // NOT_FOUND when no job has this request_id.
   virtual absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) = 0;
-  // Writes state, progress, summary, error and times while the stored state
-  // is not terminal; false when it already was (e.g. cancelled meanwhile).
-  virtual absl::StatusOr<bool> UpdateImportJob(const ImportJob& job) = 0;
-  // Fails every pending or running job with `error`; returns how many.
-  virtual absl::StatusOr<int64_t> FailOpenImportJobs(const std::string& error, absl::Time now) = 0;
+  virtual absl::StatusOr<ImportFile> GetImportFile(const std::string& id) = 0;
+  // One piece of an import under its claim, in one transaction: `ingest`
+  // (whose store calls join it), the counts it returns added to the
+  // import's, and the piece done with `result`. Nothing is stored
+  // (kDiscarded) when the claim is no longer current or the job ended.
+  virtual absl::StatusOr<jobs::Completion> StoreImportPiece(
+      const jobs::Claim& claim, absl::FunctionRef<absl::StatusOr<IngestSummary>()> ingest,
+      const std::string& result, absl::Time now) = 0;
+  // Records who cancelled an import (shown as its error).
+  virtual absl::Status SetImportError(const std::string& id, const std::string& error) = 0;
 };
 
 }  // namespace gridbill::metering

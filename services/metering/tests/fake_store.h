@@ -3,6 +3,8 @@
 // Atomically rolling every change back when its function fails.
 #pragma once
 
+#include <cstdlib>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -55,8 +57,8 @@ class FakeStore final : public Store {
     }
     return out;
   }
-  absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter, int64_t offset,
-                                                     int limit) override {
+  absl::StatusOr<ListPage<MeteringPoint>> ListPoints(const PointFilter& filter,
+                                                     const paging::Page& page) override {
     ListPage<MeteringPoint> out;
     for (const auto& [code, p] : state_.points) out.items.push_back(p);
     return out;
@@ -89,20 +91,28 @@ class FakeStore final : public Store {
     return out;
   }
 
-  absl::Status InsertImportJob(const ImportJob& job) override {
+  // Imports run on libs/jobs against PostgreSQL (imports_pgtest); the pure
+  // rules tests do not fake them.
+  jobs::PgJobs& Jobs() override { std::abort(); }
+  absl::Status InsertImportJob(const ImportJob&, const ImportFile&) override {
     return absl::UnimplementedError("imports are not faked");
   }
-  absl::StatusOr<ImportJob> GetImportJob(const std::string& id) override {
+  absl::StatusOr<ImportJob> GetImportJob(const std::string&) override {
     return absl::UnimplementedError("imports are not faked");
   }
-  absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) override {
+  absl::StatusOr<ImportJob> FindImportJob(const std::string&) override {
     return absl::UnimplementedError("imports are not faked");
   }
-  absl::StatusOr<bool> UpdateImportJob(const ImportJob& job) override {
+  absl::StatusOr<ImportFile> GetImportFile(const std::string&) override {
     return absl::UnimplementedError("imports are not faked");
   }
-  absl::StatusOr<int64_t> FailOpenImportJobs(const std::string& error, absl::Time now) override {
-    return int64_t{0};
+  absl::StatusOr<jobs::Completion> StoreImportPiece(
+      const jobs::Claim&, absl::FunctionRef<absl::StatusOr<IngestSummary>()>, const std::string&,
+      absl::Time) override {
+    return absl::UnimplementedError("imports are not faked");
+  }
+  absl::Status SetImportError(const std::string&, const std::string&) override {
+    return absl::UnimplementedError("imports are not faked");
   }
 
   // Every stored revision of every day.
