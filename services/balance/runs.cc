@@ -328,7 +328,8 @@ absl::StatusOr<bool> Runs::Fail(jobs::PgJobs&, const jobs::Claim& claim, const s
   return failed;
 }
 
-void Runs::Dropped(const jobs::Claim&) {
+void Runs::Dropped(const jobs::Claim& claim) {
+  if (claim.piece_no == 0) return;  // the job's own claim, not a shard's
   if (RunsMetrics* const m = metrics_.load()) m->ShardDiscarded();
 }
 

@@ -39,7 +39,8 @@ struct RunsConfig {
   absl::Duration lease = absl::Minutes(10);
   // How often an idle worker looks for work.
   absl::Duration poll = absl::Milliseconds(500);
-  // How often the gauges read from the database (oldest lease) are refreshed.
+  // How often the runner's heartbeat renews this replica's claims and
+  // refreshes the gauges read from the database (oldest lease).
   absl::Duration gauge_refresh = absl::Seconds(5);
   // This replica's name in shard claims.
   std::string worker_id = "balance";
