@@ -381,15 +381,19 @@ absl::StatusOr<std::optional<Shard>> PgStore::ClaimShard(const std::string& work
   s.shard_no = claim->piece_no;
   s.epoch = claim->epoch;
   s.taken_over_from = claim->taken_over_from;
-  RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
+  RETURN_IF_ERROR(OpenShard(s, now));
+  return std::optional<Shard>(std::move(s));
+}
+
+absl::Status PgStore::OpenShard(Shard& s, absl::Time now) {
+  return pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetShard, s.run_id, s.shard_no));
     if (res.empty()) return NotFound("balance run shard", absl::StrCat(s.run_id, "/", s.shard_no));
     s.scheme_ids.clear();
     for (const std::string& id : res[0].TextArray(0)) s.scheme_ids.push_back(std::stoll(id));
     s.closure_terms = res[0].TextArray(1);
     return tx.Exec(q::kMarkRunning, s.run_id, now).status();
-  }));
-  return std::optional<Shard>(std::move(s));
+  });
 }
 
 absl::StatusOr<bool> PgStore::RenewShard(const Shard& shard, absl::Time now) {

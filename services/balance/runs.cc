@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine.h"
 #include "gridbill/base/absl_compat.h"
@@ -34,6 +35,22 @@ const char* TypeName(RunType t) {
       return "verification";
   }
   return "?";
+}
+
+jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& config, std::function<void()> gauges) {
+  jobs::RunnerOptions o;
+  o.worker_id = config.worker_id;
+  o.lease = config.lease;
+  o.poll = config.poll;
+  o.renew_every = config.gauge_refresh;  // at most a third of the lease
+  o.log = [](std::string_view level, std::string_view msg,
+             const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string text = std::string(msg);
+    for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
+    LogJson(level, "balance runs", {{"detail", text}});
+  };
+  o.on_heartbeat = std::move(gauges);
+  return o;
 }
 
 }  // namespace
@@ -79,9 +96,17 @@ Runs::Runs(Store& store, ReadingSource& readings, DeclarationSource& declaration
       declarations_(declarations),
       clock_(clock),
       config_(std::move(config)),
-      metrics_(&metrics) {}
+      metrics_(&metrics),
+      runner_(
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(config_, [this] {
+            if (absl::Status st = RefreshGauges(); !st.ok()) {
+              LogJson("warn", "balance gauges", {{"error", std::string(st.message())}});
+            }
+          })) {
+  runner_.Register(kRunJobKind, *this);
+}
 
-Runs::~Runs() { StopWorkers(); }
+Runs::~Runs() { runner_.Stop(); }
 
 absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, RunType type,
                                 int64_t base_run_id, const std::string& actor,
@@ -190,10 +215,7 @@ absl::StatusOr<Run> Runs::Start(const std::optional<BillingPeriod>& requested, R
   std::vector<Shard> shards = PlanShards(schemes, config_.shard_points);
   ASSIGN_OR_RETURN(Run stored, store_.InsertRun(run, shards));
   if (RunsMetrics* m = metrics_) m->RunStarted(type);
-  {
-    absl::MutexLock lock(&mu_);
-    ++wakeups_;
-  }
+  runner_.Wake();
   LogJson("info", "balance run started",
           {{"run_id", absl::StrCat(stored.id)},
            {"period", stored.period.ToString()},
@@ -246,59 +268,74 @@ absl::StatusOr<std::vector<NodeTotal>> Runs::NodeTotals(int64_t run_id) {
 
 // --- work ------------------------------------------------------------------
 
-absl::StatusOr<bool> Runs::WorkOnce() {
-  const absl::Time now = clock_.Now();
-  ASSIGN_OR_RETURN(std::optional<Shard> shard,
-                   store_.ClaimShard(config_.worker_id, now, now - config_.lease));
-  if (!shard) return false;
+absl::StatusOr<bool> Runs::Plan(const jobs::Job& job, const jobs::Claim&) {
+  return absl::InternalError(
+      absl::StrCat("balance run ", job.id, " was not split into shards when it started"));
+}
+
+absl::StatusOr<jobs::Completion> Runs::Work(const jobs::Job&, const jobs::Claim& claim) {
   const absl::Time claimed = absl::Now();
   RunsMetrics* const m = metrics_;
-  if (m != nullptr) m->ShardClaimed(!shard->taken_over_from.empty());
-  if (!shard->taken_over_from.empty()) {
-    LogJson("warn", "balance shard taken over",
-            {{"run_id", absl::StrCat(shard->run_id)},
-             {"shard_no", absl::StrCat(shard->shard_no)},
-             {"from", shard->taken_over_from},
-             {"lease", absl::FormatDuration(config_.lease)}});
+  if (m != nullptr) m->ShardClaimed(!claim.taken_over_from.empty());
+  Shard shard;
+  if (!absl::SimpleAtoi(claim.job_id, &shard.run_id)) {
+    return absl::InternalError(absl::StrCat("job ", claim.job_id, " is not a balance run"));
   }
-  absl::StatusOr<Run> run = store_.GetRun(shard->run_id);
+  shard.shard_no = claim.piece_no;
+  shard.epoch = claim.epoch;
+  shard.taken_over_from = claim.taken_over_from;
+  RETURN_IF_ERROR(store_.OpenShard(shard, clock_.Now()));
+  ASSIGN_OR_RETURN(Run run, store_.GetRun(shard.run_id));
   ShardResult result;
-  absl::StatusOr<ShardCompletion> done =
-      run.ok() ? ComputeShard(*shard, *run, result) : run.status();
-  if (done.ok()) {
-    if (m != nullptr) {
-      if (*done == ShardCompletion::kDiscarded) {
-        m->ShardDiscarded();
-      } else {
+  ASSIGN_OR_RETURN(ShardCompletion done, ComputeShard(claim, shard, run, result));
+  switch (done) {
+    case ShardCompletion::kDiscarded:
+      if (m != nullptr) m->ShardDiscarded();
+      return jobs::Completion::kDiscarded;
+    case ShardCompletion::kStored:
+      if (m != nullptr) m->ShardStored(absl::Now() - claimed, result);
+      return jobs::Completion::kStored;
+    case ShardCompletion::kRunCompleted:
+      if (m != nullptr) {
         m->ShardStored(absl::Now() - claimed, result);
+        m->RunEnded(run.type, RunState::kSucceeded, clock_.Now() - run.create_time);
       }
-      if (*done == ShardCompletion::kRunCompleted) {
-        m->RunEnded(run->type, RunState::kSucceeded, clock_.Now() - run->create_time);
-      }
-    }
-    return true;
+      return jobs::Completion::kLast;
   }
-  // A worker whose claim was taken over meanwhile (it stalled past the lease)
-  // leaves the run to the current holder rather than failing it.
-  absl::StatusOr<bool> held =
-      absl::IsCancelled(done.status()) ? false : store_.RenewShard(*shard, clock_.Now());
-  if (held.ok() && !*held) {
-    if (m != nullptr) m->ShardDiscarded();
-    return true;
+  return absl::InternalError("unknown shard completion");
+}
+
+absl::StatusOr<std::string> Runs::Summarize(const jobs::Job& job, const std::vector<std::string>&) {
+  // The last shard's transaction finishes the run and its job with the
+  // closure summary; a cancel (CancelRun) keeps what the job says.
+  if (job.state == jobs::State::kCancelled) return job.summary;
+  return absl::InternalError(
+      absl::StrCat("balance run ", job.id, " has all its shards but was not finished"));
+}
+
+absl::StatusOr<bool> Runs::Fail(jobs::PgJobs&, const jobs::Claim& claim, const std::string& error,
+                                absl::Time now) {
+  int64_t run_id = 0;
+  if (!absl::SimpleAtoi(claim.job_id, &run_id)) {
+    return absl::InternalError(absl::StrCat("job ", claim.job_id, " is not a balance run"));
   }
-  LogJson(
-      "error", "balance run failed",
-      {{"run_id", absl::StrCat(shard->run_id)}, {"error", std::string(done.status().message())}});
-  ASSIGN_OR_RETURN(bool failed, store_.FailRun(shard->run_id, std::string(done.status().message()),
-                                               clock_.Now()));
+  LogJson("error", "balance run failed", {{"run_id", claim.job_id}, {"error", error}});
+  absl::StatusOr<Run> run = store_.GetRun(run_id);
+  ASSIGN_OR_RETURN(bool failed, store_.FailRun(run_id, error, now));
+  RunsMetrics* const m = metrics_;
   if (failed && m != nullptr) {
     m->RunEnded(run.ok() ? run->type : RunType{0}, RunState::kFailed, absl::ZeroDuration());
   }
-  return true;
+  return failed;
 }
 
-absl::StatusOr<ShardCompletion> Runs::ComputeShard(const Shard& shard, const Run& run,
-                                                   ShardResult& result) {
+void Runs::Dropped(const jobs::Claim& claim) {
+  if (claim.piece_no == 0) return;  // the job's own claim, not a shard's
+  if (RunsMetrics* const m = metrics_) m->ShardDiscarded();
+}
+
+absl::StatusOr<ShardCompletion> Runs::ComputeShard(const jobs::Claim& claim, const Shard& shard,
+                                                   const Run& run, ShardResult& result) {
   ASSIGN_OR_RETURN(std::vector<Scheme> schemes, store_.GetSchemes(shard.scheme_ids));
   for (Scheme& s : schemes) {
     for (size_t i = 0; i < run.scheme_ids.size(); ++i) {
@@ -312,44 +349,19 @@ absl::StatusOr<ShardCompletion> Runs::ComputeShard(const Shard& shard, const Run
   const absl::CivilDay last = absl::ToCivilDay(run.computed_until - absl::Nanoseconds(1), zone);
   ShardComputation comp(std::move(schemes), grid, first, last, zone, run.declared,
                         shard.closure_terms, run.period.Hours(zone));
-  // About once a second the claim is renewed: a live worker keeps its shard
-  // however long it reads, and stops early when the run ended or its claim
-  // was taken over (a lease that expired while it was stalled).
-  absl::Time next_check = absl::Now() + absl::Seconds(1);
   RETURN_IF_ERROR(readings_.StreamDays(
       comp.PointCodes(), comp.Channels(), first, last, run.readings_as_of,
       [&](std::vector<PointDayIn>& days) -> absl::Status {
         for (const PointDayIn& d : days) comp.Add(d);
-        if (absl::Now() >= next_check) {
-          next_check = absl::Now() + absl::Seconds(1);
-          ASSIGN_OR_RETURN(bool held, store_.RenewShard(shard, clock_.Now()));
-          if (!held) {
-            return absl::CancelledError("the run ended or the shard was taken over");
-          }
+        // The runner's heartbeat found the
+        // run ended or the shard taken over.
+        if (runner_.Lost(claim)) {
+          return absl::CancelledError("the run ended or the shard was taken over");
         }
         return absl::OkStatus();
       }));
   result = comp.Finish();
   return store_.CompleteShard(shard, result, clock_.Now());
-}
-
-void Runs::WorkerLoop() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) return;
-    }
-    absl::StatusOr<bool> worked = WorkOnce();
-    if (!worked.ok()) {
-      LogJson("error", "balance worker", {{"error", std::string(worked.status().message())}});
-    }
-    if (worked.ok() && *worked) continue;
-    absl::MutexLock lock(&mu_);
-    const int64_t seen = wakeups_;
-    auto woken = [this, seen]()
-                     ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };
-    mu_.AwaitWithTimeout(absl::Condition(&woken), config_.poll);
-  }
 }
 
 absl::Status Runs::RefreshGauges() {
@@ -361,33 +373,11 @@ absl::Status Runs::RefreshGauges() {
   return absl::OkStatus();
 }
 
-void Runs::GaugeLoop() {
-  while (true) {
-    if (absl::Status st = RefreshGauges(); !st.ok()) {
-      LogJson("warn", "balance gauges", {{"error", std::string(st.message())}});
-    }
-    absl::MutexLock lock(&mu_);
-    auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), config_.gauge_refresh)) return;
-  }
-}
-
 void Runs::StartWorkers() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = false;
+  if (absl::Status st = RefreshGauges(); !st.ok()) {
+    LogJson("warn", "balance gauges", {{"error", std::string(st.message())}});
   }
-  for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
-  threads_.emplace_back([this] { GaugeLoop(); });
-}
-
-void Runs::StopWorkers() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  for (std::thread& t : threads_) t.join();
-  threads_.clear();
+  runner_.Start(config_.workers);
 }
 
 // --- diff ------------------------------------------------------------------

@@ -1,22 +1,22 @@
 // Balance runs as jobs of libs/jobs (kind "balance.run"): Start records the
-// inputs and splits the run into shards at once (one job piece per shard);
-// workers (in this and any other replica) claim shards under a lease with a
-// claim epoch (libs/jobs' job_pieces), stream the shard's point-days from
-// metering, aggregate them with the engine and store the results under
-// their claim; the last shard completes the run and its job.
+// inputs and splits the run into shards at once (one job piece per shard).
+// libs/jobs' Runner (in this and any other replica) claims shards under a
+// lease with a claim epoch, renews and takes them over; Runs is the runs'
+// Handler: Work streams a shard's point-days from metering, aggregates them
+// with the engine and stores the results under the piece's fence; the last
+// shard completes the run and its job in its transaction.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gridbill/base/clock.h"
+#include "gridbill/jobs/runner.h"
 #include "metrics.h"
 #include "model.h"
 #include "sources.h"
@@ -34,12 +34,13 @@ struct RunsConfig {
   // Worker threads of this replica.
   int workers = 2;
   // A claimed shard not completed (nor renewed) within this time is taken over
-  // by another worker. A worker renews its claim about once a second while it
-  // reads the shard's point-days.
+  // by another worker. The runner's heartbeat renews the claims this replica
+  // holds (every gauge_refresh, at most a third of the lease).
   absl::Duration lease = absl::Minutes(10);
   // How often an idle worker looks for work.
   absl::Duration poll = absl::Milliseconds(500);
-  // How often the gauges read from the database (oldest lease) are refreshed.
+  // How often the runner's heartbeat renews this replica's claims and
+  // refreshes the gauges read from the database (oldest lease).
   absl::Duration gauge_refresh = absl::Seconds(5);
   // This replica's name in shard claims.
   std::string worker_id = "balance";
@@ -75,7 +76,7 @@ struct RunDiff {
   int64_t changed_schemes = 0;
 };
 
-class Runs {
+class Runs final : private jobs::Handler {
  public:
   // `metrics`: where runs and shards are counted (made from Bootstrap's registry).
   Runs(Store& store, ReadingSource& readings, DeclarationSource& declarations, const Clock& clock,
@@ -103,11 +104,12 @@ class Runs {
                                                           const std::string& participant);
   absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id);
 
-  // Claims and computes one shard; false when there was none. Workers loop on it.
-  absl::StatusOr<bool> WorkOnce();
-  // Starts the workers and a thread refreshing the database-read gauges.
+  // Claims and computes one shard (the runner's WorkOnce); false when there
+  // was none.
+  absl::StatusOr<bool> WorkOnce() { return runner_.WorkOnce(); }
+  // Starts the runner's workers; its heartbeat also refreshes the gauges.
   void StartWorkers();
-  void StopWorkers();
+  void StopWorkers() { runner_.Stop(); }
 
   // Reads the oldest claim still held and sets its age in the metrics.
   absl::Status RefreshGauges();
@@ -115,10 +117,18 @@ class Runs {
   const RunsConfig& config() const { return config_; }
 
  private:
-  absl::StatusOr<ShardCompletion> ComputeShard(const Shard& shard, const Run& run,
-                                               ShardResult& result);
-  void WorkerLoop();
-  void GaugeLoop();
+  // jobs::Handler. Runs are split when they start (Start, InsertSplit): Plan
+  // is never reached.
+  absl::StatusOr<bool> Plan(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<std::string> Summarize(const jobs::Job& job,
+                                        const std::vector<std::string>& results) override;
+  absl::StatusOr<bool> Fail(jobs::PgJobs& jobs, const jobs::Claim& claim, const std::string& error,
+                            absl::Time now) override;
+  void Dropped(const jobs::Claim& claim) override;
+
+  absl::StatusOr<ShardCompletion> ComputeShard(const jobs::Claim& claim, const Shard& shard,
+                                               const Run& run, ShardResult& result);
 
   Store& store_;
   ReadingSource& readings_;
@@ -126,10 +136,7 @@ class Runs {
   const Clock& clock_;
   RunsConfig config_;
   RunsMetrics* const metrics_;
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::thread> threads_;
+  jobs::Runner runner_;
 };
 
 // Divides a run's schemes into shards: all versions of one subject together,

@@ -8,7 +8,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gridbill/jobs/job.h"
 #include "model.h"
+
+namespace gridbill::jobs {
+class PgJobs;  // the job runner's store (libs/jobs), handed to the runner
+}  // namespace gridbill::jobs
 
 namespace gridbill::balance {
 
@@ -67,9 +72,15 @@ class Store {
   // Cancels a pending or running run and removes its partial results.
   virtual absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) = 0;
 
-  // Work. ClaimShard takes an open shard of any pending or running run (or a
-  // claim older than `stale_before`, which it takes over: the shard's epoch is
-  // incremented), marks the run running; nullopt when none.
+  // Work. The jobs tables the runs' jobs are in (libs/jobs' runner claims
+  // the shards: piece n of run r's job is shard n).
+  virtual jobs::PgJobs& Jobs() = 0;
+  // Reads what a claimed shard (run_id, shard_no) computes and marks its run
+  // running.
+  virtual absl::Status OpenShard(Shard& shard, absl::Time now) = 0;
+  // ClaimShard (a claim as the runner takes it, for tests and tools) takes an open shard of any
+  // pending or running run (or a claim older than `stale_before`, which it takes over: the shard's
+  // epoch is incremented), marks the run running; nullopt when none.
   virtual absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
                                                           absl::Time stale_before) = 0;
   // Extends the claim to `now`; false when the claim is no longer this one

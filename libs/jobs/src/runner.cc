@@ -18,6 +18,11 @@ std::string DefaultWorkerId() {
 
 }  // namespace
 
+absl::StatusOr<bool> Handler::Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+                                   absl::Time now) {
+  return jobs.Fail(claim.job_id, error, now);
+}
+
 Runner::Runner(PgJobs& store, std::function<absl::Time()> now, RunnerOptions options)
     : store_(store), now_(std::move(now)), options_(std::move(options)) {
   if (options_.worker_id.empty()) options_.worker_id = DefaultWorkerId();
@@ -60,15 +65,26 @@ void Runner::Hold(const Claim& claim) {
 void Runner::Release(const Claim& claim) {
   absl::MutexLock lock(&mu_);
   held_.erase({claim.job_id, claim.piece_no});
+  lost_.erase({claim.job_id, claim.piece_no});
 }
 
-absl::Status Runner::FailIfHeld(const Claim& claim, const absl::Status& error) {
-  if (absl::IsCancelled(error)) return absl::OkStatus();  // the handler saw the claim lost
-  ASSIGN_OR_RETURN(bool held, store_.Renew(claim, now_()));
-  if (!held) return absl::OkStatus();
+bool Runner::Lost(const Claim& claim) {
+  absl::MutexLock lock(&mu_);
+  return lost_.count({claim.job_id, claim.piece_no}) > 0;
+}
+
+absl::Status Runner::FailIfHeld(Handler& handler, const Claim& claim, const absl::Status& error) {
+  bool held = false;
+  if (!absl::IsCancelled(error)) {  // else the handler saw the claim lost
+    ASSIGN_OR_RETURN(held, store_.Renew(claim, now_()));
+  }
+  if (!held) {
+    handler.Dropped(claim);
+    return absl::OkStatus();
+  }
   Log("error", "job failed",
       {{"job_id", claim.job_id}, {"kind", claim.kind}, {"error", std::string(error.message())}});
-  return store_.Fail(claim.job_id, std::string(error.message()), now_()).status();
+  return handler.Fail(store_, claim, std::string(error.message()), now_()).status();
 }
 
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
@@ -103,13 +119,13 @@ absl::Status Runner::JobStage(const Claim& claim) {
   Handler& handler = *handlers_.at(claim.kind);
   if (job.state == State::kPending) {
     absl::StatusOr<bool> planned = handler.Plan(job, claim);
-    if (!planned.ok()) return FailIfHeld(claim, planned.status());
+    if (!planned.ok()) return FailIfHeld(handler, claim, planned.status());
     if (*planned) Wake();  // its pieces are open now
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(std::vector<std::string> results, store_.Results(claim.job_id));
   absl::StatusOr<std::string> summary = handler.Summarize(job, results);
-  if (!summary.ok()) return FailIfHeld(claim, summary.status());
+  if (!summary.ok()) return FailIfHeld(handler, claim, summary.status());
   return store_.Finish(claim, *summary, now_()).status();
 }
 
@@ -122,8 +138,9 @@ absl::Status Runner::PieceStage(const Claim& claim) {
          {"lease", absl::FormatDuration(options_.lease)}});
   }
   ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
-  absl::StatusOr<Completion> done = handlers_.at(claim.kind)->Work(job, claim);
-  if (!done.ok()) return FailIfHeld(claim, done.status());
+  Handler& handler = *handlers_.at(claim.kind);
+  absl::StatusOr<Completion> done = handler.Work(job, claim);
+  if (!done.ok()) return FailIfHeld(handler, claim, done.status());
   if (*done == Completion::kLast) Wake();  // the job can be finished now
   return absl::OkStatus();
 }
@@ -191,11 +208,16 @@ void Runner::HeartbeatLoop() {
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.renew_every)) return;
       for (const auto& [key, claim] : held_) claims.push_back(claim);
     }
+    if (options_.on_heartbeat) options_.on_heartbeat();
     for (const Claim& c : claims) {
       absl::StatusOr<bool> held = store_.Renew(c, now_());
       if (!held.ok()) {
         Log("warn", "job lease renewal",
             {{"job_id", c.job_id}, {"error", std::string(held.status().message())}});
+      } else if (!*held) {
+        absl::MutexLock lock(&mu_);
+        auto it = held_.find({c.job_id, c.piece_no});
+        if (it != held_.end() && it->second.epoch == c.epoch) lost_.insert(it->first);
       }
     }
   }

@@ -345,5 +345,101 @@ TEST_CASE("a job split at creation is finished in the transaction of its last pi
   CHECK(!oldest->has_value());
 }
 
+// Records what the runner told it about failures, and fails the job with a
+// marker of its own (as a service fails its resource with the job).
+class RecordingHandler final : public Handler {
+ public:
+  RecordingHandler(PgJobs& store, TestClock& clock) : store_(store), clock_(clock) {}
+
+  absl::StatusOr<bool> Plan(const Job&, const Claim&) override {
+    return absl::InternalError("split at creation");
+  }
+  absl::StatusOr<Completion> Work(const Job&, const Claim& claim) override {
+    if (runner_ == nullptr) return absl::UnavailableError("metering unreachable");
+    // A long piece: stops once the heartbeat finds its claim lost.
+    claimed_.store(true);
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < until) {
+      if (runner_->Lost(claim)) return absl::CancelledError("claim lost");
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return store_.CompletePiece(claim, "late", clock_.Now());
+  }
+  absl::StatusOr<std::string> Summarize(const Job&, const std::vector<std::string>&) override {
+    return std::string("summary");
+  }
+  absl::StatusOr<bool> Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+                            absl::Time now) override {
+    ++failed_;
+    return jobs.Fail(claim.job_id, absl::StrCat("service: ", error), now);
+  }
+  void Dropped(const Claim&) override { ++dropped_; }
+
+  Runner* runner_ = nullptr;
+  std::atomic<bool> claimed_{false};
+  std::atomic<int> failed_{0};
+  std::atomic<int> dropped_{0};
+
+ private:
+  PgJobs& store_;
+  TestClock& clock_;
+};
+
+absl::Status CreateSplit(Fixture& f, const std::string& id, int pieces) {
+  return f.db.pool().Transact([&](pg::Transaction& tx) {
+    return PgJobs::InsertSplit(tx, id, kKind, std::vector<PieceSpec>(pieces), f.clock.Now());
+  });
+}
+
+TEST_CASE("a piece's error fails the job through its handler's Fail") {
+  Fixture f;
+  RecordingHandler h(f.store, f.clock);
+  Runner r(f.store, f.clock.Fn(), f.Options("r"));
+  r.Register(kKind, h);
+  REQUIRE(CreateSplit(f, "f1", 2).ok());
+  auto worked = r.WorkOnce("f1");
+  REQUIRE(worked.ok());
+  CHECK(*worked);
+  auto job = f.store.Get("f1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kFailed);
+  CHECK(job->error == "service: metering unreachable");
+  CHECK(h.failed_ == 1);
+  CHECK(h.dropped_ == 0);
+}
+
+TEST_CASE("the heartbeat tells a worker its claim was taken over, and calls the service's hook") {
+  Fixture f;
+  RecordingHandler h(f.store, f.clock);
+  std::atomic<int> beats{0};
+  RunnerOptions o = f.Options("a");
+  o.renew_every = absl::Milliseconds(20);
+  o.on_heartbeat = [&beats] { ++beats; };
+  Runner a(f.store, f.clock.Fn(), o);
+  a.Register(kKind, h);
+  h.runner_ = &a;
+  REQUIRE(CreateSplit(f, "h1", 1).ok());
+  a.Start(1);
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (!h.claimed_ && absl::Now() < until) absl::SleepFor(absl::Milliseconds(5));
+  REQUIRE(h.claimed_);
+  // b takes the piece over as if a's lease had expired (every claim older
+  // than a moment from now counts as stale); a's heartbeat then finds its
+  // claim lost and a stops.
+  const std::vector<std::string> kinds = {kKind};
+  auto b = f.store.ClaimPiece("b", f.clock.Now(), f.clock.Now() + absl::Seconds(1), kinds, "");
+  REQUIRE(b.ok());
+  REQUIRE(b->has_value());
+  while (h.dropped_ == 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(5));
+  a.Stop();
+  CHECK(h.dropped_ == 1);
+  CHECK(h.failed_ == 0);
+  CHECK(beats > 0);
+  auto job = f.store.Get("h1");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kRunning);
+  CHECK(job->done == 0);
+}
+
 }  // namespace
 }  // namespace gridbill::jobs

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gridbill/server/proto_convert.h"
@@ -281,6 +282,38 @@ TEST_CASE("a replica that fails after its shard was taken over does not fail the
   INFO(run.DebugString());
   REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   CHECK(SameHours(expected, suite.AllServiceHours(run.id())));
+}
+
+// A replica's view of metering that fails while it holds the shard.
+class Failing final : public ReadingSource {
+ public:
+  absl::Status StreamDays(const std::vector<std::string>&, const std::vector<int>&, absl::CivilDay,
+                          absl::CivilDay, absl::Time,
+                          const std::function<absl::Status(std::vector<PointDayIn>&)>&) override {
+    return absl::UnavailableError("metering StreamPointDays: connection reset");
+  }
+};
+
+TEST_CASE("a shard's error while its claim is held fails the run with that error",
+          "[balance][pg]") {
+  Suite suite(Local(2024, 3, 5), /*shard_points=*/1);
+  LoadThree(suite);
+  v1::BalanceRun run;
+  REQUIRE_OK(suite.StartRun(Preliminary(), &run));
+  Failing source;
+  RunsConfig config = suite.runs().config();
+  config.worker_id = "replica-a";
+  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config);
+  absl::StatusOr<bool> worked = replica_a.WorkOnce();
+  REQUIRE(worked.ok());
+  CHECK(*worked);
+  const v1::BalanceRun failed = suite.GetRun(run.id());
+  CHECK(failed.job().state() == common::v1::JOB_STATE_FAILED);
+  CHECK(absl::StrContains(failed.job().error(), "connection reset"));
+  // Nothing is left to claim: the run ended.
+  worked = suite.runs().WorkOnce();
+  REQUIRE(worked.ok());
+  CHECK_FALSE(*worked);
 }
 
 TEST_CASE("the balance metrics say what runs and shards did", "[balance][pg]") {

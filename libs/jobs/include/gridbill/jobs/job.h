@@ -17,6 +17,8 @@
 
 namespace gridbill::jobs {
 
+class PgJobs;
+
 // The values of gridbill.common.v1.JobState.
 enum class State { kPending = 1, kRunning = 2, kSucceeded = 3, kFailed = 4, kCancelled = 5 };
 
@@ -86,6 +88,15 @@ class Handler {
   // (job.state cancelled). An error fails a running job.
   virtual absl::StatusOr<std::string> Summarize(const Job& job,
                                                 const std::vector<std::string>& results) = 0;
+  // Fails the job (a piece's or the plan's error, its claim still held),
+  // with whatever the service records about the failure, in one transaction
+  // (PgJobs::Fail(tx, ...)); true when it failed it. The default fails the
+  // job alone.
+  virtual absl::StatusOr<bool> Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+                                    absl::Time now);
+  // A piece's or the plan's error was dropped: its claim had been taken over
+  // or the job had ended meanwhile (the current holder goes on).
+  virtual void Dropped(const Claim& claim) {}
 };
 
 }  // namespace gridbill::jobs

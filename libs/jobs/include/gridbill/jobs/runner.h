@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -41,6 +42,9 @@ struct RunnerOptions {
   std::function<void(std::string_view, std::string_view,
                      const std::vector<std::pair<std::string, std::string>>&)>
       log;
+  // Called by the heartbeat thread every `renew_every` (gauges a service
+  // reads from the database); null calls nothing.
+  std::function<void()> on_heartbeat;
 };
 
 class Runner {
@@ -68,6 +72,10 @@ class Runner {
   absl::StatusOr<Job> Drive(const std::string& id, absl::Duration timeout);
   // Waits until a job has ended, whoever works on it.
   absl::StatusOr<Job> Wait(const std::string& id, absl::Duration timeout);
+  // True once the heartbeat found a claim this replica's worker holds no
+  // longer current (taken over after its lease, or the job ended): a handler
+  // doing a long piece checks it to stop early (returning CANCELLED).
+  bool Lost(const Claim& claim);
   // Wakes idle workers (a job was just created).
   void Wake();
   // Jobs of the registered kinds not ended (what a restart resumes).
@@ -83,7 +91,7 @@ class Runner {
   absl::Status JobStage(const Claim& claim);
   absl::Status PieceStage(const Claim& claim);
   // Fails the job with `error` unless the claim was lost meanwhile.
-  absl::Status FailIfHeld(const Claim& claim, const absl::Status& error);
+  absl::Status FailIfHeld(Handler& handler, const Claim& claim, const absl::Status& error);
   void Hold(const Claim& claim);
   void Release(const Claim& claim);
   void Log(std::string_view level, std::string_view msg,
@@ -102,6 +110,8 @@ class Runner {
   int64_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;
   // Claims held by this replica's workers, renewed by the heartbeat.
   std::map<std::pair<std::string, int>, Claim> held_ ABSL_GUARDED_BY(mu_);
+  // Those of them the heartbeat could not renew.
+  std::set<std::pair<std::string, int>> lost_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_;
 };
 
