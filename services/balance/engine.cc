@@ -1,6 +1,8 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/domain/civil.h"
@@ -208,6 +210,44 @@ ShardResult ShardComputation::Finish() {
     }
   }
   return std::move(out_);
+}
+
+std::string TermKey(const std::string& point, int channel) {
+  return absl::StrCat(point, "\t", channel);
+}
+
+std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_points) {
+  // Subjects in a stable order: participants first, then nodes and regions.
+  std::map<std::pair<int, std::string>, std::vector<const Scheme*>> subjects;
+  for (const Scheme& s : schemes) {
+    subjects[{s.is_participant() ? 0 : 1, s.Subject()}].push_back(&s);
+  }
+  std::vector<Shard> shards;
+  absl::flat_hash_set<std::string> closure_owned;
+  absl::flat_hash_set<std::string> points;
+  int current_group = -1;
+  for (const auto& [key, versions] : subjects) {
+    if (shards.empty() || key.first != current_group ||
+        static_cast<int>(points.size()) >= shard_points) {
+      shards.push_back(Shard{});
+      shards.back().shard_no = static_cast<int>(shards.size());
+      points.clear();
+      current_group = key.first;
+    }
+    Shard& shard = shards.back();
+    for (const Scheme* s : versions) {
+      shard.scheme_ids.push_back(s->id);
+      for (const Term& t : s->terms) {
+        points.insert(t.point_code);
+        if (s->is_participant() &&
+            (t.channel == kActiveReceived || t.channel == kActiveDelivered)) {
+          std::string k = TermKey(t.point_code, t.channel);
+          if (closure_owned.insert(k).second) shard.closure_terms.push_back(std::move(k));
+        }
+      }
+    }
+  }
+  return shards;
 }
 
 }  // namespace gridbill::balance

@@ -105,4 +105,11 @@ class ShardComputation {
   ShardResult out_;
 };
 
+// The key of a point's channel in a shard's closure and reader maps.
+std::string TermKey(const std::string& point, int channel);
+
+// Divides a run's schemes into shards: all versions of one subject together,
+// participant subjects first, each shard up to `shard_points` distinct points.
+std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_points);
+
 }  // namespace gridbill::balance

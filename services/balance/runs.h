@@ -139,8 +139,4 @@ class Runs final : private jobs::Handler {
   jobs::Runner runner_;
 };
 
-// Divides a run's schemes into shards: all versions of one subject together,
-// participant subjects first, each shard up to `shard_points` distinct points.
-std::vector<Shard> PlanShards(const std::vector<Scheme>& schemes, int shard_points);
-
 }  // namespace gridbill::balance

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gridbill/server/access.h"
+#include "gridbill/base/caller.h"
 
 namespace gridbill::gateway {
 
@@ -19,7 +19,7 @@ gridbill::Caller ToCaller(const Principal& who) {
   caller.principal = who.name;
   caller.participant_id = who.participant_id;
   for (Role role : who.roles) {
-    if (std::optional<gridbill::Role> r = RoleFromProto(role); r.has_value()) {
+    if (std::optional<gridbill::Role> r = RoleFromNumber(role); r.has_value()) {
       caller.roles.push_back(*r);
     }
   }
@@ -30,7 +30,7 @@ Principal FromCaller(const gridbill::Caller& caller) {
   Principal p;
   p.name = caller.principal;
   p.participant_id = caller.participant_id;
-  for (gridbill::Role role : caller.roles) p.roles.push_back(RoleToProto(role));
+  for (gridbill::Role role : caller.roles) p.roles.push_back(static_cast<Role>(role));
   return p;
 }
 

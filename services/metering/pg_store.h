@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/pool.h"
 #include "store.h"
 

@@ -93,12 +93,7 @@ absl::Status DecideRoles(const MethodAccess& access, const Caller& caller) {
 
 }  // namespace
 
-std::optional<Role> RoleFromProto(int value) {
-  for (Role role : kAllRoles) {
-    if (static_cast<int>(role) == value) return role;
-  }
-  return std::nullopt;
-}
+std::optional<Role> RoleFromProto(int value) { return RoleFromNumber(value); }
 
 common::v1::Role RoleToProto(Role role) { return static_cast<common::v1::Role>(role); }
 

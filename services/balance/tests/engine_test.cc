@@ -3,7 +3,6 @@
 #include "../engine.h"
 
 #include "../percent.h"
-#include "../runs.h"
 #include "catch2/catch.hpp"
 #include "gridbill/domain/civil.h"
 

@@ -3,6 +3,8 @@
 // the results are not faked), and a metering point directory.
 #pragma once
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -97,6 +99,11 @@ class FakeStore final : public Store {
     return Unfaked();
   }
   absl::StatusOr<bool> RenewShard(const Shard&, absl::Time) override { return Unfaked(); }
+  // Runs are jobs of libs/jobs, whose store is PostgreSQL's: runs_pgtest.
+  jobs::PgJobs& Jobs() override { std::abort(); }
+  absl::Status OpenShard(Shard&, absl::Time) override {
+    return absl::UnimplementedError("shards are not faked");
+  }
   absl::StatusOr<ShardCompletion> CompleteShard(const Shard&, const ShardResult&,
                                                 absl::Time) override {
     return Unfaked();

@@ -153,7 +153,9 @@ RunsMetrics& Suite::metrics() { return impl_->metrics; }
 
 std::string Suite::ScrapeMetrics() { return impl_->balance_base.ScrapeMetrics(); }
 
-std::shared_ptr<grpc::Channel> Suite::balance_channel() const { return impl_->balance_channel; }
+std::shared_ptr<grpc::Channel> Suite::balance_channel() const {
+  return impl_->balance_base.channel();
+}
 
 void Suite::AddWho(grpc::ClientContext& ctx, const std::string& participant) {
   ::gridbill::testing::AddWho(

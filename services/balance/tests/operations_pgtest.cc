@@ -303,7 +303,7 @@ TEST_CASE("a shard's error while its claim is held fails the run with that error
   Failing source;
   RunsConfig config = suite.runs().config();
   config.worker_id = "replica-a";
-  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config);
+  Runs replica_a(suite.store(), source, suite.declarations, suite.clock, config, suite.metrics());
   absl::StatusOr<bool> worked = replica_a.WorkOnce();
   REQUIRE(worked.ok());
   CHECK(*worked);

@@ -30,6 +30,15 @@ inline constexpr std::array<Role, 8> kAllRoles = {
     Role::kParticipantUser,  Role::kParticipantAdmin, Role::kOperator, Role::kAccountant,
     Role::kMeteringEngineer, Role::kAuditor,          Role::kAdmin,    Role::kIntegrationClient};
 
+// The role whose number (the same as gridbill.common.v1.Role's) is `value`;
+// nullopt for 0 and unknown numbers.
+inline std::optional<Role> RoleFromNumber(int value) {
+  for (Role role : kAllRoles) {
+    if (static_cast<int>(role) == value) return role;
+  }
+  return std::nullopt;
+}
+
 // "ROLE_OPERATOR", ...: the proto names, which the gateway sends in
 // x-gridbill-roles and stores.
 inline std::string_view RoleName(Role role) {
