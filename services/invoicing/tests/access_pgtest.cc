@@ -19,8 +19,7 @@ TEST_CASE("every invoicing RPC admits exactly the roles its access option declar
   Harness h;
   const auto services = access_testing::ServicesOf(*v1::Document::descriptor());
   REQUIRE(services.size() == 5);
-  const auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", h.server->grpc_port()),
-                                           grpc::InsecureChannelCredentials());
+  const auto channel = h.base.channel();
   CHECK(access_testing::CheckEveryMethodAndRole(channel, services) == 18 * 8);
   // The empty requests changed nothing.
   CHECK(h.CountRows("payments") == 0);
