@@ -116,8 +116,7 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecordHistory(
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
-                        domain_.History(req->id(), page, who));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
   HistoryToProto(list.items, resp->mutable_entries());
   resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
@@ -189,8 +188,7 @@ grpc::Status ParticipantServiceImpl::ListParticipantHistory(
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
-                        domain_.History(req->id(), page, who));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
   HistoryToProto(list.items, resp->mutable_entries());
   resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
@@ -281,8 +279,7 @@ grpc::Status ContractServiceImpl::ListContractHistory(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
-                        domain_.History(req->id(), page, who));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
   HistoryToProto(list.items, resp->mutable_entries());
   resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
@@ -378,8 +375,7 @@ grpc::Status TariffServiceImpl::ListTariffHistory(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
-                        domain_.History(req->id(), page, who));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
   HistoryToProto(list.items, resp->mutable_entries());
   resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
@@ -495,8 +491,7 @@ grpc::Status ApplicationServiceImpl::ListApplicationHistory(
   ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list,
-                        domain_.History(req->id(), page, who));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
   HistoryToProto(list.items, resp->mutable_entries());
   resp->set_next_page_token(paging::NextToken(*req, list.next));
   return grpc::Status::OK;
