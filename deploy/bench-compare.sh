@@ -7,6 +7,8 @@
 #   deploy/bench-compare.sh --base REV        # builds REV in build-base/ (a git worktree in .bench-base/)
 #   deploy/bench-compare.sh --base-dir DIR    # older binaries already built: gridbill-metering,
 #                                             # gridbill-balance, gridbill-gateway, gridbill_invoicing_bench
+#   (the services embed their migrations, but gridbill_invoicing_bench reads
+#   them from the source folder it was built from: keep that tree, or use --base)
 #   GRIDBILL_BENCH_SIZE=small|full (default full): small runs in a few minutes
 #
 # The metering, balance and gateway benchmarks of this build start the older
