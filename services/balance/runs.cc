@@ -39,12 +39,7 @@ jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& config, std::function<void
   o.lease = config.lease;
   o.poll = config.poll;
   o.renew_every = config.gauge_refresh;  // at most a third of the lease
-  o.log = [](std::string_view level, std::string_view msg,
-             const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::string text = std::string(msg);
-    for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
-    LogJson(level, "balance runs", {{"detail", text}});
-  };
+  o.log_name = "balance runs";
   o.on_heartbeat = std::move(gauges);
   return o;
 }

@@ -41,12 +41,7 @@ jobs::RunnerOptions RunnerOptionsOf(const ImportOptions& options) {
   o.worker_id = options.worker_id;
   o.lease = options.lease;
   o.renew_every = options.lease / 4;
-  o.log = [](std::string_view level, std::string_view msg,
-             const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::string text = std::string(msg);
-    for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
-    LogJson(level, "import jobs", {{"detail", text}});
-  };
+  o.log_name = "import jobs";
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
 
 namespace gridbill::jobs {
@@ -38,7 +39,10 @@ void Runner::Register(const std::string& kind, Handler& handler) {
 
 void Runner::Log(std::string_view level, std::string_view msg,
                  const std::vector<std::pair<std::string, std::string>>& fields) {
-  if (options_.log) options_.log(level, msg, fields);
+  if (options_.log_name.empty()) return;
+  std::string text(msg);
+  for (const auto& [k, v] : fields) absl::StrAppend(&text, " ", k, "=", v);
+  LogJson(level, options_.log_name, {{"detail", text}});
 }
 
 absl::StatusOr<Job> Runner::Cancel(const std::string& id) {

@@ -37,11 +37,10 @@ struct RunnerOptions {
   absl::Duration renew_every = absl::Seconds(10);
   // How often an idle worker looks for work.
   absl::Duration poll = absl::Milliseconds(500);
-  // Where the runner logs takeovers and failures (level, message, fields);
-  // null logs nothing.
-  std::function<void(std::string_view, std::string_view,
-                     const std::vector<std::pair<std::string, std::string>>&)>
-      log;
+  // The message of the JSON log lines (gridbill/base/log.h) in which the
+  // runner reports takeovers and failures, e.g. "invoice runs"; empty logs
+  // nothing.
+  std::string log_name;
   // Called by the heartbeat thread every `renew_every` (gauges a service
   // reads from the database); null calls nothing.
   std::function<void()> on_heartbeat;
