@@ -37,18 +37,6 @@ constexpr char kListApiKeys[] = "/gridbill.gateway.v1.AuthService/ListApiKeys";
 constexpr char kStreamPointDays[] = "/gridbill.metering.v1.ReadingService/StreamPointDays";
 constexpr char kNoSuchMethod[] = "/gridbill.nothing.v1.NoService/NoMethod";
 
-std::string CreateDatabase(const std::string& name) {
-  pgtest::Cluster& cluster = pgtest::Cluster::Get();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  const std::string sql = "CREATE DATABASE " + name;
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  INFO(sql << ": " << PQerrorMessage(conn.get()));
-  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  return cluster.Conninfo(name);
-}
-
 void WaitServing(const std::string& name, const std::string& address, Process& process) {
   const auto deadline = std::chrono::steady_clock::now() + seconds(60);
   std::string status;

@@ -23,18 +23,6 @@ namespace {
 constexpr char kSecret[] = "suite-identity-secret-0123456789abcdef";
 constexpr char kAdminPassword[] = "admin-password-for-the-suite";
 
-std::string CreateDatabase(const std::string& name) {
-  pgtest::Cluster& cluster = pgtest::Cluster::Get();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  const std::string sql = "CREATE DATABASE " + name;
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  INFO(sql << ": " << PQerrorMessage(conn.get()));
-  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  return cluster.Conninfo(name);
-}
-
 struct Service {
   std::string name;
   int grpc_port = FreePort();

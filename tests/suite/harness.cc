@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,10 +16,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "catch2/catch.hpp"
+#include "gridbill/pgtest/pgtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -140,6 +144,18 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::string CreateDatabase(const std::string& name) {
+  pgtest::Cluster& cluster = pgtest::Cluster::Get();
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
+      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
+  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
+  const std::string sql = "CREATE DATABASE " + name;
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  INFO(sql << ": " << PQerrorMessage(conn.get()));
+  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
+  return cluster.Conninfo(name);
 }
 
 std::string ReadFile(const std::string& path) {

@@ -35,6 +35,11 @@ class TempDir {
   std::string path_;
 };
 
+// Creates an empty database on the test cluster (libs/pgtest) and returns
+// its conninfo; the service applies its own migrations at start, as it does
+// in production.
+std::string CreateDatabase(const std::string& name);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 

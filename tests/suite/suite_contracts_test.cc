@@ -24,20 +24,6 @@ constexpr char kContractsBin[] = GRIDBILL_CONTRACTS_BIN;
 constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 constexpr char kPromtool[] = GRIDBILL_PROMTOOL;
 
-// Creates an empty database on the test cluster; the service applies its
-// own migrations at start, as it does in production.
-std::string CreateDatabase(const std::string& name) {
-  pgtest::Cluster& cluster = pgtest::Cluster::Get();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  const std::string sql = "CREATE DATABASE " + name;
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  INFO(sql << ": " << PQerrorMessage(conn.get()));
-  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  return cluster.Conninfo(name);
-}
-
 // A gridbill-contracts process on free ports, with its own log file.
 struct RunningContracts {
   int grpc_port = FreePort();

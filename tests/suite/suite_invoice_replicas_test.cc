@@ -38,18 +38,6 @@ constexpr char kInvoicingBin[] = GRIDBILL_INVOICING_BIN;
 constexpr int kContracts = 120;
 constexpr int kBatch = 6;  // contracts per piece: 20 pieces
 
-std::string CreateDatabase(const std::string& name) {
-  pgtest::Cluster& cluster = pgtest::Cluster::Get();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  const std::string sql = "CREATE DATABASE " + name;
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  INFO(sql << ": " << PQerrorMessage(conn.get()));
-  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  return cluster.Conninfo(name);
-}
-
 // A query's rows as text, for the checks on the books.
 class Db {
  public:

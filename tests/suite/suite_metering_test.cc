@@ -33,18 +33,6 @@ constexpr char kContractsBin[] = GRIDBILL_CONTRACTS_BIN;
 constexpr char kMeteringBin[] = GRIDBILL_METERING_BIN;
 constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 
-std::string CreateDatabase(const std::string& name) {
-  pgtest::Cluster& cluster = pgtest::Cluster::Get();
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdb(cluster.Conninfo("postgres").c_str()), &PQfinish);
-  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-  const std::string sql = "CREATE DATABASE " + name;
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  INFO(sql << ": " << PQerrorMessage(conn.get()));
-  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
-  return cluster.Conninfo(name);
-}
-
 // A service binary on free ports with its own log file.
 struct Running {
   std::string name;

@@ -32,6 +32,7 @@
 #include "gridbill/common/v1/common.pb.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
+#include "gridbill/testing/service_harness.h"
 #include "gridbill/testing/v1/testing.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -275,28 +276,7 @@ HealthCheckResponse::ServingStatus Check(Health::Stub& stub, const std::string& 
   return resp.status();
 }
 
-// GET /metrics over a plain socket; returns the body ("" on failure).
-std::string Scrape(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
-  std::string response;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) response.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  REQUIRE(
-      (absl::StartsWith(response, "HTTP/1.1 200") || absl::StartsWith(response, "HTTP/1.0 200")));
-  size_t body = response.find("\r\n\r\n");
-  REQUIRE(body != std::string::npos);
-  return response.substr(body + 4);
-}
+using ::gridbill::testing::ScrapeMetrics;
 
 bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -478,7 +458,7 @@ TEST_CASE("every call is counted in /metrics and logged as one JSON line") {
     CHECK(status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
   }
 
-  const std::string metrics = Scrape(server->metrics_port());
+  const std::string metrics = ScrapeMetrics(server->metrics_port());
   INFO(metrics);
   const std::string svc = absl::StrCat("grpc_service=\"", kTestService, "\"");
   CHECK(absl::StrContains(
@@ -678,7 +658,7 @@ TEST_CASE("the server's registry carries the service's own metrics") {
                      .Help("Widgets made by the test.")
                      .Register(server->registry());
   family.Add({}).Increment(3);
-  CHECK(absl::StrContains(Scrape(server->metrics_port()), "gridbill_test_widgets_total 3"));
+  CHECK(absl::StrContains(ScrapeMetrics(server->metrics_port()), "gridbill_test_widgets_total 3"));
 }
 
 TEST_CASE("LogJson writes one JSON object with service and level and msg and fields") {

@@ -73,7 +73,10 @@ int64_t ServiceHarness::CountRows(const std::string& table) {
 
 std::string ServiceHarness::ScrapeMetrics() {
   REQUIRE(server_ != nullptr);
-  const int port = server_->metrics_port();
+  return ::gridbill::testing::ScrapeMetrics(server_->metrics_port());
+}
+
+std::string ScrapeMetrics(int port) {
   REQUIRE(port > 0);
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);

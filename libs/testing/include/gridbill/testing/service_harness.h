@@ -30,6 +30,9 @@ struct Who {
   std::string participant;  // non-empty: a participant-scoped caller
 };
 
+// The body of GET /metrics from 127.0.0.1:`port` (REQUIREs a 200).
+std::string ScrapeMetrics(int port);
+
 // Sets `who` on a call's metadata.
 void AddWho(grpc::ClientContext& ctx, const Who& who);
 
