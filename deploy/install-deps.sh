@@ -24,6 +24,8 @@ packages=(
   postgresql-15 postgresql-contrib
   # promtool (checks /metrics), clang-format (style check)
   prometheus clang-format
+  # deploy/images.sh: OCI images from a Debian root filesystem
+  buildah debootstrap
 )
 
 # One dpkg-query for all: a package it does not list as installed ("ii") is missing.
@@ -94,4 +96,21 @@ if ! buf_ok; then
   fi
   buf_ok && "$node_dir/node_modules/.bin/buf" --version >/dev/null ||
     die "buf is not usable after npm install in $node_dir"
+fi
+
+# Node packages of the Kubernetes manifest tests (tests/k8s: YAML, the
+# Kubernetes schemas, a JSON-schema validator), pinned by its package-lock.
+k8s_dir="$GRIDBILL_ROOT/tests/k8s"
+k8s_ok() {
+  (cd "$k8s_dir" && node -e '
+    const lock = require("./package-lock.json").packages;
+    for (const [path, want] of Object.entries(lock)) {
+      if (!path.startsWith("node_modules/")) continue;
+      if (require("./" + path + "/package.json").version !== want.version) process.exit(1);
+    }' 2>/dev/null)
+}
+if ! k8s_ok; then
+  say "installing Node packages in tests/k8s"
+  (cd "$k8s_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  k8s_ok || die "tests/k8s/node_modules does not match its package-lock.json after npm ci"
 fi

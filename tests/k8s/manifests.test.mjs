@@ -1,0 +1,127 @@
+// needs: kubectl
+// deploy/k8s: every overlay renders with `kubectl kustomize`, validates
+// against the Kubernetes schemas and passes the structural checks (lib.mjs).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  byKind, kustomize, named, repoRoot, selects, structuralProblems, validateSchema,
+} from "./lib.mjs";
+
+const overlays = ["dev", "prod"];
+const suite = ["contracts", "metering", "balance", "invoicing", "gateway"];
+// Made outside the repository in prod (deploy/k8s/overlays/prod says how).
+const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3"];
+
+for (const overlay of overlays) {
+  const objects = kustomize(`${repoRoot}deploy/k8s/overlays/${overlay}`);
+
+  test(`${overlay}: every object validates against the Kubernetes schemas`, () => {
+    const custom = [];
+    for (const o of objects) {
+      try {
+        if (!validateSchema(o)) custom.push(`${o.apiVersion} ${o.kind}`);
+      } catch (e) {
+        assert.fail(`${o.kind} ${o.metadata?.name}: ${e.message}`);
+      }
+    }
+    // Only the CloudNativePG resources have no schema here.
+    assert.deepEqual([...new Set(custom)].sort(), ["postgresql.cnpg.io/v1 Cluster", ...(overlay === "prod" ? ["postgresql.cnpg.io/v1 ScheduledBackup"] : [])]);
+  });
+
+  test(`${overlay}: the structural checks pass`, () => {
+    assert.deepEqual(structuralProblems(objects), []);
+  });
+
+  test(`${overlay}: every service of the suite is there with its Service`, () => {
+    for (const svc of suite) {
+      assert.ok(named(objects, "Deployment", svc), `Deployment ${svc}`);
+      assert.ok(named(objects, "Service", svc), `Service ${svc}`);
+    }
+    const gw = named(objects, "Service", "gateway");
+    assert.deepEqual(gw.spec.ports.map((p) => p.name).sort(), ["grpc", "metrics", "web"]);
+  });
+
+  test(`${overlay}: HPAs scale the stateless services, Ingress reaches the gateway`, () => {
+    const hpas = byKind(objects, "HorizontalPodAutoscaler");
+    assert.deepEqual(hpas.map((h) => h.spec.scaleTargetRef.name).sort(), ["contracts", "gateway", "metering"]);
+    for (const h of hpas) assert.ok(named(objects, "Deployment", h.spec.scaleTargetRef.name));
+    const ingresses = byKind(objects, "Ingress");
+    assert.equal(ingresses.length, 2);
+    for (const ing of ingresses) {
+      for (const path of ing.spec.rules.flatMap((r) => r.http.paths)) {
+        const svc = named(objects, "Service", path.backend.service.name);
+        assert.equal(svc?.metadata.name, "gateway");
+        assert.ok(svc.spec.ports.some((p) => p.name === path.backend.service.port.name));
+      }
+    }
+    if (overlay === "prod") for (const ing of ingresses) assert.equal(ing.spec.tls?.[0]?.secretName, "gridbill-tls");
+  });
+
+  test(`${overlay}: each database is a CloudNativePG cluster reached only from its service`, () => {
+    const clusters = byKind(objects, "Cluster");
+    assert.deepEqual(clusters.map((c) => c.metadata.name).sort(), suite.map((s) => `${s}-db`).sort());
+    for (const c of clusters) {
+      const svc = c.metadata.name.replace(/-db$/, "");
+      const d = named(objects, "Deployment", svc);
+      const url = d.spec.template.spec.containers[0].env.find((e) => e.name === "GRIDBILL_DATABASE_URL");
+      assert.equal(url.valueFrom.secretKeyRef.name, `${c.metadata.name}-app`, `${svc} reads the URL the operator writes`);
+      assert.equal(url.valueFrom.secretKeyRef.key, "uri");
+      const pols = byKind(objects, "NetworkPolicy").filter((n) => selects(n.spec.podSelector, { "cnpg.io/cluster": c.metadata.name }) && Object.keys(n.spec.podSelector.matchLabels ?? {}).length > 0);
+      assert.equal(pols.length, 1, `one NetworkPolicy for ${c.metadata.name}`);
+      const onPg = pols[0].spec.ingress.filter((r) => r.ports.some((p) => p.port === 5432));
+      const admittedServices = byKind(objects, "Deployment").filter((x) =>
+        onPg.some((r) => r.from.some((f) => f.podSelector && !f.namespaceSelector && selects(f.podSelector, x.spec.template.metadata.labels))));
+      assert.deepEqual(admittedServices.map((x) => x.metadata.name), [svc]);
+      if (overlay === "prod") {
+        assert.equal(c.spec.instances, 3);
+        assert.ok(c.spec.backup?.barmanObjectStore?.destinationPath);
+        assert.ok(c.spec.backup?.retentionPolicy);
+        const sb = byKind(objects, "ScheduledBackup").find((b) => b.spec.cluster.name === c.metadata.name);
+        assert.ok(sb, `scheduled backup of ${c.metadata.name}`);
+      } else {
+        assert.equal(c.spec.instances, 1);
+      }
+    }
+  });
+
+  test(`${overlay}: every Secret a pod reads exists or is made outside (documented)`, () => {
+    const rendered = new Set(byKind(objects, "Secret").map((s) => s.metadata.name));
+    for (const c of byKind(objects, "Cluster")) rendered.add(`${c.metadata.name}-app`);
+    const external = overlay === "prod" ? new Set(prodExternalSecrets) : new Set();
+    const refs = [];
+    const walk = (x) => {
+      if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === "object") {
+        if (x.secretKeyRef) refs.push(x.secretKeyRef.name);
+        if (x.secretName) refs.push(x.secretName);
+        if (x.secret?.secretName) refs.push(x.secret.secretName);
+        Object.values(x).forEach(walk);
+      }
+    };
+    walk(objects.filter((o) => o.kind !== "Secret"));
+    for (const r of refs) assert.ok(rendered.has(r) || external.has(r), `Secret ${r} is neither rendered nor documented`);
+  });
+}
+
+test("the structural checks catch what they are for", () => {
+  // A broken copy of the dev rendering: each change must be reported.
+  const dev = kustomize(`${repoRoot}deploy/k8s/overlays/dev`);
+  const fresh = () => structuredClone(dev);
+  const breakages = [
+    ["probe", (o) => delete named(o, "Deployment", "metering").spec.template.spec.containers[0].livenessProbe, /metering\/service: no livenessProbe/],
+    ["root fs", (o) => (named(o, "Deployment", "balance").spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false), /balance\/service: root filesystem/],
+    ["limits", (o) => delete named(o, "Deployment", "gateway").spec.template.spec.containers[0].resources.limits, /gateway\/service: cpu request and limit/],
+    ["service port", (o) => (named(o, "Service", "contracts").spec.ports[0].targetPort = "grpcx"), /port grpcx does not exist/],
+    ["caller", (o) => named(o, "NetworkPolicy", "contracts").spec.ingress[0].from.pop(), /does not admit its caller invoicing/],
+    ["stranger", (o) => named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "metering" } } }), /admits metering, which does not call it/],
+    ["pdb", (o) => o.splice(o.indexOf(named(o, "PodDisruptionBudget", "balance")), 1), /balance: no PodDisruptionBudget/],
+    ["secret in configmap", (o) => (byKind(o, "ConfigMap")[0].data.GRIDBILL_IDENTITY_SECRET = "x"), /looks like a secret/],
+    ["grace", (o) => (named(o, "Deployment", "invoicing").spec.template.spec.terminationGracePeriodSeconds = 12), /terminationGracePeriodSeconds 12/],
+  ];
+  for (const [what, breakIt, expected] of breakages) {
+    const objects = fresh();
+    breakIt(objects);
+    const problems = structuralProblems(objects).join("\n");
+    assert.match(problems, expected, what);
+  }
+});
