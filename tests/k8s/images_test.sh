@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# deploy/images.sh builds the contracts image (as root, buildah with the vfs
+# driver, no registry); the image has no compiler and no package manager
+# cache, every shared library its binary needs resolves inside it, it carries
+# the OCI labels and runs as user 10001; its size is printed. Skipped (exit
+# 77) with the reason where buildah cannot build here.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
+skip() { echo "SKIPPED: $*"; exit 77; }
+[[ $(id -u) -eq 0 ]] || skip "deploy/images.sh needs root (debootstrap, buildah)"
+command -v buildah >/dev/null || skip "buildah is not installed (deploy/install-deps.sh)"
+command -v debootstrap >/dev/null || skip "debootstrap is not installed (deploy/install-deps.sh)"
+probe="$(buildah from scratch 2>&1)" || skip "buildah cannot make a container here: $probe"
+buildah rm "$probe" >/dev/null
+
+bash "$root/deploy/images.sh" contracts
+archive="${GRIDBILL_BUILD_DIR:-$root/build}/images/contracts.oci.tar"
+[[ -s "$archive" ]] || { echo "FAIL: $archive was not written"; exit 1; }
+version="$(git -C "$root" describe --always --dirty --tags 2>/dev/null || echo unknown)"
+image="gridbill/contracts:$version"
+ctr="$(buildah from "$image")"
+trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+mnt="$(buildah mount "$ctr")"
+fail=0
+for f in usr/bin/gcc usr/bin/g++ usr/bin/cc usr/bin/c++ usr/bin/ld usr/bin/apt-get usr/bin/apt; do
+  if [[ -e "$mnt/$f" ]]; then echo "FAIL: the image contains /$f"; fail=1; fi
+done
+if [[ -n "$(ls -A "$mnt/var/lib/apt/lists" 2>/dev/null)" || -n "$(ls -A "$mnt/var/cache/apt" 2>/dev/null)" ]]; then
+  echo "FAIL: the image keeps a package manager cache"; fail=1
+fi
+missing="$(chroot "$mnt" /usr/bin/ldd /usr/local/bin/gridbill-contracts | grep 'not found' || true)"
+if [[ -n "$missing" ]]; then echo "FAIL: libraries missing in the image: $missing"; fail=1; fi
+info="$(buildah inspect --type image "$image")"
+for want in '"User": "10001:10001"' 'org.opencontainers.image.version' 'org.opencontainers.image.revision' \
+  'org.opencontainers.image.source' '/usr/local/bin/gridbill-contracts'; do
+  grep -qF "$want" <<<"$info" || { echo "FAIL: image config lacks $want"; fail=1; }
+done
+echo "image $image: $(du -h "$archive" | cut -f1) as an OCI archive"
+[[ $fail -eq 0 ]] && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; exit 1; }
