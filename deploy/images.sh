@@ -9,9 +9,9 @@
 # Debian's archive, cached in build/images/rootfs-bookworm; (2) the runtime
 # layer: into a copy of it, apt installs the packages that own the shared
 # libraries the service binaries load (found with ldd + dpkg -S from the
-# binaries, not listed by hand), plus fonts-dejavu-core (invoicing's PDFs)
-# and ca-certificates; then apt, dpkg's databases of what is not needed at
-# run time, the package caches and the docs are removed; (3) per service, the
+# binaries, not listed by hand), plus fonts-dejavu-core (invoicing's PDFs),
+# ca-certificates and tzdata; then apt itself, the package caches and the
+# docs are removed; (3) per service, the
 # binary on top (its migrations are embedded in it) and user 10001.
 # The entry point is the binary itself: no shell is needed to start.
 # One image per service rather than one with every binary: each pulls and
@@ -68,7 +68,7 @@ mapfile -t pkgs < <(for l in "${libs[@]}"; do dpkg -S "$(readlink -f "$l")" 2>/d
 pkgs+=(fonts-dejavu-core ca-certificates tzdata)
 say "runtime layer: ${#libs[@]} shared libraries from ${#pkgs[@]} packages"
 
-runtime_id="$(printf '%s\n' "${pkgs[@]}" | sha256sum | cut -c1-12)"
+runtime_id="$( (printf '%s\n' "${pkgs[@]}"; sed -n '/^# --- stage 2/,/^# --- stage 3/p' "${BASH_SOURCE[0]}") | sha256sum | cut -c1-12)"
 runtime_image="localhost/gridbill/runtime:$runtime_id"
 if ! buildah images -q "$runtime_image" >/dev/null 2>&1; then
   ctr="$(buildah from scratch)"
@@ -78,8 +78,10 @@ if ! buildah images -q "$runtime_image" >/dev/null 2>&1; then
   chroot "$mnt" apt-get update -qq >"$out/runtime-apt.log" 2>&1 &&
     DEBIAN_FRONTEND=noninteractive chroot "$mnt" apt-get install -y -qq --no-install-recommends \
       "${pkgs[@]}" >>"$out/runtime-apt.log" 2>&1 || die "installing the runtime packages failed" "$out/runtime-apt.log"
-  # No package manager cache, no docs; a user that owns nothing.
+  # No package manager (images are rebuilt, never upgraded in place), no
+  # package cache, no docs; a user that owns nothing.
   chroot "$mnt" apt-get clean
+  chroot "$mnt" dpkg --purge --force-depends apt >>"$out/runtime-apt.log" 2>&1
   rm -rf "$mnt"/var/lib/apt/lists/* "$mnt"/var/cache/* "$mnt"/usr/share/doc/* "$mnt"/usr/share/man/* \
     "$mnt"/usr/share/info/* "$mnt"/etc/resolv.conf
   echo "gridbill:x:10001:10001:gridbill:/nonexistent:/usr/sbin/nologin" >>"$mnt/etc/passwd"
