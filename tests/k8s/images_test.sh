@@ -14,11 +14,14 @@ command -v debootstrap >/dev/null || skip "debootstrap is not installed (deploy/
 probe="$(buildah from scratch 2>&1)" || skip "buildah cannot make a container here: $probe"
 buildah rm "$probe" >/dev/null
 
-bash "$root/deploy/images.sh" contracts
+log="$(mktemp)"
+bash "$root/deploy/images.sh" contracts 2>&1 | tee "$log"
 archive="${GRIDBILL_BUILD_DIR:-$root/build}/images/contracts.oci.tar"
 [[ -s "$archive" ]] || { echo "FAIL: $archive was not written"; exit 1; }
-version="$(git -C "$root" describe --always --dirty --tags 2>/dev/null || echo unknown)"
-image="gridbill/contracts:$version"
+# The name images.sh gave it ("==> gridbill/contracts:<version> -> ...").
+image="localhost/$(sed -n 's/.*==> \(gridbill\/contracts:[^ ]*\) -> .*/\1/p' "$log" | tail -n 1)"
+rm -f "$log"
+[[ "$image" == localhost/gridbill/contracts:* ]] || { echo "FAIL: images.sh did not name the image"; exit 1; }
 ctr="$(buildah from "$image")"
 trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 mnt="$(buildah mount "$ctr")"
@@ -37,4 +40,21 @@ for want in '"User": "10001:10001"' 'org.opencontainers.image.version' 'org.open
   grep -qF "$want" <<<"$info" || { echo "FAIL: image config lacks $want"; fail=1; }
 done
 echo "image $image: $(du -h "$archive" | cut -f1) as an OCI archive"
+
+# Started by a container runtime: the entry point is the binary (no shell),
+# run read-only as user 10001. Without a database it must say so and exit.
+if command -v podman >/dev/null; then
+  podman --storage-driver vfs load -i "$archive" >/dev/null
+  ran="$(timeout 120 podman --storage-driver vfs run --rm --network none --read-only \
+    -e GRIDBILL_DATABASE_URL=postgresql://nobody@127.0.0.1:1/none -e GRIDBILL_METRICS_ADDRESS= \
+    "$image" 2>&1 || true)"
+  podman --storage-driver vfs rmi "$image" >/dev/null 2>&1 || true
+  if grep -q "OCI permission denied\|OCI runtime" <<<"$ran"; then
+    echo "NOTE: podman cannot run containers on this machine, the image was not started: $(tail -n 1 <<<"$ran")"
+  elif grep -qi "connect\|database" <<<"$ran"; then
+    echo "podman started $image: $(grep -i 'connect\|database' <<<"$ran" | head -n 1 | cut -c1-200)"
+  else
+    echo "FAIL: podman run of $image: $ran"; fail=1
+  fi
+fi
 [[ $fail -eq 0 ]] && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; exit 1; }
