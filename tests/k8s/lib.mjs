@@ -2,6 +2,9 @@
 // the Kubernetes schemas (kubernetes-models), and the structural checks every
 // rendering of Gridbill must pass (the kustomize overlays and the chart).
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import * as k8s from "kubernetes-models";
 
@@ -39,12 +42,71 @@ export function modelFor(obj) {
   return ns?.[obj.kind] ?? null;
 }
 
-// Throws with every schema error of `obj`; returns false for a kind with no
+// The fields each Kubernetes type has, read from kubernetes-models' type
+// declarations (its validators check types, required fields and enums but
+// let unknown fields through: a misspelt `lifecycl:` would pass them).
+const shapes = new Map();
+function shapeOf(dts) {
+  if (shapes.has(dts)) return shapes.get(dts);
+  let text;
+  try {
+    text = readFileSync(dts, "utf8");
+  } catch {
+    shapes.set(dts, null);
+    return null;
+  }
+  const imports = new Map();
+  for (const m of text.matchAll(/^import \{ (\w+) \} from "([^"]+)";$/gm)) imports.set(m[1], m[2]);
+  const body = text.match(/^export interface \w+(?: extends [^{]+)? \{\n([\s\S]*?)^\}/m);
+  if (!body) {
+    shapes.set(dts, null);  // a type alias (IntOrString, Quantity): a leaf
+    return null;
+  }
+  const props = new Map();
+  for (const m of body[1].matchAll(/^    "([^"]+)"\??: (.*)$/gm)) {
+    const ref = m[2].match(/^(?:Array<)?(I\w+)>?;$/);
+    let child = null;
+    if (ref && imports.has(ref[1])) {
+      const spec = imports.get(ref[1]);
+      const js = spec.startsWith(".") ? join(dirname(dts), spec) : fileURLToPath(import.meta.resolve(spec));
+      child = js.replace(/\.js$/, "") + ".d.ts";
+    }
+    props.set(m[1], child);
+  }
+  const shape = { props };
+  shapes.set(dts, shape);
+  return shape;
+}
+
+function unknownFields(value, dts, path, out) {
+  const shape = dts && shapeOf(dts);
+  if (!shape || value === null || typeof value !== "object") return out;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => unknownFields(v, dts, `${path}[${i}]`, out));
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (!shape.props.has(k)) out.push(`${path}.${k}`);
+    else unknownFields(v, shape.props.get(k), `${path}.${k}`, out);
+  }
+  return out;
+}
+
+function declarationOf(obj) {
+  const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["v1", obj.apiVersion];
+  const spec = group === "v1" ? `kubernetes-models/v1/${obj.kind}` : `kubernetes-models/${group}/${version}/${obj.kind}`;
+  return fileURLToPath(import.meta.resolve(spec)).replace(/\.js$/, "") + ".d.ts";
+}
+
+// Throws with every schema error of `obj` (types, required fields, enums,
+// and fields the type does not have); returns false for a kind with no
 // schema here (custom resources), true when validated.
 export function validateSchema(obj) {
   const Model = modelFor(obj);
   if (!Model) return false;
   new Model(obj).validate();
+  const unknown = unknownFields(obj, declarationOf(obj), obj.kind, []);
+  if (unknown.length > 0) throw new Error(`unknown fields: ${unknown.join(", ")}`);
   return true;
 }
 

@@ -125,3 +125,18 @@ test("the structural checks catch what they are for", () => {
     assert.match(problems, expected, what);
   }
 });
+
+test("the schema check rejects wrong types and misspelt fields", () => {
+  const dev = kustomize(`${repoRoot}deploy/k8s/overlays/dev`);
+  const cases = [
+    ["replicas as text", (d) => (d.spec.replicas = "two"), /replicas must be integer/],
+    ["lifecycl", (d) => (d.spec.template.spec.containers[0].lifecycl = {}), /unknown fields: .*containers\[0\]\.lifecycl/],
+    ["readinesProbe", (d) => (d.spec.template.spec.containers[0].readinesProbe = {}), /readinesProbe/],
+    ["a probe's prot", (d) => (d.spec.template.spec.containers[0].livenessProbe.grpc.prot = 1), /grpc\.prot/],
+  ];
+  for (const [what, change, expected] of cases) {
+    const d = structuredClone(named(dev, "Deployment", "contracts"));
+    change(d);
+    assert.throws(() => validateSchema(d), expected, what);
+  }
+});
