@@ -90,6 +90,10 @@ if ! buildah images -q "$runtime_image" >/dev/null 2>&1; then
   buildah commit --rm "$ctr" "$runtime_image" >/dev/null
 fi
 
+# Older runtime layers go (vfs stores each as a full copy).
+buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/gridbill/runtime:' |
+  grep -vxF "$runtime_image" | xargs -r buildah rmi >/dev/null 2>&1 || true
+
 # --- stage 3: one image per service ---------------------------------------------
 for svc in "${services[@]}"; do
   bin="$(service_binary "$svc")"
@@ -106,6 +110,9 @@ for svc in "${services[@]}"; do
     --label "org.opencontainers.image.source=https://gridbill.example.com/gridbill.git" \
     --label "org.opencontainers.image.base.name=debian:bookworm" "$ctr"
   buildah commit --rm "$ctr" "$image" >/dev/null
+  # Older images of this service go: the archive is what is kept.
+  buildah images --format '{{.Name}}:{{.Tag}}' | grep "^localhost/gridbill/$svc:" |
+    grep -vxF "localhost/$image" | xargs -r buildah rmi >/dev/null 2>&1 || true
   rm -f "$out/$svc.oci.tar"
   buildah push "$image" "oci-archive:$out/$svc.oci.tar:$image" >/dev/null
   size="$(du -h "$out/$svc.oci.tar" | cut -f1)"

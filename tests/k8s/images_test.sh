@@ -23,7 +23,9 @@ image="localhost/$(sed -n 's/.*==> \(gridbill\/contracts:[^ ]*\) -> .*/\1/p' "$l
 rm -f "$log"
 [[ "$image" == localhost/gridbill/contracts:* ]] || { echo "FAIL: images.sh did not name the image"; exit 1; }
 ctr="$(buildah from "$image")"
-trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+# The test's image goes afterwards (vfs keeps every layer as a full copy);
+# the cached runtime layer stays for the next build.
+trap 'buildah rm "$ctr" >/dev/null 2>&1 || true; buildah rmi "$image" >/dev/null 2>&1 || true' EXIT
 mnt="$(buildah mount "$ctr")"
 fail=0
 for f in usr/bin/gcc usr/bin/g++ usr/bin/cc usr/bin/c++ usr/bin/ld usr/bin/apt-get usr/bin/apt; do
