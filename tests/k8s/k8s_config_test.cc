@@ -1,0 +1,97 @@
+// The settings deploy/k8s gives each service are settings it knows: for every
+// overlay, each Deployment's ConfigMap (and plain env values) becomes a
+// config file (config_files.mjs), and the real binary starts on it against a
+// throwaway PostgreSQL and answers SERVING. A config file, unlike the
+// environment, is held to "every key is known", so a misspelt or removed
+// setting in a ConfigMap fails here instead of being ignored in the cluster.
+// Addresses, the database URL and the secrets come from the environment, as
+// in the pod (Secrets and the downward API).
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "harness.h"
+
+namespace gridbill::suite {
+namespace {
+
+const std::map<std::string, std::string> kBinaries = {
+    {"contracts", GRIDBILL_CONTRACTS_BIN}, {"metering", GRIDBILL_METERING_BIN},
+    {"balance", GRIDBILL_BALANCE_BIN},     {"invoicing", GRIDBILL_INVOICING_BIN},
+    {"gateway", GRIDBILL_GATEWAY_BIN},
+};
+
+std::vector<std::string> WriteConfigs(const std::string& overlay, const TempDir& dir) {
+  const CommandResult r = Run({GRIDBILL_NODE, GRIDBILL_K8S_TEST_DIR "/config_files.mjs",
+                               GRIDBILL_SOURCE_DIR "/deploy/k8s/overlays/" + overlay, dir.path()},
+                              {}, std::chrono::seconds(120));
+  INFO(r.Describe());
+  REQUIRE(r.exit_code == 0);
+  return absl::StrSplit(r.out.substr(0, r.out.find('\n')), ' ', absl::SkipEmpty());
+}
+
+// Starts `service` on `config`; the outcome of its start: "SERVING", or its
+// exit status and log.
+std::string StartOn(const std::string& service, const std::string& config, const TempDir& dir) {
+  const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+  WriteFile(dir.File("admin_password"), "admin-password-for-the-config-test\n");
+  Env env = {
+      {"GRIDBILL_CONFIG", config},
+      {"GRIDBILL_DATABASE_URL",
+       CreateDatabase("config_" + service + "_" + std::to_string(FreePort()))},
+      {"GRIDBILL_GRPC_ADDRESS", address},
+      {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
+      {"GRIDBILL_IDENTITY_SECRET", "config-test-identity-secret-0123456789"},
+      {"GRIDBILL_WORKER_ID", service + "-0"},
+  };
+  if (service == "gateway") {
+    env["GRIDBILL_TOKEN_SECRET"] = "config-test-token-secret-0123456789abc";
+    env["GRIDBILL_WEB_ADDRESS"] = "127.0.0.1:" + std::to_string(FreePort());
+    env["GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE"] = dir.File("admin_password");
+    env["GRIDBILL_ARGON2_MEMORY_KIB"] = "8192";
+  }
+  auto process = Process::Start({kBinaries.at(service)}, env, dir.File(service + ".log"));
+  for (int i = 0; i < 600; ++i) {
+    if (!process->Running()) break;
+    if (HealthStatus(address, "", milliseconds(1000)) == "SERVING") {
+      process->Signal(SIGTERM);
+      process->WaitExit(std::chrono::seconds(30));
+      return "SERVING";
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  const auto status = process->WaitExit(std::chrono::seconds(1));
+  return "exit " + std::to_string(status.value_or(-1)) + ":\n" + process->Log();
+}
+
+TEST_CASE("every service starts on the settings each overlay gives it", "[suite][k8s]") {
+  for (const std::string overlay : {"dev", "prod"}) {
+    TempDir dir;
+    const std::vector<std::string> deployments = WriteConfigs(overlay, dir);
+    REQUIRE(deployments.size() == kBinaries.size());
+    for (const std::string& service : deployments) {
+      INFO(overlay << ": " << service << " with " << ReadFile(dir.File(service + ".conf")));
+      REQUIRE(kBinaries.count(service) == 1);
+      CHECK(StartOn(service, dir.File(service + ".conf"), dir) == "SERVING");
+    }
+  }
+}
+
+TEST_CASE("a setting the service does not know stops it at start", "[suite][k8s]") {
+  TempDir dir;
+  WriteConfigs("prod", dir);
+  const std::string config = dir.File("contracts.conf");
+  WriteFile(config, ReadFile(config) + "shard_lease = \"10m\"\n");  // balance's, not contracts'
+  const std::string outcome = StartOn("contracts", config, dir);
+  INFO(outcome);
+  CHECK(outcome.rfind("exit 1", 0) == 0);
+  CHECK(outcome.find("unknown key shard_lease") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace gridbill::suite
