@@ -1,3 +1,4 @@
+// needs: kubectl
 // helm/gridbill: values.schema.json accepts the default values and rejects
 // wrong ones (ajv, the JSON-schema validator Helm's own schema check
 // follows), every service of the suite has its Deployment, Service and probes
@@ -10,7 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import Ajv from "ajv";
 import { parse } from "yaml";
-import { parseDocs, repoRoot, structuralProblems, validateSchema, named } from "./lib.mjs";
+import { byKind, kustomize, parseDocs, podSettings, repoRoot, structuralProblems, validateSchema, named } from "./lib.mjs";
 
 const chart = `${repoRoot}helm/gridbill`;
 const values = parse(readFileSync(`${chart}/values.yaml`, "utf8"));
@@ -85,6 +86,29 @@ test("every service of the suite is in the chart with Deployment, Service and th
       assert.ok(values.services[c].callers.includes(name) || values.services[c].component === "gateway",
         `${c} does not list ${name} among its callers`);
     }
+  }
+});
+
+test("the chart gives each service the settings the prod overlay gives it", () => {
+  // What templates/configmap.yaml writes, from values.yaml; k8s_config_test
+  // starts every binary on the overlay's settings.
+  const prod = kustomize(`${repoRoot}deploy/k8s/overlays/prod`);
+  for (const svc of suite) {
+    const v = values.services[svc];
+    const keys = ["GRIDBILL_SHUTDOWN_GRACE", "GRIDBILL_LOG_LEVEL", "GRIDBILL_DATABASE_POOL_SIZE",
+      ...(svc === "gateway" ? ["GRIDBILL_WEB_ADDRESS", "GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE"] : ["GRIDBILL_TIME_ZONE"]),
+      ...Object.keys(v.calls), ...Object.keys(v.config)];
+    const d = named(prod, "Deployment", svc);
+    const overlay = Object.keys(podSettings(prod, d.spec.template.spec));
+    assert.deepEqual(keys.sort(), overlay.sort(), svc);
+    for (const [k, target] of Object.entries(v.calls)) {
+      assert.equal(podSettings(prod, d.spec.template.spec)[k], `${target}:${values.services[target].grpcPort}`, `${svc} ${k}`);
+    }
+    const env = d.spec.template.spec.containers[0].env.map((e) => e.name);
+    assert.equal(env.includes("GRIDBILL_WORKER_ID"), v.worker, `${svc}: worker`);
+    assert.deepEqual(byKind(prod, "HorizontalPodAutoscaler").some((h) => h.spec.scaleTargetRef.name === svc), v.autoscaling.enabled, `${svc}: autoscaling`);
+    const c = d.spec.template.spec.containers[0];
+    assert.deepEqual(v.resources, { requests: c.resources.requests, limits: c.resources.limits }, `${svc}: resources`);
   }
 });
 
