@@ -692,4 +692,22 @@ absl::StatusOr<std::vector<Document>> PgStore::ReceivableDocuments(
   return ReadDocuments(res);
 }
 
+absl::StatusOr<LedgerInputs> PgStore::LedgerInputsOf(const std::vector<std::string>& contract_ids) {
+  LedgerInputs out;
+  if (contract_ids.empty()) return out;
+  return pool_.TransactValue<LedgerInputs>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<LedgerInputs> {
+        pg::Params params;
+        params.AddTextArray(contract_ids);
+        ASSIGN_OR_RETURN(pg::Result docs, tx.Execute(q::kReceivableDocumentsOf, params));
+        ASSIGN_OR_RETURN(out.documents, ReadDocuments(docs));
+        ASSIGN_OR_RETURN(pg::Result pays, tx.Execute(q::kPaymentsOfContracts, params));
+        for (const pg::Row& r : pays) {
+          ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+          out.payments.push_back(std::move(p));
+        }
+        return out;
+      });
+}
+
 }  // namespace gridbill::invoicing

@@ -657,6 +657,82 @@ TEST_CASE("payments are allocated oldest first, an overpayment stays as credit")
   CHECK(oc.participant_id() == other.id());
 }
 
+TEST_CASE("a list of documents shows the same open amounts as each document read alone") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(5, "ТОО «Маңғыстау Су»");
+  cv1::Participant other = h.CreateParticipant(6, "ТОО «Басқа»");
+  cv1::Contract c = h.CreateContract(p.id(), "TR-0005", kTransmission);
+  cv1::Contract oc = h.CreateContract(other.id(), "TR-0006", kTransmission);
+  h.volumes.AddRun(Period(2026, 1), "b-01", BalanceRunType::kFinal);
+  h.volumes.Set("b-01", p.id(), Service::kTransmission, 10'000'000);
+  h.volumes.Set("b-01", other.id(), Service::kTransmission, 10'000'000);
+  h.volumes.AddRun(Period(2026, 2), "b-02", BalanceRunType::kFinal);
+  h.volumes.Set("b-02", p.id(), Service::kTransmission, 20'000'000);
+  h.clock.Set(Local(2026, 2, 3));
+  REQUIRE(h.RunInvoicing(2026, 1).documents_issued() == 6);
+  h.clock.Set(Local(2026, 3, 3));
+  REQUIRE(h.RunInvoicing(2026, 2).documents_issued() == 3);
+  // 40 000.00 pays January's 36 354.40 in full and 3 645.60 of February's 72 708.80;
+  // the other participant pays nothing.
+  v1::ImportPaymentsRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount\n",
+                           "PAY-1,2026-02-20,", p.bin(), ",TR-0005,40000.00\n"));
+  v1::ImportPaymentsResponse resp;
+  REQUIRE_OK(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, req, &resp));
+
+  // Every invoice listed (two to a page, so a page holds documents of
+  // several contracts and a contract's documents span pages).
+  std::map<std::string, int64_t> listed;  // invoice number -> open amount in the list
+  std::map<std::string, std::string> ids;
+  v1::ListDocumentsRequest ld;
+  ld.set_type(v1::DOCUMENT_TYPE_INVOICE);
+  ld.set_page_size(2);
+  for (int pages = 0; pages < 10; ++pages) {
+    v1::ListDocumentsResponse page;
+    REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, ld, &page));
+    for (const auto& d : page.documents()) {
+      listed[absl::StrCat(d.contract_number(), " ", d.period().month())] = d.open_tiyn();
+      ids[absl::StrCat(d.contract_number(), " ", d.period().month())] = d.id();
+    }
+    if (page.next_page_token().empty()) break;
+    ld.set_page_token(page.next_page_token());
+  }
+  REQUIRE(listed.size() == 3);
+  int64_t paid = -1, part_paid = -1, unpaid = -1;
+  for (const auto& [key, open] : listed) {
+    v1::GetDocumentRequest gd;
+    gd.set_id(ids[key]);
+    v1::GetDocumentResponse got;
+    REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::GetDocument, gd, &got));
+    INFO(key);
+    CHECK(got.document().open_tiyn() == open);
+    if (got.document().contract_number() == "TR-0006") {
+      unpaid = open;
+    } else if (got.document().period().month() == 1) {
+      paid = open;
+    } else {
+      part_paid = open;
+    }
+  }
+  CHECK(paid == 0);
+  CHECK(part_paid == 6'906'320);
+  CHECK(unpaid == 3'635'440);
+
+  // A participant's user sees the same in its own list.
+  Who user{"user@msu.kz", "ROLE_PARTICIPANT_USER", p.id()};
+  v1::ListDocumentsRequest own;
+  own.set_type(v1::DOCUMENT_TYPE_INVOICE);
+  v1::ListDocumentsResponse own_resp;
+  REQUIRE_OK(
+      h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, own, &own_resp, user));
+  REQUIRE(own_resp.documents_size() == 2);
+  int64_t own_open = 0;
+  for (const auto& d : own_resp.documents()) own_open += d.open_tiyn();
+  CHECK(own_open == 6'906'320);
+  CHECK(oc.participant_id() == other.id());
+}
+
 TEST_CASE("payments and VAT rates page in SQL: every row once, by value date and reference") {
   Harness h;
   cv1::Participant p = h.CreateParticipant(7, "ТОО «Тест»");
