@@ -187,6 +187,10 @@ struct Payment {
   int64_t unallocated_tiyn = 0;
 };
 
+// Whether two payments with the same reference say the same (date, payer,
+// contract, amount, purpose): importing a file again is then harmless.
+bool SamePaymentContent(const Payment& a, const Payment& b);
+
 struct PageRequest {
   int size = 100;
   int64_t offset = 0;

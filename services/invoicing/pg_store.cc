@@ -622,9 +622,7 @@ absl::StatusOr<PaymentImport> PgStore::InsertPayments(const std::vector<Payment>
           auto it = existing.find(p.reference);
           if (it != existing.end()) {
             const Payment& e = it->second;
-            if (e.value_date != p.value_date || e.payer_bin != p.payer_bin ||
-                e.contract_id != p.contract_id || e.amount_tiyn != p.amount_tiyn ||
-                e.purpose != p.purpose) {
+            if (!SamePaymentContent(e, p)) {
               return InvalidField("reference",
                                   absl::StrCat("payment ", QuoteInput(p.reference),
                                                " was imported before with other content"));

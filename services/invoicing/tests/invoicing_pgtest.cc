@@ -287,8 +287,9 @@ TEST_CASE(
         "net volume 0 Wh from 2026-02-01 to 2026-02-28: balance run bal-2026-02 has no volume of "
         "this participant and service; nothing to bill");
   CHECK(absl::StrContains(run.job().summary(),
-                          "2 not billed (1 delivered more than they received, 1 with no volume)"));
-  CHECK(absl::StrContains(run.job().summary(), "not billed: BL-0101 (net volume -123456 Wh"));
+                          "2 not billed (1 with no result for their participant and service in "
+                          "the balance run: BL-0103; 1 with volume ≤ 0 (1 delivered more than "
+                          "they received): BL-0101); 0 failed"));
   CHECK(h.Documents(ce.id()).empty());
   CHECK(h.Documents(ci.id()).empty());
   auto original = h.Documents(cc.id(), v1::DOCUMENT_TYPE_INVOICE);
@@ -345,6 +346,31 @@ TEST_CASE(
   CHECK(again.contracts_failed() == 0);
   CHECK(h.Documents(cc.id(), v1::DOCUMENT_TYPE_CREDIT_NOTE).size() == 1);
   CHECK(h.CountRows("documents") == 8);
+}
+
+TEST_CASE("a run's summary counts contracts without a balance result apart from volume <= 0") {
+  Harness h;
+  // Seven contracts whose participants the balance run has no result for
+  // (no final run covered their points), one whose volume is zero.
+  std::vector<cv1::Contract> contracts;
+  std::vector<cv1::Participant> participants;
+  for (int i = 1; i <= 8; ++i) {
+    participants.push_back(h.CreateParticipant(20 + i, absl::StrCat("ТОО «Желі ", i, "»")));
+    contracts.push_back(
+        h.CreateContract(participants.back().id(), absl::StrFormat("BL-02%02d", i), kBalancing));
+  }
+  h.volumes.AddRun(Period(2026, 2), "bal-2026-02", BalanceRunType::kFinal);
+  h.volumes.Set("bal-2026-02", participants[7].id(), Service::kBalancing, 0);
+  h.clock.Set(Local(2026, 3, 3));
+  v1::InvoiceRun run = h.RunInvoicing(2026, 2);
+  INFO(run.job().summary() << run.job().error());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(run.contracts_not_billed() == 8);
+  CHECK(run.job().summary() ==
+        "0 documents issued from balance run bal-2026-02; 0 contracts skipped; 8 not billed (7 "
+        "with no result for their participant and service in the balance run: BL-0201, BL-0202, "
+        "BL-0203, BL-0204, BL-0205 and 2 more; 1 with volume ≤ 0 (0 delivered more than they "
+        "received): BL-0208); 0 failed; 0 PDFs rendered");
 }
 
 TEST_CASE("contracts valid for part of February 2026 are billed only their own hours") {
@@ -581,7 +607,9 @@ TEST_CASE("payments are allocated oldest first, an overpayment stays as credit")
   changed.set_csv(absl::StrCat("reference,value_date,payer_bin,contract_number,amount\n",
                                "PAY-1,2026-02-20,", p.bin(), ",TR-0005,41000.00\n"));
   REQUIRE_GRPC(h.Call(*h.payment_stub, &v1::PaymentService::Stub::ImportPayments, changed, &resp),
-               grpc::StatusCode::INVALID_ARGUMENT, "reference");
+               grpc::StatusCode::INVALID_ARGUMENT,
+               "csv line 2 reference: payment \"PAY-1\" was imported before with other content "
+               "(value date 2026-02-20, contract TR-0005, amount 40000.00)");
 
   // An overpayment: 80 000.00 against 69 063.20 still open leaves 10 936.80 of credit.
   v1::ImportPaymentsRequest over;
