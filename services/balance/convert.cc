@@ -119,6 +119,7 @@ void ToProto(const Run& r, v1::BalanceRun* out) {
   c->set_residual_wh(cl.residual());
   c->mutable_tolerance_percent()->set_value(r.closure_tolerance_percent);
   c->set_closed(r.summary.closed);
+  c->set_checked(r.summary.closure_checked);
 }
 
 void ToProto(const ServiceHour& h, v1::ServiceHour* out) {

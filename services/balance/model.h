@@ -94,6 +94,8 @@ struct RunSummary {
   int64_t point_days = 0;
   Quality quality;
   Closure closure;
+  // False when the run has no node scheme (no node losses to close against).
+  bool closure_checked = false;
   bool closed = false;
 };
 

@@ -106,6 +106,7 @@ Run ReadRun(const pg::Row& row) {
   r.summary.closure.consumption_wh = row.Int(27);
   r.summary.closure.node_losses_wh = row.Int(28);
   r.summary.closed = row.Bool(29);
+  r.summary.closure_checked = row.Bool(30);
   return r;
 }
 
@@ -486,11 +487,19 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     const pg::Row row = prog[0];
     if (row.Int(0) < row.Int(1)) return ShardCompletion::kStored;
     Closure c{row.Int(2), row.Int(3), row.Int(4)};
-    ASSIGN_OR_RETURN(bool closed, ClosureHolds(c, row.String(5)));
+    ASSIGN_OR_RETURN(pg::Result nodes, tx.Exec(q::kRunHasNodes, shard.run_id));
+    const bool checked = nodes[0].Bool(0);
+    bool closed = false;
+    if (checked) {
+      ASSIGN_OR_RETURN(closed, ClosureHolds(c, row.String(5)));
+    }
     const std::string summary =
-        absl::StrCat("grid closure ", closed ? "holds" : "FAILS", ": supply ", c.supply_wh,
-                     " Wh, consumption ", c.consumption_wh, " Wh, node losses ", c.node_losses_wh,
-                     " Wh, residual ", c.residual(), " Wh");
+        checked
+            ? absl::StrCat("grid closure ", closed ? "holds" : "FAILS", ": supply ", c.supply_wh,
+                           " Wh, consumption ", c.consumption_wh, " Wh, node losses ",
+                           c.node_losses_wh, " Wh, residual ", c.residual(), " Wh")
+            : absl::StrCat("grid closure not checked: the run has no node scheme (supply ",
+                           c.supply_wh, " Wh, consumption ", c.consumption_wh, " Wh)");
     RETURN_IF_ERROR(tx.Exec(q::kFinishRun, shard.run_id, now, closed, summary).status());
     RETURN_IF_ERROR(jobs::PgJobs::Finish(tx, claim.job_id, summary, now).status());
     return ShardCompletion::kRunCompleted;

@@ -71,7 +71,8 @@ inline constexpr Query kSchemesValidIn{
   "finish_time, summary_text, error, COALESCE(base_run_id, 0), created_by, request_id, "      \
   "readings_as_of, computed_until, time_zone, closure_tolerance_percent, service_hours, "     \
   "node_hours, hours, point_days, intervals, estimated, missing, supply_wh, consumption_wh, " \
-  "node_losses_wh, closed "
+  "node_losses_wh, closed, "                                                                  \
+  "EXISTS (SELECT 1 FROM node_hours nh WHERE nh.run_id = runs.id AND nh.kind = 2) "
 
 inline constexpr Query kInsertRun{
     "insert_run",
@@ -167,6 +168,10 @@ inline constexpr Query kAddProgress{
     "consumption_wh = consumption_wh + $9, node_losses_wh = node_losses_wh + $10 "
     "WHERE id = $1 RETURNING done, total, supply_wh, consumption_wh, node_losses_wh, "
     "closure_tolerance_percent"};
+
+// Whether a run has node results (kind 2): without them closure is not checked.
+inline constexpr Query kRunHasNodes{
+    "run_has_nodes", "SELECT EXISTS (SELECT 1 FROM node_hours WHERE run_id = $1 AND kind = 2)"};
 
 inline constexpr Query kFinishRun{
     "finish_run",

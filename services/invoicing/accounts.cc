@@ -111,6 +111,20 @@ absl::StatusOr<ImportOutcome> Accounts::ImportPayments(std::string_view csv) {
     refs.push_back(p.reference);
     payments.push_back(std::move(p));
   }
+  // A reference imported before with other content is refused naming the
+  // file's line (the store refuses it again, naming the reference, should
+  // another import store it meanwhile).
+  ASSIGN_OR_RETURN(std::vector<Payment> before, store_.PaymentsByReference(refs));
+  for (const Payment& e : before) {
+    for (size_t i = 0; i < payments.size(); ++i) {
+      if (payments[i].reference != e.reference || SamePaymentContent(e, payments[i])) continue;
+      return InvalidField(
+          absl::StrCat("csv line ", rows[i].line, " reference"),
+          absl::StrCat("payment ", QuoteInput(e.reference), " was imported before with other ",
+                       "content (value date ", FormatDate(e.value_date), ", contract ",
+                       e.contract_number, ", amount ", Money{e.amount_tiyn}.ToString(), ")"));
+    }
+  }
   ImportOutcome out;
   ASSIGN_OR_RETURN(out.counts, store_.InsertPayments(payments, clock_.Now()));
   // The file's payments as stored, each with its allocation in its contract.

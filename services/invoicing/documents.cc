@@ -1,5 +1,9 @@
 #include "documents.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "accrual.h"
@@ -14,6 +18,15 @@
 #include "pdf.h"
 
 namespace gridbill::invoicing {
+
+namespace {
+
+// Invoices and debit notes are what payments pay: the documents with an open amount.
+bool IsOpenable(const Document& d) {
+  return d.type == DocType::kInvoice || d.type == DocType::kDebitNote;
+}
+
+}  // namespace
 
 absl::StatusOr<PeriodView> Documents::View(Period p) {
   ASSIGN_OR_RETURN(std::vector<VatRate> rates, store_.VatRates());
@@ -54,17 +67,40 @@ absl::StatusOr<paging::PageOf<VatRate>> Documents::ListVatRates(const paging::Pa
   return store_.ListVatRates(page);
 }
 
+absl::Status Documents::FillOpen(std::vector<Document>& docs) {
+  std::vector<std::string> contracts;
+  for (const Document& d : docs) {
+    if (IsOpenable(d)) contracts.push_back(d.contract_id);
+  }
+  if (contracts.empty()) return absl::OkStatus();
+  std::sort(contracts.begin(), contracts.end());
+  contracts.erase(std::unique(contracts.begin(), contracts.end()), contracts.end());
+  ASSIGN_OR_RETURN(LedgerInputs in, store_.LedgerInputsOf(contracts));
+  // The allocation is per contract (ledger.h): split the inputs by contract.
+  absl::flat_hash_map<std::string, LedgerInputs> by_contract;
+  for (Document& d : in.documents) by_contract[d.contract_id].documents.push_back(std::move(d));
+  for (Payment& p : in.payments) by_contract[p.contract_id].payments.push_back(std::move(p));
+  absl::flat_hash_map<std::string, LedgerResult> ledgers;
+  for (const auto& [contract, inputs] : by_contract) {
+    ledgers[contract] = Allocate(inputs.documents, inputs.payments);
+  }
+  for (Document& d : docs) {
+    if (!IsOpenable(d)) continue;
+    auto ledger = ledgers.find(d.contract_id);
+    if (ledger == ledgers.end()) continue;
+    auto open = ledger->second.open.find(d.id);
+    if (open != ledger->second.open.end()) d.open_tiyn = open->second;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Document> Documents::Get(const std::string& id, const std::string& scope) {
   if (id.empty()) return InvalidField("id", "required");
   ASSIGN_OR_RETURN(Document d, store_.GetDocument(id));
   if (!scope.empty() && d.customer.participant_id != scope) return NotFound("document", id);
-  if (d.type == DocType::kInvoice || d.type == DocType::kDebitNote) {
-    // What is still open, from the contract's documents and payments (ledger.h).
-    ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ReceivableDocuments("", d.contract_id));
-    ASSIGN_OR_RETURN(std::vector<Payment> payments, store_.ListPayments("", d.contract_id));
-    d.open_tiyn = Allocate(docs, payments).open[d.id];
-  }
-  return d;
+  std::vector<Document> one{std::move(d)};
+  RETURN_IF_ERROR(FillOpen(one));
+  return std::move(one[0]);
 }
 
 absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
@@ -76,7 +112,9 @@ absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
     }
     filter.participant_id = scope;
   }
-  return store_.ListDocuments(filter, page, total);
+  ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ListDocuments(filter, page, total));
+  RETURN_IF_ERROR(FillOpen(docs));
+  return docs;
 }
 
 absl::StatusOr<StoredPdf> Documents::Pdf(const std::string& id, const std::string& scope) {

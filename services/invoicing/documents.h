@@ -43,7 +43,8 @@ class Documents {
   absl::StatusOr<std::vector<VatRate>> VatRates();
   absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page);
 
-  // `scope`: the caller's participant id, "" for TSO staff.
+  // `scope`: the caller's participant id, "" for TSO staff. Invoices and
+  // debit notes carry their open amount, in Get and List alike.
   absl::StatusOr<Document> Get(const std::string& id, const std::string& scope);
   absl::StatusOr<std::vector<Document>> List(DocumentFilter filter, const PageRequest& page,
                                              const std::string& scope, int64_t* total);
@@ -59,6 +60,9 @@ class Documents {
 
  private:
   absl::StatusOr<PeriodView> View(Period p);
+  // Sets open_tiyn of the invoices and debit notes among `docs` from the
+  // ledgers of their contracts, read at once for all of them.
+  absl::Status FillOpen(std::vector<Document>& docs);
   Store& store_;
   const Clock& clock_;
   Seller seller_;

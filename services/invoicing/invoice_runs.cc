@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -27,8 +28,9 @@ std::string NewId(std::string_view prefix) {
 namespace {
 
 // A piece's result: one line per contract named in the summary, tagged.
-constexpr char kExporter[] = "exporter";  // not billed: delivered more than it received
-constexpr char kEmpty[] = "empty";        // not billed: no volume
+constexpr char kExporter[] = "exporter";   // not billed: delivered more than it received
+constexpr char kEmpty[] = "empty";         // not billed: volume zero
+constexpr char kNoResult[] = "no-result";  // not billed: the balance run has no result for it
 constexpr char kFailure[] = "failure";
 
 jobs::RunnerOptions RunnerOptionsOf(const RunOptions& options) {
@@ -281,8 +283,8 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
       NotBilled n{c.id, c.number, wh,
                   absl::StrCat("net volume ", wh, " Wh from ", FormatDate(billed->from), " to ",
                                FormatDate(billed->to), ": ", why, "; nothing to bill")};
-      lines.push_back(
-          absl::StrCat(wh < 0 ? kExporter : kEmpty, "\t", n.contract_number, " (", n.reason, ")"));
+      lines.push_back(absl::StrCat(wh < 0 ? kExporter : (has_record ? kEmpty : kNoResult), "\t",
+                                   n.contract_number, " (", n.reason, ")"));
       out.not_billed.push_back(std::move(n));
     };
     std::vector<Document> charged;
@@ -330,40 +332,63 @@ absl::StatusOr<std::string> InvoiceRuns::Summarize(const jobs::Job& job,
     return absl::StrCat("cancelled after ", job.done, " of ", job.total, " contracts; ",
                         run.documents_issued, " documents issued");
   }
-  std::vector<std::string> exporters, empty, failures;
+  // Contract numbers (a line is "NUMBER (reason)"), and failures with their reasons.
+  std::vector<std::string> exporters, empty, no_result, failures;
   for (const std::string& result : results) {
     for (absl::string_view line : absl::StrSplit(result, '\n', absl::SkipEmpty())) {
       std::pair<absl::string_view, absl::string_view> kv =
           absl::StrSplit(line, absl::MaxSplits('\t', 1));
-      if (kv.first == kExporter) exporters.emplace_back(kv.second);
-      if (kv.first == kEmpty) empty.emplace_back(kv.second);
+      const absl::string_view number = kv.second.substr(0, kv.second.find(" ("));
+      if (kv.first == kExporter) exporters.emplace_back(number);
+      // Pieces stored before kNoResult tagged both kinds "empty".
+      if (kv.first == kNoResult ||
+          (kv.first == kEmpty && absl::StrContains(kv.second, " has no volume of this "))) {
+        no_result.emplace_back(number);
+      } else if (kv.first == kEmpty) {
+        empty.emplace_back(number);
+      }
       if (kv.first == kFailure) failures.emplace_back(kv.second);
     }
+  }
+  // By contract number (pieces finish in any order).
+  for (std::vector<std::string>* v : {&exporters, &empty, &no_result}) {
+    std::sort(v->begin(), v->end());
   }
   int64_t pdfs = 0;
   if (options_.render_pdfs) {
     ASSIGN_OR_RETURN(pdfs, RenderPdfs(run.id));
   }
+  // A count and the first few: a past month can leave hundreds of contracts
+  // without a result, and a summary is read, not searched.
+  constexpr size_t kNamed = 5;
+  auto few = [](const std::vector<std::string>& items, size_t named,
+                absl::string_view separator = ", ") {
+    const size_t shown = std::min(items.size(), named);
+    std::string out = absl::StrJoin(items.begin(), items.begin() + shown, separator);
+    if (shown < items.size()) absl::StrAppend(&out, " and ", items.size() - shown, " more");
+    return out;
+  };
+  std::vector<std::string> kinds;
+  if (!no_result.empty()) {
+    kinds.push_back(absl::StrCat(no_result.size(),
+                                 " with no result for their participant and service in the "
+                                 "balance run: ",
+                                 few(no_result, kNamed)));
+  }
+  const size_t volume_le0 = exporters.size() + empty.size();
+  if (volume_le0 > 0) {
+    // Exporters first: they are what an operator looks for.
+    std::vector<std::string> named = exporters;
+    named.insert(named.end(), empty.begin(), empty.end());
+    kinds.push_back(absl::StrCat(volume_le0, " with volume ≤ 0 (", exporters.size(),
+                                 " delivered more than they received): ", few(named, kNamed)));
+  }
   std::string summary = absl::StrCat(
       run.documents_issued, " documents issued from balance run ", run.billed_balance_run_id, "; ",
-      run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed, " not billed (",
-      exporters.size(), " delivered more than they received, ", empty.size(), " with no volume); ",
-      run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
-  auto append = [&summary](absl::string_view what, const std::vector<std::string>& items) {
-    if (items.empty()) return;
-    const size_t shown = std::min<size_t>(items.size(), 20);
-    absl::StrAppend(&summary, "; ", what, ": ",
-                    absl::StrJoin(items.begin(), items.begin() + shown, "; "));
-    if (shown < items.size()) {
-      absl::StrAppend(&summary, "; and ", items.size() - shown, " more");
-    }
-  };
-  // Exporters first among the contracts not billed: they are what an
-  // operator looks for.
-  std::vector<std::string> not_billed = std::move(exporters);
-  not_billed.insert(not_billed.end(), empty.begin(), empty.end());
-  append("not billed", not_billed);
-  append("failures", failures);
+      run.contracts_skipped, " contracts skipped; ", run.contracts_not_billed, " not billed");
+  if (!kinds.empty()) absl::StrAppend(&summary, " (", absl::StrJoin(kinds, "; "), ")");
+  absl::StrAppend(&summary, "; ", run.contracts_failed, " failed; ", pdfs, " PDFs rendered");
+  if (!failures.empty()) absl::StrAppend(&summary, "; failures: ", few(failures, kNamed, "; "));
   return summary;
 }
 

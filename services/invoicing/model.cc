@@ -118,4 +118,9 @@ std::optional<JobState> JobStateFromName(std::string_view name) {
   return std::nullopt;
 }
 
+bool SamePaymentContent(const Payment& a, const Payment& b) {
+  return a.value_date == b.value_date && a.payer_bin == b.payer_bin &&
+         a.contract_id == b.contract_id && a.amount_tiyn == b.amount_tiyn && a.purpose == b.purpose;
+}
+
 }  // namespace gridbill::invoicing

@@ -119,7 +119,7 @@ struct Document {
   int64_t total_tiyn = 0;
   absl::CivilDay due_date;
   std::string pdf_sha256;
-  int64_t open_tiyn = 0;  // filled by Documents::Get for invoices and debit notes
+  int64_t open_tiyn = 0;  // filled by Documents::Get and List for invoices and debit notes
   absl::Time create_time;
 };
 
@@ -186,6 +186,10 @@ struct Payment {
   std::vector<Allocation> allocations;
   int64_t unallocated_tiyn = 0;
 };
+
+// Whether two payments with the same reference say the same (date, payer,
+// contract, amount, purpose): importing a file again is then harmless.
+bool SamePaymentContent(const Payment& a, const Payment& b);
 
 struct PageRequest {
   int size = 100;

@@ -133,12 +133,38 @@ constexpr float kPageW = 595.0f;  // A4 in points
 constexpr float kPageH = 842.0f;
 constexpr float kMargin = 40.0f;
 
-std::string Kwh(int64_t wh) {
-  const int64_t a = wh < 0 ? -wh : wh;
-  return absl::StrFormat("%s%d.%03d", wh < 0 ? "-" : "", a / 1000, a % 1000);
+// Digit groups in every number printed: thousands separated by U+00A0
+// NO-BREAK SPACE (UTF-8 C2 A0), which never breaks a figure across lines and
+// which text extraction keeps apart from the spaces between columns.
+constexpr char kGroup[] = "\u202F";
+
+// "27 286 084" for the digits of an integer part.
+std::string GroupDigits(std::string_view digits) {
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += kGroup;
+    out += digits[i];
+  }
+  return out;
 }
 
-std::string Tenge(int64_t tiyn) { return Money{tiyn}.ToGroupedString(" "); }
+// Wh as kWh with three decimals, grouped: "27 286 084.708".
+std::string Kwh(int64_t wh) {
+  const uint64_t a = wh < 0 ? 0 - static_cast<uint64_t>(wh) : static_cast<uint64_t>(wh);
+  return absl::StrFormat("%s%s.%03d", wh < 0 ? "-" : "", GroupDigits(absl::StrCat(a / 1000)),
+                         a % 1000);
+}
+
+std::string Tenge(int64_t tiyn) { return Money{tiyn}.ToGroupedString(kGroup); }
+
+// A price with its own decimals (at least two), the integer part grouped.
+std::string Price(Decimal price) {
+  const std::string text = price.ToString(2);
+  const size_t sign = text[0] == '-' ? 1 : 0;
+  const size_t dot = text.find('.');
+  return absl::StrCat(text.substr(0, sign), GroupDigits(text.substr(sign, dot - sign)),
+                      text.substr(dot));
+}
 
 std::string RateText(Decimal rate) {
   if (rate.units() % Decimal::kOne == 0) return absl::StrCat(rate.units() / Decimal::kOne, "%");
@@ -325,42 +351,94 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
   }
   w.Gap(8);
 
-  // The table: №, service, kWh, price, amount, VAT %, VAT, total.
-  const float cols[] = {kMargin,       kMargin + 18,  kMargin + 210, kMargin + 275, kMargin + 330,
-                        kMargin + 400, kMargin + 430, kMargin + 475, right};
-  const char* heads[] = {"№",   "Наименование услуги", "Кол-во, кВт·ч", "Цена, тг", "Сумма без НДС",
-                         "НДС", "Сумма НДС",           "Всего"};
-  w.Need(30);
+  // The table: №, service, kWh, price, amount, VAT %, VAT, total. Every
+  // column but the service's is as wide as its widest figure or heading
+  // line; the service takes the rest. When the figures leave the service
+  // less than kMinService, the table's type gets smaller.
+  struct Column {
+    std::vector<std::string> head;  // heading lines
+    std::vector<std::string> cells;
+    float width = 0;
+  };
+  std::vector<Column> columns = {
+      {{"№"}, {}},
+      {{"Наименование услуги"}, {}},
+      {{"Кол-во,", "кВт·ч"}, {}},
+      {{"Цена,", "тг/кВт·ч"}, {}},
+      {{"Сумма", "без НДС, тг"}, {}},
+      {{"НДС,", "%"}, {}},
+      {{"Сумма", "НДС, тг"}, {}},
+      {{"Всего", "с НДС, тг"}, {}},
+  };
+  for (const Line& l : doc.lines) {
+    const std::string cells[] = {absl::StrCat(l.line_no), "",
+                                 Kwh(l.volume_wh),        Price(l.price_per_kwh),
+                                 Tenge(l.amount_tiyn),    RateText(l.vat_rate_percent),
+                                 Tenge(l.vat_tiyn),       Tenge(l.total_tiyn)};
+    for (size_t i = 0; i < columns.size(); ++i) columns[i].cells.push_back(cells[i]);
+  }
+  constexpr float kPad = 4;          // each side of a cell
+  constexpr float kMinService = 90;  // the service column at least
+  float size = 7;
+  float service = 0;
+  for (; size > 4.5f; size -= 0.5f) {
+    float fixed = 0;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i == 1) continue;
+      float wmax = 0;
+      for (const std::string& h : columns[i].head) wmax = std::max(wmax, w.Width(h, size, true));
+      for (const std::string& c : columns[i].cells) wmax = std::max(wmax, w.Width(c, size));
+      columns[i].width = wmax + 2 * kPad;
+      fixed += columns[i].width;
+    }
+    service = width - fixed;
+    if (service >= kMinService) break;
+  }
+  columns[1].width = std::max(service, kMinService);
+  std::vector<float> left;  // of each column
+  float x = kMargin;
+  for (const Column& c : columns) {
+    left.push_back(x);
+    x += c.width;
+  }
+  const float line_h = size * 1.3f;
+  w.Need(line_h * 2 + 12);
   w.Rule(kMargin, right);
-  w.Gap(10);
-  for (int i = 0; i < 8; ++i) {
-    if (i == 0 || i == 1) {
-      w.Text(cols[i] + 2, w.y(), heads[i], 7, true);
-    } else {
-      w.TextRight(cols[i + 1] - 2, w.y(), heads[i], 7, true);
+  for (size_t row = 0; row < 2; ++row) {
+    w.Gap(line_h);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (row >= columns[i].head.size()) continue;
+      const std::string& h = columns[i].head[row];
+      if (i <= 1) {
+        w.Text(left[i] + kPad, w.y(), h, size, true);
+      } else {
+        w.TextRight(left[i] + columns[i].width - kPad, w.y(), h, size, true);
+      }
     }
   }
-  w.Gap(5);
+  w.Gap(line_h * 0.5f);
   w.Rule(kMargin, right);
-  for (const Line& l : doc.lines) {
-    std::vector<std::string> desc = w.Wrap(l.description, cols[2] - cols[1] - 6, 7);
-    desc.push_back(
-        absl::StrCat("тариф ", l.tariff_id, " v", l.tariff_version, "; баланс ", l.balance_run_id));
-    const float h = 9.0f * static_cast<float>(desc.size()) + 4;
-    w.Need(h);
-    w.Gap(9);
-    const float top = w.y();
-    w.Text(cols[0] + 2, top, absl::StrCat(l.line_no), 7);
-    w.TextRight(cols[3] - 2, top, Kwh(l.volume_wh), 7);
-    w.TextRight(cols[4] - 2, top, l.price_per_kwh.ToString(2), 7);
-    w.TextRight(cols[5] - 2, top, Tenge(l.amount_tiyn), 7);
-    w.TextRight(cols[6] - 2, top, RateText(l.vat_rate_percent), 7);
-    w.TextRight(cols[7] - 2, top, Tenge(l.vat_tiyn), 7);
-    w.TextRight(cols[8] - 2, top, Tenge(l.total_tiyn), 7);
-    for (size_t i = 0; i < desc.size(); ++i) {
-      w.Text(cols[1] + 2, top - 9.0f * static_cast<float>(i), desc[i], 7);
+  for (size_t n = 0; n < doc.lines.size(); ++n) {
+    const Line& l = doc.lines[n];
+    std::vector<std::string> desc = w.Wrap(l.description, columns[1].width - 2 * kPad, size);
+    for (const std::string& part :
+         w.Wrap(absl::StrCat("тариф ", l.tariff_id, " v", l.tariff_version, "; баланс ",
+                             l.balance_run_id),
+                columns[1].width - 2 * kPad, size)) {
+      desc.push_back(part);
     }
-    w.set_y(top - 9.0f * static_cast<float>(desc.size() - 1) - 4);
+    const float h = line_h * static_cast<float>(desc.size()) + 4;
+    w.Need(h);
+    w.Gap(line_h);
+    const float top = w.y();
+    w.Text(left[0] + kPad, top, columns[0].cells[n], size);
+    for (size_t i = 2; i < columns.size(); ++i) {
+      w.TextRight(left[i] + columns[i].width - kPad, top, columns[i].cells[n], size);
+    }
+    for (size_t i = 0; i < desc.size(); ++i) {
+      w.Text(left[1] + kPad, top - line_h * static_cast<float>(i), desc[i], size);
+    }
+    w.set_y(top - line_h * static_cast<float>(desc.size() - 1) - 4);
     w.Rule(kMargin, right);
   }
   w.Gap(14);
@@ -381,8 +459,6 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
     w.Gap(18);
     w.Text(kMargin, w.y(), "подпись ______________   М.П.", 8);
     w.Text(kMargin + width / 2, w.y(), "подпись ______________   М.П.", 8);
-    w.Gap(14);
-    w.Para(kMargin, width, "Приложение: сведения о балансе электрической энергии за период", 8);
   } else {
     w.Para(kMargin, width,
            absl::StrCat(seller.signatory_position, " ", seller.signatory_name, " ______________"),

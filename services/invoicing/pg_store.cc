@@ -622,9 +622,7 @@ absl::StatusOr<PaymentImport> PgStore::InsertPayments(const std::vector<Payment>
           auto it = existing.find(p.reference);
           if (it != existing.end()) {
             const Payment& e = it->second;
-            if (e.value_date != p.value_date || e.payer_bin != p.payer_bin ||
-                e.contract_id != p.contract_id || e.amount_tiyn != p.amount_tiyn ||
-                e.purpose != p.purpose) {
+            if (!SamePaymentContent(e, p)) {
               return InvalidField("reference",
                                   absl::StrCat("payment ", QuoteInput(p.reference),
                                                " was imported before with other content"));
@@ -690,6 +688,24 @@ absl::StatusOr<std::vector<Document>> PgStore::ReceivableDocuments(
   ASSIGN_OR_RETURN(pg::Result res,
                    pool_.Exec(q::kReceivableDocuments, participant_id, contract_id));
   return ReadDocuments(res);
+}
+
+absl::StatusOr<LedgerInputs> PgStore::LedgerInputsOf(const std::vector<std::string>& contract_ids) {
+  LedgerInputs out;
+  if (contract_ids.empty()) return out;
+  return pool_.TransactValue<LedgerInputs>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<LedgerInputs> {
+        pg::Params params;
+        params.AddTextArray(contract_ids);
+        ASSIGN_OR_RETURN(pg::Result docs, tx.Execute(q::kReceivableDocumentsOf, params));
+        ASSIGN_OR_RETURN(out.documents, ReadDocuments(docs));
+        ASSIGN_OR_RETURN(pg::Result pays, tx.Execute(q::kPaymentsOfContracts, params));
+        for (const pg::Row& r : pays) {
+          ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+          out.payments.push_back(std::move(p));
+        }
+        return out;
+      });
 }
 
 }  // namespace gridbill::invoicing

@@ -55,6 +55,8 @@ class PgStore final : public Store {
                                                            const paging::Page& page) override;
   absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) override;
+  absl::StatusOr<LedgerInputs> LedgerInputsOf(
+      const std::vector<std::string>& contract_ids) override;
   absl::StatusOr<std::vector<Document>> ReceivableDocuments(
       const std::string& participant_id, const std::string& contract_id) override;
 

@@ -164,6 +164,13 @@ inline constexpr Query kReceivableDocuments{
     "WHERE doc_type IN ('invoice', 'credit_note', 'debit_note') "
     "AND ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
     "ORDER BY contract_id, issue_date, created_at, doc_type, seq"};
+// The same for a set of contracts ($1: their ids).
+inline constexpr Query kReceivableDocumentsOf{
+    "receivable_documents_of",
+    "SELECT " GRIDBILL_DOC_COLS
+    " FROM documents "
+    "WHERE doc_type IN ('invoice', 'credit_note', 'debit_note') AND contract_id = ANY($1::text[]) "
+    "ORDER BY contract_id, issue_date, created_at, doc_type, seq"};
 
 inline constexpr Query kSelectPdf{"select_pdf",
                                   "SELECT pdf, sha256 FROM document_pdfs WHERE document_id = $1"};
@@ -189,6 +196,10 @@ inline constexpr Query kListPayments{
     "list_payments", "SELECT " GRIDBILL_PAYMENT_COLS
                      " FROM payments WHERE ($1 = '' OR participant_id = $1) "
                      "AND ($2 = '' OR contract_id = $2) ORDER BY value_date, reference"};
+inline constexpr Query kPaymentsOfContracts{"payments_of_contracts",
+                                            "SELECT " GRIDBILL_PAYMENT_COLS
+                                            " FROM payments WHERE contract_id = ANY($1::text[]) "
+                                            "ORDER BY value_date, reference"};
 // A page of the same: $3, $4 the key (value date, reference) of the last
 // payment already returned (NULL for the first page), $5 the page size + 1.
 inline constexpr Query kListPaymentsPage{

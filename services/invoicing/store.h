@@ -81,6 +81,13 @@ struct StoredPdf {
   std::string sha256;
 };
 
+// What the ledgers of some contracts are computed from (ledger.h): their
+// receivable documents (without lines) and their payments.
+struct LedgerInputs {
+  std::vector<Document> documents;
+  std::vector<Payment> payments;
+};
+
 struct PaymentImport {
   int64_t created = 0;
   int64_t already_present = 0;
@@ -171,6 +178,11 @@ class Store {
   // contract, or of everyone when both are empty.
   virtual absl::StatusOr<std::vector<Document>> ReceivableDocuments(
       const std::string& participant_id, const std::string& contract_id) = 0;
+  // The receivable documents and payments of every contract in
+  // `contract_ids`, in two statements (a page of documents needs the ledgers
+  // of its contracts at once).
+  virtual absl::StatusOr<LedgerInputs> LedgerInputsOf(
+      const std::vector<std::string>& contract_ids) = 0;
 };
 
 }  // namespace gridbill::invoicing

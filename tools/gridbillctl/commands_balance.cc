@@ -69,6 +69,19 @@ std::string Footer(int shown, const std::string& next_token) {
   return out + "\n";
 }
 
+// The closure line of a succeeded run; a run without node schemes has no
+// node losses to close against, so its closure was not checked.
+std::string ClosureLine(const bv1::ClosureCheck& c) {
+  if (!c.checked()) {
+    return absl::StrCat("not checked: the run has no node scheme (supply ",
+                        FormatEnergy(c.supply_wh()), ", consumption ",
+                        FormatEnergy(c.consumption_wh()), ")");
+  }
+  return absl::StrCat(c.closed() ? "closes" : "DOES NOT CLOSE", " (residual ",
+                      FormatEnergy(c.residual_wh()), ", tolerance ", c.tolerance_percent().value(),
+                      "% of supply ", FormatEnergy(c.supply_wh()), ")");
+}
+
 void PrintRun(Context& ctx, const bv1::BalanceRun& r) {
   const absl::TimeZone zone = DisplayZone();
   const auto& s = r.summary();
@@ -90,12 +103,7 @@ void PrintRun(Context& ctx, const bv1::BalanceRun& r) {
        {"Estimated", Share(s.quality().estimated(), s.quality().intervals())},
        {"Missing", Share(s.quality().missing(), s.quality().intervals())},
        {"Grid closure",
-        r.job().state() == common::v1::JOB_STATE_SUCCEEDED
-            ? absl::StrCat(s.closure().closed() ? "closes" : "DOES NOT CLOSE", " (residual ",
-                           FormatEnergy(s.closure().residual_wh()), ", tolerance ",
-                           s.closure().tolerance_percent().value(), "% of supply ",
-                           FormatEnergy(s.closure().supply_wh()), ")")
-            : ""},
+        r.job().state() == common::v1::JOB_STATE_SUCCEEDED ? ClosureLine(s.closure()) : ""},
        {"Started", FormatTime(r.job().start_time(), zone)},
        {"Finished", FormatTime(r.job().finish_time(), zone)},
        {"Error", r.job().error()}});
@@ -262,7 +270,9 @@ int RunsCmd(Context& ctx, const Args& args) {
               FormatTime(r.inputs().readings_as_of(), zone),
               FormatTime(r.job().finish_time(), zone),
               r.job().state() == common::v1::JOB_STATE_SUCCEEDED
-                  ? (r.summary().closure().closed() ? "closes" : "OPEN")
+                  ? (!r.summary().closure().checked() ? "not checked"
+                     : r.summary().closure().closed() ? "closes"
+                                                      : "OPEN")
                   : ""});
   }
   ctx.out() << t.Render() << Footer(resp.runs_size(), resp.next_page_token());

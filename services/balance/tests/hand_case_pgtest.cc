@@ -58,7 +58,8 @@ v1::Scheme NodeScheme(const std::string& code, const std::string& normative) {
   return s;
 }
 
-void LoadHandCase(Suite& suite) {
+// `with_nodes`: define the node schemes A and B too.
+void LoadHandCase(Suite& suite, bool with_nodes = true) {
   suite.CreatePoint("PG", metering::v1::RESOLUTION_PT60M, "G", D(2026, 1, 1));
   suite.CreatePoint("PC1", metering::v1::RESOLUTION_PT60M, "C1", D(2026, 1, 1));
   suite.CreatePoint("PL", metering::v1::RESOLUTION_PT60M, "TSO", D(2026, 1, 1));
@@ -92,6 +93,8 @@ void LoadHandCase(Suite& suite) {
   v1::Scheme c2 = ParticipantScheme("C2", contracts::v1::SERVICE_TYPE_TRANSMISSION);
   Term(c2, "PC2", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
   REQUIRE_OK(suite.DefineScheme(c2));
+  suite.declarations.Set(*BillingPeriod::Make(2026, 3), {DeclaredVolume{"C1", 1, 744000, "APP-1"}});
+  if (!with_nodes) return;
   v1::Scheme a = NodeScheme("A", "2.5");
   Term(a, "PG", CHANNEL_ACTIVE_DELIVERED, v1::TERM_ROLE_INFLOW);
   Term(a, "PC1", CHANNEL_ACTIVE_DELIVERED, v1::TERM_ROLE_INFLOW);
@@ -102,8 +105,6 @@ void LoadHandCase(Suite& suite) {
   Term(b, "PL", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_INFLOW);
   Term(b, "PC2", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_OUTFLOW);
   REQUIRE_OK(suite.DefineScheme(b));
-
-  suite.declarations.Set(*BillingPeriod::Make(2026, 3), {DeclaredVolume{"C1", 1, 744000, "APP-1"}});
 }
 
 v1::StartRunRequest Preliminary() {
@@ -256,7 +257,28 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK(c.grid_losses_wh() == 2470);
   CHECK(c.node_losses_wh() == 2470);
   CHECK(c.residual_wh() == 0);
+  CHECK(c.checked());
   CHECK(c.closed());
+  CHECK(absl::StrContains(run.job().summary(), "grid closure holds"));
+}
+
+TEST_CASE("a run without node schemes says its closure was not checked", "[balance][pg]") {
+  Suite suite(Local(2026, 3, 3));
+  LoadHandCase(suite, /*with_nodes=*/false);
+  v1::BalanceRun run;
+  REQUIRE_OK(suite.StartRun(Preliminary(), &run));
+  run = suite.Finish(run.id());
+  INFO(run.DebugString());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  CHECK(run.summary().node_hours() == 0);
+  const v1::ClosureCheck& c = run.summary().closure();
+  CHECK(c.supply_wh() == 48480);
+  CHECK_FALSE(c.checked());
+  CHECK_FALSE(c.closed());
+  CHECK(run.job().summary() ==
+        "grid closure not checked: the run has no node scheme (supply 48480 Wh, consumption "
+        "46010 Wh)");
+  CHECK_FALSE(absl::StrContains(run.job().summary(), "FAILS"));
 }
 
 TEST_CASE("a participant's user reads only its own results", "[balance][pg]") {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "accrual.h"
 #include "catch2/catch.hpp"
 #include "esf.h"
@@ -276,6 +278,135 @@ TEST_CASE("an act PDF has the handed-over and accepted signature blocks") {
   CHECK(absl::StrContains(text, "Сдал (Исполнитель)"));
   CHECK(absl::StrContains(text, "Принял (Заказчик)"));
   CHECK(absl::StrContains(text, "Әлия Қасымова"));
+}
+
+// The text of a PDF laid out as on the page (pdftotext -layout).
+std::string PdfLayoutText(const std::string& pdf) {
+  char dir[] = "/tmp/gridbill-pdf-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string in = absl::StrCat(dir, "/doc.pdf");
+  const std::string out = absl::StrCat(dir, "/doc.txt");
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << pdf;
+  }
+  const std::string cmd = absl::StrCat("pdftotext -layout -enc UTF-8 ", in, " ", out);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::remove(in.c_str());
+  std::remove(out.c_str());
+  rmdir(dir);
+  return ss.str();
+}
+
+// `figure` (digit groups joined by spaces: text extraction gives the PDF's
+// no-break group separators back as spaces) printed whole and apart from
+// its neighbours: at a line start or after a space that does not follow a
+// digit (so not the tail of a longer number, nor glued to the column before),
+// and at a line end or before a space not followed by a digit (so not
+// glued to the column after). Overprinted columns fail both.
+bool AppearsWhole(const std::string& text, const std::string& figure) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t at = text.find(figure); at != std::string::npos; at = text.find(figure, at + 1)) {
+    const bool start_ok = at == 0 || text[at - 1] == '\n' ||
+                          (text[at - 1] == ' ' && (at < 2 || !digit(text[at - 2])));
+    const size_t end = at + figure.size();
+    const bool end_ok = end == text.size() || text[end] == '\n' ||
+                        (text[end] == ' ' && (end + 1 >= text.size() || !digit(text[end + 1])));
+    if (start_ok && end_ok) return true;
+  }
+  return false;
+}
+
+// Digits grouped by threes with spaces, as extracted from the PDF.
+std::string Grouped(const std::string& plain) {
+  const size_t sign = plain[0] == '-' ? 1 : 0;
+  size_t dot = plain.find('.');
+  if (dot == std::string::npos) dot = plain.size();
+  std::string out = plain.substr(0, sign);
+  for (size_t i = sign; i < dot; ++i) {
+    if (i > sign && (dot - i) % 3 == 0) out += " ";
+    out += plain[i];
+  }
+  return out + plain.substr(dot);
+}
+
+std::string PlainKwh(int64_t wh) {
+  const int64_t a = wh < 0 ? -wh : wh;
+  return absl::StrFormat("%s%d.%03d", wh < 0 ? "-" : "", a / 1000, a % 1000);
+}
+
+Document WithVolume(DocType type, int64_t wh, const char* price_a, const char* price_b) {
+  Document d = Sample(type);
+  const TariffPart parts[] = {
+      {"t-old", 3, Dec(price_a), absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 15), 360},
+      {"t-new", 1, Dec(price_b), absl::CivilDay(2026, 3, 16), absl::CivilDay(2026, 3, 31), 384}};
+  VolumeInput v;
+  v.total_wh = wh;
+  v.balance_run_id = "bal-2026-03-final";
+  d.lines = *AccrualLines(Service::kTransmission, d.period, parts, v, Dec("16"));
+  if (type == DocType::kCreditNote) {
+    for (Line& l : d.lines) {
+      l.volume_wh = -l.volume_wh;
+      l.amount_tiyn = -l.amount_tiyn;
+      l.vat_tiyn = -l.vat_tiyn;
+      l.total_tiyn = -l.total_tiyn;
+    }
+  }
+  SumLines(d);
+  return d;
+}
+
+TEST_CASE("PDF tables fit the largest and smallest figures: every number whole and apart") {
+  struct Case {
+    const char* name;
+    Document doc;
+  };
+  // 3 billion kWh at 3.004 / 3.134 tg: about 920 billion tiyn before VAT,
+  // over a trillion with it; a 6-decimal price; one watt-hour; a credit note
+  // of the largest amounts.
+  const Case cases[] = {
+      {"largest invoice", WithVolume(DocType::kInvoice, 3'000'000'000'000, "3.004", "3.134")},
+      {"largest act", WithVolume(DocType::kAct, 3'000'000'000'000, "3.004", "3.134")},
+      {"largest credit note",
+       WithVolume(DocType::kCreditNote, 3'000'000'000'000, "3.004", "3.134")},
+      {"six-decimal prices", WithVolume(DocType::kInvoice, 27'286'084'708, "0.123456", "2.5")},
+      {"smallest invoice", WithVolume(DocType::kInvoice, 1, "0.000001", "0.1")},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const Document& d = c.doc;
+    auto pdf = RenderPdf(d, TestSeller());
+    REQUIRE(pdf.ok());
+    if (const char* keep = std::getenv("GRIDBILL_KEEP_PDF_DIR"); keep != nullptr) {
+      std::ofstream(absl::StrCat(keep, "/", d.number, ".pdf"), std::ios::binary) << *pdf;
+    }
+    const std::string text = PdfLayoutText(*pdf);
+    INFO(text);
+    std::vector<std::string> figures;
+    for (const Line& l : d.lines) {
+      figures.push_back(Grouped(PlainKwh(l.volume_wh)));
+      figures.push_back(Grouped(l.price_per_kwh.ToString(2)));
+      figures.push_back(Grouped(Money{l.amount_tiyn}.ToString()));
+      figures.push_back(Grouped(Money{l.vat_tiyn}.ToString()));
+      figures.push_back(Grouped(Money{l.total_tiyn}.ToString()));
+      figures.push_back("16%");
+    }
+    figures.push_back(Grouped(Money{d.amount_tiyn}.ToString()));
+    figures.push_back(Grouped(Money{d.vat_tiyn}.ToString()));
+    figures.push_back(Grouped(Money{d.total_tiyn}.ToString()));
+    for (const std::string& f : figures) {
+      INFO("figure " << f);
+      CHECK(AppearsWhole(text, f));
+    }
+    // Quantities are grouped like amounts; the act's appendix heading is gone.
+    CHECK_FALSE(absl::StrContains(text, "сведения о балансе"));
+  }
+  // What the largest case prints, spelled out.
+  const Document& big = cases[0].doc;
+  CHECK(big.total_tiyn > 1'000'000'000'000);
 }
 
 TEST_CASE("a missing font is reported, not rendered with a fallback") {
