@@ -4,13 +4,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::forecasting {
 namespace {
 
-void Deadline(grpc::ClientContext& ctx, absl::Duration timeout) {
+// A call as the forecasting service: a machine client's identity (signed by
+// the channel when the suite verifies identities) and a deadline.
+void Prepare(grpc::ClientContext& ctx, absl::Duration timeout) {
+  ctx.AddMetadata(kPrincipalHeader, "service:forecasting");
+  ctx.AddMetadata(kRolesHeader, "ROLE_INTEGRATION_CLIENT");
   ctx.set_deadline(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
 }
@@ -39,7 +44,7 @@ absl::StatusOr<std::vector<ParticipantInfo>> GrpcDirectory::Participants() {
   req.set_page_size(1000);
   for (;;) {
     grpc::ClientContext ctx;
-    Deadline(ctx, timeout_);
+    Prepare(ctx, timeout_);
     contracts::v1::ListParticipantsResponse resp;
     const grpc::Status st = participants_->ListParticipants(&ctx, req, &resp);
     if (!st.ok()) return FromRemote("contracts", st);
@@ -54,7 +59,7 @@ absl::StatusOr<std::vector<ParticipantInfo>> GrpcDirectory::Participants() {
 
 absl::StatusOr<ContractInfo> GrpcDirectory::Contract(const std::string& id) {
   grpc::ClientContext ctx;
-  Deadline(ctx, timeout_);
+  Prepare(ctx, timeout_);
   contracts::v1::GetContractRequest req;
   req.set_id(id);
   contracts::v1::GetContractResponse resp;
@@ -77,7 +82,7 @@ absl::StatusOr<std::optional<BilledMonth>> GrpcVolumeSource::Billed(absl::CivilM
   BilledMonth out;
   {
     grpc::ClientContext ctx;
-    Deadline(ctx, timeout_);
+    Prepare(ctx, timeout_);
     balance::v1::GetBillingRunRequest req;
     req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
     req.mutable_period()->set_month(period.month());
@@ -92,7 +97,7 @@ absl::StatusOr<std::optional<BilledMonth>> GrpcVolumeSource::Billed(absl::CivilM
   req.set_page_size(1000);
   for (;;) {
     grpc::ClientContext ctx;
-    Deadline(ctx, timeout_);
+    Prepare(ctx, timeout_);
     balance::v1::ListRunTotalsResponse resp;
     const grpc::Status st = balance_->ListRunTotals(&ctx, req, &resp);
     if (!st.ok()) return FromRemote("balance", st);
