@@ -2,13 +2,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 
 namespace gridbill::forecasting {
 namespace {
 
-// The interval offsets (quantiles of a - f) for each forecast horizon.
+// Student's t quantile (0.90 or 0.975) for `df` degrees of freedom (df < 1: as 1).
+double StudentT(double p, int df) {
+  static constexpr double k90[] = {3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397,
+                                   1.383, 1.372, 1.363, 1.356, 1.350, 1.345, 1.341, 1.337,
+                                   1.333, 1.330, 1.328, 1.325, 1.323, 1.321, 1.319, 1.318,
+                                   1.316, 1.315, 1.314, 1.313, 1.311, 1.310};
+  static constexpr double k975[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                    2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                    2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                    2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  df = std::max(df, 1);
+  if (df > 30) return p > 0.95 ? 1.96 : 1.2816;
+  return p > 0.95 ? k975[df - 1] : k90[df - 1];
+}
+
+// The interval offsets (added to the point forecast) for each horizon.
 struct Offsets {
   std::vector<double> lo80, hi80, lo95, hi95;
 };
@@ -37,16 +53,37 @@ Offsets OffsetsFrom(const std::vector<BacktestError>& errors, int horizon, int b
   for (int h = 1; h <= horizon; ++h) {
     const int center = std::min(h, backtest_horizon);
     std::vector<double> e;
+    std::set<int> origins;
     for (const BacktestError& b : errors) {
-      if (std::abs(b.horizon - center) <= 3) e.push_back(b.actual - b.forecast);
+      if (std::abs(b.horizon - center) <= 3) {
+        e.push_back(b.actual - b.forecast);
+        origins.insert(b.origin);
+      }
     }
     if (e.empty()) {
-      for (const BacktestError& b : errors) e.push_back(b.actual - b.forecast);
+      for (const BacktestError& b : errors) {
+        e.push_back(b.actual - b.forecast);
+        origins.insert(b.origin);
+      }
     }
+    double mean = 0;
+    for (double v : e) mean += v;
+    mean /= static_cast<double>(e.size());
+    double ss = 0;
+    for (double v : e) ss += (v - mean) * (v - mean);
+    const double sd = e.size() > 1 ? std::sqrt(ss / static_cast<double>(e.size() - 1)) : 0.0;
+    // A new error's prediction interval: Student's t with the distinct
+    // origins as the sample (errors of overlapping origins are not
+    // independent), times sqrt(1 + 1/n).
+    const int n = static_cast<int>(origins.size());
+    const double spread = sd * std::sqrt(1.0 + 1.0 / std::max(1, n));
     const double widen =
         h > backtest_horizon ? std::sqrt(static_cast<double>(h) / backtest_horizon) : 1.0;
-    out.lo80[h - 1] = widen * Quantile(e, 0.10), out.hi80[h - 1] = widen * Quantile(e, 0.90);
-    out.lo95[h - 1] = widen * Quantile(e, 0.025), out.hi95[h - 1] = widen * Quantile(e, 0.975);
+    const double t80 = StudentT(0.90, n - 1), t95 = StudentT(0.975, n - 1);
+    out.lo80[h - 1] = widen * (mean - t80 * spread);
+    out.hi80[h - 1] = widen * (mean + t80 * spread);
+    out.lo95[h - 1] = widen * (mean - t95 * spread);
+    out.hi95[h - 1] = widen * (mean + t95 * spread);
   }
   return out;
 }
@@ -124,16 +161,26 @@ SeriesResult ForecastSeries(const Series& series, int horizon, const BacktestOpt
   const double scale = MaseScale(y, std::min(first, n));
   for (ModelKind kind : kCandidates) {
     Candidate c;
-    c.forecast = Forecast(kind, series, horizon);
-    if (first < n) {
-      // ETS: form and parameters fitted once, before the first origin.
-      EtsFit fit;
+    // ETS: form and parameters fitted once, before the first origin; the
+    // final forecast refits that form's parameters on the whole series.
+    EtsFit fit;
+    bool ets_fitted = false;
+    if (kind == ModelKind::kEts && first < n) {
       std::string unused;
-      bool ets_fitted = false;
-      if (kind == ModelKind::kEts) {
-        std::vector<double> train(y.begin(), y.begin() + first);
-        ets_fitted = AutoEts(train, kSeason, fit, unused);
-      }
+      std::vector<double> train(y.begin(), y.begin() + first);
+      ets_fitted = AutoEts(train, kSeason, fit, unused);
+    }
+    EtsFit final_fit;
+    if (ets_fitted && FitEts(y, fit.spec, kSeason, final_fit,
+                             /*fit_seasons=*/fit.spec.season != Component::kNone)) {
+      c.forecast.kind = ModelKind::kEts;
+      c.forecast.spec = final_fit.spec.Name();
+      c.forecast.mean =
+          ForecastEts(final_fit, FilterEts(final_fit, y, n, kSeason), horizon, kSeason);
+    } else {
+      c.forecast = Forecast(kind, series, horizon);
+    }
+    if (first < n) {
       for (int o = first; o < n; ++o) {
         const int h = std::min(options.backtest_horizon, n - o);
         std::vector<double> f;

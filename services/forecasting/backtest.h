@@ -17,13 +17,16 @@
 // seasons) of the months before the first origin, undefined when that is
 // zero; MAPE = mean of 100|a-f|/|a|, undefined when an actual is zero.
 //
-// Intervals: empirical. The errors a - f of the chosen model's backtests at
-// horizons within 3 months of h (h > the backtest horizon: those of the last
-// horizons, scaled by sqrt(h / backtest_horizon)) give the 10/90 % and
-// 2.5/97.5 % quantiles added to the point forecast. A series without any
-// backtest error takes +-1.28 / 1.96 standard deviations of its month-to-month
-// changes times sqrt(h) (stated in the fallback). Coverage is the share of
-// backtest actuals inside intervals built that way.
+// Intervals: from the chosen model's backtest errors a - f at horizons
+// within 3 months of h: their mean (the model's bias) plus or minus
+// Student's t (80 %: 0.90, 95 %: 0.975 quantile, with the number of distinct
+// origins less one as degrees of freedom: errors of overlapping origins are
+// not independent) times their standard deviation times sqrt(1 + 1/n), the
+// prediction interval of a new error; beyond the backtest horizon widened by
+// sqrt(h / backtest_horizon). A series without any backtest error takes
+// +-1.28 / 1.96 standard deviations of its month-to-month changes times
+// sqrt(h) (stated in the fallback). Coverage is the share of backtest
+// actuals inside intervals built that way.
 //
 // The model chosen per series: the lowest MASE (MAE when MASE is undefined);
 // on a tie the simpler model (the order of kCandidates).

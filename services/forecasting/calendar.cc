@@ -1,6 +1,7 @@
 #include "calendar.h"
 
 #include <set>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 
@@ -88,7 +89,9 @@ bool IsWorkingDay(absl::CivilDay day) {
   return off.count(day) == 0;
 }
 
-int WorkingDays(absl::CivilMonth month) {
+namespace {
+
+int CountWorkingDays(absl::CivilMonth month) {
   const std::set<absl::CivilDay> off = HolidaysOff(static_cast<int>(month.year()));
   int n = 0;
   for (absl::CivilDay d(month); d < absl::CivilDay(month + 1); ++d) {
@@ -100,6 +103,26 @@ int WorkingDays(absl::CivilMonth month) {
     if (working) ++n;
   }
   return n;
+}
+
+constexpr int kFirstCachedYear = 1990;
+constexpr int kCachedYears = 120;
+
+}  // namespace
+
+int WorkingDays(absl::CivilMonth month) {
+  // Computed once for the years models meet (the regression asks for every
+  // month of every series at every backtest origin).
+  static const std::vector<int>* const cache = [] {
+    auto* v = new std::vector<int>(kCachedYears * 12);
+    for (int i = 0; i < kCachedYears * 12; ++i) {
+      (*v)[i] = CountWorkingDays(absl::CivilMonth(kFirstCachedYear, 1) + i);
+    }
+    return v;
+  }();
+  const int64_t i = month - absl::CivilMonth(kFirstCachedYear, 1);
+  if (i < 0 || i >= kCachedYears * 12) return CountWorkingDays(month);
+  return (*cache)[static_cast<size_t>(i)];
 }
 
 }  // namespace gridbill::forecasting

@@ -350,10 +350,10 @@ bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& ou
     const EtsParams p = decode(x, season_buf);
     return EtsObjective(spec, p, season_buf, y, m, nullptr, nullptr);
   };
-  std::vector<double> best = NelderMead(objective, x0, step, 150 * static_cast<int>(x0.size()));
+  std::vector<double> best = NelderMead(objective, x0, step, 100 * static_cast<int>(x0.size()));
   // A restart from the optimum refines what a collapsed simplex left.
   best = NelderMead(objective, best, std::vector<double>(step.size(), 0.2),
-                    60 * static_cast<int>(x0.size()));
+                    40 * static_cast<int>(x0.size()));
   if (free_seasons) {
     // Then the seasonal states too, from there (twice: a restart helps in 17 dimensions).
     for (int j = 0; j < m - 1; ++j) best.push_back(0.0);
