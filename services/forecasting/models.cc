@@ -438,7 +438,8 @@ std::vector<double> ForecastEts(const EtsFit& fit, const EtsState& state, int h,
   return out;
 }
 
-bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback) {
+bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback,
+             bool refine_seasons) {
   if (y.size() < 4) {
     fallback = absl::StrCat("ETS needs 4 months, the series has ", y.size(), ": naive");
     return false;
@@ -465,7 +466,7 @@ bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fal
       }
     }
   }
-  if (found && best.spec.season != Component::kNone) {
+  if (found && refine_seasons && best.spec.season != Component::kNone) {
     EtsFit refined;
     if (FitEts(y, best.spec, m, refined, /*fit_seasons=*/true) &&
         refined.log_likelihood > best.log_likelihood) {

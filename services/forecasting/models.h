@@ -90,7 +90,8 @@ std::vector<double> ForecastEts(const EtsFit& fit, const EtsState& state, int h,
 // states then estimated too, when that raises the likelihood). A constant
 // series, or one shorter than 4 months, falls back to Naive (false, stated
 // in `fallback`).
-bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback);
+bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback,
+             bool refine_seasons = true);
 PointForecast EtsForecast(const std::vector<double>& y, int h, int m = kSeason);
 
 // --- Theta -------------------------------------------------------------------
