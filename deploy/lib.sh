@@ -47,6 +47,7 @@ service_env() {
       echo "GRIDBILL_BACKEND_METERING=$BIND_HOST:7102"
       echo "GRIDBILL_BACKEND_BALANCE=$BIND_HOST:7103"
       echo "GRIDBILL_BACKEND_INVOICING=$BIND_HOST:7104"
+      echo "GRIDBILL_BACKEND_FORECASTING=$BIND_HOST:7105"
       ;;
     balance)
       echo "GRIDBILL_METERING_ADDRESS=$BIND_HOST:7102"
@@ -56,6 +57,13 @@ service_env() {
       fi
       ;;
     invoicing)
+      echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
+      echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
+        echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      fi
+      ;;
+    forecasting)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then

@@ -246,6 +246,25 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" invoicing "* &&
   fi
 fi
 
+# --- forecasting: the legacy history and one forecast run ---------------------------
+
+if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" forecasting "* ]]; then
+  say "forecasting: the legacy history 2019-01 .. 2025-10, then one forecast run"
+  # Fixed request ids: running up again replays the same import and run.
+  if ! (
+    env "${ctl_env[@]}" "$ctl" forecast demo-history --seed "$demo_seed" \
+      --out "$RUN_DIR/demo-history.csv" &&
+      env "${ctl_env[@]}" "$ctl" forecast import-history "$RUN_DIR/demo-history.csv" \
+        --request-id "demo-$demo_seed-forecast-history" --forecasting-addr "$BIND_HOST:7105" &&
+      env "${ctl_env[@]}" "$ctl" forecast run --request-id "demo-$demo_seed-forecast-run" \
+        --forecasting-addr "$BIND_HOST:7105"
+  ) >"$LOG_DIR/demo-forecasting.log" 2>&1; then
+    warn "the demo forecast failed (see .run/logs/demo-forecasting.log)"
+  else
+    grep -v "%)" "$LOG_DIR/demo-forecasting.log" | cut -c1-240 | tail -n 16
+  fi
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
@@ -286,6 +305,7 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
     echo "  $ctl_rel participants list --addr $contracts_addr"
     echo "  $ctl_rel balance runs --period 2026-10"
     echo "  $ctl_rel invoicing documents --period 2026-10"
+    echo "  $ctl_rel forecast show --nation"
     if [[ " ${started[*]} " == *" gateway "* ]]; then
       echo "Or through the gateway, as a signed-in user:"
       echo "  export GRIDBILL_GATEWAY=$BIND_HOST:7100"

@@ -2,6 +2,7 @@
 
 #include "gridbill/balance/v1/balance.pb.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
+#include "gridbill/forecasting/v1/forecasting.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
@@ -14,6 +15,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
   (void)metering::v1::GetReadingsRequest::descriptor();
   (void)balance::v1::SchemeTerm::descriptor();
   (void)invoicing::v1::Period::descriptor();
+  (void)forecasting::v1::ForecastRun::descriptor();
   (void)v1::SignInRequest::descriptor();
   return {
       {"gridbill.contracts.v1.ReferenceDataService", kBackendContracts, false},
@@ -31,6 +33,8 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.invoicing.v1.DocumentService", kBackendInvoicing, false},
       {"gridbill.invoicing.v1.PaymentService", kBackendInvoicing, false},
       {"gridbill.invoicing.v1.ErpExportService", kBackendInvoicing, false},
+      {"gridbill.forecasting.v1.ForecastService", kBackendForecasting, false},
+      {"gridbill.forecasting.v1.HistoryService", kBackendForecasting, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
       {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };

@@ -12,6 +12,7 @@ inline constexpr char kBackendContracts[] = "contracts";
 inline constexpr char kBackendMetering[] = "metering";
 inline constexpr char kBackendBalance[] = "balance";
 inline constexpr char kBackendInvoicing[] = "invoicing";
+inline constexpr char kBackendForecasting[] = "forecasting";
 inline constexpr char kBackendGateway[] = "gateway";  // the gateway's own AuthService
 
 // Every published service the gateway routes. Also makes sure the

@@ -22,6 +22,7 @@
 #include "gridbill/balance/v1/balance.pb.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
+#include "gridbill/forecasting/v1/forecasting.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
@@ -47,6 +48,7 @@ std::vector<const FileDescriptor*> SuiteFiles() {
       metering::v1::MeteringPoint::descriptor()->file(),
       balance::v1::Scheme::descriptor()->file(),
       invoicing::v1::Document::descriptor()->file(),
+      forecasting::v1::ForecastRun::descriptor()->file(),
       gateway::v1::User::descriptor()->file(),
   };
   std::vector<const FileDescriptor*> files;

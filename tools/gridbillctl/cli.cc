@@ -280,6 +280,7 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
 void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
 void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
+void AddForecastCommands(std::vector<Command>& out);   // commands_forecast.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -295,6 +296,7 @@ const std::vector<Command>& Commands() {
     AddBalanceCommands(*v);
     AddInvoicingCommands(*v);
     AddAuthCommands(*v);
+    AddForecastCommands(*v);
     return v;
   }();
   return *k;

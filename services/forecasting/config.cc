@@ -1,0 +1,43 @@
+#include "config.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+
+namespace gridbill::forecasting {
+
+absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
+  Config c;
+  ASSIGN_OR_RETURN(c.server,
+                   ServerConfig::Load(src, "forecasting", kDefaultGrpcPort, kDefaultMetricsPort));
+  ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
+  ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
+  ASSIGN_OR_RETURN(c.balance_address, src.String("balance_address", "127.0.0.1:7103"));
+  if (!c.balance_address.empty()) {
+    ASSIGN_OR_RETURN(c.balance_address, src.Address("balance_address", "127.0.0.1:7103"));
+  }
+  ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));
+  ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
+  c.runs.workers = static_cast<int>(workers);
+  ASSIGN_OR_RETURN(int64_t per_piece, src.Int("series_per_piece", 64, 1, 100000));
+  c.runs.series_per_piece = static_cast<int>(per_piece);
+  ASSIGN_OR_RETURN(c.runs.lease, src.Duration("run_lease", absl::Minutes(5)));
+  if (c.runs.lease < absl::Seconds(10)) {
+    return InvalidField("run_lease", absl::StrCat(absl::FormatDuration(c.runs.lease),
+                                                  " is shorter than the minimum, 10s"));
+  }
+  ASSIGN_OR_RETURN(std::string live_from, src.String("live_from", "2025-11"));
+  ASSIGN_OR_RETURN(BillingPeriod live, BillingPeriod::Parse(live_from, "live_from"));
+  c.runs.live_from = live.civil_month();
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  ASSIGN_OR_RETURN(c.runs.worker_id,
+                   src.String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid()))));
+  RETURN_IF_ERROR(src.CheckUnused());
+  return c;
+}
+
+}  // namespace gridbill::forecasting

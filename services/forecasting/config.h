@@ -1,0 +1,32 @@
+// The forecasting service's configuration: one validated struct.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridbill/server/config.h"
+#include "runs.h"
+
+namespace gridbill::forecasting {
+
+inline constexpr int kDefaultGrpcPort = 7105;
+inline constexpr int kDefaultMetricsPort = 9105;
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig db;
+  // contracts_address: participants (BINs, regions) and contracts.
+  std::string contracts_address;
+  // balance_address: billing runs' totals; empty: the legacy history only.
+  std::string balance_address;
+  // source_timeout: deadline of one call to contracts or balance.
+  absl::Duration source_timeout;
+  // workers, run_lease, worker_id, series_per_piece, live_from.
+  RunsConfig runs;
+
+  // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
+  static absl::StatusOr<Config> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill::forecasting
