@@ -11,7 +11,7 @@ using pg::Query;
 #define GRIDBILL_JOB_COLS                                                                  \
   "id, kind, state, done, total, pieces_done, pieces_total, summary, error, create_time, " \
   "start_time, finish_time"
-#define GRIDBILL_JOB_COLS_OF_J                                                                 \
+#define GRIDBILL_JOB_COLS_OF_J                                                                  \
   "j.id, j.kind, j.state, j.done, j.total, j.pieces_done, j.pieces_total, j.summary, j.error, " \
   "j.create_time, j.start_time, j.finish_time"
 
@@ -32,7 +32,8 @@ inline constexpr Query kClaimJob{
     "ORDER BY create_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
     "UPDATE jobs j SET claimed_by = $1, claimed_at = $2, claim_epoch = j.claim_epoch + 1 "
     "FROM c WHERE j.id = c.id "
-    "RETURNING " GRIDBILL_JOB_COLS_OF_J ", j.claim_epoch, CASE WHEN c.prev_at IS NULL THEN '' "
+    "RETURNING " GRIDBILL_JOB_COLS_OF_J
+    ", j.claim_epoch, CASE WHEN c.prev_at IS NULL THEN '' "
     "ELSE c.prev_owner END"};
 
 // An open piece of a running job, or one whose claim is older than the lease
@@ -48,7 +49,8 @@ inline constexpr Query kClaimPiece{
     "UPDATE job_pieces p SET state = 1, claimed_by = $1, claimed_at = $2, "
     "claim_epoch = p.claim_epoch + 1 FROM c, jobs j "
     "WHERE p.job_id = c.job_id AND p.piece_no = c.piece_no AND j.id = p.job_id "
-    "RETURNING " GRIDBILL_JOB_COLS_OF_J ", p.piece_no, p.claim_epoch, p.spec, p.units, "
+    "RETURNING " GRIDBILL_JOB_COLS_OF_J
+    ", p.piece_no, p.claim_epoch, p.spec, p.units, "
     "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END"};
 
 inline constexpr Query kRenewPiece{
