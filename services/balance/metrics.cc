@@ -26,7 +26,7 @@ prometheus::Histogram::BucketBoundaries ShardBuckets() {
 
 }  // namespace
 
-RunsMetrics::RunsMetrics(prometheus::Registry& registry) {
+RunsMetrics::RunsMetrics(prometheus::Registry& registry) : jobs_(registry) {
   auto& started = prometheus::BuildCounter()
                       .Name("gridbill_balance_runs_started_total")
                       .Help("Balance runs started (recorded by StartRun), by run type.")

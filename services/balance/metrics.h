@@ -7,6 +7,7 @@
 #include <array>
 
 #include "absl/time/time.h"
+#include "gridbill/jobs/metrics.h"
 #include "model.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -33,6 +34,8 @@ class RunsMetrics {
   void ShardDiscarded();
   // The age of the oldest claim still held by any replica (0 when none).
   void SetOldestLeaseAge(absl::Duration age);
+  // The job runner's own series (gridbill_jobs_*), on the same registry.
+  jobs::RunnerMetrics& jobs() { return jobs_; }
 
  private:
   static constexpr int kTypes = 4;  // RunType 1..4
@@ -56,6 +59,7 @@ class RunsMetrics {
   prometheus::Counter* service_hours_;
   prometheus::Counter* node_hours_;
   prometheus::Gauge* oldest_lease_age_;
+  jobs::RunnerMetrics jobs_;
 };
 
 }  // namespace gridbill::balance

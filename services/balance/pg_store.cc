@@ -504,7 +504,10 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     RETURN_IF_ERROR(jobs::PgJobs::Finish(tx, claim.job_id, summary, now).status());
     return ShardCompletion::kRunCompleted;
   };
-  return pool_.TransactValue<ShardCompletion>(complete);
+  absl::StatusOr<ShardCompletion> done = pool_.TransactValue<ShardCompletion>(complete);
+  // Taken over after the fence: rolled back, the new holder stores the shard.
+  if (!done.ok() && jobs::PgJobs::IsClaimLost(done.status())) return ShardCompletion::kDiscarded;
+  return done;
 }
 
 absl::StatusOr<bool> PgStore::FailRun(int64_t id, const std::string& error, absl::Time now) {

@@ -28,7 +28,7 @@ class PgStore final : public Store {
   absl::StatusOr<int> LastCorrection(const BillingPeriod& period) override;
   absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) override;
 
-  jobs::PgJobs& Jobs() override { return jobs_; }
+  jobs::JobStore& Jobs() override { return jobs_; }
   absl::Status OpenShard(Shard& shard, absl::Time now) override;
   absl::StatusOr<std::optional<Shard>> ClaimShard(const std::string& worker, absl::Time now,
                                                   absl::Time stale_before) override;

@@ -33,8 +33,10 @@ const char* TypeName(RunType t) {
   return "?";
 }
 
-jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& config, std::function<void()> gauges) {
+jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& config, RunsMetrics& metrics,
+                                    std::function<void()> gauges) {
   jobs::RunnerOptions o;
+  o.metrics = &metrics.jobs();
   o.worker_id = config.worker_id;
   o.lease = config.lease;
   o.poll = config.poll;
@@ -55,7 +57,7 @@ Runs::Runs(Store& store, ReadingSource& readings, DeclarationSource& declaration
       config_(std::move(config)),
       metrics_(&metrics),
       runner_(
-          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(config_, [this] {
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(config_, metrics, [this] {
             if (absl::Status st = RefreshGauges(); !st.ok()) {
               LogJson("warn", "balance gauges", {{"error", std::string(st.message())}});
             }
@@ -185,9 +187,16 @@ absl::StatusOr<Run> Runs::Cancel(int64_t id) {
   ASSIGN_OR_RETURN(RunState before, store_.RunStateOf(id));
   ASSIGN_OR_RETURN(Run run, store_.CancelRun(id, clock_.Now()));
   RunsMetrics* m = metrics_;
-  if (m != nullptr && (before == RunState::kPending || before == RunState::kRunning) &&
+  if ((before == RunState::kPending || before == RunState::kRunning) &&
       run.state == RunState::kCancelled) {
-    m->RunEnded(run.type, RunState::kCancelled, absl::ZeroDuration());
+    if (m != nullptr) m->RunEnded(run.type, RunState::kCancelled, absl::ZeroDuration());
+    // Cancelled with its results in the store's transaction, not through
+    // the runner: the runner counts it.
+    jobs::Job job;
+    job.id = absl::StrCat(id);
+    job.kind = kRunJobKind;
+    job.create_time = run.create_time;
+    runner_.Cancelled(job);
   }
   return run;
 }
@@ -270,7 +279,7 @@ absl::StatusOr<std::string> Runs::Summarize(const jobs::Job& job, const std::vec
       absl::StrCat("balance run ", job.id, " has all its shards but was not finished"));
 }
 
-absl::StatusOr<bool> Runs::Fail(jobs::PgJobs&, const jobs::Claim& claim, const std::string& error,
+absl::StatusOr<bool> Runs::Fail(jobs::JobStore&, const jobs::Claim& claim, const std::string& error,
                                 absl::Time now) {
   int64_t run_id = 0;
   if (!absl::SimpleAtoi(claim.job_id, &run_id)) {

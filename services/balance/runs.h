@@ -123,8 +123,8 @@ class Runs final : private jobs::Handler {
   absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
   absl::StatusOr<std::string> Summarize(const jobs::Job& job,
                                         const std::vector<std::string>& results) override;
-  absl::StatusOr<bool> Fail(jobs::PgJobs& jobs, const jobs::Claim& claim, const std::string& error,
-                            absl::Time now) override;
+  absl::StatusOr<bool> Fail(jobs::JobStore& jobs, const jobs::Claim& claim,
+                            const std::string& error, absl::Time now) override;
   void Dropped(const jobs::Claim& claim) override;
 
   absl::StatusOr<ShardCompletion> ComputeShard(const jobs::Claim& claim, const Shard& shard,

@@ -11,10 +11,6 @@
 #include "gridbill/jobs/job.h"
 #include "model.h"
 
-namespace gridbill::jobs {
-class PgJobs;  // the job runner's store (libs/jobs), handed to the runner
-}  // namespace gridbill::jobs
-
 namespace gridbill::balance {
 
 // A point-day read at different revisions by two runs.
@@ -74,7 +70,7 @@ class Store {
 
   // Work. The jobs tables the runs' jobs are in (libs/jobs' runner claims
   // the shards: piece n of run r's job is shard n).
-  virtual jobs::PgJobs& Jobs() = 0;
+  virtual jobs::JobStore& Jobs() = 0;  // handed to the runner
   // Reads what a claimed shard (run_id, shard_no) computes and marks its run
   // running.
   virtual absl::Status OpenShard(Shard& shard, absl::Time now) = 0;

@@ -33,8 +33,9 @@ constexpr char kEmpty[] = "empty";         // not billed: volume zero
 constexpr char kNoResult[] = "no-result";  // not billed: the balance run has no result for it
 constexpr char kFailure[] = "failure";
 
-jobs::RunnerOptions RunnerOptionsOf(const RunOptions& options) {
+jobs::RunnerOptions RunnerOptionsOf(const RunOptions& options, jobs::RunnerMetrics* metrics) {
   jobs::RunnerOptions o;
+  o.metrics = metrics;
   o.worker_id = options.worker_id;
   o.lease = options.lease;
   o.renew_every = options.lease / 4;
@@ -46,6 +47,7 @@ jobs::RunnerOptions RunnerOptionsOf(const RunOptions& options) {
 
 // What every piece of a run reads the same way: fixed when the run was split.
 struct InvoiceRuns::Shared {
+  InvoiceRun run;  // as split: id, period, type, billed balance run, start time
   BillingPeriod period = *BillingPeriod::Make(2026, 1);
   Decimal vat_rate;
   BalanceRunInfo balance;
@@ -66,7 +68,7 @@ struct InvoiceRuns::Context {
 
 InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes,
                          const Clock& clock, absl::TimeZone zone, RunOptions options, Seller seller,
-                         std::string font_path)
+                         std::string font_path, jobs::RunnerMetrics* metrics)
     : store_(store),
       directory_(directory),
       volumes_(volumes),
@@ -76,7 +78,7 @@ InvoiceRuns::InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSourc
       seller_(std::move(seller)),
       font_path_(std::move(font_path)),
       runner_(
-          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
+          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options, metrics)) {
   runner_.Register(kRunJobKind, *this);
 }
 
@@ -205,13 +207,15 @@ absl::StatusOr<bool> InvoiceRuns::Plan(const jobs::Job& job, const jobs::Claim& 
 }
 
 absl::StatusOr<std::shared_ptr<const InvoiceRuns::Shared>> InvoiceRuns::SharedOf(
-    const InvoiceRun& run) {
+    const std::string& run_id) {
   {
     absl::MutexLock lock(&mu_);
-    auto it = shared_.find(run.id);
+    auto it = shared_.find(run_id);
     if (it != shared_.end()) return it->second;
   }
+  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(run_id));
   auto shared = std::make_shared<Shared>();
+  shared->run = run;
   shared->period = run.period;
   shared->today = absl::ToCivilDay(run.start_time, zone_);
   ASSIGN_OR_RETURN(std::vector<VatRate> rates, store_.VatRates());
@@ -230,8 +234,9 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
     return FailedPrecondition("balance_address",
                               "the balance service is not configured: no volumes to bill");
   }
-  ASSIGN_OR_RETURN(InvoiceRun run, store_.GetRun(job.id));
-  ASSIGN_OR_RETURN(std::shared_ptr<const Shared> shared, SharedOf(run));
+  // What every piece reads the same way, read once per run and replica.
+  ASSIGN_OR_RETURN(std::shared_ptr<const Shared> shared, SharedOf(job.id));
+  const InvoiceRun& run = shared->run;
   ASSIGN_OR_RETURN(std::vector<PlannedContract> contracts,
                    store_.PieceContracts(run.id, claim.piece_no));
   Context ctx;

@@ -32,8 +32,10 @@ class InvoiceRuns final : public jobs::Handler {
  public:
   // `volumes` may be null: runs then fail with FAILED_PRECONDITION
   // "balance_address" (the balance service is not configured).
+  // `metrics`: where the runner counts jobs (gridbill_jobs_*); null: nowhere.
   InvoiceRuns(Store& store, ContractDirectory& directory, VolumeSource* volumes, const Clock& clock,
-              absl::TimeZone zone, RunOptions options, Seller seller, std::string font_path);
+              absl::TimeZone zone, RunOptions options, Seller seller, std::string font_path,
+              jobs::RunnerMetrics* metrics = nullptr);
   ~InvoiceRuns() override;
 
   // Creates a pending run (and its job). FAILED_PRECONDITION "period" for a
@@ -77,7 +79,7 @@ class InvoiceRuns final : public jobs::Handler {
     VolumeInput volume;
   };
   // The inputs every piece of a run shares, read once per replica.
-  absl::StatusOr<std::shared_ptr<const Shared>> SharedOf(const InvoiceRun& run);
+  absl::StatusOr<std::shared_ptr<const Shared>> SharedOf(const std::string& run_id);
   absl::StatusOr<Billed> BilledVolume(Context& ctx, const PlannedContract& plan,
                                       const VolumeRecord& record);
   absl::StatusOr<std::vector<Line>> Lines(Context& ctx, const ContractInfo& contract,

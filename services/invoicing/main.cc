@@ -10,6 +10,7 @@
 #include "documents.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
@@ -44,8 +45,9 @@ absl::Status Run(int argc, char** argv) {
         config.balance_address, grpc::InsecureChannelCredentials(), config.server.identity_secret));
   }
 
+  jobs::RunnerMetrics job_metrics(base.registry());
   InvoiceRuns runs(store, directory, volumes.get(), clock, config.zone, config.run, config.seller,
-                   config.pdf_font);
+                   config.pdf_font, &job_metrics);
   Documents documents(store, clock, config.seller, config.pdf_font);
   Accounts accounts(store, directory, clock);
   // Runs a previous process left unfinished resume: issuing is idempotent

@@ -367,7 +367,7 @@ absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const std::
 absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
                                                      const BillingPeriod& period, bool correction,
                                                      PieceOutcome& outcome, absl::Time now) {
-  return pool_.TransactValue<jobs::Completion>(
+  absl::StatusOr<jobs::Completion> done = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         outcome.issued = IssueResult();
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
@@ -381,6 +381,12 @@ absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
                             .status());
         return jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now);
       });
+  // Taken over after the fence: rolled back, the new holder issues the piece.
+  if (!done.ok() && jobs::PgJobs::IsClaimLost(done.status())) {
+    outcome.issued = IssueResult();
+    return jobs::Completion::kDiscarded;
+  }
+  return done;
 }
 
 absl::StatusOr<std::vector<NotBilled>> PgStore::ListNotBilled(const std::string& run_id) {

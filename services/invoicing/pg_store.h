@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/pool.h"
 #include "store.h"
 
@@ -26,7 +27,7 @@ class PgStore final : public Store {
   absl::StatusOr<InvoiceRun> GetRun(const std::string& id) override;
   absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
                                                    const PageRequest& page) override;
-  jobs::PgJobs& Jobs() override { return jobs_; }
+  jobs::JobStore& Jobs() override { return jobs_; }
   absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                absl::Time now) override;
   absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,

@@ -11,7 +11,6 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gridbill/jobs/job.h"
-#include "gridbill/jobs/pg_jobs.h"
 #include "model.h"
 #include "sources.h"
 
@@ -117,7 +116,7 @@ class Store {
   virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(
       const std::optional<BillingPeriod>& period, const PageRequest& page) = 0;
   // The jobs of this database.
-  virtual jobs::PgJobs& Jobs() = 0;
+  virtual jobs::JobStore& Jobs() = 0;
   // Stores the plan of a pending run under the job claim; false (nothing
   // stored) when the claim was lost.
   virtual absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,

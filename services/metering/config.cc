@@ -34,6 +34,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
     return InvalidField("import_lease", "must be at least 1s");
   }
   ASSIGN_OR_RETURN(c.worker_id, src.String("worker_id", ""));
+  ASSIGN_OR_RETURN(c.import_file_retention,
+                   src.Duration("import_file_retention", c.import_file_retention));
+  if (c.import_file_retention < absl::ZeroDuration()) {
+    return InvalidField("import_file_retention", "must not be negative");
+  }
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

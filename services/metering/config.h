@@ -32,6 +32,10 @@ struct Config {
   // claims (worker_id, empty: host:pid).
   absl::Duration import_lease = absl::Minutes(1);
   std::string worker_id;
+  // How long an import's stored file is kept after the import ended
+  // (succeeded, failed or cancelled) (import_file_retention; default 0: it
+  // is deleted when the import ends).
+  absl::Duration import_file_retention = absl::ZeroDuration();
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

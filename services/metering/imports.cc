@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/base/log.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/server.h"
@@ -36,8 +37,11 @@ std::string ResolutionName(Resolution r) {
   return "unspecified";
 }
 
-jobs::RunnerOptions RunnerOptionsOf(const ImportOptions& options) {
+jobs::RunnerOptions RunnerOptionsOf(const ImportOptions& options,
+                                    std::function<void()> on_heartbeat) {
   jobs::RunnerOptions o;
+  o.on_heartbeat = std::move(on_heartbeat);
+  o.metrics = options.metrics;
   o.worker_id = options.worker_id;
   o.lease = options.lease;
   o.renew_every = options.lease / 4;
@@ -60,8 +64,10 @@ ImportJobs::ImportJobs(Store& store, Ingestion& ingestion, const Clock& clock, a
       ingestion_(ingestion),
       clock_(clock),
       zone_(zone),
+      file_retention_(options.file_retention),
       runner_(
-          store.Jobs(), [&clock] { return clock.Now(); }, RunnerOptionsOf(options)) {
+          store.Jobs(), [&clock] { return clock.Now(); },
+          RunnerOptionsOf(options, [this] { DeleteEndedFiles().IgnoreError(); })) {
   runner_.Register(kImportJobKind, *this);
 }
 
@@ -339,6 +345,16 @@ absl::StatusOr<std::string> ImportJobs::Summarize(const jobs::Job& job,
                         SummaryText(import));
   }
   return SummaryText(import);
+}
+
+void ImportJobs::Ended(const jobs::Job&) { DeleteEndedFiles().IgnoreError(); }
+
+absl::StatusOr<int64_t> ImportJobs::DeleteEndedFiles() {
+  absl::StatusOr<int64_t> deleted = store_.DeleteEndedImportFiles(clock_.Now() - file_retention_);
+  if (!deleted.ok()) {
+    LogJson("warn", "import files", {{"error", std::string(deleted.status().message())}});
+  }
+  return deleted;
 }
 
 }  // namespace gridbill::metering

@@ -47,6 +47,10 @@ struct ImportOptions {
   std::string worker_id;
   // A point's claim not renewed within this time is taken over by another worker.
   absl::Duration lease = absl::Minutes(1);
+  // Where the runner counts jobs (gridbill_jobs_*); null: nowhere.
+  jobs::RunnerMetrics* metrics = nullptr;
+  // How long an ended import's stored file is kept (0: deleted when it ends).
+  absl::Duration file_retention = absl::ZeroDuration();
 };
 
 class ImportJobs final : public jobs::Handler {
@@ -86,6 +90,14 @@ class ImportJobs final : public jobs::Handler {
   absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
   absl::StatusOr<std::string> Summarize(const jobs::Job& job,
                                         const std::vector<std::string>& results) override;
+  // An import ended here: its stored file goes (unless kept for
+  // file_retention; the runner's heartbeat deletes those later, and the
+  // files of imports another replica ended).
+  void Ended(const jobs::Job& job) override;
+
+  // Deletes the stored files of imports that ended more than file_retention
+  // ago; how many.
+  absl::StatusOr<int64_t> DeleteEndedFiles();
 
  private:
   // A stored file parsed again: its readings by point, in file order.
@@ -105,6 +117,7 @@ class ImportJobs final : public jobs::Handler {
   Ingestion& ingestion_;
   const Clock& clock_;
   absl::TimeZone zone_;
+  absl::Duration file_retention_;
   jobs::Runner runner_;
 
   absl::Mutex mu_;

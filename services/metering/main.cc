@@ -8,6 +8,7 @@
 #include "estimation.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/server.h"
@@ -35,8 +36,10 @@ absl::Status Run(int argc, char** argv) {
   Ingestion ingestion(store, clock, config.zone, config.vee);
   Readings readings(store, ingestion, config.zone);
   Estimation estimation(store, ingestion, clock, config.zone, config.estimation);
+  jobs::RunnerMetrics job_metrics(base.registry());
   ImportJobs imports(store, ingestion, clock, config.zone,
-                     ImportOptions{config.worker_id, config.import_lease});
+                     ImportOptions{config.worker_id, config.import_lease, &job_metrics,
+                                   config.import_file_retention});
   // Imports a previous process (or another replica) left unfinished resume
   // from their stored file: the points not yet stored.
   ASSIGN_OR_RETURN(int64_t unfinished, imports.ResumeUnfinished());

@@ -576,6 +576,11 @@ absl::StatusOr<ImportJob> PgStore::FindImportJob(const std::string& request_id) 
   return ReadJob(res[0]);
 }
 
+absl::StatusOr<int64_t> PgStore::DeleteEndedImportFiles(absl::Time ended_before) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kDeleteEndedImportFiles, ended_before));
+  return res.affected();
+}
+
 absl::StatusOr<ImportFile> PgStore::GetImportFile(const std::string& id) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetImportFile, id));
   if (res.empty()) return NotFound("file of import job", id);
@@ -591,7 +596,7 @@ absl::StatusOr<ImportFile> PgStore::GetImportFile(const std::string& id) {
 absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(
     const jobs::Claim& claim, absl::FunctionRef<absl::StatusOr<IngestSummary>()> ingest,
     const std::string& result, absl::Time now) {
-  return pool_.TransactValue<jobs::Completion>(
+  absl::StatusOr<jobs::Completion> done = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
         if (!held) return jobs::Completion::kDiscarded;
@@ -615,6 +620,9 @@ absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(
         RETURN_IF_ERROR(tx.Execute(q::kAddImportCounts, params).status());
         return jobs::PgJobs::CompletePiece(tx, claim, result, now);
       });
+  // Taken over after the fence: rolled back, the new holder stores the point.
+  if (!done.ok() && jobs::PgJobs::IsClaimLost(done.status())) return jobs::Completion::kDiscarded;
+  return done;
 }
 
 absl::Status PgStore::SetImportError(const std::string& id, const std::string& error) {

@@ -37,11 +37,12 @@ class PgStore final : public Store {
   absl::Status WriteDays(absl::Span<const DayRow> rows) override;
   absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override;
 
-  jobs::PgJobs& Jobs() override { return jobs_; }
+  jobs::JobStore& Jobs() override { return jobs_; }
   absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) override;
   absl::StatusOr<ImportJob> GetImportJob(const std::string& id) override;
   absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) override;
   absl::StatusOr<ImportFile> GetImportFile(const std::string& id) override;
+  absl::StatusOr<int64_t> DeleteEndedImportFiles(absl::Time ended_before) override;
   absl::StatusOr<jobs::Completion> StoreImportPiece(
       const jobs::Claim& claim, absl::FunctionRef<absl::StatusOr<IngestSummary>()> ingest,
       const std::string& result, absl::Time now) override;

@@ -98,6 +98,13 @@ inline constexpr pg::Query kInsertImportFile{
     "INSERT INTO import_files (job_id, content, format, encoding, unit, source) "
     "VALUES ($1, $2, $3, $4, $5, $6)"};
 
+// The files of imports that ended (jobs state 3 succeeded, 4 failed,
+// 5 cancelled) at or before $1: nothing reads them again.
+inline constexpr pg::Query kDeleteEndedImportFiles{
+    "delete_ended_import_files",
+    "DELETE FROM import_files f USING jobs j WHERE j.id = f.job_id AND j.state IN (3, 4, 5) "
+    "AND j.finish_time <= $1"};
+
 inline constexpr pg::Query kGetImportFile{
     "get_import_file",
     "SELECT content, format, encoding, unit, source FROM import_files WHERE job_id = $1"};

@@ -15,10 +15,6 @@
 #include "import_parse.h"
 #include "model.h"
 
-namespace gridbill::jobs {
-class PgJobs;  // the job runner's store (libs/jobs), handed to the runner
-}  // namespace gridbill::jobs
-
 namespace gridbill::metering {
 
 // The kind of the jobs (libs/jobs) that import files.
@@ -63,7 +59,7 @@ class Store {
   virtual absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) = 0;
 
   // Import jobs are jobs of libs/jobs (kind kImportJobKind), in these tables.
-  virtual jobs::PgJobs& Jobs() = 0;
+  virtual jobs::JobStore& Jobs() = 0;  // handed to the runner
   // The import, its file and its pending job, in one transaction;
   // ALREADY_EXISTS when the request_id is taken.
   virtual absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) = 0;
@@ -71,6 +67,9 @@ class Store {
   // NOT_FOUND when no job has this request_id.
   virtual absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) = 0;
   virtual absl::StatusOr<ImportFile> GetImportFile(const std::string& id) = 0;
+  // Deletes the stored files of imports that ended (succeeded, failed or
+  // were cancelled) at or before `ended_before`; how many.
+  virtual absl::StatusOr<int64_t> DeleteEndedImportFiles(absl::Time ended_before) = 0;
   // One piece of an import under its claim, in one transaction: `ingest`
   // (whose store calls join it), the counts it returns added to the
   // import's, and the piece done with `result`. Nothing is stored

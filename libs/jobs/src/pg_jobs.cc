@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/cord.h"
+
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/params.h"
@@ -11,6 +13,11 @@ namespace gridbill::jobs {
 namespace {
 
 namespace q = queries;
+
+constexpr char kClaimLostPayload[] = "gridbill.jobs/claim-lost";
+
+// The columns ReadJob reads, first in every row that carries a job.
+constexpr int kJobCols = 12;
 
 Job ReadJob(const pg::Row& r) {
   Job j;
@@ -120,17 +127,28 @@ absl::StatusOr<std::optional<absl::Time>> PgJobs::OldestClaim(
 }
 
 absl::StatusOr<bool> PgJobs::FencePiece(pg::Transaction& tx, const Claim& claim) {
-  ASSIGN_OR_RETURN(pg::Result job, tx.Exec(q::kLockJob, claim.job_id));
-  if (job.empty() || static_cast<State>(job[0].Int(0)) != State::kRunning) return false;
-  ASSIGN_OR_RETURN(pg::Result piece, tx.Exec(q::kLockPiece, claim.job_id, claim.piece_no));
-  return !piece.empty() && piece[0].Int(0) == 1 && piece[0].Int(1) == claim.epoch;
+  ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kFencePiece, claim.job_id,
+                                           static_cast<int64_t>(claim.piece_no), claim.epoch));
+  return !res.empty() && res[0].Bool(0);
 }
 
 absl::StatusOr<Completion> PgJobs::CompletePiece(pg::Transaction& tx, const Claim& claim,
                                                  const std::string& result, absl::Time now) {
-  RETURN_IF_ERROR(tx.Exec(q::kFinishPiece, claim.job_id, claim.piece_no, result, now).status());
-  ASSIGN_OR_RETURN(pg::Result progress, tx.Exec(q::kAddProgress, claim.job_id, claim.piece.units));
+  ASSIGN_OR_RETURN(pg::Result progress,
+                   tx.Exec(q::kCompletePiece, claim.job_id, static_cast<int64_t>(claim.piece_no),
+                           claim.epoch, result, now));
+  if (progress.empty()) {
+    absl::Status lost = absl::FailedPreconditionError(
+        absl::StrCat("job ", claim.job_id, " piece ", claim.piece_no,
+                     ": the claim was taken over before its result was stored"));
+    lost.SetPayload(kClaimLostPayload, absl::Cord("1"));
+    return lost;
+  }
   return progress[0].Int(0) >= progress[0].Int(1) ? Completion::kLast : Completion::kStored;
+}
+
+bool PgJobs::IsClaimLost(const absl::Status& status) {
+  return status.GetPayload(kClaimLostPayload).has_value();
 }
 
 absl::StatusOr<Job> PgJobs::Get(pg::Transaction& tx, const std::string& id) {
@@ -154,10 +172,11 @@ absl::StatusOr<std::optional<Claim>> PgJobs::ClaimJob(const std::string& worker,
       pool_.Execute(q::kClaimJob, ClaimParams(worker, now, stale_before, kinds, only_job)));
   if (res.empty()) return std::optional<Claim>();
   Claim c;
-  c.job_id = res[0].String(0);
-  c.kind = res[0].String(1);
-  c.epoch = res[0].Int(2);
-  c.taken_over_from = res[0].String(3);
+  c.job = ReadJob(res[0]);
+  c.job_id = c.job.id;
+  c.kind = c.job.kind;
+  c.epoch = res[0].Int(kJobCols);
+  c.taken_over_from = res[0].String(kJobCols + 1);
   c.worker = worker;
   return std::optional<Claim>(std::move(c));
 }
@@ -171,13 +190,14 @@ absl::StatusOr<std::optional<Claim>> PgJobs::ClaimPiece(const std::string& worke
       pool_.Execute(q::kClaimPiece, ClaimParams(worker, now, stale_before, kinds, only_job)));
   if (res.empty()) return std::optional<Claim>();
   Claim c;
-  c.job_id = res[0].String(0);
-  c.kind = res[0].String(1);
-  c.piece_no = static_cast<int>(res[0].Int(2));
-  c.epoch = res[0].Int(3);
-  c.piece.spec = res[0].String(4);
-  c.piece.units = res[0].Int(5);
-  c.taken_over_from = res[0].String(6);
+  c.job = ReadJob(res[0]);
+  c.job_id = c.job.id;
+  c.kind = c.job.kind;
+  c.piece_no = static_cast<int>(res[0].Int(kJobCols));
+  c.epoch = res[0].Int(kJobCols + 1);
+  c.piece.spec = res[0].String(kJobCols + 2);
+  c.piece.units = res[0].Int(kJobCols + 3);
+  c.taken_over_from = res[0].String(kJobCols + 4);
   c.worker = worker;
   return std::optional<Claim>(std::move(c));
 }
@@ -200,11 +220,14 @@ absl::StatusOr<bool> PgJobs::StorePlan(const Claim& claim, const std::vector<Pie
 
 absl::StatusOr<Completion> PgJobs::CompletePiece(const Claim& claim, const std::string& result,
                                                  absl::Time now) {
-  return pool_.TransactValue<Completion>([&](pg::Transaction& tx) -> absl::StatusOr<Completion> {
-    ASSIGN_OR_RETURN(bool held, FencePiece(tx, claim));
-    if (!held) return Completion::kDiscarded;
-    return CompletePiece(tx, claim, result, now);
-  });
+  absl::StatusOr<Completion> done =
+      pool_.TransactValue<Completion>([&](pg::Transaction& tx) -> absl::StatusOr<Completion> {
+        ASSIGN_OR_RETURN(bool held, FencePiece(tx, claim));
+        if (!held) return Completion::kDiscarded;
+        return CompletePiece(tx, claim, result, now);
+      });
+  if (!done.ok() && IsClaimLost(done.status())) return Completion::kDiscarded;
+  return done;
 }
 
 absl::StatusOr<bool> PgJobs::Finish(const Claim& claim, const std::string& summary,

@@ -11,6 +11,9 @@ using pg::Query;
 #define GRIDBILL_JOB_COLS                                                                  \
   "id, kind, state, done, total, pieces_done, pieces_total, summary, error, create_time, " \
   "start_time, finish_time"
+#define GRIDBILL_JOB_COLS_OF_J                                                                  \
+  "j.id, j.kind, j.state, j.done, j.total, j.pieces_done, j.pieces_total, j.summary, j.error, " \
+  "j.create_time, j.start_time, j.finish_time"
 
 inline constexpr Query kInsertJob{"jobs_insert",
                                   "INSERT INTO jobs (id, kind, create_time) VALUES ($1, $2, $3)"};
@@ -29,7 +32,8 @@ inline constexpr Query kClaimJob{
     "ORDER BY create_time, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
     "UPDATE jobs j SET claimed_by = $1, claimed_at = $2, claim_epoch = j.claim_epoch + 1 "
     "FROM c WHERE j.id = c.id "
-    "RETURNING j.id, j.kind, j.claim_epoch, CASE WHEN c.prev_at IS NULL THEN '' "
+    "RETURNING " GRIDBILL_JOB_COLS_OF_J
+    ", j.claim_epoch, CASE WHEN c.prev_at IS NULL THEN '' "
     "ELSE c.prev_owner END"};
 
 // An open piece of a running job, or one whose claim is older than the lease
@@ -45,7 +49,8 @@ inline constexpr Query kClaimPiece{
     "UPDATE job_pieces p SET state = 1, claimed_by = $1, claimed_at = $2, "
     "claim_epoch = p.claim_epoch + 1 FROM c, jobs j "
     "WHERE p.job_id = c.job_id AND p.piece_no = c.piece_no AND j.id = p.job_id "
-    "RETURNING p.job_id, j.kind, p.piece_no, p.claim_epoch, p.spec, p.units, "
+    "RETURNING " GRIDBILL_JOB_COLS_OF_J
+    ", p.piece_no, p.claim_epoch, p.spec, p.units, "
     "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END"};
 
 inline constexpr Query kRenewPiece{
@@ -62,9 +67,15 @@ inline constexpr Query kLockJob{
     "jobs_lock_job",
     "SELECT state, claim_epoch, claimed_at IS NOT NULL FROM jobs WHERE id = $1 FOR UPDATE"};
 
-inline constexpr Query kLockPiece{
-    "jobs_lock_piece",
-    "SELECT state, claim_epoch FROM job_pieces WHERE job_id = $1 AND piece_no = $2 FOR UPDATE"};
+// A piece's fence, its transaction's first statement: the job row locked
+// (a job's pieces and its cancel commit one after the other), and whether
+// the job runs and the claim is the piece's current one. The piece row is
+// not locked here: kCompletePiece checks the epoch again under its lock.
+inline constexpr Query kFencePiece{
+    "jobs_fence_piece",
+    "SELECT j.state = 2 AND EXISTS (SELECT 1 FROM job_pieces p WHERE p.job_id = j.id "
+    "AND p.piece_no = $2 AND p.state = 1 AND p.claim_epoch = $3) "
+    "FROM jobs j WHERE j.id = $1 FOR UPDATE OF j"};
 
 inline constexpr Query kInsertPieces{
     "jobs_insert_pieces",
@@ -76,15 +87,15 @@ inline constexpr Query kMarkPlanned{
     "UPDATE jobs SET state = 2, start_time = COALESCE(start_time, $2), total = $3, "
     "pieces_total = $4, claimed_by = '', claimed_at = NULL WHERE id = $1"};
 
-inline constexpr Query kFinishPiece{
-    "jobs_finish_piece",
-    "UPDATE job_pieces SET state = 2, result = $3, finish_time = $4, claimed_at = NULL "
-    "WHERE job_id = $1 AND piece_no = $2"};
-
-inline constexpr Query kAddProgress{
-    "jobs_add_progress",
-    "UPDATE jobs SET done = done + $2, pieces_done = pieces_done + 1 WHERE id = $1 "
-    "RETURNING pieces_done, pieces_total"};
+// A piece's completion, its transaction's last statement: done under its
+// claim epoch (no row when a takeover bumped it after the fence), and its
+// units added to the job's progress.
+inline constexpr Query kCompletePiece{
+    "jobs_complete_piece",
+    "WITH p AS (UPDATE job_pieces SET state = 2, result = $4, finish_time = $5, claimed_at = NULL "
+    "WHERE job_id = $1 AND piece_no = $2 AND claim_epoch = $3 AND state = 1 RETURNING units) "
+    "UPDATE jobs j SET done = j.done + p.units, pieces_done = j.pieces_done + 1 FROM p "
+    "WHERE j.id = $1 RETURNING j.pieces_done, j.pieces_total"};
 
 inline constexpr Query kFinishJob{
     "jobs_finish",
@@ -131,5 +142,6 @@ inline constexpr Query kCountOpen{
     "SELECT count(*) FROM jobs WHERE state IN (1, 2) AND kind = ANY($1::text[])"};
 
 #undef GRIDBILL_JOB_COLS
+#undef GRIDBILL_JOB_COLS_OF_J
 
 }  // namespace gridbill::jobs::queries

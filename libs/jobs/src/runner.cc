@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/jobs/metrics.h"
 
 namespace gridbill::jobs {
 namespace {
@@ -19,12 +20,12 @@ std::string DefaultWorkerId() {
 
 }  // namespace
 
-absl::StatusOr<bool> Handler::Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+absl::StatusOr<bool> Handler::Fail(JobStore& jobs, const Claim& claim, const std::string& error,
                                    absl::Time now) {
   return jobs.Fail(claim.job_id, error, now);
 }
 
-Runner::Runner(PgJobs& store, std::function<absl::Time()> now, RunnerOptions options)
+Runner::Runner(JobStore& store, std::function<absl::Time()> now, RunnerOptions options)
     : store_(store), now_(std::move(now)), options_(std::move(options)) {
   if (options_.worker_id.empty()) options_.worker_id = DefaultWorkerId();
   options_.renew_every = std::min(options_.renew_every, options_.lease / 3);
@@ -35,7 +36,18 @@ Runner::~Runner() { Stop(); }
 void Runner::Register(const std::string& kind, Handler& handler) {
   handlers_[kind] = &handler;
   kinds_.push_back(kind);
+  if (options_.metrics != nullptr) options_.metrics->AddKind(kind);
 }
+
+void Runner::CountEnded(const Job& job, State state) {
+  if (options_.metrics != nullptr) {
+    options_.metrics->Ended(job.kind, state, now_() - job.create_time);
+  }
+  auto it = handlers_.find(job.kind);
+  if (it != handlers_.end()) it->second->Ended(job);
+}
+
+void Runner::Cancelled(const Job& job) { CountEnded(job, State::kCancelled); }
 
 void Runner::Log(std::string_view level, std::string_view msg,
                  const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -49,6 +61,7 @@ absl::StatusOr<Job> Runner::Cancel(const std::string& id) {
   ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(id, now_()));
   ASSIGN_OR_RETURN(Job job, store_.Get(id));
   if (!cancelled) return job;
+  CountEnded(job, State::kCancelled);
   // No piece is stored after the cancel: the results read now are final.
   auto it = handlers_.find(job.kind);
   if (it == handlers_.end()) return job;
@@ -88,7 +101,9 @@ absl::Status Runner::FailIfHeld(Handler& handler, const Claim& claim, const absl
   }
   Log("error", "job failed",
       {{"job_id", claim.job_id}, {"kind", claim.kind}, {"error", std::string(error.message())}});
-  return handler.Fail(store_, claim, std::string(error.message()), now_()).status();
+  ASSIGN_OR_RETURN(bool failed, handler.Fail(store_, claim, std::string(error.message()), now_()));
+  if (failed) CountEnded(claim.job, State::kFailed);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
@@ -118,19 +133,25 @@ absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
 absl::Status Runner::JobStage(const Claim& claim) {
   if (!claim.taken_over_from.empty()) {
     Log("warn", "job taken over", {{"job_id", claim.job_id}, {"from", claim.taken_over_from}});
+    if (options_.metrics != nullptr) options_.metrics->TakenOver(claim.kind);
   }
-  ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
+  const Job& job = claim.job;  // read by the claiming statement
   Handler& handler = *handlers_.at(claim.kind);
   if (job.state == State::kPending) {
     absl::StatusOr<bool> planned = handler.Plan(job, claim);
     if (!planned.ok()) return FailIfHeld(handler, claim, planned.status());
-    if (*planned) Wake();  // its pieces are open now
+    if (*planned) {
+      if (options_.metrics != nullptr) options_.metrics->Started(claim.kind);
+      Wake();  // its pieces are open now
+    }
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(std::vector<std::string> results, store_.Results(claim.job_id));
   absl::StatusOr<std::string> summary = handler.Summarize(job, results);
   if (!summary.ok()) return FailIfHeld(handler, claim, summary.status());
-  return store_.Finish(claim, *summary, now_()).status();
+  ASSIGN_OR_RETURN(bool finished, store_.Finish(claim, *summary, now_()));
+  if (finished) CountEnded(job, State::kSucceeded);
+  return absl::OkStatus();
 }
 
 absl::Status Runner::PieceStage(const Claim& claim) {
@@ -140,12 +161,20 @@ absl::Status Runner::PieceStage(const Claim& claim) {
          {"piece", absl::StrCat(claim.piece_no)},
          {"from", claim.taken_over_from},
          {"lease", absl::FormatDuration(options_.lease)}});
+    if (options_.metrics != nullptr) options_.metrics->TakenOver(claim.kind);
   }
-  ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
   Handler& handler = *handlers_.at(claim.kind);
-  absl::StatusOr<Completion> done = handler.Work(job, claim);
+  absl::StatusOr<Completion> done = handler.Work(claim.job, claim);
   if (!done.ok()) return FailIfHeld(handler, claim, done.status());
-  if (*done == Completion::kLast) Wake();  // the job can be finished now
+  if (*done == Completion::kDiscarded) return absl::OkStatus();
+  if (options_.metrics != nullptr) options_.metrics->PieceDone(claim.kind);
+  if (*done == Completion::kLast) {
+    // The job can be finished now, unless the piece's transaction did
+    // (a service that finishes its job with its last piece).
+    ASSIGN_OR_RETURN(Job job, store_.Get(claim.job_id));
+    if (job.state == State::kSucceeded) CountEnded(job, State::kSucceeded);
+  }
+  Wake();  // idle workers look again: the job may be finishable, or others queued
   return absl::OkStatus();
 }
 
@@ -186,9 +215,13 @@ absl::StatusOr<int64_t> Runner::CountOpen() {
 
 void Runner::WorkerLoop() {
   while (true) {
+    int64_t seen = 0;
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
+      // Read before looking for work: a wake-up that comes while WorkOnce
+      // finds nothing (a job created just after its claim query) is not lost.
+      seen = wakeups_;
     }
     absl::StatusOr<bool> worked = WorkOnce();
     if (!worked.ok()) {
@@ -196,7 +229,6 @@ void Runner::WorkerLoop() {
     }
     if (worked.ok() && *worked) continue;
     absl::MutexLock lock(&mu_);
-    const int64_t seen = wakeups_;
     auto woken = [this, seen]()
                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };
     mu_.AwaitWithTimeout(absl::Condition(&woken), options_.poll);

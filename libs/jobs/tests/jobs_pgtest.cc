@@ -3,12 +3,14 @@
 // before the restart.
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "catch2/catch.hpp"
+#include "gridbill/base/status_macros.h"
 #include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/jobs/runner.h"
 #include "gridbill/pgtest/pgtest.h"
@@ -129,6 +131,40 @@ TEST_CASE("a job is split once and each piece is claimed by one worker") {
       f.store.ClaimPiece("e", f.clock.Now(), f.clock.Now() + absl::Hours(1), {"other.kind"}, "");
   REQUIRE(other.ok());
   CHECK(!other->has_value());
+}
+
+TEST_CASE("a takeover between a piece's fence and its completion rolls the piece back") {
+  Fixture f;
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "tf", kKind, {PieceSpec{"1", 7}}, f.clock.Now());
+              })
+              .ok());
+  const std::vector<std::string> kinds = {kKind};
+  auto a = f.store.ClaimPiece("a", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(a.ok());
+  REQUIRE(a->has_value());
+  CHECK((*a)->job.id == "tf");
+  CHECK((*a)->job.total == 7);
+  // a fences and writes; b takes the piece over (a's lease counted as
+  // expired) before a stores its result: a's transaction is refused whole.
+  absl::Status st = f.db.pool().Transact([&](pg::Transaction& tx) -> absl::Status {
+    auto held = PgJobs::FencePiece(tx, **a);
+    if (!held.ok() || !*held) return absl::InternalError("fence refused a current claim");
+    RETURN_IF_ERROR(tx.ExecuteScript("UPDATE jobs SET summary = 'written by a' WHERE id = 'tf'"));
+    std::thread([&] {
+      auto b = f.store.ClaimPiece("b", f.clock.Now(), f.clock.Now() + absl::Seconds(1), kinds, "");
+      CHECK(b.ok());
+      CHECK((b.ok() && b->has_value()));
+    }).join();
+    return PgJobs::CompletePiece(tx, **a, "a", f.clock.Now()).status();
+  });
+  CHECK(PgJobs::IsClaimLost(st));
+  auto job = f.store.Get("tf");
+  REQUIRE(job.ok());
+  CHECK(job->summary.empty());
+  CHECK(job->done == 0);
+  CHECK(job->state == State::kRunning);
 }
 
 TEST_CASE("an expired claim is taken over and the old holder's result is refused") {
@@ -368,7 +404,7 @@ class RecordingHandler final : public Handler {
   absl::StatusOr<std::string> Summarize(const Job&, const std::vector<std::string>&) override {
     return std::string("summary");
   }
-  absl::StatusOr<bool> Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+  absl::StatusOr<bool> Fail(JobStore& jobs, const Claim& claim, const std::string& error,
                             absl::Time now) override {
     ++failed_;
     return jobs.Fail(claim.job_id, absl::StrCat("service: ", error), now);

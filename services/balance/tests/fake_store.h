@@ -1,6 +1,7 @@
 // In-memory doubles of what the balance domain reads and writes, for the
-// pure domain tests: a Store keeping schemes and runs (the work queue and
-// the results are not faked), and a metering point directory.
+// pure domain tests: a Store keeping schemes and runs (jobs in libs/jobs'
+// MemoryJobs; shards and results are not faked), and a metering point
+// directory.
 #pragma once
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/jobs/memory_jobs.h"
 #include "sources.h"
 #include "store.h"
 
@@ -100,7 +102,7 @@ class FakeStore final : public Store {
   }
   absl::StatusOr<bool> RenewShard(const Shard&, absl::Time) override { return Unfaked(); }
   // Runs are jobs of libs/jobs, whose store is PostgreSQL's: runs_pgtest.
-  jobs::PgJobs& Jobs() override { std::abort(); }
+  jobs::JobStore& Jobs() override { return jobs_; }
   absl::Status OpenShard(Shard&, absl::Time) override {
     return absl::UnimplementedError("shards are not faked");
   }
@@ -143,6 +145,7 @@ class FakeStore final : public Store {
   std::map<int64_t, Scheme> schemes_;
   std::map<int64_t, Run> runs_;
   int64_t shards_ = 0;
+  jobs::MemoryJobs jobs_;  // the runs' jobs: no worker runs in the pure tests
 };
 
 // The metering points that exist.

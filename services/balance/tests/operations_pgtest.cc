@@ -372,6 +372,15 @@ TEST_CASE("the balance metrics say what runs and shards did", "[balance][pg]") {
   CHECK(final_run.summary().point_days() == 87);
   CHECK(Sample(metrics, "gridbill_balance_results_written_total{kind=\"service_hour\"}") == "2091");
   CHECK(Sample(metrics, "gridbill_balance_results_written_total{kind=\"node_hour\"}") == "0");
+  // The job runner's own series (libs/jobs), the same in every service.
+  CHECK(Sample(metrics, "gridbill_jobs_ended_total{kind=\"balance.run\",state=\"succeeded\"}") ==
+        "1");
+  CHECK(Sample(metrics, "gridbill_jobs_ended_total{kind=\"balance.run\",state=\"cancelled\"}") ==
+        "1");
+  CHECK(Sample(metrics, "gridbill_jobs_ended_total{kind=\"balance.run\",state=\"failed\"}") == "0");
+  CHECK(Sample(metrics, "gridbill_jobs_pieces_done_total{kind=\"balance.run\"}") == "3");
+  CHECK(Sample(metrics, "gridbill_jobs_piece_takeovers_total{kind=\"balance.run\"}") == "0");
+  CHECK(Sample(metrics, "gridbill_jobs_duration_seconds_count{kind=\"balance.run\"}") == "1");
 
   // The exposition is valid for Prometheus.
   const std::string promtool =

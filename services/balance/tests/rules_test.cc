@@ -1,7 +1,6 @@
 // The balance domain's rules over in-memory doubles (no PostgreSQL, no
-// metering): what a scheme must be to be stored. Which runs may start when
-// is tested in runs_pgtest: runs are jobs of libs/jobs, whose store is
-// PostgreSQL's.
+// metering): what a scheme must be to be stored, and which runs may start
+// when (the runs' jobs in libs/jobs' MemoryJobs).
 #include <memory>
 #include <set>
 #include <string>
@@ -11,6 +10,8 @@
 #include "catch2/catch.hpp"
 #include "fake_store.h"
 #include "gridbill/testing/fake_clock.h"
+#include "prometheus/registry.h"
+#include "runs.h"
 #include "schemes.h"
 
 namespace gridbill::balance {
@@ -80,6 +81,60 @@ TEST_CASE("a participant scheme names its participant and no node, and counts a 
   Scheme backwards = Consumption("p-1", {"MP-1"});
   backwards.valid_to = absl::CivilDay(2023, 12, 31);
   CHECK(absl::StrContains(Schemes::Validate(backwards).message(), "scheme.valid_to"));
+}
+
+// Runs over the doubles: no worker is started, so a run stays as Start stored it.
+struct RunsFixture : Fixture {
+  explicit RunsFixture(absl::Time now) : Fixture(now) {
+    RunsConfig config;
+    config.zone = Almaty();
+    runs = std::make_unique<Runs>(store, readings, declarations, clock, config, metrics);
+    REQUIRE(schemes.Define(Consumption("p-1", {"MP-1", "MP-2"}), "operator").ok());
+  }
+  testing::NoReadings readings;
+  NoDeclarations declarations;
+  prometheus::Registry registry;
+  RunsMetrics metrics{registry};
+  std::unique_ptr<Runs> runs;
+};
+
+BillingPeriod Month(int y, int m) { return *BillingPeriod::Make(y, m); }
+
+TEST_CASE(
+    "which runs may start when: a final run after its month, a correction after a final run") {
+  RunsFixture f(Local(2024, 3, 10, 12));
+  // March has not ended: a final run is refused and nothing is stored.
+  absl::StatusOr<Run> run = f.runs->Start(Month(2024, 3), RunType::kFinal, 0, "op", "r1");
+  CHECK(absl::IsFailedPrecondition(run.status()));
+  CHECK(absl::StrContains(run.status().message(), "preliminary"));
+  CHECK(f.store.run_count() == 0);
+  // April has not begun: not even a preliminary run.
+  run = f.runs->Start(Month(2024, 4), RunType::kPreliminary, 0, "op", "r2");
+  CHECK(absl::IsFailedPrecondition(run.status()));
+  CHECK(absl::StrContains(run.status().message(), "has not started yet"));
+  // A preliminary run of March is computed up to the last whole hour passed.
+  f.clock.Set(Local(2024, 3, 10, 12) + absl::Minutes(40));
+  run = f.runs->Start(Month(2024, 3), RunType::kPreliminary, 0, "op", "r3");
+  REQUIRE(run.ok());
+  CHECK(run->computed_until == Local(2024, 3, 10, 12));
+  CHECK(f.store.shard_count() == 1);
+  // A correction of February needs a succeeded final run of February first.
+  run = f.runs->Start(Month(2024, 2), RunType::kCorrection, 0, "op", "r4");
+  CHECK(absl::IsFailedPrecondition(run.status()));
+  CHECK(absl::StrContains(run.status().message(), "run a final run first"));
+  absl::StatusOr<Run> final_run = f.runs->Start(Month(2024, 2), RunType::kFinal, 0, "op", "r5");
+  REQUIRE(final_run.ok());
+  run = f.runs->Start(Month(2024, 2), RunType::kCorrection, 0, "op", "r6");
+  CHECK(absl::IsFailedPrecondition(run.status()));  // the final run has not succeeded yet
+  f.store.SetState(final_run->id, RunState::kSucceeded);
+  run = f.runs->Start(Month(2024, 2), RunType::kCorrection, 0, "op", "r7");
+  REQUIRE(run.ok());
+  CHECK(run->correction_number == 1);
+  CHECK(run->base_run_id == final_run->id);
+  // A verification run needs a succeeded base run.
+  run = f.runs->Start(std::nullopt, RunType::kVerification, 0, "op", "r8");
+  CHECK(absl::IsInvalidArgument(run.status()));
+  CHECK(absl::StrContains(run.status().message(), "base_run_id"));
 }
 
 }  // namespace

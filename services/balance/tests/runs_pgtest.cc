@@ -98,37 +98,6 @@ TEST_CASE("February 2024 gives 697 hourly results per participant and service", 
   CHECK(bresp.run().id() == run.id());
 }
 
-TEST_CASE("which runs may start when: a final run after its month, a correction after a final run",
-          "[balance][pg]") {
-  Suite suite(Local(2024, 3, 10, 12));
-  LoadFebruary(suite);
-  v1::BalanceRun run;
-  // March has not ended: a final run is refused and nothing is stored.
-  grpc::Status st = suite.StartRun(RunOf(2024, 3, v1::RUN_TYPE_FINAL), &run);
-  CHECK(st.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(absl::StrContains(st.error_message(), "preliminary"));
-  CHECK(suite.CountRows("SELECT count(*) FROM runs") == 0);
-  // April has not begun: not even a preliminary run.
-  st = suite.StartRun(RunOf(2024, 4, v1::RUN_TYPE_PRELIMINARY), &run);
-  CHECK(st.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(absl::StrContains(st.error_message(), "has not started yet"));
-  // A preliminary run of March is computed up to the last whole hour passed.
-  REQUIRE_OK(suite.StartRun(RunOf(2024, 3, v1::RUN_TYPE_PRELIMINARY), &run));
-  CHECK(FromProtoTime(run.computed_until()) == Local(2024, 3, 10, 12));
-  // A correction of February needs a final run of February first.
-  st = suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_CORRECTION), &run);
-  CHECK(st.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(absl::StrContains(st.error_message(), "run a final run first"));
-  v1::BalanceRun final_run;
-  REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_FINAL), &final_run));
-  final_run = suite.Finish(final_run.id());
-  REQUIRE(final_run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
-  v1::BalanceRun correction;
-  REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_CORRECTION), &correction));
-  CHECK(correction.correction_number() == 1);
-  CHECK(correction.base_run_id() == final_run.id());
-}
-
 TEST_CASE("a final run recomputed from its recorded inputs after later revisions is identical",
           "[balance][pg]") {
   Suite suite(Local(2024, 3, 5));

@@ -24,6 +24,7 @@
 #include "documents.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
+#include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/testing/fake_clock.h"
@@ -139,6 +140,7 @@ class Harness {
   pg::PgIdempotency idempotency;
   GrpcContractDirectory directory;
   TestVolumes volumes;
+  jobs::RunnerMetrics job_metrics{base.registry()};  // gridbill_jobs_* on base's /metrics
   InvoiceRuns runs;
   invoicing::Documents documents;
   Accounts accounts;

@@ -111,6 +111,15 @@ TEST_CASE("a tariff change inside March 2026 gives two lines, VAT 16 percent, th
   CHECK(again.documents_issued() == 0);
   CHECK(again.contracts_skipped() == 1);
   CHECK(h.CountRows("documents") == 3);
+  // The job runner counted both runs on /metrics (gridbill_jobs_*).
+  const std::string metrics = h.base.ScrapeMetrics();
+  INFO(metrics);
+  CHECK(absl::StrContains(metrics, "gridbill_jobs_started_total{kind=\"invoicing.run\"} 2"));
+  CHECK(absl::StrContains(
+      metrics, "gridbill_jobs_ended_total{kind=\"invoicing.run\",state=\"succeeded\"} 2"));
+  CHECK(absl::StrContains(metrics, "gridbill_jobs_pieces_done_total{kind=\"invoicing.run\"} 2"));
+  CHECK(
+      absl::StrContains(metrics, "gridbill_jobs_duration_seconds_count{kind=\"invoicing.run\"} 2"));
 }
 
 TEST_CASE("documents are immutable in the database") {

@@ -93,8 +93,11 @@ class FakeStore final : public Store {
 
   // Imports run on libs/jobs against PostgreSQL (imports_pgtest); the pure
   // rules tests do not fake them.
-  jobs::PgJobs& Jobs() override { std::abort(); }
+  jobs::JobStore& Jobs() override { std::abort(); }
   absl::Status InsertImportJob(const ImportJob&, const ImportFile&) override {
+    return absl::UnimplementedError("imports are not faked");
+  }
+  absl::StatusOr<int64_t> DeleteEndedImportFiles(absl::Time) override {
     return absl::UnimplementedError("imports are not faked");
   }
   absl::StatusOr<ImportJob> GetImportJob(const std::string&) override {

@@ -355,6 +355,40 @@ TEST_CASE("an import reports progress per point and is watched to its end") {
   REQUIRE(done.job().done() == 5);
   REQUIRE(done.summary().accepted() == 120);
   REQUIRE(h.CountRows("reading_days") == 5);
+  // The stored upload is deleted once the import has ended (the worker
+  // deletes it right after it finished the job).
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (h.CountRows("import_files") > 0 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  REQUIRE(h.CountRows("import_files") == 0);
+}
+
+TEST_CASE("an ended import's file is kept for import_file_retention, then deleted") {
+  Harness h(WriteMethod::kCopyBinary, /*start_import_worker=*/false);
+  h.CreatePoint("MP-1");
+  h.CreatePoint("MP-2");
+  ImportJobs keeping(h.store, h.ingestion, h.clock, Almaty(),
+                     ImportOptions{"keeping", absl::Minutes(1), nullptr, absl::Hours(24)});
+  v1::StartImportResponse resp;
+  REQUIRE_OK(h.Call(*h.import_stub, &IStub::StartImport,
+                    Request(kCsv, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH), &resp));
+  REQUIRE(h.CountRows("import_files") == 1);
+  auto done = keeping.Execute(resp.job().id(), absl::Seconds(60));
+  REQUIRE(done.ok());
+  REQUIRE(done->state == JobState::kSucceeded);
+  REQUIRE(h.CountRows("import_files") == 1);  // kept: ended less than 24 h ago
+  h.clock.Advance(absl::Hours(23));
+  REQUIRE(*keeping.DeleteEndedFiles() == 0);
+  REQUIRE(h.CountRows("import_files") == 1);
+  h.clock.Advance(absl::Hours(2));
+  REQUIRE(*keeping.DeleteEndedFiles() == 1);
+  REQUIRE(h.CountRows("import_files") == 0);
+  // The import itself, its counts and readings stay.
+  auto got = keeping.Get(resp.job().id(), Requester{});
+  REQUIRE(got.ok());
+  REQUIRE(got->summary.accepted == 4);
+  REQUIRE(h.CountRows("reading_days") == 2);
 }
 
 TEST_CASE("a cancelled import stores nothing more; a restarted service resumes an open import") {
@@ -373,6 +407,7 @@ TEST_CASE("a cancelled import stores nothing more; a restarted service resumes a
   REQUIRE_OK(h.Call(*h.import_stub, &IStub::CancelImportJob, cancel, &cancelled));
   REQUIRE(cancelled.job().state() == common::v1::JOB_STATE_CANCELLED);
   REQUIRE(absl::StrContains(cancelled.job().error(), "cancelled by operator@kegoc.kz"));
+  REQUIRE(h.CountRows("import_files") == 0);  // a cancelled import's file is deleted
 
   const std::string other = absl::StrReplaceAll(kCsv, {{",1.5,", ",1.7,"}});
   REQUIRE_OK(h.Call(*h.import_stub, &IStub::StartImport,

@@ -17,7 +17,7 @@
 
 namespace gridbill::jobs {
 
-class PgJobs;
+class JobStore;
 
 // The values of gridbill.common.v1.JobState.
 enum class State { kPending = 1, kRunning = 2, kSucceeded = 3, kFailed = 4, kCancelled = 5 };
@@ -59,6 +59,9 @@ struct Claim {
   PieceSpec piece;
   // Non-empty when this claim took over an expired one: its holder.
   std::string taken_over_from;
+  // The job as it was when claimed (ClaimJob / ClaimPiece read it in the
+  // claiming statement, so a piece costs no extra read).
+  Job job;
 };
 
 // What storing a piece's result did.
@@ -68,6 +71,50 @@ enum class Completion {
   kLast,       // stored, and it was the job's last open piece
 };
 
+// Where jobs are kept, as the Runner sees them: PgJobs in a service (the
+// jobs tables in its database), MemoryJobs (memory_jobs.h) in pure tests.
+// Every claim is leased: one not renewed within the lease (claimed before
+// `stale_before`) is taken over with the next claim epoch.
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+  virtual absl::StatusOr<Job> Get(const std::string& id) = 0;
+  // The job itself, to split (pending) or to finish (running, every piece
+  // done), of one of `kinds`, not held or held by an expired claim;
+  // `only_job` non-empty restricts to that job.
+  virtual absl::StatusOr<std::optional<Claim>> ClaimJob(const std::string& worker, absl::Time now,
+                                                        absl::Time stale_before,
+                                                        const std::vector<std::string>& kinds,
+                                                        const std::string& only_job) = 0;
+  // An open piece of a running job, or one whose claim expired.
+  virtual absl::StatusOr<std::optional<Claim>> ClaimPiece(const std::string& worker, absl::Time now,
+                                                          absl::Time stale_before,
+                                                          const std::vector<std::string>& kinds,
+                                                          const std::string& only_job) = 0;
+  // Extends a claim to `now`; false when it is no longer current or the job ended.
+  virtual absl::StatusOr<bool> Renew(const Claim& claim, absl::Time now) = 0;
+  // For handlers with nothing of their own to store: the plan, a piece's
+  // result (fenced: kDiscarded when the claim is no longer current).
+  virtual absl::StatusOr<bool> StorePlan(const Claim& claim, const std::vector<PieceSpec>& pieces,
+                                         absl::Time now) = 0;
+  virtual absl::StatusOr<Completion> CompletePiece(const Claim& claim, const std::string& result,
+                                                   absl::Time now) = 0;
+  // Succeeds a running job under its job claim; false when the claim is lost.
+  virtual absl::StatusOr<bool> Finish(const Claim& claim, const std::string& summary,
+                                      absl::Time now) = 0;
+  // Fails a pending or running job; false when it had ended.
+  virtual absl::StatusOr<bool> Fail(const std::string& id, const std::string& error,
+                                    absl::Time now) = 0;
+  // Cancels a pending or running job; false when it had ended (NOT_FOUND
+  // for an unknown id).
+  virtual absl::StatusOr<bool> Cancel(const std::string& id, absl::Time now) = 0;
+  virtual absl::Status SetSummary(const std::string& id, const std::string& summary) = 0;
+  // The results of the job's pieces done, in piece order.
+  virtual absl::StatusOr<std::vector<std::string>> Results(const std::string& id) = 0;
+  // Jobs of `kinds` not ended.
+  virtual absl::StatusOr<int64_t> CountOpen(const std::vector<std::string>& kinds) = 0;
+};
+
 // What a service implements for one kind of job. Plan and Work store their
 // effects together with the job's bookkeeping, in one transaction of the
 // service's store (PgJobs' transaction functions), so a worker killed at any
@@ -75,7 +122,8 @@ enum class Completion {
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Splits a pending job into pieces and stores them (PgJobs::StorePlan)
+  // Splits a pending job into pieces and stores them (JobStore::StorePlan,
+  // or PgJobs::StorePlan in the service's transaction)
   // with whatever the service records about the plan; false when the claim
   // was lost meanwhile. An error fails the job.
   virtual absl::StatusOr<bool> Plan(const Job& job, const Claim& claim) = 0;
@@ -92,11 +140,14 @@ class Handler {
   // with whatever the service records about the failure, in one transaction
   // (PgJobs::Fail(tx, ...)); true when it failed it. The default fails the
   // job alone.
-  virtual absl::StatusOr<bool> Fail(PgJobs& jobs, const Claim& claim, const std::string& error,
+  virtual absl::StatusOr<bool> Fail(JobStore& jobs, const Claim& claim, const std::string& error,
                                     absl::Time now);
   // A piece's or the plan's error was dropped: its claim had been taken over
   // or the job had ended meanwhile (the current holder goes on).
   virtual void Dropped(const Claim& claim) {}
+  // The job ended through this replica's runner (finished, failed or
+  // cancelled): a service drops what it kept only for the job's pieces.
+  virtual void Ended(const Job& job) {}
 };
 
 }  // namespace gridbill::jobs

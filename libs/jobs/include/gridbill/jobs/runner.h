@@ -24,9 +24,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gridbill/jobs/job.h"
-#include "gridbill/jobs/pg_jobs.h"
 
 namespace gridbill::jobs {
+
+class RunnerMetrics;
 
 struct RunnerOptions {
   // This replica's name in claims; empty: "<host>:<pid>".
@@ -44,12 +45,15 @@ struct RunnerOptions {
   // Called by the heartbeat thread every `renew_every` (gauges a service
   // reads from the database); null calls nothing.
   std::function<void()> on_heartbeat;
+  // Where jobs and pieces are counted (gridbill_jobs_* on the service's
+  // registry, metrics.h); null counts nothing. Not owned.
+  RunnerMetrics* metrics = nullptr;
 };
 
 class Runner {
  public:
   // `now` is the clock claims, leases and job times are read from.
-  Runner(PgJobs& store, std::function<absl::Time()> now, RunnerOptions options);
+  Runner(JobStore& store, std::function<absl::Time()> now, RunnerOptions options);
   ~Runner();
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -75,8 +79,12 @@ class Runner {
   // longer current (taken over after its lease, or the job ended): a handler
   // doing a long piece checks it to stop early (returning CANCELLED).
   bool Lost(const Claim& claim);
-  // Wakes idle workers (a job was just created).
+  // Wakes this replica's idle workers at once (a job was just created or
+  // a piece stored); other replicas find the work on their poll.
   void Wake();
+  // A job of a registered kind was cancelled by the service's own store
+  // (not through Cancel): counts it.
+  void Cancelled(const Job& job);
   // Jobs of the registered kinds not ended (what a restart resumes).
   absl::StatusOr<int64_t> CountOpen();
 
@@ -98,7 +106,10 @@ class Runner {
   void WorkerLoop();
   void HeartbeatLoop();
 
-  PgJobs& store_;
+  // A job ended in this replica: counts it and tells its handler.
+  void CountEnded(const Job& job, State state);
+
+  JobStore& store_;
   std::function<absl::Time()> now_;
   RunnerOptions options_;
   std::map<std::string, Handler*> handlers_;
