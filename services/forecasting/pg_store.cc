@@ -122,7 +122,7 @@ absl::StatusOr<std::string> PgStore::ImportContent(const std::string& id) {
 absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(const jobs::Claim& claim,
                                                            const std::vector<MonthVolume>& rows,
                                                            absl::Time now) {
-  return pool_.TransactValue<jobs::Completion>(
+  absl::StatusOr<jobs::Completion> stored = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
         if (!held) return jobs::Completion::kDiscarded;
@@ -151,6 +151,10 @@ absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(const jobs::Claim& cl
         }
         return done;
       });
+  // Taken over after the fence: rolled back, the new holder stores the piece.
+  if (!stored.ok() && jobs::PgJobs::IsClaimLost(stored.status()))
+    return jobs::Completion::kDiscarded;
+  return stored;
 }
 
 absl::StatusOr<std::vector<MonthVolume>> PgStore::ImportedHistory(
@@ -255,7 +259,7 @@ absl::StatusOr<std::vector<RunSeries>> PgStore::SeriesRange(const std::string& r
 absl::StatusOr<jobs::Completion> PgStore::StoreForecasts(const jobs::Claim& claim,
                                                          const std::vector<RunSeries>& series,
                                                          absl::Time now) {
-  return pool_.TransactValue<jobs::Completion>(
+  absl::StatusOr<jobs::Completion> stored = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
         if (!held) return jobs::Completion::kDiscarded;
@@ -284,6 +288,10 @@ absl::StatusOr<jobs::Completion> PgStore::StoreForecasts(const jobs::Claim& clai
         }
         return jobs::PgJobs::CompletePiece(tx, claim, absl::StrCat(series.size()), now);
       });
+  // Taken over after the fence: rolled back, the new holder stores the piece.
+  if (!stored.ok() && jobs::PgJobs::IsClaimLost(stored.status()))
+    return jobs::Completion::kDiscarded;
+  return stored;
 }
 
 absl::StatusOr<std::vector<RunSeries>> PgStore::Forecasts(const std::string& run_id,
