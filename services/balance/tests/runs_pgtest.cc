@@ -115,6 +115,7 @@ TEST_CASE("which runs may start when: a final run after its month, a correction 
   // A preliminary run of March is computed up to the last whole hour passed.
   REQUIRE_OK(suite.StartRun(RunOf(2024, 3, v1::RUN_TYPE_PRELIMINARY), &run));
   CHECK(FromProtoTime(run.computed_until()) == Local(2024, 3, 10, 12));
+  const std::string preliminary_id = run.id();
   // A correction of February needs a final run of February first.
   st = suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_CORRECTION), &run);
   CHECK(st.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
@@ -127,6 +128,22 @@ TEST_CASE("which runs may start when: a final run after its month, a correction 
   REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_CORRECTION), &correction));
   CHECK(correction.correction_number() == 1);
   CHECK(correction.base_run_id() == final_run.id());
+
+  // The three runs one a page, newest first, each once.
+  v1::ListRunsRequest lreq;
+  lreq.set_page_size(1);
+  std::vector<std::string> listed;
+  do {
+    v1::ListRunsResponse page;
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.balance->ListRuns(&ctx, lreq, &page));
+    REQUIRE(page.runs_size() == 1);
+    REQUIRE(listed.size() < 3);
+    listed.push_back(page.runs(0).id());
+    lreq.set_page_token(page.next_page_token());
+  } while (!lreq.page_token().empty());
+  CHECK(listed == std::vector<std::string>{correction.id(), final_run.id(), preliminary_id});
 }
 
 TEST_CASE("a final run recomputed from its recorded inputs after later revisions is identical",
