@@ -13,16 +13,9 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/server.h"
 #include "pdf.h"
 
 namespace gridbill::invoicing {
-
-std::string NewId(std::string_view prefix) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                          static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
-  return absl::StrFormat("%s-%016x", prefix, rng());
-}
 
 namespace {
 

@@ -19,7 +19,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "accrual.h"
-#include "config.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/jobs/runner.h"
 #include "model.h"
@@ -105,8 +104,5 @@ class InvoiceRuns final : public jobs::Handler {
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const Shared>> shared_ ABSL_GUARDED_BY(mu_);
 };
-
-// A fresh random id ("<prefix>-" + 16 hex digits).
-std::string NewId(std::string_view prefix);
 
 }  // namespace gridbill::invoicing

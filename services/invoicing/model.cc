@@ -1,5 +1,9 @@
 #include "model.h"
 
+#include <random>
+
+#include "absl/strings/str_format.h"
+
 namespace gridbill::invoicing {
 
 const char* ServiceCode(Service s) {
@@ -116,6 +120,12 @@ std::optional<JobState> JobStateFromName(std::string_view name) {
     if (JobStateName(s) == name) return s;
   }
   return std::nullopt;
+}
+
+std::string NewId(std::string_view prefix) {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+  return absl::StrFormat("%s-%016x", prefix, rng());
 }
 
 }  // namespace gridbill::invoicing

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/pool.h"
 #include "store.h"
 

@@ -11,7 +11,6 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gridbill/jobs/job.h"
-#include "gridbill/jobs/pg_jobs.h"
 #include "model.h"
 #include "sources.h"
 
