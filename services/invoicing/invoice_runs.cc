@@ -100,8 +100,8 @@ absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) {
   return run;
 }
 
-absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(
-    const std::optional<BillingPeriod>& period, const PageRequest& page) {
+absl::StatusOr<paging::PageOf<InvoiceRun>> InvoiceRuns::List(
+    const std::optional<BillingPeriod>& period, const paging::Page& page) {
   return store_.ListRuns(period, page);
 }
 

@@ -42,8 +42,8 @@ class InvoiceRuns final : public jobs::Handler {
                                    const std::string& balance_run_id, const std::string& id);
   void Enqueue(const std::string& id);
   absl::StatusOr<InvoiceRun> Get(const std::string& id);
-  absl::StatusOr<std::vector<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
-                                               const PageRequest& page);
+  absl::StatusOr<paging::PageOf<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
+                                                  const paging::Page& page);
   // Cancels a pending or running run: no piece is issued after it.
   absl::StatusOr<InvoiceRun> Cancel(const std::string& id);
 
