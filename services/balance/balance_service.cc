@@ -16,6 +16,13 @@
 namespace gridbill::balance {
 namespace {
 
+// A key of one of ListRunTotals' two lists, led by the list's letter.
+paging::PageKey Tagged(std::string list, const paging::PageKey& key) {
+  paging::PageKey out{std::move(list)};
+  out.insert(out.end(), key.begin(), key.end());
+  return out;
+}
+
 // A participant's user sees only its own participant: the filter is forced
 // to it (Authorize has refused another participant's id already).
 std::string ScopedParticipant(const Caller& caller, const std::string& requested) {
@@ -75,19 +82,15 @@ grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
-  const int size = requested.size;
   SchemeFilter f;
   f.kind = req->kind();
   f.participant_id = participant;
   f.service_type = req->service_type();
   f.node_code = req->node_code();
   ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
-  ASSIGN_OR_RETURN_GRPC(Page<Scheme> page, schemes_.List(f, offset, size));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<Scheme> page, schemes_.List(f, requested));
   for (const Scheme& s : page.items) ToProto(s, resp->add_schemes());
-  if (page.next_offset > 0) {
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
-  }
+  resp->set_next_page_token(paging::NextToken(*req, page.next));
   return grpc::Status::OK;
 }
 
@@ -158,16 +161,12 @@ grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::Li
                                           v1::ListRunsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
   ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
-  const int size = requested.size;
   RunFilter f;
   ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
   f.type = req->type();
-  ASSIGN_OR_RETURN_GRPC(Page<Run> page, runs_.List(f, offset, size));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<Run> page, runs_.List(f, requested));
   for (const Run& r : page.items) ToProto(r, resp->add_runs());
-  if (page.next_offset > 0) {
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
-  }
+  resp->set_next_page_token(paging::NextToken(*req, page.next));
   return grpc::Status::OK;
 }
 
@@ -190,14 +189,10 @@ grpc::Status BalanceServiceImpl::ListServiceHours(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page requested,
                         paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
-  const int size = requested.size;
-  ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
-                        runs_.ServiceHours(id, participant, req->service_type(), offset, size));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<ServiceHour> page,
+                        runs_.ServiceHours(id, participant, req->service_type(), requested));
   for (const ServiceHour& h : page.items) ToProto(h, resp->add_hours());
-  if (page.next_offset > 0) {
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
-  }
+  resp->set_next_page_token(paging::NextToken(*req, page.next));
   return grpc::Status::OK;
 }
 
@@ -207,19 +202,18 @@ grpc::Status BalanceServiceImpl::StreamServiceHours(
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   const std::string participant = ScopedParticipant(caller, req->participant_id());
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
-  constexpr int kChunk = 10000;
-  int64_t offset = 0;
+  paging::Page chunk{.size = 10000};
   while (true) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    ASSIGN_OR_RETURN_GRPC(Page<ServiceHour> page,
-                          runs_.ServiceHours(id, participant, req->service_type(), offset, kChunk));
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<ServiceHour> page,
+                          runs_.ServiceHours(id, participant, req->service_type(), chunk));
     if (!page.items.empty()) {
       v1::StreamServiceHoursResponse out;
       for (const ServiceHour& h : page.items) ToProto(h, out.add_hours());
       if (!writer->Write(out)) return grpc::Status::OK;
     }
-    if (page.next_offset == 0) return grpc::Status::OK;
-    offset = page.next_offset;
+    if (page.next.empty()) return grpc::Status::OK;
+    chunk.after = std::move(page.next);
   }
 }
 
@@ -230,13 +224,10 @@ grpc::Status BalanceServiceImpl::ListNodeHours(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(int64_t id, ParseId(req->run_id(), "run_id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page requested,
                         paging::FromRequest(*req, {.default_size = 1000, .max_size = 10000}));
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, requested.Offset());
-  const int size = requested.size;
-  ASSIGN_OR_RETURN_GRPC(Page<NodeHour> page, runs_.NodeHours(id, req->node_code(), offset, size));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<NodeHour> page,
+                        runs_.NodeHours(id, req->node_code(), requested));
   for (const NodeHour& h : page.items) ToProto(h, resp->add_hours());
-  if (page.next_offset > 0) {
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(page.next_offset)}));
-  }
+  resp->set_next_page_token(paging::NextToken(*req, page.next));
   return grpc::Status::OK;
 }
 
@@ -249,25 +240,34 @@ grpc::Status BalanceServiceImpl::ListRunTotals(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(Run run, runs_.Get(id));
   ToProto(run, resp->mutable_run());
-  // Aggregates of the run (a few thousand at most), computed whole: the
-  // service totals then the node totals, paged together by offset.
-  ASSIGN_OR_RETURN_GRPC(std::vector<ServiceTotal> totals, runs_.ServiceTotals(id, participant));
-  std::vector<NodeTotal> nodes;
-  if (!caller.scoped()) {
-    ASSIGN_OR_RETURN_GRPC(nodes, runs_.NodeTotals(id));
-  }
-  std::vector<size_t> all(totals.size() + nodes.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  ASSIGN_OR_RETURN_GRPC(paging::PageOf<size_t> page, paging::SlicePage(std::move(all), requested));
+  // The service totals, then (not for a participant's user) the node
+  // totals, paged in SQL by their keys: the token's key is "s" or "n"
+  // followed by the key of the last row returned.
   const std::string run_id = absl::StrCat(id);
-  for (size_t i : page.items) {
-    if (i < totals.size()) {
-      ToProto(totals[i], run_id, resp->add_services());
-    } else {
-      ToProto(nodes[i - totals.size()], resp->add_nodes());
+  const bool in_nodes = !requested.first() && requested.after[0] == "n";
+  paging::Page rest = requested;
+  if (!requested.first()) rest.after.erase(rest.after.begin());
+  paging::PageKey next;
+  if (!in_nodes) {
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<ServiceTotal> totals,
+                          runs_.ServiceTotals(id, participant, rest));
+    for (const ServiceTotal& t : totals.items) ToProto(t, run_id, resp->add_services());
+    if (!totals.next.empty()) next = Tagged("s", totals.next);
+    rest = paging::Page{.size = requested.size - resp->services_size()};
+  }
+  if (next.empty() && !caller.scoped()) {
+    // A page the service totals filled still says whether node totals follow.
+    const bool peek = rest.size == 0;
+    if (peek) rest.size = 1;
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<NodeTotal> nodes, runs_.NodeTotals(id, rest));
+    if (peek && !nodes.items.empty()) {
+      next = {"n"};
+    } else if (!peek) {
+      for (const NodeTotal& n : nodes.items) ToProto(n, resp->add_nodes());
+      if (!nodes.next.empty()) next = Tagged("n", nodes.next);
     }
   }
-  resp->set_next_page_token(paging::NextToken(*req, page.next));
+  resp->set_next_page_token(paging::NextToken(*req, next));
   if (caller.scoped()) {
     // A participant's user sees its own totals, not the grid's inputs.
     resp->mutable_run()->clear_inputs();

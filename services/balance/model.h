@@ -217,10 +217,4 @@ struct NodeTotal {
   Quality quality;
 };
 
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  int64_t next_offset = 0;  // 0 at the end
-};
-
 }  // namespace gridbill::balance

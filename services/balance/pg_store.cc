@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
@@ -33,22 +34,23 @@ jobs::Claim ClaimOf(const Shard& shard) {
 
 std::string PeriodDate(const BillingPeriod& p) { return FormatDate(p.first_day()); }
 
-absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const pg::Row& row, int col) {
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const pg::Row& row,
+                                                          std::string_view col) {
   if (row.IsNull(col) || row.Text(col) == "infinity") return std::nullopt;
   return row.Date(col);
 }
 
 absl::StatusOr<Scheme> ReadScheme(const pg::Row& row) {
   Scheme s;
-  s.id = row.Int(0);
-  s.kind = static_cast<SchemeKind>(row.Int(1));
-  s.participant_id = row.String(2);
-  s.service_type = static_cast<int>(row.Int(3));
-  s.node_code = row.String(4);
-  s.name = row.String(5);
-  const std::vector<std::string> points = row.TextArray(6);
-  const std::vector<std::string> channels = row.TextArray(7);
-  const std::vector<std::string> roles = row.TextArray(8);
+  s.id = row.Int("id");
+  s.kind = static_cast<SchemeKind>(row.Int("kind"));
+  s.participant_id = row.String("participant_id");
+  s.service_type = static_cast<int>(row.Int("service_type"));
+  s.node_code = row.String("node_code");
+  s.name = row.String("name");
+  const std::vector<std::string> points = row.TextArray("term_points");
+  const std::vector<std::string> channels = row.TextArray("term_channels");
+  const std::vector<std::string> roles = row.TextArray("term_roles");
   if (points.size() != channels.size() || points.size() != roles.size()) {
     return absl::InternalError(absl::StrCat("scheme ", s.id, ": stored terms are inconsistent"));
   }
@@ -56,13 +58,13 @@ absl::StatusOr<Scheme> ReadScheme(const pg::Row& row) {
     s.terms.push_back(Term{points[i], std::atoi(channels[i].c_str()),
                            static_cast<TermRole>(std::atoi(roles[i].c_str()))});
   }
-  s.valid_from = row.Date(9);
-  ASSIGN_OR_RETURN(s.valid_to, OptionalDay(row, 10));
-  s.normative_loss_percent = row.String(11);
-  s.version = row.Int(12);
-  s.created_by = row.String(13);
-  s.create_time = row.Time(14);
-  s.reason = row.String(15);
+  s.valid_from = row.Date("valid_from");
+  ASSIGN_OR_RETURN(s.valid_to, OptionalDay(row, "valid_to"));
+  s.normative_loss_percent = row.String("normative_loss_percent");
+  s.version = row.Int("version");
+  s.created_by = row.String("created_by");
+  s.create_time = row.Time("create_time");
+  s.reason = row.String("reason");
   return s;
 }
 
@@ -76,37 +78,47 @@ absl::StatusOr<std::vector<Scheme>> ReadSchemes(const pg::Result& res) {
   return out;
 }
 
+Quality ReadQuality(const pg::Row& row) {
+  return Quality{row.Int("intervals"), row.Int("estimated"), row.Int("missing")};
+}
+
+// An hour as a key column: PostgreSQL parses RFC 3339 back into the same
+// timestamptz.
+std::string TimeKey(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
 Run ReadRun(const pg::Row& row) {
   Run r;
-  r.id = row.Int(0);
-  r.period = BillingPeriod::Of(row.Date(1));
-  r.type = static_cast<RunType>(row.Int(2));
-  r.correction_number = static_cast<int>(row.Int(3));
-  r.state = static_cast<RunState>(row.Int(4));
-  r.done = row.Int(5);
-  r.total = row.Int(6);
-  r.create_time = row.Time(7);
-  r.start_time = row.OptionalTime(8);
-  r.finish_time = row.OptionalTime(9);
-  r.summary_text = row.String(10);
-  r.error = row.String(11);
-  r.base_run_id = row.Int(12);
-  r.created_by = row.String(13);
-  r.request_id = row.String(14);
-  r.readings_as_of = row.Time(15);
-  r.computed_until = row.Time(16);
-  r.time_zone = row.String(17);
-  r.closure_tolerance_percent = row.String(18);
-  r.summary.service_hours = row.Int(19);
-  r.summary.node_hours = row.Int(20);
-  r.summary.hours = row.Int(21);
-  r.summary.point_days = row.Int(22);
-  r.summary.quality = Quality{row.Int(23), row.Int(24), row.Int(25)};
-  r.summary.closure.supply_wh = row.Int(26);
-  r.summary.closure.consumption_wh = row.Int(27);
-  r.summary.closure.node_losses_wh = row.Int(28);
-  r.summary.closed = row.Bool(29);
-  r.summary.closure_checked = row.Bool(30);
+  r.id = row.Int("id");
+  r.period = BillingPeriod::Of(row.Date("period"));
+  r.type = static_cast<RunType>(row.Int("type"));
+  r.correction_number = static_cast<int>(row.Int("correction_number"));
+  r.state = static_cast<RunState>(row.Int("state"));
+  r.done = row.Int("done");
+  r.total = row.Int("total");
+  r.create_time = row.Time("create_time");
+  r.start_time = row.OptionalTime("start_time");
+  r.finish_time = row.OptionalTime("finish_time");
+  r.summary_text = row.String("summary_text");
+  r.error = row.String("error");
+  r.base_run_id = row.Int("base_run_id");
+  r.created_by = row.String("created_by");
+  r.request_id = row.String("request_id");
+  r.readings_as_of = row.Time("readings_as_of");
+  r.computed_until = row.Time("computed_until");
+  r.time_zone = row.String("time_zone");
+  r.closure_tolerance_percent = row.String("closure_tolerance_percent");
+  r.summary.service_hours = row.Int("service_hours");
+  r.summary.node_hours = row.Int("node_hours");
+  r.summary.hours = row.Int("hours");
+  r.summary.point_days = row.Int("point_days");
+  r.summary.quality = ReadQuality(row);
+  r.summary.closure.supply_wh = row.Int("supply_wh");
+  r.summary.closure.consumption_wh = row.Int("consumption_wh");
+  r.summary.closure.node_losses_wh = row.Int("node_losses_wh");
+  r.summary.closed = row.Bool("closed");
+  r.summary.closure_checked = row.Bool("closure_checked");
   return r;
 }
 
@@ -124,13 +136,14 @@ absl::StatusOr<Scheme> PgStore::InsertScheme(const Scheme& scheme) {
       const pg::Row o = overlap[0];
       return FailedPrecondition(
           "scheme.valid_from",
-          absl::StrCat("overlaps version ", o.Int(1), " (scheme ", o.Int(0), ", valid ",
-                       o.String(2), " to ", o.IsNull(3) ? "open end" : o.String(3),
+          absl::StrCat("overlaps version ", o.Int("version"), " (scheme ", o.Int("id"), ", valid ",
+                       o.String("valid_from"), " to ",
+                       o.IsNull("valid_to") ? "open end" : o.String("valid_to"),
                        ") of the same subject; close it first (CloseScheme)"));
     }
     ASSIGN_OR_RETURN(pg::Result ver, tx.Exec(q::kNextVersion, subject));
     Scheme out = scheme;
-    out.version = ver[0].Int(0);
+    out.version = ver[0].Int("version");
     std::vector<std::string> points;
     std::vector<int64_t> channels, roles;
     for (const Term& t : scheme.terms) {
@@ -156,7 +169,7 @@ absl::StatusOr<Scheme> PgStore::InsertScheme(const Scheme& scheme) {
         .Add(scheme.create_time)
         .Add(scheme.reason);
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertScheme, p));
-    out.id = res[0].Int(0);
+    out.id = res[0].Int("id");
     return out;
   });
 }
@@ -196,8 +209,8 @@ absl::StatusOr<std::vector<Scheme>> PgStore::GetSchemes(const std::vector<int64_
   return ReadSchemes(res);
 }
 
-absl::StatusOr<Page<Scheme>> PgStore::ListSchemes(const SchemeFilter& f, int64_t offset,
-                                                  int limit) {
+absl::StatusOr<paging::PageOf<Scheme>> PgStore::ListSchemes(const SchemeFilter& f,
+                                                            const paging::Page& page) {
   pg::Params p;
   p.Add(f.kind).Add(f.participant_id).Add(f.service_type).Add(f.node_code);
   if (f.period) {
@@ -205,16 +218,12 @@ absl::StatusOr<Page<Scheme>> PgStore::ListSchemes(const SchemeFilter& f, int64_t
   } else {
     p.Add(std::nullopt).Add(std::nullopt);
   }
-  p.Add(limit + 1).Add(offset);
+  p.Add(page.After(0)).Add(page.After(1)).Add(page.After(2)).Add(page.size + 1);
   ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListSchemes, p));
   ASSIGN_OR_RETURN(std::vector<Scheme> items, ReadSchemes(res));
-  Page<Scheme> page;
-  if (static_cast<int>(items.size()) > limit) {
-    items.resize(limit);
-    page.next_offset = offset + limit;
-  }
-  page.items = std::move(items);
-  return page;
+  return paging::CutPage(std::move(items), page, [](const Scheme& s) {
+    return paging::PageKey{s.Subject(), FormatDate(s.valid_from), absl::StrCat(s.id)};
+  });
 }
 
 absl::StatusOr<std::vector<Scheme>> PgStore::SchemesValidIn(absl::CivilDay from,
@@ -228,15 +237,16 @@ absl::StatusOr<std::vector<Scheme>> PgStore::SchemesValidIn(absl::CivilDay from,
 absl::StatusOr<Run> PgStore::ReadRunInputs(pg::Transaction& tx, Run run) {
   ASSIGN_OR_RETURN(pg::Result schemes, tx.Exec(q::kRunSchemes, run.id));
   for (pg::Row row : schemes) {
-    run.scheme_ids.push_back(row.Int(0));
-    run.scheme_versions.push_back(row.Int(1));
-    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> to, OptionalDay(row, 2));
+    run.scheme_ids.push_back(row.Int("scheme_id"));
+    run.scheme_versions.push_back(row.Int("version"));
+    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> to, OptionalDay(row, "valid_to"));
     run.scheme_valid_to.push_back(to);
   }
   ASSIGN_OR_RETURN(pg::Result declared, tx.Exec(q::kRunDeclared, run.id));
   for (pg::Row row : declared) {
-    run.declared.push_back(
-        DeclaredVolume{row.String(0), static_cast<int>(row.Int(1)), row.Int(2), row.String(3)});
+    run.declared.push_back(DeclaredVolume{row.String("participant_id"),
+                                          static_cast<int>(row.Int("service_type")),
+                                          row.Int("volume_wh"), row.String("application_id")});
   }
   return run;
 }
@@ -259,7 +269,7 @@ absl::StatusOr<Run> PgStore::InsertRun(const Run& run, const std::vector<Shard>&
         .Add(run.closure_tolerance_percent)
         .Add(run.summary.hours);
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertRun, p));
-    const int64_t id = res[0].Int(0);
+    const int64_t id = res[0].Int("id");
     // The versions' last days as the run uses them (see run_schemes.valid_to).
     std::vector<std::string> valid_to;
     for (const std::optional<absl::CivilDay>& to : run.scheme_valid_to) {
@@ -324,40 +334,38 @@ absl::StatusOr<Run> PgStore::GetRun(int64_t id) {
   });
 }
 
-absl::StatusOr<Page<Run>> PgStore::ListRuns(const RunFilter& f, int64_t offset, int limit) {
+absl::StatusOr<paging::PageOf<Run>> PgStore::ListRuns(const RunFilter& f,
+                                                      const paging::Page& page) {
   pg::Params p;
   if (f.period) {
     p.Add(PeriodDate(*f.period));
   } else {
     p.Add(std::nullopt);
   }
-  p.Add(f.type).Add(limit + 1).Add(offset);
+  p.Add(f.type).Add(page.After(0)).Add(page.size + 1);
   ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kListRuns, p));
-  Page<Run> page;
-  for (pg::Row row : res) page.items.push_back(ReadRun(row));
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.resize(limit);
-    page.next_offset = offset + limit;
-  }
-  return page;
+  std::vector<Run> runs;
+  for (pg::Row row : res) runs.push_back(ReadRun(row));
+  return paging::CutPage(std::move(runs), page,
+                         [](const Run& r) { return paging::PageKey{absl::StrCat(r.id)}; });
 }
 
 absl::StatusOr<std::optional<Run>> PgStore::BillingRun(const BillingPeriod& period) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kBillingRun, PeriodDate(period)));
   if (res.empty()) return std::nullopt;
-  return GetRun(res[0].Int(0));
+  return GetRun(res[0].Int("id"));
 }
 
 absl::StatusOr<int> PgStore::LastCorrection(const BillingPeriod& period) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kLastCorrection, PeriodDate(period)));
-  return static_cast<int>(res[0].Int(0));
+  return static_cast<int>(res[0].Int("correction_number"));
 }
 
 absl::StatusOr<Run> PgStore::CancelRun(int64_t id, absl::Time now) {
   RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kLockRun, id));
     if (st.empty()) return NotFound("balance run", absl::StrCat(id));
-    const auto state = static_cast<RunState>(st[0].Int(0));
+    const auto state = static_cast<RunState>(st[0].Int("state"));
     if (state != RunState::kPending && state != RunState::kRunning) return absl::OkStatus();
     RETURN_IF_ERROR(tx.Exec(q::kDeleteServiceHours, id).status());
     RETURN_IF_ERROR(tx.Exec(q::kDeleteNodeHours, id).status());
@@ -391,8 +399,9 @@ absl::Status PgStore::OpenShard(Shard& s, absl::Time now) {
     ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kGetShard, s.run_id, s.shard_no));
     if (res.empty()) return NotFound("balance run shard", absl::StrCat(s.run_id, "/", s.shard_no));
     s.scheme_ids.clear();
-    for (const std::string& id : res[0].TextArray(0)) s.scheme_ids.push_back(std::stoll(id));
-    s.closure_terms = res[0].TextArray(1);
+    for (const std::string& id : res[0].TextArray("scheme_ids"))
+      s.scheme_ids.push_back(std::stoll(id));
+    s.closure_terms = res[0].TextArray("closure_terms");
     return tx.Exec(q::kMarkRunning, s.run_id, now).status();
   });
 }
@@ -408,7 +417,7 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     // exactly one of them sees the last shard done and completes the run.
     ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kLockRun, shard.run_id));
     if (st.empty()) return NotFound("balance run", absl::StrCat(shard.run_id));
-    if (static_cast<RunState>(st[0].Int(0)) != RunState::kRunning) {
+    if (static_cast<RunState>(st[0].Int("state")) != RunState::kRunning) {
       return ShardCompletion::kDiscarded;
     }
     // Done by another worker, or claimed again after this claim's lease expired:
@@ -485,13 +494,13 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
     ASSIGN_OR_RETURN(pg::Result prog, tx.Execute(q::kAddProgress, pp));
     RETURN_IF_ERROR(jobs::PgJobs::CompletePiece(tx, claim, "", now).status());
     const pg::Row row = prog[0];
-    if (row.Int(0) < row.Int(1)) return ShardCompletion::kStored;
-    Closure c{row.Int(2), row.Int(3), row.Int(4)};
+    if (row.Int("done") < row.Int("total")) return ShardCompletion::kStored;
+    Closure c{row.Int("supply_wh"), row.Int("consumption_wh"), row.Int("node_losses_wh")};
     ASSIGN_OR_RETURN(pg::Result nodes, tx.Exec(q::kRunHasNodes, shard.run_id));
-    const bool checked = nodes[0].Bool(0);
+    const bool checked = nodes[0].Bool("has_nodes");
     bool closed = false;
     if (checked) {
-      ASSIGN_OR_RETURN(closed, ClosureHolds(c, row.String(5)));
+      ASSIGN_OR_RETURN(closed, ClosureHolds(c, row.String("closure_tolerance_percent")));
     }
     const std::string summary =
         checked
@@ -525,100 +534,103 @@ absl::StatusOr<std::optional<absl::Time>> PgStore::OldestClaim() {
 absl::StatusOr<RunState> PgStore::RunStateOf(int64_t id) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kRunState, id));
   if (res.empty()) return NotFound("balance run", absl::StrCat(id));
-  return static_cast<RunState>(res[0].Int(0));
+  return static_cast<RunState>(res[0].Int("state"));
 }
 
 // --- results ---------------------------------------------------------------
 
-absl::StatusOr<Page<ServiceHour>> PgStore::ListServiceHours(int64_t run_id,
-                                                            const std::string& participant_id,
-                                                            int service_type, int64_t offset,
-                                                            int limit) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListServiceHours, run_id, participant_id,
-                                              service_type, limit + 1, offset));
-  Page<ServiceHour> page;
-  page.items.reserve(static_cast<size_t>(res.size()));
+absl::StatusOr<paging::PageOf<ServiceHour>> PgStore::ListServiceHours(
+    int64_t run_id, const std::string& participant_id, int service_type, const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListServiceHours, run_id, participant_id, service_type,
+                              page.After(0), page.After(1), page.After(2), page.size + 1));
+  std::vector<ServiceHour> hours;
+  hours.reserve(static_cast<size_t>(res.size()));
   for (pg::Row row : res) {
     ServiceHour h;
-    h.participant_id = row.String(0);
-    h.service_type = static_cast<int>(row.Int(1));
-    h.hour_start = row.Time(2);
-    h.actual_wh = row.Int(3);
-    h.declared_wh = row.Int(4);
-    h.has_declaration = row.Bool(5);
-    h.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
-    page.items.push_back(std::move(h));
+    h.participant_id = row.String("participant_id");
+    h.service_type = static_cast<int>(row.Int("service_type"));
+    h.hour_start = row.Time("hour_start");
+    h.actual_wh = row.Int("actual_wh");
+    h.declared_wh = row.Int("declared_wh");
+    h.has_declaration = row.Bool("has_declaration");
+    h.quality = ReadQuality(row);
+    hours.push_back(std::move(h));
   }
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.resize(limit);
-    page.next_offset = offset + limit;
-  }
-  return page;
+  return paging::CutPage(std::move(hours), page, [](const ServiceHour& h) {
+    return paging::PageKey{h.participant_id, absl::StrCat(h.service_type), TimeKey(h.hour_start)};
+  });
 }
 
-absl::StatusOr<Page<NodeHour>> PgStore::ListNodeHours(int64_t run_id, const std::string& node_code,
-                                                      int64_t offset, int limit) {
-  ASSIGN_OR_RETURN(pg::Result res,
-                   pool_.Exec(q::kListNodeHours, run_id, node_code, limit + 1, offset));
-  Page<NodeHour> page;
+absl::StatusOr<paging::PageOf<NodeHour>> PgStore::ListNodeHours(int64_t run_id,
+                                                                const std::string& node_code,
+                                                                const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListNodeHours, run_id, node_code, page.After(0),
+                                              page.After(1), page.size + 1));
+  std::vector<NodeHour> hours;
   for (pg::Row row : res) {
     NodeHour h;
-    h.node_code = row.String(0);
-    h.kind = static_cast<SchemeKind>(row.Int(1));
-    h.hour_start = row.Time(2);
-    h.inflow_wh = row.Int(3);
-    h.outflow_wh = row.Int(4);
-    h.normative_loss_percent = row.String(5);
-    h.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
-    page.items.push_back(std::move(h));
+    h.node_code = row.String("node_code");
+    h.kind = static_cast<SchemeKind>(row.Int("kind"));
+    h.hour_start = row.Time("hour_start");
+    h.inflow_wh = row.Int("inflow_wh");
+    h.outflow_wh = row.Int("outflow_wh");
+    h.normative_loss_percent = row.String("normative_loss_percent");
+    h.quality = ReadQuality(row);
+    hours.push_back(std::move(h));
   }
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.resize(limit);
-    page.next_offset = offset + limit;
-  }
-  return page;
+  return paging::CutPage(std::move(hours), page, [](const NodeHour& h) {
+    return paging::PageKey{h.node_code, TimeKey(h.hour_start)};
+  });
 }
 
-absl::StatusOr<std::vector<ServiceTotal>> PgStore::ServiceTotals(
-    int64_t run_id, const std::string& participant_id) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kServiceTotals, run_id, participant_id));
+absl::StatusOr<paging::PageOf<ServiceTotal>> PgStore::ServiceTotals(
+    int64_t run_id, const std::string& participant_id, const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kServiceTotals, run_id, participant_id,
+                                              page.After(0), page.After(1), page.size + 1));
   std::vector<ServiceTotal> out;
   for (pg::Row row : res) {
     ServiceTotal t;
-    t.participant_id = row.String(0);
-    t.service_type = static_cast<int>(row.Int(1));
-    t.actual_wh = row.Int(2);
-    t.declared_wh = row.Int(3);
-    t.has_declaration = row.Bool(4);
-    t.hours = row.Int(5);
-    t.quality = Quality{row.Int(6), row.Int(7), row.Int(8)};
+    t.participant_id = row.String("participant_id");
+    t.service_type = static_cast<int>(row.Int("service_type"));
+    t.actual_wh = row.Int("actual_wh");
+    t.declared_wh = row.Int("declared_wh");
+    t.has_declaration = row.Bool("has_declaration");
+    t.hours = row.Int("hours");
+    t.quality = ReadQuality(row);
     out.push_back(std::move(t));
   }
-  return out;
+  return paging::CutPage(std::move(out), page, [](const ServiceTotal& t) {
+    return paging::PageKey{t.participant_id, absl::StrCat(t.service_type)};
+  });
 }
 
-absl::StatusOr<std::vector<NodeTotal>> PgStore::NodeTotals(int64_t run_id) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kNodeTotals, run_id));
+absl::StatusOr<paging::PageOf<NodeTotal>> PgStore::NodeTotals(int64_t run_id,
+                                                              const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kNodeTotals, run_id, page.After(0), page.size + 1));
   std::vector<NodeTotal> out;
   for (pg::Row row : res) {
     NodeTotal t;
-    t.node_code = row.String(0);
-    t.kind = static_cast<SchemeKind>(row.Int(1));
-    t.inflow_wh = row.Int(2);
-    t.outflow_wh = row.Int(3);
-    t.normative_loss_percent = row.String(4);
-    t.quality = Quality{row.Int(5), row.Int(6), row.Int(7)};
+    t.node_code = row.String("node_code");
+    t.kind = static_cast<SchemeKind>(row.Int("kind"));
+    t.inflow_wh = row.Int("inflow_wh");
+    t.outflow_wh = row.Int("outflow_wh");
+    t.normative_loss_percent = row.String("normative_loss_percent");
+    t.quality = ReadQuality(row);
     out.push_back(std::move(t));
   }
-  return out;
+  return paging::CutPage(std::move(out), page,
+                         [](const NodeTotal& t) { return paging::PageKey{t.node_code}; });
 }
 
 absl::StatusOr<std::vector<TotalsChange>> PgStore::CompareTotals(int64_t base, int64_t other) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kCompareTotals, base, other));
   std::vector<TotalsChange> out;
   for (pg::Row row : res) {
-    out.push_back(TotalsChange{row.String(0), static_cast<int>(row.Int(1)), row.Int(2), row.Int(3),
-                               row.Int(4)});
+    out.push_back(TotalsChange{row.String("participant_id"),
+                               static_cast<int>(row.Int("service_type")), row.Int("base_wh"),
+                               row.Int("other_wh"), row.Int("changed_hours")});
   }
   return out;
 }
@@ -627,8 +639,9 @@ absl::StatusOr<std::vector<RevisionChange>> PgStore::CompareRevisions(int64_t ba
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kCompareRevisions, base, other));
   std::vector<RevisionChange> out;
   for (pg::Row row : res) {
-    out.push_back(RevisionChange{row.String(0), static_cast<int>(row.Int(1)), row.Date(2),
-                                 static_cast<int>(row.Int(3)), static_cast<int>(row.Int(4))});
+    out.push_back(RevisionChange{row.String("point_code"), static_cast<int>(row.Int("channel")),
+                                 row.Date("day"), static_cast<int>(row.Int("base_revision")),
+                                 static_cast<int>(row.Int("other_revision"))});
   }
   return out;
 }

@@ -16,14 +16,15 @@ class PgStore final : public Store {
                                      const std::string& reason) override;
   absl::StatusOr<Scheme> GetScheme(int64_t id) override;
   absl::StatusOr<std::vector<Scheme>> GetSchemes(const std::vector<int64_t>& ids) override;
-  absl::StatusOr<Page<Scheme>> ListSchemes(const SchemeFilter& filter, int64_t offset,
-                                           int limit) override;
+  absl::StatusOr<paging::PageOf<Scheme>> ListSchemes(const SchemeFilter& filter,
+                                                     const paging::Page& page) override;
   absl::StatusOr<std::vector<Scheme>> SchemesValidIn(absl::CivilDay from,
                                                      absl::CivilDay to) override;
 
   absl::StatusOr<Run> InsertRun(const Run& run, const std::vector<Shard>& shards) override;
   absl::StatusOr<Run> GetRun(int64_t id) override;
-  absl::StatusOr<Page<Run>> ListRuns(const RunFilter& filter, int64_t offset, int limit) override;
+  absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter& filter,
+                                               const paging::Page& page) override;
   absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override;
   absl::StatusOr<int> LastCorrection(const BillingPeriod& period) override;
   absl::StatusOr<Run> CancelRun(int64_t id, absl::Time now) override;
@@ -39,15 +40,18 @@ class PgStore final : public Store {
   absl::StatusOr<std::optional<absl::Time>> OldestClaim() override;
   absl::StatusOr<RunState> RunStateOf(int64_t id) override;
 
-  absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t run_id,
-                                                     const std::string& participant_id,
-                                                     int service_type, int64_t offset,
-                                                     int limit) override;
-  absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t run_id, const std::string& node_code,
-                                               int64_t offset, int limit) override;
-  absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(
-      int64_t run_id, const std::string& participant_id) override;
-  absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id) override;
+  absl::StatusOr<paging::PageOf<ServiceHour>> ListServiceHours(int64_t run_id,
+                                                               const std::string& participant_id,
+                                                               int service_type,
+                                                               const paging::Page& page) override;
+  absl::StatusOr<paging::PageOf<NodeHour>> ListNodeHours(int64_t run_id,
+                                                         const std::string& node_code,
+                                                         const paging::Page& page) override;
+  absl::StatusOr<paging::PageOf<ServiceTotal>> ServiceTotals(int64_t run_id,
+                                                             const std::string& participant_id,
+                                                             const paging::Page& page) override;
+  absl::StatusOr<paging::PageOf<NodeTotal>> NodeTotals(int64_t run_id,
+                                                       const paging::Page& page) override;
 
   absl::StatusOr<std::vector<TotalsChange>> CompareTotals(int64_t base, int64_t other) override;
   absl::StatusOr<std::vector<RevisionChange>> CompareRevisions(int64_t base,

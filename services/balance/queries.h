@@ -25,7 +25,8 @@ inline constexpr Query kFindOverlap{
     "ORDER BY valid_from LIMIT 1"};
 
 inline constexpr Query kNextVersion{
-    "next_version", "SELECT COALESCE(max(version), 0) + 1 FROM schemes WHERE subject = $1"};
+    "next_version",
+    "SELECT COALESCE(max(version), 0) + 1 AS version FROM schemes WHERE subject = $1"};
 
 inline constexpr Query kInsertScheme{
     "insert_scheme",
@@ -49,12 +50,14 @@ inline constexpr Query kCloseScheme{"close_scheme",
                                     "UPDATE schemes SET valid_to = $2, reason = $3 WHERE id = $1"};
 
 inline constexpr Query kListSchemes{
-    "list_schemes", "SELECT " GRIDBILL_SCHEME_COLUMNS
-                    "FROM schemes WHERE ($1 = 0 OR kind = $1) AND ($2 = '' OR participant_id = $2) "
-                    "AND ($3 = 0 OR service_type = $3) AND ($4 = '' OR node_code = $4) "
-                    "AND ($5::date IS NULL OR (valid_from <= $6::date "
-                    "AND COALESCE(valid_to, 'infinity'::date) >= $5::date)) "
-                    "ORDER BY subject, valid_from LIMIT $7 OFFSET $8"};
+    "list_schemes",
+    "SELECT " GRIDBILL_SCHEME_COLUMNS
+    ", subject FROM schemes WHERE ($1 = 0 OR kind = $1) AND ($2 = '' OR participant_id = $2) "
+    "AND ($3 = 0 OR service_type = $3) AND ($4 = '' OR node_code = $4) "
+    "AND ($5::date IS NULL OR (valid_from <= $6::date "
+    "AND COALESCE(valid_to, 'infinity'::date) >= $5::date)) "
+    "AND ($7::text IS NULL OR (subject, valid_from, id) > ($7, $8::date, $9::bigint)) "
+    "ORDER BY subject, valid_from, id LIMIT $10"};
 
 inline constexpr Query kSchemesValidIn{
     "schemes_valid_in",
@@ -68,11 +71,13 @@ inline constexpr Query kSchemesValidIn{
 
 #define GRIDBILL_RUN_COLUMNS                                                                  \
   "id, period, type, correction_number, state, done, total, create_time, start_time, "        \
-  "finish_time, summary_text, error, COALESCE(base_run_id, 0), created_by, request_id, "      \
+  "finish_time, summary_text, error, COALESCE(base_run_id, 0) AS base_run_id, created_by, "   \
+  "request_id, "                                                                              \
   "readings_as_of, computed_until, time_zone, closure_tolerance_percent, service_hours, "     \
   "node_hours, hours, point_days, intervals, estimated, missing, supply_wh, consumption_wh, " \
   "node_losses_wh, closed, "                                                                  \
-  "EXISTS (SELECT 1 FROM node_hours nh WHERE nh.run_id = runs.id AND nh.kind = 2) "
+  "EXISTS (SELECT 1 FROM node_hours nh WHERE nh.run_id = runs.id AND nh.kind = 2) "           \
+  "AS closure_checked "
 
 inline constexpr Query kInsertRun{
     "insert_run",
@@ -112,17 +117,17 @@ inline constexpr Query kListRuns{
     "list_runs",
     "SELECT " GRIDBILL_RUN_COLUMNS
     "FROM runs WHERE ($1::date IS NULL OR period = $1::date) AND ($2 = 0 OR type = $2) "
-    "ORDER BY id DESC LIMIT $3 OFFSET $4"};
+    "AND ($3::bigint IS NULL OR id < $3::bigint) ORDER BY id DESC LIMIT $4"};
 
 inline constexpr Query kBillingRun{"billing_run",
                                    "SELECT " GRIDBILL_RUN_COLUMNS
                                    "FROM runs WHERE period = $1 AND type IN (2, 3) AND state = 3 "
                                    "ORDER BY correction_number DESC, id DESC LIMIT 1"};
 
-inline constexpr Query kLastCorrection{
-    "last_correction",
-    "SELECT COALESCE(max(correction_number), 0) FROM runs WHERE period = $1 AND type = 3 "
-    "AND state IN (1, 2, 3)"};
+inline constexpr Query kLastCorrection{"last_correction",
+                                       "SELECT COALESCE(max(correction_number), 0) AS "
+                                       "correction_number FROM runs WHERE period = $1 AND type = 3 "
+                                       "AND state IN (1, 2, 3)"};
 
 inline constexpr Query kLockRun{"lock_run", "SELECT state FROM runs WHERE id = $1 FOR UPDATE"};
 
@@ -171,7 +176,8 @@ inline constexpr Query kAddProgress{
 
 // Whether a run has node results (kind 2): without them closure is not checked.
 inline constexpr Query kRunHasNodes{
-    "run_has_nodes", "SELECT EXISTS (SELECT 1 FROM node_hours WHERE run_id = $1 AND kind = 2)"};
+    "run_has_nodes",
+    "SELECT EXISTS (SELECT 1 FROM node_hours WHERE run_id = $1 AND kind = 2) AS has_nodes"};
 
 inline constexpr Query kFinishRun{
     "finish_run",
@@ -193,32 +199,41 @@ inline constexpr Query kListServiceHours{
     "SELECT participant_id, service_type, hour_start, actual_wh, declared_wh, has_declaration, "
     "intervals, estimated, missing FROM service_hours WHERE run_id = $1 "
     "AND ($2 = '' OR participant_id = $2) AND ($3 = 0 OR service_type = $3) "
-    "ORDER BY participant_id, service_type, hour_start LIMIT $4 OFFSET $5"};
+    "AND ($4::text IS NULL OR (participant_id, service_type, hour_start) > "
+    "($4, $5::int, $6::timestamptz)) "
+    "ORDER BY participant_id, service_type, hour_start LIMIT $7"};
 
 inline constexpr Query kListNodeHours{
     "list_node_hours",
     "SELECT node_code, kind, hour_start, inflow_wh, outflow_wh, normative_loss_percent, "
     "intervals, estimated, missing FROM node_hours WHERE run_id = $1 "
-    "AND ($2 = '' OR node_code = $2) ORDER BY node_code, hour_start LIMIT $3 OFFSET $4"};
+    "AND ($2 = '' OR node_code = $2) AND ($3::text IS NULL OR (node_code, hour_start) > "
+    "($3, $4::timestamptz)) ORDER BY node_code, hour_start LIMIT $5"};
 
 inline constexpr Query kServiceTotals{
     "service_totals",
-    "SELECT participant_id, service_type, sum(actual_wh), sum(declared_wh), "
-    "bool_or(has_declaration), count(*), sum(intervals), sum(estimated), sum(missing) "
+    "SELECT participant_id, service_type, sum(actual_wh) AS actual_wh, "
+    "sum(declared_wh) AS declared_wh, bool_or(has_declaration) AS has_declaration, "
+    "count(*) AS hours, sum(intervals) AS intervals, sum(estimated) AS estimated, "
+    "sum(missing) AS missing "
     "FROM service_hours WHERE run_id = $1 AND ($2 = '' OR participant_id = $2) "
-    "GROUP BY participant_id, service_type ORDER BY participant_id, service_type"};
+    "AND ($3::text IS NULL OR (participant_id, service_type) > ($3, $4::int)) "
+    "GROUP BY participant_id, service_type ORDER BY participant_id, service_type LIMIT $5"};
 
 inline constexpr Query kNodeTotals{
     "node_totals",
-    "SELECT node_code, min(kind), sum(inflow_wh), sum(outflow_wh), "
-    "min(normative_loss_percent), sum(intervals), sum(estimated), sum(missing) "
-    "FROM node_hours WHERE run_id = $1 GROUP BY node_code ORDER BY node_code"};
+    "SELECT node_code, min(kind) AS kind, sum(inflow_wh) AS inflow_wh, "
+    "sum(outflow_wh) AS outflow_wh, min(normative_loss_percent) AS normative_loss_percent, "
+    "sum(intervals) AS intervals, sum(estimated) AS estimated, sum(missing) AS missing "
+    "FROM node_hours WHERE run_id = $1 AND ($2::text IS NULL OR node_code > $2) "
+    "GROUP BY node_code ORDER BY node_code LIMIT $3"};
 
 inline constexpr Query kCompareTotals{
     "compare_totals",
-    "SELECT participant_id, service_type, COALESCE(sum(a.actual_wh), 0), "
-    "COALESCE(sum(b.actual_wh), 0), count(*) FILTER (WHERE a.actual_wh IS DISTINCT FROM "
-    "b.actual_wh) FROM (SELECT participant_id, service_type, hour_start, actual_wh "
+    "SELECT participant_id, service_type, COALESCE(sum(a.actual_wh), 0) AS base_wh, "
+    "COALESCE(sum(b.actual_wh), 0) AS other_wh, count(*) FILTER (WHERE a.actual_wh IS "
+    "DISTINCT FROM b.actual_wh) AS changed_hours FROM (SELECT participant_id, service_type, "
+    "hour_start, actual_wh "
     "FROM service_hours WHERE run_id = $1) a FULL JOIN (SELECT participant_id, service_type, "
     "hour_start, actual_wh FROM service_hours WHERE run_id = $2) b "
     "USING (participant_id, service_type, hour_start) "
@@ -226,7 +241,8 @@ inline constexpr Query kCompareTotals{
 
 inline constexpr Query kCompareRevisions{
     "compare_revisions",
-    "SELECT point_code, channel, day, COALESCE(a.revision, 0), COALESCE(b.revision, 0) "
+    "SELECT point_code, channel, day, COALESCE(a.revision, 0) AS base_revision, "
+    "COALESCE(b.revision, 0) AS other_revision "
     "FROM (SELECT DISTINCT point_code, channel, day, revision FROM run_point_days "
     "WHERE run_id = $1) a FULL JOIN (SELECT DISTINCT point_code, channel, day, revision "
     "FROM run_point_days WHERE run_id = $2) b USING (point_code, channel, day) "

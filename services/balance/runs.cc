@@ -209,27 +209,32 @@ absl::StatusOr<Run> Runs::BillingRun(const BillingPeriod& period) {
   return *run;
 }
 
-absl::StatusOr<Page<ServiceHour>> Runs::ServiceHours(int64_t run_id, const std::string& participant,
-                                                     int service_type, int64_t offset, int limit) {
+absl::StatusOr<paging::PageOf<ServiceHour>> Runs::ServiceHours(int64_t run_id,
+                                                               const std::string& participant,
+                                                               int service_type,
+                                                               const paging::Page& page) {
   RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
-  return store_.ListServiceHours(run_id, participant, service_type, offset, limit);
+  return store_.ListServiceHours(run_id, participant, service_type, page);
 }
 
-absl::StatusOr<Page<NodeHour>> Runs::NodeHours(int64_t run_id, const std::string& node_code,
-                                               int64_t offset, int limit) {
+absl::StatusOr<paging::PageOf<NodeHour>> Runs::NodeHours(int64_t run_id,
+                                                         const std::string& node_code,
+                                                         const paging::Page& page) {
   RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
-  return store_.ListNodeHours(run_id, node_code, offset, limit);
+  return store_.ListNodeHours(run_id, node_code, page);
 }
 
-absl::StatusOr<std::vector<ServiceTotal>> Runs::ServiceTotals(int64_t run_id,
-                                                              const std::string& participant) {
+absl::StatusOr<paging::PageOf<ServiceTotal>> Runs::ServiceTotals(int64_t run_id,
+                                                                 const std::string& participant,
+                                                                 const paging::Page& page) {
   RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
-  return store_.ServiceTotals(run_id, participant);
+  return store_.ServiceTotals(run_id, participant, page);
 }
 
-absl::StatusOr<std::vector<NodeTotal>> Runs::NodeTotals(int64_t run_id) {
+absl::StatusOr<paging::PageOf<NodeTotal>> Runs::NodeTotals(int64_t run_id,
+                                                           const paging::Page& page) {
   RETURN_IF_ERROR(store_.RunStateOf(run_id).status());
-  return store_.NodeTotals(run_id);
+  return store_.NodeTotals(run_id, page);
 }
 
 // --- work ------------------------------------------------------------------

@@ -88,21 +88,26 @@ class Runs final : private jobs::Handler {
                             const std::string& request_id);
   absl::StatusOr<Run> Get(int64_t id) { return store_.GetRun(id); }
   absl::StatusOr<Run> Cancel(int64_t id);
-  absl::StatusOr<Page<Run>> List(const RunFilter& f, int64_t offset, int limit) {
-    return store_.ListRuns(f, offset, limit);
+  absl::StatusOr<paging::PageOf<Run>> List(const RunFilter& f, const paging::Page& page) {
+    return store_.ListRuns(f, page);
   }
   // The run a period is billed from; NOT_FOUND when none succeeded yet.
   absl::StatusOr<Run> BillingRun(const BillingPeriod& period);
   absl::StatusOr<RunDiff> Diff(int64_t base, int64_t other, bool include_unchanged);
 
   // Results of a run (NOT_FOUND for an unknown run).
-  absl::StatusOr<Page<ServiceHour>> ServiceHours(int64_t run_id, const std::string& participant,
-                                                 int service_type, int64_t offset, int limit);
-  absl::StatusOr<Page<NodeHour>> NodeHours(int64_t run_id, const std::string& node_code,
-                                           int64_t offset, int limit);
-  absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(int64_t run_id,
-                                                          const std::string& participant);
-  absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id);
+  absl::StatusOr<paging::PageOf<ServiceHour>> ServiceHours(int64_t run_id,
+                                                           const std::string& participant,
+                                                           int service_type,
+                                                           const paging::Page& page);
+  absl::StatusOr<paging::PageOf<NodeHour>> NodeHours(int64_t run_id, const std::string& node_code,
+                                                     const paging::Page& page);
+  // Service totals (participant_id, service_type), then node totals
+  // (node_code), each paged by its keys (see Store).
+  absl::StatusOr<paging::PageOf<ServiceTotal>> ServiceTotals(int64_t run_id,
+                                                             const std::string& participant,
+                                                             const paging::Page& page);
+  absl::StatusOr<paging::PageOf<NodeTotal>> NodeTotals(int64_t run_id, const paging::Page& page);
 
   // Claims and computes one shard (the runner's WorkOnce); false when there
   // was none.

@@ -23,8 +23,9 @@ class Schemes {
   absl::StatusOr<Scheme> Define(Scheme scheme, const std::string& actor);
   absl::StatusOr<Scheme> Close(int64_t id, absl::CivilDay valid_to, const std::string& reason);
   absl::StatusOr<Scheme> Get(int64_t id) { return store_.GetScheme(id); }
-  absl::StatusOr<Page<Scheme>> List(const SchemeFilter& filter, int64_t offset, int limit) {
-    return store_.ListSchemes(filter, offset, limit);
+  absl::StatusOr<paging::PageOf<Scheme>> List(const SchemeFilter& filter,
+                                              const paging::Page& page) {
+    return store_.ListSchemes(filter, page);
   }
 
   // Checks a version without storing it.

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gridbill/base/paging.h"
 #include "gridbill/jobs/job.h"
 #include "model.h"
 
@@ -49,8 +50,10 @@ class Store {
                                              const std::string& reason) = 0;
   virtual absl::StatusOr<Scheme> GetScheme(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<Scheme>> GetSchemes(const std::vector<int64_t>& ids) = 0;
-  virtual absl::StatusOr<Page<Scheme>> ListSchemes(const SchemeFilter& filter, int64_t offset,
-                                                   int limit) = 0;
+  // Lists page by keyset (gridbill/base/paging.h): schemes by (subject,
+  // valid_from, id), runs newest first by id, hours by their unique order.
+  virtual absl::StatusOr<paging::PageOf<Scheme>> ListSchemes(const SchemeFilter& filter,
+                                                             const paging::Page& page) = 0;
   // Every version valid on some day of [from, to].
   virtual absl::StatusOr<std::vector<Scheme>> SchemesValidIn(absl::CivilDay from,
                                                              absl::CivilDay to) = 0;
@@ -59,8 +62,8 @@ class Store {
   // transaction; FAILED_PRECONDITION when a final run of the period exists.
   virtual absl::StatusOr<Run> InsertRun(const Run& run, const std::vector<Shard>& shards) = 0;
   virtual absl::StatusOr<Run> GetRun(int64_t id) = 0;
-  virtual absl::StatusOr<Page<Run>> ListRuns(const RunFilter& filter, int64_t offset,
-                                             int limit) = 0;
+  virtual absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter& filter,
+                                                       const paging::Page& page) = 0;
   // The latest succeeded final or correction run of a period.
   virtual absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) = 0;
   // The highest correction number of a period (0 = none).
@@ -95,15 +98,18 @@ class Store {
   virtual absl::StatusOr<RunState> RunStateOf(int64_t id) = 0;
 
   // Results.
-  virtual absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t run_id,
-                                                             const std::string& participant_id,
-                                                             int service_type, int64_t offset,
-                                                             int limit) = 0;
-  virtual absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t run_id, const std::string& node_code,
-                                                       int64_t offset, int limit) = 0;
-  virtual absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(
-      int64_t run_id, const std::string& participant_id) = 0;
-  virtual absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t run_id) = 0;
+  virtual absl::StatusOr<paging::PageOf<ServiceHour>> ListServiceHours(
+      int64_t run_id, const std::string& participant_id, int service_type,
+      const paging::Page& page) = 0;
+  virtual absl::StatusOr<paging::PageOf<NodeHour>> ListNodeHours(int64_t run_id,
+                                                                 const std::string& node_code,
+                                                                 const paging::Page& page) = 0;
+  // Totals per (participant_id, service_type) and per node_code, in that
+  // order, after the key page.after when it is one of theirs.
+  virtual absl::StatusOr<paging::PageOf<ServiceTotal>> ServiceTotals(
+      int64_t run_id, const std::string& participant_id, const paging::Page& page) = 0;
+  virtual absl::StatusOr<paging::PageOf<NodeTotal>> NodeTotals(int64_t run_id,
+                                                               const paging::Page& page) = 0;
 
   // Diff inputs.
   virtual absl::StatusOr<std::vector<TotalsChange>> CompareTotals(int64_t base, int64_t other) = 0;

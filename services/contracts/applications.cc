@@ -136,7 +136,7 @@ absl::Status Applications::Validate(const Application& a) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Application> Applications::Create(const Application& input, const Requester& who) {
+absl::StatusOr<Application> Applications::Create(const Application& input, const Caller& who) {
   Application a = input;
   if (who.scoped()) {
     if (a.participant_id.empty()) a.participant_id = who.participant_id;
@@ -167,7 +167,7 @@ absl::StatusOr<Application> Applications::Create(const Application& input, const
   return out;
 }
 
-absl::StatusOr<Application> Applications::Visible(const std::string& id, const Requester& who) {
+absl::StatusOr<Application> Applications::Visible(const std::string& id, const Caller& who) {
   ASSIGN_OR_RETURN(Application a, store_.GetApplication(id));
   if (who.DeniedFor(a.participant_id)) {
     return PermissionDeniedField("id", "the application belongs to another participant");
@@ -176,13 +176,13 @@ absl::StatusOr<Application> Applications::Visible(const std::string& id, const R
   return a;
 }
 
-absl::StatusOr<Application> Applications::Get(const std::string& id, const Requester& who) {
+absl::StatusOr<Application> Applications::Get(const std::string& id, const Caller& who) {
   return Visible(id, who);
 }
 
 absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filter,
                                                          const PageRequest& page,
-                                                         const Requester& who) {
+                                                         const Caller& who) {
   if (who.scoped()) {
     if (!filter.participant_id.empty() && filter.participant_id != who.participant_id) {
       return PermissionDeniedField("participant_id",
@@ -198,7 +198,7 @@ absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filte
 }
 
 absl::StatusOr<Application> Applications::Update(const Application& input, const Mask& mask,
-                                                 int64_t expected_version, const Requester& who) {
+                                                 int64_t expected_version, const Caller& who) {
   if (input.id.empty()) return InvalidField("application.id", "required");
   Application out;
   RETURN_IF_ERROR(store_.Atomically([&]() -> absl::Status {
@@ -234,10 +234,9 @@ absl::StatusOr<Application> Applications::Update(const Application& input, const
 
 absl::StatusOr<Application> Applications::Transition(const std::string& id, State target,
                                                      const std::string& resolution,
-                                                     int64_t expected_version,
-                                                     const Requester& who) {
+                                                     int64_t expected_version, const Caller& who) {
   if (target == State::kUnspecified) return InvalidField("target_state", "required");
-  if ((who.scoped() || !who.may_decide) && IsDecision(target)) {
+  if ((who.scoped() || !MayDecide(who)) && IsDecision(target)) {
     return PermissionDeniedField(
         "target_state",
         absl::StrCat("moving an application to ", Text(target), " is for the TSO's staff"));
@@ -292,7 +291,7 @@ absl::StatusOr<Application> Applications::Transition(const std::string& id, Stat
 
 absl::StatusOr<ApplicationComment> Applications::AddComment(const std::string& application_id,
                                                             const std::string& text,
-                                                            const Requester& who) {
+                                                            const Caller& who) {
   RETURN_IF_ERROR(CheckText("text", text, true, kMaxCommentChars));
   ApplicationComment out;
   RETURN_IF_ERROR(store_.Atomically([&]() -> absl::Status {
@@ -302,7 +301,7 @@ absl::StatusOr<ApplicationComment> Applications::AddComment(const std::string& a
     }
     ApplicationComment c{.id = "",
                          .application_id = a.id,
-                         .author = who.actor,
+                         .author = who.Actor(),
                          .text = text,
                          .create_time = clock_.Now()};
     ASSIGN_OR_RETURN(out, store_.InsertComment(c));
@@ -312,14 +311,14 @@ absl::StatusOr<ApplicationComment> Applications::AddComment(const std::string& a
 }
 
 absl::StatusOr<paging::PageOf<ApplicationComment>> Applications::ListComments(
-    const std::string& application_id, const paging::Page& page, const Requester& who) {
+    const std::string& application_id, const paging::Page& page, const Caller& who) {
   RETURN_IF_ERROR(Visible(application_id, who).status());
   return store_.ListComments(application_id, page);
 }
 
 absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& period,
                                                       std::string participant_id,
-                                                      ApplicationType type, const Requester& who) {
+                                                      ApplicationType type, const Caller& who) {
   if (who.scoped()) {
     if (!participant_id.empty() && participant_id != who.participant_id) {
       return PermissionDeniedField("participant_id",
@@ -337,7 +336,7 @@ absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& perio
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Applications::History(const std::string& id,
                                                                   const paging::Page& page,
-                                                                  const Requester& who) {
+                                                                  const Caller& who) {
   RETURN_IF_ERROR(Visible(id, who).status());
   return store_.ListHistory(Resource::kApplication, id, page);
 }

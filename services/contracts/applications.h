@@ -39,31 +39,30 @@ class Applications {
                ApplicationDeadlines deadlines)
       : store_(store), clock_(clock), zone_(zone), deadlines_(deadlines) {}
 
-  absl::StatusOr<Application> Create(const Application& input, const Requester& who);
-  absl::StatusOr<Application> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<Application> Create(const Application& input, const Caller& who);
+  absl::StatusOr<Application> Get(const std::string& id, const Caller& who);
   absl::StatusOr<ListPage<Application>> List(ApplicationFilter filter, const PageRequest& page,
-                                             const Requester& who);
+                                             const Caller& who);
   absl::StatusOr<Application> Update(const Application& input, const Mask& mask,
-                                     int64_t expected_version, const Requester& who);
+                                     int64_t expected_version, const Caller& who);
   absl::StatusOr<Application> Transition(const std::string& id, ApplicationState target,
                                          const std::string& resolution, int64_t expected_version,
-                                         const Requester& who);
+                                         const Caller& who);
   absl::StatusOr<ApplicationComment> AddComment(const std::string& application_id,
-                                                const std::string& text, const Requester& who);
+                                                const std::string& text, const Caller& who);
   absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(const std::string& application_id,
                                                                   const paging::Page& page,
-                                                                  const Requester& who);
+                                                                  const Caller& who);
   absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period, std::string participant_id,
-                                          ApplicationType type, const Requester& who);
+                                          ApplicationType type, const Caller& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                      const paging::Page& page,
-                                                      const Requester& who);
+                                                      const paging::Page& page, const Caller& who);
 
  private:
   absl::Status Validate(const Application& a);
   absl::Status CheckParticipant(const std::string& participant_id);
   // Get for `who`, PERMISSION_DENIED on another participant's application.
-  absl::StatusOr<Application> Visible(const std::string& id, const Requester& who);
+  absl::StatusOr<Application> Visible(const std::string& id, const Caller& who);
 
   Store& store_;
   const Clock& clock_;

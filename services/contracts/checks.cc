@@ -92,17 +92,23 @@ absl::Status CheckText(const std::string& field, const std::string& text, bool r
 }  // namespace gridbill::contracts
 
 namespace gridbill::contracts {
-absl::Status DenyScoped(const Requester& who, const std::string& what) {
+absl::Status DenyScoped(const Caller& who, const std::string& what) {
   if (who.scoped()) {
     return absl::PermissionDeniedError(absl::StrCat("a participant-scoped caller may not ", what));
   }
   return absl::OkStatus();
 }
 
-ChangeEntry HistoryEntry(const Requester& who, int64_t version, absl::Time at, std::string action,
+bool MayDecide(const Caller& who) {
+  const bool staff = who.roles.empty() || who.Has(Role::kOperator) ||
+                     who.Has(Role::kMeteringEngineer) || who.Has(Role::kAdmin);
+  return staff && !who.scoped();
+}
+
+ChangeEntry HistoryEntry(const Caller& who, int64_t version, absl::Time at, std::string action,
                          std::string reason, std::vector<FieldChange> changes) {
   return ChangeEntry{.version = version,
-                     .actor = who.actor,
+                     .actor = who.Actor(),
                      .change_time = at,
                      .action = std::move(action),
                      .reason = std::move(reason),

@@ -48,10 +48,16 @@ absl::Status CheckText(const std::string& field, const std::string& text, bool r
 namespace gridbill::contracts {
 // PERMISSION_DENIED when a participant-scoped caller attempts `what`
 // (methods only the TSO's staff may call).
-absl::Status DenyScoped(const Requester& who, const std::string& what);
+absl::Status DenyScoped(const Caller& who, const std::string& what);
+
+// True when the caller may decide applications (approve, reject, ...): TSO
+// staff (operators, metering engineers, admins) not scoped to a participant.
+// A caller without roles did not come through the gateway (tools, tests)
+// and is trusted like the gateway's own staff.
+bool MayDecide(const Caller& who);
 
 // The history entry of a change made by `who` (actor and request id from the
 // caller), the one shape every resource's history is written in.
-ChangeEntry HistoryEntry(const Requester& who, int64_t version, absl::Time at, std::string action,
+ChangeEntry HistoryEntry(const Caller& who, int64_t version, absl::Time at, std::string action,
                          std::string reason, std::vector<FieldChange> changes);
 }  // namespace gridbill::contracts

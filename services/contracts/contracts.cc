@@ -91,7 +91,7 @@ absl::Status Contracts::Validate(const Contract& c) {
   return CheckText("contract.accounting_scheme_id", c.accounting_scheme_id, false, 64);
 }
 
-absl::StatusOr<Contract> Contracts::Create(const Contract& input, const Requester& who) {
+absl::StatusOr<Contract> Contracts::Create(const Contract& input, const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "create contracts"));
   Contract c = input;
   c.id.clear();
@@ -118,7 +118,7 @@ absl::StatusOr<Contract> Contracts::Create(const Contract& input, const Requeste
   return out;
 }
 
-absl::StatusOr<Contract> Contracts::Get(const std::string& id, const Requester& who) {
+absl::StatusOr<Contract> Contracts::Get(const std::string& id, const Caller& who) {
   ASSIGN_OR_RETURN(Contract c, store_.GetContract(id));
   if (who.DeniedFor(c.participant_id)) {
     return PermissionDeniedField("id", "the contract belongs to another participant");
@@ -127,7 +127,7 @@ absl::StatusOr<Contract> Contracts::Get(const std::string& id, const Requester& 
 }
 
 absl::StatusOr<ListPage<Contract>> Contracts::List(ContractFilter filter, const PageRequest& page,
-                                                   const Requester& who) {
+                                                   const Caller& who) {
   if (who.scoped()) {
     if (!filter.participant_id.empty() && filter.participant_id != who.participant_id) {
       return PermissionDeniedField("participant_id",
@@ -140,7 +140,7 @@ absl::StatusOr<ListPage<Contract>> Contracts::List(ContractFilter filter, const 
 
 absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& mask,
                                            int64_t expected_version, const AmendmentInfo& amendment,
-                                           const Requester& who) {
+                                           const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change contracts"));
   if (input.id.empty()) return InvalidField("contract.id", "required");
   RETURN_IF_ERROR(CheckText("reason", amendment.reason, false, 2000));
@@ -231,7 +231,7 @@ absl::StatusOr<Contract> Contracts::Update(const Contract& input, const Mask& ma
 
 absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractState target,
                                                const std::string& reason, int64_t expected_version,
-                                               const Requester& who) {
+                                               const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change contracts"));
   if (target == ContractState::kUnspecified) return InvalidField("target_state", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, false, 2000));
@@ -268,7 +268,7 @@ absl::StatusOr<Contract> Contracts::Transition(const std::string& id, ContractSt
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Contracts::History(const std::string& id,
                                                                const paging::Page& page,
-                                                               const Requester& who) {
+                                                               const Caller& who) {
   RETURN_IF_ERROR(Get(id, who).status());
   return store_.ListHistory(Resource::kContract, id, page);
 }

@@ -37,20 +37,19 @@ class Contracts {
   Contracts(Store& store, const Clock& clock, absl::TimeZone zone)
       : store_(store), clock_(clock), zone_(zone) {}
 
-  absl::StatusOr<Contract> Create(const Contract& input, const Requester& who);
-  absl::StatusOr<Contract> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<Contract> Create(const Contract& input, const Caller& who);
+  absl::StatusOr<Contract> Get(const std::string& id, const Caller& who);
   absl::StatusOr<ListPage<Contract>> List(ContractFilter filter, const PageRequest& page,
-                                          const Requester& who);
+                                          const Caller& who);
   // Any field of a draft; an amendment (reason and amendment number
   // required) of an active or suspended contract; nothing of a terminated one.
   absl::StatusOr<Contract> Update(const Contract& input, const Mask& mask, int64_t expected_version,
-                                  const AmendmentInfo& amendment, const Requester& who);
+                                  const AmendmentInfo& amendment, const Caller& who);
   absl::StatusOr<Contract> Transition(const std::string& id, ContractState target,
                                       const std::string& reason, int64_t expected_version,
-                                      const Requester& who);
+                                      const Caller& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                      const paging::Page& page,
-                                                      const Requester& who);
+                                                      const paging::Page& page, const Caller& who);
 
  private:
   absl::Status Validate(const Contract& c);

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "absl/functional/function_ref.h"
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -14,24 +13,6 @@
 
 namespace gridbill::contracts {
 namespace {
-
-// Runs a mutation as the caller's Requester under the idempotency guard
-// (gridbill/server/idempotent_call.h).
-template <typename Request, typename Response>
-grpc::Status Mutate(Idempotency& idempotency, grpc::ServerContext* ctx, const Request& req,
-                    Response* resp,
-                    absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, req));
-  const Requester who = RequesterFrom(caller, req.request_id());
-  return IdempotentCall(idempotency, caller, req, resp,
-                        [&](Response& out) { return fn(who, out); });
-}
-
-// The caller of a read, once the method's access policy admits it.
-absl::StatusOr<Requester> Reader(grpc::ServerContext* ctx, const google::protobuf::Message& req) {
-  ASSIGN_OR_RETURN(const Caller caller, Authorize(*ctx, req));
-  return RequesterFrom(caller, "");
-}
 
 absl::Status RequireId(const std::string& id, const std::string& field) {
   if (id.empty()) return InvalidField(field, "required");
@@ -57,14 +38,13 @@ absl::StatusOr<BillingPeriod> RequiredPeriod(const common::v1::BillingPeriod& p,
 grpc::Status ReferenceDataServiceImpl::CreateReferenceRecord(
     grpc::ServerContext* ctx, const v1::CreateReferenceRecordRequest* req,
     v1::CreateReferenceRecordResponse* resp) {
-  return Mutate<v1::CreateReferenceRecordRequest, v1::CreateReferenceRecordResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateReferenceRecordResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), nullptr));
-        ASSIGN_OR_RETURN(ReferenceRecord r, domain_.Create(input, who));
-        ToProto(r, out.mutable_record());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateReferenceRecordResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), nullptr));
+                  ASSIGN_OR_RETURN(ReferenceRecord r, domain_.Create(input, who));
+                  ToProto(r, out.mutable_record());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ReferenceDataServiceImpl::GetReferenceRecord(grpc::ServerContext* ctx,
@@ -97,23 +77,23 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecords(
 grpc::Status ReferenceDataServiceImpl::UpdateReferenceRecord(
     grpc::ServerContext* ctx, const v1::UpdateReferenceRecordRequest* req,
     v1::UpdateReferenceRecordResponse* resp) {
-  return Mutate<v1::UpdateReferenceRecordRequest, v1::UpdateReferenceRecordResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateReferenceRecordResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->record().id(), "record.id"));
-        ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kReferenceUpdatable));
-        ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), &mask));
-        ASSIGN_OR_RETURN(ReferenceRecord r,
-                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
-        ToProto(r, out.mutable_record());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateReferenceRecordResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->record().id(), "record.id"));
+                  ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kReferenceUpdatable));
+                  ASSIGN_OR_RETURN(ReferenceRecord input, FromProto(req->record(), &mask));
+                  ASSIGN_OR_RETURN(
+                      ReferenceRecord r,
+                      domain_.Update(input, mask, req->expected_version(), req->reason(), who));
+                  ToProto(r, out.mutable_record());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ReferenceDataServiceImpl::ListReferenceRecordHistory(
     grpc::ServerContext* ctx, const v1::ListReferenceRecordHistoryRequest* req,
     v1::ListReferenceRecordHistoryResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
@@ -128,20 +108,19 @@ grpc::Status ReferenceDataServiceImpl::ListReferenceRecordHistory(
 grpc::Status ParticipantServiceImpl::CreateParticipant(grpc::ServerContext* ctx,
                                                        const v1::CreateParticipantRequest* req,
                                                        v1::CreateParticipantResponse* resp) {
-  return Mutate<v1::CreateParticipantRequest, v1::CreateParticipantResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateParticipantResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), nullptr));
-        ASSIGN_OR_RETURN(Participant p, domain_.Create(input, who));
-        ToProto(p, out.mutable_participant());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateParticipantResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), nullptr));
+                  ASSIGN_OR_RETURN(Participant p, domain_.Create(input, who));
+                  ToProto(p, out.mutable_participant());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ParticipantServiceImpl::GetParticipant(grpc::ServerContext* ctx,
                                                     const v1::GetParticipantRequest* req,
                                                     v1::GetParticipantResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(Participant p, domain_.Get(req->id(), who));
   ToProto(p, resp->mutable_participant());
@@ -151,7 +130,7 @@ grpc::Status ParticipantServiceImpl::GetParticipant(grpc::ServerContext* ctx,
 grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
                                                       const v1::ListParticipantsRequest* req,
                                                       v1::ListParticipantsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ParticipantFilter filter;
   ASSIGN_OR_RETURN_GRPC(filter.status, FromProto(req->status(), "status"));
   ASSIGN_OR_RETURN_GRPC(filter.role, FromProto(req->role(), "role"));
@@ -169,23 +148,23 @@ grpc::Status ParticipantServiceImpl::ListParticipants(grpc::ServerContext* ctx,
 grpc::Status ParticipantServiceImpl::UpdateParticipant(grpc::ServerContext* ctx,
                                                        const v1::UpdateParticipantRequest* req,
                                                        v1::UpdateParticipantResponse* resp) {
-  return Mutate<v1::UpdateParticipantRequest, v1::UpdateParticipantResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateParticipantResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->participant().id(), "participant.id"));
-        ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kParticipantUpdatable));
-        ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), &mask));
-        ASSIGN_OR_RETURN(Participant p,
-                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
-        ToProto(p, out.mutable_participant());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateParticipantResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->participant().id(), "participant.id"));
+                  ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kParticipantUpdatable));
+                  ASSIGN_OR_RETURN(Participant input, FromProto(req->participant(), &mask));
+                  ASSIGN_OR_RETURN(
+                      Participant p,
+                      domain_.Update(input, mask, req->expected_version(), req->reason(), who));
+                  ToProto(p, out.mutable_participant());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ParticipantServiceImpl::ListParticipantHistory(
     grpc::ServerContext* ctx, const v1::ListParticipantHistoryRequest* req,
     v1::ListParticipantHistoryResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
@@ -200,20 +179,19 @@ grpc::Status ParticipantServiceImpl::ListParticipantHistory(
 grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
                                                  const v1::CreateContractRequest* req,
                                                  v1::CreateContractResponse* resp) {
-  return Mutate<v1::CreateContractRequest, v1::CreateContractResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateContractResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(Contract input, FromProto(req->contract(), nullptr));
-        ASSIGN_OR_RETURN(Contract c, domain_.Create(input, who));
-        ToProto(c, out.mutable_contract());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateContractResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(Contract input, FromProto(req->contract(), nullptr));
+                  ASSIGN_OR_RETURN(Contract c, domain_.Create(input, who));
+                  ToProto(c, out.mutable_contract());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
                                               const v1::GetContractRequest* req,
                                               v1::GetContractResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(Contract c, domain_.Get(req->id(), who));
   ToProto(c, resp->mutable_contract());
@@ -223,7 +201,7 @@ grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
                                                 const v1::ListContractsRequest* req,
                                                 v1::ListContractsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ContractFilter filter;
   filter.participant_id = req->participant_id();
   ASSIGN_OR_RETURN_GRPC(filter.service_type, FromProto(req->service_type(), "service_type"));
@@ -241,42 +219,41 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::UpdateContract(grpc::ServerContext* ctx,
                                                  const v1::UpdateContractRequest* req,
                                                  v1::UpdateContractResponse* resp) {
-  return Mutate<v1::UpdateContractRequest, v1::UpdateContractResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateContractResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->contract().id(), "contract.id"));
-        ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kContractUpdatable));
-        ASSIGN_OR_RETURN(Contract input, FromProto(req->contract(), &mask));
-        AmendmentInfo amendment{.reason = req->reason(),
-                                .amendment_number = req->amendment_number()};
-        ASSIGN_OR_RETURN(amendment.effective_date,
-                         FromOptionalProtoDate(req->effective_date(), "effective_date"));
-        ASSIGN_OR_RETURN(Contract c,
-                         domain_.Update(input, mask, req->expected_version(), amendment, who));
-        ToProto(c, out.mutable_contract());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateContractResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->contract().id(), "contract.id"));
+                  ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kContractUpdatable));
+                  ASSIGN_OR_RETURN(Contract input, FromProto(req->contract(), &mask));
+                  AmendmentInfo amendment{.reason = req->reason(),
+                                          .amendment_number = req->amendment_number()};
+                  ASSIGN_OR_RETURN(amendment.effective_date,
+                                   FromOptionalProtoDate(req->effective_date(), "effective_date"));
+                  ASSIGN_OR_RETURN(Contract c, domain_.Update(input, mask, req->expected_version(),
+                                                              amendment, who));
+                  ToProto(c, out.mutable_contract());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ContractServiceImpl::TransitionContract(grpc::ServerContext* ctx,
                                                      const v1::TransitionContractRequest* req,
                                                      v1::TransitionContractResponse* resp) {
-  return Mutate<v1::TransitionContractRequest, v1::TransitionContractResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::TransitionContractResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->id(), "id"));
-        ASSIGN_OR_RETURN(ContractState target, FromProto(req->target_state(), "target_state"));
-        ASSIGN_OR_RETURN(Contract c, domain_.Transition(req->id(), target, req->reason(),
-                                                        req->expected_version(), who));
-        ToProto(c, out.mutable_contract());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::TransitionContractResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->id(), "id"));
+                  ASSIGN_OR_RETURN(ContractState target,
+                                   FromProto(req->target_state(), "target_state"));
+                  ASSIGN_OR_RETURN(Contract c, domain_.Transition(req->id(), target, req->reason(),
+                                                                  req->expected_version(), who));
+                  ToProto(c, out.mutable_contract());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ContractServiceImpl::ListContractHistory(grpc::ServerContext* ctx,
                                                       const v1::ListContractHistoryRequest* req,
                                                       v1::ListContractHistoryResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
@@ -291,14 +268,13 @@ grpc::Status ContractServiceImpl::ListContractHistory(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::CreateTariff(grpc::ServerContext* ctx,
                                              const v1::CreateTariffRequest* req,
                                              v1::CreateTariffResponse* resp) {
-  return Mutate<v1::CreateTariffRequest, v1::CreateTariffResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateTariffResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), nullptr));
-        ASSIGN_OR_RETURN(Tariff t, domain_.Create(input, who));
-        ToProto(t, out.mutable_tariff());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateTariffResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), nullptr));
+                  ASSIGN_OR_RETURN(Tariff t, domain_.Create(input, who));
+                  ToProto(t, out.mutable_tariff());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status TariffServiceImpl::GetTariff(grpc::ServerContext* ctx, const v1::GetTariffRequest* req,
@@ -326,17 +302,16 @@ grpc::Status TariffServiceImpl::ListTariffs(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::UpdateTariff(grpc::ServerContext* ctx,
                                              const v1::UpdateTariffRequest* req,
                                              v1::UpdateTariffResponse* resp) {
-  return Mutate<v1::UpdateTariffRequest, v1::UpdateTariffResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateTariffResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->tariff().id(), "tariff.id"));
-        ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kTariffUpdatable));
-        ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), &mask));
-        ASSIGN_OR_RETURN(Tariff t,
-                         domain_.Update(input, mask, req->expected_version(), req->reason(), who));
-        ToProto(t, out.mutable_tariff());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateTariffResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->tariff().id(), "tariff.id"));
+                  ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kTariffUpdatable));
+                  ASSIGN_OR_RETURN(Tariff input, FromProto(req->tariff(), &mask));
+                  ASSIGN_OR_RETURN(Tariff t, domain_.Update(input, mask, req->expected_version(),
+                                                            req->reason(), who));
+                  ToProto(t, out.mutable_tariff());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status TariffServiceImpl::GetTariffInForce(grpc::ServerContext* ctx,
@@ -372,7 +347,7 @@ grpc::Status TariffServiceImpl::ListTariffsForPeriod(grpc::ServerContext* ctx,
 grpc::Status TariffServiceImpl::ListTariffHistory(grpc::ServerContext* ctx,
                                                   const v1::ListTariffHistoryRequest* req,
                                                   v1::ListTariffHistoryResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
@@ -387,20 +362,19 @@ grpc::Status TariffServiceImpl::ListTariffHistory(grpc::ServerContext* ctx,
 grpc::Status ApplicationServiceImpl::CreateApplication(grpc::ServerContext* ctx,
                                                        const v1::CreateApplicationRequest* req,
                                                        v1::CreateApplicationResponse* resp) {
-  return Mutate<v1::CreateApplicationRequest, v1::CreateApplicationResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateApplicationResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(Application input, FromProto(req->application(), nullptr));
-        ASSIGN_OR_RETURN(Application a, domain_.Create(input, who));
-        ToProto(a, out.mutable_application());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateApplicationResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(Application input, FromProto(req->application(), nullptr));
+                  ASSIGN_OR_RETURN(Application a, domain_.Create(input, who));
+                  ToProto(a, out.mutable_application());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ApplicationServiceImpl::GetApplication(grpc::ServerContext* ctx,
                                                     const v1::GetApplicationRequest* req,
                                                     v1::GetApplicationResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(Application a, domain_.Get(req->id(), who));
   ToProto(a, resp->mutable_application());
@@ -410,7 +384,7 @@ grpc::Status ApplicationServiceImpl::GetApplication(grpc::ServerContext* ctx,
 grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
                                                       const v1::ListApplicationsRequest* req,
                                                       v1::ListApplicationsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ApplicationFilter filter;
   filter.participant_id = req->participant_id();
   ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
@@ -431,24 +405,24 @@ grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
 grpc::Status ApplicationServiceImpl::UpdateApplication(grpc::ServerContext* ctx,
                                                        const v1::UpdateApplicationRequest* req,
                                                        v1::UpdateApplicationResponse* resp) {
-  return Mutate<v1::UpdateApplicationRequest, v1::UpdateApplicationResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateApplicationResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->application().id(), "application.id"));
-        ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kApplicationUpdatable));
-        ASSIGN_OR_RETURN(Application input, FromProto(req->application(), &mask));
-        ASSIGN_OR_RETURN(Application a, domain_.Update(input, mask, req->expected_version(), who));
-        ToProto(a, out.mutable_application());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateApplicationResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->application().id(), "application.id"));
+                  ASSIGN_OR_RETURN(Mask mask, MaskFrom(req->update_mask(), kApplicationUpdatable));
+                  ASSIGN_OR_RETURN(Application input, FromProto(req->application(), &mask));
+                  ASSIGN_OR_RETURN(Application a,
+                                   domain_.Update(input, mask, req->expected_version(), who));
+                  ToProto(a, out.mutable_application());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ApplicationServiceImpl::TransitionApplication(
     grpc::ServerContext* ctx, const v1::TransitionApplicationRequest* req,
     v1::TransitionApplicationResponse* resp) {
-  return Mutate<v1::TransitionApplicationRequest, v1::TransitionApplicationResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::TransitionApplicationResponse& out) -> absl::Status {
+  return Mutate(
+      idempotency_, *ctx, *req, resp,
+      [&](const Caller& who, v1::TransitionApplicationResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->id(), "id"));
         ASSIGN_OR_RETURN(ApplicationState target, FromProto(req->target_state(), "target_state"));
         ASSIGN_OR_RETURN(Application a, domain_.Transition(req->id(), target, req->resolution(),
@@ -461,21 +435,20 @@ grpc::Status ApplicationServiceImpl::TransitionApplication(
 grpc::Status ApplicationServiceImpl::AddApplicationComment(
     grpc::ServerContext* ctx, const v1::AddApplicationCommentRequest* req,
     v1::AddApplicationCommentResponse* resp) {
-  return Mutate<v1::AddApplicationCommentRequest, v1::AddApplicationCommentResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::AddApplicationCommentResponse& out) -> absl::Status {
-        RETURN_IF_ERROR(RequireId(req->application_id(), "application_id"));
-        ASSIGN_OR_RETURN(ApplicationComment c,
-                         domain_.AddComment(req->application_id(), req->text(), who));
-        ToProto(c, out.mutable_comment());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::AddApplicationCommentResponse& out) -> absl::Status {
+                  RETURN_IF_ERROR(RequireId(req->application_id(), "application_id"));
+                  ASSIGN_OR_RETURN(ApplicationComment c,
+                                   domain_.AddComment(req->application_id(), req->text(), who));
+                  ToProto(c, out.mutable_comment());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ApplicationServiceImpl::ListApplicationComments(
     grpc::ServerContext* ctx, const v1::ListApplicationCommentsRequest* req,
     v1::ListApplicationCommentsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->application_id(), "application_id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ApplicationComment> list,
@@ -488,7 +461,7 @@ grpc::Status ApplicationServiceImpl::ListApplicationComments(
 grpc::Status ApplicationServiceImpl::ListApplicationHistory(
     grpc::ServerContext* ctx, const v1::ListApplicationHistoryRequest* req,
     v1::ListApplicationHistoryResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(RequireId(req->id(), "id"));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<ChangeEntry> list, domain_.History(req->id(), page, who));
@@ -500,7 +473,7 @@ grpc::Status ApplicationServiceImpl::ListApplicationHistory(
 grpc::Status ApplicationServiceImpl::CountApplications(grpc::ServerContext* ctx,
                                                        const v1::CountApplicationsRequest* req,
                                                        v1::CountApplicationsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Requester who, Reader(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod period, RequiredPeriod(req->period(), "period"));
   ASSIGN_OR_RETURN_GRPC(ApplicationType type, FromProto(req->type(), "type"));
   ASSIGN_OR_RETURN_GRPC(ApplicationCounts counts,

@@ -40,19 +40,6 @@ bool IsSetPeriod(const common::v1::BillingPeriod& p) { return p.year() != 0 || p
 
 }  // namespace
 
-Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
-  Requester r;
-  r.actor = caller.Actor();
-  r.participant_id = caller.participant_id;
-  r.request_id = request_id;
-  // Without roles the call did not come through the gateway (tools, tests):
-  // the service trusts it like the gateway's own staff calls.
-  const bool staff = caller.roles.empty() || caller.Has(Role::kOperator) ||
-                     caller.Has(Role::kMeteringEngineer) || caller.Has(Role::kAdmin);
-  r.may_decide = staff && !caller.scoped();
-  return r;
-}
-
 absl::StatusOr<Mask> MaskFrom(const google::protobuf::FieldMask& mask,
                               std::span<const std::string_view> allowed) {
   if (mask.paths_size() == 0) return InvalidField("update_mask", "empty");

@@ -12,13 +12,9 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
-#include "gridbill/server/caller.h"
 #include "model.h"
 
 namespace gridbill::contracts {
-
-// The domain's view of a caller.
-Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 
 // The update mask's paths after checking them against `allowed`.
 // INVALID_ARGUMENT "update_mask: empty" / "update_mask: unknown or immutable

@@ -17,6 +17,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/base/caller.h"
 #include "gridbill/base/paging.h"
 #include "gridbill/domain/civil.h"
 #include "gridbill/domain/decimal.h"
@@ -125,23 +126,6 @@ std::vector<E> AllValues() {
   }
   return out;
 }
-
-// Who makes a call, as the domain needs it (the edge builds it from metadata).
-struct Requester {
-  // Recorded in histories and as comment author.
-  std::string actor = "system";
-  // Non-empty: the caller is scoped to this participant's data.
-  std::string participant_id;
-  // True when the caller holds a TSO role that may process applications.
-  bool may_decide = true;
-  // The request id of the mutation, recorded in histories.
-  std::string request_id;
-
-  bool scoped() const { return !participant_id.empty(); }
-  bool DeniedFor(const std::string& participant) const {
-    return scoped() && participant != participant_id;
-  }
-};
 
 // A set of update-mask paths, already checked against the allowed ones.
 using Mask = std::vector<std::string>;

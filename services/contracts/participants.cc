@@ -134,7 +134,7 @@ absl::Status Participants::Validate(const Participant& p) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Participant> Participants::Create(const Participant& input, const Requester& who) {
+absl::StatusOr<Participant> Participants::Create(const Participant& input, const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "register participants"));
   Participant p = input;
   p.id.clear();
@@ -162,7 +162,7 @@ absl::StatusOr<Participant> Participants::Create(const Participant& input, const
   return out;
 }
 
-absl::StatusOr<Participant> Participants::Get(const std::string& id, const Requester& who) {
+absl::StatusOr<Participant> Participants::Get(const std::string& id, const Caller& who) {
   if (who.DeniedFor(id)) {
     return PermissionDeniedField("id",
                                  "a participant-scoped caller may read only its own "
@@ -173,7 +173,7 @@ absl::StatusOr<Participant> Participants::Get(const std::string& id, const Reque
 
 absl::StatusOr<ListPage<Participant>> Participants::List(ParticipantFilter filter,
                                                          const PageRequest& page,
-                                                         const Requester& who) {
+                                                         const Caller& who) {
   if (who.scoped()) filter.id = who.participant_id;
   return store_.ListParticipants(filter, page);
 }
@@ -196,7 +196,7 @@ absl::Status Participants::CheckNoContractsInForce(const std::string& participan
 
 absl::StatusOr<Participant> Participants::Update(const Participant& input, const Mask& mask,
                                                  int64_t expected_version,
-                                                 const std::string& reason, const Requester& who) {
+                                                 const std::string& reason, const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change participants"));
   if (input.id.empty()) return InvalidField("participant.id", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, false, 2000));
@@ -251,7 +251,7 @@ absl::StatusOr<Participant> Participants::Update(const Participant& input, const
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Participants::History(const std::string& id,
                                                                   const paging::Page& page,
-                                                                  const Requester& who) {
+                                                                  const Caller& who) {
   if (who.DeniedFor(id)) {
     return PermissionDeniedField("id",
                                  "a participant-scoped caller may read only its own "

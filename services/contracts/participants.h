@@ -28,16 +28,15 @@ class Participants {
  public:
   Participants(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  absl::StatusOr<Participant> Create(const Participant& input, const Requester& who);
-  absl::StatusOr<Participant> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<Participant> Create(const Participant& input, const Caller& who);
+  absl::StatusOr<Participant> Get(const std::string& id, const Caller& who);
   absl::StatusOr<ListPage<Participant>> List(ParticipantFilter filter, const PageRequest& page,
-                                             const Requester& who);
+                                             const Caller& who);
   absl::StatusOr<Participant> Update(const Participant& input, const Mask& mask,
                                      int64_t expected_version, const std::string& reason,
-                                     const Requester& who);
+                                     const Caller& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                      const paging::Page& page,
-                                                      const Requester& who);
+                                                      const paging::Page& page, const Caller& who);
 
  private:
   absl::Status Validate(const Participant& p);

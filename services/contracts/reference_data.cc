@@ -181,7 +181,7 @@ absl::Status ReferenceData::Validate(const ReferenceRecord& r, const std::string
 }
 
 absl::StatusOr<ReferenceRecord> ReferenceData::Create(const ReferenceRecord& input,
-                                                      const Requester& who) {
+                                                      const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change reference data"));
   ReferenceRecord out;
   RETURN_IF_ERROR(store_.Atomically([&]() -> absl::Status {
@@ -210,7 +210,7 @@ absl::StatusOr<ListPage<ReferenceRecord>> ReferenceData::List(const ReferenceFil
 absl::StatusOr<ReferenceRecord> ReferenceData::Update(const ReferenceRecord& input,
                                                       const Mask& mask, int64_t expected_version,
                                                       const std::string& reason,
-                                                      const Requester& who) {
+                                                      const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change reference data"));
   if (input.id.empty()) return InvalidField("record.id", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, false, 2000));
@@ -243,7 +243,7 @@ absl::StatusOr<ReferenceRecord> ReferenceData::Update(const ReferenceRecord& inp
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> ReferenceData::History(const std::string& id,
                                                                    const paging::Page& page,
-                                                                   const Requester& who) {
+                                                                   const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of reference data"));
   RETURN_IF_ERROR(store_.GetReferenceRecord(id).status());
   return store_.ListHistory(Resource::kReferenceRecord, id, page);

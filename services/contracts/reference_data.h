@@ -21,16 +21,15 @@ class ReferenceData {
  public:
   ReferenceData(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  absl::StatusOr<ReferenceRecord> Create(const ReferenceRecord& input, const Requester& who);
+  absl::StatusOr<ReferenceRecord> Create(const ReferenceRecord& input, const Caller& who);
   absl::StatusOr<ReferenceRecord> Get(const std::string& id);
   absl::StatusOr<ListPage<ReferenceRecord>> List(const ReferenceFilter& filter,
                                                  const PageRequest& page);
   absl::StatusOr<ReferenceRecord> Update(const ReferenceRecord& input, const Mask& mask,
                                          int64_t expected_version, const std::string& reason,
-                                         const Requester& who);
+                                         const Caller& who);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                      const paging::Page& page,
-                                                      const Requester& who);
+                                                      const paging::Page& page, const Caller& who);
 
  private:
   // Every rule on a whole record; `self_id` is excluded from the code check.

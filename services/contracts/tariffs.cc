@@ -69,7 +69,7 @@ absl::Status Tariffs::Validate(const Tariff& t, const std::string& self_id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Tariff> Tariffs::Create(const Tariff& input, const Requester& who) {
+absl::StatusOr<Tariff> Tariffs::Create(const Tariff& input, const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "create tariffs"));
   Tariff t = input;
   t.id.clear();
@@ -94,7 +94,7 @@ absl::StatusOr<ListPage<Tariff>> Tariffs::List(ServiceType service, const PageRe
 
 absl::StatusOr<Tariff> Tariffs::Update(const Tariff& input, const Mask& mask,
                                        int64_t expected_version, const std::string& reason,
-                                       const Requester& who) {
+                                       const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "change tariffs"));
   if (input.id.empty()) return InvalidField("tariff.id", "required");
   RETURN_IF_ERROR(CheckText("reason", reason, true, 2000));
@@ -144,7 +144,7 @@ absl::StatusOr<PeriodTariffs> Tariffs::ForPeriod(ServiceType service, const Bill
 
 absl::StatusOr<paging::PageOf<ChangeEntry>> Tariffs::History(const std::string& id,
                                                              const paging::Page& page,
-                                                             const Requester& who) {
+                                                             const Caller& who) {
   RETURN_IF_ERROR(DenyScoped(who, "read the history of tariffs"));
   RETURN_IF_ERROR(store_.GetTariff(id).status());
   return store_.ListHistory(Resource::kTariff, id, page);

@@ -30,17 +30,16 @@ class Tariffs {
   Tariffs(Store& store, const Clock& clock, absl::TimeZone zone)
       : store_(store), clock_(clock), zone_(zone) {}
 
-  absl::StatusOr<Tariff> Create(const Tariff& input, const Requester& who);
+  absl::StatusOr<Tariff> Create(const Tariff& input, const Caller& who);
   absl::StatusOr<Tariff> Get(const std::string& id);
   absl::StatusOr<ListPage<Tariff>> List(ServiceType service, const PageRequest& page);
   absl::StatusOr<Tariff> Update(const Tariff& input, const Mask& mask, int64_t expected_version,
-                                const std::string& reason, const Requester& who);
+                                const std::string& reason, const Caller& who);
   // NOT_FOUND when no tariff of `service` is in force on `day`.
   absl::StatusOr<Tariff> InForce(ServiceType service, absl::CivilDay day);
   absl::StatusOr<PeriodTariffs> ForPeriod(ServiceType service, const BillingPeriod& period);
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
-                                                      const paging::Page& page,
-                                                      const Requester& who);
+                                                      const paging::Page& page, const Caller& who);
 
  private:
   absl::Status Validate(const Tariff& t, const std::string& self_id);

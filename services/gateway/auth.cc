@@ -206,9 +206,9 @@ absl::StatusOr<CreatedApiKey> Authenticator::CreateApiKey(const Principal& who, 
   return out;
 }
 
-absl::StatusOr<std::vector<User>> Authenticator::ListUsers(const Principal& who,
-                                                           const std::string& participant_id,
-                                                           int64_t offset, int limit) {
+absl::StatusOr<paging::PageOf<User>> Authenticator::ListUsers(const Principal& who,
+                                                              const std::string& participant_id,
+                                                              const paging::Page& page) {
   const bool staff = who.Has(common::v1::ROLE_ADMIN) || who.Has(common::v1::ROLE_AUDITOR);
   if (!staff) {
     if (!who.Has(common::v1::ROLE_PARTICIPANT_ADMIN) || !who.scoped() ||
@@ -217,17 +217,17 @@ absl::StatusOr<std::vector<User>> Authenticator::ListUsers(const Principal& who,
           "participant_id: a participant admin lists the users of their own participant only");
     }
   }
-  return store_.ListUsers(participant_id, offset, limit);
+  return store_.ListUsers(participant_id, page);
 }
 
-absl::StatusOr<std::vector<ApiKey>> Authenticator::ListApiKeys(const Principal& who,
-                                                               const std::string& participant_id,
-                                                               bool include_revoked, int64_t offset,
-                                                               int limit) {
+absl::StatusOr<paging::PageOf<ApiKey>> Authenticator::ListApiKeys(const Principal& who,
+                                                                  const std::string& participant_id,
+                                                                  bool include_revoked,
+                                                                  const paging::Page& page) {
   if (!who.Has(common::v1::ROLE_ADMIN) && !who.Has(common::v1::ROLE_AUDITOR)) {
     return absl::PermissionDeniedError("only admins and auditors list API keys");
   }
-  return store_.ListApiKeys(participant_id, include_revoked, offset, limit);
+  return store_.ListApiKeys(participant_id, include_revoked, page);
 }
 
 absl::StatusOr<User> Authenticator::UnlockUser(const Principal& who, const std::string& id) {

@@ -66,12 +66,13 @@ class Authenticator {
   absl::StatusOr<ApiKey> RevokeApiKey(const Principal& who, const std::string& id);
   // Listings for admins and auditors; a participant admin lists the users
   // of their own participant only (PERMISSION_DENIED otherwise).
-  absl::StatusOr<std::vector<User>> ListUsers(const Principal& who,
-                                              const std::string& participant_id, int64_t offset,
-                                              int limit);
-  absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const Principal& who,
-                                                  const std::string& participant_id,
-                                                  bool include_revoked, int64_t offset, int limit);
+  absl::StatusOr<paging::PageOf<User>> ListUsers(const Principal& who,
+                                                 const std::string& participant_id,
+                                                 const paging::Page& page);
+  absl::StatusOr<paging::PageOf<ApiKey>> ListApiKeys(const Principal& who,
+                                                     const std::string& participant_id,
+                                                     bool include_revoked,
+                                                     const paging::Page& page);
   // Ends a lockout (admins).
   absl::StatusOr<User> UnlockUser(const Principal& who, const std::string& id);
   // The first admin of a fresh installation: creates `username` with

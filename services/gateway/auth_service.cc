@@ -132,14 +132,10 @@ grpc::Status AuthServiceImpl::ListUsers(grpc::ServerContext* ctx, const v1::List
                                         v1::ListUsersResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  const int limit = page.size;
-  // The token holds the offset of the next page.
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, page.Offset());
-  ASSIGN_OR_RETURN_GRPC(std::vector<User> users,
-                        auth_.ListUsers(who, req->participant_id(), offset, limit));
-  for (const User& u : users) ToProto(u, *resp->add_users());
-  if (static_cast<int>(users.size()) == limit)
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(offset + limit)}));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<User> users,
+                        auth_.ListUsers(who, req->participant_id(), page));
+  for (const User& u : users.items) ToProto(u, *resp->add_users());
+  resp->set_next_page_token(paging::NextToken(*req, users.next));
   return grpc::Status::OK;
 }
 
@@ -159,14 +155,11 @@ grpc::Status AuthServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
                                           v1::ListApiKeysResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(Principal who, Caller(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
-  const int limit = page.size;
-  ASSIGN_OR_RETURN_GRPC(int64_t offset, page.Offset());
   ASSIGN_OR_RETURN_GRPC(
-      std::vector<ApiKey> keys,
-      auth_.ListApiKeys(who, req->participant_id(), req->include_revoked(), offset, limit));
-  for (const ApiKey& k : keys) ToProto(k, *resp->add_api_keys());
-  if (static_cast<int>(keys.size()) == limit)
-    resp->set_next_page_token(paging::NextToken(*req, {absl::StrCat(offset + limit)}));
+      paging::PageOf<ApiKey> keys,
+      auth_.ListApiKeys(who, req->participant_id(), req->include_revoked(), page));
+  for (const ApiKey& k : keys.items) ToProto(k, *resp->add_api_keys());
+  resp->set_next_page_token(paging::NextToken(*req, keys.next));
   return grpc::Status::OK;
 }
 

@@ -119,16 +119,17 @@ absl::StatusOr<User> PgStore::GetUser(const std::string& id) {
   return r.user;
 }
 
-absl::StatusOr<std::vector<User>> PgStore::ListUsers(const std::string& participant_id,
-                                                     int64_t offset, int limit) {
+absl::StatusOr<paging::PageOf<User>> PgStore::ListUsers(const std::string& participant_id,
+                                                        const paging::Page& page) {
   ASSIGN_OR_RETURN(pg::Result res,
-                   pool_.Exec(q::kListUsers, participant_id, offset, static_cast<int64_t>(limit)));
+                   pool_.Exec(q::kListUsers, participant_id, page.After(0), page.size + 1));
   std::vector<User> out;
   for (const pg::Row& row : res) {
     ASSIGN_OR_RETURN(UserRecord r, ReadUser(row));
     out.push_back(std::move(r.user));
   }
-  return out;
+  return paging::CutPage(std::move(out), page,
+                         [](const User& u) { return paging::PageKey{u.username}; });
 }
 
 absl::StatusOr<User> PgStore::UnlockUser(const std::string& id) {
@@ -211,17 +212,18 @@ absl::StatusOr<ApiKey> PgStore::RevokeApiKey(const std::string& id, absl::Time n
   return r.key;
 }
 
-absl::StatusOr<std::vector<ApiKey>> PgStore::ListApiKeys(const std::string& participant_id,
-                                                         bool include_revoked, int64_t offset,
-                                                         int limit) {
+absl::StatusOr<paging::PageOf<ApiKey>> PgStore::ListApiKeys(const std::string& participant_id,
+                                                            bool include_revoked,
+                                                            const paging::Page& page) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListApiKeys, participant_id, include_revoked,
-                                              offset, static_cast<int64_t>(limit)));
+                                              page.After(0), page.size + 1));
   std::vector<ApiKey> out;
   for (const pg::Row& row : res) {
     ASSIGN_OR_RETURN(ApiKeyRecord r, ReadApiKey(row));
     out.push_back(std::move(r.key));
   }
-  return out;
+  return paging::CutPage(std::move(out), page,
+                         [](const ApiKey& k) { return paging::PageKey{k.id}; });
 }
 
 absl::Status PgStore::InsertAuditEntries(const std::vector<AuditEntry>& entries) {

@@ -18,8 +18,8 @@ class PgStore final : public Store, public AuditStore {
   absl::StatusOr<User> RecordFailedSignIn(const std::string& user_id, absl::Time now,
                                           int max_attempts, absl::Duration lock_for) override;
   absl::Status RecordSignIn(const std::string& user_id, absl::Time now) override;
-  absl::StatusOr<std::vector<User>> ListUsers(const std::string& participant_id, int64_t offset,
-                                              int limit) override;
+  absl::StatusOr<paging::PageOf<User>> ListUsers(const std::string& participant_id,
+                                                 const paging::Page& page) override;
   absl::StatusOr<User> UnlockUser(const std::string& id) override;
 
   absl::StatusOr<Session> InsertSession(const Session& session,
@@ -35,9 +35,9 @@ class PgStore final : public Store, public AuditStore {
   absl::StatusOr<ApiKey> InsertApiKey(const ApiKey& key, const std::string& secret_hash) override;
   absl::StatusOr<std::optional<ApiKeyRecord>> FindApiKey(const std::string& id) override;
   absl::StatusOr<ApiKey> RevokeApiKey(const std::string& id, absl::Time now) override;
-  absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const std::string& participant_id,
-                                                  bool include_revoked, int64_t offset,
-                                                  int limit) override;
+  absl::StatusOr<paging::PageOf<ApiKey>> ListApiKeys(const std::string& participant_id,
+                                                     bool include_revoked,
+                                                     const paging::Page& page) override;
 
   absl::Status InsertAuditEntries(const std::vector<AuditEntry>& entries) override;
   absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(const AuditQuery& query) override;

@@ -76,10 +76,11 @@ inline constexpr Query kRevokeApiKey{
     "UPDATE api_keys SET revoke_time = COALESCE(revoke_time, $2) WHERE id = $1 "
     "RETURNING " GRIDBILL_API_KEY_COLUMNS};
 
-// Listings: by username / id, an optional participant, OFFSET paging.
+// Listings: by username / id, an optional participant, keyset paging.
 inline constexpr Query kListUsers{"list_users", "SELECT " GRIDBILL_USER_COLUMNS
                                                 "FROM users WHERE ($1 = '' OR participant_id = $1) "
-                                                "ORDER BY username OFFSET $2 LIMIT $3"};
+                                                "AND ($2::text IS NULL OR username > $2) "
+                                                "ORDER BY username LIMIT $3"};
 
 inline constexpr Query kUnlockUser{"unlock_user",
                                    "UPDATE users SET failed_attempts = 0, locked_until = NULL "
@@ -88,7 +89,8 @@ inline constexpr Query kUnlockUser{"unlock_user",
 inline constexpr Query kListApiKeys{
     "list_api_keys", "SELECT " GRIDBILL_API_KEY_COLUMNS
                      "FROM api_keys WHERE ($1 = '' OR participant_id = $1) "
-                     "AND ($2 OR revoke_time IS NULL) ORDER BY id OFFSET $3 LIMIT $4"};
+                     "AND ($2 OR revoke_time IS NULL) AND ($3::text IS NULL OR id > $3) "
+                     "ORDER BY id LIMIT $4"};
 
 #undef GRIDBILL_USER_COLUMNS
 #undef GRIDBILL_SESSION_COLUMNS

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gridbill/base/paging.h"
 #include "model.h"
 
 namespace gridbill::gateway {
@@ -28,9 +29,9 @@ class Store {
   virtual absl::StatusOr<User> RecordFailedSignIn(const std::string& user_id, absl::Time now,
                                                   int max_attempts, absl::Duration lock_for) = 0;
   virtual absl::Status RecordSignIn(const std::string& user_id, absl::Time now) = 0;
-  // By username; `participant_id` "" = every user. `offset` rows skipped.
-  virtual absl::StatusOr<std::vector<User>> ListUsers(const std::string& participant_id,
-                                                      int64_t offset, int limit) = 0;
+  // By username (keyset); `participant_id` "" = every user.
+  virtual absl::StatusOr<paging::PageOf<User>> ListUsers(const std::string& participant_id,
+                                                         const paging::Page& page) = 0;
   // Clears the lockout and the failure count; NOT_FOUND naming the id.
   virtual absl::StatusOr<User> UnlockUser(const std::string& id) = 0;
 
@@ -54,10 +55,10 @@ class Store {
   virtual absl::StatusOr<std::optional<ApiKeyRecord>> FindApiKey(const std::string& id) = 0;
   // NOT_FOUND for an unknown id; revoking twice keeps the first time.
   virtual absl::StatusOr<ApiKey> RevokeApiKey(const std::string& id, absl::Time now) = 0;
-  // By id; `participant_id` "" = every key.
-  virtual absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const std::string& participant_id,
-                                                          bool include_revoked, int64_t offset,
-                                                          int limit) = 0;
+  // By id (keyset); `participant_id` "" = every key.
+  virtual absl::StatusOr<paging::PageOf<ApiKey>> ListApiKeys(const std::string& participant_id,
+                                                             bool include_revoked,
+                                                             const paging::Page& page) = 0;
 };
 
 }  // namespace gridbill::gateway

@@ -13,7 +13,6 @@
 #include "gridbill/domain/civil.h"
 #include "gridbill/domain/identifiers.h"
 #include "gridbill/domain/money.h"
-#include "invoice_runs.h"
 
 namespace gridbill::invoicing {
 namespace {

@@ -14,24 +14,6 @@ namespace gridbill::invoicing {
 inline constexpr int kDefaultGrpcPort = 7104;
 inline constexpr int kDefaultMetricsPort = 9104;
 
-// How invoice runs behave.
-struct RunOptions {
-  // A document is provisional when more than this share of its volume rests
-  // on estimated or missing data (provisional_share, default 0.05).
-  Decimal provisional_share = Decimal::FromUnits(50'000);
-  // Contracts issued per transaction (issue_batch).
-  int batch = 200;
-  // Render and store the PDFs of a run's documents when it ends (render_pdf_in_run).
-  bool render_pdfs = true;
-  // Days a credit or debit note is due after its issue (note_due_days).
-  int note_due_days = 10;
-  // A piece of a run claimed by a replica that stopped renewing it (it died)
-  // is taken over by another replica after this long (run_lease).
-  absl::Duration lease = absl::Minutes(1);
-  // This replica's name in claims (worker_id); empty: host and process id.
-  std::string worker_id;
-};
-
 struct Config {
   ServerConfig server;
   DatabaseConfig db;

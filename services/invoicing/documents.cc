@@ -42,12 +42,13 @@ absl::StatusOr<PeriodView> Documents::GetPeriod(const BillingPeriod& period) {
   return View(std::move(p));
 }
 
-absl::StatusOr<std::vector<PeriodView>> Documents::ListPeriods(const PageRequest& page) {
-  ASSIGN_OR_RETURN(std::vector<Period> periods, store_.ListPeriods(page));
-  std::vector<PeriodView> out;
-  for (Period& p : periods) {
+absl::StatusOr<paging::PageOf<PeriodView>> Documents::ListPeriods(const paging::Page& page) {
+  ASSIGN_OR_RETURN(paging::PageOf<Period> periods, store_.ListPeriods(page));
+  paging::PageOf<PeriodView> out;
+  out.next = std::move(periods.next);
+  for (Period& p : periods.items) {
     ASSIGN_OR_RETURN(PeriodView v, View(std::move(p)));
-    out.push_back(std::move(v));
+    out.items.push_back(std::move(v));
   }
   return out;
 }

@@ -38,7 +38,7 @@ class Documents {
         font_path_(std::move(font_path)) {}
 
   absl::StatusOr<PeriodView> GetPeriod(const BillingPeriod& period);
-  absl::StatusOr<std::vector<PeriodView>> ListPeriods(const PageRequest& page);
+  absl::StatusOr<paging::PageOf<PeriodView>> ListPeriods(const paging::Page& page);
   absl::StatusOr<PeriodView> TransitionPeriod(const BillingPeriod& period, PeriodState target);
   absl::StatusOr<std::vector<VatRate>> VatRates();
   absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page);

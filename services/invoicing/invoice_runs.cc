@@ -14,16 +14,9 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/server.h"
 #include "pdf.h"
 
 namespace gridbill::invoicing {
-
-std::string NewId(std::string_view prefix) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                          static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
-  return absl::StrFormat("%s-%016x", prefix, rng());
-}
 
 namespace {
 
@@ -111,8 +104,8 @@ absl::StatusOr<InvoiceRun> InvoiceRuns::Get(const std::string& id) {
   return run;
 }
 
-absl::StatusOr<std::vector<InvoiceRun>> InvoiceRuns::List(
-    const std::optional<BillingPeriod>& period, const PageRequest& page) {
+absl::StatusOr<paging::PageOf<InvoiceRun>> InvoiceRuns::List(
+    const std::optional<BillingPeriod>& period, const paging::Page& page) {
   return store_.ListRuns(period, page);
 }
 

@@ -19,7 +19,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "accrual.h"
-#include "config.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/jobs/runner.h"
 #include "model.h"
@@ -45,8 +44,8 @@ class InvoiceRuns final : public jobs::Handler {
                                    const std::string& balance_run_id, const std::string& id);
   void Enqueue(const std::string& id);
   absl::StatusOr<InvoiceRun> Get(const std::string& id);
-  absl::StatusOr<std::vector<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
-                                               const PageRequest& page);
+  absl::StatusOr<paging::PageOf<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
+                                                  const paging::Page& page);
   // Cancels a pending or running run: no piece is issued after it.
   absl::StatusOr<InvoiceRun> Cancel(const std::string& id);
 
@@ -107,8 +106,5 @@ class InvoiceRuns final : public jobs::Handler {
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const Shared>> shared_ ABSL_GUARDED_BY(mu_);
 };
-
-// A fresh random id ("<prefix>-" + 16 hex digits).
-std::string NewId(std::string_view prefix);
 
 }  // namespace gridbill::invoicing

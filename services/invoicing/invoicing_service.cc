@@ -36,10 +36,10 @@ grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
                                                    const v1::ListPeriodsRequest* req,
                                                    v1::ListPeriodsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
-  ASSIGN_OR_RETURN_GRPC(std::vector<PeriodView> periods, documents_.ListPeriods(page));
-  for (const PeriodView& p : periods) ToProto(p, resp->add_periods());
-  resp->set_next_page_token(NextPageToken(*req, page, periods.size()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<PeriodView> periods, documents_.ListPeriods(page));
+  for (const PeriodView& p : periods.items) ToProto(p, resp->add_periods());
+  resp->set_next_page_token(paging::NextToken(*req, periods.next));
   return grpc::Status::OK;
 }
 
@@ -108,10 +108,10 @@ grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
   if (req->period().year() != 0 || req->period().month() != 0) {
     ASSIGN_OR_RETURN_GRPC(period, FromProtoPeriod(req->period(), "period"));
   }
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
-  ASSIGN_OR_RETURN_GRPC(std::vector<InvoiceRun> runs, runs_.List(period, page));
-  for (const InvoiceRun& r : runs) ToProto(r, resp->add_runs());
-  resp->set_next_page_token(NextPageToken(*req, page, runs.size()));
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<InvoiceRun> runs, runs_.List(period, page));
+  for (const InvoiceRun& r : runs.items) ToProto(r, resp->add_runs());
+  resp->set_next_page_token(paging::NextToken(*req, runs.next));
   return grpc::Status::OK;
 }
 

@@ -1,5 +1,9 @@
 #include "model.h"
 
+#include <random>
+
+#include "absl/strings/str_format.h"
+
 namespace gridbill::invoicing {
 
 const char* ServiceCode(Service s) {
@@ -121,6 +125,12 @@ std::optional<JobState> JobStateFromName(std::string_view name) {
 bool SamePaymentContent(const Payment& a, const Payment& b) {
   return a.value_date == b.value_date && a.payer_bin == b.payer_bin &&
          a.contract_id == b.contract_id && a.amount_tiyn == b.amount_tiyn && a.purpose == b.purpose;
+}
+
+std::string NewId(std::string_view prefix) {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+  return absl::StrFormat("%s-%016x", prefix, rng());
 }
 
 }  // namespace gridbill::invoicing

@@ -227,14 +227,15 @@ absl::StatusOr<Period> PgStore::GetPeriod(const BillingPeriod& period) {
   return ReadPeriod(res[0]);
 }
 
-absl::StatusOr<std::vector<Period>> PgStore::ListPeriods(const PageRequest& page) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPeriods, page.size, page.offset));
+absl::StatusOr<paging::PageOf<Period>> PgStore::ListPeriods(const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListPeriods, page.After(0), page.size + 1));
   std::vector<Period> out;
   for (const pg::Row& r : res) {
     ASSIGN_OR_RETURN(Period p, ReadPeriod(r));
     out.push_back(std::move(p));
   }
-  return out;
+  return paging::CutPage(std::move(out), page,
+                         [](const Period& p) { return paging::PageKey{p.period.ToString()}; });
 }
 
 absl::StatusOr<Period> PgStore::TransitionPeriod(const BillingPeriod& period, PeriodState target,
@@ -278,16 +279,19 @@ absl::StatusOr<InvoiceRun> PgStore::GetRun(const std::string& id) {
   return ReadRun(res[0]);
 }
 
-absl::StatusOr<std::vector<InvoiceRun>> PgStore::ListRuns(
-    const std::optional<BillingPeriod>& period, const PageRequest& page) {
+absl::StatusOr<paging::PageOf<InvoiceRun>> PgStore::ListRuns(
+    const std::optional<BillingPeriod>& period, const paging::Page& page) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kListRuns, period ? period->ToString() : "",
-                                              page.size, page.offset));
+                                              page.After(0), page.After(1), page.size + 1));
   std::vector<InvoiceRun> out;
   for (const pg::Row& r : res) {
     ASSIGN_OR_RETURN(InvoiceRun run, ReadRun(r));
     out.push_back(std::move(run));
   }
-  return out;
+  return paging::CutPage(std::move(out), page, [](const InvoiceRun& r) {
+    return paging::PageKey{absl::FormatTime(absl::RFC3339_full, r.start_time, absl::UTCTimeZone()),
+                           r.id};
+  });
 }
 
 absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& plan,

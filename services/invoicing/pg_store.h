@@ -20,13 +20,13 @@ class PgStore final : public Store {
   absl::StatusOr<std::vector<VatRate>> VatRates() override;
   absl::StatusOr<paging::PageOf<VatRate>> ListVatRates(const paging::Page& page) override;
   absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) override;
-  absl::StatusOr<std::vector<Period>> ListPeriods(const PageRequest& page) override;
+  absl::StatusOr<paging::PageOf<Period>> ListPeriods(const paging::Page& page) override;
   absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
                                           absl::Time now) override;
   absl::Status CreateRun(const InvoiceRun& run) override;
   absl::StatusOr<InvoiceRun> GetRun(const std::string& id) override;
-  absl::StatusOr<std::vector<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
-                                                   const PageRequest& page) override;
+  absl::StatusOr<paging::PageOf<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
+                                                      const paging::Page& page) override;
   jobs::JobStore& Jobs() override { return jobs_; }
   absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                absl::Time now) override;

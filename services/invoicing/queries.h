@@ -36,7 +36,8 @@ inline constexpr Query kUpdatePeriodState{
     "close_time = COALESCE($4, close_time) WHERE period = $1 RETURNING " GRIDBILL_PERIOD_COLS};
 inline constexpr Query kListPeriods{"list_periods",
                                     "SELECT " GRIDBILL_PERIOD_COLS
-                                    " FROM periods ORDER BY period DESC LIMIT $1 OFFSET $2"};
+                                    " FROM periods WHERE ($1::text IS NULL OR period < $1) "
+                                    "ORDER BY period DESC LIMIT $2"};
 
 // A run with its job's state and progress (jobs.state: 1 pending ... 5 cancelled).
 #define GRIDBILL_RUN_COLS                                                             \
@@ -55,8 +56,10 @@ inline constexpr Query kSelectRun{"select_run", "SELECT " GRIDBILL_RUN_COLS
 inline constexpr Query kListRuns{"list_runs",
                                  "SELECT " GRIDBILL_RUN_COLS
                                  " FROM invoice_runs r JOIN jobs j ON j.id = r.id "
-                                 "WHERE ($1 = '' OR r.period = $1) "
-                                 "ORDER BY r.start_time DESC, r.id LIMIT $2 OFFSET $3"};
+                                 "WHERE ($1 = '' OR r.period = $1) AND ($2::timestamptz IS NULL "
+                                 "OR r.start_time < $2::timestamptz OR (r.start_time = "
+                                 "$2::timestamptz AND r.id > $3)) "
+                                 "ORDER BY r.start_time DESC, r.id LIMIT $4"};
 inline constexpr Query kSetBilledRun{
     "set_billed_run",
     "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "

@@ -102,7 +102,8 @@ class Store {
 
   // An unknown period reads as open (never stored).
   virtual absl::StatusOr<Period> GetPeriod(const BillingPeriod& period) = 0;
-  virtual absl::StatusOr<std::vector<Period>> ListPeriods(const PageRequest& page) = 0;
+  // Periods newest first, runs latest started first: by keyset.
+  virtual absl::StatusOr<paging::PageOf<Period>> ListPeriods(const paging::Page& page) = 0;
   // Moves the period one step forward (open -> closing -> closed) under a
   // row lock; FAILED_PRECONDITION "target_state" for any other move.
   virtual absl::StatusOr<Period> TransitionPeriod(const BillingPeriod& period, PeriodState target,
@@ -113,8 +114,8 @@ class Store {
   // pending job together.
   virtual absl::Status CreateRun(const InvoiceRun& run) = 0;
   virtual absl::StatusOr<InvoiceRun> GetRun(const std::string& id) = 0;
-  virtual absl::StatusOr<std::vector<InvoiceRun>> ListRuns(
-      const std::optional<BillingPeriod>& period, const PageRequest& page) = 0;
+  virtual absl::StatusOr<paging::PageOf<InvoiceRun>> ListRuns(
+      const std::optional<BillingPeriod>& period, const paging::Page& page) = 0;
   // The jobs of this database.
   virtual jobs::JobStore& Jobs() = 0;
   // Stores the plan of a pending run under the job claim; false (nothing

@@ -8,14 +8,6 @@
 
 namespace gridbill::metering {
 
-Requester RequesterFrom(const Caller& caller, const std::string& request_id) {
-  Requester r;
-  r.actor = caller.Actor();
-  r.participant_id = caller.participant_id;
-  r.request_id = request_id;
-  return r;
-}
-
 absl::StatusOr<MeteringPoint> FromProto(const v1::MeteringPoint& in) {
   MeteringPoint p;
   p.code = in.code();

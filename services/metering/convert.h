@@ -3,14 +3,11 @@
 
 #include "absl/status/statusor.h"
 #include "gridbill/metering/v1/metering.pb.h"
-#include "gridbill/server/caller.h"
 #include "model.h"
 
 namespace gridbill::metering {
 
 namespace v1 = ::gridbill::metering::v1;
-
-Requester RequesterFrom(const Caller& caller, const std::string& request_id);
 
 absl::StatusOr<MeteringPoint> FromProto(const v1::MeteringPoint& p);
 void ToProto(const MeteringPoint& p, v1::MeteringPoint* out);

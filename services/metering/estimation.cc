@@ -33,7 +33,7 @@ int64_t DivRound(int64_t a, int64_t b) { return a >= 0 ? (a + b / 2) / b : -((-a
 absl::StatusOr<EstimateResult> Estimation::Estimate(const std::vector<std::string>& codes,
                                                     Channel channel, BillingPeriod period,
                                                     int64_t max_linear_intervals,
-                                                    const Requester& who) {
+                                                    const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot estimate readings");
   if (codes.empty()) return InvalidField("point_codes", "required");
   if (channel == Channel::kUnspecified) return InvalidField("channel", "required");
@@ -67,7 +67,7 @@ absl::StatusOr<EstimateResult> Estimation::Estimate(const std::vector<std::strin
 
 absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p, Channel channel,
                                                          BillingPeriod period, int64_t max_linear,
-                                                         const Requester& who) {
+                                                         const Caller& who) {
   const absl::CivilDay first = period.first_day();
   const absl::CivilDay last = period.last_day();
   const absl::CivilDay from = first - 7 * config_.profile_weeks;

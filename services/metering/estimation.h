@@ -46,12 +46,12 @@ class Estimation {
   // max_linear_intervals 0 = the configured value. All points or nothing.
   absl::StatusOr<EstimateResult> Estimate(const std::vector<std::string>& codes, Channel channel,
                                           BillingPeriod period, int64_t max_linear_intervals,
-                                          const Requester& who);
+                                          const Caller& who);
 
  private:
   absl::StatusOr<EstimateResult> EstimatePoint(const MeteringPoint& p, Channel channel,
                                                BillingPeriod period, int64_t max_linear,
-                                               const Requester& who);
+                                               const Caller& who);
 
   Store& store_;
   Ingestion& ingestion_;

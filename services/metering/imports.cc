@@ -16,11 +16,11 @@ namespace {
 
 constexpr int kMaxReasonsInError = 5;
 
-std::string Fingerprint(const ImportRequest& r, const Requester& who) {
+std::string Fingerprint(const ImportRequest& r, const Caller& who) {
   return Sha256Hex(
       absl::StrCat(Sha256Hex(r.content), "\x1f", r.file_name, "\x1f", static_cast<int>(r.format),
                    "\x1f", static_cast<int>(r.encoding), "\x1f", static_cast<int>(r.unit), "\x1f",
-                   static_cast<int>(r.source), "\x1f", who.actor, "\x1f", who.participant_id));
+                   static_cast<int>(r.source), "\x1f", who.Actor(), "\x1f", who.participant_id));
 }
 
 std::string ResolutionName(Resolution r) {
@@ -130,7 +130,7 @@ absl::StatusOr<std::shared_ptr<const ImportJobs::Points>> ImportJobs::PointsOf(
   return points_.emplace(id, std::move(points)).first->second;
 }
 
-absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const Requester& who) {
+absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot import files");
   if (request.request_id.empty()) return InvalidField("request_id", "required");
   const std::string fingerprint = Fingerprint(request, who);
@@ -206,7 +206,7 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
   job.id = absl::StrCat("imp-", Sha256Hex(request.request_id).substr(0, 24));
   job.request_id = request.request_id;
   job.fingerprint = fingerprint;
-  job.actor = who.actor;
+  job.actor = who.Actor();
   job.file_name = request.file_name;
   job.state = JobState::kPending;
   job.total = static_cast<int64_t>(codes.size());
@@ -236,26 +236,26 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
   return job;
 }
 
-absl::StatusOr<ImportJob> ImportJobs::Get(const std::string& id, const Requester& who) {
+absl::StatusOr<ImportJob> ImportJobs::Get(const std::string& id, const Caller& who) {
   if (id.empty()) return InvalidField("job_id", "required");
   ASSIGN_OR_RETURN(ImportJob job, store_.GetImportJob(id));
   if (who.scoped()) return NotFound("import job", id);
   return job;
 }
 
-absl::StatusOr<ImportJob> ImportJobs::Cancel(const std::string& id, const Requester& who) {
+absl::StatusOr<ImportJob> ImportJobs::Cancel(const std::string& id, const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot cancel imports");
   ASSIGN_OR_RETURN(ImportJob job, Get(id, who));
   if (Terminal(job.state)) return job;
   ASSIGN_OR_RETURN(jobs::Job ended, runner_.Cancel(id));
   if (ended.state == jobs::State::kCancelled) {
-    RETURN_IF_ERROR(store_.SetImportError(id, absl::StrCat("cancelled by ", who.actor)));
+    RETURN_IF_ERROR(store_.SetImportError(id, absl::StrCat("cancelled by ", who.Actor())));
   }
   Notify();
   return store_.GetImportJob(id);
 }
 
-absl::Status ImportJobs::Watch(const std::string& id, const Requester& who,
+absl::Status ImportJobs::Watch(const std::string& id, const Caller& who,
                                const std::function<bool(const ImportJob&)>& sink) {
   ASSIGN_OR_RETURN(ImportJob last, Get(id, who));
   if (!sink(last)) return absl::OkStatus();
@@ -296,8 +296,8 @@ absl::StatusOr<jobs::Completion> ImportJobs::Work(const jobs::Job& job, const jo
   }
   const size_t i = at->second;
   ASSIGN_OR_RETURN(ImportJob import, store_.GetImportJob(job.id));
-  Requester who;
-  who.actor = import.actor;
+  Caller who;
+  who.principal = import.actor;
   who.request_id = import.request_id;
   Batch batch;
   batch.index = static_cast<int32_t>(i);

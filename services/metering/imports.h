@@ -76,13 +76,13 @@ class ImportJobs final : public jobs::Handler {
 
   // Idempotent by request_id: the same request returns the same job; the
   // same id with another file or options is INVALID_ARGUMENT.
-  absl::StatusOr<ImportJob> Start(const ImportRequest& request, const Requester& who);
-  absl::StatusOr<ImportJob> Get(const std::string& id, const Requester& who);
+  absl::StatusOr<ImportJob> Start(const ImportRequest& request, const Caller& who);
+  absl::StatusOr<ImportJob> Get(const std::string& id, const Caller& who);
   // A job that already ended is returned as it is.
-  absl::StatusOr<ImportJob> Cancel(const std::string& id, const Requester& who);
+  absl::StatusOr<ImportJob> Cancel(const std::string& id, const Caller& who);
   // Calls `sink` with the job now and after each change until it ends; stops
   // early when `sink` returns false.
-  absl::Status Watch(const std::string& id, const Requester& who,
+  absl::Status Watch(const std::string& id, const Caller& who,
                      const std::function<bool(const ImportJob&)>& sink);
 
   // jobs::Handler.

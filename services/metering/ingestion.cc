@@ -353,14 +353,14 @@ absl::Status Ingestion::PrepareInto(const Batch& batch, Prepared& prepared, Poin
   return absl::OkStatus();
 }
 
-absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Requester& who,
+absl::StatusOr<IngestSummary> Ingestion::Ingest(const Batch& batch, const Caller& who,
                                                 PointCache* cache) {
   if (batch.size() == 0) return IngestSummary{};
   ASSIGN_OR_RETURN(std::shared_ptr<const Prepared> prepared, Prepare(batch, cache));
   return Commit(*prepared, who);
 }
 
-absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const Requester& who) {
+absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const Caller& who) {
   if (prepared.size == 0) return IngestSummary{};
   if (!prepared.rejected.rejections.empty()) return prepared.rejected;
   const absl::flat_hash_map<DayKey, DayWork>& days = prepared.days;
@@ -428,7 +428,7 @@ absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const 
       }
       row.source = changed_by;
       CompactSources(row);
-      row.actor = who.actor;
+      row.actor = who.Actor();
       row.request_id = who.request_id;
       row.reason = prepared.reason;
       row.created_at = now;

@@ -75,7 +75,7 @@ class Ingestion {
   // reading rejected and names each reason, and nothing is written. Errors
   // are storage failures only.
   // `cache` (optional) keeps the points between the batches of a stream.
-  absl::StatusOr<IngestSummary> Ingest(const Batch& batch, const Requester& who,
+  absl::StatusOr<IngestSummary> Ingest(const Batch& batch, const Caller& who,
                                        PointCache* cache = nullptr);
 
   // The structural checks of Ingest alone: the summary names every rejected
@@ -90,7 +90,7 @@ class Ingestion {
   // a stream one after the other, in order.
   struct Prepared;
   absl::StatusOr<std::shared_ptr<const Prepared>> Prepare(const Batch& batch, PointCache* cache);
-  absl::StatusOr<IngestSummary> Commit(const Prepared& prepared, const Requester& who);
+  absl::StatusOr<IngestSummary> Commit(const Prepared& prepared, const Caller& who);
 
  private:
   absl::Status PrepareInto(const Batch& batch, Prepared& prepared, PointCache* cache);

@@ -4,7 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "gridbill/base/errors.h"
@@ -17,24 +16,6 @@
 
 namespace gridbill::metering {
 namespace {
-
-// Runs a mutation as the caller's Requester under the idempotency guard
-// (gridbill/server/idempotent_call.h).
-template <typename Request, typename Response>
-grpc::Status Mutate(Idempotency& idempotency, grpc::ServerContext* ctx, const Request& req,
-                    Response* resp,
-                    absl::FunctionRef<absl::Status(const Requester&, Response&)> fn) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, req));
-  const Requester who = RequesterFrom(caller, req.request_id());
-  return IdempotentCall(idempotency, caller, req, resp,
-                        [&](Response& out) { return fn(who, out); });
-}
-
-// The caller of a read, once the method's access policy admits it.
-absl::StatusOr<Requester> Admit(grpc::ServerContext* ctx, const google::protobuf::Message& req) {
-  ASSIGN_OR_RETURN(const Caller caller, Authorize(*ctx, req));
-  return RequesterFrom(caller, "");
-}
 
 absl::StatusOr<BillingPeriod> RequiredPeriod(const common::v1::BillingPeriod& p,
                                              const std::string& field) {
@@ -93,20 +74,19 @@ Series FromProto(const v1::ReadingSeries& s) {
 grpc::Status MeteringPointServiceImpl::CreateMeteringPoint(
     grpc::ServerContext* ctx, const v1::CreateMeteringPointRequest* req,
     v1::CreateMeteringPointResponse* resp) {
-  return Mutate<v1::CreateMeteringPointRequest, v1::CreateMeteringPointResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CreateMeteringPointResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
-        ASSIGN_OR_RETURN(MeteringPoint p, points_.Create(input, who));
-        ToProto(p, out.mutable_point());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CreateMeteringPointResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
+                  ASSIGN_OR_RETURN(MeteringPoint p, points_.Create(input, who));
+                  ToProto(p, out.mutable_point());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx,
                                                         const v1::GetMeteringPointRequest* req,
                                                         v1::GetMeteringPointResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), who));
   ToProto(p, resp->mutable_point());
   return grpc::Status::OK;
@@ -115,7 +95,7 @@ grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx
 grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* ctx,
                                                           const v1::ListMeteringPointsRequest* req,
                                                           v1::ListMeteringPointsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(
       ListPage<MeteringPoint> list,
@@ -128,14 +108,14 @@ grpc::Status MeteringPointServiceImpl::ListMeteringPoints(grpc::ServerContext* c
 grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
     grpc::ServerContext* ctx, const v1::UpdateMeteringPointRequest* req,
     v1::UpdateMeteringPointResponse* resp) {
-  return Mutate<v1::UpdateMeteringPointRequest, v1::UpdateMeteringPointResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::UpdateMeteringPointResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
-        ASSIGN_OR_RETURN(MeteringPoint p, points_.Update(input, req->expected_version(), who));
-        ToProto(p, out.mutable_point());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::UpdateMeteringPointResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(MeteringPoint input, FromProto(req->point()));
+                  ASSIGN_OR_RETURN(MeteringPoint p,
+                                   points_.Update(input, req->expected_version(), who));
+                  ToProto(p, out.mutable_point());
+                  return absl::OkStatus();
+                });
 }
 
 // ---------------------------------------------------------------------------
@@ -144,7 +124,7 @@ grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
 grpc::Status ReadingServiceImpl::IngestReadings(
     grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
     v1::IngestReadingsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, reader));
+  ASSIGN_OR_RETURN_GRPC(Caller caller, Authorize(*ctx, reader));
   IngestSummary total;
   PointCache points;
   // Batch N is stored (on another thread) while batch N + 1 is read and
@@ -179,8 +159,8 @@ grpc::Status ReadingServiceImpl::IngestReadings(
         ingestion_.Prepare(batch, &points);
     RETURN_IF_ERROR_GRPC(collect());
     RETURN_IF_ERROR_GRPC(prepared.status());
-    storing = std::async(std::launch::async, [this, p = std::move(*prepared),
-                                              who = RequesterFrom(caller, msg.request_id())]() {
+    caller.request_id = msg.request_id();
+    storing = std::async(std::launch::async, [this, p = std::move(*prepared), who = caller]() {
       return ingestion_.Commit(*p, who);
     });
   }
@@ -192,7 +172,7 @@ grpc::Status ReadingServiceImpl::IngestReadings(
 grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
                                              const v1::GetReadingsRequest* req,
                                              v1::GetReadingsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ReadingsQuery q;
   q.point_code = req->point_code();
   q.channel = static_cast<Channel>(req->channel());
@@ -224,7 +204,7 @@ grpc::Status ReadingServiceImpl::GetReadings(grpc::ServerContext* ctx,
 grpc::Status ReadingServiceImpl::GetCompleteness(grpc::ServerContext* ctx,
                                                  const v1::GetCompletenessRequest* req,
                                                  v1::GetCompletenessResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(BillingPeriod p, RequiredPeriod(req->period(), "period"));
   std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
   ASSIGN_OR_RETURN_GRPC(std::vector<Completeness> entries,
@@ -266,34 +246,34 @@ grpc::Status ReadingServiceImpl::StreamPointDays(
 grpc::Status ReadingServiceImpl::EditReading(grpc::ServerContext* ctx,
                                              const v1::EditReadingRequest* req,
                                              v1::EditReadingResponse* resp) {
-  return Mutate<v1::EditReadingRequest, v1::EditReadingResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::EditReadingResponse& out) -> absl::Status {
-        if (!req->has_interval_start()) return InvalidField("interval_start", "required");
-        ASSIGN_OR_RETURN(int32_t revision,
-                         readings_.Edit(req->point_code(), static_cast<Channel>(req->channel()),
-                                        FromProtoTime(req->interval_start()), req->value_wh(),
-                                        req->reason(), who));
-        out.set_revision(revision);
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::EditReadingResponse& out) -> absl::Status {
+                  if (!req->has_interval_start()) return InvalidField("interval_start", "required");
+                  ASSIGN_OR_RETURN(
+                      int32_t revision,
+                      readings_.Edit(req->point_code(), static_cast<Channel>(req->channel()),
+                                     FromProtoTime(req->interval_start()), req->value_wh(),
+                                     req->reason(), who));
+                  out.set_revision(revision);
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status ReadingServiceImpl::EstimateGaps(grpc::ServerContext* ctx,
                                               const v1::EstimateGapsRequest* req,
                                               v1::EstimateGapsResponse* resp) {
-  return Mutate<v1::EstimateGapsRequest, v1::EstimateGapsResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::EstimateGapsResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(BillingPeriod period, RequiredPeriod(req->period(), "period"));
-        std::vector<std::string> codes(req->point_codes().begin(), req->point_codes().end());
-        ASSIGN_OR_RETURN(EstimateResult r,
-                         estimation_.Estimate(codes, static_cast<Channel>(req->channel()), period,
-                                              req->max_linear_intervals(), who));
-        out.set_estimated(r.estimated);
-        out.set_revisions_written(r.revisions_written);
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::EstimateGapsResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(BillingPeriod period, RequiredPeriod(req->period(), "period"));
+                  std::vector<std::string> codes(req->point_codes().begin(),
+                                                 req->point_codes().end());
+                  ASSIGN_OR_RETURN(EstimateResult r,
+                                   estimation_.Estimate(codes, static_cast<Channel>(req->channel()),
+                                                        period, req->max_linear_intervals(), who));
+                  out.set_estimated(r.estimated);
+                  out.set_revisions_written(r.revisions_written);
+                  return absl::OkStatus();
+                });
 }
 
 // ---------------------------------------------------------------------------
@@ -318,7 +298,7 @@ void ToProto(const ImportJob& j, common::v1::Job* out) {
 grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
                                             const v1::StartImportRequest* req,
                                             v1::StartImportResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ImportRequest r;
   r.request_id = req->request_id();
   r.file_name = req->file_name();
@@ -338,7 +318,7 @@ grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
                                              const v1::GetImportJobRequest* req,
                                              v1::GetImportJobResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Get(req->job_id(), who));
   ToProto(job, resp->mutable_job());
   ToProto(job.summary, resp->mutable_summary());
@@ -348,7 +328,7 @@ grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,
 grpc::Status ImportServiceImpl::WatchImportJob(
     grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
     grpc::ServerWriter<v1::WatchImportJobResponse>* writer) {
-  ASSIGN_OR_RETURN_GRPC(Requester who, Admit(ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   RETURN_IF_ERROR_GRPC(jobs_.Watch(req->job_id(), who, [&](const ImportJob& job) -> bool {
     if (ctx->IsCancelled()) return false;
     v1::WatchImportJobResponse out;
@@ -362,13 +342,12 @@ grpc::Status ImportServiceImpl::WatchImportJob(
 grpc::Status ImportServiceImpl::CancelImportJob(grpc::ServerContext* ctx,
                                                 const v1::CancelImportJobRequest* req,
                                                 v1::CancelImportJobResponse* resp) {
-  return Mutate<v1::CancelImportJobRequest, v1::CancelImportJobResponse>(
-      idempotency_, ctx, *req, resp,
-      [&](const Requester& who, v1::CancelImportJobResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(ImportJob job, jobs_.Cancel(req->job_id(), who));
-        ToProto(job, out.mutable_job());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::CancelImportJobResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(ImportJob job, jobs_.Cancel(req->job_id(), who));
+                  ToProto(job, out.mutable_job());
+                  return absl::OkStatus();
+                });
 }
 
 }  // namespace gridbill::metering

@@ -11,6 +11,7 @@
 #include "absl/hash/hash.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gridbill/base/caller.h"
 #include "gridbill/base/paging.h"
 
 namespace gridbill::metering {
@@ -63,14 +64,6 @@ absl::Duration Length(Resolution r);
 std::string ChannelCode(Channel c);
 
 // Who makes a call.
-struct Requester {
-  std::string actor = "system";
-  // Non-empty: the caller is scoped to this participant's data.
-  std::string participant_id;
-  std::string request_id;
-  bool scoped() const { return !participant_id.empty(); }
-};
-
 struct Assignment {
   std::string participant_id;
   absl::CivilDay valid_from;

@@ -114,21 +114,21 @@ pg::Params PointParams(const MeteringPoint& p) {
 
 absl::StatusOr<MeteringPoint> ReadPoint(const pg::Row& row) {
   MeteringPoint p;
-  p.id = row.Int(0);
-  p.code = row.String(1);
-  p.eic = row.String(2);
-  p.name = row.String(3);
-  p.substation_code = row.String(4);
-  p.voltage_level_code = row.String(5);
-  ASSIGN_OR_RETURN(std::vector<int16_t> channels, ParseIntArray<int16_t>(row.Text(6)));
-  std::vector<std::string> serials = row.TextArray(7);
+  p.id = row.Int("id");
+  p.code = row.String("code");
+  p.eic = row.String("eic");
+  p.name = row.String("name");
+  p.substation_code = row.String("substation_code");
+  p.voltage_level_code = row.String("voltage_level_code");
+  ASSIGN_OR_RETURN(std::vector<int16_t> channels, ParseIntArray<int16_t>(row.Text("channels")));
+  std::vector<std::string> serials = row.TextArray("channel_serials");
   for (size_t i = 0; i < channels.size(); ++i) {
     p.channels.push_back(
         ChannelConfig{static_cast<Channel>(channels[i]), i < serials.size() ? serials[i] : ""});
   }
-  std::vector<std::string> participants = row.TextArray(8);
-  std::vector<std::string> from = row.TextArray(9);
-  std::vector<std::string> to = row.TextArray(10);
+  std::vector<std::string> participants = row.TextArray("assign_participants");
+  std::vector<std::string> from = row.TextArray("assign_from");
+  std::vector<std::string> to = row.TextArray("assign_to");
   for (size_t i = 0; i < participants.size() && i < from.size() && i < to.size(); ++i) {
     Assignment a;
     a.participant_id = participants[i];
@@ -139,49 +139,83 @@ absl::StatusOr<MeteringPoint> ReadPoint(const pg::Row& row) {
     }
     p.assignments.push_back(std::move(a));
   }
-  p.meter_serial = row.String(11);
-  p.ct_ratio = row.String(12);
-  p.vt_ratio = row.String(13);
-  p.resolution = static_cast<Resolution>(row.Int(14));
-  p.status = static_cast<PointStatus>(row.Int(15));
-  p.valid_from = row.Date(16);
-  p.valid_to = row.OptionalDate(17);
-  p.version = row.Int(18);
-  p.create_time = row.Time(19);
-  p.update_time = row.Time(20);
+  p.meter_serial = row.String("meter_serial");
+  p.ct_ratio = row.String("ct_ratio");
+  p.vt_ratio = row.String("vt_ratio");
+  p.resolution = static_cast<Resolution>(row.Int("resolution"));
+  p.status = static_cast<PointStatus>(row.Int("status"));
+  p.valid_from = row.Date("valid_from");
+  p.valid_to = row.OptionalDate("valid_to");
+  p.version = row.Int("version");
+  p.create_time = row.Time("create_time");
+  p.update_time = row.Time("update_time");
   return p;
 }
 
-absl::StatusOr<DayRow> ReadDay(const pg::Row& row) {
+// The columns of a day row, looked up by name once per result: days are
+// read by the thousand (GetReadings, StreamPointDays).
+struct DayColumns {
+  explicit DayColumns(const pg::Result& r)
+      : point_id(r.Column("point_id")),
+        channel(r.Column("channel")),
+        day(r.Column("day")),
+        revision(r.Column("revision")),
+        vals(r.Column("vals")),
+        quality(r.Column("quality")),
+        findings(r.Column("findings")),
+        source(r.Column("source")),
+        actor(r.Column("actor")),
+        request_id(r.Column("request_id")),
+        reason(r.Column("reason")),
+        created_at(r.Column("created_at")),
+        sources(r.Column("sources")),
+        scada_vals(r.Column("scada_vals")) {}
+  int point_id, channel, day, revision, vals, quality, findings, source, actor, request_id, reason,
+      created_at, sources, scada_vals;
+};
+
+absl::StatusOr<DayRow> ReadDay(const pg::Row& row, const DayColumns& c) {
   DayRow d;
-  d.key.point_id = row.Int(0);
-  d.key.channel = static_cast<Channel>(row.Int(1));
-  d.key.day = row.Date(2);
-  d.revision = static_cast<int32_t>(row.Int(3));
-  ASSIGN_OR_RETURN(d.values, ParseIntArray<int64_t>(row.Text(4)));
+  d.key.point_id = row.Int(c.point_id);
+  d.key.channel = static_cast<Channel>(row.Int(c.channel));
+  d.key.day = row.Date(c.day);
+  d.revision = static_cast<int32_t>(row.Int(c.revision));
+  ASSIGN_OR_RETURN(d.values, ParseIntArray<int64_t>(row.Text(c.vals)));
   // NULL: every interval MEASURED / without findings (see WriteDays).
-  if (row.IsNull(5)) {
+  if (row.IsNull(c.quality)) {
     d.quality.assign(d.values.size(), static_cast<int16_t>(Quality::kMeasured));
   } else {
-    ASSIGN_OR_RETURN(d.quality, ParseIntArray<int16_t>(row.Text(5)));
+    ASSIGN_OR_RETURN(d.quality, ParseIntArray<int16_t>(row.Text(c.quality)));
   }
-  if (row.IsNull(6)) {
+  if (row.IsNull(c.findings)) {
     d.findings.assign(d.values.size(), 0);
   } else {
-    ASSIGN_OR_RETURN(d.findings, ParseIntArray<int16_t>(row.Text(6)));
+    ASSIGN_OR_RETURN(d.findings, ParseIntArray<int16_t>(row.Text(c.findings)));
   }
-  d.source = static_cast<Source>(row.Int(7));
-  d.actor = row.String(8);
-  d.request_id = row.String(9);
-  d.reason = row.String(10);
-  d.created_at = row.Time(11);
-  if (!row.IsNull(12)) {
-    ASSIGN_OR_RETURN(d.sources, ParseIntArray<int16_t>(row.Text(12)));
+  d.source = static_cast<Source>(row.Int(c.source));
+  d.actor = row.String(c.actor);
+  d.request_id = row.String(c.request_id);
+  d.reason = row.String(c.reason);
+  d.created_at = row.Time(c.created_at);
+  if (!row.IsNull(c.sources)) {
+    ASSIGN_OR_RETURN(d.sources, ParseIntArray<int16_t>(row.Text(c.sources)));
   }
-  if (!row.IsNull(13)) {
-    ASSIGN_OR_RETURN(d.scada_values, ParseIntArray<int64_t>(row.Text(13)));
+  if (!row.IsNull(c.scada_vals)) {
+    ASSIGN_OR_RETURN(d.scada_values, ParseIntArray<int64_t>(row.Text(c.scada_vals)));
   }
   return d;
+}
+
+absl::StatusOr<std::vector<DayRow>> ReadDayRows(const pg::Result& res) {
+  std::vector<DayRow> out;
+  if (res.empty()) return out;
+  const DayColumns columns(res);
+  out.reserve(static_cast<size_t>(res.size()));
+  for (pg::Row row : res) {
+    ASSIGN_OR_RETURN(DayRow d, ReadDay(row, columns));
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 // A revision number taken by a concurrent writer: retry the transaction.
@@ -195,30 +229,30 @@ absl::Status MapWriteError(absl::Status st) {
 
 absl::StatusOr<ImportJob> ReadJob(const pg::Row& row) {
   ImportJob j;
-  j.id = row.String(0);
-  j.request_id = row.String(1);
-  j.fingerprint = row.String(2);
-  j.actor = row.String(3);
-  j.file_name = row.String(4);
-  j.state = static_cast<JobState>(row.Int(5));
-  j.done = row.Int(6);
-  j.total = row.Int(7);
-  j.readings = row.Int(8);
-  j.summary.accepted = row.Int(9);
-  j.summary.unchanged = row.Int(10);
-  j.summary.revised = row.Int(11);
-  j.summary.rejected = row.Int(12);
-  j.summary.revisions_written = row.Int(13);
-  j.summary.flagged = row.Int(14);
-  std::vector<std::string> keys = row.TextArray(15);
-  std::vector<std::string> reasons = row.TextArray(16);
+  j.id = row.String("id");
+  j.request_id = row.String("request_id");
+  j.fingerprint = row.String("fingerprint");
+  j.actor = row.String("actor");
+  j.file_name = row.String("file_name");
+  j.state = static_cast<JobState>(row.Int("state"));
+  j.done = row.Int("done");
+  j.total = row.Int("total");
+  j.readings = row.Int("readings");
+  j.summary.accepted = row.Int("accepted");
+  j.summary.unchanged = row.Int("unchanged");
+  j.summary.revised = row.Int("revised");
+  j.summary.rejected = row.Int("rejected");
+  j.summary.revisions_written = row.Int("revisions_written");
+  j.summary.flagged = row.Int("flagged");
+  std::vector<std::string> keys = row.TextArray("rejection_keys");
+  std::vector<std::string> reasons = row.TextArray("rejection_reasons");
   for (size_t i = 0; i < keys.size() && i < reasons.size(); ++i) {
     j.summary.rejections.push_back(Rejection{0, -1, keys[i], reasons[i]});
   }
-  j.error = row.String(17);
-  j.create_time = row.Time(18);
-  j.start_time = row.OptionalTime(19);
-  j.finish_time = row.OptionalTime(20);
+  j.error = row.String("error");
+  j.create_time = row.Time("create_time");
+  j.start_time = row.OptionalTime("start_time");
+  j.finish_time = row.OptionalTime("finish_time");
   return j;
 }
 
@@ -433,8 +467,7 @@ absl::StatusOr<ListPage<MeteringPoint>> PgStore::ListPoints(const PointFilter& f
 }
 
 absl::StatusOr<std::vector<DayRow>> PgStore::LatestDays(absl::Span<const DayKey> keys) {
-  std::vector<DayRow> out;
-  if (keys.empty()) return out;
+  if (keys.empty()) return std::vector<DayRow>();
   std::vector<int64_t> points;
   std::vector<int64_t> channels;
   std::vector<std::string> days;
@@ -450,12 +483,7 @@ absl::StatusOr<std::vector<DayRow>> PgStore::LatestDays(absl::Span<const DayKey>
   pg::Params params;
   params.AddIntArray(points).AddIntArray(channels).AddTextArray(days).Add(min).Add(max);
   ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kLatestDays, params));
-  out.reserve(static_cast<size_t>(res.size()));
-  for (pg::Row row : res) {
-    ASSIGN_OR_RETURN(DayRow d, ReadDay(row));
-    out.push_back(std::move(d));
-  }
-  return out;
+  return ReadDayRows(res);
 }
 
 absl::Status PgStore::EnsurePartitions(pg::Transaction& tx, absl::Span<const DayRow> rows) {
@@ -471,7 +499,7 @@ absl::Status PgStore::EnsurePartitions(pg::Transaction& tx, absl::Span<const Day
   for (absl::CivilMonth m : missing) {
     const std::string name = absl::StrFormat("reading_days_%04d_%02d", m.year(), m.month());
     ASSIGN_OR_RETURN(pg::Result exists, tx.Exec(q::kPartitionExists, name));
-    if (!exists[0].Bool(0)) {
+    if (!exists[0].Bool("present")) {
       // Partition bounds are constants of the DDL: no parameters possible.
       RETURN_IF_ERROR(tx.ExecuteScript(absl::StrFormat(
           "CREATE TABLE IF NOT EXISTS %s PARTITION OF reading_days FOR VALUES FROM ('%s') TO "
@@ -531,13 +559,7 @@ absl::StatusOr<std::vector<DayRow>> PgStore::ReadDays(const DayRange& range) {
       break;
   }
   ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kReadDays, params));
-  std::vector<DayRow> out;
-  out.reserve(static_cast<size_t>(res.size()));
-  for (pg::Row row : res) {
-    ASSIGN_OR_RETURN(DayRow d, ReadDay(row));
-    out.push_back(std::move(d));
-  }
-  return out;
+  return ReadDayRows(res);
 }
 
 absl::Status PgStore::InsertImportJob(const ImportJob& job, const ImportFile& file) {
@@ -585,11 +607,11 @@ absl::StatusOr<ImportFile> PgStore::GetImportFile(const std::string& id) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kGetImportFile, id));
   if (res.empty()) return NotFound("file of import job", id);
   ImportFile f;
-  f.content = res[0].Bytes(0);
-  f.format = static_cast<ImportFormat>(res[0].Int(1));
-  f.encoding = static_cast<TextEncoding>(res[0].Int(2));
-  f.unit = static_cast<EnergyUnit>(res[0].Int(3));
-  f.source = static_cast<Source>(res[0].Int(4));
+  f.content = res[0].Bytes("content");
+  f.format = static_cast<ImportFormat>(res[0].Int("format"));
+  f.encoding = static_cast<TextEncoding>(res[0].Int("encoding"));
+  f.unit = static_cast<EnergyUnit>(res[0].Int("unit"));
+  f.source = static_cast<Source>(res[0].Int("source"));
   return f;
 }
 

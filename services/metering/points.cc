@@ -67,7 +67,7 @@ absl::Status CheckPoint(const MeteringPoint& p) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<MeteringPoint> Points::Create(const MeteringPoint& input, const Requester& who) {
+absl::StatusOr<MeteringPoint> Points::Create(const MeteringPoint& input, const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot create points");
   RETURN_IF_ERROR(CheckPoint(input));
   MeteringPoint p = input;
@@ -77,7 +77,7 @@ absl::StatusOr<MeteringPoint> Points::Create(const MeteringPoint& input, const R
 }
 
 absl::StatusOr<MeteringPoint> Points::Update(const MeteringPoint& input, int64_t expected_version,
-                                             const Requester& who) {
+                                             const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot change points");
   RETURN_IF_ERROR(CheckPoint(input));
   ASSIGN_OR_RETURN(MeteringPoint current, store_.GetPoint(input.code));
@@ -98,7 +98,7 @@ absl::StatusOr<MeteringPoint> Points::Update(const MeteringPoint& input, int64_t
   return p;
 }
 
-absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Requester& who) {
+absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Caller& who) {
   if (code.empty()) return InvalidField("code", "required");
   ASSIGN_OR_RETURN(MeteringPoint p, store_.GetPoint(code));
   if (who.scoped() &&
@@ -109,8 +109,7 @@ absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Request
 }
 
 absl::StatusOr<ListPage<MeteringPoint>> Points::List(const PointFilter& filter,
-                                                     const paging::Page& page,
-                                                     const Requester& who) {
+                                                     const paging::Page& page, const Caller& who) {
   PointFilter f = filter;
   if (who.scoped()) {
     if (!f.participant_id.empty() && f.participant_id != who.participant_id) {

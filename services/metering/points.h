@@ -14,13 +14,13 @@ class Points {
  public:
   Points(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  absl::StatusOr<MeteringPoint> Create(const MeteringPoint& input, const Requester& who);
+  absl::StatusOr<MeteringPoint> Create(const MeteringPoint& input, const Caller& who);
   absl::StatusOr<MeteringPoint> Update(const MeteringPoint& input, int64_t expected_version,
-                                       const Requester& who);
+                                       const Caller& who);
   // A participant-scoped caller sees only points ever assigned to it (NOT_FOUND otherwise).
-  absl::StatusOr<MeteringPoint> Get(const std::string& code, const Requester& who);
+  absl::StatusOr<MeteringPoint> Get(const std::string& code, const Caller& who);
   absl::StatusOr<ListPage<MeteringPoint>> List(const PointFilter& filter, const paging::Page& page,
-                                               const Requester& who);
+                                               const Caller& who);
 
  private:
   Store& store_;

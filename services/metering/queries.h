@@ -6,10 +6,10 @@
 
 namespace gridbill::metering::queries {
 
-#define GRIDBILL_METERING_POINT_COLUMNS                                                   \
-  "id, code, eic, name, substation_code, voltage_level_code, channels, channel_serials, " \
-  "assign_participants, assign_from, assign_to, meter_serial, ct_ratio::text, "           \
-  "vt_ratio::text, resolution, status, valid_from, valid_to, version, create_time, "      \
+#define GRIDBILL_METERING_POINT_COLUMNS                                                          \
+  "id, code, eic, name, substation_code, voltage_level_code, channels, channel_serials, "        \
+  "assign_participants, assign_from, assign_to, meter_serial, ct_ratio::text AS ct_ratio, "      \
+  "vt_ratio::text AS vt_ratio, resolution, status, valid_from, valid_to, version, create_time, " \
   "update_time"
 
 inline constexpr pg::Query kInsertPoint{
@@ -77,15 +77,15 @@ inline constexpr const char* kCopyDaysBinary =
     "actor, request_id, reason, created_at, sources, scada_vals) FROM STDIN (FORMAT binary)";
 
 inline constexpr pg::Query kPartitionExists{"partition_exists",
-                                            "SELECT to_regclass($1) IS NOT NULL"};
+                                            "SELECT to_regclass($1) IS NOT NULL AS present"};
 
 // An import's state, points done, error and times are its job's (libs/jobs);
 // "cancelled by" names who cancelled it.
-#define GRIDBILL_METERING_JOB_COLUMNS                                                    \
-  "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, i.total, "  \
-  "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "    \
-  "i.flagged, i.rejection_keys, i.rejection_reasons, "                                   \
-  "CASE WHEN i.error <> '' THEN i.error ELSE j.error END, j.create_time, j.start_time, " \
+#define GRIDBILL_METERING_JOB_COLUMNS                                                             \
+  "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, i.total, "           \
+  "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "             \
+  "i.flagged, i.rejection_keys, i.rejection_reasons, "                                            \
+  "CASE WHEN i.error <> '' THEN i.error ELSE j.error END AS error, j.create_time, j.start_time, " \
   "j.finish_time FROM import_jobs i JOIN jobs j ON j.id = i.id"
 
 inline constexpr pg::Query kInsertImportJob{

@@ -35,7 +35,7 @@ constexpr int kMaxDays = 1100;
 
 Quality Worse(Quality a, Quality b) { return Rank(a) >= Rank(b) ? a : b; }
 
-absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const Requester& who) {
+absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const Caller& who) {
   if (query.point_code.empty()) return InvalidField("point_code", "required");
   if (query.channel == Channel::kUnspecified) return InvalidField("channel", "required");
   if (query.aggregation == Aggregation::kUnspecified) {
@@ -129,7 +129,7 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const R
 
 absl::StatusOr<std::vector<Completeness>> Readings::GetCompleteness(
     std::vector<std::string> codes, const std::string& participant_id, BillingPeriod period,
-    const Requester& who) {
+    const Caller& who) {
   std::string participant = participant_id;
   if (who.scoped()) {
     if (!participant.empty() && participant != who.participant_id) {
@@ -239,7 +239,7 @@ absl::Status Readings::StreamDays(
 
 absl::StatusOr<int32_t> Readings::Edit(const std::string& point_code, Channel channel,
                                        absl::Time start, int64_t value_wh,
-                                       const std::string& reason, const Requester& who) {
+                                       const std::string& reason, const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot edit readings");
   if (reason.empty()) return InvalidField("reason", "required: say why the value is changed");
   if (point_code.empty()) return InvalidField("point_code", "required");

@@ -44,12 +44,12 @@ class Readings {
   Readings(Store& store, Ingestion& ingestion, absl::TimeZone zone)
       : store_(store), ingestion_(ingestion), zone_(zone) {}
 
-  absl::StatusOr<ReadingsResult> Get(const ReadingsQuery& query, const Requester& who);
+  absl::StatusOr<ReadingsResult> Get(const ReadingsQuery& query, const Caller& who);
 
   absl::StatusOr<std::vector<Completeness>> GetCompleteness(std::vector<std::string> codes,
                                                             const std::string& participant_id,
                                                             BillingPeriod period,
-                                                            const Requester& who);
+                                                            const Caller& who);
 
   // Calls `sink` with chunks of stored days (ordered by point, channel, day),
   // reading at most `chunk_days` local days of the points at a time.
@@ -60,7 +60,7 @@ class Readings {
 
   // An operator's edit of one interval: a new revision with the reason.
   absl::StatusOr<int32_t> Edit(const std::string& point_code, Channel channel, absl::Time start,
-                               int64_t value_wh, const std::string& reason, const Requester& who);
+                               int64_t value_wh, const std::string& reason, const Caller& who);
 
  private:
   Store& store_;

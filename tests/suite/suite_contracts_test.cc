@@ -16,6 +16,7 @@
 #include "gridbill/domain/identifiers.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "harness.h"
+#include "running.h"
 
 namespace gridbill::suite {
 namespace {
@@ -25,39 +26,6 @@ constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 constexpr char kPromtool[] = GRIDBILL_PROMTOOL;
 
 // A gridbill-contracts process on free ports, with its own log file.
-struct RunningContracts {
-  int grpc_port = FreePort();
-  int metrics_port = FreePort();
-  std::string address = "127.0.0.1:" + std::to_string(grpc_port);
-  std::unique_ptr<Process> process;
-
-  RunningContracts(const std::string& database_url, const TempDir& dir) {
-    Env env = {
-        {"GRIDBILL_DATABASE_URL", database_url},
-        {"GRIDBILL_GRPC_ADDRESS", address},
-        {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(metrics_port)},
-        {"GRIDBILL_SHUTDOWN_GRACE", "5s"},
-    };
-    process = Process::Start({kContractsBin}, env, dir.File("contracts.log"));
-  }
-
-  // Waits until grpc.health.v1 answers SERVING (first start applies the migrations).
-  void WaitServing(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::string status;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (!process->Running()) break;
-      status = HealthStatus(address, "", milliseconds(1000));
-      if (status == "SERVING") return;
-      std::this_thread::sleep_for(milliseconds(200));
-    }
-    INFO("last health answer: " << status);
-    INFO("still running: " << process->Running());
-    INFO("service log:\n" << process->Log());
-    FAIL("gridbill-contracts did not become SERVING within " << timeout.count() << "s");
-  }
-};
-
 CommandResult Ctl(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   std::vector<std::string> argv = {kCtlBin};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -116,7 +84,7 @@ double SumSeries(const std::string& exposition, const std::string& counter,
 
 // SIGTERM: in-flight calls drain and the process exits 0 within its grace
 // period (5 s here).
-void StopGracefully(RunningContracts& contracts) {
+void StopGracefully(Running& contracts) {
   REQUIRE(HealthStatus(contracts.address, "", milliseconds(2000)) == "SERVING");
   contracts.process->Signal(SIGTERM);
   const std::optional<int> exit_status = contracts.process->WaitExit(seconds(5 + 5));
@@ -136,7 +104,7 @@ TEST_CASE("contracts: serves the demo data to gridbillctl, exposes metrics, stop
   const std::string database_url = CreateDatabase("suite_contracts");
   INFO("service log: " << dir.File("contracts.log"));
 
-  RunningContracts first(database_url, dir);
+  Running first(kContractsBin, database_url, dir, "contracts");
   first.WaitServing(seconds(90));
 
   // The demo data set at the reference system's scale (~260 participants).
@@ -166,7 +134,7 @@ TEST_CASE("contracts: serves the demo data to gridbillctl, exposes metrics, stop
   // What ./deploy/up.sh does on every run: a new process on the same database
   // (its migrations already applied) serves the same data, and loading the
   // same seed again is accepted and changes nothing.
-  RunningContracts second(database_url, dir);
+  Running second(kContractsBin, database_url, dir, "contracts-2");
   second.WaitServing(seconds(60));
   CHECK(ListParticipants(second.address).participants.size() == participants.size());
   {

@@ -22,6 +22,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "harness.h"
+#include "running.h"
 #include "tools/demo/demo_data.h"
 #include "tools/demo/metering_points.h"
 #include "tools/demo/readings.h"
@@ -34,36 +35,6 @@ constexpr char kMeteringBin[] = GRIDBILL_METERING_BIN;
 constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 
 // A service binary on free ports with its own log file.
-struct Running {
-  std::string name;
-  std::string address;
-  std::unique_ptr<Process> process;
-
-  Running(const std::string& binary, const std::string& database_url, const TempDir& dir,
-          std::string label)
-      : name(std::move(label)), address("127.0.0.1:" + std::to_string(FreePort())) {
-    Env env = {
-        {"GRIDBILL_DATABASE_URL", database_url},
-        {"GRIDBILL_GRPC_ADDRESS", address},
-        {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
-        {"GRIDBILL_SHUTDOWN_GRACE", "5s"},
-    };
-    process = Process::Start({binary}, env, dir.File(name + ".log"));
-  }
-
-  void WaitServing(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::string status;
-    while (std::chrono::steady_clock::now() < deadline && process->Running()) {
-      status = HealthStatus(address, "", milliseconds(1000));
-      if (status == "SERVING") return;
-      std::this_thread::sleep_for(milliseconds(200));
-    }
-    INFO("last health answer: " << status << "\nlog:\n" << process->Log());
-    FAIL(name << " did not become SERVING within " << timeout.count() << "s");
-  }
-};
-
 CommandResult Ctl(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   std::vector<std::string> argv = {kCtlBin};
   argv.insert(argv.end(), args.begin(), args.end());

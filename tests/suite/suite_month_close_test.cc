@@ -27,6 +27,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "harness.h"
+#include "running.h"
 
 namespace gridbill::suite {
 namespace {
@@ -40,37 +41,6 @@ constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 using google::protobuf::Struct;
 
 // A service binary on free ports with its own log file.
-struct Running {
-  std::string name;
-  std::string address;
-  std::unique_ptr<Process> process;
-
-  Running(const std::string& binary, const std::string& database_url, const TempDir& dir,
-          std::string label, const Env& extra = {})
-      : name(std::move(label)), address("127.0.0.1:" + std::to_string(FreePort())) {
-    Env env = {
-        {"GRIDBILL_DATABASE_URL", database_url},
-        {"GRIDBILL_GRPC_ADDRESS", address},
-        {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
-        {"GRIDBILL_SHUTDOWN_GRACE", "5s"},
-    };
-    for (const auto& [k, v] : extra) env[k] = v;
-    process = Process::Start({binary}, env, dir.File(name + ".log"));
-  }
-
-  void WaitServing(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::string status;
-    while (std::chrono::steady_clock::now() < deadline && process->Running()) {
-      status = HealthStatus(address, "", milliseconds(1000));
-      if (status == "SERVING") return;
-      std::this_thread::sleep_for(milliseconds(200));
-    }
-    INFO("last health answer: " << status << "\nlog:\n" << process->Log());
-    FAIL(name << " did not become SERVING within " << timeout.count() << "s");
-  }
-};
-
 Struct Json(const std::string& text) {
   Struct out;
   INFO(text.substr(0, 2000));

@@ -232,9 +232,13 @@ int64_t Result::affected() const {
 }
 
 int Result::Column(std::string_view name) const {
-  // Quoted: matched exactly, without PQfnumber's case folding.
-  const std::string quoted = "\"" + std::string(name) + "\"";
-  const int col = res_ ? PQfnumber(res_.get(), quoted.c_str()) : -1;
+  // Matched exactly, without PQfnumber's case folding, and without its
+  // copy of the name: rows are read by name field by field.
+  const int n = res_ ? PQnfields(res_.get()) : 0;
+  int col = -1;
+  for (int i = 0; i < n && col < 0; ++i) {
+    if (name == PQfname(res_.get(), i)) col = i;
+  }
   if (col < 0) {
     std::fprintf(stderr, "gridbill::pg: the result has no column \"%.*s\"\n",
                  static_cast<int>(name.size()), name.data());

@@ -51,7 +51,8 @@ class FakeStore final : public Store {
     }
     return out;
   }
-  absl::StatusOr<Page<Scheme>> ListSchemes(const SchemeFilter&, int64_t, int) override {
+  absl::StatusOr<paging::PageOf<Scheme>> ListSchemes(const SchemeFilter&,
+                                                     const paging::Page&) override {
     return Unfaked();
   }
   absl::StatusOr<std::vector<Scheme>> SchemesValidIn(absl::CivilDay from,
@@ -75,7 +76,9 @@ class FakeStore final : public Store {
     if (it == runs_.end()) return NotFound("balance run", absl::StrCat(id));
     return it->second;
   }
-  absl::StatusOr<Page<Run>> ListRuns(const RunFilter&, int64_t, int) override { return Unfaked(); }
+  absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter&, const paging::Page&) override {
+    return Unfaked();
+  }
   absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override {
     std::optional<Run> out;
     for (const auto& [id, r] : runs_) {
@@ -115,17 +118,21 @@ class FakeStore final : public Store {
   }
   absl::StatusOr<std::optional<absl::Time>> OldestClaim() override { return Unfaked(); }
   absl::StatusOr<RunState> RunStateOf(int64_t) override { return Unfaked(); }
-  absl::StatusOr<Page<ServiceHour>> ListServiceHours(int64_t, const std::string&, int, int64_t,
-                                                     int) override {
+  absl::StatusOr<paging::PageOf<ServiceHour>> ListServiceHours(int64_t, const std::string&, int,
+                                                               const paging::Page&) override {
     return Unfaked();
   }
-  absl::StatusOr<Page<NodeHour>> ListNodeHours(int64_t, const std::string&, int64_t, int) override {
+  absl::StatusOr<paging::PageOf<NodeHour>> ListNodeHours(int64_t, const std::string&,
+                                                         const paging::Page&) override {
     return Unfaked();
   }
-  absl::StatusOr<std::vector<ServiceTotal>> ServiceTotals(int64_t, const std::string&) override {
+  absl::StatusOr<paging::PageOf<ServiceTotal>> ServiceTotals(int64_t, const std::string&,
+                                                             const paging::Page&) override {
     return Unfaked();
   }
-  absl::StatusOr<std::vector<NodeTotal>> NodeTotals(int64_t) override { return Unfaked(); }
+  absl::StatusOr<paging::PageOf<NodeTotal>> NodeTotals(int64_t, const paging::Page&) override {
+    return Unfaked();
+  }
   absl::StatusOr<std::vector<TotalsChange>> CompareTotals(int64_t, int64_t) override {
     return Unfaked();
   }

@@ -18,6 +18,7 @@
 // C1 declared 744,000 Wh of transmission for March (744 hours): 1000 Wh/h.
 // The run is preliminary at 3 March 00:00 local: 48 hours.
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/server/proto_convert.h"
@@ -209,27 +210,87 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK_FALSE(b.above_normative());               // under 6 %
   CHECK(b.quality().missing() == 1);
 
-  // The same five totals two at a time: services then nodes, each once, the
-  // run on every page.
-  treq.set_page_size(2);
-  std::vector<std::string> paged;
-  int pages = 0;
-  while (true) {
-    v1::ListRunTotalsResponse page;
+  // The same five totals one, two and three at a time: services then nodes,
+  // each once, the run on every page, no empty page.
+  for (int size : {1, 2, 3}) {
+    INFO("page_size " << size);
+    treq.set_page_size(size);
+    treq.clear_page_token();
+    std::vector<std::string> paged;
+    int pages = 0;
+    while (true) {
+      v1::ListRunTotalsResponse page;
+      grpc::ClientContext ctx;
+      suite.AddWho(ctx);
+      REQUIRE_OK(suite.balance->ListRunTotals(&ctx, treq, &page));
+      ++pages;
+      CHECK(page.run().id() == run.id());
+      CHECK(page.services_size() + page.nodes_size() <= size);
+      CHECK(page.services_size() + page.nodes_size() > 0);
+      for (const auto& t : page.services()) paged.push_back(t.participant_id());
+      for (const auto& t : page.nodes()) paged.push_back(t.node_code());
+      if (page.next_page_token().empty()) break;
+      REQUIRE(pages < 10);
+      treq.set_page_token(page.next_page_token());
+    }
+    CHECK(paged == std::vector<std::string>{"C1", "C2", "G", "A", "B"});
+    CHECK(pages == (5 + size - 1) / size);
+  }
+
+  // The five schemes two at a time, each once.
+  std::set<std::string> schemes;
+  v1::ListSchemesRequest sreq;
+  sreq.set_page_size(2);
+  int scheme_pages = 0;
+  do {
+    v1::ListSchemesResponse page;
     grpc::ClientContext ctx;
     suite.AddWho(ctx);
-    REQUIRE_OK(suite.balance->ListRunTotals(&ctx, treq, &page));
-    ++pages;
-    CHECK(page.run().id() == run.id());
-    CHECK(page.services_size() + page.nodes_size() <= 2);
-    for (const auto& t : page.services()) paged.push_back(t.participant_id());
-    for (const auto& t : page.nodes()) paged.push_back(t.node_code());
-    if (page.next_page_token().empty()) break;
-    REQUIRE(pages < 10);
-    treq.set_page_token(page.next_page_token());
-  }
-  CHECK(paged == std::vector<std::string>{"C1", "C2", "G", "A", "B"});
-  CHECK(pages == 3);
+    REQUIRE_OK(suite.schemes->ListSchemes(&ctx, sreq, &page));
+    REQUIRE(++scheme_pages <= 3);
+    for (const auto& s : page.schemes()) CHECK(schemes.insert(s.id()).second);
+    sreq.set_page_token(page.next_page_token());
+  } while (!sreq.page_token().empty());
+  CHECK(schemes.size() == 5);
+
+  // Every hour of both nodes and of the three services once, seven at a time.
+  std::set<std::string> node_hours;
+  v1::ListNodeHoursRequest all_nodes;
+  all_nodes.set_run_id(run.id());
+  all_nodes.set_page_size(7);
+  int node_pages = 0;
+  do {
+    v1::ListNodeHoursResponse page;
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.balance->ListNodeHours(&ctx, all_nodes, &page));
+    REQUIRE(++node_pages <= 14);
+    CHECK(page.hours_size() <= 7);
+    for (const auto& h : page.hours()) {
+      CHECK(node_hours.insert(absl::StrCat(h.node_code(), " ", h.hour_start().seconds())).second);
+    }
+    all_nodes.set_page_token(page.next_page_token());
+  } while (!all_nodes.page_token().empty());
+  CHECK(node_hours.size() == 2 * 48);
+  std::set<std::string> service_hours;
+  v1::ListServiceHoursRequest all_services;
+  all_services.set_run_id(run.id());
+  all_services.set_page_size(7);
+  do {
+    v1::ListServiceHoursResponse page;
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.balance->ListServiceHours(&ctx, all_services, &page));
+    CHECK(page.hours_size() <= 7);
+    for (const auto& h : page.hours()) {
+      CHECK(service_hours
+                .insert(absl::StrCat(h.participant_id(), " ", h.service_type(), " ",
+                                     h.hour_start().seconds()))
+                .second);
+    }
+    all_services.set_page_token(page.next_page_token());
+  } while (!all_services.page_token().empty());
+  CHECK(service_hours.size() == 3 * 48);
 
   v1::ListNodeHoursRequest nreq;
   nreq.set_run_id(run.id());

@@ -6,43 +6,31 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pgtest/pgtest.h"
+#include "gridbill/pgtest/migration_test.h"
 #include "pg_store.h"
 
 namespace gridbill::balance {
 namespace {
 
 TEST_CASE("runs and shard claims stored before the jobs migration carry over", "[balance][pg]") {
-  absl::StatusOr<std::vector<pg::MigrationFile>> files =
-      pg::LoadMigrationsFromDir(GRIDBILL_BALANCE_MIGRATIONS_DIR);
-  REQUIRE(files.ok());
-  REQUIRE(files->size() >= 4);
-  REQUIRE((*files)[2].name == "V003__jobs.sql");
-  pgtest::Database db(std::vector<pg::MigrationFile>(files->begin(), files->begin() + 2));
   const absl::Time claimed = absl::FromUnixSeconds(1'780'000'000);
-  for (const std::string& sql : std::vector<std::string>{
-           "INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
-           "finish_time, summary_text, created_by, readings_as_of, computed_until, time_zone, "
-           "closure_tolerance_percent) VALUES ('2026-01-01', 1, 3, 1, 1, now(), now(), now(), "
-           "'grid closure holds', 'op', now(), now(), 'Asia/Almaty', '0.5')",
-           "INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
-           "created_by, readings_as_of, computed_until, time_zone, closure_tolerance_percent) "
-           "VALUES ('2026-02-01', 1, 2, 1, 2, now(), now(), 'op', now(), now(), 'Asia/Almaty', "
-           "'0.5')",
-           "INSERT INTO run_shards (run_id, shard_no, scheme_ids, closure_terms, state, "
-           "claimed_by, claimed_at, claim_epoch) VALUES (1, 1, '{}', '{}', 2, 'x', now(), 1), "
-           "(2, 1, '{}', '{}', 2, 'x', now(), 1), (2, 2, '{}', '{}', 1, 'replica-a', "
-           "to_timestamp(1780000000), 3)"}) {
-    INFO(sql);
-    REQUIRE(db.pool().Execute(pg::Query{"", sql.c_str()}).ok());
-  }
-  absl::StatusOr<pg::MigrationReport> migrated = pg::Migrate(db.pool(), *files);
-  INFO(migrated.status().message());
-  REQUIRE(migrated.ok());
+  std::unique_ptr<pgtest::Database> db = pgtest::MigratedOver(
+      GRIDBILL_BALANCE_MIGRATIONS_DIR, "V003__jobs.sql",
+      {"INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
+       "finish_time, summary_text, created_by, readings_as_of, computed_until, time_zone, "
+       "closure_tolerance_percent) VALUES ('2026-01-01', 1, 3, 1, 1, now(), now(), now(), "
+       "'grid closure holds', 'op', now(), now(), 'Asia/Almaty', '0.5')",
+       "INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
+       "created_by, readings_as_of, computed_until, time_zone, closure_tolerance_percent) "
+       "VALUES ('2026-02-01', 1, 2, 1, 2, now(), now(), 'op', now(), now(), 'Asia/Almaty', "
+       "'0.5')",
+       "INSERT INTO run_shards (run_id, shard_no, scheme_ids, closure_terms, state, "
+       "claimed_by, claimed_at, claim_epoch) VALUES (1, 1, '{}', '{}', 2, 'x', now(), 1), "
+       "(2, 1, '{}', '{}', 2, 'x', now(), 1), (2, 2, '{}', '{}', 1, 'replica-a', "
+       "to_timestamp(1780000000), 3)"});
 
-  PgStore store(db.pool());
-  jobs::PgJobs job_store(db.pool());
+  PgStore store(db->pool());
+  jobs::PgJobs job_store(db->pool());
   absl::StatusOr<jobs::Job> done = job_store.Get("1");
   REQUIRE(done.ok());
   CHECK(done->state == jobs::State::kSucceeded);

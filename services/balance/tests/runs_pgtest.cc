@@ -98,6 +98,35 @@ TEST_CASE("February 2024 gives 697 hourly results per participant and service", 
   CHECK(bresp.run().id() == run.id());
 }
 
+TEST_CASE("runs list a page at a time, newest first, each once", "[balance][pg]") {
+  Suite suite(Local(2024, 3, 10, 12));
+  LoadFebruary(suite);
+  v1::BalanceRun run;
+  REQUIRE_OK(suite.StartRun(RunOf(2024, 3, v1::RUN_TYPE_PRELIMINARY), &run));
+  const std::string preliminary_id = run.id();
+  v1::BalanceRun final_run;
+  REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_FINAL), &final_run));
+  final_run = suite.Finish(final_run.id());
+  REQUIRE(final_run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  v1::BalanceRun correction;
+  REQUIRE_OK(suite.StartRun(RunOf(2024, 2, v1::RUN_TYPE_CORRECTION), &correction));
+
+  v1::ListRunsRequest lreq;
+  lreq.set_page_size(1);
+  std::vector<std::string> listed;
+  do {
+    v1::ListRunsResponse page;
+    grpc::ClientContext ctx;
+    suite.AddWho(ctx);
+    REQUIRE_OK(suite.balance->ListRuns(&ctx, lreq, &page));
+    REQUIRE(page.runs_size() == 1);
+    REQUIRE(listed.size() < 3);
+    listed.push_back(page.runs(0).id());
+    lreq.set_page_token(page.next_page_token());
+  } while (!lreq.page_token().empty());
+  CHECK(listed == std::vector<std::string>{correction.id(), final_run.id(), preliminary_id});
+}
+
 TEST_CASE("a final run recomputed from its recorded inputs after later revisions is identical",
           "[balance][pg]") {
   Suite suite(Local(2024, 3, 5));

@@ -65,7 +65,7 @@ struct World {
   Contracts contracts{store, clock, Almaty()};
   Tariffs tariffs{store, clock, Almaty()};
   Applications applications{store, clock, Almaty(), ApplicationDeadlines{}};
-  Requester operator_{.actor = "operator@kegoc.kz", .request_id = "r"};
+  Caller operator_{.principal = "operator@kegoc.kz", .request_id = "r"};
 
   Participant AddParticipant(int n = 1) {
     auto p = participants.Create(ValidParticipant(MakeBin(n), absl::StrCat("P", n)), operator_);

@@ -105,10 +105,10 @@ TEST_CASE("an admin unlocks a locked account at once; others may not") {
   }
   REQUIRE(absl::StrContains(f.auth.SignIn("operator2", Fixture::kPassword).status().message(),
                             "locked until"));
-  auto listed = f.auth.ListUsers(f.admin, "", 0, 100);
+  auto listed = f.auth.ListUsers(f.admin, "", paging::Page{});
   REQUIRE(listed.ok());
-  REQUIRE(listed->size() == 1);
-  CHECK(listed->front().locked_until.has_value());
+  REQUIRE(listed->items.size() == 1);
+  CHECK(listed->items.front().locked_until.has_value());
 
   const Principal operator_caller{"user:operator1", {ROLE_OPERATOR}, "", ""};
   CHECK(f.auth.UnlockUser(operator_caller, op.id).status().code() ==
@@ -130,23 +130,33 @@ TEST_CASE("users and API keys are listed by name and id; a participant admin see
   f.AddUser("alpha", {ROLE_PARTICIPANT_USER}, "p-1");
   f.AddUser("beta", {ROLE_PARTICIPANT_ADMIN}, "p-1");
   f.AddUser("gamma", {ROLE_PARTICIPANT_USER}, "p-2");
-  auto all = f.auth.ListUsers(f.admin, "", 0, 100);
+  auto all = f.auth.ListUsers(f.admin, "", paging::Page{});
   REQUIRE(all.ok());
-  REQUIRE(all->size() == 4);
-  CHECK(all->front().username == "alpha");
-  CHECK(all->back().username == "zeta");
-  auto page2 = f.auth.ListUsers(f.admin, "", 2, 2);
-  REQUIRE(page2.ok());
-  REQUIRE(page2->size() == 2);
-  CHECK((*page2)[0].username == "gamma");
+  REQUIRE(all->items.size() == 4);
+  CHECK(all->items.front().username == "alpha");
+  CHECK(all->items.back().username == "zeta");
+  CHECK(all->next.empty());
+  // Two at a time: every user once, by name, and no empty last page.
+  std::vector<std::string> names;
+  paging::Page two{.size = 2};
+  for (int pages = 1;; ++pages) {
+    auto page = f.auth.ListUsers(f.admin, "", two);
+    REQUIRE(page.ok());
+    REQUIRE(page->items.size() == 2);
+    for (const User& u : page->items) names.push_back(u.username);
+    if (page->next.empty()) break;
+    REQUIRE(pages < 2);
+    two.after = page->next;
+  }
+  CHECK(names == std::vector<std::string>{"alpha", "beta", "gamma", "zeta"});
 
   const Principal p1_admin{"user:beta", {ROLE_PARTICIPANT_ADMIN}, "p-1", ""};
-  auto own = f.auth.ListUsers(p1_admin, "p-1", 0, 100);
+  auto own = f.auth.ListUsers(p1_admin, "p-1", paging::Page{});
   REQUIRE(own.ok());
-  CHECK(own->size() == 2);
-  CHECK(f.auth.ListUsers(p1_admin, "p-2", 0, 100).status().code() ==
+  CHECK(own->items.size() == 2);
+  CHECK(f.auth.ListUsers(p1_admin, "p-2", paging::Page{}).status().code() ==
         absl::StatusCode::kPermissionDenied);
-  CHECK(f.auth.ListUsers(p1_admin, "", 0, 100).status().code() ==
+  CHECK(f.auth.ListUsers(p1_admin, "", paging::Page{}).status().code() ==
         absl::StatusCode::kPermissionDenied);
 
   ApiKey k;
@@ -160,18 +170,31 @@ TEST_CASE("users and API keys are listed by name and id; a participant admin see
   auto cms = f.auth.CreateApiKey(f.admin, k);
   REQUIRE(cms.ok());
   REQUIRE(f.auth.RevokeApiKey(f.admin, erp->key.id).ok());
-  auto valid = f.auth.ListApiKeys(f.admin, "", false, 0, 100);
+  auto valid = f.auth.ListApiKeys(f.admin, "", false, paging::Page{});
   REQUIRE(valid.ok());
-  REQUIRE(valid->size() == 1);
-  CHECK(valid->front().name == "cms");
-  auto with_revoked = f.auth.ListApiKeys(f.admin, "", true, 0, 100);
+  REQUIRE(valid->items.size() == 1);
+  CHECK(valid->items.front().name == "cms");
+  auto with_revoked = f.auth.ListApiKeys(f.admin, "", true, paging::Page{});
   REQUIRE(with_revoked.ok());
-  CHECK(with_revoked->size() == 2);
-  auto scoped = f.auth.ListApiKeys(f.admin, "p-2", true, 0, 100);
+  CHECK(with_revoked->items.size() == 2);
+  // One a page: both keys once, by id.
+  std::vector<std::string> ids;
+  paging::Page one{.size = 1};
+  do {
+    auto page = f.auth.ListApiKeys(f.admin, "", true, one);
+    REQUIRE(page.ok());
+    REQUIRE(page->items.size() == 1);
+    REQUIRE(ids.size() < 2);
+    ids.push_back(page->items[0].id);
+    one.after = page->next;
+  } while (!one.after.empty());
+  CHECK(ids == std::vector<std::string>{with_revoked->items[0].id, with_revoked->items[1].id});
+  CHECK(ids[0] < ids[1]);
+  auto scoped = f.auth.ListApiKeys(f.admin, "p-2", true, paging::Page{});
   REQUIRE(scoped.ok());
-  REQUIRE(scoped->size() == 1);
-  CHECK(scoped->front().id == cms->key.id);
-  CHECK(f.auth.ListApiKeys(p1_admin, "p-1", true, 0, 100).status().code() ==
+  REQUIRE(scoped->items.size() == 1);
+  CHECK(scoped->items.front().id == cms->key.id);
+  CHECK(f.auth.ListApiKeys(p1_admin, "p-1", true, paging::Page{}).status().code() ==
         absl::StatusCode::kPermissionDenied);
 }
 

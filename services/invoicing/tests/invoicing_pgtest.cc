@@ -838,6 +838,59 @@ TEST_CASE("payments and VAT rates page in SQL: every row once, by value date and
                grpc::StatusCode::INVALID_ARGUMENT, "page_size");
 }
 
+TEST_CASE("periods and invoice runs page by keyset: every row once, newest first") {
+  Harness h;
+  for (int m = 1; m <= 5; ++m) {
+    v1::TransitionPeriodRequest t;
+    t.set_request_id(NewRequestId());
+    *t.mutable_period() = P(2026, m);
+    t.set_target_state(v1::PERIOD_STATE_CLOSING);
+    v1::TransitionPeriodResponse tr;
+    REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::TransitionPeriod, t, &tr));
+  }
+  v1::ListPeriodsRequest preq;
+  preq.set_page_size(2);
+  std::vector<int> months;
+  int pages = 0;
+  do {
+    v1::ListPeriodsResponse resp;
+    REQUIRE_OK(h.Call(*h.period_stub, &v1::BillingPeriodService::Stub::ListPeriods, preq, &resp));
+    REQUIRE(++pages <= 3);
+    REQUIRE(resp.periods_size() <= 2);
+    for (const auto& p : resp.periods()) months.push_back(p.period().month());
+    preq.set_page_token(resp.next_page_token());
+  } while (!preq.page_token().empty());
+  CHECK(months == std::vector<int>{5, 4, 3, 2, 1});
+
+  // Runs started at the same instant are ordered by id.
+  const absl::Time t0 = absl::FromUnixSeconds(1'780'000'000);
+  const std::vector<std::pair<std::string, absl::Time>> started = {{"run-a", t0},
+                                                                   {"run-b", t0},
+                                                                   {"run-c", t0 + absl::Hours(1)},
+                                                                   {"run-d", t0 + absl::Hours(2)},
+                                                                   {"run-e", t0 + absl::Hours(2)}};
+  for (const auto& [id, at] : started) {
+    InvoiceRun run;
+    run.id = id;
+    run.period = *BillingPeriod::Make(2026, 1);
+    run.balance_run_id = "none";
+    run.start_time = at;
+    REQUIRE(h.store.CreateRun(run).ok());
+  }
+  v1::ListInvoiceRunsRequest rreq;
+  rreq.set_page_size(2);
+  std::vector<std::string> ids;
+  pages = 0;
+  do {
+    v1::ListInvoiceRunsResponse resp;
+    REQUIRE_OK(h.Call(*h.run_stub, &v1::InvoiceRunService::Stub::ListInvoiceRuns, rreq, &resp));
+    REQUIRE(++pages <= 3);
+    for (const auto& r : resp.runs()) ids.push_back(r.job().id());
+    rreq.set_page_token(resp.next_page_token());
+  } while (!rreq.page_token().empty());
+  CHECK(ids == std::vector<std::string>{"run-d", "run-e", "run-c", "run-a", "run-b"});
+}
+
 TEST_CASE("a provisional document and the ERP export of a period, stable across calls") {
   Harness h;
   cv1::Participant p = h.CreateParticipant(7, "ТОО «Жамбыл, Энерго»");

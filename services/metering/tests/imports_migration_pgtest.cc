@@ -6,35 +6,23 @@
 
 #include "absl/strings/match.h"
 #include "catch2/catch.hpp"
-#include "gridbill/pg/migrations.h"
-#include "gridbill/pgtest/pgtest.h"
+#include "gridbill/pgtest/migration_test.h"
 #include "pg_store.h"
 
 namespace gridbill::metering {
 namespace {
 
 TEST_CASE("imports stored before the jobs migration carry over", "[metering][pg]") {
-  absl::StatusOr<std::vector<pg::MigrationFile>> files =
-      pg::LoadMigrationsFromDir(GRIDBILL_METERING_MIGRATIONS_DIR);
-  REQUIRE(files.ok());
-  REQUIRE(files->size() >= 6);
-  REQUIRE((*files)[4].name == "V005__jobs.sql");
-  pgtest::Database db(std::vector<pg::MigrationFile>(files->begin(), files->begin() + 4));
-  for (const std::string& sql : std::vector<std::string>{
-           "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, state, done, "
-           "total, readings, accepted, unchanged, create_time, start_time, finish_time) VALUES "
-           "('imp-done', 'req-1', 'f1', 'op', 'a.csv', 3, 2, 2, 5, 4, 1, now(), now(), now())",
-           "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, state, done, "
-           "total, readings, accepted, create_time, start_time) VALUES "
-           "('imp-open', 'req-2', 'f2', 'op', 'b.csv', 2, 1, 3, 72, 24, now(), now())"}) {
-    INFO(sql);
-    REQUIRE(db.pool().Execute(pg::Query{"", sql.c_str()}).ok());
-  }
-  absl::StatusOr<pg::MigrationReport> migrated = pg::Migrate(db.pool(), *files);
-  INFO(migrated.status().message());
-  REQUIRE(migrated.ok());
+  std::unique_ptr<pgtest::Database> db = pgtest::MigratedOver(
+      GRIDBILL_METERING_MIGRATIONS_DIR, "V005__jobs.sql",
+      {"INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, state, done, "
+       "total, readings, accepted, unchanged, create_time, start_time, finish_time) VALUES "
+       "('imp-done', 'req-1', 'f1', 'op', 'a.csv', 3, 2, 2, 5, 4, 1, now(), now(), now())",
+       "INSERT INTO import_jobs (id, request_id, fingerprint, actor, file_name, state, done, "
+       "total, readings, accepted, create_time, start_time) VALUES "
+       "('imp-open', 'req-2', 'f2', 'op', 'b.csv', 2, 1, 3, 72, 24, now(), now())"});
 
-  PgStore store(db.pool());
+  PgStore store(db->pool());
   absl::StatusOr<ImportJob> done = store.FindImportJob("req-1");
   REQUIRE(done.ok());
   CHECK(done->id == "imp-done");

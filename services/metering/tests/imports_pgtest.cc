@@ -413,7 +413,7 @@ TEST_CASE("a cancelled import stores nothing more; a restarted service resumes a
   REQUIRE_OK(h.Call(*h.import_stub, &IStub::StartImport,
                     Request(other, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH), &second));
   // Before a worker splits it, the pending import already shows its points.
-  auto pending = h.imports.Get(second.job().id(), Requester{});
+  auto pending = h.imports.Get(second.job().id(), Caller{});
   REQUIRE(pending.ok());
   REQUIRE(pending->state == JobState::kPending);
   REQUIRE(pending->total == 2);
@@ -487,7 +487,7 @@ TEST_CASE("an import whose replica died halfway is finished by another: every re
   REQUIRE(late.ok());
   REQUIRE(*late == jobs::Completion::kDiscarded);
   REQUIRE(h.CountRows("reading_days") == 4);
-  auto got = h.imports.Get(id, Requester{});
+  auto got = h.imports.Get(id, Caller{});
   REQUIRE(got.ok());
   REQUIRE(got->summary.accepted == 96);
   REQUIRE(got->summary.unchanged == 0);

@@ -62,7 +62,7 @@ struct Fixture {
   FakeClock clock{Local(2024, 3, 10, 12)};
   Points points{store, clock};
   Ingestion ingestion{store, clock, Almaty(), VeeConfig{}};
-  Requester operator_;
+  Caller operator_;
 };
 
 TEST_CASE("a point is created at version 1 at the clock's time") {
@@ -86,7 +86,7 @@ TEST_CASE("overlapping owners of a point are refused and nothing is stored") {
 
 TEST_CASE("a participant cannot create points") {
   Fixture f;
-  Requester participant;
+  Caller participant;
   participant.participant_id = "p-1";
   CHECK(f.points.Create(HourlyPoint("MP-1"), participant).status().code() ==
         absl::StatusCode::kPermissionDenied);

@@ -93,6 +93,10 @@ struct Caller {
   // another service, on a server without identity_secret).
   std::vector<Role> roles;
   std::string participant_id;  // non-empty: scoped to one participant
+  // The request id of the mutation this call makes ("" for reads), recorded
+  // in histories beside the actor (set by Mutate, gridbill/server/
+  // idempotent_call.h).
+  std::string request_id;
 
   bool scoped() const { return !participant_id.empty(); }
   bool Has(Role role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }

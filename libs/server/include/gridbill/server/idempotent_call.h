@@ -54,4 +54,19 @@ grpc::Status IdempotentCall(Idempotency& idempotency, const Caller& caller, cons
   return grpc::Status::OK;
 }
 
+// A mutating handler's whole frame: the caller admitted by the method's
+// access policy (Authorize, access.h), with the request's request_id, runs
+// `fn` under IdempotentCall.
+//   return Mutate(idempotency_, *ctx, *req, resp, [&](const Caller& who, auto& out) {...});
+template <typename Request, typename Response>
+grpc::Status Mutate(
+    Idempotency& idempotency, const grpc::ServerContext& ctx, const Request& req, Response* resp,
+    absl::FunctionRef<absl::Status(const Caller&, std::type_identity_t<Response>&)> fn) {
+  absl::StatusOr<Caller> caller = Authorize(ctx, req);
+  if (!caller.ok()) return ToGrpc(caller.status());
+  caller->request_id = req.request_id();
+  return IdempotentCall(idempotency, *caller, req, resp,
+                        [&](Response& out) { return fn(*caller, out); });
+}
+
 }  // namespace gridbill
