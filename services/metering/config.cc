@@ -34,6 +34,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
     return InvalidField("import_lease", "must be at least 1s");
   }
   ASSIGN_OR_RETURN(c.worker_id, src.String("worker_id", ""));
+  ASSIGN_OR_RETURN(c.import_max_bytes,
+                   src.Int("import_max_bytes", c.import_max_bytes, 1024, int64_t{1} << 30));
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

@@ -181,6 +181,9 @@ absl::StatusOr<DayRow> ReadDay(const pg::Row& row) {
   if (!row.IsNull(13)) {
     ASSIGN_OR_RETURN(d.scada_values, ParseIntArray<int64_t>(row.Text(13)));
   }
+  if (!row.IsNull(14)) {
+    ASSIGN_OR_RETURN(d.status_codes, ParseIntArray<int32_t>(row.Text(14)));
+  }
   return d;
 }
 
@@ -219,6 +222,8 @@ absl::StatusOr<ImportJob> ReadJob(const pg::Row& row) {
   j.create_time = row.Time(18);
   j.start_time = row.OptionalTime(19);
   j.finish_time = row.OptionalTime(20);
+  j.summary.missing = row.Int(21);
+  j.summary.status_flagged = row.Int(22);
   return j;
 }
 
@@ -273,6 +278,12 @@ void AppendTextCopyRow(std::string& data, const DayRow& r) {
   } else {
     AppendIntArray(data, r.scada_values);
   }
+  data.push_back('\t');
+  if (r.status_codes.empty()) {
+    data += "\\N";
+  } else {
+    AppendIntArray(data, r.status_codes);
+  }
   data.push_back('\n');
 }
 
@@ -300,16 +311,17 @@ void PutTextField(std::string& out, std::string_view s) {
 }
 
 constexpr int32_t kInt2Oid = 21;
+constexpr int32_t kInt4Oid = 23;
 constexpr int32_t kInt8Oid = 20;
 
 template <typename T>
 void PutArrayField(std::string& out, const std::vector<T>& values) {
-  static_assert(sizeof(T) == 2 || sizeof(T) == 8);
+  static_assert(sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
   const int32_t n = static_cast<int32_t>(values.size());
   PutBig<int32_t>(out, 20 + n * static_cast<int32_t>(4 + sizeof(T)));
   PutBig<int32_t>(out, 1);  // dimensions
   PutBig<int32_t>(out, 0);  // no NULLs
-  PutBig<int32_t>(out, sizeof(T) == 2 ? kInt2Oid : kInt8Oid);
+  PutBig<int32_t>(out, sizeof(T) == 2 ? kInt2Oid : sizeof(T) == 4 ? kInt4Oid : kInt8Oid);
   PutBig<int32_t>(out, n);
   PutBig<int32_t>(out, 1);  // lower bound
   for (T v : values) {
@@ -328,7 +340,7 @@ void AppendBinaryCopy(std::string& data, absl::Span<const DayRow> rows) {
   PutBig<int32_t>(data, 0);  // flags
   PutBig<int32_t>(data, 0);  // header extension
   for (const DayRow& r : rows) {
-    PutBig<int16_t>(data, 14);
+    PutBig<int16_t>(data, 15);
     PutField<int64_t>(data, r.key.point_id);
     PutField<int16_t>(data, static_cast<int16_t>(r.key.channel));
     PutField<int32_t>(data, static_cast<int32_t>(r.key.day - kPgEpochDay));
@@ -358,6 +370,11 @@ void AppendBinaryCopy(std::string& data, absl::Span<const DayRow> rows) {
       PutBig<int32_t>(data, -1);
     } else {
       PutArrayField(data, r.scada_values);
+    }
+    if (r.status_codes.empty()) {
+      PutBig<int32_t>(data, -1);
+    } else {
+      PutArrayField(data, r.status_codes);
     }
   }
   PutBig<int16_t>(data, -1);
@@ -611,7 +628,9 @@ absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(
             .Add(s.revisions_written)
             .Add(s.flagged)
             .AddTextArray(keys)
-            .AddTextArray(reasons);
+            .AddTextArray(reasons)
+            .Add(s.missing)
+            .Add(s.status_flagged);
         RETURN_IF_ERROR(tx.Execute(q::kAddImportCounts, params).status());
         return jobs::PgJobs::CompletePiece(tx, claim, result, now);
       });
