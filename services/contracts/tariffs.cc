@@ -147,6 +147,14 @@ absl::StatusOr<TariffChanged> Tariffs::Change(const TariffChange& change, const 
     }
     const Tariff current = before.front();
     RETURN_IF_ERROR(CheckExpectedVersion(change.expected_version, current.version));
+    if (current.valid_to && *current.valid_to < change.valid_from) {
+      return FailedPrecondition(
+          "valid_from",
+          absl::StrCat("the ", Name(change.service_type), " tariff in force on ",
+                       FormatDate(day_before), " (id ", current.id, ") already ends that day; ",
+                       "change the tariff that starts on ", FormatDate(change.valid_from),
+                       " with UpdateTariff, or create one if none does"));
+    }
     const absl::Time now = clock_.Now();
     const std::string order = absl::StrCat("order ", change.order_reference);
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gridbill/base/absl_compat.h"
 #include "gridbill/base/csv.h"
 #include "tools/gridbillctl/enums.h"
 #include "tools/gridbillctl/format.h"
@@ -318,7 +319,7 @@ const std::vector<std::string>& PointColumns() {
 
 absl::Status SetPointColumn(mv1::MeteringPoint& p, std::string_view column,
                             std::string_view value) {
-  const std::string v(absl::StripAsciiWhitespace(value));
+  const std::string v(absl::StripAsciiWhitespace(ToAbsl(value)));
   if (column == "code") {
     p.set_code(v);
   } else if (column == "eic") {
@@ -374,7 +375,7 @@ absl::Status SetPointColumn(mv1::MeteringPoint& p, std::string_view column,
       *out = *d;
     }
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("unknown column \"", column, "\""));
+    return absl::InvalidArgumentError(absl::StrCat("unknown column \"", ToAbsl(column), "\""));
   }
   return absl::OkStatus();
 }

@@ -328,9 +328,10 @@ TEST_CASE("a new tariff from a date by an order closes the one in force the day 
   REQUIRE_GRPC(
       ChangeTariff(h, v1::SERVICE_TYPE_TRANSMISSION, D(2014, 11, 1), "1.9", "No. 1", &resp),
       grpc::StatusCode::FAILED_PRECONDITION, "2014-10-31");
-  // A tariff already starts on the date: refused, the one before left as it was.
+  // The tariff of the day before already ends then (another starts on the
+  // date): refused, nothing changed.
   REQUIRE_GRPC(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 10, 1), "0.2", "No. 2", &resp),
-               grpc::StatusCode::FAILED_PRECONDITION, "overlaps");
+               grpc::StatusCode::FAILED_PRECONDITION, "already ends that day");
   REQUIRE(h.CountRows("tariffs") == 34);
   REQUIRE(h.CountRows("tariff_history") == 34);
 

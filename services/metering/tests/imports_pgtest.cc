@@ -127,11 +127,12 @@ TEST_CASE("a CSV file in kWh is imported exactly; the same file again changes no
   REQUIRE(job.summary().accepted() == 4);
   REQUIRE(job.job().has_finish_time());
 
-  SECTION("the same file under a new request id: every reading unchanged") {
+  SECTION("the same file under a new request id: every value unchanged, the empty one missing") {
     auto again = Import(h, Request(kCsv, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH));
     REQUIRE(again.job().state() == common::v1::JOB_STATE_SUCCEEDED);
     REQUIRE(again.summary().accepted() == 0);
-    REQUIRE(again.summary().unchanged() == 5);
+    REQUIRE(again.summary().unchanged() == 4);
+    REQUIRE(again.summary().missing() == 1);
     REQUIRE(again.summary().revisions_written() == 0);
     REQUIRE(h.CountRows("reading_days") == 2);
   }
@@ -149,7 +150,8 @@ TEST_CASE("a CSV file in kWh is imported exactly; the same file again changes no
     const std::string fixed = absl::StrReplaceAll(kCsv, {{",1.5,", ",1.6,"}});
     auto again = Import(h, Request(fixed, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH));
     REQUIRE(again.summary().revised() == 1);
-    REQUIRE(again.summary().unchanged() == 4);
+    REQUIRE(again.summary().unchanged() == 3);
+    REQUIRE(again.summary().missing() == 1);
     REQUIRE(January(h, "MP-1").values(Jan15(0)).value_wh() == 1600);
   }
 }
@@ -419,7 +421,7 @@ TEST_CASE("a cancelled import stores nothing more; a restarted service resumes a
   REQUIRE(end2.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   REQUIRE(end2.job().done() == 2);
   REQUIRE(end2.summary().accepted() == 4);
-  REQUIRE(end2.summary().unchanged() == 1);
+  REQUIRE(end2.summary().missing() == 1);  // the empty value
   REQUIRE(January(h, "MP-1").values(Jan15(0)).value_wh() == 1700);
   // Cancelling an ended job returns it as it is.
   cancel.set_request_id(NewRequestId());
