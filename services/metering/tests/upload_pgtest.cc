@@ -14,7 +14,6 @@
 namespace gridbill::metering::testing {
 namespace {
 
-using IStub = v1::ImportService::Stub;
 using PStub = v1::MeteringPointService::Stub;
 
 // Sends `content` in chunks of `chunk` bytes; the first message carries none.
@@ -76,18 +75,6 @@ TEST_CASE("a CSV file larger than 16 MiB is uploaded in chunks and imported whol
     }
   }
   REQUIRE(csv.size() > size_t{16} << 20);
-  // A single StartImport of it is over the message limit, as before.
-  {
-    v1::StartImportRequest req;
-    req.set_request_id(NewRequestId());
-    req.set_file_name("month.csv");
-    req.set_content(csv);
-    req.set_format(v1::IMPORT_FORMAT_CSV);
-    req.set_unit(v1::ENERGY_UNIT_WH);
-    v1::StartImportResponse resp;
-    REQUIRE_GRPC(h.Call(*h.import_stub, &IStub::StartImport, req, &resp),
-                 grpc::StatusCode::RESOURCE_EXHAUSTED, "");
-  }
   v1::UploadImportResponse uploaded;
   REQUIRE_OK(Upload(h, csv, size_t{1} << 20, &uploaded));
   CHECK(uploaded.bytes_received() == static_cast<int64_t>(csv.size()));
