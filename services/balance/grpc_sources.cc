@@ -98,60 +98,40 @@ absl::Status GrpcReadingSource::StreamDays(
 }
 
 GrpcPointDirectory::GrpcPointDirectory(std::shared_ptr<grpc::Channel> channel,
-                                       absl::Duration timeout, int in_flight)
+                                       absl::Duration timeout, int batch)
     : stub_(metering::v1::MeteringPointService::NewStub(channel)),
       timeout_(timeout),
-      in_flight_(std::max(1, in_flight)) {}
+      batch_(std::clamp(batch, 1, 1000)) {}
 
-absl::StatusOr<std::vector<std::string>> GrpcPointDirectory::UnknownPoints(
+absl::StatusOr<std::vector<PointInfo>> GrpcPointDirectory::Find(
     const std::vector<std::string>& codes) {
   std::vector<std::string> distinct;
   for (const std::string& c : codes) {
     if (std::find(distinct.begin(), distinct.end(), c) == distinct.end()) distinct.push_back(c);
   }
-  struct Call {
+  auto day = [](const common::v1::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); };
+  std::vector<PointInfo> out;
+  for (size_t i = 0; i < distinct.size(); i += static_cast<size_t>(batch_)) {
+    metering::v1::BatchGetMeteringPointsRequest req;
+    for (size_t j = i; j < distinct.size() && j < i + static_cast<size_t>(batch_); ++j) {
+      req.add_codes(distinct[j]);
+    }
     grpc::ClientContext ctx;
-    metering::v1::GetMeteringPointResponse resp;
-    grpc::Status status;
-    std::unique_ptr<grpc::ClientAsyncResponseReader<metering::v1::GetMeteringPointResponse>> rpc;
-  };
-  std::vector<std::string> unknown;
-  for (size_t i = 0; i < distinct.size(); i += static_cast<size_t>(in_flight_)) {
-    const size_t n = std::min(distinct.size() - i, static_cast<size_t>(in_flight_));
-    grpc::CompletionQueue cq;
-    std::vector<std::unique_ptr<Call>> calls;
-    calls.reserve(n);
-    for (size_t j = 0; j < n; ++j) {
-      auto call = std::make_unique<Call>();
-      AddServiceIdentity(call->ctx);
-      SetDeadline(call->ctx, timeout_);
-      metering::v1::GetMeteringPointRequest req;
-      req.set_code(distinct[i + j]);
-      call->rpc = stub_->PrepareAsyncGetMeteringPoint(&call->ctx, req, &cq);
-      call->rpc->StartCall();
-      call->rpc->Finish(&call->resp, &call->status, reinterpret_cast<void*>(j));
-      calls.push_back(std::move(call));
-    }
-    for (size_t done = 0; done < n; ++done) {
-      void* tag = nullptr;
-      bool ok = false;
-      if (!cq.Next(&tag, &ok)) break;
-    }
-    cq.Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (cq.Next(&tag, &ok)) {
-    }
-    for (size_t j = 0; j < n; ++j) {
-      const grpc::Status& st = calls[j]->status;
-      if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
-        unknown.push_back(distinct[i + j]);
-      } else if (!st.ok()) {
-        return Annotate(st, "metering GetMeteringPoint");
-      }
+    AddServiceIdentity(ctx);
+    SetDeadline(ctx, timeout_);
+    metering::v1::BatchGetMeteringPointsResponse resp;
+    grpc::Status st = stub_->BatchGetMeteringPoints(&ctx, req, &resp);
+    if (!st.ok()) return Annotate(st, "metering BatchGetMeteringPoints");
+    for (const metering::v1::MeteringPoint& p : resp.points()) {
+      PointInfo info;
+      info.code = p.code();
+      for (const auto& c : p.channels()) info.channels.push_back(c.channel());
+      info.valid_from = day(p.valid_from());
+      if (p.has_valid_to()) info.valid_to = day(p.valid_to());
+      out.push_back(std::move(info));
     }
   }
-  return unknown;
+  return out;
 }
 
 GrpcDeclarationSource::GrpcDeclarationSource(std::shared_ptr<grpc::Channel> channel,

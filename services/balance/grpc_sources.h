@@ -32,19 +32,17 @@ class GrpcReadingSource final : public ReadingSource {
   absl::Duration timeout_;
 };
 
-// Looks points up with metering's GetMeteringPoint, `in_flight` calls at a
-// time on one completion queue (metering has no lookup of many codes at once).
+// Looks points up with metering's BatchGetMeteringPoints, `batch` codes a call.
 class GrpcPointDirectory final : public PointDirectory {
  public:
   GrpcPointDirectory(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout,
-                     int in_flight = 32);
-  absl::StatusOr<std::vector<std::string>> UnknownPoints(
-      const std::vector<std::string>& codes) override;
+                     int batch = 1000);
+  absl::StatusOr<std::vector<PointInfo>> Find(const std::vector<std::string>& codes) override;
 
  private:
   std::unique_ptr<metering::v1::MeteringPointService::Stub> stub_;
   absl::Duration timeout_;
-  int in_flight_;
+  int batch_;
 };
 
 class GrpcDeclarationSource final : public DeclarationSource {

@@ -1,11 +1,15 @@
 #include "schemes.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/decimal.h"
@@ -73,22 +77,52 @@ absl::Status Schemes::Validate(const Scheme& s) {
 
 absl::StatusOr<Scheme> Schemes::Define(Scheme scheme, const std::string& actor) {
   RETURN_IF_ERROR(Validate(scheme));
-  // A term naming a point metering does not know would fail every run of the
-  // scheme's period when the shard asks metering for it; refuse it now.
+  // A term naming a point metering does not know, a channel the point does
+  // not measure or a point not valid on any day of the scheme would fail
+  // (or silently zero) every run of the scheme's period: refuse it now.
   std::vector<std::string> codes;
   codes.reserve(scheme.terms.size());
   for (const Term& t : scheme.terms) codes.push_back(t.point_code);
-  ASSIGN_OR_RETURN(std::vector<std::string> unknown, points_.UnknownPoints(codes));
+  ASSIGN_OR_RETURN(std::vector<PointInfo> found, points_.Find(codes));
+  std::map<std::string, const PointInfo*> known;
+  for (const PointInfo& p : found) known[p.code] = &p;
+  std::vector<size_t> unknown;  // term indexes, each code once
+  std::set<std::string> reported;
+  for (size_t i = 0; i < scheme.terms.size(); ++i) {
+    const std::string& code = scheme.terms[i].point_code;
+    if (!known.count(code) && reported.insert(code).second) unknown.push_back(i);
+  }
   if (!unknown.empty()) {
-    for (size_t i = 0; i < scheme.terms.size(); ++i) {
-      if (scheme.terms[i].point_code != unknown.front()) continue;
-      std::string reason = absl::StrCat("no metering point ", QuoteInput(unknown.front()));
-      // The others too, so one correction fixes them all.
-      for (size_t u = 1; u < unknown.size() && u <= 5; ++u) {
-        absl::StrAppend(&reason, u == 1 ? "; also unknown: " : ", ", QuoteInput(unknown[u]));
-      }
-      if (unknown.size() > 6) absl::StrAppend(&reason, " and ", unknown.size() - 6, " more");
-      return InvalidField(absl::StrCat("scheme.terms[", i, "].point_code"), reason);
+    std::string reason =
+        absl::StrCat("no metering point ", QuoteInput(scheme.terms[unknown.front()].point_code));
+    // The others too, so one correction fixes them all.
+    for (size_t u = 1; u < unknown.size() && u <= 5; ++u) {
+      absl::StrAppend(&reason, u == 1 ? "; also unknown: " : ", ",
+                      QuoteInput(scheme.terms[unknown[u]].point_code));
+    }
+    if (unknown.size() > 6) absl::StrAppend(&reason, " and ", unknown.size() - 6, " more");
+    return InvalidField(absl::StrCat("scheme.terms[", unknown.front(), "].point_code"), reason);
+  }
+  for (size_t i = 0; i < scheme.terms.size(); ++i) {
+    const Term& t = scheme.terms[i];
+    const PointInfo& p = *known.at(t.point_code);
+    if (std::find(p.channels.begin(), p.channels.end(), t.channel) == p.channels.end()) {
+      std::vector<std::string> has;
+      for (int c : p.channels) has.push_back(absl::StrFormat("%02d", c));
+      return InvalidField(
+          absl::StrCat("scheme.terms[", i, "].channel"),
+          absl::StrFormat("point %s has no channel %02d (it measures %s)", QuoteInput(t.point_code),
+                          t.channel, absl::StrJoin(has, ", ")));
+    }
+    const bool before = scheme.valid_to && *scheme.valid_to < p.valid_from;
+    const bool after = p.valid_to && *p.valid_to < scheme.valid_from;
+    if (before || after) {
+      return InvalidField(
+          absl::StrCat("scheme.terms[", i, "].point_code"),
+          absl::StrCat("point ", QuoteInput(t.point_code), " is valid ", FormatDate(p.valid_from),
+                       "..", p.valid_to ? FormatDate(*p.valid_to) : std::string("open-ended"),
+                       ", no day of the scheme's ", FormatDate(scheme.valid_from), "..",
+                       scheme.valid_to ? FormatDate(*scheme.valid_to) : std::string("open-ended")));
     }
   }
   scheme.created_by = actor;

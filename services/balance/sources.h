@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,13 +29,20 @@ class ReadingSource {
       const std::function<absl::Status(std::vector<PointDayIn>&)>& sink) = 0;
 };
 
+// What a scheme needs to know of a metering point.
+struct PointInfo {
+  std::string code;
+  std::vector<int> channels;  // the proto Channel numbers it measures
+  absl::CivilDay valid_from;
+  std::optional<absl::CivilDay> valid_to;
+};
+
 class PointDirectory {
  public:
   virtual ~PointDirectory() = default;
-  // The codes among `codes` that metering has no point for, in the order given
-  // (each once); UNAVAILABLE when metering cannot be asked.
-  virtual absl::StatusOr<std::vector<std::string>> UnknownPoints(
-      const std::vector<std::string>& codes) = 0;
+  // The points among `codes` that metering knows (each once; a code metering
+  // has no point for is absent); UNAVAILABLE when metering cannot be asked.
+  virtual absl::StatusOr<std::vector<PointInfo>> Find(const std::vector<std::string>& codes) = 0;
 };
 
 class DeclarationSource {

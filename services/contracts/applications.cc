@@ -234,8 +234,23 @@ absl::StatusOr<Application> Applications::Update(const Application& input, const
 
 absl::StatusOr<Application> Applications::Transition(const std::string& id, State target,
                                                      const std::string& resolution,
-                                                     int64_t expected_version, const Caller& who) {
+                                                     int64_t expected_version, const Caller& who,
+                                                     std::optional<absl::Time> received) {
   if (target == State::kUnspecified) return InvalidField("target_state", "required");
+  if (received) {
+    if (who.scoped() || !MayDecide(who)) {
+      return PermissionDeniedField("received_time",
+                                   "registering an application received on paper is for the "
+                                   "TSO's staff");
+    }
+    if (target != State::kSubmitted) {
+      return InvalidField("received_time", "only on the move to SUBMITTED");
+    }
+    if (*received > clock_.Now()) return InvalidField("received_time", "is in the future");
+    if (*received < absl::FromCivil(absl::CivilDay(2000, 1, 1), zone_)) {
+      return InvalidField("received_time", "is before 2000-01-01");
+    }
+  }
   if ((who.scoped() || !MayDecide(who)) && IsDecision(target)) {
     return PermissionDeniedField(
         "target_state",
@@ -259,8 +274,8 @@ absl::StatusOr<Application> Applications::Transition(const std::string& id, Stat
       case State::kSubmitted:
         RETURN_IF_ERROR(CheckParticipant(current.participant_id));
         RETURN_IF_ERROR(Validate(current));
-        next.submit_time = now;
-        next.due_time = AddDays(now, deadlines_.DaysFor(current.type), zone_);
+        next.submit_time = received.value_or(now);
+        next.due_time = AddDays(*next.submit_time, deadlines_.DaysFor(current.type), zone_);
         break;
       case State::kApproved:
       case State::kRejected:

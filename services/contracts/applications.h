@@ -3,6 +3,7 @@
 // or rejected -> closed, with a processing deadline per type.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,9 +46,13 @@ class Applications {
                                              const Caller& who);
   absl::StatusOr<Application> Update(const Application& input, const Mask& mask,
                                      int64_t expected_version, const Caller& who);
+  // `received` (applications registered from paper, the TSO's staff only,
+  // on the move to SUBMITTED): when the TSO received it; the submit time and
+  // the due date count from it. Not in the future, not before the year 2000.
   absl::StatusOr<Application> Transition(const std::string& id, ApplicationState target,
                                          const std::string& resolution, int64_t expected_version,
-                                         const Caller& who);
+                                         const Caller& who,
+                                         std::optional<absl::Time> received = std::nullopt);
   absl::StatusOr<ApplicationComment> AddComment(const std::string& application_id,
                                                 const std::string& text, const Caller& who);
   absl::StatusOr<paging::PageOf<ApplicationComment>> ListComments(const std::string& application_id,

@@ -314,6 +314,29 @@ grpc::Status TariffServiceImpl::UpdateTariff(grpc::ServerContext* ctx,
                 });
 }
 
+grpc::Status TariffServiceImpl::ChangeTariff(grpc::ServerContext* ctx,
+                                             const v1::ChangeTariffRequest* req,
+                                             v1::ChangeTariffResponse* resp) {
+  return Mutate(
+      idempotency_, *ctx, *req, resp,
+      [&](const Caller& who, v1::ChangeTariffResponse& out) -> absl::Status {
+        TariffChange change;
+        ASSIGN_OR_RETURN(change.service_type, FromProto(req->service_type(), "service_type"));
+        if (!IsSet(req->valid_from())) return InvalidField("valid_from", "required");
+        ASSIGN_OR_RETURN(change.valid_from, FromProtoDate(req->valid_from(), "valid_from"));
+        if (req->price_per_kwh().empty()) return InvalidField("price_per_kwh", "required");
+        ASSIGN_OR_RETURN(change.price_per_kwh,
+                         Decimal::Parse(req->price_per_kwh(), "price_per_kwh"));
+        change.order_reference = req->order_reference();
+        change.note = req->note();
+        change.expected_version = req->expected_version();
+        ASSIGN_OR_RETURN(TariffChanged changed, domain_.Change(change, who));
+        ToProto(changed.closed, out.mutable_closed());
+        ToProto(changed.created, out.mutable_tariff());
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status TariffServiceImpl::GetTariffInForce(grpc::ServerContext* ctx,
                                                  const v1::GetTariffInForceRequest* req,
                                                  v1::GetTariffInForceResponse* resp) {
@@ -425,8 +448,10 @@ grpc::Status ApplicationServiceImpl::TransitionApplication(
       [&](const Caller& who, v1::TransitionApplicationResponse& out) -> absl::Status {
         RETURN_IF_ERROR(RequireId(req->id(), "id"));
         ASSIGN_OR_RETURN(ApplicationState target, FromProto(req->target_state(), "target_state"));
+        std::optional<absl::Time> received;
+        if (req->has_received_time()) received = FromProtoTime(req->received_time());
         ASSIGN_OR_RETURN(Application a, domain_.Transition(req->id(), target, req->resolution(),
-                                                           req->expected_version(), who));
+                                                           req->expected_version(), who, received));
         ToProto(a, out.mutable_application());
         return absl::OkStatus();
       });

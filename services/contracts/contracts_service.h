@@ -100,6 +100,8 @@ class TariffServiceImpl final : public v1::TariffService::Service {
                            v1::ListTariffsResponse* resp) override;
   grpc::Status UpdateTariff(grpc::ServerContext* ctx, const v1::UpdateTariffRequest* req,
                             v1::UpdateTariffResponse* resp) override;
+  grpc::Status ChangeTariff(grpc::ServerContext* ctx, const v1::ChangeTariffRequest* req,
+                            v1::ChangeTariffResponse* resp) override;
   grpc::Status GetTariffInForce(grpc::ServerContext* ctx, const v1::GetTariffInForceRequest* req,
                                 v1::GetTariffInForceResponse* resp) override;
   grpc::Status ListTariffsForPeriod(grpc::ServerContext* ctx,

@@ -125,6 +125,75 @@ absl::StatusOr<Tariff> Tariffs::Update(const Tariff& input, const Mask& mask,
   return out;
 }
 
+absl::StatusOr<TariffChanged> Tariffs::Change(const TariffChange& change, const Caller& who) {
+  RETURN_IF_ERROR(DenyScoped(who, "change tariffs"));
+  if (change.service_type == ServiceType::kUnspecified) {
+    return InvalidField("service_type", "required");
+  }
+  if (change.price_per_kwh <= Decimal::FromInt(0)) {
+    return InvalidField("price_per_kwh", "must be greater than 0");
+  }
+  RETURN_IF_ERROR(CheckText("order_reference", change.order_reference, true, 500));
+  const absl::CivilDay day_before = change.valid_from - 1;
+  TariffChanged out;
+  RETURN_IF_ERROR(store_.Atomically([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<Tariff> before,
+                     store_.TariffsOverlapping(change.service_type, day_before, day_before));
+    if (before.empty()) {
+      return FailedPrecondition(
+          "valid_from",
+          absl::StrCat("no ", Name(change.service_type), " tariff is in force on ",
+                       FormatDate(day_before), " to close; create the new tariff instead"));
+    }
+    const Tariff current = before.front();
+    RETURN_IF_ERROR(CheckExpectedVersion(change.expected_version, current.version));
+    if (current.valid_to && *current.valid_to < change.valid_from) {
+      return FailedPrecondition(
+          "valid_from",
+          absl::StrCat("the ", Name(change.service_type), " tariff in force on ",
+                       FormatDate(day_before), " (id ", current.id, ") already ends that day; ",
+                       "change the tariff that starts on ", FormatDate(change.valid_from),
+                       " with UpdateTariff, or create one if none does"));
+    }
+    const absl::Time now = clock_.Now();
+    const std::string order = absl::StrCat("order ", change.order_reference);
+
+    Tariff closed = current;
+    closed.valid_to = day_before;
+    closed.version = current.version + 1;
+    closed.update_time = now;
+    RETURN_IF_ERROR(store_.UpdateTariff(closed, current.version));
+    RETURN_IF_ERROR(store_.AppendHistory(
+        Resource::kTariff, closed.id,
+        HistoryEntry(who, closed.version, now, "update",
+                     absl::StrCat("superseded from ", FormatDate(change.valid_from), " by ", order),
+                     Diff(FieldsOf(current), FieldsOf(closed)))));
+
+    Tariff next;
+    next.service_type = change.service_type;
+    next.price_per_kwh = change.price_per_kwh;
+    next.valid_from = change.valid_from;
+    next.valid_to = current.valid_to;
+    next.order_reference = change.order_reference;
+    next.note = change.note;
+    // Also refuses a tariff that already starts on D (it overlaps).
+    RETURN_IF_ERROR(Validate(next, ""));
+    next.version = 1;
+    next.create_time = next.update_time = now;
+    ASSIGN_OR_RETURN(Tariff created, store_.InsertTariff(next));
+    RETURN_IF_ERROR(store_.AppendHistory(
+        Resource::kTariff, created.id,
+        HistoryEntry(who, 1, now, "create",
+                     absl::StrCat("replaces tariff ", current.id, " from ",
+                                  FormatDate(change.valid_from), " by ", order),
+                     Diff({}, FieldsOf(created)))));
+    out.closed = std::move(closed);
+    out.created = std::move(created);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 absl::StatusOr<Tariff> Tariffs::InForce(ServiceType service, absl::CivilDay day) {
   if (service == ServiceType::kUnspecified) return InvalidField("service_type", "required");
   ASSIGN_OR_RETURN(std::vector<Tariff> found, store_.TariffsOverlapping(service, day, day));

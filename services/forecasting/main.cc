@@ -8,6 +8,7 @@
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/jobs/metrics.h"
 #include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
@@ -41,7 +42,8 @@ absl::Status Serve(int argc, char** argv) {
                                      config.server.identity_secret),
         config.source_timeout);
   }
-  Runs runs(store, jobs, directory, volumes.get(), clock, config.runs);
+  jobs::RunnerMetrics job_metrics(base.registry());
+  Runs runs(store, jobs, directory, volumes.get(), clock, config.runs, &job_metrics);
   ForecastServiceImpl forecast_service(runs, idempotency);
   HistoryServiceImpl history_service(runs, idempotency);
 

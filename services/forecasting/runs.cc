@@ -39,8 +39,9 @@ absl::CivilMonth MonthOf(absl::Time t) {
   return absl::CivilMonth(absl::ToCivilDay(t, absl::UTCTimeZone()));
 }
 
-jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& c) {
+jobs::RunnerOptions RunnerOptionsOf(const RunsConfig& c, jobs::RunnerMetrics* metrics) {
   jobs::RunnerOptions o;
+  o.metrics = metrics;
   o.worker_id = c.worker_id;
   o.lease = c.lease;
   o.renew_every = std::min(absl::Seconds(10), c.lease / 3);
@@ -68,15 +69,15 @@ SeriesAnswer AnswerOf(const RunSeries& s, Level level) {
 
 }  // namespace
 
-Runs::Runs(Store& store, jobs::PgJobs& jobs, Directory& directory, VolumeSource* volumes,
-           const Clock& clock, RunsConfig config)
+Runs::Runs(Store& store, jobs::JobStore& jobs, Directory& directory, VolumeSource* volumes,
+           const Clock& clock, RunsConfig config, jobs::RunnerMetrics* job_metrics)
     : store_(store),
       directory_(directory),
       volumes_(volumes),
       clock_(clock),
       config_(std::move(config)),
       runner_(
-          jobs, [this] { return clock_.Now(); }, RunnerOptionsOf(config_)) {
+          jobs, [this] { return clock_.Now(); }, RunnerOptionsOf(config_, job_metrics)) {
   runner_.Register(kRunKind, *this);
   runner_.Register(kImportKind, *this);
 }

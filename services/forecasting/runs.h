@@ -41,8 +41,9 @@ struct RunsConfig {
 class Runs final : public jobs::Handler {
  public:
   // `volumes` may be null: runs then read the legacy history only.
-  Runs(Store& store, jobs::PgJobs& jobs, Directory& directory, VolumeSource* volumes,
-       const Clock& clock, RunsConfig config);
+  // `job_metrics` (may be null, not owned): the runner's series on /metrics.
+  Runs(Store& store, jobs::JobStore& jobs, Directory& directory, VolumeSource* volumes,
+       const Clock& clock, RunsConfig config, jobs::RunnerMetrics* job_metrics = nullptr);
   ~Runs() override;
 
   // --- history imports ---

@@ -39,6 +39,9 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   if (c.import_file_retention < absl::ZeroDuration()) {
     return InvalidField("import_file_retention", "must not be negative");
   }
+
+  ASSIGN_OR_RETURN(c.import_max_bytes,
+                   src.Int("import_max_bytes", c.import_max_bytes, 1024, int64_t{1} << 30));
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

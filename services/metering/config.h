@@ -37,6 +37,11 @@ struct Config {
   // is deleted when the import ends).
   absl::Duration import_file_retention = absl::ZeroDuration();
 
+  // The largest import file accepted (import_max_bytes): UploadImport
+  // receives it in chunks, so the gRPC message limit does not bound it; the
+  // whole file is held in memory while it is checked and stored.
+  int64_t import_max_bytes = int64_t{512} << 20;
+
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);
 };

@@ -93,6 +93,7 @@ void ToProto(const ValueOut& v, v1::ReadingValue* out) {
   for (Finding f : FindingsOf(v.findings)) out->add_findings(static_cast<v1::Finding>(f));
   out->set_source(static_cast<v1::Source>(v.source));
   if (v.scada_value_wh) out->set_scada_value_wh(*v.scada_value_wh);
+  out->set_source_status_code(v.status_code);
 }
 
 void ToProto(const IngestSummary& s, v1::IngestSummary* out) {
@@ -102,6 +103,8 @@ void ToProto(const IngestSummary& s, v1::IngestSummary* out) {
   out->set_rejected(s.rejected);
   out->set_revisions_written(s.revisions_written);
   out->set_flagged(s.flagged);
+  out->set_missing(s.missing);
+  out->set_status_flagged(s.status_flagged);
   for (const Rejection& r : s.rejections) {
     v1::Rejection* o = out->add_rejections();
     o->set_batch_index(r.batch_index);

@@ -112,6 +112,8 @@ absl::StatusOr<absl::Time> ParseInstant(std::string_view text, absl::TimeZone zo
   std::string err;
   const absl::string_view in = ToAbsl(text);
   if (absl::ParseTime(absl::RFC3339_full, in, &t, &err)) return t;
+  // ISO 8601 without seconds, as gridbillctl prints local times.
+  if (absl::ParseTime("%Y-%m-%dT%H:%M%Ez", in, &t, &err)) return t;
   // Local time of the operator's zone (the earlier instant of a repeated hour).
   for (const char* format :
        {"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"}) {
@@ -485,7 +487,9 @@ class Parser80020 {
     status = std::stoll(status_);
     // 0 = normal (measured); 1 = estimated by the sender; 2 = substituted
     // (e.g. from a check meter); any other code = estimated or faulty, kept
-    // as estimated so that it never counts as measured.
+    // as estimated so that it never counts as measured. The code itself is
+    // kept with the value, so that readers tell one estimate from another.
+    r.status_code = static_cast<int32_t>(status);
     r.quality = status == 0   ? Quality::kMeasured
                 : status == 2 ? Quality::kSubstituted
                               : Quality::kEstimated;

@@ -54,8 +54,10 @@ jobs::RunnerOptions RunnerOptionsOf(const ImportOptions& options,
 std::string SummaryText(const ImportJob& job) {
   const IngestSummary& s = job.summary;
   return absl::StrCat("accepted ", s.accepted, ", unchanged ", s.unchanged, ", revised ", s.revised,
-                      ", rejected ", s.rejected, ", flagged ", s.flagged, " (", job.readings,
-                      " readings of ", job.total, job.total == 1 ? " point)" : " points)");
+                      ", missing in the file ", s.missing, ", rejected ", s.rejected,
+                      ", with a non-normal status ", s.status_flagged, ", flagged by VEE ",
+                      s.flagged, " (", job.readings, " readings of ", job.total,
+                      job.total == 1 ? " point)" : " points)");
 }
 
 ImportJobs::ImportJobs(Store& store, Ingestion& ingestion, const Clock& clock, absl::TimeZone zone,

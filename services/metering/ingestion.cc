@@ -29,6 +29,7 @@ struct Incoming {
   int reading;      // index in the batch, or -1 for a series value
   int series;       // index of the series in the batch, or -1
   int value_index;  // in the series
+  int32_t status_code = 0;
 };
 
 // Enum values the proto does not define (a newer or a broken client).
@@ -47,7 +48,7 @@ struct DayWork {
 };
 
 // What one incoming value does to the stored interval i of `row`.
-enum class Effect { kUnchanged, kAccepted, kRevised };
+enum class Effect { kUnchanged, kMissing, kAccepted, kRevised };
 
 // CMS is the commercial (billing) value: a SCADA value for an interval that
 // holds a CMS value is kept only as the check value of the SCADA vs CMS
@@ -56,7 +57,7 @@ enum class Effect { kUnchanged, kAccepted, kRevised };
 // operator's edit changes what was measured.
 Effect Merge(DayRow& row, size_t i, const Incoming& in) {
   const Quality old_q = static_cast<Quality>(row.quality[i]);
-  if (in.quality == Quality::kMissing) return Effect::kUnchanged;
+  if (in.quality == Quality::kMissing) return Effect::kMissing;
   const Source old_source = row.SourceAt(i);
   const bool present = old_q != Quality::kMissing;
   const size_t n = row.values.size();
@@ -67,7 +68,8 @@ Effect Merge(DayRow& row, size_t i, const Incoming& in) {
     row.scada_values[i] = in.value;
     return e;
   }
-  if (present && row.values[i] == in.value && old_q == in.quality && old_source == in.source) {
+  if (present && row.values[i] == in.value && old_q == in.quality && old_source == in.source &&
+      row.StatusCodeAt(i) == in.status_code) {
     return Effect::kUnchanged;
   }
   if (in.source == Source::kCms && present && old_source == Source::kScada) {
@@ -78,6 +80,8 @@ Effect Merge(DayRow& row, size_t i, const Incoming& in) {
     row.sources.assign(n, static_cast<int16_t>(row.source));
   }
   if (!row.sources.empty()) row.sources[i] = static_cast<int16_t>(in.source);
+  if (in.status_code != 0 && row.status_codes.empty()) row.status_codes.assign(n, 0);
+  if (!row.status_codes.empty()) row.status_codes[i] = in.status_code;
   row.values[i] = in.value;
   row.quality[i] = static_cast<int16_t>(in.quality);
   return present ? Effect::kRevised : Effect::kAccepted;
@@ -89,6 +93,14 @@ void CompactSources(DayRow& row) {
     if (s != static_cast<int16_t>(row.source)) return;
   }
   row.sources.clear();
+}
+
+// Status codes are stored only when one is not 0 (normal).
+void CompactStatusCodes(DayRow& row) {
+  for (int32_t c : row.status_codes) {
+    if (c != 0) return;
+  }
+  row.status_codes.clear();
 }
 
 }  // namespace
@@ -217,7 +229,7 @@ absl::Status Ingestion::PrepareInto(const Batch& batch, Prepared& prepared, Poin
     DayWork& work = days[DayKey{p.id, r.channel, slot.day}];
     if (work.values.empty()) work.resolution = p.resolution;
     work.values.push_back(Incoming{slot.index, quality == Quality::kMissing ? 0 : r.value_wh,
-                                   quality, source, ri, -1, -1});
+                                   quality, source, ri, -1, -1, r.status_code});
   }
 
   for (size_t si = 0; si < batch.series.size(); ++si) {
@@ -334,7 +346,8 @@ absl::Status Ingestion::PrepareInto(const Batch& batch, Prepared& prepared, Poin
       const Incoming& in = work.values[i];
       if (out > 0 && work.values[out - 1].index == in.index) {
         const Incoming& first = work.values[out - 1];
-        if (first.value != in.value || first.quality != in.quality || first.source != in.source) {
+        if (first.value != in.value || first.quality != in.quality || first.source != in.source ||
+            first.status_code != in.status_code) {
           const std::string point_code = in.reading >= 0 ? batch.readings[in.reading].point_code
                                                          : batch.series[in.series].point_code;
           const absl::Time start = StartOfDay(key.day, zone_) + in.index * Length(work.resolution);
@@ -404,9 +417,13 @@ absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const 
       Source changed_by = Source::kUnspecified;
       for (const Incoming& in : work.values) {
         if (in.index >= n) return absl::InternalError("interval index beyond the day");
+        if (in.status_code != 0) ++summary.status_flagged;
         switch (Merge(row, static_cast<size_t>(in.index), in)) {
           case Effect::kUnchanged:
             ++summary.unchanged;
+            continue;
+          case Effect::kMissing:
+            ++summary.missing;
             continue;
           case Effect::kAccepted:
             ++accepted;
@@ -428,6 +445,7 @@ absl::StatusOr<IngestSummary> Ingestion::Commit(const Prepared& prepared, const 
       }
       row.source = changed_by;
       CompactSources(row);
+      CompactStatusCodes(row);
       row.actor = who.Actor();
       row.request_id = who.request_id;
       row.reason = prepared.reason;

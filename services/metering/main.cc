@@ -51,7 +51,7 @@ absl::Status Run(int argc, char** argv) {
   MeteringPointServiceImpl point_service(points, idempotency);
   ReadingServiceImpl reading_service(ingestion, readings, estimation, idempotency, config.zone,
                                      config.max_batch);
-  ImportServiceImpl import_service(imports, idempotency);
+  ImportServiceImpl import_service(imports, idempotency, config.import_max_bytes);
 
   auto on_started = [&config](const Server& server) {
     LogJson("info", "started",

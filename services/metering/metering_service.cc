@@ -50,6 +50,7 @@ Reading FromProto(const v1::Reading& r) {
   out.value_wh = r.value_wh();
   out.quality = static_cast<Quality>(r.quality());
   out.source = static_cast<Source>(r.source());
+  out.status_code = r.source_status_code();
   return out;
 }
 
@@ -89,6 +90,18 @@ grpc::Status MeteringPointServiceImpl::GetMeteringPoint(grpc::ServerContext* ctx
   ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(MeteringPoint p, points_.Get(req->code(), who));
   ToProto(p, resp->mutable_point());
+  return grpc::Status::OK;
+}
+
+grpc::Status MeteringPointServiceImpl::BatchGetMeteringPoints(
+    grpc::ServerContext* ctx, const v1::BatchGetMeteringPointsRequest* req,
+    v1::BatchGetMeteringPointsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(
+      Points::Found found,
+      points_.BatchGet(std::vector<std::string>(req->codes().begin(), req->codes().end()), who));
+  for (const MeteringPoint& p : found.points) ToProto(p, resp->add_points());
+  for (const std::string& c : found.missing) resp->add_missing_codes(c);
   return grpc::Status::OK;
 }
 
@@ -295,24 +308,60 @@ void ToProto(const ImportJob& j, common::v1::Job* out) {
 
 }  // namespace
 
+absl::Status ImportServiceImpl::Start(const v1::StartImportRequest& req, std::string content,
+                                      const Caller& who, common::v1::Job* job) {
+  if (static_cast<int64_t>(content.size()) > max_bytes_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("content: the file has more than ", max_bytes_,
+                     " bytes, the largest import this service accepts (import_max_bytes)"));
+  }
+  ImportRequest r;
+  r.request_id = req.request_id();
+  r.file_name = req.file_name();
+  r.content = std::move(content);
+  r.format = static_cast<ImportFormat>(req.format());
+  r.encoding = static_cast<TextEncoding>(req.encoding());
+  r.unit = static_cast<EnergyUnit>(req.unit());
+  r.source = static_cast<Source>(req.source());
+  if (r.source == Source::kEstimation) {
+    return InvalidField("source", "ESTIMATION is for the estimation of gaps");
+  }
+  ASSIGN_OR_RETURN(ImportJob started, jobs_.Start(r, who));
+  ToProto(started, job);
+  return absl::OkStatus();
+}
+
 grpc::Status ImportServiceImpl::StartImport(grpc::ServerContext* ctx,
                                             const v1::StartImportRequest* req,
                                             v1::StartImportResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
-  ImportRequest r;
-  r.request_id = req->request_id();
-  r.file_name = req->file_name();
-  r.content = req->content();
-  r.format = static_cast<ImportFormat>(req->format());
-  r.encoding = static_cast<TextEncoding>(req->encoding());
-  r.unit = static_cast<EnergyUnit>(req->unit());
-  r.source = static_cast<Source>(req->source());
-  if (r.source == Source::kEstimation) {
-    return ToGrpc(InvalidField("source", "ESTIMATION is for the estimation of gaps"));
+  return ToGrpc(Start(*req, req->content(), who, resp->mutable_job()));
+}
+
+grpc::Status ImportServiceImpl::UploadImport(grpc::ServerContext* ctx,
+                                             grpc::ServerReader<v1::UploadImportRequest>* reader,
+                                             v1::UploadImportResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, reader));
+  v1::UploadImportRequest msg;
+  if (!reader->Read(&msg) || !msg.has_start()) {
+    return ToGrpc(InvalidField("start", "required as the first message"));
   }
-  ASSIGN_OR_RETURN_GRPC(ImportJob job, jobs_.Start(r, who));
-  ToProto(job, resp->mutable_job());
-  return grpc::Status::OK;
+  v1::StartImportRequest start = std::move(*msg.mutable_start());
+  std::string content = std::move(*start.mutable_content());
+  while (reader->Read(&msg)) {
+    if (msg.part_case() != v1::UploadImportRequest::kChunk) {
+      return ToGrpc(InvalidField("start", "only the first message may be start"));
+    }
+    // Refused as soon as the file outgrows the limit, not after it all came.
+    if (static_cast<int64_t>(content.size() + msg.chunk().size()) > max_bytes_) {
+      return ToGrpc(absl::ResourceExhaustedError(
+          absl::StrCat("chunk: the file has more than ", max_bytes_,
+                       " bytes, the largest import this service accepts (import_max_bytes)")));
+    }
+    content.append(msg.chunk());
+  }
+  resp->set_bytes_received(static_cast<int64_t>(content.size()));
+  return ToGrpc(Start(start, std::move(content), caller, resp->mutable_job()));
 }
 
 grpc::Status ImportServiceImpl::GetImportJob(grpc::ServerContext* ctx,

@@ -25,6 +25,9 @@ class MeteringPointServiceImpl final : public v1::MeteringPointService::Service 
                                    v1::CreateMeteringPointResponse* resp) override;
   grpc::Status GetMeteringPoint(grpc::ServerContext* ctx, const v1::GetMeteringPointRequest* req,
                                 v1::GetMeteringPointResponse* resp) override;
+  grpc::Status BatchGetMeteringPoints(grpc::ServerContext* ctx,
+                                      const v1::BatchGetMeteringPointsRequest* req,
+                                      v1::BatchGetMeteringPointsResponse* resp) override;
   grpc::Status ListMeteringPoints(grpc::ServerContext* ctx,
                                   const v1::ListMeteringPointsRequest* req,
                                   v1::ListMeteringPointsResponse* resp) override;
@@ -75,11 +78,17 @@ class ReadingServiceImpl final : public v1::ReadingService::Service {
 // must be committed before the worker may pick it up.
 class ImportServiceImpl final : public v1::ImportService::Service {
  public:
-  ImportServiceImpl(ImportJobs& jobs, Idempotency& idempotency)
-      : jobs_(jobs), idempotency_(idempotency) {}
+  // `max_bytes`: the largest file StartImport and UploadImport accept
+  // (import_max_bytes).
+  ImportServiceImpl(ImportJobs& jobs, Idempotency& idempotency,
+                    int64_t max_bytes = int64_t{512} << 20)
+      : jobs_(jobs), idempotency_(idempotency), max_bytes_(max_bytes) {}
 
   grpc::Status StartImport(grpc::ServerContext* ctx, const v1::StartImportRequest* req,
                            v1::StartImportResponse* resp) override;
+  grpc::Status UploadImport(grpc::ServerContext* ctx,
+                            grpc::ServerReader<v1::UploadImportRequest>* reader,
+                            v1::UploadImportResponse* resp) override;
   grpc::Status GetImportJob(grpc::ServerContext* ctx, const v1::GetImportJobRequest* req,
                             v1::GetImportJobResponse* resp) override;
   grpc::Status WatchImportJob(grpc::ServerContext* ctx, const v1::WatchImportJobRequest* req,
@@ -88,8 +97,12 @@ class ImportServiceImpl final : public v1::ImportService::Service {
                                v1::CancelImportJobResponse* resp) override;
 
  private:
+  absl::Status Start(const v1::StartImportRequest& req, std::string content, const Caller& who,
+                     gridbill::common::v1::Job* job);
+
   ImportJobs& jobs_;
   Idempotency& idempotency_;
+  int64_t max_bytes_;
 };
 
 }  // namespace gridbill::metering

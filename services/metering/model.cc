@@ -45,6 +45,8 @@ void IngestSummary::Add(const IngestSummary& o) {
   rejected += o.rejected;
   revisions_written += o.revisions_written;
   flagged += o.flagged;
+  missing += o.missing;
+  status_flagged += o.status_flagged;
   for (const Rejection& r : o.rejections) {
     if (rejections.size() >= 1000) break;
     rejections.push_back(r);

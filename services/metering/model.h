@@ -145,6 +145,9 @@ struct DayRow {
   // where SCADA sent none); empty when no interval has one. CMS is the
   // commercial (billing) value; SCADA's is kept for the cross-check.
   std::vector<int64_t> scada_values;
+  // The sender's status code of each interval's value (the 80020 `status`
+  // attribute; 0 = normal); empty when every one is 0.
+  std::vector<int32_t> status_codes;
   // The source of this revision's changes.
   Source source = Source::kUnspecified;
   std::string actor;
@@ -158,6 +161,7 @@ struct DayRow {
   bool HasScadaValue(size_t i) const {
     return !scada_values.empty() && scada_values[i] != kNoValue;
   }
+  int32_t StatusCodeAt(size_t i) const { return status_codes.empty() ? 0 : status_codes[i]; }
 };
 
 // Which revision of each day a read returns.
@@ -184,6 +188,9 @@ struct Reading {
   int64_t value_wh = 0;
   Quality quality = Quality::kUnspecified;
   Source source = Source::kUnspecified;
+  // The sender's status code (the 80020 `status` attribute), kept with the
+  // value; 0 = normal.
+  int32_t status_code = 0;
 };
 
 struct Rejection {
@@ -202,6 +209,10 @@ struct IngestSummary {
   int64_t rejected = 0;
   int64_t revisions_written = 0;
   int64_t flagged = 0;
+  // Values the sender reported missing (no value: a stored value is kept).
+  int64_t missing = 0;
+  // Values whose sender's status code is not 0 (normal).
+  int64_t status_flagged = 0;
   std::vector<Rejection> rejections;
   void Add(const IngestSummary& o);
 };
@@ -216,6 +227,7 @@ struct ValueOut {
   int16_t findings = 0;
   Source source = Source::kUnspecified;   // of the value (native only)
   std::optional<int64_t> scada_value_wh;  // SCADA's check value (native only)
+  int32_t status_code = 0;                // the sender's status code (native only)
 };
 
 struct Completeness {

@@ -169,9 +169,10 @@ struct DayColumns {
         reason(r.Column("reason")),
         created_at(r.Column("created_at")),
         sources(r.Column("sources")),
-        scada_vals(r.Column("scada_vals")) {}
+        scada_vals(r.Column("scada_vals")),
+        status_codes(r.Column("status_codes")) {}
   int point_id, channel, day, revision, vals, quality, findings, source, actor, request_id, reason,
-      created_at, sources, scada_vals;
+      created_at, sources, scada_vals, status_codes;
 };
 
 absl::StatusOr<DayRow> ReadDay(const pg::Row& row, const DayColumns& c) {
@@ -202,6 +203,9 @@ absl::StatusOr<DayRow> ReadDay(const pg::Row& row, const DayColumns& c) {
   }
   if (!row.IsNull(c.scada_vals)) {
     ASSIGN_OR_RETURN(d.scada_values, ParseIntArray<int64_t>(row.Text(c.scada_vals)));
+  }
+  if (!row.IsNull(c.status_codes)) {
+    ASSIGN_OR_RETURN(d.status_codes, ParseIntArray<int32_t>(row.Text(c.status_codes)));
   }
   return d;
 }
@@ -253,6 +257,8 @@ absl::StatusOr<ImportJob> ReadJob(const pg::Row& row) {
   j.create_time = row.Time("create_time");
   j.start_time = row.OptionalTime("start_time");
   j.finish_time = row.OptionalTime("finish_time");
+  j.summary.missing = row.Int("missing");
+  j.summary.status_flagged = row.Int("status_flagged");
   return j;
 }
 
@@ -307,6 +313,12 @@ void AppendTextCopyRow(std::string& data, const DayRow& r) {
   } else {
     AppendIntArray(data, r.scada_values);
   }
+  data.push_back('\t');
+  if (r.status_codes.empty()) {
+    data += "\\N";
+  } else {
+    AppendIntArray(data, r.status_codes);
+  }
   data.push_back('\n');
 }
 
@@ -334,16 +346,17 @@ void PutTextField(std::string& out, std::string_view s) {
 }
 
 constexpr int32_t kInt2Oid = 21;
+constexpr int32_t kInt4Oid = 23;
 constexpr int32_t kInt8Oid = 20;
 
 template <typename T>
 void PutArrayField(std::string& out, const std::vector<T>& values) {
-  static_assert(sizeof(T) == 2 || sizeof(T) == 8);
+  static_assert(sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
   const int32_t n = static_cast<int32_t>(values.size());
   PutBig<int32_t>(out, 20 + n * static_cast<int32_t>(4 + sizeof(T)));
   PutBig<int32_t>(out, 1);  // dimensions
   PutBig<int32_t>(out, 0);  // no NULLs
-  PutBig<int32_t>(out, sizeof(T) == 2 ? kInt2Oid : kInt8Oid);
+  PutBig<int32_t>(out, sizeof(T) == 2 ? kInt2Oid : sizeof(T) == 4 ? kInt4Oid : kInt8Oid);
   PutBig<int32_t>(out, n);
   PutBig<int32_t>(out, 1);  // lower bound
   for (T v : values) {
@@ -362,7 +375,7 @@ void AppendBinaryCopy(std::string& data, absl::Span<const DayRow> rows) {
   PutBig<int32_t>(data, 0);  // flags
   PutBig<int32_t>(data, 0);  // header extension
   for (const DayRow& r : rows) {
-    PutBig<int16_t>(data, 14);
+    PutBig<int16_t>(data, 15);
     PutField<int64_t>(data, r.key.point_id);
     PutField<int16_t>(data, static_cast<int16_t>(r.key.channel));
     PutField<int32_t>(data, static_cast<int32_t>(r.key.day - kPgEpochDay));
@@ -392,6 +405,11 @@ void AppendBinaryCopy(std::string& data, absl::Span<const DayRow> rows) {
       PutBig<int32_t>(data, -1);
     } else {
       PutArrayField(data, r.scada_values);
+    }
+    if (r.status_codes.empty()) {
+      PutBig<int32_t>(data, -1);
+    } else {
+      PutArrayField(data, r.status_codes);
     }
   }
   PutBig<int16_t>(data, -1);
@@ -638,7 +656,9 @@ absl::StatusOr<jobs::Completion> PgStore::StoreImportPiece(
             .Add(s.revisions_written)
             .Add(s.flagged)
             .AddTextArray(keys)
-            .AddTextArray(reasons);
+            .AddTextArray(reasons)
+            .Add(s.missing)
+            .Add(s.status_flagged);
         RETURN_IF_ERROR(tx.Execute(q::kAddImportCounts, params).status());
         return jobs::PgJobs::CompletePiece(tx, claim, result, now);
       });

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
@@ -106,6 +108,40 @@ absl::StatusOr<MeteringPoint> Points::Get(const std::string& code, const Caller&
     return NotFound("metering point", code);
   }
   return p;
+}
+
+absl::StatusOr<Points::Found> Points::BatchGet(const std::vector<std::string>& codes,
+                                               const Caller& who) {
+  std::vector<std::string> distinct;
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string& c : codes) {
+    if (c.empty()) return InvalidField("codes", "an empty code");
+    if (seen.insert(c).second) distinct.push_back(c);
+  }
+  if (distinct.size() > kMaxBatchGet) {
+    return InvalidField("codes", absl::StrCat(distinct.size(), " distinct codes; at most ",
+                                              kMaxBatchGet, " a call"));
+  }
+  Found out;
+  if (distinct.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<MeteringPoint> found, store_.FindPoints(distinct));
+  absl::flat_hash_map<std::string, MeteringPoint*> by_code;
+  for (MeteringPoint& p : found) {
+    if (who.scoped() &&
+        !p.AssignedTo(who.participant_id, absl::CivilDay(1, 1, 1), absl::CivilDay(9999, 12, 31))) {
+      continue;
+    }
+    by_code[p.code] = &p;
+  }
+  for (const std::string& c : distinct) {
+    auto it = by_code.find(c);
+    if (it == by_code.end()) {
+      out.missing.push_back(c);
+    } else {
+      out.points.push_back(std::move(*it->second));
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<ListPage<MeteringPoint>> Points::List(const PointFilter& filter,

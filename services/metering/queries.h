@@ -51,7 +51,7 @@ inline constexpr pg::Query kLatestDays{
     "latest_days",
     "SELECT DISTINCT ON (d.point_id, d.channel, d.day) d.point_id, d.channel, d.day, "
     "d.revision, d.vals, d.quality, d.findings, d.source, d.actor, d.request_id, d.reason, "
-    "d.created_at, d.sources, d.scada_vals "
+    "d.created_at, d.sources, d.scada_vals, d.status_codes "
     "FROM unnest($1::bigint[], $2::smallint[], $3::date[]) AS k(point_id, channel, day) "
     "JOIN reading_days d ON d.point_id = k.point_id AND d.channel = k.channel "
     "AND d.day = k.day "
@@ -62,19 +62,20 @@ inline constexpr pg::Query kLatestDays{
 inline constexpr pg::Query kReadDays{
     "read_days",
     "SELECT DISTINCT ON (point_id, channel, day) point_id, channel, day, revision, vals, "
-    "quality, findings, source, actor, request_id, reason, created_at, sources, scada_vals "
-    "FROM reading_days WHERE point_id = ANY($1::bigint[]) "
+    "quality, findings, source, actor, request_id, reason, created_at, sources, scada_vals, "
+    "status_codes FROM reading_days WHERE point_id = ANY($1::bigint[]) "
     "AND ($2::smallint[] = '{}' OR channel = ANY($2::smallint[])) "
     "AND day BETWEEN $3::date AND $4::date AND revision <= $5 AND created_at <= $6::timestamptz "
     "ORDER BY point_id, channel, day, revision DESC"};
 
 inline constexpr const char* kCopyDays =
     "COPY reading_days (point_id, channel, day, revision, vals, quality, findings, source, "
-    "actor, request_id, reason, created_at, sources, scada_vals) FROM STDIN";
+    "actor, request_id, reason, created_at, sources, scada_vals, status_codes) FROM STDIN";
 
 inline constexpr const char* kCopyDaysBinary =
     "COPY reading_days (point_id, channel, day, revision, vals, quality, findings, source, "
-    "actor, request_id, reason, created_at, sources, scada_vals) FROM STDIN (FORMAT binary)";
+    "actor, request_id, reason, created_at, sources, scada_vals, status_codes) FROM STDIN "
+    "(FORMAT binary)";
 
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL AS present"};
@@ -86,7 +87,7 @@ inline constexpr pg::Query kPartitionExists{"partition_exists",
   "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "             \
   "i.flagged, i.rejection_keys, i.rejection_reasons, "                                            \
   "CASE WHEN i.error <> '' THEN i.error ELSE j.error END AS error, j.create_time, j.start_time, " \
-  "j.finish_time FROM import_jobs i JOIN jobs j ON j.id = i.id"
+  "j.finish_time, i.missing, i.status_flagged FROM import_jobs i JOIN jobs j ON j.id = i.id"
 
 inline constexpr pg::Query kInsertImportJob{
     "insert_import_job",
@@ -122,6 +123,7 @@ inline constexpr pg::Query kAddImportCounts{
     "UPDATE import_jobs SET accepted = accepted + $2, unchanged = unchanged + $3, "
     "revised = revised + $4, rejected = rejected + $5, "
     "revisions_written = revisions_written + $6, flagged = flagged + $7, "
+    "missing = missing + $10, status_flagged = status_flagged + $11, "
     "rejection_keys = (rejection_keys || $8::text[])[1:1000], "
     "rejection_reasons = (rejection_reasons || $9::text[])[1:1000] WHERE id = $1"};
 

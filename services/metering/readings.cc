@@ -78,6 +78,7 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const C
         if (row->HasScadaValue(static_cast<size_t>(i))) {
           v.scada_value_wh = row->scada_values[static_cast<size_t>(i)];
         }
+        v.status_code = row->StatusCodeAt(static_cast<size_t>(i));
       }
       if (v.quality == Quality::kMissing) v.value_wh = 0;
       out.total_wh += v.value_wh;
@@ -120,6 +121,7 @@ absl::StatusOr<ReadingsResult> Readings::Get(const ReadingsQuery& query, const C
         v.findings = 0;
         v.source = Source::kUnspecified;
         v.scada_value_wh.reset();
+        v.status_code = 0;
       }
       out.values.push_back(v);
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -334,6 +335,7 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
     REQUIRE(r.exit_code == 0);
     CHECK(Field(r.out, "accepted") == 4);
     CHECK(Field(r.out, "rejected") == 0);
+    CHECK(Field(r.out, "with a non-normal status code") == 1);  // the 00:15 value, status 1
     CommandResult again =
         import(dir.File("day.xml"), {"--format", "80020", "--encoding", "cp1251"});
     INFO(again.Describe());
@@ -358,6 +360,122 @@ TEST_CASE("metering: demo load, CSV and 80020 imports through gridbillctl", "[su
     const auto day =
         Readings(metering.address, code, {"--period", "2026-11", "--resolution", "day"});
     CHECK(value_at(day, "2026-11-21T19:00:00Z").first == 0);
+  }
+}
+
+TEST_CASE("metering: points from gridbillctl, local times with offsets, a file over 16 MiB",
+          "[suite][metering]") {
+  TempDir dir;
+  Running metering(kMeteringBin, CreateDatabase("suite_m2_metering"), dir, "metering");
+  metering.WaitServing(seconds(90));
+  auto ctl = [&](std::vector<std::string> args, seconds timeout = seconds(120)) {
+    args.push_back("--metering-addr");
+    args.push_back(metering.address);
+    return Ctl(args, timeout);
+  };
+  auto json = [&](std::vector<std::string> args) {
+    args.push_back("--output");
+    args.push_back("json");
+    CommandResult r = ctl(args);
+    INFO(r.Describe());
+    REQUIRE(r.exit_code == 0);
+    return Json(r.out);
+  };
+
+  // --- One point: create, change, reassign. --------------------------------
+  google::protobuf::Struct p =
+      json({"metering", "points", "create", "MP-S1", "--name", "Ввод 220 кВ Т-1", "--substation",
+            "PS-220-EKI", "--voltage-level", "220", "--channels", "01,02", "--resolution", "pt60m",
+            "--valid-from", "2024-01-01", "--participant", "P-1"});
+  CHECK(Str(p, "code") == "MP-S1");
+  CHECK(List(p, "channels").size() == 2);
+  CHECK(Str(p, "resolution") == "RESOLUTION_PT60M");
+  p = json({"metering", "points", "update", "MP-S1", "--meter-serial", "SN-778812", "--ct-ratio",
+            "120"});
+  CHECK(Str(p, "meterSerial") == "SN-778812");
+  CHECK(Int(p, "version") == 2);
+  p = json(
+      {"metering", "points", "assign", "MP-S1", "--participant", "P-2", "--from", "2024-03-01"});
+  const auto owners = List(p, "assignments");
+  REQUIRE(owners.size() == 2);
+  CHECK(Str(owners[0], "participantId") == "P-1");
+  CHECK(Int(owners[0].fields().at("validTo").struct_value(), "day") == 29);
+  CHECK(Str(owners[1], "participantId") == "P-2");
+  {
+    CommandResult r = ctl({"metering", "points", "update", "MP-S1"});
+    CHECK(r.exit_code == 2);  // nothing to change
+  }
+
+  // --- Points from CSV, with a progress bar and a bad line. ----------------
+  std::string points_csv =
+      "code,name,channels,resolution,valid_from,participant_id\n"
+      "MP-S2,Ввод 110 кВ,01;02,pt30m,2024-01-01,P-1\n"
+      "MP-S3,Ввод 35 кВ,01,pt5m,2024-01-01,P-1\n";
+  std::vector<std::string> big_codes;
+  for (int i = 0; i < 20; ++i) {
+    big_codes.push_back(absl::StrFormat("MP-BIG-%02d-%s", i, std::string(46, 'X')));
+    absl::StrAppend(&points_csv, big_codes.back(), ",Большой ", i, ",01,pt15m,2024-01-01,P-1\n");
+  }
+  WriteFile(dir.File("points.csv"), points_csv);
+  {
+    CommandResult r = ctl({"import", "points", dir.File("points.csv")});
+    INFO(r.Describe());
+    CHECK(r.exit_code == 1);
+    CHECK(Field(r.out, "created") == 21);
+    CHECK(Field(r.out, "rejected") == 1);
+    CHECK(r.out.find("line 3, column 4 (resolution)") != std::string::npos);
+    CHECK(r.err.find("points") != std::string::npos);  // the progress bar
+    // The same file again changes nothing (within 2 s of the first import
+    // the CLI cannot tell a replay from a creation, so count the points).
+    r = ctl({"import", "points", dir.File("points.csv")});
+    CHECK(Field(r.out, "rejected") == 1);
+    CHECK(List(json({"metering", "points", "list"}), "points").size() == 22);
+  }
+
+  // --- The repeated hour of 2024-02-29 shows with its offsets. -------------
+  WriteFile(dir.File("leap.csv"),
+            "point_code,channel,interval_start,value,quality,source\n"
+            "MP-S1,01,2024-02-29T22:00+06:00,1000,,\n"
+            "MP-S1,01,2024-02-29T23:00+06:00,2000,,\n"
+            "MP-S1,01,2024-02-29T23:00+05:00,3000,,\n");
+  {
+    CommandResult r =
+        ctl({"metering", "import", dir.File("leap.csv"), "--format", "csv", "--unit", "wh"});
+    INFO(r.Describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(Field(r.out, "accepted") == 3);
+    r = ctl({"metering", "readings", "MP-S1", "--period", "2024-02", "--resolution", "native"});
+    INFO(r.Describe());
+    REQUIRE(r.exit_code == 0);
+    const std::regex first("2024-02-29T23:00\\+06:00 +2024-02-29T23:00\\+05:00 .* 2 000 ");
+    const std::regex second("2024-02-29T23:00\\+05:00 +2024-03-01T00:00\\+05:00 .* 3 000 ");
+    CHECK(std::regex_search(r.out, first));
+    CHECK(std::regex_search(r.out, second));
+    CHECK(r.out.find("in 697 values") != std::string::npos);
+  }
+
+  // --- A month of quarter-hours for 20 points: a file of ~17.5 MiB. --------
+  std::string big = "point_code,channel,interval_start,value,quality,source\n";
+  int64_t lines = 0;
+  for (const std::string& code : big_codes) {
+    for (absl::CivilDay day(2024, 4, 1); day < absl::CivilDay(2024, 4, 1) + 106; ++day) {
+      for (int q = 0; q < 96; ++q) {
+        absl::StrAppendFormat(&big, "%s,01,%04d-%02d-%02d %02d:%02d,%d,,\n", code, day.year(),
+                              day.month(), day.day(), q / 4, q % 4 * 15, 1000 + q);
+        ++lines;
+      }
+    }
+  }
+  REQUIRE(big.size() > size_t{16} << 20);
+  WriteFile(dir.File("big.csv"), big);
+  {
+    CommandResult r =
+        ctl({"metering", "import", dir.File("big.csv"), "--format", "csv", "--unit", "wh"},
+            seconds(900));
+    INFO(r.Describe().substr(0, 4000));
+    REQUIRE(r.exit_code == 0);
+    CHECK(Field(r.out, "accepted") == lines);
+    CHECK(r.err.find("bytes sent") != std::string::npos);
   }
 }
 

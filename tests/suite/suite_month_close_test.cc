@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -554,6 +555,91 @@ TEST_CASE("month close: balance, invoicing, payment and a late correction", "[su
   {
     const Struct run = ctl.Json({"invoicing", "run", "2026-10", "--correction"}, seconds(600));
     REQUIRE(Str(Obj(run, "job"), "state") == "JOB_STATE_SUCCEEDED");
+    CHECK(Int(run, "documentsIssued") == 0);
+  }
+
+  // --- A retroactive tariff order: a new price from 2026-10-16. -------------
+  // `tariffs change` closes the tariff in force on 10-15 and starts the new
+  // one; the correction run then bills exactly the difference for October,
+  // which already has an invoice and a note.
+  auto documents_of = [&](const std::string& type) {
+    std::map<std::string, Struct> out;
+    for (const Struct& d : List(ctl.Json({"invoicing", "documents", "--contract", contract_id,
+                                          "--period", "2026-10", "--type", type, "--all"}),
+                                "documents")) {
+      out[Str(d, "id")] = ctl.Json({"invoicing", "document", Str(d, "id")});
+    }
+    return out;
+  };
+  auto net_amount = [&]() {
+    int64_t net = 0;
+    for (const char* type : {"invoice", "debit-note", "credit-note"}) {
+      for (const auto& [id, d] : documents_of(type)) net += Int(d, "amountTiyn");
+    }
+    return net;
+  };
+  const int64_t net_before = net_amount();
+  const std::map<std::string, Struct> debits_before = documents_of("debit-note");
+  const std::map<std::string, Struct> credits_before = documents_of("credit-note");
+  const std::string service = absl::AsciiStrToLower(chosen->service.substr(13));
+  const std::string old_price =
+      Str(ctl.Json({"tariffs", "in-force", "--service", service, "--date", "2026-10-15"}),
+          "pricePerKwh");
+  const std::string new_price = "4.321";
+  const Struct changed =
+      ctl.Json({"tariffs", "change", "--service", service, "--from", "2026-10-16", "--price",
+                new_price, "--order", "Order No. 77-ОД of 2026-11-20 (suite)"});
+  CHECK(DateOf(Obj(Obj(changed, "closed"), "validTo")) == "2026-10-15");
+  CHECK(DateOf(Obj(Obj(changed, "tariff"), "validFrom")) == "2026-10-16");
+  const std::string new_tariff_id = Str(Obj(changed, "tariff"), "id");
+  {
+    const Struct run = ctl.Json({"invoicing", "run", "2026-10", "--correction"}, seconds(600));
+    INFO("run: " << Str(Obj(run, "job"), "summary") << " " << Str(Obj(run, "job"), "error"));
+    REQUIRE(Str(Obj(run, "job"), "state") == "JOB_STATE_SUCCEEDED");
+    CHECK(Int(run, "contractsFailed") == 0);
+  }
+  std::vector<Struct> new_debits, new_credits;
+  for (const auto& [id, d] : documents_of("debit-note")) {
+    if (!debits_before.count(id)) new_debits.push_back(d);
+  }
+  for (const auto& [id, d] : documents_of("credit-note")) {
+    if (!credits_before.count(id)) new_credits.push_back(d);
+  }
+  REQUIRE(new_debits.size() == 1);
+  REQUIRE(new_credits.size() == 1);
+  CheckSums(new_debits.front(), /*note=*/true);
+  CheckSums(new_credits.front(), /*note=*/true);
+  // The month is now charged in two parts, each at its own price, for the
+  // whole corrected volume; the credit note takes back exactly what was
+  // charged for the whole month at the old price.
+  int64_t recharged_volume = 0, recharged_amount = 0;
+  std::set<std::string> parts;
+  for (const Struct& l : List(new_debits.front(), "lines")) {
+    const std::string from = DateOf(Obj(l, "fromDate"));
+    const std::string to = DateOf(Obj(l, "toDate"));
+    parts.insert(from + ".." + to);
+    if (from >= "2026-10-16") {
+      CHECK(Str(l, "tariffId") == new_tariff_id);
+      CHECK(ParseDecimal(Str(l, "pricePerKwh")).units * ParseDecimal(new_price).scale ==
+            ParseDecimal(new_price).units * ParseDecimal(Str(l, "pricePerKwh")).scale);
+    } else {
+      CHECK(to <= "2026-10-15");
+      CHECK(ParseDecimal(Str(l, "pricePerKwh")).units * ParseDecimal(old_price).scale ==
+            ParseDecimal(old_price).units * ParseDecimal(Str(l, "pricePerKwh")).scale);
+    }
+    CHECK(Int(l, "amountTiyn") == AmountTiyn(Int(l, "volumeWh"), Str(l, "pricePerKwh")));
+    recharged_volume += Int(l, "volumeWh");
+    recharged_amount += Int(l, "amountTiyn");
+  }
+  CHECK(parts == std::set<std::string>{"2026-10-01..2026-10-15", "2026-10-16..2026-10-31"});
+  CHECK(recharged_volume == new_volume);
+  CHECK(Int(new_credits.front(), "amountTiyn") == -net_before);
+  CHECK(net_amount() == recharged_amount);
+  CHECK(Int(new_debits.front(), "amountTiyn") + Int(new_credits.front(), "amountTiyn") ==
+        recharged_amount - net_before);
+  // And nothing more to correct after it.
+  {
+    const Struct run = ctl.Json({"invoicing", "run", "2026-10", "--correction"}, seconds(600));
     CHECK(Int(run, "documentsIssued") == 0);
   }
 }

@@ -1063,7 +1063,19 @@ std::vector<DemoApplication> MakeApplications(Rng& rng, const Options& options,
       }
     }
   }
-  for (size_t i = 0; i < out.size(); ++i) out[i].key = absl::StrFormat("a%05d", i + 1);
+  for (size_t i = 0; i < out.size(); ++i) {
+    DemoApplication& da = out[i];
+    da.key = absl::StrFormat("a%05d", i + 1);
+    // Derived from the position, not drawn: the rest of the data set stays
+    // what the seed always made.
+    const absl::CivilMonth period(da.application.period().year(), da.application.period().month());
+    const bool declared = da.application.type() == v1::APPLICATION_TYPE_DECLARED_VOLUMES;
+    const absl::CivilDay day = absl::CivilDay(declared ? period - 1 : period) +
+                               static_cast<int>(SplitMix(i) % (declared ? 25 : 28));
+    da.received = absl::CivilSecond(day.year(), day.month(), day.day(),
+                                    9 + static_cast<int>(SplitMix(i + 1) % 8),
+                                    static_cast<int>(SplitMix(i + 2) % 60), 0);
+  }
   return out;
 }
 

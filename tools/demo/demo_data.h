@@ -72,6 +72,11 @@ struct DemoApplication {
   v1::Application application;  // participant_id / contract_id unset
   std::vector<ApplicationStep> steps;
   v1::ApplicationState final_state = v1::APPLICATION_STATE_DRAFT;
+  // When the TSO received it on paper (local time of the operator's zone):
+  // declared volumes in the month before their period, other requests in
+  // their month. The loader registers it as received then, so that the demo
+  // year has a year of history (times in the future are submitted now).
+  absl::CivilSecond received;
 };
 
 // Reference records in load order: each phase may refer only to records of

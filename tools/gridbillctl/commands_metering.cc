@@ -1,26 +1,20 @@
 // gridbillctl metering import|points|readings|estimate
+#include <chrono>
 #include <fstream>
-#include <sstream>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/gridbillctl/cli.h"
 #include "tools/gridbillctl/format.h"
+#include "tools/gridbillctl/import_format.h"
 #include "tools/gridbillctl/progress.h"
 
 namespace gridbill::ctl {
 namespace {
 
 namespace mv1 = ::gridbill::metering::v1;
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 absl::StatusOr<mv1::Channel> ChannelFlag(const Args& args) {
   const std::string c = args.Get("channel", "01");
@@ -80,16 +74,43 @@ int Import(Context& ctx, const Args& args) {
   }
   CTL_ASSIGN_OR_USAGE(auto source, EnumFlag<mv1::Source>(args, "source"));
   req.set_source(source);
-  absl::StatusOr<std::string> content = ReadWholeFile(path);
-  if (!content.ok()) return ctx.Fail(content.status().message());
   req.set_request_id(args.Get("request-id", NewRequestId()));
   req.set_file_name(path);
-  req.set_content(*std::move(content));
 
+  // The file goes in chunks of 1 MiB (UploadImport), so its size is bounded
+  // by the service's import_max_bytes, not by the gRPC message limit.
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  if (!file) return ctx.Fail(absl::StrCat("cannot read ", path));
+  const int64_t size = static_cast<int64_t>(file.tellg());
   const Client& client = ctx.client();
-  mv1::StartImportResponse started;
-  grpc::Status st = client.Call(client.metering_imports(), &mv1::ImportService::Stub::StartImport,
-                                req, &started, nullptr, 3);
+  mv1::UploadImportResponse started;
+  grpc::Status st;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    file.clear();
+    file.seekg(0);
+    std::unique_ptr<grpc::ClientContext> uctx = client.NewContext();
+    uctx->set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
+    auto writer = client.metering_imports().UploadImport(uctx.get(), &started);
+    mv1::UploadImportRequest msg;
+    *msg.mutable_start() = req;
+    bool open = writer->Write(msg);
+    {
+      Progress progress("bytes sent", size);
+      constexpr size_t kChunk = size_t{1} << 20;
+      std::string buffer(kChunk, '\0');
+      while (open && file) {
+        file.read(buffer.data(), static_cast<std::streamsize>(kChunk));
+        const std::streamsize n = file.gcount();
+        if (n <= 0) break;
+        msg.set_chunk(buffer.data(), static_cast<size_t>(n));
+        open = writer->Write(msg);
+        progress.Advance(n);
+      }
+    }
+    if (open) writer->WritesDone();
+    st = writer->Finish();
+    if (st.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+  }
   if (!st.ok()) return ctx.Fail(st);
 
   // The watch lasts as long as the import: no per-call deadline.
@@ -118,13 +139,16 @@ int Import(Context& ctx, const Args& args) {
     const auto& s = last.summary();
     ctx.out() << "imported " << path << " (job " << last.job().id()
               << "): " << ShortName(last.job().state()) << "\n"
-              << RenderFields({{"  points", absl::StrCat(GroupDigits(last.job().done()), " of ",
-                                                         GroupDigits(last.job().total()))},
-                               {"  accepted", GroupDigits(s.accepted())},
-                               {"  unchanged", GroupDigits(s.unchanged())},
-                               {"  revised", GroupDigits(s.revised())},
-                               {"  rejected", GroupDigits(s.rejected())},
-                               {"  flagged by VEE", GroupDigits(s.flagged())}});
+              << RenderFields(
+                     {{"  points", absl::StrCat(GroupDigits(last.job().done()), " of ",
+                                                GroupDigits(last.job().total()))},
+                      {"  accepted", GroupDigits(s.accepted())},
+                      {"  unchanged", GroupDigits(s.unchanged())},
+                      {"  revised", GroupDigits(s.revised())},
+                      {"  missing in the file (stored values kept)", GroupDigits(s.missing())},
+                      {"  rejected", GroupDigits(s.rejected())},
+                      {"  with a non-normal status code", GroupDigits(s.status_flagged())},
+                      {"  flagged by VEE", GroupDigits(s.flagged())}});
     if (!last.job().error().empty()) ctx.out() << "error: " << last.job().error() << "\n";
     if (s.rejections_size() > 0) {
       ctx.out() << "rejected readings:\n";
@@ -138,11 +162,183 @@ int Import(Context& ctx, const Args& args) {
 }
 
 // ---------------------------------------------------------------------------
+// metering points create|update|assign
+
+// The flags of `points create|update` and the columns of the points CSV
+// format they set (import_format.h).
+constexpr std::pair<const char*, const char*> kPointFlags[] = {
+    {"eic", "eic"},
+    {"name", "name"},
+    {"substation", "substation_code"},
+    {"voltage-level", "voltage_level_code"},
+    {"meter-serial", "meter_serial"},
+    {"channels", "channels"},
+    {"ct-ratio", "ct_ratio"},
+    {"vt-ratio", "vt_ratio"},
+    {"resolution", "resolution"},
+    {"status", "status"},
+    {"valid-from", "valid_from"},
+    {"valid-to", "valid_to"},
+};
+
+// Applies the flags given; `changed` says whether any was.
+absl::Status ApplyPointFlags(const Args& args, mv1::MeteringPoint& p, bool* changed) {
+  for (const auto& [flag, column] : kPointFlags) {
+    if (!args.Has(flag)) continue;
+    absl::Status st = SetPointColumn(p, column, args.Get(flag));
+    if (!st.ok()) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", st.message()));
+    *changed = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<mv1::MeteringPoint> GetPoint(const Client& client, const std::string& code,
+                                            grpc::Status* st) {
+  mv1::GetMeteringPointRequest req;
+  req.set_code(code);
+  mv1::GetMeteringPointResponse resp;
+  *st = client.Call(client.metering_points(), &mv1::MeteringPointService::Stub::GetMeteringPoint,
+                    req, &resp);
+  return resp.point();
+}
+
+int PrintPoint(Context& ctx, const mv1::MeteringPoint& p);
+
+int UpdatePoint(Context& ctx, const Args& args, const mv1::MeteringPoint& point) {
+  const Client& client = ctx.client();
+  mv1::UpdateMeteringPointRequest req;
+  req.set_request_id(args.Get("request-id", NewRequestId()));
+  *req.mutable_point() = point;
+  req.set_expected_version(point.version());
+  mv1::UpdateMeteringPointResponse resp;
+  grpc::Status st =
+      client.Call(client.metering_points(), &mv1::MeteringPointService::Stub::UpdateMeteringPoint,
+                  req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  return PrintPoint(ctx, resp.point());
+}
+
+int CreatePointCmd(Context& ctx, const Args& args) {
+  for (const char* required : {"name", "channels", "resolution", "valid-from"}) {
+    if (!args.Has(required)) {
+      return ctx.Usage("--name, --channels, --resolution and --valid-from are required");
+    }
+  }
+  mv1::CreateMeteringPointRequest req;
+  req.set_request_id(args.Get("request-id", NewRequestId()));
+  mv1::MeteringPoint& p = *req.mutable_point();
+  p.set_code(args.positional()[1]);
+  p.set_status(mv1::METERING_POINT_STATUS_ACTIVE);
+  bool changed = false;
+  if (absl::Status st = ApplyPointFlags(args, p, &changed); !st.ok()) return ctx.Usage(st);
+  if (args.Has("participant")) {
+    mv1::Assignment* a = p.add_assignments();
+    a->set_participant_id(args.Get("participant"));
+    *a->mutable_valid_from() = p.valid_from();
+  }
+  const Client& client = ctx.client();
+  mv1::CreateMeteringPointResponse resp;
+  grpc::Status st =
+      client.Call(client.metering_points(), &mv1::MeteringPointService::Stub::CreateMeteringPoint,
+                  req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  return PrintPoint(ctx, resp.point());
+}
+
+int UpdatePointCmd(Context& ctx, const Args& args) {
+  grpc::Status st;
+  absl::StatusOr<mv1::MeteringPoint> p = GetPoint(ctx.client(), args.positional()[1], &st);
+  if (!st.ok()) return ctx.Fail(st);
+  bool changed = false;
+  if (absl::Status bad = ApplyPointFlags(args, *p, &changed); !bad.ok()) return ctx.Usage(bad);
+  if (!changed) return ctx.Usage("nothing to change: give at least one attribute flag");
+  return UpdatePoint(ctx, args, *p);
+}
+
+// Assigns the point to a participant from a date: the assignment in force
+// the day before (open or running past it) ends that day.
+int AssignPointCmd(Context& ctx, const Args& args) {
+  if (!args.Has("participant") || !args.Has("from")) {
+    return ctx.Usage("--participant and --from are required");
+  }
+  CTL_ASSIGN_OR_USAGE(auto from, DateFlag(args, "from"));
+  CTL_ASSIGN_OR_USAGE(auto to, DateFlag(args, "to"));
+  grpc::Status st;
+  absl::StatusOr<mv1::MeteringPoint> p = GetPoint(ctx.client(), args.positional()[1], &st);
+  if (!st.ok()) return ctx.Fail(st);
+  const absl::CivilDay start(from.year(), from.month(), from.day());
+  auto day_of = [](const common::v1::Date& d) {
+    return absl::CivilDay(d.year(), d.month(), d.day());
+  };
+  for (mv1::Assignment& a : *p->mutable_assignments()) {
+    const bool open = a.valid_to().year() == 0;
+    if (day_of(a.valid_from()) >= start) {
+      if (!args.Has("to") || day_of(a.valid_from()) <= day_of(to)) {
+        return ctx.Fail(
+            absl::StrCat("the point is assigned to ", a.participant_id(), " from ",
+                         FormatDate(a.valid_from()), ", not before ", FormatDate(from),
+                         "; change that assignment with `metering points update` first"));
+      }
+      continue;
+    }
+    if (open || day_of(a.valid_to()) >= start) {
+      const absl::CivilDay end = start - 1;
+      a.mutable_valid_to()->set_year(static_cast<int32_t>(end.year()));
+      a.mutable_valid_to()->set_month(end.month());
+      a.mutable_valid_to()->set_day(end.day());
+    }
+  }
+  mv1::Assignment* a = p->add_assignments();
+  a->set_participant_id(args.Get("participant"));
+  *a->mutable_valid_from() = from;
+  if (args.Has("to")) *a->mutable_valid_to() = to;
+  return UpdatePoint(ctx, args, *p);
+}
+
+int PrintPoint(Context& ctx, const mv1::MeteringPoint& p) {
+  if (ctx.json()) {
+    ctx.PrintJson(p);
+    return kExitOk;
+  }
+  std::vector<std::string> channels;
+  for (const auto& c : p.channels()) channels.push_back(ChannelText(c.channel()));
+  std::vector<std::string> owners;
+  for (const auto& a : p.assignments()) {
+    owners.push_back(absl::StrCat(a.participant_id(), " ", FormatDate(a.valid_from()), "..",
+                                  FormatDate(a.valid_to())));
+  }
+  const absl::TimeZone zone = DisplayZone();
+  ctx.out() << RenderFields(
+      {{"Code", p.code()},
+       {"EIC", p.eic()},
+       {"Name", p.name()},
+       {"Substation", p.substation_code()},
+       {"Voltage level", p.voltage_level_code()},
+       {"Resolution", ShortName(p.resolution())},
+       {"Status", ShortName(p.status())},
+       {"Channels", absl::StrJoin(channels, ", ")},
+       {"Meter serial", p.meter_serial()},
+       {"CT / VT ratio", absl::StrCat(p.ct_ratio(), " / ", p.vt_ratio())},
+       {"Valid", absl::StrCat(FormatDate(p.valid_from()), "..", FormatDate(p.valid_to()))},
+       {"Owners", absl::StrJoin(owners, "; ")},
+       {"Version", absl::StrCat(p.version())},
+       {"Updated", FormatTime(p.update_time(), zone)}});
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------
 // metering points list|get
 
 int Points(Context& ctx, const Args& args) {
   const std::string verb = args.positional()[0];
   const Client& client = ctx.client();
+  if (verb == "create" || verb == "update" || verb == "assign") {
+    if (args.positional().size() != 2)
+      return ctx.Usage(absl::StrCat("metering points ", verb, " CODE"));
+    if (verb == "create") return CreatePointCmd(ctx, args);
+    if (verb == "update") return UpdatePointCmd(ctx, args);
+    return AssignPointCmd(ctx, args);
+  }
   if (verb == "get") {
     if (args.positional().size() != 2) return ctx.Usage("metering points get CODE");
     mv1::GetMeteringPointRequest req;
@@ -151,35 +347,7 @@ int Points(Context& ctx, const Args& args) {
     grpc::Status st = client.Call(client.metering_points(),
                                   &mv1::MeteringPointService::Stub::GetMeteringPoint, req, &resp);
     if (!st.ok()) return ctx.Fail(st);
-    if (ctx.json()) {
-      ctx.PrintJson(resp.point());
-      return kExitOk;
-    }
-    const auto& p = resp.point();
-    std::vector<std::string> channels;
-    for (const auto& c : p.channels()) channels.push_back(ChannelText(c.channel()));
-    std::vector<std::string> owners;
-    for (const auto& a : p.assignments()) {
-      owners.push_back(absl::StrCat(a.participant_id(), " ", FormatDate(a.valid_from()), "..",
-                                    FormatDate(a.valid_to())));
-    }
-    const absl::TimeZone zone = DisplayZone();
-    ctx.out() << RenderFields(
-        {{"Code", p.code()},
-         {"EIC", p.eic()},
-         {"Name", p.name()},
-         {"Substation", p.substation_code()},
-         {"Voltage level", p.voltage_level_code()},
-         {"Resolution", ShortName(p.resolution())},
-         {"Status", ShortName(p.status())},
-         {"Channels", absl::StrJoin(channels, ", ")},
-         {"Meter serial", p.meter_serial()},
-         {"CT / VT ratio", absl::StrCat(p.ct_ratio(), " / ", p.vt_ratio())},
-         {"Valid", absl::StrCat(FormatDate(p.valid_from()), "..", FormatDate(p.valid_to()))},
-         {"Owners", absl::StrJoin(owners, "; ")},
-         {"Version", absl::StrCat(p.version())},
-         {"Updated", FormatTime(p.update_time(), zone)}});
-    return kExitOk;
+    return PrintPoint(ctx, resp.point());
   }
   if (verb != "list" || args.positional().size() != 1) {
     return ctx.Usage("metering points list|get CODE");
@@ -253,16 +421,20 @@ int ReadingsCmd(Context& ctx, const Args& args) {
            {"REV", Table::Align::kRight},
            {"SOURCE"},
            {"SCADA WH", Table::Align::kRight},
+           {"STATUS", Table::Align::kRight},
            {"FINDINGS"}});
   for (const auto& v : resp.values()) {
     std::vector<std::string> findings;
     for (int f : v.findings()) findings.push_back(ShortName(static_cast<mv1::Finding>(f)));
-    // Source and SCADA's check value exist at native resolution only.
-    t.AddRow({FormatTime(v.start(), zone), FormatTime(v.end(), zone), FormatEnergy(v.value_wh()),
-              GroupDigits(v.value_wh()), ShortName(v.quality()),
+    // Source, SCADA's check value and the sender's status code exist at
+    // native resolution only. Local times carry their offset: an hour that
+    // repeats on a zone change shows twice with different offsets.
+    t.AddRow({FormatLocalTime(v.start(), zone), FormatLocalTime(v.end(), zone),
+              FormatEnergy(v.value_wh()), GroupDigits(v.value_wh()), ShortName(v.quality()),
               v.revision() > 0 ? absl::StrCat(v.revision()) : "",
               v.source() != mv1::SOURCE_UNSPECIFIED ? ShortName(v.source()) : "",
               v.has_scada_value_wh() ? GroupDigits(v.scada_value_wh()) : "",
+              v.source_status_code() != 0 ? absl::StrCat(v.source_status_code()) : "",
               absl::StrJoin(findings, ",")});
   }
   ctx.out() << t.Render() << "total " << FormatEnergy(resp.total_wh()) << " ("
@@ -318,16 +490,35 @@ void AddMeteringCommands(std::vector<Command>& out) {
        "the progress bar follows the job. Formats: README.md, \"Metering import formats\".\n"
        "Exit code 0 when the job succeeded with no rejected reading, 1 otherwise.",
        Import});
-  out.push_back({"metering",
-                 "points",
-                 "list|get [CODE]",
-                 1,
-                 2,
-                 "List or show metering points",
-                 {{"participant", "ID", "list: only points of this participant"},
-                  {"substation", "CODE", "list: only points of this substation"}},
-                 "",
-                 Points});
+  out.push_back(
+      {"metering",
+       "points",
+       "list|get|create|update|assign [CODE]",
+       1,
+       2,
+       "List, show, create, change or assign metering points",
+       {{"participant", "ID", "list: only points of this participant; create, assign: the owner"},
+        {"substation", "CODE", "list: only points of this substation; create, update"},
+        {"name", "TEXT", "create, update: the point's name"},
+        {"eic", "CODE", "create, update: the EIC (type Z)"},
+        {"voltage-level", "CODE", "create, update: voltage level code, e.g. 220"},
+        {"channels", "01;02", "create, update: the channels measured"},
+        {"meter-serial", "TEXT", "create, update: the meter serial number"},
+        {"ct-ratio", "DECIMAL", "create, update: current transformer ratio"},
+        {"vt-ratio", "DECIMAL", "create, update: voltage transformer ratio"},
+        {"resolution", "pt15m|pt30m|pt60m", "create, update: interval length"},
+        {"status", "active|inactive|decommissioned", "create, update"},
+        {"valid-from", "YYYY-MM-DD", "create, update: first day of readings"},
+        {"valid-to", "YYYY-MM-DD", "create, update: last day (\"\" = open-ended)"},
+        {"from", "YYYY-MM-DD", "assign: first day of the new owner"},
+        {"to", "YYYY-MM-DD", "assign: last day (default open-ended)"},
+        {"request-id", "ID", "create, update, assign: idempotency key"}},
+       "create CODE needs --name, --channels, --resolution and --valid-from\n"
+       "(--participant assigns it from --valid-from). update CODE changes the\n"
+       "attributes given (based on the version read, so a concurrent change is\n"
+       "refused). assign CODE --participant P --from D ends the assignment in force\n"
+       "the day before on D-1 and adds P from D. Many points: `import points FILE.csv`.",
+       Points});
   out.push_back({"metering",
                  "readings",
                  "POINT",

@@ -92,6 +92,38 @@ int Create(Context& ctx, const Args& args) {
   return Print(ctx, resp.tariff());
 }
 
+int Change(Context& ctx, const Args& args) {
+  if (!args.Has("service") || !args.Has("price") || !args.Has("from") || !args.Has("order")) {
+    return ctx.Usage("--service, --from, --price and --order are required");
+  }
+  v1::ChangeTariffRequest req;
+  req.set_request_id(args.Get("request-id", NewRequestId()));
+  CTL_ASSIGN_OR_USAGE(auto service, EnumFlag<v1::ServiceType>(args, "service"));
+  CTL_ASSIGN_OR_USAGE(auto from, DateFlag(args, "from"));
+  CTL_ASSIGN_OR_USAGE(int64_t expected, IntFlag(args, "expected-version", 0));
+  req.set_service_type(service);
+  *req.mutable_valid_from() = from;
+  req.set_price_per_kwh(args.Get("price"));
+  req.set_order_reference(args.Get("order"));
+  req.set_note(args.Get("note"));
+  req.set_expected_version(expected);
+  v1::ChangeTariffResponse resp;
+  grpc::Status st = ctx.client().Call(
+      ctx.client().tariffs(), &v1::TariffService::Stub::ChangeTariff, req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << "closed (now ends " << FormatDate(resp.closed().valid_to()) << "):\n"
+            << TariffDetails(resp.closed()) << "\nnew tariff:\n"
+            << TariffDetails(resp.tariff()) << "\nMonths from "
+            << FormatDate(resp.tariff().valid_from())
+            << " that are already billed: run `gridbillctl invoicing run YYYY-MM --correction` "
+               "for each (credit and debit notes for the difference).\n";
+  return kExitOk;
+}
+
 int InForce(Context& ctx, const Args& args) {
   if (!args.Has("service") || !args.Has("date")) {
     return ctx.Usage("--service and --date are required");
@@ -173,6 +205,26 @@ void AddTariffCommands(std::vector<Command>& out) {
                   {"request-id", "ID", "idempotency key (default: a new random one)"}},
                  "",
                  Create});
+  out.push_back(
+      {"tariffs",
+       "change",
+       "",
+       0,
+       0,
+       "A new tariff from a date by a regulator's order (closes the one in force "
+       "the day before)",
+       {kServiceFlag,
+        {"from", "YYYY-MM-DD", "first day of the new price (required)"},
+        {"price", "DECIMAL", "tenge per kWh excluding VAT (required)"},
+        {"order", "TEXT", "the regulator's order (required)"},
+        {"note", "TEXT", "a free-text note on the new tariff"},
+        {"expected-version", "N", "version of the tariff being closed (default: no check)"},
+        {"request-id", "ID", "idempotency key (default: a new random one)"}},
+       "The tariff in force the day before --from ends that day; the new one runs "
+       "to its end (or open-ended). One transaction, both in the tariffs' history "
+       "with the order. Months already billed are then corrected by an invoicing "
+       "correction run.",
+       Change});
   out.push_back({"tariffs",
                  "in-force",
                  "",

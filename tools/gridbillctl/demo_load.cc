@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "gridbill/base/csv.h"
+#include "gridbill/server/proto_convert.h"
 #include "tools/gridbillctl/batch.h"
 #include "tools/gridbillctl/format.h"
 #include "tools/gridbillctl/import_format.h"
@@ -294,7 +295,13 @@ class Loader {
               t.set_target_state(step.to);
               t.set_resolution(step.resolution);
               v1::TransitionApplicationResponse tr;
-              const bool by_user = step.to == v1::APPLICATION_STATE_SUBMITTED;
+              // Registered from paper by the operator, as received then;
+              // one received later than now is submitted by the user now.
+              const absl::Time received = absl::FromCivil(da.received, DisplayZone());
+              const bool from_paper =
+                  step.to == v1::APPLICATION_STATE_SUBMITTED && received < absl::Now();
+              if (from_paper) *t.mutable_received_time() = ToProtoTime(received);
+              const bool by_user = step.to == v1::APPLICATION_STATE_SUBMITTED && !from_paper;
               grpc::Status sst = Call(r, client_.applications(),
                                       &v1::ApplicationService::Stub::TransitionApplication, t, &tr,
                                       by_user ? &user : nullptr);

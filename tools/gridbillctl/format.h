@@ -63,6 +63,11 @@ std::string FormatDate(const common::v1::Date& d);
 std::string FormatPeriod(const common::v1::BillingPeriod& p);
 // "2026-11-28 20:44" in `zone`; "" when unset.
 std::string FormatTime(const google::protobuf::Timestamp& t, absl::TimeZone zone);
+// ISO 8601 with the offset in force, "2024-02-29T23:00+06:00" in `zone`; ""
+// when unset. For local times where an hour can repeat (a zone change or
+// the end of daylight saving turns the clock back): the two 23:00 of
+// 2024-02-29 in Asia/Almaty print as 23:00+06:00 and 23:00+05:00.
+std::string FormatLocalTime(const google::protobuf::Timestamp& t, absl::TimeZone zone);
 
 // The zone times are shown in: $GRIDBILL_TIME_ZONE, else Asia/Almaty, else UTC.
 absl::TimeZone DisplayZone();

@@ -11,12 +11,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gridbill/base/absl_compat.h"
 #include "gridbill/base/csv.h"
 #include "tools/gridbillctl/enums.h"
 #include "tools/gridbillctl/format.h"
 
 namespace gridbill::ctl {
 namespace {
+
+namespace mv1 = ::gridbill::metering::v1;
 
 // A data row with its fields addressable by column name.
 class RowView {
@@ -306,6 +309,77 @@ const std::vector<std::string>& ParticipantColumns() {
   return *k;
 }
 
+const std::vector<std::string>& PointColumns() {
+  static const auto* const k = new std::vector<std::string>{
+      "code",     "eic",          "name",     "substation_code", "voltage_level_code",
+      "channels", "meter_serial", "ct_ratio", "vt_ratio",        "resolution",
+      "status",   "valid_from",   "valid_to", "participant_id",  "assigned_from"};
+  return *k;
+}
+
+absl::Status SetPointColumn(mv1::MeteringPoint& p, std::string_view column,
+                            std::string_view value) {
+  const std::string v(absl::StripAsciiWhitespace(ToAbsl(value)));
+  if (column == "code") {
+    p.set_code(v);
+  } else if (column == "eic") {
+    p.set_eic(v);
+  } else if (column == "name") {
+    p.set_name(v);
+  } else if (column == "substation_code") {
+    p.set_substation_code(v);
+  } else if (column == "voltage_level_code") {
+    p.set_voltage_level_code(v);
+  } else if (column == "meter_serial") {
+    p.set_meter_serial(v);
+  } else if (column == "ct_ratio") {
+    p.set_ct_ratio(v);
+  } else if (column == "vt_ratio") {
+    p.set_vt_ratio(v);
+  } else if (column == "channels") {
+    p.clear_channels();
+    for (absl::string_view part : absl::StrSplit(v, absl::ByAnyChar(";,"), absl::SkipEmpty())) {
+      const std::string c(absl::StripAsciiWhitespace(part));
+      int n = 0;
+      if (!absl::SimpleAtoi(c, &n) || n < 1 || n > 4) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", c, "\" is not a channel (01, 02, 03 or 04)"));
+      }
+      mv1::ChannelConfig* ch = p.add_channels();
+      ch->set_channel(static_cast<mv1::Channel>(n));
+      ch->set_meter_serial(p.meter_serial());
+    }
+    if (p.channels_size() == 0) {
+      return absl::InvalidArgumentError("at least one channel (01..04) is required");
+    }
+  } else if (column == "resolution") {
+    absl::StatusOr<mv1::Resolution> r = ParseEnum<mv1::Resolution>(v);
+    if (!r.ok()) return r.status();
+    p.set_resolution(*r);
+  } else if (column == "status") {
+    if (v.empty()) {
+      p.set_status(mv1::METERING_POINT_STATUS_ACTIVE);
+    } else {
+      absl::StatusOr<mv1::MeteringPointStatus> st = ParseEnum<mv1::MeteringPointStatus>(v);
+      if (!st.ok()) return st.status();
+      p.set_status(*st);
+    }
+  } else if (column == "valid_from" || column == "valid_to") {
+    common::v1::Date* out = column == "valid_from" ? p.mutable_valid_from() : p.mutable_valid_to();
+    if (v.empty()) {
+      if (column == "valid_from") return absl::InvalidArgumentError("required");
+      p.clear_valid_to();
+    } else {
+      absl::StatusOr<common::v1::Date> d = ParseDateText(v);
+      if (!d.ok()) return d.status();
+      *out = *d;
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("unknown column \"", ToAbsl(column), "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ImportFile<v1::ReferenceRecord>> ParseReferenceCsv(std::string_view content) {
   return ReadFile<v1::ReferenceRecord>(content, ReferenceColumns(),
                                        {"kind", "code", "name", "valid_from"}, ConvertReference);
@@ -315,6 +389,46 @@ absl::StatusOr<ImportFile<v1::Participant>> ParseParticipantsCsv(std::string_vie
   return ReadFile<v1::Participant>(content, ParticipantColumns(),
                                    {"bin", "legal_name", "short_name", "roles"},
                                    ConvertParticipant);
+}
+
+absl::StatusOr<ImportFile<mv1::MeteringPoint>> ParsePointsCsv(std::string_view content) {
+  return ReadFile<mv1::MeteringPoint>(
+      content, PointColumns(), {"code", "name", "channels", "resolution", "valid_from"},
+      [](const RowView& row, std::optional<RowError>& error) {
+        mv1::MeteringPoint p;
+        p.set_status(mv1::METERING_POINT_STATUS_ACTIVE);
+        // meter_serial before channels: each channel carries the point's serial.
+        for (const char* column : {"code", "eic", "name", "substation_code", "voltage_level_code",
+                                   "meter_serial", "channels", "ct_ratio", "vt_ratio", "resolution",
+                                   "status", "valid_from", "valid_to"}) {
+          absl::Status st = SetPointColumn(p, column, row.Get(column));
+          if (!st.ok()) {
+            error = row.Error(column, st.message());
+            return p;
+          }
+        }
+        const std::string participant = row.Get("participant_id");
+        const std::string from = row.Get("assigned_from");
+        if (participant.empty() && !from.empty()) {
+          error = row.Error("assigned_from", "given without participant_id");
+          return p;
+        }
+        if (!participant.empty()) {
+          mv1::Assignment* a = p.add_assignments();
+          a->set_participant_id(participant);
+          if (from.empty()) {
+            *a->mutable_valid_from() = p.valid_from();
+          } else {
+            absl::StatusOr<common::v1::Date> d = ParseDateText(from);
+            if (!d.ok()) {
+              error = row.Error("assigned_from", d.status().message());
+              return p;
+            }
+            *a->mutable_valid_from() = *d;
+          }
+        }
+        return p;
+      });
 }
 
 std::vector<std::string> ReferenceCsvFields(const v1::ReferenceRecord& r) {

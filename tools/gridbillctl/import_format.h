@@ -23,6 +23,16 @@
 //   roles separated by ';' (`generator;consumer`); status is empty (active)
 //   or active / suspended; the bank columns fill the bank account and the
 //   contact columns one contact person.
+//
+// points (metering points):
+//   code,eic,name,substation_code,voltage_level_code,channels,meter_serial,
+//   ct_ratio,vt_ratio,resolution,status,valid_from,valid_to,participant_id,
+//   assigned_from
+//   required: code, name, channels, resolution, valid_from. channels holds
+//   one or more of 01..04 separated by ';' (`01;02`); resolution is pt15m,
+//   pt30m or pt60m; status empty (active), active, inactive or
+//   decommissioned; participant_id (optional) assigns the point from
+//   assigned_from (default valid_from), open-ended.
 #pragma once
 
 #include <string>
@@ -31,6 +41,7 @@
 
 #include "absl/status/statusor.h"
 #include "gridbill/contracts/v1/contracts.pb.h"
+#include "gridbill/metering/v1/metering.pb.h"
 
 namespace gridbill::ctl {
 
@@ -38,6 +49,14 @@ namespace v1 = ::gridbill::contracts::v1;
 
 const std::vector<std::string>& ReferenceColumns();
 const std::vector<std::string>& ParticipantColumns();
+const std::vector<std::string>& PointColumns();
+
+// Sets one column of the points format (PointColumns()) on `point`, as the
+// CSV import and `metering points create|update` flags do; "" clears an
+// optional field. participant_id and assigned_from are applied by
+// AssignFromColumns. Errors are INVALID_ARGUMENT saying what is wrong.
+absl::Status SetPointColumn(::gridbill::metering::v1::MeteringPoint& point, std::string_view column,
+                            std::string_view value);
 
 // A row read into a resource, with the line it starts on.
 template <typename T>
@@ -64,6 +83,8 @@ struct ImportFile {
 // `rejected` entries and do not stop the others.
 absl::StatusOr<ImportFile<v1::ReferenceRecord>> ParseReferenceCsv(std::string_view content);
 absl::StatusOr<ImportFile<v1::Participant>> ParseParticipantsCsv(std::string_view content);
+absl::StatusOr<ImportFile<::gridbill::metering::v1::MeteringPoint>> ParsePointsCsv(
+    std::string_view content);
 
 // One record as fields in ReferenceColumns() / ParticipantColumns() order.
 std::vector<std::string> ReferenceCsvFields(const v1::ReferenceRecord& record);

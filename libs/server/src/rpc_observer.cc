@@ -11,6 +11,7 @@
 #include "google/protobuf/message.h"
 #include "gridbill/base/absl_compat.h"
 #include "gridbill/base/log.h"
+#include "gridbill/common/v1/common.pb.h"
 #include "gridbill/server/caller.h"
 
 namespace gridbill::internal {
@@ -130,8 +131,11 @@ class RpcObserver : public grpc::experimental::Interceptor {
     if (series_ != nullptr) series_->Handled(code, seconds);
 
     std::string_view level = LevelFor(code);
-    // Probes call Check every few seconds: keep them out of the info log.
-    if (code == grpc::StatusCode::OK && method_.service == kHealthService) level = "debug";
+    // Probes call Check every few seconds, reads are many and recorded by
+    // the gateway's audit trail: their successes stay out of the info log.
+    if (code == grpc::StatusCode::OK && (method_.service == kHealthService || method_.read)) {
+      level = "debug";
+    }
     if (!LogEnabled(level)) return;
     if (!metadata_read_ && info_->server_context() != nullptr) {
       ReadMetadata(info_->server_context()->client_metadata());
@@ -206,7 +210,13 @@ ServiceTable::Method ServiceTable::Lookup(std::string_view std_full_method) cons
     return unknown;
   }
   const bool typed = descriptor != nullptr && !absl::StartsWith(service, "grpc.");
-  return Method{std::move(service), std::move(method), typed};
+  bool read = false;
+  if (typed) {
+    const google::protobuf::MethodDescriptor* m = descriptor->FindMethodByName(method);
+    read = m->options().HasExtension(common::v1::access) &&
+           !m->options().GetExtension(common::v1::access).mutating();
+  }
+  return Method{std::move(service), std::move(method), typed, read};
 }
 
 grpc::experimental::Interceptor* RpcObserverFactory::CreateServerInterceptor(

@@ -26,6 +26,9 @@ class ServiceTable {
     std::string service;         // "gridbill.contracts.v1.ParticipantService", or "unknown"
     std::string method;          // "GetParticipant", or "unknown"
     bool typed_request = false;  // the request is a generated protobuf message
+    // The method's access policy declares it not mutating: its successful
+    // calls are logged at debug (the gateway's audit trail has every call).
+    bool read = false;
   };
   // Labels for a full method name "/pkg.Service/Method"; names nobody serves
   // map to "unknown" so that clients cannot grow the label sets.

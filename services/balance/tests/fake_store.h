@@ -155,22 +155,26 @@ class FakeStore final : public Store {
   jobs::MemoryJobs jobs_;  // the runs' jobs: no worker runs in the pure tests
 };
 
-// The metering points that exist.
+// The metering points that exist: channels 01 and 02, valid from 2020-01-01
+// unless given.
 class FakePoints final : public PointDirectory {
  public:
-  explicit FakePoints(std::set<std::string> known) : known_(std::move(known)) {}
-  absl::StatusOr<std::vector<std::string>> UnknownPoints(
-      const std::vector<std::string>& codes) override {
-    std::vector<std::string> out;
+  explicit FakePoints(std::set<std::string> known) {
+    for (const std::string& c : known) points_[c] = PointInfo{c, {1, 2}, {2020, 1, 1}, {}};
+  }
+  void Put(PointInfo p) { points_[p.code] = std::move(p); }
+  absl::StatusOr<std::vector<PointInfo>> Find(const std::vector<std::string>& codes) override {
+    std::vector<PointInfo> out;
     std::set<std::string> seen;
     for (const std::string& c : codes) {
-      if (known_.count(c) == 0 && seen.insert(c).second) out.push_back(c);
+      auto it = points_.find(c);
+      if (it != points_.end() && seen.insert(c).second) out.push_back(it->second);
     }
     return out;
   }
 
  private:
-  std::set<std::string> known_;
+  std::map<std::string, PointInfo> points_;
 };
 
 // Readings are never streamed in these tests (no worker runs).

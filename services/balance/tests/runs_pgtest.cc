@@ -459,6 +459,25 @@ TEST_CASE("a scheme naming a point metering does not know is refused and not sto
                  "scheme.terms[1].point_code: no metering point \"x2\"");
     CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 1);
   }
+
+  SECTION("a channel the point does not measure is refused") {
+    add("X2", metering::v1::CHANNEL_REACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    REQUIRE_GRPC(suite.DefineScheme(s), grpc::StatusCode::INVALID_ARGUMENT,
+                 "scheme.terms[1].channel: point \"X2\" has no channel 03 (it measures 01, 02)");
+    CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 0);
+  }
+
+  SECTION("a point valid on no day of the scheme is refused; one valid on some is not") {
+    suite.CreatePoint("X3", metering::v1::RESOLUTION_PT60M, "P1", D(2024, 6, 1));
+    s.mutable_valid_to()->CopyFrom(D(2024, 5, 31));
+    add("X3", CHANNEL_ACTIVE_RECEIVED, v1::TERM_ROLE_ADD);
+    REQUIRE_GRPC(suite.DefineScheme(s), grpc::StatusCode::INVALID_ARGUMENT,
+                 "scheme.terms[1].point_code: point \"X3\" is valid 2024-06-01..open-ended, no "
+                 "day of the scheme's 2024-01-01..2024-05-31");
+    CHECK(suite.CountRows("SELECT count(*) FROM schemes") == 0);
+    s.mutable_valid_to()->CopyFrom(D(2024, 6, 1));
+    REQUIRE_OK(suite.DefineScheme(s));
+  }
 }
 
 TEST_CASE("WatchRun streams a run until it ends", "[balance][pg]") {

@@ -2,6 +2,7 @@
 // the workflow, deadlines with the injected clock, counts, scoping, comments.
 #include <set>
 
+#include "gridbill/server/proto_convert.h"
 #include "harness.h"
 
 namespace gridbill::contracts::testing {
@@ -242,6 +243,54 @@ TEST_CASE("deadlines and overdue follow the injected clock; counts by state") {
   count.clear_period();
   REQUIRE_GRPC(h.Call(*h.application_stub, &AS::CountApplications, count, &counts),
                grpc::StatusCode::INVALID_ARGUMENT, "period: required");
+}
+
+TEST_CASE("an application registered from paper is submitted at the time it was received") {
+  Harness h;
+  v1::Participant p = h.CreateParticipant(1);
+  v1::Application paper = h.CreateApplication(p.id(), v1::APPLICATION_TYPE_DECLARED_VOLUMES);
+  const absl::Time received = absl::FromCivil(absl::CivilSecond(2025, 11, 10, 10, 30, 0), Almaty());
+  v1::TransitionApplicationRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_id(paper.id());
+  req.set_target_state(v1::APPLICATION_STATE_SUBMITTED);
+  *req.mutable_received_time() = ToProtoTime(received);
+  v1::TransitionApplicationResponse resp;
+  // Not for the participant's own users, not in the future, only on submission.
+  REQUIRE_GRPC(h.Call(*h.application_stub, &AS::TransitionApplication, req, &resp,
+                      ParticipantUser(p.id(), "zhanna@energo-1.kz")),
+               grpc::StatusCode::PERMISSION_DENIED, "received_time");
+  req.set_request_id(NewRequestId());
+  *req.mutable_received_time() = ToProtoTime(h.clock.Now() + absl::Hours(1));
+  REQUIRE_GRPC(h.Call(*h.application_stub, &AS::TransitionApplication, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "received_time: is in the future");
+  req.set_request_id(NewRequestId());
+  req.set_target_state(v1::APPLICATION_STATE_IN_REVIEW);
+  *req.mutable_received_time() = ToProtoTime(received);
+  REQUIRE_GRPC(h.Call(*h.application_stub, &AS::TransitionApplication, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "received_time: only on the move to SUBMITTED");
+
+  req.set_request_id(NewRequestId());
+  req.set_target_state(v1::APPLICATION_STATE_SUBMITTED);
+  REQUIRE_OK(h.Call(*h.application_stub, &AS::TransitionApplication, req, &resp));
+  CHECK(FromProtoTime(resp.application().submit_time()) == received);
+  CHECK(resp.application().due_time().seconds() - resp.application().submit_time().seconds() ==
+        5 * 86400);
+  CHECK(resp.application().overdue());  // due in November 2025, still open
+
+  // Counted in the month it was received, not in the month it was typed in.
+  v1::CountApplicationsRequest count;
+  count.mutable_period()->set_year(2025);
+  count.mutable_period()->set_month(11);
+  v1::CountApplicationsResponse counts;
+  REQUIRE_OK(h.Call(*h.application_stub, &AS::CountApplications, count, &counts));
+  CHECK(counts.received() == 1);
+  CHECK(counts.overdue() == 1);
+  const absl::CivilMonth now_month(absl::ToCivilMonth(h.clock.Now(), Almaty()));
+  count.mutable_period()->set_year(static_cast<int32_t>(now_month.year()));
+  count.mutable_period()->set_month(now_month.month());
+  REQUIRE_OK(h.Call(*h.application_stub, &AS::CountApplications, count, &counts));
+  CHECK(counts.received() == 0);
 }
 
 TEST_CASE("a participant's user files, submits and withdraws only its own applications") {

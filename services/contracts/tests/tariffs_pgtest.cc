@@ -299,5 +299,90 @@ TEST_CASE("tariff creation is idempotent by request id") {
   REQUIRE(h.CountRows("tariffs") == 35);
 }
 
+grpc::Status ChangeTariff(Harness& h, v1::ServiceType service, common::v1::Date from,
+                          const std::string& price, const std::string& order,
+                          v1::ChangeTariffResponse* out,
+                          const std::string& request_id = NewRequestId()) {
+  v1::ChangeTariffRequest req;
+  req.set_request_id(request_id);
+  req.set_service_type(service);
+  *req.mutable_valid_from() = from;
+  req.set_price_per_kwh(price);
+  req.set_order_reference(order);
+  return h.Call(*h.tariff_stub, &TS::ChangeTariff, req, out);
+}
+
+TEST_CASE("a new tariff from a date by an order closes the one in force the day before") {
+  Harness h;
+  v1::Tariff old;
+  REQUIRE_OK(InForce(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 1), &old));
+  REQUIRE(old.price_per_kwh() == "0.108");
+  REQUIRE(old.valid_to().year() == 2025);
+
+  v1::ChangeTariffResponse resp;
+  REQUIRE_GRPC(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 16), "0.112", "", &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "order_reference: required");
+  REQUIRE_GRPC(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 16), "0", "No. 42-ОД", &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "price_per_kwh");
+  // Nothing in force the day before: there is nothing to close.
+  REQUIRE_GRPC(
+      ChangeTariff(h, v1::SERVICE_TYPE_TRANSMISSION, D(2014, 11, 1), "1.9", "No. 1", &resp),
+      grpc::StatusCode::FAILED_PRECONDITION, "2014-10-31");
+  // The tariff of the day before already ends then (another starts on the
+  // date): refused, nothing changed.
+  REQUIRE_GRPC(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 10, 1), "0.2", "No. 2", &resp),
+               grpc::StatusCode::FAILED_PRECONDITION, "already ends that day");
+  REQUIRE(h.CountRows("tariffs") == 34);
+  REQUIRE(h.CountRows("tariff_history") == 34);
+
+  const std::string request_id = NewRequestId();
+  REQUIRE_OK(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 16), "0.112",
+                          "Order No. 42-ОД of 2025-04-02", &resp, request_id));
+  CHECK(resp.closed().id() == old.id());
+  CHECK(resp.closed().version() == old.version() + 1);
+  CHECK(resp.closed().valid_to().day() == 15);
+  CHECK(resp.tariff().price_per_kwh() == "0.112");
+  CHECK(resp.tariff().valid_from().day() == 16);
+  // The new tariff ends where the closed one ended.
+  CHECK(resp.tariff().valid_to().SerializeAsString() == old.valid_to().SerializeAsString());
+  CHECK(resp.tariff().order_reference() == "Order No. 42-ОД of 2025-04-02");
+  CHECK(PriceOn(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 15)) == "0.108");
+  CHECK(PriceOn(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 16)) == "0.112");
+  CHECK(PriceOn(h, v1::SERVICE_TYPE_BALANCING, D(2025, 9, 30)) == "0.112");
+  CHECK(PriceOn(h, v1::SERVICE_TYPE_BALANCING, D(2025, 10, 1)) == "0.11");
+
+  // March 2025 is now split in two.
+  v1::ListTariffsForPeriodRequest period;
+  period.set_service_type(v1::SERVICE_TYPE_BALANCING);
+  period.mutable_period()->set_year(2025);
+  period.mutable_period()->set_month(3);
+  v1::ListTariffsForPeriodResponse slices;
+  REQUIRE_OK(h.Call(*h.tariff_stub, &TS::ListTariffsForPeriod, period, &slices));
+  REQUIRE(slices.slices_size() == 2);
+  CHECK(slices.fully_covered());
+
+  // Both histories name the order.
+  for (const auto& [id, action] : {std::pair{old.id(), std::string("update")},
+                                   std::pair{resp.tariff().id(), std::string("create")}}) {
+    v1::ListTariffHistoryRequest hist;
+    hist.set_id(id);
+    v1::ListTariffHistoryResponse entries;
+    REQUIRE_OK(h.Call(*h.tariff_stub, &TS::ListTariffHistory, hist, &entries));
+    const auto& last = entries.entries(entries.entries_size() - 1);
+    CHECK(last.action() == action);
+    CHECK(absl::StrContains(last.reason(), "Order No. 42-ОД of 2025-04-02"));
+    CHECK(absl::StrContains(last.reason(), "2025-03-16"));
+    CHECK(last.request_id() == request_id);
+  }
+
+  // A retry returns the same answer and changes nothing more.
+  v1::ChangeTariffResponse again;
+  REQUIRE_OK(ChangeTariff(h, v1::SERVICE_TYPE_BALANCING, D(2025, 3, 16), "0.112",
+                          "Order No. 42-ОД of 2025-04-02", &again, request_id));
+  CHECK(again.SerializeAsString() == resp.SerializeAsString());
+  CHECK(h.CountRows("tariffs") == 35);
+  CHECK(h.CountRows("tariff_history") == 36);
+}
+
 }  // namespace
 }  // namespace gridbill::contracts::testing

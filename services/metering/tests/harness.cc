@@ -51,7 +51,7 @@ Harness::Harness(WriteMethod method, bool start_import_worker)
       imports(store, ingestion, clock, Almaty()),
       point_service(points, idempotency),
       reading_service(ingestion, readings, estimation, idempotency, Almaty(), 1000000),
-      import_service(imports, idempotency) {
+      import_service(imports, idempotency, int64_t{32} << 20) {
   if (start_import_worker) imports.StartWorker();
   base.Start({&point_service, &reading_service, &import_service});
   channel = base.channel();

@@ -102,9 +102,11 @@ TEST_CASE("a CSV file in kWh is imported exactly; the same file again changes no
   REQUIRE(done.job().total() == 2);
   REQUIRE(done.job().done() == 2);
   REQUIRE(done.summary().accepted() == 4);
-  REQUIRE(done.summary().unchanged() == 1);  // the empty value: missing, nothing to store
+  REQUIRE(done.summary().unchanged() == 0);
+  REQUIRE(done.summary().missing() == 1);  // the empty value: nothing to store
   REQUIRE(done.summary().rejected() == 0);
   REQUIRE(absl::StrContains(done.job().summary(), "accepted 4"));
+  REQUIRE(absl::StrContains(done.job().summary(), "missing in the file 1"));
   REQUIRE(h.CountRows("reading_days") == 2);
 
   auto got = January(h, "MP-1");
@@ -125,11 +127,12 @@ TEST_CASE("a CSV file in kWh is imported exactly; the same file again changes no
   REQUIRE(job.summary().accepted() == 4);
   REQUIRE(job.job().has_finish_time());
 
-  SECTION("the same file under a new request id: every reading unchanged") {
+  SECTION("the same file under a new request id: every value unchanged, the empty one missing") {
     auto again = Import(h, Request(kCsv, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH));
     REQUIRE(again.job().state() == common::v1::JOB_STATE_SUCCEEDED);
     REQUIRE(again.summary().accepted() == 0);
-    REQUIRE(again.summary().unchanged() == 5);
+    REQUIRE(again.summary().unchanged() == 4);
+    REQUIRE(again.summary().missing() == 1);
     REQUIRE(again.summary().revisions_written() == 0);
     REQUIRE(h.CountRows("reading_days") == 2);
   }
@@ -147,7 +150,8 @@ TEST_CASE("a CSV file in kWh is imported exactly; the same file again changes no
     const std::string fixed = absl::StrReplaceAll(kCsv, {{",1.5,", ",1.6,"}});
     auto again = Import(h, Request(fixed, v1::IMPORT_FORMAT_CSV, v1::ENERGY_UNIT_KWH));
     REQUIRE(again.summary().revised() == 1);
-    REQUIRE(again.summary().unchanged() == 4);
+    REQUIRE(again.summary().unchanged() == 3);
+    REQUIRE(again.summary().missing() == 1);
     REQUIRE(January(h, "MP-1").values(Jan15(0)).value_wh() == 1600);
   }
 }
@@ -232,22 +236,43 @@ std::string Period(const char* start, const char* end, const std::string& value,
 TEST_CASE("an 80020 file in UTF-8 with half-hourly periods, status codes and empty values") {
   Harness h;
   h.CreatePoint("MP-30", v1::RESOLUTION_PT30M);
-  const std::string xml =
-      Xml80020("Ввод 220 кВ", Period("0000", "0030", "100,5") + Period("0030", "0100", "200", "1") +
-                                  Period("0100", "0130", "") + Period("0130", "0200", "300", "2") +
-                                  Period("2330", "0000", "50"));
+  const std::string xml = Xml80020(
+      "Ввод 220 кВ", Period("0000", "0030", "100,5") + Period("0030", "0100", "200", "1") +
+                         Period("0100", "0130", "") + Period("0130", "0200", "300", "2") +
+                         Period("0200", "0230", "400", "17") + Period("2330", "0000", "50"));
   auto done = Import(h, Request(xml, v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_KWH));
   INFO(done.job().error());
   REQUIRE(done.job().state() == common::v1::JOB_STATE_SUCCEEDED);
-  REQUIRE(done.summary().accepted() == 4);
+  // The summary says what happened to each of the 6 values: the empty one
+  // is missing (not "unchanged"), three carry a non-normal status.
+  CHECK(done.summary().accepted() == 5);
+  CHECK(done.summary().missing() == 1);
+  CHECK(done.summary().unchanged() == 0);
+  CHECK(done.summary().status_flagged() == 3);
   auto got = January(h, "MP-30");
   REQUIRE(got.values(Jan15(0, 0, 2)).value_wh() == 100500);
   REQUIRE(got.values(Jan15(0, 0, 2)).quality() == v1::QUALITY_MEASURED);
+  REQUIRE(got.values(Jan15(0, 0, 2)).source_status_code() == 0);
   REQUIRE(got.values(Jan15(0, 30, 2)).value_wh() == 200000);
   REQUIRE(got.values(Jan15(0, 30, 2)).quality() == v1::QUALITY_ESTIMATED);
+  REQUIRE(got.values(Jan15(0, 30, 2)).source_status_code() == 1);
   REQUIRE(got.values(Jan15(1, 0, 2)).quality() == v1::QUALITY_MISSING);
   REQUIRE(got.values(Jan15(1, 30, 2)).quality() == v1::QUALITY_SUBSTITUTED);
+  REQUIRE(got.values(Jan15(1, 30, 2)).source_status_code() == 2);
+  // Another code: an estimate like status 1, told apart by its code.
+  REQUIRE(got.values(Jan15(2, 0, 2)).quality() == v1::QUALITY_ESTIMATED);
+  REQUIRE(got.values(Jan15(2, 0, 2)).source_status_code() == 17);
   REQUIRE(got.values(Jan15(23, 30, 2)).value_wh() == 50000);  // end="0000" = midnight
+
+  // The same file again changes nothing; a corrected status alone is a revision.
+  done = Import(h, Request(xml, v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_KWH));
+  CHECK(done.summary().unchanged() == 5);
+  CHECK(done.summary().missing() == 1);
+  CHECK(done.summary().revised() == 0);
+  done = Import(h, Request(Xml80020("Ввод 220 кВ", Period("0200", "0230", "400", "1")),
+                           v1::IMPORT_FORMAT_XML_80020, v1::ENERGY_UNIT_KWH));
+  CHECK(done.summary().revised() == 1);
+  CHECK(January(h, "MP-30").values(Jan15(2, 0, 2)).source_status_code() == 1);
 }
 
 TEST_CASE("an 80020 file in Windows-1251 without a declaration, hourly periods") {
@@ -385,7 +410,7 @@ TEST_CASE("an ended import's file is kept for import_file_retention, then delete
   REQUIRE(*keeping.DeleteEndedFiles() == 1);
   REQUIRE(h.CountRows("import_files") == 0);
   // The import itself, its counts and readings stay.
-  auto got = keeping.Get(resp.job().id(), Requester{});
+  auto got = keeping.Get(resp.job().id(), Caller{});
   REQUIRE(got.ok());
   REQUIRE(got->summary.accepted == 4);
   REQUIRE(h.CountRows("reading_days") == 2);
@@ -431,7 +456,7 @@ TEST_CASE("a cancelled import stores nothing more; a restarted service resumes a
   REQUIRE(end2.job().state() == common::v1::JOB_STATE_SUCCEEDED);
   REQUIRE(end2.job().done() == 2);
   REQUIRE(end2.summary().accepted() == 4);
-  REQUIRE(end2.summary().unchanged() == 1);
+  REQUIRE(end2.summary().missing() == 1);  // the empty value
   REQUIRE(January(h, "MP-1").values(Jan15(0)).value_wh() == 1700);
   // Cancelling an ended job returns it as it is.
   cancel.set_request_id(NewRequestId());

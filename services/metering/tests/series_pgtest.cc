@@ -91,7 +91,7 @@ TEST_CASE("a series stores its values as readings, across midnight and the 25-ho
   gaps.add_qualities(v1::QUALITY_MISSING);
   gaps.add_qualities(v1::QUALITY_ESTIMATED);
   REQUIRE_OK(IngestSeries(h, {gaps}, &s));
-  REQUIRE(s.unchanged() == 1);
+  REQUIRE(s.missing() == 1);
   REQUIRE(s.revised() == 1);
   feb = Native(h, "MP-1", 2024, 2);
   REQUIRE(feb.values(27 * 24 + 22).value_wh() == 100);

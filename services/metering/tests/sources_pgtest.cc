@@ -159,7 +159,8 @@ TEST_CASE("a MISSING reading never erases a stored value: only an operator's edi
   gap.set_quality(v1::QUALITY_MISSING);
   for (auto source : {v1::SOURCE_SCADA, v1::SOURCE_CMS, v1::SOURCE_PARTICIPANT}) {
     REQUIRE_OK(h.Ingest({{gap}}, &s, source));
-    REQUIRE(s.unchanged() == 1);
+    REQUIRE(s.missing() == 1);
+    REQUIRE(s.unchanged() == 0);
     REQUIRE(s.revisions_written() == 0);
   }
   REQUIRE(h.CountRows("reading_days") == 1);
@@ -172,7 +173,7 @@ TEST_CASE("a MISSING reading never erases a stored value: only an operator's edi
   auto empty = R("MP-3", Local(2024, 1, 16, 4), 0);
   empty.set_quality(v1::QUALITY_MISSING);
   REQUIRE_OK(h.Ingest({{empty}}, &s));
-  REQUIRE(s.unchanged() == 1);
+  REQUIRE(s.missing() == 1);
   REQUIRE(h.CountRows("reading_days") == 1);
 }
 
