@@ -160,7 +160,8 @@ class FakeStore final : public Store {
 class FakePoints final : public PointDirectory {
  public:
   explicit FakePoints(std::set<std::string> known) {
-    for (const std::string& c : known) points_[c] = PointInfo{c, {1, 2}, {2020, 1, 1}, {}};
+    for (const std::string& c : known)
+      points_[c] = PointInfo{c, {1, 2}, absl::CivilDay(2020, 1, 1), std::nullopt};
   }
   void Put(PointInfo p) { points_[p.code] = std::move(p); }
   absl::StatusOr<std::vector<PointInfo>> Find(const std::vector<std::string>& codes) override {
