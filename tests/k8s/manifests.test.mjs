@@ -8,7 +8,7 @@ import {
 } from "./lib.mjs";
 
 const overlays = ["dev", "prod"];
-const suite = ["contracts", "metering", "balance", "invoicing", "gateway"];
+const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "gateway"];
 // Made outside the repository in prod (deploy/k8s/overlays/prod says how).
 const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3"];
 
@@ -112,7 +112,7 @@ test("the structural checks catch what they are for", () => {
     ["root fs", (o) => (named(o, "Deployment", "balance").spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false), /balance\/service: root filesystem/],
     ["limits", (o) => delete named(o, "Deployment", "gateway").spec.template.spec.containers[0].resources.limits, /gateway\/service: cpu request and limit/],
     ["service port", (o) => (named(o, "Service", "contracts").spec.ports[0].targetPort = "grpcx"), /port grpcx does not exist/],
-    ["caller", (o) => named(o, "NetworkPolicy", "contracts").spec.ingress[0].from.pop(), /does not admit its caller invoicing/],
+    ["caller", (o) => named(o, "NetworkPolicy", "contracts").spec.ingress[0].from.pop(), /does not admit its caller forecasting/],
     ["stranger", (o) => named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "metering" } } }), /admits metering, which does not call it/],
     ["pdb", (o) => o.splice(o.indexOf(named(o, "PodDisruptionBudget", "balance")), 1), /balance: no PodDisruptionBudget/],
     ["secret in configmap", (o) => (byKind(o, "ConfigMap")[0].data.GRIDBILL_IDENTITY_SECRET = "x"), /looks like a secret/],

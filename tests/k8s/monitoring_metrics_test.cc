@@ -71,7 +71,7 @@ std::set<std::string> SampleNames(const std::string& exposition) {
 TEST_CASE("the monitoring rules and dashboards query only exported metrics", "[suite][k8s]") {
   TempDir dir;
   std::vector<Running> all;
-  all.reserve(5);  // the references below stay valid
+  all.reserve(6);  // the references below stay valid
   all.push_back(Start("contracts", GRIDBILL_CONTRACTS_BIN, {}, dir));
   Running& contracts = all.back();
   all.push_back(Start("metering", GRIDBILL_METERING_BIN, {}, dir));
@@ -86,6 +86,11 @@ TEST_CASE("the monitoring rules and dashboards query only exported metrics", "[s
                        {"GRIDBILL_BALANCE_ADDRESS", balance.address}},
                       dir));
   Running& invoicing = all.back();
+  all.push_back(Start("forecasting", GRIDBILL_FORECASTING_BIN,
+                      {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
+                       {"GRIDBILL_BALANCE_ADDRESS", balance.address}},
+                      dir));
+  Running& forecasting = all.back();
   all.push_back(Start("gateway", GRIDBILL_GATEWAY_BIN,
                       {{"GRIDBILL_IDENTITY_SECRET", kSecret},
                        {"GRIDBILL_TOKEN_SECRET", "suite-token-secret-0123456789abcdefgh"},
@@ -94,6 +99,7 @@ TEST_CASE("the monitoring rules and dashboards query only exported metrics", "[s
                        {"GRIDBILL_BACKEND_METERING", metering.address},
                        {"GRIDBILL_BACKEND_BALANCE", balance.address},
                        {"GRIDBILL_BACKEND_INVOICING", invoicing.address},
+                       {"GRIDBILL_BACKEND_FORECASTING", forecasting.address},
                        {"GRIDBILL_ARGON2_MEMORY_KIB", "8192"},
                        {"GRIDBILL_ARGON2_TIME_COST", "1"}},
                       dir));
@@ -147,6 +153,7 @@ TEST_CASE("the monitoring rules and dashboards query only exported metrics", "[s
            GRIDBILL_MONITORING_DIR "/alerts.yaml", GRIDBILL_MONITORING_DIR "/recording-rules.yaml",
            GRIDBILL_MONITORING_DIR "/dashboards/balance.json",
            GRIDBILL_MONITORING_DIR "/dashboards/contracts.json",
+           GRIDBILL_MONITORING_DIR "/dashboards/forecasting.json",
            GRIDBILL_MONITORING_DIR "/dashboards/gateway.json",
            GRIDBILL_MONITORING_DIR "/dashboards/invoicing.json",
            GRIDBILL_MONITORING_DIR "/dashboards/metering.json",
