@@ -13,6 +13,13 @@ command -v buildah >/dev/null || skip "buildah is not installed (deploy/install-
 command -v debootstrap >/dev/null || skip "debootstrap is not installed (deploy/install-deps.sh)"
 probe="$(buildah from scratch 2>&1)" || skip "buildah cannot make a container here: $probe"
 buildah rm "$probe" >/dev/null
+# The first build fetches Debian from its archive: without it there is
+# nothing to build from (a cached root filesystem is enough).
+mirror="${GRIDBILL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+if [[ ! -f "${GRIDBILL_BUILD_DIR:-$root/build}/images/rootfs-bookworm/etc/debian_version" ]]; then
+  wget -q -T 20 -t 2 --spider "$mirror/dists/bookworm/Release" ||
+    skip "Debian's archive ($mirror) cannot be reached: debootstrap has nothing to fetch from"
+fi
 
 log="$(mktemp)"
 bash "$root/deploy/images.sh" contracts 2>&1 | tee "$log"
