@@ -38,14 +38,20 @@ inline constexpr Query kClaimJob{
 
 // An open piece of a running job, or one whose claim is older than the lease
 // ($3): the takeover increments the epoch, so the previous holder's result
-// is refused.
+// is refused. The running jobs are taken oldest first and, within one, its
+// lowest open piece by the open-pieces index, so a claim costs the same
+// whether the job has ten pieces left or ten thousand (sorting every open
+// piece of the job per claim made a run of n pieces cost n^2).
 inline constexpr Query kClaimPiece{
     "jobs_claim_piece",
-    "WITH c AS (SELECT p.job_id, p.piece_no, p.state AS prev_state, p.claimed_by AS prev_owner "
-    "FROM job_pieces p JOIN jobs j ON j.id = p.job_id "
-    "WHERE j.state = 2 AND j.kind = ANY($4::text[]) AND ($5 = '' OR j.id = $5) "
-    "AND (p.state = 0 OR (p.state = 1 AND p.claimed_at < $3)) "
-    "ORDER BY j.create_time, p.job_id, p.piece_no LIMIT 1 FOR UPDATE OF p SKIP LOCKED) "
+    "WITH c AS (SELECT p.job_id, p.piece_no, p.prev_state, p.prev_owner "
+    "FROM (SELECT id, create_time FROM jobs WHERE state = 2 AND kind = ANY($4::text[]) "
+    "AND ($5 = '' OR id = $5) ORDER BY create_time, id) j "
+    "CROSS JOIN LATERAL (SELECT p.job_id, p.piece_no, p.state AS prev_state, "
+    "p.claimed_by AS prev_owner FROM job_pieces p WHERE p.job_id = j.id AND p.state < 2 "
+    "AND (p.state = 0 OR p.claimed_at < $3) ORDER BY p.piece_no LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED) p "
+    "ORDER BY j.create_time, j.id LIMIT 1) "
     "UPDATE job_pieces p SET state = 1, claimed_by = $1, claimed_at = $2, "
     "claim_epoch = p.claim_epoch + 1 FROM c, jobs j "
     "WHERE p.job_id = c.job_id AND p.piece_no = c.piece_no AND j.id = p.job_id "

@@ -107,27 +107,38 @@ absl::Status Runner::FailIfHeld(Handler& handler, const Claim& claim, const absl
 }
 
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
-  if (kinds_.empty()) return false;
+  ASSIGN_OR_RETURN(Step step, StepOnce(only_job, /*piece_first=*/false));
+  return step != Step::kNothing;
+}
+
+absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job, bool piece_first) {
+  if (kinds_.empty()) return Step::kNothing;
   const absl::Time now = now_();
-  ASSIGN_OR_RETURN(
-      std::optional<Claim> job,
-      store_.ClaimJob(options_.worker_id, now, now - options_.lease, kinds_, only_job));
-  if (job) {
-    Hold(*job);
-    absl::Status st = JobStage(*job);
-    Release(*job);
-    RETURN_IF_ERROR(st);
-    return true;
+  if (!piece_first) {
+    ASSIGN_OR_RETURN(
+        std::optional<Claim> job,
+        store_.ClaimJob(options_.worker_id, now, now - options_.lease, kinds_, only_job));
+    if (job) {
+      Hold(*job);
+      absl::Status st = JobStage(*job);
+      Release(*job);
+      RETURN_IF_ERROR(st);
+      return Step::kJob;
+    }
   }
   ASSIGN_OR_RETURN(
       std::optional<Claim> piece,
       store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_, only_job));
-  if (!piece) return false;
+  if (!piece) {
+    // Nothing to piece: a job may wait to be split or finished.
+    if (piece_first) return StepOnce(only_job, /*piece_first=*/false);
+    return Step::kNothing;
+  }
   Hold(*piece);
-  absl::Status st = PieceStage(*piece);
+  absl::StatusOr<bool> more = PieceStage(*piece);
   Release(*piece);
-  RETURN_IF_ERROR(st);
-  return true;
+  RETURN_IF_ERROR(more.status());
+  return *more ? Step::kPiece : Step::kJob;
 }
 
 absl::Status Runner::JobStage(const Claim& claim) {
@@ -154,7 +165,7 @@ absl::Status Runner::JobStage(const Claim& claim) {
   return absl::OkStatus();
 }
 
-absl::Status Runner::PieceStage(const Claim& claim) {
+absl::StatusOr<bool> Runner::PieceStage(const Claim& claim) {
   if (!claim.taken_over_from.empty()) {
     Log("warn", "job piece taken over",
         {{"job_id", claim.job_id},
@@ -165,8 +176,11 @@ absl::Status Runner::PieceStage(const Claim& claim) {
   }
   Handler& handler = *handlers_.at(claim.kind);
   absl::StatusOr<Completion> done = handler.Work(claim.job, claim);
-  if (!done.ok()) return FailIfHeld(handler, claim, done.status());
-  if (*done == Completion::kDiscarded) return absl::OkStatus();
+  if (!done.ok()) {
+    RETURN_IF_ERROR(FailIfHeld(handler, claim, done.status()));
+    return false;
+  }
+  if (*done == Completion::kDiscarded) return false;
   if (options_.metrics != nullptr) options_.metrics->PieceDone(claim.kind);
   if (*done == Completion::kLast) {
     // The job can be finished now, unless the piece's transaction did
@@ -175,18 +189,26 @@ absl::Status Runner::PieceStage(const Claim& claim) {
     if (job.state == State::kSucceeded) CountEnded(job, State::kSucceeded);
   }
   Wake();  // idle workers look again: the job may be finishable, or others queued
-  return absl::OkStatus();
+  return *done == Completion::kStored;
 }
 
 absl::StatusOr<Job> Runner::Drive(const std::string& id, absl::Duration timeout) {
   const absl::Time until = absl::Now() + timeout;
+  // The job's state is read only when there was nothing to do: while pieces
+  // are being worked it cannot have ended, and a read per piece is a round
+  // trip per piece.
+  bool piece_first = false;
   for (;;) {
-    ASSIGN_OR_RETURN(Job job, store_.Get(id));
-    if (Ended(job.state)) return job;
+    ASSIGN_OR_RETURN(Step step, StepOnce(id, piece_first));
+    const bool worked = step != Step::kNothing;
+    piece_first = step == Step::kPiece;
+    if (!worked) {
+      ASSIGN_OR_RETURN(Job job, store_.Get(id));
+      if (Ended(job.state)) return job;
+    }
     if (absl::Now() > until) {
       return absl::DeadlineExceededError(absl::StrCat("job ", id, " did not end in time"));
     }
-    ASSIGN_OR_RETURN(bool worked, WorkOnce(id));
     if (!worked) absl::SleepFor(std::min(options_.poll, absl::Milliseconds(50)));
   }
 }
@@ -214,6 +236,11 @@ absl::StatusOr<int64_t> Runner::CountOpen() {
 }
 
 void Runner::WorkerLoop() {
+  // After a piece, the next look is for another piece first: while a job
+  // has open pieces, asking first for a job to split or finish is a round
+  // trip per piece that finds nothing. A job waiting to be split is taken
+  // once no piece is left to claim (pieces go oldest job first anyway).
+  bool piece_first = false;
   while (true) {
     int64_t seen = 0;
     {
@@ -223,11 +250,12 @@ void Runner::WorkerLoop() {
       // finds nothing (a job created just after its claim query) is not lost.
       seen = wakeups_;
     }
-    absl::StatusOr<bool> worked = WorkOnce();
-    if (!worked.ok()) {
-      Log("error", "job worker", {{"error", std::string(worked.status().message())}});
+    absl::StatusOr<Step> step = StepOnce("", piece_first);
+    piece_first = step.ok() && *step == Step::kPiece;
+    if (!step.ok()) {
+      Log("error", "job worker", {{"error", std::string(step.status().message())}});
     }
-    if (worked.ok() && *worked) continue;
+    if (step.ok() && *step != Step::kNothing) continue;
     absl::MutexLock lock(&mu_);
     auto woken = [this, seen]()
                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };

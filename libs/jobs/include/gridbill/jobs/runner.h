@@ -95,8 +95,15 @@ class Runner {
   const std::string& worker_id() const { return options_.worker_id; }
 
  private:
+  // What one step did: nothing claimable, a job split or finished (or a
+  // piece after which the job may want finishing), or a piece of a job with
+  // more open.
+  enum class Step { kNothing, kJob, kPiece };
+  // WorkOnce, asking for a piece before a job when `piece_first`.
+  absl::StatusOr<Step> StepOnce(const std::string& only_job, bool piece_first);
   absl::Status JobStage(const Claim& claim);
-  absl::Status PieceStage(const Claim& claim);
+  // True when the piece was stored and its job has more open.
+  absl::StatusOr<bool> PieceStage(const Claim& claim);
   // Fails the job with `error` unless the claim was lost meanwhile.
   absl::Status FailIfHeld(Handler& handler, const Claim& claim, const absl::Status& error);
   void Hold(const Claim& claim);
