@@ -333,17 +333,21 @@ int Run(int argc, char** argv) {
   if (run.job().state() != common::v1::JOB_STATE_SUCCEEDED) {
     Die(absl::StrCat("the run ended ", run.job().state(), ": ", run.job().error()));
   }
+  // Every page of the run's totals (older builds answer in one page).
+  int64_t run_total = 0;
   bv1::ListRunTotalsRequest treq;
   treq.set_run_id(run.id());
-  bv1::ListRunTotalsResponse totals;
-  {
+  treq.set_page_size(1000);
+  for (;;) {
+    bv1::ListRunTotalsResponse totals;
     grpc::ClientContext ctx;
     AddWho(ctx);
     grpc::Status st = runs->ListRunTotals(&ctx, treq, &totals);
     if (!st.ok()) Die(absl::StrCat("ListRunTotals: ", st.error_message()));
+    for (const auto& t : totals.services()) run_total += t.actual_wh();
+    if (totals.next_page_token().empty()) break;
+    treq.set_page_token(totals.next_page_token());
   }
-  int64_t run_total = 0;
-  for (const auto& t : totals.services()) run_total += t.actual_wh();
   const int64_t balance_kb = StatusKb(balance, "VmHWM");
   const int64_t metering_kb = StatusKb(metering, "VmHWM");
   std::printf(
