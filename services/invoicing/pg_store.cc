@@ -303,43 +303,29 @@ absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& p
                             static_cast<int64_t>(plan.balance.type))
                         .status());
     if (plan.contracts.empty()) return true;
-    std::vector<int64_t> positions, pieces, services, due_days;
-    std::vector<std::string> ids, numbers, participants, signed_on, valid_from, valid_to, bill_from,
-        bill_to, whole, refusals;
+    // COPY: a run's plan is one row per contract (tens of thousands), and
+    // COPY writes them several times faster than INSERT ... unnest.
+    std::string rows;
     for (size_t i = 0; i < plan.contracts.size(); ++i) {
       const PlannedContract& c = plan.contracts[i];
-      positions.push_back(static_cast<int64_t>(i) + 1);
-      pieces.push_back(c.piece_no);
-      ids.push_back(c.contract.id);
-      numbers.push_back(c.contract.number);
-      participants.push_back(c.contract.participant_id);
-      services.push_back(static_cast<int64_t>(c.contract.service));
-      signed_on.push_back(FormatDate(c.contract.signed_on));
-      valid_from.push_back(FormatDate(c.contract.valid_from));
-      valid_to.push_back(c.contract.valid_to ? FormatDate(*c.contract.valid_to) : "");
-      due_days.push_back(c.contract.due_day);
-      bill_from.push_back(FormatDate(c.bill_from));
-      bill_to.push_back(FormatDate(c.bill_to));
-      whole.push_back(c.whole_period ? "t" : "f");
-      refusals.push_back(c.refusal);
+      CopyRow(rows)
+          .Text(claim.job_id)
+          .Int(static_cast<int64_t>(i) + 1)
+          .Int(c.piece_no)
+          .Text(c.contract.id)
+          .Text(c.contract.number)
+          .Text(c.contract.participant_id)
+          .Int(static_cast<int64_t>(c.contract.service))
+          .Day(c.contract.signed_on)
+          .Day(c.contract.valid_from)
+          .OptDay(c.contract.valid_to)
+          .Int(c.contract.due_day)
+          .Day(c.bill_from)
+          .Day(c.bill_to)
+          .Bool(c.whole_period)
+          .Text(c.refusal);
     }
-    pg::Params p;
-    p.Add(claim.job_id)
-        .AddIntArray(positions)
-        .AddIntArray(pieces)
-        .AddTextArray(ids)
-        .AddTextArray(numbers)
-        .AddTextArray(participants)
-        .AddIntArray(services)
-        .AddTextArray(signed_on)
-        .AddTextArray(valid_from)
-        .AddTextArray(valid_to)
-        .AddIntArray(due_days)
-        .AddTextArray(bill_from)
-        .AddTextArray(bill_to)
-        .AddTextArray(whole)
-        .AddTextArray(refusals);
-    RETURN_IF_ERROR(tx.Execute(q::kInsertRunContracts, p).status());
+    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyRunContracts, rows).status());
     return true;
   });
 }

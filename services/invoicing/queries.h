@@ -64,16 +64,11 @@ inline constexpr Query kSetBilledRun{
     "set_billed_run",
     "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "
     "WHERE id = $1"};
-inline constexpr Query kInsertRunContracts{
-    "insert_run_contracts",
-    "INSERT INTO invoice_run_contracts (run_id, position, piece_no, contract_id, "
-    "contract_number, participant_id, service, signed_on, valid_from, valid_to, due_day, "
-    "bill_from, bill_to, whole_period, refusal) "
-    "SELECT $1, o, p, c, n, pa, s, so, vf, NULLIF(vt, '')::date, dd, bf, bt, w, rf "
-    "FROM unnest($2::int[], "
-    "$3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[], $8::date[], $9::date[], "
-    "$10::text[], $11::int[], $12::date[], $13::date[], $14::boolean[], $15::text[]) "
-    "AS t(o, p, c, n, pa, s, so, vf, vt, dd, bf, bt, w, rf)"};
+// A run's plan, one row per contract (COPY).
+inline constexpr const char* kCopyRunContracts =
+    "COPY invoice_run_contracts (run_id, position, piece_no, contract_id, contract_number, "
+    "participant_id, service, signed_on, valid_from, valid_to, due_day, bill_from, bill_to, "
+    "whole_period, refusal) FROM STDIN";
 inline constexpr Query kPieceContracts{
     "piece_contracts",
     "SELECT contract_id, contract_number, participant_id, service, signed_on, valid_from, "
