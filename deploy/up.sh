@@ -249,14 +249,30 @@ fi
 # --- forecasting: the legacy history and one forecast run ---------------------------
 
 if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" forecasting "* ]]; then
-  say "forecasting: the legacy history 2019-01 .. 2025-10, then one forecast run"
-  # Fixed request ids: running up again replays the same import and run.
+  say "forecasting: the legacy history 2019-01 .. 2025-10, final balance runs of the demo"
+  say "  months before 2026-09, then one forecast run"
+  # The months of the demo readings before the invoiced ones are billed too
+  # (final balance runs), so the forecast reads them rather than filling
+  # gaps. Fixed request ids: running up again replays the same runs, import
+  # and forecast run.
+  forecast_months=()
+  if [[ " ${started[*]} " == *" balance "* && " ${started[*]} " == *" metering "* ]]; then
+    for ((k = demo_readings_months - 1; k >= 2; k--)); do
+      forecast_months+=("$(date -u -d "2026-10-01 -$k months" +%Y-%m)")
+    done
+  fi
   if ! (
+    for month in "${forecast_months[@]}"; do
+      echo "== final balance run $month"
+      env "${ctl_env[@]}" "$ctl" balance run "$month" --type final \
+        --request-id "demo-$demo_seed-balance-final-$month" --addr "$contracts_addr" \
+        --balance-addr "$BIND_HOST:7103" || exit 1
+    done
     env "${ctl_env[@]}" "$ctl" forecast demo-history --seed "$demo_seed" \
       --out "$RUN_DIR/demo-history.csv" &&
       env "${ctl_env[@]}" "$ctl" forecast import-history "$RUN_DIR/demo-history.csv" \
-        --request-id "demo-$demo_seed-forecast-history" --forecasting-addr "$BIND_HOST:7105" &&
-      env "${ctl_env[@]}" "$ctl" forecast run --request-id "demo-$demo_seed-forecast-run" \
+        --request-id "demo-$demo_seed-forecast-history-v2" --forecasting-addr "$BIND_HOST:7105" &&
+      env "${ctl_env[@]}" "$ctl" forecast run --request-id "demo-$demo_seed-forecast-run-v2" \
         --forecasting-addr "$BIND_HOST:7105"
   ) >"$LOG_DIR/demo-forecasting.log" 2>&1; then
     warn "the demo forecast failed (see .run/logs/demo-forecasting.log)"

@@ -168,11 +168,14 @@ SeriesResult ForecastSeries(const Series& series, int horizon, const BacktestOpt
     if (kind == ModelKind::kEts && first < n) {
       std::string unused;
       std::vector<double> train(y.begin(), y.begin() + first);
-      ets_fitted = AutoEts(train, kSeason, fit, unused);
+      ets_fitted = AutoEts(train, kSeason, fit, unused, /*refine_seasons=*/true,
+                           options.thorough_ets ? EtsEffort() : BacktestEffort());
     }
     EtsFit final_fit;
-    if (ets_fitted && FitEts(y, fit.spec, kSeason, final_fit,
-                             /*fit_seasons=*/fit.spec.season != Component::kNone)) {
+    const bool seasons = fit.spec.season != Component::kNone;
+    if (ets_fitted && (options.thorough_ets ? FitEts(y, fit.spec, kSeason, final_fit, seasons)
+                                            : FitEts(y, fit.spec, kSeason, final_fit, seasons,
+                                                     WarmRefitEffort(), &fit))) {
       c.forecast.kind = ModelKind::kEts;
       c.forecast.spec = final_fit.spec.Name();
       c.forecast.mean =

@@ -32,6 +32,12 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(std::string live_from, src.String("live_from", "2025-11"));
   ASSIGN_OR_RETURN(BillingPeriod live, BillingPeriod::Parse(live_from, "live_from"));
   c.runs.live_from = live.civil_month();
+  ASSIGN_OR_RETURN(std::string vat, src.String("vat_rates", "2019-01-01=12,2026-01-01=16"));
+  ASSIGN_OR_RETURN(c.outlook.vat, ParseVatRates(vat, "vat_rates"));
+  ASSIGN_OR_RETURN(int64_t flag, src.Int("declaration_flag_percent", 15, 1, 1000));
+  c.outlook.flag_percent = static_cast<double>(flag);
+  ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));
+  ASSIGN_OR_RETURN(c.outlook.zone, LoadZone(zone, "time_zone"));
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   ASSIGN_OR_RETURN(c.runs.worker_id,

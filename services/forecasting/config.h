@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridbill/server/config.h"
+#include "outlook.h"
 #include "runs.h"
 
 namespace gridbill::forecasting {
@@ -24,6 +25,9 @@ struct Config {
   absl::Duration source_timeout;
   // workers, run_lease, worker_id, series_per_piece, live_from.
   RunsConfig runs;
+  // vat_rates ("2019-01-01=12,2026-01-01=16": the rates of invoicing's
+  // table, DESIGN.md), declaration_flag_percent (15), time_zone (Asia/Almaty).
+  OutlookConfig outlook;
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

@@ -156,6 +156,40 @@ absl::StatusOr<ForecastQuery> QueryOf(const v1::GetForecastRequest& req) {
   return q;
 }
 
+void WhatIfLineToProto(const WhatIfLine& l, v1::WhatIfLine* out) {
+  out->set_participant_id(l.participant_id);
+  out->set_service_type(static_cast<contracts::v1::ServiceType>(l.service_type));
+  out->set_volume_wh(l.volume_wh);
+  out->set_baseline_net_tiyn(l.baseline_net.tiyn);
+  out->set_scenario_net_tiyn(l.scenario_net.tiyn);
+  out->set_baseline_gross_tiyn(l.baseline_gross.tiyn);
+  out->set_scenario_gross_tiyn(l.scenario_gross.tiyn);
+  out->set_effect_net_tiyn(l.scenario_net.tiyn - l.baseline_net.tiyn);
+  out->set_effect_gross_tiyn(l.scenario_gross.tiyn - l.baseline_gross.tiyn);
+}
+
+common::v1::Decimal DecimalText(const Decimal& d) {
+  common::v1::Decimal out;
+  out.set_value(d.ToString());
+  return out;
+}
+
+absl::StatusOr<TariffScenario> ScenarioOf(const v1::TariffScenario& s) {
+  TariffScenario out;
+  if (s.service_type() < 1 || s.service_type() > kServiceTypes) {
+    return InvalidField("scenario.service_type",
+                        absl::StrCat("unknown service ", s.service_type(),
+                                     " (transmission, dispatching, balancing, grid-use)"));
+  }
+  out.service_type = static_cast<int>(s.service_type());
+  if (s.new_price_per_kwh().empty()) return InvalidField("scenario.new_price_per_kwh", "required");
+  ASSIGN_OR_RETURN(out.price_per_kwh,
+                   Decimal::Parse(s.new_price_per_kwh(), "scenario.new_price_per_kwh"));
+  if (!s.has_from_date()) return InvalidField("scenario.from_date", "required");
+  ASSIGN_OR_RETURN(out.from, FromProtoDate(s.from_date(), "scenario.from_date"));
+  return out;
+}
+
 }  // namespace
 
 // --- ForecastService ------------------------------------------------------------
@@ -235,6 +269,127 @@ grpc::Status ForecastServiceImpl::GetForecast(grpc::ServerContext* ctx,
   ASSIGN_OR_RETURN_GRPC(ForecastAnswer answer, runs_.Forecast(caller, query));
   RunToProto(answer.run, resp->mutable_run());
   for (const SeriesAnswer& s : answer.series) SeriesToProto(s, resp->add_series());
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::GetRevenueForecast(grpc::ServerContext* ctx,
+                                                     const v1::GetRevenueForecastRequest* req,
+                                                     v1::GetRevenueForecastResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(RevenueAnswer a,
+                        outlook_.RevenueForecast(caller, req->run_id(), req->participant_id(),
+                                                 static_cast<int>(req->service_type())));
+  RunToProto(a.run, resp->mutable_run());
+  for (const RevenueMonth& m : a.months) {
+    v1::RevenueMonth* o = resp->add_months();
+    *o->mutable_period() = PeriodProto(m.period);
+    o->set_service_type(static_cast<contracts::v1::ServiceType>(m.service_type));
+    o->set_volume_wh(m.volume_wh);
+    o->set_net_tiyn(m.net.tiyn);
+    o->set_vat_tiyn(m.vat.tiyn);
+    o->set_gross_tiyn(m.gross.tiyn);
+    *o->mutable_vat_percent() = DecimalText(m.vat_percent);
+    o->set_price_basis(m.basis);
+    o->set_gross_lower_80_tiyn(m.gross_lower80.tiyn);
+    o->set_gross_upper_80_tiyn(m.gross_upper80.tiyn);
+  }
+  resp->set_total_net_tiyn(a.net.tiyn);
+  resp->set_total_vat_tiyn(a.vat.tiyn);
+  resp->set_total_gross_tiyn(a.gross.tiyn);
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::TariffWhatIf(grpc::ServerContext* ctx,
+                                               const v1::TariffWhatIfRequest* req,
+                                               v1::TariffWhatIfResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  ASSIGN_OR_RETURN_GRPC(TariffScenario scenario, ScenarioOf(req->scenario()));
+  ASSIGN_OR_RETURN_GRPC(WhatIfAnswer a, outlook_.WhatIf(req->run_id(), scenario));
+  RunToProto(a.run, resp->mutable_run());
+  *resp->mutable_from() = PeriodProto(a.from);
+  *resp->mutable_to() = PeriodProto(a.to);
+  for (const WhatIfLine& l : a.lines) WhatIfLineToProto(l, resp->add_lines());
+  WhatIfLineToProto(a.total, resp->mutable_total());
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::ListDeclarationFlags(grpc::ServerContext* ctx,
+                                                       const v1::ListDeclarationFlagsRequest* req,
+                                                       v1::ListDeclarationFlagsResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  ASSIGN_OR_RETURN_GRPC(std::optional<absl::CivilMonth> period,
+                        OptionalMonth(req->period(), "period"));
+  std::optional<double> threshold;
+  if (!req->threshold_percent().value().empty()) {
+    ASSIGN_OR_RETURN_GRPC(Decimal t,
+                          Decimal::Parse(req->threshold_percent().value(), "threshold_percent"));
+    threshold = static_cast<double>(t.units()) / Decimal::kOne;
+  }
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(FlagsAnswer a,
+                        outlook_.DeclarationFlags(req->run_id(), period, threshold, page));
+  RunToProto(a.run, resp->mutable_run());
+  for (const DeclarationFlag& f : a.flags.items) {
+    v1::DeclarationFlag* o = resp->add_flags();
+    o->set_participant_id(f.participant_id);
+    o->set_service_type(static_cast<contracts::v1::ServiceType>(f.service_type));
+    for (const std::string& id : f.application_ids) o->add_application_ids(id);
+    o->set_declared_wh(f.declared_wh);
+    o->set_forecast_wh(f.forecast_wh);
+    if (f.difference_percent)
+      *o->mutable_difference_percent() = DecimalOf(*f.difference_percent, 2);
+    o->set_lower_80_wh(f.lower80_wh);
+    o->set_upper_80_wh(f.upper80_wh);
+    o->set_reason(f.reason);
+  }
+  resp->set_declarations_compared(a.compared);
+  *resp->mutable_threshold_percent() = DecimalOf(a.threshold_percent, 2);
+  resp->set_next_page_token(paging::NextToken(*req, a.flags.next));
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::EstimateMonthToDate(grpc::ServerContext* ctx,
+                                                      const v1::EstimateMonthToDateRequest* req,
+                                                      v1::EstimateMonthToDateResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  ASSIGN_OR_RETURN_GRPC(std::optional<absl::CivilMonth> period,
+                        OptionalMonth(req->period(), "period"));
+  ASSIGN_OR_RETURN_GRPC(EstimateAnswer a,
+                        outlook_.EstimateMonthToDate(caller, req->participant_id(), period));
+  resp->set_participant_id(a.participant_id);
+  *resp->mutable_period() = PeriodProto(a.period);
+  RunToProto(a.run, resp->mutable_run());
+  resp->set_balance_run_id(a.balance_run_id);
+  if (a.measured_until) *resp->mutable_measured_until() = ToProtoTime(*a.measured_until);
+  *resp->mutable_measured_percent() = DecimalOf(100 * a.measured_share, 2);
+  resp->set_method(a.method);
+  for (const ServiceEstimate& e : a.services) {
+    v1::ServiceEstimate* o = resp->add_services();
+    o->set_service_type(static_cast<contracts::v1::ServiceType>(e.service_type));
+    o->set_measured_wh(e.measured_wh);
+    o->set_rest_wh(e.rest_wh);
+    o->set_estimate_wh(e.estimate_wh);
+    o->set_lower_80_wh(e.lower80_wh);
+    o->set_upper_80_wh(e.upper80_wh);
+    o->set_lower_95_wh(e.lower95_wh);
+    o->set_upper_95_wh(e.upper95_wh);
+    o->set_net_tiyn(e.accrual.net.tiyn);
+    o->set_vat_tiyn(e.accrual.vat.tiyn);
+    o->set_gross_tiyn(e.accrual.gross.tiyn);
+    o->set_gross_lower_80_tiyn(e.gross_lower80.tiyn);
+    o->set_gross_upper_80_tiyn(e.gross_upper80.tiyn);
+    o->set_gross_lower_95_tiyn(e.gross_lower95.tiyn);
+    o->set_gross_upper_95_tiyn(e.gross_upper95.tiyn);
+    *o->mutable_vat_percent() = DecimalText(e.accrual.vat_percent);
+    o->set_price_basis(e.accrual.basis);
+  }
+  resp->set_net_tiyn(a.net.tiyn);
+  resp->set_vat_tiyn(a.vat.tiyn);
+  resp->set_gross_tiyn(a.gross.tiyn);
+  resp->set_gross_lower_80_tiyn(a.gross_lower80.tiyn);
+  resp->set_gross_upper_80_tiyn(a.gross_upper80.tiyn);
+  resp->set_gross_lower_95_tiyn(a.gross_lower95.tiyn);
+  resp->set_gross_upper_95_tiyn(a.gross_upper95.tiyn);
   return grpc::Status::OK;
 }
 

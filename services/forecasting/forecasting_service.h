@@ -3,14 +3,15 @@
 
 #include "gridbill/forecasting/v1/forecasting.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
+#include "outlook.h"
 #include "runs.h"
 
 namespace gridbill::forecasting {
 
 class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
-  ForecastServiceImpl(Runs& runs, Idempotency& idempotency)
-      : runs_(runs), idempotency_(idempotency) {}
+  ForecastServiceImpl(Runs& runs, Outlook& outlook, Idempotency& idempotency)
+      : runs_(runs), outlook_(outlook), idempotency_(idempotency) {}
 
   grpc::Status StartForecastRun(grpc::ServerContext* ctx, const v1::StartForecastRunRequest* req,
                                 v1::StartForecastRunResponse* resp) override;
@@ -24,9 +25,21 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                                 v1::ListForecastRunsResponse* resp) override;
   grpc::Status GetForecast(grpc::ServerContext* ctx, const v1::GetForecastRequest* req,
                            v1::GetForecastResponse* resp) override;
+  grpc::Status GetRevenueForecast(grpc::ServerContext* ctx,
+                                  const v1::GetRevenueForecastRequest* req,
+                                  v1::GetRevenueForecastResponse* resp) override;
+  grpc::Status TariffWhatIf(grpc::ServerContext* ctx, const v1::TariffWhatIfRequest* req,
+                            v1::TariffWhatIfResponse* resp) override;
+  grpc::Status ListDeclarationFlags(grpc::ServerContext* ctx,
+                                    const v1::ListDeclarationFlagsRequest* req,
+                                    v1::ListDeclarationFlagsResponse* resp) override;
+  grpc::Status EstimateMonthToDate(grpc::ServerContext* ctx,
+                                   const v1::EstimateMonthToDateRequest* req,
+                                   v1::EstimateMonthToDateResponse* resp) override;
 
  private:
   Runs& runs_;
+  Outlook& outlook_;
   Idempotency& idempotency_;
 };
 

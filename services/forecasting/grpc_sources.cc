@@ -36,6 +36,8 @@ absl::Status FromRemote(const char* service, const grpc::Status& st) {
 GrpcDirectory::GrpcDirectory(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
     : participants_(contracts::v1::ParticipantService::NewStub(channel)),
       contracts_(contracts::v1::ContractService::NewStub(channel)),
+      tariffs_(contracts::v1::TariffService::NewStub(channel)),
+      applications_(contracts::v1::ApplicationService::NewStub(channel)),
       timeout_(timeout) {}
 
 absl::StatusOr<std::vector<ParticipantInfo>> GrpcDirectory::Participants() {
@@ -75,6 +77,56 @@ absl::StatusOr<ContractInfo> GrpcDirectory::Contract(const std::string& id) {
   return info;
 }
 
+absl::StatusOr<std::vector<TariffInfo>> GrpcDirectory::Tariffs() {
+  std::vector<TariffInfo> out;
+  contracts::v1::ListTariffsRequest req;
+  req.set_page_size(1000);
+  for (;;) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, timeout_);
+    contracts::v1::ListTariffsResponse resp;
+    const grpc::Status st = tariffs_->ListTariffs(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("contracts", st);
+    for (const contracts::v1::Tariff& t : resp.tariffs()) {
+      TariffInfo info;
+      info.service_type = static_cast<int>(t.service_type());
+      ASSIGN_OR_RETURN(info.price_per_kwh, Decimal::Parse(t.price_per_kwh(), "price_per_kwh"));
+      ASSIGN_OR_RETURN(info.valid_from, FromProtoDate(t.valid_from(), "valid_from"));
+      ASSIGN_OR_RETURN(info.valid_to, FromOptionalProtoDate(t.valid_to(), "valid_to"));
+      out.push_back(info);
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<DeclaredVolume>> GrpcDirectory::Approved(absl::CivilMonth period) {
+  std::vector<DeclaredVolume> out;
+  contracts::v1::ListApplicationsRequest req;
+  req.set_type(contracts::v1::APPLICATION_TYPE_DECLARED_VOLUMES);
+  req.set_state(contracts::v1::APPLICATION_STATE_APPROVED);
+  req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
+  req.mutable_period()->set_month(period.month());
+  req.set_page_size(1000);
+  for (;;) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, timeout_);
+    contracts::v1::ListApplicationsResponse resp;
+    const grpc::Status st = applications_->ListApplications(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("contracts", st);
+    for (const contracts::v1::Application& a : resp.applications()) {
+      for (const contracts::v1::DeclaredVolume& v : a.declared_volumes()) {
+        out.push_back(
+            {a.participant_id(), static_cast<int>(v.service_type()), v.volume_wh(), a.id()});
+      }
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  return out;
+}
+
 GrpcVolumeSource::GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
     : balance_(balance::v1::BalanceService::NewStub(channel)), timeout_(timeout) {}
 
@@ -109,6 +161,60 @@ absl::StatusOr<std::optional<BilledMonth>> GrpcVolumeSource::Billed(absl::CivilM
     req.set_page_token(resp.next_page_token());
   }
   return std::optional<BilledMonth>(std::move(out));
+}
+
+absl::StatusOr<std::optional<MeasuredSoFar>> GrpcVolumeSource::SoFar(
+    const std::string& participant_id, absl::CivilMonth period) {
+  MeasuredSoFar out;
+  {
+    // The newest succeeded run of the period (runs are listed newest first).
+    balance::v1::ListRunsRequest req;
+    req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
+    req.mutable_period()->set_month(period.month());
+    req.set_page_size(100);
+    bool found = false;
+    while (!found) {
+      grpc::ClientContext ctx;
+      Prepare(ctx, timeout_);
+      balance::v1::ListRunsResponse resp;
+      const grpc::Status st = balance_->ListRuns(&ctx, req, &resp);
+      if (!st.ok()) return FromRemote("balance", st);
+      for (const balance::v1::BalanceRun& r : resp.runs()) {
+        if (r.job().state() != common::v1::JOB_STATE_SUCCEEDED) continue;
+        if (r.type() != balance::v1::RUN_TYPE_PRELIMINARY &&
+            r.type() != balance::v1::RUN_TYPE_FINAL &&
+            r.type() != balance::v1::RUN_TYPE_CORRECTION) {
+          continue;
+        }
+        out.run_id = r.id();
+        out.final = r.type() != balance::v1::RUN_TYPE_PRELIMINARY;
+        out.computed_until = FromProtoTime(r.computed_until());
+        found = true;
+        break;
+      }
+      if (found || resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    if (!found) return std::optional<MeasuredSoFar>();
+  }
+  balance::v1::ListRunTotalsRequest req;
+  req.set_run_id(out.run_id);
+  req.set_participant_id(participant_id);
+  req.set_page_size(1000);
+  for (;;) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, timeout_);
+    balance::v1::ListRunTotalsResponse resp;
+    const grpc::Status st = balance_->ListRunTotals(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("balance", st);
+    for (const balance::v1::ServiceTotal& t : resp.services()) {
+      if (t.participant_id() != participant_id) continue;
+      out.volumes_wh.push_back({static_cast<int>(t.service_type()), t.actual_wh()});
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  return std::optional<MeasuredSoFar>(std::move(out));
 }
 
 }  // namespace gridbill::forecasting

@@ -1,6 +1,7 @@
 // The other services' APIs as forecasting's sources: participants and
-// contracts from the contracts service, billed monthly volumes from the
-// balance service's billing runs.
+// contracts, tariffs and approved declared volumes from the contracts
+// service; billed monthly volumes and what is measured of a period so far
+// from the balance service's runs.
 #pragma once
 
 #include <memory>
@@ -12,22 +13,28 @@
 
 namespace gridbill::forecasting {
 
-class GrpcDirectory final : public Directory {
+class GrpcDirectory final : public Directory, public PriceSource, public DeclarationSource {
  public:
   GrpcDirectory(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
   absl::StatusOr<std::vector<ParticipantInfo>> Participants() override;
   absl::StatusOr<ContractInfo> Contract(const std::string& id) override;
+  absl::StatusOr<std::vector<TariffInfo>> Tariffs() override;
+  absl::StatusOr<std::vector<DeclaredVolume>> Approved(absl::CivilMonth period) override;
 
  private:
   std::unique_ptr<contracts::v1::ParticipantService::Stub> participants_;
   std::unique_ptr<contracts::v1::ContractService::Stub> contracts_;
+  std::unique_ptr<contracts::v1::TariffService::Stub> tariffs_;
+  std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   absl::Duration timeout_;
 };
 
-class GrpcVolumeSource final : public VolumeSource {
+class GrpcVolumeSource final : public VolumeSource, public MeasuredSource {
  public:
   GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
   absl::StatusOr<std::optional<BilledMonth>> Billed(absl::CivilMonth period) override;
+  absl::StatusOr<std::optional<MeasuredSoFar>> SoFar(const std::string& participant_id,
+                                                     absl::CivilMonth period) override;
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;

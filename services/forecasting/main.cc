@@ -16,6 +16,7 @@
 #include "gridbill/server/server.h"
 #include "grpc_sources.h"
 #include "grpcpp/security/credentials.h"
+#include "outlook.h"
 #include "pg_store.h"
 #include "runs.h"
 
@@ -44,7 +45,8 @@ absl::Status Serve(int argc, char** argv) {
   }
   jobs::RunnerMetrics job_metrics(base.registry());
   Runs runs(store, jobs, directory, volumes.get(), clock, config.runs, &job_metrics);
-  ForecastServiceImpl forecast_service(runs, idempotency);
+  Outlook outlook(runs, directory, directory, volumes.get(), config.outlook);
+  ForecastServiceImpl forecast_service(runs, outlook, idempotency);
   HistoryServiceImpl history_service(runs, idempotency);
 
   auto on_started = [&config](const Server& server) {

@@ -31,10 +31,12 @@ bool Constant(const std::vector<double>& y) {
                      [&](double v) { return std::fabs(v - y[0]) <= 1e-12 * scale; });
 }
 
-// Nelder-Mead minimisation of f from x0 with initial steps `step`.
-std::vector<double> NelderMead(const std::function<double(const std::vector<double>&)>& f,
-                               std::vector<double> x0, const std::vector<double>& step,
-                               int max_evals) {
+// Nelder-Mead minimisation of f from x0 with initial steps `step`; stops
+// after `max_evals` evaluations or when the simplex's values agree within
+// `tolerance` (relative). Buffers are allocated once per call.
+template <typename F>
+std::vector<double> NelderMead(F&& f, const std::vector<double>& x0,
+                               const std::vector<double>& step, int max_evals, double tolerance) {
   const size_t d = x0.size();
   std::vector<std::vector<double>> pts(d + 1, x0);
   std::vector<double> val(d + 1);
@@ -42,25 +44,24 @@ std::vector<double> NelderMead(const std::function<double(const std::vector<doub
   int evals = 0;
   for (size_t i = 0; i <= d; ++i) val[i] = f(pts[i]), ++evals;
   std::vector<size_t> order(d + 1);
+  std::vector<double> centroid(d), r(d), e(d), c(d);
   while (evals < max_evals) {
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return val[a] < val[b]; });
     const size_t best = order[0], worst = order[d], second = order[d - 1];
-    if (std::fabs(val[worst] - val[best]) <= 1e-10 * (std::fabs(val[best]) + 1e-10)) break;
-    std::vector<double> centroid(d, 0.0);
+    if (std::fabs(val[worst] - val[best]) <= tolerance * (std::fabs(val[best]) + 1e-10)) break;
+    std::fill(centroid.begin(), centroid.end(), 0.0);
     for (size_t i = 0; i < d; ++i) {
       for (size_t j = 0; j < d; ++j) centroid[j] += pts[order[i]][j] / static_cast<double>(d);
     }
-    auto along = [&](double t) {
-      std::vector<double> p(d);
+    auto along = [&](double t, std::vector<double>& p) {
       for (size_t j = 0; j < d; ++j) p[j] = centroid[j] + t * (pts[worst][j] - centroid[j]);
-      return p;
     };
-    std::vector<double> r = along(-1.0);
+    along(-1.0, r);
     const double fr = f(r);
     ++evals;
     if (fr < val[best]) {
-      std::vector<double> e = along(-2.0);
+      along(-2.0, e);
       const double fe = f(e);
       ++evals;
       if (fe < fr) {
@@ -71,7 +72,7 @@ std::vector<double> NelderMead(const std::function<double(const std::vector<doub
     } else if (fr < val[second]) {
       pts[worst] = r, val[worst] = fr;
     } else {
-      std::vector<double> c = fr < val[worst] ? along(-0.5) : along(0.5);
+      along(fr < val[worst] ? -0.5 : 0.5, c);
       const double fc = f(c);
       ++evals;
       if (fc < std::min(fr, val[worst])) {
@@ -157,49 +158,56 @@ struct EtsParams {
   double alpha, beta, gamma, phi, level0, trend0;
 };
 
-// One pass of the filter; the objective (-2 log L up to a constant) or inf
-// when a state makes the form meaningless (a multiplicative denominator <= 0).
-double EtsObjective(const EtsSpec& spec, const EtsParams& p, const std::vector<double>& season0,
-                    const std::vector<double>& y, int m, double* sse_out, double* loglik_out) {
-  const bool trend = spec.trend != Component::kNone;
-  const double phi = trend ? (spec.damped ? p.phi : 1.0) : 0.0;
-  double l = p.level0, b = trend ? p.trend0 : 0.0;
-  std::vector<double> s = season0;
-  double sse = 0, rel = 0, logsum = 0;
-  const size_t n = y.size();
-  for (size_t t = 0; t < n; ++t) {
-    const double base = l + phi * b;
+// One pass of the filter for one form (a template per form, so that the
+// loop has no branch on the form); the objective (-2 log L up to a
+// constant) or inf when a state makes the form meaningless (a
+// multiplicative denominator <= 0). `s` holds the m seasonal states and is
+// overwritten; `inv_scale` keeps the product of the multiplicative
+// error's fitted values near 1 (its logarithm is taken every 8 months).
+template <bool kTrend, Component kSeason, bool kMultError>
+double EtsPass(const EtsParams& p, double* s, const double* y, int n, int m, double inv_scale,
+               double* sse_out, double* loglik_out) {
+  const double phi = kTrend ? p.phi : 0.0;
+  double l = p.level0, b = kTrend ? p.trend0 : 0.0;
+  double sse = 0, rel = 0, logsum = 0, prod = 1;
+  int j = 0;
+  for (int t = 0; t < n; ++t) {
+    const double base = kTrend ? l + phi * b : l;
     double st = 0;
     double yhat = base;
-    if (spec.season == Component::kAdditive) {
-      st = s[t % m];
+    if constexpr (kSeason == Component::kAdditive) {
+      st = s[j];
       yhat = base + st;
-    } else if (spec.season == Component::kMultiplicative) {
-      st = s[t % m];
+    } else if constexpr (kSeason == Component::kMultiplicative) {
+      st = s[j];
       if (st <= 0 || base <= 0) return kInf;
       yhat = base * st;
     }
     const double eps = y[t] - yhat;
     sse += eps * eps;
-    if (spec.error == Component::kMultiplicative) {
+    if constexpr (kMultError) {
       if (yhat <= 0) return kInf;
-      rel += (eps / yhat) * (eps / yhat);
-      logsum += std::log(yhat);
+      const double q = eps / yhat;
+      rel += q * q;
+      prod *= yhat * inv_scale;
+      if ((t & 7) == 7) logsum += std::log(prod), prod = 1;
     }
-    if (spec.season == Component::kMultiplicative) {
+    if constexpr (kSeason == Component::kMultiplicative) {
       l = base + p.alpha * eps / st;
-      b = phi * b + p.beta * eps / st;
-      s[t % m] = st + p.gamma * eps / base;
+      if constexpr (kTrend) b = phi * b + p.beta * eps / st;
+      s[j] = st + p.gamma * eps / base;
     } else {
       l = base + p.alpha * eps;
-      b = phi * b + p.beta * eps;
-      if (spec.season == Component::kAdditive) s[t % m] = st + p.gamma * eps;
+      if constexpr (kTrend) b = phi * b + p.beta * eps;
+      if constexpr (kSeason == Component::kAdditive) s[j] = st + p.gamma * eps;
     }
     if (!std::isfinite(l) || !std::isfinite(b)) return kInf;
+    if (++j == m) j = 0;
   }
   const double nn = static_cast<double>(n);
   double loglik;
-  if (spec.error == Component::kMultiplicative) {
+  if constexpr (kMultError) {
+    logsum += std::log(prod) - nn * std::log(inv_scale);
     if (rel <= 0) return kInf;
     loglik = -0.5 * nn * (std::log(2 * kPi * rel / nn) + 1.0) - logsum;
   } else {
@@ -210,6 +218,32 @@ double EtsObjective(const EtsSpec& spec, const EtsParams& p, const std::vector<d
   if (loglik_out != nullptr) *loglik_out = loglik;
   return -2.0 * loglik;
 }
+
+using EtsPassFn = double (*)(const EtsParams&, double*, const double*, int, int, double, double*,
+                             double*);
+
+template <bool kTrend, Component kSeason>
+EtsPassFn PassFor(bool mult_error) {
+  return mult_error ? &EtsPass<kTrend, kSeason, true> : &EtsPass<kTrend, kSeason, false>;
+}
+
+EtsPassFn PassFor(const EtsSpec& spec) {
+  const bool trend = spec.trend != Component::kNone;
+  const bool me = spec.error == Component::kMultiplicative;
+  switch (spec.season) {
+    case Component::kNone:
+      return trend ? PassFor<true, Component::kNone>(me) : PassFor<false, Component::kNone>(me);
+    case Component::kAdditive:
+      return trend ? PassFor<true, Component::kAdditive>(me)
+                   : PassFor<false, Component::kAdditive>(me);
+    case Component::kMultiplicative:
+      return trend ? PassFor<true, Component::kMultiplicative>(me)
+                   : PassFor<false, Component::kMultiplicative>(me);
+  }
+  return nullptr;
+}
+
+double ClampedLogit(double p) { return Logit(std::clamp(p, 1e-6, 1.0 - 1e-6)); }
 
 }  // namespace
 
@@ -277,8 +311,30 @@ std::string EtsSpec::Name() const {
   return absl::StrCat("ETS(", c(error), ",", c(trend), damped ? "d" : "", ",", c(season), ")");
 }
 
-bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& out,
-            bool fit_seasons) {
+EtsEffort BacktestEffort() {
+  EtsEffort e;
+  e.evals_per_dim = 100;
+  e.restart_evals_per_dim = 40;
+  e.season_rounds = 1;
+  e.season_evals_per_dim = 120;
+  e.tolerance = 1e-8;
+  e.prune_to = 3;
+  e.screen_evals_per_dim = 30;
+  return e;
+}
+
+EtsEffort WarmRefitEffort() {
+  EtsEffort e;
+  e.evals_per_dim = 40;
+  e.restart_evals_per_dim = 0;
+  e.season_rounds = 1;
+  e.season_evals_per_dim = 60;
+  e.tolerance = 1e-8;
+  return e;
+}
+
+bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& out, bool fit_seasons,
+            const EtsEffort& effort, const EtsFit* warm) {
   const int n = static_cast<int>(y.size());
   const bool seasonal = spec.season != Component::kNone;
   const bool trend = spec.trend != Component::kNone;
@@ -290,6 +346,10 @@ bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& ou
   const int k = 1 + (trend ? 1 : 0) + (seasonal ? 1 : 0) + (spec.damped ? 1 : 0) + 1 +
                 (trend ? 1 : 0) + (seasonal ? m - 1 : 0) + 1;
   if (n - k - 1 <= 0) return false;
+  if (warm != nullptr && (warm->spec.Name() != spec.Name() ||
+                          (seasonal && static_cast<int>(warm->season0.size()) != m))) {
+    warm = nullptr;
+  }
 
   // Initial states: seasonal indices of the first seasons, then a line through
   // the first (up to) two adjusted seasons.
@@ -309,13 +369,14 @@ bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& ou
     l0 = adjusted[0];
   }
   const double scale = std::max(1e-9, std::fabs(l0) + 1e-9);
+  // The seasonal states the search starts from: a warm fit's, else the decomposition's.
+  const std::vector<double> season_base = warm != nullptr && seasonal ? warm->season0 : season_init;
 
   // Free parameters, unconstrained: alpha, beta/alpha, gamma/(1-alpha),
   // phi in (0.8, 0.98), level0 and trend0 in units of the level, and (when
-  // fit_seasons) the seasonal states' departures from their start,
-  // renormalised to sum 0 (additive) or average 1 (multiplicative).
-  const bool free_seasons = seasonal && fit_seasons;
-  std::vector<double> season0 = season_init;
+  // the vector is longer: the rounds with free seasons) the seasonal
+  // states' departures from season_base, renormalised to sum 0 (additive)
+  // or average 1 (multiplicative).
   auto decode = [&](const std::vector<double>& x, std::vector<double>& season) {
     EtsParams p{};
     size_t i = 0;
@@ -325,12 +386,12 @@ bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& ou
     p.phi = spec.damped ? 0.8 + 0.18 * Logistic(x[i++]) : 1.0;
     p.level0 = l0 + scale * x[i++];
     p.trend0 = trend ? b0 + scale * 0.01 * x[i++] : 0.0;
-    if (free_seasons) {
+    if (seasonal && x.size() > i) {
       double sum = 0;
       for (int j = 0; j < m; ++j) {
         const double dx = j < m - 1 ? x[i + j] : 0.0;
         season[j] =
-            mult_season ? season_init[j] * std::exp(0.1 * dx) : season_init[j] + 0.1 * scale * dx;
+            mult_season ? season_base[j] * std::exp(0.1 * dx) : season_base[j] + 0.1 * scale * dx;
         sum += season[j];
       }
       for (double& v : season) v = mult_season ? v * m / sum : v - sum / m;
@@ -338,34 +399,62 @@ bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& ou
     return p;
   };
   std::vector<double> x0, step;
-  x0.push_back(Logit(0.3)), step.push_back(1.0);
-  if (trend) x0.push_back(Logit(0.1)), step.push_back(1.0);
-  if (seasonal) x0.push_back(Logit(0.1)), step.push_back(1.0);
-  if (spec.damped) x0.push_back(0.0), step.push_back(1.0);
-  x0.push_back(0.0), step.push_back(0.05);
-  if (trend) x0.push_back(0.0), step.push_back(0.5);
+  const double big = warm != nullptr ? 0.3 : 1.0;  // a warm start searches nearby
+  if (warm != nullptr) {
+    x0.push_back(ClampedLogit((warm->alpha - 1e-4) / (0.9999 - 1e-4)));
+    if (trend) x0.push_back(ClampedLogit(warm->beta / std::max(1e-12, warm->alpha)));
+    if (seasonal) x0.push_back(ClampedLogit(warm->gamma / std::max(1e-12, 1.0 - warm->alpha)));
+    if (spec.damped) x0.push_back(ClampedLogit((warm->phi - 0.8) / 0.18));
+    x0.push_back((warm->level0 - l0) / scale);
+    if (trend) x0.push_back((warm->trend0 - b0) / (0.01 * scale));
+  } else {
+    x0.push_back(Logit(0.3));
+    if (trend) x0.push_back(Logit(0.1));
+    if (seasonal) x0.push_back(Logit(0.1));
+    if (spec.damped) x0.push_back(0.0);
+    x0.push_back(0.0);
+    if (trend) x0.push_back(0.0);
+  }
+  step.assign(x0.size(), big);
+  step[(trend ? 1 : 0) + (seasonal ? 1 : 0) + (spec.damped ? 1 : 0) + 1] = 0.05 * big;
+  if (trend) step.back() = 0.5 * big;
   const size_t base_dims = x0.size();
-  std::vector<double> season_buf = season_init;
+  const EtsPassFn pass = PassFor(spec);
+  double inv_scale = 0;
+  for (double v : y) inv_scale += std::fabs(v);
+  inv_scale = inv_scale > 0 ? n / inv_scale : 1.0;
+  std::vector<double> season_buf = season_base;
+  std::vector<double> scratch(seasonal ? m : 1, 0.0);
   auto objective = [&](const std::vector<double>& x) {
     const EtsParams p = decode(x, season_buf);
-    return EtsObjective(spec, p, season_buf, y, m, nullptr, nullptr);
+    if (seasonal) std::copy(season_buf.begin(), season_buf.end(), scratch.begin());
+    return pass(p, scratch.data(), y.data(), n, m, inv_scale, nullptr, nullptr);
   };
-  std::vector<double> best = NelderMead(objective, x0, step, 100 * static_cast<int>(x0.size()));
-  // A restart from the optimum refines what a collapsed simplex left.
-  best = NelderMead(objective, best, std::vector<double>(step.size(), 0.2),
-                    40 * static_cast<int>(x0.size()));
-  if (free_seasons) {
-    // Then the seasonal states too, from there (twice: a restart helps in 17 dimensions).
+  const int d = static_cast<int>(base_dims);
+  std::vector<double> best =
+      NelderMead(objective, x0, step, effort.evals_per_dim * d, effort.tolerance);
+  if (effort.restart_evals_per_dim > 0) {
+    // A restart from the optimum refines what a collapsed simplex left.
+    best = NelderMead(objective, best, std::vector<double>(step.size(), 0.2),
+                      effort.restart_evals_per_dim * d, effort.tolerance);
+  }
+  if (seasonal && fit_seasons && effort.season_rounds > 0) {
+    // Then the seasonal states too, from there (a restart helps in 17 dimensions).
     for (int j = 0; j < m - 1; ++j) best.push_back(0.0);
     std::vector<double> steps(best.size(), 0.2);
     for (size_t j = base_dims; j < best.size(); ++j) steps[j] = 0.1;
-    for (int round = 0; round < 2; ++round) {
-      best = NelderMead(objective, best, steps, 250 * static_cast<int>(best.size()));
+    for (int round = 0; round < effort.season_rounds; ++round) {
+      best =
+          NelderMead(objective, best, steps,
+                     effort.season_evals_per_dim * static_cast<int>(best.size()), effort.tolerance);
     }
   }
+  std::vector<double> season0 = season_base;
   const EtsParams p = decode(best, season0);
+  std::vector<double> final_states = season0;
+  if (final_states.empty()) final_states.assign(1, 0.0);
   double sse = 0, loglik = 0;
-  const double obj = EtsObjective(spec, p, season0, y, m, &sse, &loglik);
+  const double obj = pass(p, final_states.data(), y.data(), n, m, inv_scale, &sse, &loglik);
   if (!std::isfinite(obj)) return false;
   out.spec = spec;
   out.alpha = p.alpha, out.beta = p.beta, out.gamma = p.gamma, out.phi = p.phi;
@@ -439,7 +528,7 @@ std::vector<double> ForecastEts(const EtsFit& fit, const EtsState& state, int h,
 }
 
 bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback,
-             bool refine_seasons) {
+             bool refine_seasons, const EtsEffort& effort) {
   if (y.size() < 4) {
     fallback = absl::StrCat("ETS needs 4 months, the series has ", y.size(), ": naive");
     return false;
@@ -448,7 +537,7 @@ bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fal
     fallback = "constant series: naive";
     return false;
   }
-  bool found = false;
+  std::vector<EtsSpec> forms;
   for (Component error : {Component::kAdditive, Component::kMultiplicative}) {
     for (int t = 0; t < 3; ++t) {
       for (Component season :
@@ -460,15 +549,51 @@ bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fal
         spec.trend = t == 0 ? Component::kNone : Component::kAdditive;
         spec.damped = t == 2;
         spec.season = season;
-        EtsFit fit;
-        if (!FitEts(y, spec, m, fit)) continue;
-        if (!found || fit.aicc < best.aicc) best = fit, found = true;
+        forms.push_back(spec);
       }
+    }
+  }
+  bool found = false;
+  if (effort.prune_to > 0) {
+    // Screen every form cheaply, then fit the best few by AICc in full,
+    // each from its screening fit.
+    EtsEffort screen;
+    screen.evals_per_dim = effort.screen_evals_per_dim;
+    screen.restart_evals_per_dim = 0;
+    screen.season_rounds = 0;
+    screen.tolerance = effort.tolerance;
+    std::vector<EtsFit> screened;
+    for (const EtsSpec& spec : forms) {
+      EtsFit fit;
+      if (FitEts(y, spec, m, fit, false, screen)) screened.push_back(std::move(fit));
+    }
+    std::sort(screened.begin(), screened.end(),
+              [](const EtsFit& a, const EtsFit& b) { return a.aicc < b.aicc; });
+    if (screened.size() > static_cast<size_t>(effort.prune_to)) {
+      screened.resize(static_cast<size_t>(effort.prune_to));
+    }
+    EtsEffort full = effort;
+    full.season_rounds = 0;
+    for (const EtsFit& start : screened) {
+      EtsFit fit;
+      if (!FitEts(y, start.spec, m, fit, false, full, &start)) fit = start;
+      if (!found || fit.aicc < best.aicc) best = fit, found = true;
+    }
+  } else {
+    for (const EtsSpec& spec : forms) {
+      EtsFit fit;
+      if (!FitEts(y, spec, m, fit, false, effort)) continue;
+      if (!found || fit.aicc < best.aicc) best = fit, found = true;
     }
   }
   if (found && refine_seasons && best.spec.season != Component::kNone) {
     EtsFit refined;
-    if (FitEts(y, best.spec, m, refined, /*fit_seasons=*/true) &&
+    // After pruning the base parameters are at their optimum: few evaluations
+    // for them before the seasonal states join.
+    EtsEffort refine = effort;
+    if (effort.prune_to > 0) refine.evals_per_dim = 20, refine.restart_evals_per_dim = 0;
+    if (FitEts(y, best.spec, m, refined, /*fit_seasons=*/true, refine,
+               effort.prune_to > 0 ? &best : nullptr) &&
         refined.log_likelihood > best.log_likelihood) {
       best = refined;
     }

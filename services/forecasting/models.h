@@ -74,14 +74,39 @@ struct EtsState {
   std::vector<double> season;  // the last m seasonal states, oldest first
 };
 
+// How hard the likelihood search works. The defaults are the thorough
+// search (every form fitted in full, the seasonal states refined in two
+// rounds); a forecast run's backtests use BacktestEffort(), which screens
+// the forms cheaply, fits the best few in full and warm-starts the final
+// fit from the one before the first origin (the benchmark prints both).
+struct EtsEffort {
+  int evals_per_dim = 100;         // first Nelder-Mead round, per free parameter
+  int restart_evals_per_dim = 40;  // a restart from the optimum (0: none)
+  int season_rounds = 2;           // rounds with the seasonal states free too
+  int season_evals_per_dim = 250;  // per round, per free parameter
+  double tolerance = 1e-10;        // relative spread of the simplex that stops a round
+  // AutoEts: 0 fits every form in full; k > 0 screens every form with
+  // `screen_evals_per_dim` (no restart) and fits the k best by AICc in full.
+  int prune_to = 0;
+  int screen_evals_per_dim = 30;
+};
+
+// The effort of a forecast run's backtests and final fits (see EtsEffort).
+EtsEffort BacktestEffort();
+// The effort of a final fit warm-started from a fit on a prefix of the series.
+EtsEffort WarmRefitEffort();
+
 // Fits one form by maximum likelihood (Nelder-Mead over the smoothing
 // parameters, phi and the initial level and trend; seasonal initial states
 // from a classical decomposition of the first four seasons, then, with
 // `fit_seasons`, estimated too, as statsmodels does). false when the form
 // does not apply (multiplicative on a series with a value <= 0, seasonal on
-// fewer than two seasons, fewer observations than parameters).
+// fewer than two seasons, fewer observations than parameters). `warm` (may
+// be null): a fit of the same form, e.g. on a prefix of y, to start from
+// (its parameters, initial states and seasonal states).
 bool FitEts(const std::vector<double>& y, const EtsSpec& spec, int m, EtsFit& out,
-            bool fit_seasons = false);
+            bool fit_seasons = false, const EtsEffort& effort = EtsEffort(),
+            const EtsFit* warm = nullptr);
 // The filtered state at the end of y[0..end) under the fit's parameters.
 EtsState FilterEts(const EtsFit& fit, const std::vector<double>& y, int end, int m);
 // h point forecasts from a state.
@@ -91,7 +116,7 @@ std::vector<double> ForecastEts(const EtsFit& fit, const EtsState& state, int h,
 // series, or one shorter than 4 months, falls back to Naive (false, stated
 // in `fallback`).
 bool AutoEts(const std::vector<double>& y, int m, EtsFit& best, std::string& fallback,
-             bool refine_seasons = true);
+             bool refine_seasons = true, const EtsEffort& effort = EtsEffort());
 PointForecast EtsForecast(const std::vector<double>& y, int h, int m = kSeason);
 
 // --- Theta -------------------------------------------------------------------

@@ -269,18 +269,31 @@ absl::StatusOr<std::string> Runs::Summarize(const jobs::Job& job,
 
 // --- answers ------------------------------------------------------------------------
 
-absl::StatusOr<ForecastAnswer> Runs::Forecast(const Caller& caller, const ForecastQuery& q) {
-  ForecastAnswer answer;
-  if (q.run_id.empty()) {
+absl::StatusOr<ForecastRun> Runs::SucceededRun(const std::string& run_id) {
+  if (run_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<ForecastRun> latest, store_.LatestSucceededRun());
     if (!latest) return FailedPrecondition("run_id", "no forecast run has succeeded yet");
-    answer.run = *latest;
-  } else {
-    ASSIGN_OR_RETURN(answer.run, store_.GetRun(q.run_id));
-    if (answer.run.job.state != jobs::State::kSucceeded) {
-      return FailedPrecondition("run_id", absl::StrCat("run ", q.run_id, " has not succeeded"));
-    }
+    return *latest;
   }
+  ASSIGN_OR_RETURN(ForecastRun run, store_.GetRun(run_id));
+  if (run.job.state != jobs::State::kSucceeded) {
+    return FailedPrecondition("run_id", absl::StrCat("run ", run_id, " has not succeeded"));
+  }
+  return run;
+}
+
+absl::StatusOr<Runs::RunForecasts> Runs::SeriesOf(const std::string& run_id,
+                                                  const std::string& participant_id,
+                                                  int service_type) {
+  RunForecasts out;
+  ASSIGN_OR_RETURN(out.run, SucceededRun(run_id));
+  ASSIGN_OR_RETURN(out.series, store_.Forecasts(out.run.id, participant_id, "", service_type));
+  return out;
+}
+
+absl::StatusOr<ForecastAnswer> Runs::Forecast(const Caller& caller, const ForecastQuery& q) {
+  ForecastAnswer answer;
+  ASSIGN_OR_RETURN(answer.run, SucceededRun(q.run_id));
   const std::string& run_id = answer.run.id;
   switch (q.level) {
     case Level::kParticipant: {

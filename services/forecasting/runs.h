@@ -61,6 +61,14 @@ class Runs final : public jobs::Handler {
   absl::StatusOr<paging::PageOf<ForecastRun>> List(const paging::Page& page);
   absl::StatusOr<ForecastRun> Cancel(const std::string& id);
   absl::StatusOr<ForecastAnswer> Forecast(const Caller& caller, const ForecastQuery& query);
+  // A succeeded run (empty id: the latest) and its series with their
+  // forecasts; filters empty/0: all.
+  struct RunForecasts {
+    ForecastRun run;
+    std::vector<RunSeries> series;
+  };
+  absl::StatusOr<RunForecasts> SeriesOf(const std::string& run_id,
+                                        const std::string& participant_id, int service_type);
 
   // Works on a job in the calling thread until it ends (tests, benchmark).
   absl::StatusOr<jobs::Job> Drive(const std::string& id, absl::Duration timeout);
@@ -74,6 +82,7 @@ class Runs final : public jobs::Handler {
                                         const std::vector<std::string>& results) override;
 
  private:
+  absl::StatusOr<ForecastRun> SucceededRun(const std::string& run_id);
   absl::StatusOr<std::vector<MonthVolume>> ReadHistory(std::optional<absl::CivilMonth> history_to,
                                                        RunInputs& inputs);
 

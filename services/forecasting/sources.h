@@ -8,7 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "model.h"
+#include "revenue.h"
 
 namespace gridbill::forecasting {
 
@@ -47,6 +49,45 @@ class VolumeSource {
   virtual ~VolumeSource() = default;
   // nullopt when the period has no billing run.
   virtual absl::StatusOr<std::optional<BilledMonth>> Billed(absl::CivilMonth period) = 0;
+};
+
+// The contracts service's tariffs (every service, every validity).
+class PriceSource {
+ public:
+  virtual ~PriceSource() = default;
+  virtual absl::StatusOr<std::vector<TariffInfo>> Tariffs() = 0;
+};
+
+// One service's volume of an approved declared-volumes application.
+struct DeclaredVolume {
+  std::string participant_id;
+  int service_type = 0;
+  int64_t volume_wh = 0;
+  std::string application_id;
+};
+
+// The contracts service's approved declared-volumes applications.
+class DeclarationSource {
+ public:
+  virtual ~DeclarationSource() = default;
+  virtual absl::StatusOr<std::vector<DeclaredVolume>> Approved(absl::CivilMonth period) = 0;
+};
+
+// What the balance service has measured of a participant's period so far:
+// its latest succeeded run of the period (preliminary or final).
+struct MeasuredSoFar {
+  std::string run_id;
+  bool final = false;
+  absl::Time computed_until;
+  std::vector<std::pair<int, int64_t>> volumes_wh;  // service type, Wh
+};
+
+class MeasuredSource {
+ public:
+  virtual ~MeasuredSource() = default;
+  // nullopt when the period has no succeeded run yet.
+  virtual absl::StatusOr<std::optional<MeasuredSoFar>> SoFar(const std::string& participant_id,
+                                                             absl::CivilMonth period) = 0;
 };
 
 }  // namespace gridbill::forecasting

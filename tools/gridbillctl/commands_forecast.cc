@@ -316,6 +316,177 @@ int AccuracyCmd(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int RevenueCmd(Context& ctx, const Args& args) {
+  Forecasting f = Connect(args);
+  fv1::GetRevenueForecastRequest req;
+  req.set_run_id(args.Get("run"));
+  req.set_participant_id(args.Get("participant"));
+  CTL_ASSIGN_OR_USAGE(const contracts::v1::ServiceType service,
+                      EnumFlag<contracts::v1::ServiceType>(args, "service"));
+  req.set_service_type(service);
+  fv1::GetRevenueForecastResponse resp;
+  grpc::Status st = ctx.client().Call(*f.forecasts, &fv1::ForecastService::Stub::GetRevenueForecast,
+                                      req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << "run " << resp.run().id() << ", "
+            << (req.participant_id().empty() ? "every participant" : req.participant_id()) << "\n";
+  Table t({{"PERIOD"},
+           {"SERVICE"},
+           {"VOLUME", Table::Align::kRight},
+           {"NET", Table::Align::kRight},
+           {"VAT %", Table::Align::kRight},
+           {"VAT", Table::Align::kRight},
+           {"GROSS", Table::Align::kRight},
+           {"GROSS 80 %", Table::Align::kRight},
+           {"PRICES"}});
+  for (const fv1::RevenueMonth& m : resp.months()) {
+    t.AddRow({FormatPeriod(m.period()), ShortName(m.service_type()), FormatEnergy(m.volume_wh()),
+              FormatTiyn(m.net_tiyn()), Dec(m.vat_percent()), FormatTiyn(m.vat_tiyn()),
+              FormatTiyn(m.gross_tiyn()),
+              absl::StrCat(FormatTiyn(m.gross_lower_80_tiyn()), " .. ",
+                           FormatTiyn(m.gross_upper_80_tiyn())),
+              m.price_basis()});
+  }
+  ctx.out() << t.Render();
+  ctx.out() << "total: net " << FormatTiyn(resp.total_net_tiyn()) << ", VAT "
+            << FormatTiyn(resp.total_vat_tiyn()) << ", gross "
+            << FormatTiyn(resp.total_gross_tiyn()) << "\n";
+  return kExitOk;
+}
+
+int WhatIfCmd(Context& ctx, const Args& args) {
+  Forecasting f = Connect(args);
+  fv1::TariffWhatIfRequest req;
+  req.set_run_id(args.Get("run"));
+  CTL_ASSIGN_OR_USAGE(const contracts::v1::ServiceType service,
+                      EnumFlag<contracts::v1::ServiceType>(args, "service"));
+  if (service == contracts::v1::SERVICE_TYPE_UNSPECIFIED) return ctx.Usage("--service is required");
+  if (!args.Has("price")) return ctx.Usage("--price is required (tenge per kWh excluding VAT)");
+  if (!args.Has("from")) return ctx.Usage("--from is required (YYYY-MM-DD)");
+  req.mutable_scenario()->set_service_type(service);
+  req.mutable_scenario()->set_new_price_per_kwh(args.Get("price"));
+  CTL_ASSIGN_OR_USAGE(*req.mutable_scenario()->mutable_from_date(), DateFlag(args, "from"));
+  fv1::TariffWhatIfResponse resp;
+  grpc::Status st = ctx.client().Call(*f.forecasts, &fv1::ForecastService::Stub::TariffWhatIf, req,
+                                      &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << "run " << resp.run().id() << ": " << ShortName(service) << " at "
+            << FormatPrice(args.Get("price")) << " from " << args.Get("from") << ", months "
+            << FormatPeriod(resp.from()) << " .. " << FormatPeriod(resp.to()) << "\n";
+  Table t({{"PARTICIPANT"},
+           {"VOLUME", Table::Align::kRight},
+           {"BASELINE GROSS", Table::Align::kRight},
+           {"SCENARIO GROSS", Table::Align::kRight},
+           {"EFFECT NET", Table::Align::kRight},
+           {"EFFECT GROSS", Table::Align::kRight}});
+  auto row = [&](const fv1::WhatIfLine& l, const std::string& name) {
+    t.AddRow({name, FormatEnergy(l.volume_wh()), FormatTiyn(l.baseline_gross_tiyn()),
+              FormatTiyn(l.scenario_gross_tiyn()), FormatTiyn(l.effect_net_tiyn()),
+              FormatTiyn(l.effect_gross_tiyn())});
+  };
+  for (const fv1::WhatIfLine& l : resp.lines()) row(l, l.participant_id());
+  row(resp.total(), "TOTAL");
+  ctx.out() << t.Render();
+  return kExitOk;
+}
+
+int DeclarationsCmd(Context& ctx, const Args& args) {
+  Forecasting f = Connect(args);
+  fv1::ListDeclarationFlagsRequest req;
+  req.set_run_id(args.Get("run"));
+  if (!args.Has("period")) return ctx.Usage("--period is required (YYYY-MM)");
+  CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  if (args.Has("threshold")) req.mutable_threshold_percent()->set_value(args.Get("threshold"));
+  fv1::ListDeclarationFlagsResponse resp;
+  grpc::Status st = FetchList(ctx.client(), *f.forecasts,
+                              &fv1::ForecastService::Stub::ListDeclarationFlags, req, true, &resp);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << "run " << resp.run().id() << ", " << FormatPeriod(req.period()) << ": "
+            << resp.flags_size() << " of " << resp.declarations_compared()
+            << " declarations differ from the forecast by more than "
+            << Dec(resp.threshold_percent()) << " %\n";
+  Table t({{"PARTICIPANT"},
+           {"SERVICE"},
+           {"DECLARED", Table::Align::kRight},
+           {"FORECAST", Table::Align::kRight},
+           {"80 % INTERVAL", Table::Align::kRight},
+           {"DIFF %", Table::Align::kRight},
+           {"APPLICATIONS"},
+           {"WHY"}});
+  for (const fv1::DeclarationFlag& g : resp.flags()) {
+    std::string apps;
+    for (const std::string& a : g.application_ids())
+      absl::StrAppend(&apps, apps.empty() ? "" : ",", a);
+    t.AddRow({g.participant_id(), ShortName(g.service_type()), FormatEnergy(g.declared_wh()),
+              FormatEnergy(g.forecast_wh()),
+              absl::StrCat(FormatEnergy(g.lower_80_wh()), " .. ", FormatEnergy(g.upper_80_wh())),
+              Dec(g.difference_percent()), apps, g.reason()});
+  }
+  ctx.out() << t.Render();
+  return kExitOk;
+}
+
+int EstimateCmd(Context& ctx, const Args& args) {
+  Forecasting f = Connect(args);
+  fv1::EstimateMonthToDateRequest req;
+  if (!args.Has("participant")) return ctx.Usage("--participant is required");
+  req.set_participant_id(args.Get("participant"));
+  if (!args.Has("period")) return ctx.Usage("--period is required (YYYY-MM)");
+  CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  fv1::EstimateMonthToDateResponse resp;
+  grpc::Status st = ctx.client().Call(
+      *f.forecasts, &fv1::ForecastService::Stub::EstimateMonthToDate, req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  ctx.out() << RenderFields(
+      {{"Participant", resp.participant_id()},
+       {"Period", FormatPeriod(resp.period())},
+       {"Measured", absl::StrCat(Dec(resp.measured_percent()), " % of the month",
+                                 resp.balance_run_id().empty()
+                                     ? ""
+                                     : absl::StrCat(" (balance run ", resp.balance_run_id(), ")"))},
+       {"Method", resp.method()},
+       {"Accrual",
+        absl::StrCat("net ", FormatTiyn(resp.net_tiyn()), ", VAT ", FormatTiyn(resp.vat_tiyn()),
+                     ", gross ", FormatTiyn(resp.gross_tiyn()))},
+       {"Gross 80 %", absl::StrCat(FormatTiyn(resp.gross_lower_80_tiyn()), " .. ",
+                                   FormatTiyn(resp.gross_upper_80_tiyn()))},
+       {"Gross 95 %", absl::StrCat(FormatTiyn(resp.gross_lower_95_tiyn()), " .. ",
+                                   FormatTiyn(resp.gross_upper_95_tiyn()))}});
+  Table t({{"SERVICE"},
+           {"MEASURED", Table::Align::kRight},
+           {"REST", Table::Align::kRight},
+           {"ESTIMATE", Table::Align::kRight},
+           {"80 %", Table::Align::kRight},
+           {"GROSS", Table::Align::kRight},
+           {"GROSS 80 %", Table::Align::kRight}});
+  for (const fv1::ServiceEstimate& e : resp.services()) {
+    t.AddRow({ShortName(e.service_type()), FormatEnergy(e.measured_wh()), FormatEnergy(e.rest_wh()),
+              FormatEnergy(e.estimate_wh()),
+              absl::StrCat(FormatEnergy(e.lower_80_wh()), " .. ", FormatEnergy(e.upper_80_wh())),
+              FormatTiyn(e.gross_tiyn()),
+              absl::StrCat(FormatTiyn(e.gross_lower_80_tiyn()), " .. ",
+                           FormatTiyn(e.gross_upper_80_tiyn()))});
+  }
+  ctx.out() << "\n" << t.Render();
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddForecastCommands(std::vector<Command>& out) {
@@ -388,6 +559,57 @@ void AddForecastCommands(std::vector<Command>& out) {
                  {AddrFlag(), {"run", "ID", "the run (default: the latest succeeded)"}},
                  "",
                  AccuracyCmd});
+  out.push_back({"forecast",
+                 "revenue",
+                 "",
+                 0,
+                 0,
+                 "forecast revenue per month and service: net, VAT, gross in tenge",
+                 {AddrFlag(),
+                  {"participant", "ID", "one participant (default: every participant)"},
+                  {"service", "SERVICE", "only this service"},
+                  {"run", "ID", "the run (default: the latest succeeded)"}},
+                 "Volume x the tariff in force on each day; after the last tariff its price. VAT "
+                 "at the rate of the month's last day.",
+                 RevenueCmd});
+  out.push_back({"forecast",
+                 "what-if",
+                 "",
+                 0,
+                 0,
+                 "a tariff scenario's revenue effect per participant against the baseline",
+                 {AddrFlag(),
+                  {"service", "SERVICE", "the service whose price changes (required)"},
+                  {"price", "DECIMAL", "the new price, tenge per kWh excluding VAT (required)"},
+                  {"from", "YYYY-MM-DD", "the first day of the new price (required)"},
+                  {"run", "ID", "the run (default: the latest succeeded)"}},
+                 "",
+                 WhatIfCmd});
+  out.push_back(
+      {"forecast",
+       "declarations",
+       "",
+       0,
+       0,
+       "approved declared volumes of a period far from the forecast",
+       {AddrFlag(),
+        {"period", "YYYY-MM", "the period (required; one the run forecasts)"},
+        {"threshold", "PERCENT", "flag above this difference (default: the service's, 15)"},
+        {"run", "ID", "the run (default: the latest succeeded)"}},
+       "",
+       DeclarationsCmd});
+  out.push_back(
+      {"forecast",
+       "estimate",
+       "",
+       0,
+       0,
+       "a participant's month-to-date estimate: measured + forecast, accrual with intervals",
+       {AddrFlag(),
+        {"participant", "ID", "the participant (required)"},
+        {"period", "YYYY-MM", "the period (required; one the latest run forecasts)"}},
+       "",
+       EstimateCmd});
 }
 
 }  // namespace gridbill::ctl

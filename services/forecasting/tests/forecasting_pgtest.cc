@@ -14,6 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "every_method.h"
 #include "forecasting_service.h"
+#include "gridbill/domain/civil.h"
+#include "gridbill/domain/money.h"
 #include "gridbill/jobs/pg_jobs.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/testing/fake_clock.h"
@@ -29,8 +31,25 @@ using ::gridbill::testing::FakeClock;
 using ::gridbill::testing::ServiceHarness;
 using ::gridbill::testing::Who;
 
-class FakeDirectory final : public Directory {
+class FakeDirectory final : public Directory, public PriceSource, public DeclarationSource {
  public:
+  // Transmission 2.0 to 2024-12-31, 2.5 to 2025-03-15, then 3.0; dispatching
+  // 0.2 to 2025-03-31 and none after (its last price then holds).
+  absl::StatusOr<std::vector<TariffInfo>> Tariffs() override {
+    auto d = [](const char* text) { return *Decimal::Parse(text); };
+    return std::vector<TariffInfo>{
+        {1, d("2.0"), absl::CivilDay(2019, 1, 1), absl::CivilDay(2024, 12, 31)},
+        {1, d("2.5"), absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 3, 15)},
+        {1, d("3.0"), absl::CivilDay(2025, 3, 16), std::nullopt},
+        {2, d("0.2"), absl::CivilDay(2019, 1, 1), absl::CivilDay(2025, 3, 31)}};
+  }
+  absl::StatusOr<std::vector<DeclaredVolume>> Approved(absl::CivilMonth period) override {
+    absl::MutexLock lock(&mu);
+    return period == absl::CivilMonth(2025, 1) ? declared : std::vector<DeclaredVolume>();
+  }
+  absl::Mutex mu;
+  std::vector<DeclaredVolume> declared ABSL_GUARDED_BY(mu);
+
   absl::StatusOr<std::vector<ParticipantInfo>> Participants() override {
     return std::vector<ParticipantInfo>{{"P-1", "100000000001", "KZ-11"},
                                         {"P-2", "100000000002", "KZ-11"},
@@ -42,9 +61,19 @@ class FakeDirectory final : public Directory {
   }
 };
 
-// One billing run, for 2024-11: what the balance service would answer.
-class FakeVolumes final : public VolumeSource {
+// One billing run, for 2024-11: what the balance service would answer; and
+// a preliminary run of 2024-12 up to the 11th (P-1 transmission 1 MWh so far).
+class FakeVolumes final : public VolumeSource, public MeasuredSource {
  public:
+  absl::StatusOr<std::optional<MeasuredSoFar>> SoFar(const std::string& participant_id,
+                                                     absl::CivilMonth period) override {
+    if (period != absl::CivilMonth(2024, 12)) return std::optional<MeasuredSoFar>();
+    MeasuredSoFar m;
+    m.run_id = "bal-7";
+    m.computed_until = absl::FromCivil(absl::CivilDay(2024, 12, 11), *LoadZone("Asia/Almaty"));
+    if (participant_id == "P-1") m.volumes_wh = {{1, 1'000'000}};
+    return std::optional<MeasuredSoFar>(m);
+  }
   absl::StatusOr<std::optional<BilledMonth>> Billed(absl::CivilMonth period) override {
     if (period != absl::CivilMonth(2024, 11)) return std::optional<BilledMonth>();
     BilledMonth m{"run-2024-11", {}};
@@ -84,6 +113,7 @@ struct Fixture {
   FakeDirectory directory;
   FakeVolumes volumes;
   std::unique_ptr<Runs> runs;
+  std::unique_ptr<Outlook> outlook;
   std::unique_ptr<ForecastServiceImpl> forecast_service;
   std::unique_ptr<HistoryServiceImpl> history_service;
   std::unique_ptr<v1::ForecastService::Stub> forecast;
@@ -98,7 +128,11 @@ struct Fixture {
     config.series_per_piece = 2;
     config.live_from = absl::CivilMonth(2024, 11);
     runs = std::make_unique<Runs>(store, jobs, directory, &volumes, clock, config);
-    forecast_service = std::make_unique<ForecastServiceImpl>(*runs, idempotency);
+    OutlookConfig oc;
+    oc.vat = *ParseVatRates("2019-01-01=12,2026-01-01=16");
+    oc.zone = *LoadZone("Asia/Almaty");
+    outlook = std::make_unique<Outlook>(*runs, directory, directory, &volumes, oc);
+    forecast_service = std::make_unique<ForecastServiceImpl>(*runs, *outlook, idempotency);
     history_service = std::make_unique<HistoryServiceImpl>(*runs, idempotency);
     base.Start({forecast_service.get(), history_service.get()});
     forecast = v1::ForecastService::NewStub(base.channel());
@@ -153,7 +187,7 @@ TEST_CASE("every forecasting RPC admits exactly the roles its access option decl
   Fixture f;
   const auto services = access_testing::ServicesOf(*v1::ForecastRun::descriptor());
   REQUIRE(services.size() == 2);
-  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 8 * 8);
+  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 12 * 8);
   // The empty requests changed nothing.
   CHECK(f.base.CountRows("forecast_runs") == 0);
   CHECK(f.base.CountRows("history_imports") == 0);
@@ -366,6 +400,212 @@ TEST_CASE("a forecast run: inputs recorded, models chosen, sums exact, access an
   REQUIRE(page.runs_size() == 1);
   CHECK(page.runs(0).version() == 1);
   CHECK(page.next_page_token().empty());
+}
+
+// The forecast of one participant's service: its points by month.
+std::map<absl::CivilMonth, int64_t> Points(Fixture& f, const std::string& participant,
+                                           int service) {
+  v1::GetForecastRequest q;
+  q.set_level(v1::LEVEL_PARTICIPANT);
+  q.set_participant_id(participant);
+  q.set_service_type(static_cast<contracts::v1::ServiceType>(service));
+  v1::GetForecastResponse r;
+  REQUIRE_OK(f.Get(q, &r));
+  std::map<absl::CivilMonth, int64_t> out;
+  for (const v1::ForecastPoint& p : r.series(0).points()) {
+    out[absl::CivilMonth(p.period().year(), p.period().month())] = p.volume_wh();
+  }
+  return out;
+}
+
+TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date estimate") {
+  Fixture f;
+  v1::HistoryImport imp;
+  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
+  f.FinishImport(imp.id());
+  v1::StartForecastRunRequest req;
+  req.set_horizon_months(24);  // 2024-12 .. 2026-11
+  v1::ForecastRun run;
+  REQUIRE_OK(f.Start(req, &run));
+  run = f.FinishRun(run.id());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  const auto p1 = Points(f, "P-1", 1);
+  const auto d = [](const char* text) { return *Decimal::Parse(text); };
+
+  // Revenue of P-1's transmission: the price in force, split inside March
+  // 2025 by days (15 at 2.5, 16 at 3.0), VAT 12 % and 16 % from 2026.
+  v1::GetRevenueForecastRequest rq;
+  rq.set_participant_id("P-1");
+  rq.set_service_type(contracts::v1::SERVICE_TYPE_TRANSMISSION);
+  v1::GetRevenueForecastResponse rev;
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::GetRevenueForecast, rq, &rev));
+  REQUIRE(rev.months_size() == 24);
+  auto month = [&](int i) { return rev.months(i); };
+  const int64_t dec = p1.at(absl::CivilMonth(2024, 12));
+  CHECK(month(0).net_tiyn() == ChargeFor(d("2.0"), dec).tiyn);
+  CHECK(month(0).vat_tiyn() == PercentOf(ChargeFor(d("2.0"), dec), d("12")).tiyn);
+  CHECK(month(0).gross_tiyn() == month(0).net_tiyn() + month(0).vat_tiyn());
+  const int64_t mar = p1.at(absl::CivilMonth(2025, 3));
+  const int64_t first15 = static_cast<int64_t>(static_cast<__int128>(mar) * 15 / 31);
+  CHECK(month(3).net_tiyn() ==
+        (ChargeFor(d("2.5"), first15) + ChargeFor(d("3.0"), mar - first15)).tiyn);
+  CHECK(month(3).price_basis() == "2.5 2025-03-01..2025-03-15, 3 2025-03-16..2025-03-31");
+  CHECK(month(13).period().year() == 2026);
+  CHECK(month(13).vat_percent().value() == "16");
+  CHECK(month(13).vat_tiyn() ==
+        PercentOf(ChargeFor(d("3.0"), p1.at(absl::CivilMonth(2026, 1))), d("16")).tiyn);
+  CHECK(month(0).gross_lower_80_tiyn() <= month(0).gross_tiyn());
+  CHECK(month(0).gross_tiyn() <= month(0).gross_upper_80_tiyn());
+  // Every participant: the totals are the sums of the participants'.
+  int64_t parts = 0;
+  for (const char* p : {"P-1", "P-2", "P-3"}) {
+    rq.set_participant_id(p);
+    rq.clear_service_type();
+    REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::GetRevenueForecast, rq, &rev));
+    parts += rev.total_gross_tiyn();
+  }
+  rq.clear_participant_id();
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::GetRevenueForecast, rq, &rev));
+  CHECK(rev.total_gross_tiyn() == parts);
+  CHECK(rev.total_gross_tiyn() == rev.total_net_tiyn() + rev.total_vat_tiyn());
+  // Dispatching after its last tariff keeps its price, and says so.
+  bool stated = false;
+  for (const v1::RevenueMonth& m : rev.months()) {
+    if (m.service_type() == contracts::v1::SERVICE_TYPE_TECHNICAL_DISPATCHING &&
+        m.period().year() == 2025 && m.period().month() == 6) {
+      stated = m.price_basis() == "0.2 (the last tariff's price)";
+    }
+  }
+  CHECK(stated);
+  Who user{"user@p1", "ROLE_PARTICIPANT_USER", "P-1"};
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::GetRevenueForecast, rq, &rev, user),
+               grpc::StatusCode::PERMISSION_DENIED, "participant_id");
+
+  // What-if: transmission at 3.5 from 2025-06-01, against 3.0.
+  v1::TariffWhatIfRequest wq;
+  wq.mutable_scenario()->set_service_type(contracts::v1::SERVICE_TYPE_TRANSMISSION);
+  wq.mutable_scenario()->set_new_price_per_kwh("3.5");
+  wq.mutable_scenario()->mutable_from_date()->set_year(2025);
+  wq.mutable_scenario()->mutable_from_date()->set_month(6);
+  wq.mutable_scenario()->mutable_from_date()->set_day(1);
+  v1::TariffWhatIfResponse what;
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::TariffWhatIf, wq, &what));
+  REQUIRE(what.lines_size() == 3);
+  CHECK(what.from().month() == 6);
+  CHECK(what.to().year() == 2026);
+  CHECK(what.to().month() == 11);
+  int64_t effect = 0, p1_effect = 0;
+  for (const auto& [m, v] : p1) {
+    if (m < absl::CivilMonth(2025, 6)) continue;
+    p1_effect += (ChargeFor(d("3.5"), v) - ChargeFor(d("3.0"), v)).tiyn;
+  }
+  for (const v1::WhatIfLine& l : what.lines()) {
+    effect += l.effect_net_tiyn();
+    CHECK(l.effect_net_tiyn() == l.scenario_net_tiyn() - l.baseline_net_tiyn());
+    if (l.participant_id() == "P-1") CHECK(l.effect_net_tiyn() == p1_effect);
+  }
+  CHECK(what.total().effect_net_tiyn() == effect);
+  CHECK(effect > 0);
+  // Bad scenarios name the field.
+  v1::TariffWhatIfRequest bad = wq;
+  bad.mutable_scenario()->set_service_type(contracts::v1::SERVICE_TYPE_UNSPECIFIED);
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::TariffWhatIf, bad, &what),
+               grpc::StatusCode::INVALID_ARGUMENT, "scenario.service_type");
+  bad = wq;
+  bad.mutable_scenario()->set_new_price_per_kwh("3,5");
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::TariffWhatIf, bad, &what),
+               grpc::StatusCode::INVALID_ARGUMENT, "scenario.new_price_per_kwh");
+  bad = wq;
+  bad.mutable_scenario()->mutable_from_date()->set_year(2031);
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::TariffWhatIf, bad, &what),
+               grpc::StatusCode::INVALID_ARGUMENT, "scenario.from_date");
+  bad.mutable_scenario()->clear_from_date();
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::TariffWhatIf, bad, &what),
+               grpc::StatusCode::INVALID_ARGUMENT, "scenario.from_date");
+
+  // Declarations of 2025-01: P-1 30 % above its forecast, P-2 5 % above,
+  // P-3's dispatching half of it.
+  const int64_t p1_jan = p1.at(absl::CivilMonth(2025, 1));
+  const int64_t p2_jan = Points(f, "P-2", 1).at(absl::CivilMonth(2025, 1));
+  const int64_t p3_jan = Points(f, "P-3", 2).at(absl::CivilMonth(2025, 1));
+  {
+    absl::MutexLock lock(&f.directory.mu);
+    f.directory.declared = {{"P-1", 1, p1_jan * 13 / 10, "A-1"},
+                            {"P-2", 1, p2_jan * 105 / 100, "A-2"},
+                            {"P-3", 2, p3_jan / 2, "A-3"}};
+  }
+  v1::ListDeclarationFlagsRequest fq;
+  fq.mutable_period()->set_year(2025);
+  fq.mutable_period()->set_month(1);
+  v1::ListDeclarationFlagsResponse flags;
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::ListDeclarationFlags, fq, &flags));
+  CHECK(flags.declarations_compared() == 3);
+  CHECK(flags.threshold_percent().value() == "15.00");
+  REQUIRE(flags.flags_size() == 2);
+  CHECK(flags.flags(0).participant_id() == "P-1");
+  CHECK(flags.flags(0).declared_wh() == p1_jan * 13 / 10);
+  CHECK(flags.flags(0).forecast_wh() == p1_jan);
+  CHECK(flags.flags(0).difference_percent().value() == "30.00");
+  CHECK(flags.flags(0).application_ids(0) == "A-1");
+  CHECK(flags.flags(1).participant_id() == "P-3");
+  CHECK(flags.flags(1).difference_percent().value() == "-50.00");
+  // A lower threshold flags P-2 too, a page at a time.
+  fq.mutable_threshold_percent()->set_value("3");
+  fq.set_page_size(2);
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::ListDeclarationFlags, fq, &flags));
+  REQUIRE(flags.flags_size() == 2);
+  CHECK(flags.flags(1).participant_id() == "P-2");
+  REQUIRE(!flags.next_page_token().empty());
+  fq.set_page_token(flags.next_page_token());
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::ListDeclarationFlags, fq, &flags));
+  REQUIRE(flags.flags_size() == 1);
+  CHECK(flags.flags(0).participant_id() == "P-3");
+  CHECK(flags.next_page_token().empty());
+  fq.clear_page_token();
+  fq.mutable_period()->set_year(2024);
+  fq.mutable_period()->set_month(6);
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::ListDeclarationFlags, fq, &flags),
+               grpc::StatusCode::INVALID_ARGUMENT, "period: 2024-06 is outside the forecast");
+  fq.clear_period();
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::ListDeclarationFlags, fq, &flags),
+               grpc::StatusCode::INVALID_ARGUMENT, "period");
+
+  // Month to date, 2024-12: 10 of 31 days measured (1 MWh of transmission),
+  // the rest 21/31 of the monthly forecast; the accrual at 2.0 + 12 %.
+  v1::EstimateMonthToDateRequest eq;
+  eq.set_participant_id("P-1");
+  eq.mutable_period()->set_year(2024);
+  eq.mutable_period()->set_month(12);
+  v1::EstimateMonthToDateResponse est;
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est, user));
+  CHECK(est.balance_run_id() == "bal-7");
+  CHECK(est.measured_percent().value() == "32.26");
+  REQUIRE(est.services_size() == 2);
+  const v1::ServiceEstimate& tr = est.services(0);
+  CHECK(tr.service_type() == contracts::v1::SERVICE_TYPE_TRANSMISSION);
+  CHECK(tr.measured_wh() == 1'000'000);
+  CHECK(tr.rest_wh() == std::llround(static_cast<double>(dec) * 21 / 31));
+  CHECK(tr.estimate_wh() == tr.measured_wh() + tr.rest_wh());
+  CHECK(tr.net_tiyn() == ChargeFor(d("2.0"), tr.estimate_wh()).tiyn);
+  CHECK(tr.gross_tiyn() ==
+        tr.net_tiyn() + PercentOf(ChargeFor(d("2.0"), tr.estimate_wh()), d("12")).tiyn);
+  CHECK(tr.lower_95_wh() <= tr.lower_80_wh());
+  CHECK(tr.lower_80_wh() <= tr.estimate_wh());
+  CHECK(tr.estimate_wh() <= tr.upper_80_wh());
+  CHECK(tr.gross_lower_80_tiyn() <= tr.gross_tiyn());
+  CHECK(est.gross_tiyn() == est.services(0).gross_tiyn() + est.services(1).gross_tiyn());
+  CHECK(est.services(1).measured_wh() == 0);
+  // Another participant's, an unknown one, a month outside the forecast: refused.
+  eq.set_participant_id("P-2");
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est, user),
+               grpc::StatusCode::PERMISSION_DENIED, "participant_id");
+  eq.set_participant_id("P-404");
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est),
+               grpc::StatusCode::INVALID_ARGUMENT, "participant_id");
+  eq.set_participant_id("P-1");
+  eq.mutable_period()->set_year(2027);
+  REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est),
+               grpc::StatusCode::INVALID_ARGUMENT, "period");
 }
 
 }  // namespace

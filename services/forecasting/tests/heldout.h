@@ -15,8 +15,10 @@
 
 #include "backtest.h"
 #include "models.h"
+#include "series.h"
 #include "tools/demo/demo_data.h"
 #include "tools/demo/history.h"
+#include "tools/demo/metering_points.h"
 
 namespace gridbill::forecasting::heldout {
 
@@ -46,17 +48,42 @@ inline std::vector<Series> DemoSeries(uint64_t seed) {
   return out;
 }
 
-inline Figures Evaluate(const std::vector<Series>& all, int holdout = 12) {
+// What `up` gives a forecast run over the demo: the legacy history
+// 2019-01 .. 2025-10 and the demo year 2025-11 .. 2026-10 as the balance
+// service bills it from the demo readings, one series per participant x
+// service up to 2026-10 (gaps filled as a run fills them). `gap_months`
+// counts the months without any volume.
+inline std::vector<RunSeries> UpSeries(uint64_t seed, int* gap_months) {
+  demo::Options options;
+  options.seed = seed;
+  const demo::DataSet data = demo::Generate(options);
+  const std::vector<demo::HistoryRow> year =
+      demo::DemoYearVolumes(data, demo::GenerateMetering(data));
+  const std::vector<demo::HistoryRow> legacy =
+      demo::GenerateHistory(data, demo::HistoryOptions(), year);
+  std::vector<MonthVolume> volumes;
+  for (const std::vector<demo::HistoryRow>* rows : {&legacy, &year}) {
+    for (const demo::HistoryRow& r : *rows) {
+      volumes.push_back({r.bin, r.service, r.period, r.volume_wh});
+    }
+  }
+  return BuildSeries(volumes, absl::CivilMonth(2026, 10), {}, gap_months);
+}
+
+// `end`: the month after the history (series that stop before are left out).
+inline Figures Evaluate(const std::vector<Series>& all, int holdout = 12,
+                        const BacktestOptions& options = BacktestOptions{},
+                        absl::CivilMonth end = absl::CivilMonth(2025, 11)) {
   Figures f;
   const auto t0 = std::chrono::steady_clock::now();
   for (const Series& full : all) {
     const int n = static_cast<int>(full.y.size()) - holdout;
     if (n < 36) continue;  // the held-out year needs three years of history before it
     // Only series that reach the end of the history (not a participant that left).
-    if (full.start + static_cast<int64_t>(full.y.size()) != absl::CivilMonth(2025, 11)) continue;
+    if (full.start + static_cast<int64_t>(full.y.size()) != end) continue;
     ++f.series;
     Series train{full.start, std::vector<double>(full.y.begin(), full.y.begin() + n)};
-    const SeriesResult r = ForecastSeries(train, holdout, BacktestOptions{});
+    const SeriesResult r = ForecastSeries(train, holdout, options);
     const double scale = MaseScale(train.y, n);
     if (scale <= 0) continue;
     auto add = [&](const std::string& name, const Candidate& c) {
