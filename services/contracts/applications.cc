@@ -180,9 +180,8 @@ absl::StatusOr<Application> Applications::Get(const std::string& id, const Calle
   return Visible(id, who);
 }
 
-absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filter,
-                                                         const PageRequest& page,
-                                                         const Caller& who) {
+absl::StatusOr<ApplicationFilter> Applications::Scoped(ApplicationFilter filter,
+                                                       const Caller& who) const {
   if (who.scoped()) {
     if (!filter.participant_id.empty() && filter.participant_id != who.participant_id) {
       return PermissionDeniedField("participant_id",
@@ -192,7 +191,23 @@ absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filte
     filter.participant_id = who.participant_id;
   }
   filter.now = clock_.Now();
+  return filter;
+}
+
+absl::StatusOr<ListPage<Application>> Applications::List(ApplicationFilter filter,
+                                                         const PageRequest& page,
+                                                         const Caller& who) {
+  ASSIGN_OR_RETURN(filter, Scoped(std::move(filter), who));
   ASSIGN_OR_RETURN(ListPage<Application> out, store_.ListApplications(filter, page));
+  for (auto& a : out.items) a.overdue = IsOverdue(a, filter.now);
+  return out;
+}
+
+absl::StatusOr<ListPage<Application>> Applications::Changes(ApplicationFilter filter,
+                                                            const PageRequest& page,
+                                                            const Caller& who) {
+  ASSIGN_OR_RETURN(filter, Scoped(std::move(filter), who));
+  ASSIGN_OR_RETURN(ListPage<Application> out, store_.ApplicationChanges(filter, page));
   for (auto& a : out.items) a.overdue = IsOverdue(a, filter.now);
   return out;
 }

@@ -44,6 +44,9 @@ class Applications {
   absl::StatusOr<Application> Get(const std::string& id, const Caller& who);
   absl::StatusOr<ListPage<Application>> List(ApplicationFilter filter, const PageRequest& page,
                                              const Caller& who);
+  // The change feed of what `who` may see (page.after: a change position).
+  absl::StatusOr<ListPage<Application>> Changes(ApplicationFilter filter, const PageRequest& page,
+                                                const Caller& who);
   absl::StatusOr<Application> Update(const Application& input, const Mask& mask,
                                      int64_t expected_version, const Caller& who);
   // `received` (applications registered from paper, the TSO's staff only,
@@ -68,6 +71,8 @@ class Applications {
   absl::Status CheckParticipant(const std::string& participant_id);
   // Get for `who`, PERMISSION_DENIED on another participant's application.
   absl::StatusOr<Application> Visible(const std::string& id, const Caller& who);
+  // The filter of a list for `who`: a participant's caller sees only its own.
+  absl::StatusOr<ApplicationFilter> Scoped(ApplicationFilter filter, const Caller& who) const;
 
   Store& store_;
   const Clock& clock_;

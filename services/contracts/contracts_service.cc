@@ -6,6 +6,7 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/access.h"
+#include "gridbill/server/changes.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
@@ -417,6 +418,13 @@ grpc::Status ApplicationServiceImpl::ListApplications(grpc::ServerContext* ctx,
     filter.period = period;
   }
   filter.overdue_only = req->overdue_only();
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.Changes(filter, page, who));
+    for (const auto& a : list.items) ToProto(a, resp->add_applications());
+    resp->set_change_cursor(paging::ChangeCursor(*req, list.next));
+    return grpc::Status::OK;
+  }
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(ListPage<Application> list, domain_.List(filter, page, who));
   for (const auto& a : list.items) ToProto(a, resp->add_applications());

@@ -716,6 +716,22 @@ absl::StatusOr<ListPage<Application>> PgStore::ListApplications(const Applicatio
       pg::Isolation::kRepeatableRead);
 }
 
+absl::StatusOr<ListPage<Application>> PgStore::ApplicationChanges(const ApplicationFilter& f,
+                                                                  const PageRequest& page) {
+  if (!f.participant_id.empty() && !IsUuid(f.participant_id)) return ListPage<Application>{};
+  pg::Params params(f.participant_id, EnumText(f.type), EnumText(f.state), PeriodDay(f.period),
+                    f.overdue_only, f.now);
+  params.Add(page.size).Add(page.After(0)).Add(page.After(1));
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kApplicationChanges, params));
+  ListPage<Application> out;
+  ASSIGN_OR_RETURN(out.items, ReadAll<Application>(res, ReadApplication));
+  if (!res.empty()) {
+    const pg::Row last = res[res.size() - 1];
+    out.next = {last.String("change_xid"), std::to_string(last.Int("change_seq"))};
+  }
+  return out;
+}
+
 absl::StatusOr<ApplicationCounts> PgStore::CountApplications(const ApplicationCountFilter& f) {
   if (!f.participant_id.empty() && !IsUuid(f.participant_id)) return ApplicationCounts{};
   return pool_.TransactValue<ApplicationCounts>(

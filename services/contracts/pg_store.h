@@ -56,6 +56,8 @@ class PgStore final : public Store {
 
   absl::StatusOr<int64_t> NextApplicationNumber(int64_t year) override;
   absl::StatusOr<Application> GetApplication(const std::string& id) override;
+  absl::StatusOr<ListPage<Application>> ApplicationChanges(const ApplicationFilter& filter,
+                                                           const PageRequest& page) override;
   absl::StatusOr<ListPage<Application>> ListApplications(const ApplicationFilter& filter,
                                                          const PageRequest& page) override;
   absl::StatusOr<ApplicationCounts> CountApplications(

@@ -281,6 +281,18 @@ inline constexpr Query kListApplications{
     "AND ($8::timestamptz IS NULL OR (a.create_time, a.id) < ($8::timestamptz, $9::uuid)) "
     "ORDER BY a.create_time DESC, a.id DESC LIMIT $7"};
 
+// The change feed: applications written by transactions older than every
+// one still open, after the position ($8 xid, $9 seq; NULL from the first
+// change), oldest change first.
+inline constexpr Query kApplicationChanges{
+    "application_changes",
+    "SELECT " GRIDBILL_APPLICATION_COLUMNS
+    ", a.change_xid::text AS change_xid, a.change_seq FROM applications "
+    "a " GRIDBILL_APPLICATION_FILTER
+    "AND a.change_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($8::xid8 IS NULL OR (a.change_xid, a.change_seq) > ($8::xid8, $9::bigint)) "
+    "ORDER BY a.change_xid, a.change_seq LIMIT $7"};
+
 inline constexpr Query kCountListApplications{
     "count_list_applications", "SELECT count(*) FROM applications a " GRIDBILL_APPLICATION_FILTER};
 

@@ -87,6 +87,10 @@ class Store {
   virtual absl::StatusOr<Application> GetApplication(const std::string& id) = 0;
   virtual absl::StatusOr<ListPage<Application>> ListApplications(const ApplicationFilter& filter,
                                                                  const PageRequest& page) = 0;
+  // The change feed (page.after: the position {xid, seq} to read after);
+  // `next` is the position of the last application returned.
+  virtual absl::StatusOr<ListPage<Application>> ApplicationChanges(const ApplicationFilter& filter,
+                                                                   const PageRequest& page) = 0;
   virtual absl::StatusOr<ApplicationCounts> CountApplications(
       const ApplicationCountFilter& filter) = 0;
   virtual absl::StatusOr<Application> InsertApplication(const Application& application) = 0;

@@ -245,6 +245,17 @@ absl::StatusOr<ImportJob> ImportJobs::Get(const std::string& id, const Caller& w
   return job;
 }
 
+absl::StatusOr<ListPage<ImportJob>> ImportJobs::List(const paging::Page& page, const Caller& who) {
+  if (who.scoped()) return ListPage<ImportJob>{};
+  return store_.ListImports(page);
+}
+
+absl::StatusOr<ListPage<ImportJob>> ImportJobs::Changes(const paging::Page& page,
+                                                        const Caller& who) {
+  if (who.scoped()) return ListPage<ImportJob>{};
+  return store_.ImportChanges(page);
+}
+
 absl::StatusOr<ImportJob> ImportJobs::Cancel(const std::string& id, const Caller& who) {
   if (who.scoped()) return absl::PermissionDeniedError("participants cannot cancel imports");
   ASSIGN_OR_RETURN(ImportJob job, Get(id, who));

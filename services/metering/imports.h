@@ -78,6 +78,10 @@ class ImportJobs final : public jobs::Handler {
   // same id with another file or options is INVALID_ARGUMENT.
   absl::StatusOr<ImportJob> Start(const ImportRequest& request, const Caller& who);
   absl::StatusOr<ImportJob> Get(const std::string& id, const Caller& who);
+  // Imports newest first, or (Changes) the change feed of imports; nothing
+  // for a participant's caller.
+  absl::StatusOr<ListPage<ImportJob>> List(const paging::Page& page, const Caller& who);
+  absl::StatusOr<ListPage<ImportJob>> Changes(const paging::Page& page, const Caller& who);
   // A job that already ended is returned as it is.
   absl::StatusOr<ImportJob> Cancel(const std::string& id, const Caller& who);
   // Calls `sink` with the job now and after each change until it ends; stops

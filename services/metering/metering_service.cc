@@ -9,6 +9,7 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/access.h"
+#include "gridbill/server/changes.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
@@ -397,6 +398,32 @@ grpc::Status ImportServiceImpl::CancelImportJob(grpc::ServerContext* ctx,
                   ToProto(job, out.mutable_job());
                   return absl::OkStatus();
                 });
+}
+
+grpc::Status ImportServiceImpl::ListImports(grpc::ServerContext* ctx,
+                                            const v1::ListImportsRequest* req,
+                                            v1::ListImportsResponse* resp) {
+  ASSIGN_OR_RETURN_GRPC(const Caller who, Authorize(*ctx, *req));
+  auto add = [&](const ListPage<ImportJob>& list) {
+    for (const ImportJob& job : list.items) {
+      v1::ImportJob* out = resp->add_imports();
+      ToProto(job, out->mutable_job());
+      out->set_file_name(job.file_name);
+      ToProto(job.summary, out->mutable_summary());
+    }
+  };
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(ListPage<ImportJob> list, jobs_.Changes(page, who));
+    add(list);
+    resp->set_change_cursor(paging::ChangeCursor(*req, list.next));
+    return grpc::Status::OK;
+  }
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(ListPage<ImportJob> list, jobs_.List(page, who));
+  add(list);
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
+  return grpc::Status::OK;
 }
 
 }  // namespace gridbill::metering

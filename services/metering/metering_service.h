@@ -95,6 +95,8 @@ class ImportServiceImpl final : public v1::ImportService::Service {
                               grpc::ServerWriter<v1::WatchImportJobResponse>* writer) override;
   grpc::Status CancelImportJob(grpc::ServerContext* ctx, const v1::CancelImportJobRequest* req,
                                v1::CancelImportJobResponse* resp) override;
+  grpc::Status ListImports(grpc::ServerContext* ctx, const v1::ListImportsRequest* req,
+                           v1::ListImportsResponse* resp) override;
 
  private:
   absl::Status Start(const v1::StartImportRequest& req, std::string content, const Caller& who,

@@ -616,6 +616,37 @@ absl::StatusOr<ImportJob> PgStore::FindImportJob(const std::string& request_id) 
   return ReadJob(res[0]);
 }
 
+absl::StatusOr<ListPage<ImportJob>> PgStore::ListImports(const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kListImports, page.After(0), page.After(1), page.size + 1));
+  std::vector<std::pair<ImportJob, paging::PageKey>> rows;
+  for (const pg::Row& row : res) {
+    ASSIGN_OR_RETURN(ImportJob job, ReadJob(row));
+    paging::PageKey key{row.String("create_key"), job.id};
+    rows.emplace_back(std::move(job), std::move(key));
+  }
+  auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
+  ListPage<ImportJob> out;
+  out.next = std::move(cut.next);
+  for (auto& r : cut.items) out.items.push_back(std::move(r.first));
+  return out;
+}
+
+absl::StatusOr<ListPage<ImportJob>> PgStore::ImportChanges(const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kImportChanges, page.After(0), page.After(1), page.size));
+  ListPage<ImportJob> out;
+  for (const pg::Row& row : res) {
+    ASSIGN_OR_RETURN(ImportJob job, ReadJob(row));
+    out.items.push_back(std::move(job));
+  }
+  if (!res.empty()) {
+    const pg::Row last = res[res.size() - 1];
+    out.next = {last.String("change_xid"), absl::StrCat(last.Int("change_seq"))};
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> PgStore::DeleteEndedImportFiles(absl::Time ended_before) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kDeleteEndedImportFiles, ended_before));
   return res.affected();

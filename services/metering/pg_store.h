@@ -41,6 +41,8 @@ class PgStore final : public Store {
   absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) override;
   absl::StatusOr<ImportJob> GetImportJob(const std::string& id) override;
   absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) override;
+  absl::StatusOr<ListPage<ImportJob>> ListImports(const paging::Page& page) override;
+  absl::StatusOr<ListPage<ImportJob>> ImportChanges(const paging::Page& page) override;
   absl::StatusOr<ImportFile> GetImportFile(const std::string& id) override;
   absl::StatusOr<int64_t> DeleteEndedImportFiles(absl::Time ended_before) override;
   absl::StatusOr<jobs::Completion> StoreImportPiece(

@@ -82,12 +82,14 @@ inline constexpr pg::Query kPartitionExists{"partition_exists",
 
 // An import's state, points done, error and times are its job's (libs/jobs);
 // "cancelled by" names who cancelled it.
-#define GRIDBILL_METERING_JOB_COLUMNS                                                             \
+#define GRIDBILL_METERING_JOB_FIELDS                                                              \
   "i.id, i.request_id, i.fingerprint, i.actor, i.file_name, j.state, j.done, i.total, "           \
   "i.readings, i.accepted, i.unchanged, i.revised, i.rejected, i.revisions_written, "             \
   "i.flagged, i.rejection_keys, i.rejection_reasons, "                                            \
   "CASE WHEN i.error <> '' THEN i.error ELSE j.error END AS error, j.create_time, j.start_time, " \
-  "j.finish_time, i.missing, i.status_flagged FROM import_jobs i JOIN jobs j ON j.id = i.id"
+  "j.finish_time, i.missing, i.status_flagged "
+#define GRIDBILL_METERING_JOB_COLUMNS \
+  GRIDBILL_METERING_JOB_FIELDS "FROM import_jobs i JOIN jobs j ON j.id = i.id"
 
 inline constexpr pg::Query kInsertImportJob{
     "insert_import_job",
@@ -130,6 +132,33 @@ inline constexpr pg::Query kAddImportCounts{
 inline constexpr pg::Query kSetImportError{"set_import_error",
                                            "UPDATE import_jobs SET error = $2 WHERE id = $1"};
 
+// Imports newest first, keyset on (create time, id): $1, $2 the key of the
+// last import already returned (NULL on the first page), $3 the page size + 1.
+inline constexpr pg::Query kListImports{
+    "list_imports",
+    "SELECT " GRIDBILL_METERING_JOB_FIELDS
+    ", j.create_time::text AS create_key FROM import_jobs i JOIN jobs j ON j.id = i.id "
+    "WHERE ($1::timestamptz IS NULL OR (j.create_time, i.id) < ($1::timestamptz, $2)) "
+    "ORDER BY j.create_time DESC, i.id DESC LIMIT $3"};
+
+// The change feed of imports: an import's position is the later of its
+// row's and its job's; only imports written by transactions older than every
+// one still open, after the position ($1 xid, $2 seq; NULL from the first
+// change), oldest change first, $3 rows.
+inline constexpr pg::Query kImportChanges{
+    "import_changes",
+    "SELECT c.*, c.cx::text AS change_xid, c.cs AS change_seq FROM "
+    "(SELECT " GRIDBILL_METERING_JOB_FIELDS
+    ", CASE WHEN (i.change_xid, i.change_seq) > (j.change_xid, j.change_seq) "
+    "THEN i.change_xid ELSE j.change_xid END AS cx, "
+    "CASE WHEN (i.change_xid, i.change_seq) > (j.change_xid, j.change_seq) "
+    "THEN i.change_seq ELSE j.change_seq END AS cs "
+    "FROM import_jobs i JOIN jobs j ON j.id = i.id) c "
+    "WHERE c.cx < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($1::xid8 IS NULL OR (c.cx, c.cs) > ($1::xid8, $2::bigint)) "
+    "ORDER BY c.cx, c.cs LIMIT $3"};
+
 #undef GRIDBILL_METERING_JOB_COLUMNS
+#undef GRIDBILL_METERING_JOB_FIELDS
 
 }  // namespace gridbill::metering::queries

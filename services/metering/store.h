@@ -64,6 +64,11 @@ class Store {
   // ALREADY_EXISTS when the request_id is taken.
   virtual absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) = 0;
   virtual absl::StatusOr<ImportJob> GetImportJob(const std::string& id) = 0;
+  // Imports newest first, a page at a time (keyset).
+  virtual absl::StatusOr<ListPage<ImportJob>> ListImports(const paging::Page& page) = 0;
+  // The change feed of imports (page.after: the position {xid, seq} to read
+  // after); `next` is the position of the last import returned.
+  virtual absl::StatusOr<ListPage<ImportJob>> ImportChanges(const paging::Page& page) = 0;
   // NOT_FOUND when no job has this request_id.
   virtual absl::StatusOr<ImportJob> FindImportJob(const std::string& request_id) = 0;
   virtual absl::StatusOr<ImportFile> GetImportFile(const std::string& id) = 0;

@@ -195,6 +195,10 @@ class FakeStore final : public Store {
   absl::StatusOr<Application> GetApplication(const std::string& id) override {
     return Find(state_.applications, id, "application");
   }
+  absl::StatusOr<ListPage<Application>> ApplicationChanges(const ApplicationFilter&,
+                                                           const PageRequest&) override {
+    return absl::UnimplementedError("the change feed is tested against PostgreSQL");
+  }
   absl::StatusOr<ListPage<Application>> ListApplications(const ApplicationFilter& f,
                                                          const PageRequest& page) override {
     std::vector<Application> all;

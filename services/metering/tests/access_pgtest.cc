@@ -16,7 +16,7 @@ TEST_CASE("every metering RPC admits exactly the roles its access option declare
   h.CreatePoint("MP-1");
   const auto services = access_testing::ServicesOf(*v1::MeteringPoint::descriptor());
   REQUIRE(services.size() == 3);
-  CHECK(access_testing::CheckEveryMethodAndRole(h.channel, services) == 16 * 8);
+  CHECK(access_testing::CheckEveryMethodAndRole(h.channel, services) == 17 * 8);
   // Nothing was written by any of these calls but the point.
   REQUIRE(h.CountRows("reading_days") == 0);
   REQUIRE(h.CountRows("metering_points") == 1);

@@ -106,6 +106,12 @@ class FakeStore final : public Store {
   absl::StatusOr<ImportJob> FindImportJob(const std::string&) override {
     return absl::UnimplementedError("imports are not faked");
   }
+  absl::StatusOr<ListPage<ImportJob>> ListImports(const paging::Page&) override {
+    return absl::UnimplementedError("imports are not faked");
+  }
+  absl::StatusOr<ListPage<ImportJob>> ImportChanges(const paging::Page&) override {
+    return absl::UnimplementedError("imports are not faked");
+  }
   absl::StatusOr<ImportFile> GetImportFile(const std::string&) override {
     return absl::UnimplementedError("imports are not faked");
   }
