@@ -17,6 +17,8 @@ packages=(
   libargon2-dev   # gateway: password hashing
   libhpdf-dev fonts-dejavu-core   # invoicing: PDF documents with an embedded Cyrillic/Kazakh font
   poppler-utils   # invoicing tests: pdftotext reads the rendered PDFs back
+  libxlsxwriter-dev   # reporting: XLSX exports with native charts
+  qpdf libreoffice-calc-nogui   # reporting tests: PDFs checked, XLSX converted back to CSV
   python3-statsmodels   # forecasting tests: the reference ETS / Holt-Winters fits
   libmicrohttpd-dev    # gateway: the gRPC-web door (HTTP/1.1 server)
   libcpp-httplib-dev   # gateway tests and benchmark: HTTP client

@@ -48,6 +48,7 @@ service_env() {
       echo "GRIDBILL_BACKEND_BALANCE=$BIND_HOST:7103"
       echo "GRIDBILL_BACKEND_INVOICING=$BIND_HOST:7104"
       echo "GRIDBILL_BACKEND_FORECASTING=$BIND_HOST:7105"
+      echo "GRIDBILL_BACKEND_REPORTING=$BIND_HOST:7106"
       ;;
     balance)
       echo "GRIDBILL_METERING_ADDRESS=$BIND_HOST:7102"
@@ -66,6 +67,13 @@ service_env() {
     forecasting)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
+        echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
+      fi
+      ;;
+    reporting)
+      echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
+      echo "GRIDBILL_INVOICING_ADDRESS=$BIND_HOST:7104"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

@@ -281,6 +281,18 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" forecasting "* ]]
   fi
 fi
 
+# --- reporting: refresh the read model over what the services hold now -----------
+
+if [[ -n "$ctl" && " ${started[*]} " == *" reporting "* ]]; then
+  say "reporting: refreshing the read model (only what changed since the last refresh)"
+  if ! env "${ctl_env[@]}" "$ctl" report refresh --reporting-addr "$BIND_HOST:7106" \
+    >"$LOG_DIR/demo-reporting.log" 2>&1; then
+    warn "the reporting refresh failed (see .run/logs/demo-reporting.log)"
+  else
+    cut -c1-240 "$LOG_DIR/demo-reporting.log" | tail -n 8
+  fi
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"

@@ -6,6 +6,7 @@
 #include "gridbill/gateway/v1/gateway.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
+#include "gridbill/reporting/v1/reporting.pb.h"
 
 namespace gridbill::gateway {
 
@@ -16,6 +17,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
   (void)balance::v1::SchemeTerm::descriptor();
   (void)invoicing::v1::Period::descriptor();
   (void)forecasting::v1::ForecastRun::descriptor();
+  (void)reporting::v1::Refresh::descriptor();
   (void)v1::SignInRequest::descriptor();
   return {
       {"gridbill.contracts.v1.ReferenceDataService", kBackendContracts, false},
@@ -35,6 +37,8 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.invoicing.v1.ErpExportService", kBackendInvoicing, false},
       {"gridbill.forecasting.v1.ForecastService", kBackendForecasting, false},
       {"gridbill.forecasting.v1.HistoryService", kBackendForecasting, false},
+      {"gridbill.reporting.v1.ReportService", kBackendReporting, false},
+      {"gridbill.reporting.v1.ScheduleService", kBackendReporting, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
       {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };

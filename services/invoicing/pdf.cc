@@ -1,133 +1,19 @@
 #include "pdf.h"
 
 #include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_fontdef.h>
 
 #include <algorithm>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <memory>
 #include <vector>
-
-#include "absl/synchronization/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "accrual.h"
 #include "gridbill/domain/money.h"
+#include "gridbill/pdf/haru.h"
 
 namespace gridbill::invoicing {
 namespace {
-
-struct HaruError {
-  HPDF_STATUS code = 0;
-  HPDF_STATUS detail = 0;
-};
-
-void OnHaruError(HPDF_STATUS code, HPDF_STATUS detail, void* data) {
-  auto* e = static_cast<HaruError*>(data);
-  if (e->code == 0) {
-    e->code = code;
-    e->detail = detail;
-  }
-}
-
-struct DocDeleter {
-  void operator()(HPDF_Doc d) const { HPDF_Free(d); }
-};
-
-// The font files' bytes, read once per process and path. libHaru cannot
-// share a parsed font between documents (a document owns its font
-// definition, which records the glyphs it used for embedding), but it can
-// parse one from memory: a rendering then neither opens nor reads the file.
-class FontFiles {
- public:
-  // UNAVAILABLE when the file cannot be read (not cached: a later call
-  // tries again).
-  absl::StatusOr<std::shared_ptr<const std::string>> Get(const std::string& path) {
-    {
-      absl::MutexLock lock(&mu_);
-      auto it = files_.find(path);
-      if (it != files_.end()) return it->second;
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) {
-      return absl::UnavailableError(absl::StrCat("pdf: cannot read font ", path));
-    }
-    if (bytes.empty()) return absl::UnavailableError(absl::StrCat("pdf: cannot read font ", path));
-    auto shared = std::make_shared<const std::string>(std::move(bytes));
-    absl::MutexLock lock(&mu_);
-    return files_.emplace(path, std::move(shared)).first->second;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::map<std::string, std::shared_ptr<const std::string>> files_ ABSL_GUARDED_BY(mu_);
-};
-
-FontFiles& Fonts() {
-  static FontFiles files;
-  return files;
-}
-
-// A read-only libHaru stream over bytes the caller keeps alive.
-struct MemoryFont {
-  const std::string* bytes = nullptr;
-  size_t pos = 0;
-};
-
-HPDF_STATUS FontRead(HPDF_Stream stream, HPDF_BYTE* ptr, HPDF_UINT* size) {
-  auto* f = static_cast<MemoryFont*>(stream->attr);
-  const size_t left = f->pos < f->bytes->size() ? f->bytes->size() - f->pos : 0;
-  const size_t n = std::min<size_t>(*size, left);
-  std::memcpy(ptr, f->bytes->data() + f->pos, n);
-  f->pos += n;
-  if (n == *size) return HPDF_OK;
-  // As libHaru's file reader: a short read is the end of the stream, not an
-  // error, and the rest of the buffer is zero.
-  std::memset(ptr + n, 0, *size - n);
-  *size = static_cast<HPDF_UINT>(n);
-  return HPDF_STREAM_EOF;
-}
-
-HPDF_STATUS FontSeek(HPDF_Stream stream, HPDF_INT pos, HPDF_WhenceMode mode) {
-  auto* f = static_cast<MemoryFont*>(stream->attr);
-  int64_t to = pos;
-  if (mode == HPDF_SEEK_CUR) to += static_cast<int64_t>(f->pos);
-  if (mode == HPDF_SEEK_END) to += static_cast<int64_t>(f->bytes->size());
-  if (to < 0) return HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR, 0);
-  f->pos = static_cast<size_t>(to);
-  return HPDF_OK;
-}
-
-HPDF_INT32 FontTell(HPDF_Stream stream) {
-  return static_cast<HPDF_INT32>(static_cast<MemoryFont*>(stream->attr)->pos);
-}
-
-HPDF_UINT32 FontSize(HPDF_Stream stream) {
-  return static_cast<HPDF_UINT32>(static_cast<MemoryFont*>(stream->attr)->bytes->size());
-}
-
-// Embeds the TrueType font in `bytes` as HPDF_LoadTTFontFromFile would (the
-// same definition and the same tag, so the same PDF bytes), reading it from
-// memory. `font` must outlive the document. Returns the font's name, or
-// null on error (recorded in the document's error handler).
-const char* LoadFontFromMemory(HPDF_Doc d, MemoryFont& font) {
-  HPDF_Stream stream =
-      HPDF_CallbackReader_New(d->mmgr, FontRead, FontSeek, FontTell, FontSize, &font);
-  if (stream == nullptr) return nullptr;
-  HPDF_FontDef def = HPDF_TTFontDef_Load(d->mmgr, stream, HPDF_TRUE);  // owns the stream
-  if (def == nullptr) return nullptr;
-  if (HPDF_Doc_RegisterFontDef(d, def) != HPDF_OK) return nullptr;  // frees def on error
-  // The tag of a document's first embedded font ("HPDFAA+DejaVuSans").
-  std::memcpy(d->ttfont_tag, "HPDFAA", 6);
-  HPDF_TTFontDef_SetTagName(def, reinterpret_cast<char*>(d->ttfont_tag));
-  return def->base_font;
-}
 
 constexpr float kPageW = 595.0f;  // A4 in points
 constexpr float kPageH = 842.0f;
@@ -291,22 +177,10 @@ std::string DocumentTitle(const Document& doc) {
 
 absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
                                       const std::string& font_path) {
-  auto font_bytes = Fonts().Get(font_path);
-  if (!font_bytes.ok()) return font_bytes.status();
-  MemoryFont font_stream{font_bytes->get(), 0};
-  HaruError err;
-  std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocDeleter> pdf(HPDF_New(OnHaruError, &err));
-  if (!pdf) return absl::InternalError("pdf: cannot create a document");
-  HPDF_Doc d = pdf.get();
-  HPDF_SetCompressionMode(d, HPDF_COMP_ALL);
-  HPDF_UseUTFEncodings(d);
-  HPDF_SetCurrentEncoder(d, "UTF-8");
-  const char* regular_name = LoadFontFromMemory(d, font_stream);
-  if (regular_name == nullptr || err.code != 0) {
-    return absl::InternalError(absl::StrFormat("pdf: cannot embed font %s (libharu 0x%04X)",
-                                               font_path, static_cast<unsigned>(err.code)));
-  }
-  HPDF_Font font = HPDF_GetFont(d, regular_name, "UTF-8");
+  absl::StatusOr<std::unique_ptr<pdf::Document>> rendered = pdf::Document::Create(font_path);
+  if (!rendered.ok()) return rendered.status();
+  HPDF_Doc d = (*rendered)->doc();
+  HPDF_Font font = (*rendered)->font();
   HPDF_SetInfoAttr(d, HPDF_INFO_TITLE, DocumentTitle(doc).c_str());
   HPDF_SetInfoAttr(d, HPDF_INFO_CREATOR, "Gridbill invoicing");
 
@@ -464,24 +338,7 @@ absl::StatusOr<std::string> RenderPdf(const Document& doc, const Seller& seller,
            absl::StrCat(seller.signatory_position, " ", seller.signatory_name, " ______________"),
            8);
   }
-  if (err.code != 0) {
-    return absl::InternalError(absl::StrFormat("pdf: libharu error 0x%04X (detail %d)",
-                                               static_cast<unsigned>(err.code),
-                                               static_cast<int>(err.detail)));
-  }
-  if (HPDF_SaveToStream(d) != HPDF_OK) return absl::InternalError("pdf: cannot save");
-  std::string out;
-  out.reserve(HPDF_GetStreamSize(d));
-  HPDF_ResetStream(d);
-  for (;;) {
-    HPDF_BYTE buf[8192];
-    HPDF_UINT32 size = sizeof(buf);
-    HPDF_STATUS st = HPDF_ReadFromStream(d, buf, &size);
-    out.append(reinterpret_cast<const char*>(buf), size);
-    if (st == HPDF_STREAM_EOF) break;
-    if (st != HPDF_OK) return absl::InternalError("pdf: cannot read the stream");
-  }
-  return out;
+  return (*rendered)->Save();
 }
 
 }  // namespace gridbill::invoicing

@@ -26,6 +26,7 @@
 #include "gridbill/gateway/v1/gateway.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
+#include "gridbill/reporting/v1/reporting.pb.h"
 #include "gridbill/server/access.h"
 
 namespace gridbill {
@@ -49,6 +50,7 @@ std::vector<const FileDescriptor*> SuiteFiles() {
       balance::v1::Scheme::descriptor()->file(),
       invoicing::v1::Document::descriptor()->file(),
       forecasting::v1::ForecastRun::descriptor()->file(),
+      reporting::v1::Refresh::descriptor()->file(),
       gateway::v1::User::descriptor()->file(),
   };
   std::vector<const FileDescriptor*> files;

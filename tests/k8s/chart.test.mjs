@@ -17,7 +17,7 @@ const chart = `${repoRoot}helm/gridbill`;
 const values = parse(readFileSync(`${chart}/values.yaml`, "utf8"));
 const schema = JSON.parse(readFileSync(`${chart}/values.schema.json`, "utf8"));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "gateway"];
+const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "gateway"];
 
 test("values.schema.json accepts the default values", () => {
   assert.ok(validate(values), JSON.stringify(validate.errors, null, 2));
@@ -65,8 +65,6 @@ test("every service of the suite is in the chart with Deployment, Service and th
     assert.equal(values.services[svc]?.enabled, true, `${svc} enabled`);
     for (const k of ["replicas", "resources", "extraEnv", "nodeSelector", "tolerations"]) assert.ok(k in values.services[svc], `${svc}.${k}`);
   }
-  // Reporting is one entry, off until it lands.
-  assert.equal(values.services.reporting?.enabled, false);
   // The templates make these objects for every enabled entry.
   assert.match(templates["deployment.yaml"], /range \$name, \$svc := \.Values\.services[\s\S]*if \$svc\.enabled[\s\S]*kind: Deployment/);
   assert.match(templates["service.yaml"], /range \$name, \$svc := \.Values\.services[\s\S]*if \$svc\.enabled[\s\S]*kind: Service/);

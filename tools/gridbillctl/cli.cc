@@ -281,6 +281,7 @@ void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
 void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
 void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
 void AddForecastCommands(std::vector<Command>& out);   // commands_forecast.cc
+void AddReportCommands(std::vector<Command>& out);     // commands_report.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -297,6 +298,7 @@ const std::vector<Command>& Commands() {
     AddInvoicingCommands(*v);
     AddAuthCommands(*v);
     AddForecastCommands(*v);
+    AddReportCommands(*v);
     return v;
   }();
   return *k;

@@ -30,4 +30,13 @@ TEST_CASE("Sha256 hashes embedded NUL bytes", "[base][sha256]") {
 }
 
 }  // namespace
+TEST_CASE("Sha256Stream over pieces equals Sha256Hex of the whole", "[base][sha256]") {
+  const std::string whole = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  Sha256Stream stream;
+  for (size_t i = 0; i < whole.size(); i += 7) stream.Update(whole.substr(i, 7));
+  CHECK(stream.HexDigest() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  Sha256Stream empty;
+  CHECK(empty.HexDigest() == Sha256Hex(""));
+}
+
 }  // namespace gridbill

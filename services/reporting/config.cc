@@ -1,0 +1,36 @@
+#include "config.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+
+namespace gridbill::reporting {
+
+absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
+  Config c;
+  ASSIGN_OR_RETURN(c.server,
+                   ServerConfig::Load(src, "reporting", kDefaultGrpcPort, kDefaultMetricsPort));
+  ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
+  ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
+  ASSIGN_OR_RETURN(c.invoicing_address, src.Address("invoicing_address", "127.0.0.1:7104"));
+  ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));
+  ASSIGN_OR_RETURN(c.export_tmp_dir, src.String("export_tmp_dir", "/tmp"));
+  ASSIGN_OR_RETURN(c.schedule_poll, src.Duration("schedule_poll", absl::Seconds(30)));
+  ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
+  c.reporting.workers = static_cast<int>(workers);
+  ASSIGN_OR_RETURN(c.reporting.lease, src.Duration("refresh_lease", absl::Minutes(5)));
+  if (c.reporting.lease < absl::Seconds(10)) {
+    return InvalidField("refresh_lease", absl::StrCat(absl::FormatDuration(c.reporting.lease),
+                                                      " is shorter than the minimum, 10s"));
+  }
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  ASSIGN_OR_RETURN(c.reporting.worker_id,
+                   src.String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid()))));
+  RETURN_IF_ERROR(src.CheckUnused());
+  return c;
+}
+
+}  // namespace gridbill::reporting

@@ -1,0 +1,36 @@
+// The reporting service's configuration: one validated struct.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridbill/server/config.h"
+#include "reporting.h"
+
+namespace gridbill::reporting {
+
+inline constexpr int kDefaultGrpcPort = 7106;
+inline constexpr int kDefaultMetricsPort = 9106;
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig db;
+  // contracts_address: participants (names, regions).
+  std::string contracts_address;
+  // invoicing_address: invoice runs, documents, payments.
+  std::string invoicing_address;
+  // source_timeout: deadline of one call to another service.
+  absl::Duration source_timeout;
+  // export_tmp_dir: where XLSX workbooks are written before they are streamed.
+  std::string export_tmp_dir;
+  // schedule_poll: how often due schedules are looked for.
+  absl::Duration schedule_poll;
+  // workers, refresh_lease, worker_id.
+  ReportingConfig reporting;
+
+  // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
+  static absl::StatusOr<Config> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill::reporting

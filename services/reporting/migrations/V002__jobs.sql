@@ -1,0 +1,1 @@
+../../../libs/jobs/migrations/V001__jobs.sql

@@ -1,0 +1,171 @@
+#include "reporting.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+
+namespace gridbill::reporting {
+namespace {
+
+jobs::RunnerOptions RunnerOptionsOf(const ReportingConfig& c, jobs::RunnerMetrics* metrics) {
+  jobs::RunnerOptions o;
+  o.metrics = metrics;
+  o.worker_id = c.worker_id;
+  o.lease = c.lease;
+  o.renew_every = std::min(absl::Seconds(10), c.lease / 3);
+  o.log_name = "refreshes";
+  return o;
+}
+
+}  // namespace
+
+Reporting::Reporting(Store& store, jobs::JobStore& jobs, Sources& sources, const Clock& clock,
+                     ReportingConfig config, jobs::RunnerMetrics* job_metrics)
+    : store_(store),
+      sources_(sources),
+      clock_(clock),
+      config_(std::move(config)),
+      runner_(
+          jobs, [this] { return clock_.Now(); }, RunnerOptionsOf(config_, job_metrics)) {
+  runner_.Register(kRefreshKind, *this);
+}
+
+Reporting::~Reporting() { runner_.Stop(); }
+
+void Reporting::StartWorkers() { runner_.Start(config_.workers); }
+void Reporting::StopWorkers() { runner_.Stop(); }
+
+absl::StatusOr<jobs::Job> Reporting::Drive(const std::string& id, absl::Duration timeout) {
+  return runner_.Drive(id, timeout);
+}
+
+absl::StatusOr<Refresh> Reporting::StartRefresh(const Caller& caller, const std::string& id) {
+  Refresh r;
+  r.id = id;
+  r.created_by = caller.Actor();
+  const std::vector<jobs::PieceSpec> pieces = {
+      {kSourceParticipants, 1}, {kSourceDocuments, 1}, {kSourcePayments, 1}};
+  RETURN_IF_ERROR(store_.CreateRefresh(r, pieces, clock_.Now()));
+  runner_.Wake();
+  return store_.GetRefresh(id);
+}
+
+absl::StatusOr<Refresh> Reporting::GetRefresh(const std::string& id) {
+  if (id.empty()) return InvalidField("refresh_id", "required");
+  return store_.GetRefresh(id);
+}
+
+absl::StatusOr<bool> Reporting::Plan(const jobs::Job&, const jobs::Claim&) {
+  return absl::InternalError("refreshes are split when created");
+}
+
+absl::StatusOr<jobs::Completion> Reporting::Work(const jobs::Job& job, const jobs::Claim& claim) {
+  const std::string& source = claim.piece.spec;
+  if (source == kSourceParticipants) {
+    ASSIGN_OR_RETURN(std::vector<ParticipantInfo> rows, sources_.Participants());
+    return store_.StoreParticipants(claim, rows, clock_.Now());
+  }
+  if (source == kSourceDocuments) return RefreshDocuments(claim);
+  if (source == kSourcePayments) return RefreshPayments(claim);
+  return absl::DataLossError(absl::StrCat("unknown source ", QuoteInput(source)));
+}
+
+// By the change feed when invoicing has one; else the documents of the
+// runs ended since the last refresh.
+absl::StatusOr<jobs::Completion> Reporting::RefreshDocuments(const jobs::Claim& claim) {
+  ASSIGN_OR_RETURN(std::vector<InvoiceRunInfo> runs, sources_.InvoiceRuns());
+  ASSIGN_OR_RETURN(std::string cursor, store_.Cursor(kSourceDocuments));
+  // A cursor of the runs mode is no change cursor: the first feed read starts
+  // from the first change (documents already held are written again, unchanged).
+  if (absl::StartsWith(cursor, "runs:")) cursor.clear();
+  ASSIGN_OR_RETURN(std::optional<Changes<DocumentInfo>> changes, sources_.DocumentChanges(cursor));
+  if (changes) {
+    const SourceCount count{kSourceDocuments, static_cast<int64_t>(changes->rows.size()),
+                            "changes"};
+    return store_.StoreDocuments(claim, runs, {}, changes->rows, count, changes->cursor,
+                                 clock_.Now());
+  }
+  ASSIGN_OR_RETURN(std::set<std::string> read, store_.RunsRead());
+  std::vector<std::string> newly_read;
+  std::vector<DocumentInfo> documents;
+  for (const InvoiceRunInfo& run : runs) {
+    if (!jobs::Ended(run.state) || read.contains(run.id)) continue;
+    if (runner_.Lost(claim)) return absl::CancelledError("the claim was lost");
+    ASSIGN_OR_RETURN(std::vector<DocumentInfo> issued, sources_.DocumentsOfRun(run.id));
+    for (DocumentInfo& d : issued) documents.push_back(std::move(d));
+    newly_read.push_back(run.id);
+  }
+  const SourceCount count{kSourceDocuments, static_cast<int64_t>(documents.size()), "runs"};
+  return store_.StoreDocuments(claim, runs, newly_read, documents, count,
+                               absl::StrCat("runs:", read.size() + newly_read.size()),
+                               clock_.Now());
+}
+
+// By the change feed when invoicing has one; else the whole list.
+absl::StatusOr<jobs::Completion> Reporting::RefreshPayments(const jobs::Claim& claim) {
+  ASSIGN_OR_RETURN(std::string cursor, store_.Cursor(kSourcePayments));
+  if (cursor == "full") cursor.clear();
+  ASSIGN_OR_RETURN(std::optional<Changes<PaymentInfo>> changes, sources_.PaymentChanges(cursor));
+  if (changes) {
+    const SourceCount count{kSourcePayments, static_cast<int64_t>(changes->rows.size()), "changes"};
+    return store_.StorePayments(claim, changes->rows, count, changes->cursor, clock_.Now());
+  }
+  ASSIGN_OR_RETURN(std::vector<PaymentInfo> rows, sources_.Payments());
+  const SourceCount count{kSourcePayments, static_cast<int64_t>(rows.size()), "full"};
+  return store_.StorePayments(claim, rows, count, "full", clock_.Now());
+}
+
+absl::StatusOr<std::string> Reporting::Summarize(const jobs::Job& job,
+                                                 const std::vector<std::string>& results) {
+  if (job.state == jobs::State::kCancelled) {
+    return absl::StrCat("cancelled after ", results.size(), " of ", job.pieces_total, " sources");
+  }
+  return absl::StrJoin(results, "; ");
+}
+
+absl::StatusOr<Answer> Reporting::Run(const Caller& caller, const std::string& code,
+                                      const Params& params) {
+  Answer a;
+  ASSIGN_OR_RETURN(a.query, CheckQuery(code, params, caller));
+  ASSIGN_OR_RETURN(std::optional<Freshness> fresh, store_.LatestFreshness());
+  if (!fresh) {
+    return FailedPrecondition("report",
+                              "the read model has not been refreshed yet (RefreshReadModel)");
+  }
+  a.freshness = *fresh;
+  const Query& q = a.query;
+  if (q.report->code == "R2") {
+    ASSIGN_OR_RETURN(
+        std::vector<ServiceMonth> months,
+        store_.ServiceMonths(q.from - 12, q.to, q.region_code, q.participant_id, q.service_type));
+    a.table = BuildR2(q, months);
+  } else if (q.report->code == "R3") {
+    const absl::CivilDay aging_date = absl::ToCivilDay(a.freshness.as_of, absl::UTCTimeZone());
+    ASSIGN_OR_RETURN(
+        std::vector<Receivables> rows,
+        store_.ReceivablesOf(q.from, q.to, aging_date, q.region_code, q.participant_id));
+    a.table = BuildR3(q, rows);
+  } else if (q.report->code == "R7") {
+    const absl::CivilDay from(q.from);
+    const absl::CivilDay until(q.to + 1);
+    ASSIGN_OR_RETURN(int64_t opening, store_.ActOpening(q.participant_id, from));
+    ASSIGN_OR_RETURN(std::vector<ActLine> lines, store_.ActLines(q.participant_id, from, until));
+    a.table = BuildR7(q, opening, lines);
+  } else if (q.report->code == "R8") {
+    ASSIGN_OR_RETURN(std::vector<PeriodDocuments> docs,
+                     store_.DocumentsByPeriod(q.from, q.to, q.region_code));
+    ASSIGN_OR_RETURN(std::vector<PeriodPayments> paid,
+                     store_.PaymentsByPeriod(q.from, q.to, q.region_code));
+    a.table = BuildR8(q, docs, paid);
+  } else {
+    return absl::InternalError(absl::StrCat("no builder for ", q.report->code));
+  }
+  return a;
+}
+
+}  // namespace gridbill::reporting

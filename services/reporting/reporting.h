@@ -1,0 +1,71 @@
+// Refreshes of the read model as jobs (libs/jobs) and the reports answered
+// from it. A refresh is split when created into one piece per source
+// (participants, documents, payments); any replica claims a piece, fetches
+// what changed since the source's stored cursor and stores rows, cursor
+// and completion in one transaction. Every answer carries the finish time
+// of the last refresh that succeeded (its "as of").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridbill/base/caller.h"
+#include "gridbill/base/clock.h"
+#include "gridbill/jobs/runner.h"
+#include "reports.h"
+#include "sources.h"
+#include "store.h"
+
+namespace gridbill::reporting {
+
+struct ReportingConfig {
+  int workers = 1;
+  absl::Duration lease = absl::Minutes(5);
+  std::string worker_id;
+};
+
+// A report's answer and how fresh its data is.
+struct Answer {
+  Query query;
+  Table table;
+  Freshness freshness;
+};
+
+class Reporting final : public jobs::Handler {
+ public:
+  Reporting(Store& store, jobs::JobStore& jobs, Sources& sources, const Clock& clock,
+            ReportingConfig config, jobs::RunnerMetrics* job_metrics = nullptr);
+  ~Reporting() override;
+
+  // --- refreshes ---
+  absl::StatusOr<Refresh> StartRefresh(const Caller& caller, const std::string& id);
+  absl::StatusOr<Refresh> GetRefresh(const std::string& id);
+  // Works on a refresh in the calling thread until it ends (tests, `up`).
+  absl::StatusOr<jobs::Job> Drive(const std::string& id, absl::Duration timeout);
+  void StartWorkers();
+  void StopWorkers();
+
+  // --- reports ---
+  // The whole table; FAILED_PRECONDITION before the first refresh.
+  absl::StatusOr<Answer> Run(const Caller& caller, const std::string& code, const Params& params);
+
+  // jobs::Handler.
+  absl::StatusOr<bool> Plan(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<jobs::Completion> Work(const jobs::Job& job, const jobs::Claim& claim) override;
+  absl::StatusOr<std::string> Summarize(const jobs::Job& job,
+                                        const std::vector<std::string>& results) override;
+
+ private:
+  absl::StatusOr<jobs::Completion> RefreshDocuments(const jobs::Claim& claim);
+  absl::StatusOr<jobs::Completion> RefreshPayments(const jobs::Claim& claim);
+
+  Store& store_;
+  Sources& sources_;
+  const Clock& clock_;
+  ReportingConfig config_;
+  jobs::Runner runner_;
+};
+
+}  // namespace gridbill::reporting

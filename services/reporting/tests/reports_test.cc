@@ -1,0 +1,269 @@
+// The report definitions, the parameter checks and the tables, without a
+// database: R2's change against the year before, R8's month rows, CSV.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+#include "gridbill/base/csv.h"
+#include "gridbill/base/errors.h"
+#include "pdf_export.h"
+#include "reports.h"
+#include "xlsx.h"
+
+namespace gridbill::reporting {
+namespace {
+
+Caller Operator() {
+  Caller c;
+  c.principal = "operator";
+  c.roles = {Role::kOperator};
+  return c;
+}
+
+Caller Participant(const std::string& id) {
+  Caller c;
+  c.principal = "user";
+  c.roles = {Role::kParticipantUser};
+  c.participant_id = id;
+  return c;
+}
+
+Params Months(absl::CivilMonth from, absl::CivilMonth to) {
+  Params p;
+  p.period_from = from;
+  p.period_to = to;
+  return p;
+}
+
+TEST_CASE("every report documents every column in both languages") {
+  for (const ReportDef& r : Catalog()) {
+    INFO(r.code);
+    CHECK(!r.title_en.empty());
+    CHECK(!r.title_ru.empty());
+    CHECK(!r.columns.empty());
+    for (const Column& c : r.columns) {
+      INFO(c.name);
+      CHECK(!c.label_en.empty());
+      CHECK(!c.label_ru.empty());
+      CHECK(!c.definition.empty());
+    }
+  }
+}
+
+TEST_CASE("bad parameters are refused naming the parameter") {
+  const absl::CivilMonth jan(2026, 1);
+  auto q = CheckQuery("R99", Months(jan, jan), Operator());
+  REQUIRE(absl::IsInvalidArgument(q.status()));
+  CHECK(FieldOf(q.status()) == "report");
+  q = CheckQuery("R2", Params{}, Operator());
+  CHECK(FieldOf(q.status()) == "parameters.period_from");
+  q = CheckQuery("R2", Months(jan, jan - 1), Operator());
+  REQUIRE(absl::IsInvalidArgument(q.status()));
+  CHECK(FieldOf(q.status()) == "parameters.period_to");
+  Params p = Months(jan, jan);
+  p.service_type = 9;
+  CHECK(FieldOf(CheckQuery("R2", p, Operator()).status()) == "parameters.service_type");
+  p = Months(jan, jan);
+  p.participant_id = "P-1";
+  CHECK(FieldOf(CheckQuery("R8", p, Operator()).status()) == "parameters.participant_id");
+  // A participant: R2 about itself only, never R8.
+  CHECK(absl::IsPermissionDenied(CheckQuery("R8", Months(jan, jan), Participant("P-1")).status()));
+  p.participant_id = "P-2";
+  CHECK(absl::IsPermissionDenied(CheckQuery("R2", p, Participant("P-1")).status()));
+  auto own = CheckQuery("R2", Months(jan, jan), Participant("P-1"));
+  REQUIRE(own.ok());
+  CHECK(own->participant_id == "P-1");
+}
+
+TEST_CASE("R2 compares each month with the same month a year before") {
+  auto q =
+      CheckQuery("R2", Months(absl::CivilMonth(2026, 1), absl::CivilMonth(2026, 2)), Operator());
+  REQUIRE(q.ok());
+  const std::vector<ServiceMonth> months = {
+      {absl::CivilMonth(2025, 1), "P-1", "One", "KZ-11", 1, 1000, 20000, 2400, 22400},
+      {absl::CivilMonth(2026, 1), "P-1", "One", "KZ-11", 1, 1100, 23333, 3733, 27066},
+      {absl::CivilMonth(2026, 2), "P-1", "One", "KZ-11", 1, 900, 18000, 2880, 20880},
+  };
+  const Table t = BuildR2(*q, months);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0] == std::vector<std::string>{"2026-01", "P-1", "One", "KZ-11", "transmission",
+                                              "1100", "23333", "3733", "27066", "1000", "20000",
+                                              "16.67"});
+  // No month a year before: no change.
+  CHECK(t.rows[1][9] == "0");
+  CHECK(t.rows[1][11] == "");
+}
+
+TEST_CASE("the CSV export has a header of labels and parses back to the table") {
+  auto q =
+      CheckQuery("R8", Months(absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10)), Operator());
+  REQUIRE(q.ok());
+  PeriodDocuments d;
+  d.period = absl::CivilMonth(2026, 9);
+  d.participants = 2;
+  d.contracts = 3;
+  d.by_type[1] = 3;
+  d.amount_tiyn = 100;
+  d.vat_tiyn = 16;
+  d.total_tiyn = 116;
+  d.invoice_runs = "ir-1";
+  d.balance_runs = "br-1, \"final\"";
+  const Table t = BuildR8(*q, {d}, {{absl::CivilMonth(2026, 10), 1, 50}});
+  REQUIRE(t.rows.size() == 2);
+  std::string csv;
+  int calls = 0;
+  REQUIRE(WriteCsv(t, Language::kRu, 10, [&](std::string_view chunk, int64_t) {
+            csv.append(chunk);
+            ++calls;
+            return absl::OkStatus();
+          }).ok());
+  CHECK(calls >= 2);
+  const CsvParseResult parsed = ParseCsv(csv);
+  REQUIRE(parsed.errors.empty());
+  REQUIRE(parsed.records.size() == 3);
+  CHECK(parsed.records[0].fields[0] == "Период");
+  CHECK(parsed.records[1].fields == t.rows[0]);
+  CHECK(parsed.records[2].fields == t.rows[1]);
+  CHECK(parsed.records[2].fields[12] == "50");
+}
+
+// R2 over two years of three participants x two services.
+Table SampleR2() {
+  static const absl::StatusOr<Query> q =
+      CheckQuery("R2", Months(absl::CivilMonth(2026, 1), absl::CivilMonth(2026, 12)), Operator());
+  std::vector<ServiceMonth> months;
+  for (absl::CivilMonth m(2025, 1); m <= absl::CivilMonth(2026, 12); ++m) {
+    for (int p = 1; p <= 3; ++p) {
+      for (int s = 1; s <= 2; ++s) {
+        const int64_t k = (m.year() - 2024) * 100 + m.month() * 7 + p * 13 + s;
+        months.push_back({m, absl::StrCat("P-", p), absl::StrCat("Участник \"", p, "\", ТОО"),
+                          "KZ-11", s, k * 1'000'000, k * 2'000'000 / 10, k * 32'000, k * 232'000});
+      }
+    }
+  }
+  return BuildR2(*q, months);
+}
+
+std::string Xlsx(const Table& t, Language language) {
+  std::string out;
+  REQUIRE(WriteXlsx(t, language, std::filesystem::temp_directory_path().string(), 4096,
+                    [&](std::string_view chunk, int64_t) {
+                      out.append(chunk);
+                      return absl::OkStatus();
+                    })
+              .ok());
+  return out;
+}
+
+TEST_CASE("the XLSX export is a zip with a sheet and a chart, byte-identical twice") {
+  const Table t = SampleR2();
+  REQUIRE(t.rows.size() == 72);
+  const std::string first = Xlsx(t, Language::kEn);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // zip times have 2 s steps
+  const std::string second = Xlsx(t, Language::kEn);
+  CHECK(first.substr(0, 2) == "PK");
+  CHECK(first.find("xl/charts/chart1.xml") != std::string::npos);
+  CHECK(first.find("xl/worksheets/sheet1.xml") != std::string::npos);
+  CHECK(first == second);
+  CHECK(Xlsx(t, Language::kRu) != first);
+}
+
+// LibreOffice (headless) opens the workbook without repair and writes it
+// back as CSV: the numbers are the table's.
+TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
+  const Table t = SampleR2();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("gridbill-xlsx-", getpid());
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path xlsx = dir / "r2.xlsx";
+  {
+    std::ofstream f(xlsx, std::ios::binary);
+    f << Xlsx(t, Language::kEn);
+  }
+  const std::string cmd = absl::StrCat(
+      "soffice -env:UserInstallation=file://", (dir / "profile").string(),
+      " --headless --convert-to csv:\"Text - txt - csv (StarCalc)\":44,34,76 --outdir ",
+      dir.string(), " ", xlsx.string(), " >", (dir / "soffice.log").string(), " 2>&1");
+  INFO(cmd);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(dir / "r2.csv", std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const CsvParseResult csv = ParseCsv(text.str());
+  REQUIRE(csv.errors.empty());
+  REQUIRE(csv.records.size() == t.rows.size() + 1);
+  CHECK(csv.records[0].fields[0] == "Period");
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    INFO("row " << i + 1);
+    const std::vector<std::string>& want = t.rows[i];
+    std::vector<std::string> got = csv.records[i + 1].fields;
+    got.resize(want.size());
+    // Numbers come back as shown: digits grouped with commas.
+    for (size_t c = 5; c < got.size(); ++c) got[c] = absl::StrReplaceAll(got[c], {{",", ""}});
+    CHECK(got == want);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+std::string Pdf(const Table& t, Language language) {
+  static const absl::StatusOr<Query> q =
+      CheckQuery("R2", Months(absl::CivilMonth(2026, 1), absl::CivilMonth(2026, 12)), Operator());
+  std::string out;
+  REQUIRE(WritePdf(t, *q, language, 4096, [&](std::string_view chunk, int64_t) {
+            out.append(chunk);
+            return absl::OkStatus();
+          }).ok());
+  return out;
+}
+
+// Runs `cmd`; its exit status and standard output.
+std::pair<int, std::string> Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_CASE("the PDF export passes qpdf --check, reads back as text and is byte-identical twice") {
+  const Table t = SampleR2();
+  const std::string first = Pdf(t, Language::kRu);
+  CHECK(first.substr(0, 5) == "%PDF-");
+  CHECK(Pdf(t, Language::kRu) == first);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / absl::StrCat("gridbill-r2-", getpid(), ".pdf");
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << first;
+  }
+  const auto [check, check_out] = Shell(absl::StrCat("qpdf --check ", path.string(), " 2>&1"));
+  INFO(check_out);
+  CHECK(check == 0);
+  const auto [text_status, text] =
+      Shell(absl::StrCat("pdftotext -layout -enc UTF-8 ", path.string(), " - 2>&1"));
+  CHECK(text_status == 0);
+  CHECK(text.find("R2 Объёмы услуг и выручка") != std::string::npos);
+  CHECK(text.find("Период: 2026-01 .. 2026-12") != std::string::npos);
+  CHECK(text.find("Участник") != std::string::npos);
+  // Every row is on some page: the last participant of the last month.
+  CHECK(text.find("2026-12") != std::string::npos);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace gridbill::reporting
