@@ -114,6 +114,7 @@ absl::Status Run(int argc, char** argv) {
   backends[kBackendBalance] = BackendChannels(config.backend_balance);
   backends[kBackendInvoicing] = BackendChannels(config.backend_invoicing);
   backends[kBackendForecasting] = BackendChannels(config.backend_forecasting);
+  backends[kBackendIntegrations] = BackendChannels(config.backend_integrations);
   backends[kBackendGateway] = BackendChannels(absl::StrCat("127.0.0.1:", auth_server->grpc_port()));
   RateLimiter limiter(config.rate_limits);
   AuditLog audit(store, config.audit);

@@ -4,6 +4,7 @@
 #include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/forecasting/v1/forecasting.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
+#include "gridbill/integrations/v1/integrations.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
 
@@ -16,6 +17,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
   (void)balance::v1::SchemeTerm::descriptor();
   (void)invoicing::v1::Period::descriptor();
   (void)forecasting::v1::ForecastRun::descriptor();
+  (void)integrations::v1::Delivery::descriptor();
   (void)v1::SignInRequest::descriptor();
   return {
       {"gridbill.contracts.v1.ReferenceDataService", kBackendContracts, false},
@@ -35,6 +37,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.invoicing.v1.ErpExportService", kBackendInvoicing, false},
       {"gridbill.forecasting.v1.ForecastService", kBackendForecasting, false},
       {"gridbill.forecasting.v1.HistoryService", kBackendForecasting, false},
+      {"gridbill.integrations.v1.IntegrationsService", kBackendIntegrations, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
       {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };

@@ -117,7 +117,7 @@ std::string Subfield(std::string_view info, std::string_view key) {
   size_t p = info.find(mark);
   if (p == std::string_view::npos) return "";
   p += mark.size();
-  size_t end = info.find_first_of("/\n", p);
+  size_t end = info.find_first_of("/\n ", p);
   return std::string(absl::StripAsciiWhitespace(info.substr(p, end == std::string_view::npos ? std::string_view::npos : end - p)));
 }
 

@@ -58,6 +58,11 @@ absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(std::string_view line, 
     return BadLine(line_no, absl::StrCat("interval start \"", f[3].substr(0, 40),
                                          "\" is not RFC 3339 with an offset"));
   }
+  if (v.interval_start < absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone()) ||
+      v.interval_start >= absl::FromCivil(absl::CivilSecond(2100, 1, 1), absl::UTCTimeZone())) {
+    return BadLine(line_no, absl::StrCat("interval start \"", f[3].substr(0, 40),
+                                         "\" is outside 2000..2099"));
+  }
   if (!absl::SimpleAtoi(f[4], &v.value_wh) || v.value_wh < 0) {
     return BadLine(line_no, absl::StrCat("value \"", f[4].substr(0, 24), "\" is not an integer Wh >= 0"));
   }
@@ -77,7 +82,7 @@ absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(std::string_view line, 
 std::string FormatScadaLine(const ScadaValue& v) {
   static constexpr char kQ[] = "?MESX";
   return absl::StrCat(v.seq, " ", v.point_code, " ", v.channel, " ",
-                      absl::FormatTime(absl::RFC3339_sec, v.interval_start, absl::UTCTimeZone()),
+                      absl::FormatTime(absl::RFC3339_full, v.interval_start, absl::UTCTimeZone()),
                       " ", v.value_wh, " ", std::string(1, kQ[v.quality >= 1 && v.quality <= 4 ? v.quality : 1]),
                       " ", v.status, "\n");
 }

@@ -281,6 +281,7 @@ void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
 void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
 void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
 void AddForecastCommands(std::vector<Command>& out);   // commands_forecast.cc
+void AddIntegrationsCommands(std::vector<Command>& out);  // commands_integrations.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -297,6 +298,7 @@ const std::vector<Command>& Commands() {
     AddInvoicingCommands(*v);
     AddAuthCommands(*v);
     AddForecastCommands(*v);
+    AddIntegrationsCommands(*v);
     return v;
   }();
   return *k;

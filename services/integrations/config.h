@@ -1,0 +1,41 @@
+// The integrations service's configuration: one validated struct.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridbill/server/config.h"
+#include "outbox.h"
+
+namespace gridbill::integrations {
+
+inline constexpr int kDefaultGrpcPort = 7107;
+inline constexpr int kDefaultMetricsPort = 9107;
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig db;
+  // gateway_address: the suite's gRPC door; empty: no adapter calls the suite.
+  std::string gateway_address;
+  // api_key / api_key_file: the gateway API key (role integration client).
+  std::string api_key;
+  // call_timeout: deadline of one call through the gateway.
+  absl::Duration call_timeout;
+  // poll_interval: how often the feeds are read and the folders scanned.
+  absl::Duration poll_interval;
+  // retry_first_delay, retry_max_delay, max_attempts, delivery_lease.
+  RetryPolicy retry;
+  // Adapter folders; empty: the adapter is off.
+  std::string cms_inbound_dir;   // CMS metering files in (done/, rejected/)
+  std::string bank_inbound_dir;  // bank statements in
+  std::string erp_outbox_dir;    // documents out to ERP
+  std::string ecm_archive_dir;   // documents archived
+  // cms_import_wait: how long the CMS adapter waits for one import to end.
+  absl::Duration cms_import_wait;
+
+  // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
+  static absl::StatusOr<Config> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill::integrations

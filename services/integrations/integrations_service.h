@@ -1,0 +1,31 @@
+// The gRPC edge of integrations: proto <-> domain, Status <-> grpc::Status.
+#pragma once
+
+#include "adapters.h"
+#include "gridbill/integrations/v1/integrations.grpc.pb.h"
+#include "gridbill/pg/idempotency.h"
+#include "store.h"
+
+namespace gridbill::integrations {
+
+class IntegrationsServiceImpl final : public v1::IntegrationsService::Service {
+ public:
+  IntegrationsServiceImpl(Store& store, Adapters& adapters, Idempotency& idempotency)
+      : store_(store), adapters_(adapters), idempotency_(idempotency) {}
+
+  grpc::Status ListDeliveries(grpc::ServerContext* ctx, const v1::ListDeliveriesRequest* req,
+                              v1::ListDeliveriesResponse* resp) override;
+  grpc::Status RetryDelivery(grpc::ServerContext* ctx, const v1::RetryDeliveryRequest* req,
+                             v1::RetryDeliveryResponse* resp) override;
+  grpc::Status SkipDelivery(grpc::ServerContext* ctx, const v1::SkipDeliveryRequest* req,
+                            v1::SkipDeliveryResponse* resp) override;
+  grpc::Status ListAdapters(grpc::ServerContext* ctx, const v1::ListAdaptersRequest* req,
+                            v1::ListAdaptersResponse* resp) override;
+
+ private:
+  Store& store_;
+  Adapters& adapters_;
+  Idempotency& idempotency_;
+};
+
+}  // namespace gridbill::integrations
