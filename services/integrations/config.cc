@@ -43,9 +43,16 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.bank_inbound_dir, src.String("bank_inbound_dir", ""));
   ASSIGN_OR_RETURN(c.erp_outbox_dir, src.String("erp_outbox_dir", ""));
   ASSIGN_OR_RETURN(c.ecm_archive_dir, src.String("ecm_archive_dir", ""));
+  ASSIGN_OR_RETURN(c.scada_listen_address, src.String("scada_listen_address", ""));
+  if (!c.scada_listen_address.empty()) {
+    ASSIGN_OR_RETURN(c.scada_listen_address, src.Address("scada_listen_address", ""));
+  }
+  ASSIGN_OR_RETURN(int64_t batch, src.Int("scada_batch_size", 2000, 1, 100000));
+  c.scada_batch_size = static_cast<int>(batch);
   ASSIGN_OR_RETURN(c.cms_import_wait, src.Duration("cms_import_wait", absl::Minutes(5)));
   const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
-                           !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty();
+                           !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||
+                           !c.scada_listen_address.empty();
   if (any_adapter && c.api_key.empty()) {
     return InvalidField("api_key", "an adapter is configured but no gateway API key is given");
   }

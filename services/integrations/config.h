@@ -31,6 +31,10 @@ struct Config {
   std::string bank_inbound_dir;  // bank statements in
   std::string erp_outbox_dir;    // documents out to ERP
   std::string ecm_archive_dir;   // documents archived
+  // scada_listen_address: the SCADA line protocol listener (host:port); empty: off.
+  std::string scada_listen_address;
+  // scada_batch_size: values per IngestReadings call.
+  int scada_batch_size = 2000;
   // cms_import_wait: how long the CMS adapter waits for one import to end.
   absl::Duration cms_import_wait;
 

@@ -18,6 +18,7 @@
 #include "inbound.h"
 #include "integrations_service.h"
 #include "pg_store.h"
+#include "scada.h"
 
 namespace gridbill::integrations {
 namespace {
@@ -64,12 +65,22 @@ absl::Status Serve(int argc, char** argv) {
              {"cms_inbound_dir", config.cms_inbound_dir},
              {"bank_inbound_dir", config.bank_inbound_dir},
              {"erp_outbox_dir", config.erp_outbox_dir},
-             {"ecm_archive_dir", config.ecm_archive_dir}});
+             {"ecm_archive_dir", config.ecm_archive_dir},
+             {"scada_listen_address", config.scada_listen_address}});
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, base.Start({&service}, on_started));
+  std::unique_ptr<ScadaListener> scada;
+  if (suite && !config.scada_listen_address.empty()) {
+    ScadaOptions options;
+    options.batch_size = config.scada_batch_size;
+    scada = std::make_unique<ScadaListener>(store, *suite, clock, options);
+    RETURN_IF_ERROR(scada->Start(config.scada_listen_address));
+    LogJson("info", "scada listening", {{"port", absl::StrCat(scada->port())}});
+  }
   // Deliveries left pending (or claimed by a killed process) resume here.
   adapters.Start();
   server->Wait();
+  if (scada) scada->Stop();
   adapters.Stop();
   return absl::OkStatus();
 }

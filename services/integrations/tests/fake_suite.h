@@ -54,7 +54,12 @@ class FakeSuite final : public Suite {
     return ImportOutcome{true, import_succeeds,
                          import_succeeds ? "96 readings stored" : "line 3: unknown point X"};
   }
-  absl::Status IngestScada(const std::string&, const std::vector<ScadaValue>&) override {
+  std::vector<std::pair<std::string, std::vector<ScadaValue>>> scada_batches;
+  absl::Status scada_error;
+  absl::Status IngestScada(const std::string& request_id,
+                           const std::vector<ScadaValue>& values) override {
+    if (!scada_error.ok()) return scada_error;
+    scada_batches.emplace_back(request_id, values);
     return absl::OkStatus();
   }
 };
