@@ -43,6 +43,14 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.bank_inbound_dir, src.String("bank_inbound_dir", ""));
   ASSIGN_OR_RETURN(c.erp_outbox_dir, src.String("erp_outbox_dir", ""));
   ASSIGN_OR_RETURN(c.ecm_archive_dir, src.String("ecm_archive_dir", ""));
+  ASSIGN_OR_RETURN(c.esf.base_url, src.String("esf_url", ""));
+  ASSIGN_OR_RETURN(c.esf.bin, src.String("esf_bin", ""));
+  ASSIGN_OR_RETURN(c.esf.username, src.String("esf_username", ""));
+  ASSIGN_OR_RETURN(c.esf.password, src.String("esf_password", ""));
+  ASSIGN_OR_RETURN(c.esf.timeout, src.Duration("esf_timeout", absl::Seconds(10)));
+  if (!c.esf.base_url.empty() && c.esf.bin.size() != 12) {
+    return InvalidField("esf_bin", "the sender's BIN (12 digits) is required with esf_url");
+  }
   ASSIGN_OR_RETURN(c.scada_listen_address, src.String("scada_listen_address", ""));
   if (!c.scada_listen_address.empty()) {
     ASSIGN_OR_RETURN(c.scada_listen_address, src.Address("scada_listen_address", ""));
@@ -52,7 +60,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.cms_import_wait, src.Duration("cms_import_wait", absl::Minutes(5)));
   const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
                            !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||
-                           !c.scada_listen_address.empty();
+                           !c.scada_listen_address.empty() || !c.esf.base_url.empty();
   if (any_adapter && c.api_key.empty()) {
     return InvalidField("api_key", "an adapter is configured but no gateway API key is given");
   }

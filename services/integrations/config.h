@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridbill/server/config.h"
+#include "esf.h"
 #include "outbox.h"
 
 namespace gridbill::integrations {
@@ -31,6 +32,8 @@ struct Config {
   std::string bank_inbound_dir;  // bank statements in
   std::string erp_outbox_dir;    // documents out to ERP
   std::string ecm_archive_dir;   // documents archived
+  // esf_url, esf_bin, esf_username, esf_password: the e-invoice system; empty url: off.
+  EsfConfig esf;
   // scada_listen_address: the SCADA line protocol listener (host:port); empty: off.
   std::string scada_listen_address;
   // scada_batch_size: values per IngestReadings call.

@@ -6,6 +6,7 @@
 #include "adapters.h"
 #include "config.h"
 #include "documents.h"
+#include "esf.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
@@ -45,6 +46,9 @@ absl::Status Serve(int argc, char** argv) {
     if (!config.ecm_archive_dir.empty()) {
       adapters.AddOutbound(
           "ecm", std::make_unique<DirectoryArchiveReceiver>(config.ecm_archive_dir, *suite));
+    }
+    if (!config.esf.base_url.empty()) {
+      adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite));
     }
     if (!config.cms_inbound_dir.empty()) {
       adapters.AddInbound("cms", config.cms_inbound_dir,
