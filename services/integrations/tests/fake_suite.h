@@ -36,7 +36,11 @@ class FakeSuite final : public Suite {
     return pdf;
   }
   absl::StatusOr<std::string> DocumentXml(const std::string& id) override {
-    return absl::StrCat("<invoice id=\"", id, "\"/>");
+    std::string bin;
+    for (const DocumentFact& d : documents) {
+      if (d.id == id) bin = d.customer_bin;
+    }
+    return absl::StrCat("<invoice id=\"", id, "\"><customer tin=\"", bin, "\"/></invoice>");
   }
   absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
                                                  const std::string& csv) override {
