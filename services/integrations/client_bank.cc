@@ -21,9 +21,9 @@ struct Field {
 using Fields = std::map<std::string, Field, std::less<>>;
 
 // dd.mm.yyyy
-absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text, int line, std::string_view key) {
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, int line, absl::string_view key) {
   int d = 0, m = 0, y = 0;
-  std::vector<std::string_view> parts = absl::StrSplit(text, '.');
+  std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
   if (parts.size() != 3 || parts[0].size() != 2 || parts[1].size() != 2 || parts[2].size() != 4 ||
       !absl::SimpleAtoi(parts[0], &d) || !absl::SimpleAtoi(parts[1], &m) ||
       !absl::SimpleAtoi(parts[2], &y)) {
@@ -36,16 +36,16 @@ absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text, int line, std::s
   return day;
 }
 
-std::string_view Get(const Fields& f, std::string_view key) {
+absl::string_view Get(const Fields& f, absl::string_view key) {
   auto it = f.find(key);
-  return it == f.end() ? std::string_view() : std::string_view(it->second.value);
+  return it == f.end() ? absl::string_view() : absl::string_view(it->second.value);
 }
-int LineOf(const Fields& f, std::string_view key, int fallback) {
+int LineOf(const Fields& f, absl::string_view key, int fallback) {
   auto it = f.find(key);
   return it == f.end() ? fallback : it->second.line;
 }
 
-absl::StatusOr<int64_t> Amount(const Fields& f, std::string_view key, int fallback_line) {
+absl::StatusOr<int64_t> Amount(const Fields& f, absl::string_view key, int fallback_line) {
   absl::StatusOr<int64_t> v = ParseAmountTiyn(Get(f, key));
   if (!v.ok()) {
     return BadLine(LineOf(f, key, fallback_line), absl::StrCat(key, ": ", v.status().message()));
@@ -55,12 +55,12 @@ absl::StatusOr<int64_t> Amount(const Fields& f, std::string_view key, int fallba
 
 // Opening + credits - debits = closing, when the bank gave all four.
 absl::Status CheckAccountSection(const Fields& f, int end_line) {
-  for (std::string_view k : {"НачальныйОстаток", "ВсегоПоступило", "ВсегоСписано", "КонечныйОстаток"}) {
+  for (absl::string_view k : {"НачальныйОстаток", "ВсегоПоступило", "ВсегоСписано", "КонечныйОстаток"}) {
     if (Get(f, k).empty()) return absl::OkStatus();
   }
   // Balances may be negative (an overdraft): strip one leading '-'.
-  auto signed_amount = [&](std::string_view key) -> absl::StatusOr<int64_t> {
-    std::string_view v = absl::StripAsciiWhitespace(Get(f, key));
+  auto signed_amount = [&](absl::string_view key) -> absl::StatusOr<int64_t> {
+    absl::string_view v = absl::StripAsciiWhitespace(Get(f, key));
     const bool negative = !v.empty() && v[0] == '-';
     if (negative) v.remove_prefix(1);
     absl::StatusOr<int64_t> a = ParseAmountTiyn(v);
@@ -86,7 +86,7 @@ absl::Status CheckAccountSection(const Fields& f, int end_line) {
 }
 
 absl::Status AddDocument(const Fields& f, int start_line, int end_line, Statement& st) {
-  for (std::string_view k : {"Номер", "Дата", "Сумма"}) {
+  for (absl::string_view k : {"Номер", "Дата", "Сумма"}) {
     if (Get(f, k).empty()) {
       return BadLine(start_line, absl::StrCat("the document has no ", k));
     }
@@ -124,8 +124,8 @@ absl::Status AddDocument(const Fields& f, int start_line, int end_line, Statemen
     if (!in.ok()) return in.status();
     p.value_date = *in;
   }
-  for (std::string_view k : {"ПлательщикБИН", "ПлательщикИИНБИН", "ПлательщикИНН"}) {
-    std::string_view v = absl::StripAsciiWhitespace(Get(f, k));
+  for (absl::string_view k : {"ПлательщикБИН", "ПлательщикИИНБИН", "ПлательщикИНН"}) {
+    absl::string_view v = absl::StripAsciiWhitespace(Get(f, k));
     if (v.empty()) continue;
     if (v.size() != 12 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return BadLine(LineOf(f, k, start_line), absl::StrCat(k, " \"", v, "\" is not a 12-digit BIN"));
@@ -145,7 +145,7 @@ absl::Status AddDocument(const Fields& f, int start_line, int end_line, Statemen
 
 }  // namespace
 
-absl::StatusOr<Statement> ParseClientBank(std::string_view bytes) {
+absl::StatusOr<Statement> ParseClientBank(absl::string_view bytes) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   std::string text;
   if (IsUtf8(bytes)) {
@@ -154,14 +154,14 @@ absl::StatusOr<Statement> ParseClientBank(std::string_view bytes) {
     absl::StatusOr<std::string> utf8 = ToUtf8(bytes, "CP1251");
     if (!utf8.ok()) return utf8.status();
     text = *std::move(utf8);
-    if (bytes.find("=DOS\r") != std::string_view::npos ||
-        bytes.find("=DOS\n") != std::string_view::npos) {
+    if (bytes.find("=DOS\r") != absl::string_view::npos ||
+        bytes.find("=DOS\n") != absl::string_view::npos) {
       utf8 = ToUtf8(bytes, "CP866");
       if (!utf8.ok()) return utf8.status();
       text = *std::move(utf8);
     }
   }
-  std::vector<std::string_view> lines = absl::StrSplit(text, '\n');
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
   Statement st;
   st.format = "1c";
@@ -170,7 +170,7 @@ absl::StatusOr<Statement> ParseClientBank(std::string_view bytes) {
   int section_line = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     const int n = static_cast<int>(i) + 1;
-    std::string_view line = lines[i];
+    absl::string_view line = lines[i];
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (i == 0) {
       if (absl::StripAsciiWhitespace(line) != "1CClientBankExchange") {
@@ -181,9 +181,9 @@ absl::StatusOr<Statement> ParseClientBank(std::string_view bytes) {
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     if (in == In::kEnd) return BadLine(n, "text after КонецФайла");
     const size_t eq = line.find('=');
-    const std::string_view key = absl::StripAsciiWhitespace(line.substr(0, eq));
-    const std::string_view value =
-        eq == std::string_view::npos ? std::string_view() : line.substr(eq + 1);
+    const absl::string_view key = absl::StripAsciiWhitespace(line.substr(0, eq));
+    const absl::string_view value =
+        eq == absl::string_view::npos ? absl::string_view() : line.substr(eq + 1);
     if (key == "КонецФайла") {
       if (in != In::kHeader) return BadLine(n, "КонецФайла inside a section");
       in = In::kEnd;
@@ -211,7 +211,7 @@ absl::StatusOr<Statement> ParseClientBank(std::string_view bytes) {
       in = In::kHeader;
       continue;
     }
-    if (eq == std::string_view::npos) {
+    if (eq == absl::string_view::npos) {
       return BadLine(n, absl::StrCat("\"", line.substr(0, 40), "\" is not key=value"));
     }
     if (key.empty()) return BadLine(n, "a value without a key");

@@ -33,11 +33,12 @@
 
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "statement.h"
 
 namespace gridbill::integrations {
 
-absl::StatusOr<Statement> ParseClientBank(std::string_view bytes);
+absl::StatusOr<Statement> ParseClientBank(absl::string_view bytes);
 
 }  // namespace gridbill::integrations

@@ -17,7 +17,7 @@ namespace gridbill::integrations {
 namespace fs = std::filesystem;
 namespace {
 
-std::string Clean(std::string_view s) {
+std::string Clean(absl::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
@@ -25,7 +25,7 @@ std::string Clean(std::string_view s) {
   return out;
 }
 
-std::string SafeName(std::string_view s) {
+std::string SafeName(absl::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c == '/' || c == '\\' || c == ' ' || c == ':') c = '_';
@@ -33,7 +33,7 @@ std::string SafeName(std::string_view s) {
   return out.empty() ? "_" : out;
 }
 
-std::string_view TypeName(int type) {
+absl::string_view TypeName(int type) {
   switch (type) {
     case 1: return "invoice";
     case 2: return "act";
@@ -51,8 +51,8 @@ std::string Tenge(int64_t tiyn) {
 }
 
 // A key=value line of a metadata or manifest file.
-std::string ValueOf(std::string_view text, std::string_view key) {
-  for (std::string_view line : absl::StrSplit(text, '\n')) {
+std::string ValueOf(absl::string_view text, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
     if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == '=') {
       return std::string(line.substr(key.size() + 1));
     }
@@ -60,7 +60,7 @@ std::string ValueOf(std::string_view text, std::string_view key) {
   return "";
 }
 
-absl::Status AppendLog(const std::string& path, std::string_view line) {
+absl::Status AppendLog(const std::string& path, absl::string_view line) {
   std::ofstream out(path, std::ios::app | std::ios::binary);
   out << line << "\n";
   out.flush();
@@ -80,7 +80,7 @@ std::string DocumentFact::Encode() const {
       "\t");
 }
 
-absl::StatusOr<DocumentFact> DocumentFact::Decode(std::string_view payload) {
+absl::StatusOr<DocumentFact> DocumentFact::Decode(absl::string_view payload) {
   std::vector<std::string> f = absl::StrSplit(payload, '\t');
   if (f.size() != 16) {
     return absl::InvalidArgumentError(absl::StrCat("a document payload has ", f.size(),
@@ -129,7 +129,7 @@ absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
   }
 }
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view content) {
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot make the folder of ", path, ": ", ec.message()));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "outbox.h"
 #include "suite.h"
@@ -66,7 +67,7 @@ absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& di
                                                            int* checked);
 
 // Writes `content` to `path` through `path.tmp` and a rename (parents made).
-absl::Status WriteFileAtomically(const std::string& path, std::string_view content);
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 }  // namespace gridbill::integrations

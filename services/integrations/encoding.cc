@@ -10,12 +10,12 @@
 namespace gridbill::integrations {
 namespace {
 
-int LineAt(std::string_view bytes, size_t offset) {
+int LineAt(absl::string_view bytes, size_t offset) {
   return 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + offset, '\n'));
 }
 
 // Converts with iconv; `lossy` replaces what cannot be converted by '?'.
-absl::StatusOr<std::string> Convert(std::string_view in, const char* from, const char* to,
+absl::StatusOr<std::string> Convert(absl::string_view in, const char* from, const char* to,
                                     bool lossy) {
   iconv_t cd = iconv_open(to, from);
   if (cd == reinterpret_cast<iconv_t>(-1)) {
@@ -59,7 +59,7 @@ absl::StatusOr<std::string> Convert(std::string_view in, const char* from, const
 
 }  // namespace
 
-bool IsUtf8(std::string_view s) {
+bool IsUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -78,11 +78,11 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
-absl::StatusOr<std::string> ToUtf8(std::string_view bytes, const char* charset) {
+absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, const char* charset) {
   return Convert(bytes, charset, "UTF-8", false);
 }
 
-absl::StatusOr<std::string> FromUtf8(std::string_view text, const char* charset) {
+absl::StatusOr<std::string> FromUtf8(absl::string_view text, const char* charset) {
   return Convert(text, "UTF-8", charset, true);
 }
 

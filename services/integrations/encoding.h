@@ -4,18 +4,19 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 
 namespace gridbill::integrations {
 
 // True when `bytes` is well-formed UTF-8.
-bool IsUtf8(std::string_view bytes);
+bool IsUtf8(absl::string_view bytes);
 
 // `bytes` in `charset` (an iconv name: "CP1251", "CP866") as UTF-8.
 // INVALID_ARGUMENT naming the line of a byte the charset does not have.
-absl::StatusOr<std::string> ToUtf8(std::string_view bytes, const char* charset);
+absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, const char* charset);
 
 // UTF-8 `text` in `charset`; characters the charset lacks become '?'.
-absl::StatusOr<std::string> FromUtf8(std::string_view text, const char* charset);
+absl::StatusOr<std::string> FromUtf8(absl::string_view text, const char* charset);
 
 }  // namespace gridbill::integrations

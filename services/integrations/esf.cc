@@ -21,7 +21,7 @@ std::unique_ptr<httplib::Client> ClientFor(const EsfConfig& c) {
 
 // An HTTP answer as what the outbox does next: 5xx, 429 and no answer are
 // retried; other 4xx are permanent.
-SendResult Failure(const httplib::Result& r, std::string_view what) {
+SendResult Failure(const httplib::Result& r, absl::string_view what) {
   if (!r) return SendResult::Retry(absl::StrCat(what, ": ", httplib::to_string(r.error())));
   const std::string reason = JsonField(r->body, "error");
   const std::string text =
@@ -37,12 +37,12 @@ absl::CivilDay EsfDeadline(absl::CivilDay turnover_day) {
   return absl::CivilDay(next.year(), next.month(), 20);
 }
 
-std::string JsonField(std::string_view json, std::string_view key) {
+std::string JsonField(absl::string_view json, absl::string_view key) {
   const std::string mark = absl::StrCat("\"", key, "\"");
   size_t p = json.find(mark);
-  if (p == std::string_view::npos) return "";
+  if (p == absl::string_view::npos) return "";
   p = json.find(':', p + mark.size());
-  if (p == std::string_view::npos) return "";
+  if (p == absl::string_view::npos) return "";
   ++p;
   while (p < json.size() && json[p] == ' ') ++p;
   if (p < json.size() && json[p] == '"') {
@@ -59,7 +59,7 @@ std::string JsonField(std::string_view json, std::string_view key) {
     return out;
   }
   size_t end = json.find_first_of(",}", p);
-  return std::string(json.substr(p, end == std::string_view::npos ? std::string_view::npos : end - p));
+  return std::string(json.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p));
 }
 
 absl::StatusOr<std::string> EsfReceiver::Session(bool renew) {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
@@ -42,7 +43,7 @@ absl::CivilDay EsfDeadline(absl::CivilDay turnover_day);
 
 // The value of a JSON string or number field `"key": ...` in a flat object
 // ("" when absent): enough for the small answers of ESF and ITSM.
-std::string JsonField(std::string_view json, std::string_view key);
+std::string JsonField(absl::string_view json, absl::string_view key);
 
 class EsfReceiver final : public Receiver {
  public:

@@ -113,13 +113,13 @@ FileOutcome CmsFileHandler::Handle(const std::string& name, const std::string& c
 
 FileOutcome BankFileHandler::Handle(const std::string& name, const std::string& content,
                                     const std::string& sha256) {
-  std::string_view head(content);
+  absl::string_view head(content);
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
   absl::StatusOr<Statement> st = absl::InvalidArgumentError(
       "neither a 1C Client-Bank file (1CClientBankExchange) nor an MT940 statement (:20:)");
   if (absl::StartsWith(head, "1CClientBankExchange")) {
     st = ParseClientBank(content);
-  } else if (head.find(":20:") != std::string_view::npos) {
+  } else if (head.find(":20:") != absl::string_view::npos) {
     st = ParseMt940(content);
   }
   if (!st.ok()) return {FileOutcome::Kind::kRejected, absl::StrCat(name, ": ", st.status().message())};

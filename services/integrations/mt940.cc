@@ -18,14 +18,14 @@ struct Tag {
   int line = 0;
 };
 
-bool AllDigits(std::string_view s) {
+bool AllDigits(absl::string_view s) {
   for (char c : s) {
     if (c < '0' || c > '9') return false;
   }
   return !s.empty();
 }
 
-absl::StatusOr<absl::CivilDay> Yymmdd(std::string_view s, int line, std::string_view what) {
+absl::StatusOr<absl::CivilDay> Yymmdd(absl::string_view s, int line, absl::string_view what) {
   int v = 0;
   if (s.size() != 6 || !AllDigits(s) || !absl::SimpleAtoi(s, &v)) {
     return BadLine(line, absl::StrCat(what, " \"", s, "\" is not a date YYMMDD"));
@@ -40,7 +40,7 @@ absl::StatusOr<absl::CivilDay> Yymmdd(std::string_view s, int line, std::string_
 
 // "C261001KZT1000,00" -> signed tiyn.
 absl::StatusOr<int64_t> Balance(const Tag& t) {
-  std::string_view v = absl::StripAsciiWhitespace(t.value);
+  absl::string_view v = absl::StripAsciiWhitespace(t.value);
   if (v.size() < 11 || (v[0] != 'C' && v[0] != 'D')) {
     return BadLine(t.line, absl::StrCat(":", t.name, ": \"", v, "\" is not <C|D><YYMMDD><currency><amount>"));
   }
@@ -65,8 +65,8 @@ struct Entry {
 };
 
 absl::StatusOr<Entry> ParseEntry(const Tag& t) {
-  std::string_view first = t.value;
-  if (size_t nl = first.find('\n'); nl != std::string_view::npos) first = first.substr(0, nl);
+  absl::string_view first = t.value;
+  if (size_t nl = first.find('\n'); nl != absl::string_view::npos) first = first.substr(0, nl);
   first = absl::StripAsciiWhitespace(first);
   Entry e;
   if (first.size() < 6) return BadLine(t.line, ":61: is shorter than a value date");
@@ -75,7 +75,7 @@ absl::StatusOr<Entry> ParseEntry(const Tag& t) {
   e.value_date = *vd;
   size_t p = 6;
   if (first.size() >= p + 4 && AllDigits(first.substr(p, 4))) p += 4;  // entry date
-  std::string_view rest = first.substr(p);
+  absl::string_view rest = first.substr(p);
   if (rest.substr(0, 2) == "RC") {
     e.credit = false;
     p += 2;
@@ -96,12 +96,12 @@ absl::StatusOr<Entry> ParseEntry(const Tag& t) {
   if (!amount.ok()) return BadLine(t.line, absl::StrCat(":61: ", amount.status().message()));
   if (*amount <= 0) return BadLine(t.line, ":61: the amount must be positive");
   e.amount = *amount;
-  std::string_view type = first.substr(a);
+  absl::string_view type = first.substr(a);
   if (type.size() < 4 || (type[0] != 'N' && type[0] != 'F' && type[0] != 'S')) {
     return BadLine(t.line, absl::StrCat(":61: \"", type.substr(0, 4), "\" is not a transaction type (N, F or S and 3 characters)"));
   }
-  std::string_view refs = type.substr(4);
-  if (size_t sl = refs.find("//"); sl != std::string_view::npos) {
+  absl::string_view refs = type.substr(4);
+  if (size_t sl = refs.find("//"); sl != absl::string_view::npos) {
     e.customer_ref = std::string(refs.substr(0, sl));
     e.bank_ref = std::string(absl::StripAsciiWhitespace(refs.substr(sl + 2)));
   } else {
@@ -112,13 +112,13 @@ absl::StatusOr<Entry> ParseEntry(const Tag& t) {
 }
 
 // Value of a "/KEY/value" subfield of :86:, or "".
-std::string Subfield(std::string_view info, std::string_view key) {
+std::string Subfield(absl::string_view info, absl::string_view key) {
   const std::string mark = absl::StrCat("/", key, "/");
   size_t p = info.find(mark);
-  if (p == std::string_view::npos) return "";
+  if (p == absl::string_view::npos) return "";
   p += mark.size();
   size_t end = info.find_first_of("/\n ", p);
-  return std::string(absl::StripAsciiWhitespace(info.substr(p, end == std::string_view::npos ? std::string_view::npos : end - p)));
+  return std::string(absl::StripAsciiWhitespace(info.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p)));
 }
 
 class Message {
@@ -207,9 +207,9 @@ class Message {
 
 }  // namespace
 
-absl::StatusOr<Statement> ParseMt940(std::string_view text) {
+absl::StatusOr<Statement> ParseMt940(absl::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<std::string_view> lines = absl::StrSplit(text, '\n');
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   Statement st;
   st.format = "mt940";
   std::optional<Message> msg;
@@ -232,18 +232,18 @@ absl::StatusOr<Statement> ParseMt940(std::string_view text) {
   };
   for (size_t i = 0; i < lines.size(); ++i) {
     const int n = static_cast<int>(i) + 1;
-    std::string_view line = lines[i];
+    absl::string_view line = lines[i];
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     for (char c : line) {
       const unsigned char u = static_cast<unsigned char>(c);
       if (u < 0x20 && c != '\t') return BadLine(n, "a control character");
     }
-    std::string_view trimmed = absl::StripAsciiWhitespace(line);
+    absl::string_view trimmed = absl::StripAsciiWhitespace(line);
     if (trimmed.empty()) continue;
     if (trimmed[0] == '{') {
       // SWIFT header blocks; the text block {4: opens a message.
       size_t b4 = trimmed.find("{4:");
-      if (b4 == std::string_view::npos) continue;
+      if (b4 == absl::string_view::npos) continue;
       if (absl::Status s = end_message(n); !s.ok()) return s;
       trimmed = trimmed.substr(b4 + 3);
       if (trimmed.empty()) continue;
@@ -255,10 +255,10 @@ absl::StatusOr<Statement> ParseMt940(std::string_view text) {
     }
     if (line[0] == ':') {
       size_t close = line.find(':', 1);
-      if (close == std::string_view::npos || close < 3 || close > 5) {
+      if (close == absl::string_view::npos || close < 3 || close > 5) {
         return BadLine(n, absl::StrCat("\"", line.substr(0, 8), "\" is not a tag :NN:"));
       }
-      std::string_view name = line.substr(1, close - 1);
+      absl::string_view name = line.substr(1, close - 1);
       if (!std::isdigit(static_cast<unsigned char>(name[0])) || !std::isdigit(static_cast<unsigned char>(name[1]))) {
         return BadLine(n, absl::StrCat("\"", name, "\" is not a tag name"));
       }

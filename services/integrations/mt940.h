@@ -21,11 +21,12 @@
 
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "statement.h"
 
 namespace gridbill::integrations {
 
-absl::StatusOr<Statement> ParseMt940(std::string_view text);
+absl::StatusOr<Statement> ParseMt940(absl::string_view text);
 
 }  // namespace gridbill::integrations

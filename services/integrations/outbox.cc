@@ -16,7 +16,7 @@ absl::Time RetryPolicy::NextAttempt(int attempts, absl::Time now) const {
   return now + std::min(delay, max_delay);
 }
 
-std::string_view DeliveryStateName(DeliveryState state) {
+absl::string_view DeliveryStateName(DeliveryState state) {
   switch (state) {
     case DeliveryState::kPending:
       return "pending";
@@ -30,7 +30,7 @@ std::string_view DeliveryStateName(DeliveryState state) {
   return "unknown";
 }
 
-absl::StatusOr<int> Outbox::DeliverDue(std::string_view adapter, Receiver& receiver, int limit) {
+absl::StatusOr<int> Outbox::DeliverDue(absl::string_view adapter, Receiver& receiver, int limit) {
   ASSIGN_OR_RETURN(std::vector<Delivery> due,
                    store_.ClaimDue(adapter, limit, clock_.Now(), policy_.lease));
   for (const Delivery& d : due) {

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridbill/base/clock.h"
@@ -122,14 +123,14 @@ class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
   // The feed's stored cursor ("" before the first read).
-  virtual absl::StatusOr<std::string> Cursor(std::string_view feed) = 0;
+  virtual absl::StatusOr<std::string> Cursor(absl::string_view feed) = 0;
   // In one transaction: the facts (a fact already stored for its adapter is
   // left as it is) and the feed's new cursor. Returns the facts stored new.
-  virtual absl::StatusOr<int> AppendFacts(std::string_view feed, std::string_view cursor,
+  virtual absl::StatusOr<int> AppendFacts(absl::string_view feed, absl::string_view cursor,
                                           const std::vector<Fact>& facts, absl::Time now) = 0;
   // Claims up to `limit` pending deliveries of the adapter that are due and
   // not claimed (or whose claim expired), oldest due first, until now + lease.
-  virtual absl::StatusOr<std::vector<Delivery>> ClaimDue(std::string_view adapter, int limit,
+  virtual absl::StatusOr<std::vector<Delivery>> ClaimDue(absl::string_view adapter, int limit,
                                                          absl::Time now,
                                                          absl::Duration lease) = 0;
   // Ends an attempt under its claim (a claim taken over meanwhile: no change,
@@ -148,7 +149,7 @@ class OutboxStore {
   // Per adapter that has deliveries or a recorded attempt.
   virtual absl::StatusOr<std::vector<AdapterCounts>> Counts() = 0;
   // Records an adapter's success or error (inbound adapters too).
-  virtual absl::Status RecordAttempt(std::string_view adapter, bool ok, const std::string& error,
+  virtual absl::Status RecordAttempt(absl::string_view adapter, bool ok, const std::string& error,
                                      absl::Time now) = 0;
 };
 
@@ -160,7 +161,7 @@ class Outbox {
 
   // One pass: claims up to `limit` due deliveries of `adapter`, sends each,
   // and ends each attempt. Returns how many were claimed (0: nothing due).
-  absl::StatusOr<int> DeliverDue(std::string_view adapter, Receiver& receiver, int limit);
+  absl::StatusOr<int> DeliverDue(absl::string_view adapter, Receiver& receiver, int limit);
 
   absl::StatusOr<Delivery> Retry(int64_t id);
   absl::StatusOr<Delivery> Skip(int64_t id, const std::string& reason);
@@ -173,6 +174,6 @@ class Outbox {
   RetryPolicy policy_;
 };
 
-std::string_view DeliveryStateName(DeliveryState state);
+absl::string_view DeliveryStateName(DeliveryState state);
 
 }  // namespace gridbill::integrations

@@ -1,6 +1,8 @@
 #include "pg_store.h"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
@@ -34,13 +36,13 @@ Delivery DeliveryOf(const pg::Row& r) {
 
 }  // namespace
 
-absl::StatusOr<std::string> PgStore::Cursor(std::string_view feed) {
+absl::StatusOr<std::string> PgStore::Cursor(absl::string_view feed) {
   ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kSelectCursor, feed));
   if (rows.empty()) return std::string();
   return rows[0].String("cursor");
 }
 
-absl::StatusOr<int> PgStore::AppendFacts(std::string_view feed, std::string_view cursor,
+absl::StatusOr<int> PgStore::AppendFacts(absl::string_view feed, absl::string_view cursor,
                                          const std::vector<Fact>& facts, absl::Time now) {
   return pool_.TransactValue<int>([&](pg::Transaction& tx) -> absl::StatusOr<int> {
     int added = 0;
@@ -70,7 +72,7 @@ absl::StatusOr<int> PgStore::AppendFacts(std::string_view feed, std::string_view
   });
 }
 
-absl::StatusOr<std::vector<Delivery>> PgStore::ClaimDue(std::string_view adapter, int limit,
+absl::StatusOr<std::vector<Delivery>> PgStore::ClaimDue(absl::string_view adapter, int limit,
                                                         absl::Time now, absl::Duration lease) {
   ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kClaimDue, adapter, limit, now,
                                                absl::ToInt64Microseconds(lease)));
@@ -165,21 +167,21 @@ absl::StatusOr<std::vector<AdapterCounts>> PgStore::Counts() {
   return out;
 }
 
-absl::Status PgStore::RecordAttempt(std::string_view adapter, bool ok, const std::string& error,
+absl::Status PgStore::RecordAttempt(absl::string_view adapter, bool ok, const std::string& error,
                                     absl::Time now) {
   return pool_.Exec(q::kRecordAttempt, adapter, ok, error, now).status();
 }
 
-absl::StatusOr<std::optional<InboundFile>> PgStore::FindInboundFile(std::string_view adapter,
-                                                                    std::string_view sha256) {
+absl::StatusOr<std::optional<InboundFile>> PgStore::FindInboundFile(absl::string_view adapter,
+                                                                    absl::string_view sha256) {
   ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kSelectInboundFile, adapter, sha256));
   if (rows.empty()) return std::optional<InboundFile>();
   return std::optional<InboundFile>(
       InboundFile{rows[0].Int("state") == 1, rows[0].String("reason")});
 }
 
-absl::Status PgStore::RecordInboundFile(std::string_view adapter, std::string_view sha256,
-                                        std::string_view file_name, const InboundFile& file,
+absl::Status PgStore::RecordInboundFile(absl::string_view adapter, absl::string_view sha256,
+                                        absl::string_view file_name, const InboundFile& file,
                                         absl::Time now) {
   return pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result added,
@@ -192,13 +194,13 @@ absl::Status PgStore::RecordInboundFile(std::string_view adapter, std::string_vi
   });
 }
 
-absl::StatusOr<int64_t> PgStore::StreamPosition(std::string_view source) {
+absl::StatusOr<int64_t> PgStore::StreamPosition(absl::string_view source) {
   ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kSelectStreamPosition, source));
   if (rows.empty()) return int64_t{0};
   return rows[0].Int("last_seq");
 }
 
-absl::Status PgStore::SetStreamPosition(std::string_view source, int64_t seq, absl::Time now) {
+absl::Status PgStore::SetStreamPosition(absl::string_view source, int64_t seq, absl::Time now) {
   return pool_.Exec(q::kUpsertStreamPosition, source, seq, now).status();
 }
 

@@ -10,10 +10,10 @@ class PgStore final : public Store {
  public:
   explicit PgStore(pg::Pool& pool) : pool_(pool) {}
 
-  absl::StatusOr<std::string> Cursor(std::string_view feed) override;
-  absl::StatusOr<int> AppendFacts(std::string_view feed, std::string_view cursor,
+  absl::StatusOr<std::string> Cursor(absl::string_view feed) override;
+  absl::StatusOr<int> AppendFacts(absl::string_view feed, absl::string_view cursor,
                                   const std::vector<Fact>& facts, absl::Time now) override;
-  absl::StatusOr<std::vector<Delivery>> ClaimDue(std::string_view adapter, int limit,
+  absl::StatusOr<std::vector<Delivery>> ClaimDue(absl::string_view adapter, int limit,
                                                  absl::Time now, absl::Duration lease) override;
   absl::StatusOr<bool> EndAttempt(const Delivery& claimed, DeliveryState state,
                                   const std::string& detail, absl::Time next_attempt,
@@ -24,16 +24,16 @@ class PgStore final : public Store {
   absl::StatusOr<Delivery> Revive(int64_t id, absl::Time now) override;
   absl::StatusOr<Delivery> Skip(int64_t id, const std::string& reason, absl::Time now) override;
   absl::StatusOr<std::vector<AdapterCounts>> Counts() override;
-  absl::Status RecordAttempt(std::string_view adapter, bool ok, const std::string& error,
+  absl::Status RecordAttempt(absl::string_view adapter, bool ok, const std::string& error,
                              absl::Time now) override;
 
-  absl::StatusOr<std::optional<InboundFile>> FindInboundFile(std::string_view adapter,
-                                                             std::string_view sha256) override;
-  absl::Status RecordInboundFile(std::string_view adapter, std::string_view sha256,
-                                 std::string_view file_name, const InboundFile& file,
+  absl::StatusOr<std::optional<InboundFile>> FindInboundFile(absl::string_view adapter,
+                                                             absl::string_view sha256) override;
+  absl::Status RecordInboundFile(absl::string_view adapter, absl::string_view sha256,
+                                 absl::string_view file_name, const InboundFile& file,
                                  absl::Time now) override;
-  absl::StatusOr<int64_t> StreamPosition(std::string_view source) override;
-  absl::Status SetStreamPosition(std::string_view source, int64_t seq, absl::Time now) override;
+  absl::StatusOr<int64_t> StreamPosition(absl::string_view source) override;
+  absl::Status SetStreamPosition(absl::string_view source, int64_t seq, absl::Time now) override;
 
  private:
   pg::Pool& pool_;

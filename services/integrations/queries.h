@@ -19,8 +19,8 @@ inline constexpr pg::Query kInsertFacts{
     "insert_facts",
     "INSERT INTO deliveries (adapter, fact_kind, fact_id, fact_version, idempotency_key, payload, "
     "next_attempt_time, create_time) "
-    "SELECT a, k, i, v, key, p, $7, $7 FROM unnest($1::text[], $2::text[], $3::text[], "
-    "$4::text[], $5::text[], $6::text[]) AS u(a, k, i, v, key, p) "
+    "SELECT a, k, i, v, ik, p, $7::timestamptz, $7::timestamptz FROM unnest($1::text[], "
+    "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(a, k, i, v, ik, p) "
     "ON CONFLICT (adapter, idempotency_key) DO NOTHING RETURNING 1"};
 
 inline constexpr pg::Query kClaimDue{

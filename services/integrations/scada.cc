@@ -53,7 +53,7 @@ class FdConnection final : public LineConnection {
     }
   }
 
-  absl::Status Write(std::string_view text) override {
+  absl::Status Write(absl::string_view text) override {
     while (!text.empty()) {
       const ssize_t n = send(fd_, text.data(), text.size(), MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -37,7 +38,7 @@ class LineConnection {
   // The next line (without its LF) into `line`; kIdle when nothing arrived
   // within `wait`; kClosed at the end of the stream.
   virtual Read ReadLine(std::string& line, absl::Duration wait) = 0;
-  virtual absl::Status Write(std::string_view text) = 0;
+  virtual absl::Status Write(absl::string_view text) = 0;
 };
 
 struct ScadaOptions {

@@ -11,15 +11,15 @@
 namespace gridbill::integrations {
 namespace {
 
-std::vector<std::string_view> Fields(std::string_view line) {
+std::vector<absl::string_view> Fields(absl::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return absl::StrSplit(line, ' ', absl::SkipEmpty());
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> ParseScadaHello(std::string_view line, int line_no) {
-  std::vector<std::string_view> f = Fields(line);
+absl::StatusOr<std::string> ParseScadaHello(absl::string_view line, int line_no) {
+  std::vector<absl::string_view> f = Fields(line);
   if (f.empty() || f[0] != "HELLO") return BadLine(line_no, "the first line must be HELLO <stream>");
   if (f.size() < 2 || f.size() > 3) return BadLine(line_no, "HELLO takes a stream name and an optional version");
   if (f.size() == 3 && f[2] != "1") {
@@ -34,10 +34,10 @@ absl::StatusOr<std::string> ParseScadaHello(std::string_view line, int line_no) 
   return std::string(f[1]);
 }
 
-absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(std::string_view line, int line_no) {
-  std::string_view t = absl::StripAsciiWhitespace(line);
+absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(absl::string_view line, int line_no) {
+  absl::string_view t = absl::StripAsciiWhitespace(line);
   if (t.empty() || t[0] == '#') return std::optional<ScadaValue>();
-  std::vector<std::string_view> f = Fields(t);
+  std::vector<absl::string_view> f = Fields(t);
   if (f.size() < 5 || f.size() > 7) {
     return BadLine(line_no, absl::StrCat("expected <seq> <point> <channel> <interval start> <Wh> "
                                          "[<quality>] [<status>], got ",
@@ -54,7 +54,7 @@ absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(std::string_view line, 
   }
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, std::string(f[3]), &v.interval_start, &err) ||
-      f[3].find_first_of("Zz+-", 10) == std::string_view::npos) {
+      f[3].find_first_of("Zz+-", 10) == absl::string_view::npos) {
     return BadLine(line_no, absl::StrCat("interval start \"", f[3].substr(0, 40),
                                          "\" is not RFC 3339 with an offset"));
   }

@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
@@ -52,11 +53,11 @@ struct ScadaValue {
 };
 
 // The stream name of a HELLO line; INVALID_ARGUMENT "line N: ..." otherwise.
-absl::StatusOr<std::string> ParseScadaHello(std::string_view line, int line_no);
+absl::StatusOr<std::string> ParseScadaHello(absl::string_view line, int line_no);
 
 // One value line; nullopt for a blank or comment line; INVALID_ARGUMENT
 // "line N: ..." naming what is wrong.
-absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(std::string_view line, int line_no);
+absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(absl::string_view line, int line_no);
 
 // A value as a protocol line (what a sender writes; the stand-ins and tests use it).
 std::string FormatScadaLine(const ScadaValue& v);

@@ -10,12 +10,12 @@
 
 namespace gridbill::integrations {
 
-absl::Status BadLine(int line, std::string_view reason) {
+absl::Status BadLine(int line, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat("line ", line, ": ", reason));
 }
 
-absl::StatusOr<int64_t> ParseAmountTiyn(std::string_view text) {
-  std::string_view t = absl::StripAsciiWhitespace(text);
+absl::StatusOr<int64_t> ParseAmountTiyn(absl::string_view text) {
+  absl::string_view t = absl::StripAsciiWhitespace(text);
   if (t.empty()) return absl::InvalidArgumentError("empty amount");
   int64_t whole = 0;
   int64_t cents = 0;
@@ -53,7 +53,7 @@ bool IsWordChar(char c) {
          (static_cast<unsigned char>(c) >= 0x80);
 }
 
-std::string WordAt(std::string_view text, size_t pos) {
+std::string WordAt(absl::string_view text, size_t pos) {
   while (pos < text.size() && (text[pos] == ' ' || text[pos] == '.' || text[pos] == ':')) ++pos;
   size_t end = pos;
   while (end < text.size() && IsWordChar(text[end])) ++end;
@@ -64,11 +64,11 @@ std::string WordAt(std::string_view text, size_t pos) {
 
 }  // namespace
 
-std::string ContractNumberIn(std::string_view purpose) {
+std::string ContractNumberIn(absl::string_view purpose) {
   // "№" is E2 84 96 in UTF-8.
-  for (std::string_view mark : {std::string_view("\xE2\x84\x96"), std::string_view("/CNTR/")}) {
+  for (absl::string_view mark : {absl::string_view("\xE2\x84\x96"), absl::string_view("/CNTR/")}) {
     size_t p = purpose.find(mark);
-    if (p != std::string_view::npos) {
+    if (p != absl::string_view::npos) {
       std::string w = WordAt(purpose, p + mark.size());
       if (!w.empty()) return w;
     }
@@ -90,7 +90,7 @@ std::string ContractNumberIn(std::string_view purpose) {
   return "";
 }
 
-std::string BinIn(std::string_view text) {
+std::string BinIn(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) {

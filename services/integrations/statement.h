@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
@@ -32,18 +33,18 @@ struct Statement {
 };
 
 // "line N: reason" as INVALID_ARGUMENT: what every parser returns for a bad line.
-absl::Status BadLine(int line, std::string_view reason);
+absl::Status BadLine(int line, absl::string_view reason);
 
 // An amount "1234.56" or "1234,56" (up to 2 decimals, no sign) in tiyn.
-absl::StatusOr<int64_t> ParseAmountTiyn(std::string_view text);
+absl::StatusOr<int64_t> ParseAmountTiyn(absl::string_view text);
 
 // The contract number named in a payment's purpose: the word after "№",
 // "No.", "No", "N" or "/CNTR/" (e.g. "оплата по договору № TR-0042 за
 // октябрь" -> "TR-0042"), trailing punctuation dropped; "" when none.
-std::string ContractNumberIn(std::string_view purpose);
+std::string ContractNumberIn(absl::string_view purpose);
 
 // The first run of exactly 12 digits in `text` (a BIN), or "".
-std::string BinIn(std::string_view text);
+std::string BinIn(absl::string_view text);
 
 // ImportPayments' CSV: header reference,value_date,payer_bin,contract_number,amount,purpose.
 std::string PaymentsCsv(const Statement& statement);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "scada_protocol.h"
 
@@ -33,7 +34,7 @@ struct DocumentFact {
 
   // One line of tab-separated fields (the outbox payload) and back.
   std::string Encode() const;
-  static absl::StatusOr<DocumentFact> Decode(std::string_view payload);
+  static absl::StatusOr<DocumentFact> Decode(absl::string_view payload);
 };
 
 struct DocumentChanges {

@@ -8,7 +8,7 @@
 #include "client_bank.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<gridbill::integrations::Statement> st = gridbill::integrations::ParseClientBank(input);
   if (!st.ok()) {
     if (st.status().code() != absl::StatusCode::kInvalidArgument) std::abort();

@@ -8,7 +8,7 @@
 #include "mt940.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<gridbill::integrations::Statement> st = gridbill::integrations::ParseMt940(input);
   if (!st.ok()) {
     if (st.status().code() != absl::StatusCode::kInvalidArgument) std::abort();

@@ -10,12 +10,12 @@
 #include "scada_protocol.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
+  absl::string_view input(reinterpret_cast<const char*>(data), size);
   int line_no = 0;
   while (!input.empty()) {
     const size_t nl = input.find('\n');
-    const std::string_view line = input.substr(0, nl);
-    input = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
+    const absl::string_view line = input.substr(0, nl);
+    input = nl == absl::string_view::npos ? absl::string_view() : input.substr(nl + 1);
     ++line_no;
     if (line_no == 1) {
       absl::StatusOr<std::string> hello = gridbill::integrations::ParseScadaHello(line, 1);

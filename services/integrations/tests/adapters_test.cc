@@ -3,6 +3,7 @@
 // check), and the inbound folder rule (.tmp and growing files left alone,
 // done/ and rejected/ with the reason, one import per content).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>

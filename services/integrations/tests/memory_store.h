@@ -15,11 +15,11 @@ namespace gridbill::integrations {
 
 class MemoryStore final : public Store {
  public:
-  absl::StatusOr<std::string> Cursor(std::string_view feed) override {
+  absl::StatusOr<std::string> Cursor(absl::string_view feed) override {
     absl::MutexLock l(&mu_);
     return cursors_[std::string(feed)];
   }
-  absl::StatusOr<int> AppendFacts(std::string_view feed, std::string_view cursor,
+  absl::StatusOr<int> AppendFacts(absl::string_view feed, absl::string_view cursor,
                                   const std::vector<Fact>& facts, absl::Time now) override {
     absl::MutexLock l(&mu_);
     int added = 0;
@@ -46,7 +46,7 @@ class MemoryStore final : public Store {
     cursors_[std::string(feed)] = std::string(cursor);
     return added;
   }
-  absl::StatusOr<std::vector<Delivery>> ClaimDue(std::string_view adapter, int limit,
+  absl::StatusOr<std::vector<Delivery>> ClaimDue(absl::string_view adapter, int limit,
                                                  absl::Time now, absl::Duration lease) override {
     absl::MutexLock l(&mu_);
     std::vector<Delivery> out;
@@ -119,27 +119,27 @@ class MemoryStore final : public Store {
     return d;
   }
   absl::StatusOr<std::vector<AdapterCounts>> Counts() override { return std::vector<AdapterCounts>(); }
-  absl::Status RecordAttempt(std::string_view, bool, const std::string&, absl::Time) override {
+  absl::Status RecordAttempt(absl::string_view, bool, const std::string&, absl::Time) override {
     return absl::OkStatus();
   }
-  absl::StatusOr<std::optional<InboundFile>> FindInboundFile(std::string_view adapter,
-                                                             std::string_view sha256) override {
+  absl::StatusOr<std::optional<InboundFile>> FindInboundFile(absl::string_view adapter,
+                                                             absl::string_view sha256) override {
     absl::MutexLock l(&mu_);
     auto it = files_.find(absl::StrCat(adapter, "/", sha256));
     if (it == files_.end()) return std::optional<InboundFile>();
     return std::optional<InboundFile>(it->second);
   }
-  absl::Status RecordInboundFile(std::string_view adapter, std::string_view sha256,
-                                 std::string_view, const InboundFile& file, absl::Time) override {
+  absl::Status RecordInboundFile(absl::string_view adapter, absl::string_view sha256,
+                                 absl::string_view, const InboundFile& file, absl::Time) override {
     absl::MutexLock l(&mu_);
     files_.emplace(absl::StrCat(adapter, "/", sha256), file);
     return absl::OkStatus();
   }
-  absl::StatusOr<int64_t> StreamPosition(std::string_view source) override {
+  absl::StatusOr<int64_t> StreamPosition(absl::string_view source) override {
     absl::MutexLock l(&mu_);
     return positions_[std::string(source)];
   }
-  absl::Status SetStreamPosition(std::string_view source, int64_t seq, absl::Time) override {
+  absl::Status SetStreamPosition(absl::string_view source, int64_t seq, absl::Time) override {
     absl::MutexLock l(&mu_);
     positions_[std::string(source)] = std::max(positions_[std::string(source)], seq);
     return absl::OkStatus();

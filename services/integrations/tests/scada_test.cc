@@ -27,7 +27,7 @@ class Scripted final : public LineConnection {
     lines.pop_front();
     return line == "<pause>" ? Read::kIdle : Read::kLine;
   }
-  absl::Status Write(std::string_view text) override {
+  absl::Status Write(absl::string_view text) override {
     absl::StrAppend(&written, text);
     return absl::OkStatus();
   }
