@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "esf.h"
 #include "fake_suite.h"
