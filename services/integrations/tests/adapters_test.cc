@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "documents.h"
+#include "dwh.h"
 #include "fake_suite.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/testing/fake_clock.h"
@@ -169,6 +172,43 @@ TEST_CASE("CMS folder: the file's SHA-256 is the request id; a failed import is 
   folder.Scan().IgnoreError();
   CHECK(*folder.Scan() == 1);
   CHECK(*ReadFile(dir.str("rejected/broken.csv.reason")) == "line 3: unknown point X\n");
+}
+
+}  // namespace
+}  // namespace gridbill::integrations
+
+namespace gridbill::integrations {
+namespace {
+
+TEST_CASE("data warehouse: a partition re-exported is byte-identical; the manifest holds its hash") {
+  TempDir a, b;
+  DwhPartition p;
+  p.table = "documents";
+  p.partition = "period=2026-10";
+  p.columns = {"document_id", "number", "total"};
+  for (int i = 1; i <= 500; ++i) {
+    p.rows.push_back({absl::StrCat("doc-", i), absl::StrCat("INV-2026-", i), absl::StrCat(i * 116)});
+  }
+  p.cursor_from = "";
+  p.cursor_to = "c-500";
+  absl::StatusOr<DwhWritten> first = ExportPartition(a.str(), p);
+  REQUIRE(first.ok());
+  CHECK(first->rows == 500);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another second: no time stamp inside
+  absl::StatusOr<DwhWritten> second = ExportPartition(b.str(), p);
+  REQUIRE(second.ok());
+  CHECK(*ReadFile(first->path) == *ReadFile(second->path));
+  CHECK(first->sha256 == second->sha256);
+  const std::string manifest = *ReadFile(a.str("documents/period=2026-10/manifest.json"));
+  CHECK(absl::StrContains(manifest, absl::StrCat("\"sha256\":\"", first->sha256, "\"")));
+  CHECK(absl::StrContains(manifest, "\"rows\":500"));
+  CHECK(absl::StrContains(manifest, "\"schema_version\":1"));
+  // The file is gzip that gunzip reads back to the CSV.
+  const std::string gz = *ReadFile(first->path);
+  REQUIRE(gz.size() > 10);
+  CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
+  CHECK(gz.substr(4, 4) == std::string(4, '\0'));  // mtime 0
 }
 
 }  // namespace
