@@ -8,13 +8,15 @@
 
 namespace gridbill::integrations {
 
-void Adapters::AddOutbound(std::string name, std::unique_ptr<Receiver> receiver) {
-  outbound_.push_back({std::move(name), std::move(receiver)});
+void Adapters::AddOutbound(std::string name, std::unique_ptr<Receiver> receiver, bool documents) {
+  outbound_.push_back({std::move(name), std::move(receiver), documents});
 }
 
-void Adapters::AddInbound(std::string name, std::string dir, std::unique_ptr<FileHandler> handler) {
+void Adapters::AddInbound(std::string name, std::string dir, std::unique_ptr<FileHandler> handler,
+                          bool report) {
   Inbound in{name, std::move(handler), nullptr};
   in.folder = std::make_unique<InboundFolder>(name, std::move(dir), *in.handler, store_, clock_);
+  in.folder->ReportProblems(report);
   inbound_.push_back(std::move(in));
 }
 
@@ -51,9 +53,11 @@ void Adapters::Start() {
     absl::MutexLock lock(&mu_);
     stopping_ = false;
   }
-  if (!outbound_.empty() && suite_ != nullptr) {
-    std::vector<std::string> names;
-    for (const Outbound& o : outbound_) names.push_back(o.name);
+  std::vector<std::string> names;
+  for (const Outbound& o : outbound_) {
+    if (o.documents) names.push_back(o.name);
+  }
+  if (!names.empty() && suite_ != nullptr) {
     threads_.emplace_back([this, names] {
       Loop("document feed", kDocumentsFeed, [&]() -> absl::StatusOr<int> {
         absl::StatusOr<int> n = PumpDocuments(store_, *suite_, names, clock_.Now());

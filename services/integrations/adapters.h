@@ -34,10 +34,12 @@ class Adapters {
         poll_(poll_interval) {}
   ~Adapters() { Stop(); }
 
-  // Before Start: an outbound adapter fed by the document feed.
-  void AddOutbound(std::string name, std::unique_ptr<Receiver> receiver);
-  // Before Start: an inbound folder.
-  void AddInbound(std::string name, std::string dir, std::unique_ptr<FileHandler> handler);
+  // Before Start: an outbound adapter; `documents`: fed by the document feed
+  // (else by facts other adapters write, e.g. ITSM's problems).
+  void AddOutbound(std::string name, std::unique_ptr<Receiver> receiver, bool documents = true);
+  // Before Start: an inbound folder; `report`: its rejections open ITSM incidents.
+  void AddInbound(std::string name, std::string dir, std::unique_ptr<FileHandler> handler,
+                  bool report = false);
 
   void Start();
   void Stop();
@@ -50,6 +52,7 @@ class Adapters {
   struct Outbound {
     std::string name;
     std::unique_ptr<Receiver> receiver;
+    bool documents = true;
   };
   struct Inbound {
     std::string name;

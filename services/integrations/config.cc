@@ -51,6 +51,9 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   if (!c.esf.base_url.empty() && c.esf.bin.size() != 12) {
     return InvalidField("esf_bin", "the sender's BIN (12 digits) is required with esf_url");
   }
+  ASSIGN_OR_RETURN(c.itsm.base_url, src.String("itsm_url", ""));
+  ASSIGN_OR_RETURN(c.itsm.user, src.String("itsm_user", ""));
+  ASSIGN_OR_RETURN(c.itsm.password, src.String("itsm_password", ""));
   ASSIGN_OR_RETURN(c.scada_listen_address, src.String("scada_listen_address", ""));
   if (!c.scada_listen_address.empty()) {
     ASSIGN_OR_RETURN(c.scada_listen_address, src.Address("scada_listen_address", ""));

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "gridbill/server/config.h"
 #include "esf.h"
+#include "itsm.h"
 #include "outbox.h"
 
 namespace gridbill::integrations {
@@ -34,6 +35,8 @@ struct Config {
   std::string ecm_archive_dir;   // documents archived
   // esf_url, esf_bin, esf_username, esf_password: the e-invoice system; empty url: off.
   EsfConfig esf;
+  // itsm_url, itsm_user, itsm_password: the ITSM Table API; empty url: off.
+  ItsmConfig itsm;
   // scada_listen_address: the SCADA line protocol listener (host:port); empty: off.
   std::string scada_listen_address;
   // scada_batch_size: values per IngestReadings call.

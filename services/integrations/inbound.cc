@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "client_bank.h"
 #include "documents.h"
+#include "itsm.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
 #include "mt940.h"
@@ -59,6 +60,23 @@ absl::StatusOr<int> InboundFolder::Scan() {
     if (!imported) {
       RETURN_IF_ERROR(
           WriteFileAtomically((target / (name + ".reason")).string(), outcome.detail + "\n"));
+    }
+    const std::string problem = absl::StrCat(adapter_, "/", name);
+    bool open_problem = false;
+    if (report_ && imported) {
+      DeliveryFilter f;
+      f.adapter = "itsm";
+      f.fact_id = problem;
+      ASSIGN_OR_RETURN(paging::PageOf<Delivery> seen, store_.List(f, paging::Page{1, {}}));
+      open_problem = !seen.items.empty();
+    }
+    if (report_ && (!imported || open_problem)) {
+      const Fact fact =
+          imported ? IncidentResolve(problem, sha, absl::StrCat(name, " imported: ", outcome.detail))
+                   : IncidentOpen(problem, sha,
+                                  absl::StrCat("Gridbill ", adapter_, ": ", name, " rejected"),
+                                  outcome.detail);
+      RETURN_IF_ERROR(store_.AppendFacts(kProblemsFeed, "", {fact}, clock_.Now()).status());
     }
     fs::rename(path, target / name, ec);
     if (ec) return absl::UnavailableError(absl::StrCat("cannot move ", name, ": ", ec.message()));

@@ -48,6 +48,10 @@ class InboundFolder {
       : adapter_(std::move(adapter)), dir_(std::move(dir)), handler_(handler), store_(store),
         clock_(clock) {}
 
+  // Rejections open (and a later import of a file of the same name
+  // resolves) an ITSM incident "<adapter>/<file name>" through the outbox.
+  void ReportProblems(bool on) { report_ = on; }
+
   // One scan: handles every complete file. Returns how many were handled
   // (moved to done/ or rejected/).
   absl::StatusOr<int> Scan();
@@ -63,6 +67,7 @@ class InboundFolder {
   // name -> (size, mtime ns) at the previous scan.
   std::map<std::string, std::pair<uintmax_t, int64_t>> seen_;
   int64_t backlog_ = 0;
+  bool report_ = false;
 };
 
 // CMS: metering's ImportService (80020 XML by the content's "<message",

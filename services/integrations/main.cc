@@ -7,6 +7,7 @@
 #include "config.h"
 #include "documents.h"
 #include "esf.h"
+#include "itsm.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
@@ -50,13 +51,17 @@ absl::Status Serve(int argc, char** argv) {
     if (!config.esf.base_url.empty()) {
       adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite));
     }
+    const bool itsm = !config.itsm.base_url.empty();
+    if (itsm) {
+      adapters.AddOutbound("itsm", std::make_unique<ItsmReceiver>(config.itsm), false);
+    }
     if (!config.cms_inbound_dir.empty()) {
       adapters.AddInbound("cms", config.cms_inbound_dir,
-                          std::make_unique<CmsFileHandler>(*suite, config.cms_import_wait));
+                          std::make_unique<CmsFileHandler>(*suite, config.cms_import_wait), itsm);
     }
     if (!config.bank_inbound_dir.empty()) {
       adapters.AddInbound("bank", config.bank_inbound_dir,
-                          std::make_unique<BankFileHandler>(*suite));
+                          std::make_unique<BankFileHandler>(*suite), itsm);
     }
   }
   IntegrationsServiceImpl service(store, adapters, idempotency);

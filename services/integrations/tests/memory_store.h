@@ -93,6 +93,7 @@ class MemoryStore final : public Store {
     for (const Delivery& d : rows_) {
       if (!filter.adapter.empty() && d.adapter != filter.adapter) continue;
       if (filter.state && d.state != *filter.state) continue;
+      if (!filter.fact_id.empty() && d.fact_id != filter.fact_id) continue;
       out.push_back(d);
     }
     paging::PageOf<Delivery> p;
