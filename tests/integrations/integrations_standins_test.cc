@@ -1,8 +1,10 @@
-// ESF submissions against the ESF stand-in (a real process): every ESF
-// document registered exactly once through failures (503), time-outs of
-// uploads that happened, answers given twice and re-sent attempts; a
-// declined invoice is a dead letter with the system's reason. Prints the
-// submission throughput (documents/s) against the stand-in.
+// The outbound adapters against their stand-ins (real processes). ESF:
+// every ESF document registered exactly once through failures (503),
+// time-outs of uploads that happened, answers given twice and re-sent
+// attempts; a declined invoice is a dead letter with the system's reason;
+// prints the submission throughput (documents/s). ITSM: a rejected file
+// opens one incident, a second rejection updates it, the fixed file
+// resolves it.
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
@@ -17,6 +19,8 @@
 #include "fake_suite.h"
 #include "gridbill/testing/fake_clock.h"
 #include "harness.h"
+#include "inbound.h"
+#include "itsm.h"
 #include "memory_store.h"
 #include "outbox.h"
 
@@ -29,22 +33,28 @@ struct Standin {
   int port = suite::FreePort();
   suite::TempDir dir;
   std::unique_ptr<suite::Process> process;
+  std::string stats;
 
-  explicit Standin(std::vector<std::string> flags) {
-    std::vector<std::string> argv = {GRIDBILL_ESF_STANDIN_BIN, "--port", std::to_string(port),
-                                     "--log", dir.File("esf.log")};
+  explicit Standin(std::vector<std::string> flags, const char* binary = GRIDBILL_ESF_STANDIN_BIN,
+                   std::string stats_path = "/esf/v1/stats")
+      : stats(std::move(stats_path)) {
+    std::vector<std::string> argv = {binary, "--port", std::to_string(port)};
+    if (stats == "/esf/v1/stats") {
+      argv.push_back("--log");
+      argv.push_back(dir.File("esf.log"));
+    }
     argv.insert(argv.end(), flags.begin(), flags.end());
     process = suite::Process::Start(argv, {}, dir.File("standin.out"));
     httplib::Client c("127.0.0.1", port);
     for (int i = 0; i < 100; ++i) {
-      if (c.Get("/esf/v1/stats")) return;
+      if (c.Get(stats.c_str())) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    FAIL("the ESF stand-in did not start: " << process->Log());
+    FAIL("the stand-in did not start: " << process->Log());
   }
   std::string Stat(const std::string& name) {
     httplib::Client c("127.0.0.1", port);
-    httplib::Result r = c.Get("/esf/v1/stats");
+    httplib::Result r = c.Get(stats.c_str());
     REQUIRE(r);
     return JsonField(r->body, name);
   }
@@ -60,9 +70,10 @@ struct Standin {
 };
 
 // Every due delivery until none is pending (the clock jumps to each next attempt).
-void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& store) {
+void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& store,
+                const char* adapter = "esf") {
   for (int round = 0; round < 200; ++round) {
-    absl::StatusOr<int> n = outbox.DeliverDue("esf", esf, 100);
+    absl::StatusOr<int> n = outbox.DeliverDue(adapter, esf, 100);
     REQUIRE(n.ok());
     DeliveryFilter pending;
     pending.state = DeliveryState::kPending;
@@ -142,6 +153,49 @@ TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
               "one at a time, stand-in on loopback)\n",
               n, s, n / s);
   CHECK(esf.Stat("registrations") == std::to_string(n));
+}
+
+std::string Statement(const std::string& amount) {
+  return absl::StrCat(
+      "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
+      "Дата=03.11.2026\nСумма=", amount, "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
+      "ДатаПоступило=04.11.2026\nНазначениеПлатежа=по договору № TR-0042\nКонецДокумента\n"
+      "КонецФайла\n");
+}
+
+TEST_CASE("ITSM: one incident per broken file, updated on a second failure, resolved once fixed") {
+  Standin itsm({"--fail-every", "4"}, GRIDBILL_ITSM_STANDIN_BIN, "/stats");
+  suite::TempDir in;
+  MemoryStore store;
+  FakeSuite fake;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  BankFileHandler handler(fake);
+  InboundFolder folder("bank", in.path(), handler, store, clock);
+  folder.ReportProblems(true);
+  Outbox outbox(store, clock, RetryPolicy{});
+  ItsmReceiver receiver({absl::StrCat("http://127.0.0.1:", itsm.port), "gridbill", "secret"});
+  auto drop = [&](const std::string& text) {
+    suite::WriteFile(in.File("statement.txt"), text);
+    REQUIRE(folder.Scan().ok());
+    REQUIRE(*folder.Scan() == 1);
+    DeliverAll(outbox, receiver, clock, store, "itsm");
+  };
+  drop(Statement("1O0.00"));
+  CHECK(itsm.Stat("incidents") == "1");
+  CHECK(itsm.Stat("active") == "1");
+  drop(Statement("2O0.00"));  // broken again, differently: the same incident, updated
+  CHECK(itsm.Stat("incidents") == "1");
+  drop(Statement("100.00"));  // fixed: resolved
+  CHECK(itsm.Stat("incidents") == "1");
+  CHECK(itsm.Stat("active") == "0");
+  CHECK(itsm.Stat("resolved") == "1");
+  CHECK(itsm.Stat("duplicate_active") == "0");
+  // Another file imported without a problem opens and resolves nothing.
+  suite::WriteFile(in.File("other.txt"), Statement("7.00"));
+  REQUIRE(folder.Scan().ok());
+  REQUIRE(*folder.Scan() == 1);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "1");
 }
 
 }  // namespace
