@@ -290,7 +290,23 @@ if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* 
   mkdir -p "$idir"/{cms-in,bank-in,erp-out,ecm-archive}
   integrations_env=(GRIDBILL_GATEWAY_ADDRESS="$BIND_HOST:7100" GRIDBILL_API_KEY_FILE="$key_file"
     GRIDBILL_CMS_INBOUND_DIR="$idir/cms-in" GRIDBILL_BANK_INBOUND_DIR="$idir/bank-in"
-    GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out" GRIDBILL_ECM_ARCHIVE_DIR="$idir/ecm-archive")
+    GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out" GRIDBILL_ECM_ARCHIVE_DIR="$idir/ecm-archive"
+    GRIDBILL_SCADA_LISTEN_ADDRESS="$BIND_HOST:7110")
+  # The stand-ins of ESF (7208) and ITSM (7209), recording what they get.
+  for standin in esf:7208 itsm:7209; do
+    sbin="$BUILD_DIR/tools/standins/gridbill-${standin%%:*}-standin"
+    [[ -x "$sbin" ]] || continue
+    setsid "$sbin" --port "${standin##*:}" --host "$BIND_HOST" </dev/null \
+      >>"$LOG_DIR/${standin%%:*}-standin.log" 2>&1 &
+    echo $! >"$PID_DIR/${standin%%:*}-standin.pid"
+    if [[ "${standin%%:*}" == esf ]]; then
+      integrations_env+=(GRIDBILL_ESF_URL="http://$BIND_HOST:7208" GRIDBILL_ESF_BIN=940740000911
+        GRIDBILL_ESF_USERNAME=kegoc GRIDBILL_ESF_PASSWORD=standin)
+    else
+      integrations_env+=(GRIDBILL_ITSM_URL="http://$BIND_HOST:7209" GRIDBILL_ITSM_USER=gridbill
+        GRIDBILL_ITSM_PASSWORD=standin)
+    fi
+  done
   mapfile -t extra_env < <(service_env integrations)
   printf '\n--- %s: starting %s ---\n' "$(date -u +%FT%TZ)" "$integrations_bin" >>"$log"
   env "${unset_args[@]}" "${extra_env[@]}" "${integrations_env[@]}" \
