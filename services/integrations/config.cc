@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "documents.h"
+#include "gridbill/domain/civil.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 
@@ -60,6 +61,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   }
   ASSIGN_OR_RETURN(int64_t batch, src.Int("scada_batch_size", 2000, 1, 100000));
   c.scada_batch_size = static_cast<int>(batch);
+  ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));
+  ASSIGN_OR_RETURN(c.zone, LoadZone(zone, "time_zone"));
   ASSIGN_OR_RETURN(c.cms_import_wait, src.Duration("cms_import_wait", absl::Minutes(5)));
   const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
                            !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||

@@ -41,6 +41,8 @@ struct Config {
   std::string scada_listen_address;
   // scada_batch_size: values per IngestReadings call.
   int scada_batch_size = 2000;
+  // time_zone: the operator's zone (ESF deadlines are its civil days).
+  absl::TimeZone zone;
   // cms_import_wait: how long the CMS adapter waits for one import to end.
   absl::Duration cms_import_wait;
 

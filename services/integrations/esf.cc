@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -31,6 +34,28 @@ SendResult Failure(const httplib::Result& r, absl::string_view what) {
 }
 
 }  // namespace
+
+std::vector<EsfRisk> EsfAtRisk(const std::vector<Delivery>& deliveries, absl::CivilDay today,
+                               int within_days) {
+  std::vector<EsfRisk> out;
+  for (const Delivery& d : deliveries) {
+    if (d.state == DeliveryState::kDelivered || d.state == DeliveryState::kSkipped) continue;
+    absl::StatusOr<DocumentFact> doc = DocumentFact::Decode(d.payload);
+    absl::CivilMonth period;
+    if (!doc.ok() || !absl::ParseCivilTime(doc->period, &period)) continue;
+    EsfRisk r;
+    r.delivery = d;
+    r.document_number = doc->number;
+    r.period = period;
+    r.deadline = EsfDeadline(absl::CivilDay(period + 1) - 1);
+    r.days_left = static_cast<int>(r.deadline - today);
+    if (r.days_left <= within_days) out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(), [](const EsfRisk& a, const EsfRisk& b) {
+    return std::tie(a.deadline, a.delivery.id) < std::tie(b.deadline, b.delivery.id);
+  });
+  return out;
+}
 
 absl::CivilDay EsfDeadline(absl::CivilDay turnover_day) {
   const absl::CivilMonth next = absl::CivilMonth(turnover_day) + 1;

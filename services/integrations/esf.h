@@ -17,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -44,6 +45,21 @@ absl::CivilDay EsfDeadline(absl::CivilDay turnover_day);
 // The value of a JSON string or number field `"key": ...` in a flat object
 // ("" when absent): enough for the small answers of ESF and ITSM.
 std::string JsonField(absl::string_view json, absl::string_view key);
+
+// An ESF submission not registered yet and its deadline.
+struct EsfRisk {
+  Delivery delivery;
+  std::string document_number;
+  absl::CivilMonth period;
+  absl::CivilDay deadline;
+  int days_left = 0;
+};
+
+// Of `deliveries` (the "esf" adapter's), those not delivered or skipped
+// whose deadline is at most `within_days` after `today` (or past), nearest
+// first.
+std::vector<EsfRisk> EsfAtRisk(const std::vector<Delivery>& deliveries, absl::CivilDay today,
+                               int within_days);
 
 class EsfReceiver final : public Receiver {
  public:

@@ -9,6 +9,7 @@
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
+#include "esf.h"
 
 namespace gridbill::integrations {
 namespace {
@@ -86,6 +87,44 @@ grpc::Status IntegrationsServiceImpl::SkipDelivery(grpc::ServerContext* ctx,
                   DeliveryToProto(d, out.mutable_delivery());
                   return absl::OkStatus();
                 });
+}
+
+grpc::Status IntegrationsServiceImpl::ListEsfAtRisk(grpc::ServerContext* ctx,
+                                                    const v1::ListEsfAtRiskRequest* req,
+                                                    v1::ListEsfAtRiskResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  if (req->within_days() < 0) return ToGrpc(InvalidField("within_days", "must be >= 0"));
+  const int within = req->within_days() == 0 ? 5 : req->within_days();
+  std::vector<Delivery> open;
+  for (DeliveryState state : {DeliveryState::kPending, DeliveryState::kDead}) {
+    DeliveryFilter filter;
+    filter.adapter = "esf";
+    filter.state = state;
+    paging::Page page;
+    page.size = 1000;
+    for (;;) {
+      ASSIGN_OR_RETURN_GRPC(paging::PageOf<Delivery> rows, store_.List(filter, page));
+      for (const Delivery& d : rows.items) {
+        ASSIGN_OR_RETURN_GRPC(Delivery full, store_.Get(d.id));  // with its payload
+        open.push_back(std::move(full));
+      }
+      if (rows.next.empty()) break;
+      page.after = rows.next;
+    }
+  }
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), zone_);
+  for (const EsfRisk& r : EsfAtRisk(open, today, within)) {
+    v1::EsfAtRisk* out = resp->add_documents();
+    DeliveryToProto(r.delivery, out->mutable_delivery());
+    out->set_document_number(r.document_number);
+    out->mutable_period()->set_year(static_cast<int32_t>(r.period.year()));
+    out->mutable_period()->set_month(r.period.month());
+    out->mutable_deadline()->set_year(static_cast<int32_t>(r.deadline.year()));
+    out->mutable_deadline()->set_month(r.deadline.month());
+    out->mutable_deadline()->set_day(r.deadline.day());
+    out->set_days_left(r.days_left);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status IntegrationsServiceImpl::ListAdapters(grpc::ServerContext* ctx,

@@ -10,8 +10,9 @@ namespace gridbill::integrations {
 
 class IntegrationsServiceImpl final : public v1::IntegrationsService::Service {
  public:
-  IntegrationsServiceImpl(Store& store, Adapters& adapters, Idempotency& idempotency)
-      : store_(store), adapters_(adapters), idempotency_(idempotency) {}
+  IntegrationsServiceImpl(Store& store, Adapters& adapters, Idempotency& idempotency,
+                          const Clock& clock, absl::TimeZone zone)
+      : store_(store), adapters_(adapters), idempotency_(idempotency), clock_(clock), zone_(zone) {}
 
   grpc::Status ListDeliveries(grpc::ServerContext* ctx, const v1::ListDeliveriesRequest* req,
                               v1::ListDeliveriesResponse* resp) override;
@@ -19,6 +20,8 @@ class IntegrationsServiceImpl final : public v1::IntegrationsService::Service {
                              v1::RetryDeliveryResponse* resp) override;
   grpc::Status SkipDelivery(grpc::ServerContext* ctx, const v1::SkipDeliveryRequest* req,
                             v1::SkipDeliveryResponse* resp) override;
+  grpc::Status ListEsfAtRisk(grpc::ServerContext* ctx, const v1::ListEsfAtRiskRequest* req,
+                             v1::ListEsfAtRiskResponse* resp) override;
   grpc::Status ListAdapters(grpc::ServerContext* ctx, const v1::ListAdaptersRequest* req,
                             v1::ListAdaptersResponse* resp) override;
 
@@ -26,6 +29,8 @@ class IntegrationsServiceImpl final : public v1::IntegrationsService::Service {
   Store& store_;
   Adapters& adapters_;
   Idempotency& idempotency_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
 };
 
 }  // namespace gridbill::integrations

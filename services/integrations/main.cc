@@ -64,7 +64,7 @@ absl::Status Serve(int argc, char** argv) {
                           std::make_unique<BankFileHandler>(*suite), itsm);
     }
   }
-  IntegrationsServiceImpl service(store, adapters, idempotency);
+  IntegrationsServiceImpl service(store, adapters, idempotency, clock, config.zone);
 
   auto on_started = [&config](const Server& server) {
     LogJson("info", "started",

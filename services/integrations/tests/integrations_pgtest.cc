@@ -33,7 +33,7 @@ struct Fixture {
   PgStore store{base.pool()};
   pg::PgIdempotency idempotency{base.pool()};
   Adapters adapters{store, nullptr, clock, Policy(), absl::Seconds(1)};
-  IntegrationsServiceImpl service{store, adapters, idempotency};
+  IntegrationsServiceImpl service{store, adapters, idempotency, clock, absl::UTCTimeZone()};
   std::unique_ptr<v1::IntegrationsService::Stub> stub;
 
   static RetryPolicy Policy() {
@@ -65,7 +65,7 @@ TEST_CASE("every method x every role, as the access options say") {
   Fixture f;
   const auto services = access_testing::ServicesOf(*v1::Delivery::descriptor());
   REQUIRE(services.size() == 1);
-  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 4 * 8);
+  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 5 * 8);
   CHECK(f.base.CountRows("deliveries") == 0);
 }
 

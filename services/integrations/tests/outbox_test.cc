@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "documents.h"
+#include "esf.h"
 #include "fake_suite.h"
 #include "gridbill/testing/fake_clock.h"
 #include "memory_store.h"
@@ -138,6 +139,35 @@ TEST_CASE("an attempt whose claim expired is taken over; the late end counts not
   // The dead worker's end, arriving late, changes nothing.
   CHECK_FALSE(*store.EndAttempt(first[0], DeliveryState::kDead, "late", kStart, kStart));
   CHECK(store.Get(1)->state == DeliveryState::kDelivered);
+}
+
+}  // namespace
+}  // namespace gridbill::integrations
+
+namespace gridbill::integrations {
+namespace {
+
+TEST_CASE("ESF deadlines: the 20th of the month after the turnover; at risk when near or missed") {
+  CHECK(EsfDeadline(absl::CivilDay(2026, 10, 31)) == absl::CivilDay(2026, 11, 20));
+  CHECK(EsfDeadline(absl::CivilDay(2026, 12, 31)) == absl::CivilDay(2027, 1, 20));
+  std::vector<Delivery> ds;
+  for (int i = 1; i <= 4; ++i) {
+    Delivery d;
+    d.id = i;
+    DocumentFact doc = Doc(i, 3);
+    doc.period = i == 4 ? "2026-09" : "2026-10";  // 2026-09: due 2026-10-20, missed
+    d.payload = doc.Encode();
+    d.state = i == 2 ? DeliveryState::kDelivered : (i == 3 ? DeliveryState::kDead : DeliveryState::kPending);
+    ds.push_back(d);
+  }
+  const std::vector<EsfRisk> risk = EsfAtRisk(ds, absl::CivilDay(2026, 11, 16), 5);
+  REQUIRE(risk.size() == 3);
+  CHECK(risk[0].document_number == "INV-2026-4");
+  CHECK(risk[0].days_left == -27);
+  CHECK(risk[1].document_number == "INV-2026-1");
+  CHECK(risk[1].days_left == 4);
+  CHECK(risk[2].delivery.state == DeliveryState::kDead);
+  CHECK(EsfAtRisk(ds, absl::CivilDay(2026, 11, 10), 5).size() == 1);  // only the missed one
 }
 
 }  // namespace
