@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gridbill/integrations/v1/integrations.grpc.pb.h"
 #include "tools/gridbillctl/cli.h"
 #include "tools/gridbillctl/format.h"
@@ -150,6 +151,32 @@ int SkipCmd(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int EsfAtRiskCmd(Context& ctx, const Args& args) {
+  auto stub = Connect(args);
+  iv1::ListEsfAtRiskRequest req;
+  CTL_ASSIGN_OR_USAGE(const int64_t days, IntFlag(args, "within-days", 5));
+  req.set_within_days(static_cast<int32_t>(days));
+  iv1::ListEsfAtRiskResponse resp;
+  grpc::Status st = ctx.client().Call(*stub, &iv1::IntegrationsService::Stub::ListEsfAtRisk, req,
+                                      &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  Table t({{"DOCUMENT"}, {"PERIOD"}, {"DEADLINE"}, {"DAYS LEFT", Table::Align::kRight}, {"STATE"},
+           {"LAST ERROR"}});
+  for (const iv1::EsfAtRisk& r : resp.documents()) {
+    t.AddRow({r.document_number(), FormatPeriod(r.period()),
+              absl::StrFormat("%04d-%02d-%02d", r.deadline().year(), r.deadline().month(),
+                              r.deadline().day()),
+              absl::StrCat(r.days_left()), StateName(r.delivery().state()),
+              r.delivery().last_error().substr(0, 80)});
+  }
+  ctx.out() << t.Render();
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddIntegrationsCommands(std::vector<Command>& out) {
@@ -173,6 +200,10 @@ void AddIntegrationsCommands(std::vector<Command>& out) {
                   {"reason", "TEXT", "why it is not delivered (required)"},
                   {"request-id", "ID", "idempotency key (default: a fresh one)"}},
                  "", SkipCmd});
+  out.push_back({"integrations", "esf-at-risk", "", 0, 0,
+                 "ESF documents not registered yet whose legal deadline is near or missed",
+                 {AddrFlag(), {"within-days", "N", "deadlines at most N days away (default 5)"}},
+                 "", EsfAtRiskCmd});
 }
 
 }  // namespace gridbill::ctl
