@@ -30,7 +30,10 @@ class Adapters {
  public:
   Adapters(Store& store, Suite* suite, const Clock& clock, RetryPolicy policy,
            absl::Duration poll_interval)
-      : store_(store), suite_(suite), clock_(clock), outbox_(store, clock, policy),
+      : store_(store),
+        suite_(suite),
+        clock_(clock),
+        outbox_(store, clock, policy),
         poll_(poll_interval) {}
   ~Adapters() { Stop(); }
 
@@ -61,7 +64,8 @@ class Adapters {
   };
   // Sleeps up to the poll interval; false once stopping.
   bool Wait(bool more_work);
-  void Loop(const char* what, const std::string& name, absl::FunctionRef<absl::StatusOr<int>()> pass);
+  void Loop(const char* what, const std::string& name,
+            absl::FunctionRef<absl::StatusOr<int>()> pass);
 
   Store& store_;
   Suite* suite_;

@@ -55,7 +55,8 @@ absl::StatusOr<int64_t> Amount(const Fields& f, absl::string_view key, int fallb
 
 // Opening + credits - debits = closing, when the bank gave all four.
 absl::Status CheckAccountSection(const Fields& f, int end_line) {
-  for (absl::string_view k : {"НачальныйОстаток", "ВсегоПоступило", "ВсегоСписано", "КонечныйОстаток"}) {
+  for (absl::string_view k :
+       {"НачальныйОстаток", "ВсегоПоступило", "ВсегоСписано", "КонечныйОстаток"}) {
     if (Get(f, k).empty()) return absl::OkStatus();
   }
   // Balances may be negative (an overdraft): strip one leading '-'.
@@ -91,7 +92,8 @@ absl::Status AddDocument(const Fields& f, int start_line, int end_line, Statemen
       return BadLine(start_line, absl::StrCat("the document has no ", k));
     }
   }
-  absl::StatusOr<absl::CivilDay> date = ParseDate(Get(f, "Дата"), LineOf(f, "Дата", start_line), "Дата");
+  absl::StatusOr<absl::CivilDay> date =
+      ParseDate(Get(f, "Дата"), LineOf(f, "Дата", start_line), "Дата");
   if (!date.ok()) return date.status();
   absl::StatusOr<int64_t> amount = Amount(f, "Сумма", start_line);
   if (!amount.ok()) return amount.status();
@@ -127,8 +129,10 @@ absl::Status AddDocument(const Fields& f, int start_line, int end_line, Statemen
   for (absl::string_view k : {"ПлательщикБИН", "ПлательщикИИНБИН", "ПлательщикИНН"}) {
     absl::string_view v = absl::StripAsciiWhitespace(Get(f, k));
     if (v.empty()) continue;
-    if (v.size() != 12 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return BadLine(LineOf(f, k, start_line), absl::StrCat(k, " \"", v, "\" is not a 12-digit BIN"));
+    if (v.size() != 12 ||
+        !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return BadLine(LineOf(f, k, start_line),
+                     absl::StrCat(k, " \"", v, "\" is not a 12-digit BIN"));
     }
     p.payer_bin = std::string(v);
     break;
@@ -220,8 +224,8 @@ absl::StatusOr<Statement> ParseClientBank(absl::string_view bytes) {
       continue;
     }
     if (fields.count(key) > 0 && key != "НазначениеПлатежа") {
-      return BadLine(n, absl::StrCat(key, " given twice in the section opened on line ",
-                                     section_line));
+      return BadLine(
+          n, absl::StrCat(key, " given twice in the section opened on line ", section_line));
     }
     fields[std::string(key)] = Field{std::string(value), n};
   }

@@ -3,9 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "documents.h"
-#include "gridbill/domain/civil.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
 
 namespace gridbill::integrations {
 
@@ -21,7 +21,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.api_key, src.String("api_key", ""));
   ASSIGN_OR_RETURN(std::string key_file, src.String("api_key_file", ""));
   if (!key_file.empty()) {
-    if (!c.api_key.empty()) return InvalidField("api_key_file", "give api_key or api_key_file, not both");
+    if (!c.api_key.empty())
+      return InvalidField("api_key_file", "give api_key or api_key_file, not both");
     absl::StatusOr<std::string> key = ReadFile(key_file);
     if (!key.ok()) return InvalidField("api_key_file", key.status().message());
     c.api_key = std::string(absl::StripAsciiWhitespace(*key));

@@ -5,8 +5,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "gridbill/server/config.h"
 #include "esf.h"
+#include "gridbill/server/config.h"
 #include "itsm.h"
 #include "outbox.h"
 

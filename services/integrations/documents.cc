@@ -35,11 +35,16 @@ std::string SafeName(absl::string_view s) {
 
 absl::string_view TypeName(int type) {
   switch (type) {
-    case 1: return "invoice";
-    case 2: return "act";
-    case 3: return "esf";
-    case 4: return "credit-note";
-    case 5: return "debit-note";
+    case 1:
+      return "invoice";
+    case 2:
+      return "act";
+    case 3:
+      return "esf";
+    case 4:
+      return "credit-note";
+    case 5:
+      return "debit-note";
   }
   return "document";
 }
@@ -83,8 +88,8 @@ std::string DocumentFact::Encode() const {
 absl::StatusOr<DocumentFact> DocumentFact::Decode(absl::string_view payload) {
   std::vector<std::string> f = absl::StrSplit(payload, '\t');
   if (f.size() != 16) {
-    return absl::InvalidArgumentError(absl::StrCat("a document payload has ", f.size(),
-                                                   " fields, not 16"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("a document payload has ", f.size(), " fields, not 16"));
   }
   DocumentFact d;
   d.id = f[0];
@@ -132,7 +137,9 @@ absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot make the folder of ", path, ": ", ec.message()));
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("cannot make the folder of ", path, ": ", ec.message()));
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -156,8 +163,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 SendResult ErpFolderReceiver::Send(const Delivery& delivery) {
   absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
   if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
-  const std::string base = absl::StrCat(dir_, "/", SafeName(d->period), "/", TypeName(d->type),
-                                        "-", SafeName(d->number));
+  const std::string base = absl::StrCat(dir_, "/", SafeName(d->period), "/", TypeName(d->type), "-",
+                                        SafeName(d->number));
   const std::string manifest_path = base + ".manifest";
   if (absl::StatusOr<std::string> old = ReadFile(manifest_path); old.ok()) {
     if (ValueOf(*old, "idempotency_key") == delivery.idempotency_key) {
@@ -191,8 +198,7 @@ SendResult ErpFolderReceiver::Send(const Delivery& delivery) {
 SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
   absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
   if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
-  const std::string folder =
-      absl::StrCat(dir_, "/", SafeName(d->period), "/", SafeName(d->number));
+  const std::string folder = absl::StrCat(dir_, "/", SafeName(d->period), "/", SafeName(d->number));
   const std::string meta_path = folder + "/metadata.txt";
   if (absl::StatusOr<std::string> old = ReadFile(meta_path); old.ok()) {
     if (ValueOf(*old, "idempotency_key") == delivery.idempotency_key) {
@@ -219,8 +225,8 @@ SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
   // Accounting documents are kept 5 years after the year they concern (tax
   // code of Kazakhstan, art. 48): one retention class for all of them.
   const std::string meta = absl::StrCat(
-      "idempotency_key=", delivery.idempotency_key, "\ndocument_id=", d->id,
-      "\nnumber=", d->number, "\ntype=", TypeName(d->type), "\nparticipant_id=", d->participant_id,
+      "idempotency_key=", delivery.idempotency_key, "\ndocument_id=", d->id, "\nnumber=", d->number,
+      "\ntype=", TypeName(d->type), "\nparticipant_id=", d->participant_id,
       "\ncustomer_bin=", d->customer_bin, "\nperiod=", d->period, "\nissue_date=", d->issue_date,
       "\nsha256=", sha, "\nretention_class=accounting-5y\n");
   if (absl::Status s = WriteFileAtomically(meta_path, meta); !s.ok()) {
@@ -257,7 +263,8 @@ absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& di
     absl::StatusOr<std::string> original = suite.DocumentPdf(ValueOf(meta, "document_id"), &theirs);
     if (!original.ok()) return original.status();
     if (theirs != want) {
-      out.push_back({number, absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want)});
+      out.push_back(
+          {number, absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want)});
     }
   }
   return out;

@@ -30,8 +30,8 @@ struct DwhPartition {
 };
 
 struct DwhWritten {
-  std::string path;      // the .csv.gz
-  std::string sha256;    // of the .csv.gz
+  std::string path;    // the .csv.gz
+  std::string sha256;  // of the .csv.gz
   int64_t rows = 0;
 };
 

@@ -47,8 +47,8 @@ absl::StatusOr<std::string> Convert(absl::string_view in, const char* from, cons
     const size_t offset = in.size() - src_left;
     error = absl::InvalidArgumentError(
         absl::StrCat("line ", LineAt(in, offset), ": byte 0x",
-                     absl::Hex(static_cast<unsigned char>(in[offset]), absl::kZeroPad2),
-                     " is not ", from, " text"));
+                     absl::Hex(static_cast<unsigned char>(in[offset]), absl::kZeroPad2), " is not ",
+                     from, " text"));
     break;
   }
   iconv_close(cd);
@@ -64,11 +64,16 @@ bool IsUtf8(absl::string_view s) {
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     int n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 1;
-    else if ((c & 0xF0) == 0xE0) n = 2;
-    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if ((c & 0xE0) == 0xC0 && c >= 0xC2)
+      n = 1;
+    else if ((c & 0xF0) == 0xE0)
+      n = 2;
+    else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
+      n = 3;
+    else
+      return false;
     if (n > 0 && i + static_cast<size_t>(n) >= s.size()) return false;
     for (int k = 1; k <= n; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;

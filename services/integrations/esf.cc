@@ -84,7 +84,8 @@ std::string JsonField(absl::string_view json, absl::string_view key) {
     return out;
   }
   size_t end = json.find_first_of(",}", p);
-  return std::string(json.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p));
+  return std::string(
+      json.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p));
 }
 
 absl::StatusOr<std::string> EsfReceiver::Session(bool renew) {
@@ -121,8 +122,8 @@ SendResult EsfReceiver::Send(const Delivery& delivery) {
     std::string path = "/esf/v1/invoices";
     if (!doc->related_document_number.empty()) {
       // The document the ESF accompanies (an invoice, or a note correcting one).
-      path += "?related_document=" +
-              httplib::detail::encode_query_param(doc->related_document_number);
+      path +=
+          "?related_document=" + httplib::detail::encode_query_param(doc->related_document_number);
     }
     httplib::Result up = client->Post(path, headers, *xml, "application/xml");
     if (up && up->status == 401) continue;  // the session expired: a new one, once
@@ -137,7 +138,8 @@ SendResult EsfReceiver::Send(const Delivery& delivery) {
       return SendResult::Delivered(JsonField(st->body, "registration_number"));
     }
     if (status == "FAILED" || status == "DECLINED") {
-      return SendResult::Permanent(absl::StrCat("ESF ", status, ": ", JsonField(st->body, "reason")));
+      return SendResult::Permanent(
+          absl::StrCat("ESF ", status, ": ", JsonField(st->body, "reason")));
     }
     // Sent, registration awaited: asked again at the next attempt.
     return SendResult::Retry(absl::StrCat("sent as ", id, ", ", status));

@@ -144,9 +144,9 @@ absl::StatusOr<ImportOutcome> GrpcSuite::MeteringImport(const std::string& job_i
   out.done = s == common::v1::JOB_STATE_SUCCEEDED || s == common::v1::JOB_STATE_FAILED ||
              s == common::v1::JOB_STATE_CANCELLED;
   out.succeeded = s == common::v1::JOB_STATE_SUCCEEDED;
-  out.summary = out.succeeded ? resp.job().summary()
-                              : (resp.job().error().empty() ? resp.job().summary()
-                                                            : resp.job().error());
+  out.summary = out.succeeded
+                    ? resp.job().summary()
+                    : (resp.job().error().empty() ? resp.job().summary() : resp.job().error());
   return out;
 }
 

@@ -8,9 +8,9 @@
 #include "absl/time/clock.h"
 #include "client_bank.h"
 #include "documents.h"
-#include "itsm.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
+#include "itsm.h"
 #include "mt940.h"
 
 namespace gridbill::integrations {
@@ -52,9 +52,8 @@ absl::StatusOr<int> InboundFolder::Scan() {
       continue;
     }
     const bool imported = outcome.kind == FileOutcome::Kind::kImported;
-    RETURN_IF_ERROR(store_.RecordInboundFile(adapter_, sha, name,
-                                             InboundFile{imported, imported ? "" : outcome.detail},
-                                             clock_.Now()));
+    RETURN_IF_ERROR(store_.RecordInboundFile(
+        adapter_, sha, name, InboundFile{imported, imported ? "" : outcome.detail}, clock_.Now()));
     const fs::path target = path.parent_path() / (imported ? "done" : "rejected");
     fs::create_directories(target, ec);
     if (!imported) {
@@ -72,10 +71,11 @@ absl::StatusOr<int> InboundFolder::Scan() {
     }
     if (report_ && (!imported || open_problem)) {
       const Fact fact =
-          imported ? IncidentResolve(problem, sha, absl::StrCat(name, " imported: ", outcome.detail))
-                   : IncidentOpen(problem, sha,
-                                  absl::StrCat("Gridbill ", adapter_, ": ", name, " rejected"),
-                                  outcome.detail);
+          imported
+              ? IncidentResolve(problem, sha, absl::StrCat(name, " imported: ", outcome.detail))
+              : IncidentOpen(problem, sha,
+                             absl::StrCat("Gridbill ", adapter_, ": ", name, " rejected"),
+                             outcome.detail);
       RETURN_IF_ERROR(store_.AppendFacts(kProblemsFeed, "", {fact}, clock_.Now()).status());
     }
     fs::rename(path, target / name, ec);
@@ -104,8 +104,8 @@ bool IsRefusal(const absl::Status& s) {
 
 FileOutcome CmsFileHandler::Handle(const std::string& name, const std::string& content,
                                    const std::string& sha256) {
-  const bool xml = content.find("<message") != std::string::npos ||
-                   absl::EndsWithIgnoreCase(name, ".xml");
+  const bool xml =
+      content.find("<message") != std::string::npos || absl::EndsWithIgnoreCase(name, ".xml");
   absl::StatusOr<std::string> job =
       suite_.StartMeteringImport(absl::StrCat("cms-", sha256), name, content, xml);
   if (!job.ok()) {
@@ -140,7 +140,8 @@ FileOutcome BankFileHandler::Handle(const std::string& name, const std::string& 
   } else if (head.find(":20:") != absl::string_view::npos) {
     st = ParseMt940(content);
   }
-  if (!st.ok()) return {FileOutcome::Kind::kRejected, absl::StrCat(name, ": ", st.status().message())};
+  if (!st.ok())
+    return {FileOutcome::Kind::kRejected, absl::StrCat(name, ": ", st.status().message())};
   if (st->payments.empty()) {
     return {FileOutcome::Kind::kImported,
             absl::StrCat("no incoming payments (", st->debit_lines, " debits)")};

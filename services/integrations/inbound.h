@@ -45,7 +45,10 @@ class InboundFolder {
  public:
   InboundFolder(std::string adapter, std::string dir, FileHandler& handler, Store& store,
                 const Clock& clock)
-      : adapter_(std::move(adapter)), dir_(std::move(dir)), handler_(handler), store_(store),
+      : adapter_(std::move(adapter)),
+        dir_(std::move(dir)),
+        handler_(handler),
+        store_(store),
         clock_(clock) {}
 
   // Rejections open (and a later import of a file of the same name

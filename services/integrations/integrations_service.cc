@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "esf.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/access.h"
@@ -9,7 +10,6 @@
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
-#include "esf.h"
 
 namespace gridbill::integrations {
 namespace {
@@ -137,7 +137,8 @@ grpc::Status IntegrationsServiceImpl::ListAdapters(grpc::ServerContext* ctx,
     a->set_name(r.name);
     a->set_direction(r.inbound ? v1::DIRECTION_INBOUND : v1::DIRECTION_OUTBOUND);
     a->set_enabled(r.enabled);
-    if (r.counts.last_success) *a->mutable_last_success_time() = ToProtoTime(*r.counts.last_success);
+    if (r.counts.last_success)
+      *a->mutable_last_success_time() = ToProtoTime(*r.counts.last_success);
     a->set_last_error(r.counts.last_error);
     if (r.counts.last_error_time) {
       *a->mutable_last_error_time() = ToProtoTime(*r.counts.last_error_time);

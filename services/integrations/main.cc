@@ -7,7 +7,6 @@
 #include "config.h"
 #include "documents.h"
 #include "esf.h"
-#include "itsm.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
@@ -19,6 +18,7 @@
 #include "grpcpp/security/credentials.h"
 #include "inbound.h"
 #include "integrations_service.h"
+#include "itsm.h"
 #include "pg_store.h"
 #include "scada.h"
 

@@ -42,17 +42,21 @@ absl::StatusOr<absl::CivilDay> Yymmdd(absl::string_view s, int line, absl::strin
 absl::StatusOr<int64_t> Balance(const Tag& t) {
   absl::string_view v = absl::StripAsciiWhitespace(t.value);
   if (v.size() < 11 || (v[0] != 'C' && v[0] != 'D')) {
-    return BadLine(t.line, absl::StrCat(":", t.name, ": \"", v, "\" is not <C|D><YYMMDD><currency><amount>"));
+    return BadLine(
+        t.line, absl::StrCat(":", t.name, ": \"", v, "\" is not <C|D><YYMMDD><currency><amount>"));
   }
-  absl::StatusOr<absl::CivilDay> day = Yymmdd(v.substr(1, 6), t.line, absl::StrCat(":", t.name, ": date"));
+  absl::StatusOr<absl::CivilDay> day =
+      Yymmdd(v.substr(1, 6), t.line, absl::StrCat(":", t.name, ": date"));
   if (!day.ok()) return day.status();
   for (char c : v.substr(7, 3)) {
     if (!std::isupper(static_cast<unsigned char>(c))) {
-      return BadLine(t.line, absl::StrCat(":", t.name, ": \"", v.substr(7, 3), "\" is not a currency code"));
+      return BadLine(
+          t.line, absl::StrCat(":", t.name, ": \"", v.substr(7, 3), "\" is not a currency code"));
     }
   }
   absl::StatusOr<int64_t> amount = ParseAmountTiyn(v.substr(10));
-  if (!amount.ok()) return BadLine(t.line, absl::StrCat(":", t.name, ": ", amount.status().message()));
+  if (!amount.ok())
+    return BadLine(t.line, absl::StrCat(":", t.name, ": ", amount.status().message()));
   return v[0] == 'D' ? -*amount : *amount;
 }
 
@@ -86,19 +90,24 @@ absl::StatusOr<Entry> ParseEntry(const Tag& t) {
     e.credit = rest[0] == 'C';
     p += 1;
   } else {
-    return BadLine(t.line, absl::StrCat(":61: \"", rest.substr(0, 8), "\" is not a mark C, D, RC or RD"));
+    return BadLine(t.line,
+                   absl::StrCat(":61: \"", rest.substr(0, 8), "\" is not a mark C, D, RC or RD"));
   }
   // An optional funds code (the third letter of the currency), then the amount.
   if (p < first.size() && std::isalpha(static_cast<unsigned char>(first[p]))) ++p;
   size_t a = p;
-  while (a < first.size() && (std::isdigit(static_cast<unsigned char>(first[a])) || first[a] == ',')) ++a;
+  while (a < first.size() &&
+         (std::isdigit(static_cast<unsigned char>(first[a])) || first[a] == ','))
+    ++a;
   absl::StatusOr<int64_t> amount = ParseAmountTiyn(first.substr(p, a - p));
   if (!amount.ok()) return BadLine(t.line, absl::StrCat(":61: ", amount.status().message()));
   if (*amount <= 0) return BadLine(t.line, ":61: the amount must be positive");
   e.amount = *amount;
   absl::string_view type = first.substr(a);
   if (type.size() < 4 || (type[0] != 'N' && type[0] != 'F' && type[0] != 'S')) {
-    return BadLine(t.line, absl::StrCat(":61: \"", type.substr(0, 4), "\" is not a transaction type (N, F or S and 3 characters)"));
+    return BadLine(t.line,
+                   absl::StrCat(":61: \"", type.substr(0, 4),
+                                "\" is not a transaction type (N, F or S and 3 characters)"));
   }
   absl::string_view refs = type.substr(4);
   if (size_t sl = refs.find("//"); sl != absl::string_view::npos) {
@@ -107,7 +116,8 @@ absl::StatusOr<Entry> ParseEntry(const Tag& t) {
   } else {
     e.customer_ref = std::string(refs);
   }
-  if (e.customer_ref.empty()) return BadLine(t.line, ":61: no customer reference (NONREF when none)");
+  if (e.customer_ref.empty())
+    return BadLine(t.line, ":61: no customer reference (NONREF when none)");
   return e;
 }
 
@@ -118,7 +128,8 @@ std::string Subfield(absl::string_view info, absl::string_view key) {
   if (p == absl::string_view::npos) return "";
   p += mark.size();
   size_t end = info.find_first_of("/\n ", p);
-  return std::string(absl::StripAsciiWhitespace(info.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p)));
+  return std::string(absl::StripAsciiWhitespace(
+      info.substr(p, end == absl::string_view::npos ? absl::string_view::npos : end - p)));
 }
 
 class Message {
@@ -166,7 +177,8 @@ class Message {
         p.payer_bin = Subfield(t.value, "BIN");
         if (p.payer_bin.empty()) p.payer_bin = BinIn(info);
         if (!p.payer_bin.empty() && (p.payer_bin.size() != 12 || !AllDigits(p.payer_bin))) {
-          return BadLine(t.line, absl::StrCat(":86: /BIN/ \"", p.payer_bin, "\" is not a 12-digit BIN"));
+          return BadLine(t.line,
+                         absl::StrCat(":86: /BIN/ \"", p.payer_bin, "\" is not a 12-digit BIN"));
         }
         p.contract_number = Subfield(t.value, "CNTR");
         if (p.contract_number.empty()) p.contract_number = ContractNumberIn(info);
@@ -178,8 +190,9 @@ class Message {
       if (!b.ok()) return b.status();
       if (!opening_) return BadLine(t.line, ":62F: without an opening balance :60F:");
       if (*opening_ + moved_ != *b) {
-        return BadLine(t.line, absl::StrCat(":62F: closing balance is not the opening balance plus the ",
-                                            lines_, " entries"));
+        return BadLine(t.line,
+                       absl::StrCat(":62F: closing balance is not the opening balance plus the ",
+                                    lines_, " entries"));
       }
       closed_ = true;
     }
@@ -259,7 +272,8 @@ absl::StatusOr<Statement> ParseMt940(absl::string_view text) {
         return BadLine(n, absl::StrCat("\"", line.substr(0, 8), "\" is not a tag :NN:"));
       }
       absl::string_view name = line.substr(1, close - 1);
-      if (!std::isdigit(static_cast<unsigned char>(name[0])) || !std::isdigit(static_cast<unsigned char>(name[1]))) {
+      if (!std::isdigit(static_cast<unsigned char>(name[0])) ||
+          !std::isdigit(static_cast<unsigned char>(name[1]))) {
         return BadLine(n, absl::StrCat("\"", name, "\" is not a tag name"));
       }
       if (absl::Status s = flush_tag(); !s.ok()) return s;

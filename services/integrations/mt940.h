@@ -21,8 +21,8 @@
 
 #include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "statement.h"
 
 namespace gridbill::integrations {

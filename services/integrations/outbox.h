@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/paging.h"
@@ -87,9 +87,7 @@ struct SendResult {
     return {Kind::kDelivered, std::move(receipt)};
   }
   static SendResult Retry(std::string reason) { return {Kind::kRetry, std::move(reason)}; }
-  static SendResult Permanent(std::string reason) {
-    return {Kind::kPermanent, std::move(reason)};
-  }
+  static SendResult Permanent(std::string reason) { return {Kind::kPermanent, std::move(reason)}; }
 };
 
 // The outside system of one outbound adapter.
@@ -131,8 +129,7 @@ class OutboxStore {
   // Claims up to `limit` pending deliveries of the adapter that are due and
   // not claimed (or whose claim expired), oldest due first, until now + lease.
   virtual absl::StatusOr<std::vector<Delivery>> ClaimDue(absl::string_view adapter, int limit,
-                                                         absl::Time now,
-                                                         absl::Duration lease) = 0;
+                                                         absl::Time now, absl::Duration lease) = 0;
   // Ends an attempt under its claim (a claim taken over meanwhile: no change,
   // false). `state` pending = retry at next_attempt.
   virtual absl::StatusOr<bool> EndAttempt(const Delivery& claimed, DeliveryState state,

@@ -74,8 +74,8 @@ absl::StatusOr<int> PgStore::AppendFacts(absl::string_view feed, absl::string_vi
 
 absl::StatusOr<std::vector<Delivery>> PgStore::ClaimDue(absl::string_view adapter, int limit,
                                                         absl::Time now, absl::Duration lease) {
-  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kClaimDue, adapter, limit, now,
-                                               absl::ToInt64Microseconds(lease)));
+  ASSIGN_OR_RETURN(pg::Result rows,
+                   pool_.Exec(q::kClaimDue, adapter, limit, now, absl::ToInt64Microseconds(lease)));
   std::vector<Delivery> out;
   for (const pg::Row& r : rows) out.push_back(DeliveryOf(r));
   std::sort(out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
@@ -87,9 +87,8 @@ absl::StatusOr<std::vector<Delivery>> PgStore::ClaimDue(absl::string_view adapte
 absl::StatusOr<bool> PgStore::EndAttempt(const Delivery& claimed, DeliveryState state,
                                          const std::string& detail, absl::Time next_attempt,
                                          absl::Time now) {
-  ASSIGN_OR_RETURN(pg::Result rows,
-                   pool_.Exec(q::kEndAttempt, claimed.id, static_cast<int>(state), detail,
-                              next_attempt, now, claimed.claim_epoch));
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kEndAttempt, claimed.id, static_cast<int>(state),
+                                               detail, next_attempt, now, claimed.claim_epoch));
   return !rows.empty();
 }
 
@@ -101,10 +100,9 @@ absl::StatusOr<Delivery> PgStore::Get(int64_t id) {
 
 absl::StatusOr<paging::PageOf<Delivery>> PgStore::List(const DeliveryFilter& filter,
                                                        const paging::Page& page) {
-  ASSIGN_OR_RETURN(pg::Result rows,
-                   pool_.Exec(q::kListDeliveries, filter.adapter,
-                              filter.state ? static_cast<int>(*filter.state) : 0, filter.fact_id,
-                              page.After(0), page.size + 1));
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kListDeliveries, filter.adapter,
+                                               filter.state ? static_cast<int>(*filter.state) : 0,
+                                               filter.fact_id, page.After(0), page.size + 1));
   std::vector<Delivery> out;
   for (const pg::Row& r : rows) out.push_back(DeliveryOf(r));
   return paging::CutPage(std::move(out), page,
@@ -118,9 +116,9 @@ absl::StatusOr<Delivery> PgStore::Revive(int64_t id, absl::Time now) {
     if (rows.empty()) return NotFound("delivery", absl::StrCat(id));
     Delivery d = DeliveryOf(rows[0]);
     if (done.empty()) {
-      return FailedPrecondition("delivery_id", absl::StrCat("delivery ", id, " is ",
-                                                            DeliveryStateName(d.state),
-                                                            ", not a dead letter"));
+      return FailedPrecondition(
+          "delivery_id",
+          absl::StrCat("delivery ", id, " is ", DeliveryStateName(d.state), ", not a dead letter"));
     }
     return d;
   });
@@ -133,9 +131,9 @@ absl::StatusOr<Delivery> PgStore::Skip(int64_t id, const std::string& reason, ab
     if (rows.empty()) return NotFound("delivery", absl::StrCat(id));
     Delivery d = DeliveryOf(rows[0]);
     if (done.empty()) {
-      return FailedPrecondition("delivery_id", absl::StrCat("delivery ", id, " is ",
-                                                            DeliveryStateName(d.state),
-                                                            ", not a dead letter"));
+      return FailedPrecondition(
+          "delivery_id",
+          absl::StrCat("delivery ", id, " is ", DeliveryStateName(d.state), ", not a dead letter"));
     }
     return d;
   });
@@ -184,9 +182,8 @@ absl::Status PgStore::RecordInboundFile(absl::string_view adapter, absl::string_
                                         absl::string_view file_name, const InboundFile& file,
                                         absl::Time now) {
   return pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(pg::Result added,
-                     tx.Exec(q::kInsertInboundFile, adapter, sha256, file_name,
-                             file.imported ? 1 : 2, file.reason, now));
+    ASSIGN_OR_RETURN(pg::Result added, tx.Exec(q::kInsertInboundFile, adapter, sha256, file_name,
+                                               file.imported ? 1 : 2, file.reason, now));
     if (added.affected() == 0) return absl::OkStatus();
     RETURN_IF_ERROR(tx.Exec(q::kRecordAttempt, adapter, file.imported, file.reason, now).status());
     return tx.Exec(q::kCountInbound, adapter, file.imported ? 1 : 0, file.imported ? 0 : 1)

@@ -12,7 +12,8 @@ inline constexpr pg::Query kSelectCursor{"select_cursor",
 inline constexpr pg::Query kUpsertCursor{
     "upsert_cursor",
     "INSERT INTO feed_cursors (feed, cursor, update_time) VALUES ($1, $2, $3) "
-    "ON CONFLICT (feed) DO UPDATE SET cursor = EXCLUDED.cursor, update_time = EXCLUDED.update_time"};
+    "ON CONFLICT (feed) DO UPDATE SET cursor = EXCLUDED.cursor, update_time = "
+    "EXCLUDED.update_time"};
 
 // The facts as arrays; a fact already in the outbox for its adapter stays.
 inline constexpr pg::Query kInsertFacts{
@@ -25,7 +26,8 @@ inline constexpr pg::Query kInsertFacts{
 
 inline constexpr pg::Query kClaimDue{
     "claim_due",
-    "UPDATE deliveries SET claimed_until = $3::timestamptz + $4::bigint * interval '1 microsecond', "
+    "UPDATE deliveries SET claimed_until = $3::timestamptz + $4::bigint * interval '1 "
+    "microsecond', "
     "claim_epoch = claim_epoch + 1 "
     "WHERE id IN (SELECT id FROM deliveries WHERE adapter = $1 AND state = 1 "
     "AND next_attempt_time <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) "

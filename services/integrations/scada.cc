@@ -156,7 +156,8 @@ absl::Status ScadaListener::Start(const std::string& address) {
   std::vector<std::string> parts = absl::StrSplit(address, ':');
   int port = 0;
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &port)) {
-    return absl::InvalidArgumentError(absl::StrCat("scada_listen_address \"", address, "\" is not host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("scada_listen_address \"", address, "\" is not host:port"));
   }
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
@@ -164,12 +165,15 @@ absl::Status ScadaListener::Start(const std::string& address) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, parts[0] == "localhost" ? "127.0.0.1" : parts[0].c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("scada_listen_address: \"", parts[0], "\" is not an IPv4 address"));
+  if (inet_pton(AF_INET, parts[0] == "localhost" ? "127.0.0.1" : parts[0].c_str(),
+                &addr.sin_addr) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scada_listen_address: \"", parts[0], "\" is not an IPv4 address"));
   }
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       listen(listen_fd_, 16) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address, ": ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", address, ": ", strerror(errno)));
   }
   socklen_t len = sizeof addr;
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

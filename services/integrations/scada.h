@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gridbill/base/clock.h"
@@ -42,7 +42,7 @@ class LineConnection {
 };
 
 struct ScadaOptions {
-  int batch_size = 2000;                          // values per IngestReadings call
+  int batch_size = 2000;                                 // values per IngestReadings call
   absl::Duration flush_after = absl::Milliseconds(200);  // a partial batch waits this long
   int max_line_bytes = 1024;
 };

@@ -20,8 +20,10 @@ std::vector<absl::string_view> Fields(absl::string_view line) {
 
 absl::StatusOr<std::string> ParseScadaHello(absl::string_view line, int line_no) {
   std::vector<absl::string_view> f = Fields(line);
-  if (f.empty() || f[0] != "HELLO") return BadLine(line_no, "the first line must be HELLO <stream>");
-  if (f.size() < 2 || f.size() > 3) return BadLine(line_no, "HELLO takes a stream name and an optional version");
+  if (f.empty() || f[0] != "HELLO")
+    return BadLine(line_no, "the first line must be HELLO <stream>");
+  if (f.size() < 2 || f.size() > 3)
+    return BadLine(line_no, "HELLO takes a stream name and an optional version");
   if (f.size() == 3 && f[2] != "1") {
     return BadLine(line_no, absl::StrCat("protocol version ", f[2], " is not supported (1 is)"));
   }
@@ -45,10 +47,12 @@ absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(absl::string_view line,
   }
   ScadaValue v;
   if (!absl::SimpleAtoi(f[0], &v.seq) || v.seq <= 0) {
-    return BadLine(line_no, absl::StrCat("seq \"", f[0].substr(0, 24), "\" is not a positive integer"));
+    return BadLine(line_no,
+                   absl::StrCat("seq \"", f[0].substr(0, 24), "\" is not a positive integer"));
   }
   v.point_code = std::string(f[1]);
-  if (v.point_code.size() > 64) return BadLine(line_no, "the point code is longer than 64 characters");
+  if (v.point_code.size() > 64)
+    return BadLine(line_no, "the point code is longer than 64 characters");
   if (!absl::SimpleAtoi(f[2], &v.channel) || v.channel < 1 || v.channel > 4) {
     return BadLine(line_no, absl::StrCat("channel \"", f[2].substr(0, 8), "\" is not 1..4"));
   }
@@ -60,18 +64,25 @@ absl::StatusOr<std::optional<ScadaValue>> ParseScadaLine(absl::string_view line,
   }
   if (v.interval_start < absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone()) ||
       v.interval_start >= absl::FromCivil(absl::CivilSecond(2100, 1, 1), absl::UTCTimeZone())) {
-    return BadLine(line_no, absl::StrCat("interval start \"", f[3].substr(0, 40),
-                                         "\" is outside 2000..2099"));
+    return BadLine(
+        line_no, absl::StrCat("interval start \"", f[3].substr(0, 40), "\" is outside 2000..2099"));
   }
   if (!absl::SimpleAtoi(f[4], &v.value_wh) || v.value_wh < 0) {
-    return BadLine(line_no, absl::StrCat("value \"", f[4].substr(0, 24), "\" is not an integer Wh >= 0"));
+    return BadLine(line_no,
+                   absl::StrCat("value \"", f[4].substr(0, 24), "\" is not an integer Wh >= 0"));
   }
   if (f.size() >= 6) {
-    if (f[5] == "M") v.quality = 1;
-    else if (f[5] == "E") v.quality = 2;
-    else if (f[5] == "S") v.quality = 3;
-    else if (f[5] == "X") v.quality = 4;
-    else return BadLine(line_no, absl::StrCat("quality \"", f[5].substr(0, 8), "\" is not M, E, S or X"));
+    if (f[5] == "M")
+      v.quality = 1;
+    else if (f[5] == "E")
+      v.quality = 2;
+    else if (f[5] == "S")
+      v.quality = 3;
+    else if (f[5] == "X")
+      v.quality = 4;
+    else
+      return BadLine(line_no,
+                     absl::StrCat("quality \"", f[5].substr(0, 8), "\" is not M, E, S or X"));
   }
   if (f.size() == 7 && !absl::SimpleAtoi(f[6], &v.status)) {
     return BadLine(line_no, absl::StrCat("status \"", f[6].substr(0, 12), "\" is not an integer"));
@@ -83,8 +94,9 @@ std::string FormatScadaLine(const ScadaValue& v) {
   static constexpr char kQ[] = "?MESX";
   return absl::StrCat(v.seq, " ", v.point_code, " ", v.channel, " ",
                       absl::FormatTime(absl::RFC3339_full, v.interval_start, absl::UTCTimeZone()),
-                      " ", v.value_wh, " ", std::string(1, kQ[v.quality >= 1 && v.quality <= 4 ? v.quality : 1]),
-                      " ", v.status, "\n");
+                      " ", v.value_wh, " ",
+                      std::string(1, kQ[v.quality >= 1 && v.quality <= 4 ? v.quality : 1]), " ",
+                      v.status, "\n");
 }
 
 }  // namespace gridbill::integrations

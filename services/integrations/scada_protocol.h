@@ -10,8 +10,8 @@
 //
 //   sender -> adapter, first line:   HELLO <stream> [<protocol version 1>]
 //   adapter -> sender:               RESUME <last stored seq>     (0: none)
-//   sender -> adapter, then:         <seq> <point code> <channel> <interval start> <Wh> [<quality>] [<status>]
-//   adapter -> sender, per batch:    ACK <seq>      (everything up to seq is stored)
+//   sender -> adapter, then:         <seq> <point code> <channel> <interval start> <Wh> [<quality>]
+//   [<status>] adapter -> sender, per batch:    ACK <seq>      (everything up to seq is stored)
 //                                    ERR <line> <reason>   (the line was refused; the
 //                                                   connection closes, nothing after
 //                                                   the last ACK was stored)
@@ -36,8 +36,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace gridbill::integrations {

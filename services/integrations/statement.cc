@@ -37,7 +37,8 @@ absl::StatusOr<int64_t> ParseAmountTiyn(absl::string_view text) {
       }
       cents = cents * 10 + (c - '0');
     } else {
-      if (++digits > 15) return absl::InvalidArgumentError(absl::StrCat("amount \"", t, "\" too large"));
+      if (++digits > 15)
+        return absl::InvalidArgumentError(absl::StrCat("amount \"", t, "\" too large"));
       whole = whole * 10 + (c - '0');
     }
   }
@@ -77,8 +78,10 @@ std::string ContractNumberIn(absl::string_view purpose) {
   for (size_t p = 0; p < purpose.size(); ++p) {
     if (p > 0 && IsWordChar(purpose[p - 1])) continue;
     size_t len = 0;
-    if (purpose.substr(p, 2) == "No") len = 2;
-    else if (purpose[p] == 'N') len = 1;
+    if (purpose.substr(p, 2) == "No")
+      len = 2;
+    else if (purpose[p] == 'N')
+      len = 1;
     if (len == 0) continue;
     size_t after = p + len;
     if (after < purpose.size() && IsWordChar(purpose[after])) continue;

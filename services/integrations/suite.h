@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "scada_protocol.h"
 
 namespace gridbill::integrations {
@@ -43,9 +43,9 @@ struct DocumentChanges {
 };
 
 struct ImportOutcome {
-  bool done = false;      // false: still running
+  bool done = false;  // false: still running
   bool succeeded = false;
-  std::string summary;    // or the error when it failed
+  std::string summary;  // or the error when it failed
 };
 
 struct PaymentsOutcome {
@@ -69,8 +69,7 @@ class Suite {
   // metering StartImport; returns the import job's id. xml: 80020, else CSV.
   virtual absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
                                                           const std::string& file_name,
-                                                          const std::string& content,
-                                                          bool xml) = 0;
+                                                          const std::string& content, bool xml) = 0;
   virtual absl::StatusOr<ImportOutcome> MeteringImport(const std::string& job_id) = 0;
   // metering IngestReadings with source SCADA: one batch, stored whole.
   virtual absl::Status IngestScada(const std::string& request_id,

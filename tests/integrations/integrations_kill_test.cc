@@ -54,7 +54,8 @@ TEST_CASE("SIGKILL during 300 ERP deliveries: each fact delivered exactly once",
       {"GRIDBILL_RETRY_FIRST_DELAY", "50ms"},
   };
   auto start = [&] {
-    auto s = std::make_unique<suite::Running>(GRIDBILL_INTEGRATIONS_BIN, url, dir, "integrations", env);
+    auto s =
+        std::make_unique<suite::Running>(GRIDBILL_INTEGRATIONS_BIN, url, dir, "integrations", env);
     s->WaitServing(std::chrono::seconds(60));
     return s;
   };
@@ -82,9 +83,13 @@ TEST_CASE("SIGKILL during 300 ERP deliveries: each fact delivered exactly once",
     return static_cast<int>(store.List(f, page)->items.size());
   };
   for (int round = 0; round < 60 && delivered() < n; ++round) {
-    if (round == 2) REQUIRE(*store.AppendFacts("test", "2", {facts.begin() + 100, facts.begin() + 200}, now) == 100);
-    if (round == 4) REQUIRE(*store.AppendFacts("test", "3", {facts.begin() + 200, facts.end()}, now) == 100);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 120)(rng)));
+    if (round == 2)
+      REQUIRE(*store.AppendFacts("test", "2", {facts.begin() + 100, facts.begin() + 200}, now) ==
+              100);
+    if (round == 4)
+      REQUIRE(*store.AppendFacts("test", "3", {facts.begin() + 200, facts.end()}, now) == 100);
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 120)(rng)));
     if (delivered() < n) {
       service->process->Signal(SIGKILL);
       service->process->WaitExit(std::chrono::seconds(10));
@@ -116,16 +121,18 @@ TEST_CASE("SIGKILL during 300 ERP deliveries: each fact delivered exactly once",
   }
   CHECK(manifests.size() == static_cast<size_t>(n));
   std::map<std::string, int> written;
-  for (absl::string_view line : absl::StrSplit(suite::ReadFile(erp + "/received.log"), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(suite::ReadFile(erp + "/received.log"), '\n', absl::SkipEmpty())) {
     ++written[std::string(line)];
   }
   for (const auto& [key, times] : written) {
     INFO(key);
     CHECK(times == 1);
   }
-  std::printf("integrations kill test: %d SIGKILLs during %d ERP deliveries; %zu manifests, %zu keys "
-              "written (a kill between the manifest and the log line leaves a key unlogged)\n",
-              kills, n, manifests.size(), written.size());
+  std::printf(
+      "integrations kill test: %d SIGKILLs during %d ERP deliveries; %zu manifests, %zu keys "
+      "written (a kill between the manifest and the log line leaves a key unlogged)\n",
+      kills, n, manifests.size(), written.size());
 }
 
 }  // namespace

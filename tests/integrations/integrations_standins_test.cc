@@ -5,8 +5,8 @@
 // prints the submission throughput (documents/s). ITSM: a rejected file
 // opens one incident, a second rejection updates it, the fixed file
 // resolves it.
-#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -83,9 +83,11 @@ void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& st
   FAIL("deliveries still pending after 200 rounds");
 }
 
-TEST_CASE("every ESF registered once through 503s, time-outs and double answers; a decline is a dead letter") {
-  Standin esf({"--register-after", "2", "--fail-every", "7", "--twice-every", "5",
-               "--slow-every", "23", "--reject-bin", "999999999999"});
+TEST_CASE(
+    "every ESF registered once through 503s, time-outs and double answers; a decline is a dead "
+    "letter") {
+  Standin esf({"--register-after", "2", "--fail-every", "7", "--twice-every", "5", "--slow-every",
+               "23", "--reject-bin", "999999999999"});
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
@@ -149,16 +151,19 @@ TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
   const auto start = std::chrono::steady_clock::now();
   DeliverAll(outbox, receiver, clock, store);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("ESF submissions: %d documents in %.2f s = %.0f documents/s (upload + status, "
-              "one at a time, stand-in on loopback)\n",
-              n, s, n / s);
+  std::printf(
+      "ESF submissions: %d documents in %.2f s = %.0f documents/s (upload + status, "
+      "one at a time, stand-in on loopback)\n",
+      n, s, n / s);
   CHECK(esf.Stat("registrations") == std::to_string(n));
 }
 
 std::string Statement(const std::string& amount) {
   return absl::StrCat(
       "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
-      "Дата=03.11.2026\nСумма=", amount, "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
+      "Дата=03.11.2026\nСумма=",
+      amount,
+      "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
       "ДатаПоступило=04.11.2026\nНазначениеПлатежа=по договору № TR-0042\nКонецДокумента\n"
       "КонецФайла\n");
 }

@@ -21,9 +21,9 @@ namespace gridbill::suite {
 namespace {
 
 const std::map<std::string, std::string> kBinaries = {
-    {"contracts", GRIDBILL_CONTRACTS_BIN},     {"metering", GRIDBILL_METERING_BIN},
-    {"balance", GRIDBILL_BALANCE_BIN},         {"invoicing", GRIDBILL_INVOICING_BIN},
-    {"forecasting", GRIDBILL_FORECASTING_BIN}, {"gateway", GRIDBILL_GATEWAY_BIN},
+    {"contracts", GRIDBILL_CONTRACTS_BIN},       {"metering", GRIDBILL_METERING_BIN},
+    {"balance", GRIDBILL_BALANCE_BIN},           {"invoicing", GRIDBILL_INVOICING_BIN},
+    {"forecasting", GRIDBILL_FORECASTING_BIN},   {"gateway", GRIDBILL_GATEWAY_BIN},
     {"integrations", GRIDBILL_INTEGRATIONS_BIN},
 };
 

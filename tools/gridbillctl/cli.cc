@@ -277,10 +277,10 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 // Help
 // ---------------------------------------------------------------------------
 
-void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
-void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
-void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
-void AddForecastCommands(std::vector<Command>& out);   // commands_forecast.cc
+void AddBalanceCommands(std::vector<Command>& out);       // commands_balance.cc
+void AddInvoicingCommands(std::vector<Command>& out);     // commands_invoicing.cc
+void AddAuthCommands(std::vector<Command>& out);          // commands_auth.cc
+void AddForecastCommands(std::vector<Command>& out);      // commands_forecast.cc
 void AddIntegrationsCommands(std::vector<Command>& out);  // commands_integrations.cc
 
 const std::vector<Command>& Commands() {

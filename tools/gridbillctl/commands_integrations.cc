@@ -15,8 +15,8 @@ namespace {
 namespace iv1 = ::gridbill::integrations::v1;
 
 std::unique_ptr<iv1::IntegrationsService::Stub> Connect(const Args& args) {
-  const std::string addr = args.Get(
-      "integrations-addr", ServiceAddress("GRIDBILL_INTEGRATIONS_ADDR", "127.0.0.1:7107"));
+  const std::string addr =
+      args.Get("integrations-addr", ServiceAddress("GRIDBILL_INTEGRATIONS_ADDR", "127.0.0.1:7107"));
   return iv1::IntegrationsService::NewStub(SignedChannel(addr, grpc::ChannelArguments()));
 }
 
@@ -32,11 +32,16 @@ std::string When(const google::protobuf::Timestamp& t) {
 
 std::string StateName(iv1::DeliveryState s) {
   switch (s) {
-    case iv1::DELIVERY_STATE_PENDING: return "pending";
-    case iv1::DELIVERY_STATE_DELIVERED: return "delivered";
-    case iv1::DELIVERY_STATE_DEAD: return "dead";
-    case iv1::DELIVERY_STATE_SKIPPED: return "skipped";
-    default: return "-";
+    case iv1::DELIVERY_STATE_PENDING:
+      return "pending";
+    case iv1::DELIVERY_STATE_DELIVERED:
+      return "delivered";
+    case iv1::DELIVERY_STATE_DEAD:
+      return "dead";
+    case iv1::DELIVERY_STATE_SKIPPED:
+      return "skipped";
+    default:
+      return "-";
   }
 }
 
@@ -68,8 +73,8 @@ int StatusCmd(Context& ctx, const Args& args) {
            {"LAST ERROR"}});
   for (const iv1::AdapterStatus& a : resp.adapters()) {
     t.AddRow({a.name(), a.direction() == iv1::DIRECTION_INBOUND ? "in" : "out",
-              a.enabled() ? "yes" : "no", When(a.last_success_time()),
-              absl::StrCat(a.backlog()), absl::StrCat(a.dead_letters()), absl::StrCat(a.done()),
+              a.enabled() ? "yes" : "no", When(a.last_success_time()), absl::StrCat(a.backlog()),
+              absl::StrCat(a.dead_letters()), absl::StrCat(a.done()),
               a.last_error().substr(0, 80)});
   }
   ctx.out() << t.Render();
@@ -82,11 +87,16 @@ int DeliveriesCmd(Context& ctx, const Args& args) {
   req.set_adapter(args.Get("adapter"));
   req.set_fact_id(args.Get("fact"));
   const std::string state = args.Get("state");
-  if (state == "pending") req.set_state(iv1::DELIVERY_STATE_PENDING);
-  else if (state == "delivered") req.set_state(iv1::DELIVERY_STATE_DELIVERED);
-  else if (state == "dead") req.set_state(iv1::DELIVERY_STATE_DEAD);
-  else if (state == "skipped") req.set_state(iv1::DELIVERY_STATE_SKIPPED);
-  else if (!state.empty()) return ctx.Usage("--state: pending, delivered, dead or skipped");
+  if (state == "pending")
+    req.set_state(iv1::DELIVERY_STATE_PENDING);
+  else if (state == "delivered")
+    req.set_state(iv1::DELIVERY_STATE_DELIVERED);
+  else if (state == "dead")
+    req.set_state(iv1::DELIVERY_STATE_DEAD);
+  else if (state == "skipped")
+    req.set_state(iv1::DELIVERY_STATE_SKIPPED);
+  else if (!state.empty())
+    return ctx.Usage("--state: pending, delivered, dead or skipped");
   iv1::ListDeliveriesResponse resp;
   grpc::Status st = FetchList(ctx.client(), *stub, &iv1::IntegrationsService::Stub::ListDeliveries,
                               req, args.Has("all"), &resp);
@@ -164,7 +174,11 @@ int EsfAtRiskCmd(Context& ctx, const Args& args) {
     ctx.PrintJson(resp);
     return kExitOk;
   }
-  Table t({{"DOCUMENT"}, {"PERIOD"}, {"DEADLINE"}, {"DAYS LEFT", Table::Align::kRight}, {"STATE"},
+  Table t({{"DOCUMENT"},
+           {"PERIOD"},
+           {"DEADLINE"},
+           {"DAYS LEFT", Table::Align::kRight},
+           {"STATE"},
            {"LAST ERROR"}});
   for (const iv1::EsfAtRisk& r : resp.documents()) {
     t.AddRow({r.document_number(), FormatPeriod(r.period()),
@@ -180,30 +194,57 @@ int EsfAtRiskCmd(Context& ctx, const Args& args) {
 }  // namespace
 
 void AddIntegrationsCommands(std::vector<Command>& out) {
-  out.push_back({"integrations", "status", "", 0, 0,
+  out.push_back({"integrations",
+                 "status",
+                 "",
+                 0,
+                 0,
                  "every adapter: last success, backlog, dead letters, last error",
-                 {AddrFlag()}, "", StatusCmd});
-  out.push_back({"integrations", "deliveries", "", 0, 0,
+                 {AddrFlag()},
+                 "",
+                 StatusCmd});
+  out.push_back({"integrations",
+                 "deliveries",
+                 "",
+                 0,
+                 0,
                  "deliveries to the outside systems, oldest first",
                  {AddrFlag(),
                   {"adapter", "NAME", "only this adapter (erp, ecm, ...)"},
                   {"state", "STATE", "pending, delivered, dead or skipped"},
                   {"fact", "ID", "only the deliveries of this fact (e.g. a document id)"},
                   {"all", "", "every page"}},
-                 "", DeliveriesCmd});
-  out.push_back({"integrations", "retry", "ID", 1, 1,
+                 "",
+                 DeliveriesCmd});
+  out.push_back({"integrations",
+                 "retry",
+                 "ID",
+                 1,
+                 1,
                  "make a dead letter pending again (attempts from zero)",
                  {AddrFlag(), {"request-id", "ID", "idempotency key (default: a fresh one)"}},
-                 "", RetryCmd});
-  out.push_back({"integrations", "skip", "ID", 1, 1, "give a dead letter up, saying why",
+                 "",
+                 RetryCmd});
+  out.push_back({"integrations",
+                 "skip",
+                 "ID",
+                 1,
+                 1,
+                 "give a dead letter up, saying why",
                  {AddrFlag(),
                   {"reason", "TEXT", "why it is not delivered (required)"},
                   {"request-id", "ID", "idempotency key (default: a fresh one)"}},
-                 "", SkipCmd});
-  out.push_back({"integrations", "esf-at-risk", "", 0, 0,
+                 "",
+                 SkipCmd});
+  out.push_back({"integrations",
+                 "esf-at-risk",
+                 "",
+                 0,
+                 0,
                  "ESF documents not registered yet whose legal deadline is near or missed",
                  {AddrFlag(), {"within-days", "N", "deadlines at most N days away (default 5)"}},
-                 "", EsfAtRiskCmd});
+                 "",
+                 EsfAtRiskCmd});
 }
 
 }  // namespace gridbill::ctl

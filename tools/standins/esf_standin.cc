@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     const std::string& b = req.body;
     if (b.find("\"bin\"") == std::string::npos || b.find("\"password\"") == std::string::npos) {
       res.status = 400;
-      res.set_content("{\"error\":\"bin, username and password are required\"}", "application/json");
+      res.set_content("{\"error\":\"bin, username and password are required\"}",
+                      "application/json");
       return;
     }
     std::lock_guard<std::mutex> l(mu);
@@ -181,7 +182,8 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> l(mu);
     std::vector<const Invoice*> hits;
     for (const auto& [key, inv] : by_key) {
-      if ((from.empty() || inv.date >= from) && (to.empty() || inv.date <= to)) hits.push_back(&inv);
+      if ((from.empty() || inv.date >= from) && (to.empty() || inv.date <= to))
+        hits.push_back(&inv);
     }
     std::string out = "{\"total\":" + std::to_string(hits.size()) + ",\"invoices\":[";
     for (int i = page * size; i < static_cast<int>(hits.size()) && i < (page + 1) * size; ++i) {
@@ -193,15 +195,15 @@ int main(int argc, char** argv) {
   // What the tests count.
   server.Get("/esf/v1/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
-    res.set_content("{\"invoices\":" + std::to_string(by_key.size()) +
-                        ",\"uploads\":" + std::to_string(uploads) +
-                        ",\"duplicate_uploads\":" + std::to_string(duplicates) +
-                        ",\"registrations\":" + std::to_string(registrations) +
-                        ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) +
-                        "}",
-                    "application/json");
+    res.set_content(
+        "{\"invoices\":" + std::to_string(by_key.size()) + ",\"uploads\":" +
+            std::to_string(uploads) + ",\"duplicate_uploads\":" + std::to_string(duplicates) +
+            ",\"registrations\":" + std::to_string(registrations) +
+            ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) + "}",
+        "application/json");
   });
-  const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     std::cerr << "esf_standin: cannot listen on " << host << ":" << port << "\n";
     return 1;

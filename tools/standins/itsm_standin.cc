@@ -122,21 +122,22 @@ int main(int argc, char** argv) {
     res.status = 201;
     res.set_content("{\"result\":" + Json(i) + "}", "application/json");
   });
-  server.Patch(R"(/api/now/table/incident/(\w+))", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> l(mu);
-    for (Incident& i : incidents) {
-      if (i.sys_id != req.matches[1]) continue;
-      const std::string state = Field(req.body, "state");
-      if (!state.empty()) i.state = state;
-      const std::string notes = Field(req.body, "work_notes");
-      if (!notes.empty()) i.work_notes.push_back(notes);
-      const std::string close = Field(req.body, "close_notes");
-      if (!close.empty()) i.close_notes = close;
-      res.set_content("{\"result\":" + Json(i) + "}", "application/json");
-      return;
-    }
-    res.status = 404;
-  });
+  server.Patch(R"(/api/now/table/incident/(\w+))",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 std::lock_guard<std::mutex> l(mu);
+                 for (Incident& i : incidents) {
+                   if (i.sys_id != req.matches[1]) continue;
+                   const std::string state = Field(req.body, "state");
+                   if (!state.empty()) i.state = state;
+                   const std::string notes = Field(req.body, "work_notes");
+                   if (!notes.empty()) i.work_notes.push_back(notes);
+                   const std::string close = Field(req.body, "close_notes");
+                   if (!close.empty()) i.close_notes = close;
+                   res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+                   return;
+                 }
+                 res.status = 404;
+               });
   server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     int active = 0, resolved = 0, duplicate_active = 0;
@@ -149,13 +150,13 @@ int main(int argc, char** argv) {
         if (++active_by[i.correlation_id] > 1) ++duplicate_active;
       }
     }
-    res.set_content("{\"incidents\":" + std::to_string(incidents.size()) +
-                        ",\"active\":" + std::to_string(active) +
-                        ",\"resolved\":" + std::to_string(resolved) +
+    res.set_content("{\"incidents\":" + std::to_string(incidents.size()) + ",\"active\":" +
+                        std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
                         ",\"duplicate_active\":" + std::to_string(duplicate_active) + "}",
                     "application/json");
   });
-  const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     std::cerr << "itsm_standin: cannot listen on " << host << ":" << port << "\n";
     return 1;

@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<gridbill::integrations::Statement> st = gridbill::integrations::ParseClientBank(input);
+  absl::StatusOr<gridbill::integrations::Statement> st =
+      gridbill::integrations::ParseClientBank(input);
   if (!st.ok()) {
     if (st.status().code() != absl::StatusCode::kInvalidArgument) std::abort();
     if (st.status().message().substr(0, 5) != "line ") std::abort();

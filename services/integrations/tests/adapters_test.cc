@@ -2,11 +2,11 @@
 // lands on disk, a redelivery that writes nothing twice, the integrity
 // check), and the inbound folder rule (.tmp and growing files left alone,
 // done/ and rejected/ with the reason, one import per content).
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <chrono>
 #include <string>
 #include <thread>
 
@@ -59,9 +59,10 @@ TEST_CASE("ERP outbox: a CSV and its manifest per document, once, whatever the r
   SendResult r = erp.Send(DeliveryOf(doc));
   REQUIRE(r.kind == SendResult::Kind::kDelivered);
   const std::string csv = *ReadFile(dir.str("2026-10/invoice-INV-2026-7.csv"));
-  CHECK(absl::StrContains(csv, "doc-7,invoice,INV-2026-7,2026-11-01,2026-10,P-1,TR-0042,"
-                               "040340001237,\"ТОО \"\"Энергосбыт\"\", Алматы\",,7000.00,1120.00,"
-                               "8120.00"));
+  CHECK(absl::StrContains(csv,
+                          "doc-7,invoice,INV-2026-7,2026-11-01,2026-10,P-1,TR-0042,"
+                          "040340001237,\"ТОО \"\"Энергосбыт\"\", Алматы\",,7000.00,1120.00,"
+                          "8120.00"));
   const std::string manifest = *ReadFile(dir.str("2026-10/invoice-INV-2026-7.manifest"));
   CHECK(absl::StrContains(manifest, "idempotency_key=document.issued/doc-7/1\n"));
   CHECK(absl::StrContains(manifest, "rows=1\n"));
@@ -104,7 +105,9 @@ TEST_CASE("document archive: PDF, ESF XML, metadata; the integrity check finds a
 std::string OneCStatement(const std::string& amount) {
   return absl::StrCat(
       "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
-      "Дата=03.11.2026\nСумма=", amount, "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
+      "Дата=03.11.2026\nСумма=",
+      amount,
+      "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
       "ДатаПоступило=04.11.2026\nНазначениеПлатежа=по договору № TR-0042\nКонецДокумента\n"
       "КонецФайла\n");
 }
@@ -155,14 +158,17 @@ TEST_CASE("bank folder: complete files only, done/ or rejected/ with the reason 
   CHECK(fs::exists(dir.str("done/later.txt")));
 }
 
-TEST_CASE("CMS folder: the file's SHA-256 is the request id; a failed import is rejected with its error") {
+TEST_CASE(
+    "CMS folder: the file's SHA-256 is the request id; a failed import is rejected with its "
+    "error") {
   TempDir dir;
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
   CmsFileHandler handler(suite, absl::Seconds(5));
   InboundFolder folder("cms", dir.str(), handler, store, clock);
-  const std::string csv = "point_code,channel,interval_start,value\nP,1,2026-10-01T00:00:00+05:00,5\n";
+  const std::string csv =
+      "point_code,channel,interval_start,value\nP,1,2026-10-01T00:00:00+05:00,5\n";
   Write(dir.str("day.csv"), csv);
   folder.Scan().IgnoreError();
   CHECK(*folder.Scan() == 1);
@@ -180,21 +186,24 @@ TEST_CASE("CMS folder: the file's SHA-256 is the request id; a failed import is 
 namespace gridbill::integrations {
 namespace {
 
-TEST_CASE("data warehouse: a partition re-exported is byte-identical; the manifest holds its hash") {
+TEST_CASE(
+    "data warehouse: a partition re-exported is byte-identical; the manifest holds its hash") {
   TempDir a, b;
   DwhPartition p;
   p.table = "documents";
   p.partition = "period=2026-10";
   p.columns = {"document_id", "number", "total"};
   for (int i = 1; i <= 500; ++i) {
-    p.rows.push_back({absl::StrCat("doc-", i), absl::StrCat("INV-2026-", i), absl::StrCat(i * 116)});
+    p.rows.push_back(
+        {absl::StrCat("doc-", i), absl::StrCat("INV-2026-", i), absl::StrCat(i * 116)});
   }
   p.cursor_from = "";
   p.cursor_to = "c-500";
   absl::StatusOr<DwhWritten> first = ExportPartition(a.str(), p);
   REQUIRE(first.ok());
   CHECK(first->rows == 500);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another second: no time stamp inside
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1100));  // another second: no time stamp inside
   absl::StatusOr<DwhWritten> second = ExportPartition(b.str(), p);
   REQUIRE(second.ok());
   CHECK(*ReadFile(first->path) == *ReadFile(second->path));

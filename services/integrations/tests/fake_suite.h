@@ -14,9 +14,9 @@ namespace gridbill::integrations {
 
 class FakeSuite final : public Suite {
  public:
-  std::vector<DocumentFact> documents;  // the feed, in change order
+  std::vector<DocumentFact> documents;                               // the feed, in change order
   std::vector<std::pair<std::string, std::string>> payment_imports;  // request id, csv
-  std::vector<std::string> metering_imports;                        // request ids
+  std::vector<std::string> metering_imports;                         // request ids
   absl::Status payments_error;  // what ImportPayments answers when set
   bool import_succeeds = true;
 
@@ -24,7 +24,8 @@ class FakeSuite final : public Suite {
                                                         int limit) override {
     size_t from = cursor.empty() ? 0 : static_cast<size_t>(std::stoi(cursor));
     DocumentChanges out;
-    for (size_t i = from; i < documents.size() && static_cast<int>(out.documents.size()) < limit; ++i) {
+    for (size_t i = from; i < documents.size() && static_cast<int>(out.documents.size()) < limit;
+         ++i) {
       out.documents.push_back(documents[i]);
     }
     out.cursor = absl::StrCat(from + out.documents.size());
@@ -48,9 +49,8 @@ class FakeSuite final : public Suite {
     payment_imports.emplace_back(request_id, csv);
     return PaymentsOutcome{1, 0};
   }
-  absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
-                                                  const std::string&, const std::string&,
-                                                  bool) override {
+  absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id, const std::string&,
+                                                  const std::string&, bool) override {
     metering_imports.push_back(request_id);
     return absl::StrCat("job-", metering_imports.size());
   }

@@ -102,7 +102,8 @@ TEST_CASE("two workers claiming at once get disjoint deliveries; an expired clai
   CHECK(claimed.size() == 200);
   CHECK(std::set<int64_t>(claimed.begin(), claimed.end()).size() == 200);
   // After the lease, the (never ended) claims are taken over, with a new epoch.
-  std::vector<Delivery> again = *f.store.ClaimDue("erp", 500, kStart + absl::Seconds(30), absl::Seconds(30));
+  std::vector<Delivery> again =
+      *f.store.ClaimDue("erp", 500, kStart + absl::Seconds(30), absl::Seconds(30));
   CHECK(again.size() == 200);
   CHECK(again[0].claim_epoch == 2);
 }

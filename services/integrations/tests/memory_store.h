@@ -83,7 +83,8 @@ class MemoryStore final : public Store {
   }
   absl::StatusOr<Delivery> Get(int64_t id) override {
     absl::MutexLock l(&mu_);
-    if (id < 1 || id > static_cast<int64_t>(rows_.size())) return NotFound("delivery", absl::StrCat(id));
+    if (id < 1 || id > static_cast<int64_t>(rows_.size()))
+      return NotFound("delivery", absl::StrCat(id));
     return rows_[static_cast<size_t>(id - 1)];
   }
   absl::StatusOr<paging::PageOf<Delivery>> List(const DeliveryFilter& filter,
@@ -119,7 +120,9 @@ class MemoryStore final : public Store {
     d.finish_time = now;
     return d;
   }
-  absl::StatusOr<std::vector<AdapterCounts>> Counts() override { return std::vector<AdapterCounts>(); }
+  absl::StatusOr<std::vector<AdapterCounts>> Counts() override {
+    return std::vector<AdapterCounts>();
+  }
   absl::Status RecordAttempt(absl::string_view, bool, const std::string&, absl::Time) override {
     return absl::OkStatus();
   }

@@ -26,7 +26,7 @@ class CountingReceiver final : public Receiver {
  public:
   std::map<std::string, int> kept;  // key -> times kept (must stay 1)
   int attempts = 0;
-  int fail_next = 0;          // transient failures to answer first
+  int fail_next = 0;  // transient failures to answer first
   bool permanent = false;
   SendResult Send(const Delivery& d) override {
     ++attempts;
@@ -157,7 +157,8 @@ TEST_CASE("ESF deadlines: the 20th of the month after the turnover; at risk when
     DocumentFact doc = Doc(i, 3);
     doc.period = i == 4 ? "2026-09" : "2026-10";  // 2026-09: due 2026-10-20, missed
     d.payload = doc.Encode();
-    d.state = i == 2 ? DeliveryState::kDelivered : (i == 3 ? DeliveryState::kDead : DeliveryState::kPending);
+    d.state = i == 2 ? DeliveryState::kDelivered
+                     : (i == 3 ? DeliveryState::kDead : DeliveryState::kPending);
     ds.push_back(d);
   }
   const std::vector<EsfRisk> risk = EsfAtRisk(ds, absl::CivilDay(2026, 11, 16), 5);

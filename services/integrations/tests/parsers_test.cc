@@ -59,15 +59,22 @@ TEST_CASE("1C Client-Bank: a malformed file is refused naming its line") {
   };
   const Case cases[] = {
       {"Сумма=125000.50", "Сумма=12x5000.50", "line 24: Сумма: bad amount"},
-      {"Сумма=125000.50", "Сумма=125000.505", "line 24: Сумма: amount \"125000.505\" has more than 2 decimals"},
+      {"Сумма=125000.50", "Сумма=125000.505",
+       "line 24: Сумма: amount \"125000.505\" has more than 2 decimals"},
       {"Дата=03.11.2026", "Дата=31.02.2026", "line 23: Дата \"31.02.2026\" is not a date"},
-      {"ПлательщикБИН=040340001237", "ПлательщикБИН=04034000123", "line 27: ПлательщикБИН \"04034000123\" is not a 12-digit BIN"},
-      {"КонечныйОстаток=125500.50", "КонечныйОстаток=125500.51", "line 18: КонечныйОстаток 125500.51 is not"},
+      {"ПлательщикБИН=040340001237", "ПлательщикБИН=04034000123",
+       "line 27: ПлательщикБИН \"04034000123\" is not a 12-digit BIN"},
+      {"КонечныйОстаток=125500.50", "КонечныйОстаток=125500.51",
+       "line 18: КонечныйОстаток 125500.51 is not"},
       {"Номер=341\n", "", "line 21: the document has no Номер"},
-      {"КонецДокумента\nСекцияДокумент=Платежное поручение\nНомер=12", "СекцияДокумент=Платежное поручение\nНомер=12", "line 32: СекцияДокумент inside a section opened on line 21"},
-      {"НазначениеПлатежа=Комиссия банка", "Комиссия банка", "line 40: \"Комиссия банка\" is not key=value"},
+      {"КонецДокумента\nСекцияДокумент=Платежное поручение\nНомер=12",
+       "СекцияДокумент=Платежное поручение\nНомер=12",
+       "line 32: СекцияДокумент inside a section opened on line 21"},
+      {"НазначениеПлатежа=Комиссия банка", "Комиссия банка",
+       "line 40: \"Комиссия банка\" is not key=value"},
       {"КонецФайла\n", "", "line 41: the file ends without КонецФайла"},
-      {"1CClientBankExchange", "1CClientBank", "line 1: the file does not start with 1CClientBankExchange"},
+      {"1CClientBankExchange", "1CClientBank",
+       "line 1: the file does not start with 1CClientBankExchange"},
   };
   for (const Case& c : cases) {
     INFO(c.want);
@@ -77,7 +84,8 @@ TEST_CASE("1C Client-Bank: a malformed file is refused naming its line") {
     CHECK(st.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(absl::StartsWith(st.status().message(), c.want));
     // The same mistake in Windows-1251 names the same line.
-    absl::StatusOr<Statement> cp = ParseClientBank(Cp1251(absl::StrReplaceAll(good, {{c.from, c.to}})));
+    absl::StatusOr<Statement> cp =
+        ParseClientBank(Cp1251(absl::StrReplaceAll(good, {{c.from, c.to}})));
     REQUIRE_FALSE(cp.ok());
     CHECK(absl::StartsWith(cp.status().message(), c.want));
   }
@@ -110,11 +118,15 @@ TEST_CASE("MT940: a malformed statement is refused naming its line") {
     std::string from, to, want;
   };
   const Case cases[] = {
-      {":62F:C261105KZT128000,50", ":62F:C261105KZT128000,49", "line 12: :62F: closing balance is not"},
-      {":61:261105C2500,NTRF", ":61:261135C2500,NTRF", "line 10: :61: value date \"261135\" is not a date"},
+      {":62F:C261105KZT128000,50", ":62F:C261105KZT128000,49",
+       "line 12: :62F: closing balance is not"},
+      {":61:261105C2500,NTRF", ":61:261135C2500,NTRF",
+       "line 10: :61: value date \"261135\" is not a date"},
       {":61:261105C2500,NTRF", ":61:261105X2500,NTRF", "line 10: :61: \"X2500,NT\" is not a mark"},
-      {":61:261105C2500,NTRF", ":61:261105C2500,ZTRF", "line 10: :61: \"ZTRF\" is not a transaction type"},
-      {":60F:C261104KZT1000,00", ":60F:C261104kzt1000,00", "line 5: :60F: \"kzt\" is not a currency code"},
+      {":61:261105C2500,NTRF", ":61:261105C2500,ZTRF",
+       "line 10: :61: \"ZTRF\" is not a transaction type"},
+      {":60F:C261104KZT1000,00", ":60F:C261104kzt1000,00",
+       "line 5: :60F: \"kzt\" is not a currency code"},
       {":20:STMT261105\n", "", "line 13: the message has no :20:"},
       {":62F:C261105KZT128000,50\n", "", "line 13: the message has no closing balance"},
       {":25:", ":2X:", "line 3: \"2X\" is not a tag name"},
@@ -152,7 +164,8 @@ TEST_CASE("SCADA line protocol: values, defaults, and refusals naming the line")
   const Case cases[] = {
       {"0 P 1 2026-10-01T00:00:00Z 1", "line 4: seq \"0\" is not a positive integer"},
       {"1 P 5 2026-10-01T00:00:00Z 1", "line 4: channel \"5\" is not 1..4"},
-      {"1 P 1 2026-10-01T00:00:00 1", "line 4: interval start \"2026-10-01T00:00:00\" is not RFC 3339"},
+      {"1 P 1 2026-10-01T00:00:00 1",
+       "line 4: interval start \"2026-10-01T00:00:00\" is not RFC 3339"},
       {"1 P 1 2026-10-01T00:00:00Z -5", "line 4: value \"-5\" is not an integer Wh >= 0"},
       {"1 P 1 2026-10-01T00:00:00Z 5 Q", "line 4: quality \"Q\" is not M, E, S or X"},
       {"1 P 1", "line 4: expected <seq> <point> <channel>"},

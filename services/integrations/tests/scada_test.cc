@@ -46,7 +46,8 @@ TEST_CASE("a stream is stored in batches, acknowledged, and resumed after a reco
   options.batch_size = 3;
   {
     Scripted conn;
-    conn.lines = {"HELLO scada-main 1", Value(1), Value(2), Value(3), Value(4), "<pause>", Value(5)};
+    conn.lines = {
+        "HELLO scada-main 1", Value(1), Value(2), Value(3), Value(4), "<pause>", Value(5)};
     ScadaSession session(store, suite, clock, options);
     CHECK(*session.Serve(conn) == 5);
     CHECK(conn.written == "RESUME 0\nACK 3\nACK 4\nACK 5\n");
