@@ -173,6 +173,12 @@ absl::Status GrpcSuite::IngestScada(const std::string& request_id,
   writer->WritesDone();
   const grpc::Status st = writer->Finish();
   if (!st.ok()) return FromRemote("metering IngestReadings", st);
+  // A refused batch is stored whole or not at all: its first reason speaks for it.
+  if (resp.summary().rejected() > 0 && resp.summary().rejections_size() > 0) {
+    const metering::v1::Rejection& r = resp.summary().rejections(0);
+    return absl::InvalidArgumentError(absl::StrCat("metering refused ", resp.summary().rejected(),
+                                                   " values, first ", r.key(), ": ", r.reason()));
+  }
   return absl::OkStatus();
 }
 
