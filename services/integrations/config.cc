@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "documents.h"
+#include "gridbill/base/absl_compat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
@@ -24,7 +25,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
     if (!c.api_key.empty())
       return InvalidField("api_key_file", "give api_key or api_key_file, not both");
     absl::StatusOr<std::string> key = ReadFile(key_file);
-    if (!key.ok()) return InvalidField("api_key_file", key.status().message());
+    if (!key.ok()) return InvalidField("api_key_file", ToStd(key.status().message()));
     c.api_key = std::string(absl::StripAsciiWhitespace(*key));
   }
   ASSIGN_OR_RETURN(c.call_timeout, src.Duration("call_timeout", absl::Seconds(30)));

@@ -38,10 +38,11 @@ inline constexpr pg::Query kClaimDue{
 // $2 state, $3 detail (receipt when delivered, else the error), $4 next attempt, $5 now.
 inline constexpr pg::Query kEndAttempt{
     "end_attempt",
-    "UPDATE deliveries SET state = $2, attempts = attempts + 1, claimed_until = NULL, "
-    "receipt = CASE WHEN $2 = 2 THEN $3 ELSE receipt END, "
-    "last_error = CASE WHEN $2 = 2 THEN '' ELSE $3 END, "
-    "next_attempt_time = $4, finish_time = CASE WHEN $2 = 1 THEN NULL ELSE $5::timestamptz END "
+    "UPDATE deliveries SET state = $2::smallint, attempts = attempts + 1, claimed_until = NULL, "
+    "receipt = CASE WHEN $2::smallint = 2 THEN $3 ELSE receipt END, "
+    "last_error = CASE WHEN $2::smallint = 2 THEN '' ELSE $3 END, "
+    "next_attempt_time = $4, "
+    "finish_time = CASE WHEN $2::smallint = 1 THEN NULL ELSE $5::timestamptz END "
     "WHERE id = $1 AND claim_epoch = $6 AND state = 1 RETURNING 1"};
 
 inline constexpr pg::Query kSelectDelivery{
@@ -55,7 +56,8 @@ inline constexpr pg::Query kListDeliveries{
     "list_deliveries",
     "SELECT id, adapter, fact_kind, fact_id, fact_version, idempotency_key, '' AS payload, state, "
     "attempts, next_attempt_time, last_error, receipt, create_time, finish_time, claim_epoch "
-    "FROM deliveries WHERE ($1 = '' OR adapter = $1) AND ($2 = 0 OR state = $2) "
+    "FROM deliveries WHERE ($1 = '' OR adapter = $1) AND ($2::smallint = 0 OR state = "
+    "$2::smallint) "
     "AND ($3 = '' OR fact_id = $3) AND ($4::bigint IS NULL OR id > $4::bigint) "
     "ORDER BY id LIMIT $5"};
 
@@ -99,7 +101,7 @@ inline constexpr pg::Query kSelectInboundFile{
 inline constexpr pg::Query kInsertInboundFile{
     "insert_inbound_file",
     "INSERT INTO inbound_files (adapter, sha256, file_name, state, reason, create_time) "
-    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (adapter, sha256) DO NOTHING"};
+    "VALUES ($1, $2, $3, $4::smallint, $5, $6) ON CONFLICT (adapter, sha256) DO NOTHING"};
 
 inline constexpr pg::Query kCountInbound{
     "count_inbound",
