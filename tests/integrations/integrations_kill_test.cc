@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "pg_store.h"
 #include "running.h"
+#include "suite.h"
 
 namespace gridbill::integrations {
 namespace {
