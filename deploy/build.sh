@@ -27,7 +27,7 @@ fi
 
 if [[ "${1:-}" == "--runtime" ]]; then
   shift
-  wanted=(gridbillctl)
+  wanted=(gridbillctl gridbill-integrations gridbill-esf-standin gridbill-itsm-standin)
   for line in "${SERVICES[@]}"; do
     read -r svc _ <<<"$line"
     wanted+=("gridbill-$svc")

@@ -293,6 +293,60 @@ if [[ -n "$ctl" && " ${started[*]} " == *" reporting "* ]]; then
   fi
 fi
 
+# --- integrations: the adapters, through the gateway with an API key ---------------
+# Started after the gateway (it calls the suite only through it, as a third
+# party would), with an API key of role integration client made once and kept
+# in .run/secrets, and every adapter on a folder under .run/integrations.
+
+integrations_bin="$(service_binary integrations)"
+if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* ]]; then
+  say "integrations: an integration client API key, then the adapters (gRPC $BIND_HOST:7107)"
+  key_file="$RUN_DIR/secrets/integrations_api_key"
+  log="$LOG_DIR/integrations.log"
+  if [[ ! -s "$key_file" ]]; then
+    gw=(--gateway "$BIND_HOST:7100")
+    token="$("$ctl" "${gw[@]}" auth sign-in --user admin --password-file "$RUN_DIR/secrets/admin_password")" ||
+      die "integrations: admin sign-in failed"
+    (umask 077 && GRIDBILL_TOKEN="$token" "$ctl" "${gw[@]}" auth create-api-key integrations \
+      --roles integration_client --request-id "integrations-key-$(date +%s)-$$" >"$key_file") ||
+      die "integrations: could not create its API key"
+  fi
+  if [[ -z "$(psql_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = 'integrations'")" ]]; then
+    psql_admin -c "CREATE DATABASE integrations OWNER $PG_USER" || die "could not create database integrations"
+  fi
+  idir="$RUN_DIR/integrations"
+  mkdir -p "$idir"/{cms-in,bank-in,erp-out,ecm-archive}
+  integrations_env=(GRIDBILL_GATEWAY_ADDRESS="$BIND_HOST:7100" GRIDBILL_API_KEY_FILE="$key_file"
+    GRIDBILL_CMS_INBOUND_DIR="$idir/cms-in" GRIDBILL_BANK_INBOUND_DIR="$idir/bank-in"
+    GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out" GRIDBILL_ECM_ARCHIVE_DIR="$idir/ecm-archive"
+    GRIDBILL_SCADA_LISTEN_ADDRESS="$BIND_HOST:7110")
+  # The stand-ins of ESF (7208) and ITSM (7209), recording what they get.
+  for standin in esf:7208 itsm:7209; do
+    sbin="$BUILD_DIR/tools/standins/gridbill-${standin%%:*}-standin"
+    [[ -x "$sbin" ]] || continue
+    setsid "$sbin" --port "${standin##*:}" --host "$BIND_HOST" </dev/null \
+      >>"$LOG_DIR/${standin%%:*}-standin.log" 2>&1 &
+    echo $! >"$PID_DIR/${standin%%:*}-standin.pid"
+    if [[ "${standin%%:*}" == esf ]]; then
+      integrations_env+=(GRIDBILL_ESF_URL="http://$BIND_HOST:7208" GRIDBILL_ESF_BIN=940740000911
+        GRIDBILL_ESF_USERNAME=kegoc GRIDBILL_ESF_PASSWORD=standin)
+    else
+      integrations_env+=(GRIDBILL_ITSM_URL="http://$BIND_HOST:7209" GRIDBILL_ITSM_USER=gridbill
+        GRIDBILL_ITSM_PASSWORD=standin)
+    fi
+  done
+  mapfile -t extra_env < <(service_env integrations)
+  printf '\n--- %s: starting %s ---\n' "$(date -u +%FT%TZ)" "$integrations_bin" >>"$log"
+  env "${unset_args[@]}" "${extra_env[@]}" "${integrations_env[@]}" \
+    GRIDBILL_DATABASE_URL="postgresql://$PG_USER@$PG_HOST:$PG_PORT/integrations" \
+    GRIDBILL_GRPC_ADDRESS="$BIND_HOST:7107" GRIDBILL_METRICS_ADDRESS="$BIND_HOST:9107" \
+    setsid "$integrations_bin" </dev/null >>"$log" 2>&1 &
+  echo $! >"$PID_DIR/integrations.pid"
+  wait_ready integrations 7107 9107
+  started+=(integrations)
+  say "integrations is up: drop files into $idir/cms-in and $idir/bank-in; documents go to $idir/erp-out and $idir/ecm-archive"
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"

@@ -36,6 +36,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.backend_invoicing, src.Address("backend_invoicing", "127.0.0.1:7104"));
   ASSIGN_OR_RETURN(c.backend_forecasting, src.Address("backend_forecasting", "127.0.0.1:7105"));
   ASSIGN_OR_RETURN(c.backend_reporting, src.Address("backend_reporting", "127.0.0.1:7106"));
+  ASSIGN_OR_RETURN(c.backend_integrations, src.Address("backend_integrations", "127.0.0.1:7107"));
   ASSIGN_OR_RETURN(c.token_secret, Secret(src, "token_secret"));
   ASSIGN_OR_RETURN(c.identity_secret, Secret(src, "identity_secret"));
   AuthSettings d;

@@ -29,6 +29,7 @@ struct Config {
   std::string backend_invoicing = "127.0.0.1:7104";
   std::string backend_forecasting = "127.0.0.1:7105";
   std::string backend_reporting = "127.0.0.1:7106";
+  std::string backend_integrations = "127.0.0.1:7107";
   // Signs access tokens (token_secret) and the identity passed to services
   // (identity_secret); both required, at least 32 characters.
   std::string token_secret;

@@ -115,6 +115,7 @@ absl::Status Run(int argc, char** argv) {
   backends[kBackendInvoicing] = BackendChannels(config.backend_invoicing);
   backends[kBackendForecasting] = BackendChannels(config.backend_forecasting);
   backends[kBackendReporting] = BackendChannels(config.backend_reporting);
+  backends[kBackendIntegrations] = BackendChannels(config.backend_integrations);
   backends[kBackendGateway] = BackendChannels(absl::StrCat("127.0.0.1:", auth_server->grpc_port()));
   RateLimiter limiter(config.rate_limits);
   AuditLog audit(store, config.audit);

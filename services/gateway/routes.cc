@@ -4,6 +4,7 @@
 #include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/forecasting/v1/forecasting.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
+#include "gridbill/integrations/v1/integrations.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
 #include "gridbill/reporting/v1/reporting.pb.h"
@@ -18,6 +19,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
   (void)invoicing::v1::Period::descriptor();
   (void)forecasting::v1::ForecastRun::descriptor();
   (void)reporting::v1::Refresh::descriptor();
+  (void)integrations::v1::Delivery::descriptor();
   (void)v1::SignInRequest::descriptor();
   return {
       {"gridbill.contracts.v1.ReferenceDataService", kBackendContracts, false},
@@ -39,6 +41,7 @@ std::vector<ServiceRoute> SuiteRoutes() {
       {"gridbill.forecasting.v1.HistoryService", kBackendForecasting, false},
       {"gridbill.reporting.v1.ReportService", kBackendReporting, false},
       {"gridbill.reporting.v1.ScheduleService", kBackendReporting, false},
+      {"gridbill.integrations.v1.IntegrationsService", kBackendIntegrations, false},
       {"gridbill.gateway.v1.AuthService", kBackendGateway, true},
       {"gridbill.gateway.v1.AuditService", kBackendGateway, false},
   };

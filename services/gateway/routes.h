@@ -14,6 +14,7 @@ inline constexpr char kBackendBalance[] = "balance";
 inline constexpr char kBackendInvoicing[] = "invoicing";
 inline constexpr char kBackendForecasting[] = "forecasting";
 inline constexpr char kBackendReporting[] = "reporting";
+inline constexpr char kBackendIntegrations[] = "integrations";
 inline constexpr char kBackendGateway[] = "gateway";  // the gateway's own AuthService
 
 // Every published service the gateway routes. Also makes sure the

@@ -24,6 +24,7 @@
 #include "gridbill/contracts/v1/contracts.pb.h"
 #include "gridbill/forecasting/v1/forecasting.pb.h"
 #include "gridbill/gateway/v1/gateway.pb.h"
+#include "gridbill/integrations/v1/integrations.pb.h"
 #include "gridbill/invoicing/v1/invoicing.pb.h"
 #include "gridbill/metering/v1/metering.pb.h"
 #include "gridbill/reporting/v1/reporting.pb.h"
@@ -51,6 +52,7 @@ std::vector<const FileDescriptor*> SuiteFiles() {
       invoicing::v1::Document::descriptor()->file(),
       forecasting::v1::ForecastRun::descriptor()->file(),
       reporting::v1::Refresh::descriptor()->file(),
+      integrations::v1::Delivery::descriptor()->file(),
       gateway::v1::User::descriptor()->file(),
   };
   std::vector<const FileDescriptor*> files;

@@ -21,10 +21,10 @@ namespace gridbill::suite {
 namespace {
 
 const std::map<std::string, std::string> kBinaries = {
-    {"contracts", GRIDBILL_CONTRACTS_BIN},     {"metering", GRIDBILL_METERING_BIN},
-    {"balance", GRIDBILL_BALANCE_BIN},         {"invoicing", GRIDBILL_INVOICING_BIN},
-    {"forecasting", GRIDBILL_FORECASTING_BIN}, {"reporting", GRIDBILL_REPORTING_BIN},
-    {"gateway", GRIDBILL_GATEWAY_BIN},
+    {"contracts", GRIDBILL_CONTRACTS_BIN},       {"metering", GRIDBILL_METERING_BIN},
+    {"balance", GRIDBILL_BALANCE_BIN},           {"invoicing", GRIDBILL_INVOICING_BIN},
+    {"forecasting", GRIDBILL_FORECASTING_BIN},   {"reporting", GRIDBILL_REPORTING_BIN},
+    {"integrations", GRIDBILL_INTEGRATIONS_BIN}, {"gateway", GRIDBILL_GATEWAY_BIN},
 };
 
 std::vector<std::string> WriteConfigs(const std::string& overlay, const TempDir& dir) {

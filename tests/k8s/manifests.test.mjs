@@ -8,7 +8,7 @@ import {
 } from "./lib.mjs";
 
 const overlays = ["dev", "prod"];
-const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "gateway"];
+const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "integrations", "gateway"];
 // Made outside the repository in prod (deploy/k8s/overlays/prod says how).
 const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3"];
 

@@ -277,11 +277,12 @@ void Context::PrintJson(const google::protobuf::Message& message) {
 // Help
 // ---------------------------------------------------------------------------
 
-void AddBalanceCommands(std::vector<Command>& out);    // commands_balance.cc
-void AddInvoicingCommands(std::vector<Command>& out);  // commands_invoicing.cc
-void AddAuthCommands(std::vector<Command>& out);       // commands_auth.cc
-void AddForecastCommands(std::vector<Command>& out);   // commands_forecast.cc
-void AddReportCommands(std::vector<Command>& out);     // commands_report.cc
+void AddBalanceCommands(std::vector<Command>& out);       // commands_balance.cc
+void AddInvoicingCommands(std::vector<Command>& out);     // commands_invoicing.cc
+void AddAuthCommands(std::vector<Command>& out);          // commands_auth.cc
+void AddForecastCommands(std::vector<Command>& out);      // commands_forecast.cc
+void AddReportCommands(std::vector<Command>& out);        // commands_report.cc
+void AddIntegrationsCommands(std::vector<Command>& out);  // commands_integrations.cc
 
 const std::vector<Command>& Commands() {
   static const auto* const k = [] {
@@ -299,6 +300,7 @@ const std::vector<Command>& Commands() {
     AddAuthCommands(*v);
     AddForecastCommands(*v);
     AddReportCommands(*v);
+    AddIntegrationsCommands(*v);
     return v;
   }();
   return *k;

@@ -1,0 +1,82 @@
+#include "config.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "documents.h"
+#include "gridbill/base/absl_compat.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/domain/civil.h"
+
+namespace gridbill::integrations {
+
+absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
+  Config c;
+  ASSIGN_OR_RETURN(c.server,
+                   ServerConfig::Load(src, "integrations", kDefaultGrpcPort, kDefaultMetricsPort));
+  ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
+  ASSIGN_OR_RETURN(c.gateway_address, src.String("gateway_address", "127.0.0.1:7100"));
+  if (!c.gateway_address.empty()) {
+    ASSIGN_OR_RETURN(c.gateway_address, src.Address("gateway_address", "127.0.0.1:7100"));
+  }
+  ASSIGN_OR_RETURN(c.api_key, src.String("api_key", ""));
+  ASSIGN_OR_RETURN(std::string key_file, src.String("api_key_file", ""));
+  if (!key_file.empty()) {
+    if (!c.api_key.empty())
+      return InvalidField("api_key_file", "give api_key or api_key_file, not both");
+    absl::StatusOr<std::string> key = ReadFile(key_file);
+    if (!key.ok()) return InvalidField("api_key_file", ToStd(key.status().message()));
+    c.api_key = std::string(absl::StripAsciiWhitespace(*key));
+  }
+  ASSIGN_OR_RETURN(c.call_timeout, src.Duration("call_timeout", absl::Seconds(30)));
+  ASSIGN_OR_RETURN(c.poll_interval, src.Duration("poll_interval", absl::Seconds(2)));
+  if (c.poll_interval < absl::Milliseconds(10)) {
+    return InvalidField("poll_interval", "shorter than the minimum, 10ms");
+  }
+  ASSIGN_OR_RETURN(c.retry.first_delay, src.Duration("retry_first_delay", absl::Seconds(1)));
+  ASSIGN_OR_RETURN(c.retry.max_delay, src.Duration("retry_max_delay", absl::Minutes(10)));
+  if (c.retry.max_delay < c.retry.first_delay) {
+    return InvalidField("retry_max_delay", "shorter than retry_first_delay");
+  }
+  ASSIGN_OR_RETURN(int64_t attempts, src.Int("max_attempts", 8, 1, 1000));
+  c.retry.max_attempts = static_cast<int>(attempts);
+  ASSIGN_OR_RETURN(c.retry.lease, src.Duration("delivery_lease", absl::Seconds(30)));
+  if (c.retry.lease < absl::Seconds(1)) return InvalidField("delivery_lease", "shorter than 1s");
+  ASSIGN_OR_RETURN(c.cms_inbound_dir, src.String("cms_inbound_dir", ""));
+  ASSIGN_OR_RETURN(c.bank_inbound_dir, src.String("bank_inbound_dir", ""));
+  ASSIGN_OR_RETURN(c.erp_outbox_dir, src.String("erp_outbox_dir", ""));
+  ASSIGN_OR_RETURN(c.ecm_archive_dir, src.String("ecm_archive_dir", ""));
+  ASSIGN_OR_RETURN(c.esf.base_url, src.String("esf_url", ""));
+  ASSIGN_OR_RETURN(c.esf.bin, src.String("esf_bin", ""));
+  ASSIGN_OR_RETURN(c.esf.username, src.String("esf_username", ""));
+  ASSIGN_OR_RETURN(c.esf.password, src.String("esf_password", ""));
+  ASSIGN_OR_RETURN(c.esf.timeout, src.Duration("esf_timeout", absl::Seconds(10)));
+  if (!c.esf.base_url.empty() && c.esf.bin.size() != 12) {
+    return InvalidField("esf_bin", "the sender's BIN (12 digits) is required with esf_url");
+  }
+  ASSIGN_OR_RETURN(c.itsm.base_url, src.String("itsm_url", ""));
+  ASSIGN_OR_RETURN(c.itsm.user, src.String("itsm_user", ""));
+  ASSIGN_OR_RETURN(c.itsm.password, src.String("itsm_password", ""));
+  ASSIGN_OR_RETURN(c.scada_listen_address, src.String("scada_listen_address", ""));
+  if (!c.scada_listen_address.empty()) {
+    ASSIGN_OR_RETURN(c.scada_listen_address, src.Address("scada_listen_address", ""));
+  }
+  ASSIGN_OR_RETURN(int64_t batch, src.Int("scada_batch_size", 2000, 1, 100000));
+  c.scada_batch_size = static_cast<int>(batch);
+  ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));
+  ASSIGN_OR_RETURN(c.zone, LoadZone(zone, "time_zone"));
+  ASSIGN_OR_RETURN(c.cms_import_wait, src.Duration("cms_import_wait", absl::Minutes(5)));
+  const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
+                           !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||
+                           !c.scada_listen_address.empty() || !c.esf.base_url.empty();
+  if (any_adapter && c.api_key.empty()) {
+    return InvalidField("api_key", "an adapter is configured but no gateway API key is given");
+  }
+  if (any_adapter && c.gateway_address.empty()) {
+    return InvalidField("gateway_address", "an adapter is configured but no gateway address");
+  }
+  RETURN_IF_ERROR(src.CheckUnused());
+  return c;
+}
+
+}  // namespace gridbill::integrations

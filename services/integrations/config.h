@@ -1,0 +1,53 @@
+// The integrations service's configuration: one validated struct.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "esf.h"
+#include "gridbill/server/config.h"
+#include "itsm.h"
+#include "outbox.h"
+
+namespace gridbill::integrations {
+
+inline constexpr int kDefaultGrpcPort = 7107;
+inline constexpr int kDefaultMetricsPort = 9107;
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig db;
+  // gateway_address: the suite's gRPC door; empty: no adapter calls the suite.
+  std::string gateway_address;
+  // api_key / api_key_file: the gateway API key (role integration client).
+  std::string api_key;
+  // call_timeout: deadline of one call through the gateway.
+  absl::Duration call_timeout;
+  // poll_interval: how often the feeds are read and the folders scanned.
+  absl::Duration poll_interval;
+  // retry_first_delay, retry_max_delay, max_attempts, delivery_lease.
+  RetryPolicy retry;
+  // Adapter folders; empty: the adapter is off.
+  std::string cms_inbound_dir;   // CMS metering files in (done/, rejected/)
+  std::string bank_inbound_dir;  // bank statements in
+  std::string erp_outbox_dir;    // documents out to ERP
+  std::string ecm_archive_dir;   // documents archived
+  // esf_url, esf_bin, esf_username, esf_password: the e-invoice system; empty url: off.
+  EsfConfig esf;
+  // itsm_url, itsm_user, itsm_password: the ITSM Table API; empty url: off.
+  ItsmConfig itsm;
+  // scada_listen_address: the SCADA line protocol listener (host:port); empty: off.
+  std::string scada_listen_address;
+  // scada_batch_size: values per IngestReadings call.
+  int scada_batch_size = 2000;
+  // time_zone: the operator's zone (ESF deadlines are its civil days).
+  absl::TimeZone zone;
+  // cms_import_wait: how long the CMS adapter waits for one import to end.
+  absl::Duration cms_import_wait;
+
+  // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
+  static absl::StatusOr<Config> Load(const ConfigSource& src);
+};
+
+}  // namespace gridbill::integrations

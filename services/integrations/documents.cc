@@ -1,0 +1,273 @@
+#include "documents.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gridbill/base/csv.h"
+#include "gridbill/base/sha256.h"
+#include "gridbill/base/status_macros.h"
+
+namespace gridbill::integrations {
+namespace fs = std::filesystem;
+namespace {
+
+std::string Clean(absl::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+std::string SafeName(absl::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '/' || c == '\\' || c == ' ' || c == ':') c = '_';
+  }
+  return out.empty() ? "_" : out;
+}
+
+absl::string_view TypeName(int type) {
+  switch (type) {
+    case 1:
+      return "invoice";
+    case 2:
+      return "act";
+    case 3:
+      return "esf";
+    case 4:
+      return "credit-note";
+    case 5:
+      return "debit-note";
+  }
+  return "document";
+}
+
+std::string Tenge(int64_t tiyn) {
+  const bool neg = tiyn < 0;
+  const int64_t a = neg ? -tiyn : tiyn;
+  return absl::StrFormat("%s%d.%02d", neg ? "-" : "", a / 100, a % 100);
+}
+
+// A key=value line of a metadata or manifest file.
+std::string ValueOf(absl::string_view text, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == '=') {
+      return std::string(line.substr(key.size() + 1));
+    }
+  }
+  return "";
+}
+
+absl::Status AppendLog(const std::string& path, absl::string_view line) {
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << line << "\n";
+  out.flush();
+  if (!out) return absl::UnavailableError(absl::StrCat("cannot append to ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string DocumentFact::Encode() const {
+  return absl::StrJoin(
+      {Clean(id), absl::StrCat(type), Clean(number), Clean(issue_date), Clean(period),
+       Clean(participant_id), Clean(contract_number), Clean(customer_bin), Clean(customer_name),
+       Clean(related_document_id), Clean(related_document_number), absl::StrCat(lines),
+       absl::StrCat(amount_tiyn), absl::StrCat(vat_tiyn), absl::StrCat(total_tiyn),
+       Clean(pdf_sha256)},
+      "\t");
+}
+
+absl::StatusOr<DocumentFact> DocumentFact::Decode(absl::string_view payload) {
+  std::vector<std::string> f = absl::StrSplit(payload, '\t');
+  if (f.size() != 16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a document payload has ", f.size(), " fields, not 16"));
+  }
+  DocumentFact d;
+  d.id = f[0];
+  d.number = f[2];
+  d.issue_date = f[3];
+  d.period = f[4];
+  d.participant_id = f[5];
+  d.contract_number = f[6];
+  d.customer_bin = f[7];
+  d.customer_name = f[8];
+  d.related_document_id = f[9];
+  d.related_document_number = f[10];
+  d.pdf_sha256 = f[15];
+  if (!absl::SimpleAtoi(f[1], &d.type) || !absl::SimpleAtoi(f[11], &d.lines) ||
+      !absl::SimpleAtoi(f[12], &d.amount_tiyn) || !absl::SimpleAtoi(f[13], &d.vat_tiyn) ||
+      !absl::SimpleAtoi(f[14], &d.total_tiyn)) {
+    return absl::InvalidArgumentError("a document payload has a malformed number");
+  }
+  return d;
+}
+
+absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
+                                  const std::vector<std::string>& adapters, absl::Time now,
+                                  int page_size) {
+  ASSIGN_OR_RETURN(std::string cursor, store.Cursor(kDocumentsFeed));
+  int added = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(DocumentChanges page, suite.DocumentsChangedAfter(cursor, page_size));
+    if (page.documents.empty()) return added;
+    std::vector<Fact> facts;
+    for (const DocumentFact& d : page.documents) {
+      for (const std::string& adapter : adapters) {
+        if (adapter == "esf" && d.type != 3) continue;
+        // Issued documents never change: the version is the issue itself.
+        facts.push_back(Fact{adapter, kDocumentIssued, d.id, "1", d.Encode()});
+      }
+    }
+    ASSIGN_OR_RETURN(int n, store.AppendFacts(kDocumentsFeed, page.cursor, facts, now));
+    added += n;
+    if (page.cursor == cursor) return added;
+    cursor = page.cursor;
+  }
+}
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("cannot make the folder of ", path, ": ", ec.message()));
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+SendResult ErpFolderReceiver::Send(const Delivery& delivery) {
+  absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
+  if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
+  const std::string base = absl::StrCat(dir_, "/", SafeName(d->period), "/", TypeName(d->type), "-",
+                                        SafeName(d->number));
+  const std::string manifest_path = base + ".manifest";
+  if (absl::StatusOr<std::string> old = ReadFile(manifest_path); old.ok()) {
+    if (ValueOf(*old, "idempotency_key") == delivery.idempotency_key) {
+      return SendResult::Delivered(absl::StrCat(base, ".csv (already present)"));
+    }
+    return SendResult::Permanent(absl::StrCat(manifest_path, " holds another document"));
+  }
+  std::string csv = CsvLine({"document_id", "type", "number", "issue_date", "period",
+                             "participant_id", "contract_number", "customer_bin", "customer_name",
+                             "related_document_number", "amount", "vat", "total"});
+  csv += CsvLine({d->id, std::string(TypeName(d->type)), d->number, d->issue_date, d->period,
+                  d->participant_id, d->contract_number, d->customer_bin, d->customer_name,
+                  d->related_document_number, Tenge(d->amount_tiyn), Tenge(d->vat_tiyn),
+                  Tenge(d->total_tiyn)});
+  if (absl::Status s = WriteFileAtomically(base + ".csv", csv); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  const std::string manifest = absl::StrCat(
+      "idempotency_key=", delivery.idempotency_key, "\nfile=", fs::path(base).filename().string(),
+      ".csv\nrows=1\namount=", Tenge(d->amount_tiyn), "\nvat=", Tenge(d->vat_tiyn),
+      "\ntotal=", Tenge(d->total_tiyn), "\nsha256=", Sha256Hex(csv), "\n");
+  if (absl::Status s = WriteFileAtomically(manifest_path, manifest); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  if (absl::Status s = AppendLog(dir_ + "/received.log", delivery.idempotency_key); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  return SendResult::Delivered(base + ".csv");
+}
+
+SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
+  absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
+  if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
+  const std::string folder = absl::StrCat(dir_, "/", SafeName(d->period), "/", SafeName(d->number));
+  const std::string meta_path = folder + "/metadata.txt";
+  if (absl::StatusOr<std::string> old = ReadFile(meta_path); old.ok()) {
+    if (ValueOf(*old, "idempotency_key") == delivery.idempotency_key) {
+      return SendResult::Delivered(absl::StrCat(folder, " (already present)"));
+    }
+    return SendResult::Permanent(absl::StrCat(folder, " holds another document"));
+  }
+  std::string sha;
+  absl::StatusOr<std::string> pdf = suite_.DocumentPdf(d->id, &sha);
+  if (!pdf.ok()) return SendResult::Retry(absl::StrCat("PDF: ", pdf.status().message()));
+  if (Sha256Hex(*pdf) != sha) {
+    return SendResult::Retry(absl::StrCat("the PDF of ", d->number, " does not hash to ", sha));
+  }
+  if (absl::Status s = WriteFileAtomically(folder + "/document.pdf", *pdf); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  if (d->type == 3) {
+    absl::StatusOr<std::string> xml = suite_.DocumentXml(d->id);
+    if (!xml.ok()) return SendResult::Retry(absl::StrCat("XML: ", xml.status().message()));
+    if (absl::Status s = WriteFileAtomically(folder + "/document.xml", *xml); !s.ok()) {
+      return SendResult::Retry(std::string(s.message()));
+    }
+  }
+  // Accounting documents are kept 5 years after the year they concern (tax
+  // code of Kazakhstan, art. 48): one retention class for all of them.
+  const std::string meta = absl::StrCat(
+      "idempotency_key=", delivery.idempotency_key, "\ndocument_id=", d->id, "\nnumber=", d->number,
+      "\ntype=", TypeName(d->type), "\nparticipant_id=", d->participant_id,
+      "\ncustomer_bin=", d->customer_bin, "\nperiod=", d->period, "\nissue_date=", d->issue_date,
+      "\nsha256=", sha, "\nretention_class=accounting-5y\n");
+  if (absl::Status s = WriteFileAtomically(meta_path, meta); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  if (absl::Status s = AppendLog(dir_ + "/received.log", delivery.idempotency_key); !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
+  }
+  return SendResult::Delivered(folder);
+}
+
+absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,
+                                                           int* checked) {
+  std::vector<IntegrityFinding> out;
+  *checked = 0;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return out;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.path().filename() != "metadata.txt") continue;
+    ASSIGN_OR_RETURN(std::string meta, ReadFile(e.path().string()));
+    const std::string number = ValueOf(meta, "number");
+    const std::string want = ValueOf(meta, "sha256");
+    ++*checked;
+    absl::StatusOr<std::string> pdf = ReadFile((e.path().parent_path() / "document.pdf").string());
+    if (!pdf.ok()) {
+      out.push_back({number, "document.pdf is missing"});
+      continue;
+    }
+    if (Sha256Hex(*pdf) != want) {
+      out.push_back({number, "document.pdf does not hash to its metadata's sha256"});
+      continue;
+    }
+    std::string theirs;
+    absl::StatusOr<std::string> original = suite.DocumentPdf(ValueOf(meta, "document_id"), &theirs);
+    if (!original.ok()) return original.status();
+    if (theirs != want) {
+      out.push_back(
+          {number, absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want)});
+    }
+  }
+  return out;
+}
+
+}  // namespace gridbill::integrations

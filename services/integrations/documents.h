@@ -1,0 +1,73 @@
+// Issued documents out of the suite: the change feed that fills the outbox
+// (one fact per document and outbound adapter) and the two file receivers,
+// the ERP outbox folder and the document archive (ECM as a directory).
+// Pure: files and the Suite interface, no gRPC, no SQL.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "outbox.h"
+#include "suite.h"
+
+namespace gridbill::integrations {
+
+inline constexpr char kDocumentsFeed[] = "invoicing.documents";
+inline constexpr char kDocumentIssued[] = "document.issued";
+
+// Reads invoicing's document change feed from the stored cursor to its end,
+// writing each page's facts with the page's cursor (one transaction each).
+// Every document makes one fact per adapter in `adapters`; "esf" gets only
+// ESF documents. Returns the facts stored new.
+absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
+                                  const std::vector<std::string>& adapters, absl::Time now,
+                                  int page_size = 500);
+
+// The ERP outbox folder: per document `<dir>/<period>/<type>-<number>.csv`
+// (its lines and totals) and `<name>.manifest` (idempotency key, rows,
+// totals, SHA-256 of the CSV), each written as .tmp and renamed, the
+// manifest last: an ERP importer takes a CSV only once its manifest is
+// there. A delivery whose manifest already holds its key is delivered
+// again as a no-op ("already present"); every file written is appended to
+// `<dir>/received.log`, so a duplicate would show there.
+class ErpFolderReceiver final : public Receiver {
+ public:
+  explicit ErpFolderReceiver(std::string dir) : dir_(std::move(dir)) {}
+  SendResult Send(const Delivery& delivery) override;
+
+ private:
+  std::string dir_;
+};
+
+// The document archive as a directory: per document
+// `<dir>/<period>/<number>/` with document.pdf, document.xml (ESF),
+// metadata.txt (number, type, participant, period, SHA-256, retention
+// class, idempotency key), written as .tmp and renamed, metadata last.
+class DirectoryArchiveReceiver final : public Receiver {
+ public:
+  DirectoryArchiveReceiver(std::string dir, Suite& suite) : dir_(std::move(dir)), suite_(suite) {}
+  SendResult Send(const Delivery& delivery) override;
+
+ private:
+  std::string dir_;
+  Suite& suite_;
+};
+
+// One archived document whose PDF does not hash to what invoicing holds.
+struct IntegrityFinding {
+  std::string document_number;
+  std::string reason;
+};
+
+// Recomputes every archived PDF's SHA-256 against its metadata and, for
+// each, against invoicing's (Suite::DocumentPdf). Returns the mismatches.
+absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,
+                                                           int* checked);
+
+// Writes `content` to `path` through `path.tmp` and a rename (parents made).
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+}  // namespace gridbill::integrations

@@ -1,0 +1,44 @@
+// The suite as the adapters see it: the gateway's gRPC door, every call
+// carrying the API key (x-api-key) of a ROLE_INTEGRATION_CLIENT key, exactly
+// as a third-party integrator calls it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
+#include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "suite.h"
+
+namespace gridbill::integrations {
+
+class GrpcSuite final : public Suite {
+ public:
+  GrpcSuite(std::shared_ptr<grpc::Channel> gateway, std::string api_key, absl::Duration timeout);
+
+  absl::StatusOr<DocumentChanges> DocumentsChangedAfter(const std::string& cursor,
+                                                        int limit) override;
+  absl::StatusOr<std::string> DocumentPdf(const std::string& id, std::string* sha256) override;
+  absl::StatusOr<std::string> DocumentXml(const std::string& id) override;
+  absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
+                                                 const std::string& csv) override;
+  absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
+                                                  const std::string& file_name,
+                                                  const std::string& content, bool xml) override;
+  absl::StatusOr<ImportOutcome> MeteringImport(const std::string& job_id) override;
+  absl::Status IngestScada(const std::string& request_id,
+                           const std::vector<ScadaValue>& values) override;
+
+ private:
+  void Prepare(grpc::ClientContext& ctx) const;
+
+  std::unique_ptr<invoicing::v1::DocumentService::Stub> documents_;
+  std::unique_ptr<invoicing::v1::PaymentService::Stub> payments_;
+  std::unique_ptr<metering::v1::ImportService::Stub> imports_;
+  std::unique_ptr<metering::v1::ReadingService::Stub> readings_;
+  std::string api_key_;
+  absl::Duration timeout_;
+};
+
+}  // namespace gridbill::integrations

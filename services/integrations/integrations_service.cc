@@ -1,0 +1,153 @@
+#include "integrations_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "esf.h"
+#include "gridbill/base/errors.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/server/access.h"
+#include "gridbill/server/grpc_status.h"
+#include "gridbill/server/idempotent_call.h"
+#include "gridbill/server/paging.h"
+#include "gridbill/server/proto_convert.h"
+
+namespace gridbill::integrations {
+namespace {
+
+void DeliveryToProto(const Delivery& d, v1::Delivery* out) {
+  out->set_id(absl::StrCat(d.id));
+  out->set_adapter(d.adapter);
+  out->set_fact_kind(d.fact_kind);
+  out->set_fact_id(d.fact_id);
+  out->set_fact_version(d.fact_version);
+  out->set_idempotency_key(d.idempotency_key);
+  out->set_state(static_cast<v1::DeliveryState>(d.state));
+  out->set_attempts(d.attempts);
+  if (d.state == DeliveryState::kPending) {
+    *out->mutable_next_attempt_time() = ToProtoTime(d.next_attempt_time);
+  }
+  out->set_last_error(d.last_error);
+  out->set_receipt(d.receipt);
+  *out->mutable_create_time() = ToProtoTime(d.create_time);
+  if (d.finish_time) *out->mutable_finish_time() = ToProtoTime(*d.finish_time);
+}
+
+absl::StatusOr<int64_t> DeliveryId(const std::string& text) {
+  int64_t id = 0;
+  if (text.empty()) return InvalidField("delivery_id", "required");
+  if (!absl::SimpleAtoi(text, &id) || id <= 0) {
+    return InvalidField("delivery_id", absl::StrCat(QuoteInput(text), " is not a delivery id"));
+  }
+  return id;
+}
+
+}  // namespace
+
+grpc::Status IntegrationsServiceImpl::ListDeliveries(grpc::ServerContext* ctx,
+                                                     const v1::ListDeliveriesRequest* req,
+                                                     v1::ListDeliveriesResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  DeliveryFilter filter;
+  filter.adapter = req->adapter();
+  filter.fact_id = req->fact_id();
+  if (req->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
+    if (req->state() < v1::DELIVERY_STATE_PENDING || req->state() > v1::DELIVERY_STATE_SKIPPED) {
+      return ToGrpc(InvalidField("state", absl::StrCat("unknown state ", req->state())));
+    }
+    filter.state = static_cast<DeliveryState>(req->state());
+  }
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<Delivery> list, store_.List(filter, page));
+  for (const Delivery& d : list.items) DeliveryToProto(d, resp->add_deliveries());
+  resp->set_next_page_token(paging::NextToken(*req, list.next));
+  return grpc::Status::OK;
+}
+
+grpc::Status IntegrationsServiceImpl::RetryDelivery(grpc::ServerContext* ctx,
+                                                    const v1::RetryDeliveryRequest* req,
+                                                    v1::RetryDeliveryResponse* resp) {
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::RetryDeliveryResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(int64_t id, DeliveryId(req->delivery_id()));
+                  ASSIGN_OR_RETURN(Delivery d, adapters_.outbox().Retry(id));
+                  DeliveryToProto(d, out.mutable_delivery());
+                  return absl::OkStatus();
+                });
+}
+
+grpc::Status IntegrationsServiceImpl::SkipDelivery(grpc::ServerContext* ctx,
+                                                   const v1::SkipDeliveryRequest* req,
+                                                   v1::SkipDeliveryResponse* resp) {
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& who, v1::SkipDeliveryResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(int64_t id, DeliveryId(req->delivery_id()));
+                  std::string reason = req->reason();
+                  if (!reason.empty()) absl::StrAppend(&reason, " (", who.Actor(), ")");
+                  ASSIGN_OR_RETURN(Delivery d, adapters_.outbox().Skip(id, reason));
+                  DeliveryToProto(d, out.mutable_delivery());
+                  return absl::OkStatus();
+                });
+}
+
+grpc::Status IntegrationsServiceImpl::ListEsfAtRisk(grpc::ServerContext* ctx,
+                                                    const v1::ListEsfAtRiskRequest* req,
+                                                    v1::ListEsfAtRiskResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  if (req->within_days() < 0) return ToGrpc(InvalidField("within_days", "must be >= 0"));
+  const int within = req->within_days() == 0 ? 5 : req->within_days();
+  std::vector<Delivery> open;
+  for (DeliveryState state : {DeliveryState::kPending, DeliveryState::kDead}) {
+    DeliveryFilter filter;
+    filter.adapter = "esf";
+    filter.state = state;
+    paging::Page page;
+    page.size = 1000;
+    for (;;) {
+      ASSIGN_OR_RETURN_GRPC(paging::PageOf<Delivery> rows, store_.List(filter, page));
+      for (const Delivery& d : rows.items) {
+        ASSIGN_OR_RETURN_GRPC(Delivery full, store_.Get(d.id));  // with its payload
+        open.push_back(std::move(full));
+      }
+      if (rows.next.empty()) break;
+      page.after = rows.next;
+    }
+  }
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), zone_);
+  for (const EsfRisk& r : EsfAtRisk(open, today, within)) {
+    v1::EsfAtRisk* out = resp->add_documents();
+    DeliveryToProto(r.delivery, out->mutable_delivery());
+    out->set_document_number(r.document_number);
+    out->mutable_period()->set_year(static_cast<int32_t>(r.period.year()));
+    out->mutable_period()->set_month(r.period.month());
+    out->mutable_deadline()->set_year(static_cast<int32_t>(r.deadline.year()));
+    out->mutable_deadline()->set_month(r.deadline.month());
+    out->mutable_deadline()->set_day(r.deadline.day());
+    out->set_days_left(r.days_left);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IntegrationsServiceImpl::ListAdapters(grpc::ServerContext* ctx,
+                                                   const v1::ListAdaptersRequest* req,
+                                                   v1::ListAdaptersResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  ASSIGN_OR_RETURN_GRPC(std::vector<AdapterStatusRow> rows, adapters_.Status());
+  for (const AdapterStatusRow& r : rows) {
+    v1::AdapterStatus* a = resp->add_adapters();
+    a->set_name(r.name);
+    a->set_direction(r.inbound ? v1::DIRECTION_INBOUND : v1::DIRECTION_OUTBOUND);
+    a->set_enabled(r.enabled);
+    if (r.counts.last_success)
+      *a->mutable_last_success_time() = ToProtoTime(*r.counts.last_success);
+    a->set_last_error(r.counts.last_error);
+    if (r.counts.last_error_time) {
+      *a->mutable_last_error_time() = ToProtoTime(*r.counts.last_error_time);
+    }
+    a->set_backlog(r.counts.pending);
+    a->set_dead_letters(r.counts.dead);
+    a->set_done(r.counts.done);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace gridbill::integrations

@@ -1,0 +1,102 @@
+// gridbill-integrations: the adapters to the outside systems and their
+// delivery state. The only place that wires objects together.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "adapters.h"
+#include "config.h"
+#include "documents.h"
+#include "esf.h"
+#include "gridbill/base/clock.h"
+#include "gridbill/base/log.h"
+#include "gridbill/base/status_macros.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/server/bootstrap.h"
+#include "gridbill/server/server.h"
+#include "grpc_suite.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "inbound.h"
+#include "integrations_service.h"
+#include "itsm.h"
+#include "pg_store.h"
+#include "scada.h"
+
+namespace gridbill::integrations {
+namespace {
+
+absl::Status Serve(int argc, char** argv) {
+  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
+  ASSIGN_OR_RETURN(Config config, Config::Load(source));
+  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
+
+  SystemClock clock;
+  PgStore store(base.pool());
+  pg::PgIdempotency idempotency(base.pool());
+  std::unique_ptr<GrpcSuite> suite;
+  if (!config.gateway_address.empty() && !config.api_key.empty()) {
+    suite = std::make_unique<GrpcSuite>(
+        grpc::CreateChannel(config.gateway_address, grpc::InsecureChannelCredentials()),
+        config.api_key, config.call_timeout);
+  }
+  Adapters adapters(store, suite.get(), clock, config.retry, config.poll_interval);
+  if (suite) {
+    if (!config.erp_outbox_dir.empty()) {
+      adapters.AddOutbound("erp", std::make_unique<ErpFolderReceiver>(config.erp_outbox_dir));
+    }
+    if (!config.ecm_archive_dir.empty()) {
+      adapters.AddOutbound(
+          "ecm", std::make_unique<DirectoryArchiveReceiver>(config.ecm_archive_dir, *suite));
+    }
+    if (!config.esf.base_url.empty()) {
+      adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite));
+    }
+    const bool itsm = !config.itsm.base_url.empty();
+    if (itsm) {
+      adapters.AddOutbound("itsm", std::make_unique<ItsmReceiver>(config.itsm), false);
+    }
+    if (!config.cms_inbound_dir.empty()) {
+      adapters.AddInbound("cms", config.cms_inbound_dir,
+                          std::make_unique<CmsFileHandler>(*suite, config.cms_import_wait), itsm);
+    }
+    if (!config.bank_inbound_dir.empty()) {
+      adapters.AddInbound("bank", config.bank_inbound_dir,
+                          std::make_unique<BankFileHandler>(*suite), itsm);
+    }
+  }
+  IntegrationsServiceImpl service(store, adapters, idempotency, clock, config.zone);
+
+  auto on_started = [&config](const Server& server) {
+    LogJson("info", "started",
+            {{"grpc_port", absl::StrCat(server.grpc_port())},
+             {"metrics_port", absl::StrCat(server.metrics_port())},
+             {"gateway", config.gateway_address},
+             {"cms_inbound_dir", config.cms_inbound_dir},
+             {"bank_inbound_dir", config.bank_inbound_dir},
+             {"erp_outbox_dir", config.erp_outbox_dir},
+             {"ecm_archive_dir", config.ecm_archive_dir},
+             {"scada_listen_address", config.scada_listen_address}});
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, base.Start({&service}, on_started));
+  std::unique_ptr<ScadaListener> scada;
+  if (suite && !config.scada_listen_address.empty()) {
+    ScadaOptions options;
+    options.batch_size = config.scada_batch_size;
+    scada = std::make_unique<ScadaListener>(store, *suite, clock, options);
+    RETURN_IF_ERROR(scada->Start(config.scada_listen_address));
+    LogJson("info", "scada listening", {{"port", absl::StrCat(scada->port())}});
+  }
+  // Deliveries left pending (or claimed by a killed process) resume here.
+  adapters.Start();
+  server->Wait();
+  if (scada) scada->Stop();
+  adapters.Stop();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace gridbill::integrations
+
+int main(int argc, char** argv) {
+  return gridbill::RunMain([&] { return gridbill::integrations::Serve(argc, argv); });
+}

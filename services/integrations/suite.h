@@ -1,0 +1,79 @@
+// What the adapters need from the suite, in plain types. grpc_suite.h
+// implements it through the gateway with an API key of role integration
+// client, as any third party would; tests use fakes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "scada_protocol.h"
+
+namespace gridbill::integrations {
+
+// An issued document as the outbound adapters deliver it.
+struct DocumentFact {
+  std::string id;
+  int type = 0;  // invoicing's DocumentType: 1 invoice, 2 act, 3 ESF, 4 credit, 5 debit note
+  std::string number;
+  std::string issue_date;  // YYYY-MM-DD
+  std::string period;      // YYYY-MM
+  std::string participant_id;
+  std::string contract_number;
+  std::string customer_bin;
+  std::string customer_name;
+  std::string related_document_id;
+  std::string related_document_number;
+  int lines = 0;
+  int64_t amount_tiyn = 0;
+  int64_t vat_tiyn = 0;
+  int64_t total_tiyn = 0;
+  std::string pdf_sha256;
+
+  // One line of tab-separated fields (the outbox payload) and back.
+  std::string Encode() const;
+  static absl::StatusOr<DocumentFact> Decode(absl::string_view payload);
+};
+
+struct DocumentChanges {
+  std::vector<DocumentFact> documents;
+  std::string cursor;  // to pass next
+};
+
+struct ImportOutcome {
+  bool done = false;  // false: still running
+  bool succeeded = false;
+  std::string summary;  // or the error when it failed
+};
+
+struct PaymentsOutcome {
+  int64_t created = 0;
+  int64_t already_present = 0;
+};
+
+class Suite {
+ public:
+  virtual ~Suite() = default;
+  // invoicing ListDocuments' change feed (ChangesAfter).
+  virtual absl::StatusOr<DocumentChanges> DocumentsChangedAfter(const std::string& cursor,
+                                                                int limit) = 0;
+  // The stored PDF of a document and its SHA-256 (hex).
+  virtual absl::StatusOr<std::string> DocumentPdf(const std::string& id, std::string* sha256) = 0;
+  // The ESF XML of an ESF document.
+  virtual absl::StatusOr<std::string> DocumentXml(const std::string& id) = 0;
+  // invoicing ImportPayments (idempotent by request id and payment reference).
+  virtual absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
+                                                         const std::string& csv) = 0;
+  // metering StartImport; returns the import job's id. xml: 80020, else CSV.
+  virtual absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
+                                                          const std::string& file_name,
+                                                          const std::string& content, bool xml) = 0;
+  virtual absl::StatusOr<ImportOutcome> MeteringImport(const std::string& job_id) = 0;
+  // metering IngestReadings with source SCADA: one batch, stored whole.
+  virtual absl::Status IngestScada(const std::string& request_id,
+                                   const std::vector<ScadaValue>& values) = 0;
+};
+
+}  // namespace gridbill::integrations

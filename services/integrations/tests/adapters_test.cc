@@ -1,0 +1,224 @@
+// The file adapters: the ERP outbox folder and the document archive (what
+// lands on disk, a redelivery that writes nothing twice, the integrity
+// check), and the inbound folder rule (.tmp and growing files left alone,
+// done/ and rejected/ with the reason, one import per content).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "documents.h"
+#include "dwh.h"
+#include "fake_suite.h"
+#include "gridbill/base/sha256.h"
+#include "gridbill/testing/fake_clock.h"
+#include "inbound.h"
+#include "memory_store.h"
+
+namespace gridbill::integrations {
+namespace {
+
+namespace fs = std::filesystem;
+using ::gridbill::testing::FakeClock;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/integrations_test_XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string str(const std::string& sub = "") const { return (path / sub).string(); }
+};
+
+Delivery DeliveryOf(const DocumentFact& d) {
+  Delivery out;
+  out.id = 1;
+  out.fact_id = d.id;
+  out.idempotency_key = absl::StrCat("document.issued/", d.id, "/1");
+  out.payload = d.Encode();
+  return out;
+}
+
+int Lines(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return 0;
+  return static_cast<int>(std::count(text->begin(), text->end(), '\n'));
+}
+
+TEST_CASE("ERP outbox: a CSV and its manifest per document, once, whatever the retries") {
+  TempDir dir;
+  ErpFolderReceiver erp(dir.str());
+  const DocumentFact doc = Doc(7);
+  SendResult r = erp.Send(DeliveryOf(doc));
+  REQUIRE(r.kind == SendResult::Kind::kDelivered);
+  const std::string csv = *ReadFile(dir.str("2026-10/invoice-INV-2026-7.csv"));
+  CHECK(absl::StrContains(csv,
+                          "doc-7,invoice,INV-2026-7,2026-11-01,2026-10,P-1,TR-0042,"
+                          "040340001237,\"ТОО \"\"Энергосбыт\"\", Алматы\",,7000.00,1120.00,"
+                          "8120.00"));
+  const std::string manifest = *ReadFile(dir.str("2026-10/invoice-INV-2026-7.manifest"));
+  CHECK(absl::StrContains(manifest, "idempotency_key=document.issued/doc-7/1\n"));
+  CHECK(absl::StrContains(manifest, "rows=1\n"));
+  CHECK(absl::StrContains(manifest, "total=8120.00\n"));
+  CHECK(absl::StrContains(manifest, absl::StrCat("sha256=", Sha256Hex(csv), "\n")));
+  // Delivered again (a retry after a crash before the outbox was told): no new write.
+  SendResult again = erp.Send(DeliveryOf(doc));
+  CHECK(again.kind == SendResult::Kind::kDelivered);
+  CHECK(absl::StrContains(again.detail, "already present"));
+  CHECK(Lines(dir.str("received.log")) == 1);
+  // Nothing half-written is left.
+  for (const auto& e : fs::recursive_directory_iterator(dir.path)) {
+    CHECK_FALSE(absl::EndsWith(e.path().string(), ".tmp"));
+  }
+}
+
+TEST_CASE("document archive: PDF, ESF XML, metadata; the integrity check finds a changed PDF") {
+  TempDir dir;
+  FakeSuite suite;
+  DirectoryArchiveReceiver ecm(dir.str(), suite);
+  REQUIRE(ecm.Send(DeliveryOf(Doc(1))).kind == SendResult::Kind::kDelivered);
+  REQUIRE(ecm.Send(DeliveryOf(Doc(2, 3))).kind == SendResult::Kind::kDelivered);
+  CHECK(ReadFile(dir.str("2026-10/INV-2026-2/document.xml")).ok());
+  CHECK_FALSE(ReadFile(dir.str("2026-10/INV-2026-1/document.xml")).ok());
+  const std::string meta = *ReadFile(dir.str("2026-10/INV-2026-1/metadata.txt"));
+  CHECK(absl::StrContains(meta, "retention_class=accounting-5y\n"));
+  CHECK(absl::StrContains(meta, "participant_id=P-1\n"));
+  int checked = 0;
+  CHECK(CheckArchive(dir.str(), suite, &checked)->empty());
+  CHECK(checked == 2);
+  {
+    std::ofstream out(dir.str("2026-10/INV-2026-1/document.pdf"), std::ios::app);
+    out << "tampered";
+  }
+  std::vector<IntegrityFinding> found = *CheckArchive(dir.str(), suite, &checked);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].document_number == "INV-2026-1");
+}
+
+std::string OneCStatement(const std::string& amount) {
+  return absl::StrCat(
+      "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
+      "Дата=03.11.2026\nСумма=",
+      amount,
+      "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
+      "ДатаПоступило=04.11.2026\nНазначениеПлатежа=по договору № TR-0042\nКонецДокумента\n"
+      "КонецФайла\n");
+}
+
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+TEST_CASE("bank folder: complete files only, done/ or rejected/ with the reason naming the line") {
+  TempDir dir;
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  BankFileHandler handler(suite);
+  InboundFolder folder("bank", dir.str(), handler, store, clock);
+  Write(dir.str("good.txt"), OneCStatement("100.00"));
+  Write(dir.str("bad.txt"), OneCStatement("1O0.00"));
+  Write(dir.str("coming.txt.tmp"), OneCStatement("5.00"));
+  // First scan: sizes noted, nothing taken (a file may still be growing).
+  CHECK(*folder.Scan() == 0);
+  CHECK(folder.backlog() == 2);
+  CHECK(*folder.Scan() == 2);
+  CHECK(fs::exists(dir.str("done/good.txt")));
+  CHECK(fs::exists(dir.str("rejected/bad.txt")));
+  CHECK(*ReadFile(dir.str("rejected/bad.txt.reason")) ==
+        "bad.txt: line 6: Сумма: bad amount \"1O0.00\"\n");
+  CHECK(fs::exists(dir.str("coming.txt.tmp")));
+  REQUIRE(suite.payment_imports.size() == 1);
+  CHECK(suite.payment_imports[0].first ==
+        absl::StrCat("bank-", Sha256Hex(OneCStatement("100.00"))));
+  CHECK(absl::StrContains(suite.payment_imports[0].second,
+                          "1C/KZ2/5/2026-11-03,2026-11-04,040340001237,TR-0042,100.00"));
+  // The same statement dropped again: moved to done/, not imported twice.
+  Write(dir.str("again.txt"), OneCStatement("100.00"));
+  CHECK(*folder.Scan() == 0);
+  CHECK(*folder.Scan() == 1);
+  CHECK(fs::exists(dir.str("done/again.txt")));
+  CHECK(suite.payment_imports.size() == 1);
+  // The suite unavailable: the file stays for the next scan.
+  suite.payments_error = absl::UnavailableError("gateway unavailable");
+  Write(dir.str("later.txt"), OneCStatement("7.00"));
+  CHECK(*folder.Scan() == 0);
+  CHECK(*folder.Scan() == 0);
+  CHECK(fs::exists(dir.str("later.txt")));
+  suite.payments_error = absl::OkStatus();
+  CHECK(*folder.Scan() == 1);
+  CHECK(fs::exists(dir.str("done/later.txt")));
+}
+
+TEST_CASE(
+    "CMS folder: the file's SHA-256 is the request id; a failed import is rejected with its "
+    "error") {
+  TempDir dir;
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  CmsFileHandler handler(suite, absl::Seconds(5));
+  InboundFolder folder("cms", dir.str(), handler, store, clock);
+  const std::string csv =
+      "point_code,channel,interval_start,value\nP,1,2026-10-01T00:00:00+05:00,5\n";
+  Write(dir.str("day.csv"), csv);
+  folder.Scan().IgnoreError();
+  CHECK(*folder.Scan() == 1);
+  CHECK(suite.metering_imports == std::vector<std::string>{absl::StrCat("cms-", Sha256Hex(csv))});
+  suite.import_succeeds = false;
+  Write(dir.str("broken.csv"), csv + "X,1,2026-10-01T00:15:00+05:00,5\n");
+  folder.Scan().IgnoreError();
+  CHECK(*folder.Scan() == 1);
+  CHECK(*ReadFile(dir.str("rejected/broken.csv.reason")) == "line 3: unknown point X\n");
+}
+
+}  // namespace
+}  // namespace gridbill::integrations
+
+namespace gridbill::integrations {
+namespace {
+
+TEST_CASE(
+    "data warehouse: a partition re-exported is byte-identical; the manifest holds its hash") {
+  TempDir a, b;
+  DwhPartition p;
+  p.table = "documents";
+  p.partition = "period=2026-10";
+  p.columns = {"document_id", "number", "total"};
+  for (int i = 1; i <= 500; ++i) {
+    p.rows.push_back(
+        {absl::StrCat("doc-", i), absl::StrCat("INV-2026-", i), absl::StrCat(i * 116)});
+  }
+  p.cursor_from = "";
+  p.cursor_to = "c-500";
+  absl::StatusOr<DwhWritten> first = ExportPartition(a.str(), p);
+  REQUIRE(first.ok());
+  CHECK(first->rows == 500);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1100));  // another second: no time stamp inside
+  absl::StatusOr<DwhWritten> second = ExportPartition(b.str(), p);
+  REQUIRE(second.ok());
+  CHECK(*ReadFile(first->path) == *ReadFile(second->path));
+  CHECK(first->sha256 == second->sha256);
+  const std::string manifest = *ReadFile(a.str("documents/period=2026-10/manifest.json"));
+  CHECK(absl::StrContains(manifest, absl::StrCat("\"sha256\":\"", first->sha256, "\"")));
+  CHECK(absl::StrContains(manifest, "\"rows\":500"));
+  CHECK(absl::StrContains(manifest, "\"schema_version\":1"));
+  // The file is gzip that gunzip reads back to the CSV.
+  const std::string gz = *ReadFile(first->path);
+  REQUIRE(gz.size() > 10);
+  CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
+  CHECK(gz.substr(4, 4) == std::string(4, '\0'));  // mtime 0
+}
+
+}  // namespace
+}  // namespace gridbill::integrations

@@ -1,0 +1,89 @@
+// A suite for the pure tests: documents in a change feed, PDFs, and the
+// calls the inbound adapters made.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gridbill/base/sha256.h"
+#include "suite.h"
+
+namespace gridbill::integrations {
+
+class FakeSuite final : public Suite {
+ public:
+  std::vector<DocumentFact> documents;                               // the feed, in change order
+  std::vector<std::pair<std::string, std::string>> payment_imports;  // request id, csv
+  std::vector<std::string> metering_imports;                         // request ids
+  absl::Status payments_error;  // what ImportPayments answers when set
+  bool import_succeeds = true;
+
+  absl::StatusOr<DocumentChanges> DocumentsChangedAfter(const std::string& cursor,
+                                                        int limit) override {
+    size_t from = cursor.empty() ? 0 : static_cast<size_t>(std::stoi(cursor));
+    DocumentChanges out;
+    for (size_t i = from; i < documents.size() && static_cast<int>(out.documents.size()) < limit;
+         ++i) {
+      out.documents.push_back(documents[i]);
+    }
+    out.cursor = absl::StrCat(from + out.documents.size());
+    return out;
+  }
+  absl::StatusOr<std::string> DocumentPdf(const std::string& id, std::string* sha256) override {
+    const std::string pdf = absl::StrCat("%PDF-1.4 ", id);
+    *sha256 = Sha256Hex(pdf);
+    return pdf;
+  }
+  absl::StatusOr<std::string> DocumentXml(const std::string& id) override {
+    std::string bin;
+    for (const DocumentFact& d : documents) {
+      if (d.id == id) bin = d.customer_bin;
+    }
+    return absl::StrCat("<invoice id=\"", id, "\"><customer tin=\"", bin, "\"/></invoice>");
+  }
+  absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
+                                                 const std::string& csv) override {
+    if (!payments_error.ok()) return payments_error;
+    payment_imports.emplace_back(request_id, csv);
+    return PaymentsOutcome{1, 0};
+  }
+  absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id, const std::string&,
+                                                  const std::string&, bool) override {
+    metering_imports.push_back(request_id);
+    return absl::StrCat("job-", metering_imports.size());
+  }
+  absl::StatusOr<ImportOutcome> MeteringImport(const std::string&) override {
+    return ImportOutcome{true, import_succeeds,
+                         import_succeeds ? "96 readings stored" : "line 3: unknown point X"};
+  }
+  std::vector<std::pair<std::string, std::vector<ScadaValue>>> scada_batches;
+  absl::Status scada_error;
+  absl::Status IngestScada(const std::string& request_id,
+                           const std::vector<ScadaValue>& values) override {
+    if (!scada_error.ok()) return scada_error;
+    scada_batches.emplace_back(request_id, values);
+    return absl::OkStatus();
+  }
+};
+
+inline DocumentFact Doc(int n, int type = 1) {
+  DocumentFact d;
+  d.id = absl::StrCat("doc-", n);
+  d.type = type;
+  d.number = absl::StrCat("INV-2026-", n);
+  d.issue_date = "2026-11-01";
+  d.period = "2026-10";
+  d.participant_id = "P-1";
+  d.contract_number = "TR-0042";
+  d.customer_bin = "040340001237";
+  d.customer_name = "ТОО \"Энергосбыт\", Алматы";
+  d.lines = 1;
+  d.amount_tiyn = 100000 * n;
+  d.vat_tiyn = 16000 * n;
+  d.total_tiyn = 116000 * n;
+  return d;
+}
+
+}  // namespace gridbill::integrations

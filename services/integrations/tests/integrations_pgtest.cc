@@ -1,0 +1,192 @@
+// The integrations store and gRPC edge on a real PostgreSQL: every method x
+// role as its access option says; facts stored once with their cursor, due
+// deliveries claimed once between two workers, dead letters listed, retried
+// and skipped through the API (idempotent by request id), adapter status.
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "adapters.h"
+#include "every_method.h"
+#include "gridbill/pg/idempotency.h"
+#include "gridbill/testing/fake_clock.h"
+#include "gridbill/testing/service_harness.h"
+#include "integrations_service.h"
+#include "pg_store.h"
+
+namespace gridbill::integrations {
+namespace {
+
+using ::gridbill::testing::Call;
+using ::gridbill::testing::FakeClock;
+using ::gridbill::testing::ServiceHarness;
+using ::gridbill::testing::Who;
+
+const absl::Time kStart = absl::FromUnixSeconds(1790000000);
+
+struct Fixture {
+  ServiceHarness base{GRIDBILL_INTEGRATIONS_MIGRATIONS_DIR};
+  FakeClock clock{kStart};
+  PgStore store{base.pool()};
+  pg::PgIdempotency idempotency{base.pool()};
+  Adapters adapters{store, nullptr, clock, Policy(), absl::Seconds(1)};
+  IntegrationsServiceImpl service{store, adapters, idempotency, clock, absl::UTCTimeZone()};
+  std::unique_ptr<v1::IntegrationsService::Stub> stub;
+
+  static RetryPolicy Policy() {
+    RetryPolicy p;
+    p.max_attempts = 2;
+    p.first_delay = absl::Seconds(1);
+    return p;
+  }
+  Fixture() {
+    base.Start({&service});
+    stub = v1::IntegrationsService::NewStub(base.channel());
+  }
+};
+
+class Refusing final : public Receiver {
+ public:
+  SendResult Send(const Delivery&) override { return SendResult::Retry("connection refused"); }
+};
+
+std::vector<Fact> Facts(const std::string& adapter, int from, int to) {
+  std::vector<Fact> out;
+  for (int i = from; i < to; ++i) {
+    out.push_back({adapter, "document.issued", absl::StrCat("doc-", i), "1", "payload"});
+  }
+  return out;
+}
+
+TEST_CASE("every method x every role, as the access options say") {
+  Fixture f;
+  const auto services = access_testing::ServicesOf(*v1::Delivery::descriptor());
+  REQUIRE(services.size() == 1);
+  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 5 * 8);
+  CHECK(f.base.CountRows("deliveries") == 0);
+}
+
+TEST_CASE("facts are stored once per adapter and key, with the feed's cursor") {
+  Fixture f;
+  CHECK(*f.store.Cursor("invoicing.documents") == "");
+  CHECK(*f.store.AppendFacts("invoicing.documents", "c-10", Facts("erp", 0, 10), kStart) == 10);
+  CHECK(*f.store.Cursor("invoicing.documents") == "c-10");
+  // The same facts again (a feed re-read), and for a second adapter.
+  CHECK(*f.store.AppendFacts("invoicing.documents", "c-12", Facts("erp", 5, 12), kStart) == 2);
+  CHECK(*f.store.AppendFacts("invoicing.documents", "c-12", Facts("ecm", 0, 3), kStart) == 3);
+  CHECK(f.base.CountRows("deliveries") == 15);
+  CHECK(f.base.QueryInt("SELECT count(DISTINCT idempotency_key) FROM deliveries") == 12);
+}
+
+TEST_CASE("two workers claiming at once get disjoint deliveries; an expired claim is taken over") {
+  Fixture f;
+  REQUIRE(*f.store.AppendFacts("feed", "1", Facts("erp", 0, 200), kStart) == 200);
+  absl::Mutex mu;
+  std::multiset<int64_t> claimed;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.emplace_back([&] {
+      for (;;) {
+        absl::StatusOr<std::vector<Delivery>> got =
+            f.store.ClaimDue("erp", 7, kStart, absl::Seconds(30));
+        if (!got.ok() || got->empty()) return;
+        absl::MutexLock l(&mu);
+        for (const Delivery& d : *got) claimed.insert(d.id);
+      }
+    });
+  }
+  for (std::thread& t : workers) t.join();
+  CHECK(claimed.size() == 200);
+  CHECK(std::set<int64_t>(claimed.begin(), claimed.end()).size() == 200);
+  // After the lease, the (never ended) claims are taken over, with a new epoch.
+  std::vector<Delivery> again =
+      *f.store.ClaimDue("erp", 500, kStart + absl::Seconds(30), absl::Seconds(30));
+  CHECK(again.size() == 200);
+  CHECK(again[0].claim_epoch == 2);
+}
+
+TEST_CASE("dead letters through the API: listed, retried, skipped; replays by request id") {
+  Fixture f;
+  REQUIRE(*f.store.AppendFacts("feed", "1", Facts("esf", 0, 3), kStart) == 3);
+  Refusing esf;
+  CHECK(*f.adapters.outbox().DeliverDue("esf", esf, 10) == 3);
+  f.clock.Advance(absl::Seconds(1));
+  CHECK(*f.adapters.outbox().DeliverDue("esf", esf, 10) == 3);
+
+  v1::ListDeliveriesRequest list;
+  list.set_state(v1::DELIVERY_STATE_DEAD);
+  list.set_page_size(2);
+  v1::ListDeliveriesResponse page;
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListDeliveries, list, &page));
+  REQUIRE(page.deliveries_size() == 2);
+  CHECK(page.deliveries(0).last_error() == "connection refused (2 attempts)");
+  CHECK(page.deliveries(0).idempotency_key() == "document.issued/doc-0/1");
+  REQUIRE_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListDeliveries, list, &page));
+  CHECK(page.deliveries_size() == 1);
+  CHECK(page.next_page_token().empty());
+
+  v1::RetryDeliveryRequest retry;
+  retry.set_request_id("r-1");
+  retry.set_delivery_id("1");
+  v1::RetryDeliveryResponse retried;
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::RetryDelivery, retry, &retried));
+  CHECK(retried.delivery().state() == v1::DELIVERY_STATE_PENDING);
+  CHECK(retried.delivery().attempts() == 0);
+  // The same request again replays the answer; a new one is refused (not dead).
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::RetryDelivery, retry, &retried));
+  retry.set_request_id("r-2");
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::RetryDelivery, retry, &retried),
+               grpc::StatusCode::FAILED_PRECONDITION, "delivery 1 is pending, not a dead letter");
+
+  v1::SkipDeliveryRequest skip;
+  skip.set_request_id("s-1");
+  skip.set_delivery_id("2");
+  v1::SkipDeliveryResponse skipped;
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::SkipDelivery, skip, &skipped),
+               grpc::StatusCode::INVALID_ARGUMENT, "reason");
+  skip.set_request_id("s-2");
+  skip.set_reason("registered by hand in the ESF portal");
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::SkipDelivery, skip, &skipped));
+  CHECK(skipped.delivery().state() == v1::DELIVERY_STATE_SKIPPED);
+  CHECK(skipped.delivery().last_error() ==
+        "registered by hand in the ESF portal (operator@kegoc.kz)");
+  skip.set_request_id("s-3");
+  skip.set_delivery_id("x");
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::SkipDelivery, skip, &skipped),
+               grpc::StatusCode::INVALID_ARGUMENT, "delivery_id");
+
+  v1::ListAdaptersResponse adapters;
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListAdapters, v1::ListAdaptersRequest(),
+                  &adapters));
+  REQUIRE(adapters.adapters_size() == 1);
+  CHECK(adapters.adapters(0).name() == "esf");
+  CHECK(adapters.adapters(0).backlog() == 1);
+  CHECK(adapters.adapters(0).dead_letters() == 1);
+  CHECK(adapters.adapters(0).last_error() == "connection refused (2 attempts)");
+}
+
+TEST_CASE("inbound files are remembered by content, and counted") {
+  Fixture f;
+  CHECK_FALSE(f.store.FindInboundFile("bank", "abc")->has_value());
+  REQUIRE(f.store.RecordInboundFile("bank", "abc", "a.txt", {true, ""}, kStart).ok());
+  REQUIRE(f.store.RecordInboundFile("bank", "abc", "again.txt", {true, ""}, kStart).ok());
+  REQUIRE(f.store.RecordInboundFile("bank", "def", "b.txt", {false, "line 3: bad"}, kStart).ok());
+  CHECK((*f.store.FindInboundFile("bank", "def"))->reason == "line 3: bad");
+  std::vector<AdapterCounts> counts = *f.store.Counts();
+  REQUIRE(counts.size() == 1);
+  CHECK(counts[0].done == 1);
+  CHECK(counts[0].dead == 1);
+  CHECK(counts[0].last_error == "line 3: bad");
+  CHECK(*f.store.StreamPosition("scada-main") == 0);
+  REQUIRE(f.store.SetStreamPosition("scada-main", 40, kStart).ok());
+  REQUIRE(f.store.SetStreamPosition("scada-main", 12, kStart).ok());
+  CHECK(*f.store.StreamPosition("scada-main") == 40);
+}
+
+}  // namespace
+}  // namespace gridbill::integrations

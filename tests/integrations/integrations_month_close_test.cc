@@ -1,0 +1,271 @@
+// The month close through the adapters only, over the real binaries: the
+// suite (contracts, metering, balance, invoicing) behind a real gateway,
+// gridbill-integrations calling it with an integration client's API key, and
+// the ESF and ITSM stand-ins. A broken CMS file is rejected and opens one
+// ITSM incident, the fixed file is imported through metering and resolves
+// it; the balance and invoice runs of 2026-10; every issued document lands
+// in the ERP outbox folder and the archive, every ESF is registered once;
+// a 1C Client-Bank statement paying an invoice is imported as a payment
+// allocated to it.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "harness.h"
+#include "running.h"
+
+namespace gridbill::suite {
+namespace {
+
+namespace fs = std::filesystem;
+using google::protobuf::Struct;
+
+Struct Json(const std::string& text) {
+  Struct out;
+  INFO(text.substr(0, 2000));
+  REQUIRE(google::protobuf::util::JsonStringToMessage(text, &out).ok());
+  return out;
+}
+int64_t Int(const Struct& s, const std::string& name) {
+  auto it = s.fields().find(name);
+  if (it == s.fields().end()) return 0;
+  return it->second.has_string_value() ? std::stoll(it->second.string_value())
+                                       : static_cast<int64_t>(it->second.number_value());
+}
+std::string Str(const Struct& s, const std::string& name) {
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? "" : it->second.string_value();
+}
+std::vector<Struct> List(const Struct& s, const std::string& name) {
+  std::vector<Struct> out;
+  auto it = s.fields().find(name);
+  if (it == s.fields().end()) return out;
+  for (const auto& v : it->second.list_value().values()) out.push_back(v.struct_value());
+  return out;
+}
+
+struct Cli {
+  Env env;
+  CommandResult Run(const std::vector<std::string>& args, seconds timeout = seconds(120)) const {
+    std::vector<std::string> argv = {GRIDBILL_CTL_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return suite::Run(argv, env, timeout);
+  }
+  std::string Ok(const std::vector<std::string>& args, seconds timeout = seconds(120)) const {
+    CommandResult r = Run(args, timeout);
+    INFO(r.Describe());
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  }
+  Struct Json(std::vector<std::string> args, seconds timeout = seconds(120)) const {
+    args.push_back("--output");
+    args.push_back("json");
+    return suite::Json(Ok(args, timeout));
+  }
+};
+
+// Waits up to `timeout` for `done`; false when it never held.
+bool WaitFor(const std::function<bool()>& done, seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  return done();
+}
+
+int CountFiles(const std::string& dir, const std::string& suffix) {
+  int n = 0;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    n += absl::EndsWith(e.path().string(), suffix) ? 1 : 0;
+  }
+  return n;
+}
+
+// A stand-in's counter from its stats page.
+int64_t Stat(int port, const std::string& path, const std::string& name) {
+  std::string error;
+  std::optional<HttpResponse> r = HttpGet("127.0.0.1", port, path, milliseconds(5000), &error);
+  if (!r || r->status != 200) return -1;
+  const std::string mark = "\"" + name + "\":";
+  const size_t p = r->body.find(mark);
+  return p == std::string::npos ? -1 : std::stoll(r->body.substr(p + mark.size()));
+}
+
+TEST_CASE("month close through the adapters only", "[suite][integrations]") {
+  TempDir dir;
+  Running contracts(GRIDBILL_CONTRACTS_BIN, CreateDatabase("int_close_contracts"), dir,
+                    "contracts");
+  Running metering(GRIDBILL_METERING_BIN, CreateDatabase("int_close_metering"), dir, "metering");
+  Running balance(GRIDBILL_BALANCE_BIN, CreateDatabase("int_close_balance"), dir, "balance",
+                  {{"GRIDBILL_METERING_ADDRESS", metering.address},
+                   {"GRIDBILL_CONTRACTS_ADDRESS", contracts.address}});
+  Running invoicing(GRIDBILL_INVOICING_BIN, CreateDatabase("int_close_invoicing"), dir, "invoicing",
+                    {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
+                     {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                     {"GRIDBILL_RENDER_PDF_IN_RUN", "false"}});
+  WriteFile(dir.File("admin_password"), "admin-password-for-the-integrations-test\n");
+  Running gateway(GRIDBILL_GATEWAY_BIN, CreateDatabase("int_close_gateway"), dir, "gateway",
+                  {{"GRIDBILL_IDENTITY_SECRET", "integrations-test-identity-secret-0123456789"},
+                   {"GRIDBILL_TOKEN_SECRET", "integrations-test-token-secret-0123456789ab"},
+                   {"GRIDBILL_WEB_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
+                   {"GRIDBILL_BACKEND_CONTRACTS", contracts.address},
+                   {"GRIDBILL_BACKEND_METERING", metering.address},
+                   {"GRIDBILL_BACKEND_BALANCE", balance.address},
+                   {"GRIDBILL_BACKEND_INVOICING", invoicing.address},
+                   {"GRIDBILL_BOOTSTRAP_ADMIN", "admin"},
+                   {"GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE", dir.File("admin_password")},
+                   {"GRIDBILL_ARGON2_MEMORY_KIB", "8192"},
+                   {"GRIDBILL_ARGON2_TIME_COST", "1"}});
+  for (Running* r : {&contracts, &metering, &balance, &invoicing, &gateway}) {
+    r->WaitServing(seconds(90));
+  }
+  const Cli ctl{{{"GRIDBILL_ADDR", contracts.address},
+                 {"GRIDBILL_METERING_ADDR", metering.address},
+                 {"GRIDBILL_BALANCE_ADDR", balance.address},
+                 {"GRIDBILL_INVOICING_ADDR", invoicing.address}}};
+  {
+    CommandResult load = ctl.Run({"demo", "load", "--seed", "7", "--points", "40",
+                                  "--readings-months", "1", "--streams", "2"},
+                                 seconds(900));
+    INFO(load.Describe());
+    REQUIRE(load.exit_code == 0);
+    ctl.Ok({"balance", "demo-schemes", "--seed", "7", "--max-points", "40"}, seconds(300));
+  }
+
+  // The integration client's API key, made by the admin through the gateway.
+  const std::string token = ctl.Ok({"--gateway", gateway.address, "auth", "sign-in", "--user",
+                                    "admin", "--password-file", dir.File("admin_password")});
+  const std::string made =
+      ctl.Ok({"--gateway", gateway.address, "--token", token.substr(0, token.find('\n')), "auth",
+              "create-api-key", "integrations", "--roles", "integration_client", "--request-id",
+              "integrations-key-1"});
+  const std::string key = made.substr(0, made.find('\n'));
+  REQUIRE(key.rfind("gbk_", 0) == 0);
+
+  const int esf_port = FreePort(), itsm_port = FreePort();
+  auto esf = Process::Start({GRIDBILL_ESF_STANDIN_BIN, "--port", std::to_string(esf_port)}, {},
+                            dir.File("esf.log"));
+  auto itsm = Process::Start({GRIDBILL_ITSM_STANDIN_BIN, "--port", std::to_string(itsm_port)}, {},
+                             dir.File("itsm.log"));
+  const std::string root = dir.File("adapters");
+  Running integrations(GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir,
+                       "integrations",
+                       {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
+                        {"GRIDBILL_API_KEY", key},
+                        {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
+                        {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
+                        {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
+                        {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
+                        {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
+                        {"GRIDBILL_ESF_BIN", "940740000911"},
+                        {"GRIDBILL_ESF_USERNAME", "kegoc"},
+                        {"GRIDBILL_ESF_PASSWORD", "standin"},
+                        {"GRIDBILL_ITSM_URL", "http://127.0.0.1:" + std::to_string(itsm_port)},
+                        {"GRIDBILL_ITSM_USER", "gridbill"},
+                        {"GRIDBILL_ITSM_PASSWORD", "standin"},
+                        {"GRIDBILL_POLL_INTERVAL", "100ms"},
+                        {"GRIDBILL_RETRY_FIRST_DELAY", "200ms"},
+                        {"GRIDBILL_RETRY_MAX_DELAY", "2s"}});
+  integrations.WaitServing(seconds(60));
+  INFO("integrations log:\n" << integrations.process->Log());
+
+  // --- CMS: a broken file opens an incident; the fixed one resolves it. -------
+  const Struct schemes = ctl.Json({"balance", "schemes", "list", "--period", "2026-10"});
+  std::string point;
+  for (const Struct& s : List(schemes, "schemes")) {
+    for (const Struct& t : List(s, "terms")) {
+      if (Str(t, "channel") == "CHANNEL_ACTIVE_RECEIVED") point = Str(t, "pointCode");
+    }
+    if (!point.empty()) break;
+  }
+  REQUIRE(!point.empty());
+  fs::create_directories(root + "/cms-in");
+  WriteFile(root + "/cms-in/day.csv.tmp",
+            "point_code,channel,interval_start,value\nNO-SUCH-POINT,01,2026-10-31 00:00,5\n");
+  fs::rename(root + "/cms-in/day.csv.tmp", root + "/cms-in/day.csv");
+  REQUIRE(
+      WaitFor([&] { return fs::exists(root + "/cms-in/rejected/day.csv.reason"); }, seconds(60)));
+  INFO("reason: " << ReadFile(root + "/cms-in/rejected/day.csv.reason"));
+  CHECK(WaitFor([&] { return Stat(itsm_port, "/stats", "active") == 1; }, seconds(30)));
+  WriteFile(root + "/cms-in/day.csv.tmp", absl::StrCat("point_code,channel,interval_start,value\n",
+                                                       point, ",01,2026-10-31 00:00,5\n"));
+  fs::rename(root + "/cms-in/day.csv.tmp", root + "/cms-in/day.csv");
+  REQUIRE(WaitFor([&] { return fs::exists(root + "/cms-in/done/day.csv"); }, seconds(120)));
+  CHECK(WaitFor([&] { return Stat(itsm_port, "/stats", "resolved") == 1; }, seconds(30)));
+  CHECK(Stat(itsm_port, "/stats", "incidents") == 1);
+
+  // --- The month's runs (the operator's part). --------------------------------
+  ctl.Ok({"balance", "run", "2026-10", "--type", "final"}, seconds(600));
+  ctl.Ok({"invoicing", "run", "2026-10"}, seconds(600));
+  const std::vector<Struct> documents =
+      List(ctl.Json({"invoicing", "documents", "--period", "2026-10", "--all"}), "documents");
+  REQUIRE(!documents.empty());
+  int esfs = 0;
+  const Struct* invoice = nullptr;
+  for (const Struct& d : documents) {
+    esfs += Str(d, "type") == "DOCUMENT_TYPE_ESF" ? 1 : 0;
+    if (invoice == nullptr && Str(d, "type") == "DOCUMENT_TYPE_INVOICE") invoice = &d;
+  }
+  REQUIRE(invoice != nullptr);
+  const int n = static_cast<int>(documents.size());
+
+  // --- Out: ERP folder, archive, ESF registered, each exactly once. ----------
+  const bool all = WaitFor(
+      [&] {
+        return CountFiles(root + "/erp-out", ".manifest") == n &&
+               CountFiles(root + "/ecm", "metadata.txt") == n &&
+               Stat(esf_port, "/esf/v1/stats", "registrations") == esfs;
+      },
+      seconds(300));
+  INFO(CountFiles(root + "/erp-out", ".manifest")
+       << " manifests, " << CountFiles(root + "/ecm", "metadata.txt") << " archived, "
+       << Stat(esf_port, "/esf/v1/stats", "registrations") << " registered, of " << n
+       << " documents (" << esfs << " ESF)\n"
+       << ctl.Run({"--integrations-addr", integrations.address, "integrations", "status"}).out);
+  CHECK(all);
+  CHECK(Stat(esf_port, "/esf/v1/stats", "duplicate_registrations") == 0);
+  CHECK(Stat(esf_port, "/esf/v1/stats", "invoices") == esfs);
+
+  // --- In: a bank statement paying the invoice. ------------------------------
+  const int64_t total = Int(*invoice, "totalTiyn");
+  const std::string statement = absl::StrCat(
+      "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nРасчСчет=KZ86125KZT5004100100\n"
+      "СекцияДокумент=Платежное поручение\nНомер=77\nДата=05.11.2026\nСумма=",
+      absl::StrFormat("%d.%02d", total / 100, total % 100),
+      "\nПлательщикСчет=KZ75125KZT2069100100\nПлательщикБИН=", Str(*invoice, "customerBin"),
+      "\nПолучательСчет=KZ86125KZT5004100100\nДатаПоступило=05.11.2026\n"
+      "НазначениеПлатежа=Оплата по договору № ",
+      Str(*invoice, "contractNumber"), " за октябрь 2026\nКонецДокумента\nКонецФайла\n");
+  fs::create_directories(root + "/bank-in");
+  CommandResult cp1251 = suite::Run({"/usr/bin/iconv", "-f", "UTF-8", "-t", "CP1251", "-o",
+                                     root + "/bank-in/statement.txt.tmp", "/dev/stdin"},
+                                    {}, seconds(10), [&] {
+                                      WriteFile(dir.File("statement.utf8"), statement);
+                                      return dir.File("statement.utf8");
+                                    }());
+  INFO(cp1251.Describe());
+  REQUIRE(cp1251.exit_code == 0);
+  fs::rename(root + "/bank-in/statement.txt.tmp", root + "/bank-in/statement.txt");
+  const bool imported =
+      WaitFor([&] { return fs::exists(root + "/bank-in/done/statement.txt"); }, seconds(60));
+  INFO((fs::exists(root + "/bank-in/rejected/statement.txt.reason")
+            ? ReadFile(root + "/bank-in/rejected/statement.txt.reason")
+            : std::string("not rejected")));
+  REQUIRE(imported);
+  const Struct paid = ctl.Json({"invoicing", "document", Str(*invoice, "id")});
+  CHECK(Int(paid, "openTiyn") == 0);
+}
+
+}  // namespace
+}  // namespace gridbill::suite

@@ -1,0 +1,207 @@
+// The outbound adapters against their stand-ins (real processes). ESF:
+// every ESF document registered exactly once through failures (503),
+// time-outs of uploads that happened, answers given twice and re-sent
+// attempts; a declined invoice is a dead letter with the system's reason;
+// prints the submission throughput (documents/s). ITSM: a rejected file
+// opens one incident, a second rejection updates it, the fixed file
+// resolves it.
+#include <httplib.h>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "esf.h"
+#include "fake_suite.h"
+#include "gridbill/testing/fake_clock.h"
+#include "harness.h"
+#include "inbound.h"
+#include "itsm.h"
+#include "memory_store.h"
+#include "outbox.h"
+
+namespace gridbill::integrations {
+namespace {
+
+using ::gridbill::testing::FakeClock;
+
+struct Standin {
+  int port = suite::FreePort();
+  suite::TempDir dir;
+  std::unique_ptr<suite::Process> process;
+  std::string stats;
+
+  explicit Standin(std::vector<std::string> flags, const char* binary = GRIDBILL_ESF_STANDIN_BIN,
+                   std::string stats_path = "/esf/v1/stats")
+      : stats(std::move(stats_path)) {
+    std::vector<std::string> argv = {binary, "--port", std::to_string(port)};
+    if (stats == "/esf/v1/stats") {
+      argv.push_back("--log");
+      argv.push_back(dir.File("esf.log"));
+    }
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process = suite::Process::Start(argv, {}, dir.File("standin.out"));
+    httplib::Client c("127.0.0.1", port);
+    for (int i = 0; i < 100; ++i) {
+      if (c.Get(stats.c_str())) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("the stand-in did not start: " << process->Log());
+  }
+  std::string Stat(const std::string& name) {
+    httplib::Client c("127.0.0.1", port);
+    httplib::Result r = c.Get(stats.c_str());
+    REQUIRE(r);
+    return JsonField(r->body, name);
+  }
+  EsfConfig Config(absl::Duration timeout = absl::Seconds(5)) {
+    EsfConfig c;
+    c.base_url = absl::StrCat("http://127.0.0.1:", port);
+    c.bin = "040340001237";
+    c.username = "kegoc";
+    c.password = "secret";
+    c.timeout = timeout;
+    return c;
+  }
+};
+
+// Every due delivery until none is pending (the clock jumps to each next attempt).
+void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& store,
+                const char* adapter = "esf") {
+  for (int round = 0; round < 200; ++round) {
+    absl::StatusOr<int> n = outbox.DeliverDue(adapter, esf, 100);
+    REQUIRE(n.ok());
+    DeliveryFilter pending;
+    pending.state = DeliveryState::kPending;
+    if (store.List(pending, paging::Page())->items.empty()) return;
+    clock.Advance(absl::Minutes(11));
+  }
+  FAIL("deliveries still pending after 200 rounds");
+}
+
+TEST_CASE(
+    "every ESF registered once through 503s, time-outs and double answers; a decline is a dead "
+    "letter") {
+  Standin esf({"--register-after", "2", "--fail-every", "7", "--twice-every", "5", "--slow-every",
+               "23", "--reject-bin", "999999999999"});
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 60; ++i) {
+    DocumentFact d = Doc(i, 3);
+    if (i == 13) d.customer_bin = "999999999999";
+    suite.documents.push_back(d);
+    facts.push_back({"esf", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "60", facts, clock.Now()) == 60);
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  EsfReceiver receiver(esf.Config(absl::Seconds(2)), suite);
+  DeliverAll(outbox, receiver, clock, store);
+
+  paging::Page all;
+  all.size = 1000;
+  int delivered = 0;
+  for (const Delivery& d : store.List({}, all)->items) {
+    if (d.fact_id == "doc-13") {
+      CHECK(d.state == DeliveryState::kDead);
+      CHECK(absl::StrContains(d.last_error, "999999999999 is not registered as a VAT payer"));
+      continue;
+    }
+    CHECK(d.state == DeliveryState::kDelivered);
+    CHECK(absl::StartsWith(d.receipt, "ESF-"));
+    ++delivered;
+  }
+  CHECK(delivered == 59);
+  CHECK(esf.Stat("invoices") == "60");
+  CHECK(esf.Stat("registrations") == "59");
+  CHECK(esf.Stat("duplicate_registrations") == "0");
+  CHECK(std::stoi(esf.Stat("duplicate_uploads")) > 0);  // the re-sent attempts happened
+
+  // An attempt re-sent after a crash (the outbox never heard the answer):
+  // the same invoice, no second registration.
+  Delivery again = *store.Get(1);
+  SendResult r = receiver.Send(again);
+  CHECK(r.kind == SendResult::Kind::kDelivered);
+  CHECK(r.detail == again.receipt);
+  CHECK(esf.Stat("duplicate_registrations") == "0");
+}
+
+TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
+  Standin esf({});
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  const int n = 500;
+  for (int i = 1; i <= n; ++i) {
+    DocumentFact d = Doc(i, 3);
+    suite.documents.push_back(d);
+    facts.push_back({"esf", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "1", facts, clock.Now()) == n);
+  Outbox outbox(store, clock, RetryPolicy{});
+  EsfReceiver receiver(esf.Config(), suite);
+  const auto start = std::chrono::steady_clock::now();
+  DeliverAll(outbox, receiver, clock, store);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "ESF submissions: %d documents in %.2f s = %.0f documents/s (upload + status, "
+      "one at a time, stand-in on loopback)\n",
+      n, s, n / s);
+  CHECK(esf.Stat("registrations") == std::to_string(n));
+}
+
+std::string Statement(const std::string& amount) {
+  return absl::StrCat(
+      "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
+      "Дата=03.11.2026\nСумма=",
+      amount,
+      "\nПлательщикСчет=KZ2\nПлательщикБИН=040340001237\n"
+      "ДатаПоступило=04.11.2026\nНазначениеПлатежа=по договору № TR-0042\nКонецДокумента\n"
+      "КонецФайла\n");
+}
+
+TEST_CASE("ITSM: one incident per broken file, updated on a second failure, resolved once fixed") {
+  Standin itsm({"--fail-every", "4"}, GRIDBILL_ITSM_STANDIN_BIN, "/stats");
+  suite::TempDir in;
+  MemoryStore store;
+  FakeSuite fake;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  BankFileHandler handler(fake);
+  InboundFolder folder("bank", in.path(), handler, store, clock);
+  folder.ReportProblems(true);
+  Outbox outbox(store, clock, RetryPolicy{});
+  ItsmReceiver receiver({absl::StrCat("http://127.0.0.1:", itsm.port), "gridbill", "secret"});
+  auto drop = [&](const std::string& text) {
+    suite::WriteFile(in.File("statement.txt"), text);
+    REQUIRE(folder.Scan().ok());
+    REQUIRE(*folder.Scan() == 1);
+    DeliverAll(outbox, receiver, clock, store, "itsm");
+  };
+  drop(Statement("1O0.00"));
+  CHECK(itsm.Stat("incidents") == "1");
+  CHECK(itsm.Stat("active") == "1");
+  drop(Statement("2O0.00"));  // broken again, differently: the same incident, updated
+  CHECK(itsm.Stat("incidents") == "1");
+  drop(Statement("100.00"));  // fixed: resolved
+  CHECK(itsm.Stat("incidents") == "1");
+  CHECK(itsm.Stat("active") == "0");
+  CHECK(itsm.Stat("resolved") == "1");
+  CHECK(itsm.Stat("duplicate_active") == "0");
+  // Another file imported without a problem opens and resolves nothing.
+  suite::WriteFile(in.File("other.txt"), Statement("7.00"));
+  REQUIRE(folder.Scan().ok());
+  REQUIRE(*folder.Scan() == 1);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "1");
+}
+
+}  // namespace
+}  // namespace gridbill::integrations

@@ -1,0 +1,167 @@
+// A stand-in for an ITSM system with ServiceNow's Table API shape, for `up`
+// and the tests: `GET /api/now/table/incident?sysparm_query=correlation_id=X^active=true`,
+// `POST /api/now/table/incident`, `PATCH /api/now/table/incident/<sys_id>`
+// (state 6 = resolved), basic authentication. It records every incident and
+// counts what the tests check (GET /stats): incidents, active, resolved,
+// and `duplicate_active`: a second active incident for one correlation_id
+// (one problem, one incident), which must stay 0. --fail-every N answers
+// every N-th request 503.
+//
+//   itsm_standin --port 7209
+#include <httplib.h>
+
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Incident {
+  std::string sys_id, number, correlation_id, short_description, description, state = "1";
+  std::vector<std::string> work_notes;
+  std::string close_notes;
+};
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == "--" + name) return argv[i + 1];
+  }
+  return fallback;
+}
+
+// The string value of "key" in a flat JSON object ("" when absent).
+std::string Field(const std::string& json, const std::string& key) {
+  const std::string mark = "\"" + key + "\"";
+  size_t p = json.find(mark);
+  if (p == std::string::npos) return "";
+  p = json.find('"', json.find(':', p + mark.size()) + 1);
+  if (p == std::string::npos) return "";
+  std::string out;
+  for (size_t i = p + 1; i < json.size() && json[i] != '"'; ++i) {
+    if (json[i] == '\\' && i + 1 < json.size()) ++i;
+    out.push_back(json[i]);
+  }
+  return out;
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string Json(const Incident& i) {
+  return "{\"sys_id\":" + Quote(i.sys_id) + ",\"number\":" + Quote(i.number) +
+         ",\"correlation_id\":" + Quote(i.correlation_id) + ",\"state\":" + Quote(i.state) +
+         ",\"short_description\":" + Quote(i.short_description) + ",\"work_notes_count\":\"" +
+         std::to_string(i.work_notes.size()) + "\"}";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int port = std::stoi(Arg(argc, argv, "port", "7209"));
+  const std::string host = Arg(argc, argv, "host", "127.0.0.1");
+  const int fail_every = std::stoi(Arg(argc, argv, "fail-every", "0"));
+  std::mutex mu;
+  std::vector<Incident> incidents;
+  int requests = 0;
+
+  httplib::Server server;
+  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    if (req.path == "/stats") return httplib::Server::HandlerResponse::Unhandled;
+    if (!req.has_header("Authorization")) {
+      res.status = 401;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (fail_every > 0 && ++requests % fail_every == 0) {
+      res.status = 503;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.Get("/api/now/table/incident", [&](const httplib::Request& req, httplib::Response& res) {
+    const std::string q = req.get_param_value("sysparm_query");
+    std::string corr;
+    bool active_only = false;
+    for (size_t p = 0; p <= q.size();) {
+      size_t e = q.find('^', p);
+      if (e == std::string::npos) e = q.size();
+      const std::string term = q.substr(p, e - p);
+      if (term.rfind("correlation_id=", 0) == 0) corr = term.substr(15);
+      if (term == "active=true") active_only = true;
+      p = e + 1;
+    }
+    std::lock_guard<std::mutex> l(mu);
+    std::string out = "{\"result\":[";
+    bool first = true;
+    for (const Incident& i : incidents) {
+      if (!corr.empty() && i.correlation_id != corr) continue;
+      if (active_only && i.state == "6") continue;
+      if (!first) out += ",";
+      out += Json(i);
+      first = false;
+    }
+    res.set_content(out + "]}", "application/json");
+  });
+  server.Post("/api/now/table/incident", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    Incident i;
+    i.sys_id = "sys" + std::to_string(incidents.size() + 1);
+    i.number = "INC" + std::to_string(1000000 + incidents.size() + 1);
+    i.correlation_id = Field(req.body, "correlation_id");
+    i.short_description = Field(req.body, "short_description");
+    i.description = Field(req.body, "description");
+    incidents.push_back(i);
+    res.status = 201;
+    res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+  });
+  server.Patch(R"(/api/now/table/incident/(\w+))",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 std::lock_guard<std::mutex> l(mu);
+                 for (Incident& i : incidents) {
+                   if (i.sys_id != req.matches[1]) continue;
+                   const std::string state = Field(req.body, "state");
+                   if (!state.empty()) i.state = state;
+                   const std::string notes = Field(req.body, "work_notes");
+                   if (!notes.empty()) i.work_notes.push_back(notes);
+                   const std::string close = Field(req.body, "close_notes");
+                   if (!close.empty()) i.close_notes = close;
+                   res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+                   return;
+                 }
+                 res.status = 404;
+               });
+  server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> l(mu);
+    int active = 0, resolved = 0, duplicate_active = 0;
+    std::map<std::string, int> active_by;
+    for (const Incident& i : incidents) {
+      if (i.state == "6") {
+        ++resolved;
+      } else {
+        ++active;
+        if (++active_by[i.correlation_id] > 1) ++duplicate_active;
+      }
+    }
+    res.set_content("{\"incidents\":" + std::to_string(incidents.size()) + ",\"active\":" +
+                        std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
+                        ",\"duplicate_active\":" + std::to_string(duplicate_active) + "}",
+                    "application/json");
+  });
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    std::cerr << "itsm_standin: cannot listen on " << host << ":" << port << "\n";
+    return 1;
+  }
+  std::cout << "itsm_standin listening on " << host << ":" << bound << std::endl;
+  server.listen_after_bind();
+  return 0;
+}
