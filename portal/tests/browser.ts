@@ -135,7 +135,17 @@ async function signIn(page: Page, who: { user: string; password: string }) {
 async function open(page: Page, hash: string) {
   await page.goto(`${URL}/#/${hash}`);
   await page.locator("main h1").waitFor();
-  await page.waitForFunction(() => !document.querySelector("main .loading"), null, { timeout: 30_000 });
+  await settled(page);
+}
+
+// Every block's call answered (no "Loading…" left). Polled through
+// locators: the page's CSP forbids the eval that waitForFunction needs.
+async function settled(page: Page) {
+  const end = Date.now() + 30_000;
+  while ((await page.locator("main .loading").count()) > 0) {
+    if (Date.now() > end) throw new Error("the page is still loading after 30 s");
+    await page.waitForTimeout(50);
+  }
 }
 
 async function shot(page: Page, name: string) {
@@ -149,7 +159,7 @@ const digits = (s: string) => s.replace(/[^\d-]/g, "").replace(/(?!^)-/g, "");
 async function participantData(s: Setup, page: Page) {
   await signIn(page, PARTICIPANT);
   await page.locator("[data-testid=balance]").waitFor();
-  await page.waitForFunction(() => !document.querySelector("main .loading"), null, { timeout: 30_000 });
+  await settled(page);
   const balance = await payments.getAccountBalance({ participantId: s.a });
   for (const [id, tiyn] of [["balance", balance.total!.balanceTiyn], ["charged", balance.total!.chargedTiyn], ["paid", balance.total!.paidTiyn]] as const) {
     const text = await page.locator(`[data-testid=${id}]`).innerText();
@@ -403,7 +413,7 @@ async function bench(page: Page) {
     const t0 = Date.now();
     await page.goto(`${URL}/?load=${i}#/dashboard`); // a full load, not a hash change
     await page.locator("[data-testid=balance]").waitFor();
-    await page.waitForFunction(() => !document.querySelector("main .loading"), null, { timeout: 30_000 });
+    await settled(page);
     times.push(Date.now() - t0);
   }
   times.sort((a, b) => a - b);
