@@ -245,13 +245,13 @@ async function uploadReadings(s: Setup, page: Page) {
   writeFileSync(goodPath, good);
   await page.getByLabel("Readings file").setInputFiles(goodPath);
   await page.getByRole("button", { name: "Upload" }).click();
-  await page.locator("[data-testid=job-state]", { hasText: "succeeded" }).waitFor({ timeout: 60_000 });
+  await page.locator("[data-testid=job-state]", { hasText: "succeeded" }).waitFor({ timeout: 180_000 });
   check(true, "the good file's import ran to the end with its progress shown");
   await shot(page, "upload-done");
 
   await open(page, `points/${encodeURIComponent(p.code)}`);
-  await page.getByLabel("Day").fill("2026-10-15");
-  await page.getByLabel("Day").dispatchEvent("change");
+  await page.getByLabel("Day", { exact: true }).fill("2026-10-15");
+  await page.getByLabel("Day", { exact: true }).dispatchEvent("change");
   const table = page.locator("table", { hasText: "Readings of 2026-10-15" });
   await table.locator("td", { hasText: "111.111" }).first().waitFor({ timeout: 30_000 });
   check(await page.locator(".chart canvas").count() >= 2, `the new values of ${p.code} are in the day's table and charts`);
@@ -275,7 +275,7 @@ async function applicationFlow(pPage: Page, opsPage: Page) {
   await opsPage.locator("[data-testid=app-state]", { hasText: "Submitted" }).waitFor();
   await opsPage.getByRole("button", { name: "Take into review" }).click();
   await opsPage.locator("[data-testid=app-state]", { hasText: "In review" }).waitFor();
-  await opsPage.getByLabel("Resolution").fill("Approved by the portal test");
+  await opsPage.getByLabel("Resolution", { exact: true }).fill("Approved by the portal test");
   await opsPage.getByRole("button", { name: "Approve" }).click();
   await opsPage.locator("[data-testid=app-state]", { hasText: "Approved" }).waitFor();
   check(true, "the operator approved it in the console");
@@ -290,8 +290,8 @@ async function applicationFlow(pPage: Page, opsPage: Page) {
 
 async function monthClose(page: Page) {
   await open(page, "balance");
-  await page.getByLabel("Period").fill("2026-10");
-  await page.getByLabel("Run type").selectOption({ label: "Final" });
+  await page.getByLabel("Period", { exact: true }).fill("2026-10");
+  await page.getByLabel("Run type", { exact: true }).selectOption({ label: "Final" });
   await page.getByRole("button", { name: "Start run" }).click();
   await page.locator("[data-testid=run-state]").waitFor();
   const seen = new Set<string>();
@@ -311,10 +311,10 @@ async function monthClose(page: Page) {
   await shot(page, "balance-run");
 
   await open(page, "invoice-runs");
-  await page.getByLabel("Period").fill("2026-10");
+  await page.getByLabel("Period", { exact: true }).fill("2026-10");
   await page.getByRole("button", { name: "Start invoice run" }).click();
   await page.locator("[data-testid=invoice-run-state]").waitFor();
-  const end = Date.now() + 300_000;
+  const end = Date.now() + 600_000;
   for (;;) {
     const state = await page.locator("[data-testid=invoice-run-state]").innerText();
     if (/succeeded|failed|cancelled/.test(state)) {
@@ -341,8 +341,8 @@ async function formErrors(page: Page) {
   await page.getByLabel("Billing period").fill("2026-10");
   await page.getByLabel("Date of the reading").fill("2026-10-20");
   await page.locator("#dv-contract option").nth(1).waitFor({ state: "attached" });
-  await page.getByLabel("Contract").selectOption({ index: 1 });
-  await page.getByLabel("Service").selectOption({ index: 1 });
+  await page.getByLabel("Contract", { exact: true }).selectOption({ index: 1 });
+  await page.getByLabel("Service", { exact: true }).selectOption({ index: 1 });
   await page.getByLabel("Volume, kWh").fill("twelve");
   await page.getByRole("button", { name: "Send" }).click();
   await page.locator("#dv-volume-error").waitFor();
@@ -357,7 +357,7 @@ async function formErrors(page: Page) {
   check(/inside the period/.test(await page.locator("#dv-date-error").innerText()), "a date outside the period: the error is next to the date");
 
   await page.getByLabel("Date of the reading").fill("2026-10-20");
-  await page.getByLabel("Contract").selectOption({ index: 0 });
+  await page.getByLabel("Contract", { exact: true }).selectOption({ index: 0 });
   await page.getByRole("button", { name: "Send" }).click();
   await page.locator("#dv-contract-error").waitFor();
   check(/required/.test(await page.locator("#dv-contract-error").innerText()), "an empty required field: the error is next to it");

@@ -128,7 +128,7 @@ TEST_CASE("the portal in Chromium: the issue's checks, in order, and the benchma
                          {"GRIDBILL_PORTAL_DIST", GRIDBILL_PORTAL_DIST},
                          {"PATH", "/usr/local/bin:/usr/bin:/bin"},
                          {"HOME", suite.dir.path()}},
-                        seconds(600));
+                        seconds(1500));
   INFO(r.Describe());
   INFO("gateway log (tail):\n" << Tail(suite.gateway->process->Log()));
   INFO("invoicing log (tail):\n" << Tail(suite.invoicing->process->Log(), 2000));
