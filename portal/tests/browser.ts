@@ -218,11 +218,12 @@ async function uploadReadings(s: Setup, page: Page) {
     ?? list.find((x) => (x.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED) === Channel.ACTIVE_RECEIVED)!;
   const step = p.resolution === Resolution.PT60M ? 60 : p.resolution === Resolution.PT30M ? 30 : 15;
   const at = (i: number) => `2026-10-15 10:${String(i * step).padStart(2, "0")}`;
-  const start = Date.parse("2026-10-15T10:00:00+05:00");
+  // The whole day (a time range is whole days of the operator's zone).
+  const start = Date.parse("2026-10-15T00:00:00+05:00");
   const stored = async () =>
     (await readings.getReadings({ pointCode: p.code, channel: Channel.ACTIVE_RECEIVED,
-      range: { case: "timeRange", value: { start: timestampFromMs(start), end: timestampFromMs(start + step * 60_000) } },
-      aggregation: Aggregation.NATIVE })).values.map((v) => v.valueWh);
+      range: { case: "timeRange", value: { start: timestampFromMs(start), end: timestampFromMs(start + 86_400_000) } },
+      aggregation: Aggregation.NATIVE })).values.map((v) => `${v.valueWh}/${v.revision}`);
   const before = await stored();
 
   await signIn(page, OPERATOR);
