@@ -16,7 +16,7 @@ deps_ok() {
     for (const [path, want] of Object.entries(lock)) {
       if (!path.startsWith("node_modules/") || path.split("node_modules/").length > 2) continue;
       const fs = require("fs");
-      if (want.optional && !fs.existsSync(path)) continue;  // another platform's binary
+      if (want.optional && !fs.existsSync(path)) continue;  // another platform binary
       if (require("./" + path + "/package.json").version !== want.version) process.exit(1);
     }' 2>/dev/null
 }

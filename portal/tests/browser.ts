@@ -262,6 +262,8 @@ async function uploadReadings(s: Setup, page: Page) {
 async function applicationFlow(pPage: Page, opsPage: Page) {
   const subject = `Portal test amendment ${run}`;
   await open(pPage, "applications");
+  await pPage.locator("#na-contract option").nth(1).waitFor({ state: "attached" });
+  await pPage.getByLabel("Contract", { exact: true }).selectOption({ index: 1 });
   await pPage.getByLabel("Subject").first().fill(subject);
   await pPage.getByLabel("Text").first().fill("Please extend the contract by one year.");
   await pPage.getByRole("button", { name: "Create draft" }).click();

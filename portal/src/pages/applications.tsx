@@ -73,6 +73,8 @@ function NewApplication({ onCreated }: { onCreated: (a: Application) => void }) 
   const [per, setPer] = useState(`${now.year}-${String(now.month).padStart(2, "0")}`);
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
+  const [contract, setContract] = useState("");
+  const contracts = useCall(() => api.contracts.listContracts({ participantId: myParticipant(), pageSize: 100 }), []);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<CallError | null>(null);
   async function submit(e: Event) {
@@ -80,6 +82,7 @@ function NewApplication({ onCreated }: { onCreated: (a: Application) => void }) 
     const errs: Record<string, string> = {};
     if (!subject.trim()) errs["na-subject"] = t("form.required");
     if (!/^\d{4}-\d{2}$/.test(per)) errs["na-period"] = t("form.required");
+    if (Number(type) === ApplicationType.CONTRACT_AMENDMENT && !contract) errs["na-contract"] = t("form.required");
     setErrors(errs);
     setFailure(null);
     if (Object.keys(errs).length) return;
@@ -87,7 +90,7 @@ function NewApplication({ onCreated }: { onCreated: (a: Application) => void }) 
       const [year, month] = per.split("-").map(Number);
       const r = await api.applications.createApplication({
         requestId: newRequestId(),
-        application: { participantId: myParticipant(), type: Number(type), period: { year, month }, subject: subject.trim(), body },
+        application: { participantId: myParticipant(), type: Number(type), period: { year, month }, contractId: contract, subject: subject.trim(), body },
       });
       setSubject("");
       setBody("");
@@ -97,6 +100,7 @@ function NewApplication({ onCreated }: { onCreated: (a: Application) => void }) 
       const mapped: Record<string, string> = {};
       for (const [f, why] of Object.entries(ce.fields)) {
         if (/subject/.test(f)) mapped["na-subject"] = why;
+        else if (/contract/.test(f)) mapped["na-contract"] = why;
         else if (/period/.test(f)) mapped["na-period"] = why;
         else if (/body/.test(f)) mapped["na-body"] = why;
       }
@@ -110,6 +114,12 @@ function NewApplication({ onCreated }: { onCreated: (a: Application) => void }) 
         <Field id="na-type" label={t("applications.type")}>
           <select {...inputProps("na-type")} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
             {TYPES.map((x) => <option value={String(x)}>{applicationType(x)}</option>)}
+          </select>
+        </Field>
+        <Field id="na-contract" label={t("declare.contract")} error={errors["na-contract"]}>
+          <select {...inputProps("na-contract", errors["na-contract"])} value={contract} onChange={(e) => setContract((e.target as HTMLSelectElement).value)}>
+            <option value="">{t("form.choose")}</option>
+            {(contracts.data?.contracts ?? []).map((c) => <option value={c.id}>{c.number}</option>)}
           </select>
         </Field>
         <Field id="na-period" label={t("applications.period")} error={errors["na-period"]}>
