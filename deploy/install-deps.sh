@@ -22,6 +22,7 @@ packages=(
   python3-statsmodels   # forecasting tests: the reference ETS / Holt-Winters fits
   libmicrohttpd-dev    # gateway: the gRPC-web door (HTTP/1.1 server)
   libcpp-httplib-dev   # gateway tests and benchmark: HTTP client
+  chromium   # portal browser tests (playwright-core drives /usr/bin/chromium)
   clang-14 libclang-rt-14-dev   # gateway: the libFuzzer target of the gRPC-web frame parser
   # PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin) and contrib (btree_gist)
   postgresql-15 postgresql-contrib

@@ -35,6 +35,8 @@ trap on_exit EXIT
 
 bash "$GRIDBILL_ROOT/deploy/install-deps.sh"
 bash "$GRIDBILL_ROOT/deploy/build.sh" --runtime
+# The portal into portal/dist (the gateway's portal_dir): npm ci, clients from proto/, esbuild.
+bash "$GRIDBILL_ROOT/portal/build.sh" || warn "the portal was not built (portal/build.sh failed): its URL answers 404"
 
 mkdir -p "$LOG_DIR" "$PID_DIR"
 # Restart cleanly: whatever a previous `up` left running stops first.
@@ -367,7 +369,7 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
   echo "               psql -h $PG_HOST -p $PG_PORT -U $PG_USER contracts"
   if [[ " ${started[*]} " == *" gateway "* ]]; then
     echo "  gateway      gRPC for integrators $BIND_HOST:7100 (x-api-key or authorization: Bearer)"
-    echo "               gRPC-web and the portal http://$BIND_HOST:$GATEWAY_WEB_PORT/ (portal files: portal/dist)"
+    echo "  portal       http://$BIND_HOST:$GATEWAY_WEB_PORT/  User Account and operator console (portal/dist; gRPC-web on the same port)"
     echo "               sign in as admin; its password is in .run/secrets/admin_password"
     if [[ $VERIFY_IDENTITY -eq 1 ]]; then
       echo "               services accept only identities the gateway signed (.run/secrets/identity_secret)"

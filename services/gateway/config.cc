@@ -68,6 +68,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(int64_t web_threads, src.Int("web_threads", 32, 2, 1024));
   c.web_threads = static_cast<int>(web_threads);
   ASSIGN_OR_RETURN(c.portal_dir, src.String("portal_dir", ""));
+  ASSIGN_OR_RETURN(c.web_cookie_secure, src.Bool("web_cookie_secure", false));
   ASSIGN_OR_RETURN(std::string origins, src.String("cors_origins", ""));
   for (absl::string_view o : absl::StrSplit(origins, ',', absl::SkipWhitespace())) {
     c.cors_origins.emplace_back(absl::StripAsciiWhitespace(o));

@@ -47,6 +47,9 @@ struct Config {
   int64_t web_max_request_bytes = 4 << 20;
   int web_threads = 32;
   std::string portal_dir;
+  // web_cookie_secure: browsers reach the web door over TLS (a terminating
+  // proxy in front): the session cookie is sent with Secure.
+  bool web_cookie_secure = false;
   std::vector<std::string> cors_origins;  // comma-separated; "*" = any origin
   // TLS on the gRPC port: PEM certificate chain and private key, both or neither.
   std::string tls_cert_file;

@@ -147,6 +147,7 @@ absl::Status Run(int argc, char** argv) {
     web_options.max_request_bytes = config.web_max_request_bytes;
     web_options.max_message_bytes = config.server.max_message_bytes;
     web_options.portal_dir = config.portal_dir;
+    web_options.cookie_secure = config.web_cookie_secure;
     web_options.cors_origins = config.cors_origins;
     web_options.threads = config.web_threads;
     ASSIGN_OR_RETURN(web, WebServer::Start(std::move(web_options)));

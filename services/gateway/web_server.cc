@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -20,6 +21,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/gateway/v1/gateway.pb.h"
+#include "gridbill/server/access.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/server.h"
@@ -39,6 +42,136 @@ constexpr char kAllowedHeaders[] =
     "x-request-id, traceparent, tracestate";
 constexpr char kExposedHeaders[] =
     "grpc-status, grpc-message, grpc-status-details-bin, retry-after-ms";
+
+// The session methods whose refresh token travels in kRefreshCookie (found
+// from their request types); the browser sends the cookie to the
+// AuthService's paths only.
+struct SessionMethods {
+  std::string sign_in, refresh, sign_out;
+  std::string path;  // "/gridbill.gateway.v1.AuthService/"
+};
+const SessionMethods& AuthMethods() {
+  static const SessionMethods* methods = [] {
+    auto name = [](const google::protobuf::Descriptor& request) {
+      absl::StatusOr<const google::protobuf::MethodDescriptor*> m = MethodOfRequest(request);
+      return m.ok() ? FullMethodName(**m) : std::string();
+    };
+    auto* s = new SessionMethods{name(*v1::SignInRequest::descriptor()),
+                                 name(*v1::RefreshRequest::descriptor()),
+                                 name(*v1::SignOutRequest::descriptor()), ""};
+    s->path = s->sign_in.substr(0, s->sign_in.rfind('/') + 1);
+    return s;
+  }();
+  return *methods;
+}
+
+// Every answer of the portal's files (their 404s too): scripts and styles
+// from the portal's own files only (no inline script), calls to this origin
+// only, never inside a frame, no type sniffing, no referrer to other sites.
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+// Hashed assets never change under their name; everything else (index.html
+// above all) is revalidated, so a new build is seen at once.
+constexpr char kCacheHashed[] = "public, max-age=31536000, immutable";
+constexpr char kCacheRevalidate[] = "no-cache";
+
+void AddPortalHeaders(MHD_Response* response) {
+  MHD_add_response_header(response, "Content-Security-Policy", kContentSecurityPolicy);
+  MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(response, "X-Frame-Options", "DENY");
+  MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(response, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+// "name-HASH.ext" under /assets/ (the build's esbuild names: 8 or more
+// letters and digits after the last '-').
+bool IsHashedAsset(std::string_view path) {
+  if (path.substr(0, 8) != "/assets/") return false;
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  const size_t dash = name.rfind('-');
+  const size_t dot = name.find('.', dash == std::string_view::npos ? 0 : dash);
+  if (dash == std::string_view::npos || dot == std::string_view::npos || dot - dash - 1 < 8) {
+    return false;
+  }
+  for (size_t i = dash + 1; i < dot; ++i) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
+
+// The portal file a GET names, relative to the folder, or nullopt: plain
+// names only (letters, digits, '-', '_', '.', '/'), no empty, ".", ".." or
+// hidden segment. "/" and a path ending in '/' name its index.html.
+std::optional<std::string> PortalPath(std::string_view url) {
+  if (url.empty() || url[0] != '/' || url.size() > 512) return std::nullopt;
+  std::string rel(url.substr(1));
+  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string::npos) end = rel.size();
+    const std::string_view segment = std::string_view(rel).substr(start, end - start);
+    if (segment.empty() || segment[0] == '.') return std::nullopt;
+    for (const char c : segment) {
+      const bool ok =
+          absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      if (!ok) return std::nullopt;
+    }
+    start = end + 1;
+  }
+  return rel;
+}
+
+struct TakenToken {
+  std::string token;        // "" when the answer holds none
+  int64_t max_age_seconds;  // until the token expires
+};
+
+// The refresh token in a SignIn or Refresh answer: taken out of the message
+// (rewritten without it) and returned with its lifetime.
+TakenToken TakeRefreshToken(const std::string& method, std::string& message) {
+  v1::Tokens* tokens = nullptr;
+  v1::SignInResponse signed_in;
+  v1::RefreshResponse refreshed;
+  google::protobuf::Message* parsed = nullptr;
+  if (method == AuthMethods().sign_in) {
+    parsed = &signed_in;
+    tokens = signed_in.mutable_tokens();
+  } else if (method == AuthMethods().refresh) {
+    parsed = &refreshed;
+    tokens = refreshed.mutable_tokens();
+  }
+  if (parsed == nullptr || !parsed->ParseFromString(message)) return {"", 0};
+  TakenToken taken{std::move(*tokens->mutable_refresh_token()),
+                   tokens->refresh_expire_time().seconds() - absl::ToUnixSeconds(absl::Now())};
+  tokens->clear_refresh_token();
+  message = parsed->SerializeAsString();
+  return taken;
+}
+
+// A Set-Cookie value for the session cookie: the token until it expires,
+// or an expired empty cookie (token "") that makes the browser drop it.
+std::string SessionCookie(const std::string& token, int64_t max_age_seconds, bool secure) {
+  return absl::StrCat(kRefreshCookie, "=", token, "; Path=", AuthMethods().path,
+                      "; Max-Age=", token.empty() ? 0 : std::max<int64_t>(0, max_age_seconds),
+                      "; HttpOnly; SameSite=Strict", secure ? "; Secure" : "");
+}
+
+// Refresh and SignOut from a browser: an empty refresh_token is taken from
+// the session cookie. The message is rewritten with it.
+void FillRefreshFromCookie(MHD_Connection* connection, std::string_view method,
+                           std::string& message) {
+  if (method != AuthMethods().refresh && method != AuthMethods().sign_out) return;
+  const char* cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, kRefreshCookie);
+  if (cookie == nullptr || *cookie == '\0' || std::strlen(cookie) > 256) return;
+  // RefreshRequest and SignOutRequest both hold the token as field 1.
+  v1::RefreshRequest req;
+  if (!req.ParseFromString(message) || !req.refresh_token().empty()) return;
+  req.set_refresh_token(cookie);
+  message = req.SerializeAsString();
+}
 
 std::string ContentTypeFor(WebEncoding encoding) {
   return encoding == WebEncoding::kText ? "application/grpc-web-text+proto"
@@ -138,6 +271,8 @@ struct WebServer::Exchange {
   bool suspended ABSL_GUARDED_BY(mu) = false;
   // A unary call's whole response body, once it is done.
   std::optional<std::string> answer ABSL_GUARDED_BY(mu);
+  // A Set-Cookie header to send with the answer (the session cookie).
+  std::string set_cookie ABSL_GUARDED_BY(mu);
   // A streamed call: bytes not yet sent, whether the call is over, and a
   // way to ask for the next message once these are sent.
   std::string pending ABSL_GUARDED_BY(mu);
@@ -175,8 +310,12 @@ using Exchange = WebServer::Exchange;
 // by itself while it runs and by the exchange's cancel function.
 class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
  public:
-  UnaryCall(Proxy& proxy, std::string method, std::shared_ptr<Exchange> exchange)
-      : method_(std::move(method)), passage_(proxy, method_), exchange_(std::move(exchange)) {}
+  // secure: the session cookie this call may set gets Secure.
+  UnaryCall(Proxy& proxy, std::string method, std::shared_ptr<Exchange> exchange, bool secure)
+      : method_(std::move(method)),
+        passage_(proxy, method_),
+        exchange_(std::move(exchange)),
+        secure_(secure) {}
 
   // Checks the call and starts it; its answer (or refusal) goes to the
   // exchange.
@@ -239,7 +378,20 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
     }
     const WebEncoding enc = exchange_->enc;
     std::string body;
-    if (status.ok()) body = Piece(enc, EncodeMessageFrame(Flatten(response_)));
+    std::string cookie;
+    if (status.ok()) {
+      std::string message = Flatten(response_);
+      if (TakenToken taken = TakeRefreshToken(method_, message); !taken.token.empty()) {
+        cookie = SessionCookie(taken.token, taken.max_age_seconds, secure_);
+      }
+      body = Piece(enc, EncodeMessageFrame(message));
+    }
+    // A session ended, or a refresh token the gateway no longer knows.
+    if (method_ == AuthMethods().sign_out ||
+        (method_ == AuthMethods().refresh &&
+         status.error_code() == grpc::StatusCode::UNAUTHENTICATED)) {
+      cookie = SessionCookie("", 0, secure_);
+    }
     body += Piece(enc, EncodeTrailerFrame(WithStandardDetails(status), trailers_));
     std::function<void()> cancel;  // dropped outside the lock
     {
@@ -247,6 +399,7 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
       cancel = std::move(exchange_->cancel);
       exchange_->cancel = nullptr;
       exchange_->answer = std::move(body);
+      exchange_->set_cookie = std::move(cookie);
       exchange_->Wake();
     }
   }
@@ -259,6 +412,7 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
   std::vector<std::pair<std::string, std::string>> trailers_;
+  const bool secure_;
 };
 
 // A call bridged to the gateway's own gRPC front door (streaming methods,
@@ -420,7 +574,9 @@ struct WebServerAccess {
                            const std::shared_ptr<Exchange>& held);
   static MHD_Result ServeFile(WebServer& self, MHD_Connection* connection, const char* url);
   static MHD_Result Respond(const WebServer& self, MHD_Connection* connection, unsigned int status,
-                            const std::string& body, const std::string& content_type);
+                            const std::string& body, const std::string& content_type,
+                            const std::string& set_cookie = "");
+  static MHD_Result NotFound(const WebServer& self, MHD_Connection* connection);
   static void AddCors(const WebServer& self, MHD_Connection* connection, MHD_Response* response);
   static bool OriginAllowed(const WebServer& self, const std::string& origin);
 };
@@ -444,6 +600,16 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(WebOptions options) 
   web->stub_ = std::make_unique<grpc::GenericStub>(web->channel_);
   std::error_code ec;
   web->portal_ = !o.portal_dir.empty() && std::filesystem::is_directory(o.portal_dir, ec);
+  if (web->portal_) {
+    web->portal_root_ = std::filesystem::canonical(o.portal_dir, ec).string();
+    web->portal_ = !ec;
+  }
+  if (!o.portal_dir.empty() && !web->portal_) {
+    // Said here, in the log, and not to browsers.
+    LogJson(
+        "warn", "web: the portal is not installed",
+        {{"portal_dir", o.portal_dir}, {"fix", "build it (portal/build.sh) or fix portal_dir"}});
+  }
 
   const size_t colon = o.address.rfind(':');
   int port = 0;
@@ -569,6 +735,7 @@ MHD_Result WebServerAccess::OnRequest(void* cls, MHD_Connection* connection, con
   if (x.started) {
     // Resumed: a unary call's answer is there.
     std::optional<std::string> answer;
+    std::string set_cookie;
     {
       absl::MutexLock lock(&x.mu);
       answer = std::move(x.answer);
@@ -577,8 +744,9 @@ MHD_Result WebServerAccess::OnRequest(void* cls, MHD_Connection* connection, con
         x.Suspend();  // not yet (a spurious resume)
         return MHD_YES;
       }
+      set_cookie = std::move(x.set_cookie);
     }
-    return Respond(*self, connection, 200, *answer, ContentTypeFor(x.enc));
+    return Respond(*self, connection, 200, *answer, ContentTypeFor(x.enc), set_cookie);
   }
   x.started = true;
   return Handle(*self, x, connection, url, method,
@@ -587,10 +755,15 @@ MHD_Result WebServerAccess::OnRequest(void* cls, MHD_Connection* connection, con
 
 MHD_Result WebServerAccess::Respond(const WebServer& self, MHD_Connection* connection,
                                     unsigned int status, const std::string& body,
-                                    const std::string& content_type) {
+                                    const std::string& content_type,
+                                    const std::string& set_cookie) {
   MHD_Response* response = MHD_create_response_from_buffer(
       body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(response, "Content-Type", content_type.c_str());
+  if (!set_cookie.empty()) {
+    MHD_add_response_header(response, "Set-Cookie", set_cookie.c_str());
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+  }
   AddCors(self, connection, response);
   const MHD_Result r = MHD_queue_response(connection, status, response);
   MHD_destroy_response(response);
@@ -678,6 +851,7 @@ MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection*
   absl::StatusOr<std::vector<std::string>> messages =
       ParseRequestFrames(body, self.options_.max_message_bytes);
   if (!messages.ok()) return refuse(messages.status());
+  if (messages->size() == 1) FillRefreshFromCookie(connection, *grpc_method, (*messages)[0]);
   std::optional<std::chrono::system_clock::time_point> deadline;
   if (std::optional<std::string> timeout = Header(connection, "grpc-timeout")) {
     absl::StatusOr<int64_t> micros = ParseGrpcTimeoutMicros(*timeout);
@@ -695,7 +869,10 @@ MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection*
         absl::MutexLock lock(&x.mu);
         x.Suspend();
       }
-      std::make_shared<UnaryCall>(*self.options_.proxy, *grpc_method, held)
+      const bool secure =
+          self.options_.cookie_secure ||
+          absl::EqualsIgnoreCase(Header(connection, "X-Forwarded-Proto").value_or(""), "https");
+      std::make_shared<UnaryCall>(*self.options_.proxy, *grpc_method, held, secure)
           ->Start(*messages, deadline);
       return MHD_YES;
     }
@@ -722,29 +899,44 @@ MHD_Result WebServerAccess::Handle(WebServer& self, Exchange& x, MHD_Connection*
   return r;
 }
 
+MHD_Result WebServerAccess::NotFound(const WebServer& self, MHD_Connection* connection) {
+  // Never the folder's path: the setting's name says where to look.
+  const char* body = self.options_.portal_dir.empty()
+                         ? "HTTP 404: no portal is configured here (gateway setting portal_dir)\n"
+                     : !self.portal_
+                         ? "HTTP 404: the portal is not installed (gateway setting portal_dir)\n"
+                         : "HTTP 404: not found\n";
+  MHD_Response* response = MHD_create_response_from_buffer(
+      std::strlen(body), const_cast<char*>(body), MHD_RESPMEM_PERSISTENT);
+  MHD_add_response_header(response, "Content-Type", "text/plain; charset=utf-8");
+  MHD_add_response_header(response, "Cache-Control", kCacheRevalidate);
+  AddPortalHeaders(response);
+  const MHD_Result r = MHD_queue_response(connection, 404, response);
+  MHD_destroy_response(response);
+  return r;
+}
+
 MHD_Result WebServerAccess::ServeFile(WebServer& self, MHD_Connection* connection,
                                       const char* url) {
-  const std::string why =
-      self.options_.portal_dir.empty()
-          ? "no portal is configured (gateway setting portal_dir)"
-          : absl::StrCat("the portal is not installed: ", self.options_.portal_dir,
-                         " does not exist or holds no such file");
-  std::string path(url);
-  if (!self.portal_ || path.empty() || path[0] != '/' || absl::StrContains(path, "/..") ||
-      absl::StrContains(path, "\\") || path.find('\0') != std::string::npos) {
-    return Respond(self, connection, 404, absl::StrCat(why, "\n"), "text/plain");
-  }
-  std::string file = self.options_.portal_dir + path;
+  if (!self.portal_) return NotFound(self, connection);
+  const std::optional<std::string> rel = PortalPath(url);
+  if (!rel) return NotFound(self, connection);
+  // The real path (symbolic links followed) must stay inside the folder.
   std::error_code ec;
+  std::string file = std::filesystem::weakly_canonical(self.portal_root_ + "/" + *rel, ec).string();
+  if (ec || !absl::StartsWith(file, self.portal_root_ + "/")) return NotFound(self, connection);
   if (std::filesystem::is_directory(file, ec)) file += "/index.html";
   const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     if (fd >= 0) close(fd);
-    return Respond(self, connection, 404, absl::StrCat(why, "\n"), "text/plain");
+    return NotFound(self, connection);
   }
   MHD_Response* response = MHD_create_response_from_fd(static_cast<uint64_t>(st.st_size), fd);
   MHD_add_response_header(response, "Content-Type", MimeType(file));
+  MHD_add_response_header(response, "Cache-Control",
+                          IsHashedAsset(std::string_view(url)) ? kCacheHashed : kCacheRevalidate);
+  AddPortalHeaders(response);
   AddCors(self, connection, response);
   const MHD_Result r = MHD_queue_response(connection, 200, response);
   MHD_destroy_response(response);

@@ -11,6 +11,19 @@
 // front door instead, in-process or on loopback; the bridge passes the
 // browser's address (kClientAddressHeader) for the rate limit of anonymous
 // calls, and a client's own header of that name is never bridged.
+//
+// A browser session's refresh token lives in a cookie the page's scripts
+// cannot read (kRefreshCookie: HttpOnly, SameSite=Strict, Secure when the
+// door is reached over TLS, sent only to the AuthService's paths): the door
+// takes it out of SignIn and Refresh answers and sets the cookie, fills an
+// empty refresh_token of Refresh and SignOut from it, and clears it on
+// SignOut. The access token is only ever in the message.
+//
+// The portal's files are answered with a Content-Security-Policy without
+// inline scripts, nosniff, no framing and no referrer; hashed names under
+// assets/ are cached for a year, everything else (index.html) revalidated.
+// A path outside the folder, or any unusual path, is 404 without naming a
+// server path.
 #pragma once
 
 #include <map>
@@ -26,6 +39,9 @@
 struct MHD_Daemon;
 
 namespace gridbill::gateway {
+
+// The cookie of a browser session's refresh token.
+inline constexpr char kRefreshCookie[] = "gridbill_refresh";
 
 class Proxy;
 
@@ -44,6 +60,10 @@ struct WebOptions {
   int64_t max_request_bytes = 4 << 20;  // web_max_request_bytes: whole HTTP body
   int64_t max_message_bytes = 4 << 20;  // each message inside it
   std::string portal_dir;               // portal_dir: static files; "" = none
+  // web_cookie_secure: the door is reached over TLS (a terminating proxy in
+  // front): the session cookie gets Secure. A request with
+  // "X-Forwarded-Proto: https" gets it too.
+  bool cookie_secure = false;
   // cors_origins: origins allowed to call from a browser page of another
   // origin ("*" = any); empty = same origin only.
   std::vector<std::string> cors_origins;
@@ -71,7 +91,8 @@ class WebServer {
   std::unique_ptr<grpc::GenericStub> stub_;
   MHD_Daemon* daemon_ = nullptr;
   int port_ = 0;
-  bool portal_ = false;  // portal_dir is a directory
+  bool portal_ = false;      // portal_dir is a directory
+  std::string portal_root_;  // its real path (symbolic links resolved)
   absl::Mutex mu_;
   // Requests MHD has not completed yet (Stop cancels their calls).
   std::map<Exchange*, std::shared_ptr<Exchange>> live_ ABSL_GUARDED_BY(mu_);

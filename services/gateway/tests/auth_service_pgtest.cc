@@ -1,6 +1,9 @@
 // The gateway's AuthService as integrators reach it: served like in main.cc
 // (a gRPC server on loopback behind the proxy's front door), against a real
-// PostgreSQL. Here: an API key's secret is shown once, and never stored.
+// PostgreSQL. Here: an API key's secret is shown once, and never stored;
+// a browser's session through the web door keeps its refresh token in a
+// cookie its scripts cannot read.
+#include <httplib.h>
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -19,10 +22,13 @@
 #include "gridbill/pg/migrations.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/server/server.h"
+#include "grpc_web.h"
 #include "grpcpp/create_channel.h"
 #include "policy.h"
 #include "proxy.h"
 #include "routes.h"
+#include "web_response.h"
+#include "web_server.h"
 
 namespace gridbill::gateway {
 namespace {
@@ -240,6 +246,146 @@ TEST_CASE("migration V003 removes the secrets kept in older CreateApiKey records
   CHECK((*rows)[0].String(0) == "AuthService/CreateApiKey");
   CHECK((*rows)[2].String(0) == "AuthService/CreateUser");
   CHECK((*rows)[2].Bytes(2) == user_like.SerializeAsString());
+}
+
+// The web door in front of AuthGateway's proxy, as main.cc starts it.
+struct AuthWebDoor {
+  explicit AuthWebDoor(AuthGateway& gw, bool cookie_secure = false) {
+    WebOptions options;
+    options.address = "127.0.0.1:0";
+    options.bridge = gw.front.server->InProcessChannel(grpc::ChannelArguments());
+    options.proxy = gw.proxy.get();
+    options.cookie_secure = cookie_secure;
+    options.threads = 2;
+    auto started = WebServer::Start(std::move(options));
+    REQUIRE(started.ok());
+    server = *std::move(started);
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_read_timeout(std::chrono::seconds(10));
+  }
+  struct Answer {
+    WebResponse body;
+    std::string set_cookie;  // the Set-Cookie header, "" when none
+  };
+  Answer Call(const std::string& method, const google::protobuf::Message& req,
+              httplib::Headers headers = {}) {
+    auto res =
+        client->Post(absl::StrCat("/gridbill.gateway.v1.AuthService/", method).c_str(), headers,
+                     EncodeMessageFrame(req.SerializeAsString()), "application/grpc-web+proto");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    Answer a{ParseResponse(res->body), res->get_header_value("Set-Cookie")};
+    REQUIRE(a.body.error.empty());
+    return a;
+  }
+  std::unique_ptr<WebServer> server;
+  std::unique_ptr<httplib::Client> client;
+};
+
+// "gridbill_refresh=VALUE; ..." -> VALUE.
+std::string CookieValue(const std::string& set_cookie) {
+  const std::string prefix = absl::StrCat(kRefreshCookie, "=");
+  REQUIRE(absl::StartsWith(set_cookie, prefix));
+  return set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
+}
+
+TEST_CASE("web door: the refresh token lives in an HttpOnly SameSite=Strict cookie only") {
+  AuthGateway gw;
+  User user;
+  user.username = "portal.user";
+  user.roles = {common::v1::ROLE_OPERATOR};
+  REQUIRE(gw.auth
+              .CreateUser(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, user,
+                          "a long enough password")
+              .ok());
+  AuthWebDoor web(gw);
+
+  v1::SignInRequest sign_in;
+  sign_in.set_username("portal.user");
+  sign_in.set_password("a long enough password");
+  AuthWebDoor::Answer signed_in = web.Call("SignIn", sign_in);
+  REQUIRE(signed_in.body.trailers["grpc-status"] == "0");
+  REQUIRE(signed_in.body.messages.size() == 1);
+  v1::SignInResponse resp;
+  REQUIRE(resp.ParseFromString(signed_in.body.messages[0]));
+  const std::string access = resp.tokens().access_token();
+  CHECK_FALSE(access.empty());
+  CHECK(resp.user().username() == "portal.user");
+  // The page's scripts never see the refresh token: only the cookie holds it.
+  CHECK(resp.tokens().refresh_token().empty());
+  const std::string cookie = signed_in.set_cookie;
+  INFO(cookie);
+  CHECK(absl::StrContains(cookie, "; HttpOnly"));
+  CHECK(absl::StrContains(cookie, "; SameSite=Strict"));
+  CHECK(absl::StrContains(cookie, "; Path=/gridbill.gateway.v1.AuthService/"));
+  CHECK_FALSE(absl::StrContains(cookie, "Secure"));  // plain HTTP here
+  CHECK(absl::StrContains(cookie, "; Max-Age=43"));  // 12 h = 43200 s, less a second or so
+  const std::string first_refresh = CookieValue(cookie);
+  CHECK(first_refresh.size() >= 32);
+  CHECK_FALSE(absl::StrContains(cookie, access));  // the access token is never in a cookie
+  CHECK(gw.auth.AuthenticateBearer(access).ok());
+
+  // Refresh with an empty message: the door reads the cookie, rotates it.
+  AuthWebDoor::Answer refreshed =
+      web.Call("Refresh", v1::RefreshRequest(),
+               {{"Cookie", absl::StrCat(kRefreshCookie, "=", first_refresh)}});
+  REQUIRE(refreshed.body.trailers["grpc-status"] == "0");
+  v1::RefreshResponse refresh_resp;
+  REQUIRE(refresh_resp.ParseFromString(refreshed.body.messages.at(0)));
+  CHECK_FALSE(refresh_resp.tokens().access_token().empty());
+  CHECK(refresh_resp.tokens().refresh_token().empty());
+  const std::string second_refresh = CookieValue(refreshed.set_cookie);
+  CHECK(second_refresh != first_refresh);
+  CHECK(absl::StrContains(refreshed.set_cookie, "; HttpOnly; SameSite=Strict"));
+
+  // The first cookie was single use: refused, and the browser told to drop it.
+  AuthWebDoor::Answer reused =
+      web.Call("Refresh", v1::RefreshRequest(),
+               {{"Cookie", absl::StrCat("other=1; ", kRefreshCookie, "=", first_refresh)}});
+  CHECK(reused.body.trailers["grpc-status"] == "16");  // UNAUTHENTICATED
+  CHECK(absl::StrContains(reused.set_cookie, "; Max-Age=0"));
+  // No cookie, no token: UNAUTHENTICATED too.
+  CHECK(web.Call("Refresh", v1::RefreshRequest()).body.trailers["grpc-status"] == "16");
+
+  // Sign-out with the cookie ends the session server-side and clears it.
+  AuthWebDoor::Answer signed_out =
+      web.Call("SignOut", v1::SignOutRequest(),
+               {{"Cookie", absl::StrCat(kRefreshCookie, "=", second_refresh)}});
+  CHECK(signed_out.body.trailers["grpc-status"] == "0");
+  CHECK(CookieValue(signed_out.set_cookie).empty());
+  CHECK(absl::StrContains(signed_out.set_cookie, "; Max-Age=0"));
+  CHECK_FALSE(gw.auth.Refresh(second_refresh).ok());
+  CHECK_FALSE(gw.auth.AuthenticateBearer(refresh_resp.tokens().access_token()).ok());
+}
+
+TEST_CASE("web door: the session cookie is Secure behind TLS") {
+  AuthGateway gw;
+  User user;
+  user.username = "tls.user";
+  user.roles = {common::v1::ROLE_AUDITOR};
+  REQUIRE(gw.auth
+              .CreateUser(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, user,
+                          "a long enough password")
+              .ok());
+  v1::SignInRequest sign_in;
+  sign_in.set_username("tls.user");
+  sign_in.set_password("a long enough password");
+  SECTION("web_cookie_secure") {
+    AuthWebDoor web(gw, /*cookie_secure=*/true);
+    CHECK(absl::EndsWith(web.Call("SignIn", sign_in).set_cookie, "; Secure"));
+  }
+  SECTION("X-Forwarded-Proto: https from a terminating proxy") {
+    AuthWebDoor web(gw);
+    CHECK(absl::EndsWith(web.Call("SignIn", sign_in, {{"X-Forwarded-Proto", "https"}}).set_cookie,
+                         "; Secure"));
+  }
+  SECTION("a wrong password sets no cookie") {
+    AuthWebDoor web(gw);
+    sign_in.set_password("not the password at all");
+    AuthWebDoor::Answer refused = web.Call("SignIn", sign_in);
+    CHECK(refused.body.trailers["grpc-status"] == "16");
+    CHECK(refused.set_cookie.empty());
+  }
 }
 
 }  // namespace

@@ -278,6 +278,9 @@ TEST_CASE("the same port serves the portal's files, or says the portal is missin
     REQUIRE(res);
     CHECK(res->status == 404);
     CHECK(absl::StrContains(res->body, "the portal is not installed"));
+    // The setting is named, the server's folder is not.
+    CHECK(absl::StrContains(res->body, "portal_dir"));
+    CHECK_FALSE(absl::StrContains(res->body, "/nonexistent"));
   }
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("gridbill-portal-", getpid());
@@ -291,7 +294,84 @@ TEST_CASE("the same port serves the portal's files, or says the portal is missin
   auto missing = f.client->Get("/nope.js");
   REQUIRE(missing);
   CHECK(missing->status == 404);
+  CHECK_FALSE(absl::StrContains(missing->body, dir.string()));
   std::filesystem::remove_all(dir);
+}
+
+// A portal folder with an index, a hashed asset, a file beside the folder
+// and a link out of it.
+struct PortalDir {
+  PortalDir() {
+    root = std::filesystem::temp_directory_path() / absl::StrCat("gridbill-portal-h-", getpid());
+    dist = root / "dist";
+    std::filesystem::create_directories(dist / "assets");
+    std::ofstream(dist / "index.html")
+        << "<!doctype html><script src=\"/assets/main-AB12CD34.js\">";
+    std::ofstream(dist / "assets" / "main-AB12CD34.js") << "console.log(1)";
+    std::ofstream(dist / "favicon.svg") << "<svg/>";
+    std::ofstream(dist / ".env") << "hidden";
+    std::ofstream(root / "secret.txt") << "outside the portal";
+    std::filesystem::create_symlink(root / "secret.txt", dist / "link.txt");
+  }
+  ~PortalDir() { std::filesystem::remove_all(root); }
+  std::filesystem::path root, dist;
+};
+
+TEST_CASE("portal files carry the security headers; hashed assets are cached, index is not") {
+  PortalDir portal;
+  Fixture f(portal.dist.string());
+  for (const char* path : {"/", "/index.html", "/assets/main-AB12CD34.js", "/favicon.svg"}) {
+    INFO(path);
+    auto res = f.client->Get(path);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    const std::string csp = res->get_header_value("Content-Security-Policy");
+    CHECK(absl::StrContains(csp, "script-src 'self'"));
+    CHECK_FALSE(absl::StrContains(csp, "unsafe-inline"));
+    CHECK(absl::StrContains(csp, "frame-ancestors 'none'"));
+    CHECK(absl::StrContains(csp, "object-src 'none'"));
+    CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK(res->get_header_value("Referrer-Policy") == "no-referrer");
+  }
+  auto index = f.client->Get("/");
+  REQUIRE(index);
+  CHECK(index->get_header_value("Cache-Control") == "no-cache");
+  CHECK(absl::StartsWith(index->get_header_value("Content-Type"), "text/html"));
+  auto asset = f.client->Get("/assets/main-AB12CD34.js");
+  REQUIRE(asset);
+  CHECK(asset->get_header_value("Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK(absl::StartsWith(asset->get_header_value("Content-Type"), "text/javascript"));
+  auto favicon = f.client->Get("/favicon.svg");  // not hashed: revalidated
+  REQUIRE(favicon);
+  CHECK(favicon->get_header_value("Cache-Control") == "no-cache");
+  // A 404 carries them too.
+  auto missing = f.client->Get("/assets/gone-AB12CD34.js");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  CHECK(missing->get_header_value("X-Content-Type-Options") == "nosniff");
+  CHECK_FALSE(missing->get_header_value("Content-Security-Policy").empty());
+}
+
+TEST_CASE("unknown paths and path tricks are 404 and name no server path") {
+  PortalDir portal;
+  Fixture f(portal.dist.string());
+  // Raw request lines: the HTTP client must not tidy the paths first.
+  for (const char* path :
+       {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+        "//etc/passwd", "/link.txt", "/.env", "/assets/./main-AB12CD34.js", "/a\\..\\secret.txt",
+        "/contracts", "/nope/", "/assets"}) {
+    INFO(path);
+    httplib::Request req;
+    req.method = "GET";
+    req.path = path;
+    httplib::Result res = f.client->send(req);
+    REQUIRE(res);
+    CHECK(res->status == 404);
+    CHECK_FALSE(absl::StrContains(res->body, "outside the portal"));
+    CHECK_FALSE(absl::StrContains(res->body, "hidden"));
+    CHECK_FALSE(absl::StrContains(res->body, portal.root.string()));
+    CHECK_FALSE(absl::StrContains(res->body, "/tmp"));
+  }
 }
 
 }  // namespace
