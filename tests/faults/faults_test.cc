@@ -62,7 +62,7 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 struct Options {
   uint64_t seed = 0;
   int64_t target = 1000;  // faults asked for
-  int points = 200;
+  int points = 120;
 };
 
 Options OptionsFromEnv() {
@@ -70,7 +70,7 @@ Options OptionsFromEnv() {
   o.seed = static_cast<uint64_t>(EnvInt("GRIDBILL_FAULTS_SEED", 0));
   if (o.seed == 0) o.seed = std::random_device()() % 1000000 + 1;
   o.target = EnvInt("GRIDBILL_FAULTS", 1000);
-  o.points = static_cast<int>(EnvInt("GRIDBILL_FAULTS_POINTS", 200));
+  o.points = static_cast<int>(EnvInt("GRIDBILL_FAULTS_POINTS", 120));
   return o;
 }
 
@@ -464,10 +464,11 @@ Outcome MonthClose(Stack& stack, const Options& o, Inputs& in, Chaos* chaos) {
       int generation = 1;
       Operate(stack, absl::StrCat("balance run ", period), [&](int attempt) {
         if (attempt > 1 &&
-            LatestFailed(stack.db("balance"),
-                         absl::StrCat("SELECT CASE state WHEN 4 THEN 'failed' ELSE '' END FROM "
-                                      "runs WHERE period = '",
-                                      period, "-01' AND type = 2 ORDER BY id DESC LIMIT 1"))) {
+            LatestFailed(
+                stack.db("balance"),
+                absl::StrCat("SELECT CASE j.state WHEN 4 THEN 'failed' ELSE '' END FROM runs r "
+                             "JOIN jobs j ON j.id = r.id::text WHERE r.period = '",
+                             period, "-01' AND r.type = 2 ORDER BY r.id DESC LIMIT 1"))) {
           ++generation;
         }
         return std::vector<std::string>{"balance",
@@ -499,9 +500,11 @@ Outcome MonthClose(Stack& stack, const Options& o, Inputs& in, Chaos* chaos) {
       int generation = 1;
       Operate(stack, absl::StrCat("invoicing run ", period), [&](int attempt) {
         if (attempt > 1 &&
-            LatestFailed(stack.db("invoicing"),
-                         absl::StrCat("SELECT state FROM invoice_runs WHERE period = '", period,
-                                      "' ORDER BY start_time DESC LIMIT 1"))) {
+            LatestFailed(
+                stack.db("invoicing"),
+                absl::StrCat("SELECT CASE j.state WHEN 4 THEN 'failed' ELSE '' END FROM "
+                             "invoice_runs r JOIN jobs j ON j.id = r.id WHERE r.period = '",
+                             period, "' ORDER BY r.start_time DESC LIMIT 1"))) {
           ++generation;
         }
         return std::vector<std::string>{"invoicing", "run", period, "--request-id",
@@ -582,6 +585,7 @@ TEST_CASE(
             << " points=" << o.points << std::endl;
   suite::TempDir dir;
   Inputs inputs;
+  MakeCommitsDurable();
 
   // --- The fault-free run.
   Outcome reference;

@@ -89,6 +89,18 @@ std::optional<Rows> Query(const std::string& conninfo, const std::string& sql, s
   return rows;
 }
 
+void MakeCommitsDurable() {
+  const std::string conninfo = pgtest::Cluster::Get().Conninfo("postgres");
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  for (const char* sql : {"ALTER SYSTEM SET synchronous_commit = on", "SELECT pg_reload_conf()"}) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql), &PQclear);
+    const ExecStatusType st = PQresultStatus(res.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      throw std::runtime_error(std::string(sql) + ": " + PQerrorMessage(conn.get()));
+    }
+  }
+}
+
 void StopPostgresImmediate() {
   suite::CommandResult r = PgCtl({"-m", "immediate", "-w", "-s", "stop"});
   if (r.exit_code != 0) throw std::runtime_error("pg_ctl stop: " + r.Describe());

@@ -50,6 +50,12 @@ using Rows = std::vector<std::vector<std::string>>;
 std::optional<Rows> Query(const std::string& conninfo, const std::string& sql,
                           std::string* error = nullptr);
 
+// The test cluster runs with synchronous_commit off (libs/pgtest: fast, and
+// a crash loses the cluster anyway). A cluster that is crashed on purpose
+// must keep what it acknowledged, as a production one does: on from here.
+// (fsync may stay off: an immediate stop ends the server's processes, not
+// the machine, so what reached the kernel survives.)
+void MakeCommitsDurable();
 // PostgreSQL of the test cluster, stopped in immediate mode and started again.
 void StopPostgresImmediate();
 void StartPostgres();
