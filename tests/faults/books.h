@@ -18,7 +18,8 @@ struct Books {
   std::vector<std::string> revision_gaps;  // point-days whose revisions are not 1..n
   // Balance: per "<period> <table>", the rows of the month's succeeded final run.
   std::map<std::string, std::vector<std::string>> balance;
-  std::vector<std::string> final_runs;  // "<period>|<succeeded final runs>"
+  std::vector<std::string> final_runs;                   // "<period>|<succeeded final runs>"
+  std::map<std::string, std::vector<std::string>> read;  // period -> run_point_days
   // Invoicing.
   std::vector<std::string> documents;
   std::vector<std::string> lines;

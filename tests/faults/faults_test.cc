@@ -639,6 +639,10 @@ TEST_CASE(
     s << absl::StrFormat("  step %-9s %6.1f s with faults, %6.1f s without\n", step, secs,
                          reference.step_seconds[step]);
   }
+  for (const auto& [period, rows] : ref_books.read) {
+    s << "  noted, not compared: the " << period << " final run read " << rows.size()
+      << " point-day revisions without faults, " << books.read[period].size() << " with\n";
+  }
   s << "checked against the fault-free run:\n";
   int failed = 0;
   for (const Check& c : checks) {
