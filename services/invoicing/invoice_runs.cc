@@ -20,6 +20,11 @@ namespace gridbill::invoicing {
 
 namespace {
 
+// A status of a call to another service that did not get through.
+bool Unreachable(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsAborted(s);
+}
+
 // A piece's result: one line per contract named in the summary, tagged.
 constexpr char kExporter[] = "exporter";   // not billed: delivered more than it received
 constexpr char kEmpty[] = "empty";         // not billed: volume zero
@@ -263,6 +268,11 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
       record.service = c.service;
     }
     absl::StatusOr<Billed> billed = BilledVolume(ctx, plan, record);
+    // A call that did not get through (contracts or balance unreachable for
+    // a moment) is no reason of the contract's: the piece fails, and so the
+    // run, with that reason; run again, the contract is billed. Counted as
+    // a failed contract of a succeeded run, it was never billed.
+    if (!billed.ok() && Unreachable(billed.status())) return billed.status();
     if (!billed.ok()) {
       fail(billed.status().message());
       continue;
@@ -297,6 +307,7 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
         continue;
       }
       absl::StatusOr<IssueGroup> g = RegularGroup(ctx, c, *billed);
+      if (!g.ok() && Unreachable(g.status())) return g.status();
       if (!g.ok()) {
         fail(g.status().message());
         continue;
@@ -305,6 +316,7 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
       continue;
     }
     absl::StatusOr<std::optional<IssueGroup>> g = CorrectionGroup(ctx, c, *billed, charged);
+    if (!g.ok() && Unreachable(g.status())) return g.status();
     if (!g.ok()) {
       fail(g.status().message());
       continue;

@@ -1,6 +1,7 @@
 #include "metering_service.h"
 
 #include <future>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -135,6 +136,37 @@ grpc::Status MeteringPointServiceImpl::UpdateMeteringPoint(
 // ---------------------------------------------------------------------------
 // ReadingService
 
+// A batch with a request_id is stored at most once: its retry (a client
+// that timed out and sent it again) stores nothing, even when it arrives
+// after a newer batch changed the same values, and counts its readings
+// unchanged. A rejected batch stores nothing and is not kept: its retry is
+// checked again.
+absl::StatusOr<IngestSummary> ReadingServiceImpl::CommitOnce(const Ingestion::Prepared& prepared,
+                                                             const Caller& who,
+                                                             const std::string& fingerprint,
+                                                             int64_t size) {
+  if (who.request_id.empty()) return ingestion_.Commit(prepared, who);
+  ASSIGN_OR_RETURN(const google::protobuf::MethodDescriptor* method,
+                   MethodOfRequest(*v1::IngestReadingsRequest::descriptor()));
+  std::optional<IngestSummary> done;
+  absl::StatusOr<std::string> kept =
+      idempotency_.Run(IdempotencyMethodName(*method), who.request_id, fingerprint,
+                       [&]() -> absl::StatusOr<std::string> {
+                         ASSIGN_OR_RETURN(done, ingestion_.Commit(prepared, who));
+                         if (!done->rejections.empty())
+                           return absl::CancelledError("batch rejected, not kept");
+                         v1::IngestSummary out;
+                         ToProto(*done, &out);
+                         return out.SerializeAsString();
+                       });
+  if (done && !done->rejections.empty()) return *done;
+  if (!kept.ok()) return kept.status();
+  if (done) return *done;
+  IngestSummary replayed;
+  replayed.unchanged = size;
+  return replayed;
+}
+
 grpc::Status ReadingServiceImpl::IngestReadings(
     grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestReadingsRequest>* reader,
     v1::IngestReadingsResponse* resp) {
@@ -174,8 +206,10 @@ grpc::Status ReadingServiceImpl::IngestReadings(
     RETURN_IF_ERROR_GRPC(collect());
     RETURN_IF_ERROR_GRPC(prepared.status());
     caller.request_id = msg.request_id();
-    storing = std::async(std::launch::async, [this, p = std::move(*prepared), who = caller]() {
-      return ingestion_.Commit(*p, who);
+    std::string fingerprint = msg.request_id().empty() ? "" : CallerFingerprint(msg, caller);
+    storing = std::async(std::launch::async, [this, p = std::move(*prepared), who = caller, size,
+                                              fingerprint = std::move(fingerprint)]() {
+      return CommitOnce(*p, who, fingerprint, size);
     });
   }
   RETURN_IF_ERROR_GRPC(collect());

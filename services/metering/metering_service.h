@@ -66,6 +66,9 @@ class ReadingServiceImpl final : public v1::ReadingService::Service {
                             v1::EstimateGapsResponse* resp) override;
 
  private:
+  absl::StatusOr<IngestSummary> CommitOnce(const Ingestion::Prepared& prepared, const Caller& who,
+                                           const std::string& fingerprint, int64_t size);
+
   Ingestion& ingestion_;
   Readings& readings_;
   Estimation& estimation_;

@@ -77,6 +77,52 @@ TEST_CASE("a re-sent identical day writes nothing; a corrected value becomes rev
   REQUIRE(latest.total_wh() == 24500);
 }
 
+// One batch of one reading, sent with a given request_id.
+v1::IngestSummary IngestOne(Harness& h, const std::string& request_id, const v1::Reading& r) {
+  grpc::ClientContext ctx;
+  v1::IngestReadingsResponse resp;
+  auto writer = h.reading_stub->IngestReadings(&ctx, &resp);
+  v1::IngestReadingsRequest req;
+  req.set_request_id(request_id);
+  req.set_source(v1::SOURCE_CMS);
+  *req.add_readings() = r;
+  writer->Write(req);
+  writer->WritesDone();
+  REQUIRE_OK(writer->Finish());
+  return resp.summary();
+}
+
+TEST_CASE("a batch's retry arriving after a newer batch does not write the older value back") {
+  Harness h;
+  h.CreatePoint("MP-1");
+  const absl::Time at = Local(2024, 1, 15, 10);
+  REQUIRE(IngestOne(h, "batch-a", R("MP-1", at, 1000)).accepted() == 1);
+  REQUIRE(IngestOne(h, "batch-b", R("MP-1", at, 1500)).revised() == 1);
+  // The client timed out on batch-a and sends it again, after batch-b.
+  const v1::IngestSummary retry = IngestOne(h, "batch-a", R("MP-1", at, 1000));
+  CHECK(retry.unchanged() == 1);
+  CHECK(retry.revised() == 0);
+  CHECK(retry.revisions_written() == 0);
+  CHECK(h.CountRows("reading_days") == 2);
+  CHECK(Get(h, "MP-1", v1::AGGREGATION_NATIVE, 2024, 1).values(14 * 24 + 10).value_wh() == 1500);
+  // The same request_id with other readings is refused, naming the field.
+  grpc::ClientContext ctx;
+  v1::IngestReadingsResponse resp;
+  auto writer = h.reading_stub->IngestReadings(&ctx, &resp);
+  v1::IngestReadingsRequest req;
+  req.set_request_id("batch-a");
+  req.set_source(v1::SOURCE_CMS);
+  *req.add_readings() = R("MP-1", at, 999);
+  writer->Write(req);
+  writer->WritesDone();
+  REQUIRE_GRPC(writer->Finish(), grpc::StatusCode::INVALID_ARGUMENT, "request_id");
+  // A rejected batch is not kept: sent again once valid, it is stored.
+  v1::Reading unknown = R("MP-2", at, 700);
+  CHECK(IngestOne(h, "batch-c", unknown).rejected() == 1);
+  h.CreatePoint("MP-2");
+  CHECK(IngestOne(h, "batch-c", unknown).accepted() == 1);
+}
+
 TEST_CASE("February 2024 in Asia/Almaty reads as 697 hourly values") {
   Harness h;
   h.CreatePoint("MP-FEB");
