@@ -78,7 +78,7 @@ TEST_CASE("mTLS inside: refused without the CA's certificate, the month closes w
   for (const auto& [folder, names] : std::vector<std::pair<std::string, std::vector<std::string>>>{
            {certs, {"contracts", "metering", "balance", "invoicing", "gateway", "gridbillctl"}},
            {rogue, {"gridbillctl"}}}) {
-    std::vector<std::string> argv = {"bash", kCertsScript, folder};
+    std::vector<std::string> argv = {"/bin/bash", kCertsScript, folder};
     argv.insert(argv.end(), names.begin(), names.end());
     CommandResult r = Run(argv, {}, seconds(60));
     INFO(r.Describe());

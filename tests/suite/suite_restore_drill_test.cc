@@ -110,7 +110,7 @@ std::vector<Struct> List(const Struct& s, const std::string& name) {
 struct Cluster {
   Env env;
   CommandResult Sh(const std::string& script, seconds timeout = seconds(600)) const {
-    return Run({"bash", "-c",
+    return Run({"/bin/bash", "-c",
                 absl::StrCat("set -euo pipefail; source '", kRepo, "/deploy/lib.sh'; ", script)},
                env, timeout);
   }
