@@ -7,6 +7,7 @@ BUILD_DIR="${GRIDBILL_BUILD_DIR:-$GRIDBILL_ROOT/build}"
 RUN_DIR="${GRIDBILL_RUN_DIR:-$GRIDBILL_ROOT/.run}"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
+CERT_DIR="$RUN_DIR/certs"                # mutual TLS: the local CA and one certificate per process
 PG_LINK="$RUN_DIR/pg"                 # the cluster: data/ and sock/ below it
 PG_HOST="127.0.0.1"
 PG_PORT="${GRIDBILL_PG_PORT:-55432}"
@@ -84,7 +85,13 @@ service_env() {
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi
       ;;
-  esac
+  esac  # Mutual TLS inside the suite (MTLS=1, set by `up`): each process its own
+  # certificate from the local CA in .run/certs.
+  if [[ "${MTLS:-0}" == 1 ]]; then
+    echo "GRIDBILL_MTLS_CERT_FILE=$CERT_DIR/$1.crt"
+    echo "GRIDBILL_MTLS_KEY_FILE=$CERT_DIR/$1.key"
+    echo "GRIDBILL_MTLS_CA_FILE=$CERT_DIR/ca.crt"
+  fi
 }
 
 # The gateway's HTTP/1.1 port: gRPC-web for browsers and the portal's files.
@@ -210,4 +217,61 @@ stop_postgres() {
     say "stopping PostgreSQL ($d/data)"
     as_pg "$PG_BIN/pg_ctl" -D "$d/data" -m fast -w -t 60 stop >/dev/null
   fi
+}
+
+# --- the local PostgreSQL cluster (up, backup, restore) ---------------------------
+
+# The cluster lives in .run/pg, owned by user postgres when we are root. If
+# user postgres cannot reach the checkout (a parent directory without o+x,
+# e.g. one made by mktemp -d), the files go to /var/tmp and .run/pg links there.
+prepare_pg_dir() {
+  [[ -e "$PG_LINK" ]] && return 0
+  mkdir -p "$PG_LINK"
+  if [[ $(id -u) -ne 0 ]]; then return 0; fi
+  chown postgres:postgres "$PG_LINK"
+  if runuser -u postgres -- test -w "$PG_LINK" 2>/dev/null; then return 0; fi
+  rmdir "$PG_LINK"
+  local outside
+  outside="/var/tmp/gridbill-pg-$(printf '%s' "$RUN_DIR" | sha256sum | cut -c1-12)"
+  warn "user postgres cannot enter $GRIDBILL_ROOT; keeping the cluster in $outside (linked from .run/pg)"
+  mkdir -p "$outside"
+  chown postgres:postgres "$outside"
+  chmod 700 "$outside"
+  ln -s "$outside" "$PG_LINK"
+}
+# Makes the cluster in $(pg_dir)/data unless it exists.
+init_postgres() {
+  local pg
+  pg="$(pg_dir)"
+  if [[ ! -f "$pg/data/PG_VERSION" ]]; then
+    say "creating a PostgreSQL 15 cluster in $pg/data"
+    as_pg mkdir -p "$pg/sock"
+    mkdir -p "$RUN_DIR"
+    as_pg "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust --encoding=UTF8 \
+      --locale=C.UTF-8 >"$RUN_DIR/initdb.log" 2>&1 || die "initdb failed" "$RUN_DIR/initdb.log"
+  fi
+  as_pg mkdir -p "$pg/sock"
+}
+
+# Continuous archiving: every finished WAL segment is copied, gzipped, to
+# $(pg_dir)/wal-archive (never overwriting one already there), and a
+# segment is finished at least every GRIDBILL_PG_ARCHIVE_TIMEOUT seconds
+# (60) when there was any write: what a restore can lose at most. Base
+# backups (deploy/backup.sh) and this archive restore the cluster to any
+# point after the oldest kept backup (deploy/restore.sh).
+pg_archive_dir() { printf '%s/wal-archive\n' "$(pg_dir)"; }
+pg_backup_dir() { printf '%s/backups\n' "$(pg_dir)"; }
+
+# Starts the cluster with archiving on; more postgres options may follow
+# (restore.sh adds the recovery settings).
+start_postgres() {
+  local pg archive
+  pg="$(pg_dir)"
+  archive="$(pg_archive_dir)"
+  as_pg mkdir -p "$pg/sock" "$archive"
+  as_pg "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t "${GRIDBILL_PG_START_TIMEOUT:-60}" \
+    -o "-c listen_addresses=$PG_HOST -p $PG_PORT -k $pg/sock -c wal_level=replica \
+-c archive_mode=$([[ "${GRIDBILL_BACKUP:-1}" == 1 ]] && echo on || echo off) -c archive_timeout=${GRIDBILL_PG_ARCHIVE_TIMEOUT:-60} \
+-c archive_command='test ! -f $archive/%f.gz && gzip -c %p >$archive/%f.tmp && mv $archive/%f.tmp $archive/%f.gz' $*" \
+    start >/dev/null
 }

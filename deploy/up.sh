@@ -8,6 +8,8 @@
 #   ./deploy/up.sh [--no-demo]
 #
 # Environment: GRIDBILL_PG_PORT (55432), GRIDBILL_BIND_HOST (127.0.0.1),
+# GRIDBILL_MTLS (1: mutual TLS inside, certificates in .run/certs), GRIDBILL_BACKUP
+# (1: WAL archiving and a daily base backup in .run/pg, see deploy/backup.sh),
 # GRIDBILL_BUILD_DIR (build), GRIDBILL_DEMO_SEED (42), GRIDBILL_DEMO_READINGS_MONTHS
 # (12: months of demo metering readings, 0 = points only); any other GRIDBILL_*
 # variable is passed on to the services as a setting (e.g. GRIDBILL_LOG_LEVEL).
@@ -18,7 +20,7 @@ load_demo=1
 for arg in "$@"; do
   case "$arg" in
     --no-demo) load_demo=0 ;;
-    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -45,44 +47,17 @@ stop_postgres
 
 # --- PostgreSQL --------------------------------------------------------------
 
-# The cluster lives in .run/pg, owned by user postgres when we are root. If
-# user postgres cannot reach the checkout (a parent directory without o+x,
-# e.g. one made by mktemp -d), the files go to /var/tmp and .run/pg links there.
-prepare_pg_dir() {
-  [[ -e "$PG_LINK" ]] && return 0
-  mkdir -p "$PG_LINK"
-  if [[ $(id -u) -ne 0 ]]; then return 0; fi
-  chown postgres:postgres "$PG_LINK"
-  if runuser -u postgres -- test -w "$PG_LINK" 2>/dev/null; then return 0; fi
-  rmdir "$PG_LINK"
-  local outside
-  outside="/var/tmp/gridbill-pg-$(printf '%s' "$GRIDBILL_ROOT" | sha256sum | cut -c1-12)"
-  warn "user postgres cannot enter $GRIDBILL_ROOT; keeping the cluster in $outside (linked from .run/pg)"
-  mkdir -p "$outside"
-  chown postgres:postgres "$outside"
-  chmod 700 "$outside"
-  ln -s "$outside" "$PG_LINK"
-}
 prepare_pg_dir
 pg="$(pg_dir)"
 pg_log="$pg/postgres.log"
 ln -sfn "$pg_log" "$LOG_DIR/postgres.log"
-
-if [[ ! -f "$pg/data/PG_VERSION" ]]; then
-  say "creating a PostgreSQL 15 cluster in $pg/data"
-  as_pg mkdir -p "$pg/sock"
-  as_pg "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust --encoding=UTF8 \
-    --locale=C.UTF-8 >"$RUN_DIR/initdb.log" 2>&1 || die "initdb failed" "$RUN_DIR/initdb.log"
-fi
-as_pg mkdir -p "$pg/sock"
+init_postgres
 
 if port_open "$PG_HOST" "$PG_PORT"; then
   die "port $PG_PORT is taken by another program; set GRIDBILL_PG_PORT to a free port"
 fi
-say "starting PostgreSQL on $PG_HOST:$PG_PORT"
-as_pg "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg_log" -w -t 60 \
-  -o "-c listen_addresses=$PG_HOST -p $PG_PORT -k $pg/sock" start >/dev/null ||
-  die "PostgreSQL did not start" "$pg_log"
+say "starting PostgreSQL on $PG_HOST:$PG_PORT (WAL archived to $(pg_archive_dir))"
+start_postgres || die "PostgreSQL did not start" "$pg_log"
 
 psql_admin() {
   "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres "$@"
@@ -96,9 +71,11 @@ psql_admin -c "DO \$\$ BEGIN
 
 # Script settings that are not service settings: kept out of the services' env.
 script_vars=(GRIDBILL_BUILD_DIR GRIDBILL_RUN_DIR GRIDBILL_PG_PORT GRIDBILL_PG_BIN
-  GRIDBILL_BIND_HOST GRIDBILL_JOBS GRIDBILL_CMAKE_ARGS GRIDBILL_DEMO_SEED GRIDBILL_DEMO_READINGS_MONTHS)
+  GRIDBILL_BIND_HOST GRIDBILL_JOBS GRIDBILL_CMAKE_ARGS GRIDBILL_DEMO_SEED GRIDBILL_DEMO_READINGS_MONTHS
+  GRIDBILL_MTLS GRIDBILL_BACKUP)
 unset_args=()
-for v in "${script_vars[@]}" GRIDBILL_DATABASE_URL GRIDBILL_GRPC_ADDRESS GRIDBILL_METRICS_ADDRESS; do
+for v in "${script_vars[@]}" GRIDBILL_DATABASE_URL GRIDBILL_DATABASE_OWNER_URL GRIDBILL_GRPC_ADDRESS \
+  GRIDBILL_METRICS_ADDRESS; do
   unset_args+=(-u "$v")
 done
 
@@ -112,6 +89,19 @@ ctl_env=(GRIDBILL_IDENTITY_SECRET="$(run_secret identity_secret)")
 if [[ -n "$ctl" ]] && ! ctl_has GRIDBILL_IDENTITY_SECRET; then
   warn "this gridbillctl cannot sign identities: the services trust identity headers as sent"
   VERIFY_IDENTITY=0
+fi
+
+# Mutual TLS between the gateway and the services, with certificates from a
+# local CA in .run/certs (deploy/certs.sh; rotated by deleting a certificate
+# and running up again), when gridbillctl can present one too (its help
+# names GRIDBILL_MTLS_CERT_FILE). GRIDBILL_MTLS=0 keeps plaintext.
+MTLS=0
+if [[ "${GRIDBILL_MTLS:-1}" == 1 ]] && { [[ -z "$ctl" ]] || ctl_has GRIDBILL_MTLS_CERT_FILE; }; then
+  MTLS=1
+  bash "$GRIDBILL_ROOT/deploy/certs.sh" "$CERT_DIR" contracts metering balance invoicing \
+    forecasting reporting gateway gridbillctl || die "could not make the certificates in $CERT_DIR"
+  ctl_env+=(GRIDBILL_MTLS_CERT_FILE="$CERT_DIR/gridbillctl.crt"
+    GRIDBILL_MTLS_KEY_FILE="$CERT_DIR/gridbillctl.key" GRIDBILL_MTLS_CA_FILE="$CERT_DIR/ca.crt")
 fi
 
 started=()
@@ -128,6 +118,14 @@ for line in "${SERVICES[@]}"; do
     say "creating database $db"
     psql_admin -c "CREATE DATABASE $db OWNER $PG_USER" || die "could not create database $db" "$pg_log"
   fi
+  # The service works as its own role with row access only; migrations run
+  # as $PG_USER, the owner (database_owner_url; Bootstrap grants the rest).
+  app_role="${svc}_app"
+  psql_admin -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$app_role') THEN
+      CREATE ROLE $app_role LOGIN;
+    END IF; END \$\$; GRANT CONNECT ON DATABASE $db TO $app_role;" ||
+    die "could not create role $app_role" "$pg_log"
   ports=("$grpc_port" "$metrics_port")
   [[ "$svc" == gateway ]] && ports+=("$GATEWAY_WEB_PORT")
   for port in "${ports[@]}"; do
@@ -140,7 +138,8 @@ for line in "${SERVICES[@]}"; do
   say "starting $svc (gRPC $BIND_HOST:$grpc_port, metrics $BIND_HOST:$metrics_port)"
   mapfile -t extra_env < <(service_env "$svc")
   env "${unset_args[@]}" "${extra_env[@]}" \
-    GRIDBILL_DATABASE_URL="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$db" \
+    GRIDBILL_DATABASE_URL="postgresql://$app_role@$PG_HOST:$PG_PORT/$db" \
+    GRIDBILL_DATABASE_OWNER_URL="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$db" \
     GRIDBILL_GRPC_ADDRESS="$BIND_HOST:$grpc_port" \
     GRIDBILL_METRICS_ADDRESS="$BIND_HOST:$metrics_port" \
     setsid "$bin" </dev/null >>"$log" 2>&1 &
@@ -349,6 +348,15 @@ if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* 
   say "integrations is up: drop files into $idir/cms-in and $idir/bank-in; documents go to $idir/erp-out and $idir/ecm-archive"
 fi
 
+# --- a base backup (WAL is archived continuously: deploy/backup.sh, restore.sh) -------
+
+if [[ "${GRIDBILL_BACKUP:-1}" == 1 ]] &&
+  [[ -z "$(find "$(pg_backup_dir)" -mindepth 1 -maxdepth 1 -type d -name '20*Z' -mmin -1440 2>/dev/null)" ]]; then
+  say "base backup of the cluster (none from the last day): .run/logs/backup.log"
+  bash "$GRIDBILL_ROOT/deploy/backup.sh" >"$LOG_DIR/backup.log" 2>&1 ||
+    warn "the base backup failed (see .run/logs/backup.log)"
+fi
+
 # --- where everything is -----------------------------------------------------------
 
 ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
@@ -374,6 +382,9 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
     if [[ $VERIFY_IDENTITY -eq 1 ]]; then
       echo "               services accept only identities the gateway signed (.run/secrets/identity_secret)"
     fi
+    if [[ $MTLS -eq 1 ]]; then
+      echo "               gateway and services speak mutual TLS (certificates in .run/certs)"
+    fi
   else
     echo "  portal       not yet available (the gateway has not been built)"
   fi
@@ -385,6 +396,9 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
     echo "Try the operator CLI:"
     if [[ $VERIFY_IDENTITY -eq 1 ]]; then
       echo "  export GRIDBILL_IDENTITY_SECRET=\$(cat .run/secrets/identity_secret)   # it signs its calls"
+    fi
+    if [[ $MTLS -eq 1 ]]; then
+      echo "  export GRIDBILL_MTLS_CERT_FILE=.run/certs/gridbillctl.crt GRIDBILL_MTLS_KEY_FILE=.run/certs/gridbillctl.key GRIDBILL_MTLS_CA_FILE=.run/certs/ca.crt"
     fi
     echo "  $ctl_rel participants list --addr $contracts_addr"
     echo "  $ctl_rel balance runs --period 2026-10"

@@ -13,6 +13,7 @@
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
+#include "gridbill/server/tls.h"
 #include "grpc_sources.h"
 #include "grpcpp/create_channel.h"
 #include "metrics.h"
@@ -26,15 +27,17 @@ namespace {
 // A channel to another service; with an identity secret its calls carry the
 // balance service's identity signed as the gateway signs (the other services
 // then accept it).
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address, int64_t max_bytes,
-                                         const std::string& identity_secret) {
+std::shared_ptr<grpc::Channel> ChannelTo(
+    const std::string& address, int64_t max_bytes,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+    const std::string& identity_secret) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
   args.SetMaxSendMessageSize(static_cast<int>(max_bytes));
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
   if (!identity_secret.empty()) creators.push_back(IdentitySigningInterceptor(identity_secret));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, args,
+                                                                 std::move(creators));
 }
 
 absl::Status Serve(int argc, char** argv) {
@@ -46,8 +49,10 @@ absl::Status Serve(int argc, char** argv) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   ChannelCredentialsFor(config.server.mtls));
   std::shared_ptr<grpc::Channel> metering =
-      ChannelTo(config.metering_address, 256 << 20, config.server.identity_secret);
+      ChannelTo(config.metering_address, 256 << 20, credentials, config.server.identity_secret);
   GrpcReadingSource readings(metering, config.stream_batch_points, config.source_timeout);
   GrpcPointDirectory points(metering, config.source_timeout);
   std::unique_ptr<DeclarationSource> declarations;
@@ -55,7 +60,7 @@ absl::Status Serve(int argc, char** argv) {
     declarations = std::make_unique<NoDeclarations>();
   } else {
     declarations = std::make_unique<GrpcDeclarationSource>(
-        ChannelTo(config.contracts_address, 64 << 20, config.server.identity_secret),
+        ChannelTo(config.contracts_address, 64 << 20, credentials, config.server.identity_secret),
         config.source_timeout);
   }
 

@@ -247,17 +247,11 @@ absl::StatusOr<ApiKey> Authenticator::RevokeApiKey(const Principal& who, const s
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateApiKey(std::string_view key_text) {
-  absl::string_view text = ToAbsl(key_text);
-  const size_t dot = text.find('.');
-  if (!absl::ConsumePrefix(&text, ToAbsl(kApiKeyPrefix)) || dot == absl::string_view::npos ||
-      text.size() > 200) {
-    return absl::UnauthenticatedError("malformed API key");
-  }
-  const size_t sep = text.find('.');
-  const std::string id(text.substr(0, sep));
-  const absl::string_view secret = text.substr(sep + 1);
+  ASSIGN_OR_RETURN(ApiKeyText key, ParseApiKey(key_text));
+  const std::string& id = key.id;
+  const std::string_view secret = key.secret;
   ASSIGN_OR_RETURN(std::optional<ApiKeyRecord> record, store_.FindApiKey(id));
-  if (!record || !ConstantTimeEquals(Sha256Hex(ToStd(secret)), record->secret_hash)) {
+  if (!record || !ConstantTimeEquals(Sha256Hex(secret), record->secret_hash)) {
     return absl::UnauthenticatedError("unknown API key");
   }
   if (record->key.revoke_time) return absl::UnauthenticatedError("the API key has been revoked");

@@ -42,9 +42,6 @@ struct CreatedApiKey {
   std::string secret;  // the full key text, shown once
 };
 
-// API keys read "gbk_<id>.<secret>".
-inline constexpr std::string_view kApiKeyPrefix = "gbk_";
-
 class Authenticator {
  public:
   Authenticator(Store& store, const Clock& clock, const PasswordHasher& hasher,

@@ -23,6 +23,7 @@
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/server.h"
+#include "gridbill/server/tls.h"
 #include "grpcpp/create_channel.h"
 #include "metrics.h"
 #include "passwords.h"
@@ -56,13 +57,14 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
 // Connections to each backend, used in turn by the proxy's calls.
 constexpr int kBackendConnections = 2;
 
-std::vector<std::shared_ptr<grpc::Channel>> BackendChannels(const std::string& target) {
+std::vector<std::shared_ptr<grpc::Channel>> BackendChannels(
+    const std::string& target, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   std::vector<std::shared_ptr<grpc::Channel>> out;
   for (int i = 0; i < kBackendConnections; ++i) {
     grpc::ChannelArguments args;
     // Otherwise channels with equal arguments share one connection.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    out.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+    out.push_back(grpc::CreateCustomChannel(target, credentials, args));
   }
   return out;
 }
@@ -103,20 +105,26 @@ absl::Status Run(int argc, char** argv) {
   // that idle pollers of this server do not take the proxy's I/O events and
   // hand them over to other threads (fewer wake-ups per proxied call).
   if (options.config.threads <= 0) options.config.threads = 4;
+  // On loopback, reached only by this process's proxy: plaintext.
+  options.config.mtls = {};
   AuditServiceImpl audit_service(store);
   options.services = {&auth_service, &audit_service};
   options.count_calls = false;  // the proxy counts them, with their transport
   ASSIGN_OR_RETURN(std::unique_ptr<Server> auth_server, Server::Start(std::move(options)));
 
+  // With mtls_*, the gateway presents its certificate to every service.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   ChannelCredentialsFor(config.server.mtls));
   std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> backends;
-  backends[kBackendContracts] = BackendChannels(config.backend_contracts);
-  backends[kBackendMetering] = BackendChannels(config.backend_metering);
-  backends[kBackendBalance] = BackendChannels(config.backend_balance);
-  backends[kBackendInvoicing] = BackendChannels(config.backend_invoicing);
-  backends[kBackendForecasting] = BackendChannels(config.backend_forecasting);
-  backends[kBackendReporting] = BackendChannels(config.backend_reporting);
-  backends[kBackendIntegrations] = BackendChannels(config.backend_integrations);
-  backends[kBackendGateway] = BackendChannels(absl::StrCat("127.0.0.1:", auth_server->grpc_port()));
+  backends[kBackendContracts] = BackendChannels(config.backend_contracts, credentials);
+  backends[kBackendMetering] = BackendChannels(config.backend_metering, credentials);
+  backends[kBackendBalance] = BackendChannels(config.backend_balance, credentials);
+  backends[kBackendInvoicing] = BackendChannels(config.backend_invoicing, credentials);
+  backends[kBackendForecasting] = BackendChannels(config.backend_forecasting, credentials);
+  backends[kBackendReporting] = BackendChannels(config.backend_reporting, credentials);
+  backends[kBackendIntegrations] = BackendChannels(config.backend_integrations, credentials);
+  backends[kBackendGateway] = BackendChannels(absl::StrCat("127.0.0.1:", auth_server->grpc_port()),
+                                              grpc::InsecureChannelCredentials());
   RateLimiter limiter(config.rate_limits);
   AuditLog audit(store, config.audit);
   ProxyOptions proxy_options;

@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gridbill/base/absl_compat.h"
@@ -31,6 +32,16 @@ absl::Status Bad(std::string_view why) {
 }
 
 }  // namespace
+
+absl::StatusOr<ApiKeyText> ParseApiKey(std::string_view key_text) {
+  absl::string_view text = ToAbsl(key_text);
+  if (!absl::ConsumePrefix(&text, ToAbsl(kApiKeyPrefix)) || text.size() > 200) {
+    return absl::UnauthenticatedError("malformed API key");
+  }
+  const size_t sep = text.find('.');
+  if (sep == absl::string_view::npos) return absl::UnauthenticatedError("malformed API key");
+  return ApiKeyText{std::string(text.substr(0, sep)), std::string(text.substr(sep + 1))};
+}
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -102,6 +113,12 @@ absl::StatusOr<AccessClaims> TokenSigner::Verify(std::string_view token, absl::T
   const double exp = number("exp");
   if (claims.subject.empty() || std::isnan(iat) || std::isnan(exp)) {
     return Bad("required claims missing");
+  }
+  // Seconds up to the year 9999 either side of 1970: a double beyond int64
+  // cannot be converted (undefined behaviour), and no real token gets near.
+  constexpr double kMaxSeconds = 253402300799;
+  if (!(std::abs(iat) <= kMaxSeconds) || !(std::abs(exp) <= kMaxSeconds)) {
+    return Bad("iat or exp out of range");
   }
   claims.issue_time = absl::FromUnixSeconds(static_cast<int64_t>(iat));
   claims.expire_time = absl::FromUnixSeconds(static_cast<int64_t>(exp));

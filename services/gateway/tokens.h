@@ -38,6 +38,19 @@ class TokenSigner {
   std::string secret_;
 };
 
+// API keys read "gbk_<id>.<secret>".
+inline constexpr std::string_view kApiKeyPrefix = "gbk_";
+
+// An API key's text split into its id and secret.
+struct ApiKeyText {
+  std::string id;
+  std::string secret;
+};
+
+// UNAUTHENTICATED "malformed API key" unless `text` is kApiKeyPrefix, an
+// id, '.', and a secret, at most 200 characters after the prefix.
+absl::StatusOr<ApiKeyText> ParseApiKey(std::string_view text);
+
 // `bytes` random bytes from the OS CSPRNG, base64url without padding.
 std::string RandomSecret(size_t bytes = 32);
 

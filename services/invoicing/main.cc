@@ -15,6 +15,7 @@
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
+#include "gridbill/server/tls.h"
 #include "grpc_sources.h"
 #include "grpcpp/create_channel.h"
 #include "invoice_runs.h"
@@ -33,16 +34,18 @@ absl::Status Run(int argc, char** argv) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   ChannelCredentialsFor(config.server.mtls));
   // With an identity secret, calls to other services carry this service's
   // identity signed as the gateway signs, so that they accept it.
   GrpcContractDirectory directory(
-      CreateIdentitySigningChannel(config.contracts_address, grpc::InsecureChannelCredentials(),
+      CreateIdentitySigningChannel(config.contracts_address, credentials,
                                    config.server.identity_secret),
       config.zone);
   std::unique_ptr<GrpcVolumeSource> volumes;
   if (!config.balance_address.empty()) {
     volumes = std::make_unique<GrpcVolumeSource>(CreateIdentitySigningChannel(
-        config.balance_address, grpc::InsecureChannelCredentials(), config.server.identity_secret));
+        config.balance_address, credentials, config.server.identity_secret));
   }
 
   jobs::RunnerMetrics job_metrics(base.registry());

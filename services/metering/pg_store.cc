@@ -518,11 +518,7 @@ absl::Status PgStore::EnsurePartitions(pg::Transaction& tx, absl::Span<const Day
     const std::string name = absl::StrFormat("reading_days_%04d_%02d", m.year(), m.month());
     ASSIGN_OR_RETURN(pg::Result exists, tx.Exec(q::kPartitionExists, name));
     if (!exists[0].Bool("present")) {
-      // Partition bounds are constants of the DDL: no parameters possible.
-      RETURN_IF_ERROR(tx.ExecuteScript(absl::StrFormat(
-          "CREATE TABLE IF NOT EXISTS %s PARTITION OF reading_days FOR VALUES FROM ('%s') TO "
-          "('%s')",
-          name, FormatDate(absl::CivilDay(m)), FormatDate(absl::CivilDay(m + 1)))));
+      RETURN_IF_ERROR(tx.Exec(q::kEnsurePartition, FormatDate(absl::CivilDay(m))).status());
     }
     absl::MutexLock lock(&mu_);
     partitions_.insert(MonthKey(absl::CivilDay(m)));

@@ -79,6 +79,10 @@ inline constexpr const char* kCopyDaysBinary =
 
 inline constexpr pg::Query kPartitionExists{"partition_exists",
                                             "SELECT to_regclass($1) IS NOT NULL AS present"};
+// Makes the month's partition of reading_days (a function of the schema's
+// owner, V008: the runtime role may not make tables).
+inline constexpr pg::Query kEnsurePartition{"ensure_partition",
+                                            "SELECT ensure_reading_days_partition($1::date)"};
 
 // An import's state, points done, error and times are its job's (libs/jobs);
 // "cancelled by" names who cancelled it.

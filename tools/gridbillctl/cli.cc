@@ -361,7 +361,10 @@ std::string MainHelp() {
                   "Run \"gridbillctl help <group> <command>\" for a command's flags.\n"
                   "Environment: GRIDBILL_IDENTITY_SECRET, when set, signs the identity (principal, "
                   "roles, participant) of every call as the gateway does, for services that verify "
-                  "identities (./deploy/up.sh sets it up so). Through the gateway instead: "
+                  "identities (./deploy/up.sh sets it up so). GRIDBILL_MTLS_CERT_FILE, "
+                  "GRIDBILL_MTLS_KEY_FILE and GRIDBILL_MTLS_CA_FILE, when set, make calls straight "
+                  "to services mutual TLS (./deploy/up.sh makes them in .run/certs). Through the "
+                  "gateway instead: "
                   "--gateway with --api-key or --token (\"auth sign-in\").\n"
                   "Exit codes: 0 ok, 1 the call failed or rows were rejected, 2 usage error.\n");
   return out;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "gridbill/common/v1/common.pb.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/identity_signing.h"
+#include "gridbill/server/tls.h"
 
 namespace gridbill::ctl {
 
@@ -33,13 +35,39 @@ Gateway& TheGateway() {
 
 }  // namespace
 
+namespace {
+
+// Straight to a service: mutual TLS when GRIDBILL_MTLS_CERT_FILE,
+// GRIDBILL_MTLS_KEY_FILE and GRIDBILL_MTLS_CA_FILE name this client's
+// certificate, key and the suite's CA (the gateway's door takes no client
+// certificates: plaintext there, or its own TLS).
+std::shared_ptr<grpc::ChannelCredentials> CredentialsFor(const std::string& address) {
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v == nullptr ? "" : v);
+  };
+  MutualTlsConfig mtls{env("GRIDBILL_MTLS_CERT_FILE"), env("GRIDBILL_MTLS_KEY_FILE"),
+                       env("GRIDBILL_MTLS_CA_FILE")};
+  if (!mtls.enabled() || address == GatewayAddress()) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFor(mtls);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "gridbillctl: GRIDBILL_MTLS_*: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    std::exit(2);
+  }
+  return *credentials;
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> SignedChannel(const std::string& address,
                                              const grpc::ChannelArguments& args) {
   const char* secret = std::getenv("GRIDBILL_IDENTITY_SECRET");
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
   if (secret != nullptr && *secret != '\0') creators.push_back(IdentitySigningInterceptor(secret));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), args, std::move(creators));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, CredentialsFor(address),
+                                                                 args, std::move(creators));
 }
 
 void SetGatewayAddress(std::string address, bool from_command_line) {

@@ -81,7 +81,8 @@ absl::Status Connection::Setup() {
     timeout_ms =
         std::max<int64_t>(1, absl::ToInt64Milliseconds(shared_->options.statement_timeout));
   }
-  // The accessors of Row parse these output formats.
+  // The accessors of Row parse these output formats. sql-lint: allowed (an
+  // integer of the config, and SET takes no parameters).
   std::string sql = absl::StrCat(
       "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';"
       " SET bytea_output = 'hex'; SET statement_timeout = ",
@@ -200,6 +201,7 @@ absl::StatusOr<Result> Connection::ExecuteOnce(const Query& query, const Params&
       for (const std::string& stale : stale_) {
         char* ident = PQescapeIdentifier(conn_, stale.c_str(), stale.size());
         if (ident == nullptr) continue;
+        // sql-lint: allowed (an identifier escaped by libpq, and DEALLOCATE takes no parameters).
         absl::Status st = Command(absl::StrCat("DEALLOCATE ", ident), name).status();
         PQfreemem(ident);
         RETURN_IF_ERROR(st);

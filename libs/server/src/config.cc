@@ -338,6 +338,21 @@ absl::StatusOr<ServerConfig> ServerConfig::Load(const ConfigSource& src,
         absl::StrCat("config: identity_secret: at least ", kMinIdentitySecretBytes,
                      " characters are required (or leave it empty to trust identity as sent)"));
   }
+  ASSIGN_OR_RETURN(c.mtls, MutualTlsConfig::Load(src));
+  return c;
+}
+
+absl::StatusOr<MutualTlsConfig> MutualTlsConfig::Load(const ConfigSource& src) {
+  MutualTlsConfig c;
+  ASSIGN_OR_RETURN(c.cert_file, src.String("mtls_cert_file", ""));
+  ASSIGN_OR_RETURN(c.key_file, src.String("mtls_key_file", ""));
+  ASSIGN_OR_RETURN(c.ca_file, src.String("mtls_ca_file", ""));
+  const int set = !c.cert_file.empty() + !c.key_file.empty() + !c.ca_file.empty();
+  if (set != 0 && set != 3) {
+    return absl::InvalidArgumentError(
+        "config: mtls_cert_file, mtls_key_file and mtls_ca_file: set all three (mutual TLS) or "
+        "none (plaintext)");
+  }
   return c;
 }
 
@@ -349,6 +364,7 @@ absl::StatusOr<DatabaseConfig> DatabaseConfig::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.statement_timeout,
                    src.Duration("database_statement_timeout", absl::Seconds(60)));
   ASSIGN_OR_RETURN(c.migrate, src.Bool("database_migrate", true));
+  ASSIGN_OR_RETURN(c.owner_url, src.String("database_owner_url", ""));
   return c;
 }
 

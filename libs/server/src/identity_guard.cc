@@ -4,6 +4,7 @@
 #include <grpc/grpc_security.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,7 +100,8 @@ void Destroy(void* state) { delete static_cast<ProcessorState*>(state); }
 // every call's initial metadata, before the call reaches the application.
 class GatewayIdentityServerCredentials final : public grpc::ServerCredentials {
  public:
-  explicit GatewayIdentityServerCredentials(std::string secret) : secret_(std::move(secret)) {}
+  GatewayIdentityServerCredentials(std::string secret, std::optional<MutualTlsPem> tls)
+      : secret_(std::move(secret)), tls_(std::move(tls)) {}
 
   void SetAuthMetadataProcessor(const std::shared_ptr<grpc::AuthMetadataProcessor>&) override {
     // The identity check is this object's processor; another one would
@@ -108,7 +110,15 @@ class GatewayIdentityServerCredentials final : public grpc::ServerCredentials {
 
  private:
   int AddPortToServer(const std::string& addr, grpc_server* server) override {
-    grpc_server_credentials* creds = grpc_insecure_server_credentials_create();
+    grpc_server_credentials* creds = nullptr;
+    if (tls_) {
+      grpc_ssl_pem_key_cert_pair pair{tls_->private_key.c_str(), tls_->cert_chain.c_str()};
+      creds = grpc_ssl_server_credentials_create_ex(
+          tls_->ca.c_str(), &pair, 1, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
+          nullptr);
+    } else {
+      creds = grpc_insecure_server_credentials_create();
+    }
     grpc_auth_metadata_processor processor{Process, Destroy, new ProcessorState{secret_}};
     grpc_server_credentials_set_auth_metadata_processor(creds, processor);
     const int port = grpc_server_add_http2_port(server, addr.c_str(), creds);
@@ -117,6 +127,7 @@ class GatewayIdentityServerCredentials final : public grpc::ServerCredentials {
   }
 
   const std::string secret_;
+  const std::optional<MutualTlsPem> tls_;
 };
 
 }  // namespace
@@ -165,8 +176,9 @@ absl::Status CheckCallIdentity(std::string_view secret, std::string_view method_
   return Decide(*access, caller, nullptr);
 }
 
-std::shared_ptr<grpc::ServerCredentials> GatewayIdentityCredentials(std::string secret) {
-  return std::make_shared<GatewayIdentityServerCredentials>(std::move(secret));
+std::shared_ptr<grpc::ServerCredentials> GatewayIdentityCredentials(
+    std::string secret, std::optional<MutualTlsPem> tls) {
+  return std::make_shared<GatewayIdentityServerCredentials>(std::move(secret), std::move(tls));
 }
 
 }  // namespace gridbill

@@ -22,7 +22,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/status_macros.h"
 #include "gridbill/server/identity_guard.h"
+#include "gridbill/server/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
@@ -211,11 +213,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
   InitGrpcOnce();
   grpc::ServerBuilder builder;
   // With an identity secret, only calls the gateway signed reach a handler.
-  builder.AddListeningPort(cfg.grpc_address,
-                           cfg.identity_secret.empty()
-                               ? grpc::InsecureServerCredentials()
-                               : GatewayIdentityCredentials(cfg.identity_secret),
-                           &impl->grpc_port);
+  // With mTLS, only clients holding a certificate of the suite's CA connect.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, ServerCredentialsFor(cfg));
+  builder.AddListeningPort(cfg.grpc_address, credentials, &impl->grpc_port);
   // A second instance on a taken port must fail, not share it silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : impl->options.services) builder.RegisterService(service);
@@ -261,6 +261,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Options options) {
            {"identity", server->impl_->options.config.identity_secret.empty()
                             ? "trusted as sent (no identity_secret)"
                             : "signed by the gateway"},
+           {"transport", server->impl_->options.config.mtls.enabled() ? "mutual TLS" : "plaintext"},
            {"grpc_port", absl::StrCat(server->grpc_port())},
            {"metrics_port", absl::StrCat(server->metrics_port())}});
   if (server->impl_->options.on_started) server->impl_->options.on_started(*server);

@@ -77,6 +77,42 @@ TEST_CASE("forged, tampered and malformed tokens are refused") {
   }
 }
 
+// A token signed with the secret whose payload says `payload`.
+std::string SignedPayload(std::string_view payload) {
+  const std::string input =
+      absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"HS256","typ":"JWT"})"), ".",
+                   absl::WebSafeBase64Escape(absl::string_view(payload.data(), payload.size())));
+  return absl::StrCat(input, ".", absl::WebSafeBase64Escape(HmacSha256(kSecret, input)));
+}
+
+// Found by gateway_tokens_fuzz: times beyond int64 seconds were cast from
+// double unchecked (undefined behaviour).
+TEST_CASE("claims with times beyond any date are refused, not converted") {
+  TokenSigner signer(kSecret);
+  for (const char* payload :
+       {R"({"sub":"x","iat":1e300,"exp":1e300})", R"({"sub":"x","iat":0,"exp":-1e300})",
+        R"({"sub":"x","iat":0,"exp":9.3e18})"}) {
+    INFO(payload);
+    auto claims = signer.Verify(SignedPayload(payload), kNow);
+    CHECK(claims.status().code() == absl::StatusCode::kUnauthenticated);
+  }
+  auto fine =
+      signer.Verify(SignedPayload(R"({"sub":"x","iat":1773000000,"exp":1773000300})"), kNow);
+  CHECK(fine.ok());
+}
+
+TEST_CASE("API keys parse into id and secret, anything else is malformed") {
+  auto key = ParseApiKey("gbk_k1.s3cr.et");
+  REQUIRE(key.ok());
+  CHECK(key->id == "k1");
+  CHECK(key->secret == "s3cr.et");
+  for (const char* bad : {"", "gbk_", "gbk_nodot", "xbk_k1.s", "k1.s"}) {
+    INFO(bad);
+    CHECK(ParseApiKey(bad).status().code() == absl::StatusCode::kUnauthenticated);
+  }
+  CHECK_FALSE(ParseApiKey(absl::StrCat("gbk_k1.", std::string(200, 'a'))).ok());
+}
+
 TEST_CASE("random secrets differ and are base64url") {
   const std::string a = RandomSecret();
   const std::string b = RandomSecret();

@@ -73,6 +73,18 @@ class ConfigSource {
   mutable std::map<std::string, bool, std::less<>> used_;
 };
 
+// Mutual TLS between the gateway and the services (tls.h makes the
+// credentials): the PEM files of this process's certificate, its key and
+// the local CA that signs every peer's certificate. All three or none.
+struct MutualTlsConfig {
+  std::string cert_file;  // mtls_cert_file
+  std::string key_file;   // mtls_key_file
+  std::string ca_file;    // mtls_ca_file
+  bool enabled() const { return !cert_file.empty(); }
+
+  static absl::StatusOr<MutualTlsConfig> Load(const ConfigSource& src);
+};
+
 // The settings every service shares; each service's config.h embeds one.
 struct ServerConfig {
   std::string service_name;  // "contracts"
@@ -87,6 +99,10 @@ struct ServerConfig {
   // the server accepts only calls whose identity the gateway signed with it
   // and enforces each method's declared roles (identity_guard.h).
   std::string identity_secret;
+  // mtls_*, default off: when set, the server speaks TLS only and requires
+  // a client certificate the CA signed; the clients this service makes
+  // (ChannelCredentialsFor in tls.h) present its certificate.
+  MutualTlsConfig mtls;
 
   // Reads the shared keys with these defaults.
   static absl::StatusOr<ServerConfig> Load(const ConfigSource& src, std::string_view service_name,
@@ -99,6 +115,11 @@ struct DatabaseConfig {
   int pool_size = 8;                 // database_pool_size 1..256
   absl::Duration statement_timeout;  // database_statement_timeout, default 60s
   bool migrate = true;               // database_migrate: apply migrations at start
+  // database_owner_url, default "" (url): the role that owns the schema.
+  // When set, migrations run over it and the role of `url` gets only
+  // SELECT, INSERT, UPDATE, DELETE on the tables (Bootstrap grants them):
+  // it cannot drop a table or alter the immutability triggers.
+  std::string owner_url;
 
   static absl::StatusOr<DatabaseConfig> Load(const ConfigSource& src);
 };

@@ -5,10 +5,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "gridbill/server/tls.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/support/string_ref.h"
 
@@ -31,9 +33,11 @@ namespace gridbill {
 absl::Status CheckCallIdentity(std::string_view secret, std::string_view method,
                                const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
-// Plaintext server credentials that run CheckCallIdentity on every call
-// before the handler: a refused call ends with the check's status and the
-// handler never runs. Each refusal is logged (warn) with the method and why.
-std::shared_ptr<grpc::ServerCredentials> GatewayIdentityCredentials(std::string secret);
+// Server credentials that run CheckCallIdentity on every call before the
+// handler: a refused call ends with the check's status and the handler
+// never runs. Each refusal is logged (warn) with the method and why.
+// Plaintext without `tls`; with it, mutual TLS as in tls.h.
+std::shared_ptr<grpc::ServerCredentials> GatewayIdentityCredentials(
+    std::string secret, std::optional<MutualTlsPem> tls = std::nullopt);
 
 }  // namespace gridbill
