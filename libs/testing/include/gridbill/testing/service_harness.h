@@ -54,7 +54,7 @@ class ServiceHarness {
     int pool_size = 4;  // connections of pool()
     // Non-empty: the server accepts only calls whose identity is signed with
     // it and enforces each method's roles, as a service behind the gateway.
-    std::string identity_secret;
+    std::string identity_secret = {};
   };
 
   // A fresh database migrated from `migrations_dir`.
