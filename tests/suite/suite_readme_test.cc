@@ -326,6 +326,17 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
     if (name == "POINT-CODE") fill_point();
     if (name == "OWNER-ID" || name == "OTHER-OWNER-ID") fill_owners();
     if (name == "P-ID") fill_scheme_participant();
+    if (name == "P-SCHEME-ID" || name == "NODE-SCHEME-ID") {
+      if (ids.count("P-ID") == 0) fill_scheme_participant();
+      for (const Struct& s :
+           List(json({"balance", "schemes", "list", "--period", "2026-10"}), "schemes")) {
+        if (Str(s, "participantId") == ids["P-ID"] &&
+            Str(s, "serviceType") == "SERVICE_TYPE_TRANSMISSION") {
+          ids["P-SCHEME-ID"] = Str(s, "id");
+        }
+        if (Str(s, "nodeCode") == "N-35") ids["NODE-SCHEME-ID"] = Str(s, "id");
+      }
+    }
     if (name == "APPLICATION-ID") {
       const std::vector<Struct> a = List(json({"applications", "list"}), "applications");
       if (!a.empty()) ids[name] = Str(a.front(), "id");
