@@ -81,15 +81,15 @@ class AuthGateway {
     return auth_stub->CreateApiKey(&ctx, req, resp);
   }
 
-  static testing::ServiceHarness::Options HarnessOptions() {
-    testing::ServiceHarness::Options o;
+  static ::gridbill::testing::ServiceHarness::Options HarnessOptions() {
+    ::gridbill::testing::ServiceHarness::Options o;
     o.service_name = "gateway";
     o.max_message_bytes = 16 << 20;
     o.identity_secret = kIdentitySecret;
     return o;
   }
 
-  testing::ServiceHarness harness;
+  ::gridbill::testing::ServiceHarness harness;
   testing::FakeClock clock;
   PgStore store;
   PasswordHasher hasher;
