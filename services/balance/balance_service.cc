@@ -43,28 +43,26 @@ absl::StatusOr<std::optional<BillingPeriod>> OptionalPeriod(const common::v1::Bi
 grpc::Status SchemeServiceImpl::DefineScheme(grpc::ServerContext* ctx,
                                              const v1::DefineSchemeRequest* req,
                                              v1::DefineSchemeResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  return IdempotentCall(idempotency_, caller, *req, resp,
-                        [&](v1::DefineSchemeResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(Scheme s, FromProto(req->scheme()));
-                          ASSIGN_OR_RETURN(Scheme stored, schemes_.Define(s, caller.Actor()));
-                          ToProto(stored, out.mutable_scheme());
-                          return absl::OkStatus();
-                        });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& caller, v1::DefineSchemeResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(Scheme s, FromProto(req->scheme()));
+                  ASSIGN_OR_RETURN(Scheme stored, schemes_.Define(s, caller.Actor()));
+                  ToProto(stored, out.mutable_scheme());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status SchemeServiceImpl::CloseScheme(grpc::ServerContext* ctx,
                                             const v1::CloseSchemeRequest* req,
                                             v1::CloseSchemeResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  return IdempotentCall(
-      idempotency_, caller, *req, resp, [&](v1::CloseSchemeResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
-        ASSIGN_OR_RETURN(absl::CivilDay to, FromProtoDate(req->valid_to(), "valid_to"));
-        ASSIGN_OR_RETURN(Scheme s, schemes_.Close(id, to, req->reason()));
-        ToProto(s, out.mutable_scheme());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::CloseSchemeResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(int64_t id, ParseId(req->scheme_id(), "scheme_id"));
+                  ASSIGN_OR_RETURN(absl::CivilDay to, FromProtoDate(req->valid_to(), "valid_to"));
+                  ASSIGN_OR_RETURN(Scheme s, schemes_.Close(id, to, req->reason()));
+                  ToProto(s, out.mutable_scheme());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status SchemeServiceImpl::GetScheme(grpc::ServerContext* ctx, const v1::GetSchemeRequest* req,
@@ -98,21 +96,21 @@ grpc::Status SchemeServiceImpl::ListSchemes(grpc::ServerContext* ctx,
 
 grpc::Status BalanceServiceImpl::StartRun(grpc::ServerContext* ctx, const v1::StartRunRequest* req,
                                           v1::StartRunResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  return IdempotentCall(
-      idempotency_, caller, *req, resp, [&](v1::StartRunResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<BillingPeriod> period,
-                         OptionalPeriod(req->period(), "period"));
-        if (req->type() == v1::RUN_TYPE_UNSPECIFIED) return InvalidField("type", "required");
-        int64_t base = 0;
-        if (!req->base_run_id().empty()) {
-          ASSIGN_OR_RETURN(base, ParseId(req->base_run_id(), "base_run_id"));
-        }
-        ASSIGN_OR_RETURN(Run run, runs_.Start(period, static_cast<RunType>(req->type()), base,
-                                              caller.Actor(), req->request_id()));
-        ToProto(run, out.mutable_run());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller& caller, v1::StartRunResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(std::optional<BillingPeriod> period,
+                                   OptionalPeriod(req->period(), "period"));
+                  if (req->type() == v1::RUN_TYPE_UNSPECIFIED)
+                    return InvalidField("type", "required");
+                  int64_t base = 0;
+                  if (!req->base_run_id().empty()) {
+                    ASSIGN_OR_RETURN(base, ParseId(req->base_run_id(), "base_run_id"));
+                  }
+                  ASSIGN_OR_RETURN(Run run, runs_.Start(period, static_cast<RunType>(req->type()),
+                                                        base, caller.Actor(), req->request_id()));
+                  ToProto(run, out.mutable_run());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status BalanceServiceImpl::GetRun(grpc::ServerContext* ctx, const v1::GetRunRequest* req,
@@ -147,14 +145,13 @@ grpc::Status BalanceServiceImpl::WatchRun(grpc::ServerContext* ctx, const v1::Wa
 grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
                                            const v1::CancelRunRequest* req,
                                            v1::CancelRunResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  return IdempotentCall(idempotency_, caller, *req, resp,
-                        [&](v1::CancelRunResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(int64_t id, ParseId(req->run_id(), "run_id"));
-                          ASSIGN_OR_RETURN(Run run, runs_.Cancel(id));
-                          ToProto(run, out.mutable_run());
-                          return absl::OkStatus();
-                        });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::CancelRunResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(int64_t id, ParseId(req->run_id(), "run_id"));
+                  ASSIGN_OR_RETURN(Run run, runs_.Cancel(id));
+                  ToProto(run, out.mutable_run());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::ListRunsRequest* req,

@@ -364,6 +364,15 @@ absl::StatusOr<ApplicationCounts> Applications::Count(const BillingPeriod& perio
   return store_.CountApplications(filter);
 }
 
+absl::StatusOr<int64_t> Applications::Overdue() {
+  const absl::Time now = clock_.Now();
+  // Every submission time there can be (received times are in the past).
+  ApplicationCountFilter filter{.submitted = {absl::UnixEpoch(), now + absl::Hours(24)},
+                                .now = now};
+  ASSIGN_OR_RETURN(ApplicationCounts counts, store_.CountApplications(filter));
+  return counts.overdue;
+}
+
 absl::StatusOr<paging::PageOf<ChangeEntry>> Applications::History(const std::string& id,
                                                                   const paging::Page& page,
                                                                   const Caller& who) {

@@ -63,6 +63,9 @@ class Applications {
                                                                   const Caller& who);
   absl::StatusOr<ApplicationCounts> Count(const BillingPeriod& period, std::string participant_id,
                                           ApplicationType type, const Caller& who);
+  // Applications submitted or in review past their due time, of every
+  // participant (the operators' gauge; no caller).
+  absl::StatusOr<int64_t> Overdue();
   absl::StatusOr<paging::PageOf<ChangeEntry>> History(const std::string& id,
                                                       const paging::Page& page, const Caller& who);
 

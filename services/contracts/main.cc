@@ -7,11 +7,13 @@
 #include "config.h"
 #include "contracts_service.h"
 #include "gridbill/base/clock.h"
+#include "gridbill/base/periodic.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/server.h"
 #include "pg_store.h"
+#include "prometheus/gauge.h"
 
 namespace gridbill::contracts {
 namespace {
@@ -44,6 +46,21 @@ absl::Status Run(int argc, char** argv) {
              {"metrics_port", absl::StrCat(server.metrics_port())},
              {"time_zone", config.time_zone}});
   };
+  // Overdue applications as a gauge, read from the database every minute.
+  prometheus::Gauge& overdue = prometheus::BuildGauge()
+                                   .Name("gridbill_contracts_applications_overdue")
+                                   .Help("Applications submitted or in review past their due time")
+                                   .Register(base.registry())
+                                   .Add({});
+  Periodic count_overdue(absl::Minutes(1), [&] {
+    absl::StatusOr<int64_t> n = applications.Overdue();
+    if (n.ok()) {
+      overdue.Set(static_cast<double>(*n));
+    } else {
+      LogJson("warn", "overdue applications", {{"error", n.status().ToString()}});
+    }
+  });
+
   ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                    base.Start({&reference_service, &participant_service, &contract_service,
                                &tariff_service, &application_service},

@@ -374,15 +374,15 @@ absl::StatusOr<paging::PageOf<ChangeEntry>> PgStore::ListHistory(Resource resour
         std::vector<ChangeEntry> out;
         for (pg::Row row : res) {
           ChangeEntry e;
-          e.version = row.Int(0);
-          e.actor = row.String(1);
-          e.change_time = row.Time(2);
-          e.action = row.String(3);
-          e.reason = row.String(4);
-          e.request_id = row.String(5);
-          std::vector<std::string> fields = row.TextArray(6);
-          std::vector<std::string> olds = row.TextArray(7);
-          std::vector<std::string> news = row.TextArray(8);
+          e.version = row.Int("version");
+          e.actor = row.String("actor");
+          e.change_time = row.Time("change_time");
+          e.action = row.String("action");
+          e.reason = row.String("reason");
+          e.request_id = row.String("request_id");
+          std::vector<std::string> fields = row.TextArray("fields");
+          std::vector<std::string> olds = row.TextArray("old_values");
+          std::vector<std::string> news = row.TextArray("new_values");
           for (size_t i = 0; i < fields.size(); ++i) {
             e.changes.push_back(FieldChange{fields[i], i < olds.size() ? olds[i] : "",
                                             i < news.size() ? news[i] : ""});
@@ -425,7 +425,7 @@ absl::StatusOr<ListPage<ReferenceRecord>> PgStore::ListReferenceRecords(const Re
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<ReferenceRecord>> {
         ListPage<ReferenceRecord> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountReferenceRecords, filter));
-        out.total_size = count[0].Int(0);
+        out.total_size = count[0].Int("count");
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListReferenceRecords, paged));
         ASSIGN_OR_RETURN(std::vector<ReferenceRecord> rows,
                          ReadAll<ReferenceRecord>(res, ReadReference));
@@ -446,7 +446,7 @@ absl::StatusOr<ReferenceRecord> PgStore::InsertReferenceRecord(const ReferenceRe
   ReferenceRecord out = r;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertReferenceRecord, p));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return absl::OkStatus();
   })));
   return out;
@@ -489,7 +489,7 @@ absl::StatusOr<ListPage<Participant>> PgStore::ListParticipants(const Participan
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Participant>> {
         ListPage<Participant> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountParticipants, filter));
-        out.total_size = count[0].Int(0);
+        out.total_size = count[0].Int("count");
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListParticipants, paged));
         ASSIGN_OR_RETURN(std::vector<Participant> rows, ReadAll<Participant>(res, ReadParticipant));
         const int64_t total = out.total_size;
@@ -512,7 +512,7 @@ absl::StatusOr<Participant> PgStore::InsertParticipant(const Participant& in) {
   Participant out = in;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertParticipant, p));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return WriteContacts(tx, out.id, in.contacts);
   })));
   return out;
@@ -570,7 +570,7 @@ absl::StatusOr<ListPage<Contract>> PgStore::ListContracts(const ContractFilter& 
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Contract>> {
         ListPage<Contract> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountContracts, filter));
-        out.total_size = count[0].Int(0);
+        out.total_size = count[0].Int("count");
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListContracts, paged));
         ASSIGN_OR_RETURN(std::vector<Contract> rows, ReadAll<Contract>(res, ReadContract));
         const int64_t total = out.total_size;
@@ -593,7 +593,7 @@ absl::StatusOr<Contract> PgStore::InsertContract(const Contract& c) {
   Contract out = c;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertContract, p));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return absl::OkStatus();
   })));
   return out;
@@ -627,7 +627,7 @@ absl::StatusOr<ListPage<Tariff>> PgStore::ListTariffs(ServiceType service,
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Tariff>> {
         ListPage<Tariff> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Exec(q::kCountTariffs, EnumText(service)));
-        out.total_size = count[0].Int(0);
+        out.total_size = count[0].Int("count");
         ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kListTariffs, EnumText(service), page.size + 1,
                                                  page.After(0), page.After(1), page.After(2)));
         ASSIGN_OR_RETURN(std::vector<Tariff> rows, ReadAll<Tariff>(res, ReadTariff));
@@ -658,7 +658,7 @@ absl::StatusOr<Tariff> PgStore::InsertTariff(const Tariff& t) {
   Tariff out = t;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertTariff, p));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return absl::OkStatus();
   })));
   return out;
@@ -679,7 +679,7 @@ absl::Status PgStore::UpdateTariff(const Tariff& t, int64_t prev_version) {
 absl::StatusOr<int64_t> PgStore::NextApplicationNumber(int64_t year) {
   return pool_.TransactValue<int64_t>([&](pg::Transaction& tx) -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(pg::Result res, tx.Exec(q::kNextApplicationNumber, year));
-    return res[0].Int(0);
+    return res[0].Int("last_number");
   });
 }
 
@@ -703,7 +703,7 @@ absl::StatusOr<ListPage<Application>> PgStore::ListApplications(const Applicatio
       [&](pg::Transaction& tx) -> absl::StatusOr<ListPage<Application>> {
         ListPage<Application> out;
         ASSIGN_OR_RETURN(pg::Result count, tx.Execute(q::kCountListApplications, filter));
-        out.total_size = count[0].Int(0);
+        out.total_size = count[0].Int("count");
         ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kListApplications, paged));
         ASSIGN_OR_RETURN(std::vector<Application> rows, ReadAll<Application>(res, ReadApplication));
         const int64_t total = out.total_size;
@@ -741,12 +741,12 @@ absl::StatusOr<ApplicationCounts> PgStore::CountApplications(const ApplicationCo
                                  f.participant_id, EnumText(f.type), f.now));
         ApplicationCounts out;
         for (pg::Row row : res) {
-          ASSIGN_OR_RETURN(ApplicationState state, ReadEnum<ApplicationState>(row.Text(0)));
-          out.by_state[state] = row.Int(1);
-          out.received += row.Int(1);
-          out.processed += row.Int(2);
-          out.overdue += row.Int(3);
-          if (state == ApplicationState::kClosed) out.closed += row.Int(1);
+          ASSIGN_OR_RETURN(ApplicationState state, ReadEnum<ApplicationState>(row.Text("state")));
+          out.by_state[state] = row.Int("received");
+          out.received += row.Int("received");
+          out.processed += row.Int("processed");
+          out.overdue += row.Int("overdue");
+          if (state == ApplicationState::kClosed) out.closed += row.Int("received");
         }
         return out;
       });
@@ -759,7 +759,7 @@ absl::StatusOr<Application> PgStore::InsertApplication(const Application& a) {
   Application out = a;
   RETURN_IF_ERROR(MapConstraint(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res, tx.Execute(q::kInsertApplication, p));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return WriteVolumes(tx, out.id, a.declared_volumes);
   })));
   return out;
@@ -781,7 +781,7 @@ absl::StatusOr<ApplicationComment> PgStore::InsertComment(const ApplicationComme
   RETURN_IF_ERROR(pool_.Transact([&](pg::Transaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(pg::Result res,
                      tx.Exec(q::kInsertComment, c.application_id, c.author, c.text, c.create_time));
-    out.id = res[0].String(0);
+    out.id = res[0].String("id");
     return absl::OkStatus();
   }));
   return out;
@@ -798,9 +798,10 @@ absl::StatusOr<paging::PageOf<ApplicationComment>> PgStore::ListComments(
         // along with each comment until the page is cut.
         std::vector<std::pair<ApplicationComment, paging::PageKey>> rows;
         for (pg::Row row : res) {
-          rows.emplace_back(ApplicationComment{row.String(0), row.String(1), row.String(2),
-                                               row.String(3), row.Time(4)},
-                            paging::PageKey{row.String(5), row.String(6)});
+          rows.emplace_back(
+              ApplicationComment{row.String("id"), row.String("application_id"),
+                                 row.String("author"), row.String("text"), row.Time("create_time")},
+              paging::PageKey{row.String("create_time_key"), row.String("seq")});
         }
         auto cut = paging::CutPage(std::move(rows), page, [](const auto& r) { return r.second; });
         paging::PageOf<ApplicationComment> out;

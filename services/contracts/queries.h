@@ -300,10 +300,10 @@ inline constexpr Query kCountListApplications{
 // them overdue at $5.
 inline constexpr Query kCountApplications{
     "count_applications",
-    "SELECT a.state, count(*), "
+    "SELECT a.state, count(*) AS received, "
     "count(*) FILTER (WHERE a.state IN ('APPROVED', 'REJECTED') "
-    "OR (a.state = 'CLOSED' AND a.decide_time IS NOT NULL)), "
-    "count(*) FILTER (WHERE a.state IN ('SUBMITTED', 'IN_REVIEW') AND a.due_time < $5) "
+    "OR (a.state = 'CLOSED' AND a.decide_time IS NOT NULL)) AS processed, "
+    "count(*) FILTER (WHERE a.state IN ('SUBMITTED', 'IN_REVIEW') AND a.due_time < $5) AS overdue "
     "FROM applications a WHERE a.submit_time >= $1 AND a.submit_time < $2 "
     "AND (NULLIF($3, '') IS NULL OR a.participant_id = NULLIF($3, '')::uuid) "
     "AND ($4 = '' OR a.type = $4) GROUP BY a.state"};

@@ -46,15 +46,15 @@ grpc::Status BillingPeriodServiceImpl::ListPeriods(grpc::ServerContext* ctx,
 grpc::Status BillingPeriodServiceImpl::TransitionPeriod(grpc::ServerContext* ctx,
                                                         const v1::TransitionPeriodRequest* req,
                                                         v1::TransitionPeriodResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
-  ASSIGN_OR_RETURN_GRPC(PeriodState target, FromProto(req->target_state(), "target_state"));
-  return IdempotentCall(
-      idempotency_, caller, *req, resp, [&](v1::TransitionPeriodResponse& out) -> absl::Status {
-        ASSIGN_OR_RETURN(PeriodView v, documents_.TransitionPeriod(period, target));
-        ToProto(v, out.mutable_period());
-        return absl::OkStatus();
-      });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::TransitionPeriodResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(BillingPeriod period, PeriodField(req->period(), "period"));
+                  ASSIGN_OR_RETURN(PeriodState target,
+                                   FromProto(req->target_state(), "target_state"));
+                  ASSIGN_OR_RETURN(PeriodView v, documents_.TransitionPeriod(period, target));
+                  ToProto(v, out.mutable_period());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext* ctx,
@@ -73,11 +73,11 @@ grpc::Status BillingPeriodServiceImpl::ListVatRates(grpc::ServerContext* ctx,
 grpc::Status InvoiceRunServiceImpl::StartInvoiceRun(grpc::ServerContext* ctx,
                                                     const v1::StartInvoiceRunRequest* req,
                                                     v1::StartInvoiceRunResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  ASSIGN_OR_RETURN_GRPC(BillingPeriod period, PeriodField(req->period(), "period"));
-  ASSIGN_OR_RETURN_GRPC(RunType type, FromProto(req->run_type(), "run_type"));
-  grpc::Status st = IdempotentCall(
-      idempotency_, caller, *req, resp, [&](v1::StartInvoiceRunResponse& out) -> absl::Status {
+  grpc::Status st = Mutate(
+      idempotency_, *ctx, *req, resp,
+      [&](const Caller&, v1::StartInvoiceRunResponse& out) -> absl::Status {
+        ASSIGN_OR_RETURN(BillingPeriod period, PeriodField(req->period(), "period"));
+        ASSIGN_OR_RETURN(RunType type, FromProto(req->run_type(), "run_type"));
         ASSIGN_OR_RETURN(InvoiceRun run, runs_.Start(period, type, req->balance_run_id(), ""));
         ToProto(run, out.mutable_run());
         return absl::OkStatus();
@@ -118,14 +118,13 @@ grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
 grpc::Status InvoiceRunServiceImpl::CancelInvoiceRun(grpc::ServerContext* ctx,
                                                      const v1::CancelInvoiceRunRequest* req,
                                                      v1::CancelInvoiceRunResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  if (req->id().empty()) return ToGrpc(InvalidField("id", "required"));
-  return IdempotentCall(idempotency_, caller, *req, resp,
-                        [&](v1::CancelInvoiceRunResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(InvoiceRun run, runs_.Cancel(req->id()));
-                          ToProto(run, out.mutable_run());
-                          return absl::OkStatus();
-                        });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::CancelInvoiceRunResponse& out) -> absl::Status {
+                  if (req->id().empty()) return InvalidField("id", "required");
+                  ASSIGN_OR_RETURN(InvoiceRun run, runs_.Cancel(req->id()));
+                  ToProto(run, out.mutable_run());
+                  return absl::OkStatus();
+                });
 }
 
 // --- DocumentService ------------------------------------------------------------
@@ -193,15 +192,14 @@ grpc::Status DocumentServiceImpl::GetDocumentXml(grpc::ServerContext* ctx,
 grpc::Status PaymentServiceImpl::ImportPayments(grpc::ServerContext* ctx,
                                                 const v1::ImportPaymentsRequest* req,
                                                 v1::ImportPaymentsResponse* resp) {
-  ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
-  return IdempotentCall(idempotency_, caller, *req, resp,
-                        [&](v1::ImportPaymentsResponse& out) -> absl::Status {
-                          ASSIGN_OR_RETURN(ImportOutcome o, accounts_.ImportPayments(req->csv()));
-                          out.set_created(o.counts.created);
-                          out.set_already_present(o.counts.already_present);
-                          for (const Payment& p : o.payments) ToProto(p, out.add_payments());
-                          return absl::OkStatus();
-                        });
+  return Mutate(idempotency_, *ctx, *req, resp,
+                [&](const Caller&, v1::ImportPaymentsResponse& out) -> absl::Status {
+                  ASSIGN_OR_RETURN(ImportOutcome o, accounts_.ImportPayments(req->csv()));
+                  out.set_created(o.counts.created);
+                  out.set_already_present(o.counts.already_present);
+                  for (const Payment& p : o.payments) ToProto(p, out.add_payments());
+                  return absl::OkStatus();
+                });
 }
 
 grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,

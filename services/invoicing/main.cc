@@ -9,6 +9,7 @@
 #include "config.h"
 #include "documents.h"
 #include "gridbill/base/clock.h"
+#include "gridbill/base/periodic.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
@@ -20,7 +21,9 @@
 #include "grpcpp/create_channel.h"
 #include "invoice_runs.h"
 #include "invoicing_service.h"
+#include "ledger.h"
 #include "pg_store.h"
+#include "prometheus/gauge.h"
 
 namespace gridbill::invoicing {
 namespace {
@@ -53,6 +56,26 @@ absl::Status Run(int argc, char** argv) {
                    config.pdf_font, &job_metrics);
   Documents documents(store, clock, config.seller, config.pdf_font);
   Accounts accounts(store, directory, clock);
+  // Receivables by days past due as gauges (the month-close dashboard),
+  // read from the ledger every five minutes.
+  auto& receivables = prometheus::BuildGauge()
+                          .Name("gridbill_invoicing_receivables_tiyn")
+                          .Help("Open amounts of invoices and notes by days past due, in tiyn")
+                          .Register(base.registry());
+  prometheus::Gauge* by_age[] = {
+      &receivables.Add({{"age", "not_due"}}), &receivables.Add({{"age", "0-30"}}),
+      &receivables.Add({{"age", "31-60"}}), &receivables.Add({{"age", "61-90"}}),
+      &receivables.Add({{"age", "over_90"}})};
+  Periodic count_receivables(absl::Minutes(5), [&] {
+    absl::StatusOr<AgingBuckets> b =
+        accounts.Aging("", absl::ToCivilDay(clock.Now(), config.zone), "");
+    if (!b.ok()) {
+      LogJson("warn", "receivables", {{"error", b.status().ToString()}});
+      return;
+    }
+    const int64_t amounts[] = {b->not_due, b->d0_30, b->d31_60, b->d61_90, b->over_90};
+    for (int i = 0; i < 5; ++i) by_age[i]->Set(static_cast<double>(amounts[i]));
+  });
   // Runs a previous process left unfinished resume: issuing is idempotent
   // per contract, so nothing is issued twice.
   ASSIGN_OR_RETURN(int64_t resumed, runs.ResumeUnfinished());

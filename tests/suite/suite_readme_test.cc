@@ -1,14 +1,18 @@
-// The README's commands, run as printed: every gridbillctl line of a README
-// code block tagged `readme-test` (```sh readme-test) is run against the real
-// gridbill-contracts, -metering, -balance and -invoicing binaries started
-// here with a reduced demo load of 2026-10 and its schemes. The README's
-// placeholders are filled with ids of the demo month (FINAL-ID,
-// CORRECTION-ID, P-ID from its balance runs; ID, ESF-ID, PARTICIPANT-ID
-// from its documents), files named on a line (FILE.pdf, .xml, .csv,
-// .jsonl) live in a temporary directory, and the payments file a line
-// imports is written first. A line that fails fails the test, naming it.
+// The README's commands, run as printed: every line of a README code block
+// tagged `readme-test` (```sh readme-test) is run, in README order, with
+// bash in a temporary directory against the real gridbill-contracts,
+// -metering, -balance, -invoicing, -forecasting and -gateway binaries
+// started here on fresh databases: the README's own lines load the small
+// demo, define its schemes and start its runs. `$ctl` is gridbillctl;
+// variables a block sets (`export X=$($ctl ...)`) last until the block ends,
+// and an address the test picked itself (GRIDBILL_GATEWAY) stays the test's.
+// Placeholders in capitals (ID, FINAL-ID, POINT-CODE, ...) are filled with
+// ids the listing commands show when first needed; the payments, points and
+// 80020 files a line imports are written first (the 80020 file is the
+// README's own example). A line that fails fails the test, naming it.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <regex>
@@ -19,6 +23,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/struct.pb.h"
@@ -32,6 +38,8 @@ constexpr char kContractsBin[] = GRIDBILL_CONTRACTS_BIN;
 constexpr char kMeteringBin[] = GRIDBILL_METERING_BIN;
 constexpr char kBalanceBin[] = GRIDBILL_BALANCE_BIN;
 constexpr char kInvoicingBin[] = GRIDBILL_INVOICING_BIN;
+constexpr char kForecastingBin[] = GRIDBILL_FORECASTING_BIN;
+constexpr char kGatewayBin[] = GRIDBILL_GATEWAY_BIN;
 constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 constexpr char kReadme[] = GRIDBILL_README;
 
@@ -94,28 +102,37 @@ int64_t Int(const Struct& s, const std::string& name) {
                                        : static_cast<int64_t>(it->second.number_value());
 }
 
-// One command of a README block: the line as printed and its words.
+// One command of a README block: the line as run (continuations joined,
+// comment dropped), its words, and the variable it sets, if any.
 struct ReadmeCommand {
   int line_no = 0;  // of the README
+  int block = 0;    // which tagged block, from 1
   std::string text;
-  std::vector<std::string> words;  // after `$ctl`
+  std::vector<std::string> words;
+  std::string assign;  // `[export ]NAME=VALUE`: NAME
+  std::string value;   // the literal VALUE, or the command inside `$(...)`
+  bool substitute = false;
 };
 
-// The gridbillctl lines of the README's blocks tagged `readme-test`: a
-// trailing backslash continues a line, " #" starts a comment, the `ctl=`
-// line only names the binary. Any other line of such a block is an error
-// (the block would not be runnable as printed).
+// The lines of the README's blocks tagged `readme-test`: a trailing
+// backslash continues a line, " #" starts a comment, `ctl=` only names the
+// binary. Every other line runs gridbillctl (`$ctl ...`) or sets a variable
+// (`[export ]NAME=VALUE`, VALUE a literal or `$($ctl ...)`); anything else
+// is an error (the block would not be runnable as printed here).
 std::vector<ReadmeCommand> ReadmeCommands(const std::string& readme) {
   std::vector<ReadmeCommand> out;
   bool in_block = false;
+  int block = 0;
   std::string pending;
   int pending_line = 0;
   int line_no = 0;
+  const std::regex assignment("(export +)?([A-Za-z_][A-Za-z0-9_]*)=(.*)");
   for (absl::string_view raw : absl::StrSplit(readme, '\n')) {
     ++line_no;
     const std::string line(raw);
     if (!in_block) {
       in_block = line == "```sh readme-test";
+      if (in_block) ++block;
       continue;
     }
     if (absl::StartsWith(line, "```")) {
@@ -133,11 +150,24 @@ std::vector<ReadmeCommand> ReadmeCommands(const std::string& readme) {
     pending.clear();
     if (code.empty() || absl::StartsWith(code, "ctl=")) continue;
     INFO("README line " << pending_line << ": " << line);
-    REQUIRE(absl::StartsWith(code, "$ctl "));
     ReadmeCommand c;
     c.line_no = pending_line;
+    c.block = block;
     c.text = code;
-    for (absl::string_view w : absl::StrSplit(code.substr(5), ' ', absl::SkipEmpty())) {
+    std::smatch m;
+    if (std::regex_match(code, m, assignment)) {
+      c.assign = m[2];
+      c.value = m[3];
+      if (absl::StartsWith(c.value, "$(") && absl::EndsWith(c.value, ")")) {
+        c.substitute = true;
+        c.value = c.value.substr(2, c.value.size() - 3);
+        REQUIRE(absl::StartsWith(c.value, "$ctl "));
+      }
+    } else {
+      REQUIRE(absl::StartsWith(code, "$ctl "));
+    }
+    for (absl::string_view w :
+         absl::StrSplit(c.substitute ? c.value : code, ' ', absl::SkipEmpty())) {
       c.words.emplace_back(w);
     }
     out.push_back(std::move(c));
@@ -145,9 +175,38 @@ std::vector<ReadmeCommand> ReadmeCommands(const std::string& readme) {
   return out;
 }
 
+// The first ```xml block of the README (its 80020 example file).
+std::string ReadmeXml(const std::string& readme) {
+  const size_t start = readme.find("\n```xml\n");
+  REQUIRE(start != std::string::npos);
+  const size_t body = start + 8;
+  const size_t end = readme.find("\n```", body);
+  REQUIRE(end != std::string::npos);
+  return readme.substr(body, end - body + 1);
+}
+
+bool HasChannel(const Struct& point, const std::string& channel) {
+  for (const Struct& c : List(point, "channels")) {
+    if (Str(c, "channel") == channel) return true;
+  }
+  return false;
+}
+
 TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
-  const std::vector<ReadmeCommand> commands = ReadmeCommands(ReadFile(kReadme));
+  const std::string readme = ReadFile(kReadme);
+  const std::vector<ReadmeCommand> commands = ReadmeCommands(readme);
   REQUIRE(!commands.empty());
+  // The README's own lines load the demo month, its schemes and its runs.
+  auto has = [&](const std::vector<std::string>& prefix) {
+    return std::any_of(commands.begin(), commands.end(), [&](const ReadmeCommand& c) {
+      return c.words.size() > prefix.size() &&
+             std::equal(prefix.begin(), prefix.end(), c.words.begin() + 1);
+    });
+  };
+  REQUIRE(has({"demo", "load"}));
+  REQUIRE(has({"balance", "demo-schemes"}));
+  REQUIRE(has({"balance", "run", "2026-10"}));
+  REQUIRE(has({"invoicing", "run", "2026-10"}));
 
   TempDir dir;
   Service contracts(kContractsBin, CreateDatabase("suite_r_contracts"), dir, "contracts");
@@ -158,48 +217,56 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
   Service invoicing(kInvoicingBin, CreateDatabase("suite_r_invoicing"), dir, "invoicing",
                     {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
                      {"GRIDBILL_BALANCE_ADDRESS", balance.address}});
-  contracts.WaitServing(seconds(90));
-  metering.WaitServing(seconds(90));
-  balance.WaitServing(seconds(90));
-  invoicing.WaitServing(seconds(90));
+  Service forecasting(kForecastingBin, CreateDatabase("suite_r_forecasting"), dir, "forecasting",
+                      {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
+                       {"GRIDBILL_BALANCE_ADDRESS", balance.address}});
+  // The gateway as `up` starts it: the admin's password in .run/secrets.
+  std::filesystem::create_directories(dir.File(".run/secrets"));
+  WriteFile(dir.File(".run/secrets/admin_password"), "readme-admin-password-0123\n");
+  Service gateway(
+      kGatewayBin, CreateDatabase("suite_r_gateway"), dir, "gateway",
+      {{"GRIDBILL_IDENTITY_SECRET", "readme-identity-secret-0123456789abcdef"},
+       {"GRIDBILL_TOKEN_SECRET", "readme-token-secret-0123456789abcdefghi"},
+       {"GRIDBILL_WEB_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
+       {"GRIDBILL_BACKEND_CONTRACTS", contracts.address},
+       {"GRIDBILL_BACKEND_METERING", metering.address},
+       {"GRIDBILL_BACKEND_BALANCE", balance.address},
+       {"GRIDBILL_BACKEND_INVOICING", invoicing.address},
+       {"GRIDBILL_BACKEND_FORECASTING", forecasting.address},
+       {"GRIDBILL_BOOTSTRAP_ADMIN", "admin"},
+       {"GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE", dir.File(".run/secrets/admin_password")},
+       {"GRIDBILL_ARGON2_MEMORY_KIB", "8192"},
+       {"GRIDBILL_ARGON2_TIME_COST", "1"},
+       {"GRIDBILL_AUDIT_FLUSH_INTERVAL", "100ms"}});
+  for (Service* s : {&contracts, &metering, &balance, &invoicing, &forecasting, &gateway}) {
+    s->WaitServing(seconds(90));
+  }
   const Env env = {{"GRIDBILL_ADDR", contracts.address},
                    {"GRIDBILL_METERING_ADDR", metering.address},
                    {"GRIDBILL_BALANCE_ADDR", balance.address},
-                   {"GRIDBILL_INVOICING_ADDR", invoicing.address}};
-  auto ctl = [&](std::vector<std::string> args, seconds timeout = seconds(300)) {
+                   {"GRIDBILL_INVOICING_ADDR", invoicing.address},
+                   {"GRIDBILL_FORECASTING_ADDR", forecasting.address}};
+  // Addresses a README line sets that stay the test's.
+  const Env addresses = {{"GRIDBILL_GATEWAY", gateway.address}};
+  auto json = [&](std::vector<std::string> args, const Env& with = {}) {
     args.insert(args.begin(), kCtlBin);
-    CommandResult r = Run(args, env, timeout);
-    INFO(r.Describe());
-    REQUIRE(r.exit_code == 0);
-    return r;
-  };
-  auto json = [&](std::vector<std::string> args) {
     args.push_back("--output");
     args.push_back("json");
+    Env e = env;
+    for (const auto& [k, v] : with) e[k] = v;
+    CommandResult r = Run(args, e, seconds(300));
+    INFO(r.Describe());
+    REQUIRE(r.exit_code == 0);
     Struct out;
-    const std::string text = ctl(std::move(args)).out;
-    INFO(text.substr(0, 2000));
-    REQUIRE(google::protobuf::util::JsonStringToMessage(text, &out).ok());
+    INFO(r.out.substr(0, 2000));
+    REQUIRE(google::protobuf::util::JsonStringToMessage(r.out, &out).ok());
     return out;
   };
 
-  // The demo month as `up` leaves it, smaller: 40 points, 2026-10, its schemes
-  // and final balance run.
-  ctl({"demo", "load", "--seed", "7", "--points", "40", "--readings-months", "1", "--streams", "2"},
-      seconds(900));
-  ctl({"balance", "demo-schemes", "--seed", "7", "--max-points", "40"});
-  // The month's final balance run, unless a README block starts it.
-  const std::vector<std::string> final_run = {"balance", "run", "2026-10", "--type", "final"};
-  if (std::none_of(commands.begin(), commands.end(),
-                   [&](const ReadmeCommand& c) { return c.words == final_run; })) {
-    ctl(final_run, seconds(600));
-  }
-
-  // Placeholders, filled from the demo month's documents when first needed.
+  // Placeholders, each filled from what a listing shows when first needed.
   std::map<std::string, std::string> ids;
   Struct invoice;
-  auto fill = [&] {
-    if (ids.count("ID") > 0) return;
+  auto fill_documents = [&] {
     const std::vector<Struct> invoices = List(
         json({"invoicing", "documents", "--period", "2026-10", "--type", "invoice"}), "documents");
     const std::vector<Struct> esfs =
@@ -211,8 +278,7 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
     ids["ESF-ID"] = Str(esfs.front(), "id");
     ids["PARTICIPANT-ID"] = Str(invoice, "participantId");
   };
-  // Balance placeholders, from the month's runs once the README started them.
-  auto fill_balance = [&] {
+  auto fill_runs = [&] {
     for (const Struct& r : List(json({"balance", "runs", "--period", "2026-10"}), "runs")) {
       if (Str(Obj(r, "job"), "state") != "JOB_STATE_SUCCEEDED") continue;
       if (Str(r, "type") == "RUN_TYPE_FINAL") ids["FINAL-ID"] = Str(r, "id");
@@ -220,55 +286,162 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
         ids["CORRECTION-ID"] = Str(r, "id");  // the latest: runs list newest first
       }
     }
-    REQUIRE(ids.count("FINAL-ID") == 1);
-    for (const Struct& t : List(json({"balance", "show", ids["FINAL-ID"]}), "services")) {
-      if (Str(t, "serviceType") == "SERVICE_TYPE_TRANSMISSION") {
-        ids["P-ID"] = Str(t, "participantId");
-        break;
-      }
-    }
-    REQUIRE(ids.count("P-ID") == 1);
   };
-  const std::regex file_name("[A-Za-z0-9_.-]+\\.(pdf|xml|csv|jsonl)");
-
-  int run = 0;
-  bool imported = false;
-  for (const ReadmeCommand& c : commands) {
-    INFO("README line " << c.line_no << ": " << c.text);
-    std::vector<std::string> args;
-    for (const std::string& w : c.words) {
-      if (w == "ID" || w == "ESF-ID" || w == "PARTICIPANT-ID") {
-        fill();
-        args.push_back(ids[w]);
-      } else if (w == "FINAL-ID" || w == "CORRECTION-ID" || w == "P-ID") {
-        if (ids.count(w) == 0) fill_balance();
-        INFO("placeholder " << w);
-        REQUIRE(ids.count(w) == 1);
-        args.push_back(ids[w]);
-      } else if (std::regex_match(w, file_name)) {
-        args.push_back(dir.File(w));
-      } else {
-        args.push_back(w);
+  auto fill_point = [&] {
+    // An active point with channels 01 and 02 since before 2026 (schemes
+    // from 2026-01-01 name both channels).
+    for (const Struct& p : List(json({"metering", "points", "list"}), "points")) {
+      const Struct from = Obj(p, "validFrom");
+      if (Str(p, "status") == "METERING_POINT_STATUS_ACTIVE" && p.fields().count("validTo") == 0 &&
+          Int(from, "year") < 2026 && HasChannel(p, "CHANNEL_ACTIVE_RECEIVED") &&
+          HasChannel(p, "CHANNEL_ACTIVE_DELIVERED")) {
+        ids["POINT-CODE"] = Str(p, "code");
+        return;
       }
     }
-    const auto import = std::find(c.words.begin(), c.words.end(), "import-payments");
-    const bool payments = import != c.words.end() && import + 1 != c.words.end();
-    if (payments) {
+  };
+  auto fill_owners = [&] {
+    std::vector<std::string> active;
+    for (const Struct& p : List(json({"participants", "list", "--all"}), "participants")) {
+      if (Str(p, "status") == "PARTICIPANT_STATUS_ACTIVE") active.push_back(Str(p, "id"));
+    }
+    REQUIRE(active.size() >= 2);
+    ids["OWNER-ID"] = active[0];
+    ids["OTHER-OWNER-ID"] = active[1];
+  };
+  auto fill_scheme_participant = [&] {
+    for (const Struct& s :
+         List(json({"balance", "schemes", "list", "--period", "2026-10"}), "schemes")) {
+      if (Str(s, "serviceType") == "SERVICE_TYPE_TRANSMISSION" &&
+          !Str(s, "participantId").empty()) {
+        ids["P-ID"] = Str(s, "participantId");
+        return;
+      }
+    }
+  };
+  auto fill = [&](const std::string& name, const Env& block_env) {
+    if (ids.count(name) > 0) return;
+    if (name == "ID" || name == "ESF-ID" || name == "PARTICIPANT-ID") fill_documents();
+    if (name == "FINAL-ID" || name == "CORRECTION-ID") fill_runs();
+    if (name == "POINT-CODE") fill_point();
+    if (name == "OWNER-ID" || name == "OTHER-OWNER-ID") fill_owners();
+    if (name == "P-ID") fill_scheme_participant();
+    if (name == "P-SCHEME-ID" || name == "NODE-SCHEME-ID") {
+      if (ids.count("P-ID") == 0) fill_scheme_participant();
+      for (const Struct& s :
+           List(json({"balance", "schemes", "list", "--period", "2026-10"}), "schemes")) {
+        if (Str(s, "participantId") == ids["P-ID"] &&
+            Str(s, "serviceType") == "SERVICE_TYPE_TRANSMISSION") {
+          ids["P-SCHEME-ID"] = Str(s, "id");
+        }
+        if (Str(s, "nodeCode") == "N-35") ids["NODE-SCHEME-ID"] = Str(s, "id");
+      }
+    }
+    if (name == "APPLICATION-ID") {
+      const std::vector<Struct> a = List(json({"applications", "list"}), "applications");
+      if (!a.empty()) ids[name] = Str(a.front(), "id");
+    }
+    if (name == "TARIFF-ID") {
+      const std::vector<Struct> t =
+          List(json({"tariffs", "list", "--service", "transmission"}), "tariffs");
+      if (!t.empty()) ids[name] = Str(t.back(), "id");
+    }
+    if (name == "CONTRACT-ID") {
+      const std::vector<Struct> c =
+          List(json({"contracts", "list", "--service", "transmission", "--state", "active"}),
+               "contracts");
+      if (!c.empty()) ids[name] = Str(c.front(), "id");
+    }
+    // The gateway's own ids, read through the gateway as the block does.
+    if (name == "KEY-ID") {
+      const std::vector<Struct> k = List(json({"auth", "list-api-keys"}, block_env), "apiKeys");
+      if (!k.empty()) ids[name] = Str(k.front(), "id");
+    }
+    if (name == "USER-ID") {
+      for (const Struct& u : List(json({"auth", "list-users"}, block_env), "users")) {
+        if (Str(u, "username") == "admin") ids[name] = Str(u, "id");
+      }
+    }
+    INFO("placeholder " << name);
+    REQUIRE(ids.count(name) == 1);
+  };
+  const std::regex placeholder("[A-Z][A-Z-]*-ID|ID|POINT-CODE");
+
+  // The files a line imports, written before it runs.
+  auto write_inputs = [&](const ReadmeCommand& c) {
+    const auto at = [&](const std::string& w) {
+      return std::find(c.words.begin(), c.words.end(), w);
+    };
+    if (auto it = at("import-payments"); it != c.words.end() && it + 1 != c.words.end()) {
       // A payment of half the first invoice, by its customer.
-      fill();
+      fill("ID", {});
       const int64_t half = Int(invoice, "totalTiyn") / 2;
       WriteFile(
-          dir.File(*(import + 1)),
+          dir.File(*(it + 1)),
           absl::StrCat("reference,value_date,payer_bin,contract_number,amount,purpose\n",
                        "README-PAY-1,2026-11-20,", Str(invoice, "customerBin"), ",",
                        Str(invoice, "contractNumber"), ",",
                        absl::StrFormat("%d.%02d", half / 100, half % 100), ",README example\n"));
+      return true;
     }
-    args.insert(args.begin(), kCtlBin);
-    CommandResult r = Run(args, env, seconds(600));
+    if (auto it = at("points"); it != c.words.end() && it != c.words.begin() &&
+                                *(it - 1) == "import" && it + 1 != c.words.end()) {
+      fill("OWNER-ID", {});
+      WriteFile(dir.File(*(it + 1)),
+                absl::StrCat("code,name,channels,resolution,valid_from,participant_id\n",
+                             "MP-9002,Ввод 110 кВ Т-2,01;02,pt30m,2026-01-01,", ids["OWNER-ID"],
+                             "\n", "MP-9003,Ввод 110 кВ Т-3,01,pt60m,2026-01-01,\n"));
+    }
+    if (auto it = at("import");
+        it != c.words.end() && it + 1 != c.words.end() && absl::EndsWith(*(it + 1), ".xml")) {
+      WriteFile(dir.File(*(it + 1)), ReadmeXml(readme));
+    }
+    return false;
+  };
+
+  int run = 0;
+  bool imported = false;
+  int block = 0;
+  Env block_env;
+  for (const ReadmeCommand& c : commands) {
+    INFO("README line " << c.line_no << ": " << c.text);
+    if (c.block != block) {  // each block is a shell session of its own
+      block = c.block;
+      block_env = env;
+      block_env["ctl"] = kCtlBin;
+    }
+    if (!c.assign.empty() && !c.substitute) {
+      block_env[c.assign] = addresses.count(c.assign) > 0 ? addresses.at(c.assign) : c.value;
+      // Through the gateway, as after `up` where no service address is set.
+      if (c.assign == "GRIDBILL_GATEWAY") {
+        for (const auto& [k, v] : env) block_env.erase(k);
+      }
+      ++run;
+      continue;
+    }
+    std::vector<std::string> words;
+    for (const std::string& w : c.words) {
+      if (std::regex_match(w, placeholder)) {
+        fill(w, block_env);
+        words.push_back(ids[w]);
+      } else if (absl::StrContains(w, "POINT-CODE:")) {  // a scheme term
+        fill("POINT-CODE", block_env);
+        words.push_back(absl::StrReplaceAll(w, {{"POINT-CODE", ids["POINT-CODE"]}}));
+      } else {
+        words.push_back(w);
+      }
+    }
+    const bool payments = write_inputs(c);
+    CommandResult r = Run(
+        {"/bin/bash", "-c", absl::StrCat("cd '", dir.path(), "' && ", absl::StrJoin(words, " "))},
+        block_env, seconds(900));
     INFO(r.Describe());
     CHECK(r.exit_code == 0);
     ++run;
+    if (c.substitute) {
+      block_env[c.assign] = std::string(absl::StripAsciiWhitespace(r.out));
+      CHECK(!block_env[c.assign].empty());
+    }
     if (payments && r.exit_code == 0) {
       imported = true;
       // The document and the list show what is still open.

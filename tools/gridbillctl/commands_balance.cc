@@ -383,7 +383,7 @@ int HoursCmd(Context& ctx, const Args& args) {
            {"EST", Table::Align::kRight},
            {"MISS", Table::Align::kRight}});
   for (const auto& h : resp.hours()) {
-    t.AddRow({h.participant_id(), Service(h.service_type()), FormatLocalTime(h.hour_start(), zone),
+    t.AddRow({h.participant_id(), Service(h.service_type()), FormatTime(h.hour_start(), zone),
               GroupDigits(h.actual_wh()), h.has_declaration() ? GroupDigits(h.declared_wh()) : "",
               h.has_declaration() ? GroupDigits(h.imbalance_wh()) : "",
               absl::StrCat(h.quality().estimated()), absl::StrCat(h.quality().missing())});

@@ -429,8 +429,8 @@ int ReadingsCmd(Context& ctx, const Args& args) {
     // Source, SCADA's check value and the sender's status code exist at
     // native resolution only. Local times carry their offset: an hour that
     // repeats on a zone change shows twice with different offsets.
-    t.AddRow({FormatLocalTime(v.start(), zone), FormatLocalTime(v.end(), zone),
-              FormatEnergy(v.value_wh()), GroupDigits(v.value_wh()), ShortName(v.quality()),
+    t.AddRow({FormatTime(v.start(), zone), FormatTime(v.end(), zone), FormatEnergy(v.value_wh()),
+              GroupDigits(v.value_wh()), ShortName(v.quality()),
               v.revision() > 0 ? absl::StrCat(v.revision()) : "",
               v.source() != mv1::SOURCE_UNSPECIFIED ? ShortName(v.source()) : "",
               v.has_scada_value_wh() ? GroupDigits(v.scada_value_wh()) : "",

@@ -295,11 +295,17 @@ class Loader {
               t.set_target_state(step.to);
               t.set_resolution(step.resolution);
               v1::TransitionApplicationResponse tr;
-              // Registered from paper by the operator, as received then;
-              // one received later than now is submitted by the user now.
+              // Registered from paper by the operator, as received then,
+              // when that was before the data set's as-of month; one of
+              // that month is submitted by the user at load time. Decided
+              // by the data set alone, not by the load's time, so that a
+              // load repeated later sends the same requests (a request id
+              // is never reused with another body).
               const absl::Time received = absl::FromCivil(da.received, DisplayZone());
+              const absl::Time paper_until =
+                  absl::FromCivil(absl::CivilDay(data_.options.as_of), DisplayZone());
               const bool from_paper =
-                  step.to == v1::APPLICATION_STATE_SUBMITTED && received < absl::Now();
+                  step.to == v1::APPLICATION_STATE_SUBMITTED && received < paper_until;
               if (from_paper) *t.mutable_received_time() = ToProtoTime(received);
               const bool by_user = step.to == v1::APPLICATION_STATE_SUBMITTED && !from_paper;
               grpc::Status sst = Call(r, client_.applications(),

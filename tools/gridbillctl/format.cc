@@ -203,12 +203,6 @@ std::string FormatPeriod(const common::v1::BillingPeriod& p) {
 std::string FormatTime(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
   if (t.seconds() == 0 && t.nanos() == 0) return "";
   const absl::Time time = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-  return absl::FormatTime("%Y-%m-%d %H:%M", time, zone);
-}
-
-std::string FormatLocalTime(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
-  if (t.seconds() == 0 && t.nanos() == 0) return "";
-  const absl::Time time = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
   return absl::FormatTime("%Y-%m-%dT%H:%M%Ez", time, zone);
 }
 

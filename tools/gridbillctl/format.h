@@ -61,13 +61,11 @@ std::string FormatPrice(std::string_view price_per_kwh);
 std::string FormatDate(const common::v1::Date& d);
 // "2026-11"; "" when unset.
 std::string FormatPeriod(const common::v1::BillingPeriod& p);
-// "2026-11-28 20:44" in `zone`; "" when unset.
+// ISO 8601 in `zone` with the offset in force, "2024-02-29T23:00+06:00";
+// "" when unset. Every instant the CLI prints goes through it: a local time
+// without its offset is ambiguous where the clock was turned back (the two
+// 23:00 of 2024-02-29 in Asia/Almaty print as 23:00+06:00 and 23:00+05:00).
 std::string FormatTime(const google::protobuf::Timestamp& t, absl::TimeZone zone);
-// ISO 8601 with the offset in force, "2024-02-29T23:00+06:00" in `zone`; ""
-// when unset. For local times where an hour can repeat (a zone change or
-// the end of daylight saving turns the clock back): the two 23:00 of
-// 2024-02-29 in Asia/Almaty print as 23:00+06:00 and 23:00+05:00.
-std::string FormatLocalTime(const google::protobuf::Timestamp& t, absl::TimeZone zone);
 
 // The zone times are shown in: $GRIDBILL_TIME_ZONE, else Asia/Almaty, else UTC.
 absl::TimeZone DisplayZone();

@@ -39,6 +39,7 @@ void ServiceHarness::Start(std::vector<grpc::Service*> services) {
   options.config.shutdown_grace = absl::Seconds(1);
   options.config.log_level = "error";
   options.config.max_message_bytes = options_.max_message_bytes;
+  options.config.identity_secret = options_.identity_secret;
   options.services = std::move(services);
   options.handle_signals = false;
   options.registry = registry_;

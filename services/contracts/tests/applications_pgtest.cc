@@ -228,6 +228,11 @@ TEST_CASE("deadlines and overdue follow the injected clock; counts by state") {
   REQUIRE(counts.processed() == 2);  // approved + rejected-then-closed
   REQUIRE(counts.closed() == 1);
   REQUIRE(counts.overdue() == 3);
+  // The operators' gauge (gridbill_contracts_applications_overdue) counts
+  // every month's: the April one is not due yet.
+  absl::StatusOr<int64_t> overdue = h.applications.Overdue();
+  REQUIRE(overdue.ok());
+  CHECK(*overdue == 3);
   std::map<int, int64_t> by_state;
   for (const auto& s : counts.by_state()) by_state[s.state()] = s.count();
   REQUIRE(by_state == std::map<int, int64_t>{{v1::APPLICATION_STATE_SUBMITTED, 2},

@@ -23,6 +23,7 @@
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/server/server.h"
 #include "grpc_web.h"
+#include "gridbill/testing/service_harness.h"
 #include "grpcpp/create_channel.h"
 #include "policy.h"
 #include "proxy.h"
@@ -40,37 +41,23 @@ constexpr char kIdentitySecret[] = "identity-secret-identity-secret-0";
 class AuthGateway {
  public:
   AuthGateway()
-      : db(GRIDBILL_GATEWAY_MIGRATIONS_DIR),
+      : harness(GRIDBILL_GATEWAY_MIGRATIONS_DIR, HarnessOptions()),
         clock(absl::Now()),
-        store(db.pool()),
+        store(harness.pool()),
         hasher(testing::kTestArgon2),
         signer("0123456789abcdef0123456789abcdef"),
         auth(store, clock, hasher, signer, AuthSettings{}),
-        idempotency(db.pool()),
+        idempotency(harness.pool()),
         auth_service(auth, idempotency, kIdentitySecret),
         audit_service(store) {
-    Server::Options options;
-    options.config.service_name = "gateway";
-    options.config.grpc_address = "127.0.0.1:0";
-    options.config.metrics_address = "";
-    options.config.shutdown_grace = absl::Seconds(1);
-    options.config.log_level = "error";
-    options.config.max_message_bytes = 16 << 20;
-    options.config.identity_secret = kIdentitySecret;
-    options.services = {&auth_service, &audit_service};
-    options.handle_signals = false;
-    auto started = Server::Start(std::move(options));
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    server = std::move(started).value();
+    harness.Start({&auth_service, &audit_service});
 
     auto built =
         PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
     REQUIRE(built.ok());
     policies = std::move(built).value();
     std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
-    backends[kBackendGateway] = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                                    grpc::InsecureChannelCredentials());
+    backends[kBackendGateway] = harness.channel();
     proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret);
     auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
     REQUIRE(door.ok());
@@ -90,7 +77,7 @@ class AuthGateway {
   }
   ~AuthGateway() {
     if (front.server) front.server->Shutdown();
-    server->Shutdown();
+    harness.Stop();
   }
 
   grpc::Status CreateApiKey(const v1::CreateApiKeyRequest& req, v1::CreateApiKeyResponse* resp) {
@@ -100,7 +87,15 @@ class AuthGateway {
     return auth_stub->CreateApiKey(&ctx, req, resp);
   }
 
-  pgtest::Database db;
+  static ::gridbill::testing::ServiceHarness::Options HarnessOptions() {
+    ::gridbill::testing::ServiceHarness::Options o;
+    o.service_name = "gateway";
+    o.max_message_bytes = 16 << 20;
+    o.identity_secret = kIdentitySecret;
+    return o;
+  }
+
+  ::gridbill::testing::ServiceHarness harness;
   testing::FakeClock clock;
   PgStore store;
   PasswordHasher hasher;
@@ -109,7 +104,6 @@ class AuthGateway {
   pg::PgIdempotency idempotency;
   AuthServiceImpl auth_service;
   AuditServiceImpl audit_service;
-  std::unique_ptr<Server> server;
   std::unique_ptr<PolicyTable> policies;
   std::unique_ptr<Proxy> proxy;
   FrontDoor front;
@@ -162,7 +156,7 @@ TEST_CASE("CreateApiKey shows the secret once: a retry gets the key without it")
 
   // The database keeps neither the secret nor anything it can be read from:
   // the idempotency record holds the key without it, api_keys a digest.
-  auto record = gw.db.pool().Execute(pg::Query{
+  auto record = gw.harness.pool().Execute(pg::Query{
       "", "SELECT response FROM idempotency_keys WHERE method = 'AuthService/CreateApiKey'"});
   REQUIRE(record.ok());
   REQUIRE(record->size() == 1);
@@ -172,7 +166,7 @@ TEST_CASE("CreateApiKey shows the secret once: a retry gets the key without it")
   REQUIRE(stored_response.ParseFromString(stored));
   CHECK(stored_response.api_key().id() == id);
   CHECK(stored_response.secret().empty());
-  auto key_row = gw.db.pool().Execute(
+  auto key_row = gw.harness.pool().Execute(
       pg::Query{"", "SELECT k::text, secret_hash FROM api_keys k WHERE id = $1"}, pg::Params(id));
   REQUIRE(key_row.ok());
   REQUIRE(key_row->size() == 1);

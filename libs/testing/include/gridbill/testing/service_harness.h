@@ -52,6 +52,9 @@ class ServiceHarness {
     bool metrics = false;  // serve /metrics on a port of its own
     int64_t max_message_bytes = 64 << 20;
     int pool_size = 4;  // connections of pool()
+    // Non-empty: the server accepts only calls whose identity is signed with
+    // it and enforces each method's roles, as a service behind the gateway.
+    std::string identity_secret = {};
   };
 
   // A fresh database migrated from `migrations_dir`.
