@@ -99,7 +99,7 @@ MTLS=0
 if [[ "${GRIDBILL_MTLS:-1}" == 1 ]] && { [[ -z "$ctl" ]] || ctl_has GRIDBILL_MTLS_CERT_FILE; }; then
   MTLS=1
   bash "$GRIDBILL_ROOT/deploy/certs.sh" "$CERT_DIR" contracts metering balance invoicing \
-    forecasting reporting gateway gridbillctl || die "could not make the certificates in $CERT_DIR"
+    forecasting reporting integrations gateway gridbillctl || die "could not make the certificates in $CERT_DIR"
   ctl_env+=(GRIDBILL_MTLS_CERT_FILE="$CERT_DIR/gridbillctl.crt"
     GRIDBILL_MTLS_KEY_FILE="$CERT_DIR/gridbillctl.key" GRIDBILL_MTLS_CA_FILE="$CERT_DIR/ca.crt")
 fi

@@ -13,6 +13,7 @@
 #include "gridbill/server/bootstrap.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
+#include "gridbill/server/tls.h"
 #include "grpc_sources.h"
 #include "grpcpp/security/credentials.h"
 #include "pg_store.h"
@@ -32,7 +33,8 @@ absl::Status Serve(int argc, char** argv) {
   PgStore store(base.pool());
   jobs::PgJobs jobs(base.pool());
   pg::PgIdempotency idempotency(base.pool());
-  const auto credentials = grpc::InsecureChannelCredentials();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   ChannelCredentialsFor(config.server.mtls));
   GrpcSources sources(CreateIdentitySigningChannel(config.contracts_address, credentials,
                                                    config.server.identity_secret),
                       CreateIdentitySigningChannel(config.invoicing_address, credentials,
