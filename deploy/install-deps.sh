@@ -30,6 +30,8 @@ packages=(
   prometheus clang-format
   # deploy/images.sh: OCI images from a Debian root filesystem
   buildah debootstrap
+  # deploy/certs.sh: the local CA and certificates of mutual TLS
+  openssl
 )
 
 # One dpkg-query for all: a package it does not list as installed ("ii") is missing.
