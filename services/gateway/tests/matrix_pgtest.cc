@@ -159,9 +159,10 @@ struct Fixture {
     auto channel =
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
     std::map<std::string, std::shared_ptr<grpc::Channel>> backends = {
-        {kBackendContracts, channel}, {kBackendMetering, channel},    {kBackendBalance, channel},
-        {kBackendInvoicing, channel}, {kBackendForecasting, channel}, {kBackendReporting, channel},
-        {kBackendGateway, channel}};
+        {kBackendContracts, channel},    {kBackendMetering, channel},
+        {kBackendBalance, channel},      {kBackendInvoicing, channel},
+        {kBackendForecasting, channel},  {kBackendReporting, channel},
+        {kBackendIntegrations, channel}, {kBackendGateway, channel}};
     proxy = std::make_unique<Proxy>(*policies, auth, backends, kSecret);
     auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
     REQUIRE(door.ok());
