@@ -352,9 +352,11 @@ fi
 
 if [[ "${GRIDBILL_BACKUP:-1}" == 1 ]] &&
   [[ -z "$(find "$(pg_backup_dir)" -mindepth 1 -maxdepth 1 -type d -name '20*Z' -mmin -1440 2>/dev/null)" ]]; then
-  say "base backup of the cluster (none from the last day): .run/logs/backup.log"
-  bash "$GRIDBILL_ROOT/deploy/backup.sh" >"$LOG_DIR/backup.log" 2>&1 ||
-    warn "the base backup failed (see .run/logs/backup.log)"
+  # In the background: a copy of the whole cluster takes minutes and the suite
+  # is usable meanwhile (WAL is archived from the start either way).
+  say "base backup of the cluster (none from the last day) in the background: .run/logs/backup.log"
+  setsid bash -c "bash '$GRIDBILL_ROOT/deploy/backup.sh' || echo 'the base backup failed'" \
+    </dev/null >"$LOG_DIR/backup.log" 2>&1 &
 fi
 
 # --- where everything is -----------------------------------------------------------
@@ -372,6 +374,10 @@ ctl_rel="${ctl#"$GRIDBILL_ROOT"/}"
         "http://$BIND_HOST:$metrics_port/metrics" ".run/logs/$svc.log"
     fi
   done
+  if [[ " ${started[*]} " == *" integrations "* ]]; then
+    printf '  %-12s %-22s %-38s %s\n' integrations "$BIND_HOST:7107" \
+      "http://$BIND_HOST:9107/metrics" ".run/logs/integrations.log"
+  fi
   echo
   echo "  PostgreSQL   $PG_HOST:$PG_PORT, user $PG_USER, one database per service (.run/logs/postgres.log)"
   echo "               psql -h $PG_HOST -p $PG_PORT -U $PG_USER contracts"
