@@ -34,6 +34,7 @@ test("values.schema.json rejects wrong types and unknown keys", () => {
     ["a log level", (v) => (v.config.logLevel = "verbose")],
     ["resources without limits", (v) => delete v.services.invoicing.resources.limits],
     ["a database mode", (v) => (v.database.mode = "sqlite")],
+    ["the hook Job as a string", (v) => (v.migrations.hookJob = "true")],
   ];
   for (const [what, change] of cases) {
     const v = structuredClone(values);
@@ -71,6 +72,11 @@ test("every service of the suite is in the chart with Deployment, Service and th
   for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     assert.match(templates["deployment.yaml"], new RegExp(`${probe}:\\s*\\n\\s*grpc: \\{port: \\{\\{ \\$svc\\.grpcPort \\}\\}\\}`), probe);
   }
+  // Migrations: an init container in every pod, a pre-upgrade hook Job per
+  // service, the services only checking (configmap.yaml).
+  assert.match(templates["deployment.yaml"], /initContainers:\s*\n\s*- name: migrate[\s\S]*args: \["--database-migrate=only"\][\s\S]*containers:/);
+  assert.match(templates["migrations-job.yaml"], /range \$name, \$svc := \.Values\.services[\s\S]*if \$svc\.enabled[\s\S]*kind: Job[\s\S]*"helm\.sh\/hook": pre-upgrade[\s\S]*args: \["--database-migrate=only"\]/);
+  assert.match(templates["configmap.yaml"], /GRIDBILL_DATABASE_MIGRATE: "check"/);
   assert.match(templates["pdb-hpa.yaml"], /kind: PodDisruptionBudget/);
   assert.match(templates["networkpolicy.yaml"], /kind: NetworkPolicy/);
   assert.match(templates["monitoring.yaml"], /if \.Values\.monitoring\.serviceMonitor[\s\S]*kind: ServiceMonitor/);
@@ -93,7 +99,7 @@ test("the chart gives each service the settings the prod overlay gives it", () =
   const prod = kustomize(`${repoRoot}deploy/k8s/overlays/prod`);
   for (const svc of suite) {
     const v = values.services[svc];
-    const keys = ["GRIDBILL_SHUTDOWN_GRACE", "GRIDBILL_LOG_LEVEL", "GRIDBILL_DATABASE_POOL_SIZE",
+    const keys = ["GRIDBILL_SHUTDOWN_GRACE", "GRIDBILL_LOG_LEVEL", "GRIDBILL_DATABASE_POOL_SIZE", "GRIDBILL_DATABASE_MIGRATE",
       ...(svc === "gateway" ? ["GRIDBILL_WEB_ADDRESS", "GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE"] : v.timeZone === false ? [] : ["GRIDBILL_TIME_ZONE"]),
       ...Object.keys(v.calls), ...Object.keys(v.config)];
     const d = named(prod, "Deployment", svc);

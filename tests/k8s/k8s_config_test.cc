@@ -36,15 +36,13 @@ std::vector<std::string> WriteConfigs(const std::string& overlay, const TempDir&
   return absl::StrSplit(r.out.substr(0, r.out.find('\n')), ' ', absl::SkipEmpty());
 }
 
-// Starts `service` on `config`; the outcome of its start: "SERVING", or its
-// exit status and log.
-std::string StartOn(const std::string& service, const std::string& config, const TempDir& dir) {
-  const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+// The pod's environment of `service` on `config` and a database.
+Env PodEnv(const std::string& service, const std::string& config, const std::string& database,
+           const std::string& address, const TempDir& dir) {
   WriteFile(dir.File("admin_password"), "admin-password-for-the-config-test\n");
   Env env = {
       {"GRIDBILL_CONFIG", config},
-      {"GRIDBILL_DATABASE_URL",
-       CreateDatabase("config_" + service + "_" + std::to_string(FreePort()))},
+      {"GRIDBILL_DATABASE_URL", database},
       {"GRIDBILL_GRPC_ADDRESS", address},
       {"GRIDBILL_METRICS_ADDRESS", "127.0.0.1:" + std::to_string(FreePort())},
       {"GRIDBILL_IDENTITY_SECRET", "config-test-identity-secret-0123456789"},
@@ -55,6 +53,29 @@ std::string StartOn(const std::string& service, const std::string& config, const
     env["GRIDBILL_WEB_ADDRESS"] = "127.0.0.1:" + std::to_string(FreePort());
     env["GRIDBILL_BOOTSTRAP_ADMIN_PASSWORD_FILE"] = dir.File("admin_password");
     env["GRIDBILL_ARGON2_MEMORY_KIB"] = "8192";
+  }
+  return env;
+}
+
+// The pod's init container: the binary with --database-migrate=only. Its
+// exit status and log.
+CommandResult Migrate(const std::string& service, const Env& env) {
+  return Run({kBinaries.at(service), "--database-migrate=only"}, env, std::chrono::seconds(120));
+}
+
+// Starts `service` on `config` as its pod does (the init container's
+// migrations, then the service); the outcome: "SERVING", or the exit status
+// and log of the step that stopped.
+std::string StartOn(const std::string& service, const std::string& config, const TempDir& dir,
+                    bool migrate_first = true, std::string database = "") {
+  const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+  if (database.empty()) {
+    database = CreateDatabase("config_" + service + "_" + std::to_string(FreePort()));
+  }
+  const Env env = PodEnv(service, config, database, address, dir);
+  if (migrate_first) {
+    const CommandResult m = Migrate(service, env);
+    if (m.exit_code != 0) return "exit " + std::to_string(m.exit_code) + ":\n" + m.err + m.out;
   }
   auto process = Process::Start({kBinaries.at(service)}, env, dir.File(service + ".log"));
   for (int i = 0; i < 600; ++i) {
@@ -81,6 +102,32 @@ TEST_CASE("every service starts on the settings each overlay gives it", "[suite]
       CHECK(StartOn(service, dir.File(service + ".conf"), dir) == "SERVING");
     }
   }
+}
+
+TEST_CASE("the init container migrates and exits 0; the service only checks the schema",
+          "[suite][k8s]") {
+  TempDir dir;
+  WriteConfigs("prod", dir);
+  const std::string config = dir.File("invoicing.conf");
+  REQUIRE(ReadFile(config).find("database_migrate = \"check\"") != std::string::npos);
+  // Without the init container the service refuses the empty database.
+  const std::string unmigrated = StartOn("invoicing", config, dir, /*migrate_first=*/false);
+  INFO(unmigrated);
+  CHECK(unmigrated.rfind("exit 1", 0) == 0);
+  CHECK(unmigrated.find("is not applied") != std::string::npos);
+  // The init container applies every migration and ends with 0, twice (a
+  // second replica's finds nothing to do); then the service serves.
+  const std::string database = CreateDatabase("config_migrate_" + std::to_string(FreePort()));
+  const Env env = PodEnv("invoicing", config, database, "127.0.0.1:0", dir);
+  const CommandResult first = Migrate("invoicing", env);
+  INFO(first.Describe());
+  CHECK(first.exit_code == 0);
+  CHECK(first.err.find("migrate only") != std::string::npos);
+  const CommandResult second = Migrate("invoicing", env);
+  INFO(second.Describe());
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("\"applied\":\"\"") != std::string::npos);
+  CHECK(StartOn("invoicing", config, dir, /*migrate_first=*/false, database) == "SERVING");
 }
 
 TEST_CASE("a setting the service does not know stops it at start", "[suite][k8s]") {

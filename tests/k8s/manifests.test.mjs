@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  byKind, kustomize, named, repoRoot, selects, structuralProblems, validateSchema,
+  byKind, kustomize, named, podSettings, repoRoot, selects, structuralProblems, validateSchema,
 } from "./lib.mjs";
 
 const overlays = ["dev", "prod"];
@@ -39,6 +39,23 @@ for (const overlay of overlays) {
     }
     const gw = named(objects, "Service", "gateway");
     assert.deepEqual(gw.spec.ports.map((p) => p.name).sort(), ["grpc", "metrics", "web"]);
+  });
+
+  test(`${overlay}: each pod migrates in an init container, the service only checks`, () => {
+    for (const svc of suite) {
+      const spec = named(objects, "Deployment", svc).spec.template.spec;
+      const [init] = spec.initContainers ?? [];
+      assert.equal(init?.name, "migrate", `${svc}: init container`);
+      assert.deepEqual(init.args, ["--database-migrate=only"], svc);
+      assert.equal(init.image, spec.containers[0].image, `${svc}: the service's image`);
+      assert.deepEqual(init.envFrom, spec.containers[0].envFrom, `${svc}: the service's settings`);
+      const url = (c) => c.env.find((e) => e.name === "GRIDBILL_DATABASE_URL").valueFrom.secretKeyRef;
+      assert.deepEqual(url(init), url(spec.containers[0]), `${svc}: the service's database`);
+      assert.equal(init.securityContext?.readOnlyRootFilesystem, true, svc);
+      assert.deepEqual(init.securityContext?.capabilities?.drop, ["ALL"], svc);
+      assert.ok(init.resources?.limits?.memory, `${svc}: init limits`);
+      assert.equal(podSettings(objects, spec).GRIDBILL_DATABASE_MIGRATE, "check", svc);
+    }
   });
 
   test(`${overlay}: HPAs scale the stateless services, Ingress reaches the gateway`, () => {
