@@ -6,6 +6,8 @@
 // setting in a ConfigMap fails here instead of being ignored in the cluster.
 // Addresses, the database URL and the secrets come from the environment, as
 // in the pod (Secrets and the downward API).
+#include <libpq-fe.h>
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <map>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "gridbill/pgtest/pgtest.h"
 #include "harness.h"
 
 namespace gridbill::suite {
@@ -34,6 +37,19 @@ std::vector<std::string> WriteConfigs(const std::string& overlay, const TempDir&
   INFO(r.Describe());
   REQUIRE(r.exit_code == 0);
   return absl::StrSplit(r.out.substr(0, r.out.find('\n')), ' ', absl::SkipEmpty());
+}
+
+// Runs `sql` on `database` as `role` (the cluster's superuser by default):
+// "" when it succeeds, else the error.
+std::string Sql(const std::string& database, const std::string& sql, const std::string& role = "") {
+  std::string conninfo = pgtest::Cluster::Get().Conninfo(database);
+  if (!role.empty()) conninfo += " user=" + role;
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) return PQerrorMessage(conn.get());
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  const ExecStatusType st = PQresultStatus(res.get());
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return "";
+  return PQresultErrorMessage(res.get());
 }
 
 // The pod's environment of `service` on `config` and a database.
@@ -122,12 +138,54 @@ TEST_CASE("the init container migrates and exits 0; the service only checks the 
   const CommandResult first = Migrate("invoicing", env);
   INFO(first.Describe());
   CHECK(first.exit_code == 0);
+  CHECK_FALSE(first.timed_out);
   CHECK(first.err.find("migrate only") != std::string::npos);
+  // It never served: no gRPC port was opened.
+  CHECK(first.err.find("\"listening\"") == std::string::npos);
   const CommandResult second = Migrate("invoicing", env);
   INFO(second.Describe());
   CHECK(second.exit_code == 0);
   CHECK(second.err.find("\"applied\":\"\"") != std::string::npos);
   CHECK(StartOn("invoicing", config, dir, /*migrate_first=*/false, database) == "SERVING");
+}
+
+TEST_CASE("the init container migrates as the owner; the service works as its runtime role",
+          "[suite][k8s]") {
+  // As in the overlays: the init container has database_url (the runtime
+  // role's Secret) and database_owner_url (the owner's); the service only
+  // database_url.
+  TempDir dir;
+  WriteConfigs("prod", dir);
+  const std::string config = dir.File("invoicing.conf");
+  const std::string n = std::to_string(FreePort());
+  const std::string owner = "k8s_owner_" + n, app = "k8s_app_" + n, db = "k8s_roles_" + n;
+  REQUIRE(Sql("postgres", "CREATE ROLE " + owner + " LOGIN") == "");
+  REQUIRE(Sql("postgres", "CREATE ROLE " + app + " LOGIN") == "");
+  REQUIRE(Sql("postgres", "CREATE DATABASE " + db + " OWNER " + owner) == "");
+  const std::string conninfo = pgtest::Cluster::Get().Conninfo(db);
+  Env init = PodEnv("invoicing", config, conninfo + " user=" + app, "127.0.0.1:0", dir);
+  init["GRIDBILL_DATABASE_OWNER_URL"] = conninfo + " user=" + owner;
+  const CommandResult migrated = Migrate("invoicing", init);
+  INFO(migrated.Describe());
+  REQUIRE(migrated.exit_code == 0);
+  CHECK(migrated.err.find("\"runtime_role\":\"" + app + "\"") != std::string::npos);
+  CHECK(StartOn("invoicing", config, dir, /*migrate_first=*/false, conninfo + " user=" + app) ==
+        "SERVING");
+  // The runtime role has rows, not the schema.
+  CHECK(Sql(db, "SELECT count(*) FROM documents", app) == "");
+  CHECK(Sql(db, "DROP TABLE document_lines", app).find("must be owner") != std::string::npos);
+  CHECK(Sql(db, "ALTER TABLE documents DISABLE TRIGGER documents_immutable", app)
+            .find("must be owner") != std::string::npos);
+  // Without the owner's URL the init container migrates as the runtime
+  // role, which may not make tables: it fails, and the service does not start.
+  const std::string db2 = "k8s_roles2_" + n;
+  REQUIRE(Sql("postgres", "CREATE DATABASE " + db2 + " OWNER " + owner) == "");
+  const std::string conninfo2 = pgtest::Cluster::Get().Conninfo(db2);
+  const CommandResult refused = Migrate(
+      "invoicing", PodEnv("invoicing", config, conninfo2 + " user=" + app, "127.0.0.1:0", dir));
+  INFO(refused.Describe());
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.err.find("permission denied") != std::string::npos);
 }
 
 TEST_CASE("a setting the service does not know stops it at start", "[suite][k8s]") {

@@ -10,7 +10,7 @@ import {
 const overlays = ["dev", "prod"];
 const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "integrations", "gateway"];
 // Made outside the repository in prod (deploy/k8s/overlays/prod says how).
-const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3"];
+const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3", ...suite.map((s) => `${s}-db-runtime`)];
 
 for (const overlay of overlays) {
   const objects = kustomize(`${repoRoot}deploy/k8s/overlays/${overlay}`);
@@ -51,6 +51,14 @@ for (const overlay of overlays) {
       assert.deepEqual(init.envFrom, spec.containers[0].envFrom, `${svc}: the service's settings`);
       const url = (c) => c.env.find((e) => e.name === "GRIDBILL_DATABASE_URL").valueFrom.secretKeyRef;
       assert.deepEqual(url(init), url(spec.containers[0]), `${svc}: the service's database`);
+      // Migrations run as the owner; the service as its runtime role only.
+      const owner = (c) => c.env.find((e) => e.name === "GRIDBILL_DATABASE_OWNER_URL");
+      assert.deepEqual(owner(init)?.valueFrom?.secretKeyRef, { name: `${svc}-db-app`, key: "uri" }, `${svc}: migrations as the owner`);
+      assert.deepEqual(url(spec.containers[0]), { name: `${svc}-db-runtime`, key: "uri" }, `${svc}: the service as ${svc}_app`);
+      for (const c of spec.containers) {
+        assert.equal(owner(c), undefined, `${svc}/${c.name}: no owner's URL`);
+        for (const from of c.envFrom ?? []) assert.equal(from.secretRef, undefined, `${svc}/${c.name}: no whole Secret`);
+      }
       assert.equal(init.securityContext?.readOnlyRootFilesystem, true, svc);
       assert.deepEqual(init.securityContext?.capabilities?.drop, ["ALL"], svc);
       assert.ok(init.resources?.limits?.memory, `${svc}: init limits`);
@@ -81,8 +89,28 @@ for (const overlay of overlays) {
       const svc = c.metadata.name.replace(/-db$/, "");
       const d = named(objects, "Deployment", svc);
       const url = d.spec.template.spec.containers[0].env.find((e) => e.name === "GRIDBILL_DATABASE_URL");
-      assert.equal(url.valueFrom.secretKeyRef.name, `${c.metadata.name}-app`, `${svc} reads the URL the operator writes`);
+      assert.equal(url.valueFrom.secretKeyRef.name, `${c.metadata.name}-runtime`, `${svc} connects as its runtime role`);
       assert.equal(url.valueFrom.secretKeyRef.key, "uri");
+      // The operator makes the runtime role from that Secret: a login role,
+      // not the owner (bootstrap.initdb.owner), not a superuser.
+      const roles = c.spec.managed?.roles ?? [];
+      assert.deepEqual(roles.map((r) => r.name), [`${svc}_app`], `${c.metadata.name}: managed roles`);
+      assert.equal(roles[0].login, true);
+      assert.notEqual(roles[0].superuser, true);
+      assert.equal(roles[0].passwordSecret?.name, `${c.metadata.name}-runtime`);
+      assert.notEqual(c.spec.bootstrap.initdb.owner, `${svc}_app`);
+      const secret = named(objects, "Secret", `${c.metadata.name}-runtime`);
+      if (overlay === "dev") {
+        assert.equal(secret?.type, "kubernetes.io/basic-auth", `${svc}: runtime Secret`);
+        const data = Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+        assert.equal(data.username, `${svc}_app`);
+        const u = new URL(data.uri);
+        assert.equal(u.username, `${svc}_app`, `${svc}: the uri's user`);
+        assert.equal(u.password, data.password, `${svc}: the uri's password`);
+        assert.equal(u.hostname, `${c.metadata.name}-rw`, `${svc}: the cluster's read-write Service`);
+      } else {
+        assert.equal(secret, undefined, `${svc}: prod's runtime Secret is made outside`);
+      }
       const pols = byKind(objects, "NetworkPolicy").filter((n) => selects(n.spec.podSelector, { "cnpg.io/cluster": c.metadata.name }) && Object.keys(n.spec.podSelector.matchLabels ?? {}).length > 0);
       assert.equal(pols.length, 1, `one NetworkPolicy for ${c.metadata.name}`);
       const onPg = pols[0].spec.ingress.filter((r) => r.ports.some((p) => p.port === 5432));
@@ -133,6 +161,9 @@ test("the structural checks catch what they are for", () => {
     ["stranger", (o) => named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "metering" } } }), /admits metering, which does not call it/],
     ["pdb", (o) => o.splice(o.indexOf(named(o, "PodDisruptionBudget", "balance")), 1), /balance: no PodDisruptionBudget/],
     ["secret in configmap", (o) => (byKind(o, "ConfigMap")[0].data.GRIDBILL_IDENTITY_SECRET = "x"), /looks like a secret/],
+    ["owner in service", (o) => named(o, "Deployment", "balance").spec.template.spec.containers[0].env.push({ name: "GRIDBILL_DATABASE_OWNER_URL", valueFrom: { secretKeyRef: { name: "balance-db-app", key: "uri" } } }), /balance\/service: the service holds the database owner's URL/],
+    ["init root fs", (o) => (named(o, "Deployment", "metering").spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem = false), /metering\/init migrate: root filesystem/],
+    ["owner url in plain text", (o) => (named(o, "Deployment", "contracts").spec.template.spec.initContainers[0].env[1] = { name: "GRIDBILL_DATABASE_OWNER_URL", value: "postgresql://app:x@contracts-db-rw/app" }), /contracts\/init migrate: GRIDBILL_DATABASE_OWNER_URL is not read from a Secret/],
     ["grace", (o) => (named(o, "Deployment", "invoicing").spec.template.spec.terminationGracePeriodSeconds = 12), /terminationGracePeriodSeconds 12/],
   ];
   for (const [what, breakIt, expected] of breakages) {

@@ -19,14 +19,23 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- printf "%s-%s" .root.Release.Name .name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* The env of service $name's containers (dict: root, name, svc): the
-     database URL and secrets from Secrets, the worker id, extraEnv. The
+{{/* The env of service $name's containers (dict: root, name, svc, and
+     migrate: true for the migrate init container and the migrations Job):
+     the database URL and secrets from Secrets, the worker id, extraEnv. The
      service container, its migrate init container and the migrations Job
-     share it, so that each reads the same configuration. */}}
+     share it, so that each reads the same configuration. The service
+     connects as its runtime role (<service>_app: rows only, Secret
+     <release>-<service>-db-runtime); only the migrations get the owner's
+     URL (<release>-<service>-db-app), and grant the runtime role. */}}
 {{- define "gridbill.env" -}}
 - name: GRIDBILL_DATABASE_URL
   valueFrom:
+    secretKeyRef: {name: {{ include "gridbill.fullname" . }}-db-runtime, key: uri}
+{{- if .migrate }}
+- name: GRIDBILL_DATABASE_OWNER_URL
+  valueFrom:
     secretKeyRef: {name: {{ include "gridbill.fullname" . }}-db-app, key: uri}
+{{- end }}
 - name: GRIDBILL_IDENTITY_SECRET
   valueFrom:
     secretKeyRef: {name: {{ .root.Values.secrets.identity }}, key: identity_secret}
