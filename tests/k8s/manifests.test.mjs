@@ -3,6 +3,9 @@
 // against the Kubernetes schemas and passes the structural checks (lib.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { relative } from "node:path";
 import {
   byKind, kustomize, named, podSettings, repoRoot, selects, structuralProblems, validateSchema,
 } from "./lib.mjs";
@@ -147,6 +150,35 @@ for (const overlay of overlays) {
     for (const r of refs) assert.ok(rendered.has(r) || external.has(r), `Secret ${r} is neither rendered nor documented`);
   });
 }
+
+test("components/mtls: every service mounts its own certificate from cert-manager", () => {
+  // The prod overlay with the component added (an operator's overlay).
+  const dir = mkdtempSync(`${tmpdir()}/gridbill-mtls-`);
+  writeFileSync(`${dir}/kustomization.yaml`, [
+    "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+    `resources: ["${relative(dir, `${repoRoot}deploy/k8s/overlays/prod`)}"]`,
+    `components: ["${relative(dir, `${repoRoot}deploy/k8s/components/mtls`)}"]`, ""].join("\n"));
+  let objects;
+  try {
+    objects = kustomize(dir);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+  assert.deepEqual(structuralProblems(objects), []);
+  const certs = byKind(objects, "Certificate");
+  for (const svc of suite) {
+    const spec = named(objects, "Deployment", svc).spec.template.spec;
+    const c = spec.containers[0];
+    const mount = c.volumeMounts?.find((m) => m.mountPath === "/etc/gridbill/mtls");
+    assert.ok(mount, `${svc}: mounts its certificate`);
+    assert.equal(spec.volumes.find((v) => v.name === mount.name)?.secret?.secretName, `${svc}-mtls`, svc);
+    const env = Object.fromEntries(c.env.filter((e) => e.value).map((e) => [e.name, e.value]));
+    for (const k of ["CERT", "KEY", "CA"]) assert.match(env[`GRIDBILL_MTLS_${k}_FILE`] ?? "", /^\/etc\/gridbill\/mtls\//, `${svc}: GRIDBILL_MTLS_${k}_FILE`);
+    const cert = certs.find((x) => x.spec.secretName === `${svc}-mtls`);
+    assert.ok(cert, `${svc}: a Certificate`);
+    assert.ok(cert.spec.dnsNames.includes(svc) && cert.spec.usages.includes("client auth") && cert.spec.usages.includes("server auth"), svc);
+  }
+});
 
 test("the structural checks catch what they are for", () => {
   // A broken copy of the dev rendering: each change must be reported.
