@@ -21,7 +21,13 @@ export function parseDocs(text) {
 }
 
 export function kustomize(dir) {
-  return parseDocs(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" }));
+  const objects = parseDocs(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" }));
+  // kustomize folds long base64 values of a Secret over lines; the API
+  // server's decoder skips the line breaks, the schema's "byte" format not.
+  for (const s of objects.filter((o) => o.kind === "Secret" && o.data)) {
+    for (const k of Object.keys(s.data)) s.data[k] = String(s.data[k]).replace(/\s+/g, "");
+  }
+  return objects;
 }
 
 // kubernetes-models' class for an apiVersion/kind, or nothing for a custom
@@ -154,7 +160,10 @@ export const recommendedLabels = [
 ];
 
 // Names of env variables and ConfigMap keys that hold secrets.
-export const secretName = /SECRET|PASSWORD|TOKEN|DATABASE_URL|PRIVATE|CREDENTIAL|_KEY$/i;
+export const secretName = /SECRET|PASSWORD|TOKEN|DATABASE_(OWNER_)?URL|PRIVATE|CREDENTIAL|_KEY$/i;
+
+// A NetworkPolicy that admits nothing to the pods it selects.
+const denyAll = (n) => (n.spec.policyTypes ?? ["Ingress"]).includes("Ingress") && (n.spec.ingress ?? []).length === 0;
 
 // Every check on a rendered suite; returns a list of problems (empty = good).
 export function structuralProblems(objects) {
@@ -181,6 +190,23 @@ export function structuralProblems(objects) {
     if (!spec.topologySpreadConstraints?.some((t) => t.topologyKey === "kubernetes.io/hostname"))
       bad(`${name}: no topology spread across nodes`);
     const settings = podSettings(objects, spec);
+    // Init containers (migrations): locked down as the service, secrets
+    // from Secrets, requests and limits.
+    for (const c of spec.initContainers ?? []) {
+      const where = `${name}/init ${c.name}`;
+      const sc = c.securityContext ?? {};
+      if (sc.readOnlyRootFilesystem !== true) bad(`${where}: root filesystem not read-only`);
+      if (sc.allowPrivilegeEscalation !== false) bad(`${where}: privilege escalation not disabled`);
+      if (!(sc.capabilities?.drop ?? []).includes("ALL")) bad(`${where}: capabilities not all dropped`);
+      if (sc.privileged === true || sc.runAsUser === 0) bad(`${where}: privileged or root`);
+      for (const r of ["cpu", "memory"]) {
+        if (!c.resources?.requests?.[r] || !c.resources?.limits?.[r]) bad(`${where}: ${r} request and limit not both set`);
+      }
+      for (const e of c.env ?? []) {
+        if (secretName.test(e.name) && !e.name.endsWith("_FILE") && !e.valueFrom?.secretKeyRef)
+          bad(`${where}: ${e.name} is not read from a Secret`);
+      }
+    }
     for (const c of spec.containers) {
       const where = `${name}/${c.name}`;
       const sc = c.securityContext ?? {};
@@ -217,16 +243,20 @@ export function structuralProblems(objects) {
         if (secretName.test(e.name) && !e.name.endsWith("_FILE") && !e.valueFrom?.secretKeyRef)
           bad(`${where}: ${e.name} is not read from a Secret`);
       }
+      if ((c.env ?? []).some((e) => e.name === "GRIDBILL_DATABASE_OWNER_URL"))
+        bad(`${where}: the service holds the database owner's URL (only migrations may)`);
       for (const m of c.volumeMounts ?? []) {
         if (!spec.volumes?.some((v) => v.name === m.name)) bad(`${where}: mounts unknown volume ${m.name}`);
       }
     }
 
     const mine = (o) => selects(o.spec.podSelector ?? o.spec.selector, pod.metadata.labels);
-    if (!netpols.some((n) => mine(n) && Object.keys(n.spec.podSelector?.matchLabels ?? {}).length > 0))
+    if (!netpols.some((n) => mine(n) && !denyAll(n) && Object.keys(n.spec.podSelector?.matchLabels ?? {}).length > 0))
       bad(`${name}: no NetworkPolicy of its own`);
-    if (!netpols.some((n) => Object.keys(n.spec.podSelector ?? {}).length === 0 || Object.keys(n.spec.podSelector.matchLabels ?? {}).length === 0))
-      bad(`no default-deny NetworkPolicy`);
+    // A default deny: a policy with no ingress rule over this pod (the
+    // namespace's `podSelector: {}`, or the chart's, over its release).
+    if (!netpols.some((n) => denyAll(n) && mine(n)))
+      bad(`${name}: no default-deny NetworkPolicy over it`);
     if (!pdbs.some(mine)) bad(`${name}: no PodDisruptionBudget`);
     if (!services.some((s) => selects(s.spec.selector, pod.metadata.labels))) bad(`${name}: no Service`);
   }
@@ -293,9 +323,10 @@ export function structuralProblems(objects) {
   }
 
   // No Secret value in a ConfigMap.
+  // (A role's user name is no secret: contracts_app is in metric names.)
   const secretValues = byKind(objects, "Secret").flatMap((s) => [
-    ...Object.values(s.stringData ?? {}),
-    ...Object.values(s.data ?? {}).map((v) => Buffer.from(v, "base64").toString()),
+    ...Object.entries(s.stringData ?? {}).filter(([k]) => k !== "username").map(([, v]) => v),
+    ...Object.entries(s.data ?? {}).filter(([k]) => k !== "username").map(([, v]) => Buffer.from(v, "base64").toString()),
   ]);
   for (const cm of byKind(objects, "ConfigMap")) {
     for (const [k, v] of Object.entries(cm.data ?? {})) {

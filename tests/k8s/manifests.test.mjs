@@ -3,14 +3,17 @@
 // against the Kubernetes schemas and passes the structural checks (lib.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { relative } from "node:path";
 import {
-  byKind, kustomize, named, repoRoot, selects, structuralProblems, validateSchema,
+  byKind, kustomize, named, podSettings, repoRoot, selects, structuralProblems, validateSchema,
 } from "./lib.mjs";
 
 const overlays = ["dev", "prod"];
 const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "integrations", "gateway"];
 // Made outside the repository in prod (deploy/k8s/overlays/prod says how).
-const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3"];
+const prodExternalSecrets = ["gridbill-identity", "gridbill-gateway", "gridbill-tls", "gridbill-backup-s3", ...suite.map((s) => `${s}-db-runtime`)];
 
 for (const overlay of overlays) {
   const objects = kustomize(`${repoRoot}deploy/k8s/overlays/${overlay}`);
@@ -41,6 +44,31 @@ for (const overlay of overlays) {
     assert.deepEqual(gw.spec.ports.map((p) => p.name).sort(), ["grpc", "metrics", "web"]);
   });
 
+  test(`${overlay}: each pod migrates in an init container, the service only checks`, () => {
+    for (const svc of suite) {
+      const spec = named(objects, "Deployment", svc).spec.template.spec;
+      const [init] = spec.initContainers ?? [];
+      assert.equal(init?.name, "migrate", `${svc}: init container`);
+      assert.deepEqual(init.args, ["--database-migrate=only"], svc);
+      assert.equal(init.image, spec.containers[0].image, `${svc}: the service's image`);
+      assert.deepEqual(init.envFrom, spec.containers[0].envFrom, `${svc}: the service's settings`);
+      const url = (c) => c.env.find((e) => e.name === "GRIDBILL_DATABASE_URL").valueFrom.secretKeyRef;
+      assert.deepEqual(url(init), url(spec.containers[0]), `${svc}: the service's database`);
+      // Migrations run as the owner; the service as its runtime role only.
+      const owner = (c) => c.env.find((e) => e.name === "GRIDBILL_DATABASE_OWNER_URL");
+      assert.deepEqual(owner(init)?.valueFrom?.secretKeyRef, { name: `${svc}-db-app`, key: "uri" }, `${svc}: migrations as the owner`);
+      assert.deepEqual(url(spec.containers[0]), { name: `${svc}-db-runtime`, key: "uri" }, `${svc}: the service as ${svc}_app`);
+      for (const c of spec.containers) {
+        assert.equal(owner(c), undefined, `${svc}/${c.name}: no owner's URL`);
+        for (const from of c.envFrom ?? []) assert.equal(from.secretRef, undefined, `${svc}/${c.name}: no whole Secret`);
+      }
+      assert.equal(init.securityContext?.readOnlyRootFilesystem, true, svc);
+      assert.deepEqual(init.securityContext?.capabilities?.drop, ["ALL"], svc);
+      assert.ok(init.resources?.limits?.memory, `${svc}: init limits`);
+      assert.equal(podSettings(objects, spec).GRIDBILL_DATABASE_MIGRATE, "check", svc);
+    }
+  });
+
   test(`${overlay}: HPAs scale the stateless services, Ingress reaches the gateway`, () => {
     const hpas = byKind(objects, "HorizontalPodAutoscaler");
     assert.deepEqual(hpas.map((h) => h.spec.scaleTargetRef.name).sort(), ["contracts", "gateway", "metering"]);
@@ -64,8 +92,28 @@ for (const overlay of overlays) {
       const svc = c.metadata.name.replace(/-db$/, "");
       const d = named(objects, "Deployment", svc);
       const url = d.spec.template.spec.containers[0].env.find((e) => e.name === "GRIDBILL_DATABASE_URL");
-      assert.equal(url.valueFrom.secretKeyRef.name, `${c.metadata.name}-app`, `${svc} reads the URL the operator writes`);
+      assert.equal(url.valueFrom.secretKeyRef.name, `${c.metadata.name}-runtime`, `${svc} connects as its runtime role`);
       assert.equal(url.valueFrom.secretKeyRef.key, "uri");
+      // The operator makes the runtime role from that Secret: a login role,
+      // not the owner (bootstrap.initdb.owner), not a superuser.
+      const roles = c.spec.managed?.roles ?? [];
+      assert.deepEqual(roles.map((r) => r.name), [`${svc}_app`], `${c.metadata.name}: managed roles`);
+      assert.equal(roles[0].login, true);
+      assert.notEqual(roles[0].superuser, true);
+      assert.equal(roles[0].passwordSecret?.name, `${c.metadata.name}-runtime`);
+      assert.notEqual(c.spec.bootstrap.initdb.owner, `${svc}_app`);
+      const secret = named(objects, "Secret", `${c.metadata.name}-runtime`);
+      if (overlay === "dev") {
+        assert.equal(secret?.type, "kubernetes.io/basic-auth", `${svc}: runtime Secret`);
+        const data = Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+        assert.equal(data.username, `${svc}_app`);
+        const u = new URL(data.uri);
+        assert.equal(u.username, `${svc}_app`, `${svc}: the uri's user`);
+        assert.equal(u.password, data.password, `${svc}: the uri's password`);
+        assert.equal(u.hostname, `${c.metadata.name}-rw`, `${svc}: the cluster's read-write Service`);
+      } else {
+        assert.equal(secret, undefined, `${svc}: prod's runtime Secret is made outside`);
+      }
       const pols = byKind(objects, "NetworkPolicy").filter((n) => selects(n.spec.podSelector, { "cnpg.io/cluster": c.metadata.name }) && Object.keys(n.spec.podSelector.matchLabels ?? {}).length > 0);
       assert.equal(pols.length, 1, `one NetworkPolicy for ${c.metadata.name}`);
       const onPg = pols[0].spec.ingress.filter((r) => r.ports.some((p) => p.port === 5432));
@@ -103,6 +151,35 @@ for (const overlay of overlays) {
   });
 }
 
+test("components/mtls: every service mounts its own certificate from cert-manager", () => {
+  // The prod overlay with the component added (an operator's overlay).
+  const dir = mkdtempSync(`${tmpdir()}/gridbill-mtls-`);
+  writeFileSync(`${dir}/kustomization.yaml`, [
+    "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+    `resources: ["${relative(dir, `${repoRoot}deploy/k8s/overlays/prod`)}"]`,
+    `components: ["${relative(dir, `${repoRoot}deploy/k8s/components/mtls`)}"]`, ""].join("\n"));
+  let objects;
+  try {
+    objects = kustomize(dir);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+  assert.deepEqual(structuralProblems(objects), []);
+  const certs = byKind(objects, "Certificate");
+  for (const svc of suite) {
+    const spec = named(objects, "Deployment", svc).spec.template.spec;
+    const c = spec.containers[0];
+    const mount = c.volumeMounts?.find((m) => m.mountPath === "/etc/gridbill/mtls");
+    assert.ok(mount, `${svc}: mounts its certificate`);
+    assert.equal(spec.volumes.find((v) => v.name === mount.name)?.secret?.secretName, `${svc}-mtls`, svc);
+    const env = Object.fromEntries(c.env.filter((e) => e.value).map((e) => [e.name, e.value]));
+    for (const k of ["CERT", "KEY", "CA"]) assert.match(env[`GRIDBILL_MTLS_${k}_FILE`] ?? "", /^\/etc\/gridbill\/mtls\//, `${svc}: GRIDBILL_MTLS_${k}_FILE`);
+    const cert = certs.find((x) => x.spec.secretName === `${svc}-mtls`);
+    assert.ok(cert, `${svc}: a Certificate`);
+    assert.ok(cert.spec.dnsNames.includes(svc) && cert.spec.usages.includes("client auth") && cert.spec.usages.includes("server auth"), svc);
+  }
+});
+
 test("the structural checks catch what they are for", () => {
   // A broken copy of the dev rendering: each change must be reported.
   const dev = kustomize(`${repoRoot}deploy/k8s/overlays/dev`);
@@ -116,6 +193,9 @@ test("the structural checks catch what they are for", () => {
     ["stranger", (o) => named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "metering" } } }), /admits metering, which does not call it/],
     ["pdb", (o) => o.splice(o.indexOf(named(o, "PodDisruptionBudget", "balance")), 1), /balance: no PodDisruptionBudget/],
     ["secret in configmap", (o) => (byKind(o, "ConfigMap")[0].data.GRIDBILL_IDENTITY_SECRET = "x"), /looks like a secret/],
+    ["owner in service", (o) => named(o, "Deployment", "balance").spec.template.spec.containers[0].env.push({ name: "GRIDBILL_DATABASE_OWNER_URL", valueFrom: { secretKeyRef: { name: "balance-db-app", key: "uri" } } }), /balance\/service: the service holds the database owner's URL/],
+    ["init root fs", (o) => (named(o, "Deployment", "metering").spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem = false), /metering\/init migrate: root filesystem/],
+    ["owner url in plain text", (o) => (named(o, "Deployment", "contracts").spec.template.spec.initContainers[0].env[1] = { name: "GRIDBILL_DATABASE_OWNER_URL", value: "postgresql://app:x@contracts-db-rw/app" }), /contracts\/init migrate: GRIDBILL_DATABASE_OWNER_URL is not read from a Secret/],
     ["grace", (o) => (named(o, "Deployment", "invoicing").spec.template.spec.terminationGracePeriodSeconds = 12), /terminationGracePeriodSeconds 12/],
   ];
   for (const [what, breakIt, expected] of breakages) {

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { repoRoot } from "./lib.mjs";
 
 const dir = `${repoRoot}deploy/monitoring`;
-const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "gateway"];
+const suite = ["contracts", "metering", "balance", "invoicing", "forecasting", "reporting", "integrations", "gateway"];
 
 test("every alert has a summary, a description, a severity and its runbook section", () => {
   const runbooks = readFileSync(`${repoRoot}docs/runbooks.md`, "utf8");

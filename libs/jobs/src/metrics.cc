@@ -23,7 +23,11 @@ RunnerMetrics::RunnerMetrics(prometheus::Registry& registry)
       duration_(prometheus::BuildHistogram()
                     .Name("gridbill_jobs_duration_seconds")
                     .Help("Seconds from a job's creation to its success, by kind")
-                    .Register(registry)) {}
+                    .Register(registry)),
+      open_(prometheus::BuildGauge()
+                .Name("gridbill_jobs_open")
+                .Help("Jobs pending or running in the service's database, by kind")
+                .Register(registry)) {}
 
 RunnerMetrics::Kind& RunnerMetrics::Of(const std::string& kind) {
   absl::MutexLock lock(&mu_);
@@ -36,6 +40,7 @@ RunnerMetrics::Kind& RunnerMetrics::Of(const std::string& kind) {
   k.cancelled = &ended_.Add({{"kind", kind}, {"state", "cancelled"}});
   k.pieces_done = &pieces_done_.Add({{"kind", kind}});
   k.takeovers = &takeovers_.Add({{"kind", kind}});
+  k.open = &open_.Add({{"kind", kind}});
   k.duration = &duration_.Add(
       {{"kind", kind}}, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2, 5, 10, 30, 60, 120,
                                                                 300, 600, 1800, 3600});
@@ -67,5 +72,9 @@ void RunnerMetrics::Ended(const std::string& kind, State state, absl::Duration t
 void RunnerMetrics::PieceDone(const std::string& kind) { Of(kind).pieces_done->Increment(); }
 
 void RunnerMetrics::TakenOver(const std::string& kind) { Of(kind).takeovers->Increment(); }
+
+void RunnerMetrics::SetOpen(const std::string& kind, int64_t open) {
+  Of(kind).open->Set(static_cast<double>(open));
+}
 
 }  // namespace gridbill::jobs

@@ -235,6 +235,14 @@ absl::StatusOr<int64_t> Runner::CountOpen() {
   return store_.CountOpen(kinds_);
 }
 
+void Runner::CountOpenByKind() {
+  if (options_.metrics == nullptr) return;
+  for (const std::string& kind : kinds_) {
+    absl::StatusOr<int64_t> open = store_.CountOpen({kind});
+    if (open.ok()) options_.metrics->SetOpen(kind, *open);
+  }
+}
+
 void Runner::WorkerLoop() {
   // After a piece, the next look is for another piece first: while a job
   // has open pieces, asking first for a job to split or finish is a round
@@ -273,6 +281,7 @@ void Runner::HeartbeatLoop() {
       for (const auto& [key, claim] : held_) claims.push_back(claim);
     }
     if (options_.on_heartbeat) options_.on_heartbeat();
+    CountOpenByKind();
     for (const Claim& c : claims) {
       absl::StatusOr<bool> held = store_.Renew(c, now_());
       if (!held.ok()) {
@@ -292,6 +301,7 @@ void Runner::Start(int workers) {
     absl::MutexLock lock(&mu_);
     stopping_ = false;
   }
+  CountOpenByKind();  // the gauge is right from the first scrape
   for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
   threads_.emplace_back([this] { HeartbeatLoop(); });
 }

@@ -96,6 +96,35 @@ TEST_CASE("a started job is split, worked and finished at once, without waiting 
         std::string::npos);
 }
 
+TEST_CASE("gridbill_jobs_open counts the store's open jobs from the start, then every heartbeat") {
+  MemoryJobs store;
+  testing::FakeClock clock(absl::FromUnixSeconds(1'780'000'000));
+  ListHandler h(store, clock, 3);
+  prometheus::Registry registry;
+  RunnerMetrics metrics(registry);
+  RunnerOptions o = Options("r");
+  o.metrics = &metrics;
+  o.renew_every = absl::Milliseconds(20);
+  REQUIRE(store.Insert("j1", kKind, clock.Now()).ok());
+  REQUIRE(store.Insert("j2", kKind, clock.Now()).ok());
+  Runner r(
+      store, [&clock] { return clock.Now(); }, o);
+  r.Register(kKind, h);
+  r.Start(0);  // no worker: the jobs stay open
+  CHECK(Scrape(registry).find("gridbill_jobs_open{kind=\"test.sum\"} 2") != std::string::npos);
+  r.Stop();
+  r.Start(2);
+  REQUIRE(r.Wait("j1", absl::Seconds(10)).ok());
+  REQUIRE(r.Wait("j2", absl::Seconds(10)).ok());
+  bool zero = false;
+  for (int i = 0; i < 200 && !zero; ++i) {
+    zero = Scrape(registry).find("gridbill_jobs_open{kind=\"test.sum\"} 0") != std::string::npos;
+    if (!zero) absl::SleepFor(absl::Milliseconds(10));
+  }
+  r.Stop();
+  CHECK(zero);
+}
+
 TEST_CASE("jobs created one after another while the workers are busy all end without a poll") {
   MemoryJobs store;
   testing::FakeClock clock(absl::FromUnixSeconds(1'780'000'000));

@@ -25,6 +25,8 @@ constexpr Query kApplied{"gridbill_migrations_applied",
 constexpr Query kRecord{"gridbill_migrations_record",
                         "INSERT INTO schema_migrations (version, name, checksum, applied_at)"
                         " VALUES ($1, $2, $3, now())"};
+constexpr Query kTableExists{"gridbill_migrations_table",
+                             "SELECT to_regclass('schema_migrations') IS NOT NULL AS present"};
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
@@ -193,6 +195,35 @@ absl::StatusOr<MigrationReport> Migrate(Pool& pool, const std::vector<MigrationF
     report.applied.push_back(applied_now->file->name);
   }
   return report;
+}
+
+absl::Status CheckMigrations(Pool& pool, const std::vector<MigrationFile>& files) {
+  ASSIGN_OR_RETURN(std::vector<Versioned> ordered, Ordered(files));
+  return pool.Transact([&](Transaction& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Result table, tx.Execute(kTableExists));
+    std::map<int, Applied> applied;
+    if (table[0].Bool("present")) {
+      ASSIGN_OR_RETURN(Result rows, tx.Execute(kApplied));
+      for (Row row : rows) {
+        applied[static_cast<int>(row.Int("version"))] =
+            Applied{row.String("name"), row.String("checksum")};
+      }
+    }
+    for (const Versioned& v : ordered) {
+      auto it = applied.find(v.version);
+      if (it == applied.end()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("migration ", v.file->name, " is not applied (", applied.size(),
+                         " applied): run the migrations first (database_migrate = only)"));
+      }
+      if (it->second.name != v.file->name || it->second.checksum != Sha256Hex(v.file->sql)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "migration version ", v.version, " was applied as ", it->second.name, " with checksum ",
+            it->second.checksum, ", not as ", v.file->name, " of this binary"));
+      }
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace gridbill::pg

@@ -102,7 +102,13 @@ struct Pool::Impl {
       absl::MutexLock lock(&mu);
       absl::Time deadline = absl::Now() + shared.options.acquire_timeout;
       while (idle.empty() && opened >= shared.options.size) {
-        if (cv.WaitWithDeadline(&mu, deadline) && idle.empty() && opened >= shared.options.size) {
+        ++waiting;
+        Notify();
+        const bool timed_out = cv.WaitWithDeadline(&mu, deadline);
+        --waiting;
+        if (timed_out && idle.empty() && opened >= shared.options.size) {
+          ++timeouts;
+          Notify();
           return absl::UnavailableError(
               absl::StrCat("no free PostgreSQL connection within ",
                            absl::FormatDuration(shared.options.acquire_timeout), " (pool of ",
@@ -116,6 +122,7 @@ struct Pool::Impl {
         ++opened;  // reserve the slot; connect outside the lock
         open_new = true;
       }
+      Notify();
     }
     if (open_new) {
       absl::StatusOr<std::unique_ptr<Connection>> fresh = Connection::Open(&shared);
@@ -123,6 +130,7 @@ struct Pool::Impl {
         absl::MutexLock lock(&mu);
         --opened;
         cv.Signal();
+        Notify();
         return fresh.status();
       }
       return Lease(this, std::move(fresh).value());
@@ -140,6 +148,21 @@ struct Pool::Impl {
     absl::MutexLock lock(&mu);
     idle.push_back(std::move(conn));
     cv.Signal();
+    Notify();
+  }
+
+  PoolStats StatsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    PoolStats s;
+    s.max = shared.options.size;
+    s.idle = static_cast<int>(idle.size());
+    s.in_use = opened - s.idle;
+    s.waiting = waiting;
+    s.timeouts = timeouts;
+    return s;
+  }
+
+  void Notify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (stats_observer) stats_observer(StatsLocked());
   }
 
   absl::Status Commit(Connection& conn) {
@@ -166,6 +189,9 @@ struct Pool::Impl {
   absl::CondVar cv;
   std::vector<std::unique_ptr<Connection>> idle ABSL_GUARDED_BY(mu);
   int opened ABSL_GUARDED_BY(mu) = 0;  // idle + lent + being opened
+  int waiting ABSL_GUARDED_BY(mu) = 0;
+  int64_t timeouts ABSL_GUARDED_BY(mu) = 0;
+  StatsObserver stats_observer ABSL_GUARDED_BY(mu);
 };
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(const PoolOptions& options) {
@@ -188,6 +214,17 @@ Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pool::~Pool() = default;
 
 int Pool::size() const { return impl_->shared.options.size; }
+
+void Pool::SetStatsObserver(StatsObserver observer) {
+  absl::MutexLock lock(&impl_->mu);
+  impl_->stats_observer = std::move(observer);
+  impl_->Notify();
+}
+
+PoolStats Pool::Stats() const {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->StatsLocked();
+}
 
 void Pool::SetObserver(QueryObserver observer) {
   absl::WriterMutexLock lock(&impl_->shared.observer_mu);

@@ -94,6 +94,28 @@ TEST_CASE("migrations: applied in version order, each recorded with its checksum
   }
 }
 
+TEST_CASE("migrations: CheckMigrations passes only when every file is applied unchanged") {
+  pgtest::Database db(None());
+  // Nothing applied yet (no schema_migrations table).
+  absl::Status empty = CheckMigrations(db.pool(), {kInit, kSeed});
+  CHECK(empty.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(empty.message()), Catch::Contains("V001__init.sql is not applied"));
+  REQUIRE(Migrate(db.pool(), {kInit}).ok());
+  absl::Status partly = CheckMigrations(db.pool(), {kInit, kSeed});
+  CHECK(partly.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(partly.message()), Catch::Contains("V002__seed.sql is not applied"));
+  CHECK(QueryInt(db.pool(), "SELECT count(*) FROM a") == 0);  // checking applies nothing
+  REQUIRE(Migrate(db.pool(), {kInit, kSeed, kColumn}).ok());
+  CHECK(CheckMigrations(db.pool(), {kInit, kSeed, kColumn}).ok());
+  // A binary one version older runs on the newer schema.
+  CHECK(CheckMigrations(db.pool(), {kInit, kSeed}).ok());
+  // A changed file is refused.
+  const MigrationFile changed{"V002__seed.sql", "INSERT INTO a VALUES (3);"};
+  absl::Status edited = CheckMigrations(db.pool(), {kInit, changed});
+  CHECK(edited.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(edited.message()), Catch::Contains("checksum"));
+}
+
 TEST_CASE("migrations: badly named files are rejected before anything runs") {
   pgtest::Database db(None());
   for (const char* name :

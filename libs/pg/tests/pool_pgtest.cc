@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -266,6 +267,60 @@ TEST_CASE("pool: waiting longer than acquire_timeout for a connection is UNAVAIL
   CHECK(r.status().code() == absl::StatusCode::kUnavailable);
   CHECK(waited >= absl::Milliseconds(190));
   CHECK(pool->Exec(kAddOne, 1).ok());  // free again
+}
+
+TEST_CASE("pool: its stats count connections in use, idle, callers waiting and timeouts") {
+  pgtest::Database db(kTestMigrations);
+  PoolOptions options;
+  options.size = 2;
+  options.acquire_timeout = absl::Milliseconds(300);
+  auto pool = MakePool(db, options);
+  absl::Mutex mu;
+  std::vector<PoolStats> seen;
+  pool->SetStatsObserver([&](const PoolStats& s) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(s);
+  });
+  {
+    absl::MutexLock lock(&mu);
+    REQUIRE(seen.size() == 1);  // called once at once
+    CHECK(seen[0].max == 2);
+    CHECK(seen[0].in_use == 0);
+  }
+  // Both connections held: a third caller waits, then gives up.
+  absl::Notification held_a, held_b, release;
+  auto hold = [&](absl::Notification& held) {
+    return std::thread([&] {
+      (void)pool->Transact([&](Transaction&) {
+        held.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      });
+    });
+  };
+  std::thread a = hold(held_a);
+  held_a.WaitForNotification();
+  std::thread b = hold(held_b);
+  held_b.WaitForNotification();
+  CHECK(pool->Stats().in_use == 2);
+  CHECK(pool->Stats().idle == 0);
+  std::thread waiter(
+      [&] { CHECK(pool->Exec(kAddOne, 1).status().code() == absl::StatusCode::kUnavailable); });
+  absl::SleepFor(absl::Milliseconds(100));
+  CHECK(pool->Stats().waiting == 1);
+  waiter.join();
+  CHECK(pool->Stats().waiting == 0);
+  CHECK(pool->Stats().timeouts == 1);
+  release.Notify();
+  a.join();
+  b.join();
+  const PoolStats after = pool->Stats();
+  CHECK(after.in_use == 0);
+  CHECK(after.idle == 2);
+  CHECK(after.timeouts == 1);
+  absl::MutexLock lock(&mu);
+  CHECK(seen.back().idle == 2);  // the observer saw the last change
+  CHECK(std::any_of(seen.begin(), seen.end(), [](const PoolStats& s) { return s.waiting == 1; }));
 }
 
 TEST_CASE("pool: Create reports an unreachable server as UNAVAILABLE") {

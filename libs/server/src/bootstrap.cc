@@ -1,11 +1,14 @@
 #include "gridbill/server/bootstrap.h"
 
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 
 namespace gridbill {
 namespace {
@@ -58,6 +61,46 @@ absl::Status MigrateAsOwner(const DatabaseConfig& db, pg::Pool& runtime,
   return absl::OkStatus();
 }
 
+// The pool's connections as gauges, kept current by the pool itself:
+//   gridbill_db_pool_connections{state="in_use"|"idle"}
+//   gridbill_db_pool_max_connections
+//   gridbill_db_pool_waiting              callers waiting for a connection
+//   gridbill_db_pool_acquire_timeouts_total  waits that gave up (UNAVAILABLE)
+void ExportPoolStats(pg::Pool& pool, std::shared_ptr<prometheus::Registry> registry) {
+  auto& connections = prometheus::BuildGauge()
+                          .Name("gridbill_db_pool_connections")
+                          .Help("Connections of the service's PostgreSQL pool, by state")
+                          .Register(*registry);
+  prometheus::Gauge* in_use = &connections.Add({{"state", "in_use"}});
+  prometheus::Gauge* idle = &connections.Add({{"state", "idle"}});
+  prometheus::Gauge* max = &prometheus::BuildGauge()
+                                .Name("gridbill_db_pool_max_connections")
+                                .Help("The pool's size (database_pool_size)")
+                                .Register(*registry)
+                                .Add({});
+  prometheus::Gauge* waiting = &prometheus::BuildGauge()
+                                    .Name("gridbill_db_pool_waiting")
+                                    .Help("Calls waiting for a free PostgreSQL connection")
+                                    .Register(*registry)
+                                    .Add({});
+  prometheus::Counter* timeouts =
+      &prometheus::BuildCounter()
+           .Name("gridbill_db_pool_acquire_timeouts_total")
+           .Help("Waits for a PostgreSQL connection that gave up (the call failed UNAVAILABLE)")
+           .Register(*registry)
+           .Add({});
+  // The registry lives as long as the observer (the pool may outlive the
+  // ServiceBase's own reference).
+  pool.SetStatsObserver([registry, in_use, idle, max, waiting, timeouts](const pg::PoolStats& s) {
+    in_use->Set(s.in_use);
+    idle->Set(s.idle);
+    max->Set(s.max);
+    waiting->Set(s.waiting);
+    const double more = static_cast<double>(s.timeouts) - timeouts->Value();
+    if (more > 0) timeouts->Increment(more);
+  });
+}
+
 }  // namespace
 
 Server::Options ServiceBase::ServerOptions() const {
@@ -88,15 +131,28 @@ absl::StatusOr<ServiceBase> Bootstrap(const ServerConfig& server, const Database
   pool_options.size = db.pool_size;
   pool_options.statement_timeout = db.statement_timeout;
   ASSIGN_OR_RETURN(base.pool_, pg::Pool::Create(pool_options));
-  if (db.migrate && !db.owner_url.empty()) {
+  using Migrate = DatabaseConfig::Migrate;
+  const bool apply = db.migrate == Migrate::kApply || db.migrate == Migrate::kOnly;
+  if (apply && !db.owner_url.empty()) {
     RETURN_IF_ERROR(MigrateAsOwner(db, *base.pool_, migrations));
-  } else if (db.migrate) {
+  } else if (apply) {
     ASSIGN_OR_RETURN(pg::MigrationReport report, pg::Migrate(*base.pool_, migrations));
     LogJson("info", "migrations",
             {{"applied", absl::StrJoin(report.applied, ",")},
              {"already_applied", absl::StrCat(report.already_applied)}});
   }
+  if (db.migrate == Migrate::kOnly) {
+    // A migrations Job (Kubernetes, a Helm pre-upgrade hook): done.
+    LogJson("info", "migrate only: the schema is up to date, exiting");
+    base.pool_.reset();
+    std::exit(0);
+  }
+  if (db.migrate == Migrate::kCheck) {
+    RETURN_IF_ERROR(pg::CheckMigrations(*base.pool_, migrations));
+    LogJson("info", "migrations checked", {{"files", absl::StrCat(migrations.size())}});
+  }
   base.registry_ = std::make_shared<prometheus::Registry>();
+  ExportPoolStats(*base.pool_, base.registry_);
   return base;
 }
 

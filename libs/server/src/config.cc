@@ -363,7 +363,19 @@ absl::StatusOr<DatabaseConfig> DatabaseConfig::Load(const ConfigSource& src) {
   c.pool_size = static_cast<int>(pool);
   ASSIGN_OR_RETURN(c.statement_timeout,
                    src.Duration("database_statement_timeout", absl::Seconds(60)));
-  ASSIGN_OR_RETURN(c.migrate, src.Bool("database_migrate", true));
+  // A boolean as before, or `only` (a migrations Job) or `check`.
+  ASSIGN_OR_RETURN(const std::string migrate, src.OneOf("database_migrate", "true",
+                                                        {"true", "false", "only", "check", "1", "0",
+                                                         "yes", "no", "on", "off"}));
+  if (migrate == "only") {
+    c.migrate = DatabaseConfig::Migrate::kOnly;
+  } else if (migrate == "check") {
+    c.migrate = DatabaseConfig::Migrate::kCheck;
+  } else if (migrate == "false" || migrate == "0" || migrate == "no" || migrate == "off") {
+    c.migrate = DatabaseConfig::Migrate::kOff;
+  } else {
+    c.migrate = DatabaseConfig::Migrate::kApply;
+  }
   ASSIGN_OR_RETURN(c.owner_url, src.String("database_owner_url", ""));
   return c;
 }

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gridbill/pg/migrations.h"
@@ -95,6 +96,46 @@ TEST_CASE("the runtime role makes a month's partition only through the owner's f
   CHECK(As("metering_app", db, "SELECT count(*) FROM reading_days") == "");
   CHECK(As("metering_app", db, "DROP TABLE reading_days_2031_01").find("must be owner") !=
         std::string::npos);
+}
+
+TEST_CASE("database_migrate = check: the runtime role serves only on a migrated schema") {
+  // A Kubernetes pod: the init container migrates as the owner, the service
+  // (runtime role, no owner's URL) checks.
+  REQUIRE(As("postgres", "postgres", "CREATE ROLE check_owner LOGIN") == "");
+  REQUIRE(As("postgres", "postgres", "CREATE ROLE check_app LOGIN") == "");
+  REQUIRE(As("postgres", "postgres", "CREATE DATABASE roles_check OWNER check_owner") == "");
+  auto migrations = pg::LoadMigrationsFromDir(GRIDBILL_REPO_DIR "/services/invoicing/migrations");
+  REQUIRE(migrations.ok());
+  ServerConfig server;
+  server.service_name = "roles";
+  DatabaseConfig service;
+  service.url = absl::StrCat(pgtest::Cluster::Get().Conninfo("roles_check"), " user=check_app");
+  service.pool_size = 1;
+  service.statement_timeout = absl::Seconds(30);
+  service.migrate = DatabaseConfig::Migrate::kCheck;
+  // Nothing applied yet: refused, naming the first migration.
+  auto refused = Bootstrap(server, service, *migrations);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(refused.status().message().find(migrations->front().name) != std::string::npos);
+  CHECK(refused.status().message().find("is not applied") != std::string::npos);
+  // All but the last applied (an older Job, a newer binary): still refused.
+  DatabaseConfig migrate = service;
+  migrate.owner_url =
+      absl::StrCat(pgtest::Cluster::Get().Conninfo("roles_check"), " user=check_owner");
+  migrate.migrate = DatabaseConfig::Migrate::kApply;
+  std::vector<pg::MigrationFile> older(migrations->begin(), migrations->end() - 1);
+  REQUIRE(Bootstrap(server, migrate, older).ok());
+  auto behind = Bootstrap(server, service, *migrations);
+  REQUIRE_FALSE(behind.ok());
+  CHECK(behind.status().message().find(migrations->back().name) != std::string::npos);
+  // The older binary runs on it; once all are applied, the newer does too,
+  // and changes nothing (the runtime role could not).
+  CHECK(Bootstrap(server, service, older).ok());
+  REQUIRE(Bootstrap(server, migrate, *migrations).ok());
+  auto serving = Bootstrap(server, service, *migrations);
+  INFO(serving.status().ToString());
+  CHECK(serving.ok());
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+
 namespace gridbill {
 namespace {
 
@@ -82,7 +84,7 @@ TEST_CASE("file values are read and env overrides the file") {
   CHECK(db->url == "postgres://file/db");
   CHECK(db->pool_size == 16);
   CHECK(db->statement_timeout == absl::Seconds(60));
-  CHECK(db->migrate);
+  CHECK(db->migrate == DatabaseConfig::Migrate::kApply);
 }
 
 TEST_CASE("FromArgs - flags beat env vars which beat the --config file") {
@@ -107,7 +109,7 @@ TEST_CASE("FromArgs - flags beat env vars which beat the --config file") {
   auto db = DatabaseConfig::Load(*src);
   REQUIRE(db.ok());
   CHECK(db->url == "postgres://flag/db");
-  CHECK_FALSE(db->migrate);  // env beats file
+  CHECK(db->migrate == DatabaseConfig::Migrate::kOff);  // env beats file
 }
 
 TEST_CASE("FromArgs - GRIDBILL_CONFIG names the file - bad arguments and missing files fail") {
@@ -188,12 +190,23 @@ TEST_CASE("errors name the key and the value and where it came from") {
     CHECK(Message(db.status()) ==
           "config: database_url: required (set it in the config file or GRIDBILL_DATABASE_URL)");
   }
-  SECTION("not a boolean") {
+  SECTION("not a migration mode") {
     auto src = ConfigSource::FromText("database_url = x\ndatabase_migrate = maybe\n");
     auto db = DatabaseConfig::Load(*src);
     REQUIRE_FALSE(db.ok());
-    CHECK(Message(db.status()) ==
-          "config: database_migrate: \"maybe\" is not a boolean (true or false) (from config:2)");
+    CHECK(absl::StartsWith(Message(db.status()),
+                           "config: database_migrate: \"maybe\" is not one of true, false, only, "
+                           "check"));
+  }
+  SECTION("a migrations Job migrates only; its services check") {
+    auto only = DatabaseConfig::Load(
+        *ConfigSource::FromText("database_url = x\ndatabase_migrate = only\n"));
+    REQUIRE(only.ok());
+    CHECK(only->migrate == DatabaseConfig::Migrate::kOnly);
+    auto check = DatabaseConfig::Load(
+        *ConfigSource::FromText("database_url = x\ndatabase_migrate = check\n"));
+    REQUIRE(check.ok());
+    CHECK(check->migrate == DatabaseConfig::Migrate::kCheck);
   }
   SECTION("not a duration, negative duration") {
     auto src = ConfigSource::FromText("shutdown_grace = 10\n");

@@ -7,6 +7,9 @@
 //   gridbill_jobs_pieces_done_total{kind}      pieces stored by this replica
 //   gridbill_jobs_piece_takeovers_total{kind}  expired claims taken over here
 //   gridbill_jobs_duration_seconds{kind}       creation to success
+//   gridbill_jobs_open{kind}                   pending or running jobs in the
+//                                              database (every replica reads the same
+//                                              count; refreshed by the heartbeat)
 //
 // Every series of a kind exists at 0 once the kind is registered.
 #pragma once
@@ -19,6 +22,7 @@
 #include "gridbill/jobs/job.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -36,6 +40,7 @@ class RunnerMetrics {
   void Ended(const std::string& kind, State state, absl::Duration took);
   void PieceDone(const std::string& kind);
   void TakenOver(const std::string& kind);
+  void SetOpen(const std::string& kind, int64_t open);
 
  private:
   struct Kind {
@@ -46,6 +51,7 @@ class RunnerMetrics {
     prometheus::Counter* pieces_done = nullptr;
     prometheus::Counter* takeovers = nullptr;
     prometheus::Histogram* duration = nullptr;
+    prometheus::Gauge* open = nullptr;
   };
   Kind& Of(const std::string& kind);
 
@@ -54,6 +60,7 @@ class RunnerMetrics {
   prometheus::Family<prometheus::Counter>& pieces_done_;
   prometheus::Family<prometheus::Counter>& takeovers_;
   prometheus::Family<prometheus::Histogram>& duration_;
+  prometheus::Family<prometheus::Gauge>& open_;
   absl::Mutex mu_;
   std::map<std::string, Kind> kinds_ ABSL_GUARDED_BY(mu_);
 };

@@ -112,6 +112,8 @@ class Runner {
            const std::vector<std::pair<std::string, std::string>>& fields);
   void WorkerLoop();
   void HeartbeatLoop();
+  // Sets gridbill_jobs_open of each registered kind from the store.
+  void CountOpenByKind();
 
   // A job ended in this replica: counts it and tells its handler.
   void CountEnded(const Job& job, State state);

@@ -32,4 +32,12 @@ struct MigrationReport {
 // starting together). Names must be Vnnn__name.sql with unique versions.
 absl::StatusOr<MigrationReport> Migrate(Pool& pool, const std::vector<MigrationFile>& files);
 
+// Checks without changing anything that every file is applied as it is
+// (a service whose migrations a Job applies before it starts).
+// FAILED_PRECONDITION names the first file not applied, or changed since.
+// Migrations applied beyond the files are accepted: migrations are
+// additive, so a binary one version older runs on the newer schema during a
+// rollout or a rollback.
+absl::Status CheckMigrations(Pool& pool, const std::vector<MigrationFile>& files);
+
 }  // namespace gridbill::pg

@@ -62,6 +62,19 @@ struct PoolOptions {
 // statement with its name, the duration and whether it succeeded.
 using QueryObserver = std::function<void(const char* name, absl::Duration, bool ok)>;
 
+// The pool's connections at one moment, for gauges.
+struct PoolStats {
+  int max = 0;           // PoolOptions::size
+  int in_use = 0;        // lent to a transaction or statement (or being opened)
+  int idle = 0;          // open and free
+  int waiting = 0;       // callers waiting for a free connection
+  int64_t timeouts = 0;  // Acquire calls that gave up (UNAVAILABLE), since start
+};
+// Called with the new stats each time a connection is lent or returned, a
+// caller starts or stops waiting, or a wait times out; under the pool's
+// lock, so it must be quick (set gauges) and must not use the pool.
+using StatsObserver = std::function<void(const PoolStats&)>;
+
 class Pool {
  public:
   // Connects once to check the settings; UNAVAILABLE names the reason.
@@ -104,6 +117,9 @@ class Pool {
   }
 
   void SetObserver(QueryObserver observer);
+  // Replaces the stats observer and calls it once with the current stats.
+  void SetStatsObserver(StatsObserver observer);
+  PoolStats Stats() const;
   int size() const;
 
  private:

@@ -51,8 +51,11 @@ class ServiceBase {
 };
 
 // Names the log lines after the service and sets their level, opens the
-// pool, applies `migrations` when db.migrate is on (logging what it
-// applied), and makes the registry. `migrations` defaults to those
+// pool, applies `migrations` (db.migrate kApply, logging what it applied),
+// or applies them and ends the process with exit code 0 (kOnly: a
+// migrations Job), or refuses to start unless they are all applied (kCheck:
+// the services of a deployment whose Job migrates), and makes the registry
+// with the pool's gauges (gridbill_db_pool_*). `migrations` defaults to those
 // gridbill_embed_migrations() compiled into the binary (evaluated where
 // Bootstrap is called, so that only binaries that call it need them).
 absl::StatusOr<ServiceBase> Bootstrap(

@@ -114,7 +114,14 @@ struct DatabaseConfig {
   std::string url;                   // database_url (required)
   int pool_size = 8;                 // database_pool_size 1..256
   absl::Duration statement_timeout;  // database_statement_timeout, default 60s
-  bool migrate = true;               // database_migrate: apply migrations at start
+  // database_migrate: what a start does with the schema.
+  enum class Migrate {
+    kApply,  // true (default): apply pending migrations, then serve
+    kOff,    // false: neither apply nor check
+    kOnly,   // only: apply them under the advisory lock and exit 0 (a migrations Job)
+    kCheck,  // check: serve only if every migration of the binary is applied
+  };
+  Migrate migrate = Migrate::kApply;
   // database_owner_url, default "" (url): the role that owns the schema.
   // When set, migrations run over it and the role of `url` gets only
   // SELECT, INSERT, UPDATE, DELETE on the tables (Bootstrap grants them):
