@@ -8,9 +8,12 @@
 //
 // Every line of a `readme-test` block is run, in README order, with bash in
 // a temporary directory against the real gridbill-contracts, -metering,
-// -balance, -invoicing, -forecasting, -reporting and -gateway binaries
-// started here on fresh databases: the README's own lines load the small
-// demo, define its schemes and start its runs. `$ctl` and `gridbillctl`
+// -balance, -invoicing, -forecasting, -reporting, -gateway and
+// -integrations binaries started here on fresh databases (integrations
+// through the gateway with its own API key, as `up` starts it, its ESF
+// adapter pointed at nothing so that the month leaves dead letters): the
+// README's own lines load the small demo, define its schemes and start its
+// runs. `$ctl` and `gridbillctl`
 // are the CLI; `up`'s addresses in a line (127.0.0.1:7100, :8100, :9101)
 // are the test's. A variable a block sets (`export X=$(...)`) lasts until
 // the block ends; a lower-case one (`key=...`) for the rest of the README.
