@@ -8,10 +8,10 @@
 // then stops every process up started and keeps the data; `--purge`
 // deletes the run directory and the cluster.
 //
-// ctest runs this binary in a network namespace of its own (unshare -n, as
-// root): up's fixed ports (7100-7107, 8100, 9100-9107, PostgreSQL 55432)
-// are then the namespace's, so a developer's own `up` on this machine is
-// neither seen nor touched.
+// ctest runs this binary in a network namespace of its own (in_netns.sh:
+// unshare -n, as root; skipped where none can be made): up's fixed ports
+// (7100-7107, 8100, 9100-9107, PostgreSQL 55432) are then the namespace's,
+// so a developer's own `up` on this machine is neither seen nor touched.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
