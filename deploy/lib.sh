@@ -4,6 +4,8 @@
 
 GRIDBILL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${GRIDBILL_BUILD_DIR:-$GRIDBILL_ROOT/build}"
+# GRIDBILL_RUN_DIR: where up keeps its pids, logs, secrets, certificates and
+# the cluster (.run of the checkout); down.sh stops and purges only that one.
 RUN_DIR="${GRIDBILL_RUN_DIR:-$GRIDBILL_ROOT/.run}"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"

@@ -122,7 +122,9 @@ absl::StatusOr<EstimateResult> Estimation::EstimatePoint(const MeteringPoint& p,
     *out = DivRound(sum, n);
     return true;
   };
-  auto local = [&](absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M", t, zone_); };
+  // With its offset: a gap on the hour that repeats when the clocks go back
+  // would read twice the same otherwise.
+  auto local = [&](absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M%Ez", t, zone_); };
 
   // Estimates and the reason text of each day they fall on.
   std::map<int64_t, std::vector<Reading>> readings;

@@ -27,7 +27,7 @@ FlagSpec AddrFlag() {
 }
 
 std::string When(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 ? "-" : FormatTime(t, absl::UTCTimeZone());
+  return t.seconds() == 0 ? "-" : FormatTime(t, DisplayZone());
 }
 
 std::string StateName(iv1::DeliveryState s) {

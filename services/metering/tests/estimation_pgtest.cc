@@ -96,9 +96,10 @@ TEST_CASE("gaps are estimated: linear for short ones, same-weekday profile for l
   // Tuesday 01-09: no earlier Tuesday has data; it stays missing.
   REQUIRE(at(9, 0).quality() == v1::QUALITY_MISSING);
 
-  REQUIRE(absl::StrContains(LatestReason(h, "2024-01-10"),
-                            "linear interpolation of 3 intervals from 2024-01-10 03:00 between "
-                            "1000 and 2000 Wh"));
+  REQUIRE(
+      absl::StrContains(LatestReason(h, "2024-01-10"),
+                        "linear interpolation of 3 intervals from 2024-01-10T03:00+06:00 between "
+                        "1000 and 2000 Wh"));
   REQUIRE(absl::StrContains(LatestReason(h, "2024-01-22"), "same-weekday profile"));
   REQUIRE(h.CountRows("reading_days") == rows_before + r.revisions_written());
 
