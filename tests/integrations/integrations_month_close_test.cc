@@ -7,7 +7,13 @@
 // in the ERP outbox folder and the archive, every ESF is registered once;
 // a 1C Client-Bank statement paying an invoice is imported as a payment
 // allocated to it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -17,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "harness.h"
@@ -92,6 +99,44 @@ int CountFiles(const std::string& dir, const std::string& suffix) {
   return n;
 }
 
+// A SCADA sender: one connection in the line protocol (HELLO, the values,
+// then the adapter's answers up to the ACK of the last seq). Returns what
+// the adapter answered, one line each.
+std::vector<std::string> SendScada(int port, const std::vector<std::string>& lines,
+                                   int64_t last_seq) {
+  std::vector<std::string> answers;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval tv{};
+  tv.tv_sec = 60;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  REQUIRE(send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size()));
+  shutdown(fd, SHUT_WR);  // the end of the stream: the adapter stores the rest and closes
+  std::string buffer;
+  char chunk[4096];
+  const std::string done = "ACK " + std::to_string(last_seq);
+  while (true) {
+    size_t nl;
+    while ((nl = buffer.find('\n')) != std::string::npos) {
+      answers.push_back(buffer.substr(0, nl));
+      buffer.erase(0, nl + 1);
+    }
+    if (!answers.empty() && (answers.back() == done || answers.back().rfind("ERR", 0) == 0)) break;
+    const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+  return answers;
+}
+
 // A stand-in's counter from its stats page.
 int64_t Stat(int port, const std::string& path, const std::string& name) {
   std::string error;
@@ -153,30 +198,32 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   const std::string key = made.substr(0, made.find('\n'));
   REQUIRE(key.rfind("gbk_", 0) == 0);
 
-  const int esf_port = FreePort(), itsm_port = FreePort();
+  const int esf_port = FreePort(), itsm_port = FreePort(), scada_port = FreePort();
   auto esf = Process::Start({GRIDBILL_ESF_STANDIN_BIN, "--port", std::to_string(esf_port)}, {},
                             dir.File("esf.log"));
   auto itsm = Process::Start({GRIDBILL_ITSM_STANDIN_BIN, "--port", std::to_string(itsm_port)}, {},
                              dir.File("itsm.log"));
   const std::string root = dir.File("adapters");
-  Running integrations(GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir,
-                       "integrations",
-                       {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
-                        {"GRIDBILL_API_KEY", key},
-                        {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
-                        {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
-                        {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
-                        {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
-                        {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
-                        {"GRIDBILL_ESF_BIN", "940740000911"},
-                        {"GRIDBILL_ESF_USERNAME", "kegoc"},
-                        {"GRIDBILL_ESF_PASSWORD", "standin"},
-                        {"GRIDBILL_ITSM_URL", "http://127.0.0.1:" + std::to_string(itsm_port)},
-                        {"GRIDBILL_ITSM_USER", "gridbill"},
-                        {"GRIDBILL_ITSM_PASSWORD", "standin"},
-                        {"GRIDBILL_POLL_INTERVAL", "100ms"},
-                        {"GRIDBILL_RETRY_FIRST_DELAY", "200ms"},
-                        {"GRIDBILL_RETRY_MAX_DELAY", "2s"}});
+  Running integrations(
+      GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir, "integrations",
+      {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
+       {"GRIDBILL_API_KEY", key},
+       {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
+       {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
+       {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
+       {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
+       {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
+       {"GRIDBILL_ESF_BIN", "940740000911"},
+       {"GRIDBILL_ESF_USERNAME", "kegoc"},
+       {"GRIDBILL_ESF_PASSWORD", "standin"},
+       {"GRIDBILL_ITSM_URL", "http://127.0.0.1:" + std::to_string(itsm_port)},
+       {"GRIDBILL_ITSM_USER", "gridbill"},
+       {"GRIDBILL_ITSM_PASSWORD", "standin"},
+       {"GRIDBILL_SCADA_LISTEN_ADDRESS", "127.0.0.1:" + std::to_string(scada_port)},
+       {"GRIDBILL_PROBLEM_CHECK_INTERVAL", "0s"},
+       {"GRIDBILL_POLL_INTERVAL", "100ms"},
+       {"GRIDBILL_RETRY_FIRST_DELAY", "200ms"},
+       {"GRIDBILL_RETRY_MAX_DELAY", "2s"}});
   integrations.WaitServing(seconds(60));
   INFO("integrations log:\n" << integrations.process->Log());
 
@@ -204,6 +251,35 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   REQUIRE(WaitFor([&] { return fs::exists(root + "/cms-in/done/day.csv"); }, seconds(120)));
   CHECK(WaitFor([&] { return Stat(itsm_port, "/stats", "resolved") == 1; }, seconds(30)));
   CHECK(Stat(itsm_port, "/stats", "incidents") == 1);
+
+  // --- SCADA: a stream of telemetry for the same point, stored by metering as
+  // the check values beside the CMS ones; a resend after a reconnect is
+  // skipped (RESUME names the last stored seq).
+  std::vector<std::string> values;
+  for (int h = 1; h <= 3; ++h) {
+    values.push_back(
+        absl::StrFormat("%d %s 1 2026-10-31T%02d:00:00+05:00 %d", h, point, h, 1000 + h));
+  }
+  std::vector<std::string> first = {"HELLO scada-close 1"};
+  first.insert(first.end(), values.begin(), values.end());
+  const std::vector<std::string> acked = SendScada(scada_port, first, 3);
+  INFO(absl::StrJoin(acked, " | "));
+  REQUIRE(acked.size() >= 2);
+  CHECK(acked.front() == "RESUME 0");
+  CHECK(acked.back() == "ACK 3");
+  const std::vector<std::string> again = SendScada(scada_port, first, 3);
+  INFO(absl::StrJoin(again, " | "));
+  CHECK(again.front() == "RESUME 3");
+  {
+    const Struct readings = ctl.Json({"metering", "readings", point, "--channel", "01", "--period",
+                                      "2026-10", "--resolution", "native"});
+    int checked = 0;
+    for (const Struct& v : List(readings, "values")) {
+      const auto it = v.fields().find("scadaValueWh");
+      if (it != v.fields().end()) ++checked;
+    }
+    CHECK(checked == 3);
+  }
 
   // --- The month's runs (the operator's part). --------------------------------
   ctl.Ok({"balance", "run", "2026-10", "--type", "final"}, seconds(600));
