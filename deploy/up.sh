@@ -316,11 +316,11 @@ if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* 
     psql_admin -c "CREATE DATABASE integrations OWNER $PG_USER" || die "could not create database integrations"
   fi
   idir="$RUN_DIR/integrations"
-  mkdir -p "$idir"/{cms-in,bank-in,erp-out,ecm-archive}
+  mkdir -p "$idir"/{cms-in,bank-in,erp-out,ecm-archive,dwh}
   integrations_env=(GRIDBILL_GATEWAY_ADDRESS="$BIND_HOST:7100" GRIDBILL_API_KEY_FILE="$key_file"
     GRIDBILL_CMS_INBOUND_DIR="$idir/cms-in" GRIDBILL_BANK_INBOUND_DIR="$idir/bank-in"
     GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out" GRIDBILL_ECM_ARCHIVE_DIR="$idir/ecm-archive"
-    GRIDBILL_SCADA_LISTEN_ADDRESS="$BIND_HOST:7110")
+    GRIDBILL_SCADA_LISTEN_ADDRESS="$BIND_HOST:7110" GRIDBILL_DWH_DIR="$idir/dwh")
   # The stand-ins of ESF (7208) and ITSM (7209), recording what they get.
   for standin in esf:7208 itsm:7209; do
     sbin="$BUILD_DIR/tools/standins/gridbill-${standin%%:*}-standin"

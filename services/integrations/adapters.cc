@@ -20,19 +20,26 @@ void Adapters::AddInbound(std::string name, std::string dir, std::unique_ptr<Fil
   inbound_.push_back(std::move(in));
 }
 
-bool Adapters::Wait(bool more_work) {
+void Adapters::AddPeriodic(std::string name, absl::Duration every,
+                           std::function<absl::StatusOr<int>()> pass) {
+  periodic_.push_back({std::move(name), every, std::move(pass)});
+}
+
+bool Adapters::Wait(bool more_work, absl::Duration wait) {
   absl::MutexLock lock(&mu_);
   if (!more_work) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), poll_);
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait == absl::ZeroDuration() ? poll_ : wait);
   }
   return !stopping_;
 }
 
 void Adapters::Loop(const char* what, const std::string& name,
-                    absl::FunctionRef<absl::StatusOr<int>()> pass) {
+                    absl::FunctionRef<absl::StatusOr<int>()> pass, absl::Duration every) {
   std::string last_error;
   bool more = false;
-  while (Wait(more)) {
+  bool first = every != absl::ZeroDuration();  // a periodic pass runs at once
+  while (first || Wait(more, every)) {
+    first = false;
     absl::StatusOr<int> n = pass();
     more = n.ok() && *n > 0;
     if (!n.ok()) {
@@ -57,6 +64,7 @@ void Adapters::Start() {
   for (const Outbound& o : outbound_) {
     if (o.documents) names.push_back(o.name);
   }
+  names.insert(names.end(), consumers_.begin(), consumers_.end());
   if (!names.empty() && suite_ != nullptr) {
     threads_.emplace_back([this, names] {
       Loop("document feed", kDocumentsFeed, [&]() -> absl::StatusOr<int> {
@@ -71,6 +79,18 @@ void Adapters::Start() {
     threads_.emplace_back([this, &o] {
       Loop("delivery", o.name,
            [&]() -> absl::StatusOr<int> { return outbox_.DeliverDue(o.name, *o.receiver, 50); });
+    });
+  }
+  for (Periodic& p : periodic_) {
+    threads_.emplace_back([this, &p] {
+      Loop(
+          "periodic pass", p.name,
+          [&]() -> absl::StatusOr<int> {
+            absl::StatusOr<int> n = p.pass();
+            if (n.ok()) return 0;  // never "more work at once": the next pass is a period away
+            return n;
+          },
+          p.every);
     });
   }
   for (Inbound& in : inbound_) {
@@ -94,6 +114,7 @@ absl::StatusOr<std::vector<AdapterStatusRow>> Adapters::Status() {
   if (!counts.ok()) return counts.status();
   std::map<std::string, AdapterStatusRow> by;
   for (const Outbound& o : outbound_) by[o.name] = {o.name, false, true, {}};
+  for (const std::string& c : consumers_) by[c] = {c, false, true, {}};
   for (const Inbound& in : inbound_) {
     AdapterStatusRow row{in.name, true, true, {}};
     by[in.name] = row;

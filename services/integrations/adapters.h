@@ -3,6 +3,7 @@
 // inbound folder scans it; all wake every poll interval until stopped.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,15 @@ class Adapters {
   void AddInbound(std::string name, std::string dir, std::unique_ptr<FileHandler> handler,
                   bool report = false);
 
+  // Before Start: an adapter fed by the document feed whose facts another
+  // pass sends in batches (the warehouse's nightly export), not one by one.
+  void AddDocumentsConsumer(std::string name) { consumers_.push_back(std::move(name)); }
+  // Before Start: `pass` run every `every` (the first time at Start), e.g.
+  // the ITSM problem watch or the warehouse export; its errors are recorded
+  // as the adapter `name`'s.
+  void AddPeriodic(std::string name, absl::Duration every,
+                   std::function<absl::StatusOr<int>()> pass);
+
   void Start();
   void Stop();
 
@@ -62,10 +72,17 @@ class Adapters {
     std::unique_ptr<FileHandler> handler;
     std::unique_ptr<InboundFolder> folder;
   };
-  // Sleeps up to the poll interval; false once stopping.
-  bool Wait(bool more_work);
+  struct Periodic {
+    std::string name;
+    absl::Duration every;
+    std::function<absl::StatusOr<int>()> pass;
+  };
+  // Sleeps up to `wait` (the poll interval by default) unless there is more
+  // work; false once stopping.
+  bool Wait(bool more_work, absl::Duration wait = absl::ZeroDuration());
   void Loop(const char* what, const std::string& name,
-            absl::FunctionRef<absl::StatusOr<int>()> pass);
+            absl::FunctionRef<absl::StatusOr<int>()> pass,
+            absl::Duration every = absl::ZeroDuration());
 
   Store& store_;
   Suite* suite_;
@@ -74,6 +91,8 @@ class Adapters {
   absl::Duration poll_;
   std::vector<Outbound> outbound_;
   std::vector<Inbound> inbound_;
+  std::vector<Periodic> periodic_;
+  std::vector<std::string> consumers_;
   std::vector<std::thread> threads_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

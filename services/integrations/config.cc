@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <cstdio>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "documents.h"
@@ -66,9 +68,41 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));
   ASSIGN_OR_RETURN(c.zone, LoadZone(zone, "time_zone"));
   ASSIGN_OR_RETURN(c.cms_import_wait, src.Duration("cms_import_wait", absl::Minutes(5)));
+  ASSIGN_OR_RETURN(std::string unit, src.String("cms_unit", "kwh"));
+  unit = absl::AsciiStrToLower(unit);
+  if (unit == "wh") {
+    c.cms_unit = 1;
+  } else if (unit == "kwh") {
+    c.cms_unit = 2;
+  } else if (unit == "mwh") {
+    c.cms_unit = 3;
+  } else {
+    return InvalidField("cms_unit", "wh, kwh or mwh");
+  }
+  ASSIGN_OR_RETURN(c.problem_check_interval,
+                   src.Duration("problem_check_interval", absl::Minutes(1)));
+  if (c.problem_check_interval != absl::ZeroDuration() &&
+      c.problem_check_interval < absl::Milliseconds(100)) {
+    return InvalidField("problem_check_interval", "shorter than the minimum, 100ms (0s: off)");
+  }
+  ASSIGN_OR_RETURN(c.run_stuck_after, src.Duration("run_stuck_after", absl::Hours(1)));
+  ASSIGN_OR_RETURN(c.dwh_dir, src.String("dwh_dir", ""));
+  ASSIGN_OR_RETURN(std::string at, src.String("dwh_export_at", "02:00"));
+  {
+    int h = -1, m = -1;
+    char tail = 0;
+    if (std::sscanf(at.c_str(), "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 ||
+        m > 59) {
+      return InvalidField("dwh_export_at", "a time of day HH:MM, e.g. 02:00");
+    }
+    c.dwh_export_at = absl::Hours(h) + absl::Minutes(m);
+  }
+  ASSIGN_OR_RETURN(int64_t risk_days, src.Int("esf_risk_days", 3, 0, 60));
+  c.esf_risk_days = static_cast<int>(risk_days);
   const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
                            !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||
-                           !c.scada_listen_address.empty() || !c.esf.base_url.empty();
+                           !c.scada_listen_address.empty() || !c.esf.base_url.empty() ||
+                           !c.dwh_dir.empty();
   if (any_adapter && c.api_key.empty()) {
     return InvalidField("api_key", "an adapter is configured but no gateway API key is given");
   }

@@ -45,6 +45,20 @@ struct Config {
   absl::TimeZone zone;
   // cms_import_wait: how long the CMS adapter waits for one import to end.
   absl::Duration cms_import_wait;
+  // cms_unit: the unit of the CMS files' values (wh, kwh, mwh; default kwh)
+  // as metering's EnergyUnit.
+  int cms_unit = 2;
+  // problem_check_interval: how often runs, applications and ESF deadlines
+  // are checked for ITSM incidents (0s: never; needs itsm_url).
+  absl::Duration problem_check_interval;
+  // run_stuck_after: a run without progress this long is stuck.
+  absl::Duration run_stuck_after;
+  // dwh_dir: the warehouse export's folder (empty: off); dwh_export_at:
+  // the nightly time of day, HH:MM of time_zone.
+  std::string dwh_dir;
+  absl::Duration dwh_export_at;
+  // esf_risk_days: unregistered ESF this many days before the deadline open an incident.
+  int esf_risk_days = 3;
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

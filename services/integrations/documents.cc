@@ -206,19 +206,24 @@ SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
     }
     return SendResult::Permanent(absl::StrCat(folder, " holds another document"));
   }
+  // An ESF is an XML document (invoicing has no PDF of it): its XML is the
+  // archived original and its hash the one recorded; other documents are
+  // archived as their stored PDF.
   std::string sha;
-  absl::StatusOr<std::string> pdf = suite_.DocumentPdf(d->id, &sha);
-  if (!pdf.ok()) return SendResult::Retry(absl::StrCat("PDF: ", pdf.status().message()));
-  if (Sha256Hex(*pdf) != sha) {
-    return SendResult::Retry(absl::StrCat("the PDF of ", d->number, " does not hash to ", sha));
-  }
-  if (absl::Status s = WriteFileAtomically(folder + "/document.pdf", *pdf); !s.ok()) {
-    return SendResult::Retry(std::string(s.message()));
-  }
   if (d->type == 3) {
     absl::StatusOr<std::string> xml = suite_.DocumentXml(d->id);
     if (!xml.ok()) return SendResult::Retry(absl::StrCat("XML: ", xml.status().message()));
+    sha = Sha256Hex(*xml);
     if (absl::Status s = WriteFileAtomically(folder + "/document.xml", *xml); !s.ok()) {
+      return SendResult::Retry(std::string(s.message()));
+    }
+  } else {
+    absl::StatusOr<std::string> pdf = suite_.DocumentPdf(d->id, &sha);
+    if (!pdf.ok()) return SendResult::Retry(absl::StrCat("PDF: ", pdf.status().message()));
+    if (Sha256Hex(*pdf) != sha) {
+      return SendResult::Retry(absl::StrCat("the PDF of ", d->number, " does not hash to ", sha));
+    }
+    if (absl::Status s = WriteFileAtomically(folder + "/document.pdf", *pdf); !s.ok()) {
       return SendResult::Retry(std::string(s.message()));
     }
   }
@@ -250,18 +255,27 @@ absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& di
     const std::string number = ValueOf(meta, "number");
     const std::string want = ValueOf(meta, "sha256");
     ++*checked;
-    absl::StatusOr<std::string> pdf = ReadFile((e.path().parent_path() / "document.pdf").string());
-    if (!pdf.ok()) {
-      out.push_back({number, "document.pdf is missing"});
+    const bool esf = ValueOf(meta, "type") == "esf";
+    const std::string file = esf ? "document.xml" : "document.pdf";
+    absl::StatusOr<std::string> copy = ReadFile((e.path().parent_path() / file).string());
+    if (!copy.ok()) {
+      out.push_back({number, file + " is missing"});
       continue;
     }
-    if (Sha256Hex(*pdf) != want) {
-      out.push_back({number, "document.pdf does not hash to its metadata's sha256"});
+    if (Sha256Hex(*copy) != want) {
+      out.push_back({number, file + " does not hash to its metadata's sha256"});
       continue;
     }
     std::string theirs;
-    absl::StatusOr<std::string> original = suite.DocumentPdf(ValueOf(meta, "document_id"), &theirs);
-    if (!original.ok()) return original.status();
+    if (esf) {
+      absl::StatusOr<std::string> xml = suite.DocumentXml(ValueOf(meta, "document_id"));
+      if (!xml.ok()) return xml.status();
+      theirs = Sha256Hex(*xml);
+    } else {
+      absl::StatusOr<std::string> original =
+          suite.DocumentPdf(ValueOf(meta, "document_id"), &theirs);
+      if (!original.ok()) return original.status();
+    }
     if (theirs != want) {
       out.push_back(
           {number, absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want)});

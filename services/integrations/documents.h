@@ -42,7 +42,7 @@ class ErpFolderReceiver final : public Receiver {
 };
 
 // The document archive as a directory: per document
-// `<dir>/<period>/<number>/` with document.pdf, document.xml (ESF),
+// `<dir>/<period>/<number>/` with document.pdf (an ESF: document.xml, its only form),
 // metadata.txt (number, type, participant, period, SHA-256, retention
 // class, idempotency key), written as .tmp and renamed, metadata last.
 class DirectoryArchiveReceiver final : public Receiver {
@@ -61,7 +61,7 @@ struct IntegrityFinding {
   std::string reason;
 };
 
-// Recomputes every archived PDF's SHA-256 against its metadata and, for
+// Recomputes every archived PDF's (an ESF's XML's) SHA-256 against its metadata and, for
 // each, against invoicing's (Suite::DocumentPdf). Returns the mismatches.
 absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,
                                                            int* checked);

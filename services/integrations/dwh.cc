@@ -1,5 +1,8 @@
 #include "dwh.h"
 
+#include <algorithm>
+#include <map>
+
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
@@ -65,6 +68,74 @@ absl::StatusOr<DwhWritten> ExportPartition(const std::string& dir, const DwhPart
                                    .Finish();
   RETURN_IF_ERROR(WriteFileAtomically(folder + "/manifest.json", manifest + "\n"));
   return out;
+}
+
+absl::StatusOr<int> DwhNightly::RunIfDue() {
+  const absl::Time now = clock_.Now();
+  const absl::CivilSecond local = absl::ToCivilSecond(now, schedule_.zone);
+  const absl::CivilDay today(local);
+  if (local - absl::CivilSecond(today) < absl::ToInt64Seconds(schedule_.at)) return 0;
+  ASSIGN_OR_RETURN(std::string last, store_.Cursor(kDwhNightlyFeed));
+  const std::string day = absl::FormatCivilTime(today);
+  if (!last.empty() && last >= day) return 0;
+  ASSIGN_OR_RETURN(int n, Export(today));
+  RETURN_IF_ERROR(store_.AppendFacts(kDwhNightlyFeed, day, {}, now).status());
+  return n;
+}
+
+absl::StatusOr<int> DwhNightly::Export(absl::CivilDay day) {
+  const absl::Time now = clock_.Now();
+  std::vector<Delivery> claimed;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<Delivery> page,
+                     store_.ClaimDue(kDwhAdapter, 1000, now, absl::Minutes(30)));
+    if (page.empty()) break;
+    claimed.insert(claimed.end(), page.begin(), page.end());
+  }
+  if (claimed.empty()) return 0;
+  struct Part {
+    std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // by document id
+    int64_t from = 0, to = 0;
+    std::vector<const Delivery*> deliveries;
+  };
+  std::map<std::string, Part> parts;
+  for (const Delivery& d : claimed) {
+    absl::StatusOr<DocumentFact> doc = DocumentFact::Decode(d.payload);
+    if (!doc.ok()) {
+      RETURN_IF_ERROR(
+          store_.EndAttempt(d, DeliveryState::kDead, std::string(doc.status().message()), now, now)
+              .status());
+      continue;
+    }
+    Part& p = parts[doc->period];
+    p.rows.push_back({doc->id,
+                      {doc->id, absl::StrCat(doc->type), doc->number, doc->issue_date, doc->period,
+                       doc->participant_id, doc->contract_number, doc->customer_bin,
+                       doc->related_document_number, absl::StrCat(doc->amount_tiyn),
+                       absl::StrCat(doc->vat_tiyn), absl::StrCat(doc->total_tiyn)}});
+    p.from = p.from == 0 ? d.id : std::min(p.from, d.id);
+    p.to = std::max(p.to, d.id);
+    p.deliveries.push_back(&d);
+  }
+  int exported = 0;
+  for (auto& [period, p] : parts) {
+    std::sort(p.rows.begin(), p.rows.end());
+    DwhPartition part;
+    part.table = "documents";
+    part.partition = absl::StrCat("date=", absl::FormatCivilTime(day), "/period=", period);
+    part.columns = {"document_id",    "type",           "number",          "issue_date",
+                    "period",         "participant_id", "contract_number", "customer_bin",
+                    "related_number", "amount_tiyn",    "vat_tiyn",        "total_tiyn"};
+    for (auto& [id, row] : p.rows) part.rows.push_back(std::move(row));
+    part.cursor_from = absl::StrCat(p.from);
+    part.cursor_to = absl::StrCat(p.to);
+    ASSIGN_OR_RETURN(DwhWritten w, ExportPartition(schedule_.dir, part));
+    for (const Delivery* d : p.deliveries) {
+      RETURN_IF_ERROR(store_.EndAttempt(*d, DeliveryState::kDelivered, w.path, now, now).status());
+    }
+    exported += static_cast<int>(w.rows);
+  }
+  return exported;
 }
 
 }  // namespace gridbill::integrations

@@ -15,6 +15,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "gridbill/base/clock.h"
+#include "outbox.h"
 
 namespace gridbill::integrations {
 
@@ -39,5 +43,41 @@ struct DwhWritten {
 absl::StatusOr<std::string> DeterministicGzip(const std::string& data);
 
 absl::StatusOr<DwhWritten> ExportPartition(const std::string& dir, const DwhPartition& p);
+
+// The nightly incremental export. The document feed gives the "dwh"
+// adapter one fact per issued document (like ERP's); nothing sends them one
+// by one: once a day, at `at` of the operator's zone (or at the first pass
+// after it), every pending "dwh" fact is claimed and written as
+// `documents/date=<day>/period=<period>/` partitions, rows sorted by
+// document id, cursor range = the first and last delivery id, then the
+// facts are marked delivered (receipt: the partition) and the day is stored
+// (feed "dwh.nightly"), so a day exports once. A crash before the marks
+// leaves the facts pending: the next pass writes the same partitions again,
+// the same bytes for the same facts.
+inline constexpr char kDwhAdapter[] = "dwh";
+inline constexpr char kDwhNightlyFeed[] = "dwh.nightly";
+
+struct DwhSchedule {
+  std::string dir;
+  absl::Duration at = absl::Hours(2);  // after midnight, the operator's zone
+  absl::TimeZone zone = absl::UTCTimeZone();
+};
+
+class DwhNightly {
+ public:
+  DwhNightly(OutboxStore& store, const Clock& clock, DwhSchedule schedule)
+      : store_(store), clock_(clock), schedule_(std::move(schedule)) {}
+  // Exports when the day's time has come and the day is not exported yet.
+  // Returns the documents exported (0: not due).
+  absl::StatusOr<int> RunIfDue();
+  // Exports every pending fact now as of `day` (the schedule's pass, and an
+  // operator's re-run).
+  absl::StatusOr<int> Export(absl::CivilDay day);
+
+ private:
+  OutboxStore& store_;
+  const Clock& clock_;
+  DwhSchedule schedule_;
+};
 
 }  // namespace gridbill::integrations

@@ -108,9 +108,32 @@ absl::StatusOr<std::string> EsfReceiver::Session(bool renew) {
   return session_;
 }
 
+absl::StatusOr<std::string> EsfReceiver::RegistrationOf(const std::string& esf_id,
+                                                        const std::string& number) {
+  DeliveryFilter filter;
+  filter.adapter = "esf";
+  filter.fact_id = esf_id;
+  absl::StatusOr<paging::PageOf<Delivery>> found = registrations_.List(filter, paging::Page{});
+  if (!found.ok()) return found.status();
+  for (const Delivery& d : found->items) {
+    if (d.state == DeliveryState::kDelivered && !d.receipt.empty()) return d.receipt;
+  }
+  return absl::UnavailableError(
+      absl::StrCat("the original ESF ", number, " is not registered yet: the correction waits"));
+}
+
 SendResult EsfReceiver::Send(const Delivery& delivery) {
   absl::StatusOr<DocumentFact> doc = DocumentFact::Decode(delivery.payload);
   if (!doc.ok()) return SendResult::Permanent(std::string(doc.status().message()));
+  // The ESF of a credit or debit note names the original ESF: it corrects
+  // the original's registration, which must exist first.
+  std::string corrects;
+  if (!doc->related_document_id.empty()) {
+    absl::StatusOr<std::string> reg =
+        RegistrationOf(doc->related_document_id, doc->related_document_number);
+    if (!reg.ok()) return SendResult::Retry(std::string(reg.status().message()));
+    corrects = *reg;
+  }
   for (int round = 0; round < 2; ++round) {
     absl::StatusOr<std::string> session = Session(round > 0);
     if (!session.ok()) return SendResult::Retry(std::string(session.status().message()));
@@ -124,6 +147,9 @@ SendResult EsfReceiver::Send(const Delivery& delivery) {
       // The document the ESF accompanies (an invoice, or a note correcting one).
       path +=
           "?related_document=" + httplib::detail::encode_query_param(doc->related_document_number);
+    }
+    if (!corrects.empty()) {
+      path += "&related_registration_number=" + httplib::detail::encode_query_param(corrects);
     }
     httplib::Result up = client->Post(path, headers, *xml, "application/xml");
     if (up && up->status == 401) continue;  // the session expired: a new one, once

@@ -11,8 +11,10 @@
 // session made with the sender's BIN and credentials, invoice upload
 // (idempotent by the X-Idempotency-Key header, so a resent upload is the
 // same invoice, never a second registration), status by invoice id, and
-// invoices by date range in pages. A credit or debit note is uploaded as
-// the correction of the original's registration number. tools/standins/
+// invoices by date range in pages. The ESF of a credit or debit note
+// (ADDITIONAL_INVOICE) is uploaded as the correction of the original ESF by
+// its registration number (related_registration_number), so it waits until
+// the original is registered. tools/standins/
 // esf_standin.cc implements it for up and the tests.
 #pragma once
 
@@ -63,15 +65,23 @@ std::vector<EsfRisk> EsfAtRisk(const std::vector<Delivery>& deliveries, absl::Ci
 
 class EsfReceiver final : public Receiver {
  public:
-  EsfReceiver(EsfConfig config, Suite& suite) : config_(std::move(config)), suite_(suite) {}
+  // `registrations`: the outbox, where a correction finds its original's
+  // registration number (the receipt of the original ESF's delivery).
+  EsfReceiver(EsfConfig config, Suite& suite, OutboxStore& registrations)
+      : config_(std::move(config)), suite_(suite), registrations_(registrations) {}
   SendResult Send(const Delivery& delivery) override;
 
  private:
   // The session id, made once and again after the system drops it.
   absl::StatusOr<std::string> Session(bool renew);
 
+  // The registration number of the ESF `esf_id`, once its delivery is done;
+  // UNAVAILABLE (retry) while it is not.
+  absl::StatusOr<std::string> RegistrationOf(const std::string& esf_id, const std::string& number);
+
   EsfConfig config_;
   Suite& suite_;
+  OutboxStore& registrations_;
   absl::Mutex mu_;
   std::string session_ ABSL_GUARDED_BY(mu_);
 };

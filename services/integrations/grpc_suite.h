@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "gridbill/balance/v1/balance.grpc.pb.h"
+#include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "suite.h"
@@ -25,10 +27,13 @@ class GrpcSuite final : public Suite {
                                                  const std::string& csv) override;
   absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
                                                   const std::string& file_name,
-                                                  const std::string& content, bool xml) override;
+                                                  const std::string& content, bool xml,
+                                                  int unit) override;
   absl::StatusOr<ImportOutcome> MeteringImport(const std::string& job_id) override;
   absl::Status IngestScada(const std::string& request_id,
                            const std::vector<ScadaValue>& values) override;
+  absl::StatusOr<std::vector<RunFact>> RecentRuns(const std::string& service, int limit) override;
+  absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) override;
 
  private:
   void Prepare(grpc::ClientContext& ctx) const;
@@ -37,6 +42,9 @@ class GrpcSuite final : public Suite {
   std::unique_ptr<invoicing::v1::PaymentService::Stub> payments_;
   std::unique_ptr<metering::v1::ImportService::Stub> imports_;
   std::unique_ptr<metering::v1::ReadingService::Stub> readings_;
+  std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
+  std::unique_ptr<invoicing::v1::InvoiceRunService::Stub> invoice_runs_;
+  std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   std::string api_key_;
   absl::Duration timeout_;
 };

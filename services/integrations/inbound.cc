@@ -107,7 +107,7 @@ FileOutcome CmsFileHandler::Handle(const std::string& name, const std::string& c
   const bool xml =
       content.find("<message") != std::string::npos || absl::EndsWithIgnoreCase(name, ".xml");
   absl::StatusOr<std::string> job =
-      suite_.StartMeteringImport(absl::StrCat("cms-", sha256), name, content, xml);
+      suite_.StartMeteringImport(absl::StrCat("cms-", sha256), name, content, xml, unit_);
   if (!job.ok()) {
     if (IsRefusal(job.status())) {
       return {FileOutcome::Kind::kRejected, std::string(job.status().message())};

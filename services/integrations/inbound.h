@@ -77,13 +77,16 @@ class InboundFolder {
 // else CSV), then waits for the import job to end (up to `wait`).
 class CmsFileHandler final : public FileHandler {
  public:
-  CmsFileHandler(Suite& suite, absl::Duration wait) : suite_(suite), wait_(wait) {}
+  // unit: metering's EnergyUnit of the files' values (1 Wh, 2 kWh, 3 MWh).
+  CmsFileHandler(Suite& suite, absl::Duration wait, int unit = 2)
+      : suite_(suite), wait_(wait), unit_(unit) {}
   FileOutcome Handle(const std::string& name, const std::string& content,
                      const std::string& sha256) override;
 
  private:
   Suite& suite_;
   absl::Duration wait_;
+  int unit_;
 };
 
 // Bank statements: 1C Client-Bank or MT940 (by content), parsed whole (a bad

@@ -1,11 +1,13 @@
 // gridbill-integrations: the adapters to the outside systems and their
 // delivery state. The only place that wires objects together.
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "adapters.h"
 #include "config.h"
 #include "documents.h"
+#include "dwh.h"
 #include "esf.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
@@ -20,6 +22,7 @@
 #include "integrations_service.h"
 #include "itsm.h"
 #include "pg_store.h"
+#include "problems.h"
 #include "scada.h"
 
 namespace gridbill::integrations {
@@ -49,20 +52,40 @@ absl::Status Serve(int argc, char** argv) {
           "ecm", std::make_unique<DirectoryArchiveReceiver>(config.ecm_archive_dir, *suite));
     }
     if (!config.esf.base_url.empty()) {
-      adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite));
+      adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite, store));
     }
     const bool itsm = !config.itsm.base_url.empty();
     if (itsm) {
       adapters.AddOutbound("itsm", std::make_unique<ItsmReceiver>(config.itsm), false);
     }
     if (!config.cms_inbound_dir.empty()) {
-      adapters.AddInbound("cms", config.cms_inbound_dir,
-                          std::make_unique<CmsFileHandler>(*suite, config.cms_import_wait), itsm);
+      adapters.AddInbound(
+          "cms", config.cms_inbound_dir,
+          std::make_unique<CmsFileHandler>(*suite, config.cms_import_wait, config.cms_unit), itsm);
     }
     if (!config.bank_inbound_dir.empty()) {
       adapters.AddInbound("bank", config.bank_inbound_dir,
                           std::make_unique<BankFileHandler>(*suite), itsm);
     }
+  }
+  std::unique_ptr<DwhNightly> dwh;
+  if (suite && !config.dwh_dir.empty()) {
+    dwh = std::make_unique<DwhNightly>(
+        store, clock, DwhSchedule{config.dwh_dir, config.dwh_export_at, config.zone});
+    adapters.AddDocumentsConsumer(kDwhAdapter);
+    adapters.AddPeriodic(kDwhAdapter, std::min(config.poll_interval * 30, absl::Minutes(1)),
+                         [&dwh] { return dwh->RunIfDue(); });
+  }
+  std::unique_ptr<ProblemWatch> problems;
+  if (suite && !config.itsm.base_url.empty() &&
+      config.problem_check_interval > absl::ZeroDuration()) {
+    ProblemOptions options;
+    options.stuck_after = config.run_stuck_after;
+    options.esf_within_days = config.esf_risk_days;
+    options.zone = config.zone;
+    problems = std::make_unique<ProblemWatch>(store, *suite, clock, options);
+    adapters.AddPeriodic("itsm.watch", config.problem_check_interval,
+                         [&problems] { return problems->Check(); });
   }
   IntegrationsServiceImpl service(store, adapters, idempotency, clock, config.zone);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "scada_protocol.h"
 
@@ -53,6 +54,26 @@ struct PaymentsOutcome {
   int64_t already_present = 0;
 };
 
+// A balance or invoice run as the problem watch (problems.h) sees it.
+struct RunFact {
+  std::string id;
+  std::string service;  // "balance" or "invoicing"
+  std::string period;   // YYYY-MM
+  std::string type;     // the run type's name, e.g. "final"
+  int state = 0;        // common JobState: 1 pending, 2 running, 3 succeeded, 4 failed, 5 cancelled
+  int64_t done = 0;
+  int64_t total = 0;
+  std::string error;
+};
+
+// An application past its answer deadline.
+struct ApplicationFact {
+  std::string id;
+  std::string number;
+  std::string participant_id;
+  std::string due;  // YYYY-MM-DD
+};
+
 class Suite {
  public:
   virtual ~Suite() = default;
@@ -66,14 +87,24 @@ class Suite {
   // invoicing ImportPayments (idempotent by request id and payment reference).
   virtual absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
                                                          const std::string& csv) = 0;
-  // metering StartImport; returns the import job's id. xml: 80020, else CSV.
+  // metering StartImport; returns the import job's id. xml: 80020, else
+  // CSV; unit: metering's EnergyUnit of the values (1 Wh, 2 kWh, 3 MWh).
   virtual absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id,
                                                           const std::string& file_name,
-                                                          const std::string& content, bool xml) = 0;
+                                                          const std::string& content, bool xml,
+                                                          int unit) = 0;
   virtual absl::StatusOr<ImportOutcome> MeteringImport(const std::string& job_id) = 0;
   // metering IngestReadings with source SCADA: one batch, stored whole.
   virtual absl::Status IngestScada(const std::string& request_id,
                                    const std::vector<ScadaValue>& values) = 0;
+  // The newest runs of `service` ("balance", "invoicing"), newest first.
+  virtual absl::StatusOr<std::vector<RunFact>> RecentRuns(const std::string& service, int limit) {
+    return absl::UnimplementedError(absl::StrCat(service, " runs are not read"));
+  }
+  // contracts ListApplications(overdue_only).
+  virtual absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) {
+    return absl::UnimplementedError("applications are not read");
+  }
 };
 
 }  // namespace gridbill::integrations

@@ -7,16 +7,26 @@
 // in the ERP outbox folder and the archive, every ESF is registered once;
 // a 1C Client-Bank statement paying an invoice is imported as a payment
 // allocated to it.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "harness.h"
@@ -92,6 +102,61 @@ int CountFiles(const std::string& dir, const std::string& suffix) {
   return n;
 }
 
+// A SCADA sender: one connection in the line protocol (HELLO, the values,
+// then the adapter's answers up to the ACK of the last seq). Returns what
+// the adapter answered, one line each.
+std::vector<std::string> SendScada(int port, const std::vector<std::string>& lines,
+                                   int64_t last_seq) {
+  std::vector<std::string> answers;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval tv{};
+  tv.tv_sec = 60;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  REQUIRE(send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size()));
+  shutdown(fd, SHUT_WR);  // the end of the stream: the adapter stores the rest and closes
+  std::string buffer;
+  char chunk[4096];
+  const std::string done = "ACK " + std::to_string(last_seq);
+  while (true) {
+    size_t nl;
+    while ((nl = buffer.find('\n')) != std::string::npos) {
+      answers.push_back(buffer.substr(0, nl));
+      buffer.erase(0, nl + 1);
+    }
+    if (!answers.empty() && (answers.back() == done || answers.back().rfind("ERR", 0) == 0)) break;
+    const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+  return answers;
+}
+
+// The ITSM stand-in's incidents of one correlation id: {all, active}.
+std::pair<int, int> Incidents(int port, const std::string& correlation_id) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_basic_auth("gridbill", "standin");
+  httplib::Result r =
+      client.Get("/api/now/table/incident", {{"sysparm_query", "correlation_id=" + correlation_id}},
+                 httplib::Headers{}, httplib::Progress());
+  if (!r || r->status != 200) return {-1, -1};
+  int all = 0, resolved = 0;
+  const std::string mark = "\"correlation_id\":\"" + correlation_id + "\",\"state\":\"";
+  for (size_t p = r->body.find(mark); p != std::string::npos; p = r->body.find(mark, p + 1)) {
+    ++all;
+    resolved += r->body.compare(p + mark.size(), 1, "6") == 0 ? 1 : 0;
+  }
+  return {all, all - resolved};
+}
+
 // A stand-in's counter from its stats page.
 int64_t Stat(int port, const std::string& path, const std::string& name) {
   std::string error;
@@ -153,30 +218,32 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   const std::string key = made.substr(0, made.find('\n'));
   REQUIRE(key.rfind("gbk_", 0) == 0);
 
-  const int esf_port = FreePort(), itsm_port = FreePort();
+  const int esf_port = FreePort(), itsm_port = FreePort(), scada_port = FreePort();
   auto esf = Process::Start({GRIDBILL_ESF_STANDIN_BIN, "--port", std::to_string(esf_port)}, {},
                             dir.File("esf.log"));
   auto itsm = Process::Start({GRIDBILL_ITSM_STANDIN_BIN, "--port", std::to_string(itsm_port)}, {},
                              dir.File("itsm.log"));
   const std::string root = dir.File("adapters");
-  Running integrations(GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir,
-                       "integrations",
-                       {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
-                        {"GRIDBILL_API_KEY", key},
-                        {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
-                        {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
-                        {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
-                        {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
-                        {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
-                        {"GRIDBILL_ESF_BIN", "940740000911"},
-                        {"GRIDBILL_ESF_USERNAME", "kegoc"},
-                        {"GRIDBILL_ESF_PASSWORD", "standin"},
-                        {"GRIDBILL_ITSM_URL", "http://127.0.0.1:" + std::to_string(itsm_port)},
-                        {"GRIDBILL_ITSM_USER", "gridbill"},
-                        {"GRIDBILL_ITSM_PASSWORD", "standin"},
-                        {"GRIDBILL_POLL_INTERVAL", "100ms"},
-                        {"GRIDBILL_RETRY_FIRST_DELAY", "200ms"},
-                        {"GRIDBILL_RETRY_MAX_DELAY", "2s"}});
+  Running integrations(
+      GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir, "integrations",
+      {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
+       {"GRIDBILL_API_KEY", key},
+       {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
+       {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
+       {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
+       {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
+       {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
+       {"GRIDBILL_ESF_BIN", "940740000911"},
+       {"GRIDBILL_ESF_USERNAME", "kegoc"},
+       {"GRIDBILL_ESF_PASSWORD", "standin"},
+       {"GRIDBILL_ITSM_URL", "http://127.0.0.1:" + std::to_string(itsm_port)},
+       {"GRIDBILL_ITSM_USER", "gridbill"},
+       {"GRIDBILL_ITSM_PASSWORD", "standin"},
+       {"GRIDBILL_SCADA_LISTEN_ADDRESS", "127.0.0.1:" + std::to_string(scada_port)},
+       {"GRIDBILL_PROBLEM_CHECK_INTERVAL", "1s"},
+       {"GRIDBILL_POLL_INTERVAL", "100ms"},
+       {"GRIDBILL_RETRY_FIRST_DELAY", "200ms"},
+       {"GRIDBILL_RETRY_MAX_DELAY", "2s"}});
   integrations.WaitServing(seconds(60));
   INFO("integrations log:\n" << integrations.process->Log());
 
@@ -197,13 +264,51 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   REQUIRE(
       WaitFor([&] { return fs::exists(root + "/cms-in/rejected/day.csv.reason"); }, seconds(60)));
   INFO("reason: " << ReadFile(root + "/cms-in/rejected/day.csv.reason"));
-  CHECK(WaitFor([&] { return Stat(itsm_port, "/stats", "active") == 1; }, seconds(30)));
+  CHECK(WaitFor([&] { return Incidents(itsm_port, "cms/day.csv").second == 1; }, seconds(30)));
   WriteFile(root + "/cms-in/day.csv.tmp", absl::StrCat("point_code,channel,interval_start,value\n",
                                                        point, ",01,2026-10-31 00:00,5\n"));
   fs::rename(root + "/cms-in/day.csv.tmp", root + "/cms-in/day.csv");
   REQUIRE(WaitFor([&] { return fs::exists(root + "/cms-in/done/day.csv"); }, seconds(120)));
-  CHECK(WaitFor([&] { return Stat(itsm_port, "/stats", "resolved") == 1; }, seconds(30)));
-  CHECK(Stat(itsm_port, "/stats", "incidents") == 1);
+  CHECK(WaitFor([&] { return Incidents(itsm_port, "cms/day.csv").second == 0; }, seconds(30)));
+  CHECK(Incidents(itsm_port, "cms/day.csv").first == 1);
+
+  // The problem watch reads contracts through the gateway: the demo's
+  // applications past their deadline make one incident.
+  const int64_t overdue =
+      Int(ctl.Json({"applications", "list", "--overdue", "--page-size", "1"}), "totalSize");
+  INFO(overdue << " applications overdue");
+  CHECK(WaitFor(
+      [&] { return Incidents(itsm_port, "applications/overdue").second == (overdue > 0 ? 1 : 0); },
+      seconds(60)));
+
+  // --- SCADA: a stream of telemetry for the same point, stored by metering as
+  // the check values beside the CMS ones; a resend after a reconnect is
+  // skipped (RESUME names the last stored seq).
+  std::vector<std::string> values;
+  for (int h = 1; h <= 3; ++h) {
+    values.push_back(
+        absl::StrFormat("%d %s 1 2026-10-31T%02d:00:00+05:00 %d", h, point, h, 1000 + h));
+  }
+  std::vector<std::string> first = {"HELLO scada-close 1"};
+  first.insert(first.end(), values.begin(), values.end());
+  const std::vector<std::string> acked = SendScada(scada_port, first, 3);
+  INFO(absl::StrJoin(acked, " | "));
+  REQUIRE(acked.size() >= 2);
+  CHECK(acked.front() == "RESUME 0");
+  CHECK(acked.back() == "ACK 3");
+  const std::vector<std::string> again = SendScada(scada_port, first, 3);
+  INFO(absl::StrJoin(again, " | "));
+  CHECK(again.front() == "RESUME 3");
+  {
+    const Struct readings = ctl.Json({"metering", "readings", point, "--channel", "01", "--period",
+                                      "2026-10", "--resolution", "native"});
+    int checked = 0;
+    for (const Struct& v : List(readings, "values")) {
+      const auto it = v.fields().find("scadaValueWh");
+      if (it != v.fields().end()) ++checked;
+    }
+    CHECK(checked == 3);
+  }
 
   // --- The month's runs (the operator's part). --------------------------------
   ctl.Ok({"balance", "run", "2026-10", "--type", "final"}, seconds(600));
@@ -236,6 +341,13 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   CHECK(all);
   CHECK(Stat(esf_port, "/esf/v1/stats", "duplicate_registrations") == 0);
   CHECK(Stat(esf_port, "/esf/v1/stats", "invoices") == esfs);
+  // October's ESF deadline (2026-11-20) may have passed: while ESF were
+  // pending the watch may have opened an incident; all registered, none is
+  // open, and no final run failed.
+  CHECK(WaitFor([&] { return Incidents(itsm_port, "esf-deadline/2026-10").second == 0; },
+                seconds(30)));
+  CHECK(Incidents(itsm_port, "run/balance/2026-10/final").first == 0);
+  CHECK(Stat(itsm_port, "/stats", "duplicate_active") == 0);
 
   // --- In: a bank statement paying the invoice. ------------------------------
   const int64_t total = Int(*invoice, "totalTiyn");

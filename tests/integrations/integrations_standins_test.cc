@@ -23,6 +23,7 @@
 #include "itsm.h"
 #include "memory_store.h"
 #include "outbox.h"
+#include "problems.h"
 
 namespace gridbill::integrations {
 namespace {
@@ -76,6 +77,7 @@ void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& st
     absl::StatusOr<int> n = outbox.DeliverDue(adapter, esf, 100);
     REQUIRE(n.ok());
     DeliveryFilter pending;
+    pending.adapter = adapter;
     pending.state = DeliveryState::kPending;
     if (store.List(pending, paging::Page())->items.empty()) return;
     clock.Advance(absl::Minutes(11));
@@ -102,7 +104,7 @@ TEST_CASE(
   RetryPolicy policy;
   policy.max_attempts = 20;
   Outbox outbox(store, clock, policy);
-  EsfReceiver receiver(esf.Config(absl::Seconds(2)), suite);
+  EsfReceiver receiver(esf.Config(absl::Seconds(2)), suite, store);
   DeliverAll(outbox, receiver, clock, store);
 
   paging::Page all;
@@ -133,6 +135,54 @@ TEST_CASE(
   CHECK(esf.Stat("duplicate_registrations") == "0");
 }
 
+TEST_CASE("ESF: a credit note's ESF is the correction of the original's registration number") {
+  Standin esf({"--register-after", "2"});
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  DocumentFact original = Doc(1, 3);
+  DocumentFact correction = Doc(2, 3);
+  correction.related_document_id = original.id;
+  correction.related_document_number = "20260000001";
+  suite.documents = {original, correction};
+  // The correction comes first: it waits for the original's registration.
+  REQUIRE(*store.AppendFacts("feed", "2",
+                             {{"esf", "document.issued", correction.id, "1", correction.Encode()},
+                              {"esf", "document.issued", original.id, "1", original.Encode()}},
+                             clock.Now()) == 2);
+  Outbox outbox(store, clock, RetryPolicy{});
+  EsfReceiver receiver(esf.Config(), suite, store);
+  REQUIRE(outbox.DeliverDue("esf", receiver, 1).ok());
+  const Delivery waiting = *store.Get(1);
+  CHECK(waiting.state == DeliveryState::kPending);
+  CHECK(absl::StrContains(waiting.last_error, "not registered yet"));
+  CHECK(esf.Stat("invoices") == "0");
+  DeliverAll(outbox, receiver, clock, store);
+  const Delivery first = *store.Get(2), second = *store.Get(1);
+  REQUIRE(first.state == DeliveryState::kDelivered);
+  REQUIRE(second.state == DeliveryState::kDelivered);
+  CHECK(esf.Stat("corrections") == "1");
+  CHECK(esf.Stat("registrations") == "2");
+  // The stand-in holds the correction against the original's registration number.
+  httplib::Client c("127.0.0.1", esf.port);
+  httplib::Result session =
+      c.Post("/esf/v1/sessions", "{\"bin\":\"040340001237\",\"username\":\"k\",\"password\":\"p\"}",
+             "application/json");
+  REQUIRE(session);
+  httplib::Result list =
+      c.Get("/esf/v1/invoices?size=10", {{"X-Session-Id", JsonField(session->body, "session_id")}});
+  REQUIRE(list);
+  CHECK(absl::StrContains(list->body,
+                          absl::StrCat("\"related_registration_number\":\"", first.receipt, "\"")));
+  // A correction without the registration number is refused by the system.
+  httplib::Result bare = c.Post(
+      "/esf/v1/invoices",
+      {{"X-Session-Id", JsonField(session->body, "session_id")}, {"X-Idempotency-Key", "manual-1"}},
+      "<invoice><invoiceType>ADDITIONAL_INVOICE</invoiceType></invoice>", "application/xml");
+  REQUIRE(bare);
+  CHECK(bare->status == 400);
+}
+
 TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
   Standin esf({});
   MemoryStore store;
@@ -147,7 +197,7 @@ TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
   }
   REQUIRE(*store.AppendFacts("feed", "1", facts, clock.Now()) == n);
   Outbox outbox(store, clock, RetryPolicy{});
-  EsfReceiver receiver(esf.Config(), suite);
+  EsfReceiver receiver(esf.Config(), suite, store);
   const auto start = std::chrono::steady_clock::now();
   DeliverAll(outbox, receiver, clock, store);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -201,6 +251,114 @@ TEST_CASE("ITSM: one incident per broken file, updated on a second failure, reso
   REQUIRE(*folder.Scan() == 1);
   DeliverAll(outbox, receiver, clock, store, "itsm");
   CHECK(itsm.Stat("incidents") == "1");
+}
+
+// Incidents of the problem watch: run failed/stuck, overdue applications,
+// ESF deadline at risk; each opened once, updated, resolved when it clears.
+TEST_CASE("ITSM: runs failed or stuck, overdue applications, ESF deadlines at risk") {
+  Standin itsm({}, GRIDBILL_ITSM_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeSuite suite;
+  // 2026-11-17 12:00 in Almaty: three days before the October ESF deadline.
+  FakeClock clock(
+      absl::FromCivil(absl::CivilSecond(2026, 11, 17, 12, 0, 0), absl::FixedTimeZone(5 * 3600)));
+  ProblemOptions options;
+  options.stuck_after = absl::Minutes(30);
+  options.esf_within_days = 3;
+  options.zone = absl::FixedTimeZone(5 * 3600);
+  ProblemWatch watch(store, suite, clock, options);
+  Outbox outbox(store, clock, RetryPolicy{});
+  ItsmReceiver receiver({absl::StrCat("http://127.0.0.1:", itsm.port), "gridbill", "secret"});
+  auto pass = [&] {
+    REQUIRE(watch.Check().ok());
+    DeliverAll(outbox, receiver, clock, store, "itsm");
+  };
+  auto run = [](std::string id, int state, int64_t done) {
+    RunFact r;
+    r.id = std::move(id);
+    r.service = "balance";
+    r.period = "2026-10";
+    r.type = "final";
+    r.state = state;
+    r.done = done;
+    r.total = 10;
+    r.error = state == 4 ? "metering unavailable" : "";
+    return r;
+  };
+
+  SECTION("a failed run, failed again, then a run that succeeds") {
+    suite.balance_runs = {run("r1", 4, 3)};
+    pass();
+    CHECK(itsm.Stat("incidents") == "1");
+    CHECK(itsm.Stat("active") == "1");
+    pass();  // nothing changed: nothing sent
+    CHECK(itsm.Stat("work_notes") == "0");
+    suite.balance_runs = {run("r2", 4, 5), run("r1", 4, 3)};
+    pass();  // another failure of the same period and type: the same incident, a note
+    CHECK(itsm.Stat("incidents") == "1");
+    CHECK(itsm.Stat("work_notes") == "1");
+    suite.runs_error = absl::UnavailableError("balance down");
+    CHECK(!watch.Check().ok());  // an unreadable source resolves nothing
+    DeliverAll(outbox, receiver, clock, store, "itsm");
+    CHECK(itsm.Stat("active") == "1");
+    suite.runs_error = absl::OkStatus();
+    suite.balance_runs = {run("r3", 3, 10), run("r2", 4, 5), run("r1", 4, 3)};
+    pass();
+    CHECK(itsm.Stat("active") == "0");
+    CHECK(itsm.Stat("resolved") == "1");
+    suite.balance_runs = {run("r4", 4, 1), run("r3", 3, 10)};
+    pass();  // failing again later: a new incident, the old one stays resolved
+    CHECK(itsm.Stat("incidents") == "2");
+    CHECK(itsm.Stat("active") == "1");
+  }
+
+  SECTION("a run without progress is stuck until it moves") {
+    suite.balance_runs = {run("r1", 2, 4)};
+    pass();
+    clock.Advance(absl::Minutes(20));
+    pass();
+    CHECK(itsm.Stat("incidents") == "0");  // 20 minutes without progress: not yet
+    clock.Advance(absl::Minutes(15));
+    REQUIRE(watch.Check().ok());
+    DeliverAll(outbox, receiver, clock, store, "itsm");
+    CHECK(itsm.Stat("incidents") == "1");
+    suite.balance_runs = {run("r1", 2, 5)};
+    pass();
+    CHECK(itsm.Stat("active") == "0");
+  }
+
+  SECTION("overdue applications: one incident, updated as the set changes, resolved") {
+    suite.overdue = {{"a1", "APP-2026-0001", "P-1", "2026-11-10"}};
+    pass();
+    suite.overdue.push_back({"a2", "APP-2026-0002", "P-2", "2026-11-12"});
+    pass();
+    CHECK(itsm.Stat("incidents") == "1");
+    CHECK(itsm.Stat("work_notes") == "1");
+    suite.overdue.clear();
+    pass();
+    CHECK(itsm.Stat("active") == "0");
+    CHECK(itsm.Stat("resolved") == "1");
+  }
+
+  SECTION("ESF of October not registered three days before the 20th of November") {
+    REQUIRE(*store.AppendFacts("feed", "1",
+                               {{"esf", "document.issued", "doc-1", "1", Doc(1, 3).Encode()},
+                                {"esf", "document.issued", "doc-2", "1", Doc(2, 3).Encode()}},
+                               clock.Now()) == 2);
+    pass();
+    CHECK(itsm.Stat("incidents") == "1");
+    CHECK(itsm.Stat("active") == "1");
+    // Registered: the problem clears.
+    std::vector<Delivery> claimed = *store.ClaimDue("esf", 10, clock.Now(), absl::Minutes(1));
+    REQUIRE(claimed.size() == 2);
+    for (const Delivery& d : claimed) {
+      REQUIRE(*store.EndAttempt(d, DeliveryState::kDelivered, "ESF-1", clock.Now(), clock.Now()));
+    }
+    pass();
+    CHECK(itsm.Stat("active") == "0");
+    CHECK(itsm.Stat("incidents") == "1");
+  }
+  CHECK(itsm.Stat("duplicate_active") == "0");
 }
 
 }  // namespace

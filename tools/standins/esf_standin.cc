@@ -12,7 +12,10 @@
 // --twice-every N answers every N-th upload twice-over (the client's retry
 // gets the stored invoice), --reject-bin BIN declines invoices to that
 // customer (FAILED with a reason), --register-after N registers an invoice on
-// its N-th status query (sent -> delivered).
+// its N-th status query (sent -> delivered). A correction (the ESF of a
+// credit or debit note, ADDITIONAL_INVOICE) must name the registration
+// number of a registered invoice (related_registration_number); counted in
+// `corrections`.
 //
 //   esf_standin --port 7208 --log /tmp/esf.log
 #include <httplib.h>
@@ -34,6 +37,7 @@ struct Invoice {
   std::string id;
   std::string key;
   std::string related;
+  std::string corrects;  // the registration number an ADDITIONAL_INVOICE corrects
   std::string registration;
   std::string status = "QUEUED";
   std::string reason;
@@ -59,7 +63,8 @@ std::string Today() {
 std::string InvoiceJson(const Invoice& inv) {
   return "{\"invoice_id\":\"" + inv.id + "\",\"status\":\"" + inv.status +
          "\",\"registration_number\":\"" + inv.registration + "\",\"reason\":\"" + inv.reason +
-         "\",\"related_document\":\"" + inv.related + "\",\"date\":\"" + inv.date + "\"}";
+         "\",\"related_document\":\"" + inv.related + "\",\"related_registration_number\":\"" +
+         inv.corrects + "\",\"date\":\"" + inv.date + "\"}";
 }
 
 }  // namespace
@@ -79,6 +84,8 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> key_of_id;
   std::map<std::string, std::string> sessions;  // id -> BIN
   int uploads = 0, duplicates = 0, registrations = 0, duplicate_registrations = 0;
+  int corrections = 0;
+  std::map<std::string, std::string> registered;  // registration number -> key
   std::map<std::string, int> registered_keys;
   std::ofstream log;
   if (!log_path.empty()) log.open(log_path, std::ios::app);
@@ -125,6 +132,22 @@ int main(int argc, char** argv) {
         return;
       }
       auto it = by_key.find(key);
+      // A correction (ADDITIONAL_INVOICE) names the registration number of
+      // the invoice it corrects, which must be registered here.
+      const std::string corrects = req.get_param_value("related_registration_number");
+      if (it == by_key.end() && req.body.find("ADDITIONAL_INVOICE") != std::string::npos &&
+          corrects.empty()) {
+        res.status = 400;
+        res.set_content("{\"error\":\"an ADDITIONAL_INVOICE needs related_registration_number\"}",
+                        "application/json");
+        return;
+      }
+      if (it == by_key.end() && !corrects.empty() && registered.count(corrects) == 0) {
+        res.status = 400;
+        res.set_content("{\"error\":\"the related invoice " + corrects + " is not registered\"}",
+                        "application/json");
+        return;
+      }
       if (it != by_key.end()) {
         ++duplicates;
         inv = it->second;
@@ -132,6 +155,8 @@ int main(int argc, char** argv) {
         inv.id = "INV" + std::to_string(by_key.size() + 1);
         inv.key = key;
         inv.related = req.get_param_value("related_document");
+        inv.corrects = corrects;
+        if (!corrects.empty()) ++corrections;
         inv.date = Today();
         inv.bytes = req.body.size();
         if (!reject_bin.empty() && req.body.find(reject_bin) != std::string::npos) {
@@ -164,6 +189,7 @@ int main(int argc, char** argv) {
     if (inv.status == "QUEUED" && ++inv.queries >= register_after) {
       inv.status = "DELIVERED";
       inv.registration = "ESF-" + inv.id.substr(3);
+      registered[inv.registration] = inv.key;
       ++registrations;
       if (++registered_keys[inv.key] > 1) ++duplicate_registrations;
       if (log.is_open()) log << "registered " << inv.key << " " << inv.registration << std::endl;
@@ -195,12 +221,13 @@ int main(int argc, char** argv) {
   // What the tests count.
   server.Get("/esf/v1/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
-    res.set_content(
-        "{\"invoices\":" + std::to_string(by_key.size()) + ",\"uploads\":" +
-            std::to_string(uploads) + ",\"duplicate_uploads\":" + std::to_string(duplicates) +
-            ",\"registrations\":" + std::to_string(registrations) +
-            ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) + "}",
-        "application/json");
+    res.set_content("{\"invoices\":" + std::to_string(by_key.size()) +
+                        ",\"uploads\":" + std::to_string(uploads) +
+                        ",\"duplicate_uploads\":" + std::to_string(duplicates) +
+                        ",\"registrations\":" + std::to_string(registrations) +
+                        ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) +
+                        ",\"corrections\":" + std::to_string(corrections) + "}",
+                    "application/json");
   });
   const int bound =
       port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);

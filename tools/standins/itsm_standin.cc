@@ -141,8 +141,10 @@ int main(int argc, char** argv) {
   server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
     int active = 0, resolved = 0, duplicate_active = 0;
+    size_t work_notes = 0;
     std::map<std::string, int> active_by;
     for (const Incident& i : incidents) {
+      work_notes += i.work_notes.size();
       if (i.state == "6") {
         ++resolved;
       } else {
@@ -152,7 +154,8 @@ int main(int argc, char** argv) {
     }
     res.set_content("{\"incidents\":" + std::to_string(incidents.size()) + ",\"active\":" +
                         std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
-                        ",\"duplicate_active\":" + std::to_string(duplicate_active) + "}",
+                        ",\"duplicate_active\":" + std::to_string(duplicate_active) +
+                        ",\"work_notes\":" + std::to_string(work_notes) + "}",
                     "application/json");
   });
   const int bound =

@@ -220,5 +220,52 @@ TEST_CASE(
   CHECK(gz.substr(4, 4) == std::string(4, '\0'));  // mtime 0
 }
 
+TEST_CASE("data warehouse: the nightly export runs once a day after its time, incrementally") {
+  TempDir dir;
+  MemoryStore store;
+  // 2026-11-02 01:30 in Almaty (UTC+5): before the 02:00 export.
+  const absl::TimeZone almaty = absl::FixedTimeZone(5 * 3600);
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 2, 1, 30, 0), almaty));
+  DwhNightly nightly(store, clock, DwhSchedule{dir.str(), absl::Hours(2), almaty});
+  std::vector<Fact> facts;
+  for (int i : {3, 1, 2})
+    facts.push_back({"dwh", "document.issued", Doc(i).id, "1", Doc(i).Encode()});
+  DocumentFact september = Doc(4);
+  september.period = "2026-09";
+  facts.push_back({"dwh", "document.issued", september.id, "1", september.Encode()});
+  REQUIRE(*store.AppendFacts("invoicing.documents", "4", facts, clock.Now()) == 4);
+
+  CHECK(*nightly.RunIfDue() == 0);  // not yet 02:00
+  CHECK(!fs::exists(dir.str("documents")));
+  clock.Advance(absl::Minutes(31));
+  CHECK(*nightly.RunIfDue() == 4);
+  const std::string october = dir.str("documents/date=2026-11-02/period=2026-10/");
+  const std::string manifest = *ReadFile(october + "manifest.json");
+  CHECK(absl::StrContains(manifest, "\"rows\":3"));
+  CHECK(absl::StrContains(manifest, "\"cursor_from\":\"1\""));
+  CHECK(absl::StrContains(manifest, "\"cursor_to\":\"3\""));
+  CHECK(fs::exists(dir.str("documents/date=2026-11-02/period=2026-09/part-00000.csv.gz")));
+  DeliveryFilter pending;
+  pending.adapter = "dwh";
+  pending.state = DeliveryState::kPending;
+  CHECK(store.List(pending, paging::Page())->items.empty());
+
+  // Later the same day: nothing again, even with a new document.
+  REQUIRE(*store.AppendFacts("invoicing.documents", "5",
+                             {{"dwh", "document.issued", Doc(5).id, "1", Doc(5).Encode()}},
+                             clock.Now()) == 1);
+  clock.Advance(absl::Hours(10));
+  CHECK(*nightly.RunIfDue() == 0);
+  // Midnight is not yet the next export; 02:00 is, with only what is new since.
+  clock.Advance(absl::Hours(12));
+  CHECK(*nightly.RunIfDue() == 0);
+  clock.Advance(absl::Hours(2));
+  CHECK(*nightly.RunIfDue() == 1);
+  const std::string next =
+      *ReadFile(dir.str("documents/date=2026-11-03/period=2026-10/manifest.json"));
+  CHECK(absl::StrContains(next, "\"rows\":1"));
+  CHECK(*nightly.RunIfDue() == 0);
+}
+
 }  // namespace
 }  // namespace gridbill::integrations

@@ -37,11 +37,14 @@ class FakeSuite final : public Suite {
     return pdf;
   }
   absl::StatusOr<std::string> DocumentXml(const std::string& id) override {
-    std::string bin;
+    std::string bin, type = "ORDINARY_INVOICE";
     for (const DocumentFact& d : documents) {
-      if (d.id == id) bin = d.customer_bin;
+      if (d.id != id) continue;
+      bin = d.customer_bin;
+      if (!d.related_document_id.empty()) type = "ADDITIONAL_INVOICE";
     }
-    return absl::StrCat("<invoice id=\"", id, "\"><customer tin=\"", bin, "\"/></invoice>");
+    return absl::StrCat("<invoice id=\"", id, "\"><invoiceType>", type,
+                        "</invoiceType><customer tin=\"", bin, "\"/></invoice>");
   }
   absl::StatusOr<PaymentsOutcome> ImportPayments(const std::string& request_id,
                                                  const std::string& csv) override {
@@ -50,7 +53,7 @@ class FakeSuite final : public Suite {
     return PaymentsOutcome{1, 0};
   }
   absl::StatusOr<std::string> StartMeteringImport(const std::string& request_id, const std::string&,
-                                                  const std::string&, bool) override {
+                                                  const std::string&, bool, int) override {
     metering_imports.push_back(request_id);
     return absl::StrCat("job-", metering_imports.size());
   }
@@ -58,6 +61,16 @@ class FakeSuite final : public Suite {
     return ImportOutcome{true, import_succeeds,
                          import_succeeds ? "96 readings stored" : "line 3: unknown point X"};
   }
+  // What the problem watch reads (problems.h); an error status when set.
+  std::vector<RunFact> balance_runs;
+  std::vector<ApplicationFact> overdue;
+  absl::Status runs_error;
+  absl::StatusOr<std::vector<RunFact>> RecentRuns(const std::string& service, int) override {
+    if (service != "balance") return absl::UnimplementedError("not read");
+    if (!runs_error.ok()) return runs_error;
+    return balance_runs;
+  }
+  absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int) override { return overdue; }
   std::vector<std::pair<std::string, std::vector<ScadaValue>>> scada_batches;
   absl::Status scada_error;
   absl::Status IngestScada(const std::string& request_id,
