@@ -8,6 +8,7 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/access.h"
+#include "gridbill/server/changes.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
@@ -157,10 +158,17 @@ grpc::Status BalanceServiceImpl::CancelRun(grpc::ServerContext* ctx,
 grpc::Status BalanceServiceImpl::ListRuns(grpc::ServerContext* ctx, const v1::ListRunsRequest* req,
                                           v1::ListRunsResponse* resp) {
   RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
-  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
   RunFilter f;
   ASSIGN_OR_RETURN_GRPC(f.period, OptionalPeriod(req->period(), "period"));
   f.type = req->type();
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page after, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<Run> changes, runs_.Changes(f, after));
+    for (const Run& r : changes.items) ToProto(r, resp->add_runs());
+    resp->set_change_cursor(paging::ChangeCursor(*req, changes.next));
+    return grpc::Status::OK;
+  }
+  ASSIGN_OR_RETURN_GRPC(paging::Page requested, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<Run> page, runs_.List(f, requested));
   for (const Run& r : page.items) ToProto(r, resp->add_runs());
   resp->set_next_page_token(paging::NextToken(*req, page.next));

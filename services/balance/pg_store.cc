@@ -350,6 +350,25 @@ absl::StatusOr<paging::PageOf<Run>> PgStore::ListRuns(const RunFilter& f,
                          [](const Run& r) { return paging::PageKey{absl::StrCat(r.id)}; });
 }
 
+absl::StatusOr<paging::PageOf<Run>> PgStore::RunChanges(const RunFilter& f,
+                                                        const paging::Page& page) {
+  pg::Params p;
+  if (f.period) {
+    p.Add(PeriodDate(*f.period));
+  } else {
+    p.Add(std::nullopt);
+  }
+  p.Add(f.type).Add(page.After(0)).Add(page.After(1)).Add(page.size);
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Execute(q::kRunChanges, p));
+  paging::PageOf<Run> out;
+  for (pg::Row row : res) out.items.push_back(ReadRun(row));
+  if (!res.empty()) {
+    const pg::Row last = res[res.size() - 1];
+    out.next = {last.String("change_xid"), absl::StrCat(last.Int("change_seq"))};
+  }
+  return out;
+}
+
 absl::StatusOr<std::optional<Run>> PgStore::BillingRun(const BillingPeriod& period) {
   ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kBillingRun, PeriodDate(period)));
   if (res.empty()) return std::nullopt;

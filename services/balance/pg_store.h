@@ -23,6 +23,8 @@ class PgStore final : public Store {
 
   absl::StatusOr<Run> InsertRun(const Run& run, const std::vector<Shard>& shards) override;
   absl::StatusOr<Run> GetRun(int64_t id) override;
+  absl::StatusOr<paging::PageOf<Run>> RunChanges(const RunFilter& filter,
+                                                 const paging::Page& page) override;
   absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter& filter,
                                                const paging::Page& page) override;
   absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override;

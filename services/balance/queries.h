@@ -119,6 +119,18 @@ inline constexpr Query kListRuns{
     "FROM runs WHERE ($1::date IS NULL OR period = $1::date) AND ($2 = 0 OR type = $2) "
     "AND ($3::bigint IS NULL OR id < $3::bigint) ORDER BY id DESC LIMIT $4"};
 
+// The change feed: runs written by transactions older than every one still
+// open, after the position ($3 xid, $4 seq; NULL from the first change),
+// oldest change first, $5 rows.
+inline constexpr Query kRunChanges{
+    "run_changes",
+    "SELECT " GRIDBILL_RUN_COLUMNS
+    ", change_xid::text AS change_xid, change_seq "
+    "FROM runs WHERE ($1::date IS NULL OR period = $1::date) AND ($2 = 0 OR type = $2) "
+    "AND change_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($3::xid8 IS NULL OR (change_xid, change_seq) > ($3::xid8, $4::bigint)) "
+    "ORDER BY change_xid, change_seq LIMIT $5"};
+
 inline constexpr Query kBillingRun{"billing_run",
                                    "SELECT " GRIDBILL_RUN_COLUMNS
                                    "FROM runs WHERE period = $1 AND type IN (2, 3) AND state = 3 "

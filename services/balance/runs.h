@@ -91,6 +91,10 @@ class Runs final : private jobs::Handler {
   absl::StatusOr<paging::PageOf<Run>> List(const RunFilter& f, const paging::Page& page) {
     return store_.ListRuns(f, page);
   }
+  // The change feed of runs (page.after: a change position).
+  absl::StatusOr<paging::PageOf<Run>> Changes(const RunFilter& f, const paging::Page& page) {
+    return store_.RunChanges(f, page);
+  }
   // The run a period is billed from; NOT_FOUND when none succeeded yet.
   absl::StatusOr<Run> BillingRun(const BillingPeriod& period);
   absl::StatusOr<RunDiff> Diff(int64_t base, int64_t other, bool include_unchanged);

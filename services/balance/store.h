@@ -64,6 +64,10 @@ class Store {
   virtual absl::StatusOr<Run> GetRun(int64_t id) = 0;
   virtual absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter& filter,
                                                        const paging::Page& page) = 0;
+  // The change feed of runs (page.after: the position {xid, seq} to read
+  // after); `next` is the position of the last run returned.
+  virtual absl::StatusOr<paging::PageOf<Run>> RunChanges(const RunFilter& filter,
+                                                         const paging::Page& page) = 0;
   // The latest succeeded final or correction run of a period.
   virtual absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) = 0;
   // The highest correction number of a period (0 = none).

@@ -159,11 +159,27 @@ absl::StatusOr<paging::PageOf<Payment>> Accounts::ListPayments(const std::string
   ASSIGN_OR_RETURN(std::string participant, Scoped(participant_id, scope));
   ASSIGN_OR_RETURN(paging::PageOf<Payment> out,
                    store_.ListPaymentsPage(participant, contract_id, page));
+  RETURN_IF_ERROR(Allocated(participant, out.items));
+  return out;
+}
+
+absl::StatusOr<paging::PageOf<Payment>> Accounts::PaymentChanges(const std::string& participant_id,
+                                                                 const std::string& contract_id,
+                                                                 const std::string& scope,
+                                                                 const paging::Page& page) {
+  ASSIGN_OR_RETURN(std::string participant, Scoped(participant_id, scope));
+  ASSIGN_OR_RETURN(paging::PageOf<Payment> out,
+                   store_.PaymentChanges(participant, contract_id, page));
+  RETURN_IF_ERROR(Allocated(participant, out.items));
+  return out;
+}
+
+absl::Status Accounts::Allocated(const std::string& participant, std::vector<Payment>& payments) {
   // A payment's allocation depends on the contract's documents and earlier
-  // payments: replay the ledger of each contract on the page.
+  // payments: replay the ledger of each contract among them.
   std::map<std::string, Payment*> on_page;
   std::set<std::string> contracts;
-  for (Payment& p : out.items) {
+  for (Payment& p : payments) {
     on_page[p.reference] = &p;
     contracts.insert(p.contract_id);
   }
@@ -176,7 +192,7 @@ absl::StatusOr<paging::PageOf<Payment>> Accounts::ListPayments(const std::string
       if (it != on_page.end()) *it->second = std::move(p);
     }
   }
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<ContractBalance>> Accounts::Balances(const std::string& participant_id,

@@ -56,6 +56,12 @@ class Accounts {
                                                        const std::string& contract_id,
                                                        const std::string& scope,
                                                        const paging::Page& page);
+  // The change feed of payments (page.after: a change position): payments
+  // as they are imported, each with its allocation as of the read.
+  absl::StatusOr<paging::PageOf<Payment>> PaymentChanges(const std::string& participant_id,
+                                                         const std::string& contract_id,
+                                                         const std::string& scope,
+                                                         const paging::Page& page);
   // The participant's total (contract_id empty) followed by one per contract.
   absl::StatusOr<std::vector<ContractBalance>> Balances(const std::string& participant_id,
                                                         const std::string& scope);
@@ -67,6 +73,8 @@ class Accounts {
 
  private:
   absl::StatusOr<std::string> Scoped(const std::string& participant_id, const std::string& scope);
+  // Replaces each of `payments` by itself allocated in its contract's ledger.
+  absl::Status Allocated(const std::string& participant, std::vector<Payment>& payments);
   Store& store_;
   ContractDirectory& directory_;
   const Clock& clock_;

@@ -104,18 +104,32 @@ absl::StatusOr<Document> Documents::Get(const std::string& id, const std::string
   return std::move(one[0]);
 }
 
-absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
-                                                      const PageRequest& page,
-                                                      const std::string& scope, int64_t* total) {
+absl::StatusOr<DocumentFilter> Documents::Scoped(DocumentFilter filter, const std::string& scope) {
   if (!scope.empty()) {
     if (!filter.participant_id.empty() && filter.participant_id != scope) {
       return absl::PermissionDeniedError("participant_id: another participant's documents");
     }
     filter.participant_id = scope;
   }
+  return filter;
+}
+
+absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
+                                                      const PageRequest& page,
+                                                      const std::string& scope, int64_t* total) {
+  ASSIGN_OR_RETURN(filter, Scoped(std::move(filter), scope));
   ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ListDocuments(filter, page, total));
   RETURN_IF_ERROR(FillOpen(docs));
   return docs;
+}
+
+absl::StatusOr<paging::PageOf<Document>> Documents::Changes(DocumentFilter filter,
+                                                            const paging::Page& page,
+                                                            const std::string& scope) {
+  ASSIGN_OR_RETURN(filter, Scoped(std::move(filter), scope));
+  ASSIGN_OR_RETURN(paging::PageOf<Document> out, store_.DocumentChanges(filter, page));
+  RETURN_IF_ERROR(FillOpen(out.items));
+  return out;
 }
 
 absl::StatusOr<StoredPdf> Documents::Pdf(const std::string& id, const std::string& scope) {

@@ -48,6 +48,9 @@ class Documents {
   absl::StatusOr<Document> Get(const std::string& id, const std::string& scope);
   absl::StatusOr<std::vector<Document>> List(DocumentFilter filter, const PageRequest& page,
                                              const std::string& scope, int64_t* total);
+  // The change feed (page.after: a change position), with open amounts.
+  absl::StatusOr<paging::PageOf<Document>> Changes(DocumentFilter filter, const paging::Page& page,
+                                                   const std::string& scope);
   // The stored PDF, rendered and stored at the first request. ESF documents
   // have XML instead (FAILED_PRECONDITION "id").
   absl::StatusOr<StoredPdf> Pdf(const std::string& id, const std::string& scope);
@@ -60,6 +63,8 @@ class Documents {
 
  private:
   absl::StatusOr<PeriodView> View(Period p);
+  // The filter of a list for `scope`: a participant sees only its own.
+  static absl::StatusOr<DocumentFilter> Scoped(DocumentFilter filter, const std::string& scope);
   // Sets open_tiyn of the invoices and debit notes among `docs` from the
   // ledgers of their contracts, read at once for all of them.
   absl::Status FillOpen(std::vector<Document>& docs);

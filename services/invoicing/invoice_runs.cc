@@ -114,6 +114,11 @@ absl::StatusOr<paging::PageOf<InvoiceRun>> InvoiceRuns::List(
   return store_.ListRuns(period, page);
 }
 
+absl::StatusOr<paging::PageOf<InvoiceRun>> InvoiceRuns::Changes(
+    const std::optional<BillingPeriod>& period, const paging::Page& page) {
+  return store_.RunChanges(period, page);
+}
+
 absl::StatusOr<InvoiceRun> InvoiceRuns::Cancel(const std::string& id) {
   RETURN_IF_ERROR(store_.GetRun(id).status());  // NOT_FOUND names the run
   RETURN_IF_ERROR(runner_.Cancel(id).status());

@@ -44,6 +44,9 @@ class InvoiceRuns final : public jobs::Handler {
                                    const std::string& balance_run_id, const std::string& id);
   void Enqueue(const std::string& id);
   absl::StatusOr<InvoiceRun> Get(const std::string& id);
+  // The change feed of runs (page.after: a change position).
+  absl::StatusOr<paging::PageOf<InvoiceRun>> Changes(const std::optional<BillingPeriod>& period,
+                                                     const paging::Page& page);
   absl::StatusOr<paging::PageOf<InvoiceRun>> List(const std::optional<BillingPeriod>& period,
                                                   const paging::Page& page);
   // Cancels a pending or running run: no piece is issued after it.

@@ -4,6 +4,7 @@
 #include "convert.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/server/access.h"
+#include "gridbill/server/changes.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/idempotent_call.h"
 #include "gridbill/server/paging.h"
@@ -108,6 +109,13 @@ grpc::Status InvoiceRunServiceImpl::ListInvoiceRuns(grpc::ServerContext* ctx,
   if (req->period().year() != 0 || req->period().month() != 0) {
     ASSIGN_OR_RETURN_GRPC(period, FromProtoPeriod(req->period(), "period"));
   }
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<InvoiceRun> runs, runs_.Changes(period, page));
+    for (const InvoiceRun& r : runs.items) ToProto(r, resp->add_runs());
+    resp->set_change_cursor(paging::ChangeCursor(*req, runs.next));
+    return grpc::Status::OK;
+  }
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<InvoiceRun> runs, runs_.List(period, page));
   for (const InvoiceRun& r : runs.items) ToProto(r, resp->add_runs());
@@ -150,6 +158,14 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN_GRPC(filter.period, FromProtoPeriod(req->period(), "period"));
   }
   ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<Document> docs,
+                          documents_.Changes(filter, page, caller.participant_id));
+    for (const Document& d : docs.items) ToProto(d, resp->add_documents());
+    resp->set_change_cursor(paging::ChangeCursor(*req, docs.next));
+    return grpc::Status::OK;
+  }
   ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
   int64_t total = 0;
   ASSIGN_OR_RETURN_GRPC(std::vector<Document> docs,
@@ -206,6 +222,15 @@ grpc::Status PaymentServiceImpl::ListPayments(grpc::ServerContext* ctx,
                                               const v1::ListPaymentsRequest* req,
                                               v1::ListPaymentsResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
+  if (paging::WantsChanges(*req)) {
+    ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
+    ASSIGN_OR_RETURN_GRPC(paging::PageOf<Payment> payments,
+                          accounts_.PaymentChanges(req->participant_id(), req->contract_id(),
+                                                   caller.participant_id, page));
+    for (const Payment& p : payments.items) ToProto(p, resp->add_payments());
+    resp->set_change_cursor(paging::ChangeCursor(*req, payments.next));
+    return grpc::Status::OK;
+  }
   ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
   ASSIGN_OR_RETURN_GRPC(paging::PageOf<Payment> payments,
                         accounts_.ListPayments(req->participant_id(), req->contract_id(),

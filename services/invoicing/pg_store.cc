@@ -171,6 +171,13 @@ absl::Status AttachLines(pg::Transaction& tx, std::vector<Document>& docs) {
   return absl::OkStatus();
 }
 
+// The change position of the last row a feed read returned (empty: none).
+paging::PageKey LastChange(const pg::Result& res) {
+  if (res.empty()) return {};
+  const pg::Row last = res[res.size() - 1];
+  return {last.String("change_xid"), std::to_string(last.Int("change_seq"))};
+}
+
 absl::StatusOr<Payment> ReadPayment(const pg::Row& r) {
   Payment p;
   p.id = r.String("id");
@@ -292,6 +299,19 @@ absl::StatusOr<paging::PageOf<InvoiceRun>> PgStore::ListRuns(
     return paging::PageKey{absl::FormatTime(absl::RFC3339_full, r.start_time, absl::UTCTimeZone()),
                            r.id};
   });
+}
+
+absl::StatusOr<paging::PageOf<InvoiceRun>> PgStore::RunChanges(
+    const std::optional<BillingPeriod>& period, const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kRunChanges, period ? period->ToString() : "",
+                                              page.After(0), page.After(1), page.size));
+  paging::PageOf<InvoiceRun> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(InvoiceRun run, ReadRun(r));
+    out.items.push_back(std::move(run));
+  }
+  out.next = LastChange(res);
+  return out;
 }
 
 absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& plan,
@@ -561,6 +581,24 @@ absl::StatusOr<std::vector<Document>> PgStore::ListDocuments(const DocumentFilte
       });
 }
 
+absl::StatusOr<paging::PageOf<Document>> PgStore::DocumentChanges(const DocumentFilter& filter,
+                                                                  const paging::Page& page) {
+  return pool_.TransactValue<paging::PageOf<Document>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<Document>> {
+        const std::string period = filter.period ? filter.period->ToString() : "";
+        const std::string type = filter.type ? DocTypeName(*filter.type) : "";
+        ASSIGN_OR_RETURN(
+            pg::Result res,
+            tx.Exec(q::kDocumentChanges, filter.participant_id, filter.contract_id, period, type,
+                    filter.invoice_run_id, page.size, page.After(0), page.After(1)));
+        paging::PageOf<Document> out;
+        ASSIGN_OR_RETURN(out.items, ReadDocuments(res));
+        RETURN_IF_ERROR(AttachLines(tx, out.items));
+        out.next = LastChange(res);
+        return out;
+      });
+}
+
 absl::StatusOr<std::vector<Document>> PgStore::ChargedDocuments(const std::string& contract_id,
                                                                 const BillingPeriod& period) {
   return pool_.TransactValue<std::vector<Document>>(
@@ -663,6 +701,20 @@ absl::StatusOr<paging::PageOf<Payment>> PgStore::ListPaymentsPage(const std::str
   paging::PageOf<Payment> out;
   out.next = std::move(cut.next);
   for (auto& r : cut.items) out.items.push_back(std::move(r.first));
+  return out;
+}
+
+absl::StatusOr<paging::PageOf<Payment>> PgStore::PaymentChanges(const std::string& participant_id,
+                                                                const std::string& contract_id,
+                                                                const paging::Page& page) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kPaymentChanges, participant_id, contract_id,
+                                              page.After(0), page.After(1), page.size));
+  paging::PageOf<Payment> out;
+  for (const pg::Row& r : res) {
+    ASSIGN_OR_RETURN(Payment p, ReadPayment(r));
+    out.items.push_back(std::move(p));
+  }
+  out.next = LastChange(res);
   return out;
 }
 

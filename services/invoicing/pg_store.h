@@ -27,6 +27,8 @@ class PgStore final : public Store {
   absl::StatusOr<InvoiceRun> GetRun(const std::string& id) override;
   absl::StatusOr<paging::PageOf<InvoiceRun>> ListRuns(const std::optional<BillingPeriod>& period,
                                                       const paging::Page& page) override;
+  absl::StatusOr<paging::PageOf<InvoiceRun>> RunChanges(const std::optional<BillingPeriod>& period,
+                                                        const paging::Page& page) override;
   jobs::JobStore& Jobs() override { return jobs_; }
   absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                absl::Time now) override;
@@ -42,6 +44,8 @@ class PgStore final : public Store {
   absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
                                                       const PageRequest& page,
                                                       int64_t* total) override;
+  absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
+                                                           const paging::Page& page) override;
   absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
                                                          const BillingPeriod& period) override;
   absl::StatusOr<std::optional<Document>> EsfOf(const Document& document) override;
@@ -54,6 +58,9 @@ class PgStore final : public Store {
   absl::StatusOr<paging::PageOf<Payment>> ListPaymentsPage(const std::string& participant_id,
                                                            const std::string& contract_id,
                                                            const paging::Page& page) override;
+  absl::StatusOr<paging::PageOf<Payment>> PaymentChanges(const std::string& participant_id,
+                                                         const std::string& contract_id,
+                                                         const paging::Page& page) override;
   absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) override;
   absl::StatusOr<LedgerInputs> LedgerInputsOf(

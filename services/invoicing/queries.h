@@ -60,6 +60,20 @@ inline constexpr Query kListRuns{"list_runs",
                                  "OR r.start_time < $2::timestamptz OR (r.start_time = "
                                  "$2::timestamptz AND r.id > $3)) "
                                  "ORDER BY r.start_time DESC, r.id LIMIT $4"};
+// The change feed of runs: a run's position is the later of its row's and
+// its job's; only runs written by transactions older than every one still
+// open, after the position ($2 xid, $3 seq; NULL from the first change).
+inline constexpr Query kRunChanges{
+    "run_changes",
+    "SELECT c.*, c.cx::text AS change_xid, c.cs AS change_seq FROM (SELECT " GRIDBILL_RUN_COLS
+    ", CASE WHEN (r.change_xid, r.change_seq) > (j.change_xid, j.change_seq) "
+    "THEN r.change_xid ELSE j.change_xid END AS cx, "
+    "CASE WHEN (r.change_xid, r.change_seq) > (j.change_xid, j.change_seq) "
+    "THEN r.change_seq ELSE j.change_seq END AS cs "
+    "FROM invoice_runs r JOIN jobs j ON j.id = r.id WHERE ($1 = '' OR r.period = $1)) c "
+    "WHERE c.cx < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($2::xid8 IS NULL OR (c.cx, c.cs) > ($2::xid8, $3::bigint)) "
+    "ORDER BY c.cx, c.cs LIMIT $4"};
 inline constexpr Query kSetBilledRun{
     "set_billed_run",
     "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "
@@ -144,6 +158,15 @@ inline constexpr Query kSelectLines{
 inline constexpr Query kListDocuments{
     "list_documents", "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
                       " ORDER BY doc_type, year, seq LIMIT $6 OFFSET $7"};
+// The change feed: documents written by transactions older than every one
+// still open, after the position ($7 xid, $8 seq; NULL from the first), $6 rows.
+inline constexpr Query kDocumentChanges{
+    "document_changes",
+    "SELECT " GRIDBILL_DOC_COLS
+    ", change_xid::text AS change_xid, change_seq FROM documents " GRIDBILL_DOC_FILTER
+    " AND change_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($7::xid8 IS NULL OR (change_xid, change_seq) > ($7::xid8, $8::bigint)) "
+    "ORDER BY change_xid, change_seq LIMIT $6"};
 inline constexpr Query kCountDocuments{"count_documents",
                                        "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
 inline constexpr Query kChargedDocuments{
@@ -207,5 +230,15 @@ inline constexpr Query kListPaymentsPage{
     "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
     "AND ($3::date IS NULL OR (value_date, reference) > ($3::date, $4::text)) "
     "ORDER BY value_date, reference LIMIT $5"};
+
+// The change feed of payments, as kDocumentChanges ($3 xid, $4 seq, $5 rows).
+inline constexpr Query kPaymentChanges{
+    "payment_changes",
+    "SELECT " GRIDBILL_PAYMENT_COLS
+    ", change_xid::text AS change_xid, change_seq FROM payments "
+    "WHERE ($1 = '' OR participant_id = $1) AND ($2 = '' OR contract_id = $2) "
+    "AND change_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND ($3::xid8 IS NULL OR (change_xid, change_seq) > ($3::xid8, $4::bigint)) "
+    "ORDER BY change_xid, change_seq LIMIT $5"};
 
 }  // namespace gridbill::invoicing::queries

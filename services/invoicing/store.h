@@ -116,6 +116,10 @@ class Store {
   virtual absl::StatusOr<InvoiceRun> GetRun(const std::string& id) = 0;
   virtual absl::StatusOr<paging::PageOf<InvoiceRun>> ListRuns(
       const std::optional<BillingPeriod>& period, const paging::Page& page) = 0;
+  // The change feed of runs (page.after: the position {xid, seq} to read
+  // after); `next` is the position of the last run returned.
+  virtual absl::StatusOr<paging::PageOf<InvoiceRun>> RunChanges(
+      const std::optional<BillingPeriod>& period, const paging::Page& page) = 0;
   // The jobs of this database.
   virtual jobs::JobStore& Jobs() = 0;
   // Stores the plan of a pending run under the job claim; false (nothing
@@ -148,6 +152,9 @@ class Store {
   virtual absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
                                                               const PageRequest& page,
                                                               int64_t* total) = 0;
+  // The change feed of documents (with lines), as RunChanges.
+  virtual absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
+                                                                   const paging::Page& page) = 0;
   // Receivable documents (invoice, credit and debit notes) of a contract
   // and period, with lines, in issue order.
   virtual absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
@@ -172,6 +179,10 @@ class Store {
   virtual absl::StatusOr<paging::PageOf<Payment>> ListPaymentsPage(
       const std::string& participant_id, const std::string& contract_id,
       const paging::Page& page) = 0;
+  // The change feed of payments (without allocations), as RunChanges.
+  virtual absl::StatusOr<paging::PageOf<Payment>> PaymentChanges(const std::string& participant_id,
+                                                                 const std::string& contract_id,
+                                                                 const paging::Page& page) = 0;
   virtual absl::StatusOr<std::vector<Payment>> PaymentsByReference(
       const std::vector<std::string>& references) = 0;
   // Receivable documents (without lines) of a participant, or of one

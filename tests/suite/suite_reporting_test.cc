@@ -227,6 +227,28 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
   CHECK(bad.exit_code != 0);
   CHECK(bad.err.find("parameters.period_to") != std::string::npos);
   CHECK(!std::filesystem::exists(dir.File("bad.csv")));
+
+  // One new invoice run (a retroactive tariff billed by a correction run):
+  // the refreshes after it fetch exactly its documents, from invoicing's
+  // change feed (a feed holds rows back while an older transaction is open,
+  // so refreshes are repeated until they have caught up).
+  ctl.Json({"tariffs", "change", "--service", "transmission", "--from", "2026-10-16", "--price",
+            "4.321", "--order", "Order No. 78-ОД of 2026-11-20 (suite reporting)"});
+  const Struct correction = ctl.Json({"invoicing", "run", "2026-10", "--correction"}, seconds(600));
+  REQUIRE(Str(Obj(correction, "job"), "state") == "JOB_STATE_SUCCEEDED");
+  const int64_t issued = Int(correction, "documentsIssued");
+  REQUIRE(issued > 0);
+  int64_t fetched = 0;
+  for (int i = 0; i < 5 && fetched < issued; ++i) {
+    const Struct after = ctl.Json({"report", "refresh"}, seconds(300));
+    REQUIRE(Str(Obj(after, "job"), "state") == "JOB_STATE_SUCCEEDED");
+    for (const Struct& s : List(after, "sources")) {
+      if (Str(s, "source") == "invoicing.documents") CHECK(Str(s, "mode") == "changes");
+    }
+    fetched += Fetched(after, "invoicing.documents");
+  }
+  CHECK(fetched == issued);
+  CHECK(Fetched(ctl.Json({"report", "refresh"}, seconds(300)), "invoicing.documents") == 0);
 }
 
 }  // namespace

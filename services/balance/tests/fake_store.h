@@ -79,6 +79,9 @@ class FakeStore final : public Store {
   absl::StatusOr<paging::PageOf<Run>> ListRuns(const RunFilter&, const paging::Page&) override {
     return Unfaked();
   }
+  absl::StatusOr<paging::PageOf<Run>> RunChanges(const RunFilter&, const paging::Page&) override {
+    return Unfaked();
+  }
   absl::StatusOr<std::optional<Run>> BillingRun(const BillingPeriod& period) override {
     std::optional<Run> out;
     for (const auto& [id, r] : runs_) {
