@@ -95,7 +95,7 @@ struct Suite {
       a.insert(a.end(), more.begin(), more.end());
       return a;
     };
-    Must(with({"balance", "demo-schemes", "--seed", "42"}, b));
+    Must(with({"balance", "demo-schemes", "--seed", "42", "--max-points", "80"}, b));
     Must(with({"balance", "run", "2026-09", "--type", "final", "--request-id", "portal-final-09"},
               b));
     Must(with(
