@@ -3,8 +3,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { currentSession, hasRole, isParticipant, onSession, refresh, signIn, signOut, toCallError, type Session } from "./api";
-import { LANGS, currentLang, onLang, setLang, t, type Lang } from "./i18n";
-import { Field, inputProps } from "./ui";
+import { LANGS, currentLang, onLang, setLang, t, time, type Lang } from "./i18n";
+import { Field, SectionTitle, inputProps } from "./ui";
 import { Role } from "./gen/gridbill/common/v1/common_pb";
 import { Dashboard } from "./pages/dashboard";
 import { Contracts } from "./pages/contracts";
@@ -41,7 +41,7 @@ function pages(): PageDef[] {
     { id: "documents", label: t("nav.documents"), roles: [...P, R.OPERATOR, R.ACCOUNTANT, R.AUDITOR, R.ADMIN], render: (a) => <Documents runId={a} /> },
     { id: "payments", label: t("nav.payments"), roles: [...P, R.OPERATOR, R.ACCOUNTANT, R.AUDITOR, R.ADMIN], render: () => <Payments /> },
     { id: "points", label: t("nav.points"), roles: [...P, ...STAFF], render: (a) => <Points code={a} /> },
-    { id: "upload", label: t("nav.upload"), roles: [R.OPERATOR, R.METERING_ENGINEER], render: () => <Upload /> },
+    { id: "upload", label: t("nav.upload"), roles: [...P, R.OPERATOR, R.METERING_ENGINEER], render: () => <Upload /> },
     { id: "declare", label: t("nav.declare"), roles: P, render: () => <Declare /> },
     { id: "applications", label: t("nav.applications"), roles: [...P, ...STAFF], render: (a) => <Applications id={a} /> },
     { id: "participants", label: t("nav.participants"), roles: STAFF, render: () => <Participants /> },
@@ -117,7 +117,7 @@ export function App() {
         {page ? (
           <>
             <h1>{page.label}</h1>
-            {page.render(arg)}
+            <SectionTitle.Provider value={page.label}>{page.render(arg)}</SectionTitle.Provider>
           </>
         ) : (
           <p>{t("shell.no_pages")}</p>
@@ -175,7 +175,7 @@ function SignIn() {
         ce.kind === "unavailable"
           ? t("error.unavailable")
           : /locked/.test(ce.message)
-            ? t("signin.locked", { until: ce.message.replace(/^.*locked until /, "") })
+            ? t("signin.locked", { until: time(Date.parse(ce.message.replace(/^.*locked until /, ""))) })
             : ce.kind === "unauthenticated"
               ? t("signin.wrong")
               : ce.message,

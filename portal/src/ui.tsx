@@ -1,7 +1,7 @@
 // The small component library: calls with loading and error states, paged
 // tables, labelled fields with the error next to them, downloads.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ComponentChildren, JSX } from "preact";
+import { useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { createContext, type ComponentChildren, type JSX } from "preact";
 import { t } from "./i18n";
 import { toCallError, type CallError } from "./api";
 
@@ -100,13 +100,16 @@ export function Table<R>({
   rowKey?: (r: R, i: number) => string;
 }) {
   const [page, setPage] = useState(0);
+  // A caption that only repeats its section's heading is kept for screen
+  // readers (it names the table) but not shown twice.
+  const heading = useContext(SectionTitle);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const current = Math.min(page, pages - 1);
   const shown = rows.slice(current * pageSize, (current + 1) * pageSize);
   return (
     <div class="table-wrap">
       <table>
-        <caption>{caption}</caption>
+        <caption class={caption === heading ? "sr-only" : undefined}>{caption}</caption>
         <thead>
           <tr>
             {columns.map((c) => (
@@ -232,12 +235,23 @@ export function download(name: string, bytes: Uint8Array | string, type: string)
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// The heading of the section (or page) a table is in (see Table's caption).
+export const SectionTitle = createContext("");
+
 export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
   const hid = useMemo(() => id ?? `s-${Math.random().toString(36).slice(2, 8)}`, [id]);
+  // A section titled as the page it is on is named, not headed twice.
+  if (title === useContext(SectionTitle)) {
+    return (
+      <section aria-label={title}>
+        <SectionTitle.Provider value={title}>{children}</SectionTitle.Provider>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby={hid}>
       <h2 id={hid}>{title}</h2>
-      {children}
+      <SectionTitle.Provider value={title}>{children}</SectionTitle.Provider>
     </section>
   );
 }

@@ -32,6 +32,7 @@ const require = createRequire(import.meta.url);
 
 const PARTICIPANT = { user: "anna.participant", password: "participant-password-1" };
 const OPERATOR = { user: "oleg.operator", password: "operator-password-12" };
+const LOCKED = { user: "lena.locked", password: "participant-password-2" };
 const run = Date.now().toString(36);
 
 function check(ok: unknown, what: string): asserts ok {
@@ -93,6 +94,7 @@ async function setup(): Promise<Setup> {
   for (const [u, roles, pid] of [
     [PARTICIPANT, [Role.PARTICIPANT_USER], a],
     [OPERATOR, [Role.OPERATOR], ""],
+    [LOCKED, [Role.PARTICIPANT_USER], a],
   ] as const) {
     await auth.createUser({ requestId: `portal-test-user-${u.user}`, user: { username: u.user, roles: [...roles], participantId: pid }, password: u.password });
   }
@@ -161,13 +163,27 @@ async function participantData(s: Setup, page: Page) {
   await page.locator("[data-testid=balance]").waitFor();
   await settled(page);
   const balance = await payments.getAccountBalance({ participantId: s.a });
-  for (const [id, tiyn] of [["balance", balance.total!.balanceTiyn], ["charged", balance.total!.chargedTiyn], ["paid", balance.total!.paidTiyn]] as const) {
+  const owed = balance.total!.balanceTiyn;
+  for (const [id, tiyn] of [["balance", owed < 0n ? -owed : owed], ["charged", balance.total!.chargedTiyn], ["paid", balance.total!.paidTiyn]] as const) {
     const text = await page.locator(`[data-testid=${id}]`).innerText();
     check(BigInt(digits(text)) === tiyn, `dashboard ${id} ${text} equals the service's ${tiyn} tiyn`);
   }
+  const word = await page.locator("[data-testid=balance-state]").innerText();
+  check(word === (owed > 0n ? "owed" : owed < 0n ? "in credit" : "settled"), `the balance of ${owed} tiyn says "${word}"`);
   const latest = (await documents.listDocuments({ participantId: s.a, pageSize: 5 })).documents.map((d) => d.number);
   const shown = await page.locator("section", { hasText: "Latest documents" }).locator("tbody tr td:first-child").allInnerTexts();
   check(JSON.stringify(shown) === JSON.stringify(latest), `dashboard's latest documents ${shown.join(", ")} are the service's`);
+  // Month to date: a service whose points have no readings this month says
+  // so (not "0 kWh"); the estimate card says forecasting is not running.
+  const now = new Date(Date.now() + 5 * 3_600_000); // the operator's zone, UTC+5
+  const month = { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
+  const complete = (await readings.getCompleteness({ participantId: s.a, period: month })).entries;
+  const measured = complete.some((c) => c.measured + c.estimated + c.edited > 0n);
+  const volumes = await page.locator("section", { hasText: "Consumption this month" }).locator("tbody tr td:last-child").allInnerTexts();
+  check(volumes.length > 0 && (measured || volumes.every((v) => v === "no readings yet" || v === "no metering points")),
+    `month-to-date volumes (${volumes.join(", ")}) with ${measured ? "" : "no "}readings this month`);
+  check(/forecasting service is not running/.test(await page.locator("[data-testid=estimate]").innerText()),
+    "the estimate card says the forecasting service is not running");
   await shot(page, "dashboard");
 
   await open(page, "documents");
@@ -212,49 +228,70 @@ async function participantData(s: Setup, page: Page) {
 }
 
 async function uploadReadings(s: Setup, page: Page) {
-  // A 15-minute point of the participant whose first channel is active received.
-  const list = (await points.listMeteringPoints({ participantId: s.a, pageSize: 500 })).points;
-  const p = list.find((x) => x.resolution === Resolution.PT15M && (x.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED) === Channel.ACTIVE_RECEIVED)
-    ?? list.find((x) => (x.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED) === Channel.ACTIVE_RECEIVED)!;
+  // A 15-minute point of the participant whose first channel is active
+  // received; the participant's own user uploads its readings (it provides
+  // the data of its points), on the page it sees signed in.
+  const pointsOf = async (pid: string) => (await points.listMeteringPoints({ participantId: pid, pageSize: 500 })).points;
+  const received = (x: { channels: { channel: Channel }[] }) => (x.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED) === Channel.ACTIVE_RECEIVED;
+  const list = await pointsOf(s.a);
+  const p = list.find((x) => x.resolution === Resolution.PT15M && received(x)) ?? list.find(received)!;
+  const foreign = (await pointsOf(s.b))[0];
+  check(!!p && !!foreign, `the participant's point ${p?.code} and another participant's point ${foreign?.code}`);
   const step = p.resolution === Resolution.PT60M ? 60 : p.resolution === Resolution.PT30M ? 30 : 15;
   const at = (i: number) => `2026-10-15 10:${String(i * step).padStart(2, "0")}`;
   // The whole day (a time range is whole days of the operator's zone).
   const start = Date.parse("2026-10-15T00:00:00+05:00");
-  const stored = async () =>
-    (await readings.getReadings({ pointCode: p.code, channel: Channel.ACTIVE_RECEIVED,
+  const storedOf = async (code: string, channel = Channel.ACTIVE_RECEIVED) =>
+    (await readings.getReadings({ pointCode: code, channel,
       range: { case: "timeRange", value: { start: timestampFromMs(start), end: timestampFromMs(start + 86_400_000) } },
       aggregation: Aggregation.NATIVE })).values.map((v) => `${v.valueWh}/${v.revision}`);
-  const before = await stored();
+  const before = await storedOf(p.code);
+  const foreignChannel = foreign.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED;
+  const foreignBefore = await storedOf(foreign.code, foreignChannel);
 
-  await signIn(page, OPERATOR);
   await open(page, "upload");
-  const bad = `point_code,channel,interval_start,value\n${p.code},01,${at(0)},111.111\n${p.code},01,${at(1)},abc\n`;
-  const badPath = path.join(SHOTS, "readings-bad.csv");
-  writeFileSync(badPath, bad);
-  await page.getByLabel("Readings file").setInputFiles(badPath);
-  await page.getByRole("button", { name: "Upload" }).click();
-  await page.locator("[data-testid=upload-refused]").waitFor();
-  const findings = await page.locator("section", { hasText: "File refused" }).innerText();
-  check(/line 3/.test(findings), `the bad line is named: ${findings.replace(/\s+/g, " ").slice(0, 160)}`);
-  check(/abc|number|value/i.test(findings), "and its reason is shown");
-  check(JSON.stringify(await stored()) === JSON.stringify(before), "nothing of the refused file was stored");
+  const header = "point_code,channel,interval_start,value\n";
+  const refused = async (name: string, body: string, line: RegExp, reason: RegExp, what: string) => {
+    const file = path.join(SHOTS, name);
+    writeFileSync(file, header + body);
+    await page.getByLabel("Readings file").setInputFiles(file);
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.locator("[data-testid=upload-refused]").waitFor();
+    const findings = (await page.locator("section", { hasText: "File refused" }).innerText()).replace(/\s+/g, " ");
+    check(line.test(findings), `${what}: the bad line is named: ${findings.slice(0, 200)}`);
+    check(reason.test(findings), `${what}: and its reason is shown`);
+  };
+  await refused("readings-bad.csv", `${p.code},01,${at(0)},111.111\n${p.code},01,${at(1)},abc\n`,
+    /Line 3|line 3/, /"abc" is not/, "a value that is not a number");
+  check(JSON.stringify(await storedOf(p.code)) === JSON.stringify(before), "nothing of the refused file was stored");
   await shot(page, "upload-refused");
+  await refused("readings-foreign.csv", `${p.code},01,${at(0)},111.111\n${foreign.code},01,${at(0)},5\n`,
+    /Line 3|line 3/, /does not provide the data of metering point/, "another participant's point");
+  check(JSON.stringify(await storedOf(p.code)) === JSON.stringify(before) &&
+    JSON.stringify(await storedOf(foreign.code, foreignChannel)) === JSON.stringify(foreignBefore),
+    "nothing of the file naming another participant's point was stored, on either point");
 
   const values = ["111.111", "122.222", "133.333", "144.444"].slice(0, Math.max(1, 60 / step));
-  const good = `point_code,channel,interval_start,value\n${values.map((v, i) => `${p.code},01,${at(i)},${v}`).join("\n")}\n`;
+  const good = `${header}${values.map((v, i) => `${p.code},01,${at(i)},${v}`).join("\n")}\n`;
   const goodPath = path.join(SHOTS, "readings-good.csv");
   writeFileSync(goodPath, good);
   await page.getByLabel("Readings file").setInputFiles(goodPath);
   await page.getByRole("button", { name: "Upload" }).click();
   await page.locator("[data-testid=job-state]", { hasText: "succeeded" }).waitFor({ timeout: 180_000 });
-  check(true, "the good file's import ran to the end with its progress shown");
+  // Summary: accepted, unchanged, revised, rejected, flagged (the demo's
+  // readings of that hour are there already: new values are revisions).
+  const figures = (await page.locator("[data-testid=import-summary] dd").allInnerTexts()).map((x) => Number(digits(x)));
+  check(figures[0] + figures[2] === values.length && figures[3] === 0,
+    `the good file's import ran to the end with its progress shown: ${figures[0]} accepted, ${figures[2]} revised`);
+  const after = await storedOf(p.code);
+  check(values.every((v) => after.some((x) => x.startsWith(`${Math.round(Number(v) * 1000)}/`))), "and its values are stored");
   await shot(page, "upload-done");
 
   await open(page, `points/${encodeURIComponent(p.code)}`);
   await page.getByLabel("Day", { exact: true }).fill("2026-10-15");
   await page.getByLabel("Day", { exact: true }).dispatchEvent("change");
   const table = page.locator("table", { hasText: "Readings of 2026-10-15" });
-  await table.locator("td", { hasText: "111.111" }).first().waitFor({ timeout: 30_000 });
+  for (const v of values) await table.locator("td", { hasText: v }).first().waitFor({ timeout: 30_000 });
   check(await page.locator(".chart canvas").count() >= 2, `the new values of ${p.code} are in the day's table and charts`);
   await shot(page, "metering-point");
 }
@@ -369,7 +406,7 @@ async function formErrors(page: Page) {
   check(sent === 0, "none of the three forms sent anything");
 }
 
-const PARTICIPANT_PAGES = ["dashboard", "contracts", "accruals", "documents", "payments", "points", "declare", "applications", "tariffs", "aging"];
+const PARTICIPANT_PAGES = ["dashboard", "contracts", "accruals", "documents", "payments", "points", "upload", "declare", "applications", "tariffs", "aging"];
 const OPERATOR_PAGES = ["participants", "contracts", "tariffs", "applications", "upload", "balance", "invoice-runs", "documents", "points"];
 const ADMIN_PAGES = ["users", "audit", "aging", "payments-import"];
 
@@ -457,7 +494,8 @@ export async function main(mode: "test" | "bench") {
     const opsPage = await opsCtx.newPage();
 
     await participantData(setupData, pPage);
-    await uploadReadings(setupData, opsPage);
+    await uploadReadings(setupData, pPage);
+    await signIn(opsPage, OPERATOR);
     await applicationFlow(pPage, opsPage);
     await monthClose(opsPage);
     await formErrors(pPage);
@@ -489,6 +527,20 @@ export async function main(mode: "test" | "bench") {
     await pPage.getByRole("button", { name: "Sign in" }).click();
     await pPage.getByText("Wrong username or password.").waitFor();
     check(true, "a wrong password says so");
+    // Five failed sign-ins lock the account (the gateway's default): the
+    // form says so, with the time in the operator's zone, even for the
+    // right password.
+    for (let i = 0; i < 4; i++) await token(LOCKED.user, "wrong").catch(() => undefined);
+    await pPage.getByLabel("Username").fill(LOCKED.user);
+    await pPage.getByLabel("Password").fill("wrong again");
+    await pPage.getByRole("button", { name: "Sign in" }).click();
+    await pPage.getByText(/the account is locked until/).waitFor();
+    await pPage.getByLabel("Password").fill(LOCKED.password);
+    await Promise.all([pPage.waitForResponse(/AuthService\/SignIn/), pPage.getByRole("button", { name: "Sign in" }).click()]);
+    await pPage.getByRole("button", { name: "Sign in" }).waitFor();
+    const locked = await pPage.locator("main .error").innerText();
+    check(await pPage.getByRole("navigation", { name: "Main menu" }).count() === 0, "the right password does not sign a locked account in");
+    check(/locked until \d/.test(locked) && !/Z\.?$/.test(locked), `a locked account says so, even for the right password: ${locked}`);
     await shot(pPage, "sign-in");
 
     await bench(pAxe);

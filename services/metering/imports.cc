@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/sha256.h"
@@ -133,7 +134,6 @@ absl::StatusOr<std::shared_ptr<const ImportJobs::Points>> ImportJobs::PointsOf(
 }
 
 absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const Caller& who) {
-  if (who.scoped()) return absl::PermissionDeniedError("participants cannot import files");
   if (request.request_id.empty()) return InvalidField("request_id", "required");
   const std::string fingerprint = Fingerprint(request, who);
   {
@@ -169,6 +169,17 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
   for (const MeteringPoint& p : points) by_code[p.code] = &p;
   for (const FileReading& fr : file.readings) {
     auto it = by_code.find(fr.reading.point_code);
+    // A participant's user imports only for the points its participant
+    // provides the data of: assigned to it on the reading's local day. Its
+    // answer does not tell another participant's point from an unknown one.
+    const absl::CivilDay day = absl::ToCivilDay(fr.reading.interval_start, zone_);
+    if (who.scoped() &&
+        (it == by_code.end() || !it->second->AssignedTo(who.participant_id, day, day))) {
+      return InvalidField("content", absl::StrCat(fr.where, ": participant ", who.participant_id,
+                                                  " does not provide the data of metering point ",
+                                                  QuoteInput(fr.reading.point_code), " on ",
+                                                  absl::FormatCivilTime(day)));
+    }
     if (it == by_code.end()) {
       return InvalidField("content", absl::StrCat(fr.where, ": unknown metering point ",
                                                   QuoteInput(fr.reading.point_code)));
@@ -241,7 +252,8 @@ absl::StatusOr<ImportJob> ImportJobs::Start(const ImportRequest& request, const 
 absl::StatusOr<ImportJob> ImportJobs::Get(const std::string& id, const Caller& who) {
   if (id.empty()) return InvalidField("job_id", "required");
   ASSIGN_OR_RETURN(ImportJob job, store_.GetImportJob(id));
-  if (who.scoped()) return NotFound("import job", id);
+  // A participant's user sees the imports it started, nothing else.
+  if (who.scoped() && job.actor != who.Actor()) return NotFound("import job", id);
   return job;
 }
 

@@ -75,8 +75,11 @@ class ImportJobs final : public jobs::Handler {
   absl::StatusOr<bool> WorkOnce(const std::string& id);
 
   // Idempotent by request_id: the same request returns the same job; the
-  // same id with another file or options is INVALID_ARGUMENT.
+  // same id with another file or options is INVALID_ARGUMENT. A
+  // participant's caller imports only readings of points assigned to its
+  // participant on the reading's day (else INVALID_ARGUMENT naming the line).
   absl::StatusOr<ImportJob> Start(const ImportRequest& request, const Caller& who);
+  // A participant's caller gets only the imports it started (NOT_FOUND otherwise).
   absl::StatusOr<ImportJob> Get(const std::string& id, const Caller& who);
   // Imports newest first, or (Changes) the change feed of imports; nothing
   // for a participant's caller.

@@ -1,15 +1,19 @@
 // A participant's dashboard: the current billing period and its state,
 // month-to-date consumption per service, the estimated accrual (when the
-// forecasting service offers it), the account balance, the latest
+// forecasting service answers), the account balance, the latest
 // documents and the open applications. Each block has its own call: a
 // service that is not running shows so in its block only.
 import { api } from "../api";
-import { energy, money, date, period, t, today } from "../i18n";
+import { energy, money, date, period, t, time, today } from "../i18n";
 import { Async, Section, Table, useCall } from "../ui";
 import { applicationState, applicationType, documentType, myParticipant, periodState, serviceName } from "./common";
 import { ApplicationState } from "../gen/gridbill/contracts/v1/contracts_pb";
 import { Channel, Aggregation } from "../gen/gridbill/metering/v1/metering_pb";
 import { Code, ConnectError } from "@connectrpc/connect";
+
+const abs = (v: bigint) => (v < 0n ? -v : v);
+// Positive is owed, negative a credit (GetAccountBalance).
+const balanceWord = (v: bigint) => (v > 0n ? t("dashboard.owed") : v < 0n ? t("dashboard.in_credit") : t("dashboard.settled"));
 
 export function Dashboard() {
   const pid = myParticipant();
@@ -45,7 +49,10 @@ export function Dashboard() {
             {(b) => (
               <dl class="figures">
                 <dt>{t("dashboard.balance_due")}</dt>
-                <dd data-testid="balance">{money(b.total?.balanceTiyn)}</dd>
+                <dd>
+                  <span data-testid="balance">{money(abs(b.total?.balanceTiyn ?? 0n))}</span>{" "}
+                  <span data-testid="balance-state">{balanceWord(b.total?.balanceTiyn ?? 0n)}</span>
+                </dd>
                 <dt>{t("dashboard.charged")}</dt>
                 <dd data-testid="charged">{money(b.total?.chargedTiyn)}</dd>
                 <dt>{t("dashboard.paid")}</dt>
@@ -55,19 +62,23 @@ export function Dashboard() {
           </Async>
         </Section>
         <Section title={t("dashboard.estimate")}>
-          <Estimate />
+          <Estimate pid={pid} current={current} />
         </Section>
       </div>
-      <Section title={t("dashboard.consumption")}>
+      <Section title={t("dashboard.consumption", { period: period(current) })}>
         <Async state={consumption}>
           {(rows) => (
             <Table
-              caption={t("dashboard.consumption_caption", { period: period(current) })}
+              caption={t("dashboard.consumption", { period: period(current) })}
               rows={rows}
               columns={[
                 { label: t("common.service"), cell: (r) => serviceName(r.service) },
                 { label: t("dashboard.points"), cell: (r) => r.points, numeric: true },
-                { label: t("dashboard.volume"), cell: (r) => energy(r.wh), numeric: true },
+                {
+                  label: t("dashboard.volume"),
+                  cell: (r) => (r.points === 0 ? <span class="muted">{t("dashboard.no_points")}</span> : r.measured === 0 ? <span class="muted">{t("dashboard.no_readings")}</span> : energy(r.wh)),
+                  numeric: true,
+                },
               ]}
             />
           )}
@@ -112,16 +123,29 @@ export function Dashboard() {
 }
 
 // Month-to-date consumption per service: the readings of each contract's
-// metering points this month (active energy received), summed.
+// metering points this month (active energy received), summed. One
+// completeness call first tells the points with readings from those
+// without: a service whose points have none yet says so instead of "0 kWh",
+// and only the points with readings are read.
 async function monthToDate(pid: string, p: { year: number; month: number }) {
-  const contracts = (await api.contracts.listContracts({ participantId: pid, pageSize: 100 })).contracts;
-  const byService = new Map<number, { service: number; points: number; wh: bigint }>();
+  const [contracts, completeness] = await Promise.all([
+    api.contracts.listContracts({ participantId: pid, pageSize: 100 }).then((r) => r.contracts),
+    api.readings.getCompleteness({ participantId: pid, period: p }).then((r) => r.entries),
+  ]);
+  const withReadings = new Set(
+    completeness
+      .filter((c) => c.channel === Channel.ACTIVE_RECEIVED && c.measured + c.estimated + c.edited > 0n)
+      .map((c) => c.pointCode),
+  );
+  const byService = new Map<number, { service: number; points: number; measured: number; wh: bigint }>();
   const jobs: Promise<void>[] = [];
   for (const c of contracts) {
-    const row = byService.get(c.serviceType) ?? { service: c.serviceType, points: 0, wh: 0n };
+    const row = byService.get(c.serviceType) ?? { service: c.serviceType, points: 0, measured: 0, wh: 0n };
     byService.set(c.serviceType, row);
     for (const code of c.meteringPointCodes.slice(0, 50)) {
       row.points++;
+      if (!withReadings.has(code)) continue;
+      row.measured++;
       jobs.push(
         api.readings
           .getReadings({
@@ -140,31 +164,34 @@ async function monthToDate(pid: string, p: { year: number; month: number }) {
   return [...byService.values()];
 }
 
-// The month-to-date accrual estimate, when the forecasting service has such
-// a call and answers it; otherwise "not available".
-function Estimate() {
-  const method = Object.keys(
-    (api.forecast as unknown as Record<string, unknown>),
-  ).find((m) => /estimate/i.test(m));
-  const est = useCall(async () => {
-    if (!method) return null;
-    const f = (api.forecast as unknown as Record<string, (r: object) => Promise<Record<string, unknown>>>)[method];
-    return f({ participantId: myParticipant() });
-  }, [method]);
-  if (!method || est.error || (!est.loading && !est.data)) {
-    return <p class="muted" data-testid="estimate">{t("dashboard.estimate_na")}</p>;
+// The month-to-date accrual estimate from the forecasting service: measured
+// so far plus the forecast for the rest, with its 80 % and 95 % intervals.
+// When forecasting is not running, or has no forecast of this month, the
+// card says so.
+function Estimate({ pid, current }: { pid: string; current: { year: number; month: number } }) {
+  const est = useCall(() => api.forecast.estimateMonthToDate({ participantId: pid, period: current }), [pid]);
+  if (est.loading && !est.data) return <p class="loading" role="status">{t("common.loading")}</p>;
+  if (est.error) {
+    return (
+      <p class="muted" data-testid="estimate">
+        {est.error.kind === "unavailable"
+          ? t("dashboard.estimate_not_running")
+          : t("dashboard.estimate_none", { reason: est.error.message })}
+      </p>
+    );
   }
-  if (est.loading) return <p class="loading">{t("common.loading")}</p>;
-  const d = est.data as Record<string, unknown>;
-  const tiyn = Object.entries(d).filter(([k, v]) => /tiyn/i.test(k) && (typeof v === "bigint" || typeof v === "number"));
+  const e = est.data!;
   return (
-    <dl class="figures" data-testid="estimate">
-      {tiyn.map(([k, v]) => (
-        <>
-          <dt>{k}</dt>
-          <dd>{money(v as bigint)}</dd>
-        </>
-      ))}
-    </dl>
+    <div data-testid="estimate">
+      <p class="figure" data-testid="estimate-gross">{money(e.grossTiyn)}</p>
+      <dl class="figures">
+        <dt>{t("dashboard.estimate_80")}</dt>
+        <dd data-testid="estimate-80">{t("dashboard.range", { from: money(e.grossLower80Tiyn), to: money(e.grossUpper80Tiyn) })}</dd>
+        <dt>{t("dashboard.estimate_95")}</dt>
+        <dd data-testid="estimate-95">{t("dashboard.range", { from: money(e.grossLower95Tiyn), to: money(e.grossUpper95Tiyn) })}</dd>
+        <dt>{t("dashboard.estimate_measured")}</dt>
+        <dd>{e.measuredUntil ? t("dashboard.measured_until", { percent: e.measuredPercent?.value ?? "0", until: time(e.measuredUntil) }) : t("dashboard.nothing_measured")}</dd>
+      </dl>
+    </div>
   );
 }
