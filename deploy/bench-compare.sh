@@ -10,6 +10,9 @@
 #   (the services embed their migrations, but gridbill_invoicing_bench reads
 #   them from the source folder it was built from: keep that tree, or use --base)
 #   GRIDBILL_BENCH_SIZE=small|full (default full): small runs in a few minutes
+#   GRIDBILL_BENCH_ONLY="invoicing balance" (default all four): which benchmarks
+#   GRIDBILL_BENCH_REPEAT=N (default 1): N alternating rounds, baseline then this
+#   build, so that a loaded machine's drift falls on both series alike
 #
 # The metering, balance and gateway benchmarks of this build start the older
 # service binaries through GRIDBILL_BENCH_METERING / _BALANCE / _GATEWAY (the
@@ -41,9 +44,16 @@ case "${1:-}" in
   *) die "usage: deploy/bench-compare.sh --base REV | --base-dir DIR" ;;
 esac
 
-bash "$GRIDBILL_ROOT/deploy/build.sh" gridbill-metering gridbill-balance gridbill-gateway \
-  gridbill-contracts gridbill_metering_ingest_bench gridbill_balance_run_bench \
-  gridbill_invoicing_bench gateway_bench
+only="${GRIDBILL_BENCH_ONLY:-metering balance invoicing gateway}"
+repeat="${GRIDBILL_BENCH_REPEAT:-1}"
+wanted() { [[ " $only " == *" $1 "* ]]; }
+targets=()
+wanted metering && targets+=(gridbill-metering gridbill_metering_ingest_bench)
+wanted balance && targets+=(gridbill-metering gridbill-balance gridbill-contracts gridbill_balance_run_bench)
+wanted invoicing && targets+=(gridbill_invoicing_bench)
+wanted gateway && targets+=(gridbill-gateway gridbill-contracts gateway_bench)
+[[ ${#targets[@]} -gt 0 ]] || die "GRIDBILL_BENCH_ONLY names none of: metering balance invoicing gateway"
+bash "$GRIDBILL_ROOT/deploy/build.sh" "${targets[@]}"
 
 if [[ "${GRIDBILL_BENCH_SIZE:-full}" == small ]]; then
   metering_args=(--points=1000 --days=31 --skip_copy)
@@ -59,24 +69,35 @@ fi
 bench="$BUILD_DIR/services"
 section() { printf '\n\033[1m==== %s\033[0m\n' "$*"; }
 
-section "metering ingestion: baseline"
-GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" \
-  "$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
-section "metering ingestion: this build"
-"$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
+for ((round = 1; round <= repeat; round++)); do
+  [[ "$repeat" -eq 1 ]] || section "round $round of $repeat"
+  if wanted metering; then
+    section "metering ingestion: baseline"
+    GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" \
+      "$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
+    section "metering ingestion: this build"
+    "$bench/metering/bench/gridbill_metering_ingest_bench" "${metering_args[@]}"
+  fi
 
-section "balance run: baseline"
-GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" GRIDBILL_BENCH_BALANCE="$base_dir/gridbill-balance" \
-  "$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
-section "balance run: this build"
-"$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
+  if wanted balance; then
+    section "balance run: baseline"
+    GRIDBILL_BENCH_METERING="$base_dir/gridbill-metering" GRIDBILL_BENCH_BALANCE="$base_dir/gridbill-balance" \
+      "$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
+    section "balance run: this build"
+    "$bench/balance/bench/gridbill_balance_run_bench" "${balance_args[@]}"
+  fi
 
-section "invoice run: baseline (the older build's benchmark)"
-"$base_dir/gridbill_invoicing_bench" "${invoicing_args[@]}"
-section "invoice run: this build"
-"$bench/invoicing/bench/gridbill_invoicing_bench" "${invoicing_args[@]}"
+  if wanted invoicing; then
+    section "invoice run: baseline (the older build's benchmark)"
+    "$base_dir/gridbill_invoicing_bench" "${invoicing_args[@]}"
+    section "invoice run: this build"
+    "$bench/invoicing/bench/gridbill_invoicing_bench" "${invoicing_args[@]}"
+  fi
 
-section "gateway: baseline"
-GRIDBILL_BENCH_GATEWAY="$base_dir/gridbill-gateway" "$bench/gateway/bench/gateway_bench"
-section "gateway: this build"
-"$bench/gateway/bench/gateway_bench"
+  if wanted gateway; then
+    section "gateway: baseline"
+    GRIDBILL_BENCH_GATEWAY="$base_dir/gridbill-gateway" "$bench/gateway/bench/gateway_bench"
+    section "gateway: this build"
+    "$bench/gateway/bench/gateway_bench"
+  fi
+done

@@ -240,8 +240,7 @@ absl::StatusOr<jobs::Completion> InvoiceRuns::Work(const jobs::Job& job, const j
   // What every piece reads the same way, read once per run and replica.
   ASSIGN_OR_RETURN(std::shared_ptr<const Shared> shared, SharedOf(job.id));
   const InvoiceRun& run = shared->run;
-  ASSIGN_OR_RETURN(std::vector<PlannedContract> contracts,
-                   store_.PieceContracts(run.id, claim.piece_no));
+  ASSIGN_OR_RETURN(std::vector<PlannedContract> contracts, store_.PieceContracts(claim));
   Context ctx;
   ctx.run = &run;
   ctx.period = run.period;

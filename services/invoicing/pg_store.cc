@@ -7,9 +7,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridbill/base/absl_compat.h"
+#include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
@@ -314,49 +316,110 @@ absl::StatusOr<paging::PageOf<InvoiceRun>> PgStore::RunChanges(
   return out;
 }
 
+namespace {
+
+// A piece's spec: its label ("contracts 1-200") on the first line, then its
+// contracts in billing order, one CSV record each, so that the claim of a
+// piece returns what the piece bills (no read per piece). Runs split before
+// this form have the label alone and their plan in invoice_run_contracts.
+std::string PieceSpecText(const std::string& label, const std::vector<PlannedContract>& contracts,
+                          size_t from, size_t to) {
+  std::string out = label;
+  for (size_t i = from; i < to; ++i) {
+    const PlannedContract& c = contracts[i];
+    absl::StrAppend(
+        &out, "\n",
+        CsvLine({c.contract.id, c.contract.number, c.contract.participant_id,
+                 absl::StrCat(static_cast<int>(c.contract.service)),
+                 absl::FormatCivilTime(c.contract.signed_on),
+                 absl::FormatCivilTime(c.contract.valid_from),
+                 c.contract.valid_to ? absl::FormatCivilTime(*c.contract.valid_to) : "",
+                 absl::StrCat(c.contract.due_day), absl::FormatCivilTime(c.bill_from),
+                 absl::FormatCivilTime(c.bill_to), c.whole_period ? "1" : "0", c.refusal},
+                ""));
+  }
+  return out;
+}
+
+// The contracts a piece's spec carries; nullopt for a spec of the older
+// form (the label alone).
+absl::StatusOr<std::optional<std::vector<PlannedContract>>> ParsePieceSpec(
+    const jobs::Claim& claim) {
+  const std::string& spec = claim.piece.spec;
+  const size_t eol = spec.find('\n');
+  if (eol == std::string::npos) return std::optional<std::vector<PlannedContract>>();
+  CsvParseResult csv = ParseCsv(std::string_view(spec).substr(eol + 1));
+  auto bad = [&](absl::string_view why) {
+    return absl::DataLossError(absl::StrCat("invoice run ", claim.job_id, " piece ", claim.piece_no,
+                                            ": stored plan unreadable: ", why));
+  };
+  if (!csv.errors.empty()) return bad(csv.errors.front().message);
+  std::vector<PlannedContract> out;
+  for (const CsvRecord& r : csv.records) {
+    if (r.fields.size() != 12) return bad(absl::StrCat(r.fields.size(), " fields"));
+    const std::vector<std::string>& f = r.fields;
+    PlannedContract c;
+    c.piece_no = claim.piece_no;
+    c.contract.id = f[0];
+    c.contract.number = f[1];
+    c.contract.participant_id = f[2];
+    int service = 0, due_day = 0;
+    absl::CivilDay valid_to;
+    if (!absl::SimpleAtoi(f[3], &service) || !absl::SimpleAtoi(f[7], &due_day) ||
+        !absl::ParseCivilTime(f[4], &c.contract.signed_on) ||
+        !absl::ParseCivilTime(f[5], &c.contract.valid_from) ||
+        (!f[6].empty() && !absl::ParseCivilTime(f[6], &valid_to)) ||
+        !absl::ParseCivilTime(f[8], &c.bill_from) || !absl::ParseCivilTime(f[9], &c.bill_to)) {
+      return bad(absl::StrCat("contract ", f[1]));
+    }
+    c.contract.service = static_cast<Service>(service);
+    c.contract.due_day = due_day;
+    if (!f[6].empty()) c.contract.valid_to = valid_to;
+    c.whole_period = f[10] == "1";
+    c.refusal = f[11];
+    out.push_back(std::move(c));
+  }
+  return std::optional<std::vector<PlannedContract>>(std::move(out));
+}
+
+}  // namespace
+
 absl::StatusOr<bool> PgStore::PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                       absl::Time now) {
+  // Each piece's contracts go into its spec (PieceSpecText): the plan is
+  // stored with the pieces, one row a piece, and read back by their claims.
+  std::vector<jobs::PieceSpec> pieces = plan.pieces;
+  size_t next = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    size_t end = next;
+    while (end < plan.contracts.size() && plan.contracts[end].piece_no == static_cast<int>(i) + 1) {
+      ++end;
+    }
+    pieces[i].spec = PieceSpecText(pieces[i].spec, plan.contracts, next, end);
+    next = end;
+  }
+  if (next != plan.contracts.size()) {
+    return absl::InternalError("invoice run plan: contracts out of piece order");
+  }
   return pool_.TransactValue<bool>([&](pg::Transaction& tx) -> absl::StatusOr<bool> {
-    ASSIGN_OR_RETURN(bool held, jobs::PgJobs::StorePlan(tx, claim, plan.pieces, now));
+    ASSIGN_OR_RETURN(bool held, jobs::PgJobs::StorePlan(tx, claim, pieces, now));
     if (!held) return false;
     RETURN_IF_ERROR(tx.Exec(q::kSetBilledRun, claim.job_id, plan.balance.id,
                             static_cast<int64_t>(plan.balance.type))
                         .status());
-    if (plan.contracts.empty()) return true;
-    // COPY: a run's plan is one row per contract (tens of thousands), and
-    // COPY writes them several times faster than INSERT ... unnest.
-    std::string rows;
-    for (size_t i = 0; i < plan.contracts.size(); ++i) {
-      const PlannedContract& c = plan.contracts[i];
-      CopyRow(rows)
-          .Text(claim.job_id)
-          .Int(static_cast<int64_t>(i) + 1)
-          .Int(c.piece_no)
-          .Text(c.contract.id)
-          .Text(c.contract.number)
-          .Text(c.contract.participant_id)
-          .Int(static_cast<int64_t>(c.contract.service))
-          .Day(c.contract.signed_on)
-          .Day(c.contract.valid_from)
-          .OptDay(c.contract.valid_to)
-          .Int(c.contract.due_day)
-          .Day(c.bill_from)
-          .Day(c.bill_to)
-          .Bool(c.whole_period)
-          .Text(c.refusal);
-    }
-    RETURN_IF_ERROR(tx.connection().CopyIn(q::kCopyRunContracts, rows).status());
     return true;
   });
 }
 
-absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const std::string& run_id,
-                                                                     int piece_no) {
-  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kPieceContracts, run_id, piece_no));
+absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const jobs::Claim& claim) {
+  ASSIGN_OR_RETURN(std::optional<std::vector<PlannedContract>> carried, ParsePieceSpec(claim));
+  if (carried) return *std::move(carried);
+  // A run split before its pieces carried their contracts.
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kPieceContracts, claim.job_id, claim.piece_no));
   std::vector<PlannedContract> out;
   for (const pg::Row& r : res) {
     PlannedContract c;
-    c.piece_no = piece_no;
+    c.piece_no = claim.piece_no;
     c.contract.id = r.String(0);
     c.contract.number = r.String(1);
     c.contract.participant_id = r.String(2);
@@ -377,21 +440,27 @@ absl::StatusOr<std::vector<PlannedContract>> PgStore::PieceContracts(const std::
 absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
                                                      const BillingPeriod& period, bool correction,
                                                      PieceOutcome& outcome, absl::Time now) {
+  // No fence first: the piece's completion checks the job and the claim
+  // under the job row's lock at the end, and a piece whose claim was lost
+  // meanwhile is rolled back whole (a round trip less per piece). The run's
+  // counters come after it: the run row is locked after the job row, as
+  // when the run is split.
   absl::StatusOr<jobs::Completion> done = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         outcome.issued = IssueResult();
-        ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
-        if (!held) return jobs::Completion::kDiscarded;
         ASSIGN_OR_RETURN(outcome.issued, IssueIn(tx, period, correction, outcome.groups));
         RETURN_IF_ERROR(PutNotBilledIn(tx, claim.job_id, outcome.not_billed));
+        ASSIGN_OR_RETURN(jobs::Completion completion,
+                         jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now));
         RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, outcome.issued.documents_issued,
                                 outcome.issued.groups_skipped + outcome.contracts_unchanged,
                                 outcome.contracts_failed,
                                 static_cast<int64_t>(outcome.not_billed.size()))
                             .status());
-        return jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now);
+        return completion;
       });
-  // Taken over after the fence: rolled back, the new holder issues the piece.
+  // The job ended or the piece was taken over: rolled back, the new holder
+  // (if any) issues the piece.
   if (!done.ok() && jobs::PgJobs::IsClaimLost(done.status())) {
     outcome.issued = IssueResult();
     return jobs::Completion::kDiscarded;

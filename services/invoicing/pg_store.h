@@ -32,8 +32,7 @@ class PgStore final : public Store {
   jobs::JobStore& Jobs() override { return jobs_; }
   absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                absl::Time now) override;
-  absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,
-                                                              int piece_no) override;
+  absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const jobs::Claim& claim) override;
   absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim, const BillingPeriod& period,
                                               bool correction, PieceOutcome& outcome,
                                               absl::Time now) override;

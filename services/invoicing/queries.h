@@ -78,11 +78,7 @@ inline constexpr Query kSetBilledRun{
     "set_billed_run",
     "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "
     "WHERE id = $1"};
-// A run's plan, one row per contract (COPY).
-inline constexpr const char* kCopyRunContracts =
-    "COPY invoice_run_contracts (run_id, position, piece_no, contract_id, contract_number, "
-    "participant_id, service, signed_on, valid_from, valid_to, due_day, bill_from, bill_to, "
-    "whole_period, refusal) FROM STDIN";
+// The plan of a run split before its pieces carried their contracts.
 inline constexpr Query kPieceContracts{
     "piece_contracts",
     "SELECT contract_id, contract_number, participant_id, service, signed_on, valid_from, "

@@ -126,12 +126,13 @@ class Store {
   // stored) when the claim was lost.
   virtual absl::StatusOr<bool> PlanRun(const jobs::Claim& claim, const RunPlan& plan,
                                        absl::Time now) = 0;
-  // The contracts of one piece of a run, in billing order.
-  virtual absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const std::string& run_id,
-                                                                      int piece_no) = 0;
-  // Issues a piece in one transaction, only while `claim` is the piece's
-  // current claim and the run is running: its groups (as Issue), its
-  // contracts not billed, the run's counters, and the piece's result.
+  // The contracts of a claimed piece of a run, in billing order: carried
+  // by the claim (the plan stores them with the piece), read only for a run
+  // split before they were.
+  virtual absl::StatusOr<std::vector<PlannedContract>> PieceContracts(const jobs::Claim& claim) = 0;
+  // Issues a piece in one transaction, committed only while `claim` is the
+  // piece's current claim and the run is running: its groups (as Issue),
+  // its contracts not billed, the run's counters, and the piece's result.
   // kDiscarded (nothing written) otherwise.
   virtual absl::StatusOr<jobs::Completion> IssuePiece(const jobs::Claim& claim,
                                                       const BillingPeriod& period, bool correction,

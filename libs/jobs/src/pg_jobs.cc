@@ -140,7 +140,7 @@ absl::StatusOr<Completion> PgJobs::CompletePiece(pg::Transaction& tx, const Clai
   if (progress.empty()) {
     absl::Status lost = absl::FailedPreconditionError(
         absl::StrCat("job ", claim.job_id, " piece ", claim.piece_no,
-                     ": the claim was taken over before its result was stored"));
+                     ": the job ended or the claim was taken over before its result was stored"));
     lost.SetPayload(kClaimLostPayload, absl::Cord("1"));
     return lost;
   }
@@ -220,14 +220,13 @@ absl::StatusOr<bool> PgJobs::StorePlan(const Claim& claim, const std::vector<Pie
 
 absl::StatusOr<Completion> PgJobs::CompletePiece(const Claim& claim, const std::string& result,
                                                  absl::Time now) {
-  absl::StatusOr<Completion> done =
-      pool_.TransactValue<Completion>([&](pg::Transaction& tx) -> absl::StatusOr<Completion> {
-        ASSIGN_OR_RETURN(bool held, FencePiece(tx, claim));
-        if (!held) return Completion::kDiscarded;
-        return CompletePiece(tx, claim, result, now);
-      });
-  if (!done.ok() && IsClaimLost(done.status())) return Completion::kDiscarded;
-  return done;
+  // One statement: it checks the job and the claim under the job row's lock
+  // and writes nothing when either is gone.
+  ASSIGN_OR_RETURN(pg::Result progress,
+                   pool_.Exec(q::kCompletePiece, claim.job_id, static_cast<int64_t>(claim.piece_no),
+                              claim.epoch, result, now));
+  if (progress.empty()) return Completion::kDiscarded;
+  return progress[0].Int(0) >= progress[0].Int(1) ? Completion::kLast : Completion::kStored;
 }
 
 absl::StatusOr<bool> PgJobs::Finish(const Claim& claim, const std::string& summary,

@@ -93,15 +93,19 @@ inline constexpr Query kMarkPlanned{
     "UPDATE jobs SET state = 2, start_time = COALESCE(start_time, $2), total = $3, "
     "pieces_total = $4, claimed_by = '', claimed_at = NULL WHERE id = $1"};
 
-// A piece's completion, its transaction's last statement: done under its
-// claim epoch (no row when a takeover bumped it after the fence), and its
-// units added to the job's progress.
+// A piece's completion, its transaction's last statement, and its fence
+// when the transaction had none: the job row locked and still running, the
+// piece done under its claim epoch (no row when the job ended or a takeover
+// bumped the epoch, and then nothing written), and its units added to the
+// job's progress. One statement, so on its own it is the whole completion.
 inline constexpr Query kCompletePiece{
     "jobs_complete_piece",
-    "WITH p AS (UPDATE job_pieces SET state = 2, result = $4, finish_time = $5, claimed_at = NULL "
-    "WHERE job_id = $1 AND piece_no = $2 AND claim_epoch = $3 AND state = 1 RETURNING units) "
-    "UPDATE jobs j SET done = j.done + p.units, pieces_done = j.pieces_done + 1 FROM p "
-    "WHERE j.id = $1 RETURNING j.pieces_done, j.pieces_total"};
+    "WITH j AS (SELECT id FROM jobs WHERE id = $1 AND state = 2 FOR UPDATE), "
+    "p AS (UPDATE job_pieces SET state = 2, result = $4, finish_time = $5, claimed_at = NULL "
+    "WHERE job_id = (SELECT id FROM j) AND piece_no = $2 AND claim_epoch = $3 AND state = 1 "
+    "RETURNING units) "
+    "UPDATE jobs SET done = jobs.done + p.units, pieces_done = jobs.pieces_done + 1 FROM p "
+    "WHERE jobs.id = $1 RETURNING jobs.pieces_done, jobs.pieces_total"};
 
 inline constexpr Query kFinishJob{
     "jobs_finish",

@@ -167,6 +167,48 @@ TEST_CASE("a takeover between a piece's fence and its completion rolls the piece
   CHECK(job->state == State::kRunning);
 }
 
+TEST_CASE("a piece without a fence is rolled back when its job was cancelled before it ended") {
+  Fixture f;
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "nf", kKind, {PieceSpec{"1", 4}, PieceSpec{"2", 4}},
+                                           f.clock.Now());
+              })
+              .ok());
+  const std::vector<std::string> kinds = {kKind};
+  auto a = f.store.ClaimPiece("a", f.clock.Now(), f.clock.Now() - absl::Minutes(1), kinds, "");
+  REQUIRE(a.ok());
+  REQUIRE(a->has_value());
+  CHECK((*a)->piece.spec == "1");
+  // a writes its effects first and completes last (no fence); the job is
+  // cancelled in between: a's transaction is refused whole.
+  absl::Status st = f.db.pool().Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.ExecuteScript(
+        "UPDATE job_pieces SET result = 'written by a' WHERE job_id = 'nf' AND piece_no = 2"));
+    std::thread([&] {
+      auto cancelled = f.store.Cancel("nf", f.clock.Now());
+      CHECK(cancelled.ok());
+      CHECK((cancelled.ok() && *cancelled));
+    }).join();
+    return PgJobs::CompletePiece(tx, **a, "a", f.clock.Now()).status();
+  });
+  CHECK(PgJobs::IsClaimLost(st));
+  auto job = f.store.Get("nf");
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kCancelled);
+  CHECK(job->done == 0);
+  CHECK(job->pieces_done == 0);
+  auto written = f.db.pool().Exec(pg::Query{"test_piece_results",
+                                            "SELECT count(*) FROM job_pieces WHERE job_id = 'nf' "
+                                            "AND (state = 2 OR result <> '')"});
+  REQUIRE(written.ok());
+  CHECK((*written)[0].Int(0) == 0);
+  // On its own (no transaction of the service's), a late completion stores nothing.
+  auto late = f.store.CompletePiece(**a, "late", f.clock.Now());
+  REQUIRE(late.ok());
+  CHECK(*late == Completion::kDiscarded);
+}
+
 TEST_CASE("an expired claim is taken over and the old holder's result is refused") {
   Fixture f;
   REQUIRE(f.Create("j2").ok());

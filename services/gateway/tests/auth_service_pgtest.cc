@@ -15,7 +15,7 @@
 #include "audit_service.h"
 #include "auth.h"
 #include "auth_service.h"
-#include "gateway_fakes.h"
+#include "gateway_harness.h"
 #include "google/protobuf/descriptor.h"
 #include "gridbill/gateway/v1/gateway.grpc.pb.h"
 #include "gridbill/pg/idempotency.h"
@@ -34,51 +34,31 @@
 namespace gridbill::gateway {
 namespace {
 
-constexpr char kIdentitySecret[] = "identity-secret-identity-secret-0";
+using testing::kIdentitySecret;
+
+testing::GatewayOptions OwnServices() {
+  testing::GatewayOptions o;
+  o.own_services = true;
+  return o;
+}
 
 // The gateway with its own AuthService and AuditService as the "gateway"
 // backend; the other backends are not started.
-class AuthGateway {
+class AuthGateway : public testing::GatewayHarness {
  public:
   AuthGateway()
-      : harness(GRIDBILL_GATEWAY_MIGRATIONS_DIR, HarnessOptions()),
-        clock(absl::Now()),
-        store(harness.pool()),
-        hasher(testing::kTestArgon2),
-        signer("0123456789abcdef0123456789abcdef"),
-        auth(store, clock, hasher, signer, AuthSettings{}),
+      : GatewayHarness(OwnServices()),
         idempotency(harness.pool()),
         auth_service(auth, idempotency, kIdentitySecret),
         audit_service(store) {
-    harness.Start({&auth_service, &audit_service});
-
-    auto built =
-        PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
-    REQUIRE(built.ok());
-    policies = std::move(built).value();
-    std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
-    backends[kBackendGateway] = harness.channel();
-    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret);
-    auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
-    REQUIRE(door.ok());
-    front = std::move(door).value();
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", front.port),
-                                       grpc::InsecureChannelCredentials());
+    StartOwnServices({&auth_service, &audit_service});
+    StartDoor({{kBackendGateway, harness.channel()}});
+    auto channel = Channel();
     auth_stub = v1::AuthService::NewStub(channel);
     audit_stub = v1::AuditService::NewStub(channel);
-
-    ApiKey admin;
-    admin.name = "admin key";
-    admin.roles = {common::v1::ROLE_ADMIN};
-    auto created =
-        auth.CreateApiKey(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, admin);
-    REQUIRE(created.ok());
-    admin_key = created->secret;
+    admin_key = Key({common::v1::ROLE_ADMIN});
   }
-  ~AuthGateway() {
-    if (front.server) front.server->Shutdown();
-    harness.Stop();
-  }
+  ~AuthGateway() { Stop(); }  // before the services it serves go
 
   grpc::Status CreateApiKey(const v1::CreateApiKeyRequest& req, v1::CreateApiKeyResponse* resp) {
     grpc::ClientContext ctx;
@@ -87,26 +67,9 @@ class AuthGateway {
     return auth_stub->CreateApiKey(&ctx, req, resp);
   }
 
-  static ::gridbill::testing::ServiceHarness::Options HarnessOptions() {
-    ::gridbill::testing::ServiceHarness::Options o;
-    o.service_name = "gateway";
-    o.max_message_bytes = 16 << 20;
-    o.identity_secret = kIdentitySecret;
-    return o;
-  }
-
-  ::gridbill::testing::ServiceHarness harness;
-  testing::FakeClock clock;
-  PgStore store;
-  PasswordHasher hasher;
-  TokenSigner signer;
-  Authenticator auth;
   pg::PgIdempotency idempotency;
   AuthServiceImpl auth_service;
   AuditServiceImpl audit_service;
-  std::unique_ptr<PolicyTable> policies;
-  std::unique_ptr<Proxy> proxy;
-  FrontDoor front;
   std::unique_ptr<v1::AuthService::Stub> auth_stub;
   std::unique_ptr<v1::AuditService::Stub> audit_stub;
   std::string admin_key;

@@ -17,7 +17,7 @@
 #include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
 #include "absl/strings/str_cat.h"
 #include "auth.h"
-#include "gateway_fakes.h"
+#include "gateway_harness.h"
 #include "google/protobuf/descriptor.h"
 #include "gridbill/gateway/v1/gateway.grpc.pb.h"
 #include "gridbill/pgtest/pgtest.h"
@@ -37,35 +37,19 @@ namespace gv1 = ::gridbill::gateway::v1;
 // One anonymous call per address per 100 s: a second one is refused.
 constexpr RateLimits kOneCallEach{.principal = {0.01, 1}, .method = {}};
 
-struct Fixture {
+testing::GatewayOptions OptionsOf(RateLimits limits, ProxyOptions proxy) {
+  testing::GatewayOptions o;
+  o.limits = limits;
+  o.proxy = proxy;
+  o.loopback = true;  // the web bridge's way in, as in main.cc
+  return o;
+}
+
+struct Fixture : testing::GatewayHarness {
   explicit Fixture(RateLimits limits = kOneCallEach, ProxyOptions options = {})
-      : db(GRIDBILL_GATEWAY_MIGRATIONS_DIR),
-        clock(absl::Now()),
-        store(db.pool()),
-        hasher(testing::kTestArgon2),
-        signer("0123456789abcdef0123456789abcdef"),
-        auth(store, clock, hasher, signer, AuthSettings{}),
-        limiter(limits) {
-    auto built =
-        PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
-    REQUIRE(built.ok());
-    policies = std::move(built).value();
-    std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+      : GatewayHarness(OptionsOf(limits, options)) {
     auto nowhere = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
-    backends[kBackendContracts] = nowhere;
-    backends[kBackendGateway] = nowhere;
-    proxy =
-        std::make_unique<Proxy>(*policies, auth, std::move(backends),
-                                "identity-secret-identity-secret-0", &limiter, nullptr, options);
-    FrontDoorOptions door_options;
-    door_options.address = "127.0.0.1:0";
-    door_options.loopback = true;  // the web bridge's way in, as in main.cc
-    auto door = StartFrontDoor(door_options, *proxy);
-    REQUIRE(door.ok());
-    front = std::move(door).value();
-  }
-  ~Fixture() {
-    if (front.server) front.server->Shutdown();
+    StartDoor({{kBackendContracts, nowhere}, {kBackendGateway, nowhere}});
   }
 
   // An anonymous SignIn claiming a client address, with `bridge` in
@@ -82,17 +66,6 @@ struct Fixture {
     gv1::SignInResponse resp;
     return gv1::AuthService::NewStub(channel)->SignIn(&ctx, req, &resp);
   }
-
-  pgtest::Database db;
-  testing::FakeClock clock;
-  PgStore store;
-  PasswordHasher hasher;
-  TokenSigner signer;
-  Authenticator auth;
-  RateLimiter limiter;
-  std::unique_ptr<PolicyTable> policies;
-  std::unique_ptr<Proxy> proxy;
-  FrontDoor front;
 };
 
 // A gRPC-web SignIn over a new connection from `source` (any 127.0.0.0/8

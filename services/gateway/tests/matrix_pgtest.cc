@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "auth.h"
-#include "gateway_fakes.h"
+#include "gateway_harness.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "gridbill/pgtest/pgtest.h"
@@ -33,7 +33,7 @@
 namespace gridbill::gateway {
 namespace {
 
-constexpr char kSecret[] = "matrix-identity-secret-0123456789abcdef";
+using testing::kIdentitySecret;
 constexpr char kOwn[] = "P-OWN";
 constexpr char kOther[] = "P-OTHER";
 
@@ -52,8 +52,9 @@ class CatchAll final : public grpc::CallbackGenericService {
     };
     const std::string principal = value(kPrincipalHeader);
     if (!principal.empty() &&
-        !IdentitySignatureValid(kSecret, principal, value(kRolesHeader), value(kParticipantHeader),
-                                ctx->method(), value(kIdentitySigHeader))) {
+        !IdentitySignatureValid(kIdentitySecret, principal, value(kRolesHeader),
+                                value(kParticipantHeader), ctx->method(),
+                                value(kIdentitySigHeader))) {
       ++bad_signatures;
     }
     return new Reactor();
@@ -131,25 +132,14 @@ std::string Request(const MethodPolicy& policy, const std::string& participant) 
   return message->SerializeAsString();
 }
 
-struct Fixture {
-  pgtest::Database db{GRIDBILL_GATEWAY_MIGRATIONS_DIR};
-  testing::FakeClock clock{absl::Now()};
-  PgStore store{db.pool()};
-  PasswordHasher hasher{testing::kTestArgon2};
-  TokenSigner signer{"0123456789abcdef0123456789abcdef"};
-  Authenticator auth{store, clock, hasher, signer, AuthSettings{}};
-  std::unique_ptr<PolicyTable> policies;
+// The gateway in front of one catch-all backend for every route (a generic
+// service: no service harness hosts one).
+struct Fixture : testing::GatewayHarness {
   CatchAll backend_service;
   std::unique_ptr<grpc::Server> backend;
-  std::unique_ptr<Proxy> proxy;
-  FrontDoor front;
   std::unique_ptr<grpc::GenericStub> stub;
 
   Fixture() {
-    auto built =
-        PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
-    REQUIRE(built.ok());
-    policies = *std::move(built);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -158,32 +148,23 @@ struct Fixture {
     REQUIRE(port != 0);
     auto channel =
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-    std::map<std::string, std::shared_ptr<grpc::Channel>> backends = {
-        {kBackendContracts, channel},    {kBackendMetering, channel},
-        {kBackendBalance, channel},      {kBackendInvoicing, channel},
-        {kBackendForecasting, channel},  {kBackendReporting, channel},
-        {kBackendIntegrations, channel}, {kBackendGateway, channel}};
-    proxy = std::make_unique<Proxy>(*policies, auth, backends, kSecret);
-    auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
-    REQUIRE(door.ok());
-    front = *std::move(door);
-    stub = std::make_unique<grpc::GenericStub>(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", front.port), grpc::InsecureChannelCredentials()));
+    StartDoor({{kBackendContracts, channel},
+               {kBackendMetering, channel},
+               {kBackendBalance, channel},
+               {kBackendInvoicing, channel},
+               {kBackendForecasting, channel},
+               {kBackendReporting, channel},
+               {kBackendIntegrations, channel},
+               {kBackendGateway, channel}});
+    stub = std::make_unique<grpc::GenericStub>(Channel());
   }
   ~Fixture() {
-    front.server->Shutdown();
+    Stop();
     backend->Shutdown();
   }
 
   std::string Key(Role role) {
-    ApiKey k;
-    k.name = common::v1::Role_Name(role);
-    k.roles = {role};
-    if (IsParticipantRole(role)) k.participant_id = kOwn;
-    auto created = auth.CreateApiKey(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, k);
-    INFO(created.status().ToString());
-    REQUIRE(created.ok());
-    return created->secret;
+    return GatewayHarness::Key({role}, IsParticipantRole(role) ? kOwn : "");
   }
 };
 

@@ -17,7 +17,7 @@
 #include "../pg_store.h"  // not contracts' pg_store.h (both are on the path)
 #include "absl/strings/str_cat.h"
 #include "auth.h"
-#include "gateway_fakes.h"
+#include "gateway_harness.h"
 #include "google/protobuf/descriptor.h"
 #include "google/rpc/status.pb.h"
 #include "gridbill/server/grpc_status.h"
@@ -37,68 +37,35 @@ namespace {
 namespace cv1 = ::gridbill::contracts::v1;
 using contracts::testing::Harness;
 
-constexpr char kIdentitySecret[] = "identity-secret-identity-secret-0";
+using testing::kIdentitySecret;
 
-class Gateway {
+testing::GatewayOptions ProxyOptionsOf(RateLimits limits) {
+  testing::GatewayOptions o;
+  o.limits = limits;
+  o.audit = AuditSettings{absl::Milliseconds(20), 100, 10000};
+  return o;
+}
+
+// The gateway in front of the contracts harness; metering's and the
+// gateway's own backends are not started (their calls fail UNAVAILABLE),
+// balance and invoicing are left out (the same).
+class Gateway : public testing::GatewayHarness {
  public:
   explicit Gateway(Harness& contracts, RateLimits limits = {})
-      : db(GRIDBILL_GATEWAY_MIGRATIONS_DIR),
-        clock(absl::Now()),
-        store(db.pool()),
-        hasher(testing::kTestArgon2),
-        signer("0123456789abcdef0123456789abcdef"),
-        auth(store, clock, hasher, signer, AuthSettings{}),
-        limiter(limits),
-        audit(store, AuditSettings{absl::Milliseconds(20), 100, 10000}) {
-    auto built =
-        PolicyTable::Build(*google::protobuf::DescriptorPool::generated_pool(), SuiteRoutes());
-    REQUIRE(built.ok());
-    policies = std::move(built).value();
+      : GatewayHarness(ProxyOptionsOf(limits)) {
     std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
     backends[kBackendContracts] =
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", contracts.server->grpc_port()),
                             grpc::InsecureChannelCredentials());
-    // Not started in this test: calls routed there fail UNAVAILABLE.
     backends[kBackendMetering] =
         grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
     backends[kBackendGateway] = backends[kBackendMetering];
-    // Balance and invoicing are left out: their calls answer UNAVAILABLE.
-    proxy = std::make_unique<Proxy>(*policies, auth, std::move(backends), kIdentitySecret, &limiter,
-                                    &audit);
-    auto door = StartFrontDoor("127.0.0.1:0", 16 << 20, *proxy);
-    REQUIRE(door.ok());
-    front = std::move(door).value();
-    channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", front.port),
-                                  grpc::InsecureChannelCredentials());
+    StartDoor(std::move(backends));
+    channel = Channel();
     participants = cv1::ParticipantService::NewStub(channel);
     contracts_stub = cv1::ContractService::NewStub(channel);
   }
-  ~Gateway() {
-    if (front.server) front.server->Shutdown();
-  }
 
-  std::string Key(std::vector<Role> roles, const std::string& participant = "") {
-    ApiKey k;
-    k.name = "test key";
-    k.roles = std::move(roles);
-    k.participant_id = participant;
-    auto created = auth.CreateApiKey(Principal{"user:root", {common::v1::ROLE_ADMIN}, "", ""}, k);
-    INFO(created.status().ToString());
-    REQUIRE(created.ok());
-    return created->secret;
-  }
-
-  pgtest::Database db;
-  testing::FakeClock clock;
-  PgStore store;
-  PasswordHasher hasher;
-  TokenSigner signer;
-  Authenticator auth;
-  RateLimiter limiter;
-  AuditLog audit;
-  std::unique_ptr<PolicyTable> policies;
-  std::unique_ptr<Proxy> proxy;
-  FrontDoor front;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<cv1::ParticipantService::Stub> participants;
   std::unique_ptr<cv1::ContractService::Stub> contracts_stub;
@@ -275,7 +242,7 @@ TEST_CASE("through the gateway: every call lands in the audit trail") {
   REQUIRE_GRPC(
       Call(*gw.participants, &cv1::ParticipantService::Stub::GetParticipant, get, &got, a_key),
       grpc::StatusCode::PERMISSION_DENIED, "may not access");
-  gw.audit.Flush();
+  gw.audit->Flush();
 
   AuditQuery query;
   query.principal = key_principal;
@@ -503,7 +470,7 @@ TEST_CASE("through the web door: the service sees who called and the audit trail
   REQUIRE(history.entries_size() == 1);
   CHECK(history.entries(0).actor() == key_principal);
 
-  gw.audit.Flush();
+  gw.audit->Flush();
   AuditQuery query;
   query.principal = key_principal;
   query.method = "/gridbill.contracts.v1.ParticipantService/CreateParticipant";

@@ -43,6 +43,8 @@ struct Job {
 
 // What a piece is, as its handler wrote it when the job was split.
 struct PieceSpec {
+  // Returned by the piece's claim: a service may put there what the piece
+  // works on (not only a label), so that a piece costs no read of its own.
   std::string spec;
   int64_t units = 1;  // what the piece adds to the job's progress
 };
@@ -128,8 +130,9 @@ class Handler {
   // was lost meanwhile. An error fails the job.
   virtual absl::StatusOr<bool> Plan(const Job& job, const Claim& claim) = 0;
   // Does one piece and stores its effects and its result
-  // (PgJobs::FencePiece + PgJobs::CompletePiece) in one transaction. An
-  // error fails the job, unless the claim was lost meanwhile.
+  // (PgJobs::FencePiece + PgJobs::CompletePiece, or PgJobs::CompletePiece
+  // last alone) in one transaction. An error fails the job, unless the
+  // claim was lost meanwhile.
   virtual absl::StatusOr<Completion> Work(const Job& job, const Claim& claim) = 0;
   // The job's summary from the stored results of its pieces done (in piece
   // order), when all pieces are done (job.state running) or after a cancel

@@ -1,8 +1,11 @@
 // The jobs tables (migrations/V001__jobs.sql) in a service's own database.
 // Functions taking a pg::Transaction run inside a service's transaction, so
 // that a resource and its job, or a piece's effects and its result, commit
-// together. Lock order, everywhere: the job row, then a piece row, then the
-// service's rows.
+// together. Lock order: the job row, then a piece row. A piece's
+// transaction locks the service's rows either all after both (FencePiece
+// first) or all before both (CompletePiece alone, last); a service's rows
+// that its own job transactions lock after the job row (the resource a
+// plan or a failure updates) come after CompletePiece.
 #pragma once
 
 #include <optional>
@@ -32,11 +35,16 @@ class PgJobs final : public JobStore {
   // job's piece transactions and a cancel) and checks that the job is
   // running and the claim is the piece's current one. The caller writes its
   // effects only then, and ends with CompletePiece in the same transaction.
+  // Optional: CompletePiece checks the same under the same lock, so a
+  // piece that would rather not spend the round trip (and may write its
+  // effects before knowing it still holds the claim; rolled back if not)
+  // ends with CompletePiece alone.
   static absl::StatusOr<bool> FencePiece(pg::Transaction& tx, const Claim& claim);
-  // One statement, a piece's last: marks the fenced piece done with its
-  // result, under its claim epoch, and adds its units to the job's progress.
-  // ABORTED (roll the transaction back: IsClaimLost) when a takeover bumped
-  // the epoch after the fence.
+  // One statement, a piece's last: locks the job row, and while the job is
+  // running and the claim is the piece's current one marks the piece done
+  // with its result and adds its units to the job's progress. Else an
+  // error that IsClaimLost tells (roll the transaction back): the job ended
+  // or a takeover bumped the epoch.
   static absl::StatusOr<Completion> CompletePiece(pg::Transaction& tx, const Claim& claim,
                                                   const std::string& result, absl::Time now);
   // The error CompletePiece returns when the claim was lost after the fence.
