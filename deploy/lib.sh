@@ -76,6 +76,7 @@ service_env() {
     reporting)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_INVOICING_ADDRESS=$BIND_HOST:7104"
+      echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

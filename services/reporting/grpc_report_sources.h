@@ -1,0 +1,29 @@
+// Balance's and contracts' APIs as the sources of R1 and R5 (report_sources.h).
+#pragma once
+
+#include <memory>
+
+#include "absl/time/time.h"
+#include "gridbill/balance/v1/balance.grpc.pb.h"
+#include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "report_sources.h"
+
+namespace gridbill::reporting {
+
+class GrpcReportSources final : public ReportSources {
+ public:
+  GrpcReportSources(std::shared_ptr<grpc::Channel> balance,
+                    std::shared_ptr<grpc::Channel> contracts, absl::Duration timeout);
+  absl::StatusOr<std::vector<BillingRunRef>> BillingRuns() override;
+  absl::StatusOr<std::vector<NodeMonth>> NodeTotals(const BillingRunRef& run) override;
+  absl::StatusOr<std::optional<Changes<ApplicationInfo>>> ApplicationChanges(
+      const std::string& cursor) override;
+  absl::StatusOr<std::vector<ApplicationInfo>> Applications() override;
+
+ private:
+  std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
+  std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
+  absl::Duration timeout_;
+};
+
+}  // namespace gridbill::reporting
