@@ -62,6 +62,7 @@ service_env() {
     invoicing)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      echo "GRIDBILL_METERING_ADDRESS=$BIND_HOST:7102"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

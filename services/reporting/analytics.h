@@ -13,6 +13,7 @@ namespace gridbill::reporting {
 
 inline constexpr char kSourceBalanceNodes[] = "balance.nodes";
 inline constexpr char kSourceApplications[] = "contracts.applications";
+inline constexpr char kSourcePointQuality[] = "metering.quality";
 
 // The run a period is billed from (balance's GetBillingRun).
 struct BillingRunRef {
@@ -62,6 +63,24 @@ struct ApplicationMonth {
   // Submission to decision of the processed ones, seconds; nullopt when none.
   std::optional<int64_t> median_seconds;
   std::optional<int64_t> p90_seconds;
+};
+
+// The intervals of one point and channel over a month by quality, as
+// metering's GetCompleteness counts them for a participant (R4).
+struct PointQuality {
+  absl::CivilMonth period;
+  std::string participant_id;
+  std::string point_code;
+  // metering.v1.Channel.
+  int channel = 0;
+  int64_t expected = 0;
+  // Measured or substituted.
+  int64_t measured = 0;
+  int64_t estimated = 0;
+  int64_t edited = 0;
+  int64_t missing = 0;
+  // Filled when the store answers a report.
+  std::string participant_name;
 };
 
 }  // namespace gridbill::reporting

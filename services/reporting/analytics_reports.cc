@@ -1,5 +1,8 @@
 #include "analytics_reports.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -30,6 +33,28 @@ std::string Hours(const std::optional<int64_t>& seconds) {
   const int64_t h100 = DivRound(static_cast<__int128>(*seconds) * 100, 3600);
   const int64_t a = h100 < 0 ? -h100 : h100;
   return absl::StrFormat("%s%d.%02d", h100 < 0 ? "-" : "", a / 100, a % 100);
+}
+
+// part / whole x 100 to 0.01, half away from zero; "" when whole is 0.
+std::string Percent(int64_t part, int64_t whole) {
+  if (whole <= 0) return "";
+  const int64_t p = DivRound(static_cast<__int128>(part) * 10000, whole);
+  const int64_t a = p < 0 ? -p : p;
+  return absl::StrFormat("%s%d.%02d", p < 0 ? "-" : "", a / 100, a % 100);
+}
+
+const char* ChannelName(int channel) {
+  switch (channel) {
+    case 1:
+      return "active-received";
+    case 2:
+      return "active-delivered";
+    case 3:
+      return "reactive-received";
+    case 4:
+      return "reactive-delivered";
+  }
+  return "";
 }
 
 const char* KindName(int kind) {
@@ -83,6 +108,53 @@ ReportDef MakeR1() {
   return r;
 }
 
+ReportDef MakeR4() {
+  ReportDef r;
+  r.code = "R4";
+  r.title_en = "Metering data quality";
+  r.title_ru = "Качество данных учёта";
+  r.description =
+      "Per month, metering point and channel: the intervals by quality as metering's "
+      "GetCompleteness counts them for the participant the point belongs to, for the months "
+      "with a billing run (read again when a correction run replaces it), the worst points "
+      "first. A month in which one of a participant's points changed owner has no rows for "
+      "that participant (metering answers the month only for points held all month).";
+  r.parameters = {"period_from", "period_to", "region_code", "participant_id"};
+  r.participant_may_run = true;
+  r.columns = {
+      Col("period", "Period", "Период", ColumnType::kPeriod, "The billing period, YYYY-MM."),
+      Col("participant_id", "Participant id", "Код участника", ColumnType::kText,
+          "The participant the point belongs to."),
+      Col("participant_name", "Participant", "Участник", ColumnType::kText,
+          "Its name in the contracts service."),
+      Col("point_code", "Metering point", "Точка учёта", ColumnType::kText, "The point's code."),
+      Col("channel", "Channel", "Канал", ColumnType::kText,
+          "active-received, active-delivered, reactive-received or reactive-delivered."),
+      Col("expected", "Intervals", "Интервалов", ColumnType::kInteger,
+          "Intervals in the month at the point's resolution."),
+      Col("measured", "Measured", "Измерено", ColumnType::kInteger,
+          "Intervals measured by a meter or substituted from another source."),
+      Col("estimated", "Estimated", "Оценено", ColumnType::kInteger,
+          "Intervals filled by the estimation of gaps."),
+      Col("edited", "Edited", "Исправлено", ColumnType::kInteger,
+          "Intervals edited by hand by an operator."),
+      Col("missing", "Missing", "Отсутствует", ColumnType::kInteger, "Intervals with no value."),
+      Col("measured_percent", "Measured, %", "Измерено, %", ColumnType::kPercent,
+          "measured / expected x 100, half away from zero to 0.01; empty when expected is 0."),
+      Col("estimated_percent", "Estimated, %", "Оценено, %", ColumnType::kPercent,
+          "estimated / expected x 100, likewise."),
+      Col("edited_percent", "Edited, %", "Исправлено, %", ColumnType::kPercent,
+          "edited / expected x 100, likewise."),
+      Col("missing_percent", "Missing, %", "Отсутствует, %", ColumnType::kPercent,
+          "missing / expected x 100, likewise."),
+      Col("worst_rank", "Rank (worst first)", "Место (худшие первыми)", ColumnType::kInteger,
+          "1 for the point and channel of the month with the largest share of intervals not "
+          "measured (estimated + edited + missing over expected), ties by point code; the rows "
+          "are in this order."),
+  };
+  return r;
+}
+
 ReportDef MakeR5() {
   ReportDef r;
   r.code = "R5";
@@ -120,7 +192,7 @@ ReportDef MakeR5() {
 
 }  // namespace
 
-std::vector<ReportDef> AnalyticsReports() { return {MakeR1(), MakeR5()}; }
+std::vector<ReportDef> AnalyticsReports() { return {MakeR1(), MakeR4(), MakeR5()}; }
 
 const char* ApplicationTypeName(int type) {
   switch (type) {
@@ -176,6 +248,39 @@ Table BuildR1(const Query& q, const std::vector<NodeMonth>& months) {
                       absl::StrCat(m.outflow_wh), absl::StrCat(m.losses_wh), m.losses_percent,
                       m.normative_loss_percent, over, m.above_normative ? "yes" : "no",
                       m.balance_run_id});
+  }
+  return t;
+}
+
+Table BuildR4(const Query& q, const std::vector<PointQuality>& points) {
+  Table t;
+  t.report = q.report;
+  std::vector<const PointQuality*> order;
+  for (const PointQuality& p : points) order.push_back(&p);
+  // Not measured over expected, larger first: a/b > c/d <=> a*d > c*b.
+  auto bad = [](const PointQuality& p) { return p.estimated + p.edited + p.missing; };
+  std::stable_sort(order.begin(), order.end(), [&](const PointQuality* a, const PointQuality* b) {
+    if (a->period != b->period) return a->period < b->period;
+    const __int128 left = static_cast<__int128>(bad(*a)) * std::max<int64_t>(b->expected, 1);
+    const __int128 right = static_cast<__int128>(bad(*b)) * std::max<int64_t>(a->expected, 1);
+    if (left != right) return left > right;
+    return std::tie(a->point_code, a->channel, a->participant_id) <
+           std::tie(b->point_code, b->channel, b->participant_id);
+  });
+  int64_t rank = 0;
+  std::optional<absl::CivilMonth> month;
+  for (const PointQuality* p : order) {
+    if (month != p->period) {
+      month = p->period;
+      rank = 0;
+    }
+    ++rank;
+    t.rows.push_back({Month(p->period), p->participant_id, p->participant_name, p->point_code,
+                      ChannelName(p->channel), absl::StrCat(p->expected), absl::StrCat(p->measured),
+                      absl::StrCat(p->estimated), absl::StrCat(p->edited), absl::StrCat(p->missing),
+                      Percent(p->measured, p->expected), Percent(p->estimated, p->expected),
+                      Percent(p->edited, p->expected), Percent(p->missing, p->expected),
+                      absl::StrCat(rank)});
   }
   return t;
 }

@@ -22,6 +22,8 @@ struct Config {
   std::string invoicing_address;
   // balance_address: the node totals of each period's billing run (R1).
   std::string balance_address;
+  // metering_address: the completeness of the participants' points (R4).
+  std::string metering_address;
   // source_timeout: deadline of one call to another service.
   absl::Duration source_timeout;
   // export_tmp_dir: where XLSX workbooks are written before they are streamed.

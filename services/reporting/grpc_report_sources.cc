@@ -35,9 +35,11 @@ ApplicationInfo ApplicationOf(const cv1::Application& a) {
 
 GrpcReportSources::GrpcReportSources(std::shared_ptr<grpc::Channel> balance,
                                      std::shared_ptr<grpc::Channel> contracts,
+                                     std::shared_ptr<grpc::Channel> metering,
                                      absl::Duration timeout)
     : balance_(bv1::BalanceService::NewStub(balance)),
       applications_(cv1::ApplicationService::NewStub(contracts)),
+      metering_(metering::v1::ReadingService::NewStub(metering)),
       timeout_(timeout) {}
 
 absl::StatusOr<std::vector<BillingRunRef>> GrpcReportSources::BillingRuns() {
@@ -130,6 +132,39 @@ absl::StatusOr<std::vector<ApplicationInfo>> GrpcReportSources::Applications() {
         for (const cv1::Application& a : resp.applications()) out.push_back(ApplicationOf(a));
         return absl::OkStatus();
       })));
+  return out;
+}
+
+absl::StatusOr<std::vector<PointQuality>> GrpcReportSources::Completeness(
+    const std::string& participant_id, absl::CivilMonth period) {
+  metering::v1::GetCompletenessRequest req;
+  req.set_participant_id(participant_id);
+  req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
+  req.mutable_period()->set_month(period.month());
+  absl::StatusOr<metering::v1::GetCompletenessResponse> resp =
+      calls::Unary<metering::v1::GetCompletenessRequest, metering::v1::GetCompletenessResponse>(
+          "metering", req, timeout_, [&](auto* ctx, const auto& r, auto* out) {
+            return metering_->GetCompleteness(ctx, r, out);
+          });
+  // Metering refuses a participant's month when one of its points was not
+  // its own for the whole month (NOT_FOUND naming the point): such a month
+  // has no rows here rather than failing the refresh.
+  if (absl::IsNotFound(resp.status())) return std::vector<PointQuality>{};
+  if (!resp.ok()) return resp.status();
+  std::vector<PointQuality> out;
+  for (const metering::v1::Completeness& c : resp->entries()) {
+    PointQuality q;
+    q.period = period;
+    q.participant_id = participant_id;
+    q.point_code = c.point_code();
+    q.channel = static_cast<int>(c.channel());
+    q.expected = c.expected();
+    q.measured = c.measured();
+    q.estimated = c.estimated();
+    q.edited = c.edited();
+    q.missing = c.missing();
+    out.push_back(std::move(q));
+  }
   return out;
 }
 

@@ -46,6 +46,8 @@ absl::Status Serve(int argc, char** argv) {
                                    config.server.identity_secret),
       CreateIdentitySigningChannel(config.contracts_address, credentials,
                                    config.server.identity_secret),
+      CreateIdentitySigningChannel(config.metering_address, credentials,
+                                   config.server.identity_secret),
       config.source_timeout);
   jobs::RunnerMetrics job_metrics(base.registry());
   Reporting reporting(store, jobs, sources, clock, config.reporting, &job_metrics);

@@ -497,6 +497,87 @@ absl::StatusOr<std::vector<ApplicationMonth>> PgStore::ApplicationMonths(
   return out;
 }
 
+// --- R4 ---
+
+absl::StatusOr<std::map<absl::CivilMonth, std::string>> PgStore::QualityPeriodsRead() {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectQualityPeriodsRead));
+  std::map<absl::CivilMonth, std::string> out;
+  for (const pg::Row& r : rows) {
+    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
+  }
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::StorePointQuality(const jobs::Claim& claim,
+                                                            const std::vector<BillingRunRef>& runs,
+                                                            const std::vector<PointQuality>& rows,
+                                                            const SourceCount& count,
+                                                            const std::string& cursor,
+                                                            absl::Time now) {
+  return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
+    if (runs.empty()) return absl::OkStatus();
+    std::vector<std::string> periods, run_ids;
+    for (const BillingRunRef& r : runs) {
+      periods.push_back(Day(r.period));
+      run_ids.push_back(r.run_id);
+    }
+    pg::Params del;
+    del.AddTextArray(periods);
+    RETURN_IF_ERROR(tx.Execute(q::kDeletePointQuality, del).status());
+    pg::Params read;
+    read.AddTextArray(periods).AddTextArray(run_ids);
+    RETURN_IF_ERROR(tx.Execute(q::kUpsertQualityPeriodsRead, read).status());
+    constexpr size_t kBatch = 5000;
+    for (size_t from = 0; from < rows.size(); from += kBatch) {
+      const size_t to = std::min(rows.size(), from + kBatch);
+      std::vector<std::string> p, participants, codes;
+      std::vector<int64_t> channels, expected, measured, estimated, edited, missing;
+      for (size_t i = from; i < to; ++i) {
+        const PointQuality& x = rows[i];
+        p.push_back(Day(x.period));
+        participants.push_back(x.participant_id);
+        codes.push_back(x.point_code);
+        channels.push_back(x.channel);
+        expected.push_back(x.expected);
+        measured.push_back(x.measured);
+        estimated.push_back(x.estimated);
+        edited.push_back(x.edited);
+        missing.push_back(x.missing);
+      }
+      pg::Params params;
+      params.AddTextArray(p).AddTextArray(participants).AddTextArray(codes).AddIntArray(channels);
+      params.AddIntArray(expected).AddIntArray(measured).AddIntArray(estimated);
+      params.AddIntArray(edited).AddIntArray(missing);
+      RETURN_IF_ERROR(tx.Execute(q::kInsertPointQuality, params).status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<PointQuality>> PgStore::PointQualityOf(
+    absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+    const std::string& participant_id) {
+  ASSIGN_OR_RETURN(pg::Result rows,
+                   pool_.Exec(q::kPointQuality, Day(from), Day(to), region_code, participant_id));
+  std::vector<PointQuality> out;
+  out.reserve(rows.size());
+  for (const pg::Row& r : rows) {
+    PointQuality x;
+    x.period = absl::CivilMonth(r.Date("period"));
+    x.participant_id = r.String("participant_id");
+    x.participant_name = r.String("participant_name");
+    x.point_code = r.String("point_code");
+    x.channel = static_cast<int>(r.Int("channel"));
+    x.expected = r.Int("expected");
+    x.measured = r.Int("measured");
+    x.estimated = r.Int("estimated");
+    x.edited = r.Int("edited");
+    x.missing = r.Int("missing");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 absl::Status PgStore::CreateSchedule(const Schedule& s, absl::Time now) {
   pg::Params params;
   params.Add(s.id).Add(s.report).Add(DayOf(s.params.period_from)).Add(DayOf(s.params.period_to));

@@ -63,6 +63,16 @@ class PgStore final : public Store {
                                                                   const std::string& time_zone,
                                                                   const std::string& participant_id,
                                                                   absl::Time as_of) override;
+  absl::StatusOr<std::map<absl::CivilMonth, std::string>> QualityPeriodsRead() override;
+  absl::StatusOr<jobs::Completion> StorePointQuality(const jobs::Claim& claim,
+                                                     const std::vector<BillingRunRef>& runs,
+                                                     const std::vector<PointQuality>& rows,
+                                                     const SourceCount& count,
+                                                     const std::string& cursor,
+                                                     absl::Time now) override;
+  absl::StatusOr<std::vector<PointQuality>> PointQualityOf(
+      absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+      const std::string& participant_id) override;
   absl::Status CreateSchedule(const Schedule& s, absl::Time now) override;
   absl::StatusOr<Schedule> GetSchedule(const std::string& id) override;
   absl::StatusOr<paging::PageOf<Schedule>> ListSchedules(const paging::Page& page) override;

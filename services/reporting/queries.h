@@ -245,6 +245,38 @@ inline constexpr pg::Query kApplicationMonths{
     "FROM applications WHERE submit_time >= $1 AND submit_time < $2 "
     "AND ($4 = '' OR participant_id = $4) GROUP BY 1, 2 ORDER BY 1, 2"};
 
+// --- R4 ---
+
+inline constexpr pg::Query kSelectQualityPeriodsRead{
+    "select_quality_periods_read",
+    "SELECT period, balance_run_id FROM quality_periods_read ORDER BY period"};
+
+inline constexpr pg::Query kUpsertQualityPeriodsRead{
+    "upsert_quality_periods_read",
+    "INSERT INTO quality_periods_read (period, balance_run_id) "
+    "SELECT * FROM unnest($1::date[], $2::text[]) "
+    "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"};
+
+inline constexpr pg::Query kDeletePointQuality{
+    "delete_point_quality", "DELETE FROM point_quality WHERE period = ANY($1::date[])"};
+
+inline constexpr pg::Query kInsertPointQuality{
+    "insert_point_quality",
+    "INSERT INTO point_quality (period, participant_id, point_code, channel, expected, measured, "
+    "estimated, edited, missing) SELECT * FROM unnest($1::date[], $2::text[], $3::text[], "
+    "$4::smallint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) "
+    "ON CONFLICT DO NOTHING"};
+
+// R4: $1 first month, $2 last month, $3 region, $4 participant.
+inline constexpr pg::Query kPointQuality{
+    "point_quality",
+    "SELECT q.period, q.participant_id, coalesce(p.name, '') AS participant_name, q.point_code, "
+    "q.channel, q.expected, q.measured, q.estimated, q.edited, q.missing FROM point_quality q "
+    "LEFT JOIN participants p ON p.id = q.participant_id "
+    "WHERE q.period >= $1 AND q.period <= $2 AND ($3 = '' OR p.region_code = $3) "
+    "AND ($4 = '' OR q.participant_id = $4) "
+    "ORDER BY q.period, q.participant_id, q.point_code, q.channel"};
+
 // --- schedules and their files ---
 
 #define GRIDBILL_REPORTING_SCHEDULE_COLUMNS                                                \

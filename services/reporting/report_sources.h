@@ -27,6 +27,10 @@ class ReportSources {
       const std::string& cursor) = 0;
   // contracts: every application (when there is no feed).
   virtual absl::StatusOr<std::vector<ApplicationInfo>> Applications() = 0;
+  // metering: the completeness of the participant's points over a month
+  // (GetCompleteness); empty when it has none.
+  virtual absl::StatusOr<std::vector<PointQuality>> Completeness(const std::string& participant_id,
+                                                                 absl::CivilMonth period) = 0;
 };
 
 }  // namespace gridbill::reporting

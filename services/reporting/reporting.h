@@ -48,7 +48,8 @@ class Reporting final : public jobs::Handler {
   absl::StatusOr<Refresh> GetRefresh(const std::string& id);
   // Works on a refresh in the calling thread until it ends (tests, `up`).
   absl::StatusOr<jobs::Job> Drive(const std::string& id, absl::Duration timeout);
-  // Adds the sources of R1 and R5 (balance, contracts' applications) to
+  // Adds the sources of R1, R4 and R5 (balance, metering, contracts'
+  // applications) to
   // every refresh started after; without them those reports stay empty.
   void UseReportSources(ReportSources& sources) { report_sources_ = &sources; }
   void StartWorkers();
@@ -67,12 +68,13 @@ class Reporting final : public jobs::Handler {
  private:
   absl::StatusOr<jobs::Completion> RefreshDocuments(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshPayments(const jobs::Claim& claim);
-  // R1 and R5 (refresh_reports.cc): the pieces they add to a refresh, the
+  // R1, R4 and R5 (refresh_reports.cc): the pieces they add to a refresh, the
   // work of one (nullopt: not theirs), their tables.
   std::vector<jobs::PieceSpec> ReportPieces() const;
   absl::StatusOr<std::optional<jobs::Completion>> WorkReportSource(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshBalanceNodes(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshApplications(const jobs::Claim& claim);
+  absl::StatusOr<jobs::Completion> RefreshPointQuality(const jobs::Claim& claim);
   // nullopt when `q` is not one of theirs.
   absl::StatusOr<std::optional<Table>> RunAnalytics(const Query& q, const Freshness& fresh);
 

@@ -102,6 +102,21 @@ class Store {
       absl::Time start, absl::Time end, const std::string& time_zone,
       const std::string& participant_id, absl::Time as_of) = 0;
 
+  // --- R4 ---
+  // The billing run each period's point quality was read for.
+  virtual absl::StatusOr<std::map<absl::CivilMonth, std::string>> QualityPeriodsRead() = 0;
+  // Replaces the point quality of the periods of `runs` by `rows`.
+  virtual absl::StatusOr<jobs::Completion> StorePointQuality(const jobs::Claim& claim,
+                                                             const std::vector<BillingRunRef>& runs,
+                                                             const std::vector<PointQuality>& rows,
+                                                             const SourceCount& count,
+                                                             const std::string& cursor,
+                                                             absl::Time now) = 0;
+  // Months [from, to]; filters empty: all.
+  virtual absl::StatusOr<std::vector<PointQuality>> PointQualityOf(
+      absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+      const std::string& participant_id) = 0;
+
   // --- schedules and their files ---
   virtual absl::Status CreateSchedule(const Schedule& s, absl::Time now) = 0;
   // NOT_FOUND for an unknown or deleted schedule.

@@ -116,6 +116,7 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
                     {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
                      {"GRIDBILL_INVOICING_ADDRESS", invoicing.address},
                      {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                     {"GRIDBILL_METERING_ADDRESS", metering.address},
                      {"GRIDBILL_EXPORT_TMP_DIR", dir.path()}});
   for (Running* r : {&contracts, &metering, &balance, &invoicing, &reporting}) {
     r->WaitServing(seconds(90));
@@ -226,6 +227,21 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
       CHECK(std::stoll(it->second[5]) == Int(n, "lossesWh"));
       CHECK(it->second[6] == Str(Obj(n, "lossesPercent"), "value"));
       CHECK(it->second[10] == balance_run);
+    }
+  }
+
+  // R4: metering's counts of the billed month, each point's intervals adding up.
+  {
+    const auto r4 = Rows(ctl.Json({"report", "run", "R4", "--from", "2026-10"}));
+    REQUIRE(!r4.empty());
+    for (size_t i = 0; i < r4.size(); ++i) {
+      const auto& row = r4[i];
+      INFO(row[3]);
+      CHECK(row[0] == "2026-10");
+      CHECK(std::stoll(row[5]) > 0);
+      CHECK(std::stoll(row[6]) + std::stoll(row[7]) + std::stoll(row[8]) + std::stoll(row[9]) ==
+            std::stoll(row[5]));
+      CHECK(row[14] == std::to_string(i + 1));
     }
   }
 

@@ -29,10 +29,10 @@ Params Month(absl::CivilMonth m) {
   return p;
 }
 
-TEST_CASE("the catalog lists the reports by code, R1 and R5 among them") {
+TEST_CASE("the catalog lists the reports by code, R1, R4 and R5 among them") {
   std::vector<std::string> codes;
   for (const ReportDef& r : Catalog()) codes.push_back(r.code);
-  CHECK(codes == std::vector<std::string>{"R1", "R2", "R3", "R5", "R7", "R8"});
+  CHECK(codes == std::vector<std::string>{"R1", "R2", "R3", "R4", "R5", "R7", "R8"});
 }
 
 TEST_CASE("participants may not run R1 or R5") {
@@ -75,6 +75,52 @@ TEST_CASE("R1 gives the node's balance and its losses over the normative rate") 
                                               // 1,000,001 x 3.5 % = 35,000.035 -> 35,000
                                               "5001", "yes", "br-1"});
   CHECK(t.rows[1][8].empty());  // an unreadable norm gives no figure
+  CHECK(t.rows[0].size() == q->report->columns.size());
+}
+
+TEST_CASE("a participant runs R4 about itself only") {
+  Params p = Month(absl::CivilMonth(2026, 10));
+  const absl::StatusOr<Query> own = CheckQuery("R4", p, Participant("P-1"));
+  REQUIRE(own.ok());
+  CHECK(own->participant_id == "P-1");  // limited to itself without naming itself
+  p.participant_id = "P-2";
+  const absl::StatusOr<Query> other = CheckQuery("R4", p, Participant("P-1"));
+  CHECK(absl::IsPermissionDenied(other.status()));
+  CHECK(other.status().message().find("parameters.participant_id") != std::string::npos);
+}
+
+TEST_CASE("R4 gives each point's shares of quality, the worst first in each month") {
+  const absl::StatusOr<Query> q = CheckQuery("R4", Month(absl::CivilMonth(2026, 9)), Operator());
+  REQUIRE(q.ok());
+  auto point = [](int month, const std::string& code, int64_t measured, int64_t estimated,
+                  int64_t edited, int64_t missing) {
+    PointQuality p;
+    p.period = absl::CivilMonth(2026, month);
+    p.participant_id = "P-1";
+    p.participant_name = "First";
+    p.point_code = code;
+    p.channel = 1;
+    p.measured = measured;
+    p.estimated = estimated;
+    p.edited = edited;
+    p.missing = missing;
+    p.expected = measured + estimated + edited + missing;
+    return p;
+  };
+  const Table t = BuildR4(*q, {point(9, "A", 2880, 0, 0, 0), point(9, "B", 2000, 480, 1, 399),
+                               point(9, "C", 2870, 10, 0, 0), point(10, "A", 2970, 0, 0, 6),
+                               point(9, "D", 0, 0, 0, 0)});
+  REQUIRE(t.rows.size() == 5);
+  CHECK(t.rows[0] == std::vector<std::string>{"2026-09", "P-1", "First", "B", "active-received",
+                                              "2880", "2000", "480", "1", "399", "69.44", "16.67",
+                                              "0.03", "13.85", "1"});
+  CHECK(t.rows[1][3] == "C");
+  CHECK(t.rows[1][14] == "2");
+  CHECK(t.rows[2][3] == "A");  // A and D have nothing not measured: by code
+  CHECK(t.rows[3][3] == "D");
+  CHECK(t.rows[3][10].empty());  // no intervals: no share
+  CHECK(t.rows[4][0] == "2026-10");
+  CHECK(t.rows[4][14] == "1");  // ranks start again each month
   CHECK(t.rows[0].size() == q->report->columns.size());
 }
 

@@ -22,11 +22,12 @@ namespace {
 using ::gridbill::testing::FakeClock;
 using ::gridbill::testing::ServiceHarness;
 
-// Invoicing and contracts' participants with nothing in them.
+// Two participants, no invoicing.
 class NoSources final : public Sources {
  public:
   absl::StatusOr<std::vector<ParticipantInfo>> Participants() override {
-    return std::vector<ParticipantInfo>{};
+    return std::vector<ParticipantInfo>{{"P-1", "100000000001", "First", "KZ-11"},
+                                        {"P-2", "100000000002", "Second", "KZ-55"}};
   }
   absl::StatusOr<std::vector<InvoiceRunInfo>> InvoiceRuns() override {
     return std::vector<InvoiceRunInfo>{};
@@ -73,6 +74,15 @@ class FakeReportSources final : public ReportSources {
   absl::StatusOr<std::vector<ApplicationInfo>> Applications() override {
     return absl::InternalError("the feed is answered");
   }
+  absl::StatusOr<std::vector<PointQuality>> Completeness(const std::string& participant_id,
+                                                         absl::CivilMonth period) override {
+    ++quality_calls;
+    std::vector<PointQuality> out;
+    for (const PointQuality& q : quality) {
+      if (q.participant_id == participant_id && q.period == period) out.push_back(q);
+    }
+    return out;
+  }
 
   static NodeMonth Node(const std::string& code, int64_t in, int64_t out) {
     NodeMonth n;
@@ -90,7 +100,9 @@ class FakeReportSources final : public ReportSources {
   std::map<absl::CivilMonth, std::string> billing;
   std::map<std::string, std::vector<NodeMonth>> nodes;
   std::vector<ApplicationInfo> changes;
+  std::vector<PointQuality> quality;
   int node_calls = 0;
+  int quality_calls = 0;
 };
 
 absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
@@ -250,6 +262,50 @@ TEST_CASE("R5 counts applications as contracts does, by month of submission in t
   CHECK(rows[0][3] == "5");  // processed
   CHECK(rows[0][5] == "0");  // overdue
   CHECK(rows[0][6] == "3.00");
+}
+
+TEST_CASE("R4 holds metering's completeness of the billed months; participants see their own") {
+  Fixture f;
+  f.report_sources.billing = {{absl::CivilMonth(2026, 10), "br-10"}};
+  auto point = [](const std::string& participant, const std::string& code, int64_t missing) {
+    PointQuality q;
+    q.period = absl::CivilMonth(2026, 10);
+    q.participant_id = participant;
+    q.point_code = code;
+    q.channel = 1;
+    q.expected = 2976;
+    q.missing = missing;
+    q.measured = 2976 - missing;
+    return q;
+  };
+  f.report_sources.quality = {point("P-1", "PT-1", 0), point("P-2", "PT-2", 96),
+                              point("P-2", "PT-3", 0)};
+  CHECK(f.Refresh()[kSourcePointQuality] == 3);
+  CHECK(f.report_sources.quality_calls == 2);  // one call per participant and month
+  auto rows = f.Rows("R4", absl::CivilMonth(2026, 10), absl::CivilMonth(2026, 10));
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0][3] == "PT-2");  // the worst first
+  CHECK(rows[0][2] == "Second");
+  CHECK(rows[0][13] == "3.23");  // 96 of 2976 missing
+  CHECK(rows[0][14] == "1");
+
+  // Read once per billing run.
+  CHECK(f.Refresh()[kSourcePointQuality] == 0);
+  CHECK(f.report_sources.quality_calls == 2);
+
+  // A participant's user gets its own points only.
+  Caller user;
+  user.principal = "user";
+  user.roles = {Role::kParticipantUser};
+  user.participant_id = "P-1";
+  Params p;
+  p.period_from = absl::CivilMonth(2026, 10);
+  const absl::StatusOr<Answer> own = f.reporting->Run(user, "R4", p);
+  REQUIRE(own.ok());
+  REQUIRE(own->table.rows.size() == 1);
+  CHECK(own->table.rows[0][3] == "PT-1");
+  p.participant_id = "P-2";
+  CHECK(absl::IsPermissionDenied(f.reporting->Run(user, "R4", p).status()));
 }
 
 }  // namespace
