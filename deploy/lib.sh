@@ -64,6 +64,7 @@ service_env() {
     invoicing)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      echo "GRIDBILL_METERING_ADDRESS=$BIND_HOST:7102"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi
@@ -78,6 +79,7 @@ service_env() {
     reporting)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_INVOICING_ADDRESS=$BIND_HOST:7104"
+      echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

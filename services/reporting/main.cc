@@ -14,6 +14,7 @@
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
 #include "gridbill/server/tls.h"
+#include "grpc_report_sources.h"
 #include "grpc_sources.h"
 #include "grpcpp/security/credentials.h"
 #include "pg_store.h"
@@ -40,8 +41,17 @@ absl::Status Serve(int argc, char** argv) {
                       CreateIdentitySigningChannel(config.invoicing_address, credentials,
                                                    config.server.identity_secret),
                       config.source_timeout);
+  GrpcReportSources report_sources(
+      CreateIdentitySigningChannel(config.balance_address, credentials,
+                                   config.server.identity_secret),
+      CreateIdentitySigningChannel(config.contracts_address, credentials,
+                                   config.server.identity_secret),
+      CreateIdentitySigningChannel(config.metering_address, credentials,
+                                   config.server.identity_secret),
+      config.source_timeout);
   jobs::RunnerMetrics job_metrics(base.registry());
   Reporting reporting(store, jobs, sources, clock, config.reporting, &job_metrics);
+  reporting.UseReportSources(report_sources);
   ReportServiceImpl report_service(reporting, idempotency, config.export_tmp_dir);
   Scheduler scheduler(store, reporting, clock, config.export_tmp_dir, config.schedule_poll);
   ScheduleServiceImpl schedule_service(scheduler, idempotency);

@@ -38,12 +38,13 @@ std::string Grouped(const std::string& cell) {
 
 bool Numeric(ColumnType t) {
   return t == ColumnType::kInteger || t == ColumnType::kEnergyWh || t == ColumnType::kMoneyTiyn ||
-         t == ColumnType::kPercent;
+         t == ColumnType::kPercent || t == ColumnType::kDecimal;
 }
 
 int ChartColumn(const ReportDef& r) {
   for (size_t i = 0; i < r.columns.size(); ++i) {
-    if (r.columns[i].name == "revenue_net_tiyn" || r.columns[i].name == "amount_net_tiyn") {
+    if (r.columns[i].name == "revenue_net_tiyn" || r.columns[i].name == "amount_net_tiyn" ||
+        r.columns[i].name == "losses_wh" || r.columns[i].name == "received") {
       return static_cast<int>(i);
     }
   }

@@ -1,5 +1,7 @@
 #include "pg_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -360,6 +362,218 @@ absl::StatusOr<std::vector<ActLine>> PgStore::ActLines(const std::string& partic
   for (const pg::Row& r : rows) {
     out.push_back({r.Date("day"), r.Bool("payment"), static_cast<int>(r.Int("type")),
                    r.String("reference"), r.Int("amount")});
+  }
+  return out;
+}
+
+// --- R1 and R5 ---
+
+absl::StatusOr<std::map<absl::CivilMonth, std::string>> PgStore::BillingRunsRead() {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectBillingRunsRead));
+  std::map<absl::CivilMonth, std::string> out;
+  for (const pg::Row& r : rows) {
+    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
+  }
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::StoreNodeMonths(const jobs::Claim& claim,
+                                                          const std::vector<BillingRunRef>& runs,
+                                                          const std::vector<NodeMonth>& rows,
+                                                          const SourceCount& count,
+                                                          const std::string& cursor,
+                                                          absl::Time now) {
+  return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
+    if (runs.empty()) return absl::OkStatus();
+    std::vector<std::string> periods, run_ids;
+    for (const BillingRunRef& r : runs) {
+      periods.push_back(Day(r.period));
+      run_ids.push_back(r.run_id);
+    }
+    pg::Params del;
+    del.AddTextArray(periods);
+    RETURN_IF_ERROR(tx.Execute(q::kDeleteNodeMonths, del).status());
+    pg::Params read;
+    read.AddTextArray(periods).AddTextArray(run_ids);
+    RETURN_IF_ERROR(tx.Execute(q::kUpsertBillingRunsRead, read).status());
+    if (rows.empty()) return absl::OkStatus();
+    std::vector<std::string> p, codes, lp, np, r;
+    std::vector<int64_t> kinds, in, out, losses, above;
+    for (const NodeMonth& m : rows) {
+      p.push_back(Day(m.period));
+      codes.push_back(m.node_code);
+      kinds.push_back(m.kind);
+      in.push_back(m.inflow_wh);
+      out.push_back(m.outflow_wh);
+      losses.push_back(m.losses_wh);
+      lp.push_back(m.losses_percent);
+      np.push_back(m.normative_loss_percent);
+      above.push_back(m.above_normative ? 1 : 0);
+      r.push_back(m.balance_run_id);
+    }
+    pg::Params params;
+    params.AddTextArray(p).AddTextArray(codes).AddIntArray(kinds).AddIntArray(in);
+    params.AddIntArray(out).AddIntArray(losses).AddTextArray(lp).AddTextArray(np);
+    params.AddIntArray(above).AddTextArray(r);
+    return tx.Execute(q::kInsertNodeMonths, params).status();
+  });
+}
+
+absl::StatusOr<jobs::Completion> PgStore::StoreApplications(
+    const jobs::Claim& claim, const std::vector<ApplicationInfo>& rows, const SourceCount& count,
+    const std::string& cursor, absl::Time now) {
+  auto text = [](const std::optional<absl::Time>& t) {
+    return t ? absl::FormatTime(absl::RFC3339_full, *t, absl::UTCTimeZone()) : std::string();
+  };
+  return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
+    constexpr size_t kBatch = 5000;
+    for (size_t from = 0; from < rows.size(); from += kBatch) {
+      const size_t to = std::min(rows.size(), from + kBatch);
+      std::vector<std::string> ids, numbers, participants, submit, due, decide, close;
+      std::vector<int64_t> types, states;
+      for (size_t i = from; i < to; ++i) {
+        const ApplicationInfo& a = rows[i];
+        ids.push_back(a.id);
+        numbers.push_back(a.number);
+        participants.push_back(a.participant_id);
+        types.push_back(a.type);
+        states.push_back(a.state);
+        submit.push_back(text(a.submit_time));
+        due.push_back(text(a.due_time));
+        decide.push_back(text(a.decide_time));
+        close.push_back(text(a.close_time));
+      }
+      pg::Params params;
+      params.AddTextArray(ids).AddTextArray(numbers).AddTextArray(participants);
+      params.AddIntArray(types).AddIntArray(states).AddTextArray(submit).AddTextArray(due);
+      params.AddTextArray(decide).AddTextArray(close);
+      RETURN_IF_ERROR(tx.Execute(q::kUpsertApplications, params).status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<NodeMonth>> PgStore::NodeMonths(absl::CivilMonth from,
+                                                           absl::CivilMonth to,
+                                                           const std::string& node_code) {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kNodeMonths, Day(from), Day(to), node_code));
+  std::vector<NodeMonth> out;
+  out.reserve(rows.size());
+  for (const pg::Row& r : rows) {
+    NodeMonth m;
+    m.period = absl::CivilMonth(r.Date("period"));
+    m.node_code = r.String("node_code");
+    m.kind = static_cast<int>(r.Int("kind"));
+    m.inflow_wh = r.Int("inflow_wh");
+    m.outflow_wh = r.Int("outflow_wh");
+    m.losses_wh = r.Int("losses_wh");
+    m.losses_percent = r.String("losses_percent");
+    m.normative_loss_percent = r.String("normative_loss_percent");
+    m.above_normative = r.Bool("above_normative");
+    m.balance_run_id = r.String("balance_run_id");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ApplicationMonth>> PgStore::ApplicationMonths(
+    absl::Time start, absl::Time end, const std::string& time_zone,
+    const std::string& participant_id, absl::Time as_of) {
+  ASSIGN_OR_RETURN(pg::Result rows,
+                   pool_.Exec(q::kApplicationMonths, start, end, time_zone, participant_id, as_of));
+  std::vector<ApplicationMonth> out;
+  for (const pg::Row& r : rows) {
+    ApplicationMonth m;
+    m.period = absl::CivilMonth(r.Date("period"));
+    m.type = static_cast<int>(r.Int("type"));
+    m.received = r.Int("received");
+    m.processed = r.Int("processed");
+    m.closed = r.Int("closed");
+    m.overdue = r.Int("overdue");
+    m.median_seconds = r.OptionalInt("median_seconds");
+    m.p90_seconds = r.OptionalInt("p90_seconds");
+    out.push_back(m);
+  }
+  return out;
+}
+
+// --- R4 ---
+
+absl::StatusOr<std::map<absl::CivilMonth, std::string>> PgStore::QualityPeriodsRead() {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectQualityPeriodsRead));
+  std::map<absl::CivilMonth, std::string> out;
+  for (const pg::Row& r : rows) {
+    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
+  }
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::StorePointQuality(const jobs::Claim& claim,
+                                                            const std::vector<BillingRunRef>& runs,
+                                                            const std::vector<PointQuality>& rows,
+                                                            const SourceCount& count,
+                                                            const std::string& cursor,
+                                                            absl::Time now) {
+  return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
+    if (runs.empty()) return absl::OkStatus();
+    std::vector<std::string> periods, run_ids;
+    for (const BillingRunRef& r : runs) {
+      periods.push_back(Day(r.period));
+      run_ids.push_back(r.run_id);
+    }
+    pg::Params del;
+    del.AddTextArray(periods);
+    RETURN_IF_ERROR(tx.Execute(q::kDeletePointQuality, del).status());
+    pg::Params read;
+    read.AddTextArray(periods).AddTextArray(run_ids);
+    RETURN_IF_ERROR(tx.Execute(q::kUpsertQualityPeriodsRead, read).status());
+    constexpr size_t kBatch = 5000;
+    for (size_t from = 0; from < rows.size(); from += kBatch) {
+      const size_t to = std::min(rows.size(), from + kBatch);
+      std::vector<std::string> p, participants, codes;
+      std::vector<int64_t> channels, expected, measured, estimated, edited, missing;
+      for (size_t i = from; i < to; ++i) {
+        const PointQuality& x = rows[i];
+        p.push_back(Day(x.period));
+        participants.push_back(x.participant_id);
+        codes.push_back(x.point_code);
+        channels.push_back(x.channel);
+        expected.push_back(x.expected);
+        measured.push_back(x.measured);
+        estimated.push_back(x.estimated);
+        edited.push_back(x.edited);
+        missing.push_back(x.missing);
+      }
+      pg::Params params;
+      params.AddTextArray(p).AddTextArray(participants).AddTextArray(codes).AddIntArray(channels);
+      params.AddIntArray(expected).AddIntArray(measured).AddIntArray(estimated);
+      params.AddIntArray(edited).AddIntArray(missing);
+      RETURN_IF_ERROR(tx.Execute(q::kInsertPointQuality, params).status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<PointQuality>> PgStore::PointQualityOf(
+    absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+    const std::string& participant_id) {
+  ASSIGN_OR_RETURN(pg::Result rows,
+                   pool_.Exec(q::kPointQuality, Day(from), Day(to), region_code, participant_id));
+  std::vector<PointQuality> out;
+  out.reserve(rows.size());
+  for (const pg::Row& r : rows) {
+    PointQuality x;
+    x.period = absl::CivilMonth(r.Date("period"));
+    x.participant_id = r.String("participant_id");
+    x.participant_name = r.String("participant_name");
+    x.point_code = r.String("point_code");
+    x.channel = static_cast<int>(r.Int("channel"));
+    x.expected = r.Int("expected");
+    x.measured = r.Int("measured");
+    x.estimated = r.Int("estimated");
+    x.edited = r.Int("edited");
+    x.missing = r.Int("missing");
+    out.push_back(std::move(x));
   }
   return out;
 }

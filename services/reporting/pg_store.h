@@ -45,6 +45,34 @@ class PgStore final : public Store {
                                      absl::CivilDay from) override;
   absl::StatusOr<std::vector<ActLine>> ActLines(const std::string& participant_id,
                                                 absl::CivilDay from, absl::CivilDay until) override;
+  absl::StatusOr<std::map<absl::CivilMonth, std::string>> BillingRunsRead() override;
+  absl::StatusOr<jobs::Completion> StoreNodeMonths(const jobs::Claim& claim,
+                                                   const std::vector<BillingRunRef>& runs,
+                                                   const std::vector<NodeMonth>& rows,
+                                                   const SourceCount& count,
+                                                   const std::string& cursor,
+                                                   absl::Time now) override;
+  absl::StatusOr<jobs::Completion> StoreApplications(const jobs::Claim& claim,
+                                                     const std::vector<ApplicationInfo>& rows,
+                                                     const SourceCount& count,
+                                                     const std::string& cursor,
+                                                     absl::Time now) override;
+  absl::StatusOr<std::vector<NodeMonth>> NodeMonths(absl::CivilMonth from, absl::CivilMonth to,
+                                                    const std::string& node_code) override;
+  absl::StatusOr<std::vector<ApplicationMonth>> ApplicationMonths(absl::Time start, absl::Time end,
+                                                                  const std::string& time_zone,
+                                                                  const std::string& participant_id,
+                                                                  absl::Time as_of) override;
+  absl::StatusOr<std::map<absl::CivilMonth, std::string>> QualityPeriodsRead() override;
+  absl::StatusOr<jobs::Completion> StorePointQuality(const jobs::Claim& claim,
+                                                     const std::vector<BillingRunRef>& runs,
+                                                     const std::vector<PointQuality>& rows,
+                                                     const SourceCount& count,
+                                                     const std::string& cursor,
+                                                     absl::Time now) override;
+  absl::StatusOr<std::vector<PointQuality>> PointQualityOf(
+      absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+      const std::string& participant_id) override;
   absl::Status CreateSchedule(const Schedule& s, absl::Time now) override;
   absl::StatusOr<Schedule> GetSchedule(const std::string& id) override;
   absl::StatusOr<paging::PageOf<Schedule>> ListSchedules(const paging::Page& page) override;

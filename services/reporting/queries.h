@@ -183,6 +183,100 @@ inline constexpr pg::Query kPaymentsByPeriod{
     "WHERE y.value_date >= $1 AND y.value_date < $2 AND ($3 = '' OR p.region_code = $3) "
     "GROUP BY 1 ORDER BY 1"};
 
+// --- R1 and R5 ---
+
+inline constexpr pg::Query kSelectBillingRunsRead{
+    "select_billing_runs_read",
+    "SELECT period, balance_run_id FROM billing_runs_read ORDER BY period"};
+
+inline constexpr pg::Query kUpsertBillingRunsRead{
+    "upsert_billing_runs_read",
+    "INSERT INTO billing_runs_read (period, balance_run_id) "
+    "SELECT * FROM unnest($1::date[], $2::text[]) "
+    "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"};
+
+inline constexpr pg::Query kDeleteNodeMonths{
+    "delete_node_months", "DELETE FROM node_months WHERE period = ANY($1::date[])"};
+
+inline constexpr pg::Query kInsertNodeMonths{
+    "insert_node_months",
+    "INSERT INTO node_months (period, node_code, kind, inflow_wh, outflow_wh, losses_wh, "
+    "losses_percent, normative_loss_percent, above_normative, balance_run_id) "
+    "SELECT p, c, k, i, o, l, lp, np, a <> 0, r FROM unnest($1::date[], $2::text[], "
+    "$3::smallint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], "
+    "$9::smallint[], $10::text[]) AS u(p, c, k, i, o, l, lp, np, a, r)"};
+
+// R1: $1 first month, $2 last month, $3 the node or region code ('' = all).
+inline constexpr pg::Query kNodeMonths{
+    "node_months",
+    "SELECT period, node_code, kind, inflow_wh, outflow_wh, losses_wh, losses_percent, "
+    "normative_loss_percent, above_normative, balance_run_id FROM node_months "
+    "WHERE period >= $1 AND period <= $2 AND ($3 = '' OR node_code = $3) "
+    "ORDER BY period, node_code"};
+
+inline constexpr pg::Query kUpsertApplications{
+    "upsert_applications",
+    "INSERT INTO applications (id, number, participant_id, type, state, submit_time, due_time, "
+    "decide_time, close_time) "
+    "SELECT i, n, p, t, s, NULLIF(st, '')::timestamptz, NULLIF(du, '')::timestamptz, "
+    "NULLIF(de, '')::timestamptz, NULLIF(cl, '')::timestamptz FROM unnest($1::text[], "
+    "$2::text[], $3::text[], $4::smallint[], $5::smallint[], $6::text[], $7::text[], $8::text[], "
+    "$9::text[]) AS u(i, n, p, t, s, st, du, de, cl) "
+    "ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, "
+    "participant_id = EXCLUDED.participant_id, type = EXCLUDED.type, state = EXCLUDED.state, "
+    "submit_time = EXCLUDED.submit_time, due_time = EXCLUDED.due_time, "
+    "decide_time = EXCLUDED.decide_time, close_time = EXCLUDED.close_time"};
+
+// R5, as contracts' CountApplications counts: $1 the first instant, $2 the
+// instant after the last month, $3 the operator's time zone, $4 participant
+// ('' = all), $5 the instant overdue is judged at. States: 2 submitted,
+// 3 in review, 4 approved, 5 rejected, 6 closed.
+inline constexpr pg::Query kApplicationMonths{
+    "application_months",
+    "SELECT date_trunc('month', submit_time AT TIME ZONE $3)::date AS period, type, "
+    "count(*) AS received, "
+    "count(*) FILTER (WHERE state IN (4, 5) OR (state = 6 AND decide_time IS NOT NULL)) "
+    "AS processed, count(*) FILTER (WHERE state = 6) AS closed, "
+    "count(*) FILTER (WHERE state IN (2, 3) AND due_time < $5) AS overdue, "
+    "round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decide_time - "
+    "submit_time)) FILTER (WHERE decide_time IS NOT NULL))::bigint AS median_seconds, "
+    "round(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decide_time - "
+    "submit_time)) FILTER (WHERE decide_time IS NOT NULL))::bigint AS p90_seconds "
+    "FROM applications WHERE submit_time >= $1 AND submit_time < $2 "
+    "AND ($4 = '' OR participant_id = $4) GROUP BY 1, 2 ORDER BY 1, 2"};
+
+// --- R4 ---
+
+inline constexpr pg::Query kSelectQualityPeriodsRead{
+    "select_quality_periods_read",
+    "SELECT period, balance_run_id FROM quality_periods_read ORDER BY period"};
+
+inline constexpr pg::Query kUpsertQualityPeriodsRead{
+    "upsert_quality_periods_read",
+    "INSERT INTO quality_periods_read (period, balance_run_id) "
+    "SELECT * FROM unnest($1::date[], $2::text[]) "
+    "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"};
+
+inline constexpr pg::Query kDeletePointQuality{
+    "delete_point_quality", "DELETE FROM point_quality WHERE period = ANY($1::date[])"};
+
+inline constexpr pg::Query kInsertPointQuality{
+    "insert_point_quality",
+    "INSERT INTO point_quality (period, participant_id, point_code, channel, expected, measured, "
+    "estimated, edited, missing) SELECT * FROM unnest($1::date[], $2::text[], $3::text[], "
+    "$4::smallint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) "
+    "ON CONFLICT DO NOTHING"};
+
+// R4: $1 first month, $2 last month, $3 region, $4 participant.
+inline constexpr pg::Query kPointQuality{
+    "point_quality",
+    "SELECT q.period, q.participant_id, coalesce(p.name, '') AS participant_name, q.point_code, "
+    "q.channel, q.expected, q.measured, q.estimated, q.edited, q.missing FROM point_quality q "
+    "LEFT JOIN participants p ON p.id = q.participant_id "
+    "WHERE q.period >= $1 AND q.period <= $2 AND ($3 = '' OR p.region_code = $3) "
+    "AND ($4 = '' OR q.participant_id = $4) "
+    "ORDER BY q.period, q.participant_id, q.point_code, q.channel"};
+
 // --- schedules and their files ---
 
 #define GRIDBILL_REPORTING_SCHEDULE_COLUMNS                                                \

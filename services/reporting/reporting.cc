@@ -48,8 +48,9 @@ absl::StatusOr<Refresh> Reporting::StartRefresh(const Caller& caller, const std:
   Refresh r;
   r.id = id;
   r.created_by = caller.Actor();
-  const std::vector<jobs::PieceSpec> pieces = {
+  std::vector<jobs::PieceSpec> pieces = {
       {kSourceParticipants, 1}, {kSourceDocuments, 1}, {kSourcePayments, 1}};
+  for (jobs::PieceSpec& p : ReportPieces()) pieces.push_back(std::move(p));
   RETURN_IF_ERROR(store_.CreateRefresh(r, pieces, clock_.Now()));
   runner_.Wake();
   return store_.GetRefresh(id);
@@ -72,6 +73,8 @@ absl::StatusOr<jobs::Completion> Reporting::Work(const jobs::Job& job, const job
   }
   if (source == kSourceDocuments) return RefreshDocuments(claim);
   if (source == kSourcePayments) return RefreshPayments(claim);
+  ASSIGN_OR_RETURN(std::optional<jobs::Completion> done, WorkReportSource(claim));
+  if (done) return *done;
   return absl::DataLossError(absl::StrCat("unknown source ", QuoteInput(source)));
 }
 
@@ -139,7 +142,10 @@ absl::StatusOr<Answer> Reporting::Run(const Caller& caller, const std::string& c
   }
   a.freshness = *fresh;
   const Query& q = a.query;
-  if (q.report->code == "R2") {
+  ASSIGN_OR_RETURN(std::optional<Table> analytics, RunAnalytics(q, a.freshness));
+  if (analytics) {
+    a.table = std::move(*analytics);
+  } else if (q.report->code == "R2") {
     ASSIGN_OR_RETURN(
         std::vector<ServiceMonth> months,
         store_.ServiceMonths(q.from - 12, q.to, q.region_code, q.participant_id, q.service_type));

@@ -6,6 +6,7 @@
 // of the last refresh that succeeded (its "as of").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "gridbill/base/caller.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/jobs/runner.h"
+#include "report_sources.h"
 #include "reports.h"
 #include "sources.h"
 #include "store.h"
@@ -24,6 +26,8 @@ struct ReportingConfig {
   int workers = 1;
   absl::Duration lease = absl::Minutes(5);
   std::string worker_id;
+  // The operator's time zone: R5 groups applications by the month of submission in it.
+  std::string time_zone = "Asia/Almaty";
 };
 
 // A report's answer and how fresh its data is.
@@ -44,6 +48,10 @@ class Reporting final : public jobs::Handler {
   absl::StatusOr<Refresh> GetRefresh(const std::string& id);
   // Works on a refresh in the calling thread until it ends (tests, `up`).
   absl::StatusOr<jobs::Job> Drive(const std::string& id, absl::Duration timeout);
+  // Adds the sources of R1, R4 and R5 (balance, metering, contracts'
+  // applications) to
+  // every refresh started after; without them those reports stay empty.
+  void UseReportSources(ReportSources& sources) { report_sources_ = &sources; }
   void StartWorkers();
   void StopWorkers();
 
@@ -60,9 +68,19 @@ class Reporting final : public jobs::Handler {
  private:
   absl::StatusOr<jobs::Completion> RefreshDocuments(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshPayments(const jobs::Claim& claim);
+  // R1, R4 and R5 (refresh_reports.cc): the pieces they add to a refresh, the
+  // work of one (nullopt: not theirs), their tables.
+  std::vector<jobs::PieceSpec> ReportPieces() const;
+  absl::StatusOr<std::optional<jobs::Completion>> WorkReportSource(const jobs::Claim& claim);
+  absl::StatusOr<jobs::Completion> RefreshBalanceNodes(const jobs::Claim& claim);
+  absl::StatusOr<jobs::Completion> RefreshApplications(const jobs::Claim& claim);
+  absl::StatusOr<jobs::Completion> RefreshPointQuality(const jobs::Claim& claim);
+  // nullopt when `q` is not one of theirs.
+  absl::StatusOr<std::optional<Table>> RunAnalytics(const Query& q, const Freshness& fresh);
 
   Store& store_;
   Sources& sources_;
+  ReportSources* report_sources_ = nullptr;
   const Clock& clock_;
   ReportingConfig config_;
   jobs::Runner runner_;

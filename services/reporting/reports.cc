@@ -1,11 +1,13 @@
 #include "reports.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "analytics_reports.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -170,6 +172,9 @@ std::vector<ReportDef> MakeCatalog() {
     };
     out.push_back(std::move(r));
   }
+  for (ReportDef& r : AnalyticsReports()) out.push_back(std::move(r));
+  std::sort(out.begin(), out.end(),
+            [](const ReportDef& a, const ReportDef& b) { return a.code < b.code; });
   return out;
 }
 

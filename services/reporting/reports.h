@@ -16,7 +16,16 @@
 
 namespace gridbill::reporting {
 
-enum class ColumnType { kText = 1, kInteger, kEnergyWh, kMoneyTiyn, kPercent, kPeriod, kDate };
+enum class ColumnType {
+  kText = 1,
+  kInteger,
+  kEnergyWh,
+  kMoneyTiyn,
+  kPercent,
+  kPeriod,
+  kDate,
+  kDecimal
+};
 
 struct Column {
   std::string name;

@@ -3,6 +3,7 @@
 // source's rows, its cursor and the piece's completion in one transaction.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "analytics.h"
 #include "gridbill/base/paging.h"
 #include "gridbill/jobs/job.h"
 #include "model.h"
@@ -76,6 +78,44 @@ class Store {
   virtual absl::StatusOr<std::vector<ActLine>> ActLines(const std::string& participant_id,
                                                         absl::CivilDay from,
                                                         absl::CivilDay until) = 0;
+
+  // --- R1 and R5 (analytics.h) ---
+  // The billing run each period's node totals were read from.
+  virtual absl::StatusOr<std::map<absl::CivilMonth, std::string>> BillingRunsRead() = 0;
+  // Replaces the node totals of the periods of `runs` by `rows`.
+  virtual absl::StatusOr<jobs::Completion> StoreNodeMonths(const jobs::Claim& claim,
+                                                           const std::vector<BillingRunRef>& runs,
+                                                           const std::vector<NodeMonth>& rows,
+                                                           const SourceCount& count,
+                                                           const std::string& cursor,
+                                                           absl::Time now) = 0;
+  virtual absl::StatusOr<jobs::Completion> StoreApplications(
+      const jobs::Claim& claim, const std::vector<ApplicationInfo>& rows, const SourceCount& count,
+      const std::string& cursor, absl::Time now) = 0;
+  // R1: months [from, to]; `node_code` empty: every node and region.
+  virtual absl::StatusOr<std::vector<NodeMonth>> NodeMonths(absl::CivilMonth from,
+                                                            absl::CivilMonth to,
+                                                            const std::string& node_code) = 0;
+  // R5: applications submitted in [start, end), by month in `time_zone` and
+  // type; overdue judged at `as_of`.
+  virtual absl::StatusOr<std::vector<ApplicationMonth>> ApplicationMonths(
+      absl::Time start, absl::Time end, const std::string& time_zone,
+      const std::string& participant_id, absl::Time as_of) = 0;
+
+  // --- R4 ---
+  // The billing run each period's point quality was read for.
+  virtual absl::StatusOr<std::map<absl::CivilMonth, std::string>> QualityPeriodsRead() = 0;
+  // Replaces the point quality of the periods of `runs` by `rows`.
+  virtual absl::StatusOr<jobs::Completion> StorePointQuality(const jobs::Claim& claim,
+                                                             const std::vector<BillingRunRef>& runs,
+                                                             const std::vector<PointQuality>& rows,
+                                                             const SourceCount& count,
+                                                             const std::string& cursor,
+                                                             absl::Time now) = 0;
+  // Months [from, to]; filters empty: all.
+  virtual absl::StatusOr<std::vector<PointQuality>> PointQualityOf(
+      absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
+      const std::string& participant_id) = 0;
 
   // --- schedules and their files ---
   virtual absl::Status CreateSchedule(const Schedule& s, absl::Time now) = 0;

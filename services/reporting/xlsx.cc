@@ -19,7 +19,8 @@ namespace {
 // The column charted: the report's main figure.
 int ChartColumn(const ReportDef& r) {
   for (size_t i = 0; i < r.columns.size(); ++i) {
-    if (r.columns[i].name == "revenue_net_tiyn" || r.columns[i].name == "amount_net_tiyn") {
+    if (r.columns[i].name == "revenue_net_tiyn" || r.columns[i].name == "amount_net_tiyn" ||
+        r.columns[i].name == "losses_wh" || r.columns[i].name == "received") {
       return static_cast<int>(i);
     }
   }
@@ -114,7 +115,8 @@ absl::Status WriteXlsx(const ReportDef& r, const RowSource& rows, Language langu
           }
           break;
         }
-        case ColumnType::kPercent: {
+        case ColumnType::kPercent:
+        case ColumnType::kDecimal: {
           double v = 0;
           if (absl::SimpleAtod(cell, &v)) {
             worksheet_write_number(ws, at, col, v, percent);

@@ -5,6 +5,7 @@
 // through the published APIs; each report's figures equal what invoicing
 // answers for the same period; a second refresh reads nothing; the CSV
 // export parses back to the table.
+#include <array>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -114,6 +115,8 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
   Running reporting(kReportingBin, CreateDatabase("suite_r_reporting"), dir, "reporting",
                     {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
                      {"GRIDBILL_INVOICING_ADDRESS", invoicing.address},
+                     {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                     {"GRIDBILL_METERING_ADDRESS", metering.address},
                      {"GRIDBILL_EXPORT_TMP_DIR", dir.path()}});
   for (Running* r : {&contracts, &metering, &balance, &invoicing, &reporting}) {
     r->WaitServing(seconds(90));
@@ -204,6 +207,60 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
     CHECK(std::stoll(row[3]) == gross_of[row[0]]);
     CHECK(std::stoll(row[4]) == 0);
     CHECK(std::stoll(row[5]) == gross_of[row[0]]);
+  }
+
+  // R1: balance's node results of the month's billing run.
+  {
+    const Struct totals = ctl.Json({"balance", "show", balance_run});
+    const std::vector<Struct> nodes = List(totals, "nodes");
+    REQUIRE(!nodes.empty());
+    const auto r1 = Rows(ctl.Json({"report", "run", "R1", "--from", "2026-10"}));
+    REQUIRE(r1.size() == nodes.size());
+    std::map<std::string, std::vector<std::string>> by_code;
+    for (const auto& row : r1) by_code[row[1]] = row;
+    for (const Struct& n : nodes) {
+      INFO(Str(n, "nodeCode"));
+      const auto it = by_code.find(Str(n, "nodeCode"));
+      REQUIRE(it != by_code.end());
+      CHECK(std::stoll(it->second[3]) == Int(n, "inflowWh"));
+      CHECK(std::stoll(it->second[4]) == Int(n, "outflowWh"));
+      CHECK(std::stoll(it->second[5]) == Int(n, "lossesWh"));
+      CHECK(it->second[6] == Str(Obj(n, "lossesPercent"), "value"));
+      CHECK(it->second[10] == balance_run);
+    }
+  }
+
+  // R4: metering's counts of the billed month, each point's intervals adding up.
+  {
+    const auto r4 = Rows(ctl.Json({"report", "run", "R4", "--from", "2026-10"}));
+    REQUIRE(!r4.empty());
+    for (size_t i = 0; i < r4.size(); ++i) {
+      const auto& row = r4[i];
+      INFO(row[3]);
+      CHECK(row[0] == "2026-10");
+      CHECK(std::stoll(row[5]) > 0);
+      CHECK(std::stoll(row[6]) + std::stoll(row[7]) + std::stoll(row[8]) + std::stoll(row[9]) ==
+            std::stoll(row[5]));
+      CHECK(row[14] == std::to_string(i + 1));
+    }
+  }
+
+  // R5: per month, what contracts' CountApplications answers.
+  {
+    const auto r5 = Rows(ctl.Json({"report", "run", "R5", "--from", "2025-01", "--to", "2026-12"}));
+    REQUIRE(!r5.empty());
+    std::map<std::string, std::array<int64_t, 4>> by_month;
+    for (const auto& row : r5) {
+      for (int i = 0; i < 4; ++i) by_month[row[0]][i] += std::stoll(row[2 + i]);
+    }
+    for (const auto& [month, counts] : by_month) {
+      INFO(month);
+      const Struct c = ctl.Json({"applications", "count", "--period", month});
+      CHECK(counts[0] == Int(c, "received"));
+      CHECK(counts[1] == Int(c, "processed"));
+      CHECK(counts[2] == Int(c, "closed"));
+      CHECK(counts[3] == Int(c, "overdue"));
+    }
   }
 
   // The CSV export parses back to the table.
