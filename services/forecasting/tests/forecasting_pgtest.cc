@@ -364,6 +364,31 @@ TEST_CASE("a forecast run: inputs recorded, models chosen, sums exact, access an
     }
   }
   CHECK(kz.series(0).model_spec() == "bottom-up sum of 3 series");
+  // The nation's accuracy: the parts' backtest forecasts summed against the
+  // summed actuals, at the same origins and horizons as each part's; its
+  // MAE at most the parts' MAEs added (errors of opposite sign cancel).
+  {
+    const v1::Accuracy& na = kz.series(0).accuracy();
+    CHECK(na.model_spec() == "bottom-up sum of 3 series' chosen models");
+    int64_t parts_mae = 0;
+    for (const char* p : {"P-1", "P-2", "P-3"}) {
+      v1::GetForecastRequest one;
+      one.set_level(v1::LEVEL_PARTICIPANT);
+      one.set_participant_id(p);
+      one.set_service_type(kz.series(0).service_type());
+      v1::GetForecastResponse r;
+      REQUIRE_OK(f.Get(one, &r));
+      REQUIRE(r.series_size() == 1);
+      CHECK(r.series(0).accuracy().errors() == na.errors());
+      parts_mae += r.series(0).accuracy().mae_wh();
+    }
+    CHECK(na.errors() > 0);
+    CHECK(na.mae_wh() > 0);
+    CHECK(na.mae_wh() <= parts_mae + 1);
+    CHECK(!na.mase().value().empty());
+    CHECK(!na.coverage_80_percent().value().empty());
+    CHECK(kz11.series(0).accuracy().errors() == na.errors());
+  }
 
   // A contract: its participant's service within its validity (to 2025-06).
   v1::GetForecastRequest contract;
