@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/types/span.h"
 
 namespace gridbill::forecasting {
 namespace {
@@ -125,6 +126,91 @@ double HourlyMaseScale(const std::vector<HourVolume>& history, absl::Time end) {
   return n > 0 ? sum / n : 0.0;
 }
 
+// HourlyPoints with every hour's slot computed once by the caller (the
+// backtests call it for every origin and model: time zone lookups were
+// most of the work). `history` sorted by start.
+std::vector<double> PointsOf(HourlyModel model, absl::Span<const HourVolume> history,
+                             absl::Span<const Slot> history_slots,
+                             absl::Span<const absl::Time> future,
+                             absl::Span<const Slot> future_slots, const HourlyOptions& options) {
+  std::vector<double> out(future.size(), 0.0);
+  if (history.empty() || future.empty()) return out;
+  const absl::Time cut = future.front();
+  if (model == HourlyModel::kWeeklyNaive) {
+    const absl::Time first = history.front().start;
+    const bool week = cut - first >= absl::Hours(168);
+    const absl::Duration lag = week ? absl::Hours(168) : absl::Hours(24);
+    for (size_t i = 0; i < future.size(); ++i) {
+      out[i] = history.back().wh;  // no earlier hour at any lag: the last value
+      for (absl::Time t = future[i] - lag; t >= first; t -= lag) {
+        if (t >= cut) continue;
+        auto it = std::lower_bound(history.begin(), history.end(), t,
+                                   [](const HourVolume& h, absl::Time x) { return h.start < x; });
+        if (it == history.end() || it->start != t) continue;
+        out[i] = it->wh;
+        break;
+      }
+    }
+    return out;
+  }
+  const absl::Time window_from = cut - absl::Hours(168 * options.profile_weeks);
+  const absl::Time recent_from = cut - absl::Hours(168);
+  MeanOf all, recent;
+  std::array<MeanOf, 7> weekday;
+  std::array<MeanOf, 24> hour;
+  std::array<MeanOf, 168> slot;
+  std::vector<Slot> recent_slots;
+  for (size_t k = 0; k < history.size(); ++k) {
+    const HourVolume& h = history[k];
+    if (h.start < window_from || h.start >= cut) continue;
+    const Slot s = history_slots[k];
+    all.Add(h.wh);
+    weekday[s.weekday].Add(h.wh);
+    hour[s.hour].Add(h.wh);
+    slot[s.weekday * 24 + s.hour].Add(h.wh);
+    if (h.start >= recent_from) {
+      recent.Add(h.wh);
+      recent_slots.push_back(s);
+    }
+  }
+  if (!all.Get()) {  // nothing inside the window: the last value
+    std::fill(out.begin(), out.end(), history.back().wh);
+    return out;
+  }
+  const double m = *all.Get();
+  const double level = recent.Get().value_or(m);
+  auto hour_effect = [&](int h) { return hour[h].Get().value_or(m) - m; };
+  auto weekday_effect = [&](int d) { return weekday[d].Get().value_or(m) - m; };
+  if (model == HourlyModel::kDailyWeekly) {
+    for (size_t i = 0; i < future.size(); ++i) {
+      const Slot s = future_slots[i];
+      out[i] = level + weekday_effect(s.weekday) + hour_effect(s.hour);
+    }
+    return out;
+  }
+  // The profile; a slot never seen takes the separable estimate.
+  auto profile = [&](const Slot& s) {
+    return slot[s.weekday * 24 + s.hour].Get().value_or(m + weekday_effect(s.weekday) +
+                                                        hour_effect(s.hour));
+  };
+  double base = 0;
+  for (const Slot& s : recent_slots) base += profile(s);
+  base = recent_slots.empty() ? m : base / static_cast<double>(recent_slots.size());
+  const bool scale = base != 0 && (base > 0) == (level > 0) && level != 0;
+  for (size_t i = 0; i < future.size(); ++i) {
+    const double p = profile(future_slots[i]);
+    out[i] = scale ? p * (level / base) : p + (level - base);
+  }
+  return out;
+}
+
+std::vector<Slot> SlotsOf(absl::Span<const absl::Time> times, absl::TimeZone zone) {
+  std::vector<Slot> out;
+  out.reserve(times.size());
+  for (absl::Time t : times) out.push_back(SlotOf(t, zone));
+  return out;
+}
+
 }  // namespace
 
 const char* HourlyModelName(HourlyModel model) {
@@ -153,75 +239,9 @@ std::vector<absl::Time> HoursBetween(absl::Time from, absl::Time to, absl::TimeZ
 std::vector<double> HourlyPoints(HourlyModel model, const std::vector<HourVolume>& history,
                                  const std::vector<absl::Time>& future, absl::TimeZone zone,
                                  const HourlyOptions& options) {
-  std::vector<double> out(future.size(), 0.0);
-  if (history.empty() || future.empty()) return out;
-  const absl::Time cut = future.front();
-  if (model == HourlyModel::kWeeklyNaive) {
-    std::map<absl::Time, double> at;
-    for (const HourVolume& h : history) at[h.start] = h.wh;
-    const absl::Time first = at.begin()->first;
-    const bool week = cut - first >= absl::Hours(168);
-    const absl::Duration lag = week ? absl::Hours(168) : absl::Hours(24);
-    for (size_t i = 0; i < future.size(); ++i) {
-      out[i] = history.back().wh;  // no earlier hour at any lag: the last value
-      for (absl::Time t = future[i] - lag; t >= first; t -= lag) {
-        if (t >= cut) continue;
-        auto it = at.find(t);
-        if (it == at.end()) continue;
-        out[i] = it->second;
-        break;
-      }
-    }
-    return out;
-  }
-  const absl::Time window_from = cut - absl::Hours(168 * options.profile_weeks);
-  const absl::Time recent_from = cut - absl::Hours(168);
-  MeanOf all, recent;
-  std::array<MeanOf, 7> weekday;
-  std::array<MeanOf, 24> hour;
-  std::array<MeanOf, 168> slot;
-  std::vector<Slot> recent_slots;
-  for (const HourVolume& h : history) {
-    if (h.start < window_from || h.start >= cut) continue;
-    const Slot s = SlotOf(h.start, zone);
-    all.Add(h.wh);
-    weekday[s.weekday].Add(h.wh);
-    hour[s.hour].Add(h.wh);
-    slot[s.weekday * 24 + s.hour].Add(h.wh);
-    if (h.start >= recent_from) {
-      recent.Add(h.wh);
-      recent_slots.push_back(s);
-    }
-  }
-  if (!all.Get()) {  // nothing inside the window: the last value
-    std::fill(out.begin(), out.end(), history.back().wh);
-    return out;
-  }
-  const double m = *all.Get();
-  const double level = recent.Get().value_or(m);
-  auto hour_effect = [&](int h) { return hour[h].Get().value_or(m) - m; };
-  auto weekday_effect = [&](int d) { return weekday[d].Get().value_or(m) - m; };
-  if (model == HourlyModel::kDailyWeekly) {
-    for (size_t i = 0; i < future.size(); ++i) {
-      const Slot s = SlotOf(future[i], zone);
-      out[i] = level + weekday_effect(s.weekday) + hour_effect(s.hour);
-    }
-    return out;
-  }
-  // The profile; a slot never seen takes the separable estimate.
-  auto profile = [&](const Slot& s) {
-    return slot[s.weekday * 24 + s.hour].Get().value_or(m + weekday_effect(s.weekday) +
-                                                        hour_effect(s.hour));
-  };
-  double base = 0;
-  for (const Slot& s : recent_slots) base += profile(s);
-  base = recent_slots.empty() ? m : base / static_cast<double>(recent_slots.size());
-  const bool scale = base != 0 && (base > 0) == (level > 0) && level != 0;
-  for (size_t i = 0; i < future.size(); ++i) {
-    const double p = profile(SlotOf(future[i], zone));
-    out[i] = scale ? p * (level / base) : p + (level - base);
-  }
-  return out;
+  std::vector<absl::Time> starts;
+  for (const HourVolume& h : history) starts.push_back(h.start);
+  return PointsOf(model, history, SlotsOf(starts, zone), future, SlotsOf(future, zone), options);
 }
 
 std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
@@ -246,6 +266,9 @@ std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
   std::reverse(origins.begin(), origins.end());
   const double scale = HourlyMaseScale(history, origins.front());
 
+  std::vector<absl::Time> starts;
+  for (const HourVolume& h : history) starts.push_back(h.start);
+  const std::vector<Slot> slots = SlotsOf(starts, zone);
   HourlyForecast out;
   out.history_hours = static_cast<int>(history.size());
   std::vector<std::vector<BacktestError>> errors_of;
@@ -256,17 +279,17 @@ std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
       const absl::Time until = o + absl::Hours(options.backtest_hours);
       auto first = std::lower_bound(history.begin(), history.end(), o,
                                     [](const HourVolume& h, absl::Time t) { return h.start < t; });
-      const std::vector<HourVolume> train(history.begin(), first);
-      std::vector<absl::Time> targets;
-      std::vector<double> actuals;
-      for (auto it = first; it != history.end() && it->start < until; ++it) {
-        targets.push_back(it->start);
-        actuals.push_back(it->wh);
-      }
-      const std::vector<double> f = HourlyPoints(model, train, targets, zone, options);
+      const size_t from = static_cast<size_t>(first - history.begin());
+      size_t to = from;
+      while (to < history.size() && history[to].start < until) ++to;
+      const absl::Span<const absl::Time> targets =
+          absl::MakeConstSpan(starts).subspan(from, to - from);
+      const std::vector<double> f = PointsOf(
+          model, absl::MakeConstSpan(history).first(from), absl::MakeConstSpan(slots).first(from),
+          targets, absl::MakeConstSpan(slots).subspan(from, to - from), options);
       for (size_t i = 0; i < targets.size(); ++i) {
         const int horizon = static_cast<int>((targets[i] - o) / absl::Hours(1)) + 1;
-        errors.push_back({static_cast<int>(k), horizon, f[i], actuals[i]});
+        errors.push_back({static_cast<int>(k), horizon, f[i], history[from + i].wh});
       }
     }
     HourlyCandidate c;
@@ -285,7 +308,7 @@ std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
   }
   out.model = out.candidates[out.chosen].model;
   out.spec = HourlyModelName(out.model);
-  out.points = HourlyPoints(out.model, history, future, zone, options);
+  out.points = PointsOf(out.model, history, slots, future, SlotsOf(future, zone), options);
   for (double v : out.points) out.total += v;
 
   // The sum's interval from the chosen model's errors of sums over K hours.
