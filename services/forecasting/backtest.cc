@@ -7,9 +7,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace gridbill::forecasting {
-namespace {
-
-// Student's t quantile (0.90 or 0.975) for `df` degrees of freedom (df < 1: as 1).
 double StudentT(double p, int df) {
   static constexpr double k90[] = {3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397,
                                    1.383, 1.372, 1.363, 1.356, 1.350, 1.345, 1.341, 1.337,
@@ -23,6 +20,8 @@ double StudentT(double p, int df) {
   if (df > 30) return p > 0.95 ? 1.96 : 1.2816;
   return p > 0.95 ? k975[df - 1] : k90[df - 1];
 }
+
+namespace {
 
 // The interval offsets (added to the point forecast) for each horizon.
 struct Offsets {

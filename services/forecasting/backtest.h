@@ -98,6 +98,10 @@ AccuracyStats Measure(const std::vector<BacktestError>& errors, double scale);
 // lag 1 when end < 2m); 0 when fewer than 2 months.
 double MaseScale(const std::vector<double>& y, int end, int m = kSeason);
 
+// Student's t quantile (p = 0.90 or 0.975) for `df` degrees of freedom
+// (df < 1: as 1; above 30: the normal's).
+double StudentT(double p, int df);
+
 // The empirical q-quantile (linear interpolation) of a non-empty vector.
 double Quantile(std::vector<double> v, double q);
 

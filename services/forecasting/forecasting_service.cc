@@ -95,6 +95,35 @@ void AccuracyToProto(const StoredAccuracy& a, v1::Accuracy* out) {
   *out->mutable_coverage_95_percent() = DecimalOf(a.coverage95, 2);
 }
 
+void HourlyStatsToProto(HourlyModel model, const AccuracyStats& a, v1::Accuracy* out) {
+  out->set_model(static_cast<v1::ModelKind>(model));
+  out->set_model_spec(a.spec);
+  out->set_origins(a.origins);
+  out->set_errors(a.errors);
+  out->set_mae_wh(static_cast<int64_t>(std::llround(a.mae)));
+  *out->mutable_smape_percent() = DecimalOf(a.smape, 2);
+  if (a.mase) *out->mutable_mase() = DecimalOf(*a.mase, 4);
+  if (a.mape) *out->mutable_mape_percent() = DecimalOf(*a.mape, 2);
+  out->set_undefined_reason(a.undefined_reason);
+  *out->mutable_coverage_80_percent() = DecimalOf(a.coverage80, 2);
+  *out->mutable_coverage_95_percent() = DecimalOf(a.coverage95, 2);
+}
+
+void HourlyToProto(const HourlyForecast& h, int rest_hours, v1::HourlyForecast* out) {
+  out->set_model(static_cast<v1::ModelKind>(h.model));
+  out->set_fallback(h.fallback);
+  out->set_history_hours(h.history_hours);
+  out->set_forecast_hours(rest_hours);
+  const HourlyCandidate& chosen = h.candidates[h.chosen];
+  HourlyStatsToProto(chosen.model, chosen.accuracy, out->mutable_accuracy());
+  for (const HourlyCandidate& c : h.candidates) {
+    HourlyStatsToProto(c.model, c.accuracy, out->add_candidates());
+  }
+  out->set_sum_windows(h.sum_origins);
+  if (h.sum_coverage80) *out->mutable_sum_coverage_80_percent() = DecimalOf(*h.sum_coverage80, 2);
+  if (h.sum_coverage95) *out->mutable_sum_coverage_95_percent() = DecimalOf(*h.sum_coverage95, 2);
+}
+
 void SeriesToProto(const SeriesAnswer& s, v1::SeriesForecast* out) {
   out->set_level(static_cast<v1::Level>(s.level));
   out->set_participant_id(s.participant_id);
@@ -382,7 +411,9 @@ grpc::Status ForecastServiceImpl::EstimateMonthToDate(grpc::ServerContext* ctx,
     o->set_gross_upper_95_tiyn(e.gross_upper95.tiyn);
     *o->mutable_vat_percent() = DecimalText(e.accrual.vat_percent);
     o->set_price_basis(e.accrual.basis);
+    if (e.hourly) HourlyToProto(*e.hourly, e.rest_hours, o->mutable_hourly());
   }
+  for (const std::string& id : a.hourly_run_ids) resp->add_hourly_history_run_ids(id);
   resp->set_net_tiyn(a.net.tiyn);
   resp->set_vat_tiyn(a.vat.tiyn);
   resp->set_gross_tiyn(a.gross.tiyn);

@@ -130,19 +130,48 @@ absl::StatusOr<std::vector<DeclaredVolume>> GrpcDirectory::Approved(absl::CivilM
 GrpcVolumeSource::GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
     : balance_(balance::v1::BalanceService::NewStub(channel)), timeout_(timeout) {}
 
+absl::StatusOr<std::optional<std::string>> GrpcVolumeSource::BillingRunId(absl::CivilMonth period) {
+  grpc::ClientContext ctx;
+  Prepare(ctx, timeout_);
+  balance::v1::GetBillingRunRequest req;
+  req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
+  req.mutable_period()->set_month(period.month());
+  balance::v1::GetBillingRunResponse resp;
+  const grpc::Status st = balance_->GetBillingRun(&ctx, req, &resp);
+  if (st.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<std::string>();
+  if (!st.ok()) return FromRemote("balance", st);
+  return std::optional<std::string>(resp.run().id());
+}
+
+absl::StatusOr<std::vector<ServiceHourVolume>> GrpcVolumeSource::Hours(
+    const std::string& run_id, const std::string& participant_id) {
+  std::vector<ServiceHourVolume> out;
+  grpc::ClientContext ctx;
+  Prepare(ctx, timeout_);
+  balance::v1::StreamServiceHoursRequest req;
+  req.set_run_id(run_id);
+  req.set_participant_id(participant_id);
+  std::unique_ptr<grpc::ClientReader<balance::v1::StreamServiceHoursResponse>> reader =
+      balance_->StreamServiceHours(&ctx, req);
+  balance::v1::StreamServiceHoursResponse chunk;
+  while (reader->Read(&chunk)) {
+    for (const balance::v1::ServiceHour& h : chunk.hours()) {
+      if (h.participant_id() != participant_id) continue;
+      out.push_back(
+          {static_cast<int>(h.service_type()), FromProtoTime(h.hour_start()), h.actual_wh()});
+    }
+  }
+  const grpc::Status st = reader->Finish();
+  if (!st.ok()) return FromRemote("balance", st);
+  return out;
+}
+
 absl::StatusOr<std::optional<BilledMonth>> GrpcVolumeSource::Billed(absl::CivilMonth period) {
   BilledMonth out;
   {
-    grpc::ClientContext ctx;
-    Prepare(ctx, timeout_);
-    balance::v1::GetBillingRunRequest req;
-    req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
-    req.mutable_period()->set_month(period.month());
-    balance::v1::GetBillingRunResponse resp;
-    const grpc::Status st = balance_->GetBillingRun(&ctx, req, &resp);
-    if (st.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<BilledMonth>();
-    if (!st.ok()) return FromRemote("balance", st);
-    out.run_id = resp.run().id();
+    ASSIGN_OR_RETURN(std::optional<std::string> run_id, BillingRunId(period));
+    if (!run_id) return std::optional<BilledMonth>();
+    out.run_id = *run_id;
   }
   balance::v1::ListRunTotalsRequest req;
   req.set_run_id(out.run_id);

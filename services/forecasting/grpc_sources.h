@@ -29,12 +29,15 @@ class GrpcDirectory final : public Directory, public PriceSource, public Declara
   absl::Duration timeout_;
 };
 
-class GrpcVolumeSource final : public VolumeSource, public MeasuredSource {
+class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, public HourlySource {
  public:
   GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
   absl::StatusOr<std::optional<BilledMonth>> Billed(absl::CivilMonth period) override;
   absl::StatusOr<std::optional<MeasuredSoFar>> SoFar(const std::string& participant_id,
                                                      absl::CivilMonth period) override;
+  absl::StatusOr<std::optional<std::string>> BillingRunId(absl::CivilMonth period) override;
+  absl::StatusOr<std::vector<ServiceHourVolume>> Hours(const std::string& run_id,
+                                                       const std::string& participant_id) override;
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;

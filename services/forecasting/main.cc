@@ -47,7 +47,7 @@ absl::Status Serve(int argc, char** argv) {
   }
   jobs::RunnerMetrics job_metrics(base.registry());
   Runs runs(store, jobs, directory, volumes.get(), clock, config.runs, &job_metrics);
-  Outlook outlook(runs, directory, directory, volumes.get(), config.outlook);
+  Outlook outlook(runs, directory, directory, volumes.get(), config.outlook, volumes.get());
   ForecastServiceImpl forecast_service(runs, outlook, idempotency);
   HistoryServiceImpl history_service(runs, idempotency);
 

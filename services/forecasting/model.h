@@ -97,6 +97,13 @@ struct StoredAccuracy {
   double coverage95 = 0;
 };
 
+// One backtest forecast of a series' chosen model.
+struct BacktestForecast {
+  int origin = 0;   // index of the first forecast month in the history
+  int horizon = 1;  // 1-based
+  int64_t forecast_wh = 0;
+};
+
 // A participant x service series of a run: its recorded history and, once
 // its piece is done, its forecast.
 struct RunSeries {
@@ -111,6 +118,7 @@ struct RunSeries {
   std::string fallback;
   std::vector<Point> points;
   std::vector<StoredAccuracy> candidates;  // the chosen one marked
+  std::vector<BacktestForecast> backtest;  // the chosen model's
 };
 
 enum class Level { kContract = 1, kParticipant = 2, kRegion = 3, kNation = 4 };

@@ -44,12 +44,13 @@ absl::Status InForecast(const ForecastRun& run, absl::CivilMonth period, std::st
 }  // namespace
 
 Outlook::Outlook(Runs& runs, PriceSource& prices, DeclarationSource& declarations,
-                 MeasuredSource* measured, OutlookConfig config)
+                 MeasuredSource* measured, OutlookConfig config, HourlySource* hourly)
     : runs_(runs),
       prices_(prices),
       declarations_(declarations),
       measured_(measured),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      hourly_(hourly) {}
 
 absl::StatusOr<RevenueAnswer> Outlook::RevenueForecast(const Caller& caller,
                                                        const std::string& run_id,
@@ -261,30 +262,65 @@ absl::StatusOr<EstimateAnswer> Outlook::EstimateMonthToDate(
     out.measured_share = absl::FDivDuration(*out.measured_until - start, end - start);
   }
   const double rest_share = 1.0 - out.measured_share;
-  out.method = absl::StrFormat(
-      "%s; the rest (%.1f %% of the month's hours) pro rata from the monthly forecast of run %s "
-      "(hourly models are not built yet)",
-      measured ? absl::StrCat("measured by balance run ", measured->run_id,
-                              measured->final ? " (final)" : " (preliminary)")
-               : "nothing measured yet (no balance run of the period)",
-      100 * rest_share, f.run.id);
+  const absl::Time rest_from = out.measured_until.value_or(start);
+  const std::vector<absl::Time> rest_hours = HoursBetween(rest_from, end, config_.zone);
+  // The hourly history per service: the billing runs of the months before,
+  // then the period's measured hours.
+  std::map<int, std::vector<HourVolume>> history;
+  if (hourly_ != nullptr && !rest_hours.empty()) {
+    for (int k = config_.hourly_history_months; k >= 1; --k) {
+      ASSIGN_OR_RETURN(std::optional<std::string> run_id, hourly_->BillingRunId(*period - k));
+      if (!run_id) continue;
+      ASSIGN_OR_RETURN(std::vector<ServiceHourVolume> hours,
+                       hourly_->Hours(*run_id, participant_id));
+      for (const ServiceHourVolume& h : hours) {
+        history[h.service_type].push_back({h.start, static_cast<double>(h.wh)});
+      }
+      out.hourly_run_ids.push_back(*run_id);
+    }
+    if (measured) {
+      ASSIGN_OR_RETURN(std::vector<ServiceHourVolume> hours,
+                       hourly_->Hours(measured->run_id, participant_id));
+      for (const ServiceHourVolume& h : hours) {
+        if (h.start >= rest_from) continue;
+        history[h.service_type].push_back({h.start, static_cast<double>(h.wh)});
+      }
+      out.hourly_run_ids.push_back(measured->run_id);
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<TariffInfo> tariffs, prices_.Tariffs());
+  int hourly_services = 0, pro_rata_services = 0;
   for (const RunSeries& s : f.series) {
     const Point* p = PointAt(s, *period);
     if (p == nullptr) continue;
     ServiceEstimate e;
     e.service_type = s.service_type;
+    e.rest_hours = static_cast<int>(rest_hours.size());
     if (measured) {
       for (const auto& [service, wh] : measured->volumes_wh) {
         if (service == s.service_type) e.measured_wh += wh;
       }
     }
-    const double v = static_cast<double>(p->volume_wh);
-    e.rest_wh = Round(v * rest_share);
-    e.estimate_wh = e.measured_wh + e.rest_wh;
-    auto bound = [&](int64_t b) { return e.estimate_wh + Round((b - v) * rest_share); };
-    e.lower80_wh = bound(p->lower80_wh), e.upper80_wh = bound(p->upper80_wh);
-    e.lower95_wh = bound(p->lower95_wh), e.upper95_wh = bound(p->upper95_wh);
+    if (auto h = history.find(s.service_type); h != history.end()) {
+      e.hourly = ForecastHours(h->second, rest_hours, config_.zone, config_.hourly);
+    }
+    if (e.hourly) {
+      ++hourly_services;
+      e.rest_wh = Round(e.hourly->total);
+      e.estimate_wh = e.measured_wh + e.rest_wh;
+      e.lower80_wh = e.measured_wh + Round(e.hourly->lower80);
+      e.upper80_wh = e.measured_wh + Round(e.hourly->upper80);
+      e.lower95_wh = e.measured_wh + Round(e.hourly->lower95);
+      e.upper95_wh = e.measured_wh + Round(e.hourly->upper95);
+    } else {
+      if (!rest_hours.empty()) ++pro_rata_services;
+      const double v = static_cast<double>(p->volume_wh);
+      e.rest_wh = Round(v * rest_share);
+      e.estimate_wh = e.measured_wh + e.rest_wh;
+      auto bound = [&](int64_t b) { return e.estimate_wh + Round((b - v) * rest_share); };
+      e.lower80_wh = bound(p->lower80_wh), e.upper80_wh = bound(p->upper80_wh);
+      e.lower95_wh = bound(p->lower95_wh), e.upper95_wh = bound(p->upper95_wh);
+    }
     ASSIGN_OR_RETURN(e.accrual,
                      RevenueOf(s.service_type, *period, e.estimate_wh, tariffs, config_.vat));
     auto gross = [&](int64_t wh) -> absl::StatusOr<Money> {
@@ -304,6 +340,27 @@ absl::StatusOr<EstimateAnswer> Outlook::EstimateMonthToDate(
     out.gross_upper95 = out.gross_upper95 + e.gross_upper95;
     out.services.push_back(std::move(e));
   }
+  const std::string measured_text =
+      measured ? absl::StrCat("measured by balance run ", measured->run_id,
+                              measured->final ? " (final)" : " (preliminary)")
+               : "nothing measured yet (no balance run of the period)";
+  std::vector<std::string> rest_text;
+  if (rest_hours.empty()) rest_text.push_back("no hours left to forecast");
+  if (hourly_services > 0) {
+    rest_text.push_back(absl::StrFormat(
+        "the rest (%d hours) forecast hour by hour for %d service(s) by the model each "
+        "chose by backtest on its hourly results (balance runs %s)",
+        rest_hours.size(), hourly_services, absl::StrJoin(out.hourly_run_ids, ", ")));
+  }
+  if (pro_rata_services > 0) {
+    rest_text.push_back(absl::StrFormat(
+        "the rest (%.1f %% of the month's hours) pro rata from the monthly forecast of run %s "
+        "for %d service(s) %s",
+        100 * rest_share, f.run.id, pro_rata_services,
+        hourly_ == nullptr ? "(no balance service)"
+                           : "(too few hourly results for a backtest: 8 days needed)"));
+  }
+  out.method = absl::StrCat(measured_text, "; ", absl::StrJoin(rest_text, "; "));
   return out;
 }
 

@@ -6,10 +6,14 @@
 //
 // Month-to-date: the volume measured so far is the participant's total in
 // the latest succeeded balance run of the period (a preliminary run covers
-// the hours up to its computed_until, a final one the whole month); the
-// rest of the month is the monthly forecast's point times the share of the
-// month's hours not yet measured, its interval half-widths scaled the same
-// way (stated in `method`: the hourly models are not built yet). The
+// the hours up to its computed_until, a final one the whole month). The
+// rest of the month is forecast hour by hour (hourly.h) from the
+// participant's hourly results in the balance runs: the billing runs of the
+// `hourly_history_months` months before and the measured hours of the
+// period. A service whose hourly history is too short for a backtest (or
+// with no balance service) takes the monthly forecast's point times the
+// share of the month's hours not yet measured, its interval half-widths
+// scaled the same way; `method` and each service's answer say which. The
 // estimate = measured + rest, priced as RevenueOf prices a month.
 #pragma once
 
@@ -22,6 +26,7 @@
 #include "gridbill/base/caller.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/paging.h"
+#include "hourly.h"
 #include "model.h"
 #include "revenue.h"
 #include "runs.h"
@@ -34,6 +39,9 @@ struct OutlookConfig {
   // A declared volume further than this from the forecast is flagged (percent).
   double flag_percent = 15;
   absl::TimeZone zone;  // the operator's: a period's hours
+  // Months of hourly results before the period the hourly models read.
+  int hourly_history_months = 2;
+  HourlyOptions hourly;
 };
 
 struct RevenueMonth {
@@ -91,6 +99,9 @@ struct ServiceEstimate {
   int64_t lower80_wh = 0, upper80_wh = 0, lower95_wh = 0, upper95_wh = 0;
   Revenue accrual;
   Money gross_lower80, gross_upper80, gross_lower95, gross_upper95;
+  // The hourly forecast of the rest; nullopt: pro rata from the monthly forecast.
+  std::optional<HourlyForecast> hourly;
+  int rest_hours = 0;
 };
 
 struct EstimateAnswer {
@@ -101,6 +112,8 @@ struct EstimateAnswer {
   std::optional<absl::Time> measured_until;
   double measured_share = 0;  // of the period's hours
   std::string method;
+  // The balance runs whose hourly results the hourly models read.
+  std::vector<std::string> hourly_run_ids;
   std::vector<ServiceEstimate> services;
   Money net, vat, gross;
   // The services' bounds summed (conservative: as if their errors moved together).
@@ -109,9 +122,10 @@ struct EstimateAnswer {
 
 class Outlook {
  public:
-  // `measured` may be null (no balance service): nothing is measured.
+  // `measured` and `hourly` may be null (no balance service): nothing is
+  // measured, the rest is pro rata.
   Outlook(Runs& runs, PriceSource& prices, DeclarationSource& declarations,
-          MeasuredSource* measured, OutlookConfig config);
+          MeasuredSource* measured, OutlookConfig config, HourlySource* hourly = nullptr);
 
   // Revenue per month and service of a participant (empty: every participant).
   absl::StatusOr<RevenueAnswer> RevenueForecast(const Caller& caller, const std::string& run_id,
@@ -136,6 +150,7 @@ class Outlook {
   DeclarationSource& declarations_;
   MeasuredSource* measured_;
   OutlookConfig config_;
+  HourlySource* hourly_;
 };
 
 }  // namespace gridbill::forecasting

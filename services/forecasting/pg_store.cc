@@ -264,9 +264,14 @@ absl::StatusOr<jobs::Completion> PgStore::StoreForecasts(const jobs::Claim& clai
         ASSIGN_OR_RETURN(bool held, jobs::PgJobs::FencePiece(tx, claim));
         if (!held) return jobs::Completion::kDiscarded;
         for (const RunSeries& s : series) {
-          RETURN_IF_ERROR(tx.Exec(q::kUpdateSeriesModel, claim.job_id, s.index,
-                                  static_cast<int>(s.model), s.model_spec, s.fallback)
-                              .status());
+          std::vector<int64_t> origin, horizon, forecast;
+          for (const BacktestForecast& b : s.backtest) {
+            origin.push_back(b.origin), horizon.push_back(b.horizon);
+            forecast.push_back(b.forecast_wh);
+          }
+          pg::Params mp(claim.job_id, s.index, static_cast<int>(s.model), s.model_spec, s.fallback);
+          mp.AddIntArray(origin).AddIntArray(horizon).AddIntArray(forecast);
+          RETURN_IF_ERROR(tx.Execute(q::kUpdateSeriesModel, mp).status());
           std::vector<std::string> days;
           std::vector<int64_t> v, l8, u8, l9, u9;
           for (const Point& p : s.points) {
@@ -307,6 +312,14 @@ absl::StatusOr<std::vector<RunSeries>> PgStore::Forecasts(const std::string& run
         std::vector<int64_t> nos;
         for (int i = 0; i < rows.size(); ++i) {
           out.push_back(SeriesOf(rows[i]));
+          const std::vector<int64_t> origin = ParseIntArray(rows[i].String("backtest_origin"));
+          const std::vector<int64_t> horizon = ParseIntArray(rows[i].String("backtest_horizon"));
+          const std::vector<int64_t> forecast =
+              ParseIntArray(rows[i].String("backtest_forecast_wh"));
+          for (size_t k = 0; k < origin.size() && k < horizon.size() && k < forecast.size(); ++k) {
+            out.back().backtest.push_back(
+                {static_cast<int>(origin[k]), static_cast<int>(horizon[k]), forecast[k]});
+          }
           at[out.back().index] = out.size() - 1;
           nos.push_back(out.back().index);
         }

@@ -95,13 +95,18 @@ inline constexpr pg::Query kSelectSeriesRange{
 inline constexpr pg::Query kSelectSeriesFiltered{
     "select_series_filtered",
     "SELECT series_no, participant_id, region_code, service_type, history_start, "
-    "history_wh::text AS history_wh, model, model_spec, fallback FROM forecast_series "
+    "history_wh::text AS history_wh, model, model_spec, fallback, "
+    "COALESCE(backtest_origin, '{}')::text AS backtest_origin, "
+    "COALESCE(backtest_horizon, '{}')::text AS backtest_horizon, "
+    "COALESCE(backtest_forecast_wh, '{}')::text AS backtest_forecast_wh FROM forecast_series "
     "WHERE run_id = $1 AND ($2 = '' OR participant_id = $2) AND ($3 = '' OR region_code = $3) "
     "AND ($4 = 0 OR service_type = $4) ORDER BY series_no"};
 
 inline constexpr pg::Query kUpdateSeriesModel{
     "update_series_model",
-    "UPDATE forecast_series SET model = $3, model_spec = $4, fallback = $5 "
+    "UPDATE forecast_series SET model = $3, model_spec = $4, fallback = $5, "
+    "backtest_origin = $6::bigint[], backtest_horizon = $7::bigint[], "
+    "backtest_forecast_wh = $8::bigint[] "
     "WHERE run_id = $1 AND series_no = $2"};
 
 inline constexpr pg::Query kInsertPoints{

@@ -366,6 +366,7 @@ absl::StatusOr<ForecastAnswer> Runs::Forecast(const Caller& caller, const Foreca
       for (const RunSeries& s : rows) by_service[s.service_type].push_back(&s);
       for (const auto& [service, parts] : by_service) {
         SeriesAnswer a = SumSeries(parts, q.level);
+        a.accuracy = SumAccuracy(parts);
         a.region_code = region;
         a.service_type = service;
         answer.series.push_back(std::move(a));

@@ -241,6 +241,10 @@ void ForecastOne(RunSeries& s, int horizon, const BacktestOptions& options) {
     p.upper95_wh = std::max(p.upper80_wh, Round(best.upper95[i]));
     s.points.push_back(p);
   }
+  s.backtest.clear();
+  for (const BacktestError& e : best.errors) {
+    s.backtest.push_back({e.origin, e.horizon, Round(e.forecast)});
+  }
   s.candidates.clear();
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const AccuracyStats& a = r.candidates[i].accuracy;
@@ -290,6 +294,81 @@ SeriesAnswer SumSeries(const std::vector<const RunSeries*>& parts, Level level) 
     p.upper95_wh = total + Round(std::sqrt(a[4]));
     out.points.push_back(p);
   }
+  return out;
+}
+
+std::optional<StoredAccuracy> SumAccuracy(const std::vector<const RunSeries*>& parts) {
+  // Per (origin month, horizon): the parts' forecasts and actuals summed,
+  // and the sum's interval half-widths (the parts' at that horizon, in
+  // quadrature, as SumSeries adds them).
+  struct Cell {
+    double forecast = 0, actual = 0;
+    double w80l = 0, w80u = 0, w95l = 0, w95u = 0;  // squared
+    size_t parts = 0;
+  };
+  std::map<std::pair<absl::CivilMonth, int>, Cell> cells;
+  std::map<absl::CivilMonth, double> history;
+  size_t scored = 0;
+  for (const RunSeries* s : parts) {
+    for (size_t t = 0; t < s->history_wh.size(); ++t) {
+      history[s->history_start + static_cast<int64_t>(t)] += static_cast<double>(s->history_wh[t]);
+    }
+    if (s->backtest.empty()) continue;
+    ++scored;
+    for (const BacktestForecast& b : s->backtest) {
+      const size_t at = static_cast<size_t>(b.origin + b.horizon - 1);
+      if (at >= s->history_wh.size() || b.horizon < 1) continue;
+      Cell& c = cells[{s->history_start + b.origin, b.horizon}];
+      c.forecast += static_cast<double>(b.forecast_wh);
+      c.actual += static_cast<double>(s->history_wh[at]);
+      if (static_cast<size_t>(b.horizon) <= s->points.size()) {
+        const Point& p = s->points[b.horizon - 1];
+        const double d80l = static_cast<double>(p.volume_wh - p.lower80_wh);
+        const double d80u = static_cast<double>(p.upper80_wh - p.volume_wh);
+        const double d95l = static_cast<double>(p.volume_wh - p.lower95_wh);
+        const double d95u = static_cast<double>(p.upper95_wh - p.volume_wh);
+        c.w80l += d80l * d80l, c.w80u += d80u * d80u, c.w95l += d95l * d95l, c.w95u += d95u * d95u;
+      }
+      ++c.parts;
+    }
+  }
+  if (scored == 0) return std::nullopt;
+  std::vector<BacktestError> errors;
+  std::optional<absl::CivilMonth> first_origin;
+  int in80 = 0, in95 = 0;
+  for (const auto& [key, c] : cells) {
+    if (c.parts != scored) continue;  // only origins every scored part has
+    const int origin = static_cast<int>(key.first - absl::CivilMonth(2000, 1));
+    errors.push_back({origin, key.second, c.forecast, c.actual});
+    if (!first_origin || key.first < *first_origin) first_origin = key.first;
+    in80 +=
+        c.actual >= c.forecast - std::sqrt(c.w80l) && c.actual <= c.forecast + std::sqrt(c.w80u);
+    in95 +=
+        c.actual >= c.forecast - std::sqrt(c.w95l) && c.actual <= c.forecast + std::sqrt(c.w95u);
+  }
+  if (errors.empty()) return std::nullopt;
+  std::vector<double> y;
+  int end = 0;
+  for (const auto& [month, v] : history) {
+    if (month < *first_origin) ++end;
+    y.push_back(v);
+  }
+  const AccuracyStats a = Measure(errors, MaseScale(y, end));
+  StoredAccuracy out;
+  out.spec = absl::StrCat("bottom-up sum of ", scored, " series' chosen models");
+  if (scored < parts.size()) {
+    absl::StrAppend(&out.spec, " (", parts.size() - scored, " without backtests left out)");
+  }
+  out.chosen = true;
+  out.origins = a.origins;
+  out.errors = a.errors;
+  out.mae_wh = Round(a.mae);
+  out.smape = a.smape;
+  out.mase = a.mase;
+  out.mape = a.mape;
+  out.undefined_reason = a.undefined_reason;
+  out.coverage80 = 100.0 * in80 / static_cast<double>(errors.size());
+  out.coverage95 = 100.0 * in95 / static_cast<double>(errors.size());
   return out;
 }
 

@@ -61,4 +61,12 @@ SeriesAnswer SumSeries(const std::vector<const RunSeries*>& parts, Level level);
 // The run's accuracy over its series.
 RunAccuracy SummarizeAccuracy(const std::vector<RunSeries>& series);
 
+// The backtest accuracy of a sum of series (a region, the nation): at every
+// (origin, horizon) that each part with a backtest has, the sum of the
+// parts' chosen models' forecasts against the sum of their actuals; MASE
+// scaled by the summed history's in-sample seasonal naive error; coverage of
+// the sum's intervals made as SumSeries makes them (the parts' half-widths
+// at that horizon in quadrature). nullopt when no part has a backtest.
+std::optional<StoredAccuracy> SumAccuracy(const std::vector<const RunSeries*>& parts);
+
 }  // namespace gridbill::forecasting

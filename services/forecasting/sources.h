@@ -90,4 +90,22 @@ class MeasuredSource {
                                                              absl::CivilMonth period) = 0;
 };
 
+// One hour of a participant's service in a balance run.
+struct ServiceHourVolume {
+  int service_type = 0;
+  absl::Time start;
+  int64_t wh = 0;
+};
+
+// The balance service's hourly results: the history of the hourly models.
+class HourlySource {
+ public:
+  virtual ~HourlySource() = default;
+  // The id of `period`'s billing run; nullopt when it has none.
+  virtual absl::StatusOr<std::optional<std::string>> BillingRunId(absl::CivilMonth period) = 0;
+  // A run's hours of one participant, every service.
+  virtual absl::StatusOr<std::vector<ServiceHourVolume>> Hours(
+      const std::string& run_id, const std::string& participant_id) = 0;
+};
+
 }  // namespace gridbill::forecasting

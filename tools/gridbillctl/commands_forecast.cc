@@ -474,14 +474,24 @@ int EstimateCmd(Context& ctx, const Args& args) {
            {"ESTIMATE", Table::Align::kRight},
            {"80 %", Table::Align::kRight},
            {"GROSS", Table::Align::kRight},
-           {"GROSS 80 %", Table::Align::kRight}});
+           {"GROSS 80 %", Table::Align::kRight},
+           {"REST BY"}});
   for (const fv1::ServiceEstimate& e : resp.services()) {
+    // The hourly model chosen and its backtest MASE, or pro rata.
+    std::string rest_by = "pro rata (monthly)";
+    if (e.has_hourly()) {
+      rest_by = absl::StrCat(fv1::ModelKind_Name(e.hourly().model()), " MASE ",
+                             e.hourly().accuracy().mase().value().empty()
+                                 ? "-"
+                                 : e.hourly().accuracy().mase().value());
+    }
     t.AddRow({ShortName(e.service_type()), FormatEnergy(e.measured_wh()), FormatEnergy(e.rest_wh()),
               FormatEnergy(e.estimate_wh()),
               absl::StrCat(FormatEnergy(e.lower_80_wh()), " .. ", FormatEnergy(e.upper_80_wh())),
               FormatTiyn(e.gross_tiyn()),
               absl::StrCat(FormatTiyn(e.gross_lower_80_tiyn()), " .. ",
-                           FormatTiyn(e.gross_upper_80_tiyn()))});
+                           FormatTiyn(e.gross_upper_80_tiyn())),
+              rest_by});
   }
   ctx.out() << "\n" << t.Render();
   return kExitOk;

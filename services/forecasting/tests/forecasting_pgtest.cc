@@ -63,15 +63,37 @@ class FakeDirectory final : public Directory, public PriceSource, public Declara
 
 // One billing run, for 2024-11: what the balance service would answer; and
 // a preliminary run of 2024-12 up to the 11th (P-1 transmission 1 MWh so far).
-class FakeVolumes final : public VolumeSource, public MeasuredSource {
+// With `hourly`, also the hourly results of P-1's transmission in both runs:
+// 1,000 + 100 x the local hour Wh (51,600 Wh a day), nothing of dispatching.
+class FakeVolumes final : public VolumeSource, public MeasuredSource, public HourlySource {
  public:
+  bool hourly = false;
+  absl::StatusOr<std::optional<std::string>> BillingRunId(absl::CivilMonth period) override {
+    if (!hourly || period != absl::CivilMonth(2024, 11)) return std::optional<std::string>();
+    return std::optional<std::string>("run-2024-11");
+  }
+  absl::StatusOr<std::vector<ServiceHourVolume>> Hours(const std::string& run_id,
+                                                       const std::string& participant_id) override {
+    std::vector<ServiceHourVolume> out;
+    if (!hourly || participant_id != "P-1") return out;
+    const absl::TimeZone zone = *LoadZone("Asia/Almaty");
+    const absl::CivilDay from =
+        run_id == "bal-7" ? absl::CivilDay(2024, 12, 1) : absl::CivilDay(2024, 11, 1);
+    const absl::CivilDay to =
+        run_id == "bal-7" ? absl::CivilDay(2024, 12, 11) : absl::CivilDay(2024, 12, 1);
+    for (absl::CivilHour h(from); h < absl::CivilHour(to); ++h) {
+      out.push_back({1, absl::FromCivil(h, zone), 1'000 + 100 * h.hour()});
+    }
+    return out;
+  }
+
   absl::StatusOr<std::optional<MeasuredSoFar>> SoFar(const std::string& participant_id,
                                                      absl::CivilMonth period) override {
     if (period != absl::CivilMonth(2024, 12)) return std::optional<MeasuredSoFar>();
     MeasuredSoFar m;
     m.run_id = "bal-7";
     m.computed_until = absl::FromCivil(absl::CivilDay(2024, 12, 11), *LoadZone("Asia/Almaty"));
-    if (participant_id == "P-1") m.volumes_wh = {{1, 1'000'000}};
+    if (participant_id == "P-1") m.volumes_wh = {{1, hourly ? 516'000 : 1'000'000}};
     return std::optional<MeasuredSoFar>(m);
   }
   absl::StatusOr<std::optional<BilledMonth>> Billed(absl::CivilMonth period) override {
@@ -131,7 +153,7 @@ struct Fixture {
     OutlookConfig oc;
     oc.vat = *ParseVatRates("2019-01-01=12,2026-01-01=16");
     oc.zone = *LoadZone("Asia/Almaty");
-    outlook = std::make_unique<Outlook>(*runs, directory, directory, &volumes, oc);
+    outlook = std::make_unique<Outlook>(*runs, directory, directory, &volumes, oc, &volumes);
     forecast_service = std::make_unique<ForecastServiceImpl>(*runs, *outlook, idempotency);
     history_service = std::make_unique<HistoryServiceImpl>(*runs, idempotency);
     base.Start({forecast_service.get(), history_service.get()});
@@ -342,6 +364,31 @@ TEST_CASE("a forecast run: inputs recorded, models chosen, sums exact, access an
     }
   }
   CHECK(kz.series(0).model_spec() == "bottom-up sum of 3 series");
+  // The nation's accuracy: the parts' backtest forecasts summed against the
+  // summed actuals, at the same origins and horizons as each part's; its
+  // MAE at most the parts' MAEs added (errors of opposite sign cancel).
+  {
+    const v1::Accuracy& na = kz.series(0).accuracy();
+    CHECK(na.model_spec() == "bottom-up sum of 3 series' chosen models");
+    int64_t parts_mae = 0;
+    for (const char* p : {"P-1", "P-2", "P-3"}) {
+      v1::GetForecastRequest one;
+      one.set_level(v1::LEVEL_PARTICIPANT);
+      one.set_participant_id(p);
+      one.set_service_type(kz.series(0).service_type());
+      v1::GetForecastResponse r;
+      REQUIRE_OK(f.Get(one, &r));
+      REQUIRE(r.series_size() == 1);
+      CHECK(r.series(0).accuracy().errors() == na.errors());
+      parts_mae += r.series(0).accuracy().mae_wh();
+    }
+    CHECK(na.errors() > 0);
+    CHECK(na.mae_wh() > 0);
+    CHECK(na.mae_wh() <= parts_mae + 1);
+    CHECK(!na.mase().value().empty());
+    CHECK(!na.coverage_80_percent().value().empty());
+    CHECK(kz11.series(0).accuracy().errors() == na.errors());
+  }
 
   // A contract: its participant's service within its validity (to 2025-06).
   v1::GetForecastRequest contract;
@@ -606,6 +653,55 @@ TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date esti
   eq.mutable_period()->set_year(2027);
   REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est),
                grpc::StatusCode::INVALID_ARGUMENT, "period");
+}
+
+TEST_CASE("the month-to-date estimate forecasts the rest of the month hour by hour") {
+  Fixture f;
+  f.volumes.hourly = true;
+  v1::HistoryImport imp;
+  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
+  f.FinishImport(imp.id());
+  v1::StartForecastRunRequest req;
+  req.set_horizon_months(24);
+  v1::ForecastRun run;
+  REQUIRE_OK(f.Start(req, &run));
+  run = f.FinishRun(run.id());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+
+  // 2024-12 measured up to the 11th (10 days, 516,000 Wh of transmission);
+  // the rest, 21 days of the same daily shape, is 21 x 51,600 Wh exactly,
+  // and with no backtest error the interval is the point.
+  v1::EstimateMonthToDateRequest eq;
+  eq.set_participant_id("P-1");
+  eq.mutable_period()->set_year(2024);
+  eq.mutable_period()->set_month(12);
+  v1::EstimateMonthToDateResponse est;
+  Who user{"user@p1", "ROLE_PARTICIPANT_USER", "P-1"};
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est, user));
+  REQUIRE(est.hourly_history_run_ids_size() == 2);
+  CHECK(est.hourly_history_run_ids(0) == "run-2024-11");
+  CHECK(est.hourly_history_run_ids(1) == "bal-7");
+  REQUIRE(est.services_size() == 2);
+  const v1::ServiceEstimate& tr = est.services(0);
+  CHECK(tr.measured_wh() == 516'000);
+  CHECK(tr.rest_wh() == 21 * 51'600);
+  CHECK(tr.estimate_wh() == 516'000 + 21 * 51'600);
+  CHECK(tr.lower_95_wh() == tr.estimate_wh());
+  CHECK(tr.upper_95_wh() == tr.estimate_wh());
+  REQUIRE(tr.has_hourly());
+  CHECK(tr.hourly().forecast_hours() == 21 * 24);
+  CHECK(tr.hourly().history_hours() == 30 * 24 + 10 * 24);
+  CHECK(tr.hourly().candidates_size() == 3);
+  CHECK(tr.hourly().model() == v1::MODEL_KIND_HOURLY_WEEKLY_NAIVE);  // a tie: the simplest
+  CHECK(tr.hourly().accuracy().mae_wh() == 0);
+  CHECK(tr.hourly().accuracy().origins() == 14);
+  // Dispatching has no hourly results: pro rata from the monthly forecast, and said so.
+  const v1::ServiceEstimate& di = est.services(1);
+  CHECK(!di.has_hourly());
+  const int64_t dec = Points(f, "P-1", 2).at(absl::CivilMonth(2024, 12));
+  CHECK(di.rest_wh() == std::llround(static_cast<double>(dec) * 21 / 31));
+  CHECK(est.method().find("hour by hour for 1 service(s)") != std::string::npos);
+  CHECK(est.method().find("pro rata from the monthly forecast") != std::string::npos);
 }
 
 }  // namespace

@@ -89,5 +89,47 @@ TEST_CASE("bottom-up sums are exact; half-widths add in quadrature") {
   CHECK(s.model_spec == "bottom-up sum of 2 series");
 }
 
+TEST_CASE("a region's accuracy: the parts' backtest forecasts summed against the summed actuals") {
+  auto part = [](std::vector<int64_t> history, std::vector<BacktestForecast> backtest,
+                 int64_t d80) {
+    RunSeries s;
+    s.history_start = absl::CivilMonth(2024, 1);
+    s.history_wh = std::move(history);
+    s.backtest = std::move(backtest);
+    Point p;
+    p.period = absl::CivilMonth(2024, 5);
+    p.volume_wh = 100;
+    p.lower80_wh = 100 - d80, p.upper80_wh = 100 + d80;
+    p.lower95_wh = 100 - 2 * d80, p.upper95_wh = 100 + 2 * d80;
+    s.points = {p};
+    return s;
+  };
+  // Origins 2 and 3 (2024-03, 2024-04) one month ahead in both parts; a
+  // two-month forecast from 2024-03 only in the first (left out of the sum).
+  const RunSeries a = part({10, 20, 30, 40}, {{2, 1, 28}, {3, 1, 38}, {2, 2, 50}}, 3);
+  const RunSeries b = part({1, 2, 3, 4}, {{2, 1, 3}, {3, 1, 5}}, 4);
+  const RunSeries c = part({5, 5, 5, 5}, {}, 1);  // too short for backtests
+  const std::optional<StoredAccuracy> acc = SumAccuracy({&a, &b, &c});
+  REQUIRE(acc.has_value());
+  // Errors: 2024-03: 33 - 31 = 2; 2024-04: 44 - 43 = 1. MAE 1.5.
+  CHECK(acc->errors == 2);
+  CHECK(acc->origins == 2);
+  CHECK(acc->mae_wh == 2);  // 1.5 rounded half away from zero
+  // The summed history 16, 27, 38, 49: before the first origin the one-month
+  // naive error is |27 - 16| = 11, so MASE = 1.5 / 11.
+  REQUIRE(acc->mase.has_value());
+  CHECK(*acc->mase == Approx(1.5 / 11));
+  REQUIRE(acc->mape.has_value());
+  CHECK(*acc->mape == Approx((100.0 * 2 / 33 + 100.0 * 1 / 44) / 2));
+  // The sum's 80 % half-width sqrt(3^2 + 4^2) = 5 holds both errors.
+  CHECK(acc->coverage80 == Approx(100));
+  CHECK(acc->spec == "bottom-up sum of 2 series' chosen models (1 without backtests left out)");
+  // Narrow parts' intervals: sqrt(0.5^2 ...) -> half-width sqrt(2) holds 1, not 2.
+  const RunSeries a1 = part({10, 20, 30, 40}, {{2, 1, 28}, {3, 1, 38}}, 1);
+  const RunSeries b1 = part({1, 2, 3, 4}, {{2, 1, 3}, {3, 1, 5}}, 1);
+  CHECK(SumAccuracy({&a1, &b1})->coverage80 == Approx(50));
+  CHECK(!SumAccuracy({&c}).has_value());
+}
+
 }  // namespace
 }  // namespace gridbill::forecasting
