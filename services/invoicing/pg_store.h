@@ -3,6 +3,7 @@
 // transaction, joining the caller's when one is open on this thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ class PgStore final : public Store {
   absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
                                                       const PageRequest& page,
                                                       int64_t* total) override;
+  absl::StatusOr<std::map<DocType, int64_t>> CountDocumentsByType(
+      const BillingPeriod& period) override;
   absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
                                                          const BillingPeriod& period) override;
   absl::StatusOr<std::optional<Document>> EsfOf(const Document& document) override;

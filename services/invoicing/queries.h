@@ -146,6 +146,10 @@ inline constexpr Query kListDocuments{
                       " ORDER BY doc_type, year, seq LIMIT $6 OFFSET $7"};
 inline constexpr Query kCountDocuments{"count_documents",
                                        "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
+// Documents of a period by type (the month-close gauge; documents_period).
+inline constexpr Query kCountDocumentsByType{
+    "count_documents_by_type",
+    "SELECT doc_type, count(*) FROM documents WHERE period = $1 GROUP BY doc_type"};
 inline constexpr Query kChargedDocuments{
     "charged_documents",
     "SELECT " GRIDBILL_DOC_COLS

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -148,6 +149,10 @@ class Store {
   virtual absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
                                                               const PageRequest& page,
                                                               int64_t* total) = 0;
+  // How many documents of each type the period has (a type without any is
+  // absent).
+  virtual absl::StatusOr<std::map<DocType, int64_t>> CountDocumentsByType(
+      const BillingPeriod& period) = 0;
   // Receivable documents (invoice, credit and debit notes) of a contract
   // and period, with lines, in issue order.
   virtual absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
