@@ -1,6 +1,7 @@
 // gridbill-invoicing: billing periods, invoice runs, documents with gapless
 // numbering and PDF/ESF renderings, payments, statements, ERP export. The
 // only place that wires objects together.
+#include <map>
 #include <memory>
 #include <string>
 
@@ -75,6 +76,36 @@ absl::Status Run(int argc, char** argv) {
     }
     const int64_t amounts[] = {b->not_due, b->d0_30, b->d31_60, b->d61_90, b->over_90};
     for (int i = 0; i < 5; ++i) by_age[i]->Set(static_cast<double>(amounts[i]));
+  });
+  // Documents issued by type in the current and previous billing period as
+  // gauges (the month-close dashboard), one count each, every five minutes.
+  auto& issued = prometheus::BuildGauge()
+                     .Name("gridbill_invoicing_documents")
+                     .Help("Documents of the current and previous billing period by type")
+                     .Register(base.registry());
+  constexpr DocType kTypes[] = {DocType::kInvoice, DocType::kAct, DocType::kEsf,
+                                DocType::kCreditNote, DocType::kDebitNote};
+  const char* const kPeriods[] = {"current", "previous"};
+  prometheus::Gauge* by_type[2][5];
+  for (int p = 0; p < 2; ++p) {
+    for (int t = 0; t < 5; ++t) {
+      by_type[p][t] = &issued.Add({{"type", DocTypeName(kTypes[t])}, {"period", kPeriods[p]}});
+    }
+  }
+  Periodic count_documents(absl::Minutes(5), [&] {
+    const BillingPeriod current = BillingPeriod::Of(absl::ToCivilDay(clock.Now(), config.zone));
+    const BillingPeriod periods[] = {current, current.Prev()};
+    for (int p = 0; p < 2; ++p) {
+      absl::StatusOr<std::map<DocType, int64_t>> counts = store.CountDocumentsByType(periods[p]);
+      if (!counts.ok()) {
+        LogJson("warn", "documents", {{"error", counts.status().ToString()}});
+        return;
+      }
+      for (int t = 0; t < 5; ++t) {
+        auto it = counts->find(kTypes[t]);
+        by_type[p][t]->Set(it == counts->end() ? 0.0 : static_cast<double>(it->second));
+      }
+    }
   });
   // Runs a previous process left unfinished resume: issuing is idempotent
   // per contract, so nothing is issued twice.

@@ -668,6 +668,18 @@ absl::StatusOr<paging::PageOf<Document>> PgStore::DocumentChanges(const Document
       });
 }
 
+absl::StatusOr<std::map<DocType, int64_t>> PgStore::CountDocumentsByType(
+    const BillingPeriod& period) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kCountDocumentsByType, period.ToString()));
+  std::map<DocType, int64_t> out;
+  for (const pg::Row& r : res) {
+    std::optional<DocType> type = DocTypeFromName(r.Text(0));
+    if (!type) return absl::InternalError(absl::StrCat("documents: unknown doc_type ", r.Text(0)));
+    out[*type] = r.Int(1);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Document>> PgStore::ChargedDocuments(const std::string& contract_id,
                                                                 const BillingPeriod& period) {
   return pool_.TransactValue<std::vector<Document>>(

@@ -3,6 +3,7 @@
 // transaction, joining the caller's when one is open on this thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ class PgStore final : public Store {
                                                       int64_t* total) override;
   absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
                                                            const paging::Page& page) override;
+  absl::StatusOr<std::map<DocType, int64_t>> CountDocumentsByType(
+      const BillingPeriod& period) override;
   absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,
                                                          const BillingPeriod& period) override;
   absl::StatusOr<std::optional<Document>> EsfOf(const Document& document) override;

@@ -165,6 +165,10 @@ inline constexpr Query kDocumentChanges{
     "ORDER BY change_xid, change_seq LIMIT $6"};
 inline constexpr Query kCountDocuments{"count_documents",
                                        "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
+// Documents of a period by type (the month-close gauge; documents_period).
+inline constexpr Query kCountDocumentsByType{
+    "count_documents_by_type",
+    "SELECT doc_type, count(*) FROM documents WHERE period = $1 GROUP BY doc_type"};
 inline constexpr Query kChargedDocuments{
     "charged_documents",
     "SELECT " GRIDBILL_DOC_COLS

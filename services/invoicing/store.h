@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -156,6 +157,10 @@ class Store {
   // The change feed of documents (with lines), as RunChanges.
   virtual absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
                                                                    const paging::Page& page) = 0;
+  // How many documents of each type the period has (a type without any is
+  // absent).
+  virtual absl::StatusOr<std::map<DocType, int64_t>> CountDocumentsByType(
+      const BillingPeriod& period) = 0;
   // Receivable documents (invoice, credit and debit notes) of a contract
   // and period, with lines, in issue order.
   virtual absl::StatusOr<std::vector<Document>> ChargedDocuments(const std::string& contract_id,

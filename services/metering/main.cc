@@ -1,5 +1,6 @@
 // gridbill-metering: metering points, interval readings with revisions, VEE
 // and queries. The only place that wires objects together.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "config.h"
 #include "estimation.h"
 #include "gridbill/base/clock.h"
+#include "gridbill/base/periodic.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
@@ -17,6 +19,7 @@
 #include "metering_service.h"
 #include "pg_store.h"
 #include "points.h"
+#include "prometheus/gauge.h"
 #include "readings.h"
 
 namespace gridbill::metering {
@@ -47,6 +50,37 @@ absl::Status Run(int argc, char** argv) {
     LogJson("info", "import jobs resumed", {{"unfinished", absl::StrCat(unfinished)}});
   }
   imports.StartWorker();
+
+  // Completeness of the current period (through yesterday) and the previous
+  // one as gauges (the month-close dashboard), one aggregate each, every
+  // five minutes and once at start.
+  auto& completeness = prometheus::BuildGauge()
+                           .Name("gridbill_metering_completeness_ratio")
+                           .Help("Present intervals / expected intervals of the active points")
+                           .Register(base.registry());
+  prometheus::Gauge& current_ratio = completeness.Add({{"period", "current"}});
+  prometheus::Gauge& previous_ratio = completeness.Add({{"period", "previous"}});
+  Periodic count_completeness(absl::Minutes(5), [&] {
+    const absl::CivilDay today = absl::ToCivilDay(clock.Now(), config.zone);
+    const BillingPeriod current = BillingPeriod::Of(today);
+    const BillingPeriod previous = current.Prev();
+    struct Span {
+      absl::CivilDay from, to;
+      prometheus::Gauge& gauge;
+    };
+    for (const Span& s : {Span{current.first_day(), today - 1, current_ratio},
+                          Span{previous.first_day(), previous.last_day(), previous_ratio}}) {
+      absl::StatusOr<IntervalTotals> t = store.CountIntervals(s.from, s.to);
+      if (!t.ok()) {
+        LogJson("warn", "completeness", {{"error", t.status().ToString()}});
+        return;
+      }
+      // Nothing expected (the first day of a month) is nothing missing.
+      s.gauge.Set(t->expected > 0 ? std::min(1.0, static_cast<double>(t->present) /
+                                                      static_cast<double>(t->expected))
+                                  : 1.0);
+    }
+  });
 
   MeteringPointServiceImpl point_service(points, idempotency);
   ReadingServiceImpl reading_service(ingestion, readings, estimation, idempotency, config.zone,

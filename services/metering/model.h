@@ -240,6 +240,12 @@ struct Completeness {
   int64_t missing = 0;
 };
 
+// Intervals of every active point over some days (the completeness gauge).
+struct IntervalTotals {
+  int64_t expected = 0;
+  int64_t present = 0;  // stored and not MISSING
+};
+
 // The state of a long job; numbers are common.v1.JobState's.
 enum class JobState : int16_t {
   kUnspecified = 0,

@@ -470,6 +470,12 @@ absl::StatusOr<std::vector<MeteringPoint>> PgStore::FindPoints(
   return out;
 }
 
+absl::StatusOr<IntervalTotals> PgStore::CountIntervals(absl::CivilDay from, absl::CivilDay to) {
+  ASSIGN_OR_RETURN(pg::Result res,
+                   pool_.Exec(q::kCountIntervals, FormatDate(from), FormatDate(to)));
+  return IntervalTotals{res[0].Int(0), res[0].Int(1)};
+}
+
 absl::StatusOr<ListPage<MeteringPoint>> PgStore::ListPoints(const PointFilter& filter,
                                                             const paging::Page& page) {
   ASSIGN_OR_RETURN(pg::Result res,

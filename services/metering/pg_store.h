@@ -36,6 +36,7 @@ class PgStore final : public Store {
   absl::StatusOr<std::vector<DayRow>> LatestDays(absl::Span<const DayKey> keys) override;
   absl::Status WriteDays(absl::Span<const DayRow> rows) override;
   absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override;
+  absl::StatusOr<IntervalTotals> CountIntervals(absl::CivilDay from, absl::CivilDay to) override;
 
   jobs::JobStore& Jobs() override { return jobs_; }
   absl::Status InsertImportJob(const ImportJob& job, const ImportFile& file) override;

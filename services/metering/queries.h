@@ -59,6 +59,27 @@ inline constexpr pg::Query kLatestDays{
     "ORDER BY d.point_id, d.channel, d.day, d.revision DESC"};
 
 // As of a revision number and a time ('infinity' and 2^31-1 for latest).
+// Completeness of every active point over local days [$1, $2] (the
+// month-close gauge): expected intervals are the days each point and
+// channel is valid times 96/48/24 by resolution (whole 24-hour days: exact
+// where the zone has no clock change); present intervals are those of the
+// latest revision of each stored day that are not MISSING (a NULL quality
+// array is all MEASURED).
+inline constexpr pg::Query kCountIntervals{
+    "count_intervals",
+    "WITH p AS (SELECT id, ch, greatest(valid_from, $1::date) AS f, "
+    "least(coalesce(valid_to, $2::date), $2::date) AS t, "
+    "CASE resolution WHEN 1 THEN 96 WHEN 2 THEN 48 ELSE 24 END AS per_day "
+    "FROM metering_points, unnest(channels) AS ch WHERE status = 1 "
+    "AND valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $1::date)), "
+    "d AS (SELECT DISTINCT ON (r.point_id, r.channel, r.day) r.vals, r.quality "
+    "FROM reading_days r JOIN p ON r.point_id = p.id AND r.channel = p.ch "
+    "AND r.day BETWEEN p.f AND p.t WHERE r.day BETWEEN $1::date AND $2::date "
+    "ORDER BY r.point_id, r.channel, r.day, r.revision DESC) "
+    "SELECT (SELECT coalesce(sum((t - f + 1) * per_day), 0) FROM p)::bigint, "
+    "(SELECT coalesce(sum(CASE WHEN quality IS NULL THEN cardinality(vals) ELSE "
+    "(SELECT count(*) FROM unnest(quality) AS q WHERE q IN (1, 2, 3, 5)) END), 0) "
+    "FROM d)::bigint"};
 inline constexpr pg::Query kReadDays{
     "read_days",
     "SELECT DISTINCT ON (point_id, channel, day) point_id, channel, day, revision, vals, "

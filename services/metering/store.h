@@ -57,6 +57,9 @@ class Store {
   // The revision `range.as_of` selects of every stored day in the range,
   // ordered by point, channel, day.
   virtual absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) = 0;
+  // Expected and present intervals of the active points over local days
+  // [from, to], in one aggregate (expected counts 24-hour days).
+  virtual absl::StatusOr<IntervalTotals> CountIntervals(absl::CivilDay from, absl::CivilDay to) = 0;
 
   // Import jobs are jobs of libs/jobs (kind kImportJobKind), in these tables.
   virtual jobs::JobStore& Jobs() = 0;  // handed to the runner

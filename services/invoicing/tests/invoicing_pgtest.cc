@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -247,6 +248,23 @@ TEST_CASE("a retroactive tariff change issues a credit note and a debit note") {
   CHECK(debit[0].lines(0).price_per_kwh() == "0.1");
   CHECK(debit[0].lines(0).tariff_version() == 2);
   CHECK(debit[0].number() == "DBN-2026-000001");
+
+  // The documents gauge's count: per type what the period's runs issued.
+  absl::StatusOr<std::map<DocType, int64_t>> counts = h.store.CountDocumentsByType(Period(2026, 2));
+  REQUIRE(counts.ok());
+  int64_t total = 0;
+  for (const auto& [type, n] : *counts) total += n;
+  CHECK(total == 3 + 4);
+  CHECK(counts->at(DocType::kInvoice) == 1);
+  CHECK(counts->at(DocType::kCreditNote) == 1);
+  CHECK(counts->at(DocType::kDebitNote) == 1);
+  CHECK(counts->at(DocType::kAct) ==
+        static_cast<int64_t>(h.Documents(c.id(), v1::DOCUMENT_TYPE_ACT).size()));
+  CHECK(counts->at(DocType::kEsf) ==
+        static_cast<int64_t>(h.Documents(c.id(), v1::DOCUMENT_TYPE_ESF).size()));
+  absl::StatusOr<std::map<DocType, int64_t>> none = h.store.CountDocumentsByType(Period(2026, 3));
+  REQUIRE(none.ok());
+  CHECK(none->empty());
 }
 
 // Every hour of February 2026 in Almaty (672 hours) at `wh`.

@@ -82,6 +82,9 @@ class FakeStore final : public Store {
     }
     return absl::OkStatus();
   }
+  absl::StatusOr<IntervalTotals> CountIntervals(absl::CivilDay, absl::CivilDay) override {
+    return absl::UnimplementedError("CountIntervals: pg_store only");
+  }
   absl::StatusOr<std::vector<DayRow>> ReadDays(const DayRange& range) override {
     std::vector<DayRow> out;
     for (const auto& [key, revisions] : state_.days) {
