@@ -80,6 +80,7 @@ service_env() {
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_INVOICING_ADDRESS=$BIND_HOST:7104"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      echo "GRIDBILL_FORECASTING_ADDRESS=$BIND_HOST:7105"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

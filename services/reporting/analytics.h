@@ -14,6 +14,7 @@ namespace gridbill::reporting {
 inline constexpr char kSourceBalanceNodes[] = "balance.nodes";
 inline constexpr char kSourceApplications[] = "contracts.applications";
 inline constexpr char kSourcePointQuality[] = "metering.quality";
+inline constexpr char kSourceForecasts[] = "forecasting.forecasts";
 
 // The run a period is billed from (balance's GetBillingRun).
 struct BillingRunRef {
@@ -81,6 +82,30 @@ struct PointQuality {
   int64_t missing = 0;
   // Filled when the store answers a report.
   std::string participant_name;
+};
+
+// A succeeded forecast run (forecasting's ListForecastRuns), R6.
+struct ForecastRunRef {
+  std::string run_id;
+  int64_t version = 0;
+  // The last month of history; the forecast starts the month after.
+  absl::CivilMonth history_to;
+};
+
+// One month of a participant x service forecast of a run (forecasting's
+// GetForecast at participant level), R6. Horizon 1 is the month after the
+// run's last month of history.
+struct ForecastMonth {
+  std::string run_id;
+  int64_t run_version = 0;
+  std::string participant_id;
+  int service_type = 0;
+  absl::CivilMonth period;
+  int horizon = 0;
+  int64_t volume_wh = 0;
+  // The chosen model's backtest MASE as forecasting answered it; "" when
+  // undefined.
+  std::string backtest_mase;
 };
 
 }  // namespace gridbill::reporting

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "forecast_report.h"
 
 namespace gridbill::reporting {
 namespace {
@@ -192,7 +193,7 @@ ReportDef MakeR5() {
 
 }  // namespace
 
-std::vector<ReportDef> AnalyticsReports() { return {MakeR1(), MakeR4(), MakeR5()}; }
+std::vector<ReportDef> AnalyticsReports() { return {MakeR1(), MakeR4(), MakeR5(), MakeR6()}; }
 
 const char* ApplicationTypeName(int type) {
   switch (type) {

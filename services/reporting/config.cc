@@ -18,6 +18,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.invoicing_address, src.Address("invoicing_address", "127.0.0.1:7104"));
   ASSIGN_OR_RETURN(c.balance_address, src.Address("balance_address", "127.0.0.1:7103"));
   ASSIGN_OR_RETURN(c.metering_address, src.Address("metering_address", "127.0.0.1:7102"));
+  ASSIGN_OR_RETURN(c.forecasting_address, src.String("forecasting_address", ""));
   ASSIGN_OR_RETURN(c.reporting.time_zone, src.String("time_zone", "Asia/Almaty"));
   RETURN_IF_ERROR(LoadZone(c.reporting.time_zone, "time_zone").status());
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));

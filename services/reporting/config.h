@@ -24,6 +24,9 @@ struct Config {
   std::string balance_address;
   // metering_address: the completeness of the participants' points (R4).
   std::string metering_address;
+  // forecasting_address: the forecasts of each forecast run (R6); empty
+  // (the default): forecasting is not a source and R6 stays empty.
+  std::string forecasting_address;
   // source_timeout: deadline of one call to another service.
   absl::Duration source_timeout;
   // export_tmp_dir: where XLSX workbooks are written before they are streamed.

@@ -168,4 +168,63 @@ absl::StatusOr<std::vector<PointQuality>> GrpcReportSources::Completeness(
   return out;
 }
 
+void GrpcReportSources::UseForecasting(std::shared_ptr<grpc::Channel> forecasting) {
+  forecasting_ = forecasting::v1::ForecastService::NewStub(forecasting);
+}
+
+absl::StatusOr<std::vector<ForecastRunRef>> GrpcReportSources::ForecastRuns() {
+  std::vector<ForecastRunRef> out;
+  if (forecasting_ == nullptr) return out;
+  namespace fv1 = forecasting::v1;
+  RETURN_IF_ERROR((calls::EveryPage<fv1::ListForecastRunsRequest, fv1::ListForecastRunsResponse>(
+      "forecasting", {}, timeout_,
+      [&](auto* ctx, const auto& req, auto* resp) {
+        return forecasting_->ListForecastRuns(ctx, req, resp);
+      },
+      [&](const fv1::ListForecastRunsResponse& resp) {
+        for (const fv1::ForecastRun& r : resp.runs()) {
+          if (r.job().state() != common::v1::JOB_STATE_SUCCEEDED) continue;
+          const common::v1::BillingPeriod& to = r.inputs().history_to();
+          out.push_back({r.id(), r.version(), absl::CivilMonth(to.year(), to.month())});
+        }
+        return absl::OkStatus();
+      })));
+  return out;
+}
+
+absl::StatusOr<std::vector<ForecastMonth>> GrpcReportSources::ParticipantForecast(
+    const ForecastRunRef& run, const std::string& participant_id) {
+  namespace fv1 = forecasting::v1;
+  std::vector<ForecastMonth> out;
+  if (forecasting_ == nullptr) return out;
+  fv1::GetForecastRequest req;
+  req.set_run_id(run.run_id);
+  req.set_level(fv1::LEVEL_PARTICIPANT);
+  req.set_participant_id(participant_id);
+  absl::StatusOr<fv1::GetForecastResponse> resp =
+      calls::Unary<fv1::GetForecastRequest, fv1::GetForecastResponse>(
+          "forecasting", req, timeout_,
+          [&](auto* ctx, const auto& r, auto* o) { return forecasting_->GetForecast(ctx, r, o); });
+  // Forecasting answers INVALID_ARGUMENT naming participant_id for a
+  // participant with no series in the run (no history): no rows here. The
+  // run id and participant come from forecasting and contracts themselves.
+  if (absl::IsInvalidArgument(resp.status())) return out;
+  if (!resp.ok()) return resp.status();
+  for (const fv1::SeriesForecast& s : resp->series()) {
+    for (const fv1::ForecastPoint& p : s.points()) {
+      ForecastMonth m;
+      m.run_id = run.run_id;
+      m.run_version = run.version;
+      m.participant_id = participant_id;
+      m.service_type = static_cast<int>(s.service_type());
+      m.period = absl::CivilMonth(p.period().year(), p.period().month());
+      m.horizon = static_cast<int>(m.period - run.history_to);
+      m.volume_wh = p.volume_wh();
+      m.backtest_mase = s.accuracy().mase().value();
+      if (m.horizon > 0) out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
 }  // namespace gridbill::reporting

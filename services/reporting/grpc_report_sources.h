@@ -1,4 +1,5 @@
-// Balance's, contracts' and metering's APIs as the sources of R1, R4 and R5
+// Balance's, contracts', metering's and forecasting's APIs as the sources of R1, R4,
+// R5 and R6
 // (report_sources.h).
 #pragma once
 
@@ -7,6 +8,7 @@
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/forecasting/v1/forecasting.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "report_sources.h"
 
@@ -24,11 +26,17 @@ class GrpcReportSources final : public ReportSources {
   absl::StatusOr<std::vector<ApplicationInfo>> Applications() override;
   absl::StatusOr<std::vector<PointQuality>> Completeness(const std::string& participant_id,
                                                          absl::CivilMonth period) override;
+  // Adds forecasting as the source of R6; without it R6 stays empty.
+  void UseForecasting(std::shared_ptr<grpc::Channel> forecasting);
+  absl::StatusOr<std::vector<ForecastRunRef>> ForecastRuns() override;
+  absl::StatusOr<std::vector<ForecastMonth>> ParticipantForecast(
+      const ForecastRunRef& run, const std::string& participant_id) override;
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   std::unique_ptr<metering::v1::ReadingService::Stub> metering_;
+  std::unique_ptr<forecasting::v1::ForecastService::Stub> forecasting_;
   absl::Duration timeout_;
 };
 

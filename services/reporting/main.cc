@@ -49,6 +49,10 @@ absl::Status Serve(int argc, char** argv) {
       CreateIdentitySigningChannel(config.metering_address, credentials,
                                    config.server.identity_secret),
       config.source_timeout);
+  if (!config.forecasting_address.empty()) {
+    report_sources.UseForecasting(CreateIdentitySigningChannel(
+        config.forecasting_address, credentials, config.server.identity_secret));
+  }
   jobs::RunnerMetrics job_metrics(base.registry());
   Reporting reporting(store, jobs, sources, clock, config.reporting, &job_metrics);
   reporting.UseReportSources(report_sources);

@@ -578,6 +578,79 @@ absl::StatusOr<std::vector<PointQuality>> PgStore::PointQualityOf(
   return out;
 }
 
+absl::StatusOr<std::set<std::string>> PgStore::ForecastRunsRead() {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectForecastRunsRead));
+  std::set<std::string> out;
+  for (const pg::Row& r : rows) out.insert(r.String("run_id"));
+  return out;
+}
+
+absl::StatusOr<jobs::Completion> PgStore::StoreForecasts(const jobs::Claim& claim,
+                                                         const std::vector<ForecastRunRef>& runs,
+                                                         const std::vector<ForecastMonth>& rows,
+                                                         const SourceCount& count,
+                                                         const std::string& cursor,
+                                                         absl::Time now) {
+  return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
+    if (runs.empty()) return absl::OkStatus();
+    std::vector<std::string> ids, history;
+    std::vector<int64_t> versions;
+    for (const ForecastRunRef& r : runs) {
+      ids.push_back(r.run_id);
+      versions.push_back(r.version);
+      history.push_back(Day(r.history_to));
+    }
+    pg::Params read;
+    read.AddTextArray(ids).AddIntArray(versions).AddTextArray(history);
+    RETURN_IF_ERROR(tx.Execute(q::kInsertForecastRunsRead, read).status());
+    constexpr size_t kBatch = 5000;
+    for (size_t from = 0; from < rows.size(); from += kBatch) {
+      const size_t to = std::min(rows.size(), from + kBatch);
+      std::vector<std::string> run_ids, participants, periods, mase;
+      std::vector<int64_t> services, horizons, volumes;
+      for (size_t i = from; i < to; ++i) {
+        const ForecastMonth& x = rows[i];
+        run_ids.push_back(x.run_id);
+        participants.push_back(x.participant_id);
+        services.push_back(x.service_type);
+        periods.push_back(Day(x.period));
+        horizons.push_back(x.horizon);
+        volumes.push_back(x.volume_wh);
+        mase.push_back(x.backtest_mase);
+      }
+      pg::Params params;
+      params.AddTextArray(run_ids).AddTextArray(participants).AddIntArray(services);
+      params.AddTextArray(periods).AddIntArray(horizons).AddIntArray(volumes).AddTextArray(mase);
+      RETURN_IF_ERROR(tx.Execute(q::kInsertForecasts, params).status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<ForecastMonth>> PgStore::ForecastsOf(absl::CivilMonth from,
+                                                                absl::CivilMonth to,
+                                                                const std::string& region_code,
+                                                                const std::string& participant_id,
+                                                                int service_type) {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kForecasts, Day(from), Day(to), region_code,
+                                               participant_id, service_type));
+  std::vector<ForecastMonth> out;
+  out.reserve(rows.size());
+  for (const pg::Row& r : rows) {
+    ForecastMonth x;
+    x.run_id = r.String("run_id");
+    x.run_version = r.Int("version");
+    x.participant_id = r.String("participant_id");
+    x.service_type = static_cast<int>(r.Int("service_type"));
+    x.period = absl::CivilMonth(r.Date("period"));
+    x.horizon = static_cast<int>(r.Int("horizon"));
+    x.volume_wh = r.Int("volume_wh");
+    x.backtest_mase = r.String("backtest_mase");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 absl::Status PgStore::CreateSchedule(const Schedule& s, absl::Time now) {
   pg::Params params;
   params.Add(s.id).Add(s.report).Add(DayOf(s.params.period_from)).Add(DayOf(s.params.period_to));

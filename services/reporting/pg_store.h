@@ -73,6 +73,17 @@ class PgStore final : public Store {
   absl::StatusOr<std::vector<PointQuality>> PointQualityOf(
       absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
       const std::string& participant_id) override;
+  absl::StatusOr<std::set<std::string>> ForecastRunsRead() override;
+  absl::StatusOr<jobs::Completion> StoreForecasts(const jobs::Claim& claim,
+                                                  const std::vector<ForecastRunRef>& runs,
+                                                  const std::vector<ForecastMonth>& rows,
+                                                  const SourceCount& count,
+                                                  const std::string& cursor,
+                                                  absl::Time now) override;
+  absl::StatusOr<std::vector<ForecastMonth>> ForecastsOf(absl::CivilMonth from, absl::CivilMonth to,
+                                                         const std::string& region_code,
+                                                         const std::string& participant_id,
+                                                         int service_type) override;
   absl::Status CreateSchedule(const Schedule& s, absl::Time now) override;
   absl::StatusOr<Schedule> GetSchedule(const std::string& id) override;
   absl::StatusOr<paging::PageOf<Schedule>> ListSchedules(const paging::Page& page) override;

@@ -277,6 +277,35 @@ inline constexpr pg::Query kPointQuality{
     "AND ($4 = '' OR q.participant_id = $4) "
     "ORDER BY q.period, q.participant_id, q.point_code, q.channel"};
 
+// --- R6 ---
+
+inline constexpr pg::Query kSelectForecastRunsRead{
+    "select_forecast_runs_read", "SELECT run_id FROM forecast_runs_read ORDER BY run_id"};
+
+inline constexpr pg::Query kInsertForecastRunsRead{
+    "insert_forecast_runs_read",
+    "INSERT INTO forecast_runs_read (run_id, version, history_to) "
+    "SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[]) ON CONFLICT DO NOTHING"};
+
+inline constexpr pg::Query kInsertForecasts{
+    "insert_forecasts",
+    "INSERT INTO forecasts (run_id, participant_id, service_type, period, horizon, volume_wh, "
+    "backtest_mase) SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::date[], "
+    "$5::integer[], $6::bigint[], $7::text[]) ON CONFLICT DO NOTHING"};
+
+// R6: $1 first month, $2 last month, $3 region, $4 participant, $5 service
+// (0: all); only the latest run of each last month of history.
+inline constexpr pg::Query kForecasts{
+    "forecasts",
+    "WITH latest AS (SELECT DISTINCT ON (history_to) run_id, version FROM forecast_runs_read "
+    "ORDER BY history_to, version DESC) "
+    "SELECT f.run_id, l.version, f.participant_id, f.service_type, f.period, f.horizon, "
+    "f.volume_wh, f.backtest_mase FROM forecasts f JOIN latest l ON l.run_id = f.run_id "
+    "LEFT JOIN participants p ON p.id = f.participant_id "
+    "WHERE f.period >= $1 AND f.period <= $2 AND ($3 = '' OR p.region_code = $3) "
+    "AND ($4 = '' OR f.participant_id = $4) AND ($5 = 0 OR f.service_type = $5) "
+    "ORDER BY f.period, f.service_type, f.horizon, f.participant_id"};
+
 // --- schedules and their files ---
 
 #define GRIDBILL_REPORTING_SCHEDULE_COLUMNS                                                \

@@ -13,23 +13,27 @@ namespace gridbill::reporting {
 
 std::vector<jobs::PieceSpec> Reporting::ReportPieces() const {
   if (report_sources_ == nullptr) return {};
-  return {{kSourceBalanceNodes, 1}, {kSourceApplications, 1}, {kSourcePointQuality, 1}};
+  return {{kSourceBalanceNodes, 1},
+          {kSourceApplications, 1},
+          {kSourcePointQuality, 1},
+          {kSourceForecasts, 1}};
 }
 
 absl::StatusOr<std::optional<jobs::Completion>> Reporting::WorkReportSource(
     const jobs::Claim& claim) {
   const std::string& source = claim.piece.spec;
   if (source != kSourceBalanceNodes && source != kSourceApplications &&
-      source != kSourcePointQuality) {
+      source != kSourcePointQuality && source != kSourceForecasts) {
     return std::optional<jobs::Completion>();
   }
   if (report_sources_ == nullptr) {
     return FailedPrecondition("source", absl::StrCat(source, " is not configured here"));
   }
-  absl::StatusOr<jobs::Completion> done = source == kSourceBalanceNodes ? RefreshBalanceNodes(claim)
-                                          : source == kSourceApplications
-                                              ? RefreshApplications(claim)
-                                              : RefreshPointQuality(claim);
+  absl::StatusOr<jobs::Completion> done =
+      source == kSourceBalanceNodes   ? RefreshBalanceNodes(claim)
+      : source == kSourceApplications ? RefreshApplications(claim)
+      : source == kSourcePointQuality ? RefreshPointQuality(claim)
+                                      : RefreshForecasts(claim);
   if (!done.ok()) return done.status();
   return std::optional<jobs::Completion>(*done);
 }
@@ -122,6 +126,10 @@ absl::StatusOr<std::optional<Table>> Reporting::RunAnalytics(const Query& q,
         std::vector<ApplicationMonth> months,
         store_.ApplicationMonths(start, end, config_.time_zone, q.participant_id, fresh.as_of));
     return std::optional<Table>(BuildR5(q, months));
+  }
+  if (q.report->code == "R6") {
+    ASSIGN_OR_RETURN(Table table, RunR6(q));
+    return std::optional<Table>(std::move(table));
   }
   return std::optional<Table>();
 }

@@ -31,6 +31,17 @@ class ReportSources {
   // (GetCompleteness); empty when it has none.
   virtual absl::StatusOr<std::vector<PointQuality>> Completeness(const std::string& participant_id,
                                                                  absl::CivilMonth period) = 0;
+  // forecasting: the succeeded forecast runs; empty when forecasting is not
+  // a source here.
+  virtual absl::StatusOr<std::vector<ForecastRunRef>> ForecastRuns() {
+    return std::vector<ForecastRunRef>();
+  }
+  // forecasting: the participant's forecasts of every service in `run`
+  // (GetForecast, participant level); empty when it has none.
+  virtual absl::StatusOr<std::vector<ForecastMonth>> ParticipantForecast(
+      const ForecastRunRef& run, const std::string& participant_id) {
+    return std::vector<ForecastMonth>();
+  }
 };
 
 }  // namespace gridbill::reporting

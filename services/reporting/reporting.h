@@ -75,6 +75,10 @@ class Reporting final : public jobs::Handler {
   absl::StatusOr<jobs::Completion> RefreshBalanceNodes(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshApplications(const jobs::Claim& claim);
   absl::StatusOr<jobs::Completion> RefreshPointQuality(const jobs::Claim& claim);
+  // R6 (refresh_forecasts.cc): the forecasts of the forecast runs not read
+  // before; its table.
+  absl::StatusOr<jobs::Completion> RefreshForecasts(const jobs::Claim& claim);
+  absl::StatusOr<Table> RunR6(const Query& q);
   // nullopt when `q` is not one of theirs.
   absl::StatusOr<std::optional<Table>> RunAnalytics(const Query& q, const Freshness& fresh);
 

@@ -117,6 +117,24 @@ class Store {
       absl::CivilMonth from, absl::CivilMonth to, const std::string& region_code,
       const std::string& participant_id) = 0;
 
+  // --- R6 ---
+  // The forecast runs whose forecasts are in the read model.
+  virtual absl::StatusOr<std::set<std::string>> ForecastRunsRead() = 0;
+  // Adds the forecasts of `runs` (runs are immutable once succeeded).
+  virtual absl::StatusOr<jobs::Completion> StoreForecasts(const jobs::Claim& claim,
+                                                          const std::vector<ForecastRunRef>& runs,
+                                                          const std::vector<ForecastMonth>& rows,
+                                                          const SourceCount& count,
+                                                          const std::string& cursor,
+                                                          absl::Time now) = 0;
+  // The forecasts for months [from, to], of the latest run (highest
+  // version) of each last month of history; filters empty / 0: all.
+  virtual absl::StatusOr<std::vector<ForecastMonth>> ForecastsOf(absl::CivilMonth from,
+                                                                 absl::CivilMonth to,
+                                                                 const std::string& region_code,
+                                                                 const std::string& participant_id,
+                                                                 int service_type) = 0;
+
   // --- schedules and their files ---
   virtual absl::Status CreateSchedule(const Schedule& s, absl::Time now) = 0;
   // NOT_FOUND for an unknown or deleted schedule.

@@ -22,7 +22,8 @@ namespace {
 using ::gridbill::testing::FakeClock;
 using ::gridbill::testing::ServiceHarness;
 
-// Two participants, no invoicing.
+// Two participants; invoicing's one run "ir-1" issues `documents` (none
+// unless a test sets them).
 class NoSources final : public Sources {
  public:
   absl::StatusOr<std::vector<ParticipantInfo>> Participants() override {
@@ -30,11 +31,42 @@ class NoSources final : public Sources {
                                         {"P-2", "100000000002", "Second", "KZ-55"}};
   }
   absl::StatusOr<std::vector<InvoiceRunInfo>> InvoiceRuns() override {
-    return std::vector<InvoiceRunInfo>{};
+    if (documents.empty()) return std::vector<InvoiceRunInfo>{};
+    InvoiceRunInfo run;
+    run.id = "ir-1";
+    run.period = documents.front().period;
+    run.run_type = 1;
+    run.state = jobs::State::kSucceeded;
+    run.documents_issued = static_cast<int64_t>(documents.size());
+    return std::vector<InvoiceRunInfo>{run};
   }
   absl::StatusOr<std::vector<DocumentInfo>> DocumentsOfRun(const std::string&) override {
-    return std::vector<DocumentInfo>{};
+    return documents;
   }
+
+  // An invoice of one transmission line.
+  static DocumentInfo Invoice(const std::string& id, const std::string& participant,
+                              absl::CivilMonth period, int64_t volume_wh) {
+    DocumentInfo d;
+    d.id = id;
+    d.type = 1;
+    d.number = id;
+    d.period = period;
+    d.issue_date = absl::CivilDay(period + 1);
+    d.participant_id = participant;
+    d.contract_id = absl::StrCat("C-", participant);
+    d.invoice_run_id = "ir-1";
+    d.amount_tiyn = d.total_tiyn = 100;
+    DocumentLineInfo l;
+    l.line_no = 1;
+    l.service_type = 1;
+    l.volume_wh = volume_wh;
+    l.amount_tiyn = l.total_tiyn = 100;
+    d.lines.push_back(l);
+    return d;
+  }
+
+  std::vector<DocumentInfo> documents;
   absl::StatusOr<std::vector<PaymentInfo>> Payments() override {
     return std::vector<PaymentInfo>{};
   }
@@ -84,6 +116,17 @@ class FakeReportSources final : public ReportSources {
     return out;
   }
 
+  absl::StatusOr<std::vector<ForecastRunRef>> ForecastRuns() override { return runs; }
+  absl::StatusOr<std::vector<ForecastMonth>> ParticipantForecast(
+      const ForecastRunRef& run, const std::string& participant_id) override {
+    ++forecast_calls;
+    std::vector<ForecastMonth> out;
+    for (const ForecastMonth& m : forecasts) {
+      if (m.run_id == run.run_id && m.participant_id == participant_id) out.push_back(m);
+    }
+    return out;
+  }
+
   static NodeMonth Node(const std::string& code, int64_t in, int64_t out) {
     NodeMonth n;
     n.node_code = code;
@@ -101,8 +144,11 @@ class FakeReportSources final : public ReportSources {
   std::map<std::string, std::vector<NodeMonth>> nodes;
   std::vector<ApplicationInfo> changes;
   std::vector<PointQuality> quality;
+  std::vector<ForecastRunRef> runs;
+  std::vector<ForecastMonth> forecasts;
   int node_calls = 0;
   int quality_calls = 0;
+  int forecast_calls = 0;
 };
 
 absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
@@ -306,6 +352,60 @@ TEST_CASE("R4 holds metering's completeness of the billed months; participants s
   CHECK(own->table.rows[0][3] == "PT-1");
   p.participant_id = "P-2";
   CHECK(absl::IsPermissionDenied(f.reporting->Run(user, "R4", p).status()));
+}
+
+TEST_CASE("R6 sets forecasting's forecasts against the billed volumes, each run read once") {
+  Fixture f;
+  const absl::CivilMonth may(2026, 5), jun(2026, 6), jul(2026, 7);
+  f.sources.documents = {NoSources::Invoice("D-1", "P-1", jun, 1000),
+                         NoSources::Invoice("D-2", "P-2", jun, 3000),
+                         NoSources::Invoice("D-3", "P-1", jul, 2000)};
+  auto forecast = [](const std::string& run, const std::string& participant,
+                     absl::CivilMonth period, int horizon, int64_t wh) {
+    ForecastMonth m;
+    m.run_id = run;
+    m.participant_id = participant;
+    m.service_type = 1;
+    m.period = period;
+    m.horizon = horizon;
+    m.volume_wh = wh;
+    m.backtest_mase = participant == "P-1" ? "0.4" : "0.8";
+    return m;
+  };
+  // Run fr-1 (version 1) ended its history in May.
+  f.report_sources.runs = {{"fr-1", 1, may}};
+  f.report_sources.forecasts = {forecast("fr-1", "P-1", jun, 1, 1100),
+                                forecast("fr-1", "P-2", jun, 1, 2700),
+                                forecast("fr-1", "P-1", jul, 2, 2500)};
+  CHECK(f.Refresh()[kSourceForecasts] == 3);
+  CHECK(f.report_sources.forecast_calls == 2);  // one call per participant and run
+  using Rows = std::vector<std::vector<std::string>>;
+  CHECK(f.Rows("R6", jun, jul) ==
+        Rows{{"2026-06", "transmission", "1", "3800", "4000", "-200", "5.00", "", "0.60"},
+             {"2026-07", "transmission", "2", "2500", "2000", "500", "25.00", "", "0.40"},
+             {"", "transmission", "1", "3800", "4000", "-200", "", "5.00", "0.60"},
+             {"", "transmission", "2", "2500", "2000", "500", "", "25.00", "0.40"}});
+  // A region: KZ-55 is P-2's only.
+  Params region;
+  region.region_code = "KZ-55";
+  CHECK(f.Rows("R6", jun, jun, region)[0] == std::vector<std::string>{"2026-06", "transmission",
+                                                                      "1", "2700", "3000", "-300",
+                                                                      "10.00", "", "0.80"});
+
+  // Nothing new: no call to forecasting.
+  CHECK(f.Refresh()[kSourceForecasts] == 0);
+  CHECK(f.report_sources.forecast_calls == 2);
+
+  // A later run over the same history (version 2) replaces fr-1's months;
+  // the older run stays stored but is no longer reported.
+  f.report_sources.runs.push_back({"fr-2", 2, may});
+  f.report_sources.forecasts.push_back(forecast("fr-2", "P-1", jun, 1, 1000));
+  CHECK(f.Refresh()[kSourceForecasts] == 1);
+  CHECK(f.report_sources.forecast_calls == 4);
+  const Rows rows = f.Rows("R6", jun, jun);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == std::vector<std::string>{"2026-06", "transmission", "1", "1000", "4000", "-3000",
+                                            "75.00", "", "0.40"});
 }
 
 }  // namespace
