@@ -674,7 +674,9 @@ absl::StatusOr<std::map<DocType, int64_t>> PgStore::CountDocumentsByType(
   std::map<DocType, int64_t> out;
   for (const pg::Row& r : res) {
     std::optional<DocType> type = DocTypeFromName(r.Text(0));
-    if (!type) return absl::InternalError(absl::StrCat("documents: unknown doc_type ", r.Text(0)));
+    if (!type)
+      return absl::InternalError(
+          absl::StrCat("documents: unknown doc_type ", std::string(r.Text(0))));
     out[*type] = r.Int(1);
   }
   return out;
