@@ -343,6 +343,9 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
   Service reporting(kReportingBin, CreateDatabase("suite_r_reporting"), dir, "reporting",
                     {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
                      {"GRIDBILL_INVOICING_ADDRESS", invoicing.address},
+                     {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                     {"GRIDBILL_METERING_ADDRESS", metering.address},
+                     {"GRIDBILL_FORECASTING_ADDRESS", forecasting.address},
                      {"GRIDBILL_EXPORT_TMP_DIR", dir.path()}});
   // The gateway as `up` starts it: the admin's password in .run/secrets.
   std::filesystem::create_directories(dir.File(".run/secrets"));
