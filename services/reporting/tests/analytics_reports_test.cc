@@ -3,25 +3,15 @@
 #include <catch2/catch.hpp>
 
 #include "analytics_reports.h"
+#include "callers.h"
 #include "gridbill/base/errors.h"
 
 namespace gridbill::reporting {
 namespace {
 
-Caller Operator() {
-  Caller c;
-  c.principal = "operator";
-  c.roles = {Role::kOperator};
-  return c;
-}
-
-Caller Participant(const std::string& id) {
-  Caller c;
-  c.principal = "user";
-  c.roles = {Role::kParticipantUser};
-  c.participant_id = id;
-  return c;
-}
+using testing::Months;
+using testing::Operator;
+using testing::Participant;
 
 Params Month(absl::CivilMonth m) {
   Params p;

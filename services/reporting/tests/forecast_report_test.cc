@@ -3,33 +3,16 @@
 // the MAPE and backtest MASE of each service and horizon.
 #include <catch2/catch.hpp>
 
+#include "callers.h"
 #include "forecast_report.h"
 #include "gridbill/base/errors.h"
 
 namespace gridbill::reporting {
 namespace {
 
-Caller Operator() {
-  Caller c;
-  c.principal = "operator";
-  c.roles = {Role::kOperator};
-  return c;
-}
-
-Caller Participant(const std::string& id) {
-  Caller c;
-  c.principal = "user";
-  c.roles = {Role::kParticipantUser};
-  c.participant_id = id;
-  return c;
-}
-
-Params Range(absl::CivilMonth from, absl::CivilMonth to) {
-  Params p;
-  p.period_from = from;
-  p.period_to = to;
-  return p;
-}
+using testing::Months;
+using testing::Operator;
+using testing::Participant;
 
 ForecastMonth F(const std::string& run, const std::string& participant, absl::CivilMonth period,
                 int horizon, int64_t wh, const std::string& mase) {
@@ -54,7 +37,7 @@ ServiceMonth A(const std::string& participant, absl::CivilMonth period, int64_t 
 }
 
 TEST_CASE("participants may not run R6") {
-  const Params p = Range(absl::CivilMonth(2026, 1), absl::CivilMonth(2026, 6));
+  const Params p = Months(absl::CivilMonth(2026, 1), absl::CivilMonth(2026, 6));
   const absl::StatusOr<Query> q = CheckQuery("R6", p, Participant("P-1"));
   CHECK(absl::IsPermissionDenied(q.status()));
   CHECK(CheckQuery("R6", p, Operator()).ok());
@@ -62,7 +45,7 @@ TEST_CASE("participants may not run R6") {
 
 TEST_CASE("R6 sets the participants' forecasts against the billed volume, by horizon") {
   const absl::CivilMonth jun(2026, 6), jul(2026, 7), aug(2026, 8);
-  const absl::StatusOr<Query> q = CheckQuery("R6", Range(jun, aug), Operator());
+  const absl::StatusOr<Query> q = CheckQuery("R6", Months(jun, aug), Operator());
   REQUIRE(q.ok());
   // Run A ended its history in May (June is horizon 1), run B in June.
   const std::vector<ForecastMonth> forecasts = {
@@ -89,7 +72,7 @@ TEST_CASE("R6 sets the participants' forecasts against the billed volume, by hor
 
 TEST_CASE("R6 leaves the APE empty when nothing was billed") {
   const absl::CivilMonth jun(2026, 6);
-  const absl::StatusOr<Query> q = CheckQuery("R6", Range(jun, jun), Operator());
+  const absl::StatusOr<Query> q = CheckQuery("R6", Months(jun, jun), Operator());
   REQUIRE(q.ok());
   const Table t = BuildR6(*q, {F("A", "P-1", jun, 3, 10, "")}, {A("P-1", jun, 0)});
   REQUIRE(t.rows.size() == 2);

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
+#include "callers.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
 #include "pdf_export.h"
@@ -24,27 +25,9 @@
 namespace gridbill::reporting {
 namespace {
 
-Caller Operator() {
-  Caller c;
-  c.principal = "operator";
-  c.roles = {Role::kOperator};
-  return c;
-}
-
-Caller Participant(const std::string& id) {
-  Caller c;
-  c.principal = "user";
-  c.roles = {Role::kParticipantUser};
-  c.participant_id = id;
-  return c;
-}
-
-Params Months(absl::CivilMonth from, absl::CivilMonth to) {
-  Params p;
-  p.period_from = from;
-  p.period_to = to;
-  return p;
-}
+using testing::Months;
+using testing::Operator;
+using testing::Participant;
 
 TEST_CASE("every report documents every column in both languages") {
   for (const ReportDef& r : Catalog()) {
