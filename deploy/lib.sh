@@ -72,6 +72,7 @@ service_env() {
     forecasting)
       echo "GRIDBILL_CONTRACTS_ADDRESS=$BIND_HOST:7101"
       echo "GRIDBILL_BALANCE_ADDRESS=$BIND_HOST:7103"
+      echo "GRIDBILL_INVOICING_ADDRESS=$BIND_HOST:7104"
       if [[ "${VERIFY_IDENTITY:-1}" == 1 ]]; then
         echo "GRIDBILL_IDENTITY_SECRET=$(run_secret identity_secret)"
       fi

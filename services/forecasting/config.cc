@@ -19,6 +19,10 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   if (!c.balance_address.empty()) {
     ASSIGN_OR_RETURN(c.balance_address, src.Address("balance_address", "127.0.0.1:7103"));
   }
+  ASSIGN_OR_RETURN(c.invoicing_address, src.String("invoicing_address", "127.0.0.1:7104"));
+  if (!c.invoicing_address.empty()) {
+    ASSIGN_OR_RETURN(c.invoicing_address, src.Address("invoicing_address", "127.0.0.1:7104"));
+  }
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));
   ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
   c.runs.workers = static_cast<int>(workers);
@@ -33,7 +37,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(BillingPeriod live, BillingPeriod::Parse(live_from, "live_from"));
   c.runs.live_from = live.civil_month();
   ASSIGN_OR_RETURN(std::string vat, src.String("vat_rates", "2019-01-01=12,2026-01-01=16"));
-  ASSIGN_OR_RETURN(c.outlook.vat, ParseVatRates(vat, "vat_rates"));
+  ASSIGN_OR_RETURN(c.vat_rates, ParseVatRates(vat, "vat_rates"));
   ASSIGN_OR_RETURN(int64_t flag, src.Int("declaration_flag_percent", 15, 1, 1000));
   c.outlook.flag_percent = static_cast<double>(flag);
   ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));

@@ -1,5 +1,6 @@
 #include "grpc_sources.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -244,6 +245,34 @@ absl::StatusOr<std::optional<MeasuredSoFar>> GrpcVolumeSource::SoFar(
     req.set_page_token(resp.next_page_token());
   }
   return std::optional<MeasuredSoFar>(std::move(out));
+}
+
+GrpcVatRates::GrpcVatRates(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
+    : periods_(invoicing::v1::BillingPeriodService::NewStub(channel)), timeout_(timeout) {}
+
+absl::StatusOr<std::vector<VatRate>> GrpcVatRates::VatRates() {
+  std::vector<VatRate> out;
+  invoicing::v1::ListVatRatesRequest req;
+  req.set_page_size(1000);
+  for (;;) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, timeout_);
+    invoicing::v1::ListVatRatesResponse resp;
+    const grpc::Status st = periods_->ListVatRates(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("invoicing", st);
+    for (const invoicing::v1::VatRate& r : resp.rates()) {
+      VatRate rate;
+      ASSIGN_OR_RETURN(rate.from, FromProtoDate(r.valid_from(), "valid_from"));
+      ASSIGN_OR_RETURN(rate.percent, Decimal::Parse(r.rate_percent(), "rate_percent"));
+      out.push_back(rate);
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (out.empty()) return absl::FailedPreconditionError("invoicing: no VAT rate in its table");
+  std::sort(out.begin(), out.end(),
+            [](const VatRate& a, const VatRate& b) { return a.from < b.from; });
+  return out;
 }
 
 }  // namespace gridbill::forecasting

@@ -1,7 +1,7 @@
 // The other services' APIs as forecasting's sources: participants and
 // contracts, tariffs and approved declared volumes from the contracts
 // service; billed monthly volumes and what is measured of a period so far
-// from the balance service's runs.
+// from the balance service's runs; the VAT rates from the invoicing service.
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
 #include "sources.h"
 
 namespace gridbill::forecasting {
@@ -41,6 +42,17 @@ class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, publi
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
+  absl::Duration timeout_;
+};
+
+// The invoicing service's VAT rates (ListVatRates, every page).
+class GrpcVatRates final : public VatSource {
+ public:
+  GrpcVatRates(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+  absl::StatusOr<std::vector<VatRate>> VatRates() override;
+
+ private:
+  std::unique_ptr<invoicing::v1::BillingPeriodService::Stub> periods_;
   absl::Duration timeout_;
 };
 

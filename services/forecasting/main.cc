@@ -45,9 +45,19 @@ absl::Status Serve(int argc, char** argv) {
                                      config.server.identity_secret),
         config.source_timeout);
   }
+  // VAT rates from invoicing's table; the vat_rates setting only without invoicing.
+  std::unique_ptr<VatSource> vat;
+  if (config.invoicing_address.empty()) {
+    vat = std::make_unique<ConfiguredVatRates>(config.vat_rates);
+  } else {
+    vat = std::make_unique<GrpcVatRates>(
+        CreateIdentitySigningChannel(config.invoicing_address, credentials,
+                                     config.server.identity_secret),
+        config.source_timeout);
+  }
   jobs::RunnerMetrics job_metrics(base.registry());
   Runs runs(store, jobs, directory, volumes.get(), clock, config.runs, &job_metrics);
-  Outlook outlook(runs, directory, directory, volumes.get(), config.outlook, volumes.get());
+  Outlook outlook(runs, directory, *vat, directory, volumes.get(), config.outlook, volumes.get());
   ForecastServiceImpl forecast_service(runs, outlook, idempotency);
   HistoryServiceImpl history_service(runs, idempotency);
 
@@ -56,7 +66,8 @@ absl::Status Serve(int argc, char** argv) {
             {{"grpc_port", absl::StrCat(server.grpc_port())},
              {"metrics_port", absl::StrCat(server.metrics_port())},
              {"contracts", config.contracts_address},
-             {"balance", config.balance_address}});
+             {"balance", config.balance_address},
+             {"invoicing", config.invoicing_address}});
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                    base.Start({&forecast_service, &history_service}, on_started));

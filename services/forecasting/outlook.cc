@@ -43,10 +43,11 @@ absl::Status InForecast(const ForecastRun& run, absl::CivilMonth period, std::st
 
 }  // namespace
 
-Outlook::Outlook(Runs& runs, PriceSource& prices, DeclarationSource& declarations,
+Outlook::Outlook(Runs& runs, PriceSource& prices, VatSource& vat, DeclarationSource& declarations,
                  MeasuredSource* measured, OutlookConfig config, HourlySource* hourly)
     : runs_(runs),
       prices_(prices),
+      vat_(vat),
       declarations_(declarations),
       measured_(measured),
       config_(std::move(config)),
@@ -70,6 +71,7 @@ absl::StatusOr<RevenueAnswer> Outlook::RevenueForecast(const Caller& caller,
                                      f.run.id, " (unknown participant or no history)"));
   }
   ASSIGN_OR_RETURN(std::vector<TariffInfo> tariffs, prices_.Tariffs());
+  ASSIGN_OR_RETURN(std::vector<VatRate> vat_rates, vat_.VatRates());
   RevenueAnswer out;
   out.run = f.run;
   // Per (period, service): the parts' revenue summed (a budget from the
@@ -80,8 +82,7 @@ absl::StatusOr<RevenueAnswer> Outlook::RevenueForecast(const Caller& caller,
   for (const auto& [service, parts] : by_service) {
     for (const RunSeries* s : parts) {
       for (const Point& p : s->points) {
-        ASSIGN_OR_RETURN(Revenue r,
-                         RevenueOf(service, p.period, p.volume_wh, tariffs, config_.vat));
+        ASSIGN_OR_RETURN(Revenue r, RevenueOf(service, p.period, p.volume_wh, tariffs, vat_rates));
         RevenueMonth& m = months[{p.period, service}];
         m.period = p.period;
         m.service_type = service;
@@ -96,10 +97,8 @@ absl::StatusOr<RevenueAnswer> Outlook::RevenueForecast(const Caller& caller,
     const SeriesAnswer sum = SumSeries(parts, Level::kNation);
     for (const Point& p : sum.points) {
       RevenueMonth& m = months[{p.period, service}];
-      ASSIGN_OR_RETURN(Revenue lo,
-                       RevenueOf(service, p.period, p.lower80_wh, tariffs, config_.vat));
-      ASSIGN_OR_RETURN(Revenue hi,
-                       RevenueOf(service, p.period, p.upper80_wh, tariffs, config_.vat));
+      ASSIGN_OR_RETURN(Revenue lo, RevenueOf(service, p.period, p.lower80_wh, tariffs, vat_rates));
+      ASSIGN_OR_RETURN(Revenue hi, RevenueOf(service, p.period, p.upper80_wh, tariffs, vat_rates));
       m.gross_lower80 = lo.gross;
       m.gross_upper80 = hi.gross;
     }
@@ -138,6 +137,7 @@ absl::StatusOr<WhatIfAnswer> Outlook::WhatIf(const std::string& run_id,
         absl::StrCat(FormatDate(scenario.from), " is after the forecast: ", Forecasts(f.run)));
   }
   ASSIGN_OR_RETURN(std::vector<TariffInfo> tariffs, prices_.Tariffs());
+  ASSIGN_OR_RETURN(std::vector<VatRate> vat_rates, vat_.VatRates());
   out.total.service_type = scenario.service_type;
   for (const RunSeries& s : f.series) {
     WhatIfLine line;
@@ -146,9 +146,9 @@ absl::StatusOr<WhatIfAnswer> Outlook::WhatIf(const std::string& run_id,
     for (const Point& p : s.points) {
       if (p.period < out.from) continue;
       ASSIGN_OR_RETURN(Revenue base,
-                       RevenueOf(s.service_type, p.period, p.volume_wh, tariffs, config_.vat));
+                       RevenueOf(s.service_type, p.period, p.volume_wh, tariffs, vat_rates));
       ASSIGN_OR_RETURN(Revenue what, RevenueOf(s.service_type, p.period, p.volume_wh, tariffs,
-                                               config_.vat, &scenario));
+                                               vat_rates, &scenario));
       line.volume_wh += p.volume_wh;
       line.baseline_net = line.baseline_net + base.net;
       line.baseline_gross = line.baseline_gross + base.gross;
@@ -289,6 +289,7 @@ absl::StatusOr<EstimateAnswer> Outlook::EstimateMonthToDate(
     }
   }
   ASSIGN_OR_RETURN(std::vector<TariffInfo> tariffs, prices_.Tariffs());
+  ASSIGN_OR_RETURN(std::vector<VatRate> vat_rates, vat_.VatRates());
   int hourly_services = 0, pro_rata_services = 0;
   for (const RunSeries& s : f.series) {
     const Point* p = PointAt(s, *period);
@@ -322,9 +323,9 @@ absl::StatusOr<EstimateAnswer> Outlook::EstimateMonthToDate(
       e.lower95_wh = bound(p->lower95_wh), e.upper95_wh = bound(p->upper95_wh);
     }
     ASSIGN_OR_RETURN(e.accrual,
-                     RevenueOf(s.service_type, *period, e.estimate_wh, tariffs, config_.vat));
+                     RevenueOf(s.service_type, *period, e.estimate_wh, tariffs, vat_rates));
     auto gross = [&](int64_t wh) -> absl::StatusOr<Money> {
-      ASSIGN_OR_RETURN(Revenue r, RevenueOf(s.service_type, *period, wh, tariffs, config_.vat));
+      ASSIGN_OR_RETURN(Revenue r, RevenueOf(s.service_type, *period, wh, tariffs, vat_rates));
       return r.gross;
     };
     ASSIGN_OR_RETURN(e.gross_lower80, gross(e.lower80_wh));

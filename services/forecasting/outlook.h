@@ -35,7 +35,6 @@
 namespace gridbill::forecasting {
 
 struct OutlookConfig {
-  std::vector<VatRate> vat;  // vat_rates
   // A declared volume further than this from the forecast is flagged (percent).
   double flag_percent = 15;
   absl::TimeZone zone;  // the operator's: a period's hours
@@ -124,7 +123,9 @@ class Outlook {
  public:
   // `measured` and `hourly` may be null (no balance service): nothing is
   // measured, the rest is pro rata.
-  Outlook(Runs& runs, PriceSource& prices, DeclarationSource& declarations,
+  // VAT rates are read from `vat` at every answer (a rate changed in
+  // invoicing counts from the next one).
+  Outlook(Runs& runs, PriceSource& prices, VatSource& vat, DeclarationSource& declarations,
           MeasuredSource* measured, OutlookConfig config, HourlySource* hourly = nullptr);
 
   // Revenue per month and service of a participant (empty: every participant).
@@ -147,6 +148,7 @@ class Outlook {
  private:
   Runs& runs_;
   PriceSource& prices_;
+  VatSource& vat_;
   DeclarationSource& declarations_;
   MeasuredSource* measured_;
   OutlookConfig config_;

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,26 @@ class PriceSource {
  public:
   virtual ~PriceSource() = default;
   virtual absl::StatusOr<std::vector<TariffInfo>> Tariffs() = 0;
+};
+
+// The dated VAT rates: the invoicing service's table (ListVatRates), so a
+// forecast's VAT is the one its invoices will carry.
+class VatSource {
+ public:
+  virtual ~VatSource() = default;
+  // Every rate, oldest first.
+  virtual absl::StatusOr<std::vector<VatRate>> VatRates() = 0;
+};
+
+// The `vat_rates` setting as the source where no invoicing service is
+// configured (invoicing_address empty).
+class ConfiguredVatRates final : public VatSource {
+ public:
+  explicit ConfiguredVatRates(std::vector<VatRate> rates) : rates_(std::move(rates)) {}
+  absl::StatusOr<std::vector<VatRate>> VatRates() override { return rates_; }
+
+ private:
+  std::vector<VatRate> rates_;
 };
 
 // One service's volume of an approved declared-volumes application.

@@ -103,6 +103,9 @@ test("every service of the suite is in the chart with Deployment, Service and th
         `${c} does not list ${name} among its callers`);
     }
   }
+  // Forecasting reads the VAT rates from invoicing (ListVatRates).
+  assert.equal(values.services.forecasting.calls.GRIDBILL_INVOICING_ADDRESS, "invoicing");
+  assert.ok(values.services.invoicing.callers.includes("forecasting"));
 });
 
 test("the chart gives each service the settings the prod overlay gives it", () => {

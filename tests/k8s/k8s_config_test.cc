@@ -117,6 +117,11 @@ TEST_CASE("every service starts on the settings each overlay gives it", "[suite]
       REQUIRE(kBinaries.count(service) == 1);
       CHECK(StartOn(service, dir.File(service + ".conf"), dir) == "SERVING");
     }
+    // Forecasting takes its VAT rates from invoicing, not from its own setting.
+    const std::string forecasting = ReadFile(dir.File("forecasting.conf"));
+    INFO(overlay << ": forecasting.conf\n" << forecasting);
+    CHECK(forecasting.find("invoicing_address = \"invoicing:7104\"") != std::string::npos);
+    CHECK(forecasting.find("vat_rates") == std::string::npos);
   }
 }
 

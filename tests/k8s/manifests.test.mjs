@@ -190,6 +190,10 @@ test("the structural checks catch what they are for", () => {
     ["limits", (o) => delete named(o, "Deployment", "gateway").spec.template.spec.containers[0].resources.limits, /gateway\/service: cpu request and limit/],
     ["service port", (o) => (named(o, "Service", "contracts").spec.ports[0].targetPort = "grpcx"), /port grpcx does not exist/],
     ["caller", (o) => named(o, "NetworkPolicy", "contracts").spec.ingress[0].from.pop(), /does not admit its caller forecasting/],
+    ["forecasting reads invoicing's VAT rates", (o) => {
+      const from = named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from;
+      from.splice(from.findIndex((f) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "forecasting"), 1);
+    }, /invoicing: NetworkPolicy does not admit its caller forecasting/],
     ["stranger", (o) => named(o, "NetworkPolicy", "invoicing").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "metering" } } }), /admits metering, which does not call it/],
     ["pdb", (o) => o.splice(o.indexOf(named(o, "PodDisruptionBudget", "balance")), 1), /balance: no PodDisruptionBudget/],
     ["secret in configmap", (o) => (byKind(o, "ConfigMap")[0].data.GRIDBILL_IDENTITY_SECRET = "x"), /looks like a secret/],

@@ -88,7 +88,8 @@ TEST_CASE("the monitoring rules and dashboards query only exported metrics", "[s
   Running& invoicing = all.back();
   all.push_back(Start("forecasting", GRIDBILL_FORECASTING_BIN,
                       {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
-                       {"GRIDBILL_BALANCE_ADDRESS", balance.address}},
+                       {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                       {"GRIDBILL_INVOICING_ADDRESS", invoicing.address}},
                       dir));
   Running& forecasting = all.back();
   all.push_back(Start("gateway", GRIDBILL_GATEWAY_BIN,

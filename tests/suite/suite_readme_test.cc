@@ -339,7 +339,8 @@ TEST_CASE("the README's tagged commands run as printed", "[suite][readme]") {
                      {"GRIDBILL_BALANCE_ADDRESS", balance.address}});
   Service forecasting(kForecastingBin, CreateDatabase("suite_r_forecasting"), dir, "forecasting",
                       {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
-                       {"GRIDBILL_BALANCE_ADDRESS", balance.address}});
+                       {"GRIDBILL_BALANCE_ADDRESS", balance.address},
+                       {"GRIDBILL_INVOICING_ADDRESS", invoicing.address}});
   Service reporting(kReportingBin, CreateDatabase("suite_r_reporting"), dir, "reporting",
                     {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
                      {"GRIDBILL_INVOICING_ADDRESS", invoicing.address},

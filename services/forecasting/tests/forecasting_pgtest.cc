@@ -61,6 +61,19 @@ class FakeDirectory final : public Directory, public PriceSource, public Declara
   }
 };
 
+// The invoicing service's VAT table: 12 %, 16 % from 2026; a test changes it.
+class FakeInvoicingVat final : public VatSource {
+ public:
+  absl::StatusOr<std::vector<VatRate>> VatRates() override {
+    absl::MutexLock lock(&mu);
+    ++calls;
+    return rates;
+  }
+  absl::Mutex mu;
+  std::vector<VatRate> rates ABSL_GUARDED_BY(mu) = *ParseVatRates("2019-01-01=12,2026-01-01=16");
+  int calls ABSL_GUARDED_BY(mu) = 0;
+};
+
 // One billing run, for 2024-11: what the balance service would answer; and
 // a preliminary run of 2024-12 up to the 11th (P-1 transmission 1 MWh so far).
 // With `hourly`, also the hourly results of P-1's transmission in both runs:
@@ -133,6 +146,7 @@ struct Fixture {
   jobs::PgJobs jobs{base.pool()};
   pg::PgIdempotency idempotency{base.pool()};
   FakeDirectory directory;
+  FakeInvoicingVat vat;
   FakeVolumes volumes;
   std::unique_ptr<Runs> runs;
   std::unique_ptr<Outlook> outlook;
@@ -151,9 +165,8 @@ struct Fixture {
     config.live_from = absl::CivilMonth(2024, 11);
     runs = std::make_unique<Runs>(store, jobs, directory, &volumes, clock, config);
     OutlookConfig oc;
-    oc.vat = *ParseVatRates("2019-01-01=12,2026-01-01=16");
     oc.zone = *LoadZone("Asia/Almaty");
-    outlook = std::make_unique<Outlook>(*runs, directory, directory, &volumes, oc, &volumes);
+    outlook = std::make_unique<Outlook>(*runs, directory, vat, directory, &volumes, oc, &volumes);
     forecast_service = std::make_unique<ForecastServiceImpl>(*runs, *outlook, idempotency);
     history_service = std::make_unique<HistoryServiceImpl>(*runs, idempotency);
     base.Start({forecast_service.get(), history_service.get()});
@@ -503,6 +516,32 @@ TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date esti
         PercentOf(ChargeFor(d("3.0"), p1.at(absl::CivilMonth(2026, 1))), d("16")).tiyn);
   CHECK(month(0).gross_lower_80_tiyn() <= month(0).gross_tiyn());
   CHECK(month(0).gross_tiyn() <= month(0).gross_upper_80_tiyn());
+  // The rates are invoicing's, read at every answer: a rate invoicing adds
+  // (20 % from 2026-07-01) changes the gross of the months from then on
+  // and nothing before.
+  {
+    const v1::GetRevenueForecastResponse before = rev;
+    {
+      absl::MutexLock lock(&f.vat.mu);
+      f.vat.rates = *ParseVatRates("2019-01-01=12,2026-01-01=16,2026-07-01=20");
+    }
+    REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::GetRevenueForecast, rq, &rev));
+    REQUIRE(rev.months_size() == 24);
+    for (int i = 0; i < 24; ++i) {
+      INFO(i);
+      CHECK(rev.months(i).net_tiyn() == before.months(i).net_tiyn());
+      if (i < 19) {
+        CHECK(rev.months(i).gross_tiyn() == before.months(i).gross_tiyn());
+      } else {
+        CHECK(rev.months(i).vat_percent().value() == "20");
+        CHECK(rev.months(i).vat_tiyn() == PercentOf(Money{rev.months(i).net_tiyn()}, d("20")).tiyn);
+        CHECK(rev.months(i).gross_tiyn() > before.months(i).gross_tiyn());
+      }
+    }
+    CHECK(rev.total_gross_tiyn() > before.total_gross_tiyn());
+    absl::MutexLock lock(&f.vat.mu);
+    f.vat.rates = *ParseVatRates("2019-01-01=12,2026-01-01=16");
+  }
   // Every participant: the totals are the sums of the participants'.
   int64_t parts = 0;
   for (const char* p : {"P-1", "P-2", "P-3"}) {
