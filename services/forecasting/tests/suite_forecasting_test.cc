@@ -1,11 +1,15 @@
 // Forecasting end to end with the real binaries: gridbill-contracts holding
-// the demo participants, contracts and tariffs, gridbill-forecasting reading
-// them (no balance service: the legacy history only), both on free ports
-// against a throwaway PostgreSQL, driven by the real gridbillctl as an
-// operator would: the demo history imported, one forecast run, a
-// participant's forecast, its revenue and a tariff what-if checked from the
+// the demo participants, contracts and tariffs, gridbill-invoicing holding
+// the VAT rates, gridbill-forecasting reading them (no balance service: the
+// legacy history only), all on free ports against a throwaway PostgreSQL,
+// driven by the real gridbillctl as an operator would: the demo history
+// imported, one forecast run, a participant's forecast, its revenue (with a
+// VAT rate added in invoicing's table) and a tariff what-if checked from the
 // outside; a bad scenario refused naming the field.
+#include <libpq-fe.h>
+
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,7 @@ namespace fv1 = ::gridbill::forecasting::v1;
 
 constexpr char kContractsBin[] = GRIDBILL_CONTRACTS_BIN;
 constexpr char kForecastingBin[] = GRIDBILL_FORECASTING_BIN;
+constexpr char kInvoicingBin[] = GRIDBILL_INVOICING_BIN;
 constexpr char kCtlBin[] = GRIDBILL_CTL_BIN;
 
 struct Cli {
@@ -30,6 +35,15 @@ struct Cli {
     return Run(args, env, timeout);
   }
 };
+
+// Runs one statement on a database (the test's own change to a service's data).
+void Exec(const std::string& conninfo, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  INFO(sql << ": " << PQerrorMessage(conn.get()));
+  REQUIRE(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
+}
 
 template <typename Message>
 Message Parse(const CommandResult& r) {
@@ -45,9 +59,14 @@ TEST_CASE("forecasting: the demo history, one run, a forecast, its revenue and a
   TempDir dir;
   Running contracts(kContractsBin, CreateDatabase("suite_forecasting_contracts"), dir, "contracts");
   contracts.WaitServing(seconds(90));
-  Running forecasting(
-      kForecastingBin, CreateDatabase("suite_forecasting"), dir, "forecasting",
-      {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address}, {"GRIDBILL_BALANCE_ADDRESS", ""}});
+  const std::string invoicing_db = CreateDatabase("suite_forecasting_invoicing");
+  Running invoicing(kInvoicingBin, invoicing_db, dir, "invoicing",
+                    {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address}});
+  invoicing.WaitServing(seconds(90));
+  Running forecasting(kForecastingBin, CreateDatabase("suite_forecasting"), dir, "forecasting",
+                      {{"GRIDBILL_CONTRACTS_ADDRESS", contracts.address},
+                       {"GRIDBILL_BALANCE_ADDRESS", ""},
+                       {"GRIDBILL_INVOICING_ADDRESS", invoicing.address}});
   forecasting.WaitServing(seconds(90));
   const Cli ctl{
       {{"GRIDBILL_ADDR", contracts.address}, {"GRIDBILL_FORECASTING_ADDR", forecasting.address}}};
@@ -107,6 +126,30 @@ TEST_CASE("forecasting: the demo history, one run, a forecast, its revenue and a
     gross += m.gross_tiyn();
   }
   CHECK(revenue.total_gross_tiyn() == gross);
+
+  // The rates are invoicing's: a rate added to its table (20 % from
+  // 2026-07-01) changes the next answer's VAT and gross from July on, and
+  // nothing before.
+  Exec(invoicing_db,
+       "INSERT INTO vat_rates (valid_from, rate_percent, source) "
+       "VALUES ('2026-07-01', 20, 'suite_forecasting_test')");
+  const auto changed = Parse<fv1::GetRevenueForecastResponse>(
+      ctl({"forecast", "revenue", "--service", "transmission", "--output", "json"}));
+  REQUIRE(changed.months_size() == 12);
+  for (int i = 0; i < 12; ++i) {
+    const fv1::RevenueMonth& m = changed.months(i);
+    const fv1::RevenueMonth& was = revenue.months(i);
+    INFO("month " << m.period().year() << "-" << m.period().month());
+    CHECK(m.net_tiyn() == was.net_tiyn());
+    const bool july_on = m.period().year() == 2026 && m.period().month() >= 7;
+    CHECK(m.vat_percent().value() == (july_on ? "20" : was.vat_percent().value()));
+    if (july_on) {
+      CHECK(m.gross_tiyn() > was.gross_tiyn());
+    } else {
+      CHECK(m.gross_tiyn() == was.gross_tiyn());
+    }
+  }
+  CHECK(changed.total_gross_tiyn() > revenue.total_gross_tiyn());
 
   // A what-if: transmission at 9.99 tenge/kWh from 2026-03-01 raises revenue.
   const auto what = Parse<fv1::TariffWhatIfResponse>(
