@@ -124,6 +124,38 @@ void HourlyToProto(const HourlyForecast& h, int rest_hours, v1::HourlyForecast* 
   if (h.sum_coverage95) *out->mutable_sum_coverage_95_percent() = DecimalOf(*h.sum_coverage95, 2);
 }
 
+void HourlySeriesToProto(const HourlySeriesAnswer& s, const std::vector<absl::Time>& hours,
+                         v1::HourlySeriesForecast* out) {
+  out->set_level(static_cast<v1::Level>(s.level));
+  out->set_participant_id(s.participant_id);
+  out->set_region_code(s.region_code);
+  out->set_service_type(static_cast<contracts::v1::ServiceType>(s.service_type));
+  out->set_note(s.note);
+  if (!s.forecast) return;
+  const HourlyForecast& h = *s.forecast;
+  out->set_parts(h.parts);
+  int64_t total = 0;
+  for (size_t i = 0; i < hours.size() && i < h.points.size(); ++i) {
+    v1::HourPoint* p = out->add_points();
+    *p->mutable_hour_start() = ToProtoTime(hours[i]);
+    p->set_volume_wh(static_cast<int64_t>(std::llround(h.points[i])));
+    total += p->volume_wh();
+  }
+  out->set_total_wh(total);
+  // The bounds around the points' sum (as rounded), each half-width rounded once.
+  auto bound = [&](double b) { return total + static_cast<int64_t>(std::llround(b - h.total)); };
+  out->set_lower_80_wh(bound(h.lower80));
+  out->set_upper_80_wh(bound(h.upper80));
+  out->set_lower_95_wh(bound(h.lower95));
+  out->set_upper_95_wh(bound(h.upper95));
+  HourlyToProto(h, static_cast<int>(hours.size()), out->mutable_forecast());
+  if (h.parts > 0) {  // a sum has no model of its own
+    out->mutable_forecast()->set_model(v1::MODEL_KIND_UNSPECIFIED);
+    out->mutable_forecast()->mutable_accuracy()->set_model(v1::MODEL_KIND_UNSPECIFIED);
+    out->mutable_forecast()->mutable_candidates(0)->set_model(v1::MODEL_KIND_UNSPECIFIED);
+  }
+}
+
 void SeriesToProto(const SeriesAnswer& s, v1::SeriesForecast* out) {
   out->set_level(static_cast<v1::Level>(s.level));
   out->set_participant_id(s.participant_id);
@@ -295,6 +327,18 @@ grpc::Status ForecastServiceImpl::GetForecast(grpc::ServerContext* ctx,
                                               v1::GetForecastResponse* resp) {
   ASSIGN_OR_RETURN_GRPC(const Caller caller, Authorize(*ctx, *req));
   ASSIGN_OR_RETURN_GRPC(ForecastQuery query, QueryOf(*req));
+  if (req->hourly()) {
+    ASSIGN_OR_RETURN_GRPC(std::optional<absl::CivilMonth> period,
+                          OptionalMonth(req->period(), "period"));
+    ASSIGN_OR_RETURN_GRPC(HourlyAnswer a, outlook_.HourlyForecastOf(caller, query, period));
+    RunToProto(a.run, resp->mutable_run());
+    resp->set_balance_run_id(a.balance_run_id);
+    for (const std::string& id : a.hourly_run_ids) resp->add_hourly_history_run_ids(id);
+    for (const HourlySeriesAnswer& s : a.series) {
+      HourlySeriesToProto(s, a.hours, resp->add_hourly());
+    }
+    return grpc::Status::OK;
+  }
   ASSIGN_OR_RETURN_GRPC(ForecastAnswer answer, runs_.Forecast(caller, query));
   RunToProto(answer.run, resp->mutable_run());
   for (const SeriesAnswer& s : answer.series) SeriesToProto(s, resp->add_series());

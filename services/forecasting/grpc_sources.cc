@@ -157,9 +157,9 @@ absl::StatusOr<std::vector<ServiceHourVolume>> GrpcVolumeSource::Hours(
   balance::v1::StreamServiceHoursResponse chunk;
   while (reader->Read(&chunk)) {
     for (const balance::v1::ServiceHour& h : chunk.hours()) {
-      if (h.participant_id() != participant_id) continue;
-      out.push_back(
-          {static_cast<int>(h.service_type()), FromProtoTime(h.hour_start()), h.actual_wh()});
+      if (!participant_id.empty() && h.participant_id() != participant_id) continue;
+      out.push_back({static_cast<int>(h.service_type()), FromProtoTime(h.hour_start()),
+                     h.actual_wh(), h.participant_id()});
     }
   }
   const grpc::Status st = reader->Finish();

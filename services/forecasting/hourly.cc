@@ -211,6 +211,63 @@ std::vector<Slot> SlotsOf(absl::Span<const absl::Time> times, absl::TimeZone zon
   return out;
 }
 
+// The interval of the sum over `hours_ahead` future hours around
+// out.total, from out.chosen_errors (see the file comment).
+void SumInterval(int hours_ahead, const HourlyOptions& options, HourlyForecast& out) {
+  // The sum's interval from the chosen model's errors of sums over K hours.
+  const int window = std::max(1, std::min(hours_ahead, options.backtest_hours));
+  const std::vector<BacktestError>& errors = out.chosen_errors;
+  std::map<int, double> sum_error;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    const absl::Time o = out.origins[errors[i].origin];
+    if (o + absl::Hours(window) > out.history_end) continue;
+    if (errors[i].horizon > window) continue;
+    sum_error[errors[i].origin] += errors[i].actual - errors[i].forecast;
+  }
+  std::vector<double> sums;
+  for (const auto& [origin, e] : sum_error) sums.push_back(e);
+  out.sum_origins = static_cast<int>(sums.size());
+  const double widen =
+      hours_ahead > window ? std::sqrt(static_cast<double>(hours_ahead) / window) : 1.0;
+  if (sums.size() >= 3) {
+    auto bounds = [&](const std::vector<double>& sample, double p) {
+      const Spread s = SpreadOf(sample);
+      const double half = StudentT(p, s.n - 1) * s.sd * std::sqrt(1.0 + 1.0 / s.n);
+      return std::pair<double, double>{s.mean - half, s.mean + half};
+    };
+    const auto [lo80, hi80] = bounds(sums, 0.90);
+    const auto [lo95, hi95] = bounds(sums, 0.975);
+    out.lower80 = out.total + widen * lo80, out.upper80 = out.total + widen * hi80;
+    out.lower95 = out.total + widen * lo95, out.upper95 = out.total + widen * hi95;
+    if (sums.size() >= 4) {
+      int in80 = 0, in95 = 0;
+      for (size_t i = 0; i < sums.size(); ++i) {
+        std::vector<double> others;
+        for (size_t j = 0; j < sums.size(); ++j) {
+          if (j != i) others.push_back(sums[j]);
+        }
+        const auto [a80, b80] = bounds(others, 0.90);
+        const auto [a95, b95] = bounds(others, 0.975);
+        in80 += sums[i] >= a80 && sums[i] <= b80;
+        in95 += sums[i] >= a95 && sums[i] <= b95;
+      }
+      out.sum_coverage80 = 100.0 * in80 / static_cast<double>(sums.size());
+      out.sum_coverage95 = 100.0 * in95 / static_cast<double>(sums.size());
+    }
+  } else {
+    std::vector<double> e;
+    for (const BacktestError& b : errors) e.push_back(b.actual - b.forecast);
+    const Spread s = SpreadOf(e);
+    const double sd = s.sd * std::sqrt(static_cast<double>(hours_ahead));
+    out.lower80 = out.total - 1.2816 * sd, out.upper80 = out.total + 1.2816 * sd;
+    out.lower95 = out.total - 1.96 * sd, out.upper95 = out.total + 1.96 * sd;
+    out.fallback = absl::StrFormat(
+        "%d backtest windows of %d hours: the sum's interval from the hourly errors' spread "
+        "times sqrt(%d) (as if independent)",
+        out.sum_origins, window, hours_ahead);
+  }
+}
+
 }  // namespace
 
 const char* HourlyModelName(HourlyModel model) {
@@ -311,58 +368,79 @@ std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
   out.points = PointsOf(out.model, history, slots, future, SlotsOf(future, zone), options);
   for (double v : out.points) out.total += v;
 
-  // The sum's interval from the chosen model's errors of sums over K hours.
-  const int hours_ahead = static_cast<int>(future.size());
-  const int window = std::max(1, std::min(hours_ahead, options.backtest_hours));
-  const std::vector<BacktestError>& errors = errors_of[out.chosen];
-  std::map<int, double> sum_error;
-  for (size_t i = 0; i < errors.size(); ++i) {
-    const absl::Time o = origins[errors[i].origin];
-    if (o + absl::Hours(window) > history_end) continue;
-    if (errors[i].horizon > window) continue;
-    sum_error[errors[i].origin] += errors[i].actual - errors[i].forecast;
-  }
-  std::vector<double> sums;
-  for (const auto& [origin, e] : sum_error) sums.push_back(e);
-  out.sum_origins = static_cast<int>(sums.size());
-  const double widen =
-      hours_ahead > window ? std::sqrt(static_cast<double>(hours_ahead) / window) : 1.0;
-  if (sums.size() >= 3) {
-    auto bounds = [&](const std::vector<double>& sample, double p) {
-      const Spread s = SpreadOf(sample);
-      const double half = StudentT(p, s.n - 1) * s.sd * std::sqrt(1.0 + 1.0 / s.n);
-      return std::pair<double, double>{s.mean - half, s.mean + half};
-    };
-    const auto [lo80, hi80] = bounds(sums, 0.90);
-    const auto [lo95, hi95] = bounds(sums, 0.975);
-    out.lower80 = out.total + widen * lo80, out.upper80 = out.total + widen * hi80;
-    out.lower95 = out.total + widen * lo95, out.upper95 = out.total + widen * hi95;
-    if (sums.size() >= 4) {
-      int in80 = 0, in95 = 0;
-      for (size_t i = 0; i < sums.size(); ++i) {
-        std::vector<double> others;
-        for (size_t j = 0; j < sums.size(); ++j) {
-          if (j != i) others.push_back(sums[j]);
-        }
-        const auto [a80, b80] = bounds(others, 0.90);
-        const auto [a95, b95] = bounds(others, 0.975);
-        in80 += sums[i] >= a80 && sums[i] <= b80;
-        in95 += sums[i] >= a95 && sums[i] <= b95;
-      }
-      out.sum_coverage80 = 100.0 * in80 / static_cast<double>(sums.size());
-      out.sum_coverage95 = 100.0 * in95 / static_cast<double>(sums.size());
+  out.origins = origins;
+  out.chosen_errors = errors_of[out.chosen];
+  out.history_end = history_end;
+  SumInterval(static_cast<int>(future.size()), options, out);
+  return out;
+}
+
+std::optional<HourlyForecast> ForecastHoursBottomUp(
+    const std::vector<std::vector<HourVolume>>& parts, const std::vector<absl::Time>& future,
+    absl::TimeZone zone, const HourlyOptions& options) {
+  HourlyForecast out;
+  out.points.assign(future.size(), 0.0);
+  std::map<absl::Time, double> history;  // the parts' hours summed
+  // Per (origin, target hour): the parts' chosen forecasts and actuals summed.
+  struct Cell {
+    double forecast = 0, actual = 0;
+    int parts = 0;
+  };
+  std::map<std::pair<absl::Time, absl::Time>, Cell> cells;
+  int short_parts = 0;
+  for (const std::vector<HourVolume>& part : parts) {
+    std::optional<HourlyForecast> f = ForecastHours(part, future, zone, options);
+    if (!f) {
+      ++short_parts;
+      continue;
     }
-  } else {
-    std::vector<double> e;
-    for (const BacktestError& b : errors) e.push_back(b.actual - b.forecast);
-    const Spread s = SpreadOf(e);
-    const double sd = s.sd * std::sqrt(static_cast<double>(hours_ahead));
-    out.lower80 = out.total - 1.2816 * sd, out.upper80 = out.total + 1.2816 * sd;
-    out.lower95 = out.total - 1.96 * sd, out.upper95 = out.total + 1.96 * sd;
-    out.fallback = absl::StrFormat(
-        "%d backtest windows of %d hours: the sum's interval from the hourly errors' spread "
-        "times sqrt(%d) (as if independent)",
-        out.sum_origins, window, hours_ahead);
+    ++out.parts;
+    for (const HourVolume& h : part) history[h.start] += h.wh;
+    for (size_t i = 0; i < future.size(); ++i) {
+      // Whole Wh per part, so the parts add up exactly to the whole.
+      out.points[i] += static_cast<double>(std::llround(f->points[i]));
+    }
+    for (const BacktestError& e : f->chosen_errors) {
+      const absl::Time o = f->origins[e.origin];
+      Cell& c = cells[{o, o + absl::Hours(e.horizon - 1)}];
+      c.forecast += e.forecast;
+      c.actual += e.actual;
+      ++c.parts;
+    }
+  }
+  if (out.parts == 0) return std::nullopt;
+  for (double v : out.points) out.total += v;
+  std::vector<HourVolume> summed;
+  for (const auto& [t, v] : history) summed.push_back({t, v});
+  out.history_hours = static_cast<int>(history.size());
+  out.history_end = history.rbegin()->first + absl::Hours(1);
+  // The origins and hours every forecast part has.
+  std::map<absl::Time, int> origin_index;
+  for (const auto& [key, c] : cells) {
+    if (c.parts == out.parts) origin_index.emplace(key.first, 0);
+  }
+  for (auto& [o, index] : origin_index) {
+    index = static_cast<int>(out.origins.size());
+    out.origins.push_back(o);
+  }
+  for (const auto& [key, c] : cells) {
+    if (c.parts != out.parts) continue;
+    const int horizon = static_cast<int>((key.second - key.first) / absl::Hours(1)) + 1;
+    out.chosen_errors.push_back({origin_index[key.first], horizon, c.forecast, c.actual});
+  }
+  HourlyCandidate sum;
+  sum.model = HourlyModel::kWeeklyNaive;  // unused: a sum has no model of its own
+  const double scale = out.origins.empty() ? 0.0 : HourlyMaseScale(summed, out.origins.front());
+  sum.accuracy = Measure(out.chosen_errors, scale);
+  sum.accuracy.spec = absl::StrFormat("bottom-up sum of %d series", out.parts);
+  std::tie(sum.accuracy.coverage80, sum.accuracy.coverage95) = HourlyCoverage(out.chosen_errors);
+  out.candidates.push_back(sum);
+  out.spec = sum.accuracy.spec;
+  SumInterval(static_cast<int>(future.size()), options, out);
+  if (short_parts > 0) {
+    out.fallback = absl::StrCat(
+        out.fallback, out.fallback.empty() ? "" : "; ", short_parts,
+        " series with too few hourly results for a backtest (8 days needed) count zero");
   }
   return out;
 }

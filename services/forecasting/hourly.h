@@ -38,6 +38,15 @@
 // origin out in turn (the interval from the other origins' sums). With
 // fewer than 3 such origins the hourly errors' deviation times sqrt(H) is
 // used, and said in `fallback`.
+//
+// A region's or the nation's hours are reconciled bottom-up, as the monthly
+// sums are (ForecastHoursBottomUp): each participant's service is forecast
+// on its own history, its points rounded to the Wh, and the whole's points
+// are the parts' added hour by hour, so the parts add up exactly to the
+// whole. The whole's accuracy is the parts' chosen backtest forecasts
+// summed against their summed actuals, at the origins and hours every
+// forecast part has (MASE scaled by the summed history's weekly naive
+// error); its interval is built from those summed errors as a part's is.
 #pragma once
 
 #include <optional>
@@ -78,12 +87,19 @@ struct HourlyForecast {
   std::string spec;
   std::string fallback;
   int history_hours = 0;
-  std::vector<double> points;  // per future hour
+  std::vector<double> points;  // per future hour (whole Wh at region and nation)
   double total = 0;
   double lower80 = 0, upper80 = 0, lower95 = 0, upper95 = 0;
   // Of the sum intervals, leave one origin out, percent; nullopt: too few origins.
   std::optional<double> sum_coverage80, sum_coverage95;
   int sum_origins = 0;
+  // The backtest origins and the chosen model's errors at them (what a
+  // bottom-up sum adds up).
+  std::vector<absl::Time> origins;
+  std::vector<BacktestError> chosen_errors;
+  absl::Time history_end;
+  // Bottom-up sums only: the parts forecast and summed (0: a single series).
+  int parts = 0;
 };
 
 // One model's forecast of `future` from `history` (sorted by start, hours
@@ -101,5 +117,13 @@ std::vector<absl::Time> HoursBetween(absl::Time from, absl::Time to, absl::TimeZ
 std::optional<HourlyForecast> ForecastHours(std::vector<HourVolume> history,
                                             const std::vector<absl::Time>& future,
                                             absl::TimeZone zone, const HourlyOptions& options);
+
+// The bottom-up sum of `parts` (each a participant's hourly history of one
+// service) over `future` (see the file comment). Parts whose history is too
+// short for ForecastHours count zero and are named by count in `fallback`;
+// nullopt when no part has a forecast.
+std::optional<HourlyForecast> ForecastHoursBottomUp(
+    const std::vector<std::vector<HourVolume>>& parts, const std::vector<absl::Time>& future,
+    absl::TimeZone zone, const HourlyOptions& options);
 
 }  // namespace gridbill::forecasting

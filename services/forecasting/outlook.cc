@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -228,6 +229,105 @@ absl::StatusOr<FlagsAnswer> Outlook::DeclarationFlags(const std::string& run_id,
   out.flags = paging::CutPage(std::move(rest), page, [](const DeclarationFlag& f) {
     return paging::PageKey{f.participant_id, absl::StrCat(f.service_type)};
   });
+  return out;
+}
+
+absl::StatusOr<HourlyAnswer> Outlook::HourlyForecastOf(const Caller& caller,
+                                                       const ForecastQuery& query,
+                                                       std::optional<absl::CivilMonth> period) {
+  if (query.level == Level::kContract) {
+    return InvalidField("level",
+                        "hourly forecasts are of a participant, a region or the nation, "
+                        "not of a contract");
+  }
+  if (!period) return InvalidField("period", "required for an hourly forecast");
+  ASSIGN_OR_RETURN(ForecastAnswer subject, runs_.Forecast(caller, query));
+  RETURN_IF_ERROR(InForecast(subject.run, *period, "period"));
+  if (hourly_ == nullptr || measured_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "hourly forecasts need the balance service's hourly results (balance_address is empty)");
+  }
+  HourlyAnswer out;
+  out.run = subject.run;
+  out.period = *period;
+  // The participants summed: the subject's (every one of the run in the
+  // region or the nation).
+  const std::string& only = query.level == Level::kParticipant ? query.participant_id : "";
+  ASSIGN_OR_RETURN(Runs::RunForecasts f, runs_.SeriesOf(subject.run.id, only, query.service_type));
+  std::set<std::string> members;
+  for (const RunSeries& s : f.series) {
+    if (query.level == Level::kRegion && s.region_code != query.region_code) continue;
+    members.insert(s.participant_id);
+  }
+  if (members.empty()) return out;
+  // What balance has measured of the period: one run for every participant.
+  ASSIGN_OR_RETURN(std::optional<MeasuredSoFar> measured,
+                   measured_->SoFar(*members.begin(), *period));
+  const absl::Time start = absl::FromCivil(absl::CivilDay(*period), config_.zone);
+  const absl::Time end = absl::FromCivil(absl::CivilDay(*period + 1), config_.zone);
+  if (measured) {
+    out.balance_run_id = measured->run_id;
+    out.measured_until = measured->final ? end : std::clamp(measured->computed_until, start, end);
+  }
+  const absl::Time rest_from = out.measured_until.value_or(start);
+  out.hours = HoursBetween(rest_from, end, config_.zone);
+  // History per (service, participant): the billing runs of the months
+  // before, then the period's measured hours; one read per run.
+  std::map<int, std::map<std::string, std::vector<HourVolume>>> history;
+  auto add = [&](const std::vector<ServiceHourVolume>& hours, absl::Time before) {
+    for (const ServiceHourVolume& h : hours) {
+      if (h.start >= before) continue;
+      const std::string& who = only.empty() ? h.participant_id : only;
+      if (members.count(who) == 0) continue;
+      history[h.service_type][who].push_back({h.start, static_cast<double>(h.wh)});
+    }
+  };
+  if (!out.hours.empty()) {
+    for (int k = config_.hourly_history_months; k >= 1; --k) {
+      ASSIGN_OR_RETURN(std::optional<std::string> run_id, hourly_->BillingRunId(*period - k));
+      if (!run_id) continue;
+      ASSIGN_OR_RETURN(std::vector<ServiceHourVolume> hours, hourly_->Hours(*run_id, only));
+      add(hours, absl::InfiniteFuture());
+      out.hourly_run_ids.push_back(*run_id);
+    }
+    if (measured) {
+      ASSIGN_OR_RETURN(std::vector<ServiceHourVolume> hours,
+                       hourly_->Hours(measured->run_id, only));
+      add(hours, rest_from);
+      out.hourly_run_ids.push_back(measured->run_id);
+    }
+  }
+  for (const SeriesAnswer& s : subject.series) {
+    HourlySeriesAnswer a;
+    a.level = s.level;
+    a.participant_id = s.participant_id;
+    a.region_code = s.region_code;
+    a.service_type = s.service_type;
+    // Every member's, empty where it has no hourly results (counted short).
+    std::vector<std::vector<HourVolume>> parts;
+    std::map<std::string, std::vector<HourVolume>>& by_member = history[s.service_type];
+    for (const std::string& who : members) {
+      auto it = by_member.find(who);
+      if (it != by_member.end()) {
+        parts.push_back(std::move(it->second));
+      } else if (query.level != Level::kParticipant) {
+        parts.emplace_back();
+      }
+    }
+    if (out.hours.empty()) {
+      a.note = "the period is measured to its end: nothing to forecast";
+    } else if (query.level == Level::kParticipant) {
+      if (!parts.empty()) {
+        a.forecast = ForecastHours(std::move(parts[0]), out.hours, config_.zone, config_.hourly);
+      }
+    } else {
+      a.forecast = ForecastHoursBottomUp(parts, out.hours, config_.zone, config_.hourly);
+    }
+    if (!a.forecast && a.note.empty()) {
+      a.note = "too few hourly results for a backtest (8 days needed)";
+    }
+    out.series.push_back(std::move(a));
+  }
   return out;
 }
 

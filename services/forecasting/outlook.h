@@ -119,6 +119,28 @@ struct EstimateAnswer {
   Money gross_lower80, gross_upper80, gross_lower95, gross_upper95;
 };
 
+// One service's hourly forecast of a participant, a region or the nation
+// for the rest of a period (a region's and the nation's bottom-up).
+struct HourlySeriesAnswer {
+  Level level = Level::kParticipant;
+  std::string participant_id;
+  std::string region_code;
+  int service_type = 0;
+  // nullopt: too few hourly results for a backtest (`note` says so).
+  std::optional<HourlyForecast> forecast;
+  std::string note;
+};
+
+struct HourlyAnswer {
+  ForecastRun run;
+  absl::CivilMonth period;
+  std::string balance_run_id;  // empty: nothing of the period measured yet
+  std::optional<absl::Time> measured_until;
+  std::vector<std::string> hourly_run_ids;
+  std::vector<absl::Time> hours;  // the hours forecast
+  std::vector<HourlySeriesAnswer> series;
+};
+
 class Outlook {
  public:
   // `measured` and `hourly` may be null (no balance service): nothing is
@@ -141,6 +163,13 @@ class Outlook {
                                                std::optional<absl::CivilMonth> period,
                                                std::optional<double> threshold_percent,
                                                const paging::Page& page);
+  // The hours of `period` after what balance has measured, per service of
+  // the query's participant, region or the nation (not a contract), from
+  // the balance runs' hourly results as the month-to-date estimate reads
+  // them; the run (for access, the subject and its services) as
+  // Runs::Forecast answers the query.
+  absl::StatusOr<HourlyAnswer> HourlyForecastOf(const Caller& caller, const ForecastQuery& query,
+                                                std::optional<absl::CivilMonth> period);
   absl::StatusOr<EstimateAnswer> EstimateMonthToDate(const Caller& caller,
                                                      const std::string& participant_id,
                                                      std::optional<absl::CivilMonth> period);

@@ -116,6 +116,7 @@ struct ServiceHourVolume {
   int service_type = 0;
   absl::Time start;
   int64_t wh = 0;
+  std::string participant_id;
 };
 
 // The balance service's hourly results: the history of the hourly models.
@@ -124,7 +125,8 @@ class HourlySource {
   virtual ~HourlySource() = default;
   // The id of `period`'s billing run; nullopt when it has none.
   virtual absl::StatusOr<std::optional<std::string>> BillingRunId(absl::CivilMonth period) = 0;
-  // A run's hours of one participant, every service.
+  // A run's hours of one participant, every service; participant_id empty:
+  // every participant's (one read for a region's or the nation's sums).
   virtual absl::StatusOr<std::vector<ServiceHourVolume>> Hours(
       const std::string& run_id, const std::string& participant_id) = 0;
 };

@@ -249,6 +249,10 @@ int ShowCmd(Context& ctx, const Args& args) {
   CTL_ASSIGN_OR_USAGE(const contracts::v1::ServiceType service,
                       EnumFlag<contracts::v1::ServiceType>(args, "service"));
   req.set_service_type(service);
+  if (args.Has("hourly")) {
+    req.set_hourly(true);
+    CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "hourly"));
+  }
   fv1::GetForecastResponse resp;
   grpc::Status st = ctx.client().Call(*f.forecasts, &fv1::ForecastService::Stub::GetForecast, req,
                                       &resp, nullptr, 3);
@@ -259,6 +263,21 @@ int ShowCmd(Context& ctx, const Args& args) {
   }
   ctx.out() << "run " << resp.run().id() << " (version " << resp.run().version() << "), history to "
             << FormatPeriod(resp.run().inputs().history_to()) << "\n";
+  // Hourly: per service the rest of the period's sum, its intervals and the
+  // backtest accuracy (the hours themselves with --output json).
+  for (const fv1::HourlySeriesForecast& s : resp.hourly()) {
+    ctx.out() << "\n" << ShortName(s.service_type()) << ": ";
+    if (!s.note().empty()) {
+      ctx.out() << s.note() << "\n";
+      continue;
+    }
+    const fv1::Accuracy& a = s.forecast().accuracy();
+    ctx.out() << s.points_size() << " hours, " << FormatEnergy(s.total_wh())
+              << " (80 %: " << FormatEnergy(s.lower_80_wh()) << " .. "
+              << FormatEnergy(s.upper_80_wh()) << ", 95 %: " << FormatEnergy(s.lower_95_wh())
+              << " .. " << FormatEnergy(s.upper_95_wh()) << "), " << a.model_spec()
+              << ", backtest MASE " << Dec(a.mase()) << "\n";
+  }
   for (const fv1::SeriesForecast& s : resp.series()) {
     const fv1::Accuracy& a = s.accuracy();
     ctx.out() << "\n"
@@ -557,6 +576,7 @@ void AddForecastCommands(std::vector<Command>& out) {
                   {"region", "CODE", "the sum of a region's participants"},
                   {"nation", "", "the sum of every participant"},
                   {"service", "SERVICE", "only this service"},
+                  {"hourly", "YYYY-MM", "the hours of this month after what balance measured"},
                   {"run", "ID", "the run (default: the latest succeeded)"}},
                  "",
                  ShowCmd});

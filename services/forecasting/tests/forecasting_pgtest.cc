@@ -77,7 +77,9 @@ class FakeInvoicingVat final : public VatSource {
 // One billing run, for 2024-11: what the balance service would answer; and
 // a preliminary run of 2024-12 up to the 11th (P-1 transmission 1 MWh so far).
 // With `hourly`, also the hourly results of P-1's transmission in both runs:
-// 1,000 + 100 x the local hour Wh (51,600 Wh a day), nothing of dispatching.
+// 1,000 + 100 x the local hour Wh (51,600 Wh a day), nothing of dispatching;
+// P-2's transmission (same region) 2,000 + 30 x ((7 x hour + day) mod 11)
+// Wh; none of P-3 (the other region).
 class FakeVolumes final : public VolumeSource, public MeasuredSource, public HourlySource {
  public:
   bool hourly = false;
@@ -88,14 +90,20 @@ class FakeVolumes final : public VolumeSource, public MeasuredSource, public Hou
   absl::StatusOr<std::vector<ServiceHourVolume>> Hours(const std::string& run_id,
                                                        const std::string& participant_id) override {
     std::vector<ServiceHourVolume> out;
-    if (!hourly || participant_id != "P-1") return out;
+    if (!hourly) return out;
     const absl::TimeZone zone = *LoadZone("Asia/Almaty");
     const absl::CivilDay from =
         run_id == "bal-7" ? absl::CivilDay(2024, 12, 1) : absl::CivilDay(2024, 11, 1);
     const absl::CivilDay to =
         run_id == "bal-7" ? absl::CivilDay(2024, 12, 11) : absl::CivilDay(2024, 12, 1);
     for (absl::CivilHour h(from); h < absl::CivilHour(to); ++h) {
-      out.push_back({1, absl::FromCivil(h, zone), 1'000 + 100 * h.hour()});
+      if (participant_id.empty() || participant_id == "P-1") {
+        out.push_back({1, absl::FromCivil(h, zone), 1'000 + 100 * h.hour(), "P-1"});
+      }
+      if (participant_id.empty() || participant_id == "P-2") {
+        out.push_back(
+            {1, absl::FromCivil(h, zone), 2'000 + 30 * ((7 * h.hour() + h.day()) % 11), "P-2"});
+      }
     }
     return out;
   }
@@ -741,6 +749,111 @@ TEST_CASE("the month-to-date estimate forecasts the rest of the month hour by ho
   CHECK(di.rest_wh() == std::llround(static_cast<double>(dec) * 21 / 31));
   CHECK(est.method().find("hour by hour for 1 service(s)") != std::string::npos);
   CHECK(est.method().find("pro rata from the monthly forecast") != std::string::npos);
+}
+
+TEST_CASE("hourly forecasts of a region and the nation are their participants' added up") {
+  Fixture f;
+  f.volumes.hourly = true;
+  v1::HistoryImport imp;
+  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
+  f.FinishImport(imp.id());
+  v1::StartForecastRunRequest req;
+  req.set_horizon_months(24);
+  v1::ForecastRun run;
+  REQUIRE_OK(f.Start(req, &run));
+  run = f.FinishRun(run.id());
+  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+
+  auto hourly = [&](v1::Level level, const std::string& participant, const std::string& region,
+                    v1::GetForecastResponse* resp, const Who& who = Who()) {
+    v1::GetForecastRequest q;
+    q.set_hourly(true);
+    q.set_level(level);
+    q.set_participant_id(participant);
+    q.set_region_code(region);
+    q.set_service_type(contracts::v1::SERVICE_TYPE_TRANSMISSION);
+    q.mutable_period()->set_year(2024);
+    q.mutable_period()->set_month(12);
+    return f.Get(q, resp, who);
+  };
+  // 2024-12 after the 11th: 21 days of hours, fitted on 2024-11 and the
+  // measured 10 days.
+  v1::GetForecastResponse p1, p2, region, nation, other;
+  REQUIRE_OK(hourly(v1::LEVEL_PARTICIPANT, "P-1", "", &p1));
+  REQUIRE_OK(hourly(v1::LEVEL_PARTICIPANT, "P-2", "", &p2));
+  REQUIRE_OK(hourly(v1::LEVEL_REGION, "", "KZ-11", &region));
+  REQUIRE_OK(hourly(v1::LEVEL_NATION, "", "", &nation));
+  REQUIRE_OK(hourly(v1::LEVEL_REGION, "", "KZ-55", &other));
+  CHECK(nation.balance_run_id() == "bal-7");
+  REQUIRE(nation.hourly_history_run_ids_size() == 2);
+  CHECK(nation.hourly_history_run_ids(0) == "run-2024-11");
+  for (const auto* r : {&p1, &p2, &region, &nation}) {
+    REQUIRE(r->hourly_size() == 1);
+    REQUIRE(r->hourly(0).points_size() == 21 * 24);
+    CHECK(r->hourly(0).note().empty());
+  }
+  const v1::HourlySeriesForecast& a = p1.hourly(0);
+  const v1::HourlySeriesForecast& b = p2.hourly(0);
+  const v1::HourlySeriesForecast& kz11 = region.hourly(0);
+  const v1::HourlySeriesForecast& all = nation.hourly(0);
+  // P-1's shape repeats exactly: 1,000 + 100 x the local hour.
+  CHECK(a.points(0).volume_wh() == 1'000);  // 2024-12-11 00:00 Almaty
+  CHECK(a.points(13).volume_wh() == 2'300);
+  CHECK(a.total_wh() == 21 * 51'600);
+  CHECK(a.parts() == 0);
+  CHECK(a.forecast().model() != v1::MODEL_KIND_UNSPECIFIED);
+  // Coherent: every hour of the region is P-1's + P-2's, exactly; P-3 (the
+  // other region) has no hourly results, so the nation is the same sum and
+  // says that one series counts zero.
+  for (int i = 0; i < 21 * 24; ++i) {
+    INFO("hour " << i);
+    CHECK(kz11.points(i).hour_start().seconds() == a.points(i).hour_start().seconds());
+    CHECK(kz11.points(i).volume_wh() == a.points(i).volume_wh() + b.points(i).volume_wh());
+    CHECK(all.points(i).volume_wh() == kz11.points(i).volume_wh());
+  }
+  CHECK(kz11.total_wh() == a.total_wh() + b.total_wh());
+  CHECK(kz11.parts() == 2);
+  CHECK(kz11.forecast().fallback().find("count zero") == std::string::npos);
+  CHECK(all.parts() == 2);
+  CHECK(all.forecast().fallback().find("1 series with too few hourly results") !=
+        std::string::npos);
+  // The sum's own accuracy: the parts' backtest forecasts summed against the
+  // summed actuals (P-1's are exact, so the sum's errors are P-2's).
+  CHECK(kz11.forecast().model() == v1::MODEL_KIND_UNSPECIFIED);
+  CHECK(kz11.forecast().accuracy().model_spec() == "bottom-up sum of 2 series");
+  CHECK(kz11.forecast().accuracy().origins() == 14);
+  CHECK(kz11.forecast().accuracy().mae_wh() == b.forecast().accuracy().mae_wh());
+  CHECK(kz11.forecast().accuracy().has_mase());
+  CHECK(kz11.forecast().sum_windows() > 0);
+  CHECK(kz11.lower_95_wh() <= kz11.lower_80_wh());
+  CHECK(kz11.lower_80_wh() <= kz11.total_wh());
+  CHECK(kz11.total_wh() <= kz11.upper_80_wh());
+  CHECK(kz11.upper_80_wh() <= kz11.upper_95_wh());
+  CHECK(kz11.upper_80_wh() > kz11.lower_80_wh());
+  // A region without hourly results: no forecast, and why.
+  REQUIRE(other.hourly_size() == 1);
+  CHECK(other.hourly(0).points_size() == 0);
+  CHECK(other.hourly(0).note().find("too few hourly results") != std::string::npos);
+
+  // Refused: a contract, no period, a month outside the forecast, a
+  // participant's user asking for the nation.
+  v1::GetForecastRequest bad;
+  bad.set_hourly(true);
+  bad.set_level(v1::LEVEL_CONTRACT);
+  bad.set_contract_id("C-1");
+  bad.mutable_period()->set_year(2024);
+  bad.mutable_period()->set_month(12);
+  v1::GetForecastResponse resp;
+  REQUIRE_GRPC(f.Get(bad, &resp), grpc::StatusCode::INVALID_ARGUMENT, "level");
+  bad.set_level(v1::LEVEL_NATION);
+  bad.clear_period();
+  REQUIRE_GRPC(f.Get(bad, &resp), grpc::StatusCode::INVALID_ARGUMENT, "period");
+  bad.mutable_period()->set_year(2024);
+  bad.mutable_period()->set_month(6);
+  REQUIRE_GRPC(f.Get(bad, &resp), grpc::StatusCode::INVALID_ARGUMENT, "period");
+  REQUIRE_GRPC(
+      hourly(v1::LEVEL_NATION, "", "", &resp, Who{"user@p1", "ROLE_PARTICIPANT_USER", "P-1"}),
+      grpc::StatusCode::PERMISSION_DENIED, "level");
 }
 
 }  // namespace

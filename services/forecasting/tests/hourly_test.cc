@@ -133,5 +133,45 @@ TEST_CASE("the hours of a month are counted in the operator's zone") {
   CHECK(rest.size() == 2);
 }
 
+TEST_CASE("a bottom-up sum: the parts' whole Wh added hour by hour, the sum's own accuracy") {
+  // Two parts: the exact pattern, and a noisy net exporter (its backtests
+  // err); a third too short to forecast counts zero and is said to.
+  const std::vector<HourVolume> a = Make(5 * 168, Pattern);
+  const std::vector<HourVolume> b =
+      Make(5 * 168, [](int i) { return -0.5 * Pattern(i) + 0.37 * ((i * 7919) % 13) - 2.0; });
+  const std::vector<HourVolume> short_part = Make(20, [](int) { return 5.0; });
+  const std::vector<absl::Time> f = Future(5 * 168, 100);
+  const std::optional<HourlyForecast> fa = ForecastHours(a, f, kUtc, HourlyOptions{});
+  const std::optional<HourlyForecast> fb = ForecastHours(b, f, kUtc, HourlyOptions{});
+  REQUIRE(fa.has_value());
+  REQUIRE(fb.has_value());
+  const std::optional<HourlyForecast> sum =
+      ForecastHoursBottomUp({a, b, short_part}, f, kUtc, HourlyOptions{});
+  REQUIRE(sum.has_value());
+  CHECK(sum->parts == 2);
+  REQUIRE(sum->points.size() == 100);
+  double total = 0;
+  for (int i = 0; i < 100; ++i) {
+    const double expected =
+        static_cast<double>(std::llround(fa->points[i]) + std::llround(fb->points[i]));
+    CHECK(sum->points[i] == expected);  // exact: whole Wh of each part
+    total += expected;
+  }
+  CHECK(sum->total == total);
+  // The sum's backtest errors are the parts' summed: part a's are 0, so
+  // the sum's MAE is part b's, at the same 14 origins.
+  REQUIRE(sum->candidates.size() == 1);
+  CHECK(sum->candidates[0].accuracy.spec == "bottom-up sum of 2 series");
+  CHECK(sum->candidates[0].accuracy.origins == 14);
+  CHECK(sum->candidates[0].accuracy.mae == Approx(fb->candidates[fb->chosen].accuracy.mae));
+  CHECK(sum->candidates[0].accuracy.mae > 0);
+  CHECK(sum->lower95 < sum->lower80);
+  CHECK(sum->lower80 < sum->upper80);
+  CHECK(sum->upper80 < sum->upper95);
+  CHECK(sum->fallback.find("1 series with too few hourly results") != std::string::npos);
+  // No part long enough: no sum.
+  CHECK_FALSE(ForecastHoursBottomUp({short_part}, f, kUtc, HourlyOptions{}).has_value());
+}
+
 }  // namespace
 }  // namespace gridbill::forecasting
