@@ -4,7 +4,8 @@
 // attempts; a declined invoice is a dead letter with the system's reason;
 // prints the submission throughput (documents/s). ITSM: a rejected file
 // opens one incident, a second rejection updates it, the fixed file
-// resolves it.
+// resolves it; every incident opened, updated and resolved once through
+// 503s, time-outs of changes that happened and requests received twice.
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
@@ -251,6 +252,51 @@ TEST_CASE("ITSM: one incident per broken file, updated on a second failure, reso
   REQUIRE(*folder.Scan() == 1);
   DeliverAll(outbox, receiver, clock, store, "itsm");
   CHECK(itsm.Stat("incidents") == "1");
+}
+
+TEST_CASE("ITSM: each incident once through 503s, time-outs and requests received twice") {
+  Standin itsm({"--fail-every", "6", "--slow-every", "11", "--twice-every", "4"},
+               GRIDBILL_ITSM_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  ItsmReceiver receiver(
+      {absl::StrCat("http://127.0.0.1:", itsm.port), "gridbill", "secret", absl::Seconds(2)});
+  std::vector<Fact> opened;
+  for (int i = 1; i <= 40; ++i) {
+    opened.push_back(IncidentOpen(absl::StrCat("problem/", i), "1", "broken", "first seen"));
+  }
+  REQUIRE(*store.AppendFacts("problems", "", opened, clock.Now()) == 40);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "40");
+  CHECK(itsm.Stat("active") == "40");
+  // Ten problems change, twenty clear.
+  std::vector<Fact> later;
+  for (int i = 1; i <= 10; ++i) {
+    later.push_back(IncidentOpen(absl::StrCat("problem/", i), "2", "broken", "seen again"));
+  }
+  for (int i = 21; i <= 40; ++i) {
+    later.push_back(IncidentResolve(absl::StrCat("problem/", i), "1", "cleared"));
+  }
+  REQUIRE(*store.AppendFacts("problems", "", later, clock.Now()) == 30);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "40");  // no problem has a second incident
+  CHECK(itsm.Stat("active") == "20");
+  CHECK(itsm.Stat("resolved") == "20");
+  CHECK(itsm.Stat("duplicate_active") == "0");
+  CHECK(std::stoi(itsm.Stat("work_notes")) >= 10);
+  // The faults happened.
+  CHECK(std::stoi(itsm.Stat("slow")) > 0);
+  CHECK(std::stoi(itsm.Stat("twice")) > 0);
+  CHECK(std::stoi(itsm.Stat("replays")) > 0);
+  paging::Page all;
+  all.size = 1000;
+  for (const Delivery& d : store.List({}, all)->items) {
+    INFO(d.fact_id << ": " << d.last_error);
+    CHECK(d.state == DeliveryState::kDelivered);
+  }
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,
