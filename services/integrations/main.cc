@@ -71,7 +71,7 @@ absl::Status Serve(int argc, char** argv) {
   std::unique_ptr<DwhNightly> dwh;
   if (suite && !config.dwh_dir.empty()) {
     dwh = std::make_unique<DwhNightly>(
-        store, clock, DwhSchedule{config.dwh_dir, config.dwh_export_at, config.zone});
+        store, clock, DwhSchedule{config.dwh_dir, config.dwh_export_at, config.zone}, suite.get());
     adapters.AddDocumentsConsumer(kDwhAdapter);
     adapters.AddPeriodic(kDwhAdapter, std::min(config.poll_interval * 30, absl::Minutes(1)),
                          [&dwh] { return dwh->RunIfDue(); });
