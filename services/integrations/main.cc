@@ -51,6 +51,9 @@ absl::Status Serve(int argc, char** argv) {
       adapters.AddOutbound(
           "ecm", std::make_unique<DirectoryArchiveReceiver>(config.ecm_archive_dir, *suite));
     }
+    if (!config.ecm_cmis.repository_url.empty()) {
+      adapters.AddOutbound("ecm", std::make_unique<CmisArchiveReceiver>(config.ecm_cmis, *suite));
+    }
     if (!config.esf.base_url.empty()) {
       adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite, store));
     }
