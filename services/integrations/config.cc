@@ -48,6 +48,12 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.bank_inbound_dir, src.String("bank_inbound_dir", ""));
   ASSIGN_OR_RETURN(c.erp_outbox_dir, src.String("erp_outbox_dir", ""));
   ASSIGN_OR_RETURN(c.ecm_archive_dir, src.String("ecm_archive_dir", ""));
+  ASSIGN_OR_RETURN(c.ecm_cmis.repository_url, src.String("ecm_cmis_url", ""));
+  ASSIGN_OR_RETURN(c.ecm_cmis.user, src.String("ecm_cmis_user", ""));
+  ASSIGN_OR_RETURN(c.ecm_cmis.password, src.String("ecm_cmis_password", ""));
+  if (!c.ecm_cmis.repository_url.empty() && !c.ecm_archive_dir.empty()) {
+    return InvalidField("ecm_cmis_url", "the archive is either ecm_archive_dir or ecm_cmis_url");
+  }
   ASSIGN_OR_RETURN(c.esf.base_url, src.String("esf_url", ""));
   ASSIGN_OR_RETURN(c.esf.bin, src.String("esf_bin", ""));
   ASSIGN_OR_RETURN(c.esf.username, src.String("esf_username", ""));
@@ -101,8 +107,8 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   c.esf_risk_days = static_cast<int>(risk_days);
   const bool any_adapter = !c.cms_inbound_dir.empty() || !c.bank_inbound_dir.empty() ||
                            !c.erp_outbox_dir.empty() || !c.ecm_archive_dir.empty() ||
-                           !c.scada_listen_address.empty() || !c.esf.base_url.empty() ||
-                           !c.dwh_dir.empty();
+                           !c.ecm_cmis.repository_url.empty() || !c.scada_listen_address.empty() ||
+                           !c.esf.base_url.empty() || !c.dwh_dir.empty();
   if (any_adapter && c.api_key.empty()) {
     return InvalidField("api_key", "an adapter is configured but no gateway API key is given");
   }

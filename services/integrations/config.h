@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "documents.h"
 #include "esf.h"
 #include "gridbill/server/config.h"
 #include "itsm.h"
@@ -33,6 +34,9 @@ struct Config {
   std::string bank_inbound_dir;  // bank statements in
   std::string erp_outbox_dir;    // documents out to ERP
   std::string ecm_archive_dir;   // documents archived
+  // ecm_cmis_url (a CMIS browser binding repository URL), ecm_cmis_user,
+  // ecm_cmis_password: the archive over CMIS instead of ecm_archive_dir.
+  CmisConfig ecm_cmis;
   // esf_url, esf_bin, esf_username, esf_password: the e-invoice system; empty url: off.
   EsfConfig esf;
   // itsm_url, itsm_user, itsm_password: the ITSM Table API; empty url: off.

@@ -1,7 +1,10 @@
 #include "documents.h"
 
+#include <httplib.h>
+
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -9,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "esf.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/base/status_macros.h"
@@ -160,6 +164,41 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+// The archived original of a document: an ESF is an XML document (invoicing
+// has no PDF of it), its XML the original and its hash the one recorded;
+// other documents are their stored PDF, checked against invoicing's hash.
+struct Original {
+  std::string name;
+  std::string mime;
+  std::string content;
+  std::string sha256;
+};
+
+absl::StatusOr<Original> OriginalOf(const DocumentFact& d, Suite& suite) {
+  Original out;
+  if (d.type == 3) {
+    absl::StatusOr<std::string> xml = suite.DocumentXml(d.id);
+    if (!xml.ok()) return absl::UnavailableError(absl::StrCat("XML: ", xml.status().message()));
+    out = {"document.xml", "application/xml", *std::move(xml), ""};
+    out.sha256 = Sha256Hex(out.content);
+    return out;
+  }
+  absl::StatusOr<std::string> pdf = suite.DocumentPdf(d.id, &out.sha256);
+  if (!pdf.ok()) return absl::UnavailableError(absl::StrCat("PDF: ", pdf.status().message()));
+  if (Sha256Hex(*pdf) != out.sha256) {
+    return absl::UnavailableError(
+        absl::StrCat("the PDF of ", d.number, " does not hash to ", out.sha256));
+  }
+  out.name = "document.pdf";
+  out.mime = "application/pdf";
+  out.content = *std::move(pdf);
+  return out;
+}
+
+}  // namespace
+
 SendResult ErpFolderReceiver::Send(const Delivery& delivery) {
   absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
   if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
@@ -206,26 +245,12 @@ SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
     }
     return SendResult::Permanent(absl::StrCat(folder, " holds another document"));
   }
-  // An ESF is an XML document (invoicing has no PDF of it): its XML is the
-  // archived original and its hash the one recorded; other documents are
-  // archived as their stored PDF.
-  std::string sha;
-  if (d->type == 3) {
-    absl::StatusOr<std::string> xml = suite_.DocumentXml(d->id);
-    if (!xml.ok()) return SendResult::Retry(absl::StrCat("XML: ", xml.status().message()));
-    sha = Sha256Hex(*xml);
-    if (absl::Status s = WriteFileAtomically(folder + "/document.xml", *xml); !s.ok()) {
-      return SendResult::Retry(std::string(s.message()));
-    }
-  } else {
-    absl::StatusOr<std::string> pdf = suite_.DocumentPdf(d->id, &sha);
-    if (!pdf.ok()) return SendResult::Retry(absl::StrCat("PDF: ", pdf.status().message()));
-    if (Sha256Hex(*pdf) != sha) {
-      return SendResult::Retry(absl::StrCat("the PDF of ", d->number, " does not hash to ", sha));
-    }
-    if (absl::Status s = WriteFileAtomically(folder + "/document.pdf", *pdf); !s.ok()) {
-      return SendResult::Retry(std::string(s.message()));
-    }
+  absl::StatusOr<Original> original = OriginalOf(*d, suite_);
+  if (!original.ok()) return SendResult::Retry(std::string(original.status().message()));
+  const std::string sha = original->sha256;
+  if (absl::Status s = WriteFileAtomically(folder + "/" + original->name, original->content);
+      !s.ok()) {
+    return SendResult::Retry(std::string(s.message()));
   }
   // Accounting documents are kept 5 years after the year they concern (tax
   // code of Kazakhstan, art. 48): one retention class for all of them.
@@ -241,6 +266,95 @@ SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
     return SendResult::Retry(std::string(s.message()));
   }
   return SendResult::Delivered(folder);
+}
+
+namespace {
+
+SendResult CmisFailure(const httplib::Result& r, absl::string_view what) {
+  if (!r) return SendResult::Retry(absl::StrCat(what, ": ", httplib::to_string(r.error())));
+  const std::string text = absl::StrCat(what, ": HTTP ", r->status, " ", r->body.substr(0, 200));
+  if (r->status >= 500 || r->status == 429 || r->status == 401) return SendResult::Retry(text);
+  return SendResult::Permanent(text);
+}
+
+// A CMIS form: cmisaction and the properties as propertyId[i] / propertyValue[i].
+httplib::MultipartFormDataItems CmisForm(
+    const std::string& action, const std::vector<std::pair<std::string, std::string>>& props) {
+  httplib::MultipartFormDataItems form = {{"cmisaction", action, "", ""},
+                                          {"succinct", "true", "", ""}};
+  for (size_t i = 0; i < props.size(); ++i) {
+    form.push_back({absl::StrCat("propertyId[", i, "]"), props[i].first, "", ""});
+    form.push_back({absl::StrCat("propertyValue[", i, "]"), props[i].second, "", ""});
+  }
+  return form;
+}
+
+}  // namespace
+
+SendResult CmisArchiveReceiver::Send(const Delivery& delivery) {
+  absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
+  if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
+  // The repository URL's scheme://host:port, and its path before /root.
+  const std::string& url = config_.repository_url;
+  const size_t host_end = url.find('/', url.find("://") + 3);
+  httplib::Client client(url.substr(0, host_end));
+  const std::string root =
+      (host_end == std::string::npos ? std::string() : url.substr(host_end)) + "/root";
+  const int64_t ms = absl::ToInt64Milliseconds(config_.timeout);
+  client.set_connection_timeout(ms / 1000, (ms % 1000) * 1000);
+  client.set_read_timeout(ms / 1000, (ms % 1000) * 1000);
+  client.set_write_timeout(ms / 1000, (ms % 1000) * 1000);
+  client.set_basic_auth(config_.user, config_.password);
+  const httplib::Headers headers = {{"X-Idempotency-Key", delivery.idempotency_key}};
+  const std::string period = SafeName(d->period), number = SafeName(d->number);
+  const std::string name = d->type == 3 ? "document.xml" : "document.pdf";
+  const std::string path = absl::StrCat(root, "/", period, "/", number, "/", name);
+
+  // Present already (a redelivery, or a create whose answer was lost)?
+  auto present = [&]() -> std::optional<SendResult> {
+    httplib::Result r = client.Get(path, {{"cmisselector", "object"}, {"succinct", "true"}},
+                                   headers, httplib::Progress());
+    if (r && r->status == 404) return std::nullopt;
+    if (!r || r->status != 200) return CmisFailure(r, "CMIS getObjectByPath");
+    if (JsonField(r->body, "gridbill:idempotencyKey") == delivery.idempotency_key) {
+      return SendResult::Delivered(absl::StrCat(path, " (already present)"));
+    }
+    return SendResult::Permanent(absl::StrCat(path, " holds another document"));
+  };
+  if (std::optional<SendResult> done = present()) return *done;
+
+  absl::StatusOr<Original> original = OriginalOf(*d, suite_);
+  if (!original.ok()) return SendResult::Retry(std::string(original.status().message()));
+  // The folders; one that exists (409) is taken as it is.
+  for (const auto& [parent, folder] : {std::pair<std::string, std::string>{root, period},
+                                       {absl::StrCat(root, "/", period), number}}) {
+    httplib::Result r = client.Post(
+        parent, headers,
+        CmisForm("createFolder", {{"cmis:objectTypeId", "cmis:folder"}, {"cmis:name", folder}}));
+    if (!r || (r->status != 201 && r->status != 200 && r->status != 409)) {
+      return CmisFailure(r, "CMIS createFolder");
+    }
+  }
+  httplib::MultipartFormDataItems form =
+      CmisForm("createDocument", {{"cmis:objectTypeId", "cmis:document"},
+                                  {"cmis:name", name},
+                                  {"gridbill:documentId", d->id},
+                                  {"gridbill:number", d->number},
+                                  {"gridbill:type", std::string(TypeName(d->type))},
+                                  {"gridbill:participantId", d->participant_id},
+                                  {"gridbill:customerBin", d->customer_bin},
+                                  {"gridbill:period", d->period},
+                                  {"gridbill:issueDate", d->issue_date},
+                                  {"gridbill:sha256", original->sha256},
+                                  {"gridbill:retentionClass", "accounting-5y"},
+                                  {"gridbill:idempotencyKey", delivery.idempotency_key}});
+  form.push_back({"content", original->content, name, original->mime});
+  httplib::Result r = client.Post(absl::StrCat(root, "/", period, "/", number), headers, form);
+  if (r && r->status == 409) {  // created meanwhile: ours or another's
+    if (std::optional<SendResult> done = present()) return *done;
+  }
+  if (!r || (r->status != 201 && r->status != 200)) return CmisFailure(r, "CMIS createDocument");
+  return SendResult::Delivered(JsonField(r->body, "cmis:objectId"));
 }
 
 absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "outbox.h"
 #include "suite.h"
 
@@ -52,6 +53,33 @@ class DirectoryArchiveReceiver final : public Receiver {
 
  private:
   std::string dir_;
+  Suite& suite_;
+};
+
+// The document archive over the CMIS 1.1 browser binding (`repository_url`
+// e.g. http://ecm:8080/cmis/browser/gridbill, basic authentication): per
+// document the folders `/<period>/<number>` (createFolder; one that exists
+// is taken) and in it `document.pdf` (an ESF: `document.xml`) by
+// createDocument, its metadata as `gridbill:*` properties (document id,
+// number, type, participant, BIN, period, issue date, SHA-256, retention
+// class, idempotency key). Before creating, the object is read by path
+// (cmisselector=object): present with this delivery's key, it is delivered
+// again as a no-op; with another key, a permanent refusal.
+struct CmisConfig {
+  std::string repository_url;
+  std::string user;
+  std::string password;
+  absl::Duration timeout = absl::Seconds(30);
+};
+
+class CmisArchiveReceiver final : public Receiver {
+ public:
+  CmisArchiveReceiver(CmisConfig config, Suite& suite)
+      : config_(std::move(config)), suite_(suite) {}
+  SendResult Send(const Delivery& delivery) override;
+
+ private:
+  CmisConfig config_;
   Suite& suite_;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
@@ -39,6 +40,7 @@ GrpcSuite::GrpcSuite(std::shared_ptr<grpc::Channel> gateway, std::string api_key
       balance_(balance::v1::BalanceService::NewStub(gateway)),
       invoice_runs_(invoicing::v1::InvoiceRunService::NewStub(gateway)),
       applications_(contracts::v1::ApplicationService::NewStub(gateway)),
+      points_(metering::v1::MeteringPointService::NewStub(gateway)),
       api_key_(std::move(api_key)),
       timeout_(timeout) {}
 
@@ -276,6 +278,207 @@ absl::StatusOr<std::vector<ApplicationFact>> GrpcSuite::OverdueApplications(int 
     f.due = absl::FormatTime("%Y-%m-%d", due, absl::UTCTimeZone());
     out.push_back(std::move(f));
   }
+  return out;
+}
+
+namespace {
+
+// An enum value's proto name without `prefix`, lower case ("transmission").
+template <typename Enum>
+std::string EnumText(Enum value, const google::protobuf::EnumDescriptor* d,
+                     absl::string_view prefix) {
+  const google::protobuf::EnumValueDescriptor* v = d->FindValueByNumber(static_cast<int>(value));
+  if (v == nullptr) return absl::StrCat(static_cast<int>(value));
+  absl::string_view name = v->name();
+  absl::ConsumePrefix(&name, prefix);
+  return absl::AsciiStrToLower(name);
+}
+
+}  // namespace
+
+absl::StatusOr<RunChanges> GrpcSuite::BalanceRunsChangedAfter(const std::string& cursor,
+                                                              int limit) {
+  balance::v1::ListRunsRequest req;
+  req.set_page_size(limit);
+  req.mutable_changes_after()->set_cursor(cursor);
+  balance::v1::ListRunsResponse resp;
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  const grpc::Status st = balance_->ListRuns(&ctx, req, &resp);
+  if (!st.ok()) return FromRemote("balance ListRuns", st);
+  RunChanges out;
+  out.cursor = resp.change_cursor();
+  for (const balance::v1::BalanceRun& r : resp.runs()) {
+    RunFact f = RunOf(r.job(), "balance", r.id(), r.period(),
+                      TypeText(r.type(), balance::v1::RunType_descriptor()));
+    if (r.inputs().has_readings_as_of()) {
+      f.readings_as_of = FromProtoTime(r.inputs().readings_as_of());
+    }
+    f.time_zone = r.inputs().time_zone();
+    out.runs.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ServiceHourFact>> GrpcSuite::ServiceHours(const std::string& run_id) {
+  balance::v1::StreamServiceHoursRequest req;
+  req.set_run_id(run_id);
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  std::unique_ptr<grpc::ClientReader<balance::v1::StreamServiceHoursResponse>> reader(
+      balance_->StreamServiceHours(&ctx, req));
+  std::vector<ServiceHourFact> out;
+  balance::v1::StreamServiceHoursResponse chunk;
+  while (reader->Read(&chunk)) {
+    for (const balance::v1::ServiceHour& h : chunk.hours()) {
+      ServiceHourFact f;
+      f.participant_id = h.participant_id();
+      f.service =
+          EnumText(h.service_type(), contracts::v1::ServiceType_descriptor(), "SERVICE_TYPE_");
+      f.hour_start = FromProtoTime(h.hour_start());
+      f.actual_wh = h.actual_wh();
+      f.declared_wh = h.declared_wh();
+      f.imbalance_wh = h.imbalance_wh();
+      f.has_declaration = h.has_declaration();
+      f.intervals = h.quality().intervals();
+      f.estimated = h.quality().estimated();
+      f.missing = h.quality().missing();
+      out.push_back(std::move(f));
+    }
+  }
+  const grpc::Status st = reader->Finish();
+  if (!st.ok()) return FromRemote("balance StreamServiceHours", st);
+  return out;
+}
+
+absl::StatusOr<std::vector<NodeTotalFact>> GrpcSuite::NodeTotals(const std::string& run_id) {
+  std::vector<NodeTotalFact> out;
+  std::string token;
+  do {
+    balance::v1::ListRunTotalsRequest req;
+    req.set_run_id(run_id);
+    req.set_page_size(1000);
+    req.set_page_token(token);
+    balance::v1::ListRunTotalsResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    const grpc::Status st = balance_->ListRunTotals(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("balance ListRunTotals", st);
+    for (const balance::v1::NodeTotal& n : resp.nodes()) {
+      NodeTotalFact f;
+      f.node_code = n.node_code();
+      f.kind = EnumText(n.kind(), balance::v1::SchemeKind_descriptor(), "SCHEME_KIND_");
+      f.inflow_wh = n.inflow_wh();
+      f.outflow_wh = n.outflow_wh();
+      f.losses_wh = n.losses_wh();
+      f.losses_percent = n.losses_percent().value();
+      f.normative_loss_percent = n.normative_loss_percent().value();
+      f.above_normative = n.above_normative();
+      f.intervals = n.quality().intervals();
+      f.estimated = n.quality().estimated();
+      f.missing = n.quality().missing();
+      out.push_back(std::move(f));
+    }
+    token = resp.next_page_token();
+  } while (!token.empty());
+  return out;
+}
+
+absl::StatusOr<PaymentChanges> GrpcSuite::PaymentsChangedAfter(const std::string& cursor,
+                                                               int limit) {
+  invoicing::v1::ListPaymentsRequest req;
+  req.set_page_size(limit);
+  req.mutable_changes_after()->set_cursor(cursor);
+  invoicing::v1::ListPaymentsResponse resp;
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  const grpc::Status st = payments_->ListPayments(&ctx, req, &resp);
+  if (!st.ok()) return FromRemote("invoicing ListPayments", st);
+  PaymentChanges out;
+  out.cursor = resp.change_cursor();
+  for (const invoicing::v1::Payment& p : resp.payments()) {
+    PaymentFact f;
+    f.id = p.id();
+    f.reference = p.reference();
+    f.value_date = DateText(p.value_date());
+    f.payer_bin = p.payer_bin();
+    f.participant_id = p.participant_id();
+    f.contract_number = p.contract_number();
+    f.amount_tiyn = p.amount_tiyn();
+    f.unallocated_tiyn = p.unallocated_tiyn();
+    out.payments.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> GrpcSuite::MeteringPointCodes() {
+  std::vector<std::string> out;
+  std::string token;
+  do {
+    metering::v1::ListMeteringPointsRequest req;
+    req.set_page_size(1000);
+    req.set_page_token(token);
+    metering::v1::ListMeteringPointsResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    const grpc::Status st = points_->ListMeteringPoints(&ctx, req, &resp);
+    if (!st.ok()) return FromRemote("metering ListMeteringPoints", st);
+    for (const metering::v1::MeteringPoint& p : resp.points()) out.push_back(p.code());
+    token = resp.next_page_token();
+  } while (!token.empty());
+  return out;
+}
+
+absl::StatusOr<std::vector<PointDayQuality>> GrpcSuite::PointDays(
+    const std::vector<std::string>& points, absl::CivilDay from, absl::CivilDay to,
+    absl::Time as_of) {
+  metering::v1::StreamPointDaysRequest req;
+  for (const std::string& p : points) req.add_point_codes(p);
+  *req.mutable_from_day() = ToProtoDate(from);
+  *req.mutable_to_day() = ToProtoDate(to);
+  if (as_of == absl::InfinitePast()) {
+    req.mutable_as_of()->set_latest(true);
+  } else {
+    *req.mutable_as_of()->mutable_time() = ToProtoTime(as_of);
+  }
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  std::unique_ptr<grpc::ClientReader<metering::v1::StreamPointDaysResponse>> reader(
+      readings_->StreamPointDays(&ctx, req));
+  std::vector<PointDayQuality> out;
+  metering::v1::StreamPointDaysResponse chunk;
+  while (reader->Read(&chunk)) {
+    for (const metering::v1::PointDay& d : chunk.days()) {
+      PointDayQuality q;
+      q.point_code = d.point_code();
+      q.channel = EnumText(d.channel(), metering::v1::Channel_descriptor(), "CHANNEL_");
+      q.day = DateText(d.day());
+      q.revision = d.revision();
+      q.intervals = d.qualities_size();
+      for (int v : d.qualities()) {
+        switch (v) {
+          case metering::v1::QUALITY_MEASURED:
+            ++q.measured;
+            break;
+          case metering::v1::QUALITY_ESTIMATED:
+            ++q.estimated;
+            break;
+          case metering::v1::QUALITY_SUBSTITUTED:
+            ++q.substituted;
+            break;
+          case metering::v1::QUALITY_MANUALLY_EDITED:
+            ++q.edited;
+            break;
+          default:
+            ++q.missing;
+            break;
+        }
+      }
+      out.push_back(std::move(q));
+    }
+  }
+  const grpc::Status st = reader->Finish();
+  if (!st.ok()) return FromRemote("metering StreamPointDays", st);
   return out;
 }
 

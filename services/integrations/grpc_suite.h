@@ -34,6 +34,15 @@ class GrpcSuite final : public Suite {
                            const std::vector<ScadaValue>& values) override;
   absl::StatusOr<std::vector<RunFact>> RecentRuns(const std::string& service, int limit) override;
   absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) override;
+  absl::StatusOr<RunChanges> BalanceRunsChangedAfter(const std::string& cursor, int limit) override;
+  absl::StatusOr<std::vector<ServiceHourFact>> ServiceHours(const std::string& run_id) override;
+  absl::StatusOr<std::vector<NodeTotalFact>> NodeTotals(const std::string& run_id) override;
+  absl::StatusOr<PaymentChanges> PaymentsChangedAfter(const std::string& cursor,
+                                                      int limit) override;
+  absl::StatusOr<std::vector<std::string>> MeteringPointCodes() override;
+  absl::StatusOr<std::vector<PointDayQuality>> PointDays(const std::vector<std::string>& points,
+                                                         absl::CivilDay from, absl::CivilDay to,
+                                                         absl::Time as_of) override;
 
  private:
   void Prepare(grpc::ClientContext& ctx) const;
@@ -45,6 +54,7 @@ class GrpcSuite final : public Suite {
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
   std::unique_ptr<invoicing::v1::InvoiceRunService::Stub> invoice_runs_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
+  std::unique_ptr<metering::v1::MeteringPointService::Stub> points_;
   std::string api_key_;
   absl::Duration timeout_;
 };

@@ -51,6 +51,9 @@ absl::Status Serve(int argc, char** argv) {
       adapters.AddOutbound(
           "ecm", std::make_unique<DirectoryArchiveReceiver>(config.ecm_archive_dir, *suite));
     }
+    if (!config.ecm_cmis.repository_url.empty()) {
+      adapters.AddOutbound("ecm", std::make_unique<CmisArchiveReceiver>(config.ecm_cmis, *suite));
+    }
     if (!config.esf.base_url.empty()) {
       adapters.AddOutbound("esf", std::make_unique<EsfReceiver>(config.esf, *suite, store));
     }
@@ -71,7 +74,7 @@ absl::Status Serve(int argc, char** argv) {
   std::unique_ptr<DwhNightly> dwh;
   if (suite && !config.dwh_dir.empty()) {
     dwh = std::make_unique<DwhNightly>(
-        store, clock, DwhSchedule{config.dwh_dir, config.dwh_export_at, config.zone});
+        store, clock, DwhSchedule{config.dwh_dir, config.dwh_export_at, config.zone}, suite.get());
     adapters.AddDocumentsConsumer(kDwhAdapter);
     adapters.AddPeriodic(kDwhAdapter, std::min(config.poll_interval * 30, absl::Minutes(1)),
                          [&dwh] { return dwh->RunIfDue(); });

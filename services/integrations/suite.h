@@ -10,6 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "scada_protocol.h"
 
 namespace gridbill::integrations {
@@ -64,6 +66,66 @@ struct RunFact {
   int64_t done = 0;
   int64_t total = 0;
   std::string error;
+  // Balance runs: the readings' as-of instant and the zone the period is cut in.
+  absl::Time readings_as_of = absl::InfinitePast();
+  std::string time_zone;
+};
+
+struct RunChanges {
+  std::vector<RunFact> runs;
+  std::string cursor;  // to pass next
+};
+
+// What the warehouse export (dwh.h) reads: balance's hourly results per
+// participant x service, its node totals, payments, and readings quality by
+// point-day. Enum values are their proto names without the prefix, lower
+// case ("transmission", "active_received").
+struct ServiceHourFact {
+  std::string participant_id;
+  std::string service;
+  absl::Time hour_start;
+  int64_t actual_wh = 0;
+  int64_t declared_wh = 0;
+  int64_t imbalance_wh = 0;
+  bool has_declaration = false;
+  int64_t intervals = 0, estimated = 0, missing = 0;
+};
+
+struct NodeTotalFact {
+  std::string node_code;
+  std::string kind;  // "node" or "region"
+  int64_t inflow_wh = 0;
+  int64_t outflow_wh = 0;
+  int64_t losses_wh = 0;
+  std::string losses_percent;
+  std::string normative_loss_percent;
+  bool above_normative = false;
+  int64_t intervals = 0, estimated = 0, missing = 0;
+};
+
+struct PaymentFact {
+  std::string id;
+  std::string reference;
+  std::string value_date;  // YYYY-MM-DD
+  std::string payer_bin;
+  std::string participant_id;
+  std::string contract_number;
+  int64_t amount_tiyn = 0;
+  int64_t unallocated_tiyn = 0;
+};
+
+struct PaymentChanges {
+  std::vector<PaymentFact> payments;
+  std::string cursor;  // to pass next
+};
+
+// One point, channel and local day: its revision and intervals by quality.
+struct PointDayQuality {
+  std::string point_code;
+  std::string channel;
+  std::string day;  // YYYY-MM-DD
+  int revision = 0;
+  int64_t intervals = 0, measured = 0, estimated = 0, substituted = 0, edited = 0, missing = 0;
 };
 
 // An application past its answer deadline.
@@ -104,6 +166,34 @@ class Suite {
   // contracts ListApplications(overdue_only).
   virtual absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) {
     return absl::UnimplementedError("applications are not read");
+  }
+  // balance ListRuns' change feed.
+  virtual absl::StatusOr<RunChanges> BalanceRunsChangedAfter(const std::string& cursor, int limit) {
+    return absl::UnimplementedError("balance runs are not read");
+  }
+  // balance StreamServiceHours of a run, by participant, service and hour.
+  virtual absl::StatusOr<std::vector<ServiceHourFact>> ServiceHours(const std::string& run_id) {
+    return absl::UnimplementedError("service hours are not read");
+  }
+  // balance ListRunTotals' node and region totals of a run, by code.
+  virtual absl::StatusOr<std::vector<NodeTotalFact>> NodeTotals(const std::string& run_id) {
+    return absl::UnimplementedError("node totals are not read");
+  }
+  // invoicing ListPayments' change feed.
+  virtual absl::StatusOr<PaymentChanges> PaymentsChangedAfter(const std::string& cursor,
+                                                              int limit) {
+    return absl::UnimplementedError("payments are not read");
+  }
+  // Every metering point's code (metering ListMeteringPoints).
+  virtual absl::StatusOr<std::vector<std::string>> MeteringPointCodes() {
+    return absl::UnimplementedError("metering points are not read");
+  }
+  // metering StreamPointDays of `points` over [from, to] as stored at `as_of`
+  // (InfinitePast: the latest), counted by quality.
+  virtual absl::StatusOr<std::vector<PointDayQuality>> PointDays(
+      const std::vector<std::string>& points, absl::CivilDay from, absl::CivilDay to,
+      absl::Time as_of) {
+    return absl::UnimplementedError("point days are not read");
   }
 };
 

@@ -6,7 +6,9 @@
 // it; the balance and invoice runs of 2026-10; every issued document lands
 // in the ERP outbox folder and the archive, every ESF is registered once;
 // a 1C Client-Bank statement paying an invoice is imported as a payment
-// allocated to it.
+// allocated to it. The warehouse export reads the month's facts through the
+// gateway with the same key; its rows are counted against balance's totals,
+// and a re-export of the same range writes the same bytes.
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -17,18 +19,24 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "dwh.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpc_suite.h"
+#include "grpcpp/create_channel.h"
 #include "harness.h"
 #include "running.h"
 
@@ -311,8 +319,20 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   }
 
   // --- The month's runs (the operator's part). --------------------------------
+  // An invoice run started before the month's final balance run fails (no
+  // volumes to bill): the problem watch opens one incident for it.
+  const std::string invoice_problem = "run/invoicing/2026-10/regular";
+  {
+    const CommandResult early = ctl.Run({"invoicing", "run", "2026-10"}, seconds(600));
+    INFO(early.Describe());
+    CHECK(early.exit_code != 0);
+    CHECK(WaitFor([&] { return Incidents(itsm_port, invoice_problem).second == 1; }, seconds(60)));
+  }
   ctl.Ok({"balance", "run", "2026-10", "--type", "final"}, seconds(600));
   ctl.Ok({"invoicing", "run", "2026-10"}, seconds(600));
+  // The run that succeeded resolves it; no second incident.
+  CHECK(WaitFor([&] { return Incidents(itsm_port, invoice_problem).second == 0; }, seconds(60)));
+  CHECK(Incidents(itsm_port, invoice_problem).first == 1);
   const std::vector<Struct> documents =
       List(ctl.Json({"invoicing", "documents", "--period", "2026-10", "--all"}), "documents");
   REQUIRE(!documents.empty());
@@ -377,6 +397,103 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   REQUIRE(imported);
   const Struct paid = ctl.Json({"invoicing", "document", Str(*invoice, "id")});
   CHECK(Int(paid, "openTiyn") == 0);
+
+  {
+    // --- Warehouse: the month's facts through the gateway with the same key. ---
+    integrations::GrpcSuite suite(
+        grpc::CreateChannel(gateway.address, grpc::InsecureChannelCredentials()), key,
+        absl::Seconds(120));
+    const absl::CivilDay day(2026, 12, 7);
+    absl::StatusOr<integrations::DwhFactsExported> exported =
+        integrations::DwhFactsExport(suite, root + "/dwh").Export(day, {});
+    INFO(exported.status());
+    REQUIRE(exported.ok());
+    CHECK(exported->runs == 1);
+    CHECK(exported->payment_rows == 1);
+    const std::vector<Struct> runs =
+        List(ctl.Json({"balance", "runs", "--period", "2026-10"}), "runs");
+    REQUIRE(runs.size() == 1);
+    const std::string run_id = Str(runs[0], "id");
+    const std::string part = "/period=2026-10/run=" + run_id;
+    const auto csv = [&](const std::string& path) {
+      CommandResult r = suite::Run({"/usr/bin/gzip", "-dc", path}, {}, seconds(60));
+      INFO(r.Describe());
+      REQUIRE(r.exit_code == 0);
+      std::vector<std::vector<std::string>> rows;
+      for (absl::string_view line : absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
+        rows.push_back(absl::StrSplit(line, ','));
+      }
+      REQUIRE(!rows.empty());
+      rows.erase(rows.begin());  // the header
+      return rows;
+    };
+    // Hourly volumes: per participant x service, the hours and their sum are
+    // balance's totals of the run; node balances: one row per node total.
+    const Struct totals = ctl.Json({"balance", "show", run_id});
+    std::map<std::string, std::pair<int64_t, int64_t>> hours;  // hours, Wh
+    const auto hourly = csv(root + "/dwh/hourly_volumes" + part + "/part-00000.csv.gz");
+    for (const std::vector<std::string>& row : hourly) {
+      REQUIRE(row.size() == 11);
+      auto& h = hours[row[1] + "/" + absl::AsciiStrToUpper(row[2])];
+      ++h.first;
+      h.second += std::stoll(row[4]);
+    }
+    CHECK(exported->hourly_rows == static_cast<int64_t>(hourly.size()));
+    const std::vector<Struct> services = List(totals, "services");
+    REQUIRE(!services.empty());
+    CHECK(hours.size() == services.size());
+    for (const Struct& s : services) {
+      const std::string k = Str(s, "participantId") + "/" +
+                            Str(s, "serviceType").substr(std::string("SERVICE_TYPE_").size());
+      INFO(k);
+      CHECK(hours[k].first == Int(s, "hours"));
+      CHECK(hours[k].second == Int(s, "actualWh"));
+    }
+    const auto nodes = csv(root + "/dwh/node_balances" + part + "/part-00000.csv.gz");
+    CHECK(nodes.size() == List(totals, "nodes").size());
+    CHECK(exported->node_rows == static_cast<int64_t>(nodes.size()));
+    // Readings quality by day: the CMS file's point has its 31 October, and
+    // every row's intervals are its qualities summed.
+    const auto quality = csv(root + "/dwh/readings_quality" + part + "/part-00000.csv.gz");
+    CHECK(exported->quality_rows == static_cast<int64_t>(quality.size()));
+    bool cms_day = false;
+    for (const std::vector<std::string>& row : quality) {
+      REQUIRE(row.size() == 11);
+      int64_t sum = 0;
+      for (int i = 6; i <= 10; ++i) sum += std::stoll(row[i]);
+      CHECK(sum == std::stoll(row[5]));
+      cms_day |= row[1] == "2026-10-31" && row[2] == point && row[3] == "active_received";
+    }
+    CHECK(cms_day);
+    const auto payments = csv(root + "/dwh/payments/date=2026-12-07/part-00000.csv.gz");
+    REQUIRE(payments.size() == 1);
+    CHECK(payments[0][5] == Str(*invoice, "contractNumber"));
+    CHECK(std::stoll(payments[0][6]) == total);
+    CHECK(std::stoll(payments[0][7]) == total);  // allocated whole
+    const std::string manifest = ReadFile(root + "/dwh/hourly_volumes" + part + "/manifest.json");
+    CHECK(absl::StrContains(manifest, absl::StrCat("\"rows\":", hourly.size())));
+    CHECK(absl::StrContains(manifest, "\"schema_version\":1"));
+
+    // The same range again: the same files, byte for byte; after the cursors
+    // nothing new.
+    absl::StatusOr<integrations::DwhFactsExported> again =
+        integrations::DwhFactsExport(suite, root + "/dwh-again").Export(day, {});
+    REQUIRE(again.ok());
+    int compared = 0;
+    for (const auto& e : fs::recursive_directory_iterator(root + "/dwh")) {
+      if (!e.is_regular_file()) continue;
+      const std::string rel = fs::relative(e.path(), root + "/dwh").string();
+      INFO(rel);
+      CHECK(ReadFile(root + "/dwh-again/" + rel) == ReadFile(e.path().string()));
+      ++compared;
+    }
+    CHECK(compared == 8);  // 4 tables, data + manifest
+    absl::StatusOr<integrations::DwhFactsExported> next =
+        integrations::DwhFactsExport(suite, root + "/dwh").Export(day, exported->to);
+    REQUIRE(next.ok());
+    CHECK(next->runs == 0);
+    CHECK(next->payment_rows == 0);
+  }
 }
 
 }  // namespace

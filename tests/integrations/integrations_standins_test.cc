@@ -4,7 +4,10 @@
 // attempts; a declined invoice is a dead letter with the system's reason;
 // prints the submission throughput (documents/s). ITSM: a rejected file
 // opens one incident, a second rejection updates it, the fixed file
-// resolves it.
+// resolves it; every incident opened, updated and resolved once through
+// 503s, time-outs of changes that happened and requests received twice.
+// ECM over the CMIS browser binding: every document archived once, its
+// hash as invoicing's, through the same faults.
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
@@ -15,6 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "documents.h"
 #include "esf.h"
 #include "fake_suite.h"
 #include "gridbill/testing/fake_clock.h"
@@ -251,6 +255,102 @@ TEST_CASE("ITSM: one incident per broken file, updated on a second failure, reso
   REQUIRE(*folder.Scan() == 1);
   DeliverAll(outbox, receiver, clock, store, "itsm");
   CHECK(itsm.Stat("incidents") == "1");
+}
+
+TEST_CASE("ITSM: each incident once through 503s, time-outs and requests received twice") {
+  Standin itsm({"--fail-every", "6", "--slow-every", "11", "--twice-every", "4"},
+               GRIDBILL_ITSM_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  ItsmReceiver receiver(
+      {absl::StrCat("http://127.0.0.1:", itsm.port), "gridbill", "secret", absl::Seconds(2)});
+  std::vector<Fact> opened;
+  for (int i = 1; i <= 40; ++i) {
+    opened.push_back(IncidentOpen(absl::StrCat("problem/", i), "1", "broken", "first seen"));
+  }
+  REQUIRE(*store.AppendFacts("problems", "", opened, clock.Now()) == 40);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "40");
+  CHECK(itsm.Stat("active") == "40");
+  // Ten problems change, twenty clear.
+  std::vector<Fact> later;
+  for (int i = 1; i <= 10; ++i) {
+    later.push_back(IncidentOpen(absl::StrCat("problem/", i), "2", "broken", "seen again"));
+  }
+  for (int i = 21; i <= 40; ++i) {
+    later.push_back(IncidentResolve(absl::StrCat("problem/", i), "1", "cleared"));
+  }
+  REQUIRE(*store.AppendFacts("problems", "", later, clock.Now()) == 30);
+  DeliverAll(outbox, receiver, clock, store, "itsm");
+  CHECK(itsm.Stat("incidents") == "40");  // no problem has a second incident
+  CHECK(itsm.Stat("active") == "20");
+  CHECK(itsm.Stat("resolved") == "20");
+  CHECK(itsm.Stat("duplicate_active") == "0");
+  CHECK(std::stoi(itsm.Stat("work_notes")) >= 10);
+  // The faults happened.
+  CHECK(std::stoi(itsm.Stat("slow")) > 0);
+  CHECK(std::stoi(itsm.Stat("twice")) > 0);
+  CHECK(std::stoi(itsm.Stat("replays")) > 0);
+  paging::Page all;
+  all.size = 1000;
+  for (const Delivery& d : store.List({}, all)->items) {
+    INFO(d.fact_id << ": " << d.last_error);
+    CHECK(d.state == DeliveryState::kDelivered);
+  }
+}
+
+TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, twice") {
+  Standin cmis({"--fail-every", "7", "--slow-every", "13", "--twice-every", "5"},
+               GRIDBILL_CMIS_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 30; ++i) {
+    DocumentFact d = Doc(i, i % 3 == 0 ? 3 : 1);  // every third an ESF (archived as XML)
+    suite.documents.push_back(d);
+    facts.push_back({"ecm", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "30", facts, clock.Now()) == 30);
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  CmisArchiveReceiver receiver(
+      {absl::StrCat("http://127.0.0.1:", cmis.port, "/cmis/browser/gridbill"), "gridbill", "secret",
+       absl::Seconds(2)},
+      suite);
+  DeliverAll(outbox, receiver, clock, store, "ecm");
+  CHECK(cmis.Stat("documents") == "30");
+  CHECK(cmis.Stat("bad_hashes") == "0");
+  CHECK(cmis.Stat("folders") == "31");  // the period and one per document
+  CHECK(std::stoi(cmis.Stat("slow")) > 0);
+  CHECK(std::stoi(cmis.Stat("twice")) > 0);
+  paging::Page all;
+  all.size = 1000;
+  for (const Delivery& d : store.List({}, all)->items) {
+    INFO(d.fact_id << ": " << d.last_error);
+    CHECK(d.state == DeliveryState::kDelivered);
+  }
+  // A redelivery (the outbox never heard the answer) creates nothing.
+  const Delivery first = *store.Get(1);
+  CHECK(absl::StrContains(receiver.Send(first).detail, "already present"));
+  CHECK(cmis.Stat("documents") == "30");
+  // The archived ESF is its XML, the others their PDF (read past the 503s).
+  httplib::Client c("127.0.0.1", cmis.port);
+  c.set_basic_auth("gridbill", "secret");
+  auto read = [&](const std::string& path) {
+    for (int i = 0; i < 5; ++i) {
+      httplib::Result r = c.Get(("/cmis/browser/gridbill/root/2026-10/" + path).c_str());
+      if (r && r->status != 503) return r->body;
+    }
+    return std::string("unavailable");
+  };
+  CHECK(read("INV-2026-3/document.xml?cmisselector=content") == *suite.DocumentXml("doc-3"));
+  CHECK(absl::StrContains(read("INV-2026-1/document.pdf?cmisselector=object"),
+                          "\"gridbill:retentionClass\":\"accounting-5y\""));
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,

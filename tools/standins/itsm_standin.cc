@@ -4,16 +4,28 @@
 // (state 6 = resolved), basic authentication. It records every incident and
 // counts what the tests check (GET /stats): incidents, active, resolved,
 // and `duplicate_active`: a second active incident for one correlation_id
-// (one problem, one incident), which must stay 0. --fail-every N answers
-// every N-th request 503.
+// (one problem, one incident), which must stay 0. A change (POST, PATCH)
+// repeated with the X-Idempotency-Key, method and path it has acted on is
+// answered as before and not done again (counted in `replays`).
+//
+// Faults for the tests: --fail-every N answers every N-th request 503
+// without acting; over the changes, --slow-every N acts on every N-th,
+// then holds the answer 15 s (past the
+// client's deadline: it sees a time-out of a change that happened, counted
+// in `slow`); --twice-every N receives every N-th twice (as a network that
+// duplicates a request would: the second is acted on too, counted in
+// `twice`).
 //
 //   itsm_standin --port 7209
 #include <httplib.h>
 
+#include <chrono>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -68,9 +80,42 @@ int main(int argc, char** argv) {
   const int port = std::stoi(Arg(argc, argv, "port", "7209"));
   const std::string host = Arg(argc, argv, "host", "127.0.0.1");
   const int fail_every = std::stoi(Arg(argc, argv, "fail-every", "0"));
+  const int slow_every = std::stoi(Arg(argc, argv, "slow-every", "0"));
+  const int twice_every = std::stoi(Arg(argc, argv, "twice-every", "0"));
   std::mutex mu;
   std::vector<Incident> incidents;
-  int requests = 0;
+  // Method, path and X-Idempotency-Key of a change -> its answer (status, body).
+  std::map<std::string, std::pair<int, std::string>> answered;
+  int requests = 0, changes = 0, replays = 0, slow = 0, twice = 0;
+  // One change (POST, PATCH): `act` does it under the lock and answers; a
+  // repeat of an answered key is answered again; done twice or answered
+  // late as the flags say.
+  auto change = [&](const httplib::Request& req, httplib::Response& res,
+                    const std::function<void()>& act) {
+    bool late = false;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      ++changes;
+      const std::string key = req.get_header_value("X-Idempotency-Key");
+      const std::string id = req.method + " " + req.path + " " + key;
+      const int arrivals = twice_every > 0 && changes % twice_every == 0 ? 2 : 1;
+      twice += arrivals - 1;
+      for (int n = 0; n < arrivals; ++n) {
+        auto seen = answered.find(id);
+        if (!key.empty() && seen != answered.end()) {
+          ++replays;
+          res.status = seen->second.first;
+          res.set_content(seen->second.second, "application/json");
+          continue;
+        }
+        act();
+        if (!key.empty()) answered[id] = {res.status, res.body};
+      }
+      late = slow_every > 0 && changes % slow_every == 0;
+      slow += late ? 1 : 0;
+    }
+    if (late) std::this_thread::sleep_for(std::chrono::seconds(15));
+  };
 
   httplib::Server server;
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
@@ -111,32 +156,35 @@ int main(int argc, char** argv) {
     res.set_content(out + "]}", "application/json");
   });
   server.Post("/api/now/table/incident", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> l(mu);
-    Incident i;
-    i.sys_id = "sys" + std::to_string(incidents.size() + 1);
-    i.number = "INC" + std::to_string(1000000 + incidents.size() + 1);
-    i.correlation_id = Field(req.body, "correlation_id");
-    i.short_description = Field(req.body, "short_description");
-    i.description = Field(req.body, "description");
-    incidents.push_back(i);
-    res.status = 201;
-    res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+    change(req, res, [&] {
+      Incident i;
+      i.sys_id = "sys" + std::to_string(incidents.size() + 1);
+      i.number = "INC" + std::to_string(1000000 + incidents.size() + 1);
+      i.correlation_id = Field(req.body, "correlation_id");
+      i.short_description = Field(req.body, "short_description");
+      i.description = Field(req.body, "description");
+      incidents.push_back(i);
+      res.status = 201;
+      res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+    });
   });
   server.Patch(R"(/api/now/table/incident/(\w+))",
                [&](const httplib::Request& req, httplib::Response& res) {
-                 std::lock_guard<std::mutex> l(mu);
-                 for (Incident& i : incidents) {
-                   if (i.sys_id != req.matches[1]) continue;
-                   const std::string state = Field(req.body, "state");
-                   if (!state.empty()) i.state = state;
-                   const std::string notes = Field(req.body, "work_notes");
-                   if (!notes.empty()) i.work_notes.push_back(notes);
-                   const std::string close = Field(req.body, "close_notes");
-                   if (!close.empty()) i.close_notes = close;
-                   res.set_content("{\"result\":" + Json(i) + "}", "application/json");
-                   return;
-                 }
-                 res.status = 404;
+                 change(req, res, [&] {
+                   for (Incident& i : incidents) {
+                     if (i.sys_id != req.matches[1]) continue;
+                     const std::string state = Field(req.body, "state");
+                     if (!state.empty()) i.state = state;
+                     const std::string notes = Field(req.body, "work_notes");
+                     if (!notes.empty()) i.work_notes.push_back(notes);
+                     const std::string close = Field(req.body, "close_notes");
+                     if (!close.empty()) i.close_notes = close;
+                     res.status = 200;
+                     res.set_content("{\"result\":" + Json(i) + "}", "application/json");
+                     return;
+                   }
+                   res.status = 404;
+                 });
                });
   server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
@@ -152,11 +200,13 @@ int main(int argc, char** argv) {
         if (++active_by[i.correlation_id] > 1) ++duplicate_active;
       }
     }
-    res.set_content("{\"incidents\":" + std::to_string(incidents.size()) + ",\"active\":" +
-                        std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
-                        ",\"duplicate_active\":" + std::to_string(duplicate_active) +
-                        ",\"work_notes\":" + std::to_string(work_notes) + "}",
-                    "application/json");
+    res.set_content(
+        "{\"incidents\":" + std::to_string(incidents.size()) +
+            ",\"active\":" + std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
+            ",\"duplicate_active\":" + std::to_string(duplicate_active) + ",\"work_notes\":" +
+            std::to_string(work_notes) + ",\"replays\":" + std::to_string(replays) +
+            ",\"slow\":" + std::to_string(slow) + ",\"twice\":" + std::to_string(twice) + "}",
+        "application/json");
   });
   const int bound =
       port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);

@@ -102,6 +102,33 @@ TEST_CASE("document archive: PDF, ESF XML, metadata; the integrity check finds a
   CHECK(found[0].document_number == "INV-2026-1");
 }
 
+void Write(const std::string& path, const std::string& text);
+
+TEST_CASE("ERP folder and archive unwritable: retried, then written once") {
+  TempDir dir;
+  FakeSuite suite;
+  ErpFolderReceiver erp(dir.str("erp"));
+  DirectoryArchiveReceiver ecm(dir.str("ecm"), suite);
+  // The period's folder cannot be made (a file holds its name), as a full
+  // or read-only disk would refuse: a retry, nothing half-written.
+  fs::create_directories(dir.str("erp"));
+  fs::create_directories(dir.str("ecm"));
+  Write(dir.str("erp/2026-10"), "x");
+  Write(dir.str("ecm/2026-10"), "x");
+  const Delivery d = DeliveryOf(Doc(3));
+  CHECK(erp.Send(d).kind == SendResult::Kind::kRetry);
+  CHECK(ecm.Send(d).kind == SendResult::Kind::kRetry);
+  CHECK_FALSE(fs::exists(dir.str("erp/received.log")));
+  fs::remove(dir.str("erp/2026-10"));
+  fs::remove(dir.str("ecm/2026-10"));
+  for (int i = 0; i < 2; ++i) {  // the retry, then the same delivery again
+    CHECK(erp.Send(d).kind == SendResult::Kind::kDelivered);
+    CHECK(ecm.Send(d).kind == SendResult::Kind::kDelivered);
+  }
+  CHECK(Lines(dir.str("erp/received.log")) == 1);
+  CHECK(ReadFile(dir.str("ecm/2026-10/INV-2026-3/metadata.txt")).ok());
+}
+
 std::string OneCStatement(const std::string& amount) {
   return absl::StrCat(
       "1CClientBankExchange\nРасчСчет=KZ1\nСекцияДокумент=Платежное поручение\nНомер=5\n"
@@ -264,6 +291,71 @@ TEST_CASE("data warehouse: the nightly export runs once a day after its time, in
   const std::string next =
       *ReadFile(dir.str("documents/date=2026-11-03/period=2026-10/manifest.json"));
   CHECK(absl::StrContains(next, "\"rows\":1"));
+  CHECK(*nightly.RunIfDue() == 0);
+}
+
+TEST_CASE("data warehouse: runs, node balances, readings quality and payments by cursor") {
+  TempDir dir;
+  MemoryStore store;
+  FakeSuite suite;
+  const absl::TimeZone almaty = absl::FixedTimeZone(5 * 3600);
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 2, 2, 30, 0), almaty));
+  DwhNightly nightly(store, clock, DwhSchedule{dir.str(), absl::Hours(2), almaty}, &suite);
+  auto run = [](std::string id, std::string type, int state) {
+    RunFact r;
+    r.id = std::move(id);
+    r.service = "balance";
+    r.period = "2026-10";
+    r.type = std::move(type);
+    r.state = state;
+    return r;
+  };
+  auto payment = [](int n) {
+    PaymentFact p;
+    p.id = absl::StrCat("pay-", n);
+    p.reference = absl::StrCat("REF", n);
+    p.value_date = "2026-11-01";
+    p.contract_number = "TR-0042";
+    p.amount_tiyn = 1000 * n;
+    p.unallocated_tiyn = n == 2 ? 500 : 0;
+    return p;
+  };
+  // A final run, a preliminary one (not a fact), a final one still running.
+  suite.run_feed = {run("r1", "final", 3), run("r2", "preliminary", 3), run("r3", "final", 2)};
+  suite.payment_feed = {payment(2), payment(1)};
+
+  // balance fails half-way: the hours are written, nothing is marked.
+  suite.nodes_error = absl::UnavailableError("balance down");
+  CHECK_FALSE(nightly.RunIfDue().ok());
+  const std::string r1 = "period=2026-10/run=r1/";
+  const std::string hours = dir.str("hourly_volumes/" + r1 + "part-00000.csv.gz");
+  const std::string written = *ReadFile(hours);
+  CHECK(store.Cursor(kDwhRunsFeed)->empty());
+  // The next pass writes the same range again: the same bytes.
+  suite.nodes_error = absl::OkStatus();
+  // 2 hours + 1 node + 2 points x 31 days + 2 payments.
+  CHECK(*nightly.RunIfDue() == 2 + 1 + 62 + 2);
+  CHECK(*ReadFile(hours) == written);
+  CHECK(*store.Cursor(kDwhRunsFeed) == "3");
+  CHECK(*store.Cursor(kDwhPaymentsFeed) == "2");
+  CHECK_FALSE(fs::exists(dir.str("hourly_volumes/period=2026-10/run=r2")));
+  CHECK_FALSE(fs::exists(dir.str("hourly_volumes/period=2026-10/run=r3")));
+  const std::string manifest = *ReadFile(dir.str("readings_quality/" + r1 + "manifest.json"));
+  CHECK(absl::StrContains(manifest, "\"rows\":62"));
+  CHECK(absl::StrContains(manifest, "\"cursor_from\":\"\""));
+  CHECK(absl::StrContains(manifest, "\"cursor_to\":\"1\""));
+  const std::string paid = *ReadFile(dir.str("payments/date=2026-11-02/manifest.json"));
+  CHECK(absl::StrContains(paid, "\"rows\":2"));
+  CHECK(absl::StrContains(paid, "\"cursor_to\":\"2\""));
+
+  // The next night: the running run has ended, one payment more; only they.
+  suite.run_feed.push_back(run("r3", "final", 3));
+  suite.payment_feed.push_back(payment(3));
+  clock.Advance(absl::Hours(24));
+  CHECK(*nightly.RunIfDue() == 2 + 1 + 62 + 1);
+  CHECK(fs::exists(dir.str("node_balances/period=2026-10/run=r3/part-00000.csv.gz")));
+  CHECK(absl::StrContains(*ReadFile(dir.str("payments/date=2026-11-03/manifest.json")),
+                          "\"rows\":1"));
   CHECK(*nightly.RunIfDue() == 0);
 }
 

@@ -79,6 +79,76 @@ class FakeSuite final : public Suite {
     scada_batches.emplace_back(request_id, values);
     return absl::OkStatus();
   }
+  // The warehouse's sources (dwh.h): balance runs and payments in feed
+  // order (the cursor is the position), two hours and one node per run,
+  // one point-day per point and day.
+  std::vector<RunFact> run_feed;
+  std::vector<PaymentFact> payment_feed;
+  std::vector<std::string> points = {"PT-2", "PT-1"};
+  absl::Status nodes_error;
+  template <typename T>
+  static std::pair<std::vector<T>, std::string> FeedPage(const std::vector<T>& feed,
+                                                         const std::string& cursor, int limit) {
+    const size_t from = cursor.empty() ? 0 : static_cast<size_t>(std::stoi(cursor));
+    std::vector<T> out;
+    for (size_t i = from; i < feed.size() && static_cast<int>(out.size()) < limit; ++i) {
+      out.push_back(feed[i]);
+    }
+    return {out, absl::StrCat(from + out.size())};
+  }
+  absl::StatusOr<RunChanges> BalanceRunsChangedAfter(const std::string& cursor,
+                                                     int limit) override {
+    auto [runs, next] = FeedPage(run_feed, cursor, limit);
+    return RunChanges{runs, next};
+  }
+  absl::StatusOr<std::vector<ServiceHourFact>> ServiceHours(const std::string& run_id) override {
+    std::vector<ServiceHourFact> out(2);
+    for (int h = 0; h < 2; ++h) {
+      out[h].participant_id = "P-1";
+      out[h].service = "transmission";
+      out[h].hour_start = absl::FromUnixSeconds(1790000000 + 3600 * (1 - h));
+      out[h].actual_wh = 1000 * (h + 1) + static_cast<int64_t>(run_id.size());
+      out[h].intervals = 4;
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<NodeTotalFact>> NodeTotals(const std::string&) override {
+    if (!nodes_error.ok()) return nodes_error;
+    NodeTotalFact n;
+    n.node_code = "N-1";
+    n.kind = "node";
+    n.inflow_wh = 1000;
+    n.outflow_wh = 990;
+    n.losses_wh = 10;
+    n.losses_percent = "1.0000";
+    n.normative_loss_percent = "2.5";
+    return std::vector<NodeTotalFact>{n};
+  }
+  absl::StatusOr<PaymentChanges> PaymentsChangedAfter(const std::string& cursor,
+                                                      int limit) override {
+    auto [payments, next] = FeedPage(payment_feed, cursor, limit);
+    return PaymentChanges{payments, next};
+  }
+  absl::StatusOr<std::vector<std::string>> MeteringPointCodes() override { return points; }
+  absl::StatusOr<std::vector<PointDayQuality>> PointDays(const std::vector<std::string>& codes,
+                                                         absl::CivilDay from, absl::CivilDay to,
+                                                         absl::Time) override {
+    std::vector<PointDayQuality> out;
+    for (const std::string& p : codes) {
+      for (absl::CivilDay d = from; d <= to; ++d) {
+        PointDayQuality q;
+        q.point_code = p;
+        q.channel = "active_received";
+        q.day = absl::FormatCivilTime(d);
+        q.revision = 1;
+        q.intervals = 24;
+        q.measured = 23;
+        q.missing = 1;
+        out.push_back(q);
+      }
+    }
+    return out;
+  }
 };
 
 inline DocumentFact Doc(int n, int type = 1) {
