@@ -1,13 +1,17 @@
 // The issue's "How it is checked", in its order, in Chromium against the
-// real suite: a participant's dashboard equals what the services answer and
-// shows only its own data (a hand-made gRPC-web call for another
-// participant is refused), invoice PDF and ESF XML downloads; a readings
-// file with a bad line refused by line, a good one seen in the chart; an
-// application submitted, approved in the console, seen approved; a balance
-// run and an invoice run started and followed to the end, then their
-// documents; form errors next to their fields with nothing sent; English and
-// Russian without missing keys; an axe-core scan of each main page; and
-// screenshots. With "bench": the dashboard's time to interactive and the JS
+// real suite: a participant's dashboard equals what the services answer
+// (balance, latest documents newest first, period state, open
+// applications, the forecast estimate and its intervals) and shows only its
+// own data (a hand-made gRPC-web call for another participant is refused),
+// invoice PDF and ESF XML downloads; a readings file with a bad line refused
+// by line, a good one seen in the chart; an operator's import followed live;
+// an application submitted, approved in the console, seen approved; a
+// balance run and an invoice run started and followed to the end, the diff
+// of two runs, then their documents; form errors next to their fields with
+// nothing sent; English and Russian without missing keys (participant and
+// operator pages); payments imported and allocated; users created and API
+// keys revoked; the audit trail filtered; an axe-core scan of each main
+// page; and screenshots. With "bench": the dashboard's time to interactive and the JS
 // size (gzip).
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createClient, type Interceptor } from "@connectrpc/connect";
@@ -17,9 +21,13 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
-import { AuthService } from "../src/gen/gridbill/gateway/v1/gateway_pb";
-import { DocumentService, DocumentType, PaymentService } from "../src/gen/gridbill/invoicing/v1/invoicing_pb";
-import { Aggregation, Channel, MeteringPointService, ReadingService, Resolution } from "../src/gen/gridbill/metering/v1/metering_pb";
+import { AuditService, AuthService } from "../src/gen/gridbill/gateway/v1/gateway_pb";
+import { BillingPeriodService, DocumentOrder, DocumentService, DocumentType, PaymentService, PeriodState } from "../src/gen/gridbill/invoicing/v1/invoicing_pb";
+import { Aggregation, Channel, ImportService, MeteringPointService, ReadingService, Resolution } from "../src/gen/gridbill/metering/v1/metering_pb";
+import { ApplicationService, ApplicationState } from "../src/gen/gridbill/contracts/v1/contracts_pb";
+import { BalanceService, RunType } from "../src/gen/gridbill/balance/v1/balance_pb";
+import { ForecastService } from "../src/gen/gridbill/forecasting/v1/forecasting_pb";
+import { en } from "../src/lang/en";
 import { Role } from "../src/gen/gridbill/common/v1/common_pb";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 
@@ -56,6 +64,21 @@ const documents = createClient(DocumentService, t);
 const payments = createClient(PaymentService, t);
 const points = createClient(MeteringPointService, t);
 const readings = createClient(ReadingService, t);
+const periods = createClient(BillingPeriodService, t);
+const applications = createClient(ApplicationService, t);
+const balanceRuns = createClient(BalanceService, t);
+const imports = createClient(ImportService, t);
+const audit = createClient(AuditService, t);
+const forecast = createClient(ForecastService, t);
+
+// The admin's access token expires within the test's run (a loaded machine
+// takes minutes): signed in again before each later step that calls.
+let adminAt = 0;
+async function freshAdmin() {
+  if (Date.now() - adminAt < 180_000) return;
+  adminToken = await token("admin", ADMIN_PASSWORD);
+  adminAt = Date.now();
+}
 
 async function token(user: string, password: string): Promise<string> {
   const r = await createClient(AuthService, transport(() => "")).signIn({ username: user, password });
@@ -67,12 +90,13 @@ interface Setup {
   b: string; // another one
   invoice: { id: string; number: string };
   esf: { id: string; number: string };
+  aInvoices09: Set<string>; // the participant's invoices of 2026-09
   aNumbers: Set<string>;
   bNumbers: Set<string>;
 }
 
 async function setup(): Promise<Setup> {
-  adminToken = await token("admin", ADMIN_PASSWORD);
+  await freshAdmin();
   const docs = (await documents.listDocuments({ period: { year: 2026, month: 9 }, type: DocumentType.ESF, pageSize: 200 })).documents;
   check(docs.length > 1, "the demo's 2026-09 invoice run issued ESF documents");
   const a = docs[0].participantId;
@@ -103,6 +127,7 @@ async function setup(): Promise<Setup> {
     b,
     invoice: { id: invoice.id, number: invoice.number },
     esf: { id: esf.id, number: esf.number },
+    aInvoices09: new Set(aDocs.filter((d) => d.type === DocumentType.INVOICE && d.period?.month === 9).map((d) => d.number)),
     aNumbers: new Set(aDocs.map((d) => d.number)),
     bNumbers: new Set(bDocs.map((d) => d.number)),
   };
@@ -170,9 +195,31 @@ async function participantData(s: Setup, page: Page) {
   }
   const word = await page.locator("[data-testid=balance-state]").innerText();
   check(word === (owed > 0n ? "owed" : owed < 0n ? "in credit" : "settled"), `the balance of ${owed} tiyn says "${word}"`);
-  const latest = (await documents.listDocuments({ participantId: s.a, pageSize: 5 })).documents.map((d) => d.number);
-  const shown = await page.locator("section", { hasText: "Latest documents" }).locator("tbody tr td:first-child").allInnerTexts();
-  check(JSON.stringify(shown) === JSON.stringify(latest), `dashboard's latest documents ${shown.join(", ")} are the service's`);
+  const latest = (await documents.listDocuments({ participantId: s.a, pageSize: 5, order: DocumentOrder.NEWEST_FIRST })).documents.map((d) => d.number);
+  const shown = await latestShown(page);
+  check(JSON.stringify(shown) === JSON.stringify(latest), `dashboard's latest documents ${shown.join(", ")} are the service's, newest issued first`);
+  check(shown.some((n) => s.aInvoices09.has(n)), "and they include the participant's invoice of 2026-09 (the period invoiced)");
+  // The period card: the current month's state as invoicing answers it.
+  const now0 = new Date(Date.now() + 5 * 3_600_000); // the operator's zone, UTC+5
+  const current = { year: now0.getUTCFullYear(), month: now0.getUTCMonth() + 1 };
+  const state = (await periods.getPeriod({ period: current })).period!.state;
+  const periodText = await page.locator("[data-testid=period]").innerText();
+  check(periodText.endsWith(en[`period_state.${PeriodState[state]}`]), `the period card "${periodText}" shows the service's state ${PeriodState[state]}`);
+  // Open applications: every application of the participant not approved,
+  // rejected or closed (all pages), and nothing else.
+  const openApps: string[] = [];
+  let pageToken = "";
+  do {
+    const r = await applications.listApplications({ participantId: s.a, pageSize: 1000, pageToken });
+    for (const x of r.applications) {
+      if (![ApplicationState.APPROVED, ApplicationState.REJECTED, ApplicationState.CLOSED].includes(x.state)) openApps.push(x.number || x.subject);
+    }
+    pageToken = r.nextPageToken;
+  } while (pageToken);
+  const openShown = (await page.locator("section", { hasText: "Open applications" }).locator("tbody tr td:first-child").allInnerTexts())
+    .filter((x) => x !== en["common.none"]);
+  check(openShown.length === Math.min(openApps.length, 25) && openShown.every((x) => openApps.includes(x)),
+    `the open applications shown (${openShown.length}) are the service's open ones (${openApps.length}, 25 to a page)`);
   // Month to date: a service whose points have no readings this month says
   // so (not "0 kWh"); the estimate card says forecasting is not running.
   const now = new Date(Date.now() + 5 * 3_600_000); // the operator's zone, UTC+5
@@ -182,8 +229,16 @@ async function participantData(s: Setup, page: Page) {
   const volumes = await page.locator("section", { hasText: "Consumption this month" }).locator("tbody tr td:last-child").allInnerTexts();
   check(volumes.length > 0 && (measured || volumes.every((v) => v === "no readings yet" || v === "no metering points")),
     `month-to-date volumes (${volumes.join(", ")}) with ${measured ? "" : "no "}readings this month`);
-  check(/forecasting service is not running/.test(await page.locator("[data-testid=estimate]").innerText()),
-    "the estimate card says the forecasting service is not running");
+  // The estimate card: forecasting's month-to-date estimate over the demo's
+  // forecast run, its figure and both intervals as the service answers.
+  const est = await forecast.estimateMonthToDate({ participantId: s.a, period: month });
+  const gross = await page.locator("[data-testid=estimate-gross]").innerText();
+  check(est.grossTiyn > 0n && BigInt(digits(gross)) === est.grossTiyn, `the estimate card shows the estimated accrual ${gross} (the service's ${est.grossTiyn} tiyn)`);
+  for (const [id, lo, hi] of [["estimate-80", est.grossLower80Tiyn, est.grossUpper80Tiyn], ["estimate-95", est.grossLower95Tiyn, est.grossUpper95Tiyn]] as const) {
+    const [from, to] = (await page.locator(`[data-testid=${id}]`).innerText()).split(" to ");
+    check(BigInt(digits(from)) === lo && BigInt(digits(to)) === hi && lo <= est.grossTiyn && est.grossTiyn <= hi,
+      `and its ${id.slice(9)} % interval ${from} to ${to} is the service's, around the estimate`);
+  }
   await shot(page, "dashboard");
 
   await open(page, "documents");
@@ -227,7 +282,67 @@ async function participantData(s: Setup, page: Page) {
   check(xmlText.trimStart().startsWith("<") && xmlText.length > 100, `the ESF ${s.esf.number} downloads as XML (${xmlText.length} bytes)`);
 }
 
+async function latestShown(page: Page) {
+  return page.locator("section", { hasText: "Latest documents" }).locator("tbody tr td:first-child").allInnerTexts();
+}
+
+// After the month close: the dashboard's latest documents start with the
+// participant's invoice of the period just invoiced.
+async function latestAfterClose(s: Setup, page: Page) {
+  await freshAdmin();
+  await open(page, "dashboard");
+  const shown = await latestShown(page);
+  const invoices10 = (await documents.listDocuments({ participantId: s.a, period: { year: 2026, month: 10 }, type: DocumentType.INVOICE, pageSize: 100 }))
+    .documents.map((d) => d.number);
+  check(invoices10.length > 0 && invoices10.includes(shown[0]),
+    `after the 2026-10 invoice run the dashboard's latest document is its invoice ${shown[0]} (of ${invoices10.join(", ")})`);
+}
+
+// An operator imports readings of another participant's point for a whole
+// day and follows the job to the end: the progress and the summary are the
+// service's.
+async function operatorImport(s: Setup, page: Page) {
+  await freshAdmin();
+  const p = (await points.listMeteringPoints({ participantId: s.b, pageSize: 500 })).points.find(
+    (x) => (x.channels[0]?.channel ?? Channel.ACTIVE_RECEIVED) === Channel.ACTIVE_RECEIVED)!;
+  const step = p.resolution === Resolution.PT60M ? 60 : p.resolution === Resolution.PT30M ? 30 : 15;
+  const rows: string[] = [];
+  for (let m = 0; m < 24 * 60; m += step) {
+    const hh = String(Math.floor(m / 60)).padStart(2, "0");
+    rows.push(`${p.code},01,2026-10-16 ${hh}:${String(m % 60).padStart(2, "0")},${(200 + (m % 97)).toFixed(3)}`);
+  }
+  const name = `ops-readings-${run}.csv`;
+  const file = path.join(SHOTS, name);
+  writeFileSync(file, `point_code,channel,interval_start,value\n${rows.join("\n")}\n`);
+  await open(page, "upload");
+  await page.getByLabel("Readings file").setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+  await page.locator("[data-testid=job-state]").waitFor();
+  const progress: string[] = [];
+  const end = Date.now() + 180_000;
+  for (;;) {
+    const state = await page.locator("[data-testid=job-state]").innerText();
+    const bar = await page.locator(".progress span").first().innerText().catch(() => "");
+    if (progress[progress.length - 1] !== `${state} ${bar}`) progress.push(`${state} ${bar}`);
+    if (/succeeded|failed|cancelled/.test(state)) break;
+    if (Date.now() > end) throw new Error(`import still ${state}`);
+    await page.waitForTimeout(100);
+  }
+  const job = (await imports.listImports({ pageSize: 50 })).imports.find((j) => j.fileName === name)!;
+  check(!!job, `the operator's import ${name} is among the service's imports`);
+  const last = progress[progress.length - 1];
+  check(/succeeded/.test(last) && last.includes(`${job.job!.done} / ${job.job!.total} (100%)`),
+    `the operator followed the import of ${rows.length} readings live to the end (${progress.join(" → ")})`);
+  const figures = (await page.locator("[data-testid=import-summary] dd").allInnerTexts()).map((x) => Number(digits(x)));
+  const sm = job.summary!;
+  check(JSON.stringify(figures) === JSON.stringify([sm.accepted, sm.unchanged, sm.revised, sm.rejected, sm.flagged].map(Number)),
+    `its summary ${figures.join("/")} is the service's`);
+  check(figures[0] + figures[1] + figures[2] === rows.length, "every line of the file was taken");
+  await shot(page, "operator-import");
+}
+
 async function uploadReadings(s: Setup, page: Page) {
+  await freshAdmin();
   // A 15-minute point of the participant whose first channel is active
   // received; the participant's own user uploads its readings (it provides
   // the data of its points), on the page it sees signed in.
@@ -297,6 +412,7 @@ async function uploadReadings(s: Setup, page: Page) {
 }
 
 async function applicationFlow(pPage: Page, opsPage: Page) {
+  await freshAdmin();
   const subject = `Portal test amendment ${run}`;
   await open(pPage, "applications");
   await pPage.locator("#na-contract option").nth(1).waitFor({ state: "attached" });
@@ -331,6 +447,7 @@ async function applicationFlow(pPage: Page, opsPage: Page) {
 }
 
 async function monthClose(page: Page) {
+  await freshAdmin();
   await open(page, "balance");
   await page.getByLabel("Period", { exact: true }).fill("2026-10");
   await page.getByLabel("Run type", { exact: true }).selectOption({ label: "Final" });
@@ -351,6 +468,25 @@ async function monthClose(page: Page) {
   await page.locator("table", { hasText: "Results by participant and service" }).waitFor();
   check(await page.locator("table", { hasText: "Results by participant and service" }).locator("tbody tr").count() > 0, "the run's results by participant are shown");
   await shot(page, "balance-run");
+  // The difference to the preliminary run (the readings uploaded since are
+  // in the final run only), as the service computes it.
+  const finalId = page.url().split("#/balance/")[1];
+  await page.getByLabel("Compare with run").selectOption({ index: 1 });
+  const baseId = await page.getByLabel("Compare with run").inputValue();
+  const diffTable = page.locator("table", { hasText: "Difference between the runs" });
+  await diffTable.locator("tbody tr").first().waitFor();
+  await settled(page);
+  await freshAdmin();
+  const diff = await balanceRuns.diffRuns({ baseRunId: baseId, otherRunId: finalId });
+  const baseRun = (await balanceRuns.getRun({ runId: baseId })).run!;
+  check(baseRun.type === RunType.PRELIMINARY && diff.changedPointDays > 0n,
+    `the final run differs from the preliminary one in ${diff.changedPointDays} point-days`);
+  const diffRows = await diffTable.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+  const kwh = (x: string) => Math.round(parseFloat(x.replace(/[^\d.-]/g, "")) * 1000);
+  check(diffRows.length === Math.min(diff.services.length, 25) &&
+    diff.services.slice(0, 25).every((d, i) => diffRows[i][0] === d.participantId.slice(0, 8) && kwh(diffRows[i][4]) === Number(d.deltaWh)),
+    `the two-run diff shows the service's ${diff.services.length} changed rows with their differences`);
+  await shot(page, "balance-diff");
 
   await open(page, "invoice-runs");
   await page.getByLabel("Period", { exact: true }).fill("2026-10");
@@ -372,6 +508,130 @@ async function monthClose(page: Page) {
   await page.getByRole("link", { name: "Documents of this run" }).click();
   await page.locator("table", { hasText: "Documents" }).locator("tbody tr").first().waitFor();
   check(await page.locator("tbody tr").count() > 0, "the run's documents are listed");
+}
+
+// The operator's pages in Russian: no missing key, the menu and headings
+// translated; then back to English.
+async function operatorRussian(page: Page) {
+  await page.locator("[data-testid=lang]").selectOption("ru");
+  for (const p of ["participants", "applications", "balance", "invoice-runs", "upload", "tariffs"]) await open(page, p);
+  await page.locator("nav.menu", { hasText: "Расчёты баланса" }).waitFor();
+  const missing = await page.evaluate(() => [...(globalThis as unknown as { gridbillMissingKeys: Set<string> }).gridbillMissingKeys]);
+  check(missing.length === 0, `the operator's pages in Russian without a missing key (${missing.join(", ")})`);
+  await open(page, "balance");
+  check((await page.locator("main h1").innerText()) === "Расчёты баланса", "the operator's balance page is headed in Russian");
+  await shot(page, "operator-balance-ru");
+  await page.locator("[data-testid=lang]").selectOption("en");
+  await open(page, "balance");
+  check(await page.locator("nav.menu", { hasText: "Balance runs" }).count() === 1, "and the operator's console back in English");
+}
+
+// An accountant's bank statement: one payment of the participant's oldest
+// open invoice, allocated to it, which is then paid.
+async function paymentsImport(s: Setup, page: Page) {
+  await freshAdmin();
+  const receivables = (await documents.listDocuments({ participantId: s.a, type: DocumentType.INVOICE, pageSize: 200 })).documents
+    .filter((d) => d.openTiyn > 0n);
+  check(receivables.length > 0, `the participant has ${receivables.length} open invoices`);
+  const key = (d: { issueDate?: { year: number; month: number; day: number }; number: string }) =>
+    `${d.issueDate!.year}-${String(d.issueDate!.month).padStart(2, "0")}-${String(d.issueDate!.day).padStart(2, "0")} ${d.number}`;
+  const contract = receivables[0].contractNumber;
+  const oldest = receivables.filter((d) => d.contractNumber === contract).sort((x, y) => key(x).localeCompare(key(y)))[0];
+  const pays = oldest.openTiyn;
+  const ref = `PORTAL-${run}`;
+  const file = path.join(SHOTS, `payments-${run}.csv`);
+  writeFileSync(file, `reference,value_date,payer_bin,contract_number,amount\n${ref},2026-11-20,${oldest.customerBin},${contract},${pays / 100n}.${String(pays % 100n).padStart(2, "0")}\n`);
+  await open(page, "payments-import");
+  await page.getByLabel("Bank statement (CSV)").setInputFiles(file);
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const result = page.locator("section", { hasText: "Imported payments" });
+  await result.locator("tbody tr").first().waitFor();
+  check((await result.locator("p").first().innerText()).startsWith("1 new"), "the statement's payment was imported as new");
+  const cells = await result.locator("tbody tr").first().locator("td").allInnerTexts();
+  check(cells[0] === ref && cells[4].includes(oldest.number) && BigInt(digits(cells[5])) === 0n,
+    `the payment ${ref} is allocated to ${oldest.number} in full: ${cells.join(" | ")}`);
+  const after = (await documents.getDocument({ id: oldest.id })).document!;
+  check(after.openTiyn === 0n, `and the service has ${oldest.number} paid (open ${after.openTiyn}, was ${pays})`);
+  await shot(page, "payments-import");
+}
+
+// An admin creates a user and sees it listed; an API key made through the
+// API is listed as valid, revoked from the page and then listed as revoked.
+async function usersAndKeys(page: Page) {
+  await freshAdmin();
+  const name = `portal.ops.${run}`;
+  await open(page, "users");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Initial password").fill("operator-password-99");
+  await page.getByLabel("Role", { exact: true }).selectOption({ label: "Operator" });
+  await page.getByRole("button", { name: "Create user" }).click();
+  await page.getByText(`User ${name} created.`).waitFor();
+  const usersTable = page.locator("table", { hasText: "Username" }).first();
+  await usersTable.locator("td", { hasText: name }).waitFor();
+  const listed = (await auth.listUsers({ pageSize: 500 })).users.find((u) => u.username === name);
+  check(!!listed && listed.roles.includes(Role.OPERATOR), `the user ${name} created on the page is listed there and by the service as an operator`);
+
+  const keyName = `portal-key-${run}`;
+  const key = (await auth.createApiKey({ requestId: `portal-key-${run}`, apiKey: { name: keyName, roles: [Role.INTEGRATION_CLIENT] } })).apiKey!;
+  // The keys are listed by id, 25 to a page: the new one is on some page.
+  const keyRow = async () => {
+    await open(page, "users");
+    await page.reload(); // the same address: a fresh list, from its first page
+    await page.locator("main h1").waitFor();
+    await settled(page);
+    const wrap = page.locator(".table-wrap", { has: page.locator("caption", { hasText: "API keys" }) });
+    const row = wrap.locator("tr", { hasText: keyName });
+    for (let i = 0; i < 40 && (await row.count()) === 0; i++) {
+      const next = wrap.getByRole("button", { name: "Next" });
+      if ((await next.count()) === 0 || (await next.isDisabled())) break;
+      await next.click();
+    }
+    return row;
+  };
+  let row = await keyRow();
+  check((await row.innerText()).includes("valid"), `the API key ${keyName} is listed as valid`);
+  await row.getByRole("button", { name: `Revoke key ${keyName}` }).click();
+  let revoked = undefined as undefined | { revokeTime?: unknown };
+  for (let i = 0; i < 100 && !revoked?.revokeTime; i++) {
+    await page.waitForTimeout(100);
+    revoked = (await auth.listApiKeys({ includeRevoked: true, pageSize: 500 })).apiKeys.find((k) => k.id === key.id);
+  }
+  row = await keyRow();
+  const after = await row.innerText();
+  check(!!revoked?.revokeTime && !after.includes("valid") && (await row.getByRole("button").count()) === 0,
+    `revoked from the page: the service has it revoked and the list says so (${after.replace(/\s+/g, " ")})`);
+  await shot(page, "admin-users");
+}
+
+// The audit trail filtered by principal and method shows exactly the
+// service's entries (the operator's diff calls above).
+async function auditFilters(page: Page) {
+  await freshAdmin();
+  const method = "/gridbill.balance.v1.BalanceService/DiffRuns";
+  let entries = (await audit.listAuditEntries({ method, pageSize: 200 })).entries;
+  for (let i = 0; i < 100 && entries.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100)); // the audit is written in batches
+    entries = (await audit.listAuditEntries({ method, pageSize: 200 })).entries;
+  }
+  check(entries.length > 0, `the audit trail has ${entries.length} ${method} calls`);
+  const principal = entries[0].principal;
+  const want = (await audit.listAuditEntries({ method, principal, pageSize: 200 })).entries;
+  await open(page, "audit");
+  await page.getByLabel("Who", { exact: true }).fill(principal);
+  await page.getByLabel("Method", { exact: true }).fill(method);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const table = page.locator("table", { hasText: "Audit trail, newest first" });
+  const read = () => table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+  let rows = await read();
+  for (let i = 0; i < 100 && !rows.every((r) => r[1] === principal); i++) {
+    await page.waitForTimeout(100); // the filtered call answered
+    rows = await read();
+  }
+  await settled(page);
+  rows = await read();
+  check(rows.length === Math.min(want.length, 50) && rows.every((r) => r[1] === principal && r[2] === method.replace(/^\/gridbill\./, "")),
+    `the audit trail filtered by ${principal} and ${method} shows the service's ${want.length} entries`);
+  await shot(page, "admin-audit");
 }
 
 async function formErrors(page: Page) {
@@ -496,8 +756,11 @@ export async function main(mode: "test" | "bench") {
     await participantData(setupData, pPage);
     await uploadReadings(setupData, pPage);
     await signIn(opsPage, OPERATOR);
+    await operatorImport(setupData, opsPage);
     await applicationFlow(pPage, opsPage);
     await monthClose(opsPage);
+    await latestAfterClose(setupData, pPage);
+    await operatorRussian(opsPage);
     await formErrors(pPage);
     await languages(pPage);
     check(cspViolations.length === 0, `no Content-Security-Policy violation on the participant's pages (${cspViolations.join(" | ")})`);
@@ -510,6 +773,9 @@ export async function main(mode: "test" | "bench") {
     const adminCtx = await context({ bypassCSP: true });
     const adminPage = await adminCtx.newPage();
     await signIn(adminPage, { user: "admin", password: ADMIN_PASSWORD });
+    await paymentsImport(setupData, adminPage);
+    await usersAndKeys(adminPage);
+    await auditFilters(adminPage);
     await axe(adminPage, ADMIN_PAGES, "admin");
 
     await screenshots(pPage, ["contracts", "accruals", "payments", "points", "tariffs"], "participant");

@@ -164,6 +164,17 @@ absl::StatusOr<RunType> FromProto(v1::RunType t, const std::string& field) {
   }
 }
 
+absl::StatusOr<DocumentOrder> FromProto(v1::DocumentOrder o, const std::string& field) {
+  switch (o) {
+    case v1::DOCUMENT_ORDER_UNSPECIFIED:
+      return DocumentOrder::kTypeNumber;
+    case v1::DOCUMENT_ORDER_NEWEST_FIRST:
+      return DocumentOrder::kNewestFirst;
+    default:
+      return InvalidField(field, "unknown document order");
+  }
+}
+
 absl::StatusOr<std::optional<DocType>> FromProto(v1::DocumentType t, const std::string& field) {
   if (t == v1::DOCUMENT_TYPE_UNSPECIFIED) return std::optional<DocType>();
   if (t < v1::DOCUMENT_TYPE_INVOICE || t > v1::DOCUMENT_TYPE_DEBIT_NOTE) {

@@ -31,5 +31,6 @@ void ToProto(const ContractBalance& b, v1::AccountBalance* out);
 absl::StatusOr<PeriodState> FromProto(v1::PeriodState s, const std::string& field);
 absl::StatusOr<RunType> FromProto(v1::RunType t, const std::string& field);
 absl::StatusOr<std::optional<DocType>> FromProto(v1::DocumentType t, const std::string& field);
+absl::StatusOr<DocumentOrder> FromProto(v1::DocumentOrder o, const std::string& field);
 
 }  // namespace gridbill::invoicing

@@ -158,6 +158,7 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN_GRPC(filter.period, FromProtoPeriod(req->period(), "period"));
   }
   ASSIGN_OR_RETURN_GRPC(filter.type, FromProto(req->type(), "type"));
+  ASSIGN_OR_RETURN_GRPC(filter.order, FromProto(req->order(), "order"));
   if (paging::WantsChanges(*req)) {
     ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::ChangesFromRequest(*req));
     ASSIGN_OR_RETURN_GRPC(paging::PageOf<Document> docs,

@@ -635,9 +635,12 @@ absl::StatusOr<std::vector<Document>> PgStore::ListDocuments(const DocumentFilte
       [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<Document>> {
         const std::string period = filter.period ? filter.period->ToString() : "";
         const std::string type = filter.type ? DocTypeName(*filter.type) : "";
-        ASSIGN_OR_RETURN(pg::Result res,
-                         tx.Exec(q::kListDocuments, filter.participant_id, filter.contract_id,
-                                 period, type, filter.invoice_run_id, page.size, page.offset));
+        ASSIGN_OR_RETURN(
+            pg::Result res,
+            tx.Exec(filter.order == DocumentOrder::kNewestFirst ? q::kListDocumentsNewest
+                                                                : q::kListDocuments,
+                    filter.participant_id, filter.contract_id, period, type, filter.invoice_run_id,
+                    page.size, page.offset));
         ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
         RETURN_IF_ERROR(AttachLines(tx, docs));
         if (total != nullptr) {

@@ -154,6 +154,15 @@ inline constexpr Query kSelectLines{
 inline constexpr Query kListDocuments{
     "list_documents", "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
                       " ORDER BY doc_type, year, seq LIMIT $6 OFFSET $7"};
+// The same, newest issued first (DocumentOrder::kNewestFirst): documents of
+// one issue (same date and created_at) with the receivables first, then the
+// acts and ESF; (doc_type, year, seq) is unique, so the order is total.
+inline constexpr Query kListDocumentsNewest{
+    "list_documents_newest",
+    "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
+    " ORDER BY issue_date DESC, created_at DESC, "
+    "CASE doc_type WHEN 'invoice' THEN 0 WHEN 'debit_note' THEN 1 WHEN 'credit_note' THEN 2 "
+    "WHEN 'act' THEN 3 ELSE 4 END, year DESC, seq DESC LIMIT $6 OFFSET $7"};
 // The change feed: documents written by transactions older than every one
 // still open, after the position ($7 xid, $8 seq; NULL from the first), $6 rows.
 inline constexpr Query kDocumentChanges{

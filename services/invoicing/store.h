@@ -67,12 +67,19 @@ struct PieceOutcome {
   IssueResult issued;               // set by IssuePiece
 };
 
+// The order of a documents list: a register's (type, year, number) or the
+// newest issued first (issue date, time of issue, newest first; documents
+// issued together: invoices and notes before acts and ESF, by number
+// descending). Both are total orders, so offset pages neither skip nor repeat.
+enum class DocumentOrder { kTypeNumber, kNewestFirst };
+
 struct DocumentFilter {
   std::string participant_id;
   std::string contract_id;
   std::optional<BillingPeriod> period;
   std::optional<DocType> type;
   std::string invoice_run_id;
+  DocumentOrder order = DocumentOrder::kTypeNumber;  // of ListDocuments only
 };
 
 // A document together with its stored PDF.

@@ -1,7 +1,8 @@
 // The portal in a real browser against the real suite: contracts, metering,
-// balance, invoicing and the gateway (serving portal/dist) as their binaries
-// on free ports against a throwaway PostgreSQL, loaded with the demo data
-// set (two months of readings, the first month balanced and invoiced), then
+// balance, invoicing, forecasting and the gateway (serving portal/dist) as
+// their binaries on free ports against a throwaway PostgreSQL, loaded with
+// the demo data set (two months of readings, the first month balanced and
+// invoiced; the demo's legacy history and one forecast run), then
 // portal/tests/run.mjs drives Debian's Chromium with playwright-core through
 // the checks of the list, in its order, and the benchmark.
 #include <catch2/catch.hpp>
@@ -23,7 +24,7 @@ constexpr char kAdminPassword[] = "admin-password-for-the-portal";
 struct Suite {
   TempDir dir;
   int web_port = FreePort();
-  std::unique_ptr<Running> contracts, metering, balance, invoicing, gateway;
+  std::unique_ptr<Running> contracts, metering, balance, invoicing, forecasting, gateway;
 
   Suite() {
     WriteFile(dir.File("admin_password"), std::string(kAdminPassword) + "\n");
@@ -42,6 +43,11 @@ struct Suite {
                                           Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
                                               {"GRIDBILL_CONTRACTS_ADDRESS", contracts->address},
                                               {"GRIDBILL_BALANCE_ADDRESS", balance->address}});
+    forecasting = std::make_unique<Running>(GRIDBILL_FORECASTING_BIN, CreateDatabase("forecasting"),
+                                            dir, "forecasting",
+                                            Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
+                                                {"GRIDBILL_CONTRACTS_ADDRESS", contracts->address},
+                                                {"GRIDBILL_BALANCE_ADDRESS", balance->address}});
     gateway = std::make_unique<Running>(
         GRIDBILL_GATEWAY_BIN, CreateDatabase("gateway"), dir, "gateway",
         Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
@@ -50,8 +56,7 @@ struct Suite {
             {"GRIDBILL_BACKEND_METERING", metering->address},
             {"GRIDBILL_BACKEND_BALANCE", balance->address},
             {"GRIDBILL_BACKEND_INVOICING", invoicing->address},
-            // Not started: its pages say so.
-            {"GRIDBILL_BACKEND_FORECASTING", "127.0.0.1:" + std::to_string(FreePort())},
+            {"GRIDBILL_BACKEND_FORECASTING", forecasting->address},
             {"GRIDBILL_WEB_ADDRESS", "127.0.0.1:" + std::to_string(web_port)},
             {"GRIDBILL_PORTAL_DIR", GRIDBILL_PORTAL_DIST},
             {"GRIDBILL_BOOTSTRAP_ADMIN", "admin"},
@@ -59,8 +64,8 @@ struct Suite {
             {"GRIDBILL_RATE_LIMIT_PRINCIPAL", "0"},
             {"GRIDBILL_ARGON2_MEMORY_KIB", "8192"},
             {"GRIDBILL_ARGON2_TIME_COST", "1"}});
-    for (Running* r :
-         {contracts.get(), metering.get(), balance.get(), invoicing.get(), gateway.get()}) {
+    for (Running* r : {contracts.get(), metering.get(), balance.get(), invoicing.get(),
+                       forecasting.get(), gateway.get()}) {
       r->WaitServing(seconds(120));
     }
     LoadDemo();
@@ -103,6 +108,14 @@ struct Suite {
         b));
     Must({"invoicing", "run", "2026-09", "--request-id", "portal-invoicing-09", "--invoicing-addr",
           invoicing->address});
+    // The dashboard's estimate card: the demo's legacy history (2019-01 ..
+    // 2025-10, as `up` imports it) and one forecast run over it and the
+    // final run of 2026-09.
+    const std::string history = dir.File("demo-history.csv");
+    Must({"forecast", "demo-history", "--seed", "42", "--out", history});
+    const std::vector<std::string> f = {"--forecasting-addr", forecasting->address};
+    Must(with({"forecast", "import-history", history, "--request-id", "portal-history"}, f));
+    Must(with({"forecast", "run", "--request-id", "portal-forecast"}, f));
   }
 
   static Suite& Get() {

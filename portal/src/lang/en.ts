@@ -100,6 +100,7 @@ export const en: Record<string, string> = {
   "upload.progress": "Import progress", "upload.reason": "Reason", "upload.refused": "File refused",
   "upload.rejected": "Rejected", "upload.revised": "Revised", "upload.submit": "Upload", "upload.unchanged": "Unchanged",
   "upload.unit": "Unit of the values", "upload.where": "Where",
+  "users.actions": "Actions", "users.revoke": "Revoke", "users.revoke_key": "Revoke key {name}",
   "users.api_keys": "API keys", "users.create": "Create user", "users.created": "Created",
   "users.created_ok": "User {name} created.", "users.key_id": "Key id", "users.key_name": "Name", "users.locked": "Locked",
   "users.locked_until": "locked until {time}", "users.new": "New user", "users.password": "Initial password",

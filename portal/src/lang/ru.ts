@@ -101,6 +101,7 @@ export const ru: Record<string, string> = {
   "upload.progress": "Ход загрузки", "upload.reason": "Причина", "upload.refused": "Файл отклонён",
   "upload.rejected": "Отклонено", "upload.revised": "Изменено", "upload.submit": "Загрузить", "upload.unchanged": "Без изменений",
   "upload.unit": "Единица значений", "upload.where": "Где",
+  "users.actions": "Действия", "users.revoke": "Отозвать", "users.revoke_key": "Отозвать ключ {name}",
   "users.api_keys": "Ключи API", "users.create": "Создать пользователя", "users.created": "Создан",
   "users.created_ok": "Пользователь {name} создан.", "users.key_id": "Ключ", "users.key_name": "Название", "users.locked": "Блокировка",
   "users.locked_until": "заблокирован до {time}", "users.new": "Новый пользователь", "users.password": "Начальный пароль",

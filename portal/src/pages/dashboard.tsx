@@ -1,14 +1,15 @@
 // A participant's dashboard: the current billing period and its state,
 // month-to-date consumption per service, the estimated accrual (when the
 // forecasting service answers), the account balance, the latest
-// documents and the open applications. Each block has its own call: a
-// service that is not running shows so in its block only.
+// documents (newest issued first) and the open applications. Each block has
+// its own call: a service that is not running shows so in its block only.
 import { api } from "../api";
 import { energy, money, date, period, t, time, today } from "../i18n";
 import { Async, Section, Table, useCall } from "../ui";
 import { applicationState, applicationType, documentType, myParticipant, periodState, serviceName } from "./common";
 import { ApplicationState } from "../gen/gridbill/contracts/v1/contracts_pb";
 import { Channel, Aggregation } from "../gen/gridbill/metering/v1/metering_pb";
+import { DocumentOrder } from "../gen/gridbill/invoicing/v1/invoicing_pb";
 import { Code, ConnectError } from "@connectrpc/connect";
 
 const abs = (v: bigint) => (v < 0n ? -v : v);
@@ -28,7 +29,7 @@ export function Dashboard() {
     }
   }, []);
   const balance = useCall(() => api.payments.getAccountBalance({ participantId: pid }), [pid]);
-  const docs = useCall(() => api.documents.listDocuments({ participantId: pid, pageSize: 5 }), [pid]);
+  const docs = useCall(() => api.documents.listDocuments({ participantId: pid, pageSize: 5, order: DocumentOrder.NEWEST_FIRST }), [pid]);
   const apps = useCall(() => api.applications.listApplications({ participantId: pid, pageSize: 100 }), [pid]);
   const consumption = useCall(() => monthToDate(pid, current), [pid]);
 

@@ -1,5 +1,5 @@
 // Users (a participant admin: its own participant's users, and creates
-// them) and API keys (admins and auditors).
+// them) and API keys (admins and auditors see them; admins revoke them).
 import { useState } from "preact/hooks";
 import { api, hasRole, isParticipant, newRequestId, toCallError, type CallError } from "../api";
 import { t, time } from "../i18n";
@@ -14,6 +14,16 @@ export function Users() {
     () => (hasRole(Role.ADMIN, Role.AUDITOR) ? api.auth.listApiKeys({ includeRevoked: true, pageSize: 500 }) : Promise.resolve(null)),
     [],
   );
+  const [revokeFailure, setRevokeFailure] = useState<CallError | null>(null);
+  async function revoke(id: string) {
+    setRevokeFailure(null);
+    try {
+      await api.auth.revokeApiKey({ requestId: newRequestId(), id });
+      keys.reload();
+    } catch (err) {
+      setRevokeFailure(toCallError(err));
+    }
+  }
   return (
     <>
       {hasRole(Role.PARTICIPANT_ADMIN, Role.ADMIN) && <NewUser onCreated={() => users.reload()} />}
@@ -50,11 +60,23 @@ export function Users() {
                     { label: t("users.roles"), cell: (k) => k.roles.map(roleName).join(", ") },
                     { label: t("users.created"), cell: (k) => time(k.createTime) },
                     { label: t("users.revoked"), cell: (k) => (k.revokeTime ? <Badge tone="bad" text={time(k.revokeTime)} /> : <Badge tone="ok" text={t("users.valid")} />) },
+                    ...(hasRole(Role.ADMIN)
+                      ? [{
+                          label: t("users.actions"),
+                          cell: (k: (typeof d.apiKeys)[number]) =>
+                            k.revokeTime ? "—" : (
+                              <button type="button" aria-label={t("users.revoke_key", { name: k.name })} onClick={() => void revoke(k.id)}>
+                                {t("users.revoke")}
+                              </button>
+                            ),
+                        }]
+                      : []),
                   ]}
                 />
               )
             }
           </Async>
+          {revokeFailure && <ErrorBox error={revokeFailure} />}
         </Section>
       )}
     </>

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gridbill/base/sha256.h"
 #include "gridbill/pg/query.h"
@@ -786,6 +787,106 @@ TEST_CASE("a list of documents shows the same open amounts as each document read
   for (const auto& d : own_resp.documents()) own_open += d.open_tiyn();
   CHECK(own_open == 6'906'320);
   CHECK(oc.participant_id() == other.id());
+}
+
+TEST_CASE("documents newest issued first: receivables of the latest issue lead, every page once") {
+  Harness h;
+  cv1::Participant p = h.CreateParticipant(11, "ТОО «Жаңа»");
+  cv1::Participant other = h.CreateParticipant(12, "ТОО «Басқа»");
+  h.CreateContract(p.id(), "TR-0011", kTransmission);
+  h.CreateContract(other.id(), "TR-0012", kTransmission);
+  for (int m : {1, 2}) {
+    const std::string run = absl::StrCat("b-", m);
+    h.volumes.AddRun(Period(2026, m), run, BalanceRunType::kFinal);
+    h.volumes.Set(run, p.id(), Service::kTransmission, 10'000'000 * m);
+    h.volumes.Set(run, other.id(), Service::kTransmission, 5'000'000 * m);
+  }
+  h.clock.Set(Local(2026, 2, 3));
+  REQUIRE(h.RunInvoicing(2026, 1).documents_issued() == 6);
+  h.clock.Set(Local(2026, 3, 3));
+  REQUIRE(h.RunInvoicing(2026, 2).documents_issued() == 6);
+
+  // By type and number (the default), the first five are acts and ESF: a
+  // dashboard showing them as "latest" showed no invoice.
+  v1::ListDocumentsRequest by_type;
+  by_type.set_page_size(5);
+  v1::ListDocumentsResponse first;
+  REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, by_type, &first));
+  for (const auto& d : first.documents()) CHECK(d.type() != v1::DOCUMENT_TYPE_INVOICE);
+
+  // Newest first, four to a page (pages cut across issues): every document
+  // once, February's before January's, and within an issue the invoices
+  // first, then the acts, then the ESF, each by number descending.
+  v1::ListDocumentsRequest newest;
+  newest.set_order(v1::DOCUMENT_ORDER_NEWEST_FIRST);
+  newest.set_page_size(4);
+  std::vector<v1::Document> listed;
+  std::string second_token;
+  for (int pages = 0; pages < 10; ++pages) {
+    v1::ListDocumentsResponse page;
+    REQUIRE_OK(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, newest, &page));
+    CHECK(page.total_size() == 12);
+    for (const auto& d : page.documents()) listed.push_back(d);
+    if (page.next_page_token().empty()) break;
+    if (second_token.empty()) second_token = page.next_page_token();
+    newest.set_page_token(page.next_page_token());
+  }
+  REQUIRE(listed.size() == 12);
+  std::set<std::string> ids;
+  for (const auto& d : listed) ids.insert(d.id());
+  CHECK(ids.size() == 12);
+  auto rank = [](v1::DocumentType t) {
+    return t == v1::DOCUMENT_TYPE_INVOICE ? 0 : t == v1::DOCUMENT_TYPE_ACT ? 3 : 4;
+  };
+  std::vector<std::string> seen;
+  for (const auto& d : listed) {
+    seen.push_back(absl::StrCat(d.period().month(), " ", d.number()));
+  }
+  INFO(absl::StrJoin(seen, ", "));
+  CHECK(listed[0].type() == v1::DOCUMENT_TYPE_INVOICE);
+  CHECK(listed[0].period().month() == 2);
+  for (size_t i = 0; i < 6; ++i) CHECK(listed[i].period().month() == 2);
+  for (size_t i = 6; i < 12; ++i) CHECK(listed[i].period().month() == 1);
+  for (size_t i = 1; i < listed.size(); ++i) {
+    const v1::Document& a = listed[i - 1];
+    const v1::Document& b = listed[i];
+    if (a.period().month() != b.period().month()) continue;  // a later issue: checked above
+    if (a.create_time().seconds() != b.create_time().seconds() ||
+        a.create_time().nanos() != b.create_time().nanos()) {
+      CHECK(std::make_pair(a.create_time().seconds(), a.create_time().nanos()) >
+            std::make_pair(b.create_time().seconds(), b.create_time().nanos()));
+      continue;
+    }
+    CHECK(rank(a.type()) <= rank(b.type()));
+    if (a.type() == b.type()) CHECK(a.number() > b.number());
+  }
+
+  // The order is part of what a page token is for: the newest-first token
+  // of page two does not page the default order.
+  REQUIRE(!second_token.empty());
+  by_type.set_page_token(second_token);
+  v1::ListDocumentsResponse mixed;
+  REQUIRE_GRPC(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, by_type, &mixed),
+               grpc::StatusCode::INVALID_ARGUMENT, "page_token");
+  // An order the service does not know is refused, naming the field.
+  v1::ListDocumentsRequest unknown;
+  unknown.set_order(static_cast<v1::DocumentOrder>(7));
+  REQUIRE_GRPC(h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, unknown, &mixed),
+               grpc::StatusCode::INVALID_ARGUMENT, "order");
+
+  // A participant's user, newest first: its own February invoice leads.
+  Who user{"user@zhana.kz", "ROLE_PARTICIPANT_USER", p.id()};
+  v1::ListDocumentsRequest own;
+  own.set_order(v1::DOCUMENT_ORDER_NEWEST_FIRST);
+  own.set_page_size(5);
+  v1::ListDocumentsResponse own_resp;
+  REQUIRE_OK(
+      h.Call(*h.document_stub, &v1::DocumentService::Stub::ListDocuments, own, &own_resp, user));
+  REQUIRE(own_resp.documents_size() == 5);
+  CHECK(own_resp.total_size() == 6);
+  CHECK(own_resp.documents(0).type() == v1::DOCUMENT_TYPE_INVOICE);
+  CHECK(own_resp.documents(0).period().month() == 2);
+  for (const auto& d : own_resp.documents()) CHECK(d.participant_id() == p.id());
 }
 
 TEST_CASE("payments and VAT rates page in SQL: every row once, by value date and reference") {
