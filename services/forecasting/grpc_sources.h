@@ -1,7 +1,8 @@
 // The other services' APIs as forecasting's sources: participants and
 // contracts, tariffs and approved declared volumes from the contracts
 // service; billed monthly volumes and what is measured of a period so far
-// from the balance service's runs.
+// from the balance service's runs. Calls are made as "service:forecasting"
+// with the integration client's role.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "sources.h"
 
 namespace gridbill::forecasting {
@@ -26,7 +28,7 @@ class GrpcDirectory final : public Directory, public PriceSource, public Declara
   std::unique_ptr<contracts::v1::ContractService::Stub> contracts_;
   std::unique_ptr<contracts::v1::TariffService::Stub> tariffs_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, public HourlySource {
@@ -41,7 +43,7 @@ class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, publi
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::forecasting

@@ -42,6 +42,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gridbill/base/caller.h"
 #include "gridbill/base/status_macros.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "grpcpp/support/sync_stream.h"
