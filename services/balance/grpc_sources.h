@@ -8,13 +8,11 @@
 
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "grpcpp/channel.h"
 #include "sources.h"
 
 namespace gridbill::balance {
-
-// Sets the identity the balance service calls other services with.
-void AddServiceIdentity(grpc::ClientContext& ctx);
 
 class GrpcReadingSource final : public ReadingSource {
  public:
@@ -29,7 +27,7 @@ class GrpcReadingSource final : public ReadingSource {
  private:
   std::unique_ptr<metering::v1::ReadingService::Stub> stub_;
   int batch_points_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 // Looks points up with metering's BatchGetMeteringPoints, `batch` codes a call.
@@ -41,7 +39,7 @@ class GrpcPointDirectory final : public PointDirectory {
 
  private:
   std::unique_ptr<metering::v1::MeteringPointService::Stub> stub_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
   int batch_;
 };
 
@@ -52,7 +50,7 @@ class GrpcDeclarationSource final : public DeclarationSource {
 
  private:
   std::unique_ptr<contracts::v1::ApplicationService::Stub> stub_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::balance

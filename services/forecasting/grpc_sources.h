@@ -2,6 +2,7 @@
 // contracts, tariffs and approved declared volumes from the contracts
 // service; billed monthly volumes and what is measured of a period so far
 // from the balance service's runs; the VAT rates from the invoicing service.
+// Calls are made as "service:forecasting" with the integration client's role.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "sources.h"
 
 namespace gridbill::forecasting {
@@ -27,7 +29,7 @@ class GrpcDirectory final : public Directory, public PriceSource, public Declara
   std::unique_ptr<contracts::v1::ContractService::Stub> contracts_;
   std::unique_ptr<contracts::v1::TariffService::Stub> tariffs_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, public HourlySource {
@@ -42,7 +44,7 @@ class GrpcVolumeSource final : public VolumeSource, public MeasuredSource, publi
 
  private:
   std::unique_ptr<balance::v1::BalanceService::Stub> balance_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 // The invoicing service's VAT rates (ListVatRates, every page).
@@ -53,7 +55,7 @@ class GrpcVatRates final : public VatSource {
 
  private:
   std::unique_ptr<invoicing::v1::BillingPeriodService::Stub> periods_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::forecasting

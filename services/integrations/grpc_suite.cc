@@ -1,29 +1,15 @@
 #include "grpc_suite.h"
 
-#include <chrono>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::integrations {
 namespace {
-
-// The suite's error as ours: its own code for what the adapter can act on
-// (the content refused), UNAVAILABLE (retry later) for everything else.
-absl::Status FromRemote(const char* what, const grpc::Status& st) {
-  const absl::Status s = FromGrpc(st);
-  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s) ||
-      absl::IsPermissionDenied(s) || absl::IsUnauthenticated(s) || absl::IsAlreadyExists(s)) {
-    return absl::Status(s.code(), absl::StrCat(what, ": ", s.message()));
-  }
-  return absl::UnavailableError(absl::StrCat(what, " unavailable: ", s.message()));
-}
 
 std::string DateText(const common::v1::Date& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
@@ -41,25 +27,16 @@ GrpcSuite::GrpcSuite(std::shared_ptr<grpc::Channel> gateway, std::string api_key
       invoice_runs_(invoicing::v1::InvoiceRunService::NewStub(gateway)),
       applications_(contracts::v1::ApplicationService::NewStub(gateway)),
       points_(metering::v1::MeteringPointService::NewStub(gateway)),
-      api_key_(std::move(api_key)),
-      timeout_(timeout) {}
-
-void GrpcSuite::Prepare(grpc::ClientContext& ctx) const {
-  ctx.AddMetadata("x-api-key", api_key_);
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout_)));
-}
+      peer_(CallIdentity::ApiKey(std::move(api_key)), timeout) {}
 
 absl::StatusOr<DocumentChanges> GrpcSuite::DocumentsChangedAfter(const std::string& cursor,
                                                                  int limit) {
   invoicing::v1::ListDocumentsRequest req;
   req.set_page_size(limit);
   req.mutable_changes_after()->set_cursor(cursor);
-  invoicing::v1::ListDocumentsResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = documents_->ListDocuments(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("invoicing ListDocuments", st);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::ListDocumentsResponse resp,
+      peer_.Call(*documents_, &invoicing::v1::DocumentService::Stub::ListDocuments, req));
   DocumentChanges out;
   out.cursor = resp.change_cursor();
   for (const invoicing::v1::Document& d : resp.documents()) {
@@ -88,11 +65,9 @@ absl::StatusOr<DocumentChanges> GrpcSuite::DocumentsChangedAfter(const std::stri
 absl::StatusOr<std::string> GrpcSuite::DocumentPdf(const std::string& id, std::string* sha256) {
   invoicing::v1::GetDocumentPdfRequest req;
   req.set_id(id);
-  invoicing::v1::GetDocumentPdfResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = documents_->GetDocumentPdf(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("invoicing GetDocumentPdf", st);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::GetDocumentPdfResponse resp,
+      peer_.Call(*documents_, &invoicing::v1::DocumentService::Stub::GetDocumentPdf, req));
   *sha256 = resp.sha256();
   return resp.pdf();
 }
@@ -100,11 +75,9 @@ absl::StatusOr<std::string> GrpcSuite::DocumentPdf(const std::string& id, std::s
 absl::StatusOr<std::string> GrpcSuite::DocumentXml(const std::string& id) {
   invoicing::v1::GetDocumentXmlRequest req;
   req.set_id(id);
-  invoicing::v1::GetDocumentXmlResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = documents_->GetDocumentXml(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("invoicing GetDocumentXml", st);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::GetDocumentXmlResponse resp,
+      peer_.Call(*documents_, &invoicing::v1::DocumentService::Stub::GetDocumentXml, req));
   return resp.xml();
 }
 
@@ -113,11 +86,9 @@ absl::StatusOr<PaymentsOutcome> GrpcSuite::ImportPayments(const std::string& req
   invoicing::v1::ImportPaymentsRequest req;
   req.set_request_id(request_id);
   req.set_csv(csv);
-  invoicing::v1::ImportPaymentsResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = payments_->ImportPayments(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("invoicing ImportPayments", st);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::ImportPaymentsResponse resp,
+      peer_.Call(*payments_, &invoicing::v1::PaymentService::Stub::ImportPayments, req));
   return PaymentsOutcome{resp.created(), resp.already_present()};
 }
 
@@ -132,22 +103,16 @@ absl::StatusOr<std::string> GrpcSuite::StartMeteringImport(const std::string& re
   req.set_format(xml ? metering::v1::IMPORT_FORMAT_XML_80020 : metering::v1::IMPORT_FORMAT_CSV);
   req.set_source(metering::v1::SOURCE_CMS);
   req.set_unit(static_cast<metering::v1::EnergyUnit>(unit));
-  metering::v1::StartImportResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = imports_->StartImport(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("metering StartImport", st);
+  ASSIGN_OR_RETURN(metering::v1::StartImportResponse resp,
+                   peer_.Call(*imports_, &metering::v1::ImportService::Stub::StartImport, req));
   return resp.job().id();
 }
 
 absl::StatusOr<ImportOutcome> GrpcSuite::MeteringImport(const std::string& job_id) {
   metering::v1::GetImportJobRequest req;
   req.set_job_id(job_id);
-  metering::v1::GetImportJobResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = imports_->GetImportJob(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("metering GetImportJob", st);
+  ASSIGN_OR_RETURN(metering::v1::GetImportJobResponse resp,
+                   peer_.Call(*imports_, &metering::v1::ImportService::Stub::GetImportJob, req));
   ImportOutcome out;
   const common::v1::JobState s = resp.job().state();
   out.done = s == common::v1::JOB_STATE_SUCCEEDED || s == common::v1::JOB_STATE_FAILED ||
@@ -162,7 +127,7 @@ absl::StatusOr<ImportOutcome> GrpcSuite::MeteringImport(const std::string& job_i
 absl::Status GrpcSuite::IngestScada(const std::string& request_id,
                                     const std::vector<ScadaValue>& values) {
   grpc::ClientContext ctx;
-  Prepare(ctx);
+  peer_.Prepare(ctx);
   metering::v1::IngestReadingsResponse resp;
   std::unique_ptr<grpc::ClientWriter<metering::v1::IngestReadingsRequest>> writer(
       readings_->IngestReadings(&ctx, &resp));
@@ -181,7 +146,7 @@ absl::Status GrpcSuite::IngestScada(const std::string& request_id,
   writer->Write(req);
   writer->WritesDone();
   const grpc::Status st = writer->Finish();
-  if (!st.ok()) return FromRemote("metering IngestReadings", st);
+  if (!st.ok()) return PeerError(*metering::v1::IngestReadingsRequest::descriptor(), st);
   // A refused batch is stored whole or not at all: its first reason speaks for it.
   if (resp.summary().rejected() > 0 && resp.summary().rejections_size() > 0) {
     const metering::v1::Rejection& r = resp.summary().rejections(0);
@@ -224,14 +189,11 @@ RunFact RunOf(const common::v1::Job& job, std::string service, std::string id,
 
 absl::StatusOr<std::vector<RunFact>> GrpcSuite::RecentRuns(const std::string& service, int limit) {
   std::vector<RunFact> out;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   if (service == "balance") {
     balance::v1::ListRunsRequest req;
     req.set_page_size(limit);
-    balance::v1::ListRunsResponse resp;
-    const grpc::Status st = balance_->ListRuns(&ctx, req, &resp);
-    if (!st.ok()) return FromRemote("balance ListRuns", st);
+    ASSIGN_OR_RETURN(balance::v1::ListRunsResponse resp,
+                     peer_.Call(*balance_, &balance::v1::BalanceService::Stub::ListRuns, req));
     for (const balance::v1::BalanceRun& r : resp.runs()) {
       out.push_back(RunOf(r.job(), "balance", r.id(), r.period(),
                           TypeText(r.type(), balance::v1::RunType_descriptor())));
@@ -241,16 +203,15 @@ absl::StatusOr<std::vector<RunFact>> GrpcSuite::RecentRuns(const std::string& se
   if (service == "invoicing") {
     invoicing::v1::ListInvoiceRunsRequest req;
     req.set_page_size(limit);
-    invoicing::v1::ListInvoiceRunsResponse resp;
-    const grpc::Status st = invoice_runs_->ListInvoiceRuns(&ctx, req, &resp);
+    absl::StatusOr<invoicing::v1::ListInvoiceRunsResponse> resp =
+        peer_.Call(*invoice_runs_, &invoicing::v1::InvoiceRunService::Stub::ListInvoiceRuns, req);
     // Invoice runs are not yet readable with the integration client's role:
     // not an outage, a source not watched.
-    if (st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      return absl::UnimplementedError(
-          absl::StrCat("invoicing ListInvoiceRuns: ", st.error_message()));
+    if (absl::IsPermissionDenied(resp.status())) {
+      return absl::UnimplementedError(resp.status().message());
     }
-    if (!st.ok()) return FromRemote("invoicing ListInvoiceRuns", st);
-    for (const invoicing::v1::InvoiceRun& r : resp.runs()) {
+    if (!resp.ok()) return resp.status();
+    for (const invoicing::v1::InvoiceRun& r : resp->runs()) {
       out.push_back(RunOf(r.job(), "invoicing", r.job().id(), r.period(),
                           TypeText(r.run_type(), invoicing::v1::RunType_descriptor())));
     }
@@ -263,11 +224,9 @@ absl::StatusOr<std::vector<ApplicationFact>> GrpcSuite::OverdueApplications(int 
   contracts::v1::ListApplicationsRequest req;
   req.set_overdue_only(true);
   req.set_page_size(limit);
-  contracts::v1::ListApplicationsResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  const grpc::Status st = applications_->ListApplications(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("contracts ListApplications", st);
+  ASSIGN_OR_RETURN(
+      contracts::v1::ListApplicationsResponse resp,
+      peer_.Call(*applications_, &contracts::v1::ApplicationService::Stub::ListApplications, req));
   std::vector<ApplicationFact> out;
   for (const contracts::v1::Application& a : resp.applications()) {
     ApplicationFact f;
@@ -303,9 +262,9 @@ absl::StatusOr<RunChanges> GrpcSuite::BalanceRunsChangedAfter(const std::string&
   req.mutable_changes_after()->set_cursor(cursor);
   balance::v1::ListRunsResponse resp;
   grpc::ClientContext ctx;
-  Prepare(ctx);
+  peer_.Prepare(ctx);
   const grpc::Status st = balance_->ListRuns(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("balance ListRuns", st);
+  if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
   RunChanges out;
   out.cursor = resp.change_cursor();
   for (const balance::v1::BalanceRun& r : resp.runs()) {
@@ -324,7 +283,7 @@ absl::StatusOr<std::vector<ServiceHourFact>> GrpcSuite::ServiceHours(const std::
   balance::v1::StreamServiceHoursRequest req;
   req.set_run_id(run_id);
   grpc::ClientContext ctx;
-  Prepare(ctx);
+  peer_.Prepare(ctx);
   std::unique_ptr<grpc::ClientReader<balance::v1::StreamServiceHoursResponse>> reader(
       balance_->StreamServiceHours(&ctx, req));
   std::vector<ServiceHourFact> out;
@@ -347,7 +306,7 @@ absl::StatusOr<std::vector<ServiceHourFact>> GrpcSuite::ServiceHours(const std::
     }
   }
   const grpc::Status st = reader->Finish();
-  if (!st.ok()) return FromRemote("balance StreamServiceHours", st);
+  if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
   return out;
 }
 
@@ -361,9 +320,9 @@ absl::StatusOr<std::vector<NodeTotalFact>> GrpcSuite::NodeTotals(const std::stri
     req.set_page_token(token);
     balance::v1::ListRunTotalsResponse resp;
     grpc::ClientContext ctx;
-    Prepare(ctx);
+    peer_.Prepare(ctx);
     const grpc::Status st = balance_->ListRunTotals(&ctx, req, &resp);
-    if (!st.ok()) return FromRemote("balance ListRunTotals", st);
+    if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
     for (const balance::v1::NodeTotal& n : resp.nodes()) {
       NodeTotalFact f;
       f.node_code = n.node_code();
@@ -391,9 +350,9 @@ absl::StatusOr<PaymentChanges> GrpcSuite::PaymentsChangedAfter(const std::string
   req.mutable_changes_after()->set_cursor(cursor);
   invoicing::v1::ListPaymentsResponse resp;
   grpc::ClientContext ctx;
-  Prepare(ctx);
+  peer_.Prepare(ctx);
   const grpc::Status st = payments_->ListPayments(&ctx, req, &resp);
-  if (!st.ok()) return FromRemote("invoicing ListPayments", st);
+  if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
   PaymentChanges out;
   out.cursor = resp.change_cursor();
   for (const invoicing::v1::Payment& p : resp.payments()) {
@@ -420,9 +379,9 @@ absl::StatusOr<std::vector<std::string>> GrpcSuite::MeteringPointCodes() {
     req.set_page_token(token);
     metering::v1::ListMeteringPointsResponse resp;
     grpc::ClientContext ctx;
-    Prepare(ctx);
+    peer_.Prepare(ctx);
     const grpc::Status st = points_->ListMeteringPoints(&ctx, req, &resp);
-    if (!st.ok()) return FromRemote("metering ListMeteringPoints", st);
+    if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
     for (const metering::v1::MeteringPoint& p : resp.points()) out.push_back(p.code());
     token = resp.next_page_token();
   } while (!token.empty());
@@ -442,7 +401,7 @@ absl::StatusOr<std::vector<PointDayQuality>> GrpcSuite::PointDays(
     *req.mutable_as_of()->mutable_time() = ToProtoTime(as_of);
   }
   grpc::ClientContext ctx;
-  Prepare(ctx);
+  peer_.Prepare(ctx);
   std::unique_ptr<grpc::ClientReader<metering::v1::StreamPointDaysResponse>> reader(
       readings_->StreamPointDays(&ctx, req));
   std::vector<PointDayQuality> out;
@@ -478,7 +437,7 @@ absl::StatusOr<std::vector<PointDayQuality>> GrpcSuite::PointDays(
     }
   }
   const grpc::Status st = reader->Finish();
-  if (!st.ok()) return FromRemote("metering StreamPointDays", st);
+  if (!st.ok()) return PeerError(*req.GetDescriptor(), st);
   return out;
 }
 

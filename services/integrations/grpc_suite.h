@@ -11,6 +11,7 @@
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "suite.h"
 
 namespace gridbill::integrations {
@@ -45,8 +46,6 @@ class GrpcSuite final : public Suite {
                                                          absl::Time as_of) override;
 
  private:
-  void Prepare(grpc::ClientContext& ctx) const;
-
   std::unique_ptr<invoicing::v1::DocumentService::Stub> documents_;
   std::unique_ptr<invoicing::v1::PaymentService::Stub> payments_;
   std::unique_ptr<metering::v1::ImportService::Stub> imports_;
@@ -55,8 +54,7 @@ class GrpcSuite final : public Suite {
   std::unique_ptr<invoicing::v1::InvoiceRunService::Stub> invoice_runs_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   std::unique_ptr<metering::v1::MeteringPointService::Stub> points_;
-  std::string api_key_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::integrations

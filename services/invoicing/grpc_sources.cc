@@ -6,8 +6,6 @@
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/money.h"
-#include "gridbill/server/caller.h"
-#include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::invoicing {
@@ -16,14 +14,9 @@ namespace {
 namespace cv1 = ::gridbill::contracts::v1;
 namespace bv1 = ::gridbill::balance::v1;
 
-absl::Status Remote(const char* what, const grpc::Status& st) {
-  absl::Status s = FromGrpc(st);
-  if (s.code() == absl::StatusCode::kNotFound ||
-      s.code() == absl::StatusCode::kFailedPrecondition ||
-      s.code() == absl::StatusCode::kInvalidArgument) {
-    return absl::Status(s.code(), absl::StrCat(what, ": ", s.message()));
-  }
-  return absl::UnavailableError(absl::StrCat(what, ": ", s.message()));
+// Invoicing reads as a machine client.
+PeerCaller Invoicing(absl::Duration timeout) {
+  return PeerCaller(CallIdentity::Service("invoicing", Role::kIntegrationClient), timeout);
 }
 
 absl::StatusOr<ContractInfo> InfoOf(const cv1::Contract& c) {
@@ -63,36 +56,24 @@ GrpcContractDirectory::GrpcContractDirectory(std::shared_ptr<grpc::Channel> chan
       participants_(cv1::ParticipantService::NewStub(channel)),
       tariffs_(cv1::TariffService::NewStub(channel)),
       zone_(zone),
-      deadline_(deadline) {}
-
-void GrpcContractDirectory::Prepare(grpc::ClientContext& ctx) const {
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  ctx.AddMetadata(kPrincipalHeader, "service:invoicing");
-  ctx.AddMetadata(kRolesHeader, "ROLE_INTEGRATION_CLIENT");
-}
+      peer_(Invoicing(deadline)) {}
 
 absl::StatusOr<std::vector<ContractInfo>> GrpcContractDirectory::BillableContracts(
     const BillingPeriod& period) {
   std::vector<ContractInfo> out;
-  std::string token;
-  do {
-    cv1::ListContractsRequest req;
-    req.set_page_size(1000);
-    req.set_page_token(token);
-    cv1::ListContractsResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status st = contracts_->ListContracts(&ctx, req, &resp);
-    if (!st.ok()) return Remote("contracts", st);
-    for (const cv1::Contract& c : resp.contracts()) {
-      if (c.state() == cv1::CONTRACT_STATE_DRAFT) continue;
-      ASSIGN_OR_RETURN(ContractInfo info, InfoOf(c));
-      if (info.valid_from > period.last_day()) continue;
-      if (info.valid_to && *info.valid_to < period.first_day()) continue;
-      out.push_back(std::move(info));
-    }
-    token = resp.next_page_token();
-  } while (!token.empty());
+  RETURN_IF_ERROR(peer_.EveryPage(*contracts_, &cv1::ContractService::Stub::ListContracts,
+                                  cv1::ListContractsRequest(),
+                                  [&](const cv1::ListContractsResponse& resp) -> absl::Status {
+                                    for (const cv1::Contract& c : resp.contracts()) {
+                                      if (c.state() == cv1::CONTRACT_STATE_DRAFT) continue;
+                                      ASSIGN_OR_RETURN(ContractInfo info, InfoOf(c));
+                                      if (info.valid_from > period.last_day()) continue;
+                                      if (info.valid_to && *info.valid_to < period.first_day())
+                                        continue;
+                                      out.push_back(std::move(info));
+                                    }
+                                    return absl::OkStatus();
+                                  }));
   std::sort(out.begin(), out.end(),
             [](const ContractInfo& a, const ContractInfo& b) { return a.id < b.id; });
   return out;
@@ -102,11 +83,8 @@ absl::StatusOr<ContractInfo> GrpcContractDirectory::ContractByNumber(const std::
   cv1::ListContractsRequest req;
   req.set_query(number);
   req.set_page_size(1000);
-  cv1::ListContractsResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  grpc::Status st = contracts_->ListContracts(&ctx, req, &resp);
-  if (!st.ok()) return Remote("contracts", st);
+  ASSIGN_OR_RETURN(cv1::ListContractsResponse resp,
+                   peer_.Call(*contracts_, &cv1::ContractService::Stub::ListContracts, req));
   for (const cv1::Contract& c : resp.contracts()) {
     if (c.number() == number) return InfoOf(c);
   }
@@ -116,11 +94,8 @@ absl::StatusOr<ContractInfo> GrpcContractDirectory::ContractByNumber(const std::
 absl::StatusOr<Customer> GrpcContractDirectory::Participant(const std::string& participant_id) {
   cv1::GetParticipantRequest req;
   req.set_id(participant_id);
-  cv1::GetParticipantResponse resp;
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  grpc::Status st = participants_->GetParticipant(&ctx, req, &resp);
-  if (!st.ok()) return Remote("participants", st);
+  ASSIGN_OR_RETURN(cv1::GetParticipantResponse resp,
+                   peer_.Call(*participants_, &cv1::ParticipantService::Stub::GetParticipant, req));
   Customer c;
   c.participant_id = resp.participant().id();
   c.bin = resp.participant().bin();
@@ -137,17 +112,13 @@ absl::StatusOr<std::vector<TariffPart>> GrpcContractDirectory::TariffParts(
   cv1::ListTariffsForPeriodRequest req;
   req.set_service_type(static_cast<cv1::ServiceType>(service));
   *req.mutable_period() = ToProtoPeriod(period);
-  req.set_page_size(1000);
   std::vector<cv1::TariffSlice> slices;
-  do {
-    cv1::ListTariffsForPeriodResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status st = tariffs_->ListTariffsForPeriod(&ctx, req, &resp);
-    if (!st.ok()) return Remote("tariffs", st);
-    slices.insert(slices.end(), resp.slices().begin(), resp.slices().end());
-    req.set_page_token(resp.next_page_token());
-  } while (!req.page_token().empty());
+  RETURN_IF_ERROR(peer_.EveryPage(*tariffs_, &cv1::TariffService::Stub::ListTariffsForPeriod, req,
+                                  [&](const cv1::ListTariffsForPeriodResponse& resp) {
+                                    slices.insert(slices.end(), resp.slices().begin(),
+                                                  resp.slices().end());
+                                    return absl::OkStatus();
+                                  }));
   std::vector<TariffPart> out;
   for (const cv1::TariffSlice& s : slices) {
     TariffPart p;
@@ -164,13 +135,7 @@ absl::StatusOr<std::vector<TariffPart>> GrpcContractDirectory::TariffParts(
 }
 
 GrpcVolumeSource::GrpcVolumeSource(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
-    : stub_(bv1::BalanceService::NewStub(channel)), deadline_(deadline) {}
-
-void GrpcVolumeSource::Prepare(grpc::ClientContext& ctx) const {
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  ctx.AddMetadata(kPrincipalHeader, "service:invoicing");
-  ctx.AddMetadata(kRolesHeader, "ROLE_INTEGRATION_CLIENT");
-}
+    : stub_(bv1::BalanceService::NewStub(channel)), peer_(Invoicing(deadline)) {}
 
 absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod& period,
                                                             const std::string& requested_id) {
@@ -178,29 +143,20 @@ absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod&
   if (requested_id.empty()) {
     bv1::GetBillingRunRequest req;
     *req.mutable_period() = ToProtoPeriod(period);
-    bv1::GetBillingRunResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status st = stub_->GetBillingRun(&ctx, req, &resp);
-    if (!st.ok()) {
-      absl::Status s = Remote("balance", st);
-      if (s.code() == absl::StatusCode::kNotFound ||
-          s.code() == absl::StatusCode::kFailedPrecondition) {
-        return FailedPrecondition(
-            "balance_run_id",
-            absl::StrCat("no final balance run for ", period.ToString(), ": ", s.message()));
-      }
-      return s;
+    absl::StatusOr<bv1::GetBillingRunResponse> resp =
+        peer_.Call(*stub_, &bv1::BalanceService::Stub::GetBillingRun, req);
+    if (absl::IsNotFound(resp.status()) || absl::IsFailedPrecondition(resp.status())) {
+      return FailedPrecondition("balance_run_id",
+                                absl::StrCat("no final balance run for ", period.ToString(), ": ",
+                                             resp.status().message()));
     }
-    run = resp.run();
+    if (!resp.ok()) return resp.status();
+    run = resp->run();
   } else {
     bv1::GetRunRequest req;
     req.set_run_id(requested_id);
-    bv1::GetRunResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status st = stub_->GetRun(&ctx, req, &resp);
-    if (!st.ok()) return Remote("balance", st);
+    ASSIGN_OR_RETURN(bv1::GetRunResponse resp,
+                     peer_.Call(*stub_, &bv1::BalanceService::Stub::GetRun, req));
     run = resp.run();
     if (run.period().year() != period.year() || run.period().month() != period.month()) {
       return InvalidField("balance_run_id", absl::StrCat("run ", requested_id, " is not a run of ",
@@ -227,17 +183,13 @@ absl::StatusOr<BalanceRunInfo> GrpcVolumeSource::BillingRun(const BillingPeriod&
 absl::StatusOr<std::vector<VolumeRecord>> GrpcVolumeSource::Volumes(const std::string& run_id) {
   bv1::ListRunTotalsRequest req;
   req.set_run_id(run_id);
-  req.set_page_size(1000);
   std::vector<bv1::ServiceTotal> totals;
-  do {
-    bv1::ListRunTotalsResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status st = stub_->ListRunTotals(&ctx, req, &resp);
-    if (!st.ok()) return Remote("balance", st);
-    totals.insert(totals.end(), resp.services().begin(), resp.services().end());
-    req.set_page_token(resp.next_page_token());
-  } while (!req.page_token().empty());
+  RETURN_IF_ERROR(peer_.EveryPage(*stub_, &bv1::BalanceService::Stub::ListRunTotals, req,
+                                  [&](const bv1::ListRunTotalsResponse& resp) {
+                                    totals.insert(totals.end(), resp.services().begin(),
+                                                  resp.services().end());
+                                    return absl::OkStatus();
+                                  }));
   std::vector<VolumeRecord> out;
   for (const bv1::ServiceTotal& t : totals) {
     if (t.service_type() < 1 || t.service_type() > 4) continue;
@@ -259,24 +211,20 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> GrpcVolumeSource::SplitVolum
   req.set_run_id(run_id);
   req.set_participant_id(participant_id);
   req.set_service_type(static_cast<contracts::v1::ServiceType>(service));
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  auto reader = stub_->StreamServiceHours(&ctx, req);
   std::vector<int64_t> out(ranges.size(), 0);
-  bv1::StreamServiceHoursResponse chunk;
-  while (reader->Read(&chunk)) {
-    for (const bv1::ServiceHour& h : chunk.hours()) {
-      const absl::Time t = FromProtoTime(h.hour_start());
-      for (size_t i = 0; i < ranges.size(); ++i) {
-        if (t >= ranges[i].start && t < ranges[i].end) {
-          out[i] += h.actual_wh();
-          break;
-        }
-      }
-    }
-  }
-  grpc::Status st = reader->Finish();
-  if (!st.ok()) return Remote("balance", st);
+  RETURN_IF_ERROR(peer_.ReadStream(*stub_, &bv1::BalanceService::Stub::StreamServiceHours, req,
+                                   [&](const bv1::StreamServiceHoursResponse& chunk) {
+                                     for (const bv1::ServiceHour& h : chunk.hours()) {
+                                       const absl::Time t = FromProtoTime(h.hour_start());
+                                       for (size_t i = 0; i < ranges.size(); ++i) {
+                                         if (t >= ranges[i].start && t < ranges[i].end) {
+                                           out[i] += h.actual_wh();
+                                           break;
+                                         }
+                                       }
+                                     }
+                                     return absl::OkStatus();
+                                   }));
   return std::optional<std::vector<int64_t>>(std::move(out));
 }
 

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "grpcpp/grpcpp.h"
 #include "sources.h"
 
@@ -25,12 +26,11 @@ class GrpcContractDirectory final : public ContractDirectory {
                                                       const BillingPeriod& period) override;
 
  private:
-  void Prepare(grpc::ClientContext& ctx) const;
   std::unique_ptr<contracts::v1::ContractService::Stub> contracts_;
   std::unique_ptr<contracts::v1::ParticipantService::Stub> participants_;
   std::unique_ptr<contracts::v1::TariffService::Stub> tariffs_;
   absl::TimeZone zone_;
-  absl::Duration deadline_;
+  PeerCaller peer_;
 };
 
 class GrpcVolumeSource final : public VolumeSource {
@@ -45,9 +45,8 @@ class GrpcVolumeSource final : public VolumeSource {
       const std::vector<TimeRange>& ranges) override;
 
  private:
-  void Prepare(grpc::ClientContext& ctx) const;
   std::unique_ptr<balance::v1::BalanceService::Stub> stub_;
-  absl::Duration deadline_;
+  PeerCaller peer_;
 };
 
 // Shares from interval counts: estimated / intervals and missing / intervals,

@@ -4,7 +4,6 @@
 
 #include "gridbill/base/status_macros.h"
 #include "gridbill/server/proto_convert.h"
-#include "grpc_calls.h"
 
 namespace gridbill::reporting {
 namespace {
@@ -40,33 +39,29 @@ GrpcReportSources::GrpcReportSources(std::shared_ptr<grpc::Channel> balance,
     : balance_(bv1::BalanceService::NewStub(balance)),
       applications_(cv1::ApplicationService::NewStub(contracts)),
       metering_(metering::v1::ReadingService::NewStub(metering)),
-      timeout_(timeout) {}
+      peer_(CallIdentity::Service("reporting", Role::kAuditor), timeout) {}
 
 absl::StatusOr<std::vector<BillingRunRef>> GrpcReportSources::BillingRuns() {
   std::set<absl::CivilMonth> periods;
   bv1::ListRunsRequest finals;
   finals.set_type(bv1::RUN_TYPE_FINAL);
-  RETURN_IF_ERROR((calls::EveryPage<bv1::ListRunsRequest, bv1::ListRunsResponse>(
-      "balance", finals, timeout_,
-      [&](auto* ctx, const auto& req, auto* resp) { return balance_->ListRuns(ctx, req, resp); },
-      [&](const bv1::ListRunsResponse& resp) {
-        for (const bv1::BalanceRun& r : resp.runs()) {
-          if (r.job().state() == common::v1::JOB_STATE_SUCCEEDED) {
-            periods.insert(absl::CivilMonth(r.period().year(), r.period().month()));
-          }
-        }
-        return absl::OkStatus();
-      })));
+  RETURN_IF_ERROR(
+      peer_.EveryPage(*balance_, &bv1::BalanceService::Stub::ListRuns, finals,
+                      [&](const bv1::ListRunsResponse& resp) {
+                        for (const bv1::BalanceRun& r : resp.runs()) {
+                          if (r.job().state() == common::v1::JOB_STATE_SUCCEEDED) {
+                            periods.insert(absl::CivilMonth(r.period().year(), r.period().month()));
+                          }
+                        }
+                        return absl::OkStatus();
+                      }));
   std::vector<BillingRunRef> out;
   for (absl::CivilMonth m : periods) {
     bv1::GetBillingRunRequest req;
     req.mutable_period()->set_year(static_cast<int32_t>(m.year()));
     req.mutable_period()->set_month(m.month());
     ASSIGN_OR_RETURN(bv1::GetBillingRunResponse resp,
-                     (calls::Unary<bv1::GetBillingRunRequest, bv1::GetBillingRunResponse>(
-                         "balance", req, timeout_, [&](auto* ctx, const auto& r, auto* resp) {
-                           return balance_->GetBillingRun(ctx, r, resp);
-                         })));
+                     peer_.Call(*balance_, &bv1::BalanceService::Stub::GetBillingRun, req));
     out.push_back({m, resp.run().id()});
   }
   return out;
@@ -76,46 +71,40 @@ absl::StatusOr<std::vector<NodeMonth>> GrpcReportSources::NodeTotals(const Billi
   std::vector<NodeMonth> out;
   bv1::ListRunTotalsRequest first;
   first.set_run_id(run.run_id);
-  RETURN_IF_ERROR((calls::EveryPage<bv1::ListRunTotalsRequest, bv1::ListRunTotalsResponse>(
-      "balance", first, timeout_,
-      [&](auto* ctx, const auto& req, auto* resp) {
-        return balance_->ListRunTotals(ctx, req, resp);
-      },
-      [&](const bv1::ListRunTotalsResponse& resp) {
-        for (const bv1::NodeTotal& n : resp.nodes()) {
-          NodeMonth m;
-          m.period = run.period;
-          m.node_code = n.node_code();
-          m.kind = static_cast<int>(n.kind());
-          m.inflow_wh = n.inflow_wh();
-          m.outflow_wh = n.outflow_wh();
-          m.losses_wh = n.losses_wh();
-          m.losses_percent = n.losses_percent().value();
-          m.normative_loss_percent = n.normative_loss_percent().value();
-          m.above_normative = n.above_normative();
-          m.balance_run_id = run.run_id;
-          out.push_back(std::move(m));
-        }
-        return absl::OkStatus();
-      })));
+  RETURN_IF_ERROR(peer_.EveryPage(*balance_, &bv1::BalanceService::Stub::ListRunTotals, first,
+                                  [&](const bv1::ListRunTotalsResponse& resp) {
+                                    for (const bv1::NodeTotal& n : resp.nodes()) {
+                                      NodeMonth m;
+                                      m.period = run.period;
+                                      m.node_code = n.node_code();
+                                      m.kind = static_cast<int>(n.kind());
+                                      m.inflow_wh = n.inflow_wh();
+                                      m.outflow_wh = n.outflow_wh();
+                                      m.losses_wh = n.losses_wh();
+                                      m.losses_percent = n.losses_percent().value();
+                                      m.normative_loss_percent = n.normative_loss_percent().value();
+                                      m.above_normative = n.above_normative();
+                                      m.balance_run_id = run.run_id;
+                                      out.push_back(std::move(m));
+                                    }
+                                    return absl::OkStatus();
+                                  }));
   return out;
 }
 
 absl::StatusOr<std::optional<Changes<ApplicationInfo>>> GrpcReportSources::ApplicationChanges(
     const std::string& cursor) {
   Changes<ApplicationInfo> out;
-  ASSIGN_OR_RETURN(std::optional<std::string> next,
-                   (calls::ReadFeed<cv1::ListApplicationsRequest, cv1::ListApplicationsResponse>(
-                       "contracts", {}, cursor, timeout_,
-                       [&](auto* ctx, const auto& req, auto* resp) {
-                         return applications_->ListApplications(ctx, req, resp);
-                       },
-                       [&](const cv1::ListApplicationsResponse& resp) -> absl::StatusOr<int> {
-                         for (const cv1::Application& a : resp.applications()) {
-                           out.rows.push_back(ApplicationOf(a));
-                         }
-                         return resp.applications_size();
-                       })));
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> next,
+      peer_.ReadFeed(*applications_, &cv1::ApplicationService::Stub::ListApplications,
+                     cv1::ListApplicationsRequest(), cursor,
+                     [&](const cv1::ListApplicationsResponse& resp) -> absl::StatusOr<int> {
+                       for (const cv1::Application& a : resp.applications()) {
+                         out.rows.push_back(ApplicationOf(a));
+                       }
+                       return resp.applications_size();
+                     }));
   if (!next) return std::optional<Changes<ApplicationInfo>>();
   out.cursor = *next;
   return std::optional<Changes<ApplicationInfo>>(std::move(out));
@@ -123,15 +112,14 @@ absl::StatusOr<std::optional<Changes<ApplicationInfo>>> GrpcReportSources::Appli
 
 absl::StatusOr<std::vector<ApplicationInfo>> GrpcReportSources::Applications() {
   std::vector<ApplicationInfo> out;
-  RETURN_IF_ERROR((calls::EveryPage<cv1::ListApplicationsRequest, cv1::ListApplicationsResponse>(
-      "contracts", {}, timeout_,
-      [&](auto* ctx, const auto& req, auto* resp) {
-        return applications_->ListApplications(ctx, req, resp);
-      },
-      [&](const cv1::ListApplicationsResponse& resp) {
-        for (const cv1::Application& a : resp.applications()) out.push_back(ApplicationOf(a));
-        return absl::OkStatus();
-      })));
+  RETURN_IF_ERROR(peer_.EveryPage(*applications_, &cv1::ApplicationService::Stub::ListApplications,
+                                  cv1::ListApplicationsRequest(),
+                                  [&](const cv1::ListApplicationsResponse& resp) {
+                                    for (const cv1::Application& a : resp.applications()) {
+                                      out.push_back(ApplicationOf(a));
+                                    }
+                                    return absl::OkStatus();
+                                  }));
   return out;
 }
 
@@ -142,10 +130,7 @@ absl::StatusOr<std::vector<PointQuality>> GrpcReportSources::Completeness(
   req.mutable_period()->set_year(static_cast<int32_t>(period.year()));
   req.mutable_period()->set_month(period.month());
   absl::StatusOr<metering::v1::GetCompletenessResponse> resp =
-      calls::Unary<metering::v1::GetCompletenessRequest, metering::v1::GetCompletenessResponse>(
-          "metering", req, timeout_, [&](auto* ctx, const auto& r, auto* out) {
-            return metering_->GetCompleteness(ctx, r, out);
-          });
+      peer_.Call(*metering_, &metering::v1::ReadingService::Stub::GetCompleteness, req);
   // Metering refuses a participant's month when one of its points was not
   // its own for the whole month (NOT_FOUND naming the point): such a month
   // has no rows here rather than failing the refresh.
@@ -176,11 +161,8 @@ absl::StatusOr<std::vector<ForecastRunRef>> GrpcReportSources::ForecastRuns() {
   std::vector<ForecastRunRef> out;
   if (forecasting_ == nullptr) return out;
   namespace fv1 = forecasting::v1;
-  RETURN_IF_ERROR((calls::EveryPage<fv1::ListForecastRunsRequest, fv1::ListForecastRunsResponse>(
-      "forecasting", {}, timeout_,
-      [&](auto* ctx, const auto& req, auto* resp) {
-        return forecasting_->ListForecastRuns(ctx, req, resp);
-      },
+  RETURN_IF_ERROR(peer_.EveryPage(
+      *forecasting_, &fv1::ForecastService::Stub::ListForecastRuns, fv1::ListForecastRunsRequest(),
       [&](const fv1::ListForecastRunsResponse& resp) {
         for (const fv1::ForecastRun& r : resp.runs()) {
           if (r.job().state() != common::v1::JOB_STATE_SUCCEEDED) continue;
@@ -188,7 +170,7 @@ absl::StatusOr<std::vector<ForecastRunRef>> GrpcReportSources::ForecastRuns() {
           out.push_back({r.id(), r.version(), absl::CivilMonth(to.year(), to.month())});
         }
         return absl::OkStatus();
-      })));
+      }));
   return out;
 }
 
@@ -202,9 +184,7 @@ absl::StatusOr<std::vector<ForecastMonth>> GrpcReportSources::ParticipantForecas
   req.set_level(fv1::LEVEL_PARTICIPANT);
   req.set_participant_id(participant_id);
   absl::StatusOr<fv1::GetForecastResponse> resp =
-      calls::Unary<fv1::GetForecastRequest, fv1::GetForecastResponse>(
-          "forecasting", req, timeout_,
-          [&](auto* ctx, const auto& r, auto* o) { return forecasting_->GetForecast(ctx, r, o); });
+      peer_.Call(*forecasting_, &fv1::ForecastService::Stub::GetForecast, req);
   // Forecasting answers INVALID_ARGUMENT naming participant_id for a
   // participant with no series in the run (no history): no rows here. The
   // run id and participant come from forecasting and contracts themselves.

@@ -10,6 +10,7 @@
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/forecasting/v1/forecasting.grpc.pb.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "report_sources.h"
 
 namespace gridbill::reporting {
@@ -37,7 +38,7 @@ class GrpcReportSources final : public ReportSources {
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   std::unique_ptr<metering::v1::ReadingService::Stub> metering_;
   std::unique_ptr<forecasting::v1::ForecastService::Stub> forecasting_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::reporting

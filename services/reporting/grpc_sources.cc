@@ -1,74 +1,13 @@
 #include "grpc_sources.h"
 
-#include <chrono>
-
-#include "absl/strings/str_cat.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/caller.h"
-#include "gridbill/server/grpc_status.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::reporting {
 namespace {
 
-void Prepare(grpc::ClientContext& ctx, absl::Duration timeout) {
-  ctx.AddMetadata(kPrincipalHeader, "service:reporting");
-  ctx.AddMetadata(kRolesHeader, "ROLE_AUDITOR");
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
-}
-
-// Another service's error as ours: UNAVAILABLE (retry later) unless it is
-// one the caller can act on.
-absl::Status FromRemote(const char* service, const grpc::Status& st) {
-  const absl::Status s = FromGrpc(st);
-  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s) ||
-      absl::IsPermissionDenied(s)) {
-    return absl::Status(s.code(), absl::StrCat(service, ": ", s.message()));
-  }
-  return absl::UnavailableError(absl::StrCat(service, " unavailable: ", s.message()));
-}
-
-// Every page of a List call: `call` fills a response from a request.
-template <typename Req, typename Resp, typename Call, typename Each>
-absl::Status EveryPage(const char* service, Req req, absl::Duration timeout, Call call, Each each) {
-  req.set_page_size(1000);
-  for (;;) {
-    grpc::ClientContext ctx;
-    Prepare(ctx, timeout);
-    Resp resp;
-    const grpc::Status st = call(&ctx, req, &resp);
-    if (!st.ok()) return FromRemote(service, st);
-    RETURN_IF_ERROR(each(resp));
-    if (resp.next_page_token().empty()) return absl::OkStatus();
-    req.set_page_token(resp.next_page_token());
-  }
-}
-
 absl::CivilMonth MonthOf(const common::v1::BillingPeriod& p) {
   return absl::CivilMonth(p.year(), p.month());
-}
-
-// A change feed read to its end: batches after `cursor` until one comes back
-// empty. nullopt when the service answered a page instead (no change_cursor:
-// a version without the feed). `each` takes a batch's rows.
-template <typename Req, typename Resp, typename Call, typename Each>
-absl::StatusOr<std::optional<std::string>> ReadFeed(const char* service, Req req,
-                                                    std::string cursor, absl::Duration timeout,
-                                                    Call call, Each each) {
-  req.set_page_size(1000);
-  for (;;) {
-    req.mutable_changes_after()->set_cursor(cursor);
-    grpc::ClientContext ctx;
-    Prepare(ctx, timeout);
-    Resp resp;
-    const grpc::Status st = call(&ctx, req, &resp);
-    if (!st.ok()) return FromRemote(service, st);
-    if (resp.change_cursor().empty()) return std::optional<std::string>();
-    ASSIGN_OR_RETURN(const int rows, each(resp));
-    cursor = resp.change_cursor();
-    if (rows == 0) return std::optional<std::string>(cursor);
-  }
 }
 
 absl::StatusOr<DocumentInfo> DocumentOf(const invoicing::v1::Document& d) {
@@ -114,48 +53,40 @@ GrpcSources::GrpcSources(std::shared_ptr<grpc::Channel> contracts,
       runs_(invoicing::v1::InvoiceRunService::NewStub(invoicing)),
       documents_(invoicing::v1::DocumentService::NewStub(invoicing)),
       payments_(invoicing::v1::PaymentService::NewStub(invoicing)),
-      timeout_(timeout) {}
+      peer_(CallIdentity::Service("reporting", Role::kAuditor), timeout) {}
 
 absl::StatusOr<std::vector<ParticipantInfo>> GrpcSources::Participants() {
   std::vector<ParticipantInfo> out;
-  RETURN_IF_ERROR(
-      (EveryPage<contracts::v1::ListParticipantsRequest, contracts::v1::ListParticipantsResponse>(
-          "contracts", {}, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return participants_->ListParticipants(ctx, req, resp);
-          },
-          [&](const contracts::v1::ListParticipantsResponse& resp) {
-            for (const contracts::v1::Participant& p : resp.participants()) {
-              out.push_back({p.id(), p.bin(),
-                             p.short_name().empty() ? p.legal_name() : p.short_name(),
-                             p.region_code()});
-            }
-            return absl::OkStatus();
-          })));
+  RETURN_IF_ERROR(peer_.EveryPage(
+      *participants_, &contracts::v1::ParticipantService::Stub::ListParticipants,
+      contracts::v1::ListParticipantsRequest(),
+      [&](const contracts::v1::ListParticipantsResponse& resp) {
+        for (const contracts::v1::Participant& p : resp.participants()) {
+          out.push_back({p.id(), p.bin(), p.short_name().empty() ? p.legal_name() : p.short_name(),
+                         p.region_code()});
+        }
+        return absl::OkStatus();
+      }));
   return out;
 }
 
 absl::StatusOr<std::vector<InvoiceRunInfo>> GrpcSources::InvoiceRuns() {
   std::vector<InvoiceRunInfo> out;
-  RETURN_IF_ERROR(
-      (EveryPage<invoicing::v1::ListInvoiceRunsRequest, invoicing::v1::ListInvoiceRunsResponse>(
-          "invoicing", {}, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return runs_->ListInvoiceRuns(ctx, req, resp);
-          },
-          [&](const invoicing::v1::ListInvoiceRunsResponse& resp) {
-            for (const invoicing::v1::InvoiceRun& r : resp.runs()) {
-              InvoiceRunInfo info;
-              info.id = r.job().id();
-              info.period = MonthOf(r.period());
-              info.run_type = static_cast<int>(r.run_type());
-              info.balance_run_id = r.balance_run_id();
-              info.state = static_cast<jobs::State>(r.job().state());
-              info.documents_issued = r.documents_issued();
-              out.push_back(std::move(info));
-            }
-            return absl::OkStatus();
-          })));
+  RETURN_IF_ERROR(peer_.EveryPage(*runs_, &invoicing::v1::InvoiceRunService::Stub::ListInvoiceRuns,
+                                  invoicing::v1::ListInvoiceRunsRequest(),
+                                  [&](const invoicing::v1::ListInvoiceRunsResponse& resp) {
+                                    for (const invoicing::v1::InvoiceRun& r : resp.runs()) {
+                                      InvoiceRunInfo info;
+                                      info.id = r.job().id();
+                                      info.period = MonthOf(r.period());
+                                      info.run_type = static_cast<int>(r.run_type());
+                                      info.balance_run_id = r.balance_run_id();
+                                      info.state = static_cast<jobs::State>(r.job().state());
+                                      info.documents_issued = r.documents_issued();
+                                      out.push_back(std::move(info));
+                                    }
+                                    return absl::OkStatus();
+                                  }));
   return out;
 }
 
@@ -164,36 +95,29 @@ absl::StatusOr<std::vector<DocumentInfo>> GrpcSources::DocumentsOfRun(const std:
   invoicing::v1::ListDocumentsRequest first;
   first.set_invoice_run_id(run_id);
   RETURN_IF_ERROR(
-      (EveryPage<invoicing::v1::ListDocumentsRequest, invoicing::v1::ListDocumentsResponse>(
-          "invoicing", first, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return documents_->ListDocuments(ctx, req, resp);
-          },
-          [&](const invoicing::v1::ListDocumentsResponse& resp) -> absl::Status {
-            for (const invoicing::v1::Document& d : resp.documents()) {
-              ASSIGN_OR_RETURN(DocumentInfo info, DocumentOf(d));
-              out.push_back(std::move(info));
-            }
-            return absl::OkStatus();
-          })));
+      peer_.EveryPage(*documents_, &invoicing::v1::DocumentService::Stub::ListDocuments, first,
+                      [&](const invoicing::v1::ListDocumentsResponse& resp) -> absl::Status {
+                        for (const invoicing::v1::Document& d : resp.documents()) {
+                          ASSIGN_OR_RETURN(DocumentInfo info, DocumentOf(d));
+                          out.push_back(std::move(info));
+                        }
+                        return absl::OkStatus();
+                      }));
   return out;
 }
 
 absl::StatusOr<std::vector<PaymentInfo>> GrpcSources::Payments() {
   std::vector<PaymentInfo> out;
   RETURN_IF_ERROR(
-      (EveryPage<invoicing::v1::ListPaymentsRequest, invoicing::v1::ListPaymentsResponse>(
-          "invoicing", {}, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return payments_->ListPayments(ctx, req, resp);
-          },
-          [&](const invoicing::v1::ListPaymentsResponse& resp) -> absl::Status {
-            for (const invoicing::v1::Payment& p : resp.payments()) {
-              ASSIGN_OR_RETURN(PaymentInfo info, PaymentOf(p));
-              out.push_back(std::move(info));
-            }
-            return absl::OkStatus();
-          })));
+      peer_.EveryPage(*payments_, &invoicing::v1::PaymentService::Stub::ListPayments,
+                      invoicing::v1::ListPaymentsRequest(),
+                      [&](const invoicing::v1::ListPaymentsResponse& resp) -> absl::Status {
+                        for (const invoicing::v1::Payment& p : resp.payments()) {
+                          ASSIGN_OR_RETURN(PaymentInfo info, PaymentOf(p));
+                          out.push_back(std::move(info));
+                        }
+                        return absl::OkStatus();
+                      }));
   return out;
 }
 
@@ -202,18 +126,15 @@ absl::StatusOr<std::optional<Changes<DocumentInfo>>> GrpcSources::DocumentChange
   Changes<DocumentInfo> out;
   ASSIGN_OR_RETURN(
       std::optional<std::string> next,
-      (ReadFeed<invoicing::v1::ListDocumentsRequest, invoicing::v1::ListDocumentsResponse>(
-          "invoicing", {}, cursor, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return documents_->ListDocuments(ctx, req, resp);
-          },
-          [&](const invoicing::v1::ListDocumentsResponse& resp) -> absl::StatusOr<int> {
-            for (const invoicing::v1::Document& d : resp.documents()) {
-              ASSIGN_OR_RETURN(DocumentInfo info, DocumentOf(d));
-              out.rows.push_back(std::move(info));
-            }
-            return resp.documents_size();
-          })));
+      peer_.ReadFeed(*documents_, &invoicing::v1::DocumentService::Stub::ListDocuments,
+                     invoicing::v1::ListDocumentsRequest(), cursor,
+                     [&](const invoicing::v1::ListDocumentsResponse& resp) -> absl::StatusOr<int> {
+                       for (const invoicing::v1::Document& d : resp.documents()) {
+                         ASSIGN_OR_RETURN(DocumentInfo info, DocumentOf(d));
+                         out.rows.push_back(std::move(info));
+                       }
+                       return resp.documents_size();
+                     }));
   if (!next) return std::optional<Changes<DocumentInfo>>();
   out.cursor = *next;
   return std::optional<Changes<DocumentInfo>>(std::move(out));
@@ -224,18 +145,15 @@ absl::StatusOr<std::optional<Changes<PaymentInfo>>> GrpcSources::PaymentChanges(
   Changes<PaymentInfo> out;
   ASSIGN_OR_RETURN(
       std::optional<std::string> next,
-      (ReadFeed<invoicing::v1::ListPaymentsRequest, invoicing::v1::ListPaymentsResponse>(
-          "invoicing", {}, cursor, timeout_,
-          [&](auto* ctx, const auto& req, auto* resp) {
-            return payments_->ListPayments(ctx, req, resp);
-          },
-          [&](const invoicing::v1::ListPaymentsResponse& resp) -> absl::StatusOr<int> {
-            for (const invoicing::v1::Payment& p : resp.payments()) {
-              ASSIGN_OR_RETURN(PaymentInfo info, PaymentOf(p));
-              out.rows.push_back(std::move(info));
-            }
-            return resp.payments_size();
-          })));
+      peer_.ReadFeed(*payments_, &invoicing::v1::PaymentService::Stub::ListPayments,
+                     invoicing::v1::ListPaymentsRequest(), cursor,
+                     [&](const invoicing::v1::ListPaymentsResponse& resp) -> absl::StatusOr<int> {
+                       for (const invoicing::v1::Payment& p : resp.payments()) {
+                         ASSIGN_OR_RETURN(PaymentInfo info, PaymentOf(p));
+                         out.rows.push_back(std::move(info));
+                       }
+                       return resp.payments_size();
+                     }));
   if (!next) return std::optional<Changes<PaymentInfo>>();
   out.cursor = *next;
   return std::optional<Changes<PaymentInfo>>(std::move(out));

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gridbill/contracts/v1/contracts.grpc.pb.h"
 #include "gridbill/invoicing/v1/invoicing.grpc.pb.h"
+#include "gridbill/server/client_call.h"
 #include "sources.h"
 
 namespace gridbill::reporting {
@@ -31,7 +32,7 @@ class GrpcSources final : public Sources {
   std::unique_ptr<invoicing::v1::InvoiceRunService::Stub> runs_;
   std::unique_ptr<invoicing::v1::DocumentService::Stub> documents_;
   std::unique_ptr<invoicing::v1::PaymentService::Stub> payments_;
-  absl::Duration timeout_;
+  PeerCaller peer_;
 };
 
 }  // namespace gridbill::reporting
