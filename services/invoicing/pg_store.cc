@@ -70,8 +70,19 @@ absl::StatusOr<InvoiceRun> ReadRun(const pg::Row& r) {
   return run;
 }
 
+// What a piece of a run adds to the run's counters besides what it issues.
+struct RunCounts {
+  std::string run_id;
+  int64_t unchanged = 0;
+  int64_t failed = 0;
+  int64_t not_billed = 0;
+};
+
+// `counts` (a piece of a run): the run's counters are added to in the
+// statement that claims the groups.
 absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
-                                    bool correction, std::vector<IssueGroup>& groups);
+                                    bool correction, std::vector<IssueGroup>& groups,
+                                    const RunCounts* counts);
 
 absl::Status PutNotBilledIn(pg::Transaction& tx, const std::string& run_id,
                             const std::vector<NotBilled>& contracts) {
@@ -443,21 +454,22 @@ absl::StatusOr<jobs::Completion> PgStore::IssuePiece(const jobs::Claim& claim,
   // No fence first: the piece's completion checks the job and the claim
   // under the job row's lock at the end, and a piece whose claim was lost
   // meanwhile is rolled back whole (a round trip less per piece). The run's
-  // counters come after it: the run row is locked after the job row, as
-  // when the run is split.
+  // counters are added by the statement that claims the piece's groups (a
+  // piece that issues nothing adds them on its own), so every piece locks
+  // the run row before the job row; the run is split before it has pieces.
+  const RunCounts counts{claim.job_id, outcome.contracts_unchanged, outcome.contracts_failed,
+                         static_cast<int64_t>(outcome.not_billed.size())};
   absl::StatusOr<jobs::Completion> done = pool_.TransactValue<jobs::Completion>(
       [&](pg::Transaction& tx) -> absl::StatusOr<jobs::Completion> {
         outcome.issued = IssueResult();
-        ASSIGN_OR_RETURN(outcome.issued, IssueIn(tx, period, correction, outcome.groups));
+        ASSIGN_OR_RETURN(outcome.issued, IssueIn(tx, period, correction, outcome.groups, &counts));
+        if (outcome.groups.empty()) {
+          RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, int64_t{0}, counts.unchanged,
+                                  counts.failed, counts.not_billed)
+                              .status());
+        }
         RETURN_IF_ERROR(PutNotBilledIn(tx, claim.job_id, outcome.not_billed));
-        ASSIGN_OR_RETURN(jobs::Completion completion,
-                         jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now));
-        RETURN_IF_ERROR(tx.Exec(q::kAddRunCounts, claim.job_id, outcome.issued.documents_issued,
-                                outcome.issued.groups_skipped + outcome.contracts_unchanged,
-                                outcome.contracts_failed,
-                                static_cast<int64_t>(outcome.not_billed.size()))
-                            .status());
-        return completion;
+        return jobs::PgJobs::CompletePiece(tx, claim, outcome.result, now);
       });
   // The job ended or the piece was taken over: rolled back, the new holder
   // (if any) issues the piece.
@@ -481,15 +493,20 @@ namespace {
 
 // Issue's work inside a given transaction (IssuePiece runs it under a piece's claim).
 absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& period,
-                                    bool correction, std::vector<IssueGroup>& groups) {
+                                    bool correction, std::vector<IssueGroup>& groups,
+                                    const RunCounts* counts) {
   IssueResult result;
   if (groups.empty()) return result;
   const std::string pkey = period.ToString();
   const absl::Time now =
       groups.front().documents.empty() ? absl::Now() : groups.front().documents.front().create_time;
-  // The period's state, held (FOR SHARE) until commit so that closing waits for us.
-  RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
+  // The period's state, held (FOR SHARE) until commit so that closing waits
+  // for us; the period is made by the first issue into it.
   ASSIGN_OR_RETURN(pg::Result st, tx.Exec(q::kSelectPeriodForShare, pkey));
+  if (st.empty()) {
+    RETURN_IF_ERROR(tx.Exec(q::kEnsurePeriod, pkey, now).status());
+    ASSIGN_OR_RETURN(st, tx.Exec(q::kSelectPeriodForShare, pkey));
+  }
   if (!correction && !st.empty() && st[0].Text(0) == "closed") {
     return FailedPrecondition(
         "period", absl::StrCat("period ", pkey, " is closed: only corrections may be issued"));
@@ -497,28 +514,52 @@ absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& pe
   // Claim every group; a concurrent claimer of the same key makes us wait
   // for its commit, after which the key reads as taken.
   std::vector<std::string> contracts, bases;
+  std::vector<int64_t> documents;
   for (const IssueGroup& g : groups) {
     contracts.push_back(g.contract_id);
     bases.push_back(g.basis);
+    documents.push_back(static_cast<int64_t>(g.documents.size()));
   }
   pg::Params claim;
   claim.AddTextArray(contracts).Add(pkey).AddTextArray(bases).Add(
       groups.front().documents.empty() ? std::string()
                                        : groups.front().documents.front().invoice_run_id);
-  ASSIGN_OR_RETURN(pg::Result claimed_rows, tx.Execute(q::kClaimBillings, claim));
+  if (counts != nullptr) {
+    claim.AddIntArray(documents)
+        .Add(counts->unchanged)
+        .Add(counts->failed)
+        .Add(counts->not_billed)
+        .Add(counts->run_id);
+  }
+  ASSIGN_OR_RETURN(
+      pg::Result claimed_rows,
+      tx.Execute(counts != nullptr ? q::kClaimBillingsCounted : q::kClaimBillings, claim));
   std::set<std::pair<std::string, std::string>> claimed;
   for (const pg::Row& r : claimed_rows) claimed.emplace(r.String(0), r.String(1));
 
-  // Numbers: one counter statement per (type, year), in a fixed order.
+  // Numbers: one statement for every (type, year), taken in a fixed order.
   std::map<std::pair<std::string, int64_t>, int64_t> need;
   for (const IssueGroup& g : groups) {
     if (claimed.count({g.contract_id, g.basis}) == 0) continue;
     for (const Document& d : g.documents) need[{DocTypeName(d.type), d.issue_date.year()}]++;
   }
   std::map<std::pair<std::string, int64_t>, int64_t> next;
-  for (const auto& [key, n] : need) {
-    ASSIGN_OR_RETURN(pg::Result r, tx.Exec(q::kTakeNumbers, key.first, key.second, n));
-    next[key] = r[0].Int(0) - n + 1;
+  if (!need.empty()) {
+    std::vector<std::string> types;
+    std::vector<int64_t> years, counts;
+    for (const auto& [key, n] : need) {
+      types.push_back(key.first);
+      years.push_back(key.second);
+      counts.push_back(n);
+    }
+    pg::Params take;
+    take.AddTextArray(types).AddIntArray(years).AddIntArray(counts);
+    ASSIGN_OR_RETURN(pg::Result taken, tx.Execute(q::kTakeNumbers, take));
+    for (const pg::Row& r : taken) {
+      const std::pair<std::string, int64_t> key{r.String(0), r.Int(1)};
+      next[key] = r.Int(2) - need[key] + 1;
+    }
+    if (next.size() != need.size()) return absl::InternalError("document numbers not taken");
   }
   std::string docs_copy, lines_copy;
   for (IssueGroup& g : groups) {
@@ -615,7 +656,7 @@ absl::StatusOr<IssueResult> IssueIn(pg::Transaction& tx, const BillingPeriod& pe
 absl::StatusOr<IssueResult> PgStore::Issue(const BillingPeriod& period, bool correction,
                                            std::vector<IssueGroup>& groups) {
   return pool_.TransactValue<IssueResult>(
-      [&](pg::Transaction& tx) { return IssueIn(tx, period, correction, groups); });
+      [&](pg::Transaction& tx) { return IssueIn(tx, period, correction, groups, nullptr); });
 }
 
 absl::StatusOr<Document> PgStore::GetDocument(const std::string& id) {

@@ -74,22 +74,29 @@ inline constexpr Query kRunChanges{
     "WHERE c.cx < pg_snapshot_xmin(pg_current_snapshot()) "
     "AND ($2::xid8 IS NULL OR (c.cx, c.cs) > ($2::xid8, $3::bigint)) "
     "ORDER BY c.cx, c.cs LIMIT $4"};
-inline constexpr Query kSetBilledRun{
-    "set_billed_run",
-    "UPDATE invoice_runs SET billed_balance_run_id = $2, billed_balance_run_type = $3 "
-    "WHERE id = $1"};
+// Every UPDATE of invoice_runs stamps the run's change-feed position
+// (change_xid, change_seq: V007, V008) in the statement itself.
+#define GRIDBILL_RUN_CHANGE_STAMP \
+  "change_xid = pg_current_xact_id(), change_seq = nextval('change_feed_seq')"
+
+inline constexpr Query kSetBilledRun{"set_billed_run",
+                                     "UPDATE invoice_runs SET billed_balance_run_id = $2, "
+                                     "billed_balance_run_type = $3, " GRIDBILL_RUN_CHANGE_STAMP
+                                     " WHERE id = $1"};
 // The plan of a run split before its pieces carried their contracts.
 inline constexpr Query kPieceContracts{
     "piece_contracts",
     "SELECT contract_id, contract_number, participant_id, service, signed_on, valid_from, "
     "valid_to, due_day, bill_from, bill_to, whole_period, refusal FROM invoice_run_contracts "
     "WHERE run_id = $1 AND piece_no = $2 ORDER BY position"};
-// A piece adds what it issued to the run's counters, in its own transaction.
+// A piece that issued nothing adds to the run's counters (kClaimBillingsCounted
+// does it for the others), in its own transaction.
 inline constexpr Query kAddRunCounts{
     "add_run_counts",
     "UPDATE invoice_runs SET documents_issued = documents_issued + $2, "
     "contracts_skipped = contracts_skipped + $3, contracts_failed = contracts_failed + $4, "
-    "contracts_not_billed = contracts_not_billed + $5 WHERE id = $1"};
+    "contracts_not_billed = contracts_not_billed + $5, " GRIDBILL_RUN_CHANGE_STAMP
+    " WHERE id = $1"};
 // A contract is recorded once per run (a piece is stored once).
 inline constexpr Query kUpsertNotBilled{
     "upsert_not_billed",
@@ -109,14 +116,36 @@ inline constexpr Query kClaimBillings{
     "INSERT INTO billings (contract_id, period, basis, invoice_run_id) "
     "SELECT c, $2, b, $4 FROM unnest($1::text[], $3::text[]) AS t(c, b) "
     "ON CONFLICT DO NOTHING RETURNING contract_id, basis"};
-// Takes `$3` numbers of a type and year; returns the last one. The row stays
-// locked until the issuing transaction ends.
+// The same for a piece of run $9, which adds to the run's counters in the
+// same statement: the documents of the groups claimed now ($5: each
+// group's count), the groups already claimed and the contracts a
+// correction left unchanged ($6) as skipped, failed ($7), not billed ($8).
+inline constexpr Query kClaimBillingsCounted{
+    "claim_billings_counted",
+    "WITH claimed AS (INSERT INTO billings (contract_id, period, basis, invoice_run_id) "
+    "SELECT c, $2, b, $4 FROM unnest($1::text[], $3::text[]) AS t(c, b) "
+    "ON CONFLICT DO NOTHING RETURNING contract_id, basis), "
+    "counted AS (UPDATE invoice_runs SET documents_issued = documents_issued + "
+    "(SELECT COALESCE(sum(g.d), 0) FROM unnest($1::text[], $3::text[], $5::bigint[]) "
+    "AS g(c, b, d) JOIN claimed ON claimed.contract_id = g.c AND claimed.basis = g.b), "
+    "contracts_skipped = contracts_skipped + $6 + cardinality($1::text[]) - "
+    "(SELECT count(*) FROM claimed), "
+    "contracts_failed = contracts_failed + $7, contracts_not_billed = contracts_not_billed + "
+    "$8, " GRIDBILL_RUN_CHANGE_STAMP
+    " WHERE id = $9 RETURNING 1) "
+    "SELECT contract_id, basis FROM claimed"};
+// Takes $3[i] numbers of type $1[i] and year $2[i], in the arrays' order
+// (callers give a fixed one, so that two issuers lock the counters alike);
+// returns the last one taken of each. The rows stay locked until the
+// issuing transaction ends.
 inline constexpr Query kTakeNumbers{
     "take_numbers",
-    "INSERT INTO doc_counters (doc_type, year, last_seq) VALUES ($1, $2, $3) "
+    "INSERT INTO doc_counters (doc_type, year, last_seq) "
+    "SELECT t, y, n FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
+    "AS u(t, y, n, o) ORDER BY o "
     "ON CONFLICT (doc_type, year) DO UPDATE SET last_seq = doc_counters.last_seq + "
     "EXCLUDED.last_seq "
-    "RETURNING last_seq"};
+    "RETURNING doc_type, year, last_seq"};
 
 inline constexpr const char* kCopyDocuments =
     "COPY documents (id, doc_type, number, year, seq, issue_date, turnover_date, period, "

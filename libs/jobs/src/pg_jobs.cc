@@ -36,6 +36,21 @@ Job ReadJob(const pg::Row& r) {
   return j;
 }
 
+// A piece's claim from a row of kClaimPiece / kClaimPieceAfter.
+Claim PieceClaimOf(const pg::Row& r, const std::string& worker) {
+  Claim c;
+  c.job = ReadJob(r);
+  c.job_id = c.job.id;
+  c.kind = c.job.kind;
+  c.piece_no = static_cast<int>(r.Int(kJobCols));
+  c.epoch = r.Int(kJobCols + 1);
+  c.piece.spec = r.String(kJobCols + 2);
+  c.piece.units = r.Int(kJobCols + 3);
+  c.taken_over_from = r.String(kJobCols + 4);
+  c.worker = worker;
+  return c;
+}
+
 pg::Params ClaimParams(const std::string& worker, absl::Time now, absl::Time stale_before,
                        const std::vector<std::string>& kinds, const std::string& only_job) {
   pg::Params p;
@@ -189,17 +204,17 @@ absl::StatusOr<std::optional<Claim>> PgJobs::ClaimPiece(const std::string& worke
       pg::Result res,
       pool_.Execute(q::kClaimPiece, ClaimParams(worker, now, stale_before, kinds, only_job)));
   if (res.empty()) return std::optional<Claim>();
-  Claim c;
-  c.job = ReadJob(res[0]);
-  c.job_id = c.job.id;
-  c.kind = c.job.kind;
-  c.piece_no = static_cast<int>(res[0].Int(kJobCols));
-  c.epoch = res[0].Int(kJobCols + 1);
-  c.piece.spec = res[0].String(kJobCols + 2);
-  c.piece.units = res[0].Int(kJobCols + 3);
-  c.taken_over_from = res[0].String(kJobCols + 4);
-  c.worker = worker;
-  return std::optional<Claim>(std::move(c));
+  return std::optional<Claim>(PieceClaimOf(res[0], worker));
+}
+
+absl::StatusOr<std::optional<Claim>> PgJobs::ClaimPieceAfter(const PieceRef& after,
+                                                             const std::string& worker,
+                                                             absl::Time now,
+                                                             absl::Time stale_before) {
+  ASSIGN_OR_RETURN(pg::Result res, pool_.Exec(q::kClaimPieceAfter, worker, now, stale_before,
+                                              after.job_id, static_cast<int64_t>(after.piece_no)));
+  if (res.empty()) return std::optional<Claim>();
+  return std::optional<Claim>(PieceClaimOf(res[0], worker));
 }
 
 absl::StatusOr<bool> PgJobs::Renew(const Claim& claim, absl::Time now) {

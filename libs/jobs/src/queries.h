@@ -59,6 +59,24 @@ inline constexpr Query kClaimPiece{
     ", p.piece_no, p.claim_epoch, p.spec, p.units, "
     "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END"};
 
+// The next piece of job $4 after piece $5 for a worker that has just
+// finished it: open, or claimed before the lease ($3). The index range
+// starts after $5, so the job's done pieces (and the dead index entries
+// their claims left) are not read again for every claim.
+inline constexpr Query kClaimPieceAfter{
+    "jobs_claim_piece_after",
+    "WITH c AS (SELECT p.job_id, p.piece_no, p.state AS prev_state, p.claimed_by AS prev_owner "
+    "FROM job_pieces p WHERE p.job_id = $4 AND p.piece_no > $5 AND p.state < 2 "
+    "AND (p.state = 0 OR p.claimed_at < $3) "
+    "AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $4 AND j.state = 2) "
+    "ORDER BY p.piece_no LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    "UPDATE job_pieces p SET state = 1, claimed_by = $1, claimed_at = $2, "
+    "claim_epoch = p.claim_epoch + 1 FROM c, jobs j "
+    "WHERE p.job_id = c.job_id AND p.piece_no = c.piece_no AND j.id = p.job_id "
+    "RETURNING " GRIDBILL_JOB_COLS_OF_J
+    ", p.piece_no, p.claim_epoch, p.spec, p.units, "
+    "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END"};
+
 inline constexpr Query kRenewPiece{
     "jobs_renew_piece",
     "UPDATE job_pieces p SET claimed_at = $4 FROM jobs j WHERE p.job_id = $1 AND p.piece_no = $2 "

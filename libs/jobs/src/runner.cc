@@ -107,13 +107,23 @@ absl::Status Runner::FailIfHeld(Handler& handler, const Claim& claim, const absl
 }
 
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
-  ASSIGN_OR_RETURN(Step step, StepOnce(only_job, /*piece_first=*/false));
+  std::optional<PieceRef> last;
+  ASSIGN_OR_RETURN(Step step, StepOnce(only_job, last));
   return step != Step::kNothing;
 }
 
-absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job, bool piece_first) {
+absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job,
+                                              std::optional<PieceRef>& last) {
   if (kinds_.empty()) return Step::kNothing;
   const absl::Time now = now_();
+  const bool piece_first = last.has_value();
+  std::optional<Claim> piece;
+  if (last) {
+    // The piece after the one just finished: no read of the done ones.
+    ASSIGN_OR_RETURN(piece,
+                     store_.ClaimPieceAfter(*last, options_.worker_id, now, now - options_.lease));
+    last.reset();
+  }
   if (!piece_first) {
     ASSIGN_OR_RETURN(
         std::optional<Claim> job,
@@ -126,18 +136,20 @@ absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job, bool 
       return Step::kJob;
     }
   }
-  ASSIGN_OR_RETURN(
-      std::optional<Claim> piece,
-      store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_, only_job));
+  if (!piece) {
+    ASSIGN_OR_RETURN(
+        piece, store_.ClaimPiece(options_.worker_id, now, now - options_.lease, kinds_, only_job));
+  }
   if (!piece) {
     // Nothing to piece: a job may wait to be split or finished.
-    if (piece_first) return StepOnce(only_job, /*piece_first=*/false);
+    if (piece_first) return StepOnce(only_job, last);
     return Step::kNothing;
   }
   Hold(*piece);
   absl::StatusOr<bool> more = PieceStage(*piece);
   Release(*piece);
   RETURN_IF_ERROR(more.status());
+  if (*more) last = PieceRef{piece->job_id, piece->piece_no};
   return *more ? Step::kPiece : Step::kJob;
 }
 
@@ -197,11 +209,10 @@ absl::StatusOr<Job> Runner::Drive(const std::string& id, absl::Duration timeout)
   // The job's state is read only when there was nothing to do: while pieces
   // are being worked it cannot have ended, and a read per piece is a round
   // trip per piece.
-  bool piece_first = false;
+  std::optional<PieceRef> last;
   for (;;) {
-    ASSIGN_OR_RETURN(Step step, StepOnce(id, piece_first));
+    ASSIGN_OR_RETURN(Step step, StepOnce(id, last));
     const bool worked = step != Step::kNothing;
-    piece_first = step == Step::kPiece;
     if (!worked) {
       ASSIGN_OR_RETURN(Job job, store_.Get(id));
       if (Ended(job.state)) return job;
@@ -244,11 +255,13 @@ void Runner::CountOpenByKind() {
 }
 
 void Runner::WorkerLoop() {
-  // After a piece, the next look is for another piece first: while a job
-  // has open pieces, asking first for a job to split or finish is a round
-  // trip per piece that finds nothing. A job waiting to be split is taken
-  // once no piece is left to claim (pieces go oldest job first anyway).
-  bool piece_first = false;
+  // After a piece, the next look is for the same job's next piece, then
+  // for any piece: while a job has open pieces, asking first for a job to
+  // split or finish is a round trip per piece that finds nothing, and
+  // looking from the job's first piece reads every done one again. A job
+  // waiting to be split is taken once no piece is left to claim (pieces go
+  // oldest job first anyway).
+  std::optional<PieceRef> last;
   while (true) {
     int64_t seen = 0;
     {
@@ -258,9 +271,9 @@ void Runner::WorkerLoop() {
       // finds nothing (a job created just after its claim query) is not lost.
       seen = wakeups_;
     }
-    absl::StatusOr<Step> step = StepOnce("", piece_first);
-    piece_first = step.ok() && *step == Step::kPiece;
+    absl::StatusOr<Step> step = StepOnce("", last);
     if (!step.ok()) {
+      last.reset();
       Log("error", "job worker", {{"error", std::string(step.status().message())}});
     }
     if (step.ok() && *step != Step::kNothing) continue;

@@ -377,6 +377,63 @@ TEST_CASE("a piece that fails fails the job with its error") {
 namespace gridbill::jobs {
 namespace {
 
+TEST_CASE(
+    "the next piece after a finished one is claimed ahead of it, expired claims behind by "
+    "ClaimPiece") {
+  Fixture f;
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "na", kKind,
+                                           {{"1", 1}, {"2", 1}, {"3", 1}, {"4", 1}}, f.clock.Now());
+              })
+              .ok());
+  const std::vector<std::string> kinds = {kKind};
+  const absl::Time lease_start = f.clock.Now() - absl::Minutes(1);
+  auto p1 = f.store.ClaimPiece("dead", f.clock.Now(), lease_start, kinds, "");  // never finished
+  auto p2 = f.store.ClaimPiece("w", f.clock.Now(), lease_start, kinds, "");
+  REQUIRE(p1.ok());
+  REQUIRE(p2.ok());
+  REQUIRE(p1->has_value());
+  REQUIRE(p2->has_value());
+  REQUIRE((*p2)->piece_no == 2);
+  REQUIRE(f.store.CompletePiece(**p2, "", f.clock.Now()).ok());
+  // Past the lease: piece 1's claim expired, but the claim after piece 2
+  // looks ahead only: piece 3, then 4, then nothing.
+  f.clock.Advance(absl::Minutes(2));
+  const absl::Time stale = f.clock.Now() - absl::Minutes(1);
+  auto p3 = f.store.ClaimPieceAfter(PieceRef{"na", 2}, "w", f.clock.Now(), stale);
+  REQUIRE(p3.ok());
+  REQUIRE(p3->has_value());
+  CHECK((*p3)->piece_no == 3);
+  CHECK((*p3)->piece.spec == "3");
+  CHECK((*p3)->job.id == "na");
+  CHECK((*p3)->taken_over_from.empty());
+  auto p4 = f.store.ClaimPieceAfter(PieceRef{"na", 3}, "w", f.clock.Now(), stale);
+  REQUIRE(p4.ok());
+  REQUIRE(p4->has_value());
+  CHECK((*p4)->piece_no == 4);
+  auto none = f.store.ClaimPieceAfter(PieceRef{"na", 4}, "w", f.clock.Now(), stale);
+  REQUIRE(none.ok());
+  CHECK(!none->has_value());
+  // The expired claim behind is ClaimPiece's, with the next epoch.
+  auto taken = f.store.ClaimPiece("w", f.clock.Now(), stale, kinds, "");
+  REQUIRE(taken.ok());
+  REQUIRE(taken->has_value());
+  CHECK((*taken)->piece_no == 1);
+  CHECK((*taken)->epoch == (*p1)->epoch + 1);
+  CHECK((*taken)->taken_over_from == "dead");
+  // A cancelled job has no next piece.
+  REQUIRE(f.db.pool()
+              .Transact([&](pg::Transaction& tx) {
+                return PgJobs::InsertSplit(tx, "nc", kKind, {{"1", 1}, {"2", 1}}, f.clock.Now());
+              })
+              .ok());
+  REQUIRE(f.store.Cancel("nc", f.clock.Now()).ok());
+  auto cancelled = f.store.ClaimPieceAfter(PieceRef{"nc", 0}, "w", f.clock.Now(), stale);
+  REQUIRE(cancelled.ok());
+  CHECK(!cancelled->has_value());
+}
+
 TEST_CASE("a job split at creation is finished in the transaction of its last piece") {
   Fixture f;
   REQUIRE(f.db.pool()

@@ -66,6 +66,12 @@ struct Claim {
   Job job;
 };
 
+// A piece a worker has just finished: where its next claim looks first.
+struct PieceRef {
+  std::string job_id;
+  int piece_no = 0;
+};
+
 // What storing a piece's result did.
 enum class Completion {
   kDiscarded,  // nothing stored: the job ended or the claim was taken over
@@ -93,6 +99,19 @@ class JobStore {
                                                           absl::Time stale_before,
                                                           const std::vector<std::string>& kinds,
                                                           const std::string& only_job) = 0;
+  // The next piece for a worker that has just finished `after`: an open
+  // piece of the same running job numbered after it, or one there whose
+  // claim expired; nullopt when none lies ahead. A job's done pieces lie
+  // before it, so this claim costs the same at its first piece and its
+  // ten-thousandth (ClaimPiece looks from the job's first piece); an
+  // expired claim behind it is taken over by ClaimPiece once nothing is
+  // left ahead. This default finds nothing: the Runner asks ClaimPiece.
+  virtual absl::StatusOr<std::optional<Claim>> ClaimPieceAfter(const PieceRef& /*after*/,
+                                                               const std::string& /*worker*/,
+                                                               absl::Time /*now*/,
+                                                               absl::Time /*stale_before*/) {
+    return std::optional<Claim>();
+  }
   // Extends a claim to `now`; false when it is no longer current or the job ended.
   virtual absl::StatusOr<bool> Renew(const Claim& claim, absl::Time now) = 0;
   // For handlers with nothing of their own to store: the plan, a piece's

@@ -74,6 +74,9 @@ class PgJobs final : public JobStore {
                                                   absl::Time stale_before,
                                                   const std::vector<std::string>& kinds,
                                                   const std::string& only_job) override;
+  absl::StatusOr<std::optional<Claim>> ClaimPieceAfter(const PieceRef& after,
+                                                       const std::string& worker, absl::Time now,
+                                                       absl::Time stale_before) override;
   absl::StatusOr<bool> Renew(const Claim& claim, absl::Time now) override;
   absl::StatusOr<bool> StorePlan(const Claim& claim, const std::vector<PieceSpec>& pieces,
                                  absl::Time now) override;

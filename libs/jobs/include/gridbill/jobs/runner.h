@@ -99,8 +99,11 @@ class Runner {
   // piece after which the job may want finishing), or a piece of a job with
   // more open.
   enum class Step { kNothing, kJob, kPiece };
-  // WorkOnce, asking for a piece before a job when `piece_first`.
-  absl::StatusOr<Step> StepOnce(const std::string& only_job, bool piece_first);
+  // WorkOnce. `last` is the piece this worker finished in its previous
+  // step, if that step stored one: the next piece is looked for after it,
+  // and then among pieces before a job; on return, the piece this step
+  // stored (nullopt when none).
+  absl::StatusOr<Step> StepOnce(const std::string& only_job, std::optional<PieceRef>& last);
   absl::Status JobStage(const Claim& claim);
   // True when the piece was stored and its job has more open.
   absl::StatusOr<bool> PieceStage(const Claim& claim);
