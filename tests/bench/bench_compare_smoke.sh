@@ -37,10 +37,27 @@ for who in "baseline" "this build"; do
   check "invoice run: $who" "ratio batched / baseline: +[0-9.]+" "its ratio"
   check "gateway: $who" "^verdict grpc-web" "its verdict"
 done
-check "invoice run: baseline" "$base/gridbill_invoicing_bench" "the copied benchmark's path"
+if ! grep -qF "invoice run: baseline (the older build's benchmark, $base/gridbill_invoicing_bench)" "$out"; then
+  echo "bench_compare_smoke: the invoice run's baseline is not the copied benchmark"
+  problems=$((problems + 1))
+fi
 if grep -qE '^WARNING|_bench: ' "$out"; then
   echo "bench_compare_smoke: a benchmark warned or failed (see above)"
   problems=$((problems + 1))
 fi
+
+# One benchmark in alternating rounds: only it, baseline then this build, twice.
+GRIDBILL_BENCH_ONLY=invoicing GRIDBILL_BENCH_REPEAT=2 GRIDBILL_BENCH_SIZE=tiny GRIDBILL_BENCH_BUILD=0 \
+  GRIDBILL_BUILD_DIR="$build" bash "$root/deploy/bench-compare.sh" --base-dir "$base" 2>&1 | tee "$out"
+order="$(grep -oE '==== (round [0-9] of 2|[a-z ]+: (baseline|this build))' "$out" | sed 's/==== //' | paste -sd,)"
+want="round 1 of 2,invoice run: baseline,invoice run: this build,round 2 of 2,invoice run: baseline,invoice run: this build"
+if [[ "$order" != "$want" ]]; then
+  echo "bench_compare_smoke: GRIDBILL_BENCH_ONLY=invoicing GRIDBILL_BENCH_REPEAT=2 ran: $order"
+  problems=$((problems + 1))
+fi
+if [[ "$(grep -cE 'ratio batched / baseline: +[0-9.]+' "$out")" -ne 4 ]]; then
+  echo "bench_compare_smoke: the two rounds did not print 4 invoice-run ratios"
+  problems=$((problems + 1))
+fi
 [[ $problems -eq 0 ]] || exit 1
-echo "bench_compare_smoke: 4 benchmarks, both builds, figures printed"
+echo "bench_compare_smoke: 4 benchmarks, both builds, figures printed; one benchmark in 2 rounds"
