@@ -9,7 +9,11 @@
 #                                             # gridbill-balance, gridbill-gateway, gridbill_invoicing_bench
 #   (the services embed their migrations, but gridbill_invoicing_bench reads
 #   them from the source folder it was built from: keep that tree, or use --base)
-#   GRIDBILL_BENCH_SIZE=small|full (default full): small runs in a few minutes
+#   GRIDBILL_BENCH_SIZE=tiny|small|full (default full): small runs in a few
+#   minutes, tiny in seconds per benchmark (the sizes of the ctest smokes:
+#   it shows that the comparison runs, not how fast anything is)
+#   GRIDBILL_BENCH_BUILD=0: use the binaries of the build folder as they are
+#   (GRIDBILL_BUILD_DIR, default build/) instead of building them first
 #   GRIDBILL_BENCH_ONLY="invoicing balance" (default all four): which benchmarks
 #   GRIDBILL_BENCH_REPEAT=N (default 1): N alternating rounds, baseline then this
 #   build, so that a loaded machine's drift falls on both series alike
@@ -53,18 +57,32 @@ wanted balance && targets+=(gridbill-metering gridbill-balance gridbill-contract
 wanted invoicing && targets+=(gridbill_invoicing_bench)
 wanted gateway && targets+=(gridbill-gateway gridbill-contracts gateway_bench)
 [[ ${#targets[@]} -gt 0 ]] || die "GRIDBILL_BENCH_ONLY names none of: metering balance invoicing gateway"
-bash "$GRIDBILL_ROOT/deploy/build.sh" "${targets[@]}"
-
-if [[ "${GRIDBILL_BENCH_SIZE:-full}" == small ]]; then
-  metering_args=(--points=1000 --days=31 --skip_copy)
-  balance_args=(--points=1000 --participants=100 --skip_sql)
-  invoicing_args=(--contracts=20000 --baseline_contracts=1000 --pdfs=100)
-  export GRIDBILL_BENCH_SECONDS="${GRIDBILL_BENCH_SECONDS:-5}" GRIDBILL_BENCH_CALLS="${GRIDBILL_BENCH_CALLS:-10000}"
-else
-  metering_args=(--points=10000 --days=31 --skip_copy)
-  balance_args=(--points=10000 --participants=1000 --skip_sql)
-  invoicing_args=()
+if [[ "${GRIDBILL_BENCH_BUILD:-1}" != 0 ]]; then
+  bash "$GRIDBILL_ROOT/deploy/build.sh" "${targets[@]}"
 fi
+
+case "${GRIDBILL_BENCH_SIZE:-full}" in
+  tiny)
+    metering_args=(--points=40 --days=2 --batch_points=16 --skip_copy)
+    balance_args=(--points=40 --participants=4 --days=2 --shard_points=10 --skip_sql)
+    invoicing_args=(--contracts=300 --baseline_contracts=50 --pdfs=5)
+    export GRIDBILL_BENCH_RATE="${GRIDBILL_BENCH_RATE:-200}" GRIDBILL_BENCH_SECONDS="${GRIDBILL_BENCH_SECONDS:-1}" \
+      GRIDBILL_BENCH_WORKERS="${GRIDBILL_BENCH_WORKERS:-4}" GRIDBILL_BENCH_CALLS="${GRIDBILL_BENCH_CALLS:-300}" \
+      GRIDBILL_BENCH_CLIENTS="${GRIDBILL_BENCH_CLIENTS:-4}"
+    ;;
+  small)
+    metering_args=(--points=1000 --days=31 --skip_copy)
+    balance_args=(--points=1000 --participants=100 --skip_sql)
+    invoicing_args=(--contracts=20000 --baseline_contracts=1000 --pdfs=100)
+    export GRIDBILL_BENCH_SECONDS="${GRIDBILL_BENCH_SECONDS:-5}" GRIDBILL_BENCH_CALLS="${GRIDBILL_BENCH_CALLS:-10000}"
+    ;;
+  full)
+    metering_args=(--points=10000 --days=31 --skip_copy)
+    balance_args=(--points=10000 --participants=1000 --skip_sql)
+    invoicing_args=()
+    ;;
+  *) die "GRIDBILL_BENCH_SIZE is tiny, small or full, not ${GRIDBILL_BENCH_SIZE}" ;;
+esac
 
 bench="$BUILD_DIR/services"
 section() { printf '\n\033[1m==== %s\033[0m\n' "$*"; }
@@ -88,7 +106,7 @@ for ((round = 1; round <= repeat; round++)); do
   fi
 
   if wanted invoicing; then
-    section "invoice run: baseline (the older build's benchmark)"
+    section "invoice run: baseline (the older build's benchmark, $base_dir/gridbill_invoicing_bench)"
     "$base_dir/gridbill_invoicing_bench" "${invoicing_args[@]}"
     section "invoice run: this build"
     "$bench/invoicing/bench/gridbill_invoicing_bench" "${invoicing_args[@]}"

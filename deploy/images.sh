@@ -46,13 +46,18 @@ revision="$(git -C "$GRIDBILL_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
 mkdir -p "$out"
 
 # --- stage 1: Debian 12 root filesystem ---------------------------------------
+# Made only when the runtime layer below must be built: with that layer in
+# buildah's storage already (a fresh checkout on a machine that built it
+# before, as CI is), fetching Debian again would be thrown away.
 rootfs="$out/rootfs-bookworm"
-if [[ ! -f "$rootfs/etc/debian_version" ]]; then
-  say "debootstrap: Debian 12 (bookworm, minbase) into $rootfs"
-  rm -rf "$rootfs"
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$out/debootstrap.log" 2>&1 ||
-    die "debootstrap failed" "$out/debootstrap.log"
-fi
+make_rootfs() {
+  if [[ ! -f "$rootfs/etc/debian_version" ]]; then
+    say "debootstrap: Debian 12 (bookworm, minbase) into $rootfs"
+    rm -rf "$rootfs"
+    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$out/debootstrap.log" 2>&1 ||
+      die "debootstrap failed" "$out/debootstrap.log"
+  fi
+}
 
 # --- stage 2: the runtime layer -------------------------------------------------
 # The packages owning every shared library the binaries load.
@@ -71,6 +76,7 @@ say "runtime layer: ${#libs[@]} shared libraries from ${#pkgs[@]} packages"
 runtime_id="$( (printf '%s\n' "${pkgs[@]}"; sed -n '/^# --- stage 2/,/^# --- stage 3/p' "${BASH_SOURCE[0]}") | sha256sum | cut -c1-12)"
 runtime_image="localhost/gridbill/runtime:$runtime_id"
 if ! buildah images -q "$runtime_image" >/dev/null 2>&1; then
+  make_rootfs
   ctr="$(buildah from scratch)"
   mnt="$(buildah mount "$ctr")"
   cp -a "$rootfs/." "$mnt/"

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -122,11 +123,31 @@ Books ReadBooks(Stack& stack) {
              "SELECT node_code, kind, hour_start, inflow_wh, outflow_wh, normative_loss_percent, "
              "intervals, estimated, missing FROM node_hours WHERE run_id = " +
                  id));
-    // What the run read (point-day revisions, counters) is shown, not
-    // compared: see README "Fault injection".
-    b.read[period] = Lines(
-        Must(balance,
-             "SELECT point_code, channel, day, revision FROM run_point_days WHERE run_id = " + id));
+    // What the run read: each point-day's revision (compared), and each
+    // point-day listed once per shard that reads its point (checked against
+    // the run's shards; see Books::read).
+    b.read[period] = Lines(Must(balance,
+                                "SELECT DISTINCT point_code, channel, day, revision "
+                                "FROM run_point_days WHERE run_id = " +
+                                    id));
+    b.read_rows[period] = std::stoll(
+        Must(balance, "SELECT count(*) FROM run_point_days WHERE run_id = " + id).at(0).at(0));
+    const std::string listing =
+        "WITH keys AS (SELECT DISTINCT rs.shard_no, t.point, t.channel FROM run_shards rs "
+        "JOIN schemes s ON s.id = ANY (rs.scheme_ids), "
+        "unnest(s.term_points, s.term_channels) AS t(point, channel) WHERE rs.run_id = " +
+        id +
+        "), shards AS (SELECT point, channel, count(*) AS n FROM keys GROUP BY 1, 2), "
+        "listed AS (SELECT point_code, channel, day, count(*) AS n FROM run_point_days "
+        "WHERE run_id = " +
+        id +
+        " GROUP BY 1, 2, 3) "
+        "SELECT l.point_code, l.channel, l.day, l.n, coalesce(s.n, 0) FROM listed l "
+        "LEFT JOIN shards s ON s.point = l.point_code AND s.channel = l.channel "
+        "WHERE l.n <> coalesce(s.n, 0)";
+    for (const std::string& row : Lines(Must(balance, listing))) {
+      b.read_listing.push_back(period + "|" + row);
+    }
   }
 
   const std::string invoicing = stack.db("invoicing");
@@ -193,6 +214,39 @@ std::vector<Check> Compare(const Books& ref, const Books& got) {
   out.push_back({"revisions of every point-day numbered 1..n", got.revision_gaps.empty(),
                  got.revision_gaps.empty() ? "" : Diff({}, got.revision_gaps)});
   same("one succeeded final balance run per month", ref.final_runs, got.final_runs);
+  {
+    bool ok = ref.read.size() == got.read.size();
+    std::string detail;
+    size_t n = 0;
+    for (const auto& [period, rows] : ref.read) {
+      n += rows.size();
+      auto it = got.read.find(period);
+      const std::vector<std::string> none;
+      const std::vector<std::string>& have = it == got.read.end() ? none : it->second;
+      if (rows != have) {
+        ok = false;
+        detail += "   " + period + ":\n" + Diff(rows, have);
+      }
+    }
+    out.push_back({absl::StrCat("the final runs read the same revision of every point-day: ", n,
+                                " point-days (point, channel, day, revision)"),
+                   ok, detail});
+  }
+  {
+    // period|point|channel|day|listed|shards
+    std::string detail;
+    for (const auto& [run, rows] : {std::pair{"fault-free", &ref.read_listing},
+                                    std::pair{"with faults", &got.read_listing}}) {
+      for (size_t i = 0; i < std::min<size_t>(5, rows->size()); ++i) {
+        detail += absl::StrCat("    ", run, ": ", (*rows)[i], "\n");
+      }
+      if (rows->size() > 5) detail += absl::StrCat("    ", run, ": ", rows->size(), " in all\n");
+    }
+    out.push_back(
+        {"each final run's shards listed what they read once each (a point-day once "
+         "per shard whose schemes hold its point and channel)",
+         detail.empty(), detail});
+  }
   {
     bool ok = ref.balance.size() == got.balance.size();
     std::string detail;

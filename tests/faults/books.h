@@ -18,8 +18,19 @@ struct Books {
   std::vector<std::string> revision_gaps;  // point-days whose revisions are not 1..n
   // Balance: per "<period> <table>", the rows of the month's succeeded final run.
   std::map<std::string, std::vector<std::string>> balance;
-  std::vector<std::string> final_runs;                   // "<period>|<succeeded final runs>"
-  std::map<std::string, std::vector<std::string>> read;  // period -> run_point_days
+  std::vector<std::string> final_runs;  // "<period>|<succeeded final runs>"
+  // What each final run read: period -> distinct (point, channel, day,
+  // revision) of run_point_days. A shard lists the days of every point of
+  // its schemes, so a point in schemes of two shards is listed twice; which
+  // schemes share a shard follows the order of participant ids (random per
+  // run), hence the listing's length differs between runs and only the
+  // distinct revisions are compared; `read_rows` is the listing's length.
+  std::map<std::string, std::vector<std::string>> read;
+  std::map<std::string, int64_t> read_rows;
+  // Point-days listed a number of times other than the number of the run's
+  // shards whose schemes hold that point and channel (a shard's record lost
+  // or stored twice).
+  std::vector<std::string> read_listing;
   // Invoicing.
   std::vector<std::string> documents;
   std::vector<std::string> lines;

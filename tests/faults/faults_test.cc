@@ -640,8 +640,9 @@ TEST_CASE(
                          reference.step_seconds[step]);
   }
   for (const auto& [period, rows] : ref_books.read) {
-    s << "  noted, not compared: the " << period << " final run read " << rows.size()
-      << " point-day revisions without faults, " << books.read[period].size() << " with\n";
+    s << "  the " << period << " final run read " << rows.size() << " point-day revisions, listed "
+      << ref_books.read_rows[period] << " times by its shards without faults, "
+      << books.read_rows[period] << " with (a point in two shards' schemes is listed twice)\n";
   }
   s << "checked against the fault-free run:\n";
   int failed = 0;

@@ -1,8 +1,11 @@
 // The README's commands, run as printed. Every ```sh block of README.md is
 // either tagged `readme-test` (```sh readme-test) and run here, or names
 // the tests that run what it shows (```sh covered-by=NAME[,NAME]: each a
-// test ctest lists, not disabled), or says that no test runs it
-// (```sh untested: the local cluster's own scripts, machine-wide runs);
+// test ctest lists, not disabled), or is the command CI runs (```sh
+// ci-command: every command of the block is a line of .ci/run, as run from
+// the checkout's root; running it is CI's job, not a test's), or says that
+// no test runs it (```sh untested: the local cluster's own scripts,
+// machine-wide runs);
 // the "[lint]" case fails on any other block, and on a plain block that
 // starts with a command.
 //
@@ -25,6 +28,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -34,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -267,6 +272,20 @@ bool DeclaredInCmake(const std::string& test) {
   return false;
 }
 
+// A command as written, without its comment, a leading `exec`, `bash` or
+// `./`, and extra blanks: `./deploy/test.sh  # all` and `exec bash
+// deploy/test.sh` are the same command run from the checkout's root.
+std::string PlainCommand(std::string line) {
+  if (const size_t hash = line.find(" #"); hash != std::string::npos) line.resize(hash);
+  std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  size_t first = 0;
+  while (first < words.size() && (words[first] == "exec" || words[first] == "bash")) ++first;
+  if (first < words.size() && absl::StartsWith(words[first], "./")) {
+    words[first] = words[first].substr(2);
+  }
+  return absl::StrJoin(words.begin() + static_cast<std::ptrdiff_t>(first), words.end(), " ");
+}
+
 TEST_CASE("every command block of the README is run or names the tests that run it",
           "[lint][readme]") {
   const std::map<std::string, bool> tests = CtestTests();
@@ -275,6 +294,7 @@ TEST_CASE("every command block of the README is run or names the tests that run 
       "\\s*(\\$ctl|gridbillctl|\\./deploy/|build/|kubectl|helm|ctest|curl|grpcurl|psql|node) .*");
   int run = 0;
   int covered = 0;
+  int ci = 0;
   std::vector<std::string> untested;
   for (const ReadmeBlock& b : ReadmeBlocks(ReadFile(kReadme))) {
     INFO("README line " << b.line_no << ": ```" << b.info);
@@ -301,14 +321,37 @@ TEST_CASE("every command block of the README is run or names the tests that run 
           CHECK(DeclaredInCmake(std::string(name)));
         }
       }
+    } else if (tag == "ci-command") {
+      // CI's entry point runs the block's commands, and nothing else of its
+      // is a command (comments, set, cd to the checkout's root aside).
+      ++ci;
+      std::vector<std::string> ci_commands;
+      for (absl::string_view l :
+           absl::StrSplit(ReadFile(std::string(kSourceDir) + "/.ci/run"), '\n')) {
+        const std::string plain = PlainCommand(std::string(absl::StripAsciiWhitespace(l)));
+        if (plain.empty() || plain[0] == '#' || absl::StartsWith(plain, "set ") ||
+            absl::StartsWith(plain, "cd ")) {
+          continue;
+        }
+        ci_commands.push_back(plain);
+      }
+      std::vector<std::string> readme_commands;
+      for (const std::string& line : b.lines) {
+        const std::string plain = PlainCommand(line);
+        if (!plain.empty() && plain[0] != '#') readme_commands.push_back(plain);
+      }
+      INFO(".ci/run runs: " << absl::StrJoin(ci_commands, "; "));
+      CHECK(readme_commands == ci_commands);
     } else if (tag == "untested") {
       untested.push_back(absl::StrCat("line ", b.line_no, ": ", b.lines.front()));
     } else {
-      FAIL_CHECK("an ```sh block must be tagged readme-test, covered-by=TEST or untested");
+      FAIL_CHECK(
+          "an ```sh block must be tagged readme-test, covered-by=TEST, ci-command or untested");
     }
   }
   CHECK(run > 0);
   CHECK(covered > 0);
+  CHECK(ci == 1);  // the README shows CI's command once
   WARN("README blocks no test runs:\n  " << absl::StrJoin(untested, "\n  "));
 }
 
