@@ -235,6 +235,19 @@ TEST_CASE("a negative value is stored with the NEGATIVE finding") {
   REQUIRE(v.value_wh() == -40);
   REQUIRE(v.findings_size() == 1);
   REQUIRE(v.findings(0) == v1::FINDING_NEGATIVE);
+
+  // GetCompleteness counts it by kind (the month's other intervals have none).
+  v1::GetCompletenessRequest creq;
+  creq.add_point_codes("MP-1");
+  creq.mutable_period()->set_year(2024);
+  creq.mutable_period()->set_month(1);
+  v1::GetCompletenessResponse cresp;
+  REQUIRE_OK(h.Call(*h.reading_stub, &Stub::GetCompleteness, creq, &cresp));
+  REQUIRE(cresp.entries_size() == 2);  // channels 01 and 02
+  REQUIRE(cresp.entries(0).findings_size() == 1);
+  CHECK(cresp.entries(0).findings(0).finding() == v1::FINDING_NEGATIVE);
+  CHECK(cresp.entries(0).findings(0).intervals() == 1);
+  CHECK(cresp.entries(1).findings_size() == 0);
 }
 
 TEST_CASE("an operator's edit needs a reason and becomes a new revision") {
