@@ -251,7 +251,7 @@ fi
 
 if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" forecasting "* ]]; then
   say "forecasting: the legacy history 2019-01 .. 2025-10, final balance runs of the demo"
-  say "  months before 2026-09, then one forecast run"
+  say "  months before 2026-09, then a forecast run from all of it and one from history to 2026-08"
   # The months of the demo readings before the invoiced ones are billed too
   # (final balance runs), so the forecast reads them rather than filling
   # gaps. Fixed request ids: running up again replays the same runs, import
@@ -274,7 +274,11 @@ if [[ $load_demo -eq 1 && -n "$ctl" && " ${started[*]} " == *" forecasting "* ]]
       env "${ctl_env[@]}" "$ctl" forecast import-history "$RUN_DIR/demo-history.csv" \
         --request-id "demo-$demo_seed-forecast-history-v2" --forecasting-addr "$BIND_HOST:7105" &&
       env "${ctl_env[@]}" "$ctl" forecast run --request-id "demo-$demo_seed-forecast-run-v2" \
-        --forecasting-addr "$BIND_HOST:7105"
+        --forecasting-addr "$BIND_HOST:7105" &&
+      # A second run whose history ends before the invoiced months (2026-09,
+      # 2026-10), so reporting's R6 has forecasts to set against billed actuals.
+      env "${ctl_env[@]}" "$ctl" forecast run --history-to 2026-08 \
+        --request-id "demo-$demo_seed-forecast-run-2026-08" --forecasting-addr "$BIND_HOST:7105"
   ) >"$LOG_DIR/demo-forecasting.log" 2>&1; then
     warn "the demo forecast failed (see .run/logs/demo-forecasting.log)"
   else

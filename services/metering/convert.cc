@@ -124,6 +124,11 @@ void ToProto(const Completeness& c, v1::Completeness* out) {
   out->set_estimated(c.estimated);
   out->set_edited(c.edited);
   out->set_missing(c.missing);
+  for (const auto& [finding, intervals] : c.findings) {
+    v1::FindingCount* f = out->add_findings();
+    f->set_finding(static_cast<v1::Finding>(finding));
+    f->set_intervals(intervals);
+  }
 }
 
 }  // namespace gridbill::metering

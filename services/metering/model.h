@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -238,6 +239,8 @@ struct Completeness {
   int64_t estimated = 0;
   int64_t edited = 0;
   int64_t missing = 0;
+  // Intervals stored with each VEE finding (kinds with none are absent).
+  std::map<Finding, int64_t> findings;
 };
 
 // Intervals of every active point over some days (the completeness gauge).

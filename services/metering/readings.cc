@@ -175,6 +175,12 @@ absl::StatusOr<std::vector<Completeness>> Readings::GetCompleteness(
       }
       for (const DayRow& r : rows) {
         if (r.key.channel != ch) continue;
+        for (int16_t mask : r.findings) {
+          for (Finding f : {Finding::kNegative, Finding::kSpike, Finding::kFlatLine, Finding::kGap,
+                            Finding::kSourceMismatch}) {
+            if (mask & Bit(f)) ++c.findings[f];
+          }
+        }
         for (int16_t q : r.quality) {
           switch (static_cast<Quality>(q)) {
             case Quality::kMeasured:

@@ -80,6 +80,13 @@ struct PointQuality {
   int64_t estimated = 0;
   int64_t edited = 0;
   int64_t missing = 0;
+  // Intervals stored with each VEE finding (metering.v1.Finding); an
+  // interval may carry more than one.
+  int64_t negative = 0;
+  int64_t spike = 0;
+  int64_t flat_line = 0;
+  int64_t gap = 0;
+  int64_t source_mismatch = 0;
   // Filled when the store answers a report.
   std::string participant_name;
 };

@@ -152,6 +152,20 @@ ReportDef MakeR4() {
           "1 for the point and channel of the month with the largest share of intervals not "
           "measured (estimated + edited + missing over expected), ties by point code; the rows "
           "are in this order."),
+      Col("findings_negative", "Negative values", "Отрицательные значения", ColumnType::kInteger,
+          "Intervals stored with the VEE finding NEGATIVE (a value below zero), as metering's "
+          "GetCompleteness counts them; an interval may carry more than one finding."),
+      Col("findings_spike", "Spikes", "Выбросы", ColumnType::kInteger,
+          "Intervals with the finding SPIKE (k times the point's typical value or more)."),
+      Col("findings_flat_line", "Flat lines", "Постоянные значения", ColumnType::kInteger,
+          "Intervals with the finding FLAT_LINE (in a run of identical non-zero values: a stuck "
+          "meter)."),
+      Col("findings_gap", "Gaps", "Пропуски", ColumnType::kInteger,
+          "Intervals with the finding GAP (no value)."),
+      Col("findings_source_mismatch", "Source mismatches", "Расхождения источников",
+          ColumnType::kInteger,
+          "Intervals with the finding SOURCE_MISMATCH (the CMS and SCADA values differ by more "
+          "than metering's tolerance)."),
   };
   return r;
 }
@@ -276,12 +290,26 @@ Table BuildR4(const Query& q, const std::vector<PointQuality>& points) {
       rank = 0;
     }
     ++rank;
-    t.rows.push_back({Month(p->period), p->participant_id, p->participant_name, p->point_code,
-                      ChannelName(p->channel), absl::StrCat(p->expected), absl::StrCat(p->measured),
-                      absl::StrCat(p->estimated), absl::StrCat(p->edited), absl::StrCat(p->missing),
-                      Percent(p->measured, p->expected), Percent(p->estimated, p->expected),
-                      Percent(p->edited, p->expected), Percent(p->missing, p->expected),
-                      absl::StrCat(rank)});
+    t.rows.push_back({Month(p->period),
+                      p->participant_id,
+                      p->participant_name,
+                      p->point_code,
+                      ChannelName(p->channel),
+                      absl::StrCat(p->expected),
+                      absl::StrCat(p->measured),
+                      absl::StrCat(p->estimated),
+                      absl::StrCat(p->edited),
+                      absl::StrCat(p->missing),
+                      Percent(p->measured, p->expected),
+                      Percent(p->estimated, p->expected),
+                      Percent(p->edited, p->expected),
+                      Percent(p->missing, p->expected),
+                      absl::StrCat(rank),
+                      absl::StrCat(p->negative),
+                      absl::StrCat(p->spike),
+                      absl::StrCat(p->flat_line),
+                      absl::StrCat(p->gap),
+                      absl::StrCat(p->source_mismatch)});
   }
   return t;
 }

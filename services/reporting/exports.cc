@@ -43,4 +43,21 @@ absl::Status Export(const Query& query, const Table& table, Format format, Langu
   return WriteCsv(table, language, chunk_bytes, sink);
 }
 
+absl::Status Export(const Query& query, const RowSource& rows, Format format, Language language,
+                    const std::string& tmp_dir, size_t chunk_bytes, const Sink& sink) {
+  switch (format) {
+    case Format::kXlsx:
+      return WriteXlsx(*query.report, rows, language, tmp_dir, chunk_bytes, sink);
+    case Format::kPdf: {
+      Table table;
+      table.report = query.report;
+      while (const std::vector<std::string>* row = rows()) table.rows.push_back(*row);
+      return WritePdf(table, query, language, chunk_bytes, sink);
+    }
+    case Format::kCsv:
+      break;
+  }
+  return WriteCsv(*query.report, rows, language, chunk_bytes, sink);
+}
+
 }  // namespace gridbill::reporting

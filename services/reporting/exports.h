@@ -21,5 +21,10 @@ std::string ContentType(Format format);
 // `tmp_dir` first. `sink` gets pieces of at most `chunk_bytes`.
 absl::Status Export(const Query& query, const Table& table, Format format, Language language,
                     const std::string& tmp_dir, size_t chunk_bytes, const Sink& sink);
+// The same from rows read one at a time: CSV and XLSX stream them (memory
+// stays flat with the rows); a PDF is laid out whole, so its rows are
+// gathered first.
+absl::Status Export(const Query& query, const RowSource& rows, Format format, Language language,
+                    const std::string& tmp_dir, size_t chunk_bytes, const Sink& sink);
 
 }  // namespace gridbill::reporting

@@ -148,6 +148,27 @@ absl::StatusOr<std::vector<PointQuality>> GrpcReportSources::Completeness(
     q.estimated = c.estimated();
     q.edited = c.edited();
     q.missing = c.missing();
+    for (const metering::v1::FindingCount& f : c.findings()) {
+      switch (f.finding()) {
+        case metering::v1::FINDING_NEGATIVE:
+          q.negative = f.intervals();
+          break;
+        case metering::v1::FINDING_SPIKE:
+          q.spike = f.intervals();
+          break;
+        case metering::v1::FINDING_FLAT_LINE:
+          q.flat_line = f.intervals();
+          break;
+        case metering::v1::FINDING_GAP:
+          q.gap = f.intervals();
+          break;
+        case metering::v1::FINDING_SOURCE_MISMATCH:
+          q.source_mismatch = f.intervals();
+          break;
+        default:
+          break;
+      }
+    }
     out.push_back(std::move(q));
   }
   return out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/jobs/pg_jobs.h"
@@ -72,6 +73,52 @@ ReportFile FileOf(const pg::Row& r) {
   f.freshness = Freshness{r.String("refresh_id"), r.Time("as_of")};
   f.expire_time = r.Time("expire_time");
   return f;
+}
+
+// Inserts `rows` `batch` at a time; `params_of` makes one statement's
+// parameters (one array per column) from a batch.
+template <typename Row, typename ParamsOf>
+absl::Status InsertBatches(pg::Transaction& tx, const pg::Query& insert,
+                           const std::vector<Row>& rows, size_t batch, ParamsOf params_of) {
+  for (size_t from = 0; from < rows.size(); from += batch) {
+    const size_t n = std::min(rows.size() - from, batch);
+    RETURN_IF_ERROR(
+        tx.Execute(insert, params_of(absl::MakeConstSpan(rows).subspan(from, n))).status());
+  }
+  return absl::OkStatus();
+}
+
+// A piece's body for a table replaced a whole month at a time: deletes the
+// months of `runs`, records the billing run each was read from, inserts
+// `rows` (R1's node totals, R4's point quality).
+template <typename Row, typename ParamsOf>
+absl::Status ReplaceMonths(pg::Transaction& tx, const q::MonthsTable& table,
+                           const std::vector<BillingRunRef>& runs, const std::vector<Row>& rows,
+                           ParamsOf params_of) {
+  if (runs.empty()) return absl::OkStatus();
+  std::vector<std::string> periods, run_ids;
+  for (const BillingRunRef& r : runs) {
+    periods.push_back(Day(r.period));
+    run_ids.push_back(r.run_id);
+  }
+  pg::Params del;
+  del.AddTextArray(periods);
+  RETURN_IF_ERROR(tx.Execute(table.delete_months, del).status());
+  pg::Params read;
+  read.AddTextArray(periods).AddTextArray(run_ids);
+  RETURN_IF_ERROR(tx.Execute(table.upsert_read, read).status());
+  return InsertBatches(tx, table.insert, rows, 5000, params_of);
+}
+
+// The billing run each month of `table` was read from.
+absl::StatusOr<std::map<absl::CivilMonth, std::string>> MonthsRead(pg::Pool& pool,
+                                                                   const q::MonthsTable& table) {
+  ASSIGN_OR_RETURN(pg::Result rows, pool.Execute(table.select_read));
+  std::map<absl::CivilMonth, std::string> out;
+  for (const pg::Row& r : rows) {
+    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
+  }
+  return out;
 }
 
 }  // namespace
@@ -369,12 +416,7 @@ absl::StatusOr<std::vector<ActLine>> PgStore::ActLines(const std::string& partic
 // --- R1 and R5 ---
 
 absl::StatusOr<std::map<absl::CivilMonth, std::string>> PgStore::BillingRunsRead() {
-  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectBillingRunsRead));
-  std::map<absl::CivilMonth, std::string> out;
-  for (const pg::Row& r : rows) {
-    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
-  }
-  return out;
+  return MonthsRead(pool_, q::kNodeMonthsTable);
 }
 
 absl::StatusOr<jobs::Completion> PgStore::StoreNodeMonths(const jobs::Claim& claim,
@@ -384,38 +426,28 @@ absl::StatusOr<jobs::Completion> PgStore::StoreNodeMonths(const jobs::Claim& cla
                                                           const std::string& cursor,
                                                           absl::Time now) {
   return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
-    if (runs.empty()) return absl::OkStatus();
-    std::vector<std::string> periods, run_ids;
-    for (const BillingRunRef& r : runs) {
-      periods.push_back(Day(r.period));
-      run_ids.push_back(r.run_id);
-    }
-    pg::Params del;
-    del.AddTextArray(periods);
-    RETURN_IF_ERROR(tx.Execute(q::kDeleteNodeMonths, del).status());
-    pg::Params read;
-    read.AddTextArray(periods).AddTextArray(run_ids);
-    RETURN_IF_ERROR(tx.Execute(q::kUpsertBillingRunsRead, read).status());
-    if (rows.empty()) return absl::OkStatus();
-    std::vector<std::string> p, codes, lp, np, r;
-    std::vector<int64_t> kinds, in, out, losses, above;
-    for (const NodeMonth& m : rows) {
-      p.push_back(Day(m.period));
-      codes.push_back(m.node_code);
-      kinds.push_back(m.kind);
-      in.push_back(m.inflow_wh);
-      out.push_back(m.outflow_wh);
-      losses.push_back(m.losses_wh);
-      lp.push_back(m.losses_percent);
-      np.push_back(m.normative_loss_percent);
-      above.push_back(m.above_normative ? 1 : 0);
-      r.push_back(m.balance_run_id);
-    }
-    pg::Params params;
-    params.AddTextArray(p).AddTextArray(codes).AddIntArray(kinds).AddIntArray(in);
-    params.AddIntArray(out).AddIntArray(losses).AddTextArray(lp).AddTextArray(np);
-    params.AddIntArray(above).AddTextArray(r);
-    return tx.Execute(q::kInsertNodeMonths, params).status();
+    return ReplaceMonths(
+        tx, q::kNodeMonthsTable, runs, rows, [](absl::Span<const NodeMonth> batch) {
+          std::vector<std::string> p, codes, lp, np, r;
+          std::vector<int64_t> kinds, in, out, losses, above;
+          for (const NodeMonth& m : batch) {
+            p.push_back(Day(m.period));
+            codes.push_back(m.node_code);
+            kinds.push_back(m.kind);
+            in.push_back(m.inflow_wh);
+            out.push_back(m.outflow_wh);
+            losses.push_back(m.losses_wh);
+            lp.push_back(m.losses_percent);
+            np.push_back(m.normative_loss_percent);
+            above.push_back(m.above_normative ? 1 : 0);
+            r.push_back(m.balance_run_id);
+          }
+          pg::Params params;
+          params.AddTextArray(p).AddTextArray(codes).AddIntArray(kinds).AddIntArray(in);
+          params.AddIntArray(out).AddIntArray(losses).AddTextArray(lp).AddTextArray(np);
+          params.AddIntArray(above).AddTextArray(r);
+          return params;
+        });
   });
 }
 
@@ -500,12 +532,7 @@ absl::StatusOr<std::vector<ApplicationMonth>> PgStore::ApplicationMonths(
 // --- R4 ---
 
 absl::StatusOr<std::map<absl::CivilMonth, std::string>> PgStore::QualityPeriodsRead() {
-  ASSIGN_OR_RETURN(pg::Result rows, pool_.Execute(q::kSelectQualityPeriodsRead));
-  std::map<absl::CivilMonth, std::string> out;
-  for (const pg::Row& r : rows) {
-    out[absl::CivilMonth(r.Date("period"))] = r.String("balance_run_id");
-  }
-  return out;
+  return MonthsRead(pool_, q::kPointQualityTable);
 }
 
 absl::StatusOr<jobs::Completion> PgStore::StorePointQuality(const jobs::Claim& claim,
@@ -515,42 +542,35 @@ absl::StatusOr<jobs::Completion> PgStore::StorePointQuality(const jobs::Claim& c
                                                             const std::string& cursor,
                                                             absl::Time now) {
   return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
-    if (runs.empty()) return absl::OkStatus();
-    std::vector<std::string> periods, run_ids;
-    for (const BillingRunRef& r : runs) {
-      periods.push_back(Day(r.period));
-      run_ids.push_back(r.run_id);
-    }
-    pg::Params del;
-    del.AddTextArray(periods);
-    RETURN_IF_ERROR(tx.Execute(q::kDeletePointQuality, del).status());
-    pg::Params read;
-    read.AddTextArray(periods).AddTextArray(run_ids);
-    RETURN_IF_ERROR(tx.Execute(q::kUpsertQualityPeriodsRead, read).status());
-    constexpr size_t kBatch = 5000;
-    for (size_t from = 0; from < rows.size(); from += kBatch) {
-      const size_t to = std::min(rows.size(), from + kBatch);
-      std::vector<std::string> p, participants, codes;
-      std::vector<int64_t> channels, expected, measured, estimated, edited, missing;
-      for (size_t i = from; i < to; ++i) {
-        const PointQuality& x = rows[i];
-        p.push_back(Day(x.period));
-        participants.push_back(x.participant_id);
-        codes.push_back(x.point_code);
-        channels.push_back(x.channel);
-        expected.push_back(x.expected);
-        measured.push_back(x.measured);
-        estimated.push_back(x.estimated);
-        edited.push_back(x.edited);
-        missing.push_back(x.missing);
-      }
-      pg::Params params;
-      params.AddTextArray(p).AddTextArray(participants).AddTextArray(codes).AddIntArray(channels);
-      params.AddIntArray(expected).AddIntArray(measured).AddIntArray(estimated);
-      params.AddIntArray(edited).AddIntArray(missing);
-      RETURN_IF_ERROR(tx.Execute(q::kInsertPointQuality, params).status());
-    }
-    return absl::OkStatus();
+    return ReplaceMonths(tx, q::kPointQualityTable, runs, rows,
+                         [](absl::Span<const PointQuality> batch) {
+                           std::vector<std::string> p, participants, codes;
+                           std::vector<int64_t> channels, expected, measured, estimated, edited,
+                               missing, negative, spike, flat_line, gap, mismatch;
+                           for (const PointQuality& x : batch) {
+                             p.push_back(Day(x.period));
+                             participants.push_back(x.participant_id);
+                             codes.push_back(x.point_code);
+                             channels.push_back(x.channel);
+                             expected.push_back(x.expected);
+                             measured.push_back(x.measured);
+                             estimated.push_back(x.estimated);
+                             edited.push_back(x.edited);
+                             missing.push_back(x.missing);
+                             negative.push_back(x.negative);
+                             spike.push_back(x.spike);
+                             flat_line.push_back(x.flat_line);
+                             gap.push_back(x.gap);
+                             mismatch.push_back(x.source_mismatch);
+                           }
+                           pg::Params params;
+                           params.AddTextArray(p).AddTextArray(participants).AddTextArray(codes);
+                           params.AddIntArray(channels).AddIntArray(expected).AddIntArray(measured);
+                           params.AddIntArray(estimated).AddIntArray(edited).AddIntArray(missing);
+                           params.AddIntArray(negative).AddIntArray(spike).AddIntArray(flat_line);
+                           params.AddIntArray(gap).AddIntArray(mismatch);
+                           return params;
+                         });
   });
 }
 
@@ -573,6 +593,11 @@ absl::StatusOr<std::vector<PointQuality>> PgStore::PointQualityOf(
     x.estimated = r.Int("estimated");
     x.edited = r.Int("edited");
     x.missing = r.Int("missing");
+    x.negative = r.Int("findings_negative");
+    x.spike = r.Int("findings_spike");
+    x.flat_line = r.Int("findings_flat_line");
+    x.gap = r.Int("findings_gap");
+    x.source_mismatch = r.Int("findings_source_mismatch");
     out.push_back(std::move(x));
   }
   return out;
@@ -603,27 +628,25 @@ absl::StatusOr<jobs::Completion> PgStore::StoreForecasts(const jobs::Claim& clai
     pg::Params read;
     read.AddTextArray(ids).AddIntArray(versions).AddTextArray(history);
     RETURN_IF_ERROR(tx.Execute(q::kInsertForecastRunsRead, read).status());
-    constexpr size_t kBatch = 5000;
-    for (size_t from = 0; from < rows.size(); from += kBatch) {
-      const size_t to = std::min(rows.size(), from + kBatch);
-      std::vector<std::string> run_ids, participants, periods, mase;
-      std::vector<int64_t> services, horizons, volumes;
-      for (size_t i = from; i < to; ++i) {
-        const ForecastMonth& x = rows[i];
-        run_ids.push_back(x.run_id);
-        participants.push_back(x.participant_id);
-        services.push_back(x.service_type);
-        periods.push_back(Day(x.period));
-        horizons.push_back(x.horizon);
-        volumes.push_back(x.volume_wh);
-        mase.push_back(x.backtest_mase);
-      }
-      pg::Params params;
-      params.AddTextArray(run_ids).AddTextArray(participants).AddIntArray(services);
-      params.AddTextArray(periods).AddIntArray(horizons).AddIntArray(volumes).AddTextArray(mase);
-      RETURN_IF_ERROR(tx.Execute(q::kInsertForecasts, params).status());
-    }
-    return absl::OkStatus();
+    return InsertBatches(tx, q::kInsertForecasts, rows, 5000,
+                         [](absl::Span<const ForecastMonth> batch) {
+                           std::vector<std::string> run_ids, participants, periods, mase;
+                           std::vector<int64_t> services, horizons, volumes;
+                           for (const ForecastMonth& x : batch) {
+                             run_ids.push_back(x.run_id);
+                             participants.push_back(x.participant_id);
+                             services.push_back(x.service_type);
+                             periods.push_back(Day(x.period));
+                             horizons.push_back(x.horizon);
+                             volumes.push_back(x.volume_wh);
+                             mase.push_back(x.backtest_mase);
+                           }
+                           pg::Params params;
+                           params.AddTextArray(run_ids).AddTextArray(participants);
+                           params.AddIntArray(services).AddTextArray(periods);
+                           params.AddIntArray(horizons).AddIntArray(volumes).AddTextArray(mase);
+                           return params;
+                         });
   });
 }
 

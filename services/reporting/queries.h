@@ -183,28 +183,39 @@ inline constexpr pg::Query kPaymentsByPeriod{
     "WHERE y.value_date >= $1 AND y.value_date < $2 AND ($3 = '' OR p.region_code = $3) "
     "GROUP BY 1 ORDER BY 1"};
 
+// --- tables replaced a whole month at a time (R1's node totals, R4's point quality) ---
+
+// The statements of a read-model table whose months are replaced whole by
+// a refresh, with the billing run each month was read from kept in a
+// table of its own (period, balance_run_id).
+struct MonthsTable {
+  pg::Query select_read;    // every month read: period, balance_run_id
+  pg::Query upsert_read;    // $1 months, $2 their billing runs
+  pg::Query delete_months;  // $1 months
+  pg::Query insert;         // the rows, one array per column
+};
+
+#define GRIDBILL_SELECT_MONTHS_READ(read_table) \
+  "SELECT period, balance_run_id FROM " read_table " ORDER BY period"
+#define GRIDBILL_UPSERT_MONTHS_READ(read_table)   \
+  "INSERT INTO " read_table                       \
+  " (period, balance_run_id) "                    \
+  "SELECT * FROM unnest($1::date[], $2::text[]) " \
+  "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"
+#define GRIDBILL_DELETE_MONTHS(table) "DELETE FROM " table " WHERE period = ANY($1::date[])"
+
 // --- R1 and R5 ---
 
-inline constexpr pg::Query kSelectBillingRunsRead{
-    "select_billing_runs_read",
-    "SELECT period, balance_run_id FROM billing_runs_read ORDER BY period"};
-
-inline constexpr pg::Query kUpsertBillingRunsRead{
-    "upsert_billing_runs_read",
-    "INSERT INTO billing_runs_read (period, balance_run_id) "
-    "SELECT * FROM unnest($1::date[], $2::text[]) "
-    "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"};
-
-inline constexpr pg::Query kDeleteNodeMonths{
-    "delete_node_months", "DELETE FROM node_months WHERE period = ANY($1::date[])"};
-
-inline constexpr pg::Query kInsertNodeMonths{
-    "insert_node_months",
-    "INSERT INTO node_months (period, node_code, kind, inflow_wh, outflow_wh, losses_wh, "
-    "losses_percent, normative_loss_percent, above_normative, balance_run_id) "
-    "SELECT p, c, k, i, o, l, lp, np, a <> 0, r FROM unnest($1::date[], $2::text[], "
-    "$3::smallint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], "
-    "$9::smallint[], $10::text[]) AS u(p, c, k, i, o, l, lp, np, a, r)"};
+inline constexpr MonthsTable kNodeMonthsTable{
+    {"select_billing_runs_read", GRIDBILL_SELECT_MONTHS_READ("billing_runs_read")},
+    {"upsert_billing_runs_read", GRIDBILL_UPSERT_MONTHS_READ("billing_runs_read")},
+    {"delete_node_months", GRIDBILL_DELETE_MONTHS("node_months")},
+    {"insert_node_months",
+     "INSERT INTO node_months (period, node_code, kind, inflow_wh, outflow_wh, losses_wh, "
+     "losses_percent, normative_loss_percent, above_normative, balance_run_id) "
+     "SELECT p, c, k, i, o, l, lp, np, a <> 0, r FROM unnest($1::date[], $2::text[], "
+     "$3::smallint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], "
+     "$9::smallint[], $10::text[]) AS u(p, c, k, i, o, l, lp, np, a, r)"}};
 
 // R1: $1 first month, $2 last month, $3 the node or region code ('' = all).
 inline constexpr pg::Query kNodeMonths{
@@ -247,31 +258,25 @@ inline constexpr pg::Query kApplicationMonths{
 
 // --- R4 ---
 
-inline constexpr pg::Query kSelectQualityPeriodsRead{
-    "select_quality_periods_read",
-    "SELECT period, balance_run_id FROM quality_periods_read ORDER BY period"};
-
-inline constexpr pg::Query kUpsertQualityPeriodsRead{
-    "upsert_quality_periods_read",
-    "INSERT INTO quality_periods_read (period, balance_run_id) "
-    "SELECT * FROM unnest($1::date[], $2::text[]) "
-    "ON CONFLICT (period) DO UPDATE SET balance_run_id = EXCLUDED.balance_run_id"};
-
-inline constexpr pg::Query kDeletePointQuality{
-    "delete_point_quality", "DELETE FROM point_quality WHERE period = ANY($1::date[])"};
-
-inline constexpr pg::Query kInsertPointQuality{
-    "insert_point_quality",
-    "INSERT INTO point_quality (period, participant_id, point_code, channel, expected, measured, "
-    "estimated, edited, missing) SELECT * FROM unnest($1::date[], $2::text[], $3::text[], "
-    "$4::smallint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) "
-    "ON CONFLICT DO NOTHING"};
+inline constexpr MonthsTable kPointQualityTable{
+    {"select_quality_periods_read", GRIDBILL_SELECT_MONTHS_READ("quality_periods_read")},
+    {"upsert_quality_periods_read", GRIDBILL_UPSERT_MONTHS_READ("quality_periods_read")},
+    {"delete_point_quality", GRIDBILL_DELETE_MONTHS("point_quality")},
+    {"insert_point_quality",
+     "INSERT INTO point_quality (period, participant_id, point_code, channel, expected, measured, "
+     "estimated, edited, missing, findings_negative, findings_spike, findings_flat_line, "
+     "findings_gap, findings_source_mismatch) SELECT * FROM unnest($1::date[], $2::text[], "
+     "$3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+     "$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[]) "
+     "ON CONFLICT DO NOTHING"}};
 
 // R4: $1 first month, $2 last month, $3 region, $4 participant.
 inline constexpr pg::Query kPointQuality{
     "point_quality",
     "SELECT q.period, q.participant_id, coalesce(p.name, '') AS participant_name, q.point_code, "
-    "q.channel, q.expected, q.measured, q.estimated, q.edited, q.missing FROM point_quality q "
+    "q.channel, q.expected, q.measured, q.estimated, q.edited, q.missing, q.findings_negative, "
+    "q.findings_spike, q.findings_flat_line, q.findings_gap, q.findings_source_mismatch "
+    "FROM point_quality q "
     "LEFT JOIN participants p ON p.id = q.participant_id "
     "WHERE q.period >= $1 AND q.period <= $2 AND ($3 = '' OR p.region_code = $3) "
     "AND ($4 = '' OR q.participant_id = $4) "

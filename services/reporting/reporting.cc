@@ -1,6 +1,8 @@
 #include "reporting.h"
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -131,8 +133,8 @@ absl::StatusOr<std::string> Reporting::Summarize(const jobs::Job& job,
   return absl::StrJoin(results, "; ");
 }
 
-absl::StatusOr<Answer> Reporting::Run(const Caller& caller, const std::string& code,
-                                      const Params& params) {
+absl::StatusOr<Answer> Reporting::Prepare(const Caller& caller, const std::string& code,
+                                          const Params& params) {
   Answer a;
   ASSIGN_OR_RETURN(a.query, CheckQuery(code, params, caller));
   ASSIGN_OR_RETURN(std::optional<Freshness> fresh, store_.LatestFreshness());
@@ -141,37 +143,116 @@ absl::StatusOr<Answer> Reporting::Run(const Caller& caller, const std::string& c
                               "the read model has not been refreshed yet (RefreshReadModel)");
   }
   a.freshness = *fresh;
-  const Query& q = a.query;
-  ASSIGN_OR_RETURN(std::optional<Table> analytics, RunAnalytics(q, a.freshness));
-  if (analytics) {
-    a.table = std::move(*analytics);
-  } else if (q.report->code == "R2") {
-    ASSIGN_OR_RETURN(
-        std::vector<ServiceMonth> months,
-        store_.ServiceMonths(q.from - 12, q.to, q.region_code, q.participant_id, q.service_type));
-    a.table = BuildR2(q, months);
-  } else if (q.report->code == "R3") {
-    const absl::CivilDay aging_date = absl::ToCivilDay(a.freshness.as_of, absl::UTCTimeZone());
+  return a;
+}
+
+absl::StatusOr<Answer> Reporting::Run(const Caller& caller, const std::string& code,
+                                      const Params& params) {
+  ASSIGN_OR_RETURN(Answer a, Prepare(caller, code, params));
+  ASSIGN_OR_RETURN(a.table, TableOf(a.query, a.freshness));
+  return a;
+}
+
+absl::StatusOr<Pages> Reporting::RunPaged(const Caller& caller, const std::string& code,
+                                          const Params& params) {
+  ASSIGN_OR_RETURN(Answer a, Prepare(caller, code, params));
+  Pages pages;
+  pages.query = a.query;
+  pages.freshness = a.freshness;
+  const std::string& report = a.query.report->code;
+  if (report != "R1" && report != "R2" && report != "R4") {
+    ASSIGN_OR_RETURN(Table whole, TableOf(a.query, a.freshness));
+    pages.rows_total = static_cast<int64_t>(whole.rows.size());
+    auto table = std::make_shared<std::optional<Table>>(std::move(whole));
+    pages.next = [table]() -> absl::StatusOr<std::optional<Table>> {
+      std::optional<Table> out = std::move(*table);
+      table->reset();
+      return out;
+    };
+    return pages;
+  }
+  // One month a page; the first is read now, so that a failing store
+  // fails the call before anything is written.
+  Query month = a.query;
+  month.to = month.from;
+  ASSIGN_OR_RETURN(Table first, TableOf(month, a.freshness));
+  auto state = std::make_shared<std::pair<Query, std::optional<Table>>>(month, std::move(first));
+  const absl::CivilMonth last = a.query.to;
+  const Freshness fresh = a.freshness;
+  pages.next = [this, state, last, fresh]() -> absl::StatusOr<std::optional<Table>> {
+    auto& [q, ready] = *state;
+    if (ready) {
+      std::optional<Table> out = std::move(ready);
+      ready.reset();
+      return out;
+    }
+    if (q.from >= last) return std::optional<Table>();
+    q.from = q.to = q.from + 1;
+    ASSIGN_OR_RETURN(Table page, TableOf(q, fresh));
+    return std::optional<Table>(std::move(page));
+  };
+  return pages;
+}
+
+RowSource RowsOf(Pages& pages, absl::Status* error) {
+  auto page = std::make_shared<Table>();
+  auto at = std::make_shared<size_t>(0);
+  return [&pages, error, page, at]() -> const std::vector<std::string>* {
+    while (*at >= page->rows.size()) {
+      absl::StatusOr<std::optional<Table>> next = pages.next();
+      if (!next.ok()) {
+        *error = next.status();
+        return nullptr;
+      }
+      if (!next->has_value()) return nullptr;
+      *page = std::move(**next);
+      *at = 0;
+    }
+    return &page->rows[(*at)++];
+  };
+}
+
+absl::StatusOr<Table> Reporting::TableOf(const Query& q, const Freshness& fresh) {
+  ASSIGN_OR_RETURN(std::optional<Table> analytics, RunAnalytics(q, fresh));
+  if (analytics) return std::move(*analytics);
+  if (q.report->code == "R2") {
+    // The months and the same months a year before (the change): one read
+    // when the range is a year or longer, else two, so that a page of one
+    // month reads two months and not thirteen.
+    ASSIGN_OR_RETURN(std::vector<ServiceMonth> months,
+                     store_.ServiceMonths(q.to - q.from >= 12 ? q.from - 12 : q.from, q.to,
+                                          q.region_code, q.participant_id, q.service_type));
+    if (q.to - q.from < 12) {
+      ASSIGN_OR_RETURN(std::vector<ServiceMonth> before,
+                       store_.ServiceMonths(q.from - 12, q.to - 12, q.region_code, q.participant_id,
+                                            q.service_type));
+      months.insert(months.end(), std::make_move_iterator(before.begin()),
+                    std::make_move_iterator(before.end()));
+    }
+    return BuildR2(q, months);
+  }
+  if (q.report->code == "R3") {
+    const absl::CivilDay aging_date = absl::ToCivilDay(fresh.as_of, absl::UTCTimeZone());
     ASSIGN_OR_RETURN(
         std::vector<Receivables> rows,
         store_.ReceivablesOf(q.from, q.to, aging_date, q.region_code, q.participant_id));
-    a.table = BuildR3(q, rows);
-  } else if (q.report->code == "R7") {
+    return BuildR3(q, rows);
+  }
+  if (q.report->code == "R7") {
     const absl::CivilDay from(q.from);
     const absl::CivilDay until(q.to + 1);
     ASSIGN_OR_RETURN(int64_t opening, store_.ActOpening(q.participant_id, from));
     ASSIGN_OR_RETURN(std::vector<ActLine> lines, store_.ActLines(q.participant_id, from, until));
-    a.table = BuildR7(q, opening, lines);
-  } else if (q.report->code == "R8") {
+    return BuildR7(q, opening, lines);
+  }
+  if (q.report->code == "R8") {
     ASSIGN_OR_RETURN(std::vector<PeriodDocuments> docs,
                      store_.DocumentsByPeriod(q.from, q.to, q.region_code));
     ASSIGN_OR_RETURN(std::vector<PeriodPayments> paid,
                      store_.PaymentsByPeriod(q.from, q.to, q.region_code));
-    a.table = BuildR8(q, docs, paid);
-  } else {
-    return absl::InternalError(absl::StrCat("no builder for ", q.report->code));
+    return BuildR8(q, docs, paid);
   }
-  return a;
+  return absl::InternalError(absl::StrCat("no builder for ", q.report->code));
 }
 
 }  // namespace gridbill::reporting

@@ -6,6 +6,7 @@
 // of the last refresh that succeeded (its "as of").
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,26 @@ struct Answer {
   Freshness freshness;
 };
 
+// A report's answer read a page at a time (what exports write): R1, R2 and
+// R4, whose rows are months x nodes / participants / points, are read one
+// month of the range per page (their rows are ordered by month first, so
+// the pages in order are the whole table's rows in order); the others in
+// one page.
+struct Pages {
+  Query query;
+  Freshness freshness;
+  // The rows in all when one page holds them; -1 when paged (known after
+  // the last page).
+  int64_t rows_total = -1;
+  // The next page (possibly without rows); nullopt after the last.
+  std::function<absl::StatusOr<std::optional<Table>>()> next;
+};
+
+// The rows of `pages` one at a time for a writer, reading the next page
+// when one is used up; the first error reading a page ends the rows and is
+// kept in `*error`.
+RowSource RowsOf(Pages& pages, absl::Status* error);
+
 class Reporting final : public jobs::Handler {
  public:
   Reporting(Store& store, jobs::JobStore& jobs, Sources& sources, const Clock& clock,
@@ -58,6 +79,10 @@ class Reporting final : public jobs::Handler {
   // --- reports ---
   // The whole table; FAILED_PRECONDITION before the first refresh.
   absl::StatusOr<Answer> Run(const Caller& caller, const std::string& code, const Params& params);
+  // The same rows a page at a time; the parameters are checked and the
+  // first page read before it returns, so a bad parameter produces nothing.
+  absl::StatusOr<Pages> RunPaged(const Caller& caller, const std::string& code,
+                                 const Params& params);
 
   // jobs::Handler.
   absl::StatusOr<bool> Plan(const jobs::Job& job, const jobs::Claim& claim) override;
@@ -79,6 +104,10 @@ class Reporting final : public jobs::Handler {
   // before; its table.
   absl::StatusOr<jobs::Completion> RefreshForecasts(const jobs::Claim& claim);
   absl::StatusOr<Table> RunR6(const Query& q);
+  // The checked query and the freshness, without the table.
+  absl::StatusOr<Answer> Prepare(const Caller& caller, const std::string& code,
+                                 const Params& params);
+  absl::StatusOr<Table> TableOf(const Query& q, const Freshness& fresh);
   // nullopt when `q` is not one of theirs.
   absl::StatusOr<std::optional<Table>> RunAnalytics(const Query& q, const Freshness& fresh);
 

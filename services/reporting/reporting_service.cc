@@ -232,10 +232,12 @@ grpc::Status ReportServiceImpl::ExportReport(grpc::ServerContext* ctx,
   }
   const Format format = static_cast<Format>(req->format());
   // Everything is checked before the first byte: a bad parameter produces nothing.
-  ASSIGN_OR_RETURN_GRPC(Answer answer, reporting_.Run(caller, req->report(), params));
-  const int64_t total = static_cast<int64_t>(answer.table.rows.size());
+  ASSIGN_OR_RETURN_GRPC(Pages pages, reporting_.RunPaged(caller, req->report(), params));
+  // A paged report's total is known at the end (rows_total 0 until then).
+  const int64_t total = std::max<int64_t>(pages.rows_total, 0);
   Sha256Stream sha256;
   int64_t size = 0;
+  int64_t done_rows = 0;
   bool first = true;
   auto sink = [&](std::string_view chunk, int64_t done) -> absl::Status {
     v1::ExportReportResponse out;
@@ -243,9 +245,9 @@ grpc::Status ReportServiceImpl::ExportReport(grpc::ServerContext* ctx,
     out.set_rows_done(done);
     out.set_rows_total(total);
     if (first) {
-      out.set_file_name(FileName(answer.query, format));
+      out.set_file_name(FileName(pages.query, format));
       out.set_content_type(ContentType(format));
-      FreshnessToProto(answer.freshness, out.mutable_freshness());
+      FreshnessToProto(pages.freshness, out.mutable_freshness());
       first = false;
     }
     sha256.Update(chunk);
@@ -253,11 +255,21 @@ grpc::Status ReportServiceImpl::ExportReport(grpc::ServerContext* ctx,
     if (!writer->Write(out)) return absl::CancelledError("the client went away");
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR_GRPC(
-      Export(answer.query, answer.table, format, language, tmp_dir_, kChunkBytes, sink));
+  absl::Status read_error;
+  const RowSource read = RowsOf(pages, &read_error);
+  const RowSource rows = [&]() {
+    const std::vector<std::string>* row = read();
+    if (row != nullptr) ++done_rows;
+    return row;
+  };
+  const absl::Status written =
+      Export(pages.query, rows, format, language, tmp_dir_, kChunkBytes, sink);
+  // A page that failed to read ends the rows early: the file is incomplete.
+  RETURN_IF_ERROR_GRPC(read_error);
+  RETURN_IF_ERROR_GRPC(written);
   v1::ExportReportResponse last;
-  last.set_rows_done(total);
-  last.set_rows_total(total);
+  last.set_rows_done(done_rows);
+  last.set_rows_total(done_rows);
   last.set_size_bytes(size);
   last.set_sha256(sha256.HexDigest());
   writer->Write(last);

@@ -62,15 +62,25 @@ absl::Status Scheduler::RunOne(const Schedule& s, absl::Time due) {
   system.principal = absl::StrCat("schedule:", s.id);
   Params params = ParamsAt(s, due);
   params.language = s.language;
-  ASSIGN_OR_RETURN(Answer answer, reporting_.Run(system, s.report, params));
+  ASSIGN_OR_RETURN(Pages pages, reporting_.RunPaged(system, s.report, params));
   std::string content;
   Sha256Stream sha256;
-  RETURN_IF_ERROR(Export(answer.query, answer.table, s.format, s.language, tmp_dir_, 256 * 1024,
-                         [&](std::string_view chunk, int64_t) {
-                           content.append(chunk);
-                           sha256.Update(chunk);
-                           return absl::OkStatus();
-                         }));
+  int64_t rows_written = 0;
+  absl::Status read_error;
+  const RowSource read = RowsOf(pages, &read_error);
+  const RowSource rows = [&]() {
+    const std::vector<std::string>* row = read();
+    if (row != nullptr) ++rows_written;
+    return row;
+  };
+  const absl::Status written = Export(pages.query, rows, s.format, s.language, tmp_dir_, 256 * 1024,
+                                      [&](std::string_view chunk, int64_t) {
+                                        content.append(chunk);
+                                        sha256.Update(chunk);
+                                        return absl::OkStatus();
+                                      });
+  RETURN_IF_ERROR(read_error);
+  RETURN_IF_ERROR(written);
   ReportFile f;
   f.id = NewFileId();
   f.schedule_id = s.id;
@@ -78,14 +88,14 @@ absl::Status Scheduler::RunOne(const Schedule& s, absl::Time due) {
   f.params = params;
   f.format = s.format;
   f.language = s.language;
-  f.file_name = FileName(answer.query, s.format);
+  f.file_name = FileName(pages.query, s.format);
   f.content_type = ContentType(s.format);
   f.size_bytes = static_cast<int64_t>(content.size());
   f.sha256 = sha256.HexDigest();
-  f.rows = static_cast<int64_t>(answer.table.rows.size());
+  f.rows = rows_written;
   f.scheduled_time = due;
   f.create_time = clock_.Now();
-  f.freshness = answer.freshness;
+  f.freshness = pages.freshness;
   f.expire_time = f.create_time + absl::Hours(24) * s.retention_days;
   return store_.StoreFile(f, content);
 }

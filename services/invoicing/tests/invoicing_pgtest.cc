@@ -140,6 +140,17 @@ TEST_CASE("documents are immutable in the database") {
   CHECK(absl::StrContains(del.status().message(), "immutable"));
   auto pdf = h.db.pool().Execute(pg::Query{"", "UPDATE documents SET pdf_sha256 = 'x'"});
   CHECK(!pdf.ok());  // the hash is set once, never replaced
+  // A new change position (a payment changed the open amounts) is the one
+  // other update allowed, and only alone.
+  auto moved = h.db.pool().Execute(
+      pg::Query{"", "UPDATE documents SET change_seq = nextval('change_feed_seq')"});
+  CHECK(moved.ok());
+  auto moved_with_content = h.db.pool().Execute(
+      pg::Query{"",
+                "UPDATE documents SET change_seq = nextval('change_feed_seq'), due_date = "
+                "due_date + 1"});
+  REQUIRE(!moved_with_content.ok());
+  CHECK(absl::StrContains(moved_with_content.status().message(), "immutable"));
   CHECK(h.CountRows("document_lines") == 3);
 }
 

@@ -1,4 +1,6 @@
 // Real-PostgreSQL tests of metering points and readings through the gRPC API.
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "gridbill/server/proto_convert.h"
 #include "harness.h"
@@ -235,6 +237,20 @@ TEST_CASE("a negative value is stored with the NEGATIVE finding") {
   REQUIRE(v.value_wh() == -40);
   REQUIRE(v.findings_size() == 1);
   REQUIRE(v.findings(0) == v1::FINDING_NEGATIVE);
+
+  // GetCompleteness counts the findings by kind: the negative value, and the
+  // stored day's other 23 hours, which have no value, as GAP.
+  v1::GetCompletenessRequest creq;
+  creq.add_point_codes("MP-1");
+  creq.mutable_period()->set_year(2024);
+  creq.mutable_period()->set_month(1);
+  v1::GetCompletenessResponse cresp;
+  REQUIRE_OK(h.Call(*h.reading_stub, &Stub::GetCompleteness, creq, &cresp));
+  REQUIRE(cresp.entries_size() == 2);  // channels 01 and 02
+  std::map<int, int64_t> by_kind;
+  for (const auto& f : cresp.entries(0).findings()) by_kind[f.finding()] = f.intervals();
+  CHECK(by_kind == std::map<int, int64_t>{{v1::FINDING_NEGATIVE, 1}, {v1::FINDING_GAP, 23}});
+  CHECK(cresp.entries(1).findings_size() == 0);  // nothing stored on channel 02
 }
 
 TEST_CASE("an operator's edit needs a reason and becomes a new revision") {

@@ -97,13 +97,18 @@ TEST_CASE("R4 gives each point's shares of quality, the worst first in each mont
     p.expected = measured + estimated + edited + missing;
     return p;
   };
-  const Table t = BuildR4(*q, {point(9, "A", 2880, 0, 0, 0), point(9, "B", 2000, 480, 1, 399),
-                               point(9, "C", 2870, 10, 0, 0), point(10, "A", 2970, 0, 0, 6),
-                               point(9, "D", 0, 0, 0, 0)});
+  std::vector<PointQuality> points = {
+      point(9, "A", 2880, 0, 0, 0), point(9, "B", 2000, 480, 1, 399), point(9, "C", 2870, 10, 0, 0),
+      point(10, "A", 2970, 0, 0, 6), point(9, "D", 0, 0, 0, 0)};
+  points[1].spike = 4;
+  points[1].gap = 399;
+  const Table t = BuildR4(*q, points);
   REQUIRE(t.rows.size() == 5);
-  CHECK(t.rows[0] == std::vector<std::string>{"2026-09", "P-1", "First", "B", "active-received",
-                                              "2880", "2000", "480", "1", "399", "69.44", "16.67",
-                                              "0.03", "13.85", "1"});
+  CHECK(t.rows[0] ==
+        std::vector<std::string>{"2026-09", "P-1",   "First", "B",     "active-received",
+                                 "2880",    "2000",  "480",   "1",     "399",
+                                 "69.44",   "16.67", "0.03",  "13.85", "1",
+                                 "0",       "4",     "0",     "399",   "0"});
   CHECK(t.rows[1][3] == "C");
   CHECK(t.rows[1][14] == "2");
   CHECK(t.rows[2][3] == "A");  // A and D have nothing not measured: by code

@@ -326,6 +326,11 @@ TEST_CASE("R4 holds metering's completeness of the billed months; participants s
   };
   f.report_sources.quality = {point("P-1", "PT-1", 0), point("P-2", "PT-2", 96),
                               point("P-2", "PT-3", 0)};
+  // PT-2's VEE findings by kind, as metering counts them.
+  f.report_sources.quality[1].negative = 2;
+  f.report_sources.quality[1].spike = 3;
+  f.report_sources.quality[1].gap = 96;
+  f.report_sources.quality[1].source_mismatch = 1;
   CHECK(f.Refresh()[kSourcePointQuality] == 3);
   CHECK(f.report_sources.quality_calls == 2);  // one call per participant and month
   auto rows = f.Rows("R4", absl::CivilMonth(2026, 10), absl::CivilMonth(2026, 10));
@@ -334,6 +339,11 @@ TEST_CASE("R4 holds metering's completeness of the billed months; participants s
   CHECK(rows[0][2] == "Second");
   CHECK(rows[0][13] == "3.23");  // 96 of 2976 missing
   CHECK(rows[0][14] == "1");
+  // negative, spike, flat line, gap, source mismatch
+  CHECK(std::vector<std::string>(rows[0].begin() + 15, rows[0].end()) ==
+        std::vector<std::string>{"2", "3", "0", "96", "1"});
+  CHECK(std::vector<std::string>(rows[1].begin() + 15, rows[1].end()) ==
+        std::vector<std::string>{"0", "0", "0", "0", "0"});
 
   // Read once per billing run.
   CHECK(f.Refresh()[kSourcePointQuality] == 0);

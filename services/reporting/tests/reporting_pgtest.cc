@@ -334,6 +334,39 @@ TEST_CASE("with invoicing's change feed a refresh reads only the documents after
   CHECK(Fetched(f.Refresh(), kSourceDocuments) == 0);
 }
 
+TEST_CASE("a later payment re-lists the invoice it pays and R3's open amount and aging follow") {
+  Fixture f;
+  f.sources.feed = true;
+  f.sources.AddRun("ir-1", absl::CivilMonth(2026, 9), 1'000'000, 200'000);
+  f.Refresh();
+  v1::RunReportResponse resp;
+  // Aged on 2026-11-05: P-1's invoice of 2026-09 (due 2026-10-21) is 15 days overdue.
+  REQUIRE_OK(f.Run(Report("R3", 2026, 9, 2026, 9), &resp));
+  REQUIRE(resp.rows_size() == 2);
+  CHECK(resp.rows(0).cells(5) == "232000");   // open
+  CHECK(resp.rows(0).cells(7) == "232000");   // 0-30 days
+  CHECK(resp.rows(0).cells(11) == "232000");  // overdue
+
+  // P-1 pays 100000 on 2026-09-25: invoicing's feed lists the invoice
+  // again with its new open amount (its change is the payment).
+  f.sources.payments.push_back(
+      {"pay-1", "PAY-1", absl::CivilDay(2026, 9, 25), "P-1", "C-P-1", 100'000, 0});
+  DocumentInfo paid = f.sources.documents[0];
+  REQUIRE(paid.id == "ir-1-P-1-1");
+  paid.open_tiyn = 132'000;
+  f.sources.documents.push_back(paid);
+  f.clock.Advance(absl::Minutes(1));
+  const v1::Refresh after = f.Refresh();
+  CHECK(Fetched(after, kSourceDocuments) == 1);
+  REQUIRE_OK(f.Run(Report("R3", 2026, 9, 2026, 9), &resp));
+  REQUIRE(resp.rows_size() == 2);
+  CHECK(std::vector<std::string>(resp.rows(0).cells().begin(), resp.rows(0).cells().end()) ==
+        std::vector<std::string>{"P-1", "First", "KZ-11", "232000", "100000", "132000", "0",
+                                 "132000", "0", "0", "0", "132000"});
+  CHECK(resp.rows(1).cells(5) == "232000");  // P-2 paid nothing
+  CHECK(f.base.CountRows("documents") == 4);
+}
+
 TEST_CASE("a scheduled report: files kept with their SHA-256, a missed run once, retention") {
   Fixture f;
   f.sources.AddRun("ir-1", absl::CivilMonth(2026, 9), 1'000'000, 200'000);
