@@ -67,6 +67,10 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::Set(const NetFaults& faults) {
   std::lock_guard<std::mutex> lock(mu_);
   faults_ = faults;
+  // The first new connection while these settings hold is broken for sure
+  // (the rest by chance): paths reconnect only after a kill, a restart or a
+  // cut, so by chance alone a run may see no break at all.
+  break_next_ = faults.break_connection > 0 && faults.break_budget > 0;
 }
 
 std::map<std::string, int64_t> FaultProxy::Counts() const {
@@ -87,8 +91,10 @@ void FaultProxy::Accept() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stream_seed = rng_();
-      broken = std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.break_connection &&
+      broken = (break_next_ ||
+                std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.break_connection) &&
                faults_.break_budget > 0;
+      break_next_ = false;
       if (broken) {
         --faults_.break_budget;
         ++counts_["net.break"];

@@ -55,6 +55,7 @@ class FaultProxy {
   std::atomic<int64_t> connections_{0};
   mutable std::mutex mu_;
   NetFaults faults_;
+  bool break_next_ = false;  // guarded by mu_
   std::mt19937_64 rng_;
   std::map<std::string, int64_t> counts_;
   std::thread acceptor_;

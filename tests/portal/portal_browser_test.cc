@@ -43,11 +43,12 @@ struct Suite {
                                           Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
                                               {"GRIDBILL_CONTRACTS_ADDRESS", contracts->address},
                                               {"GRIDBILL_BALANCE_ADDRESS", balance->address}});
-    forecasting = std::make_unique<Running>(GRIDBILL_FORECASTING_BIN, CreateDatabase("forecasting"),
-                                            dir, "forecasting",
-                                            Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
-                                                {"GRIDBILL_CONTRACTS_ADDRESS", contracts->address},
-                                                {"GRIDBILL_BALANCE_ADDRESS", balance->address}});
+    forecasting = std::make_unique<Running>(
+        GRIDBILL_FORECASTING_BIN, CreateDatabase("forecasting"), dir, "forecasting",
+        Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
+            {"GRIDBILL_CONTRACTS_ADDRESS", contracts->address},
+            {"GRIDBILL_BALANCE_ADDRESS", balance->address},
+            {"GRIDBILL_INVOICING_ADDRESS", invoicing->address}});
     gateway = std::make_unique<Running>(
         GRIDBILL_GATEWAY_BIN, CreateDatabase("gateway"), dir, "gateway",
         Env{{"GRIDBILL_IDENTITY_SECRET", kSecret},
