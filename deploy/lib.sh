@@ -175,6 +175,19 @@ pid_alive() {
   [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == *gridbill* ]]
 }
 
+# A process `up` has just started (env ... setsid BINARY &) is alive: it
+# exists and is not a zombie. Its exe is env or setsid until the exec of the
+# service binary happens, so pid_alive's "one of ours" check would call a
+# service that is still on its way "exited" when it is looked at at once.
+pid_starting() {
+  local pidfile="$1" pid state
+  [[ -f "$pidfile" ]] || return 1
+  pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
 # The data directory of the cluster (follows the .run/pg link when the
 # cluster had to live outside the checkout).
 pg_dir() {

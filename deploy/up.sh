@@ -153,7 +153,7 @@ wait_ready() {
   local svc="$1" grpc_port="$2" metrics_port="$3" pidfile="$PID_DIR/$1.pid" log="$LOG_DIR/$1.log"
   local deadline=$((SECONDS + 120))
   until port_open "$BIND_HOST" "$grpc_port" && port_open "$BIND_HOST" "$metrics_port"; do
-    pid_alive "$pidfile" || die "$svc exited while starting" "$log"
+    pid_starting "$pidfile" || die "$svc exited while starting" "$log"
     [[ $SECONDS -lt $deadline ]] || die "$svc did not open its ports within 120s" "$log"
     sleep 0.2
   done
