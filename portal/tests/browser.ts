@@ -245,6 +245,15 @@ async function participantData(s: Setup, page: Page) {
   const numbers = await page.locator("tbody tr td:first-child").allInnerTexts();
   check(numbers.length > 0 && numbers.every((n) => s.aNumbers.has(n)), `the documents page shows only the participant's own ${numbers.length} documents`);
   check(!numbers.some((n) => s.bNumbers.has(n)), "no document of another participant is shown");
+  // Columns: number, type, period, customer, contract, issued, due, total, open.
+  const rows = await page.locator("tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => (td as HTMLElement).innerText.trim())));
+  const acts = rows.filter((r) => r[0].startsWith("ACT-"));
+  const invoices = rows.filter((r) => r[0].startsWith("INV-"));
+  check(acts.length > 0 && acts.every((r) => r[6] === "—" && r[8] === "—"),
+    `acts (${acts.length}) show no due date and no open amount of their own: they restate an invoice`);
+  check(invoices.length > 0 && invoices.every((r) => r[6] !== "—" && /\d/.test(r[8])),
+    `invoices (${invoices.length}) show their due date and open amount`);
   await shot(page, "documents");
 
   // A hand-made gRPC-web request, with the participant's own token, for the

@@ -5,18 +5,26 @@ import { api, isParticipant, toCallError, type CallError } from "../api";
 import { date, energy, money, period, periodKey, t } from "../i18n";
 import { Async, ErrorBox, Field, Section, Table, download, inputProps, useCall } from "../ui";
 import { documentType, myParticipant, serviceName } from "./common";
-import { DocumentType, type Document } from "../gen/gridbill/invoicing/v1/invoicing_pb";
+import { DocumentOrder, DocumentType, type Document } from "../gen/gridbill/invoicing/v1/invoicing_pb";
 
-// Every page of documents of a participant (or all, for the staff).
+// Every page of documents of a participant (or all, for the staff), newest
+// issued first: with a limit, the staff see the latest documents, not the
+// lowest numbers.
 async function allDocuments(pid: string, runId = "", limit = 2000): Promise<Document[]> {
   const out: Document[] = [];
   let pageToken = "";
   do {
-    const r = await api.documents.listDocuments({ participantId: pid, invoiceRunId: runId, pageSize: 500, pageToken });
+    const r = await api.documents.listDocuments({ participantId: pid, invoiceRunId: runId, pageSize: 500, pageToken, order: DocumentOrder.NEWEST_FIRST });
     out.push(...r.documents);
     pageToken = r.nextPageToken;
   } while (pageToken && out.length < limit);
   return out;
+}
+
+// Acts and ESF restate an invoice's charges: they are not owed on their own,
+// so they have no due date and no open amount of their own.
+function receivable(d: Document): boolean {
+  return d.type !== DocumentType.ACT && d.type !== DocumentType.ESF;
 }
 
 export function Documents({ runId }: { runId?: string }) {
@@ -65,9 +73,9 @@ export function Documents({ runId }: { runId?: string }) {
               { label: t("documents.customer"), cell: (d) => d.customerName },
               { label: t("documents.contract"), cell: (d) => d.contractNumber },
               { label: t("documents.issued"), cell: (d) => date(d.issueDate) },
-              { label: t("documents.due"), cell: (d) => date(d.dueDate) },
+              { label: t("documents.due"), cell: (d) => (receivable(d) ? date(d.dueDate) : "—") },
               { label: t("documents.total"), cell: (d) => money(d.totalTiyn), numeric: true },
-              { label: t("documents.open"), cell: (d) => money(d.openTiyn), numeric: true },
+              { label: t("documents.open"), cell: (d) => (receivable(d) ? money(d.openTiyn) : "—"), numeric: true },
               { label: t("documents.files"), cell: (d) => (
                 <span class="actions">
                   <button type="button" onClick={() => void pdf(d)} aria-label={t("documents.pdf_of", { number: d.number })}>PDF</button>
