@@ -22,6 +22,8 @@ namespace {
 constexpr std::string_view kSheetPart = "xl/worksheets/sheet1.xml";
 // A sheet's rows, the header's included.
 constexpr int64_t kMaxSheetRows = 1'048'576;
+// Characters a cell holds.
+constexpr size_t kMaxCellChars = 32'767;
 // Sheet XML is handed to the deflater in pieces of about this size.
 constexpr size_t kSheetFlushBytes = 256 * 1024;
 
@@ -313,8 +315,18 @@ class SheetRows {
   }
 
   // An inline string: &, < and > escaped, control characters as Excel's
-  // _xHHHH_, edge whitespace kept.
+  // _xHHHH_, edge whitespace kept, cut to the 32,767 characters a cell
+  // holds.
   void Text(std::string_view s) {
+    if (s.size() > kMaxCellChars) {
+      size_t chars = 0;
+      for (size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xc0) != 0x80 && ++chars > kMaxCellChars) {
+          s = s.substr(0, i);
+          break;
+        }
+      }
+    }
     const auto edge = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; };
     Put(edge(s.front()) || edge(s.back()) ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
                                           : "\" t=\"inlineStr\"><is><t>");

@@ -348,5 +348,24 @@ TEST_CASE("an XLSX of no rows has the header and no chart") {
   CHECK(xml.find("<row r=\"2\"") == std::string::npos);
 }
 
+TEST_CASE("an XLSX text cell is cut to the 32,767 characters Excel holds") {
+  Table t;
+  t.report = &EveryKind();
+  std::string longest;
+  for (int i = 0; i < 20'000; ++i) longest += "ж";  // two bytes a character
+  t.rows = {{"2026-01", "", longest + longest, "1", ""}};
+  const std::string file = Xlsx(t, Language::kEn);
+  absl::StatusOr<std::vector<zip::Entry>> entries = zip::ReadArchive(file);
+  REQUIRE(entries.ok());
+  for (const zip::Entry& e : *entries) {
+    if (e.name != "xl/worksheets/sheet1.xml") continue;
+    const std::string xml = *zip::Inflate(e);
+    std::string cut;
+    for (int i = 0; i < 32'767; ++i) cut += "ж";
+    CHECK(xml.find("<t>" + cut + "</t>") != std::string::npos);
+    CHECK(xml.find("<v>1</v>") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace gridbill::reporting
