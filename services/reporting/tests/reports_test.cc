@@ -166,15 +166,16 @@ TEST_CASE("the XLSX export is a zip with a sheet and a chart, byte-identical twi
 
 // LibreOffice (headless) opens the workbook without repair and writes it
 // back as CSV: the numbers are the table's.
-TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
-  const Table t = SampleR2();
+// LibreOffice (headless) opens the workbook and writes it back as CSV,
+// cells as shown.
+CsvParseResult LibreOfficeCsv(const std::string& workbook) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("gridbill-xlsx-", getpid());
   std::filesystem::create_directories(dir);
-  const std::filesystem::path xlsx = dir / "r2.xlsx";
+  const std::filesystem::path xlsx = dir / "book.xlsx";
   {
     std::ofstream f(xlsx, std::ios::binary);
-    f << Xlsx(t, Language::kEn);
+    f << workbook;
   }
   const std::string cmd = absl::StrCat(
       "soffice -env:UserInstallation=file://", (dir / "profile").string(),
@@ -182,11 +183,17 @@ TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
       dir.string(), " ", xlsx.string(), " >", (dir / "soffice.log").string(), " 2>&1");
   INFO(cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
-  std::ifstream in(dir / "r2.csv", std::ios::binary);
+  std::ifstream in(dir / "book.csv", std::ios::binary);
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
-  const CsvParseResult csv = ParseCsv(text.str());
+  std::filesystem::remove_all(dir);
+  return ParseCsv(text.str());
+}
+
+TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
+  const Table t = SampleR2();
+  const CsvParseResult csv = LibreOfficeCsv(Xlsx(t, Language::kEn));
   REQUIRE(csv.errors.empty());
   REQUIRE(csv.records.size() == t.rows.size() + 1);
   CHECK(csv.records[0].fields[0] == "Period");
@@ -199,7 +206,6 @@ TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
     for (size_t c = 5; c < got.size(); ++c) got[c] = absl::StrReplaceAll(got[c], {{",", ""}});
     CHECK(got == want);
   }
-  std::filesystem::remove_all(dir);
 }
 
 std::string Pdf(const Table& t, Language language) {
@@ -365,6 +371,22 @@ TEST_CASE("an XLSX text cell is cut to the 32,767 characters Excel holds") {
     CHECK(xml.find("<t>" + cut + "</t>") != std::string::npos);
     CHECK(xml.find("<v>1</v>") != std::string::npos);
   }
+}
+
+TEST_CASE("LibreOffice shows each kind of XLSX cell as the table has it") {
+  Table t;
+  t.report = &EveryKind();
+  t.rows = {{"2026-01", "2026-03-31", " a<b>&c ", "-1234567", "12.5"},
+            {"2026-02", "2024-02-29", "Участник \"1\", ТОО", "n/a", "0.25"}};
+  const CsvParseResult csv = LibreOfficeCsv(Xlsx(t, Language::kRu));
+  REQUIRE(csv.errors.empty());
+  REQUIRE(csv.records.size() == 3);
+  CHECK(csv.records[0].fields ==
+        std::vector<std::string>{"Период", "Дата", "Имя", "Сумма", "Доля"});
+  CHECK(csv.records[1].fields ==
+        std::vector<std::string>{"2026-01", "2026-03-31", " a<b>&c ", "-1,234,567", "12.50"});
+  CHECK(csv.records[2].fields ==
+        std::vector<std::string>{"2026-02", "2024-02-29", "Участник \"1\", ТОО", "n/a", "0.25"});
 }
 
 }  // namespace
