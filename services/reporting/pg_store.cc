@@ -1,6 +1,8 @@
 #include "pg_store.h"
 
 #include <algorithm>
+#include <functional>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
@@ -73,6 +75,34 @@ ReportFile FileOf(const pg::Row& r) {
   f.freshness = Freshness{r.String("refresh_id"), r.Time("as_of")};
   f.expire_time = r.Time("expire_time");
   return f;
+}
+
+// One array parameter of the rows of `batch`: `field` is a member pointer
+// or a function of a row; strings make a text array, integers and bools an
+// integer array.
+template <typename Row, typename Field>
+void AddColumn(pg::Params& params, absl::Span<const Row> batch, Field field) {
+  using T = std::decay_t<std::invoke_result_t<Field, const Row&>>;
+  if constexpr (std::is_same_v<T, std::string>) {
+    std::vector<std::string> column;
+    column.reserve(batch.size());
+    for (const Row& row : batch) column.push_back(std::invoke(field, row));
+    params.AddTextArray(column);
+  } else {
+    static_assert(std::is_integral_v<T>, "a column is text or an integer");
+    std::vector<int64_t> column;
+    column.reserve(batch.size());
+    for (const Row& row : batch) column.push_back(static_cast<int64_t>(std::invoke(field, row)));
+    params.AddIntArray(column);
+  }
+}
+
+// An insert's parameters from a batch: one array per field, in order.
+template <typename Row, typename... Fields>
+pg::Params Columns(absl::Span<const Row> batch, Fields... fields) {
+  pg::Params params;
+  (AddColumn(params, batch, fields), ...);
+  return params;
 }
 
 // Inserts `rows` `batch` at a time; `params_of` makes one statement's
@@ -426,28 +456,13 @@ absl::StatusOr<jobs::Completion> PgStore::StoreNodeMonths(const jobs::Claim& cla
                                                           const std::string& cursor,
                                                           absl::Time now) {
   return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
-    return ReplaceMonths(
-        tx, q::kNodeMonthsTable, runs, rows, [](absl::Span<const NodeMonth> batch) {
-          std::vector<std::string> p, codes, lp, np, r;
-          std::vector<int64_t> kinds, in, out, losses, above;
-          for (const NodeMonth& m : batch) {
-            p.push_back(Day(m.period));
-            codes.push_back(m.node_code);
-            kinds.push_back(m.kind);
-            in.push_back(m.inflow_wh);
-            out.push_back(m.outflow_wh);
-            losses.push_back(m.losses_wh);
-            lp.push_back(m.losses_percent);
-            np.push_back(m.normative_loss_percent);
-            above.push_back(m.above_normative ? 1 : 0);
-            r.push_back(m.balance_run_id);
-          }
-          pg::Params params;
-          params.AddTextArray(p).AddTextArray(codes).AddIntArray(kinds).AddIntArray(in);
-          params.AddIntArray(out).AddIntArray(losses).AddTextArray(lp).AddTextArray(np);
-          params.AddIntArray(above).AddTextArray(r);
-          return params;
-        });
+    return ReplaceMonths(tx, q::kNodeMonthsTable, runs, rows, [](absl::Span<const NodeMonth> b) {
+      return Columns(
+          b, [](const NodeMonth& m) { return Day(m.period); }, &NodeMonth::node_code,
+          &NodeMonth::kind, &NodeMonth::inflow_wh, &NodeMonth::outflow_wh, &NodeMonth::losses_wh,
+          &NodeMonth::losses_percent, &NodeMonth::normative_loss_percent,
+          &NodeMonth::above_normative, &NodeMonth::balance_run_id);
+    });
   });
 }
 
@@ -542,35 +557,15 @@ absl::StatusOr<jobs::Completion> PgStore::StorePointQuality(const jobs::Claim& c
                                                             const std::string& cursor,
                                                             absl::Time now) {
   return StorePiece(claim, count, cursor, now, [&](pg::Transaction& tx) -> absl::Status {
-    return ReplaceMonths(tx, q::kPointQualityTable, runs, rows,
-                         [](absl::Span<const PointQuality> batch) {
-                           std::vector<std::string> p, participants, codes;
-                           std::vector<int64_t> channels, expected, measured, estimated, edited,
-                               missing, negative, spike, flat_line, gap, mismatch;
-                           for (const PointQuality& x : batch) {
-                             p.push_back(Day(x.period));
-                             participants.push_back(x.participant_id);
-                             codes.push_back(x.point_code);
-                             channels.push_back(x.channel);
-                             expected.push_back(x.expected);
-                             measured.push_back(x.measured);
-                             estimated.push_back(x.estimated);
-                             edited.push_back(x.edited);
-                             missing.push_back(x.missing);
-                             negative.push_back(x.negative);
-                             spike.push_back(x.spike);
-                             flat_line.push_back(x.flat_line);
-                             gap.push_back(x.gap);
-                             mismatch.push_back(x.source_mismatch);
-                           }
-                           pg::Params params;
-                           params.AddTextArray(p).AddTextArray(participants).AddTextArray(codes);
-                           params.AddIntArray(channels).AddIntArray(expected).AddIntArray(measured);
-                           params.AddIntArray(estimated).AddIntArray(edited).AddIntArray(missing);
-                           params.AddIntArray(negative).AddIntArray(spike).AddIntArray(flat_line);
-                           params.AddIntArray(gap).AddIntArray(mismatch);
-                           return params;
-                         });
+    return ReplaceMonths(
+        tx, q::kPointQualityTable, runs, rows, [](absl::Span<const PointQuality> b) {
+          return Columns(
+              b, [](const PointQuality& x) { return Day(x.period); }, &PointQuality::participant_id,
+              &PointQuality::point_code, &PointQuality::channel, &PointQuality::expected,
+              &PointQuality::measured, &PointQuality::estimated, &PointQuality::edited,
+              &PointQuality::missing, &PointQuality::negative, &PointQuality::spike,
+              &PointQuality::flat_line, &PointQuality::gap, &PointQuality::source_mismatch);
+        });
   });
 }
 

@@ -12,12 +12,14 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
 #include "callers.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
+#include "gridbill/zip/zip.h"
 #include "pdf_export.h"
 #include "reports.h"
 #include "xlsx.h"
@@ -164,15 +166,16 @@ TEST_CASE("the XLSX export is a zip with a sheet and a chart, byte-identical twi
 
 // LibreOffice (headless) opens the workbook without repair and writes it
 // back as CSV: the numbers are the table's.
-TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
-  const Table t = SampleR2();
+// LibreOffice (headless) opens the workbook and writes it back as CSV,
+// cells as shown.
+CsvParseResult LibreOfficeCsv(const std::string& workbook) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("gridbill-xlsx-", getpid());
   std::filesystem::create_directories(dir);
-  const std::filesystem::path xlsx = dir / "r2.xlsx";
+  const std::filesystem::path xlsx = dir / "book.xlsx";
   {
     std::ofstream f(xlsx, std::ios::binary);
-    f << Xlsx(t, Language::kEn);
+    f << workbook;
   }
   const std::string cmd = absl::StrCat(
       "soffice -env:UserInstallation=file://", (dir / "profile").string(),
@@ -180,11 +183,17 @@ TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
       dir.string(), " ", xlsx.string(), " >", (dir / "soffice.log").string(), " 2>&1");
   INFO(cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
-  std::ifstream in(dir / "r2.csv", std::ios::binary);
+  std::ifstream in(dir / "book.csv", std::ios::binary);
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
-  const CsvParseResult csv = ParseCsv(text.str());
+  std::filesystem::remove_all(dir);
+  return ParseCsv(text.str());
+}
+
+TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
+  const Table t = SampleR2();
+  const CsvParseResult csv = LibreOfficeCsv(Xlsx(t, Language::kEn));
   REQUIRE(csv.errors.empty());
   REQUIRE(csv.records.size() == t.rows.size() + 1);
   CHECK(csv.records[0].fields[0] == "Period");
@@ -197,7 +206,6 @@ TEST_CASE("LibreOffice converts the XLSX to CSV with the table's numbers") {
     for (size_t c = 5; c < got.size(); ++c) got[c] = absl::StrReplaceAll(got[c], {{",", ""}});
     CHECK(got == want);
   }
-  std::filesystem::remove_all(dir);
 }
 
 std::string Pdf(const Table& t, Language language) {
@@ -246,6 +254,139 @@ TEST_CASE("the PDF export passes qpdf --check, reads back as text and is byte-id
   // Every row is on some page: the last participant of the last month.
   CHECK(text.find("2026-12") != std::string::npos);
   std::filesystem::remove(path);
+}
+
+// A report of every kind of cell, with text that needs escaping, a
+// number that is not one and an empty cell.
+const ReportDef& EveryKind() {
+  static const ReportDef r = [] {
+    ReportDef d;
+    d.code = "RX";
+    d.title_en = "Every kind";
+    d.title_ru = "Все виды";
+    d.columns = {{"period", "Period", "Период", ColumnType::kPeriod, ""},
+                 {"date", "Date", "Дата", ColumnType::kDate, ""},
+                 {"name", "Name", "Имя", ColumnType::kText, ""},
+                 {"amount_net_tiyn", "Amount", "Сумма", ColumnType::kMoneyTiyn, ""},
+                 {"share", "Share", "Доля", ColumnType::kPercent, ""}};
+    return d;
+  }();
+  return r;
+}
+
+TEST_CASE("the XLSX sheet holds each kind of cell as Excel reads it, every CRC valid") {
+  Table t;
+  t.report = &EveryKind();
+  t.rows = {{"2026-01", "2026-03-31", " a<b>&c\x01 ", "-1234567", "12.5"},
+            {"2026-02", "2026-02-28", "Участник \"1\", ТОО", "n/a", ""},
+            {"", "", "", "", ""}};
+  std::vector<std::pair<size_t, int64_t>> pieces;
+  std::string file;
+  REQUIRE(WriteXlsx(t, Language::kEn, std::filesystem::temp_directory_path().string(), 1024,
+                    [&](std::string_view chunk, int64_t rows) {
+                      pieces.emplace_back(chunk.size(), rows);
+                      file.append(chunk);
+                      return absl::OkStatus();
+                    })
+              .ok());
+  // Chunks of the size asked, progress rising to every row.
+  REQUIRE(pieces.size() > 2);
+  for (size_t i = 0; i + 1 < pieces.size(); ++i) CHECK(pieces[i].first == 1024);
+  for (size_t i = 1; i < pieces.size(); ++i) CHECK(pieces[i].second >= pieces[i - 1].second);
+  CHECK(pieces.back().second == 3);
+
+  absl::StatusOr<std::vector<zip::Entry>> entries = zip::ReadArchive(file);
+  REQUIRE(entries.ok());
+  std::string sheet;
+  bool chart = false;
+  for (const zip::Entry& e : *entries) {
+    INFO(e.name);
+    absl::StatusOr<std::string> bytes = zip::Inflate(e);  // checks the CRC-32
+    REQUIRE(bytes.ok());
+    if (e.name == "xl/worksheets/sheet1.xml") sheet = *bytes;
+    chart = chart || e.name == "xl/charts/chart1.xml";
+  }
+  CHECK(chart);
+  INFO(sheet);
+  // Months and days are serial days (2026-01-01 is 46023) in the date styles.
+  CHECK(sheet.find("<row r=\"2\"><c r=\"A2\" s=\"4\"><v>46023</v></c>"
+                   "<c r=\"B2\" s=\"5\"><v>46112</v></c>") != std::string::npos);
+  CHECK(sheet.find("<c r=\"A3\" s=\"4\"><v>46054</v></c><c r=\"B3\" s=\"5\"><v>46081</v></c>") !=
+        std::string::npos);
+  CHECK(sheet.find("<t xml:space=\"preserve\"> a&lt;b&gt;&amp;c_x0001_ </t>") != std::string::npos);
+  CHECK(sheet.find("<c r=\"D2\" s=\"2\"><v>-1234567</v></c><c r=\"E2\" s=\"3\"><v>12.5</v></c>") !=
+        std::string::npos);
+  // Not a number: kept as text; an empty cell and an empty row are left out.
+  CHECK(sheet.find("<c r=\"D3\" t=\"inlineStr\"><is><t>n/a</t></is></c>") != std::string::npos);
+  CHECK(sheet.find("E3") == std::string::npos);
+  CHECK(sheet.find("<row r=\"4\"") == std::string::npos);
+  // The frozen header from libxlsxwriter, with its labels.
+  CHECK(sheet.find("state=\"frozen\"") != std::string::npos);
+  CHECK(sheet.find("<t>Amount</t>") != std::string::npos);
+
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / absl::StrCat("gridbill-rx-", getpid(), ".xlsx");
+  std::ofstream(path, std::ios::binary) << file;
+  const auto [rc, out] =
+      Shell(absl::StrCat("/usr/bin/python3 -c 'import sys, zipfile; "
+                         "z = zipfile.ZipFile(sys.argv[1]); print(z.testzip())' ",
+                         path.string(), " 2>&1; unzip -t ", path.string(), " 2>&1"));
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(absl::StartsWith(out, "None\n"));
+  CHECK(out.find("No errors detected") != std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("an XLSX of no rows has the header and no chart") {
+  Table t;
+  t.report = &EveryKind();
+  const std::string file = Xlsx(t, Language::kRu);
+  absl::StatusOr<std::vector<zip::Entry>> entries = zip::ReadArchive(file);
+  REQUIRE(entries.ok());
+  for (const zip::Entry& e : *entries) CHECK(e.name.find("chart") == std::string::npos);
+  const auto sheet = std::find_if(entries->begin(), entries->end(), [](const zip::Entry& e) {
+    return e.name == "xl/worksheets/sheet1.xml";
+  });
+  REQUIRE(sheet != entries->end());
+  const std::string xml = *zip::Inflate(*sheet);
+  CHECK(xml.find("<t>Сумма</t>") != std::string::npos);
+  CHECK(xml.find("<row r=\"2\"") == std::string::npos);
+}
+
+TEST_CASE("an XLSX text cell is cut to the 32,767 characters Excel holds") {
+  Table t;
+  t.report = &EveryKind();
+  std::string longest;
+  for (int i = 0; i < 20'000; ++i) longest += "ж";  // two bytes a character
+  t.rows = {{"2026-01", "", longest + longest, "1", ""}};
+  const std::string file = Xlsx(t, Language::kEn);
+  absl::StatusOr<std::vector<zip::Entry>> entries = zip::ReadArchive(file);
+  REQUIRE(entries.ok());
+  for (const zip::Entry& e : *entries) {
+    if (e.name != "xl/worksheets/sheet1.xml") continue;
+    const std::string xml = *zip::Inflate(e);
+    std::string cut;
+    for (int i = 0; i < 32'767; ++i) cut += "ж";
+    CHECK(xml.find("<t>" + cut + "</t>") != std::string::npos);
+    CHECK(xml.find("<v>1</v>") != std::string::npos);
+  }
+}
+
+TEST_CASE("LibreOffice shows each kind of XLSX cell as the table has it") {
+  Table t;
+  t.report = &EveryKind();
+  t.rows = {{"2026-01", "2026-03-31", " a<b>&c ", "-1234567", "12.5"},
+            {"2026-02", "2024-02-29", "Участник \"1\", ТОО", "n/a", "0.25"}};
+  const CsvParseResult csv = LibreOfficeCsv(Xlsx(t, Language::kRu));
+  REQUIRE(csv.errors.empty());
+  REQUIRE(csv.records.size() == 3);
+  CHECK(csv.records[0].fields ==
+        std::vector<std::string>{"Период", "Дата", "Имя", "Сумма", "Доля"});
+  CHECK(csv.records[1].fields ==
+        std::vector<std::string>{"2026-01", "2026-03-31", " a<b>&c ", "-1,234,567", "12.50"});
+  CHECK(csv.records[2].fields ==
+        std::vector<std::string>{"2026-02", "2024-02-29", "Участник \"1\", ТОО", "n/a", "0.25"});
 }
 
 }  // namespace
