@@ -4,7 +4,8 @@
 # (the baseline) and this checkout's build. Prints each benchmark's figures
 # for both, labelled. Measures; never passes or fails on a time.
 #
-#   deploy/bench-compare.sh --base REV        # builds REV in build-base/ (a git worktree in .bench-base/)
+#   deploy/bench-compare.sh --base REV        # builds REV in .bench-base/build/ (a git worktree at REV;
+#                                             # the next --base replaces it, --base-dir .bench-base/build/bin-base reuses it)
 #   deploy/bench-compare.sh --base-dir DIR    # older binaries already built: gridbill-metering,
 #                                             # gridbill-balance, gridbill-gateway, gridbill_invoicing_bench
 #   (the services embed their migrations, but gridbill_invoicing_bench reads
@@ -17,6 +18,8 @@
 #   GRIDBILL_BENCH_ONLY="invoicing balance" (default all four): which benchmarks
 #   GRIDBILL_BENCH_REPEAT=N (default 1): N alternating rounds, baseline then this
 #   build, so that a loaded machine's drift falls on both series alike
+#   GRIDBILL_BENCH_BASE_WORKTREE (default .bench-base of the checkout): where --base
+#   puts the worktree (a test's own folder, so that it leaves the user's alone)
 #
 # The metering, balance and gateway benchmarks of this build start the older
 # service binaries through GRIDBILL_BENCH_METERING / _BALANCE / _GATEWAY (the
@@ -30,7 +33,7 @@ case "${1:-}" in
   --base)
     [[ -n "${2:-}" ]] || die "--base needs a git revision"
     rev="$2"
-    wt="$GRIDBILL_ROOT/.bench-base"
+    wt="${GRIDBILL_BENCH_BASE_WORKTREE:-$GRIDBILL_ROOT/.bench-base}"
     if [[ -d "$wt" ]]; then git -C "$GRIDBILL_ROOT" worktree remove --force "$wt"; fi
     git -C "$GRIDBILL_ROOT" worktree add --detach "$wt" "$rev" >/dev/null
     GRIDBILL_BUILD_DIR="$wt/build" bash "$wt/deploy/build.sh" gridbill-metering gridbill-balance \
