@@ -48,8 +48,10 @@ for bin in gridbill_base_test gridbill_sanitize_canary; do
   path="$(find "$dir" -type f -name "$bin" -perm -u+x | head -1)"
   if [[ -z "$path" ]]; then
     fail "$bin was not built in $dir"
-  elif ! readelf -d "$path" | grep -q 'libasan\.so' || ! readelf -d "$path" | grep -q 'libubsan\.so'; then
-    fail "$path does not link the ASan and UBSan runtimes"
+  else
+    needed="$(readelf -d "$path")"
+    [[ "$needed" == *'[libasan.so'* && "$needed" == *'[libubsan.so'* ]] ||
+      fail "$path does not link the ASan and UBSan runtimes"
   fi
 done
 
