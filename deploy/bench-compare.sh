@@ -4,7 +4,9 @@
 # (the baseline) and this checkout's build. Prints each benchmark's figures
 # for both, labelled. Measures; never passes or fails on a time.
 #
-#   deploy/bench-compare.sh --base REV        # builds REV in build-base/ (a git worktree in .bench-base/)
+#   deploy/bench-compare.sh --base REV        # builds REV in .bench-base/build/ (a git worktree at REV;
+#                                             # the next --base replaces it, --base-dir .bench-base/build/bin-base reuses it;
+#                                             # only the binaries GRIDBILL_BENCH_ONLY's benchmarks need)
 #   deploy/bench-compare.sh --base-dir DIR    # older binaries already built: gridbill-metering,
 #                                             # gridbill-balance, gridbill-gateway, gridbill_invoicing_bench
 #   (the services embed their migrations, but gridbill_invoicing_bench reads
@@ -17,6 +19,8 @@
 #   GRIDBILL_BENCH_ONLY="invoicing balance" (default all four): which benchmarks
 #   GRIDBILL_BENCH_REPEAT=N (default 1): N alternating rounds, baseline then this
 #   build, so that a loaded machine's drift falls on both series alike
+#   GRIDBILL_BENCH_BASE_WORKTREE (default .bench-base of the checkout): where --base
+#   puts the worktree (a test's own folder, so that it leaves the user's alone)
 #
 # The metering, balance and gateway benchmarks of this build start the older
 # service binaries through GRIDBILL_BENCH_METERING / _BALANCE / _GATEWAY (the
@@ -25,19 +29,33 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+only="${GRIDBILL_BENCH_ONLY:-metering balance invoicing gateway}"
+repeat="${GRIDBILL_BENCH_REPEAT:-1}"
+wanted() { [[ " $only " == *" $1 "* ]]; }
+
 base_dir=""
 case "${1:-}" in
   --base)
     [[ -n "${2:-}" ]] || die "--base needs a git revision"
     rev="$2"
-    wt="$GRIDBILL_ROOT/.bench-base"
+    wt="${GRIDBILL_BENCH_BASE_WORKTREE:-$GRIDBILL_ROOT/.bench-base}"
     if [[ -d "$wt" ]]; then git -C "$GRIDBILL_ROOT" worktree remove --force "$wt"; fi
     git -C "$GRIDBILL_ROOT" worktree add --detach "$wt" "$rev" >/dev/null
-    GRIDBILL_BUILD_DIR="$wt/build" bash "$wt/deploy/build.sh" gridbill-metering gridbill-balance \
-      gridbill-gateway gridbill-contracts gridbill_invoicing_bench
+    # The older binaries the wanted benchmarks start (this build's
+    # contracts serves both runs).
+    base_bins=()
+    if wanted metering || wanted balance; then base_bins+=(gridbill-metering); fi
+    if wanted balance; then base_bins+=(gridbill-balance); fi
+    if wanted invoicing; then base_bins+=(gridbill_invoicing_bench); fi
+    if wanted gateway; then base_bins+=(gridbill-gateway); fi
+    [[ ${#base_bins[@]} -gt 0 ]] || die "GRIDBILL_BENCH_ONLY names none of: metering balance invoicing gateway"
+    # No fuzzers in the base's build (GRIDBILL_CLANGXX=OFF): their configure
+    # runs pkg-config about a hundred times, minutes on a loaded machine.
+    GRIDBILL_BUILD_DIR="$wt/build" GRIDBILL_CMAKE_ARGS="${GRIDBILL_CMAKE_ARGS:-} -DGRIDBILL_CLANGXX=OFF" \
+      bash "$wt/deploy/build.sh" "${base_bins[@]}"
     base_dir="$wt/build/bin-base"
     mkdir -p "$base_dir"
-    for f in gridbill-metering gridbill-balance gridbill-gateway gridbill_invoicing_bench; do
+    for f in "${base_bins[@]}"; do
       cp "$(find "$wt/build" -type f -name "$f" -perm -u+x | head -1)" "$base_dir/"
     done
     ;;
@@ -48,9 +66,6 @@ case "${1:-}" in
   *) die "usage: deploy/bench-compare.sh --base REV | --base-dir DIR" ;;
 esac
 
-only="${GRIDBILL_BENCH_ONLY:-metering balance invoicing gateway}"
-repeat="${GRIDBILL_BENCH_REPEAT:-1}"
-wanted() { [[ " $only " == *" $1 "* ]]; }
 targets=()
 wanted metering && targets+=(gridbill-metering gridbill_metering_ingest_bench)
 wanted balance && targets+=(gridbill-metering gridbill-balance gridbill-contracts gridbill_balance_run_bench)
