@@ -38,7 +38,10 @@ inline constexpr Query kClaimJob{
 
 // An open piece of a running job, or one whose claim is older than the lease
 // ($3): the takeover increments the epoch, so the previous holder's result
-// is refused. The running jobs are taken oldest first and, within one, its
+// is refused. Unfinished pieces are found by the index on finish_time IS
+// NULL (V002): the claim changes no column an index names, so it is a HOT
+// update, and only the completion (which sets finish_time) leaves a dead
+// index entry behind. The running jobs are taken oldest first and, within one, its
 // lowest open piece by the open-pieces index, so a claim costs the same
 // whether the job has ten pieces left or ten thousand (sorting every open
 // piece of the job per claim made a run of n pieces cost n^2).
@@ -48,7 +51,8 @@ inline constexpr Query kClaimPiece{
     "FROM (SELECT id, create_time FROM jobs WHERE state = 2 AND kind = ANY($4::text[]) "
     "AND ($5 = '' OR id = $5) ORDER BY create_time, id) j "
     "CROSS JOIN LATERAL (SELECT p.job_id, p.piece_no, p.state AS prev_state, "
-    "p.claimed_by AS prev_owner FROM job_pieces p WHERE p.job_id = j.id AND p.state < 2 "
+    "p.claimed_by AS prev_owner FROM job_pieces p WHERE p.job_id = j.id "
+    "AND p.finish_time IS NULL AND p.state < 2 "
     "AND (p.state = 0 OR p.claimed_at < $3) ORDER BY p.piece_no LIMIT 1 "
     "FOR UPDATE SKIP LOCKED) p "
     "ORDER BY j.create_time, j.id LIMIT 1) "
@@ -66,7 +70,8 @@ inline constexpr Query kClaimPiece{
 inline constexpr Query kClaimPieceAfter{
     "jobs_claim_piece_after",
     "WITH c AS (SELECT p.job_id, p.piece_no, p.state AS prev_state, p.claimed_by AS prev_owner "
-    "FROM job_pieces p WHERE p.job_id = $4 AND p.piece_no > $5 AND p.state < 2 "
+    "FROM job_pieces p WHERE p.job_id = $4 AND p.piece_no > $5 AND p.finish_time IS NULL "
+    "AND p.state < 2 "
     "AND (p.state = 0 OR p.claimed_at < $3) "
     "AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $4 AND j.state = 2) "
     "ORDER BY p.piece_no LIMIT 1 FOR UPDATE SKIP LOCKED) "
@@ -154,7 +159,8 @@ inline constexpr Query kFinishJobInTx{
 inline constexpr Query kOldestClaim{
     "jobs_oldest_claim",
     "SELECT min(p.claimed_at) FROM job_pieces p JOIN jobs j ON j.id = p.job_id "
-    "WHERE p.state = 1 AND j.state IN (1, 2) AND j.kind = ANY($1::text[])"};
+    "WHERE p.finish_time IS NULL AND p.state = 1 AND j.state IN (1, 2) "
+    "AND j.kind = ANY($1::text[])"};
 
 inline constexpr Query kJobExists{"jobs_exists", "SELECT 1 FROM jobs WHERE id = $1"};
 

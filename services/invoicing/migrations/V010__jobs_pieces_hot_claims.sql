@@ -1,0 +1,1 @@
+../../../libs/jobs/migrations/V002__pieces_hot_claims.sql
