@@ -1,8 +1,5 @@
 #include "config.h"
 
-#include <unistd.h>
-
-#include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
@@ -17,10 +14,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
   ASSIGN_OR_RETURN(c.metering_address, src.Address("metering_address", "127.0.0.1:7102"));
   // Empty: no contracts service, runs take no declared volumes.
-  ASSIGN_OR_RETURN(c.contracts_address, src.String("contracts_address", "127.0.0.1:7101"));
-  if (!c.contracts_address.empty()) {
-    ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
-  }
+  ASSIGN_OR_RETURN(c.contracts_address, src.OptionalAddress("contracts_address", "127.0.0.1:7101"));
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(10)));
   ASSIGN_OR_RETURN(int64_t batch, src.Int("stream_batch_points", 2000, 1, 1000000));
   c.stream_batch_points = static_cast<int>(batch);
@@ -37,17 +31,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   c.runs.shard_points = static_cast<int>(shard_points);
   ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
   c.runs.workers = static_cast<int>(workers);
-  ASSIGN_OR_RETURN(c.runs.lease, src.Duration("shard_lease", absl::Minutes(10)));
   // A worker renews its claim about once a second; a shorter lease would let
   // healthy claims be taken over.
-  if (c.runs.lease < absl::Seconds(10)) {
-    return InvalidField("shard_lease", absl::StrCat(absl::FormatDuration(c.runs.lease),
-                                                    " is shorter than the minimum, 10s"));
-  }
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  ASSIGN_OR_RETURN(c.runs.worker_id,
-                   src.String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid()))));
+  ASSIGN_OR_RETURN(c.runs.lease,
+                   src.DurationAtLeast("shard_lease", absl::Minutes(10), absl::Seconds(10)));
+  ASSIGN_OR_RETURN(c.runs.worker_id, src.WorkerId());
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

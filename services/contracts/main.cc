@@ -3,7 +3,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "config.h"
 #include "contracts_service.h"
 #include "gridbill/base/clock.h"
@@ -18,12 +17,7 @@
 namespace gridbill::contracts {
 namespace {
 
-absl::Status Run(int argc, char** argv) {
-  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
-  ASSIGN_OR_RETURN(Config config, Config::Load(source));
-
-  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
-
+absl::Status Run(const Config& config, ServiceBase& base) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
@@ -40,12 +34,6 @@ absl::Status Run(int argc, char** argv) {
   TariffServiceImpl tariff_service(tariffs, idempotency);
   ApplicationServiceImpl application_service(applications, idempotency);
 
-  auto on_started = [&config](const Server& server) {
-    LogJson("info", "started",
-            {{"grpc_port", absl::StrCat(server.grpc_port())},
-             {"metrics_port", absl::StrCat(server.metrics_port())},
-             {"time_zone", config.time_zone}});
-  };
   // Overdue applications as a gauge, read from the database every minute.
   prometheus::Gauge& overdue = prometheus::BuildGauge()
                                    .Name("gridbill_contracts_applications_overdue")
@@ -61,17 +49,14 @@ absl::Status Run(int argc, char** argv) {
     }
   });
 
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
-                   base.Start({&reference_service, &participant_service, &contract_service,
-                               &tariff_service, &application_service},
-                              on_started));
-  server->Wait();
-  return absl::OkStatus();
+  return base.Serve({&reference_service, &participant_service, &contract_service, &tariff_service,
+                     &application_service},
+                    {{"time_zone", config.time_zone}});
 }
 
 }  // namespace
 }  // namespace gridbill::contracts
 
 int main(int argc, char** argv) {
-  return gridbill::RunMain([&] { return gridbill::contracts::Run(argc, argv); });
+  return gridbill::ServiceMain(argc, argv, gridbill::contracts::Run);
 }

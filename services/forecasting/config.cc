@@ -1,9 +1,5 @@
 #include "config.h"
 
-#include <unistd.h>
-
-#include "absl/strings/str_cat.h"
-#include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 
@@ -15,24 +11,15 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
                    ServerConfig::Load(src, "forecasting", kDefaultGrpcPort, kDefaultMetricsPort));
   ASSIGN_OR_RETURN(c.db, DatabaseConfig::Load(src));
   ASSIGN_OR_RETURN(c.contracts_address, src.Address("contracts_address", "127.0.0.1:7101"));
-  ASSIGN_OR_RETURN(c.balance_address, src.String("balance_address", "127.0.0.1:7103"));
-  if (!c.balance_address.empty()) {
-    ASSIGN_OR_RETURN(c.balance_address, src.Address("balance_address", "127.0.0.1:7103"));
-  }
-  ASSIGN_OR_RETURN(c.invoicing_address, src.String("invoicing_address", "127.0.0.1:7104"));
-  if (!c.invoicing_address.empty()) {
-    ASSIGN_OR_RETURN(c.invoicing_address, src.Address("invoicing_address", "127.0.0.1:7104"));
-  }
+  ASSIGN_OR_RETURN(c.balance_address, src.OptionalAddress("balance_address", "127.0.0.1:7103"));
+  ASSIGN_OR_RETURN(c.invoicing_address, src.OptionalAddress("invoicing_address", "127.0.0.1:7104"));
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));
   ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
   c.runs.workers = static_cast<int>(workers);
   ASSIGN_OR_RETURN(int64_t per_piece, src.Int("series_per_piece", 64, 1, 100000));
   c.runs.series_per_piece = static_cast<int>(per_piece);
-  ASSIGN_OR_RETURN(c.runs.lease, src.Duration("run_lease", absl::Minutes(5)));
-  if (c.runs.lease < absl::Seconds(10)) {
-    return InvalidField("run_lease", absl::StrCat(absl::FormatDuration(c.runs.lease),
-                                                  " is shorter than the minimum, 10s"));
-  }
+  ASSIGN_OR_RETURN(c.runs.lease,
+                   src.DurationAtLeast("run_lease", absl::Minutes(5), absl::Seconds(10)));
   ASSIGN_OR_RETURN(std::string live_from, src.String("live_from", "2025-11"));
   ASSIGN_OR_RETURN(BillingPeriod live, BillingPeriod::Parse(live_from, "live_from"));
   c.runs.live_from = live.civil_month();
@@ -42,10 +29,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   c.outlook.flag_percent = static_cast<double>(flag);
   ASSIGN_OR_RETURN(std::string zone, src.String("time_zone", "Asia/Almaty"));
   ASSIGN_OR_RETURN(c.outlook.zone, LoadZone(zone, "time_zone"));
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  ASSIGN_OR_RETURN(c.runs.worker_id,
-                   src.String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid()))));
+  ASSIGN_OR_RETURN(c.runs.worker_id, src.WorkerId());
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

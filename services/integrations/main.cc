@@ -28,11 +28,7 @@
 namespace gridbill::integrations {
 namespace {
 
-absl::Status Serve(int argc, char** argv) {
-  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
-  ASSIGN_OR_RETURN(Config config, Config::Load(source));
-  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
-
+absl::Status Serve(const Config& config, ServiceBase& base) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
@@ -92,18 +88,13 @@ absl::Status Serve(int argc, char** argv) {
   }
   IntegrationsServiceImpl service(store, adapters, idempotency, clock, config.zone);
 
-  auto on_started = [&config](const Server& server) {
-    LogJson("info", "started",
-            {{"grpc_port", absl::StrCat(server.grpc_port())},
-             {"metrics_port", absl::StrCat(server.metrics_port())},
-             {"gateway", config.gateway_address},
-             {"cms_inbound_dir", config.cms_inbound_dir},
-             {"bank_inbound_dir", config.bank_inbound_dir},
-             {"erp_outbox_dir", config.erp_outbox_dir},
-             {"ecm_archive_dir", config.ecm_archive_dir},
-             {"scada_listen_address", config.scada_listen_address}});
-  };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, base.Start({&service}, on_started));
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+                   base.Start({&service}, {{"gateway", config.gateway_address},
+                                           {"cms_inbound_dir", config.cms_inbound_dir},
+                                           {"bank_inbound_dir", config.bank_inbound_dir},
+                                           {"erp_outbox_dir", config.erp_outbox_dir},
+                                           {"ecm_archive_dir", config.ecm_archive_dir},
+                                           {"scada_listen_address", config.scada_listen_address}}));
   std::unique_ptr<ScadaListener> scada;
   if (suite && !config.scada_listen_address.empty()) {
     ScadaOptions options;
@@ -124,5 +115,5 @@ absl::Status Serve(int argc, char** argv) {
 }  // namespace gridbill::integrations
 
 int main(int argc, char** argv) {
-  return gridbill::RunMain([&] { return gridbill::integrations::Serve(argc, argv); });
+  return gridbill::ServiceMain(argc, argv, gridbill::integrations::Serve);
 }

@@ -15,11 +15,7 @@
 #include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/server/bootstrap.h"
-#include "gridbill/server/identity_signing.h"
-#include "gridbill/server/server.h"
-#include "gridbill/server/tls.h"
 #include "grpc_sources.h"
-#include "grpcpp/create_channel.h"
 #include "invoice_runs.h"
 #include "invoicing_service.h"
 #include "ledger.h"
@@ -29,27 +25,14 @@
 namespace gridbill::invoicing {
 namespace {
 
-absl::Status Run(int argc, char** argv) {
-  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
-  ASSIGN_OR_RETURN(Config config, Config::Load(source));
-
-  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
-
+absl::Status Run(const Config& config, ServiceBase& base) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
-  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                   ChannelCredentialsFor(config.server.mtls));
-  // With an identity secret, calls to other services carry this service's
-  // identity signed as the gateway signs, so that they accept it.
-  GrpcContractDirectory directory(
-      CreateIdentitySigningChannel(config.contracts_address, credentials,
-                                   config.server.identity_secret),
-      config.zone);
+  GrpcContractDirectory directory(base.PeerChannel(config.contracts_address), config.zone);
   std::unique_ptr<GrpcVolumeSource> volumes;
   if (!config.balance_address.empty()) {
-    volumes = std::make_unique<GrpcVolumeSource>(CreateIdentitySigningChannel(
-        config.balance_address, credentials, config.server.identity_secret));
+    volumes = std::make_unique<GrpcVolumeSource>(base.PeerChannel(config.balance_address));
   }
 
   jobs::RunnerMetrics job_metrics(base.registry());
@@ -119,26 +102,17 @@ absl::Status Run(int argc, char** argv) {
   PaymentServiceImpl payment_service(accounts, idempotency);
   ErpExportServiceImpl export_service(documents);
 
-  auto on_started = [&config](const Server& server) {
-    LogJson("info", "started",
-            {{"grpc_port", absl::StrCat(server.grpc_port())},
-             {"metrics_port", absl::StrCat(server.metrics_port())},
-             {"time_zone", config.time_zone},
-             {"contracts_address", config.contracts_address},
-             {"balance_address", config.balance_address}});
-  };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
-                   base.Start({&period_service, &run_service, &document_service, &payment_service,
-                               &export_service},
-                              on_started));
-  server->Wait();
-  runs.StopWorkers();
-  return absl::OkStatus();
+  return base.Serve(
+      {&period_service, &run_service, &document_service, &payment_service, &export_service},
+      {{"time_zone", config.time_zone},
+       {"contracts_address", config.contracts_address},
+       {"balance_address", config.balance_address}},
+      {.stop = [&runs] { runs.StopWorkers(); }});
 }
 
 }  // namespace
 }  // namespace gridbill::invoicing
 
 int main(int argc, char** argv) {
-  return gridbill::RunMain([&] { return gridbill::invoicing::Run(argc, argv); });
+  return gridbill::ServiceMain(argc, argv, gridbill::invoicing::Run);
 }

@@ -25,12 +25,7 @@
 namespace gridbill::metering {
 namespace {
 
-absl::Status Run(int argc, char** argv) {
-  ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
-  ASSIGN_OR_RETURN(Config config, Config::Load(source));
-
-  ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
-
+absl::Status Run(const Config& config, ServiceBase& base) {
   SystemClock clock;
   PgStore store(base.pool());
   pg::PgIdempotency idempotency(base.pool());
@@ -87,22 +82,14 @@ absl::Status Run(int argc, char** argv) {
                                      config.max_batch);
   ImportServiceImpl import_service(imports, idempotency, config.import_max_bytes);
 
-  auto on_started = [&config](const Server& server) {
-    LogJson("info", "started",
-            {{"grpc_port", absl::StrCat(server.grpc_port())},
-             {"metrics_port", absl::StrCat(server.metrics_port())},
-             {"time_zone", config.time_zone}});
-  };
-  ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
-                   base.Start({&point_service, &reading_service, &import_service}, on_started));
-  server->Wait();
-  imports.StopWorker();
-  return absl::OkStatus();
+  return base.Serve({&point_service, &reading_service, &import_service},
+                    {{"time_zone", config.time_zone}},
+                    {.stop = [&imports] { imports.StopWorker(); }});
 }
 
 }  // namespace
 }  // namespace gridbill::metering
 
 int main(int argc, char** argv) {
-  return gridbill::RunMain([&] { return gridbill::metering::Run(argc, argv); });
+  return gridbill::ServiceMain(argc, argv, gridbill::metering::Run);
 }

@@ -1,9 +1,5 @@
 #include "config.h"
 
-#include <unistd.h>
-
-#include "absl/strings/str_cat.h"
-#include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
 #include "gridbill/domain/civil.h"
 
@@ -18,7 +14,7 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.invoicing_address, src.Address("invoicing_address", "127.0.0.1:7104"));
   ASSIGN_OR_RETURN(c.balance_address, src.Address("balance_address", "127.0.0.1:7103"));
   ASSIGN_OR_RETURN(c.metering_address, src.Address("metering_address", "127.0.0.1:7102"));
-  ASSIGN_OR_RETURN(c.forecasting_address, src.String("forecasting_address", ""));
+  ASSIGN_OR_RETURN(c.forecasting_address, src.OptionalAddress("forecasting_address", ""));
   ASSIGN_OR_RETURN(c.reporting.time_zone, src.String("time_zone", "Asia/Almaty"));
   RETURN_IF_ERROR(LoadZone(c.reporting.time_zone, "time_zone").status());
   ASSIGN_OR_RETURN(c.source_timeout, src.Duration("source_timeout", absl::Minutes(2)));
@@ -26,15 +22,9 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   ASSIGN_OR_RETURN(c.schedule_poll, src.Duration("schedule_poll", absl::Seconds(30)));
   ASSIGN_OR_RETURN(int64_t workers, src.Int("workers", 2, 0, 64));
   c.reporting.workers = static_cast<int>(workers);
-  ASSIGN_OR_RETURN(c.reporting.lease, src.Duration("refresh_lease", absl::Minutes(5)));
-  if (c.reporting.lease < absl::Seconds(10)) {
-    return InvalidField("refresh_lease", absl::StrCat(absl::FormatDuration(c.reporting.lease),
-                                                      " is shorter than the minimum, 10s"));
-  }
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  ASSIGN_OR_RETURN(c.reporting.worker_id,
-                   src.String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid()))));
+  ASSIGN_OR_RETURN(c.reporting.lease,
+                   src.DurationAtLeast("refresh_lease", absl::Minutes(5), absl::Seconds(10)));
+  ASSIGN_OR_RETURN(c.reporting.worker_id, src.WorkerId());
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

@@ -7,6 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "gridbill/base/log.h"
 #include "gridbill/base/status_macros.h"
+#include "gridbill/server/identity_signing.h"
+#include "gridbill/server/tls.h"
+#include "grpcpp/create_channel.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 
@@ -110,12 +113,44 @@ Server::Options ServiceBase::ServerOptions() const {
   return options;
 }
 
-absl::StatusOr<std::unique_ptr<Server>> ServiceBase::Start(
-    std::vector<grpc::Service*> services, std::function<void(const Server&)> on_started) const {
+std::shared_ptr<grpc::Channel> ServiceBase::PeerChannel(const std::string& address,
+                                                        int64_t max_message_bytes) const {
+  grpc::ChannelArguments args;
+  if (max_message_bytes > 0) {
+    args.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
+    args.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  if (!server_.identity_secret.empty()) {
+    creators.push_back(IdentitySigningInterceptor(server_.identity_secret));
+  }
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, peer_credentials_, args,
+                                                                 std::move(creators));
+}
+
+absl::StatusOr<std::unique_ptr<Server>> ServiceBase::Start(std::vector<grpc::Service*> services,
+                                                           const StartedFields& fields) const {
   Server::Options options = ServerOptions();
   options.services = std::move(services);
-  options.on_started = std::move(on_started);
+  options.on_started = [&fields](const Server& server) {
+    if (!LogEnabled("info")) return;
+    json::ObjectWriter line = internal::StartLogLine("info");
+    line.Add("msg", "started")
+        .Add("grpc_port", absl::StrCat(server.grpc_port()))
+        .Add("metrics_port", absl::StrCat(server.metrics_port()));
+    for (const auto& [key, value] : fields) line.Add(key, value);
+    internal::EmitLogLine(std::move(line).Finish());
+  };
   return Server::Start(std::move(options));
+}
+
+absl::Status ServiceBase::Serve(std::vector<grpc::Service*> services, const StartedFields& fields,
+                                const ServingHooks& hooks) const {
+  ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Start(std::move(services), fields));
+  if (hooks.start) hooks.start();
+  server->Wait();
+  if (hooks.stop) hooks.stop();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ServiceBase> Bootstrap(const ServerConfig& server, const DatabaseConfig& db,
@@ -151,6 +186,7 @@ absl::StatusOr<ServiceBase> Bootstrap(const ServerConfig& server, const Database
     RETURN_IF_ERROR(pg::CheckMigrations(*base.pool_, migrations));
     LogJson("info", "migrations checked", {{"files", absl::StrCat(migrations.size())}});
   }
+  ASSIGN_OR_RETURN(base.peer_credentials_, ChannelCredentialsFor(server.mtls));
   base.registry_ = std::make_shared<prometheus::Registry>();
   ExportPoolStats(*base.pool_, base.registry_);
   return base;

@@ -1,5 +1,7 @@
 #include "gridbill/server/config.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -271,6 +273,34 @@ absl::StatusOr<std::string> ConfigSource::Address(std::string_view key,
   if (v == nullptr) return std::string(fallback);
   RETURN_IF_ERROR(CheckAddress(ToAbsl(key), v->text, v->origin));
   return v->text;
+}
+
+absl::StatusOr<std::string> ConfigSource::OptionalAddress(std::string_view key,
+                                                          std::string_view fallback) const {
+  const Value* v = Find(key);
+  if (v == nullptr || v->text.empty()) return std::string(v == nullptr ? fallback : "");
+  RETURN_IF_ERROR(CheckAddress(ToAbsl(key), v->text, v->origin));
+  return v->text;
+}
+
+absl::StatusOr<absl::Duration> ConfigSource::DurationAtLeast(std::string_view key,
+                                                             absl::Duration fallback,
+                                                             absl::Duration min) const {
+  ASSIGN_OR_RETURN(absl::Duration d, Duration(key, fallback));
+  if (d < min) {
+    const Value* v = Find(key);
+    return Bad(ToAbsl(key),
+               absl::StrCat(absl::FormatDuration(d), " is shorter than the minimum, ",
+                            absl::FormatDuration(min)),
+               v == nullptr ? "default" : v->origin);
+  }
+  return d;
+}
+
+absl::StatusOr<std::string> ConfigSource::WorkerId() const {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return String("worker_id", absl::StrCat(host, ":", static_cast<int>(getpid())));
 }
 
 bool ConfigSource::Has(std::string_view key) const { return Find(key) != nullptr; }

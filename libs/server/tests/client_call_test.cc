@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gridbill/server/caller.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
+#include "gridbill/testing/test_server.h"
 #include "gridbill/testing/v1/peer.grpc.pb.h"
 
 namespace gridbill {
@@ -62,21 +62,10 @@ class PeerImpl final : public tv1::PeerService::Service {
 // A server that verifies identities with `secret`, and a channel to it
 // that signs with `channel_secret`.
 struct Fixture {
-  explicit Fixture(std::string secret = kSecret, std::string channel_secret = kSecret) {
-    Server::Options options;
-    options.config.service_name = "peer";
-    options.config.grpc_address = "127.0.0.1:0";
-    options.config.shutdown_grace = absl::Seconds(1);
-    options.config.identity_secret = std::move(secret);
-    options.services = {&impl};
-    options.handle_signals = false;
-    auto started = Server::Start(std::move(options));
-    REQUIRE(started.ok());
-    server = *std::move(started);
-    stub = tv1::PeerService::NewStub(
-        CreateIdentitySigningChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                     grpc::InsecureChannelCredentials(), channel_secret));
-  }
+  explicit Fixture(std::string secret = kSecret, std::string channel_secret = kSecret)
+      : server(testing::StartTestServer(testing::TestServerOptions("peer", {&impl}, secret))),
+        stub(tv1::PeerService::NewStub(CreateIdentitySigningChannel(
+            testing::AddressOf(*server), grpc::InsecureChannelCredentials(), channel_secret))) {}
   PeerImpl impl;
   std::unique_ptr<Server> server;
   std::unique_ptr<Stub> stub;

@@ -231,6 +231,40 @@ TEST_CASE("errors name the key and the value and where it came from") {
   }
 }
 
+TEST_CASE("an optional peer address: empty is no peer, else host:port") {
+  auto src = ConfigSource::FromText("balance_address =\ninvoicing_address = inv:7104\n",
+                                    {{"GRIDBILL_METERING_ADDRESS", "metering"}});
+  REQUIRE(src.ok());
+  CHECK(*src->OptionalAddress("balance_address", "127.0.0.1:7103") == "");
+  CHECK(*src->OptionalAddress("invoicing_address", "") == "inv:7104");
+  CHECK(*src->OptionalAddress("contracts_address", "127.0.0.1:7101") == "127.0.0.1:7101");
+  CHECK(*src->OptionalAddress("forecasting_address", "") == "");
+  absl::StatusOr<std::string> bad = src->OptionalAddress("metering_address", "");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Message(bad.status()) ==
+        "config: metering_address: \"metering\" is not host:port (from env "
+        "GRIDBILL_METERING_ADDRESS)");
+}
+
+TEST_CASE("a lease shorter than its minimum is refused; worker_id defaults to host:pid") {
+  auto src = ConfigSource::FromText("shard_lease = 5s\nrun_lease = 30s\n");
+  REQUIRE(src.ok());
+  absl::StatusOr<absl::Duration> short_lease =
+      src->DurationAtLeast("shard_lease", absl::Minutes(10), absl::Seconds(10));
+  REQUIRE_FALSE(short_lease.ok());
+  CHECK(Message(short_lease.status()) ==
+        "config: shard_lease: 5s is shorter than the minimum, 10s (from config:1)");
+  CHECK(*src->DurationAtLeast("run_lease", absl::Minutes(5), absl::Seconds(10)) ==
+        absl::Seconds(30));
+  CHECK(*src->DurationAtLeast("refresh_lease", absl::Minutes(5), absl::Seconds(10)) ==
+        absl::Minutes(5));
+  absl::StatusOr<std::string> id = src->WorkerId();
+  REQUIRE(id.ok());
+  CHECK(absl::EndsWith(*id, ":" + std::to_string(getpid())));
+  auto named = ConfigSource::FromText("worker_id = replica-a\n");
+  CHECK(*named->WorkerId() == "replica-a");
+}
+
 TEST_CASE("malformed files are rejected with the line") {
   auto no_eq = ConfigSource::FromText("grpc_address 0.0.0.0:1\n");
   REQUIRE_FALSE(no_eq.ok());

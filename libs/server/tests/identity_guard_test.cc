@@ -13,6 +13,7 @@
 #include "gridbill/server/config.h"
 #include "gridbill/server/identity_signing.h"
 #include "gridbill/server/server.h"
+#include "gridbill/testing/test_server.h"
 #include "gridbill/testing/v1/guarded.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -51,21 +52,11 @@ class GuardedImpl final : public tv1::GuardedService::Service {
 };
 
 struct Fixture {
-  explicit Fixture(std::string secret) {
-    Server::Options options;
-    options.config.service_name = "guarded";
-    options.config.grpc_address = "127.0.0.1:0";
-    options.config.shutdown_grace = absl::Seconds(1);
-    options.config.identity_secret = std::move(secret);
-    options.services = {&impl};
-    options.handle_signals = false;
-    auto started = Server::Start(std::move(options));
-    REQUIRE(started.ok());
-    server = *std::move(started);
-    channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
-                                  grpc::InsecureChannelCredentials());
-    stub = tv1::GuardedService::NewStub(channel);
-  }
+  explicit Fixture(std::string secret)
+      : server(testing::StartTestServer(testing::TestServerOptions("guarded", {&impl}, secret))),
+        channel(
+            grpc::CreateChannel(testing::AddressOf(*server), grpc::InsecureChannelCredentials())),
+        stub(tv1::GuardedService::NewStub(channel)) {}
   GuardedImpl impl;
   std::unique_ptr<Server> server;
   std::shared_ptr<grpc::Channel> channel;

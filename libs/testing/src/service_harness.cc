@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gridbill/pg/query.h"
 #include "gridbill/server/caller.h"
+#include "gridbill/testing/test_server.h"
 #include "grpcpp/create_channel.h"
 
 namespace gridbill::testing {
@@ -32,26 +33,18 @@ ServiceHarness::~ServiceHarness() { Stop(); }
 
 void ServiceHarness::Start(std::vector<grpc::Service*> services) {
   REQUIRE(server_ == nullptr);
-  Server::Options options;
-  options.config.service_name = options_.service_name;
-  options.config.grpc_address = "127.0.0.1:0";
+  Server::Options options =
+      TestServerOptions(options_.service_name, std::move(services), options_.identity_secret);
   options.config.metrics_address = options_.metrics ? "127.0.0.1:0" : "";
-  options.config.shutdown_grace = absl::Seconds(1);
   options.config.log_level = "error";
   options.config.max_message_bytes = options_.max_message_bytes;
-  options.config.identity_secret = options_.identity_secret;
-  options.services = std::move(services);
-  options.handle_signals = false;
   options.registry = registry_;
-  absl::StatusOr<std::unique_ptr<Server>> started = Server::Start(std::move(options));
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  server_ = std::move(started).value();
+  server_ = StartTestServer(std::move(options));
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
   args.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
-  channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
-                                       grpc::InsecureChannelCredentials(), args);
+  channel_ =
+      grpc::CreateCustomChannel(AddressOf(*server_), grpc::InsecureChannelCredentials(), args);
 }
 
 void ServiceHarness::Stop() {

@@ -40,6 +40,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gridbill/balance/v1/balance.grpc.pb.h"
+#include "gridbill/bench/metering_points.h"
 #include "gridbill/bench/processes.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/pool.h"
@@ -50,13 +51,18 @@
 namespace gridbill::balance::bench {
 namespace {
 
+using ::gridbill::bench::AddOperator;
+using ::gridbill::bench::AlmatyOrDie;
 using ::gridbill::bench::BinaryFromEnv;
 using ::gridbill::bench::CpuSeconds;
+using ::gridbill::bench::CreatePoints;
 using ::gridbill::bench::FreePort;
+using ::gridbill::bench::PointCode;
 using ::gridbill::bench::PostgresCpuSeconds;
 using ::gridbill::bench::Spawn;
 using ::gridbill::bench::StatusKb;
 using ::gridbill::bench::Stop;
+using ::gridbill::bench::Value;
 
 namespace mv1 = ::gridbill::metering::v1;
 namespace bv1 = ::gridbill::balance::v1;
@@ -118,24 +124,6 @@ Options ParseFlags(int argc, char** argv) {
   return o;
 }
 
-absl::TimeZone Almaty() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Asia/Almaty", &zone)) Die("no time zone Asia/Almaty");
-  return zone;
-}
-
-std::string PointCode(int p) { return absl::StrFormat("BP-%05d", p); }
-std::string Participant(int p, const Options& o) {
-  return absl::StrCat("bench-", p % o.participants);
-}
-
-int64_t Value(int p, int d, int i) {
-  const int64_t base = 20000 + (p % 97) * 1000;
-  const int64_t shape = (i < 28 ? 70 : (i < 72 ? 100 : 85));
-  const uint32_t h = static_cast<uint32_t>(p * 2654435761u) ^ static_cast<uint32_t>(d * 40503 + i);
-  return base * shape / 100 + static_cast<int64_t>(h % 500);
-}
-
 std::shared_ptr<grpc::Channel> Connect(int port, const std::string& what, const std::string& log) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(256 << 20);
@@ -148,48 +136,12 @@ std::shared_ptr<grpc::Channel> Connect(int port, const std::string& what, const 
   return channel;
 }
 
-void AddWho(grpc::ClientContext& ctx) {
-  ctx.AddMetadata("x-gridbill-principal", "bench");
-  ctx.AddMetadata("x-gridbill-roles", "ROLE_OPERATOR");
-}
-
-void CreatePoints(mv1::MeteringPointService::Stub& stub, const Options& o) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int p = next++; p < o.points; p = next++) {
-        mv1::CreateMeteringPointRequest req;
-        req.set_request_id(absl::StrCat("bench-point-", p));
-        mv1::MeteringPoint* mp = req.mutable_point();
-        mp->set_code(PointCode(p));
-        mp->set_name(absl::StrCat("Bench point ", p));
-        mp->add_channels()->set_channel(mv1::CHANNEL_ACTIVE_RECEIVED);
-        mp->set_resolution(mv1::RESOLUTION_PT15M);
-        mp->set_status(mv1::METERING_POINT_STATUS_ACTIVE);
-        mp->mutable_valid_from()->set_year(2023);
-        mp->mutable_valid_from()->set_month(1);
-        mp->mutable_valid_from()->set_day(1);
-        mv1::Assignment* a = mp->add_assignments();
-        a->set_participant_id(Participant(p, o));
-        *a->mutable_valid_from() = mp->valid_from();
-        mv1::CreateMeteringPointResponse resp;
-        grpc::ClientContext ctx;
-        AddWho(ctx);
-        grpc::Status st = stub.CreateMeteringPoint(&ctx, req, &resp);
-        if (!st.ok()) Die(absl::StrCat("CreateMeteringPoint: ", st.error_message()));
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-}
-
 void LoadReadings(mv1::ReadingService::Stub& stub, const Options& o, absl::TimeZone zone) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
       grpc::ClientContext ctx;
-      AddWho(ctx);
+      AddOperator(ctx);
       mv1::IngestReadingsResponse resp;
       auto writer = stub.IngestReadings(&ctx, &resp);
       mv1::IngestReadingsRequest req;
@@ -241,7 +193,7 @@ void DefineSchemes(bv1::SchemeService::Stub& stub, const Options& o) {
     }
     bv1::DefineSchemeResponse resp;
     grpc::ClientContext ctx;
-    AddWho(ctx);
+    AddOperator(ctx);
     grpc::Status st = stub.DefineScheme(&ctx, req, &resp);
     if (!st.ok()) Die(absl::StrCat("DefineScheme: ", st.error_message()));
   }
@@ -249,7 +201,7 @@ void DefineSchemes(bv1::SchemeService::Stub& stub, const Options& o) {
 
 int Run(int argc, char** argv) {
   const Options o = ParseFlags(argc, argv);
-  const absl::TimeZone zone = Almaty();
+  const absl::TimeZone zone = AlmatyOrDie("run_bench");
   const int64_t readings = static_cast<int64_t>(o.points) * o.days * 96;
   std::printf(
       "balance run benchmark: %d points x %d days x 96 = %lld readings, %d participants, "
@@ -275,7 +227,7 @@ int Run(int argc, char** argv) {
   auto points = mv1::MeteringPointService::NewStub(metering_channel);
   auto reading_stub = mv1::ReadingService::NewStub(metering_channel);
   Clock::time_point t0 = Clock::now();
-  CreatePoints(*points, o);
+  CreatePoints(*points, o.points, o.participants, "run_bench");
   LoadReadings(*reading_stub, o, zone);
   std::printf("loaded %d points and %lld readings into metering in %.1f s (not measured)\n",
               o.points, static_cast<long long>(readings),
@@ -309,7 +261,7 @@ int Run(int argc, char** argv) {
   bv1::StartRunResponse started;
   {
     grpc::ClientContext ctx;
-    AddWho(ctx);
+    AddOperator(ctx);
     grpc::Status st = runs->StartRun(&ctx, start, &started);
     if (!st.ok()) Die(absl::StrCat("StartRun: ", st.error_message()));
   }
@@ -321,7 +273,7 @@ int Run(int argc, char** argv) {
     get.set_run_id(run.id());
     bv1::GetRunResponse got;
     grpc::ClientContext ctx;
-    AddWho(ctx);
+    AddOperator(ctx);
     grpc::Status st = runs->GetRun(&ctx, get, &got);
     if (!st.ok()) Die(absl::StrCat("GetRun: ", st.error_message()));
     run = got.run();
@@ -341,7 +293,7 @@ int Run(int argc, char** argv) {
   for (;;) {
     bv1::ListRunTotalsResponse totals;
     grpc::ClientContext ctx;
-    AddWho(ctx);
+    AddOperator(ctx);
     grpc::Status st = runs->ListRunTotals(&ctx, treq, &totals);
     if (!st.ok()) Die(absl::StrCat("ListRunTotals: ", st.error_message()));
     for (const auto& t : totals.services()) run_total += t.actual_wh();

@@ -1,7 +1,5 @@
 #include "harness.h"
 
-#include <atomic>
-
 #include "../../metering/estimation.h"
 #include "../../metering/imports.h"
 #include "../../metering/ingestion.h"
@@ -19,36 +17,6 @@
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::balance::testing {
-
-absl::TimeZone Almaty() {
-  absl::TimeZone zone;
-  REQUIRE(absl::LoadTimeZone("Asia/Almaty", &zone));
-  return zone;
-}
-
-absl::Time Local(int y, int m, int d, int hh, int mm) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), Almaty());
-}
-
-std::string NewRequestId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("req-", ++n);
-}
-
-common::v1::Date D(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-common::v1::BillingPeriod P(int y, int m) {
-  common::v1::BillingPeriod p;
-  p.set_year(y);
-  p.set_month(m);
-  return p;
-}
 
 metering::v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
                         metering::v1::Channel channel, metering::v1::Quality quality) {

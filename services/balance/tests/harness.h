@@ -20,6 +20,7 @@
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/testing/fake_clock.h"
 #include "gridbill/testing/service_harness.h"
+#include "gridbill/testing/values.h"
 
 namespace gridbill::balance::testing {
 
@@ -44,12 +45,11 @@ class FakeDeclarations final : public DeclarationSource {
   std::vector<DeclaredVolume> volumes_ ABSL_GUARDED_BY(mu_);
 };
 
-absl::TimeZone Almaty();
-// Local civil time in Asia/Almaty as an instant.
-absl::Time Local(int y, int m, int d, int hh = 0, int mm = 0);
-std::string NewRequestId();
-common::v1::Date D(int y, int m, int d);
-common::v1::BillingPeriod P(int y, int m);
+using ::gridbill::testing::Almaty;
+using ::gridbill::testing::D;
+using ::gridbill::testing::Local;
+using ::gridbill::testing::NewRequestId;
+using ::gridbill::testing::P;
 
 class Suite {
  public:

@@ -220,6 +220,20 @@ struct Fixture {
     REQUIRE_OK(Call(*forecast, &v1::ForecastService::Stub::GetForecastRun, req, &resp));
     return resp.run();
   }
+  // Imports HistoryCsv() and forecasts 24 months from it (2024-12 ..
+  // 2026-11); REQUIREs that the run succeeds.
+  v1::ForecastRun ForecastFromHistory() {
+    v1::HistoryImport imp;
+    REQUIRE_OK(Import(HistoryCsv(), &imp));
+    FinishImport(imp.id());
+    v1::StartForecastRunRequest req;
+    req.set_horizon_months(24);
+    v1::ForecastRun run;
+    REQUIRE_OK(Start(req, &run));
+    run = FinishRun(run.id());
+    REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+    return run;
+  }
   grpc::Status Get(const v1::GetForecastRequest& req, v1::GetForecastResponse* resp,
                    const Who& who = Who()) {
     return Call(*forecast, &v1::ForecastService::Stub::GetForecast, req, resp, who);
@@ -488,15 +502,7 @@ std::map<absl::CivilMonth, int64_t> Points(Fixture& f, const std::string& partic
 
 TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date estimate") {
   Fixture f;
-  v1::HistoryImport imp;
-  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
-  f.FinishImport(imp.id());
-  v1::StartForecastRunRequest req;
-  req.set_horizon_months(24);  // 2024-12 .. 2026-11
-  v1::ForecastRun run;
-  REQUIRE_OK(f.Start(req, &run));
-  run = f.FinishRun(run.id());
-  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  f.ForecastFromHistory();
   const auto p1 = Points(f, "P-1", 1);
   const auto d = [](const char* text) { return *Decimal::Parse(text); };
 
@@ -705,15 +711,7 @@ TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date esti
 TEST_CASE("the month-to-date estimate forecasts the rest of the month hour by hour") {
   Fixture f;
   f.volumes.hourly = true;
-  v1::HistoryImport imp;
-  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
-  f.FinishImport(imp.id());
-  v1::StartForecastRunRequest req;
-  req.set_horizon_months(24);
-  v1::ForecastRun run;
-  REQUIRE_OK(f.Start(req, &run));
-  run = f.FinishRun(run.id());
-  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  f.ForecastFromHistory();
 
   // 2024-12 measured up to the 11th (10 days, 516,000 Wh of transmission);
   // the rest, 21 days of the same daily shape, is 21 x 51,600 Wh exactly,
@@ -754,15 +752,7 @@ TEST_CASE("the month-to-date estimate forecasts the rest of the month hour by ho
 TEST_CASE("hourly forecasts of a region and the nation are their participants' added up") {
   Fixture f;
   f.volumes.hourly = true;
-  v1::HistoryImport imp;
-  REQUIRE_OK(f.Import(HistoryCsv(), &imp));
-  f.FinishImport(imp.id());
-  v1::StartForecastRunRequest req;
-  req.set_horizon_months(24);
-  v1::ForecastRun run;
-  REQUIRE_OK(f.Start(req, &run));
-  run = f.FinishRun(run.id());
-  REQUIRE(run.job().state() == common::v1::JOB_STATE_SUCCEEDED);
+  f.ForecastFromHistory();
 
   auto hourly = [&](v1::Level level, const std::string& participant, const std::string& region,
                     v1::GetForecastResponse* resp, const Who& who = Who()) {

@@ -40,6 +40,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gridbill/bench/metering_points.h"
 #include "gridbill/bench/processes.h"
 #include "gridbill/metering/v1/metering.grpc.pb.h"
 #include "gridbill/pg/pool.h"
@@ -50,12 +51,16 @@
 namespace gridbill::metering::bench {
 namespace {
 
+using ::gridbill::bench::AlmatyOrDie;
 using ::gridbill::bench::CpuSeconds;
+using ::gridbill::bench::CreatePoints;
 using ::gridbill::bench::FreePort;
+using ::gridbill::bench::PointCode;
 using ::gridbill::bench::PostgresCpuSeconds;
 using ::gridbill::bench::SelfCpuSeconds;
 using ::gridbill::bench::Spawn;
 using ::gridbill::bench::StatusKb;
+using ::gridbill::bench::Value;
 
 namespace v1 = ::gridbill::metering::v1;
 using Clock = std::chrono::steady_clock;
@@ -114,58 +119,12 @@ Options ParseFlags(int argc, char** argv) {
   return o;
 }
 
-absl::TimeZone Almaty() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Asia/Almaty", &zone)) Die("no time zone Asia/Almaty");
-  return zone;
-}
-
-std::string PointCode(int p) { return absl::StrFormat("BP-%05d", p); }
-
-// A plausible 15-minute value: a daily shape, a per-point scale, some noise.
-int64_t Value(int p, int d, int i) {
-  const int64_t base = 20000 + (p % 97) * 1000;
-  const int64_t shape = (i < 28 ? 70 : (i < 72 ? 100 : 85));
-  const uint32_t h = static_cast<uint32_t>(p * 2654435761u) ^ static_cast<uint32_t>(d * 40503 + i);
-  return base * shape / 100 + static_cast<int64_t>(h % 500);
-}
-
 pid_t StartService(const std::string& conninfo, int port, const std::string& log_path) {
   return Spawn(
       ::gridbill::bench::BinaryFromEnv("GRIDBILL_BENCH_METERING", GRIDBILL_METERING_BINARY),
       {absl::StrCat("--database_url=", conninfo), absl::StrCat("--grpc_address=127.0.0.1:", port),
        "--metrics_address=", "--log_level=warn", "--max_message_bytes=268435456"},
       log_path);
-}
-
-void CreatePoints(v1::MeteringPointService::Stub& stub, int n) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int p = next++; p < n; p = next++) {
-        v1::CreateMeteringPointRequest req;
-        req.set_request_id(absl::StrCat("bench-point-", p));
-        v1::MeteringPoint* mp = req.mutable_point();
-        mp->set_code(PointCode(p));
-        mp->set_name(absl::StrCat("Bench point ", p));
-        mp->add_channels()->set_channel(v1::CHANNEL_ACTIVE_RECEIVED);
-        mp->set_resolution(v1::RESOLUTION_PT15M);
-        mp->set_status(v1::METERING_POINT_STATUS_ACTIVE);
-        mp->mutable_valid_from()->set_year(2023);
-        mp->mutable_valid_from()->set_month(1);
-        mp->mutable_valid_from()->set_day(1);
-        v1::Assignment* a = mp->add_assignments();
-        a->set_participant_id(absl::StrCat("bench-", p % 50));
-        *a->mutable_valid_from() = mp->valid_from();
-        v1::CreateMeteringPointResponse resp;
-        grpc::ClientContext ctx;
-        grpc::Status st = stub.CreateMeteringPoint(&ctx, req, &resp);
-        if (!st.ok()) Die(absl::StrCat("CreateMeteringPoint: ", st.error_message()));
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
 }
 
 // One message: `count` points from `first`, one local day.
@@ -282,7 +241,7 @@ int64_t Count(pg::Pool& pool, const char* sql) {
 
 int Run(int argc, char** argv) {
   const Options o = ParseFlags(argc, argv);
-  const absl::TimeZone zone = Almaty();
+  const absl::TimeZone zone = AlmatyOrDie("ingest_bench");
   const int64_t total = static_cast<int64_t>(o.points) * o.days * 96;
   std::printf(
       "metering ingest benchmark: %d points x %d days x 96 = %lld readings (form %s, "
@@ -310,7 +269,7 @@ int Run(int argc, char** argv) {
   auto points = v1::MeteringPointService::NewStub(channel);
   auto readings = v1::ReadingService::NewStub(channel);
   const Clock::time_point created_at = Clock::now();
-  CreatePoints(*points, o.points);
+  CreatePoints(*points, o.points, 50, "ingest_bench");
   std::printf("created %d points in %.1f s; service VmHWM after start %lld kB\n", o.points,
               std::chrono::duration<double>(Clock::now() - created_at).count(),
               static_cast<long long>(StatusKb(pid, "VmHWM")));

@@ -1,34 +1,9 @@
 #include "harness.h"
 
-#include <atomic>
-
 #include "absl/strings/str_cat.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::metering::testing {
-
-absl::TimeZone Almaty() {
-  absl::TimeZone zone;
-  REQUIRE(absl::LoadTimeZone("Asia/Almaty", &zone));
-  return zone;
-}
-
-absl::Time Local(int y, int m, int d, int hh, int mm) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), Almaty());
-}
-
-std::string NewRequestId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("req-", ++n);
-}
-
-common::v1::Date D(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
 
 v1::Reading R(const std::string& point, absl::Time start, int64_t wh, v1::Channel channel) {
   v1::Reading r;

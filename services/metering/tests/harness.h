@@ -16,6 +16,7 @@
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/testing/fake_clock.h"
 #include "gridbill/testing/service_harness.h"
+#include "gridbill/testing/values.h"
 #include "imports.h"
 #include "ingestion.h"
 #include "metering_service.h"
@@ -28,11 +29,10 @@ namespace gridbill::metering::testing {
 using ::gridbill::testing::FakeClock;
 using ::gridbill::testing::Who;
 
-absl::TimeZone Almaty();
-// Local civil time in Asia/Almaty as an instant (the earlier one when repeated).
-absl::Time Local(int y, int m, int d, int hh = 0, int mm = 0);
-std::string NewRequestId();
-common::v1::Date D(int y, int m, int d);
+using ::gridbill::testing::Almaty;
+using ::gridbill::testing::D;
+using ::gridbill::testing::Local;
+using ::gridbill::testing::NewRequestId;
 
 v1::Reading R(const std::string& point, absl::Time start, int64_t wh,
               v1::Channel channel = v1::CHANNEL_ACTIVE_RECEIVED);

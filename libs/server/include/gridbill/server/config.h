@@ -45,6 +45,15 @@ class ConfigSource {
   absl::StatusOr<absl::Duration> Duration(std::string_view key, absl::Duration fallback) const;
   // host:port (port 0 allowed: pick a free one).
   absl::StatusOr<std::string> Address(std::string_view key, std::string_view fallback) const;
+  // An optional peer's host:port: set to "" (or a fallback of ""), no peer.
+  absl::StatusOr<std::string> OptionalAddress(std::string_view key,
+                                              std::string_view fallback) const;
+  // A duration of at least `min`, e.g. a lease that a worker renews about
+  // once a second ("config: shard_lease: 5s is shorter than the minimum, 10s").
+  absl::StatusOr<absl::Duration> DurationAtLeast(std::string_view key, absl::Duration fallback,
+                                                 absl::Duration min) const;
+  // worker_id: the name a job runner's claims carry; by default host:pid.
+  absl::StatusOr<std::string> WorkerId() const;
   // One of `allowed` (e.g. log_level: debug|info|warn|error).
   absl::StatusOr<std::string> OneOf(std::string_view key, std::string_view fallback,
                                     std::initializer_list<std::string_view> allowed) const;
