@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -351,6 +352,69 @@ TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, 
   CHECK(read("INV-2026-3/document.xml?cmisselector=content") == *suite.DocumentXml("doc-3"));
   CHECK(absl::StrContains(read("INV-2026-1/document.pdf?cmisselector=object"),
                           "\"gridbill:retentionClass\":\"accounting-5y\""));
+}
+
+// The integrity check over the CMIS archive: every archived document's
+// content read back and hashed against its gridbill:sha256 and invoicing's,
+// through 503s; a document changed in the ECM is reported, and so is one
+// whose archived copy is no longer what invoicing holds.
+TEST_CASE("ECM over CMIS: the integrity check reads every document back and names a tampered one") {
+  Standin cmis({"--fail-every", "5"}, GRIDBILL_CMIS_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 120; ++i) {  // over a page of children (100)
+    DocumentFact d = Doc(i, i % 3 == 0 ? 3 : 1);
+    suite.documents.push_back(d);
+    facts.push_back({"ecm", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "120", facts, clock.Now()) == 120);
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  const CmisConfig config{absl::StrCat("http://127.0.0.1:", cmis.port, "/cmis/browser/gridbill"),
+                          "gridbill", "secret", absl::Seconds(2)};
+  CmisArchiveReceiver receiver(config, suite);
+  DeliverAll(outbox, receiver, clock, store, "ecm");
+  REQUIRE(cmis.Stat("documents") == "120");
+
+  int checked = 0;
+  absl::StatusOr<std::vector<IntegrityFinding>> found = CheckCmisArchive(config, suite, &checked);
+  REQUIRE(found.ok());
+  CHECK(found->empty());
+  CHECK(checked == 120);
+
+  // Someone replaces INV-2026-7's PDF in the ECM (CMIS setContent).
+  httplib::Client c("127.0.0.1", cmis.port);
+  c.set_basic_auth("gridbill", "secret");
+  int status = 0;
+  for (int i = 0; i < 5 && status != 200; ++i) {
+    httplib::Result r =
+        c.Post("/cmis/browser/gridbill/root/2026-10/INV-2026-7/document.pdf",
+               httplib::MultipartFormDataItems{
+                   {"cmisaction", "setContent", "", ""},
+                   {"content", "%PDF-1.4 forged", "document.pdf", "application/pdf"}});
+    status = r ? r->status : -1;
+  }
+  REQUIRE(status == 200);
+  // And invoicing's ESF of doc-9 is no longer the archived one.
+  suite.documents[8].customer_bin = "990340001234";
+
+  found = CheckCmisArchive(config, suite, &checked);
+  REQUIRE(found.ok());
+  CHECK(checked == 120);
+  REQUIRE(found->size() == 2);
+  std::map<std::string, std::string> by_number;
+  for (const IntegrityFinding& f : *found) by_number[f.document_number] = f.reason;
+  CHECK(by_number["INV-2026-7"] == "document.pdf does not hash to its gridbill:sha256");
+  CHECK(absl::StartsWith(by_number["INV-2026-9"], "invoicing holds sha256 "));
+
+  // An archive that cannot be read is an error, not an empty finding list.
+  const CmisConfig nowhere{absl::StrCat("http://127.0.0.1:", suite::FreePort(), "/cmis/browser/x"),
+                           "gridbill", "secret", absl::Seconds(1)};
+  CHECK(CheckCmisArchive(nowhere, suite, &checked).status().code() ==
+        absl::StatusCode::kUnavailable);
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,
