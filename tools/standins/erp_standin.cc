@@ -11,7 +11,7 @@
 // already taken) is counted in `duplicates` and not recorded again: the
 // ERP is not harmed by a redelivery.
 //
-//   GET /stats     deliveries, duplicates, rejected, rows, total (tenge)
+//   GET /stats     deliveries, duplicates, rejected, rows, total (tenge; total_tiyn)
 //   GET /received  every delivery (key, file, rows, total) and rejection
 //
 // Faults (standin.h): --twice-every N reads every N-th manifest twice (as
@@ -216,9 +216,10 @@ int main(int argc, char** argv) {
     }
     res.set_content("{\"deliveries\":" + std::to_string(deliveries.size()) +
                         ",\"manifests\":" + std::to_string(manifests) +
-                        ",\"duplicates\":" + std::to_string(duplicates) + ",\"rejected\":" +
-                        std::to_string(rejected.size()) + ",\"rows\":" + std::to_string(rows) +
-                        ",\"total\":" + Quote(Tenge(total)) + faults.StatsJson() + "}",
+                        ",\"duplicates\":" + std::to_string(duplicates) +
+                        ",\"rejected\":" + std::to_string(rejected.size()) +
+                        ",\"rows\":" + std::to_string(rows) + ",\"total\":" + Quote(Tenge(total)) +
+                        ",\"total_tiyn\":" + std::to_string(total) + faults.StatsJson() + "}",
                     "application/json");
   });
   server.Get("/received", [&](const httplib::Request&, httplib::Response& res) {
