@@ -7,21 +7,26 @@
 // resolves it; every incident opened, updated and resolved once through
 // 503s, time-outs of changes that happened and requests received twice.
 // ECM over the CMIS browser binding: every document archived once, its
-// hash as invoicing's, through the same faults.
+// hash as invoicing's, through the same faults; the integrity check reads
+// every document back and names a changed one. ERP: the ERP stand-in takes
+// every document from the outbox folder once, checking its manifest.
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "documents.h"
 #include "esf.h"
 #include "fake_suite.h"
+#include "gridbill/base/sha256.h"
 #include "gridbill/testing/fake_clock.h"
 #include "harness.h"
 #include "inbound.h"
@@ -415,6 +420,74 @@ TEST_CASE("ECM over CMIS: the integrity check reads every document back and name
                            "gridbill", "secret", absl::Seconds(1)};
   CHECK(CheckCmisArchive(nowhere, suite, &checked).status().code() ==
         absl::StatusCode::kUnavailable);
+}
+
+// ERP: the stand-in takes what the outbox folder receives, checks every
+// manifest against its CSV and counts each key once; a key written again is
+// a duplicate, a CSV changed after its manifest a rejection with the reason.
+TEST_CASE("ERP: every document received once by the ERP stand-in, its manifest checked") {
+  suite::TempDir out;
+  Standin erp({"--dir", out.path(), "--scan-ms", "50", "--twice-every", "8"},
+              GRIDBILL_ERP_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  int64_t total = 0;
+  for (int i = 1; i <= 25; ++i) {
+    const DocumentFact d = Doc(i, i % 5 == 0 ? 4 : 1);  // every fifth a credit note
+    total += d.total_tiyn;
+    facts.push_back({"erp", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "25", facts, clock.Now()) == 25);
+  Outbox outbox(store, clock, RetryPolicy());
+  ErpFolderReceiver receiver(out.path());
+  DeliverAll(outbox, receiver, clock, store, "erp");
+  auto settled = [&](const std::string& name, const std::string& want) {
+    for (int i = 0; i < 100 && erp.Stat(name) != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return erp.Stat(name);
+  };
+  CHECK(settled("deliveries", "25") == "25");
+  CHECK(erp.Stat("rejected") == "0");
+  CHECK(erp.Stat("rows") == "25");
+  CHECK(erp.Stat("total_tiyn") == std::to_string(total));
+  // The fault mode read some manifests twice: duplicates, not deliveries.
+  CHECK(std::stoi(erp.Stat("twice")) > 0);
+  CHECK(erp.Stat("duplicates") == erp.Stat("twice"));
+
+  // Files put in place as the receiver does: written aside, then renamed.
+  auto place = [](const std::string& path, const std::string& text) {
+    suite::WriteFile(path + ".part", text);
+    std::filesystem::rename(path + ".part", path);
+  };
+  // A manifest of a key already received, under another name: a duplicate.
+  const std::string base = out.path() + "/2026-10/invoice-INV-2026-1";
+  place(out.path() + "/2026-10/again.csv", suite::ReadFile(base + ".csv"));
+  std::string manifest = suite::ReadFile(base + ".manifest");
+  absl::StrReplaceAll({{"file=invoice-INV-2026-1.csv", "file=again.csv"}}, &manifest);
+  const int duplicates = std::stoi(erp.Stat("duplicates"));
+  place(out.path() + "/2026-10/again.manifest", manifest);
+  CHECK(settled("duplicates", std::to_string(duplicates + 1)) == std::to_string(duplicates + 1));
+  CHECK(erp.Stat("deliveries") == "25");
+
+  // A CSV whose total does not match its manifest: rejected, with the reason.
+  std::string forged = manifest;
+  absl::StrReplaceAll(
+      {{"file=again.csv", "file=forged.csv"}, {"idempotency_key=", "idempotency_key=forged-"}},
+      &forged);
+  std::string csv = suite::ReadFile(base + ".csv");
+  absl::StrReplaceAll({{"1160.00", "1170.00"}}, &csv);
+  place(out.path() + "/2026-10/forged.csv", csv);
+  absl::StrReplaceAll({{Sha256Hex(suite::ReadFile(base + ".csv")), Sha256Hex(csv)}}, &forged);
+  place(out.path() + "/2026-10/forged.manifest", forged);
+  CHECK(settled("rejected", "1") == "1");
+  httplib::Client c("127.0.0.1", erp.port);
+  httplib::Result r = c.Get("/received");
+  REQUIRE(r);
+  INFO(r->body);
+  CHECK(absl::StrContains(r->body, "forged.csv: total sums to 1170.00, the manifest 1160.00"));
+  CHECK(erp.Stat("deliveries") == "25");
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,
