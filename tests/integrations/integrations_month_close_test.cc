@@ -435,6 +435,37 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
     REQUIRE(findings.ok());
     CHECK(findings->empty());
     CHECK(checked == n);
+    // The same check as an operator runs it (the binary, --check_archive),
+    // then again after someone replaced the invoice's PDF in the ECM.
+    const Env check_env = {{"GRIDBILL_DATABASE_URL", "postgresql://unused/integrations"},
+                           {"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
+                           {"GRIDBILL_API_KEY", key},
+                           {"GRIDBILL_ECM_CMIS_URL", cmis_url},
+                           {"GRIDBILL_ECM_CMIS_USER", "gridbill"},
+                           {"GRIDBILL_ECM_CMIS_PASSWORD", "standin"}};
+    CommandResult clean =
+        Run({GRIDBILL_INTEGRATIONS_BIN, "--check_archive=true"}, check_env, seconds(300));
+    INFO(clean.Describe());
+    CHECK(clean.exit_code == 0);
+    CHECK(absl::StrContains(clean.out, absl::StrCat(n, " archived documents checked, 0 differ")));
+    const std::string number = Str(*invoice, "number");
+    httplib::Client c("127.0.0.1", cmis_port);
+    c.set_basic_auth("gridbill", "standin");
+    httplib::Result replaced =
+        c.Post(absl::StrCat("/cmis/browser/gridbill/root/2026-10/", number, "/document.pdf"),
+               httplib::MultipartFormDataItems{
+                   {"cmisaction", "setContent", "", ""},
+                   {"content", "%PDF-1.4 not the issued one", "document.pdf", "application/pdf"}});
+    REQUIRE(replaced);
+    REQUIRE(replaced->status == 200);
+    CommandResult tampered =
+        Run({GRIDBILL_INTEGRATIONS_BIN, "--check_archive=true"}, check_env, seconds(300));
+    INFO(tampered.Describe());
+    CHECK(tampered.exit_code != 0);
+    CHECK(absl::StrContains(tampered.out,
+                            number + ": document.pdf does not hash to its gridbill:sha256"));
+    CHECK(
+        absl::StrContains(tampered.out, absl::StrCat(n, " archived documents checked, 1 differ")));
     const absl::CivilDay day(2026, 12, 7);
     absl::StatusOr<integrations::DwhFactsExported> exported =
         integrations::DwhFactsExport(suite, root + "/dwh").Export(day, {});
