@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
@@ -426,28 +427,15 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
     integrations::GrpcSuite suite(
         grpc::CreateChannel(gateway.address, grpc::InsecureChannelCredentials()), key,
         absl::Seconds(120));
-    // --- Archive: every document read back from CMIS against invoicing. ---
-    int checked = 0;
-    absl::StatusOr<std::vector<integrations::IntegrityFinding>> findings =
-        integrations::CheckCmisArchive({cmis_url, "gridbill", "standin", absl::Seconds(30)}, suite,
-                                       &checked);
-    INFO(findings.status());
-    REQUIRE(findings.ok());
-    CHECK(findings->empty());
-    CHECK(checked == n);
-    // The same check as an operator runs it (the binary, --check_archive),
-    // then again after someone replaced the invoice's PDF in the ECM.
+    // --- Archive: every document read back from CMIS against invoicing, as an
+    // operator checks it (the binary, --check_archive), after someone
+    // replaced the invoice's PDF in the ECM: the others hold.
     const Env check_env = {{"GRIDBILL_DATABASE_URL", "postgresql://unused/integrations"},
                            {"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
                            {"GRIDBILL_API_KEY", key},
                            {"GRIDBILL_ECM_CMIS_URL", cmis_url},
                            {"GRIDBILL_ECM_CMIS_USER", "gridbill"},
                            {"GRIDBILL_ECM_CMIS_PASSWORD", "standin"}};
-    CommandResult clean =
-        Run({GRIDBILL_INTEGRATIONS_BIN, "--check_archive=true"}, check_env, seconds(300));
-    INFO(clean.Describe());
-    CHECK(clean.exit_code == 0);
-    CHECK(absl::StrContains(clean.out, absl::StrCat(n, " archived documents checked, 0 differ")));
     const std::string number = Str(*invoice, "number");
     httplib::Client c("127.0.0.1", cmis_port);
     c.set_basic_auth("gridbill", "standin");
