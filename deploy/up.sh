@@ -301,7 +301,9 @@ fi
 # --- integrations: the adapters, through the gateway with an API key ---------------
 # Started after the gateway (it calls the suite only through it, as a third
 # party would), with an API key of role integration client made once and kept
-# in .run/secrets, and every adapter on a folder under .run/integrations.
+# in .run/secrets, and every adapter on a folder under .run/integrations or
+# on a local stand-in of its outside system (tools/standins: ESF 7208, ITSM
+# 7209, the CMIS archive 7211, the ERP importer 7212 reading erp-out).
 
 integrations_bin="$(service_binary integrations)"
 if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* ]]; then
@@ -323,23 +325,31 @@ if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* 
   mkdir -p "$idir"/{cms-in,bank-in,erp-out,ecm-archive,dwh}
   integrations_env=(GRIDBILL_GATEWAY_ADDRESS="$BIND_HOST:7100" GRIDBILL_API_KEY_FILE="$key_file"
     GRIDBILL_CMS_INBOUND_DIR="$idir/cms-in" GRIDBILL_BANK_INBOUND_DIR="$idir/bank-in"
-    GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out" GRIDBILL_ECM_ARCHIVE_DIR="$idir/ecm-archive"
+    GRIDBILL_ERP_OUTBOX_DIR="$idir/erp-out"
     GRIDBILL_SCADA_LISTEN_ADDRESS="$BIND_HOST:7110" GRIDBILL_DWH_DIR="$idir/dwh")
-  # The stand-ins of ESF (7208) and ITSM (7209), recording what they get.
-  for standin in esf:7208 itsm:7209; do
-    sbin="$BUILD_DIR/tools/standins/gridbill-${standin%%:*}-standin"
+  # The stand-ins of ESF (7208), ITSM (7209), the CMIS archive (7211) and the
+  # ERP importer of erp-out (7212), recording what they get (GET /stats).
+  ecm_archive="$idir/ecm-archive"
+  for standin in esf:7208 itsm:7209 cmis:7211 erp:7212; do
+    sname="${standin%%:*}" sport="${standin##*:}"
+    sbin="$BUILD_DIR/tools/standins/gridbill-$sname-standin"
     [[ -x "$sbin" ]] || continue
-    setsid "$sbin" --port "${standin##*:}" --host "$BIND_HOST" </dev/null \
-      >>"$LOG_DIR/${standin%%:*}-standin.log" 2>&1 &
-    echo $! >"$PID_DIR/${standin%%:*}-standin.pid"
-    if [[ "${standin%%:*}" == esf ]]; then
-      integrations_env+=(GRIDBILL_ESF_URL="http://$BIND_HOST:7208" GRIDBILL_ESF_BIN=940740000911
-        GRIDBILL_ESF_USERNAME=kegoc GRIDBILL_ESF_PASSWORD=standin)
-    else
-      integrations_env+=(GRIDBILL_ITSM_URL="http://$BIND_HOST:7209" GRIDBILL_ITSM_USER=gridbill
-        GRIDBILL_ITSM_PASSWORD=standin)
-    fi
+    sargs=(--port "$sport" --host "$BIND_HOST")
+    if [[ "$sname" == erp ]]; then sargs+=(--dir "$idir/erp-out" --scan-ms 1000); fi
+    setsid "$sbin" "${sargs[@]}" </dev/null >>"$LOG_DIR/$sname-standin.log" 2>&1 &
+    echo $! >"$PID_DIR/$sname-standin.pid"
+    case "$sname" in
+      esf) integrations_env+=(GRIDBILL_ESF_URL="http://$BIND_HOST:7208" GRIDBILL_ESF_BIN=940740000911
+        GRIDBILL_ESF_USERNAME=kegoc GRIDBILL_ESF_PASSWORD=standin) ;;
+      itsm) integrations_env+=(GRIDBILL_ITSM_URL="http://$BIND_HOST:7209" GRIDBILL_ITSM_USER=gridbill
+        GRIDBILL_ITSM_PASSWORD=standin) ;;
+      cmis) ecm_archive="http://$BIND_HOST:7211/cmis/browser/gridbill"
+        integrations_env+=(GRIDBILL_ECM_CMIS_URL="$ecm_archive" GRIDBILL_ECM_CMIS_USER=gridbill
+          GRIDBILL_ECM_CMIS_PASSWORD=standin) ;;
+    esac
   done
+  # Without the CMIS stand-in built, the archive is a directory.
+  [[ "$ecm_archive" == http* ]] || integrations_env+=(GRIDBILL_ECM_ARCHIVE_DIR="$ecm_archive")
   mapfile -t extra_env < <(service_env integrations)
   printf '\n--- %s: starting %s ---\n' "$(date -u +%FT%TZ)" "$integrations_bin" >>"$log"
   env "${unset_args[@]}" "${extra_env[@]}" "${integrations_env[@]}" \
@@ -349,7 +359,7 @@ if [[ -n "$integrations_bin" && -n "$ctl" && " ${started[*]} " == *" gateway "* 
   echo $! >"$PID_DIR/integrations.pid"
   wait_ready integrations 7107 9107
   started+=(integrations)
-  say "integrations is up: drop files into $idir/cms-in and $idir/bank-in; documents go to $idir/erp-out and $idir/ecm-archive"
+  say "integrations is up: drop files into $idir/cms-in and $idir/bank-in; documents go to $idir/erp-out and $ecm_archive"
 fi
 
 # --- a base backup (WAL is archived continuously: deploy/backup.sh, restore.sh) -------

@@ -115,6 +115,13 @@ absl::StatusOr<Config> Config::Load(const ConfigSource& src) {
   if (any_adapter && c.gateway_address.empty()) {
     return InvalidField("gateway_address", "an adapter is configured but no gateway address");
   }
+  ASSIGN_OR_RETURN(c.check_archive, src.Bool("check_archive", false));
+  if (c.check_archive && (c.api_key.empty() || c.gateway_address.empty() ||
+                          (c.ecm_archive_dir.empty() && c.ecm_cmis.repository_url.empty()))) {
+    return InvalidField("check_archive",
+                        "needs the archive (ecm_archive_dir or ecm_cmis_url), gateway_address and "
+                        "api_key");
+  }
   RETURN_IF_ERROR(src.CheckUnused());
   return c;
 }

@@ -63,6 +63,10 @@ struct Config {
   absl::Duration dwh_export_at;
   // esf_risk_days: unregistered ESF this many days before the deadline open an incident.
   int esf_risk_days = 3;
+  // check_archive: instead of serving, check every archived document
+  // against invoicing's hash (CheckArchive / CheckCmisArchive), print the
+  // findings and exit (1 when there is one). Touches no database.
+  bool check_archive = false;
 
   // Reads every key; refuses unknown keys (typos) with INVALID_ARGUMENT.
   static absl::StatusOr<Config> Load(const ConfigSource& src);

@@ -270,6 +270,26 @@ SendResult DirectoryArchiveReceiver::Send(const Delivery& delivery) {
 
 namespace {
 
+// A client of the repository: its scheme://host:port with the timeouts
+// and credentials, and the path of its root folder.
+struct CmisConnection {
+  explicit CmisConnection(const CmisConfig& config)
+      : client(config.repository_url.substr(0, HostEnd(config.repository_url))) {
+    const std::string& url = config.repository_url;
+    const size_t host_end = HostEnd(url);
+    root = (host_end == std::string::npos ? std::string() : url.substr(host_end)) + "/root";
+    const int64_t ms = absl::ToInt64Milliseconds(config.timeout);
+    client.set_connection_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_read_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_write_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_basic_auth(config.user, config.password);
+  }
+  static size_t HostEnd(const std::string& url) { return url.find('/', url.find("://") + 3); }
+
+  httplib::Client client;
+  std::string root;
+};
+
 SendResult CmisFailure(const httplib::Result& r, absl::string_view what) {
   if (!r) return SendResult::Retry(absl::StrCat(what, ": ", httplib::to_string(r.error())));
   const std::string text = absl::StrCat(what, ": HTTP ", r->status, " ", r->body.substr(0, 200));
@@ -294,17 +314,9 @@ httplib::MultipartFormDataItems CmisForm(
 SendResult CmisArchiveReceiver::Send(const Delivery& delivery) {
   absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
   if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
-  // The repository URL's scheme://host:port, and its path before /root.
-  const std::string& url = config_.repository_url;
-  const size_t host_end = url.find('/', url.find("://") + 3);
-  httplib::Client client(url.substr(0, host_end));
-  const std::string root =
-      (host_end == std::string::npos ? std::string() : url.substr(host_end)) + "/root";
-  const int64_t ms = absl::ToInt64Milliseconds(config_.timeout);
-  client.set_connection_timeout(ms / 1000, (ms % 1000) * 1000);
-  client.set_read_timeout(ms / 1000, (ms % 1000) * 1000);
-  client.set_write_timeout(ms / 1000, (ms % 1000) * 1000);
-  client.set_basic_auth(config_.user, config_.password);
+  CmisConnection cmis(config_);
+  httplib::Client& client = cmis.client;
+  const std::string& root = cmis.root;
   const httplib::Headers headers = {{"X-Idempotency-Key", delivery.idempotency_key}};
   const std::string period = SafeName(d->period), number = SafeName(d->number);
   const std::string name = d->type == 3 ? "document.xml" : "document.pdf";
@@ -357,6 +369,25 @@ SendResult CmisArchiveReceiver::Send(const Delivery& delivery) {
   return SendResult::Delivered(JsonField(r->body, "cmis:objectId"));
 }
 
+namespace {
+
+// "" when invoicing's hash of the document (an ESF: of its XML) is `want`,
+// else the finding's reason.
+absl::StatusOr<std::string> AgainstInvoicing(Suite& suite, const std::string& document_id, bool esf,
+                                             const std::string& want) {
+  std::string theirs;
+  if (esf) {
+    ASSIGN_OR_RETURN(std::string xml, suite.DocumentXml(document_id));
+    theirs = Sha256Hex(xml);
+  } else {
+    ASSIGN_OR_RETURN(std::string pdf, suite.DocumentPdf(document_id, &theirs));
+  }
+  if (theirs == want) return std::string();
+  return absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want);
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,
                                                            int* checked) {
   std::vector<IntegrityFinding> out;
@@ -380,19 +411,83 @@ absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& di
       out.push_back({number, file + " does not hash to its metadata's sha256"});
       continue;
     }
-    std::string theirs;
-    if (esf) {
-      absl::StatusOr<std::string> xml = suite.DocumentXml(ValueOf(meta, "document_id"));
-      if (!xml.ok()) return xml.status();
-      theirs = Sha256Hex(*xml);
-    } else {
-      absl::StatusOr<std::string> original =
-          suite.DocumentPdf(ValueOf(meta, "document_id"), &theirs);
-      if (!original.ok()) return original.status();
+    ASSIGN_OR_RETURN(std::string reason,
+                     AgainstInvoicing(suite, ValueOf(meta, "document_id"), esf, want));
+    if (!reason.empty()) out.push_back({number, reason});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<IntegrityFinding>> CheckCmisArchive(const CmisConfig& config,
+                                                               Suite& suite, int* checked) {
+  std::vector<IntegrityFinding> out;
+  *checked = 0;
+  CmisConnection cmis(config);
+  // One GET, tried again on a 5xx or a broken connection (a check is read-only).
+  auto get = [&](const std::string& path,
+                 const httplib::Params& params) -> absl::StatusOr<std::string> {
+    std::string last;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      httplib::Result r = cmis.client.Get(path, params, httplib::Headers(), httplib::Progress());
+      if (r && r->status == 200) return r->body;
+      last = r ? absl::StrCat("HTTP ", r->status, " ", r->body.substr(0, 200))
+               : httplib::to_string(r.error());
+      if (r && r->status < 500) break;
     }
-    if (theirs != want) {
-      out.push_back(
-          {number, absl::StrCat("invoicing holds sha256 ", theirs, ", the archive ", want)});
+    return absl::UnavailableError(absl::StrCat("CMIS ", path, ": ", last));
+  };
+  // A folder's children (name, base type, the succinct properties' text) over all pages.
+  struct Child {
+    std::string name;
+    bool folder = false;
+    std::string properties;
+  };
+  auto children = [&](const std::string& path) -> absl::StatusOr<std::vector<Child>> {
+    std::vector<Child> all;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::string page, get(path, {{"cmisselector", "children"},
+                                                    {"succinct", "true"},
+                                                    {"maxItems", "100"},
+                                                    {"skipCount", absl::StrCat(all.size())}}));
+      const std::vector<std::string> objects = absl::StrSplit(page, "\"succinctProperties\"");
+      for (size_t i = 1; i < objects.size(); ++i) {
+        all.push_back({JsonField(objects[i], "cmis:name"),
+                       JsonField(objects[i], "cmis:baseTypeId") == "cmis:folder", objects[i]});
+      }
+      if (objects.size() == 1 || JsonField(page, "hasMoreItems") != "true") return all;
+    }
+  };
+  ASSIGN_OR_RETURN(std::vector<Child> periods, children(cmis.root));
+  for (const Child& period : periods) {
+    if (!period.folder) continue;
+    const std::string period_path = absl::StrCat(cmis.root, "/", period.name);
+    ASSIGN_OR_RETURN(std::vector<Child> numbers, children(period_path));
+    for (const Child& number : numbers) {
+      if (!number.folder) continue;
+      const std::string folder = absl::StrCat(period_path, "/", number.name);
+      ASSIGN_OR_RETURN(std::vector<Child> documents, children(folder));
+      for (const Child& doc : documents) {
+        if (doc.folder) continue;
+        ++*checked;
+        const std::string shown = JsonField(doc.properties, "gridbill:number");
+        const std::string want = JsonField(doc.properties, "gridbill:sha256");
+        const std::string id = JsonField(doc.properties, "gridbill:documentId");
+        const std::string label = shown.empty() ? number.name : shown;
+        if (id.empty() || want.empty()) {
+          out.push_back({label, doc.name + " has no gridbill:documentId or gridbill:sha256"});
+          continue;
+        }
+        ASSIGN_OR_RETURN(std::string content,
+                         get(absl::StrCat(folder, "/", doc.name), {{"cmisselector", "content"}}));
+        if (Sha256Hex(content) != want) {
+          out.push_back({label, doc.name + " does not hash to its gridbill:sha256"});
+          continue;
+        }
+        ASSIGN_OR_RETURN(
+            std::string reason,
+            AgainstInvoicing(suite, id, JsonField(doc.properties, "gridbill:type") == "esf", want));
+        if (!reason.empty()) out.push_back({label, reason});
+      }
     }
   }
   return out;

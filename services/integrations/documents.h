@@ -94,6 +94,15 @@ struct IntegrityFinding {
 absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& dir, Suite& suite,
                                                            int* checked);
 
+// The same check over the CMIS archive: every document under the
+// repository's root (`/<period>/<number>/<document>`, walked by
+// cmisselector=children in pages), its content read (cmisselector=content)
+// and its SHA-256 compared with its gridbill:sha256 property and with
+// invoicing's. UNAVAILABLE when the repository cannot be read (each read
+// is tried 4 times).
+absl::StatusOr<std::vector<IntegrityFinding>> CheckCmisArchive(const CmisConfig& config,
+                                                               Suite& suite, int* checked);
+
 // Writes `content` to `path` through `path.tmp` and a rename (parents made).
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
 absl::StatusOr<std::string> ReadFile(const std::string& path);

@@ -1,6 +1,7 @@
 // gridbill-integrations: the adapters to the outside systems and their
 // delivery state. The only place that wires objects together.
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,28 @@
 
 namespace gridbill::integrations {
 namespace {
+
+// --check_archive=true: every archived document against invoicing's hash,
+// one line per finding on stdout; an error when there is one.
+absl::Status CheckArchiveOnce(const Config& config) {
+  GrpcSuite suite(grpc::CreateChannel(config.gateway_address, grpc::InsecureChannelCredentials()),
+                  config.api_key, config.call_timeout);
+  int checked = 0;
+  ASSIGN_OR_RETURN(std::vector<IntegrityFinding> findings,
+                   config.ecm_archive_dir.empty()
+                       ? CheckCmisArchive(config.ecm_cmis, suite, &checked)
+                       : CheckArchive(config.ecm_archive_dir, suite, &checked));
+  for (const IntegrityFinding& f : findings) {
+    std::printf("%s: %s\n", f.document_number.c_str(), f.reason.c_str());
+  }
+  std::printf("%d archived documents checked, %zu differ\n", checked, findings.size());
+  std::fflush(stdout);
+  if (!findings.empty()) {
+    return absl::DataLossError(
+        absl::StrCat(findings.size(), " archived documents differ from invoicing's"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Serve(const Config& config, ServiceBase& base) {
   SystemClock clock;
@@ -115,5 +138,13 @@ absl::Status Serve(const Config& config, ServiceBase& base) {
 }  // namespace gridbill::integrations
 
 int main(int argc, char** argv) {
-  return gridbill::ServiceMain(argc, argv, gridbill::integrations::Serve);
+  // --check_archive=true checks the archive and exits: no database, no serving.
+  return gridbill::RunMain([&]() -> absl::Status {
+    using gridbill::integrations::Config;
+    ASSIGN_OR_RETURN(gridbill::ConfigSource source, gridbill::ConfigSource::FromArgs(argc, argv));
+    ASSIGN_OR_RETURN(Config config, Config::Load(source));
+    if (config.check_archive) return gridbill::integrations::CheckArchiveOnce(config);
+    ASSIGN_OR_RETURN(gridbill::ServiceBase base, gridbill::Bootstrap(config.server, config.db));
+    return gridbill::integrations::Serve(config, base);
+  });
 }

@@ -1,10 +1,12 @@
 // The month close through the adapters only, over the real binaries: the
 // suite (contracts, metering, balance, invoicing) behind a real gateway,
 // gridbill-integrations calling it with an integration client's API key, and
-// the ESF and ITSM stand-ins. A broken CMS file is rejected and opens one
-// ITSM incident, the fixed file is imported through metering and resolves
-// it; the balance and invoice runs of 2026-10; every issued document lands
-// in the ERP outbox folder and the archive, every ESF is registered once;
+// the ESF, ITSM, ERP and CMIS (archive) stand-ins. A broken CMS file is
+// rejected and opens one ITSM incident, the fixed file is imported through
+// metering and resolves it; the balance and invoice runs of 2026-10; every
+// issued document is received once by the ERP stand-in (its manifest checked)
+// and archived once over CMIS (the integrity check reads every one back
+// against invoicing), every ESF is registered once;
 // a 1C Client-Bank statement paying an invoice is imported as a payment
 // allocated to it. The warehouse export reads the month's facts through the
 // gateway with the same key; its rows are counted against balance's totals,
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
@@ -32,6 +35,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "documents.h"
 #include "dwh.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -232,6 +236,15 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   auto itsm = Process::Start({GRIDBILL_ITSM_STANDIN_BIN, "--port", std::to_string(itsm_port)}, {},
                              dir.File("itsm.log"));
   const std::string root = dir.File("adapters");
+  const int erp_port = FreePort(), cmis_port = FreePort();
+  std::filesystem::create_directories(root + "/erp-out");
+  auto erp = Process::Start(
+      {GRIDBILL_ERP_STANDIN_BIN, "--port", std::to_string(erp_port), "--dir", root + "/erp-out"},
+      {}, dir.File("erp.log"));
+  auto cmis = Process::Start({GRIDBILL_CMIS_STANDIN_BIN, "--port", std::to_string(cmis_port)}, {},
+                             dir.File("cmis.log"));
+  const std::string cmis_url =
+      absl::StrCat("http://127.0.0.1:", cmis_port, "/cmis/browser/gridbill");
   Running integrations(
       GRIDBILL_INTEGRATIONS_BIN, CreateDatabase("int_close_integrations"), dir, "integrations",
       {{"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
@@ -239,7 +252,9 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
        {"GRIDBILL_CMS_INBOUND_DIR", root + "/cms-in"},
        {"GRIDBILL_BANK_INBOUND_DIR", root + "/bank-in"},
        {"GRIDBILL_ERP_OUTBOX_DIR", root + "/erp-out"},
-       {"GRIDBILL_ECM_ARCHIVE_DIR", root + "/ecm"},
+       {"GRIDBILL_ECM_CMIS_URL", cmis_url},
+       {"GRIDBILL_ECM_CMIS_USER", "gridbill"},
+       {"GRIDBILL_ECM_CMIS_PASSWORD", "standin"},
        {"GRIDBILL_ESF_URL", "http://127.0.0.1:" + std::to_string(esf_port)},
        {"GRIDBILL_ESF_BIN", "940740000911"},
        {"GRIDBILL_ESF_USERNAME", "kegoc"},
@@ -348,17 +363,26 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   // --- Out: ERP folder, archive, ESF registered, each exactly once. ----------
   const bool all = WaitFor(
       [&] {
-        return CountFiles(root + "/erp-out", ".manifest") == n &&
-               CountFiles(root + "/ecm", "metadata.txt") == n &&
+        return Stat(erp_port, "/stats", "deliveries") == n &&
+               Stat(cmis_port, "/stats", "documents") == n &&
                Stat(esf_port, "/esf/v1/stats", "registrations") == esfs;
       },
       seconds(300));
-  INFO(CountFiles(root + "/erp-out", ".manifest")
-       << " manifests, " << CountFiles(root + "/ecm", "metadata.txt") << " archived, "
+  INFO(Stat(erp_port, "/stats", "deliveries")
+       << " received by ERP, " << Stat(cmis_port, "/stats", "documents") << " archived, "
        << Stat(esf_port, "/esf/v1/stats", "registrations") << " registered, of " << n
        << " documents (" << esfs << " ESF)\n"
        << ctl.Run({"--integrations-addr", integrations.address, "integrations", "status"}).out);
   CHECK(all);
+  // ERP: every manifest held (rows, totals, SHA-256), no key twice.
+  CHECK(Stat(erp_port, "/stats", "rejected") == 0);
+  CHECK(Stat(erp_port, "/stats", "duplicates") == 0);
+  CHECK(Stat(erp_port, "/stats", "rows") == n);
+  int64_t issued_tiyn = 0;
+  for (const Struct& d : documents) issued_tiyn += Int(d, "totalTiyn");
+  CHECK(Stat(erp_port, "/stats", "total_tiyn") == issued_tiyn);  // the run's totals reconciled
+  CHECK(CountFiles(root + "/erp-out", ".manifest") == n);
+  CHECK(Stat(cmis_port, "/stats", "bad_hashes") == 0);
   CHECK(Stat(esf_port, "/esf/v1/stats", "duplicate_registrations") == 0);
   CHECK(Stat(esf_port, "/esf/v1/stats", "invoices") == esfs);
   // October's ESF deadline (2026-11-20) may have passed: while ESF were
@@ -403,6 +427,33 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
     integrations::GrpcSuite suite(
         grpc::CreateChannel(gateway.address, grpc::InsecureChannelCredentials()), key,
         absl::Seconds(120));
+    // --- Archive: every document read back from CMIS against invoicing, as an
+    // operator checks it (the binary, --check_archive), after someone
+    // replaced the invoice's PDF in the ECM: the others hold.
+    const Env check_env = {{"GRIDBILL_DATABASE_URL", "postgresql://unused/integrations"},
+                           {"GRIDBILL_GATEWAY_ADDRESS", gateway.address},
+                           {"GRIDBILL_API_KEY", key},
+                           {"GRIDBILL_ECM_CMIS_URL", cmis_url},
+                           {"GRIDBILL_ECM_CMIS_USER", "gridbill"},
+                           {"GRIDBILL_ECM_CMIS_PASSWORD", "standin"}};
+    const std::string number = Str(*invoice, "number");
+    httplib::Client c("127.0.0.1", cmis_port);
+    c.set_basic_auth("gridbill", "standin");
+    httplib::Result replaced =
+        c.Post(absl::StrCat("/cmis/browser/gridbill/root/2026-10/", number, "/document.pdf"),
+               httplib::MultipartFormDataItems{
+                   {"cmisaction", "setContent", "", ""},
+                   {"content", "%PDF-1.4 not the issued one", "document.pdf", "application/pdf"}});
+    REQUIRE(replaced);
+    REQUIRE(replaced->status == 200);
+    CommandResult tampered =
+        Run({GRIDBILL_INTEGRATIONS_BIN, "--check_archive=true"}, check_env, seconds(300));
+    INFO(tampered.Describe());
+    CHECK(tampered.exit_code != 0);
+    CHECK(absl::StrContains(tampered.out,
+                            number + ": document.pdf does not hash to its gridbill:sha256"));
+    CHECK(
+        absl::StrContains(tampered.out, absl::StrCat(n, " archived documents checked, 1 differ")));
     const absl::CivilDay day(2026, 12, 7);
     absl::StatusOr<integrations::DwhFactsExported> exported =
         integrations::DwhFactsExport(suite, root + "/dwh").Export(day, {});

@@ -7,20 +7,26 @@
 // resolves it; every incident opened, updated and resolved once through
 // 503s, time-outs of changes that happened and requests received twice.
 // ECM over the CMIS browser binding: every document archived once, its
-// hash as invoicing's, through the same faults.
+// hash as invoicing's, through the same faults; the integrity check reads
+// every document back and names a changed one. ERP: the ERP stand-in takes
+// every document from the outbox folder once, checking its manifest.
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "documents.h"
 #include "esf.h"
 #include "fake_suite.h"
+#include "gridbill/base/sha256.h"
 #include "gridbill/testing/fake_clock.h"
 #include "harness.h"
 #include "inbound.h"
@@ -351,6 +357,137 @@ TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, 
   CHECK(read("INV-2026-3/document.xml?cmisselector=content") == *suite.DocumentXml("doc-3"));
   CHECK(absl::StrContains(read("INV-2026-1/document.pdf?cmisselector=object"),
                           "\"gridbill:retentionClass\":\"accounting-5y\""));
+}
+
+// The integrity check over the CMIS archive: every archived document's
+// content read back and hashed against its gridbill:sha256 and invoicing's,
+// through 503s; a document changed in the ECM is reported, and so is one
+// whose archived copy is no longer what invoicing holds.
+TEST_CASE("ECM over CMIS: the integrity check reads every document back and names a tampered one") {
+  Standin cmis({"--fail-every", "5"}, GRIDBILL_CMIS_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 120; ++i) {  // over a page of children (100)
+    DocumentFact d = Doc(i, i % 3 == 0 ? 3 : 1);
+    suite.documents.push_back(d);
+    facts.push_back({"ecm", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "120", facts, clock.Now()) == 120);
+  RetryPolicy policy;
+  policy.max_attempts = 20;
+  Outbox outbox(store, clock, policy);
+  const CmisConfig config{absl::StrCat("http://127.0.0.1:", cmis.port, "/cmis/browser/gridbill"),
+                          "gridbill", "secret", absl::Seconds(2)};
+  CmisArchiveReceiver receiver(config, suite);
+  DeliverAll(outbox, receiver, clock, store, "ecm");
+  REQUIRE(cmis.Stat("documents") == "120");
+
+  int checked = 0;
+  absl::StatusOr<std::vector<IntegrityFinding>> found = CheckCmisArchive(config, suite, &checked);
+  REQUIRE(found.ok());
+  CHECK(found->empty());
+  CHECK(checked == 120);
+
+  // Someone replaces INV-2026-7's PDF in the ECM (CMIS setContent).
+  httplib::Client c("127.0.0.1", cmis.port);
+  c.set_basic_auth("gridbill", "secret");
+  int status = 0;
+  for (int i = 0; i < 5 && status != 200; ++i) {
+    httplib::Result r =
+        c.Post("/cmis/browser/gridbill/root/2026-10/INV-2026-7/document.pdf",
+               httplib::MultipartFormDataItems{
+                   {"cmisaction", "setContent", "", ""},
+                   {"content", "%PDF-1.4 forged", "document.pdf", "application/pdf"}});
+    status = r ? r->status : -1;
+  }
+  REQUIRE(status == 200);
+  // And invoicing's ESF of doc-9 is no longer the archived one.
+  suite.documents[8].customer_bin = "990340001234";
+
+  found = CheckCmisArchive(config, suite, &checked);
+  REQUIRE(found.ok());
+  CHECK(checked == 120);
+  REQUIRE(found->size() == 2);
+  std::map<std::string, std::string> by_number;
+  for (const IntegrityFinding& f : *found) by_number[f.document_number] = f.reason;
+  CHECK(by_number["INV-2026-7"] == "document.pdf does not hash to its gridbill:sha256");
+  CHECK(absl::StartsWith(by_number["INV-2026-9"], "invoicing holds sha256 "));
+
+  // An archive that cannot be read is an error, not an empty finding list.
+  const CmisConfig nowhere{absl::StrCat("http://127.0.0.1:", suite::FreePort(), "/cmis/browser/x"),
+                           "gridbill", "secret", absl::Seconds(1)};
+  CHECK(CheckCmisArchive(nowhere, suite, &checked).status().code() ==
+        absl::StatusCode::kUnavailable);
+}
+
+// ERP: the stand-in takes what the outbox folder receives, checks every
+// manifest against its CSV and counts each key once; a key written again is
+// a duplicate, a CSV changed after its manifest a rejection with the reason.
+TEST_CASE("ERP: every document received once by the ERP stand-in, its manifest checked") {
+  suite::TempDir out;
+  Standin erp({"--dir", out.path(), "--scan-ms", "50", "--twice-every", "8"},
+              GRIDBILL_ERP_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  std::vector<Fact> facts;
+  int64_t total = 0;
+  for (int i = 1; i <= 25; ++i) {
+    const DocumentFact d = Doc(i, i % 5 == 0 ? 4 : 1);  // every fifth a credit note
+    total += d.total_tiyn;
+    facts.push_back({"erp", "document.issued", d.id, "1", d.Encode()});
+  }
+  REQUIRE(*store.AppendFacts("feed", "25", facts, clock.Now()) == 25);
+  Outbox outbox(store, clock, RetryPolicy());
+  ErpFolderReceiver receiver(out.path());
+  DeliverAll(outbox, receiver, clock, store, "erp");
+  auto settled = [&](const std::string& name, const std::string& want) {
+    for (int i = 0; i < 100 && erp.Stat(name) != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return erp.Stat(name);
+  };
+  CHECK(settled("deliveries", "25") == "25");
+  CHECK(erp.Stat("rejected") == "0");
+  CHECK(erp.Stat("rows") == "25");
+  CHECK(erp.Stat("total_tiyn") == std::to_string(total));
+  // The fault mode read some manifests twice: duplicates, not deliveries.
+  CHECK(std::stoi(erp.Stat("twice")) > 0);
+  CHECK(erp.Stat("duplicates") == erp.Stat("twice"));
+
+  // Files put in place as the receiver does: written aside, then renamed.
+  auto place = [](const std::string& path, const std::string& text) {
+    suite::WriteFile(path + ".part", text);
+    std::filesystem::rename(path + ".part", path);
+  };
+  // A manifest of a key already received, under another name: a duplicate.
+  const std::string base = out.path() + "/2026-10/invoice-INV-2026-1";
+  place(out.path() + "/2026-10/again.csv", suite::ReadFile(base + ".csv"));
+  std::string manifest = suite::ReadFile(base + ".manifest");
+  absl::StrReplaceAll({{"file=invoice-INV-2026-1.csv", "file=again.csv"}}, &manifest);
+  const int duplicates = std::stoi(erp.Stat("duplicates"));
+  place(out.path() + "/2026-10/again.manifest", manifest);
+  CHECK(settled("duplicates", std::to_string(duplicates + 1)) == std::to_string(duplicates + 1));
+  CHECK(erp.Stat("deliveries") == "25");
+
+  // A CSV whose total does not match its manifest: rejected, with the reason.
+  std::string forged = manifest;
+  absl::StrReplaceAll(
+      {{"file=again.csv", "file=forged.csv"}, {"idempotency_key=", "idempotency_key=forged-"}},
+      &forged);
+  std::string csv = suite::ReadFile(base + ".csv");
+  absl::StrReplaceAll({{"1160.00", "1170.00"}}, &csv);
+  place(out.path() + "/2026-10/forged.csv", csv);
+  absl::StrReplaceAll({{Sha256Hex(suite::ReadFile(base + ".csv")), Sha256Hex(csv)}}, &forged);
+  place(out.path() + "/2026-10/forged.manifest", forged);
+  CHECK(settled("rejected", "1") == "1");
+  httplib::Client c("127.0.0.1", erp.port);
+  httplib::Result r = c.Get("/received");
+  REQUIRE(r);
+  INFO(r->body);
+  CHECK(absl::StrContains(r->body, "forged.csv: total sums to 1170.00, the manifest 1160.00"));
+  CHECK(erp.Stat("deliveries") == "25");
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,

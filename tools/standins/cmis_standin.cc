@@ -5,31 +5,39 @@
 //   GET  ...?cmisselector=object   the object at the path (succinct
 //                                  properties), 404 objectNotFound
 //   GET  ...?cmisselector=content  a document's content
+//   GET  ...?cmisselector=children a folder's children by name, in pages
+//                                  (maxItems, skipCount; hasMoreItems)
 //   POST cmisaction=createFolder   a folder in the folder at the path
 //   POST cmisaction=createDocument a document (multipart, part "content")
+//   POST cmisaction=setContent     a document's content replaced (what a
+//                                  tampering user of the ECM would do; the
+//                                  tests use it to make the integrity
+//                                  check find a changed document)
 //
 // with properties as propertyId[i] / propertyValue[i]; a name that exists
 // in the folder is 409 nameConstraintViolation. It keeps everything in
 // memory and counts (GET /stats) folders, documents, the SHA-256 of each
 // document's content against its gridbill:sha256 property (`bad_hashes`),
-// conflicts, and faults: --fail-every N answers every N-th request 503
-// without acting; over the creates, --slow-every N acts, then holds the
-// answer 15 s (past the client's deadline), --twice-every N receives a
-// create twice (the second is a conflict, counted in `twice`).
+// conflicts, and the fault modes of standin.h: --fail-every N over every
+// request; --slow-every N and --twice-every N over the creates (a create
+// received twice: the second is a conflict, counted in `twice`).
 //
 //   cmis_standin --port 7211
 #include <httplib.h>
-#include <openssl/sha.h>
 
-#include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
+
+#include "gridbill/base/sha256.h"
+#include "standin.h"
 
 namespace {
+
+using gridbill::Sha256Hex;
+using gridbill::standin::Arg;
+using gridbill::standin::Quote;
 
 struct Object {
   std::string id;
@@ -37,30 +45,6 @@ struct Object {
   std::map<std::string, std::string> properties;
   std::string content;
 };
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return fallback;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  char hex[2 * SHA256_DIGEST_LENGTH + 1];
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return std::string(hex, 2 * SHA256_DIGEST_LENGTH);
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 std::string Json(const Object& o) {
   std::string out = "{\"succinctProperties\":{\"cmis:objectId\":" + Quote(o.id) +
@@ -91,28 +75,16 @@ int main(int argc, char** argv) {
   const int port = std::stoi(Arg(argc, argv, "port", "7211"));
   const std::string host = Arg(argc, argv, "host", "127.0.0.1");
   const std::string repository = Arg(argc, argv, "repository", "gridbill");
-  const int fail_every = std::stoi(Arg(argc, argv, "fail-every", "0"));
-  const int slow_every = std::stoi(Arg(argc, argv, "slow-every", "0"));
-  const int twice_every = std::stoi(Arg(argc, argv, "twice-every", "0"));
+  gridbill::standin::Faults faults(argc, argv);
   std::mutex mu;
   std::map<std::string, Object> objects = {{"/", Object{"root", true, {}, ""}}};
-  int requests = 0, creates = 0, conflicts = 0, slow = 0, twice = 0, next_id = 1;
+  int conflicts = 0, next_id = 1, replaced = 0;
   const std::string prefix = "/cmis/browser/" + repository + "/root";
 
   httplib::Server server;
-  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/stats") return httplib::Server::HandlerResponse::Unhandled;
-    std::lock_guard<std::mutex> l(mu);
-    if (!req.has_header("Authorization")) {
-      Error(res, 401, "permissionDenied", "authentication required");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (fail_every > 0 && ++requests % fail_every == 0) {
-      Error(res, 503, "runtime", "service unavailable");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  faults.Guard(server, {"/stats"},
+               "{\"exception\":\"permissionDenied\",\"message\":\"authentication required\"}",
+               "{\"exception\":\"runtime\",\"message\":\"service unavailable\"}");
   auto path_of = [&](const httplib::Request& req) {
     std::string p = req.path.substr(prefix.size());
     while (p.size() > 1 && p.back() == '/') p.pop_back();
@@ -121,15 +93,53 @@ int main(int argc, char** argv) {
   const std::string route = "^" + prefix + "(/.*)?$";
   server.Get(route, [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
-    auto it = objects.find(path_of(req));
+    const std::string path = path_of(req);
+    auto it = objects.find(path);
     if (it == objects.end()) return Error(res, 404, "objectNotFound", req.path);
-    if (req.get_param_value("cmisselector") == "content") {
+    const std::string selector = req.get_param_value("cmisselector");
+    if (selector == "content") {
+      if (it->second.folder) return Error(res, 409, "constraint", "a folder has no content");
       return res.set_content(it->second.content, "application/octet-stream");
+    }
+    if (selector == "children") {
+      if (!it->second.folder) return Error(res, 409, "constraint", "not a folder");
+      const int max_items =
+          req.has_param("maxItems") ? std::stoi(req.get_param_value("maxItems")) : 100;
+      const int skip = req.has_param("skipCount") ? std::stoi(req.get_param_value("skipCount")) : 0;
+      // The children are the paths one segment below, in name order.
+      const std::string base = path == "/" ? "/" : path + "/";
+      std::string items;
+      int n = 0, shown = 0;
+      bool more = false;
+      for (auto c = objects.upper_bound(base); c != objects.end(); ++c) {
+        if (c->first.compare(0, base.size(), base) != 0) break;
+        if (c->first.find('/', base.size()) != std::string::npos) continue;
+        if (n++ < skip) continue;
+        if (shown == max_items) {
+          more = true;
+          break;
+        }
+        items += (shown++ > 0 ? "," : "") + std::string("{\"object\":") + Json(c->second) + "}";
+      }
+      return res.set_content(
+          "{\"objects\":[" + items + "],\"hasMoreItems\":" + (more ? "true" : "false") + "}",
+          "application/json");
     }
     res.set_content(Json(it->second), "application/json");
   });
   server.Post(route, [&](const httplib::Request& req, httplib::Response& res) {
     const std::string action = Field(req, "cmisaction");
+    if (action == "setContent") {
+      std::lock_guard<std::mutex> l(mu);
+      auto it = objects.find(path_of(req));
+      if (it == objects.end() || it->second.folder) {
+        return Error(res, 404, "objectNotFound", req.path);
+      }
+      if (!req.has_file("content")) return Error(res, 400, "constraint", "no content");
+      it->second.content = req.get_file_value("content").content;
+      ++replaced;
+      return res.set_content(Json(it->second), "application/json");
+    }
     if (action != "createFolder" && action != "createDocument") {
       return Error(res, 400, "notSupported", "cmisaction " + action);
     }
@@ -139,7 +149,7 @@ int main(int argc, char** argv) {
       if (id.empty()) break;
       props[id] = Field(req, "propertyValue[" + std::to_string(i) + "]");
     }
-    bool late = false;
+    gridbill::standin::Faults::Change change;
     {
       std::lock_guard<std::mutex> l(mu);
       const std::string parent = path_of(req);
@@ -149,9 +159,8 @@ int main(int argc, char** argv) {
       }
       if (props["cmis:name"].empty()) return Error(res, 400, "constraint", "cmis:name is required");
       const std::string path = (parent == "/" ? "" : parent) + "/" + props["cmis:name"];
-      ++creates;
-      const int arrivals = twice_every > 0 && creates % twice_every == 0 ? 2 : 1;
-      for (int n = 0; n < arrivals; ++n) {
+      change = faults.NextChange();
+      for (int n = 0; n < change.arrivals; ++n) {
         if (objects.count(path) > 0) {
           ++conflicts;
           if (n == 0) Error(res, 409, "nameConstraintViolation", path + " exists");
@@ -169,11 +178,8 @@ int main(int argc, char** argv) {
         res.status = 201;
         res.set_content(Json(o), "application/json");
       }
-      twice += arrivals - 1;
-      late = slow_every > 0 && creates % slow_every == 0;
-      slow += late ? 1 : 0;
     }
-    if (late) std::this_thread::sleep_for(std::chrono::seconds(15));
+    gridbill::standin::Faults::Hold(change);
   });
   server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
@@ -188,20 +194,11 @@ int main(int argc, char** argv) {
       auto sha = o.properties.find("gridbill:sha256");
       if (sha == o.properties.end() || sha->second != Sha256Hex(o.content)) ++bad_hashes;
     }
-    res.set_content(
-        "{\"folders\":" + std::to_string(folders) + ",\"documents\":" + std::to_string(documents) +
-            ",\"bad_hashes\":" + std::to_string(bad_hashes) +
-            ",\"conflicts\":" + std::to_string(conflicts) + ",\"slow\":" + std::to_string(slow) +
-            ",\"twice\":" + std::to_string(twice) + "}",
-        "application/json");
+    res.set_content("{\"folders\":" + std::to_string(folders) +
+                        ",\"documents\":" + std::to_string(documents) + ",\"bad_hashes\":" +
+                        std::to_string(bad_hashes) + ",\"conflicts\":" + std::to_string(conflicts) +
+                        ",\"replaced\":" + std::to_string(replaced) + faults.StatsJson() + "}",
+                    "application/json");
   });
-  const int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    std::cerr << "cmis_standin: cannot listen on " << host << ":" << port << "\n";
-    return 1;
-  }
-  std::cout << "cmis_standin listening on " << host << ":" << bound << std::endl;
-  server.listen_after_bind();
-  return 0;
+  return gridbill::standin::Listen(server, "cmis_standin", host, port);
 }

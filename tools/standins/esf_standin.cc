@@ -6,32 +6,31 @@
 // and a second registration of one key would be counted in
 // `duplicate_registrations` (GET /esf/v1/stats), which must stay 0.
 //
-// Faults for the tests: --fail-every N answers every N-th upload 503,
-// --slow-every N sleeps past a client's deadline on every N-th upload (after
-// storing it: the client sees a time-out of an upload that happened),
-// --twice-every N answers every N-th upload twice-over (the client's retry
-// gets the stored invoice), --reject-bin BIN declines invoices to that
-// customer (FAILED with a reason), --register-after N registers an invoice on
-// its N-th status query (sent -> delivered). A correction (the ESF of a
-// credit or debit note, ADDITIONAL_INVOICE) must name the registration
-// number of a registered invoice (related_registration_number); counted in
-// `corrections`.
+// Faults for the tests, the modes of standin.h over the uploads:
+// --fail-every N (503), --slow-every N (stored, then answered past the
+// client's deadline), --twice-every N (received twice: the second arrival
+// is the stored invoice, counted in `duplicate_uploads`); --reject-bin BIN declines invoices to
+// that customer (FAILED with a reason), --register-after N registers an invoice on its N-th status
+// query (sent -> delivered). A correction (the ESF of a credit or debit note, ADDITIONAL_INVOICE)
+// must name the registration number of a registered invoice (related_registration_number); counted
+// in `corrections`.
 //
 //   esf_standin --port 7208 --log /tmp/esf.log
 #include <httplib.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "standin.h"
+
 namespace {
+
+using gridbill::standin::Arg;
 
 struct Invoice {
   std::string id;
@@ -45,13 +44,6 @@ struct Invoice {
   int queries = 0;
   size_t bytes = 0;
 };
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return fallback;
-}
 
 std::string Today() {
   const std::time_t t = std::time(nullptr);
@@ -73,9 +65,7 @@ int main(int argc, char** argv) {
   const int port = std::stoi(Arg(argc, argv, "port", "7208"));
   const std::string host = Arg(argc, argv, "host", "127.0.0.1");
   const std::string log_path = Arg(argc, argv, "log", "");
-  const int fail_every = std::stoi(Arg(argc, argv, "fail-every", "0"));
-  const int slow_every = std::stoi(Arg(argc, argv, "slow-every", "0"));
-  const int twice_every = std::stoi(Arg(argc, argv, "twice-every", "0"));
+  gridbill::standin::Faults faults(argc, argv);
   const int register_after = std::stoi(Arg(argc, argv, "register-after", "1"));
   const std::string reject_bin = Arg(argc, argv, "reject-bin", "");
 
@@ -121,12 +111,12 @@ int main(int argc, char** argv) {
                       "application/json");
       return;
     }
-    bool slow = false;
+    gridbill::standin::Faults::Change change;
     Invoice inv;
     {
       std::lock_guard<std::mutex> l(mu);
       ++uploads;
-      if (fail_every > 0 && uploads % fail_every == 0) {
+      if (faults.Fail()) {
         res.status = 503;
         res.set_content("{\"error\":\"service unavailable\"}", "application/json");
         return;
@@ -167,10 +157,10 @@ int main(int argc, char** argv) {
         key_of_id[inv.id] = key;
         if (log.is_open()) log << "upload " << key << " " << inv.id << std::endl;
       }
-      slow = slow_every > 0 && uploads % slow_every == 0;
-      if (twice_every > 0 && uploads % twice_every == 0) ++duplicates;
+      change = faults.NextChange();
+      duplicates += change.arrivals - 1;  // a second arrival is the stored invoice
     }
-    if (slow) std::this_thread::sleep_for(std::chrono::seconds(15));
+    gridbill::standin::Faults::Hold(change);
     res.set_content(InvoiceJson(inv), "application/json");
   });
   server.Get(R"(/esf/v1/invoices/(\w+))", [&](const httplib::Request& req, httplib::Response& res) {
@@ -221,21 +211,13 @@ int main(int argc, char** argv) {
   // What the tests count.
   server.Get("/esf/v1/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
-    res.set_content("{\"invoices\":" + std::to_string(by_key.size()) +
-                        ",\"uploads\":" + std::to_string(uploads) +
-                        ",\"duplicate_uploads\":" + std::to_string(duplicates) +
-                        ",\"registrations\":" + std::to_string(registrations) +
-                        ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) +
-                        ",\"corrections\":" + std::to_string(corrections) + "}",
-                    "application/json");
+    res.set_content(
+        "{\"invoices\":" + std::to_string(by_key.size()) + ",\"uploads\":" +
+            std::to_string(uploads) + ",\"duplicate_uploads\":" + std::to_string(duplicates) +
+            ",\"registrations\":" + std::to_string(registrations) +
+            ",\"duplicate_registrations\":" + std::to_string(duplicate_registrations) +
+            ",\"corrections\":" + std::to_string(corrections) + faults.StatsJson() + "}",
+        "application/json");
   });
-  const int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    std::cerr << "esf_standin: cannot listen on " << host << ":" << port << "\n";
-    return 1;
-  }
-  std::cout << "esf_standin listening on " << host << ":" << bound << std::endl;
-  server.listen_after_bind();
-  return 0;
+  return gridbill::standin::Listen(server, "esf_standin", host, port);
 }

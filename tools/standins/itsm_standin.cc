@@ -8,40 +8,31 @@
 // repeated with the X-Idempotency-Key, method and path it has acted on is
 // answered as before and not done again (counted in `replays`).
 //
-// Faults for the tests: --fail-every N answers every N-th request 503
-// without acting; over the changes, --slow-every N acts on every N-th,
-// then holds the answer 15 s (past the
-// client's deadline: it sees a time-out of a change that happened, counted
-// in `slow`); --twice-every N receives every N-th twice (as a network that
-// duplicates a request would: the second is acted on too, counted in
-// `twice`).
+// Faults for the tests, the modes of standin.h: --fail-every N over every
+// request; --slow-every N and --twice-every N over the changes (a change
+// received twice is acted on twice unless its key was answered).
 //
 //   itsm_standin --port 7209
 #include <httplib.h>
 
-#include <chrono>
 #include <functional>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "standin.h"
+
 namespace {
+
+using gridbill::standin::Arg;
+using gridbill::standin::Quote;
 
 struct Incident {
   std::string sys_id, number, correlation_id, short_description, description, state = "1";
   std::vector<std::string> work_notes;
   std::string close_notes;
 };
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return fallback;
-}
 
 // The string value of "key" in a flat JSON object ("" when absent).
 std::string Field(const std::string& json, const std::string& key) {
@@ -58,15 +49,6 @@ std::string Field(const std::string& json, const std::string& key) {
   return out;
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 std::string Json(const Incident& i) {
   return "{\"sys_id\":" + Quote(i.sys_id) + ",\"number\":" + Quote(i.number) +
          ",\"correlation_id\":" + Quote(i.correlation_id) + ",\"state\":" + Quote(i.state) +
@@ -79,28 +61,23 @@ std::string Json(const Incident& i) {
 int main(int argc, char** argv) {
   const int port = std::stoi(Arg(argc, argv, "port", "7209"));
   const std::string host = Arg(argc, argv, "host", "127.0.0.1");
-  const int fail_every = std::stoi(Arg(argc, argv, "fail-every", "0"));
-  const int slow_every = std::stoi(Arg(argc, argv, "slow-every", "0"));
-  const int twice_every = std::stoi(Arg(argc, argv, "twice-every", "0"));
+  gridbill::standin::Faults faults(argc, argv);
   std::mutex mu;
   std::vector<Incident> incidents;
   // Method, path and X-Idempotency-Key of a change -> its answer (status, body).
   std::map<std::string, std::pair<int, std::string>> answered;
-  int requests = 0, changes = 0, replays = 0, slow = 0, twice = 0;
+  int replays = 0;
   // One change (POST, PATCH): `act` does it under the lock and answers; a
-  // repeat of an answered key is answered again; done twice or answered
-  // late as the flags say.
+  // repeat of an answered key is answered again; received twice or answered
+  // late as the fault modes say.
   auto change = [&](const httplib::Request& req, httplib::Response& res,
                     const std::function<void()>& act) {
-    bool late = false;
+    gridbill::standin::Faults::Change c = faults.NextChange();
     {
       std::lock_guard<std::mutex> l(mu);
-      ++changes;
       const std::string key = req.get_header_value("X-Idempotency-Key");
       const std::string id = req.method + " " + req.path + " " + key;
-      const int arrivals = twice_every > 0 && changes % twice_every == 0 ? 2 : 1;
-      twice += arrivals - 1;
-      for (int n = 0; n < arrivals; ++n) {
+      for (int n = 0; n < c.arrivals; ++n) {
         auto seen = answered.find(id);
         if (!key.empty() && seen != answered.end()) {
           ++replays;
@@ -111,26 +88,12 @@ int main(int argc, char** argv) {
         act();
         if (!key.empty()) answered[id] = {res.status, res.body};
       }
-      late = slow_every > 0 && changes % slow_every == 0;
-      slow += late ? 1 : 0;
     }
-    if (late) std::this_thread::sleep_for(std::chrono::seconds(15));
+    gridbill::standin::Faults::Hold(c);
   };
 
   httplib::Server server;
-  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> l(mu);
-    if (req.path == "/stats") return httplib::Server::HandlerResponse::Unhandled;
-    if (!req.has_header("Authorization")) {
-      res.status = 401;
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (fail_every > 0 && ++requests % fail_every == 0) {
-      res.status = 503;
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  faults.Guard(server, {"/stats"}, "", "");
   server.Get("/api/now/table/incident", [&](const httplib::Request& req, httplib::Response& res) {
     const std::string q = req.get_param_value("sysparm_query");
     std::string corr;
@@ -200,21 +163,12 @@ int main(int argc, char** argv) {
         if (++active_by[i.correlation_id] > 1) ++duplicate_active;
       }
     }
-    res.set_content(
-        "{\"incidents\":" + std::to_string(incidents.size()) +
-            ",\"active\":" + std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
-            ",\"duplicate_active\":" + std::to_string(duplicate_active) + ",\"work_notes\":" +
-            std::to_string(work_notes) + ",\"replays\":" + std::to_string(replays) +
-            ",\"slow\":" + std::to_string(slow) + ",\"twice\":" + std::to_string(twice) + "}",
-        "application/json");
+    res.set_content("{\"incidents\":" + std::to_string(incidents.size()) + ",\"active\":" +
+                        std::to_string(active) + ",\"resolved\":" + std::to_string(resolved) +
+                        ",\"duplicate_active\":" + std::to_string(duplicate_active) +
+                        ",\"work_notes\":" + std::to_string(work_notes) +
+                        ",\"replays\":" + std::to_string(replays) + faults.StatsJson() + "}",
+                    "application/json");
   });
-  const int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    std::cerr << "itsm_standin: cannot listen on " << host << ":" << port << "\n";
-    return 1;
-  }
-  std::cout << "itsm_standin listening on " << host << ":" << bound << std::endl;
-  server.listen_after_bind();
-  return 0;
+  return gridbill::standin::Listen(server, "itsm_standin", host, port);
 }
