@@ -16,6 +16,10 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# What the tests use besides the build (e.g. tests/k8s's Node packages), as
+# the test command installs it.
+bash "$GRIDBILL_ROOT/deploy/install-deps.sh"
+
 dir="${GRIDBILL_SANITIZE_BUILD_DIR:-$GRIDBILL_ROOT/build-sanitize}"
 jobs="${GRIDBILL_JOBS:-$(nproc)}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$GRIDBILL_ROOT}"

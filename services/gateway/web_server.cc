@@ -132,18 +132,19 @@ struct TakenToken {
 // The refresh token in a SignIn or Refresh answer: taken out of the message
 // (rewritten without it) and returned with its lifetime.
 TakenToken TakeRefreshToken(const std::string& method, std::string& message) {
-  v1::Tokens* tokens = nullptr;
   v1::SignInResponse signed_in;
   v1::RefreshResponse refreshed;
   google::protobuf::Message* parsed = nullptr;
   if (method == AuthMethods().sign_in) {
     parsed = &signed_in;
-    tokens = signed_in.mutable_tokens();
   } else if (method == AuthMethods().refresh) {
     parsed = &refreshed;
-    tokens = refreshed.mutable_tokens();
   }
   if (parsed == nullptr || !parsed->ParseFromString(message)) return {"", 0};
+  // Only after the parse: parsing clears the message first, which frees a
+  // Tokens taken from it before (AddressSanitizer: heap-use-after-free).
+  v1::Tokens* tokens =
+      parsed == &signed_in ? signed_in.mutable_tokens() : refreshed.mutable_tokens();
   TakenToken taken{std::move(*tokens->mutable_refresh_token()),
                    tokens->refresh_expire_time().seconds() - absl::ToUnixSeconds(absl::Now())};
   tokens->clear_refresh_token();

@@ -120,7 +120,11 @@ TEST_CASE(
   paging::Page all;
   all.size = 1000;
   int delivered = 0;
-  for (const Delivery& d : store.List({}, all)->items) {
+  // Held in a variable: ->items of the temporary would not outlive the
+  // range-for's first statement.
+  absl::StatusOr<paging::PageOf<Delivery>> listed1 = store.List({}, all);
+  REQUIRE(listed1.ok());
+  for (const Delivery& d : listed1->items) {
     if (d.fact_id == "doc-13") {
       CHECK(d.state == DeliveryState::kDead);
       CHECK(absl::StrContains(d.last_error, "999999999999 is not registered as a VAT payer"));
@@ -302,7 +306,9 @@ TEST_CASE("ITSM: each incident once through 503s, time-outs and requests receive
   CHECK(std::stoi(itsm.Stat("replays")) > 0);
   paging::Page all;
   all.size = 1000;
-  for (const Delivery& d : store.List({}, all)->items) {
+  absl::StatusOr<paging::PageOf<Delivery>> listed2 = store.List({}, all);
+  REQUIRE(listed2.ok());
+  for (const Delivery& d : listed2->items) {
     INFO(d.fact_id << ": " << d.last_error);
     CHECK(d.state == DeliveryState::kDelivered);
   }
@@ -336,7 +342,9 @@ TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, 
   CHECK(std::stoi(cmis.Stat("twice")) > 0);
   paging::Page all;
   all.size = 1000;
-  for (const Delivery& d : store.List({}, all)->items) {
+  absl::StatusOr<paging::PageOf<Delivery>> listed3 = store.List({}, all);
+  REQUIRE(listed3.ok());
+  for (const Delivery& d : listed3->items) {
     INFO(d.fact_id << ": " << d.last_error);
     CHECK(d.state == DeliveryState::kDelivered);
   }
