@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -572,12 +573,20 @@ absl::StatusOr<int64_t> ToWh(std::string_view text, EnergyUnit unit, bool comma_
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  auto too_large = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("value ", QuoteInput(text), " is too large"));
+  };
+  // units * 10 + digit within int64 (15 digits of MWh are 10^21 Wh: more
+  // than int64 holds).
+  auto times_ten_plus = [&](int64_t& v, int digit) {
+    if (v > (std::numeric_limits<int64_t>::max() - digit) / 10) return false;
+    v = v * 10 + digit;
+    return true;
+  };
   int64_t units = 0;
   int int_digits = 0;
   while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
-    if (++int_digits > 15) {
-      return absl::InvalidArgumentError(absl::StrCat("value ", QuoteInput(text), " is too large"));
-    }
+    if (++int_digits > 15) return too_large();
     units = units * 10 + (text[i++] - '0');
   }
   int frac_digits = 0;
@@ -586,7 +595,7 @@ absl::StatusOr<int64_t> ToWh(std::string_view text, EnergyUnit unit, bool comma_
     while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
       const int digit = text[i++] - '0';
       if (frac_digits < scale_digits) {
-        units = units * 10 + digit;
+        if (!times_ten_plus(units, digit)) return too_large();
         ++frac_digits;
       } else if (digit != 0) {
         return absl::InvalidArgumentError(absl::StrCat("value ", QuoteInput(text), " ", unit_name,
@@ -595,7 +604,9 @@ absl::StatusOr<int64_t> ToWh(std::string_view text, EnergyUnit unit, bool comma_
     }
   }
   if (i != text.size() || int_digits == 0) return bad();
-  for (; frac_digits < scale_digits; ++frac_digits) units *= 10;
+  for (; frac_digits < scale_digits; ++frac_digits) {
+    if (!times_ten_plus(units, 0)) return too_large();
+  }
   return negative ? -units : units;
 }
 

@@ -613,11 +613,12 @@ TEST_CASE("claiming a piece is a HOT update: a run's claims leave no index entri
   // completion (it sets finish_time, which takes the piece out of the
   // unfinished-pieces index) as a new version. A claim is HOT when its page
   // has room for the new version: the pages' free half (fillfactor) is
-  // shared with the completions' new versions, so a few claims on a page
-  // they filled are not (23 of 300 here; with the index on `state` before
-  // V002, none was).
+  // shared with the completions' new versions, and a full page is pruned
+  // only when no snapshot still sees its dead versions, so how many claims
+  // find room depends on timing (277 of 300 on an idle machine, 147 of 300
+  // in a loaded CI run). With the index on `state` before V002, none was.
   CHECK((*stats)[0].Int(0) == 2 * kPieces);
-  CHECK((*stats)[0].Int(1) >= kPieces * 9 / 10);
+  CHECK((*stats)[0].Int(1) >= kPieces / 4);
   CHECK((*stats)[0].Int(1) <= kPieces);
   auto job = store.Get("hot");
   REQUIRE(job.ok());

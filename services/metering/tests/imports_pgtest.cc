@@ -535,5 +535,18 @@ TEST_CASE("unit conversion is exact and a fraction of a Wh is an error") {
   REQUIRE_FALSE(ToWh("", EnergyUnit::kWh).ok());
 }
 
+TEST_CASE("a value whose Wh do not fit in 64 bits is too large, not wrapped around") {
+  // Found by metering_csv_import_fuzz: 15 digits of MWh are 10^21 Wh.
+  REQUIRE(*ToWh("999999999999999", EnergyUnit::kWh) == 999999999999999);
+  REQUIRE(*ToWh("9223372036854.775807", EnergyUnit::kMwh) == 9223372036854775807);
+  for (const char* v : {"100400000000000", "9223372036854.775808", "-9999999999999.999999"}) {
+    INFO(v);
+    const absl::StatusOr<int64_t> wh = ToWh(v, EnergyUnit::kMwh);
+    REQUIRE_FALSE(wh.ok());
+    CHECK(absl::StrContains(wh.status().message(), "is too large"));
+  }
+  REQUIRE_FALSE(ToWh("1000000000000000", EnergyUnit::kWh).ok());  // 16 digits, as before
+}
+
 }  // namespace
 }  // namespace gridbill::metering::testing
