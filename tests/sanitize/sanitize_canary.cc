@@ -6,6 +6,13 @@
 //   child     a child process overflows and the test ignores how it ended and
 //             passes: only the report folder shows it (what the script's check
 //             of that folder is for).
+//   child-ub  a child process overflows a signed integer (UndefinedBehavior-
+//             Sanitizer) writing to the test's stderr; the test passes: the
+//             script finds the report in ctest's log.
+//   child-ub-log  the same child writing to a log file in a temporary folder,
+//             which the test deletes as the suite harness does, after
+//             KeepSanitizerReports (libs/testing) copied the report out.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +20,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "gridbill/testing/sanitizer_reports.h"
 
 namespace {
 
@@ -28,10 +39,41 @@ int Overflow() {
   return 0;
 }
 
+// A signed overflow, which UndefinedBehaviorSanitizer reports (and stops:
+// -fno-sanitize-recover) as "runtime error: signed integer overflow".
+int SignedOverflow() {
+  volatile int big = 2147483647;
+  volatile int one = 1;
+  const int sum = big + one;
+  std::printf("sanitize_canary: overflowed to %d and was not stopped\n", sum);
+  return 0;
+}
+
+// Runs this program again with `flag`, its stdout and stderr to `log` when
+// given (else inherited), and waits.
+int Child(const char* self, const char* flag, const char* log) {
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    if (log != nullptr) {
+      const int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) _exit(126);
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execl("/proc/self/exe", self, flag, static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "--overflow") == 0) return Overflow();
+  if (argc > 1 && std::strcmp(argv[1], "--signed-overflow") == 0) return SignedOverflow();
   const char* mode = std::getenv("GRIDBILL_SANITIZE_CANARY");
   if (mode == nullptr || *mode == '\0') {
     std::printf("sanitize_canary: nothing planted\n");
@@ -50,6 +92,26 @@ int main(int argc, char** argv) {
     std::printf("sanitize_canary: the child ended (status %d); passing anyway\n", status);
     return 0;
   }
-  std::printf("sanitize_canary: GRIDBILL_SANITIZE_CANARY is overflow or child, not %s\n", mode);
+  if (std::strcmp(mode, "child-ub") == 0) {
+    const int status = Child(argv[0], "--signed-overflow", nullptr);
+    std::printf("sanitize_canary: the child ended (status %d); passing anyway\n", status);
+    return 0;
+  }
+  if (std::strcmp(mode, "child-ub-log") == 0) {
+    char dir[] = "/tmp/gridbill-sanitize-canary-XXXXXX";
+    if (mkdtemp(dir) == nullptr) return 2;
+    const std::string log = std::string(dir) + "/child.log";
+    const int status = Child(argv[0], "--signed-overflow", log.c_str());
+    const int kept = gridbill::testing::KeepSanitizerReports(dir);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    std::printf("sanitize_canary: the child ended (status %d), %d log kept; passing anyway\n",
+                status, kept);
+    return 0;
+  }
+  std::printf(
+      "sanitize_canary: GRIDBILL_SANITIZE_CANARY is overflow, child, child-ub or "
+      "child-ub-log, not %s\n",
+      mode);
   return 2;
 }

@@ -6,8 +6,10 @@
 # first run). Checks what a user reads: the tests passed, the binaries carry
 # the ASan and UBSan runtimes, and the closing line says exit 0 and 0
 # sanitizer reports. Then the canary plants a real heap overflow, once in a
-# child process whose test still passes and once in the test's own process:
-# the script must fail both times and count the report.
+# child process whose test still passes and once in the test's own process,
+# and a signed overflow in a child (UBSan), once on the test's stderr and
+# once in a log the test deletes: the script must fail every time and count
+# the report.
 #
 #   sanitize_smoke.sh <checkout> <build folder for the sanitized build>
 set -euo pipefail
@@ -61,7 +63,19 @@ GRIDBILL_SANITIZE_CANARY=child run '^sanitize_canary$'
 [[ "$closing" =~ $(closing_re 0 1) ]] || fail "with a child's report the closing line is: $closing"
 grep -q 'ERROR: AddressSanitizer: heap-buffer-overflow' "$out" || fail "the child's report was not printed"
 
-# 3. The test's own process overflows: the test fails and the report is counted.
+# 3. A child's UndefinedBehaviorSanitizer report, which does not go to the
+# report folder by itself: once on the test's stderr (found in ctest's log),
+# once in a log file the test deletes (kept by KeepSanitizerReports).
+GRIDBILL_SANITIZE_CANARY=child-ub run '^sanitize_canary$'
+[[ $rc -ne 0 ]] || fail "a child's UBSan report on the test's stderr did not fail the run"
+[[ "$closing" =~ $(closing_re 0 1) ]] || fail "with a child's UBSan report the closing line is: $closing"
+grep -q 'runtime error: signed integer overflow' "$out" || fail "the child's UBSan report was not printed"
+GRIDBILL_SANITIZE_CANARY=child-ub-log run '^sanitize_canary$'
+[[ $rc -ne 0 ]] || fail "a child's UBSan report in a deleted log did not fail the run"
+[[ "$closing" =~ $(closing_re 0 1) ]] || fail "with a child's UBSan report in a log the closing line is: $closing"
+grep -q 'ubsan-child.child.log.0' "$out" || fail "the kept log was not listed"
+
+# 4. The test's own process overflows: the test fails and the report is counted.
 GRIDBILL_SANITIZE_CANARY=overflow run '^sanitize_canary$'
 [[ $rc -ne 0 ]] || fail "an overflow in the test did not fail the run"
 [[ "$closing" =~ $(closing_re '[1-9][0-9]*' 1) ]] || fail "with the test's own report the closing line is: $closing"
@@ -69,4 +83,4 @@ grep -q 'ERROR: AddressSanitizer: heap-buffer-overflow' "$out" || fail "the test
 
 [[ $problems -eq 0 ]] || exit 1
 rm -rf "$dir"
-echo "sanitize_smoke: $passed tests passed sanitized, reports 0 (${clean_seconds} s from nothing); a child's report and a test's report each fail the run"
+echo "sanitize_smoke: $passed tests passed sanitized, reports 0 (${clean_seconds} s from nothing); a child's ASan or UBSan report and a test's report each fail the run"

@@ -23,6 +23,7 @@
 
 #include "catch2/catch.hpp"
 #include "gridbill/pgtest/pgtest.h"
+#include "gridbill/testing/sanitizer_reports.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -142,6 +143,9 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // Child processes' logs are usually here: a UBSan report in one is kept
+  // before they go (only under deploy/test-sanitized.sh).
+  gridbill::testing::KeepSanitizerReports(path_);
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
 }

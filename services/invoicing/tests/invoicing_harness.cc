@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "gridbill/domain/identifiers.h"
 #include "gridbill/pg/query.h"
 #include "gridbill/server/proto_convert.h"
+#include "gridbill/testing/sanitizer_reports.h"
 #include "grpcpp/create_channel.h"
 
 extern char** environ;
@@ -176,6 +178,11 @@ ContractsProcess::~ContractsProcess() {
     int status = 0;
     waitpid(pid_, &status, 0);
   }
+  // The log goes with its directory; a UBSan report in it is kept first.
+  const std::filesystem::path dir = std::filesystem::path(log_path_).parent_path();
+  gridbill::testing::KeepSanitizerReports(dir);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 // --- Harness -----------------------------------------------------------------
