@@ -27,7 +27,8 @@ fi
 
 if [[ "${1:-}" == "--runtime" ]]; then
   shift
-  wanted=(gridbillctl gridbill-integrations gridbill-esf-standin gridbill-itsm-standin)
+  wanted=(gridbillctl gridbill-integrations gridbill-esf-standin gridbill-itsm-standin
+    gridbill-cmis-standin gridbill-erp-standin)
   for line in "${SERVICES[@]}"; do
     read -r svc _ <<<"$line"
     wanted+=("gridbill-$svc")

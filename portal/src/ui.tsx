@@ -78,6 +78,8 @@ export interface Column<R> {
   label: string;
   cell: (row: R) => ComponentChildren;
   numeric?: boolean;
+  // Kept on one line (document numbers, dates: their hyphens would break).
+  nowrap?: boolean;
 }
 
 // A table paged on the client (`pageSize` rows at a time); `more` fetches
@@ -130,7 +132,7 @@ export function Table<R>({
             shown.map((r, i) => (
               <tr key={rowKey ? rowKey(r, i) : i}>
                 {columns.map((c) => (
-                  <td class={c.numeric ? "num" : undefined}>{c.cell(r)}</td>
+                  <td class={c.numeric ? "num" : c.nowrap ? "nowrap" : undefined}>{c.cell(r)}</td>
                 ))}
               </tr>
             ))

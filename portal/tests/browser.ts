@@ -24,7 +24,7 @@ import path from "node:path";
 import { AuditService, AuthService } from "../src/gen/gridbill/gateway/v1/gateway_pb";
 import { BillingPeriodService, DocumentOrder, DocumentService, DocumentType, PaymentService, PeriodState } from "../src/gen/gridbill/invoicing/v1/invoicing_pb";
 import { Aggregation, Channel, ImportService, MeteringPointService, ReadingService, Resolution } from "../src/gen/gridbill/metering/v1/metering_pb";
-import { ApplicationService, ApplicationState } from "../src/gen/gridbill/contracts/v1/contracts_pb";
+import { ApplicationService, ApplicationState, ServiceType } from "../src/gen/gridbill/contracts/v1/contracts_pb";
 import { BalanceService, RunType } from "../src/gen/gridbill/balance/v1/balance_pb";
 import { ForecastService } from "../src/gen/gridbill/forecasting/v1/forecasting_pb";
 import { en } from "../src/lang/en";
@@ -233,8 +233,13 @@ async function participantData(s: Setup, page: Page) {
   // forecast run, its figure and both intervals as the service answers.
   const est = await forecast.estimateMonthToDate({ participantId: s.a, period: month });
   const gross = await page.locator("[data-testid=estimate-gross]").innerText();
-  check(est.grossTiyn !== 0n && BigInt(digits(gross)) === est.grossTiyn,  // negative for a net exporter
-    `the estimate card shows the estimated accrual ${gross} (the service's ${est.grossTiyn} tiyn)`);
+  // Never negative: a service whose estimated net volume is <= 0 (a net
+  // exporter's transmission) is not billed, as invoicing bills it.
+  const perService = est.services.map((x) => `${ServiceType[x.serviceType]} ${x.estimateWh} Wh -> ${x.grossTiyn} tiyn`).join("; ");
+  const billed = est.services.filter((x) => x.estimateWh > 0n);
+  check(BigInt(digits(gross)) === est.grossTiyn && billed.length > 0 && est.grossTiyn > 0n &&
+    est.services.every((x) => (x.estimateWh > 0n ? x.grossTiyn > 0n : x.grossTiyn === 0n)),
+    `the estimate card shows the estimated accrual ${gross} (the service's ${est.grossTiyn} tiyn: ${perService})`);
   for (const [id, lo, hi] of [["estimate-80", est.grossLower80Tiyn, est.grossUpper80Tiyn], ["estimate-95", est.grossLower95Tiyn, est.grossUpper95Tiyn]] as const) {
     const [from, to] = (await page.locator(`[data-testid=${id}]`).innerText()).split(" to ");
     check(BigInt(digits(from)) === lo && BigInt(digits(to)) === hi && lo <= est.grossTiyn && est.grossTiyn <= hi,
@@ -255,6 +260,13 @@ async function participantData(s: Setup, page: Page) {
     `acts (${acts.length}) show no due date and no open amount of their own: they restate an invoice`);
   check(invoices.length > 0 && invoices.every((r) => r[6] !== "—" && /\d/.test(r[8])),
     `invoices (${invoices.length}) show their due date and open amount`);
+  // Numbers and dates on one line each (their hyphens must not break them).
+  const lines = await page.locator("tbody tr td:first-child").evaluateAll((tds) => tds.map((td) => {
+    const r = document.createRange();
+    r.selectNodeContents(td);
+    return new Set(Array.from(r.getClientRects()).map((x) => Math.round(x.top))).size;
+  }));
+  check(lines.length > 0 && lines.every((n) => n === 1), `every document number is on one line (lines: ${[...new Set(lines)].join(", ")})`);
   await shot(page, "documents");
 
   // A hand-made gRPC-web request, with the participant's own token, for the

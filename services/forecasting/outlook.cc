@@ -422,10 +422,20 @@ absl::StatusOr<EstimateAnswer> Outlook::EstimateMonthToDate(
       e.lower80_wh = bound(p->lower80_wh), e.upper80_wh = bound(p->upper80_wh);
       e.lower95_wh = bound(p->lower95_wh), e.upper95_wh = bound(p->upper95_wh);
     }
+    if (!MayBeNegative(s.service_type)) {
+      // The rest of a volume that cannot be negative is not below zero (an
+      // hourly level falling, or a run stored before its points were cut).
+      e.rest_wh = std::max<int64_t>(e.rest_wh, 0);
+      e.estimate_wh = e.measured_wh + e.rest_wh;
+      for (int64_t* b : {&e.lower80_wh, &e.upper80_wh, &e.lower95_wh, &e.upper95_wh}) {
+        *b = std::max(*b, e.measured_wh);
+      }
+    }
+    // Priced as invoicing bills it: a month of net volume <= 0 is not billed.
     ASSIGN_OR_RETURN(e.accrual,
-                     RevenueOf(s.service_type, *period, e.estimate_wh, tariffs, vat_rates));
+                     BilledRevenueOf(s.service_type, *period, e.estimate_wh, tariffs, vat_rates));
     auto gross = [&](int64_t wh) -> absl::StatusOr<Money> {
-      ASSIGN_OR_RETURN(Revenue r, RevenueOf(s.service_type, *period, wh, tariffs, vat_rates));
+      ASSIGN_OR_RETURN(Revenue r, BilledRevenueOf(s.service_type, *period, wh, tariffs, vat_rates));
       return r.gross;
     };
     ASSIGN_OR_RETURN(e.gross_lower80, gross(e.lower80_wh));

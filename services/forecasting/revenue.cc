@@ -126,4 +126,19 @@ absl::StatusOr<Revenue> RevenueOf(int service_type, absl::CivilMonth month, int6
   return out;
 }
 
+absl::StatusOr<Revenue> BilledRevenueOf(int service_type, absl::CivilMonth month, int64_t volume_wh,
+                                        const std::vector<TariffInfo>& tariffs,
+                                        const std::vector<VatRate>& vat) {
+  if (volume_wh > 0) return RevenueOf(service_type, month, volume_wh, tariffs, vat);
+  // The tariff and the VAT rate are still required, as for a billed month.
+  ASSIGN_OR_RETURN(Revenue out, RevenueOf(service_type, month, 0, tariffs, vat));
+  out.volume_wh = volume_wh;
+  out.basis = volume_wh == 0
+                  ? std::string("not billed: volume 0 Wh")
+                  : absl::StrCat("not billed: net volume ", volume_wh,
+                                 " Wh (delivered more than received; a net exporter is not "
+                                 "billed)");
+  return out;
+}
+
 }  // namespace gridbill::forecasting

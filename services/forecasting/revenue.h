@@ -69,4 +69,12 @@ absl::StatusOr<Revenue> RevenueOf(int service_type, absl::CivilMonth month, int6
                                   const std::vector<VatRate>& vat,
                                   const TariffScenario* scenario = nullptr);
 
+// What invoicing bills for one participant's month of a service: a service
+// is never billed a negative quantity, so a net volume <= 0 (a net exporter's
+// transmission) is 0 net, VAT and gross, with `basis` saying why; above 0 as
+// RevenueOf. `volume_wh` keeps the volume given. Errors as RevenueOf.
+absl::StatusOr<Revenue> BilledRevenueOf(int service_type, absl::CivilMonth month, int64_t volume_wh,
+                                        const std::vector<TariffInfo>& tariffs,
+                                        const std::vector<VatRate>& vat);
+
 }  // namespace gridbill::forecasting

@@ -239,6 +239,13 @@ void ForecastOne(RunSeries& s, int horizon, const BacktestOptions& options) {
     p.upper80_wh = std::max(p.volume_wh, Round(best.upper80[i]));
     p.lower95_wh = std::min(p.lower80_wh, Round(best.lower95[i]));
     p.upper95_wh = std::max(p.upper80_wh, Round(best.upper95[i]));
+    if (!MayBeNegative(s.service_type)) {
+      // A model's trend may run below zero; a volume of this service cannot.
+      for (int64_t* v :
+           {&p.volume_wh, &p.lower80_wh, &p.upper80_wh, &p.lower95_wh, &p.upper95_wh}) {
+        *v = std::max<int64_t>(*v, 0);
+      }
+    }
     s.points.push_back(p);
   }
   s.backtest.clear();

@@ -50,7 +50,9 @@ std::vector<RunSeries> BuildSeries(const std::vector<MonthVolume>& volumes,
                                    int* gap_months);
 
 // The series' forecast: every candidate backtested, the chosen one's points
-// (rounded to Wh) with their intervals, every candidate's accuracy.
+// (rounded to Wh) with their intervals, every candidate's accuracy. A
+// service whose volume cannot be negative (MayBeNegative) has its points
+// and bounds cut at 0 where the model's trend runs below it.
 void ForecastOne(RunSeries& series, int horizon, const BacktestOptions& options);
 
 // The sum of series (bottom-up): points add up exactly; an interval's half

@@ -4,7 +4,9 @@
 // (GRIDBILL_RUN_DIR). It must print where the portal and the APIs are; every
 // service then answers grpc.health.v1 SERVING (with the client certificate
 // up made, as gridbillctl presents it), the portal answers, and the
-// README's psql line reaches the contracts database. `./deploy/down.sh`
+// README's psql line reaches the contracts database; the stand-ins up starts
+// (ESF 7208, ITSM 7209, the CMIS archive 7211, ERP 7212) answer the README's
+// curl lines. `./deploy/down.sh`
 // then stops every process up started and keeps the data; `--purge`
 // deletes the run directory and the cluster.
 //
@@ -22,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -74,6 +77,26 @@ std::string Health(const std::string& address,
   if (!status.ok())
     return absl::StrCat("error: code ", status.error_code(), " ", status.error_message());
   return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+}
+
+// The lines of the first ```sh block after the README line that starts
+// with `marker`, as printed (comments kept).
+std::vector<std::string> ReadmeBlockAfter(const std::string& marker) {
+  std::vector<std::string> out;
+  bool seen = false, inside = false;
+  for (absl::string_view line :
+       absl::StrSplit(ReadFile(std::string(kSource) + "/README.md"), '\n')) {
+    if (!seen) {
+      seen = absl::StartsWith(line, marker);
+    } else if (!inside) {
+      inside = absl::StartsWith(line, "```sh");
+    } else if (absl::StartsWith(line, "```")) {
+      break;
+    } else {
+      out.emplace_back(line);
+    }
+  }
+  return out;
 }
 
 // The README's line that starts with `prefix`, its comment dropped.
@@ -159,6 +182,40 @@ TEST_CASE("up --no-demo starts every service, prints where they are; down --purg
     REQUIRE(!pid_text.empty());
     pids.push_back(std::stoi(pid_text));
   }
+  // The stand-ins of ESF, ITSM, the CMIS archive and ERP, each with its pid
+  // file, the archive over CMIS (gridbill-cmis-standin is built).
+  CHECK(out.find(" and http://127.0.0.1:7211/cmis/browser/gridbill") != std::string::npos);
+  for (const char* standin : {"esf", "itsm", "cmis", "erp"}) {
+    INFO(standin << "-standin");
+    const std::string pid_text = ReadFile(absl::StrCat(run_dir, "/pids/", standin, "-standin.pid"));
+    REQUIRE(!pid_text.empty());
+    pids.push_back(std::stoi(pid_text));
+  }
+  // The README's curl lines ("Stand-ins in up"), as printed: each answers
+  // JSON with the fields its comment names ("ERP: deliveries, duplicates").
+  const std::vector<std::string> curls = ReadmeBlockAfter("**Stand-ins in `up`.**");
+  REQUIRE(curls.size() == 5);
+  for (const std::string& line : curls) {
+    INFO(line);
+    REQUIRE(absl::StartsWith(line, "curl -s http://127.0.0.1:72"));
+    const CommandResult c = Run({"/bin/bash", "-c", line}, {}, seconds(30));
+    INFO(c.Describe());
+    CHECK(c.exit_code == 0);
+    CHECK(absl::StartsWith(c.out, "{"));
+    const std::string comment = line.substr(line.find('#') + 1);
+    const std::string fields = comment.substr(comment.find(':') + 1);
+    if (absl::StrContains(line, "/received")) {
+      CHECK(absl::StrContains(c.out, "\"deliveries\":["));
+      CHECK(absl::StrContains(c.out, "\"rejected\":["));
+      continue;
+    }
+    for (absl::string_view field : absl::StrSplit(fields, ',', absl::SkipWhitespace())) {
+      const std::string key(absl::StripAsciiWhitespace(field));
+      INFO("field " << key);
+      CHECK(absl::StrContains(c.out, absl::StrCat("\"", key, "\":")));
+    }
+  }
+
   std::string error;
   const auto portal = HttpGet("127.0.0.1", 8100, "/", seconds(5), &error);
   INFO(error);
@@ -188,8 +245,10 @@ TEST_CASE("up --no-demo starts every service, prints where they are; down --purg
     CHECK_FALSE(PortOpen(s.grpc_port));
     CHECK_FALSE(PortOpen(s.metrics_port));
   }
-  CHECK_FALSE(PortOpen(8100));
-  CHECK_FALSE(PortOpen(55432));
+  for (int port : {8100, 55432, 7208, 7209, 7211, 7212}) {
+    INFO("port " << port);
+    CHECK_FALSE(PortOpen(port));
+  }
   CHECK(std::filesystem::exists(pg_dir + "/data/PG_VERSION"));
 
   // down --purge: the run directory and the cluster deleted.

@@ -67,13 +67,13 @@ export function Documents({ runId }: { runId?: string }) {
             rows={list.filter((d) => !filter || `${d.number} ${d.contractNumber} ${d.customerName}`.toLowerCase().includes(filter.toLowerCase()))}
             rowKey={(d) => d.id}
             columns={[
-              { label: t("documents.number"), cell: (d) => d.number },
+              { label: t("documents.number"), cell: (d) => d.number, nowrap: true },
               { label: t("documents.type"), cell: (d) => documentType(d.type) },
               { label: t("documents.period"), cell: (d) => period(d.period) },
               { label: t("documents.customer"), cell: (d) => d.customerName },
-              { label: t("documents.contract"), cell: (d) => d.contractNumber },
-              { label: t("documents.issued"), cell: (d) => date(d.issueDate) },
-              { label: t("documents.due"), cell: (d) => (receivable(d) ? date(d.dueDate) : "—") },
+              { label: t("documents.contract"), cell: (d) => d.contractNumber, nowrap: true },
+              { label: t("documents.issued"), cell: (d) => date(d.issueDate), nowrap: true },
+              { label: t("documents.due"), cell: (d) => (receivable(d) ? date(d.dueDate) : "—"), nowrap: true },
               { label: t("documents.total"), cell: (d) => money(d.totalTiyn), numeric: true },
               { label: t("documents.open"), cell: (d) => (receivable(d) ? money(d.openTiyn) : "—"), numeric: true },
               { label: t("documents.files"), cell: (d) => (

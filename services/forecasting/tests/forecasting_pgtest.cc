@@ -131,16 +131,18 @@ double Kwh(int p, int s, int t) {
          7 * ((t * 37 + p * 11 + s * 5) % 13);
 }
 
-// 2019-01 .. 2024-10 for three participants, transmission and dispatching.
-std::string HistoryCsv() {
+// 2019-01 .. 2024-10 for three participants, transmission and dispatching;
+// with `p3_exports`, P-3 a net exporter (transmission -10 x Kwh).
+std::string HistoryCsv(bool p3_exports = false) {
   std::string csv = "bin,service,period,volume_kwh\n";
   for (int p = 1; p <= 3; ++p) {
     for (int s = 1; s <= 2; ++s) {
       for (int t = 0; t < 70; ++t) {
         const absl::CivilMonth m = absl::CivilMonth(2019, 1) + t;
+        const double kwh = p3_exports && p == 3 && s == 1 ? -10 * Kwh(p, s, t) : Kwh(p, s, t);
         absl::StrAppend(&csv, absl::StrFormat("10000000000%d,%s,%s,%.3f\n", p,
                                               s == 1 ? "transmission" : "dispatching",
-                                              absl::FormatCivilTime(m), Kwh(p, s, t)));
+                                              absl::FormatCivilTime(m), kwh));
       }
     }
   }
@@ -220,11 +222,11 @@ struct Fixture {
     REQUIRE_OK(Call(*forecast, &v1::ForecastService::Stub::GetForecastRun, req, &resp));
     return resp.run();
   }
-  // Imports HistoryCsv() and forecasts 24 months from it (2024-12 ..
-  // 2026-11); REQUIREs that the run succeeds.
-  v1::ForecastRun ForecastFromHistory() {
+  // Imports HistoryCsv(p3_exports) and forecasts 24 months from it
+  // (2024-12 .. 2026-11); REQUIREs that the run succeeds.
+  v1::ForecastRun ForecastFromHistory(bool p3_exports = false) {
     v1::HistoryImport imp;
-    REQUIRE_OK(Import(HistoryCsv(), &imp));
+    REQUIRE_OK(Import(HistoryCsv(p3_exports), &imp));
     FinishImport(imp.id());
     v1::StartForecastRunRequest req;
     req.set_horizon_months(24);
@@ -706,6 +708,38 @@ TEST_CASE("revenue, tariff what-if, declaration flags and the month-to-date esti
   eq.mutable_period()->set_year(2027);
   REQUIRE_GRPC(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est),
                grpc::StatusCode::INVALID_ARGUMENT, "period");
+}
+
+TEST_CASE("a net exporter's month-to-date transmission is not billed: its accrual is 0") {
+  Fixture f;
+  f.ForecastFromHistory(/*p3_exports=*/true);
+  // 2024-12, 10 of 31 days measured (nothing of P-3): the rest of P-3's
+  // transmission is 21/31 of a negative month, its dispatching positive.
+  v1::EstimateMonthToDateRequest eq;
+  eq.set_participant_id("P-3");
+  eq.mutable_period()->set_year(2024);
+  eq.mutable_period()->set_month(12);
+  v1::EstimateMonthToDateResponse est;
+  REQUIRE_OK(Call(*f.forecast, &v1::ForecastService::Stub::EstimateMonthToDate, eq, &est));
+  REQUIRE(est.services_size() == 2);
+  const v1::ServiceEstimate& tr = est.services(0);
+  const v1::ServiceEstimate& di = est.services(1);
+  REQUIRE(tr.service_type() == contracts::v1::SERVICE_TYPE_TRANSMISSION);
+  const int64_t dec = Points(f, "P-3", 1).at(absl::CivilMonth(2024, 12));
+  REQUIRE(dec < 0);
+  CHECK(tr.estimate_wh() == std::llround(static_cast<double>(dec) * 21 / 31));
+  // Invoicing bills a month of net volume <= 0 nothing: neither does the estimate.
+  CHECK(tr.net_tiyn() == 0);
+  CHECK(tr.gross_tiyn() == 0);
+  CHECK(tr.price_basis().rfind("not billed: net volume -", 0) == 0);
+  for (int64_t g : {tr.gross_lower_95_tiyn(), tr.gross_lower_80_tiyn(), tr.gross_upper_80_tiyn(),
+                    tr.gross_upper_95_tiyn()}) {
+    CHECK(g >= 0);
+  }
+  CHECK(di.gross_tiyn() > 0);
+  CHECK(est.gross_tiyn() == di.gross_tiyn());
+  CHECK(est.gross_lower_80_tiyn() <= est.gross_tiyn());
+  CHECK(est.gross_tiyn() <= est.gross_upper_80_tiyn());
 }
 
 TEST_CASE("the month-to-date estimate forecasts the rest of the month hour by hour") {

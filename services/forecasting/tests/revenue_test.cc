@@ -53,6 +53,23 @@ TEST_CASE("a scenario prices its service from its date; a net exporter's month i
   CHECK(neg.gross.tiyn == -278'400);
 }
 
+TEST_CASE("billed: a net exporter's month is not billed, a positive one as priced") {
+  const Revenue neg = *BilledRevenueOf(1, absl::CivilMonth(2026, 1), -1'000'000, kTariffs, kVat);
+  CHECK(neg.volume_wh == -1'000'000);
+  CHECK(neg.net.tiyn == 0);
+  CHECK(neg.gross.tiyn == 0);
+  CHECK(neg.vat_percent == D("16"));
+  CHECK(neg.basis.find("not billed: net volume -1000000 Wh") == 0);
+  const Revenue zero = *BilledRevenueOf(2, absl::CivilMonth(2026, 1), 0, kTariffs, kVat);
+  CHECK(zero.gross.tiyn == 0);
+  CHECK(zero.basis == "not billed: volume 0 Wh");
+  const Revenue pos = *BilledRevenueOf(1, absl::CivilMonth(2026, 1), 1'000'000, kTariffs, kVat);
+  CHECK(pos.gross.tiyn == 278'400);
+  // Without a tariff it fails as RevenueOf does, whatever the volume.
+  CHECK(absl::IsFailedPrecondition(
+      BilledRevenueOf(3, absl::CivilMonth(2026, 1), -5, kTariffs, kVat).status()));
+}
+
 TEST_CASE("no tariff, no VAT rate, malformed rates: clear errors") {
   const auto none = RevenueOf(3, absl::CivilMonth(2026, 1), 1, kTariffs, kVat);
   REQUIRE(absl::IsFailedPrecondition(none.status()));

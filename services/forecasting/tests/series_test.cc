@@ -73,6 +73,33 @@ TEST_CASE("series: a month nobody has is filled from a year before, a missing pa
   CHECK(series[1].history_wh[5] == 0);     // P-2 had nothing in 2020-06 while P-1 had
 }
 
+TEST_CASE("a falling series: only net transmission is forecast below zero") {
+  // 48 months falling by 1 MWh a month to 2 MWh: the trend models run on
+  // below zero within the year.
+  RunSeries s;
+  s.history_start = absl::CivilMonth(2021, 1);
+  for (int t = 0; t < 48; ++t) s.history_wh.push_back(49'000'000 - 1'000'000 * t);
+  BacktestOptions options;
+  options.origins = 6;
+  s.service_type = 1;  // transmission: a net exporter's month is negative
+  ForecastOne(s, 12, options);
+  REQUIRE(s.points.size() == 12);
+  CHECK(s.points.back().volume_wh < 0);
+  for (int service : {2, 3, 4}) {  // never negative
+    INFO("service " << service);
+    s.service_type = service;
+    ForecastOne(s, 12, options);
+    REQUIRE(s.points.size() == 12);
+    CHECK(s.points.back().volume_wh == 0);
+    for (const Point& p : s.points) {
+      CHECK(p.lower95_wh >= 0);
+      CHECK(p.lower95_wh <= p.lower80_wh);
+      CHECK(p.lower80_wh <= p.volume_wh);
+      CHECK(p.volume_wh <= p.upper80_wh);
+    }
+  }
+}
+
 TEST_CASE("bottom-up sums are exact; half-widths add in quadrature") {
   RunSeries a, b;
   a.history_wh = {1, 2};
