@@ -133,6 +133,8 @@ class FakeReportSources final : public ReportSources {
     n.kind = 2;
     n.inflow_wh = in;
     n.outflow_wh = out;
+    n.consumption_wh = out / 2 + 1;    // the rest of the outflow over tie lines
+    n.generation_wh = in / 4 * 3 + 7;  // the rest of the inflow over tie lines
     n.losses_wh = in - out;
     n.losses_percent = "x";  // whatever balance says is carried through
     n.normative_loss_percent = "3.5";
@@ -219,14 +221,17 @@ TEST_CASE("R1 holds balance's node totals of each period's billing run") {
   CHECK(fetched[kSourceBalanceNodes] == 3);
   auto rows = f.Rows("R1", absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10));
   REQUIRE(rows.size() == 3);
-  CHECK(rows[0] == std::vector<std::string>{"2026-09", "N-1", "node", "1000000", "970000", "30000",
-                                            "x", "3.5", "-5000", "no", "br-9"});
+  // Consumption and generation as balance gave them, stored and read back.
+  CHECK(rows[0] == std::vector<std::string>{"2026-09", "N-1", "node", "1000000", "970000", "485001",
+                                            "750007", "30000", "x", "3.5", "-5000", "no", "br-9"});
   CHECK(rows[1][1] == "N-2");
-  CHECK(rows[1][5] == "20000");
-  CHECK(rows[1][8] == "2500");  // 20,000 - 3.5 % of 500,000
-  CHECK(rows[1][9] == "yes");
+  CHECK(rows[1][5] == "240001");  // 480,000 / 2 + 1
+  CHECK(rows[1][6] == "375007");  // 500,000 / 4 x 3 + 7
+  CHECK(rows[1][7] == "20000");
+  CHECK(rows[1][10] == "2500");  // 20,000 - 3.5 % of 500,000
+  CHECK(rows[1][11] == "yes");
   CHECK(rows[2][0] == "2026-10");
-  CHECK(rows[2][10] == "br-10");
+  CHECK(rows[2][12] == "br-10");
 
   // Nothing new: nothing read.
   f.report_sources.node_calls = 0;
@@ -240,9 +245,10 @@ TEST_CASE("R1 holds balance's node totals of each period's billing run") {
   CHECK(f.report_sources.node_calls == 1);
   rows = f.Rows("R1", absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10));
   REQUIRE(rows.size() == 2);
-  CHECK(rows[0][5] == "25000");
-  CHECK(rows[0][10] == "br-9c");
-  CHECK(rows[1][10] == "br-10");
+  CHECK(rows[0][5] == "487501");  // the correction's consumption replaces the final's
+  CHECK(rows[0][7] == "25000");
+  CHECK(rows[0][12] == "br-9c");
+  CHECK(rows[1][12] == "br-10");
 
   // One node only.
   Params only;
