@@ -197,12 +197,12 @@ absl::Status WritePdf(const Table& t, const Query& q, Language language, size_t 
   const float width = kPageW - 2 * kMargin;
   std::vector<float> x(columns + 1, kMargin);
   for (int c = 0; c < columns; ++c) x[c + 1] = x[c] + width * weight[c] / total;
-  // Labels wider than their column take a second line (e.g. "Потребление, Вт·ч").
+  // Labels wider than their column take up to three lines (e.g. "Потребление, Вт·ч").
   auto header = [&] {
     size_t lines = 1;
     for (int c = 0; c < columns; ++c) {
       const std::vector<std::string> label =
-          p.Wrap(Label(r.columns[c], language), x[c + 1] - x[c] - 2, kFont, 2);
+          p.Wrap(Label(r.columns[c], language), x[c + 1] - x[c] - 2, kFont, 3);
       for (size_t i = 0; i < label.size(); ++i) {
         p.Text(x[c] + 1, p.y() - kRow * static_cast<float>(i), label[i], kFont);
       }
