@@ -139,6 +139,8 @@ void ToProto(const NodeHour& h, v1::NodeHour* out) {
   *out->mutable_hour_start() = ToProtoTime(h.hour_start);
   out->set_inflow_wh(h.inflow_wh);
   out->set_outflow_wh(h.outflow_wh);
+  out->set_generation_wh(h.generation_wh);
+  out->set_consumption_wh(h.consumption_wh);
   const int64_t losses = h.inflow_wh - h.outflow_wh;
   out->set_losses_wh(losses);
   out->mutable_losses_percent()->set_value(PercentOf(losses, h.inflow_wh));
@@ -165,6 +167,8 @@ void ToProto(const NodeTotal& t, v1::NodeTotal* out) {
   out->set_kind(static_cast<v1::SchemeKind>(t.kind));
   out->set_inflow_wh(t.inflow_wh);
   out->set_outflow_wh(t.outflow_wh);
+  out->set_generation_wh(t.generation_wh);
+  out->set_consumption_wh(t.consumption_wh);
   const int64_t losses = t.inflow_wh - t.outflow_wh;
   out->set_losses_wh(losses);
   out->mutable_losses_percent()->set_value(PercentOf(losses, t.inflow_wh));

@@ -20,7 +20,8 @@ int64_t DeclaredForHour(int64_t monthly_wh, int period_hours, int index) {
 ShardComputation::ShardComputation(std::vector<Scheme> schemes, HourGrid grid,
                                    absl::CivilDay first_day, absl::CivilDay last_day,
                                    absl::TimeZone zone, const std::vector<DeclaredVolume>& declared,
-                                   const std::vector<std::string>& closure_terms, int period_hours)
+                                   const std::vector<std::string>& closure_terms, int period_hours,
+                                   const absl::flat_hash_set<std::string>& user_terms)
     : schemes_(std::move(schemes)),
       grid_(grid),
       first_day_(first_day),
@@ -35,7 +36,11 @@ ShardComputation::ShardComputation(std::vector<Scheme> schemes, HourGrid grid,
     if (inserted) {
       Acc acc;
       acc.a.assign(grid_.hours, 0);
-      if (!scheme.is_participant()) acc.b.assign(grid_.hours, 0);
+      if (!scheme.is_participant()) {
+        acc.b.assign(grid_.hours, 0);
+        acc.g.assign(grid_.hours, 0);
+        acc.c.assign(grid_.hours, 0);
+      }
       acc.q.assign(grid_.hours, Quality{});
       acc_.push_back(std::move(acc));
       subject_scheme_.push_back(static_cast<int>(s));
@@ -64,7 +69,9 @@ ShardComputation::ShardComputation(std::vector<Scheme> schemes, HourGrid grid,
         keys_.push_back(std::move(key));
       }
       const int sign = (t.role == TermRole::kAdd || t.role == TermRole::kInflow) ? 1 : -1;
-      keys_[kit->second].targets.push_back(Target{subject, sign, from, to});
+      const bool user =
+          !scheme.is_participant() && user_terms.contains(TermKey(t.point_code, t.channel));
+      keys_[kit->second].targets.push_back(Target{subject, sign, user, from, to});
     }
   }
   for (const std::string& ct : closure_terms) {
@@ -109,8 +116,10 @@ void ShardComputation::AddHour(const Key& key, int64_t day_index, int hour, int6
       acc.a[hour] += t.sign * wh;
     } else if (t.sign > 0) {
       acc.a[hour] += wh;
+      if (t.user) acc.g[hour] += wh;
     } else {
       acc.b[hour] += wh;
+      if (t.user) acc.c[hour] += wh;
     }
     acc.q[hour].Add(q);
   }
@@ -203,6 +212,8 @@ ShardResult ShardComputation::Finish() {
         r.hour_start = hour_start;
         r.inflow_wh = acc.a[h];
         r.outflow_wh = acc.b[h];
+        r.generation_wh = acc.g[h];
+        r.consumption_wh = acc.c[h];
         r.normative_loss_percent = scheme.normative_loss_percent;
         r.quality = acc.q[h];
         out_.node_hours.push_back(std::move(r));

@@ -52,10 +52,14 @@ class ShardComputation {
   // grid. `declared`: monthly volumes by (participant, service).
   // `closure_terms`: the participant terms ("point\tchannel") this shard counts
   // in the grid closure. `period_hours`: hours of the whole month.
+  // `user_terms`: every term ("point\tchannel") of the run's participant
+  // schemes: a node's inflow term among them is generation, an outflow term
+  // consumption; the node's other terms are tie lines to other nodes.
   ShardComputation(std::vector<Scheme> schemes, HourGrid grid, absl::CivilDay first_day,
                    absl::CivilDay last_day, absl::TimeZone zone,
                    const std::vector<DeclaredVolume>& declared,
-                   const std::vector<std::string>& closure_terms, int period_hours);
+                   const std::vector<std::string>& closure_terms, int period_hours,
+                   const absl::flat_hash_set<std::string>& user_terms = {});
 
   // The points and channels to read.
   std::vector<std::string> PointCodes() const;
@@ -71,6 +75,8 @@ class ShardComputation {
   struct Target {
     int subject;
     int sign;  // participant: +1 / -1; node: +1 inflow, -1 outflow
+    // Node terms: measured at a grid user's point (generation or consumption).
+    bool user;
     // The scheme version's validity as day indexes of the grid, inclusive.
     int64_t from_day;
     int64_t to_day;
@@ -86,6 +92,8 @@ class ShardComputation {
   struct Acc {
     std::vector<int64_t> a;  // actual, or inflow
     std::vector<int64_t> b;  // outflow
+    std::vector<int64_t> g;  // generation (nodes)
+    std::vector<int64_t> c;  // consumption (nodes)
     std::vector<Quality> q;
   };
   void AddHour(const Key& key, int64_t day_index, int hour, int64_t wh, const Quality& q);

@@ -174,6 +174,10 @@ struct NodeHour {
   absl::Time hour_start;
   int64_t inflow_wh = 0;
   int64_t outflow_wh = 0;
+  // The parts of inflow and outflow measured at grid users' points (terms of
+  // the run's participant schemes); the rest crosses tie lines.
+  int64_t generation_wh = 0;
+  int64_t consumption_wh = 0;
   std::string normative_loss_percent;
   Quality quality;
   friend bool operator==(const NodeHour&, const NodeHour&) = default;
@@ -213,6 +217,8 @@ struct NodeTotal {
   SchemeKind kind = SchemeKind::kNode;
   int64_t inflow_wh = 0;
   int64_t outflow_wh = 0;
+  int64_t generation_wh = 0;
+  int64_t consumption_wh = 0;
   std::string normative_loss_percent;
   Quality quality;
 };

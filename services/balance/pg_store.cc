@@ -475,7 +475,9 @@ absl::StatusOr<ShardCompletion> PgStore::CompleteShard(const Shard& shard, const
           .Text(h.normative_loss_percent)
           .Int(h.quality.intervals)
           .Int(h.quality.estimated)
-          .Int(h.quality.missing);
+          .Int(h.quality.missing)
+          .Int(h.generation_wh)
+          .Int(h.consumption_wh);
     }
     RETURN_IF_ERROR(pg::CopyRows(tx, q::kCopyNodeHours, data, std::ssize(r.node_hours)));
     data.clear();
@@ -594,6 +596,8 @@ absl::StatusOr<paging::PageOf<NodeHour>> PgStore::ListNodeHours(int64_t run_id,
     h.hour_start = row.Time("hour_start");
     h.inflow_wh = row.Int("inflow_wh");
     h.outflow_wh = row.Int("outflow_wh");
+    h.generation_wh = row.Int("generation_wh");
+    h.consumption_wh = row.Int("consumption_wh");
     h.normative_loss_percent = row.String("normative_loss_percent");
     h.quality = ReadQuality(row);
     hours.push_back(std::move(h));
@@ -635,6 +639,8 @@ absl::StatusOr<paging::PageOf<NodeTotal>> PgStore::NodeTotals(int64_t run_id,
     t.kind = static_cast<SchemeKind>(row.Int("kind"));
     t.inflow_wh = row.Int("inflow_wh");
     t.outflow_wh = row.Int("outflow_wh");
+    t.generation_wh = row.Int("generation_wh");
+    t.consumption_wh = row.Int("consumption_wh");
     t.normative_loss_percent = row.String("normative_loss_percent");
     t.quality = ReadQuality(row);
     out.push_back(std::move(t));

@@ -200,7 +200,8 @@ inline constexpr char kCopyServiceHours[] =
     "declared_wh, has_declaration, intervals, estimated, missing) FROM STDIN";
 inline constexpr char kCopyNodeHours[] =
     "COPY node_hours (run_id, node_code, kind, hour_start, inflow_wh, outflow_wh, "
-    "normative_loss_percent, intervals, estimated, missing) FROM STDIN";
+    "normative_loss_percent, intervals, estimated, missing, generation_wh, consumption_wh) "
+    "FROM STDIN";
 inline constexpr char kCopyPointDays[] =
     "COPY run_point_days (run_id, point_code, channel, day, revision) FROM STDIN";
 
@@ -217,8 +218,8 @@ inline constexpr Query kListServiceHours{
 
 inline constexpr Query kListNodeHours{
     "list_node_hours",
-    "SELECT node_code, kind, hour_start, inflow_wh, outflow_wh, normative_loss_percent, "
-    "intervals, estimated, missing FROM node_hours WHERE run_id = $1 "
+    "SELECT node_code, kind, hour_start, inflow_wh, outflow_wh, generation_wh, consumption_wh, "
+    "normative_loss_percent, intervals, estimated, missing FROM node_hours WHERE run_id = $1 "
     "AND ($2 = '' OR node_code = $2) AND ($3::text IS NULL OR (node_code, hour_start) > "
     "($3, $4::timestamptz)) ORDER BY node_code, hour_start LIMIT $5"};
 
@@ -235,7 +236,8 @@ inline constexpr Query kServiceTotals{
 inline constexpr Query kNodeTotals{
     "node_totals",
     "SELECT node_code, min(kind) AS kind, sum(inflow_wh) AS inflow_wh, "
-    "sum(outflow_wh) AS outflow_wh, min(normative_loss_percent) AS normative_loss_percent, "
+    "sum(outflow_wh) AS outflow_wh, sum(generation_wh) AS generation_wh, "
+    "sum(consumption_wh) AS consumption_wh, min(normative_loss_percent) AS normative_loss_percent, "
     "sum(intervals) AS intervals, sum(estimated) AS estimated, sum(missing) AS missing "
     "FROM node_hours WHERE run_id = $1 AND ($2::text IS NULL OR node_code > $2) "
     "GROUP BY node_code ORDER BY node_code LIMIT $3"};

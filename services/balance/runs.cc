@@ -305,6 +305,23 @@ void Runs::Dropped(const jobs::Claim& claim) {
   if (RunsMetrics* const m = metrics_) m->ShardDiscarded();
 }
 
+// The terms of the run's participant schemes ("point\tchannel"): where a
+// node's shard tells generation and consumption from tie lines. Read only for
+// a shard with node or region schemes (participant shards do not need it).
+absl::StatusOr<absl::flat_hash_set<std::string>> Runs::UserTerms(
+    const Run& run, const std::vector<Scheme>& shard_schemes) {
+  absl::flat_hash_set<std::string> out;
+  const bool has_nodes = std::any_of(shard_schemes.begin(), shard_schemes.end(),
+                                     [](const Scheme& s) { return !s.is_participant(); });
+  if (!has_nodes) return out;
+  ASSIGN_OR_RETURN(std::vector<Scheme> all, store_.GetSchemes(run.scheme_ids));
+  for (const Scheme& s : all) {
+    if (!s.is_participant()) continue;
+    for (const Term& t : s.terms) out.insert(TermKey(t.point_code, t.channel));
+  }
+  return out;
+}
+
 absl::StatusOr<ShardCompletion> Runs::ComputeShard(const jobs::Claim& claim, const Shard& shard,
                                                    const Run& run, ShardResult& result) {
   ASSIGN_OR_RETURN(std::vector<Scheme> schemes, store_.GetSchemes(shard.scheme_ids));
@@ -318,8 +335,9 @@ absl::StatusOr<ShardCompletion> Runs::ComputeShard(const jobs::Claim& claim, con
   HourGrid grid{bounds.start, HoursIn(TimeRange{bounds.start, run.computed_until})};
   const absl::CivilDay first = run.period.first_day();
   const absl::CivilDay last = absl::ToCivilDay(run.computed_until - absl::Nanoseconds(1), zone);
+  ASSIGN_OR_RETURN(const absl::flat_hash_set<std::string> user_terms, UserTerms(run, schemes));
   ShardComputation comp(std::move(schemes), grid, first, last, zone, run.declared,
-                        shard.closure_terms, run.period.Hours(zone));
+                        shard.closure_terms, run.period.Hours(zone), user_terms);
   RETURN_IF_ERROR(readings_.StreamDays(
       comp.PointCodes(), comp.Channels(), first, last, run.readings_as_of,
       [&](std::vector<PointDayIn>& days) -> absl::Status {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridbill/base/clock.h"
@@ -138,6 +139,8 @@ class Runs final : private jobs::Handler {
 
   absl::StatusOr<ShardCompletion> ComputeShard(const jobs::Claim& claim, const Shard& shard,
                                                const Run& run, ShardResult& result);
+  absl::StatusOr<absl::flat_hash_set<std::string>> UserTerms(
+      const Run& run, const std::vector<Scheme>& shard_schemes);
 
   Store& store_;
   ReadingSource& readings_;

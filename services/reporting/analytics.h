@@ -30,6 +30,11 @@ struct NodeMonth {
   int kind = 0;
   int64_t inflow_wh = 0;
   int64_t outflow_wh = 0;
+  // The parts of outflow and inflow at grid users' points (balance's
+  // consumption_wh and generation_wh; 0 for runs computed before balance
+  // recorded them).
+  int64_t consumption_wh = 0;
+  int64_t generation_wh = 0;
   int64_t losses_wh = 0;
   // Decimals as balance answered them.
   std::string losses_percent;

@@ -86,10 +86,20 @@ ReportDef MakeR1() {
       Col("kind", "Kind", "Вид", ColumnType::kText, "node or region."),
       Col("inflow_wh", "Inflow, Wh", "Поступление, Вт·ч", ColumnType::kEnergyWh,
           "Energy into the node or region over the month: the sum of its inflow terms "
-          "(generation fed in and energy received from other nodes)."),
+          "(generation_wh and energy received from other nodes over tie lines)."),
       Col("outflow_wh", "Outflow, Wh", "Отпуск, Вт·ч", ColumnType::kEnergyWh,
           "Energy out of the node or region over the month: the sum of its outflow terms "
-          "(consumption taken and energy passed to other nodes)."),
+          "(consumption_wh and energy passed to other nodes over tie lines)."),
+      Col("consumption_wh", "Consumption, Wh", "Потребление, Вт·ч", ColumnType::kEnergyWh,
+          "Energy taken by grid users over the month: the outflow terms measured at points of "
+          "the run's participant schemes (consumers, distribution companies), balance's "
+          "consumption_wh; outflow_wh - consumption_wh left over tie lines. 0 for runs balance "
+          "computed before it recorded the split."),
+      Col("generation_wh", "Generation, Wh", "Генерация, Вт·ч", ColumnType::kEnergyWh,
+          "Energy fed in by grid users over the month: the inflow terms measured at points of "
+          "the run's participant schemes (plants, and consumers' own generation delivered), "
+          "balance's generation_wh; inflow_wh - generation_wh came over tie lines. 0 for runs "
+          "balance computed before it recorded the split."),
       Col("losses_wh", "Losses, Wh", "Потери, Вт·ч", ColumnType::kEnergyWh,
           "inflow_wh - outflow_wh, as balance computed it."),
       Col("losses_percent", "Loss share, %", "Доля потерь, %", ColumnType::kPercent,
@@ -260,7 +270,8 @@ Table BuildR1(const Query& q, const std::vector<NodeMonth>& months) {
       over = absl::StrCat(m.losses_wh - allowed);
     }
     t.rows.push_back({Month(m.period), m.node_code, KindName(m.kind), absl::StrCat(m.inflow_wh),
-                      absl::StrCat(m.outflow_wh), absl::StrCat(m.losses_wh), m.losses_percent,
+                      absl::StrCat(m.outflow_wh), absl::StrCat(m.consumption_wh),
+                      absl::StrCat(m.generation_wh), absl::StrCat(m.losses_wh), m.losses_percent,
                       m.normative_loss_percent, over, m.above_normative ? "yes" : "no",
                       m.balance_run_id});
   }

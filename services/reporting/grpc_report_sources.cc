@@ -80,6 +80,8 @@ absl::StatusOr<std::vector<NodeMonth>> GrpcReportSources::NodeTotals(const Billi
                                       m.kind = static_cast<int>(n.kind());
                                       m.inflow_wh = n.inflow_wh();
                                       m.outflow_wh = n.outflow_wh();
+                                      m.consumption_wh = n.consumption_wh();
+                                      m.generation_wh = n.generation_wh();
                                       m.losses_wh = n.losses_wh();
                                       m.losses_percent = n.losses_percent().value();
                                       m.normative_loss_percent = n.normative_loss_percent().value();

@@ -81,6 +81,24 @@ class Pages {
     }
     return "…";
   }
+  // `s` in lines of `width` broken at spaces, at most `max_lines`, the last
+  // one cut with "…" if it still does not fit (a word wider than `width` too).
+  std::vector<std::string> Wrap(const std::string& s, float width, float size, int max_lines) {
+    std::vector<std::string> lines;
+    std::string rest = s;
+    while (static_cast<int>(lines.size()) + 1 < max_lines && Width(rest, size) > width) {
+      size_t cut = std::string::npos;
+      for (size_t sp = rest.find(' '); sp != std::string::npos; sp = rest.find(' ', sp + 1)) {
+        if (Width(rest.substr(0, sp), size) > width) break;
+        cut = sp;
+      }
+      if (cut == std::string::npos) break;
+      lines.push_back(rest.substr(0, cut));
+      rest = rest.substr(cut + 1);
+    }
+    lines.push_back(Fit(rest, width, size));
+    return lines;
+  }
   void Text(float x, float y, const std::string& s, float size) {
     HPDF_Page_BeginText(page_);
     HPDF_Page_SetFontAndSize(page_, font_, size);
@@ -179,11 +197,18 @@ absl::Status WritePdf(const Table& t, const Query& q, Language language, size_t 
   const float width = kPageW - 2 * kMargin;
   std::vector<float> x(columns + 1, kMargin);
   for (int c = 0; c < columns; ++c) x[c + 1] = x[c] + width * weight[c] / total;
+  // Labels wider than their column take up to three lines (e.g. "Потребление, Вт·ч").
   auto header = [&] {
+    size_t lines = 1;
     for (int c = 0; c < columns; ++c) {
-      p.Text(x[c] + 1, p.y(), p.Fit(Label(r.columns[c], language), x[c + 1] - x[c] - 2, kFont),
-             kFont);
+      const std::vector<std::string> label =
+          p.Wrap(Label(r.columns[c], language), x[c + 1] - x[c] - 2, kFont, 3);
+      for (size_t i = 0; i < label.size(); ++i) {
+        p.Text(x[c] + 1, p.y() - kRow * static_cast<float>(i), label[i], kFont);
+      }
+      lines = std::max(lines, label.size());
     }
+    p.Down(kRow * static_cast<float>(lines - 1));
     p.Line(kMargin, p.y() - 2.5f, kMargin + width, p.y() - 2.5f);
     p.Down(kRow + 1);
   };

@@ -461,7 +461,8 @@ absl::StatusOr<jobs::Completion> PgStore::StoreNodeMonths(const jobs::Claim& cla
           b, [](const NodeMonth& m) { return Day(m.period); }, &NodeMonth::node_code,
           &NodeMonth::kind, &NodeMonth::inflow_wh, &NodeMonth::outflow_wh, &NodeMonth::losses_wh,
           &NodeMonth::losses_percent, &NodeMonth::normative_loss_percent,
-          &NodeMonth::above_normative, &NodeMonth::balance_run_id);
+          &NodeMonth::above_normative, &NodeMonth::balance_run_id, &NodeMonth::consumption_wh,
+          &NodeMonth::generation_wh);
     });
   });
 }
@@ -513,6 +514,8 @@ absl::StatusOr<std::vector<NodeMonth>> PgStore::NodeMonths(absl::CivilMonth from
     m.kind = static_cast<int>(r.Int("kind"));
     m.inflow_wh = r.Int("inflow_wh");
     m.outflow_wh = r.Int("outflow_wh");
+    m.consumption_wh = r.Int("consumption_wh");
+    m.generation_wh = r.Int("generation_wh");
     m.losses_wh = r.Int("losses_wh");
     m.losses_percent = r.String("losses_percent");
     m.normative_loss_percent = r.String("normative_loss_percent");

@@ -212,16 +212,19 @@ inline constexpr MonthsTable kNodeMonthsTable{
     {"delete_node_months", GRIDBILL_DELETE_MONTHS("node_months")},
     {"insert_node_months",
      "INSERT INTO node_months (period, node_code, kind, inflow_wh, outflow_wh, losses_wh, "
-     "losses_percent, normative_loss_percent, above_normative, balance_run_id) "
-     "SELECT p, c, k, i, o, l, lp, np, a <> 0, r FROM unnest($1::date[], $2::text[], "
+     "losses_percent, normative_loss_percent, above_normative, balance_run_id, consumption_wh, "
+     "generation_wh) "
+     "SELECT p, c, k, i, o, l, lp, np, a <> 0, r, cw, gw FROM unnest($1::date[], $2::text[], "
      "$3::smallint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], "
-     "$9::smallint[], $10::text[]) AS u(p, c, k, i, o, l, lp, np, a, r)"}};
+     "$9::smallint[], $10::text[], $11::bigint[], $12::bigint[]) "
+     "AS u(p, c, k, i, o, l, lp, np, a, r, cw, gw)"}};
 
 // R1: $1 first month, $2 last month, $3 the node or region code ('' = all).
 inline constexpr pg::Query kNodeMonths{
     "node_months",
-    "SELECT period, node_code, kind, inflow_wh, outflow_wh, losses_wh, losses_percent, "
-    "normative_loss_percent, above_normative, balance_run_id FROM node_months "
+    "SELECT period, node_code, kind, inflow_wh, outflow_wh, consumption_wh, generation_wh, "
+    "losses_wh, losses_percent, normative_loss_percent, above_normative, balance_run_id "
+    "FROM node_months "
     "WHERE period >= $1 AND period <= $2 AND ($3 = '' OR node_code = $3) "
     "ORDER BY period, node_code"};
 

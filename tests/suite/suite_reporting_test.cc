@@ -218,16 +218,29 @@ TEST_CASE("reports equal what the owning services answer", "[suite][reporting]")
     REQUIRE(r1.size() == nodes.size());
     std::map<std::string, std::vector<std::string>> by_code;
     for (const auto& row : r1) by_code[row[1]] = row;
+    int64_t consumption = 0, generation = 0;
     for (const Struct& n : nodes) {
       INFO(Str(n, "nodeCode"));
       const auto it = by_code.find(Str(n, "nodeCode"));
       REQUIRE(it != by_code.end());
       CHECK(std::stoll(it->second[3]) == Int(n, "inflowWh"));
       CHECK(std::stoll(it->second[4]) == Int(n, "outflowWh"));
-      CHECK(std::stoll(it->second[5]) == Int(n, "lossesWh"));
-      CHECK(it->second[6] == Str(Obj(n, "lossesPercent"), "value"));
-      CHECK(it->second[10] == balance_run);
+      CHECK(std::stoll(it->second[5]) == Int(n, "consumptionWh"));
+      CHECK(std::stoll(it->second[6]) == Int(n, "generationWh"));
+      CHECK(std::stoll(it->second[7]) == Int(n, "lossesWh"));
+      CHECK(it->second[8] == Str(Obj(n, "lossesPercent"), "value"));
+      CHECK(it->second[12] == balance_run);
+      consumption += std::stoll(it->second[5]);
+      generation += std::stoll(it->second[6]);
     }
+    // The demo's nodes have consumers and plants: the columns are not all 0,
+    // and over the nodes they are the run's closure (supply and consumption
+    // at the points of participant schemes).
+    const Struct closure = Obj(Obj(Obj(totals, "run"), "summary"), "closure");
+    CHECK(consumption > 0);
+    CHECK(generation > 0);
+    CHECK(consumption == Int(closure, "consumptionWh"));
+    CHECK(generation == Int(closure, "supplyWh"));
   }
 
   // R4: metering's counts of the billed month, each point's intervals adding up.

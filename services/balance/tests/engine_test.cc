@@ -151,6 +151,68 @@ TEST_CASE("scheme versions apply only on their days", "[engine]") {
   CHECK(r.service_hours[47].actual_wh == 11);
 }
 
+TEST_CASE("a node's generation and consumption are its terms at grid users' points", "[engine]") {
+  // Node N: a plant G delivers (inflow), a consumer C takes (outflow) and
+  // delivers its own generation back (inflow), a tie line L brings energy in
+  // from the neighbour on channel 02 and takes it out on channel 01. G and C
+  // are terms of participant schemes; L belongs to no participant.
+  const absl::TimeZone zone = Zone("Asia/Almaty");
+  const BillingPeriod p = *BillingPeriod::Make(2026, 3);
+  HourGrid grid{StartOfDay(p.first_day(), zone), 24};
+  Scheme node;
+  node.id = 9;
+  node.kind = SchemeKind::kNode;
+  node.node_code = "N";
+  node.valid_from = absl::CivilDay(2020, 1, 1);
+  node.normative_loss_percent = "3";
+  node.terms = {Term{"G", kActiveDelivered, TermRole::kInflow},
+                Term{"C", kActiveDelivered, TermRole::kInflow},
+                Term{"C", kActiveReceived, TermRole::kOutflow},
+                Term{"L", kActiveDelivered, TermRole::kInflow},
+                Term{"L", kActiveReceived, TermRole::kOutflow}};
+  const absl::flat_hash_set<std::string> users = {TermKey("G", kActiveDelivered),
+                                                  TermKey("C", kActiveDelivered),
+                                                  TermKey("C", kActiveReceived)};
+  ShardComputation comp({node}, grid, p.first_day(), p.first_day(), zone, {}, {}, 744, users);
+  auto add = [&](const char* point, int channel, int64_t wh) {
+    PointDayIn day;
+    day.point_code = point;
+    day.channel = channel;
+    day.day = p.first_day();
+    day.day_start = StartOfDay(day.day, zone);
+    day.values.assign(24, wh);
+    day.qualities.assign(24, kQualityMeasured);
+    comp.Add(day);
+  };
+  add("G", kActiveDelivered, 1000);
+  add("C", kActiveDelivered, 30);
+  add("C", kActiveReceived, 700);
+  add("L", kActiveDelivered, 200);
+  add("L", kActiveReceived, 480);
+  ShardResult r = comp.Finish();
+  REQUIRE(r.node_hours.size() == 24);
+  for (const NodeHour& h : r.node_hours) {
+    CHECK(h.inflow_wh == 1230);      // 1000 + 30 + 200
+    CHECK(h.outflow_wh == 1180);     // 700 + 480
+    CHECK(h.generation_wh == 1030);  // G and C's own generation, not the tie line
+    CHECK(h.consumption_wh == 700);  // C, not the tie line
+  }
+  // Without participant terms in the run every term is a tie line.
+  ShardComputation bare({node}, grid, p.first_day(), p.first_day(), zone, {}, {}, 744);
+  PointDayIn day;
+  day.point_code = "G";
+  day.channel = kActiveDelivered;
+  day.day = p.first_day();
+  day.day_start = StartOfDay(day.day, zone);
+  day.values.assign(24, 5);
+  day.qualities.assign(24, kQualityMeasured);
+  bare.Add(day);
+  ShardResult b = bare.Finish();
+  REQUIRE(b.node_hours.size() == 24);
+  CHECK(b.node_hours[0].inflow_wh == 5);
+  CHECK(b.node_hours[0].generation_wh == 0);
+}
+
 TEST_CASE("shards keep a subject whole and own each closure term once", "[engine]") {
   std::vector<Scheme> schemes;
   schemes.push_back(Participant(

@@ -201,6 +201,11 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK(a.losses_wh() == 1420);
   CHECK(a.losses_percent().value() == "2.9290");  // 1420 / 48480 = 2.92904 %
   CHECK(a.above_normative());                     // over 2.5 %
+  // Generation and consumption: A's terms at the participants' points PG and
+  // PC1; the tie line PL (no participant scheme) is neither.
+  CHECK(a.generation_wh() == 1010 * 48);                   // PG 1000 + PC1's own 10 per hour
+  CHECK(a.consumption_wh() == 600 * 48 + 20);              // PC1 received (620 in hour 5)
+  CHECK(a.outflow_wh() - a.consumption_wh() == 380 * 48);  // passed on to B over PL
   const v1::NodeTotal& b = totals.nodes(1);
   CHECK(b.node_code() == "B");
   CHECK(b.inflow_wh() == 380 * 48);  // 18,240
@@ -209,6 +214,8 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK(b.losses_percent().value() == "5.7566");  // 1050 / 18240 = 5.75658 %
   CHECK_FALSE(b.above_normative());               // under 6 %
   CHECK(b.quality().missing() == 1);
+  CHECK(b.generation_wh() == 0);  // all of B's inflow comes over the tie line
+  CHECK(b.consumption_wh() == 17190);
 
   // The same five totals one, two and three at a time: services then nodes,
   // each once, the run on every page, no empty page.
@@ -309,6 +316,9 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK(nodes.hours(5).losses_percent().value() == "0.9901");  // 10 / 1010
   CHECK_FALSE(nodes.hours(5).above_normative());
   CHECK(nodes.hours(5).quality().estimated() == 1);
+  CHECK(nodes.hours(0).generation_wh() == 1010);
+  CHECK(nodes.hours(0).consumption_wh() == 600);
+  CHECK(nodes.hours(5).consumption_wh() == 620);
 
   // The grid closes: supply 48,480 (PG.02 + PC1.02), consumption 46,010
   // (PC1.01 + PC2.01): grid losses 2,470 = node losses 1,420 + 1,050.
@@ -318,6 +328,10 @@ TEST_CASE("hand-computed case: 3 participants, 2 nodes, 48 hours", "[balance][pg
   CHECK(c.grid_losses_wh() == 2470);
   CHECK(c.node_losses_wh() == 2470);
   CHECK(c.residual_wh() == 0);
+  // The nodes' generation and consumption are the closure's supply and
+  // consumption seen node by node.
+  CHECK(a.generation_wh() + b.generation_wh() == c.supply_wh());
+  CHECK(a.consumption_wh() + b.consumption_wh() == c.consumption_wh());
   CHECK(c.checked());
   CHECK(c.closed());
   CHECK(absl::StrContains(run.job().summary(), "grid closure holds"));

@@ -1,6 +1,8 @@
-// Runs and shard claims stored before balance runs became jobs (libs/jobs)
-// are carried over: a finished run keeps its state, a running run's claims
-// keep their holder and epoch, and a claim that expires is taken over.
+// Rows stored before a migration carry over. Runs and shard claims stored
+// before balance runs became jobs (libs/jobs): a finished run keeps its
+// state, a running run's claims keep their holder and epoch, and a claim that
+// expires is taken over. Node results stored before generation and
+// consumption were recorded (V007): kept as they were, both read as 0.
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +58,35 @@ TEST_CASE("runs and shard claims stored before the jobs migration carry over", "
   absl::StatusOr<std::optional<absl::Time>> oldest = store.OldestClaim();
   REQUIRE(oldest.ok());
   CHECK(*oldest == std::optional<absl::Time>(claimed + absl::Minutes(11)));
+}
+
+TEST_CASE("node results of a run stored before V007 keep their figures, split 0", "[balance][pg]") {
+  std::unique_ptr<pgtest::Database> db = pgtest::MigratedOver(
+      GRIDBILL_BALANCE_MIGRATIONS_DIR, "V007__node_generation_consumption.sql",
+      {"INSERT INTO runs (period, type, state, done, total, create_time, start_time, "
+       "finish_time, summary_text, created_by, readings_as_of, computed_until, time_zone, "
+       "closure_tolerance_percent) VALUES ('2026-01-01', 2, 3, 1, 1, now(), now(), now(), "
+       "'grid closure holds', 'op', now(), now(), 'Asia/Almaty', '0.5')",
+       "INSERT INTO node_hours (run_id, node_code, kind, hour_start, inflow_wh, outflow_wh, "
+       "normative_loss_percent, intervals, estimated, missing) VALUES "
+       "(1, 'N-1', 2, '2025-12-31T19:00:00Z', 1000, 970, '3.5', 1, 0, 0), "
+       "(1, 'N-1', 2, '2025-12-31T20:00:00Z', 1100, 1060, '3.5', 1, 0, 0)"});
+  PgStore store(db->pool());
+  paging::Page page;
+  page.size = 10;
+  absl::StatusOr<paging::PageOf<NodeTotal>> totals = store.NodeTotals(1, page);
+  REQUIRE(totals.ok());
+  REQUIRE(totals->items.size() == 1);
+  const NodeTotal& n = totals->items[0];
+  CHECK(n.inflow_wh == 2100);
+  CHECK(n.outflow_wh == 2030);
+  CHECK(n.generation_wh == 0);
+  CHECK(n.consumption_wh == 0);
+  absl::StatusOr<paging::PageOf<NodeHour>> hours = store.ListNodeHours(1, "N-1", page);
+  REQUIRE(hours.ok());
+  REQUIRE(hours->items.size() == 2);
+  CHECK(hours->items[1].inflow_wh == 1100);
+  CHECK(hours->items[1].consumption_wh == 0);
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ TEST_CASE("R1 gives the node's balance and its losses over the normative rate") 
   n.kind = 2;
   n.inflow_wh = 1'000'001;
   n.outflow_wh = 960'000;
+  n.consumption_wh = 700'000;
+  n.generation_wh = 800'001;
   n.losses_wh = 40'001;
   n.losses_percent = "4.0001";
   n.normative_loss_percent = "3.5";
@@ -61,10 +63,18 @@ TEST_CASE("R1 gives the node's balance and its losses over the normative rate") 
   const Table t = BuildR1(*q, {n, below});
   REQUIRE(t.rows.size() == 2);
   CHECK(t.rows[0] == std::vector<std::string>{"2026-10", "N-55", "node", "1000001", "960000",
-                                              "40001", "4.0001", "3.5",
+                                              "700000", "800001", "40001", "4.0001", "3.5",
                                               // 1,000,001 x 3.5 % = 35,000.035 -> 35,000
                                               "5001", "yes", "br-1"});
-  CHECK(t.rows[1][8].empty());  // an unreadable norm gives no figure
+  CHECK(t.rows[1][10].empty());  // an unreadable norm gives no figure
+  // The columns are where the definitions say, under their labels.
+  const std::vector<Column>& cols = q->report->columns;
+  CHECK(cols[5].name == "consumption_wh");
+  CHECK(cols[5].label_en == "Consumption, Wh");
+  CHECK(cols[5].label_ru == "Потребление, Вт·ч");
+  CHECK(cols[6].name == "generation_wh");
+  CHECK(cols[6].label_en == "Generation, Wh");
+  CHECK(cols[6].label_ru == "Генерация, Вт·ч");
   CHECK(t.rows[0].size() == q->report->columns.size());
 }
 

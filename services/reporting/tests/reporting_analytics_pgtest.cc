@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gridbill/jobs/pg_jobs.h"
+#include "gridbill/pgtest/migration_test.h"
 #include "gridbill/testing/fake_clock.h"
 #include "gridbill/testing/service_harness.h"
 #include "pg_store.h"
@@ -133,6 +134,8 @@ class FakeReportSources final : public ReportSources {
     n.kind = 2;
     n.inflow_wh = in;
     n.outflow_wh = out;
+    n.consumption_wh = out / 2 + 1;    // the rest of the outflow over tie lines
+    n.generation_wh = in / 4 * 3 + 7;  // the rest of the inflow over tie lines
     n.losses_wh = in - out;
     n.losses_percent = "x";  // whatever balance says is carried through
     n.normative_loss_percent = "3.5";
@@ -156,16 +159,20 @@ absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
 }
 
 struct Fixture {
+  // `over`: a database migrated over rows stored by an earlier version
+  // (pgtest::MigratedOver) instead of a fresh one.
+  std::unique_ptr<pgtest::Database> over;
   ServiceHarness base{GRIDBILL_REPORTING_MIGRATIONS_DIR};
+  pg::Pool& pool = over ? over->pool() : base.pool();
   FakeClock clock{Utc(2026, 11, 5, 6)};
-  PgStore store{base.pool()};
-  jobs::PgJobs jobs{base.pool()};
+  PgStore store{pool};
+  jobs::PgJobs jobs{pool};
   NoSources sources;
   FakeReportSources report_sources;
   std::unique_ptr<Reporting> reporting;
   int next = 0;
 
-  Fixture() {
+  explicit Fixture(std::unique_ptr<pgtest::Database> over_db = nullptr) : over(std::move(over_db)) {
     ReportingConfig config;
     config.workers = 0;
     config.worker_id = "test";
@@ -219,14 +226,17 @@ TEST_CASE("R1 holds balance's node totals of each period's billing run") {
   CHECK(fetched[kSourceBalanceNodes] == 3);
   auto rows = f.Rows("R1", absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10));
   REQUIRE(rows.size() == 3);
-  CHECK(rows[0] == std::vector<std::string>{"2026-09", "N-1", "node", "1000000", "970000", "30000",
-                                            "x", "3.5", "-5000", "no", "br-9"});
+  // Consumption and generation as balance gave them, stored and read back.
+  CHECK(rows[0] == std::vector<std::string>{"2026-09", "N-1", "node", "1000000", "970000", "485001",
+                                            "750007", "30000", "x", "3.5", "-5000", "no", "br-9"});
   CHECK(rows[1][1] == "N-2");
-  CHECK(rows[1][5] == "20000");
-  CHECK(rows[1][8] == "2500");  // 20,000 - 3.5 % of 500,000
-  CHECK(rows[1][9] == "yes");
+  CHECK(rows[1][5] == "240001");  // 480,000 / 2 + 1
+  CHECK(rows[1][6] == "375007");  // 500,000 / 4 x 3 + 7
+  CHECK(rows[1][7] == "20000");
+  CHECK(rows[1][10] == "2500");  // 20,000 - 3.5 % of 500,000
+  CHECK(rows[1][11] == "yes");
   CHECK(rows[2][0] == "2026-10");
-  CHECK(rows[2][10] == "br-10");
+  CHECK(rows[2][12] == "br-10");
 
   // Nothing new: nothing read.
   f.report_sources.node_calls = 0;
@@ -240,14 +250,35 @@ TEST_CASE("R1 holds balance's node totals of each period's billing run") {
   CHECK(f.report_sources.node_calls == 1);
   rows = f.Rows("R1", absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10));
   REQUIRE(rows.size() == 2);
-  CHECK(rows[0][5] == "25000");
-  CHECK(rows[0][10] == "br-9c");
-  CHECK(rows[1][10] == "br-10");
+  CHECK(rows[0][5] == "487501");  // the correction's consumption replaces the final's
+  CHECK(rows[0][7] == "25000");
+  CHECK(rows[0][12] == "br-9c");
+  CHECK(rows[1][12] == "br-10");
 
   // One node only.
   Params only;
   only.region_code = "N-1";
   CHECK(f.Rows("R1", absl::CivilMonth(2026, 10), absl::CivilMonth(2026, 10), only).size() == 1);
+}
+
+TEST_CASE("R1 months read before consumption and generation were kept are read again") {
+  // Read by the version before V008: the month of run br-9, no split.
+  Fixture f(pgtest::MigratedOver(
+      GRIDBILL_REPORTING_MIGRATIONS_DIR, "V008__node_months_consumption_generation.sql",
+      {"INSERT INTO billing_runs_read (period, balance_run_id) VALUES ('2026-09-01', 'br-9')",
+       "INSERT INTO node_months (period, node_code, kind, inflow_wh, outflow_wh, losses_wh, "
+       "losses_percent, normative_loss_percent, above_normative, balance_run_id) VALUES "
+       "('2026-09-01', 'N-1', 2, 1000000, 970000, 30000, 'x', '3.5', false, 'br-9')"}));
+  // Balance answers the same run with the split: the next refresh reads it
+  // although the month's billing run did not change.
+  f.report_sources.billing = {{absl::CivilMonth(2026, 9), "br-9"}};
+  f.report_sources.nodes["br-9"] = {FakeReportSources::Node("N-1", 1'000'000, 970'000)};
+  CHECK(f.Refresh()[kSourceBalanceNodes] == 1);
+  auto rows = f.Rows("R1", absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 9));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][5] == "485001");
+  CHECK(rows[0][6] == "750007");
+  CHECK(f.Refresh()[kSourceBalanceNodes] == 0);  // and once only
 }
 
 TEST_CASE("R5 counts applications as contracts does, by month of submission in the zone") {

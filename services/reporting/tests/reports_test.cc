@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
+#include "analytics_reports.h"
 #include "callers.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/errors.h"
@@ -387,6 +388,115 @@ TEST_CASE("LibreOffice shows each kind of XLSX cell as the table has it") {
         std::vector<std::string>{"2026-01", "2026-03-31", " a<b>&c ", "-1,234,567", "12.50"});
   CHECK(csv.records[2].fields ==
         std::vector<std::string>{"2026-02", "2024-02-29", "Участник \"1\", ТОО", "n/a", "0.25"});
+}
+
+// R1 of two nodes over two months, as the read model holds balance's figures.
+Table SampleR1(const Query& q) {
+  std::vector<NodeMonth> months;
+  for (absl::CivilMonth m(2026, 9); m <= absl::CivilMonth(2026, 10); ++m) {
+    for (int n = 1; n <= 2; ++n) {
+      NodeMonth x;
+      x.period = m;
+      x.node_code = absl::StrCat("N-", n);
+      x.kind = 2;
+      x.inflow_wh = 1'000'000 * n + m.month();
+      x.outflow_wh = 970'000 * n;
+      x.consumption_wh = 612'345 * n + m.month();
+      x.generation_wh = 801'234 * n;
+      x.losses_wh = x.inflow_wh - x.outflow_wh;
+      x.losses_percent = "3.0000";
+      x.normative_loss_percent = "3.5";
+      x.balance_run_id = absl::StrCat("br-", m.month());
+      months.push_back(x);
+    }
+  }
+  return BuildR1(q, months);
+}
+
+TEST_CASE("R1's consumption and generation carry their labels in CSV, XLSX and PDF") {
+  const absl::StatusOr<Query> q =
+      CheckQuery("R1", Months(absl::CivilMonth(2026, 9), absl::CivilMonth(2026, 10)), Operator());
+  REQUIRE(q.ok());
+  const Table t = SampleR1(*q);
+  REQUIRE(t.rows.size() == 4);
+  auto csv_of = [&](Language language) {
+    std::string csv;
+    REQUIRE(WriteCsv(t, language, 64, [&](std::string_view chunk, int64_t) {
+              csv.append(chunk);
+              return absl::OkStatus();
+            }).ok());
+    return csv;
+  };
+  for (const Language language : {Language::kEn, Language::kRu}) {
+    const std::string csv = csv_of(language);
+    CHECK(csv_of(language) == csv);  // the same bytes twice
+    const CsvParseResult parsed = ParseCsv(csv);
+    REQUIRE(parsed.errors.empty());
+    REQUIRE(parsed.records.size() == 5);
+    const std::vector<std::string>& head = parsed.records[0].fields;
+    REQUIRE(head.size() == 13);
+    CHECK(head[5] == (language == Language::kEn ? "Consumption, Wh" : "Потребление, Вт·ч"));
+    CHECK(head[6] == (language == Language::kEn ? "Generation, Wh" : "Генерация, Вт·ч"));
+    CHECK(parsed.records[4].fields == t.rows[3]);
+    CHECK(parsed.records[4].fields[5] == "1224700");  // 612,345 x 2 + 10
+    CHECK(parsed.records[4].fields[6] == "1602468");
+  }
+
+  // XLSX: LibreOffice reads the labels and the numbers back.
+  const std::string xlsx = Xlsx(t, Language::kRu);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // zip times have 2 s steps
+  CHECK(Xlsx(t, Language::kRu) == xlsx);
+  const CsvParseResult book = LibreOfficeCsv(xlsx);
+  REQUIRE(book.errors.empty());
+  REQUIRE(book.records.size() == 5);
+  CHECK(book.records[0].fields[5] == "Потребление, Вт·ч");
+  CHECK(book.records[0].fields[6] == "Генерация, Вт·ч");
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    INFO("row " << i + 1);
+    for (size_t c : {5, 6}) {
+      CHECK(absl::StrReplaceAll(book.records[i + 1].fields[c], {{",", ""}}) == t.rows[i][c]);
+    }
+  }
+
+  // PDF: the labels whole (on two lines where the column is narrow) and the figures.
+  for (const Language language : {Language::kEn, Language::kRu}) {
+    std::string pdf;
+    auto write = [&] {
+      std::string out;
+      REQUIRE(WritePdf(t, *q, language, 4096, [&](std::string_view chunk, int64_t) {
+                out.append(chunk);
+                return absl::OkStatus();
+              }).ok());
+      return out;
+    };
+    pdf = write();
+    CHECK(write() == pdf);
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / absl::StrCat("gridbill-r1-", getpid(), ".pdf");
+    {
+      std::ofstream f(path, std::ios::binary);
+      f << pdf;
+    }
+    const auto [check, check_out] = Shell(absl::StrCat("qpdf --check ", path.string(), " 2>&1"));
+    INFO(check_out);
+    CHECK(check == 0);
+    const auto [status, raw] = Shell(absl::StrCat("pdftotext -enc UTF-8 ", path.string(), " -"));
+    std::filesystem::remove(path);
+    REQUIRE(status == 0);
+    // Digits are grouped with narrow no-break spaces.
+    const std::string text = absl::StrReplaceAll(raw, {{"\u202F", " "}, {"\u00A0", " "}});
+    INFO(text);
+    if (language == Language::kEn) {
+      CHECK(absl::StrContains(text, "Consumption,"));
+      CHECK(absl::StrContains(text, "Generation,"));
+    } else {
+      CHECK(absl::StrContains(text, "Потребление,"));
+      CHECK(absl::StrContains(text, "Генерация,"));
+    }
+    CHECK(!absl::StrContains(text, "…"));  // no label cut
+    CHECK(absl::StrContains(text, "1 224 700"));
+    CHECK(absl::StrContains(text, "1 602 468"));
+  }
 }
 
 }  // namespace
