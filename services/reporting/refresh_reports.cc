@@ -104,6 +104,14 @@ absl::StatusOr<jobs::Completion> Reporting::RefreshPointQuality(const jobs::Clai
                                   clock_.Now());
 }
 
+absl::StatusOr<absl::TimeZone> Reporting::Zone() const {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(config_.time_zone, &zone)) {
+    return absl::InternalError(absl::StrCat("unknown time zone ", config_.time_zone));
+  }
+  return zone;
+}
+
 absl::StatusOr<std::optional<Table>> Reporting::RunAnalytics(const Query& q,
                                                              const Freshness& fresh) {
   if (q.report->code == "R1") {
@@ -116,10 +124,7 @@ absl::StatusOr<std::optional<Table>> Reporting::RunAnalytics(const Query& q,
     return std::optional<Table>(BuildR4(q, points));
   }
   if (q.report->code == "R5") {
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone(config_.time_zone, &zone)) {
-      return absl::InternalError(absl::StrCat("unknown time zone ", config_.time_zone));
-    }
+    ASSIGN_OR_RETURN(const absl::TimeZone zone, Zone());
     const absl::Time start = absl::FromCivil(absl::CivilSecond(q.from), zone);
     const absl::Time end = absl::FromCivil(absl::CivilSecond(q.to + 1), zone);
     ASSIGN_OR_RETURN(

@@ -232,7 +232,10 @@ absl::StatusOr<Table> Reporting::TableOf(const Query& q, const Freshness& fresh)
     return BuildR2(q, months);
   }
   if (q.report->code == "R3") {
-    const absl::CivilDay aging_date = absl::ToCivilDay(fresh.as_of, absl::UTCTimeZone());
+    // Issue and due dates are the operator's days: so is the aging date (a UTC day would,
+    // after midnight in Almaty, leave out the invoices issued that day).
+    ASSIGN_OR_RETURN(const absl::TimeZone zone, Zone());
+    const absl::CivilDay aging_date = absl::ToCivilDay(fresh.as_of, zone);
     ASSIGN_OR_RETURN(
         std::vector<Receivables> rows,
         store_.ReceivablesOf(q.from, q.to, aging_date, q.region_code, q.participant_id));

@@ -27,7 +27,9 @@ struct ReportingConfig {
   int workers = 1;
   absl::Duration lease = absl::Minutes(5);
   std::string worker_id;
-  // The operator's time zone: R5 groups applications by the month of submission in it.
+  // The operator's time zone: R5 groups applications by the month of submission in it, and
+  // R3 ages receivables on the day of the data's "as of" in it (issue and due dates are days
+  // in the operator's zone).
   std::string time_zone = "Asia/Almaty";
 };
 
@@ -110,6 +112,8 @@ class Reporting final : public jobs::Handler {
   absl::StatusOr<Table> TableOf(const Query& q, const Freshness& fresh);
   // nullopt when `q` is not one of theirs.
   absl::StatusOr<std::optional<Table>> RunAnalytics(const Query& q, const Freshness& fresh);
+  // config_.time_zone, loaded.
+  absl::StatusOr<absl::TimeZone> Zone() const;
 
   Store& store_;
   Sources& sources_;

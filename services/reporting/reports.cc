@@ -71,7 +71,8 @@ std::vector<ReportDef> MakeCatalog() {
     r.title_ru = "Начисления, оплаты и старение задолженности";
     r.description =
         "Per participant: what was accrued for the months and paid in them, and the receivables "
-        "still open on the aging date (the day of the read model's \"as of\", UTC) by days past "
+        "still open on the aging date (the day of the read model's \"as of\" in the operator's "
+        "time zone) by days past "
         "due, as invoicing reported them at the last refresh (every month, not only the range).";
     r.parameters = {"period_from", "period_to", "region_code", "participant_id"};
     r.participant_may_run = true;

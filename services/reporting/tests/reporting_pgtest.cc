@@ -367,6 +367,23 @@ TEST_CASE("a later payment re-lists the invoice it pays and R3's open amount and
   CHECK(f.base.CountRows("documents") == 4);
 }
 
+TEST_CASE("R3 ages on the operator's day: invoices issued after midnight in Almaty count") {
+  Fixture f;
+  // 2026-09-30 19:30 UTC is 2026-10-01 00:30 in Almaty: the invoices of
+  // 2026-09 issued on 2026-10-01 are open and not yet due (due 2026-10-21).
+  f.clock.Set(absl::FromCivil(absl::CivilSecond(2026, 9, 30, 19, 30, 0), absl::UTCTimeZone()));
+  f.sources.AddRun("ir-1", absl::CivilMonth(2026, 9), 1'000'000, 200'000);
+  f.Refresh();
+  v1::RunReportResponse resp;
+  REQUIRE_OK(f.Run(Report("R3", 2026, 9, 2026, 9), &resp));
+  REQUIRE(resp.rows_size() == 2);
+  for (const auto& row : resp.rows()) {
+    CHECK(row.cells(5) == "232000");  // open
+    CHECK(row.cells(6) == "232000");  // not due
+    CHECK(row.cells(11) == "0");      // overdue
+  }
+}
+
 TEST_CASE("a scheduled report: files kept with their SHA-256, a missed run once, retention") {
   Fixture f;
   f.sources.AddRun("ir-1", absl::CivilMonth(2026, 9), 1'000'000, 200'000);
