@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -177,7 +178,11 @@ SendResult SendRunEntries(const std::string& dir, Suite& suite, const Delivery& 
     return SendResult::Permanent(absl::StrCat(
         export_file->file_name, " lacks document_number, amount_tiyn, vat_tiyn or total_tiyn"));
   }
-  std::string csv = CsvLine(header);
+  // The export's own line ending (RFC 4180's CRLF): one run in a period is
+  // the export byte for byte.
+  const absl::string_view eol =
+      absl::StrContains(export_file->content, "\r\n") ? absl::string_view("\r\n") : "\n";
+  std::string csv = CsvLine(header, eol);
   ErpFigures f;
   for (size_t i = 1; i < parsed.records.size(); ++i) {
     const std::vector<std::string>& row = parsed.records[i].fields;
@@ -197,7 +202,7 @@ SendResult SendRunEntries(const std::string& dir, Suite& suite, const Delivery& 
     f.amount_tiyn += amount;
     f.vat_tiyn += vat;
     f.total_tiyn += total;
-    csv += CsvLine(row);
+    csv += CsvLine(row, eol);
   }
   if (absl::Status s = WriteFileAtomically(base + ".csv", csv); !s.ok()) {
     return SendResult::Retry(std::string(s.message()));

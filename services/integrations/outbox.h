@@ -40,7 +40,7 @@ struct Fact {
   std::string payload;  // what the adapter sends (its own encoding)
   // What the fact is reconciled with (erp.h: the invoice run of a document
   // and a finished run's own id); empty: none.
-  std::string group;
+  std::string group = {};
 
   // "<kind>/<id>/<version>": the same for every read of the same fact.
   std::string IdempotencyKey() const;

@@ -584,6 +584,7 @@ TEST_CASE("ERP: a run's entries file verified by the stand-in, the run reconcile
 
   SECTION("a document refused for good by ERP: a dead letter, and the gap reported") {
     // ERP holds another document's file under the name of INV-2026-5 (an invoice).
+    std::filesystem::create_directories(out.path() + "/2026-10");
     suite::WriteFile(out.path() + "/2026-10/invoice-INV-2026-5.manifest",
                      "idempotency_key=somebody-else\n");
     REQUIRE(*PumpDocuments(store, suite, {"erp"}, clock.Now()) == 13);
