@@ -180,8 +180,7 @@ SendResult SendRunEntries(const std::string& dir, Suite& suite, const Delivery& 
   }
   // The export's own line ending (RFC 4180's CRLF): one run in a period is
   // the export byte for byte.
-  const absl::string_view eol =
-      absl::StrContains(export_file->content, "\r\n") ? absl::string_view("\r\n") : "\n";
+  const std::string eol = absl::StrContains(export_file->content, "\r\n") ? "\r\n" : "\n";
   std::string csv = CsvLine(header, eol);
   ErpFigures f;
   for (size_t i = 1; i < parsed.records.size(); ++i) {
