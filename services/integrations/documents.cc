@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "erp.h"
 #include "esf.h"
 #include "gridbill/base/csv.h"
 #include "gridbill/base/sha256.h"
@@ -27,14 +28,6 @@ std::string Clean(absl::string_view s) {
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   }
   return out;
-}
-
-std::string SafeName(absl::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c == '/' || c == '\\' || c == ' ' || c == ':') c = '_';
-  }
-  return out.empty() ? "_" : out;
 }
 
 absl::string_view TypeName(int type) {
@@ -53,13 +46,22 @@ absl::string_view TypeName(int type) {
   return "document";
 }
 
+}  // namespace
+
+std::string SafeName(absl::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '/' || c == '\\' || c == ' ' || c == ':') c = '_';
+  }
+  return out.empty() ? "_" : out;
+}
+
 std::string Tenge(int64_t tiyn) {
   const bool neg = tiyn < 0;
   const int64_t a = neg ? -tiyn : tiyn;
   return absl::StrFormat("%s%d.%02d", neg ? "-" : "", a / 100, a % 100);
 }
 
-// A key=value line of a metadata or manifest file.
 std::string ValueOf(absl::string_view text, absl::string_view key) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == '=') {
@@ -77,23 +79,22 @@ absl::Status AppendLog(const std::string& path, absl::string_view line) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 std::string DocumentFact::Encode() const {
   return absl::StrJoin(
       {Clean(id), absl::StrCat(type), Clean(number), Clean(issue_date), Clean(period),
        Clean(participant_id), Clean(contract_number), Clean(customer_bin), Clean(customer_name),
        Clean(related_document_id), Clean(related_document_number), absl::StrCat(lines),
        absl::StrCat(amount_tiyn), absl::StrCat(vat_tiyn), absl::StrCat(total_tiyn),
-       Clean(pdf_sha256)},
+       Clean(pdf_sha256), Clean(invoice_run_id)},
       "\t");
 }
 
 absl::StatusOr<DocumentFact> DocumentFact::Decode(absl::string_view payload) {
   std::vector<std::string> f = absl::StrSplit(payload, '\t');
-  if (f.size() != 16) {
+  // 16 fields: stored before the invoice run id was added.
+  if (f.size() != 16 && f.size() != 17) {
     return absl::InvalidArgumentError(
-        absl::StrCat("a document payload has ", f.size(), " fields, not 16"));
+        absl::StrCat("a document payload has ", f.size(), " fields, not 17"));
   }
   DocumentFact d;
   d.id = f[0];
@@ -107,6 +108,7 @@ absl::StatusOr<DocumentFact> DocumentFact::Decode(absl::string_view payload) {
   d.related_document_id = f[9];
   d.related_document_number = f[10];
   d.pdf_sha256 = f[15];
+  if (f.size() > 16) d.invoice_run_id = f[16];
   if (!absl::SimpleAtoi(f[1], &d.type) || !absl::SimpleAtoi(f[11], &d.lines) ||
       !absl::SimpleAtoi(f[12], &d.amount_tiyn) || !absl::SimpleAtoi(f[13], &d.vat_tiyn) ||
       !absl::SimpleAtoi(f[14], &d.total_tiyn)) {
@@ -128,7 +130,8 @@ absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
       for (const std::string& adapter : adapters) {
         if (adapter == "esf" && d.type != 3) continue;
         // Issued documents never change: the version is the issue itself.
-        facts.push_back(Fact{adapter, kDocumentIssued, d.id, "1", d.Encode()});
+        // The group: the run that issued it, which the ERP reconciliation counts by.
+        facts.push_back(Fact{adapter, kDocumentIssued, d.id, "1", d.Encode(), d.invoice_run_id});
       }
     }
     ASSIGN_OR_RETURN(int n, store.AppendFacts(kDocumentsFeed, page.cursor, facts, now));
@@ -200,6 +203,10 @@ absl::StatusOr<Original> OriginalOf(const DocumentFact& d, Suite& suite) {
 }  // namespace
 
 SendResult ErpFolderReceiver::Send(const Delivery& delivery) {
+  if (delivery.fact_kind == kInvoiceRunFinished) {
+    if (suite_ == nullptr) return SendResult::Permanent("the ERP receiver cannot read invoicing");
+    return SendRunEntries(dir_, *suite_, delivery);
+  }
   absl::StatusOr<DocumentFact> d = DocumentFact::Decode(delivery.payload);
   if (!d.ok()) return SendResult::Permanent(std::string(d.status().message()));
   const std::string base = absl::StrCat(dir_, "/", SafeName(d->period), "/", TypeName(d->type), "-",

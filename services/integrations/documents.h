@@ -4,6 +4,7 @@
 // Pure: files and the Suite interface, no gRPC, no SQL.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,13 +34,18 @@ absl::StatusOr<int> PumpDocuments(OutboxStore& store, Suite& suite,
 // there. A delivery whose manifest already holds its key is delivered
 // again as a no-op ("already present"); every file written is appended to
 // `<dir>/received.log`, so a duplicate would show there.
+//
+// A finished invoice run's fact (erp.h) is its entries file (SendRunEntries),
+// read from `suite`; without a suite such a fact is refused.
 class ErpFolderReceiver final : public Receiver {
  public:
-  explicit ErpFolderReceiver(std::string dir) : dir_(std::move(dir)) {}
+  explicit ErpFolderReceiver(std::string dir, Suite* suite = nullptr)
+      : dir_(std::move(dir)), suite_(suite) {}
   SendResult Send(const Delivery& delivery) override;
 
  private:
   std::string dir_;
+  Suite* suite_;
 };
 
 // The document archive as a directory: per document
@@ -102,6 +108,14 @@ absl::StatusOr<std::vector<IntegrityFinding>> CheckArchive(const std::string& di
 // is tried 4 times).
 absl::StatusOr<std::vector<IntegrityFinding>> CheckCmisArchive(const CmisConfig& config,
                                                                Suite& suite, int* checked);
+
+// The ERP and archive folders' file helpers: a name safe as one path
+// segment, tiyn as tenge text ("-12.34"), the value of a `key=value` line of
+// a manifest or metadata file ("" when absent), a line appended to a log.
+std::string SafeName(absl::string_view s);
+std::string Tenge(int64_t tiyn);
+std::string ValueOf(absl::string_view text, absl::string_view key);
+absl::Status AppendLog(const std::string& path, absl::string_view line);
 
 // Writes `content` to `path` through `path.tmp` and a rename (parents made).
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);

@@ -1,5 +1,7 @@
 #include "grpc_suite.h"
 
+#include <cstdio>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,28 @@ std::string DateText(const common::v1::Date& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
 }
 
+DocumentFact DocumentFactOf(const invoicing::v1::Document& d) {
+  DocumentFact f;
+  f.id = d.id();
+  f.type = static_cast<int>(d.type());
+  f.number = d.number();
+  f.issue_date = DateText(d.issue_date());
+  f.period = absl::StrFormat("%04d-%02d", d.period().year(), d.period().month());
+  f.participant_id = d.participant_id();
+  f.contract_number = d.contract_number();
+  f.customer_bin = d.customer_bin();
+  f.customer_name = d.customer_name();
+  f.related_document_id = d.related_document_id();
+  f.related_document_number = d.related_document_number();
+  f.lines = d.lines_size();
+  f.amount_tiyn = d.amount_tiyn();
+  f.vat_tiyn = d.vat_tiyn();
+  f.total_tiyn = d.total_tiyn();
+  f.pdf_sha256 = d.pdf_sha256();
+  f.invoice_run_id = d.invoice_run_id();
+  return f;
+}
+
 }  // namespace
 
 GrpcSuite::GrpcSuite(std::shared_ptr<grpc::Channel> gateway, std::string api_key,
@@ -27,6 +51,7 @@ GrpcSuite::GrpcSuite(std::shared_ptr<grpc::Channel> gateway, std::string api_key
       invoice_runs_(invoicing::v1::InvoiceRunService::NewStub(gateway)),
       applications_(contracts::v1::ApplicationService::NewStub(gateway)),
       points_(metering::v1::MeteringPointService::NewStub(gateway)),
+      erp_exports_(invoicing::v1::ErpExportService::NewStub(gateway)),
       peer_(CallIdentity::ApiKey(std::move(api_key)), timeout) {}
 
 absl::StatusOr<DocumentChanges> GrpcSuite::DocumentsChangedAfter(const std::string& cursor,
@@ -40,24 +65,7 @@ absl::StatusOr<DocumentChanges> GrpcSuite::DocumentsChangedAfter(const std::stri
   DocumentChanges out;
   out.cursor = resp.change_cursor();
   for (const invoicing::v1::Document& d : resp.documents()) {
-    DocumentFact f;
-    f.id = d.id();
-    f.type = static_cast<int>(d.type());
-    f.number = d.number();
-    f.issue_date = DateText(d.issue_date());
-    f.period = absl::StrFormat("%04d-%02d", d.period().year(), d.period().month());
-    f.participant_id = d.participant_id();
-    f.contract_number = d.contract_number();
-    f.customer_bin = d.customer_bin();
-    f.customer_name = d.customer_name();
-    f.related_document_id = d.related_document_id();
-    f.related_document_number = d.related_document_number();
-    f.lines = d.lines_size();
-    f.amount_tiyn = d.amount_tiyn();
-    f.vat_tiyn = d.vat_tiyn();
-    f.total_tiyn = d.total_tiyn();
-    f.pdf_sha256 = d.pdf_sha256();
-    out.documents.push_back(std::move(f));
+    out.documents.push_back(DocumentFactOf(d));
   }
   return out;
 }
@@ -218,6 +226,61 @@ absl::StatusOr<std::vector<RunFact>> GrpcSuite::RecentRuns(const std::string& se
     return out;
   }
   return absl::UnimplementedError(absl::StrCat(service, " runs are not read"));
+}
+
+absl::StatusOr<RunChanges> GrpcSuite::InvoiceRunsChangedAfter(const std::string& cursor,
+                                                              int limit) {
+  invoicing::v1::ListInvoiceRunsRequest req;
+  req.set_page_size(limit);
+  req.mutable_changes_after()->set_cursor(cursor);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::ListInvoiceRunsResponse resp,
+      peer_.Call(*invoice_runs_, &invoicing::v1::InvoiceRunService::Stub::ListInvoiceRuns, req));
+  RunChanges out;
+  out.cursor = resp.change_cursor();
+  for (const invoicing::v1::InvoiceRun& r : resp.runs()) {
+    RunFact f = RunOf(r.job(), "invoicing", r.job().id(), r.period(),
+                      TypeText(r.run_type(), invoicing::v1::RunType_descriptor()));
+    f.documents = r.documents_issued();
+    out.runs.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<DocumentFact>> GrpcSuite::RunDocuments(const std::string& run_id) {
+  std::vector<DocumentFact> out;
+  invoicing::v1::ListDocumentsRequest req;
+  req.set_invoice_run_id(run_id);
+  req.set_page_size(1000);
+  for (;;) {
+    ASSIGN_OR_RETURN(
+        invoicing::v1::ListDocumentsResponse resp,
+        peer_.Call(*documents_, &invoicing::v1::DocumentService::Stub::ListDocuments, req));
+    for (const invoicing::v1::Document& d : resp.documents()) out.push_back(DocumentFactOf(d));
+    if (resp.next_page_token().empty()) return out;
+    req.set_page_token(resp.next_page_token());
+  }
+}
+
+absl::StatusOr<ExportedFile> GrpcSuite::ExportAccruals(const std::string& period) {
+  invoicing::v1::ExportPeriodRequest req;
+  int year = 0, month = 0;
+  if (std::sscanf(period.c_str(), "%d-%d", &year, &month) != 2) {
+    return absl::InvalidArgumentError(absl::StrCat("period ", period, " is not YYYY-MM"));
+  }
+  req.mutable_period()->set_year(year);
+  req.mutable_period()->set_month(month);
+  req.set_format(invoicing::v1::EXPORT_FORMAT_CSV);
+  req.set_content(invoicing::v1::EXPORT_CONTENT_ACCRUALS);
+  ASSIGN_OR_RETURN(
+      invoicing::v1::ExportPeriodResponse resp,
+      peer_.Call(*erp_exports_, &invoicing::v1::ErpExportService::Stub::ExportPeriod, req));
+  ExportedFile f;
+  f.content = resp.content();
+  f.sha256 = resp.sha256();
+  f.records = resp.records();
+  f.file_name = resp.file_name();
+  return f;
 }
 
 absl::StatusOr<std::vector<ApplicationFact>> GrpcSuite::OverdueApplications(int limit) {

@@ -35,6 +35,9 @@ class GrpcSuite final : public Suite {
                            const std::vector<ScadaValue>& values) override;
   absl::StatusOr<std::vector<RunFact>> RecentRuns(const std::string& service, int limit) override;
   absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) override;
+  absl::StatusOr<RunChanges> InvoiceRunsChangedAfter(const std::string& cursor, int limit) override;
+  absl::StatusOr<std::vector<DocumentFact>> RunDocuments(const std::string& run_id) override;
+  absl::StatusOr<ExportedFile> ExportAccruals(const std::string& period) override;
   absl::StatusOr<RunChanges> BalanceRunsChangedAfter(const std::string& cursor, int limit) override;
   absl::StatusOr<std::vector<ServiceHourFact>> ServiceHours(const std::string& run_id) override;
   absl::StatusOr<std::vector<NodeTotalFact>> NodeTotals(const std::string& run_id) override;
@@ -54,6 +57,7 @@ class GrpcSuite final : public Suite {
   std::unique_ptr<invoicing::v1::InvoiceRunService::Stub> invoice_runs_;
   std::unique_ptr<contracts::v1::ApplicationService::Stub> applications_;
   std::unique_ptr<metering::v1::MeteringPointService::Stub> points_;
+  std::unique_ptr<invoicing::v1::ErpExportService::Stub> erp_exports_;
   PeerCaller peer_;
 };
 

@@ -1,7 +1,11 @@
 #include "integrations_service.h"
 
+#include <cstdio>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "erp.h"
 #include "esf.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
@@ -30,6 +34,14 @@ void DeliveryToProto(const Delivery& d, v1::Delivery* out) {
   out->set_receipt(d.receipt);
   *out->mutable_create_time() = ToProtoTime(d.create_time);
   if (d.finish_time) *out->mutable_finish_time() = ToProtoTime(*d.finish_time);
+}
+
+void FiguresToProto(const ErpFigures& f, v1::ReconciliationFigures* out) {
+  out->set_documents(f.documents);
+  out->set_entry_rows(f.rows);
+  out->set_amount_tiyn(f.amount_tiyn);
+  out->set_vat_tiyn(f.vat_tiyn);
+  out->set_total_tiyn(f.total_tiyn);
 }
 
 absl::StatusOr<int64_t> DeliveryId(const std::string& text) {
@@ -146,6 +158,45 @@ grpc::Status IntegrationsServiceImpl::ListAdapters(grpc::ServerContext* ctx,
     a->set_backlog(r.counts.pending);
     a->set_dead_letters(r.counts.dead);
     a->set_done(r.counts.done);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IntegrationsServiceImpl::ListReconciliations(grpc::ServerContext* ctx,
+                                                          const v1::ListReconciliationsRequest* req,
+                                                          v1::ListReconciliationsResponse* resp) {
+  RETURN_IF_ERROR_GRPC(Authorize(*ctx, *req).status());
+  std::string period;
+  if (req->has_period()) {
+    const common::v1::BillingPeriod& p = req->period();
+    if (p.year() < 2000 || p.year() > 2999 || p.month() < 1 || p.month() > 12) {
+      return ToGrpc(InvalidField("period", "a month from 2000-01 to 2999-12"));
+    }
+    period = absl::StrFormat("%04d-%02d", p.year(), p.month());
+  }
+  if (req->page_size() < 0 || req->page_size() > 200) {
+    return ToGrpc(InvalidField("page_size", "0 (20) to 200"));
+  }
+  const int limit = req->page_size() == 0 ? 20 : req->page_size();
+  ASSIGN_OR_RETURN_GRPC(std::vector<RunReconciliation> runs,
+                        ReconcileRuns(store_, period, req->invoice_run_id(), limit));
+  for (const RunReconciliation& r : runs) {
+    v1::Reconciliation* out = resp->add_reconciliations();
+    out->set_invoice_run_id(r.run_id);
+    int year = 0, month = 0;
+    if (std::sscanf(r.period.c_str(), "%d-%d", &year, &month) == 2) {
+      out->mutable_period()->set_year(year);
+      out->mutable_period()->set_month(month);
+    }
+    out->set_run_type(r.run_type);
+    out->set_state(static_cast<v1::ReconciliationState>(r.state));
+    FiguresToProto(r.invoicing, out->mutable_invoicing());
+    FiguresToProto(r.documents, out->mutable_erp_documents());
+    FiguresToProto(r.entries, out->mutable_erp_entries());
+    out->set_documents_pending(r.documents_pending);
+    out->set_documents_undelivered(r.documents_undelivered);
+    DeliveryToProto(r.entries_delivery, out->mutable_entries_delivery());
+    for (const std::string& gap : r.gaps) out->add_gaps(gap);
   }
   return grpc::Status::OK;
 }

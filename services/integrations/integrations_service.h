@@ -24,6 +24,9 @@ class IntegrationsServiceImpl final : public v1::IntegrationsService::Service {
                              v1::ListEsfAtRiskResponse* resp) override;
   grpc::Status ListAdapters(grpc::ServerContext* ctx, const v1::ListAdaptersRequest* req,
                             v1::ListAdaptersResponse* resp) override;
+  grpc::Status ListReconciliations(grpc::ServerContext* ctx,
+                                   const v1::ListReconciliationsRequest* req,
+                                   v1::ListReconciliationsResponse* resp) override;
 
  private:
   Store& store_;

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "documents.h"
 #include "dwh.h"
+#include "erp.h"
 #include "esf.h"
 #include "gridbill/base/clock.h"
 #include "gridbill/base/log.h"
@@ -64,7 +65,12 @@ absl::Status Serve(const Config& config, ServiceBase& base) {
   Adapters adapters(store, suite.get(), clock, config.retry, config.poll_interval);
   if (suite) {
     if (!config.erp_outbox_dir.empty()) {
-      adapters.AddOutbound("erp", std::make_unique<ErpFolderReceiver>(config.erp_outbox_dir));
+      adapters.AddOutbound("erp",
+                           std::make_unique<ErpFolderReceiver>(config.erp_outbox_dir, suite.get()));
+      // Each finished invoice run: its entries file, and the figures it is reconciled by.
+      adapters.AddPeriodic("erp", config.poll_interval, [&store, &suite, &clock] {
+        return PumpInvoiceRuns(store, *suite, clock.Now());
+      });
     }
     if (!config.ecm_archive_dir.empty()) {
       adapters.AddOutbound(

@@ -38,6 +38,9 @@ struct Fact {
   std::string id;       // the resource's id in the suite
   std::string version;  // the resource's version (a change is a new fact)
   std::string payload;  // what the adapter sends (its own encoding)
+  // What the fact is reconciled with (erp.h: the invoice run of a document
+  // and a finished run's own id); empty: none.
+  std::string group = {};
 
   // "<kind>/<id>/<version>": the same for every read of the same fact.
   std::string IdempotencyKey() const;
@@ -141,6 +144,13 @@ class OutboxStore {
                                                         const paging::Page& page) = 0;
   // A dead letter back to pending (attempts 0, due now) or to skipped with
   // `reason`; FAILED_PRECONDITION when it is not dead.
+  // Every delivery of `adapter` whose fact has `group`, with payloads, by id.
+  virtual absl::StatusOr<std::vector<Delivery>> ListGroup(absl::string_view adapter,
+                                                          absl::string_view group) = 0;
+  // The newest `limit` deliveries of `adapter` of fact kind `kind`, with
+  // payloads, newest first.
+  virtual absl::StatusOr<std::vector<Delivery>> ListKind(absl::string_view adapter,
+                                                         absl::string_view kind, int limit) = 0;
   virtual absl::StatusOr<Delivery> Revive(int64_t id, absl::Time now) = 0;
   virtual absl::StatusOr<Delivery> Skip(int64_t id, const std::string& reason, absl::Time now) = 0;
   // Per adapter that has deliveries or a recorded attempt.

@@ -47,7 +47,7 @@ absl::StatusOr<int> PgStore::AppendFacts(absl::string_view feed, absl::string_vi
   return pool_.TransactValue<int>([&](pg::Transaction& tx) -> absl::StatusOr<int> {
     int added = 0;
     if (!facts.empty()) {
-      std::vector<std::string> adapters, kinds, ids, versions, keys, payloads;
+      std::vector<std::string> adapters, kinds, ids, versions, keys, payloads, groups;
       for (const Fact& f : facts) {
         adapters.push_back(f.adapter);
         kinds.push_back(f.kind);
@@ -55,6 +55,7 @@ absl::StatusOr<int> PgStore::AppendFacts(absl::string_view feed, absl::string_vi
         versions.push_back(f.version);
         keys.push_back(f.IdempotencyKey());
         payloads.push_back(f.payload);
+        groups.push_back(f.group);
       }
       pg::Params params;
       params.AddTextArray(adapters)
@@ -63,7 +64,8 @@ absl::StatusOr<int> PgStore::AppendFacts(absl::string_view feed, absl::string_vi
           .AddTextArray(versions)
           .AddTextArray(keys)
           .AddTextArray(payloads)
-          .Add(now);
+          .Add(now)
+          .AddTextArray(groups);
       ASSIGN_OR_RETURN(pg::Result rows, tx.Execute(q::kInsertFacts, params));
       added = rows.size();
     }
@@ -107,6 +109,22 @@ absl::StatusOr<paging::PageOf<Delivery>> PgStore::List(const DeliveryFilter& fil
   for (const pg::Row& r : rows) out.push_back(DeliveryOf(r));
   return paging::CutPage(std::move(out), page,
                          [](const Delivery& d) { return paging::PageKey{absl::StrCat(d.id)}; });
+}
+
+absl::StatusOr<std::vector<Delivery>> PgStore::ListGroup(absl::string_view adapter,
+                                                         absl::string_view group) {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kListGroup, adapter, group));
+  std::vector<Delivery> out;
+  for (const pg::Row& r : rows) out.push_back(DeliveryOf(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<Delivery>> PgStore::ListKind(absl::string_view adapter,
+                                                        absl::string_view kind, int limit) {
+  ASSIGN_OR_RETURN(pg::Result rows, pool_.Exec(q::kListKind, adapter, kind, limit));
+  std::vector<Delivery> out;
+  for (const pg::Row& r : rows) out.push_back(DeliveryOf(r));
+  return out;
 }
 
 absl::StatusOr<Delivery> PgStore::Revive(int64_t id, absl::Time now) {

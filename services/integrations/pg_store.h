@@ -21,6 +21,10 @@ class PgStore final : public Store {
   absl::StatusOr<Delivery> Get(int64_t id) override;
   absl::StatusOr<paging::PageOf<Delivery>> List(const DeliveryFilter& filter,
                                                 const paging::Page& page) override;
+  absl::StatusOr<std::vector<Delivery>> ListGroup(absl::string_view adapter,
+                                                  absl::string_view group) override;
+  absl::StatusOr<std::vector<Delivery>> ListKind(absl::string_view adapter, absl::string_view kind,
+                                                 int limit) override;
   absl::StatusOr<Delivery> Revive(int64_t id, absl::Time now) override;
   absl::StatusOr<Delivery> Skip(int64_t id, const std::string& reason, absl::Time now) override;
   absl::StatusOr<std::vector<AdapterCounts>> Counts() override;

@@ -19,9 +19,10 @@ inline constexpr pg::Query kUpsertCursor{
 inline constexpr pg::Query kInsertFacts{
     "insert_facts",
     "INSERT INTO deliveries (adapter, fact_kind, fact_id, fact_version, idempotency_key, payload, "
-    "next_attempt_time, create_time) "
-    "SELECT a, k, i, v, ik, p, $7::timestamptz, $7::timestamptz FROM unnest($1::text[], "
-    "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(a, k, i, v, ik, p) "
+    "fact_group, next_attempt_time, create_time) "
+    "SELECT a, k, i, v, ik, p, g, $7::timestamptz, $7::timestamptz FROM unnest($1::text[], "
+    "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[]) "
+    "AS u(a, k, i, v, ik, p, g) "
     "ON CONFLICT (adapter, idempotency_key) DO NOTHING RETURNING 1"};
 
 inline constexpr pg::Query kClaimDue{
@@ -60,6 +61,20 @@ inline constexpr pg::Query kListDeliveries{
     "$2::smallint) "
     "AND ($3 = '' OR fact_id = $3) AND ($4::bigint IS NULL OR id > $4::bigint) "
     "ORDER BY id LIMIT $5"};
+
+// A group's deliveries with their payloads, by id; $1 adapter, $2 group.
+inline constexpr pg::Query kListGroup{
+    "list_group",
+    "SELECT id, adapter, fact_kind, fact_id, fact_version, idempotency_key, payload, state, "
+    "attempts, next_attempt_time, last_error, receipt, create_time, finish_time, claim_epoch "
+    "FROM deliveries WHERE adapter = $1 AND fact_group = $2 ORDER BY id"};
+
+// The newest deliveries of a kind with their payloads; $1 adapter, $2 kind, $3 limit.
+inline constexpr pg::Query kListKind{
+    "list_kind",
+    "SELECT id, adapter, fact_kind, fact_id, fact_version, idempotency_key, payload, state, "
+    "attempts, next_attempt_time, last_error, receipt, create_time, finish_time, claim_epoch "
+    "FROM deliveries WHERE adapter = $1 AND fact_kind = $2 ORDER BY id DESC LIMIT $3"};
 
 inline constexpr pg::Query kReviveDelivery{
     "revive_delivery",

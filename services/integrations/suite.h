@@ -34,6 +34,7 @@ struct DocumentFact {
   int64_t vat_tiyn = 0;
   int64_t total_tiyn = 0;
   std::string pdf_sha256;
+  std::string invoice_run_id;  // the run that issued it (payloads stored before: empty)
 
   // One line of tab-separated fields (the outbox payload) and back.
   std::string Encode() const;
@@ -66,6 +67,7 @@ struct RunFact {
   int64_t done = 0;
   int64_t total = 0;
   std::string error;
+  int64_t documents = 0;  // invoice runs: the documents issued
   // Balance runs: the readings' as-of instant and the zone the period is cut in.
   absl::Time readings_as_of = absl::InfinitePast();
   std::string time_zone;
@@ -74,6 +76,14 @@ struct RunFact {
 struct RunChanges {
   std::vector<RunFact> runs;
   std::string cursor;  // to pass next
+};
+
+// invoicing's ErpExportService answer: a file and what invoicing says of it.
+struct ExportedFile {
+  std::string content;
+  std::string sha256;  // invoicing's, of content
+  int64_t records = 0;
+  std::string file_name;
 };
 
 // What the warehouse export (dwh.h) reads: balance's hourly results per
@@ -166,6 +176,19 @@ class Suite {
   // contracts ListApplications(overdue_only).
   virtual absl::StatusOr<std::vector<ApplicationFact>> OverdueApplications(int limit) {
     return absl::UnimplementedError("applications are not read");
+  }
+  // invoicing ListInvoiceRuns' change feed.
+  virtual absl::StatusOr<RunChanges> InvoiceRunsChangedAfter(const std::string& cursor, int limit) {
+    return absl::UnimplementedError("invoice runs are not read");
+  }
+  // The documents an invoice run issued (ListDocuments by invoice_run_id), every page.
+  virtual absl::StatusOr<std::vector<DocumentFact>> RunDocuments(const std::string& run_id) {
+    return absl::UnimplementedError("a run's documents are not read");
+  }
+  // invoicing ErpExportService.ExportPeriod of `period` (YYYY-MM): the
+  // accruals (one row per line of the receivable documents) as CSV.
+  virtual absl::StatusOr<ExportedFile> ExportAccruals(const std::string& period) {
+    return absl::UnimplementedError("ERP exports are not read");
   }
   // balance ListRuns' change feed.
   virtual absl::StatusOr<RunChanges> BalanceRunsChangedAfter(const std::string& cursor, int limit) {

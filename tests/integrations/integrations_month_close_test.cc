@@ -4,7 +4,8 @@
 // the ESF, ITSM, ERP and CMIS (archive) stand-ins. A broken CMS file is
 // rejected and opens one ITSM incident, the fixed file is imported through
 // metering and resolves it; the balance and invoice runs of 2026-10; every
-// issued document is received once by the ERP stand-in (its manifest checked)
+// issued document is received once by the ERP stand-in (its manifest checked),
+// and the run's entries file, the run reconciled by the service (match)
 // and archived once over CMIS (the integrity check reads every one back
 // against invoicing), every ESF is registered once;
 // a 1C Client-Bank statement paying an invoice is imported as a payment
@@ -381,7 +382,48 @@ TEST_CASE("month close through the adapters only", "[suite][integrations]") {
   int64_t issued_tiyn = 0;
   for (const Struct& d : documents) issued_tiyn += Int(d, "totalTiyn");
   CHECK(Stat(erp_port, "/stats", "total_tiyn") == issued_tiyn);  // the run's totals reconciled
-  CHECK(CountFiles(root + "/erp-out", ".manifest") == n);
+  // The run's entries (ErpExportService accruals): one file, its manifest
+  // checked by the stand-in, summing to the receivable documents.
+  int64_t receivable_tiyn = 0, lines = 0;
+  for (const Struct& d : documents) {
+    const std::string type = Str(d, "type");
+    if (type == "DOCUMENT_TYPE_ACT" || type == "DOCUMENT_TYPE_ESF") continue;
+    receivable_tiyn += Int(d, "totalTiyn");
+    auto it = d.fields().find("lines");
+    if (it != d.fields().end()) lines += it->second.list_value().values_size();
+  }
+  CHECK(WaitFor([&] { return Stat(erp_port, "/stats", "entries") == 1; }, seconds(60)));
+  CHECK(Stat(erp_port, "/stats", "entries_total_tiyn") == receivable_tiyn);
+  CHECK(Stat(erp_port, "/stats", "entry_rows") == lines);
+  CHECK(CountFiles(root + "/erp-out", ".manifest") == n + 1);
+  // The service's own reconciliation of the run: everything invoicing
+  // reports was received, to the tiyn (exit 0: no mismatch).
+  {
+    const Cli at_integrations{
+        [&] {
+          Env e = ctl.env;
+          e["GRIDBILL_INTEGRATIONS_ADDR"] = integrations.address;
+          return e;
+        }(),
+    };
+    std::vector<Struct> runs;
+    CHECK(WaitFor(
+        [&] {
+          runs = List(at_integrations.Json({"integrations", "reconcile", "--period", "2026-10"}),
+                      "reconciliations");
+          return runs.size() == 1 && Str(runs[0], "state") == "RECONCILIATION_STATE_MATCH";
+        },
+        seconds(60)));
+    INFO(at_integrations.Run({"integrations", "reconcile", "--period", "2026-10"}).out);
+    REQUIRE(runs.size() == 1);
+    CHECK(Str(runs[0], "state") == "RECONCILIATION_STATE_MATCH");
+    const Struct inv = runs[0].fields().at("invoicing").struct_value();
+    const Struct entries = runs[0].fields().at("erpEntries").struct_value();
+    CHECK(Int(inv, "documents") == n);
+    CHECK(Int(inv, "totalTiyn") == receivable_tiyn);
+    CHECK(Int(entries, "totalTiyn") == receivable_tiyn);
+    CHECK(Int(entries, "entryRows") == lines);
+  }
   CHECK(Stat(cmis_port, "/stats", "bad_hashes") == 0);
   CHECK(Stat(esf_port, "/esf/v1/stats", "duplicate_registrations") == 0);
   CHECK(Stat(esf_port, "/esf/v1/stats", "invoices") == esfs);

@@ -22,8 +22,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "documents.h"
+#include "erp.h"
 #include "esf.h"
 #include "fake_suite.h"
 #include "gridbill/base/sha256.h"
@@ -496,6 +498,133 @@ TEST_CASE("ERP: every document received once by the ERP stand-in, its manifest c
   INFO(r->body);
   CHECK(absl::StrContains(r->body, "forged.csv: total sums to 1170.00, the manifest 1160.00"));
   CHECK(erp.Stat("deliveries") == "25");
+}
+
+// ERP entries and the reconciliation per invoice run: a finished run's
+// entries file (invoicing's accruals of the run's documents) is received and
+// verified by the ERP stand-in like the documents; the service's
+// reconciliation of the run matches. With one document refused for good by
+// ERP (a file of another document under its name) the delivery is a dead
+// letter and the reconciliation names the gap; retried once the name is
+// free, it matches.
+TEST_CASE("ERP: a run's entries file verified by the stand-in, the run reconciled") {
+  suite::TempDir out;
+  Standin erp({"--dir", out.path(), "--scan-ms", "50"}, GRIDBILL_ERP_STANDIN_BIN, "/stats");
+  MemoryStore store;
+  FakeSuite suite;
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  // Run r-10: 12 documents (an invoice of 3 lines and its act each second
+  // contract, a credit note every fourth); another run's document aside.
+  int64_t gross = 0, rows = 0;
+  for (int i = 1; i <= 12; ++i) {
+    DocumentFact d = Doc(i, i % 2 == 0 ? 2 : (i % 4 == 1 ? 1 : 4));
+    d.invoice_run_id = "r-10";
+    d.lines = d.type == 2 ? 0 : 3;
+    if (d.type != 2) {
+      gross += d.total_tiyn;
+      rows += 3;
+    }
+    suite.documents.push_back(d);
+  }
+  DocumentFact other = Doc(99);
+  other.invoice_run_id = "r-9";
+  suite.documents.push_back(other);
+  RunFact run;
+  run.id = "r-10";
+  run.service = "invoicing";
+  run.period = "2026-10";
+  run.type = "regular";
+  run.state = 3;
+  run.documents = 12;
+  RunFact running = run;
+  running.id = "r-11";
+  running.state = 2;
+  suite.invoice_run_feed = {running, run};
+
+  SECTION("everything delivered: match") {
+    REQUIRE(*PumpDocuments(store, suite, {"erp"}, clock.Now()) == 13);
+    REQUIRE(*PumpInvoiceRuns(store, suite, clock.Now()) == 1);  // the running one is passed over
+    REQUIRE(*PumpInvoiceRuns(store, suite, clock.Now()) == 0);
+    Outbox outbox(store, clock, RetryPolicy());
+    ErpFolderReceiver receiver(out.path(), &suite);
+    DeliverAll(outbox, receiver, clock, store, "erp");
+    for (int i = 0; i < 100 && erp.Stat("entries") != "1"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(erp.Stat("entries") == "1");
+    CHECK(erp.Stat("entry_rows") == std::to_string(rows));
+    CHECK(erp.Stat("entries_total_tiyn") == std::to_string(gross));
+    CHECK(erp.Stat("rejected") == "0");
+    const std::string manifest = suite::ReadFile(out.path() + "/2026-10/entries-r-10.manifest");
+    CHECK(absl::StrContains(manifest, "idempotency_key=invoice_run.finished/r-10/1\n"));
+    CHECK(absl::StrContains(manifest, "source=invoicing-2026-10-accruals.csv\n"));
+
+    absl::StatusOr<std::vector<RunReconciliation>> r = ReconcileRuns(store, "", "", 20);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 1);
+    const RunReconciliation& rec = (*r)[0];
+    INFO(absl::StrJoin(rec.gaps, "; "));
+    CHECK(rec.state == ReconcileState::kMatch);
+    CHECK(rec.invoicing.documents == 12);
+    CHECK(rec.invoicing.total_tiyn == gross);
+    CHECK(rec.documents == rec.invoicing);
+    CHECK(rec.entries.rows == rows);
+    CHECK(rec.entries.total_tiyn == gross);
+    CHECK(rec.gaps.empty());
+    // A redelivery of the entries writes nothing new and receipts the same figures.
+    absl::StatusOr<std::vector<Delivery>> group = store.ListGroup("erp", "r-10");
+    REQUIRE(group.ok());
+    for (const Delivery& d : *group) {
+      if (d.fact_kind != kInvoiceRunFinished) continue;
+      SendResult again = receiver.Send(d);
+      CHECK(again.kind == SendResult::Kind::kDelivered);
+      CHECK(absl::StrContains(again.detail, absl::StrCat("total_tiyn=", gross)));
+    }
+  }
+
+  SECTION("a document refused for good by ERP: a dead letter, and the gap reported") {
+    // ERP holds another document's file under the name of INV-2026-5 (an invoice).
+    std::filesystem::create_directories(out.path() + "/2026-10");
+    suite::WriteFile(out.path() + "/2026-10/invoice-INV-2026-5.manifest",
+                     "idempotency_key=somebody-else\n");
+    REQUIRE(*PumpDocuments(store, suite, {"erp"}, clock.Now()) == 13);
+    REQUIRE(*PumpInvoiceRuns(store, suite, clock.Now()) == 1);
+    Outbox outbox(store, clock, RetryPolicy());
+    ErpFolderReceiver receiver(out.path(), &suite);
+    DeliverAll(outbox, receiver, clock, store, "erp");
+    DeliveryFilter dead;
+    dead.state = DeliveryState::kDead;
+    const std::vector<Delivery> letters = store.List(dead, paging::Page())->items;
+    REQUIRE(letters.size() == 1);
+    CHECK(letters[0].fact_id == "doc-5");
+
+    absl::StatusOr<std::vector<RunReconciliation>> r = ReconcileRuns(store, "2026-10", "r-10", 20);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 1);
+    const RunReconciliation& rec = (*r)[0];
+    const std::string gaps = absl::StrJoin(rec.gaps, "; ");
+    INFO(gaps);
+    CHECK(rec.state == ReconcileState::kMismatch);
+    CHECK(rec.documents_undelivered == 1);
+    CHECK(rec.documents.documents == 11);
+    CHECK(rec.documents.total_tiyn == gross - Doc(5).total_tiyn);
+    CHECK(rec.entries.total_tiyn == gross);  // the entries file went out whole
+    CHECK(absl::StrContains(gaps,
+                            "documents: invoicing issued 12, ERP received 11 (0 pending, 1 "
+                            "dead or skipped, 0 not read yet)"));
+    CHECK(absl::StrContains(
+        gaps, absl::StrCat("gross ", Tenge(gross - Doc(5).total_tiyn), " vs ", Tenge(gross))));
+
+    // The name freed in ERP and the dead letter retried: the run matches.
+    std::filesystem::remove(out.path() + "/2026-10/invoice-INV-2026-5.manifest");
+    REQUIRE(outbox.Retry(letters[0].id).ok());
+    DeliverAll(outbox, receiver, clock, store, "erp");
+    r = ReconcileRuns(store, "2026-10", "", 20);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 1);
+    INFO(absl::StrJoin((*r)[0].gaps, "; "));
+    CHECK((*r)[0].state == ReconcileState::kMatch);
+  }
 }
 
 // Incidents of the problem watch: run failed/stuck, overdue applications,

@@ -191,6 +191,66 @@ int EsfAtRiskCmd(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+std::string ReconciliationStateName(iv1::ReconciliationState s) {
+  switch (s) {
+    case iv1::RECONCILIATION_STATE_MATCH:
+      return "match";
+    case iv1::RECONCILIATION_STATE_PENDING:
+      return "pending";
+    case iv1::RECONCILIATION_STATE_MISMATCH:
+      return "MISMATCH";
+    default:
+      return "-";
+  }
+}
+
+int ReconcileCmd(Context& ctx, const Args& args) {
+  auto stub = Connect(args);
+  iv1::ListReconciliationsRequest req;
+  if (args.Has("period")) {
+    CTL_ASSIGN_OR_USAGE(*req.mutable_period(), PeriodFlag(args, "period"));
+  }
+  req.set_invoice_run_id(args.Get("run"));
+  CTL_ASSIGN_OR_USAGE(const int64_t limit, IntFlag(args, "limit", 20));
+  req.set_page_size(static_cast<int32_t>(limit));
+  iv1::ListReconciliationsResponse resp;
+  grpc::Status st = ctx.client().Call(*stub, &iv1::IntegrationsService::Stub::ListReconciliations,
+                                      req, &resp, nullptr, 3);
+  if (!st.ok()) return ctx.Fail(st);
+  bool mismatch = false;
+  for (const iv1::Reconciliation& r : resp.reconciliations()) {
+    mismatch = mismatch || r.state() == iv1::RECONCILIATION_STATE_MISMATCH;
+  }
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return mismatch ? kExitFailed : kExitOk;
+  }
+  Table t({{"RUN"},
+           {"PERIOD"},
+           {"TYPE"},
+           {"STATE"},
+           {"DOCUMENTS", Table::Align::kRight},
+           {"ERP DOCS", Table::Align::kRight},
+           {"ENTRY ROWS", Table::Align::kRight},
+           {"ERP ROWS", Table::Align::kRight},
+           {"GROSS", Table::Align::kRight},
+           {"ERP DOCS GROSS", Table::Align::kRight},
+           {"ERP ENTRIES GROSS", Table::Align::kRight}});
+  for (const iv1::Reconciliation& r : resp.reconciliations()) {
+    t.AddRow({r.invoice_run_id(), FormatPeriod(r.period()), r.run_type(),
+              ReconciliationStateName(r.state()), absl::StrCat(r.invoicing().documents()),
+              absl::StrCat(r.erp_documents().documents()), absl::StrCat(r.invoicing().entry_rows()),
+              absl::StrCat(r.erp_entries().entry_rows()), FormatTiyn(r.invoicing().total_tiyn()),
+              FormatTiyn(r.erp_documents().total_tiyn()),
+              FormatTiyn(r.erp_entries().total_tiyn())});
+  }
+  ctx.out() << t.Render();
+  for (const iv1::Reconciliation& r : resp.reconciliations()) {
+    for (const std::string& gap : r.gaps()) ctx.out() << r.invoice_run_id() << ": " << gap << "\n";
+  }
+  return mismatch ? kExitFailed : kExitOk;
+}
+
 }  // namespace
 
 void AddIntegrationsCommands(std::vector<Command>& out) {
@@ -245,6 +305,20 @@ void AddIntegrationsCommands(std::vector<Command>& out) {
                  {AddrFlag(), {"within-days", "N", "deadlines at most N days away (default 5)"}},
                  "",
                  EsfAtRiskCmd});
+  out.push_back(
+      {"integrations",
+       "reconcile",
+       "",
+       0,
+       0,
+       "per invoice run: documents, entries and totals invoicing reports against what ERP "
+       "received (exit 1 on a mismatch)",
+       {AddrFlag(),
+        {"period", "YYYY-MM", "only runs of this period"},
+        {"run", "ID", "only this invoice run"},
+        {"limit", "N", "the newest N runs (default 20, at most 200)"}},
+       "",
+       ReconcileCmd});
 }
 
 }  // namespace gridbill::ctl

@@ -2,7 +2,9 @@
 // and the tests. Integrations delivers to ERP as files (what the issue and
 // the ERP's usual file exchange ask for): per document a CSV and, written
 // last, its `.manifest` (idempotency_key, file, rows, amount, vat, total,
-// sha256). This process watches the folder (--dir) as an importer would:
+// sha256); per finished invoice run an entries CSV (invoicing's accruals,
+// sums in `amount_tiyn`, `vat_tiyn`, `total_tiyn`) with a manifest of
+// `kind=entries`. This process watches the folder (--dir) as an importer would:
 // every manifest that appears (or is written again) is checked against its
 // CSV — the SHA-256 of the file, the number of data rows and the sums of
 // the amount, vat and total columns — and then either recorded as a
@@ -11,7 +13,9 @@
 // already taken) is counted in `duplicates` and not recorded again: the
 // ERP is not harmed by a redelivery.
 //
-//   GET /stats     deliveries, duplicates, rejected, rows, total (tenge; total_tiyn)
+//   GET /stats     deliveries, rows, total (tenge; total_tiyn) of the document
+//                  files; entries, entry_rows, entries_total_tiyn of the entries
+//                  files; manifests read, duplicates, rejected (of both)
 //   GET /received  every delivery (key, file, rows, total) and rejection
 //
 // Faults (standin.h): --twice-every N reads every N-th manifest twice (as
@@ -45,7 +49,7 @@ using gridbill::standin::Arg;
 using gridbill::standin::Quote;
 
 struct Received {
-  std::string key, file;
+  std::string key, file, kind;  // kind: "entries" or "document"
   int rows = 0;
   int64_t total = 0;  // tiyn
 };
@@ -84,6 +88,19 @@ bool Tiyn(const std::string& s, int64_t* out) {
   return true;
 }
 
+// "-12345" as tiyn; false when it is not a whole number.
+bool WholeTiyn(const std::string& s, int64_t* out) {
+  const bool neg = !s.empty() && s[0] == '-';
+  if (s.size() == (neg ? 1u : 0u) || s.size() > 19) return false;
+  int64_t v = 0;
+  for (size_t i = neg ? 1 : 0; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
 std::string Tenge(int64_t tiyn) {
   const int64_t a = tiyn < 0 ? -tiyn : tiyn;
   char buf[32];
@@ -96,6 +113,7 @@ std::string Tenge(int64_t tiyn) {
 std::string Verify(const fs::path& manifest_path, const std::string& manifest, Received* r) {
   r->key = ValueOf(manifest, "idempotency_key");
   r->file = ValueOf(manifest, "file");
+  r->kind = ValueOf(manifest, "kind") == "entries" ? "entries" : "document";
   if (r->key.empty()) return "no idempotency_key";
   if (r->file.empty() || r->file.find('/') != std::string::npos) return "no file, or not a name";
   const fs::path csv_path = manifest_path.parent_path() / r->file;
@@ -118,14 +136,21 @@ std::string Verify(const fs::path& manifest_path, const std::string& manifest, R
            ValueOf(manifest, "rows");
   }
   for (const char* column : {"amount", "vat", "total"}) {
+    // A document file has the sum in tenge (`amount`), an entries file in
+    // tiyn as invoicing exports it (`amount_tiyn`).
     size_t c = 0;
     while (c < header.size() && header[c] != column) ++c;
-    if (c == header.size()) return r->file + " has no column " + column;
+    const bool in_tiyn = c == header.size();
+    if (in_tiyn) {
+      c = 0;
+      while (c < header.size() && header[c] != std::string(column) + "_tiyn") ++c;
+    }
+    if (c == header.size()) return r->file + " has no column " + column + " or " + column + "_tiyn";
     int64_t sum = 0, want = 0;
     for (size_t i = 1; i < parsed.records.size(); ++i) {
       int64_t v = 0;
       const std::vector<std::string>& f = parsed.records[i].fields;
-      if (c >= f.size() || !Tiyn(f[c], &v)) {
+      if (c >= f.size() || !(in_tiyn ? WholeTiyn(f[c], &v) : Tiyn(f[c], &v))) {
         return r->file + " line " + std::to_string(parsed.records[i].line) + ": " + column +
                " is not a sum";
       }
@@ -209,18 +234,27 @@ int main(int argc, char** argv) {
   });
   server.Get("/stats", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
-    int64_t rows = 0, total = 0;
+    int64_t documents = 0, rows = 0, total = 0, entries = 0, entry_rows = 0, entries_total = 0;
     for (const Received& r : deliveries) {
+      if (r.kind == "entries") {
+        ++entries;
+        entry_rows += r.rows;
+        entries_total += r.total;
+        continue;
+      }
+      ++documents;
       rows += r.rows;
       total += r.total;
     }
-    res.set_content("{\"deliveries\":" + std::to_string(deliveries.size()) +
-                        ",\"manifests\":" + std::to_string(manifests) +
-                        ",\"duplicates\":" + std::to_string(duplicates) +
-                        ",\"rejected\":" + std::to_string(rejected.size()) +
-                        ",\"rows\":" + std::to_string(rows) + ",\"total\":" + Quote(Tenge(total)) +
-                        ",\"total_tiyn\":" + std::to_string(total) + faults.StatsJson() + "}",
-                    "application/json");
+    res.set_content(
+        "{\"deliveries\":" + std::to_string(documents) + ",\"manifests\":" +
+            std::to_string(manifests) + ",\"duplicates\":" + std::to_string(duplicates) +
+            ",\"rejected\":" + std::to_string(rejected.size()) +
+            ",\"rows\":" + std::to_string(rows) + ",\"total\":" + Quote(Tenge(total)) +
+            ",\"total_tiyn\":" + std::to_string(total) + ",\"entries\":" + std::to_string(entries) +
+            ",\"entry_rows\":" + std::to_string(entry_rows) +
+            ",\"entries_total_tiyn\":" + std::to_string(entries_total) + faults.StatsJson() + "}",
+        "application/json");
   });
   server.Get("/received", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> l(mu);
@@ -228,8 +262,8 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < deliveries.size(); ++i) {
       const Received& r = deliveries[i];
       out += (i > 0 ? "," : "") + std::string("{\"idempotency_key\":") + Quote(r.key) +
-             ",\"file\":" + Quote(r.file) + ",\"rows\":" + std::to_string(r.rows) +
-             ",\"total\":" + Quote(Tenge(r.total)) + "}";
+             ",\"file\":" + Quote(r.file) + ",\"kind\":" + Quote(r.kind) +
+             ",\"rows\":" + std::to_string(r.rows) + ",\"total\":" + Quote(Tenge(r.total)) + "}";
     }
     out += "],\"rejected\":[";
     for (size_t i = 0; i < rejected.size(); ++i) {

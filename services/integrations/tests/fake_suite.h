@@ -149,6 +149,42 @@ class FakeSuite final : public Suite {
     }
     return out;
   }
+
+  // invoicing's invoice runs (erp.h) in feed order; a run's documents are
+  // those of `documents` with its id; the period's accruals export has one
+  // row per line of every receivable document of `documents` (each line
+  // an equal share, the last one the rest), whatever its run.
+  std::vector<RunFact> invoice_run_feed;
+  absl::StatusOr<RunChanges> InvoiceRunsChangedAfter(const std::string& cursor,
+                                                     int limit) override {
+    auto [runs, next] = FeedPage(invoice_run_feed, cursor, limit);
+    return RunChanges{runs, next};
+  }
+  absl::StatusOr<std::vector<DocumentFact>> RunDocuments(const std::string& run_id) override {
+    std::vector<DocumentFact> out;
+    for (const DocumentFact& d : documents) {
+      if (d.invoice_run_id == run_id) out.push_back(d);
+    }
+    return out;
+  }
+  absl::StatusOr<ExportedFile> ExportAccruals(const std::string& period) override {
+    ExportedFile f;
+    f.file_name = absl::StrCat("invoicing-", period, "-accruals.csv");
+    f.content = "document_number,document_type,line_no,amount_tiyn,vat_tiyn,total_tiyn\n";
+    for (const DocumentFact& d : documents) {
+      if (d.period != period || (d.type != 1 && d.type != 4 && d.type != 5)) continue;
+      for (int l = 1; l <= d.lines; ++l) {
+        auto share = [&](int64_t v) {
+          return l < d.lines ? v / d.lines : v - (d.lines - 1) * (v / d.lines);
+        };
+        f.content += absl::StrCat(d.number, ",", d.type, ",", l, ",", share(d.amount_tiyn), ",",
+                                  share(d.vat_tiyn), ",", share(d.total_tiyn), "\n");
+        ++f.records;
+      }
+    }
+    f.sha256 = Sha256Hex(f.content);
+    return f;
+  }
 };
 
 inline DocumentFact Doc(int n, int type = 1) {

@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "adapters.h"
+#include "documents.h"
+#include "erp.h"
 #include "every_method.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/testing/fake_clock.h"
@@ -65,7 +67,7 @@ TEST_CASE("every method x every role, as the access options say") {
   Fixture f;
   const auto services = access_testing::ServicesOf(*v1::Delivery::descriptor());
   REQUIRE(services.size() == 1);
-  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 5 * 8);
+  CHECK(access_testing::CheckEveryMethodAndRole(f.base.channel(), services) == 6 * 8);
   CHECK(f.base.CountRows("deliveries") == 0);
 }
 
@@ -168,6 +170,82 @@ TEST_CASE("dead letters through the API: listed, retried, skipped; replays by re
   CHECK(adapters.adapters(0).backlog() == 1);
   CHECK(adapters.adapters(0).dead_letters() == 1);
   CHECK(adapters.adapters(0).last_error() == "connection refused (2 attempts)");
+}
+
+// A receiver that delivers everything but one fact, which it refuses for good.
+class RefusingOne final : public Receiver {
+ public:
+  explicit RefusingOne(std::string fact_id) : fact_id_(std::move(fact_id)) {}
+  SendResult Send(const Delivery& d) override {
+    if (d.fact_id == fact_id_) return SendResult::Permanent("the name is taken in ERP");
+    if (d.fact_kind == kInvoiceRunFinished) {
+      return SendResult::Delivered("entries.csv rows=2 amount_tiyn=300 vat_tiyn=48 total_tiyn=348");
+    }
+    return SendResult::Delivered("doc.csv");
+  }
+
+ private:
+  std::string fact_id_;
+};
+
+TEST_CASE("ListReconciliations: per run, what invoicing reported against what ERP received") {
+  Fixture f;
+  // Run r-1 of 2026-10: two invoices (100 + 200 net, one line each) and an
+  // act; the ERP refuses the second invoice.
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 3; ++i) {
+    DocumentFact d;
+    d.id = absl::StrCat("doc-", i);
+    d.type = i == 3 ? 2 : 1;
+    d.number = absl::StrCat("N-", i);
+    d.period = "2026-10";
+    d.lines = i == 3 ? 0 : 1;
+    d.amount_tiyn = i == 3 ? 0 : 100 * i;
+    d.vat_tiyn = i == 3 ? 0 : 16 * i;
+    d.total_tiyn = d.amount_tiyn + d.vat_tiyn;
+    d.invoice_run_id = "r-1";
+    facts.push_back({"erp", kDocumentIssued, d.id, "1", d.Encode(), "r-1"});
+  }
+  RunFinishedFact run{"r-1", "2026-10", "regular", 3, {3, 2, 300, 48, 348}};
+  facts.push_back({"erp", kInvoiceRunFinished, "r-1", "1", run.Encode(), "r-1"});
+  REQUIRE(*f.store.AppendFacts("feed", "1", facts, kStart) == 4);
+  RefusingOne receiver("doc-2");
+  REQUIRE(*f.adapters.outbox().DeliverDue("erp", receiver, 10) == 4);
+
+  v1::ListReconciliationsRequest req;
+  req.mutable_period()->set_year(2026);
+  req.mutable_period()->set_month(10);
+  v1::ListReconciliationsResponse resp;
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp,
+                  Who{"auditor@kegoc.kz", "ROLE_AUDITOR", ""}));
+  REQUIRE(resp.reconciliations_size() == 1);
+  const v1::Reconciliation& r = resp.reconciliations(0);
+  CHECK(r.invoice_run_id() == "r-1");
+  CHECK(r.period().month() == 10);
+  CHECK(r.state() == v1::RECONCILIATION_STATE_MISMATCH);
+  CHECK(r.invoicing().documents() == 3);
+  CHECK(r.invoicing().total_tiyn() == 348);
+  CHECK(r.erp_documents().documents() == 2);
+  CHECK(r.erp_documents().total_tiyn() == 116);
+  CHECK(r.erp_entries().entry_rows() == 2);
+  CHECK(r.erp_entries().total_tiyn() == 348);
+  CHECK(r.documents_undelivered() == 1);
+  CHECK(r.entries_delivery().state() == v1::DELIVERY_STATE_DELIVERED);
+  REQUIRE(r.gaps_size() == 2);
+  CHECK(r.gaps(0) ==
+        "documents: invoicing issued 3, ERP received 2 (0 pending, 1 dead or skipped, "
+        "0 not read yet)");
+  CHECK(r.gaps(1) ==
+        "documents' totals (ERP vs invoicing): rows 1 vs 2, net 1.00 vs 3.00, VAT 0.16 vs 0.48, "
+        "gross 1.16 vs 3.48");
+
+  // Another period: nothing. A malformed period: INVALID_ARGUMENT naming it.
+  req.mutable_period()->set_month(11);
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp));
+  CHECK(resp.reconciliations_size() == 0);
+  req.mutable_period()->set_month(13);
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "period");
 }
 
 TEST_CASE("inbound files are remembered by content, and counted") {

@@ -37,6 +37,7 @@ class MemoryStore final : public Store {
       d.fact_version = f.version;
       d.idempotency_key = f.IdempotencyKey();
       d.payload = f.payload;
+      groups_.push_back(f.group);
       d.next_attempt_time = now;
       d.create_time = now;
       rows_.push_back(d);
@@ -101,6 +102,27 @@ class MemoryStore final : public Store {
     p.items = out;
     return p;
   }
+  absl::StatusOr<std::vector<Delivery>> ListGroup(absl::string_view adapter,
+                                                  absl::string_view group) override {
+    absl::MutexLock l(&mu_);
+    std::vector<Delivery> out;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (rows_[i].adapter == adapter && !group.empty() && groups_[i] == group) {
+        out.push_back(rows_[i]);
+      }
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<Delivery>> ListKind(absl::string_view adapter, absl::string_view kind,
+                                                 int limit) override {
+    absl::MutexLock l(&mu_);
+    std::vector<Delivery> out;
+    for (auto it = rows_.rbegin(); it != rows_.rend() && static_cast<int>(out.size()) < limit;
+         ++it) {
+      if (it->adapter == adapter && it->fact_kind == kind) out.push_back(*it);
+    }
+    return out;
+  }
   absl::StatusOr<Delivery> Revive(int64_t id, absl::Time now) override {
     absl::MutexLock l(&mu_);
     Delivery& d = rows_[static_cast<size_t>(id - 1)];
@@ -151,6 +173,7 @@ class MemoryStore final : public Store {
 
  private:
   absl::Mutex mu_;
+  std::vector<std::string> groups_;  // per row
   std::vector<Delivery> rows_;
   std::vector<absl::Time> claimed_until_;
   std::map<std::string, std::string> cursors_;
