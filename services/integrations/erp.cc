@@ -302,28 +302,35 @@ absl::StatusOr<RunReconciliation> ReconcileRun(OutboxStore& store, const Deliver
 
 }  // namespace
 
-absl::StatusOr<std::vector<RunReconciliation>> ReconcileRuns(OutboxStore& store,
-                                                             const std::string& period,
-                                                             const std::string& run_id, int limit) {
-  std::vector<RunReconciliation> out;
+absl::StatusOr<paging::PageOf<RunReconciliation>> ReconcileRuns(OutboxStore& store,
+                                                                const std::string& period,
+                                                                const std::string& run_id,
+                                                                const paging::Page& page) {
+  // Runs are few (a handful a month): the run deliveries that match are read
+  // (the newest 1,000 at most), the page is cut from them, and only the
+  // page's runs are reconciled.
+  std::vector<Delivery> runs;
   if (!run_id.empty()) {
-    ASSIGN_OR_RETURN(std::vector<Delivery> group, store.ListGroup("erp", run_id));
-    for (const Delivery& d : group) {
-      if (d.fact_kind != kInvoiceRunFinished) continue;
-      ASSIGN_OR_RETURN(RunReconciliation r, ReconcileRun(store, d));
-      if (period.empty() || r.period == period) out.push_back(std::move(r));
-    }
-    return out;
+    ASSIGN_OR_RETURN(runs, store.ListGroup("erp", run_id));
+  } else {
+    ASSIGN_OR_RETURN(runs, store.ListKind("erp", kInvoiceRunFinished, 1000));
   }
-  // Runs are few (a handful a month): the newest are read and filtered.
-  ASSIGN_OR_RETURN(std::vector<Delivery> runs,
-                   store.ListKind("erp", kInvoiceRunFinished, period.empty() ? limit : 1000));
-  for (const Delivery& d : runs) {
-    if (static_cast<int>(out.size()) >= limit) break;
-    ASSIGN_OR_RETURN(RunFinishedFact fact, RunFinishedFact::Decode(d.payload));
-    if (!period.empty() && fact.period != period) continue;
+  std::vector<Delivery> matching;
+  for (Delivery& d : runs) {
+    if (d.fact_kind != kInvoiceRunFinished) continue;
+    if (!period.empty()) {
+      ASSIGN_OR_RETURN(RunFinishedFact fact, RunFinishedFact::Decode(d.payload));
+      if (fact.period != period) continue;
+    }
+    matching.push_back(std::move(d));
+  }
+  ASSIGN_OR_RETURN(paging::PageOf<Delivery> slice, paging::SlicePage(std::move(matching), page));
+  paging::PageOf<RunReconciliation> out;
+  out.next = std::move(slice.next);
+  out.total_size = slice.total_size;
+  for (const Delivery& d : slice.items) {
     ASSIGN_OR_RETURN(RunReconciliation r, ReconcileRun(store, d));
-    out.push_back(std::move(r));
+    out.items.push_back(std::move(r));
   }
   return out;
 }

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "gridbill/base/paging.h"
 #include "outbox.h"
 #include "suite.h"
 
@@ -90,13 +91,14 @@ struct RunReconciliation {
   std::vector<std::string> gaps;
 };
 
-// The reconciliation of the newest `limit` finished runs of the erp adapter
+// The reconciliation of one page of the finished runs of the erp adapter
 // (only `period` YYYY-MM, only `run_id`, when given), newest first. Match:
 // no gap. Pending: a gap while a delivery of the run is pending or some of
 // its documents are not in the outbox yet, and nothing is dead. Mismatch:
 // any other gap.
-absl::StatusOr<std::vector<RunReconciliation>> ReconcileRuns(OutboxStore& store,
-                                                             const std::string& period,
-                                                             const std::string& run_id, int limit);
+absl::StatusOr<paging::PageOf<RunReconciliation>> ReconcileRuns(OutboxStore& store,
+                                                                const std::string& period,
+                                                                const std::string& run_id,
+                                                                const paging::Page& page);
 
 }  // namespace gridbill::integrations

@@ -174,13 +174,12 @@ grpc::Status IntegrationsServiceImpl::ListReconciliations(grpc::ServerContext* c
     }
     period = absl::StrFormat("%04d-%02d", p.year(), p.month());
   }
-  if (req->page_size() < 0 || req->page_size() > 200) {
-    return ToGrpc(InvalidField("page_size", "0 (20) to 200"));
-  }
-  const int limit = req->page_size() == 0 ? 20 : req->page_size();
-  ASSIGN_OR_RETURN_GRPC(std::vector<RunReconciliation> runs,
-                        ReconcileRuns(store_, period, req->invoice_run_id(), limit));
-  for (const RunReconciliation& r : runs) {
+  ASSIGN_OR_RETURN_GRPC(paging::Page page,
+                        paging::FromRequest(*req, {.default_size = 20, .max_size = 200}));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<RunReconciliation> runs,
+                        ReconcileRuns(store_, period, req->invoice_run_id(), page));
+  resp->set_next_page_token(paging::NextToken(*req, runs.next));
+  for (const RunReconciliation& r : runs.items) {
     v1::Reconciliation* out = resp->add_reconciliations();
     out->set_invoice_run_id(r.run_id);
     int year = 0, month = 0;

@@ -248,6 +248,43 @@ TEST_CASE("ListReconciliations: per run, what invoicing reported against what ER
                grpc::StatusCode::INVALID_ARGUMENT, "period");
 }
 
+TEST_CASE("ListReconciliations pages: every run once, the token bound to its filters") {
+  Fixture f;
+  std::vector<Fact> facts;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string id = absl::StrCat("r-", i);
+    RunFinishedFact run{id, "2026-10", "regular", 0, {0, 0, 0, 0, 0}};
+    facts.push_back({"erp", kInvoiceRunFinished, id, "1", run.Encode(), id});
+  }
+  REQUIRE(*f.store.AppendFacts("feed", "1", facts, kStart) == 3);
+
+  v1::ListReconciliationsRequest req;
+  req.mutable_period()->set_year(2026);
+  req.mutable_period()->set_month(10);
+  req.set_page_size(2);
+  v1::ListReconciliationsResponse resp;
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp));
+  REQUIRE(resp.reconciliations_size() == 2);
+  REQUIRE_FALSE(resp.next_page_token().empty());
+  std::set<std::string> seen;
+  for (const auto& r : resp.reconciliations()) seen.insert(r.invoice_run_id());
+  req.set_page_token(resp.next_page_token());
+  REQUIRE_OK(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp));
+  REQUIRE(resp.reconciliations_size() == 1);
+  CHECK(resp.next_page_token().empty());
+  seen.insert(resp.reconciliations(0).invoice_run_id());
+  CHECK(seen == std::set<std::string>{"r-1", "r-2", "r-3"});
+
+  // The token of October's list is refused for November's; 201 is too many.
+  req.mutable_period()->set_month(11);
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "page_token");
+  req.clear_page_token();
+  req.set_page_size(201);
+  REQUIRE_GRPC(Call(*f.stub, &v1::IntegrationsService::Stub::ListReconciliations, req, &resp),
+               grpc::StatusCode::INVALID_ARGUMENT, "page_size");
+}
+
 TEST_CASE("inbound files are remembered by content, and counted") {
   Fixture f;
   CHECK_FALSE(f.store.FindInboundFile("bank", "abc")->has_value());
