@@ -88,6 +88,15 @@ struct Fixture {
     return db.pool().Transact(
         [&](pg::Transaction& tx) { return PgJobs::Insert(tx, id, kKind, clock.Now()); });
   }
+  // A job split at creation into pieces 1..n of `units` each, each piece's
+  // spec its number.
+  absl::Status CreateSplit(const std::string& id, int n, int64_t units = 1) {
+    std::vector<PieceSpec> specs;
+    for (int i = 1; i <= n; ++i) specs.push_back(PieceSpec{absl::StrCat(i), units});
+    return db.pool().Transact([&](pg::Transaction& tx) {
+      return PgJobs::InsertSplit(tx, id, kKind, specs, clock.Now());
+    });
+  }
   RunnerOptions Options(const std::string& worker) {
     RunnerOptions o;
     o.worker_id = worker;
@@ -604,13 +613,7 @@ std::shared_ptr<Handoff> HandTo(const std::string& worker, absl::Time stale_befo
 
 TEST_CASE("a piece's completion claims the worker's next piece in the same statement") {
   Fixture f;
-  std::vector<PieceSpec> specs;
-  for (int i = 1; i <= 5; ++i) specs.push_back(PieceSpec{absl::StrCat(i), 10});
-  REQUIRE(f.db.pool()
-              .Transact([&](pg::Transaction& tx) {
-                return PgJobs::InsertSplit(tx, "h1", kKind, specs, f.clock.Now());
-              })
-              .ok());
+  REQUIRE(f.CreateSplit("h1", 5, 10).ok());
   const absl::Time stale = f.clock.Now() - absl::Minutes(1);
   auto a = f.store.ClaimPiece("a", f.clock.Now(), stale, {kKind}, "");
   auto b = f.store.ClaimPiece("b", f.clock.Now(), stale, {kKind}, "");
@@ -737,12 +740,7 @@ class CountingHandler final : public Handler {
 TEST_CASE("concurrent workers handing pieces on finish each piece once and never share one") {
   Fixture f;
   constexpr int kPieces = 120;
-  std::vector<PieceSpec> specs(kPieces, PieceSpec{"", 1});
-  REQUIRE(f.db.pool()
-              .Transact([&](pg::Transaction& tx) {
-                return PgJobs::InsertSplit(tx, "many", kKind, specs, f.clock.Now());
-              })
-              .ok());
+  REQUIRE(f.CreateSplit("many", kPieces).ok());
   CountingHandler h1(f.store, f.clock), h2(f.store, f.clock);
   Runner r1(f.store, f.clock.Fn(), f.Options("r1"));
   Runner r2(f.store, f.clock.Fn(), f.Options("r2"));
@@ -778,12 +776,7 @@ TEST_CASE("concurrent workers handing pieces on finish each piece once and never
 TEST_CASE("a worker that stops gives back the piece its last completion handed it") {
   Fixture f;
   constexpr int kPieces = 200;
-  std::vector<PieceSpec> specs(kPieces, PieceSpec{"", 1});
-  REQUIRE(f.db.pool()
-              .Transact([&](pg::Transaction& tx) {
-                return PgJobs::InsertSplit(tx, "stop", kKind, specs, f.clock.Now());
-              })
-              .ok());
+  REQUIRE(f.CreateSplit("stop", kPieces).ok());
   CountingHandler h(f.store, f.clock);
   Runner r(f.store, f.clock.Fn(), f.Options("r"));
   r.Register(kKind, h);
