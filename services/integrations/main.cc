@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "adapters.h"
@@ -50,6 +51,13 @@ absl::Status CheckArchiveOnce(const Config& config) {
         absl::StrCat(findings.size(), " archived documents differ from invoicing's"));
   }
   return absl::OkStatus();
+}
+
+// Before the database: --check_archive=true checks the archive and exits
+// (no database, no serving).
+std::optional<absl::Status> CheckArchiveMode(const Config& config) {
+  if (!config.check_archive) return std::nullopt;
+  return CheckArchiveOnce(config);
 }
 
 absl::Status Serve(const Config& config, ServiceBase& base) {
@@ -144,13 +152,6 @@ absl::Status Serve(const Config& config, ServiceBase& base) {
 }  // namespace gridbill::integrations
 
 int main(int argc, char** argv) {
-  // --check_archive=true checks the archive and exits: no database, no serving.
-  return gridbill::RunMain([&]() -> absl::Status {
-    using gridbill::integrations::Config;
-    ASSIGN_OR_RETURN(gridbill::ConfigSource source, gridbill::ConfigSource::FromArgs(argc, argv));
-    ASSIGN_OR_RETURN(Config config, Config::Load(source));
-    if (config.check_archive) return gridbill::integrations::CheckArchiveOnce(config);
-    ASSIGN_OR_RETURN(gridbill::ServiceBase base, gridbill::Bootstrap(config.server, config.db));
-    return gridbill::integrations::Serve(config, base);
-  });
+  return gridbill::ServiceMain(argc, argv, gridbill::integrations::Serve,
+                               gridbill::integrations::CheckArchiveMode);
 }

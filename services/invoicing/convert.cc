@@ -1,26 +1,10 @@
 #include "convert.h"
 
-#include "absl/strings/str_cat.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/base/status_macros.h"
-#include "gridbill/server/paging.h"
 #include "gridbill/server/proto_convert.h"
 
 namespace gridbill::invoicing {
-
-absl::StatusOr<PageRequest> PageFrom(const google::protobuf::Message& request) {
-  ASSIGN_OR_RETURN(paging::Page page, paging::FromRequest(request));
-  PageRequest p;
-  p.size = page.size;
-  ASSIGN_OR_RETURN(p.offset, page.Offset());
-  return p;
-}
-
-std::string NextPageToken(const google::protobuf::Message& request, const PageRequest& page,
-                          size_t returned) {
-  if (static_cast<int>(returned) < page.size) return "";
-  return paging::NextToken(request, {absl::StrCat(page.offset + static_cast<int64_t>(returned))});
-}
 
 void ToProto(const PeriodView& p, v1::Period* out) {
   *out->mutable_period() = ToProtoPeriod(p.period.period);

@@ -13,12 +13,6 @@ namespace gridbill::invoicing {
 
 namespace v1 = ::gridbill::invoicing::v1;
 
-// The page a List request asks for (gridbill/server/paging.h), for the
-// lists still paged by offset.
-absl::StatusOr<PageRequest> PageFrom(const google::protobuf::Message& request);
-std::string NextPageToken(const google::protobuf::Message& request, const PageRequest& page,
-                          size_t returned);
-
 void ToProto(const PeriodView& p, v1::Period* out);
 void ToProto(const VatRate& r, v1::VatRate* out);
 void ToProto(const Line& l, v1::DocumentLine* out);

@@ -114,13 +114,13 @@ absl::StatusOr<DocumentFilter> Documents::Scoped(DocumentFilter filter, const st
   return filter;
 }
 
-absl::StatusOr<std::vector<Document>> Documents::List(DocumentFilter filter,
-                                                      const PageRequest& page,
-                                                      const std::string& scope, int64_t* total) {
+absl::StatusOr<paging::PageOf<Document>> Documents::List(DocumentFilter filter,
+                                                         const paging::Page& page,
+                                                         const std::string& scope) {
   ASSIGN_OR_RETURN(filter, Scoped(std::move(filter), scope));
-  ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ListDocuments(filter, page, total));
-  RETURN_IF_ERROR(FillOpen(docs));
-  return docs;
+  ASSIGN_OR_RETURN(paging::PageOf<Document> out, store_.ListDocuments(filter, page));
+  RETURN_IF_ERROR(FillOpen(out.items));
+  return out;
 }
 
 absl::StatusOr<paging::PageOf<Document>> Documents::Changes(DocumentFilter filter,
@@ -163,16 +163,15 @@ void CsvRow(std::string& out, const std::vector<std::string>& fields) {
 absl::StatusOr<ExportFile> Documents::Export(const BillingPeriod& period, ExportFormat format,
                                              ExportContent content) {
   std::vector<Document> docs;
-  PageRequest page;
+  paging::Page page;
   page.size = 1000;
   DocumentFilter filter;
   filter.period = period;
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<Document> chunk, store_.ListDocuments(filter, page, nullptr));
-    for (Document& d : chunk) docs.push_back(std::move(d));
-    if (static_cast<int>(chunk.size()) < page.size) break;
-    page.offset += page.size;
-  }
+  do {
+    ASSIGN_OR_RETURN(paging::PageOf<Document> chunk, store_.ListDocuments(filter, page));
+    for (Document& d : chunk.items) docs.push_back(std::move(d));
+    page.after = std::move(chunk.next);
+  } while (!page.first());
   ExportFile f;
   const bool csv = format == ExportFormat::kCsv;
   const bool accruals = content == ExportContent::kAccruals;

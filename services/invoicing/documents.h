@@ -46,8 +46,9 @@ class Documents {
   // `scope`: the caller's participant id, "" for TSO staff. Invoices and
   // debit notes carry their open amount, in Get and List alike.
   absl::StatusOr<Document> Get(const std::string& id, const std::string& scope);
-  absl::StatusOr<std::vector<Document>> List(DocumentFilter filter, const PageRequest& page,
-                                             const std::string& scope, int64_t* total);
+  // A page in filter.order; total_size on the first page only.
+  absl::StatusOr<paging::PageOf<Document>> List(DocumentFilter filter, const paging::Page& page,
+                                                const std::string& scope);
   // The change feed (page.after: a change position), with open amounts.
   absl::StatusOr<paging::PageOf<Document>> Changes(DocumentFilter filter, const paging::Page& page,
                                                    const std::string& scope);

@@ -593,21 +593,20 @@ absl::StatusOr<std::optional<IssueGroup>> InvoiceRuns::CorrectionGroup(
 
 absl::StatusOr<int64_t> InvoiceRuns::RenderPdfs(const std::string& run_id) {
   int64_t rendered = 0;
-  PageRequest page;
+  paging::Page page;
   page.size = 500;
   DocumentFilter filter;
   filter.invoice_run_id = run_id;
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<Document> docs, store_.ListDocuments(filter, page, nullptr));
-    for (const Document& d : docs) {
+  do {
+    ASSIGN_OR_RETURN(paging::PageOf<Document> docs, store_.ListDocuments(filter, page));
+    for (const Document& d : docs.items) {
       if (d.type == DocType::kEsf || !d.pdf_sha256.empty()) continue;
       ASSIGN_OR_RETURN(std::string pdf, RenderPdf(d, seller_, font_path_));
       RETURN_IF_ERROR(store_.PutPdf(d.id, StoredPdf{pdf, Sha256Hex(pdf)}).status());
       ++rendered;
     }
-    if (static_cast<int>(docs.size()) < page.size) break;
-    page.offset += page.size;
-  }
+    page.after = std::move(docs.next);
+  } while (!page.first());
   return rendered;
 }
 

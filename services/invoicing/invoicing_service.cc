@@ -167,15 +167,12 @@ grpc::Status DocumentServiceImpl::ListDocuments(grpc::ServerContext* ctx,
     resp->set_change_cursor(paging::ChangeCursor(*req, docs.next));
     return grpc::Status::OK;
   }
-  ASSIGN_OR_RETURN_GRPC(PageRequest page, PageFrom(*req));
-  int64_t total = 0;
-  ASSIGN_OR_RETURN_GRPC(std::vector<Document> docs,
-                        documents_.List(filter, page, caller.participant_id, &total));
-  for (const Document& d : docs) ToProto(d, resp->add_documents());
-  resp->set_total_size(total);
-  resp->set_next_page_token(page.offset + static_cast<int64_t>(docs.size()) < total
-                                ? NextPageToken(*req, page, docs.size())
-                                : "");
+  ASSIGN_OR_RETURN_GRPC(paging::Page page, paging::FromRequest(*req));
+  ASSIGN_OR_RETURN_GRPC(paging::PageOf<Document> docs,
+                        documents_.List(filter, page, caller.participant_id));
+  for (const Document& d : docs.items) ToProto(d, resp->add_documents());
+  resp->set_total_size(docs.total_size);
+  resp->set_next_page_token(paging::NextToken(*req, docs.next));
   return grpc::Status::OK;
 }
 

@@ -191,11 +191,6 @@ struct Payment {
 // contract, amount, purpose): importing a file again is then harmless.
 bool SamePaymentContent(const Payment& a, const Payment& b);
 
-struct PageRequest {
-  int size = 100;
-  int64_t offset = 0;
-};
-
 // The seller (the TSO itself) as printed on documents; from config.
 struct Seller {
   std::string bin;

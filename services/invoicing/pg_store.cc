@@ -669,29 +669,40 @@ absl::StatusOr<Document> PgStore::GetDocument(const std::string& id) {
   });
 }
 
-absl::StatusOr<std::vector<Document>> PgStore::ListDocuments(const DocumentFilter& filter,
-                                                             const PageRequest& page,
-                                                             int64_t* total) {
-  return pool_.TransactValue<std::vector<Document>>(
-      [&](pg::Transaction& tx) -> absl::StatusOr<std::vector<Document>> {
-        const std::string period = filter.period ? filter.period->ToString() : "";
-        const std::string type = filter.type ? DocTypeName(*filter.type) : "";
-        ASSIGN_OR_RETURN(
-            pg::Result res,
-            tx.Exec(filter.order == DocumentOrder::kNewestFirst ? q::kListDocumentsNewest
-                                                                : q::kListDocuments,
-                    filter.participant_id, filter.contract_id, period, type, filter.invoice_run_id,
-                    page.size, page.offset));
+absl::StatusOr<paging::PageOf<Document>> PgStore::ListDocuments(const DocumentFilter& filter,
+                                                                const paging::Page& page) {
+  const bool newest = filter.order == DocumentOrder::kNewestFirst;
+  const std::string period = filter.period ? filter.period->ToString() : "";
+  const std::string type = filter.type ? DocTypeName(*filter.type) : "";
+  pg::Params counted(filter.participant_id, filter.contract_id, period, type,
+                     filter.invoice_run_id);
+  pg::Params paged = counted;
+  paged.Add(page.size + 1);
+  for (size_t i = 0; i < (newest ? 5u : 3u); ++i) paged.Add(page.After(i));
+  return pool_.TransactValue<paging::PageOf<Document>>(
+      [&](pg::Transaction& tx) -> absl::StatusOr<paging::PageOf<Document>> {
+        ASSIGN_OR_RETURN(pg::Result res,
+                         tx.Execute(newest ? q::kListDocumentsNewest : q::kListDocuments, paged));
         ASSIGN_OR_RETURN(std::vector<Document> docs, ReadDocuments(res));
-        RETURN_IF_ERROR(AttachLines(tx, docs));
-        if (total != nullptr) {
-          ASSIGN_OR_RETURN(pg::Result c,
-                           tx.Exec(q::kCountDocuments, filter.participant_id, filter.contract_id,
-                                   period, type, filter.invoice_run_id));
-          *total = c[0].Int(0);
+        paging::PageOf<Document> out;
+        if (docs.size() > static_cast<size_t>(page.size)) {
+          // The key as PostgreSQL prints it (created_at to the microsecond).
+          const pg::Row last = res[page.size - 1];
+          if (newest) {
+            out.next = {last.String("issue_date"), last.String("created_at")};
+          }
+          for (const char* col : {"doc_type", "year", "seq"}) out.next.push_back(last.String(col));
+          docs.resize(static_cast<size_t>(page.size));
         }
-        return docs;
-      });
+        out.items = std::move(docs);
+        RETURN_IF_ERROR(AttachLines(tx, out.items));
+        if (page.first()) {
+          ASSIGN_OR_RETURN(pg::Result c, tx.Execute(q::kCountDocuments, counted));
+          out.total_size = c[0].Int(0);
+        }
+        return out;
+      },
+      pg::Isolation::kRepeatableRead);
 }
 
 absl::StatusOr<paging::PageOf<Document>> PgStore::DocumentChanges(const DocumentFilter& filter,

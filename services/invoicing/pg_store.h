@@ -41,9 +41,8 @@ class PgStore final : public Store {
   absl::StatusOr<IssueResult> Issue(const BillingPeriod& period, bool correction,
                                     std::vector<IssueGroup>& groups) override;
   absl::StatusOr<Document> GetDocument(const std::string& id) override;
-  absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
-                                                      const PageRequest& page,
-                                                      int64_t* total) override;
+  absl::StatusOr<paging::PageOf<Document>> ListDocuments(const DocumentFilter& filter,
+                                                         const paging::Page& page) override;
   absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
                                                            const paging::Page& page) override;
   absl::StatusOr<std::map<DocType, int64_t>> CountDocumentsByType(

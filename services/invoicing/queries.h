@@ -180,18 +180,31 @@ inline constexpr Query kSelectLines{
   "($3 = '' OR period = $3) AND ($4 = '' OR doc_type = $4) AND "                  \
   "($5 = '' OR invoice_run_id = $5)"
 
+// Keyset pages ($6 rows, size + 1; $7.. the last row's key, NULL on the
+// first page), so a page costs the same however far the list goes.
 inline constexpr Query kListDocuments{
-    "list_documents", "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
-                      " ORDER BY doc_type, year, seq LIMIT $6 OFFSET $7"};
+    "list_documents",
+    "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
+    " AND ($7::text IS NULL OR (doc_type, year, seq) > ($7::text, $8::integer, $9::bigint)) "
+    "ORDER BY doc_type, year, seq LIMIT $6"};
+// Where a type stands among documents issued together, newest-first order.
+#define GRIDBILL_DOC_RANK(x)                                                              \
+  "CASE " x                                                                               \
+  " WHEN 'invoice' THEN 0 WHEN 'debit_note' THEN 1 WHEN 'credit_note' THEN 2 WHEN 'act' " \
+  "THEN 3 ELSE 4 END"
 // The same, newest issued first (DocumentOrder::kNewestFirst): documents of
 // one issue (same date and created_at) with the receivables first, then the
-// acts and ESF; (doc_type, year, seq) is unique, so the order is total.
+// acts and ESF; (doc_type, year, seq) is unique, so the order is total. The
+// key is (issue_date, created_at, doc_type, year, seq); the rank is negated
+// so that one row comparison follows the mixed directions.
 inline constexpr Query kListDocumentsNewest{
     "list_documents_newest",
     "SELECT " GRIDBILL_DOC_COLS " FROM documents " GRIDBILL_DOC_FILTER
-    " ORDER BY issue_date DESC, created_at DESC, "
-    "CASE doc_type WHEN 'invoice' THEN 0 WHEN 'debit_note' THEN 1 WHEN 'credit_note' THEN 2 "
-    "WHEN 'act' THEN 3 ELSE 4 END, year DESC, seq DESC LIMIT $6 OFFSET $7"};
+    " AND ($7::date IS NULL OR (issue_date, created_at, -(" GRIDBILL_DOC_RANK(
+        "doc_type") "), year, seq) < ($7::date, $8::timestamptz, -(" GRIDBILL_DOC_RANK("$9::text") "), "
+    "$10::integer, $11::bigint)) "
+    "ORDER BY issue_date DESC, created_at DESC, " GRIDBILL_DOC_RANK(
+        "doc_type") ", year DESC, seq DESC LIMIT $6"};
 // The change feed: documents written by transactions older than every one
 // still open, after the position ($7 xid, $8 seq; NULL from the first), $6 rows.
 inline constexpr Query kDocumentChanges{
@@ -201,6 +214,7 @@ inline constexpr Query kDocumentChanges{
     " AND change_xid < pg_snapshot_xmin(pg_current_snapshot()) "
     "AND ($7::xid8 IS NULL OR (change_xid, change_seq) > ($7::xid8, $8::bigint)) "
     "ORDER BY change_xid, change_seq LIMIT $6"};
+// The total of a list's first page.
 inline constexpr Query kCountDocuments{"count_documents",
                                        "SELECT count(*) FROM documents " GRIDBILL_DOC_FILTER};
 // Documents of a period by type (the month-close gauge; documents_period).

@@ -157,10 +157,10 @@ class Store {
                                             std::vector<IssueGroup>& groups) = 0;
 
   virtual absl::StatusOr<Document> GetDocument(const std::string& id) = 0;
-  // Documents with their lines, ordered by type and number.
-  virtual absl::StatusOr<std::vector<Document>> ListDocuments(const DocumentFilter& filter,
-                                                              const PageRequest& page,
-                                                              int64_t* total) = 0;
+  // A page of documents with their lines, in filter.order, by keyset; the
+  // first page (page.first()) also counts the whole filter (total_size).
+  virtual absl::StatusOr<paging::PageOf<Document>> ListDocuments(const DocumentFilter& filter,
+                                                                 const paging::Page& page) = 0;
   // The change feed of documents (with lines), as RunChanges.
   virtual absl::StatusOr<paging::PageOf<Document>> DocumentChanges(const DocumentFilter& filter,
                                                                    const paging::Page& page) = 0;

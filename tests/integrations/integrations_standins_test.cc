@@ -16,9 +16,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -97,6 +99,41 @@ void DeliverAll(Outbox& outbox, Receiver& esf, FakeClock& clock, MemoryStore& st
   FAIL("deliveries still pending after 200 rounds");
 }
 
+// Documents 1..n, of type type_of(i) (as `edit` leaves them), known to the
+// suite when one is given and queued for `adapter` as issued facts.
+std::vector<DocumentFact> QueueDocuments(const std::string& adapter, int n,
+                                         const std::function<int(int)>& type_of, MemoryStore& store,
+                                         FakeClock& clock, FakeSuite* suite = nullptr,
+                                         const std::function<void(DocumentFact&)>& edit = nullptr) {
+  std::vector<DocumentFact> docs;
+  std::vector<Fact> facts;
+  for (int i = 1; i <= n; ++i) {
+    DocumentFact d = Doc(i, type_of(i));
+    if (edit) edit(d);
+    if (suite != nullptr) suite->documents.push_back(d);
+    facts.push_back({adapter, "document.issued", d.id, "1", d.Encode()});
+    docs.push_back(std::move(d));
+  }
+  REQUIRE(*store.AppendFacts("feed", std::to_string(n), facts, clock.Now()) == n);
+  return docs;
+}
+
+// Every delivery of the store (one page: the tests hold fewer than 1000).
+std::vector<Delivery> AllDeliveries(MemoryStore& store) {
+  paging::Page all;
+  all.size = 1000;
+  absl::StatusOr<paging::PageOf<Delivery>> listed = store.List({}, all);
+  REQUIRE(listed.ok());
+  return std::move(listed->items);
+}
+
+void CheckAllDelivered(MemoryStore& store) {
+  for (const Delivery& d : AllDeliveries(store)) {
+    INFO(d.fact_id << ": " << d.last_error);
+    CHECK(d.state == DeliveryState::kDelivered);
+  }
+}
+
 TEST_CASE(
     "every ESF registered once through 503s, time-outs and double answers; a decline is a dead "
     "letter") {
@@ -105,28 +142,19 @@ TEST_CASE(
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
-  std::vector<Fact> facts;
-  for (int i = 1; i <= 60; ++i) {
-    DocumentFact d = Doc(i, 3);
-    if (i == 13) d.customer_bin = "999999999999";
-    suite.documents.push_back(d);
-    facts.push_back({"esf", "document.issued", d.id, "1", d.Encode()});
-  }
-  REQUIRE(*store.AppendFacts("feed", "60", facts, clock.Now()) == 60);
+  QueueDocuments(
+      "esf", 60, [](int) { return 3; }, store, clock, &suite,
+      [](DocumentFact& d) {
+        if (d.id == "doc-13") d.customer_bin = "999999999999";
+      });
   RetryPolicy policy;
   policy.max_attempts = 20;
   Outbox outbox(store, clock, policy);
   EsfReceiver receiver(esf.Config(absl::Seconds(2)), suite, store);
   DeliverAll(outbox, receiver, clock, store);
 
-  paging::Page all;
-  all.size = 1000;
   int delivered = 0;
-  // Held in a variable: ->items of the temporary would not outlive the
-  // range-for's first statement.
-  absl::StatusOr<paging::PageOf<Delivery>> listed1 = store.List({}, all);
-  REQUIRE(listed1.ok());
-  for (const Delivery& d : listed1->items) {
+  for (const Delivery& d : AllDeliveries(store)) {
     if (d.fact_id == "doc-13") {
       CHECK(d.state == DeliveryState::kDead);
       CHECK(absl::StrContains(d.last_error, "999999999999 is not registered as a VAT payer"));
@@ -204,14 +232,9 @@ TEST_CASE("benchmark: ESF submissions against the stand-in", "[benchmark]") {
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
-  std::vector<Fact> facts;
   const int n = 500;
-  for (int i = 1; i <= n; ++i) {
-    DocumentFact d = Doc(i, 3);
-    suite.documents.push_back(d);
-    facts.push_back({"esf", "document.issued", d.id, "1", d.Encode()});
-  }
-  REQUIRE(*store.AppendFacts("feed", "1", facts, clock.Now()) == n);
+  QueueDocuments(
+      "esf", n, [](int) { return 3; }, store, clock, &suite);
   Outbox outbox(store, clock, RetryPolicy{});
   EsfReceiver receiver(esf.Config(), suite, store);
   const auto start = std::chrono::steady_clock::now();
@@ -306,14 +329,7 @@ TEST_CASE("ITSM: each incident once through 503s, time-outs and requests receive
   CHECK(std::stoi(itsm.Stat("slow")) > 0);
   CHECK(std::stoi(itsm.Stat("twice")) > 0);
   CHECK(std::stoi(itsm.Stat("replays")) > 0);
-  paging::Page all;
-  all.size = 1000;
-  absl::StatusOr<paging::PageOf<Delivery>> listed2 = store.List({}, all);
-  REQUIRE(listed2.ok());
-  for (const Delivery& d : listed2->items) {
-    INFO(d.fact_id << ": " << d.last_error);
-    CHECK(d.state == DeliveryState::kDelivered);
-  }
+  CheckAllDelivered(store);
 }
 
 TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, twice") {
@@ -322,13 +338,9 @@ TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, 
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
-  std::vector<Fact> facts;
-  for (int i = 1; i <= 30; ++i) {
-    DocumentFact d = Doc(i, i % 3 == 0 ? 3 : 1);  // every third an ESF (archived as XML)
-    suite.documents.push_back(d);
-    facts.push_back({"ecm", "document.issued", d.id, "1", d.Encode()});
-  }
-  REQUIRE(*store.AppendFacts("feed", "30", facts, clock.Now()) == 30);
+  // Every third an ESF (archived as XML).
+  QueueDocuments(
+      "ecm", 30, [](int i) { return i % 3 == 0 ? 3 : 1; }, store, clock, &suite);
   RetryPolicy policy;
   policy.max_attempts = 20;
   Outbox outbox(store, clock, policy);
@@ -342,14 +354,7 @@ TEST_CASE("ECM over CMIS: every document archived once through 503s, time-outs, 
   CHECK(cmis.Stat("folders") == "31");  // the period and one per document
   CHECK(std::stoi(cmis.Stat("slow")) > 0);
   CHECK(std::stoi(cmis.Stat("twice")) > 0);
-  paging::Page all;
-  all.size = 1000;
-  absl::StatusOr<paging::PageOf<Delivery>> listed3 = store.List({}, all);
-  REQUIRE(listed3.ok());
-  for (const Delivery& d : listed3->items) {
-    INFO(d.fact_id << ": " << d.last_error);
-    CHECK(d.state == DeliveryState::kDelivered);
-  }
+  CheckAllDelivered(store);
   // A redelivery (the outbox never heard the answer) creates nothing.
   const Delivery first = *store.Get(1);
   CHECK(absl::StrContains(receiver.Send(first).detail, "already present"));
@@ -378,13 +383,9 @@ TEST_CASE("ECM over CMIS: the integrity check reads every document back and name
   MemoryStore store;
   FakeSuite suite;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
-  std::vector<Fact> facts;
-  for (int i = 1; i <= 120; ++i) {  // over a page of children (100)
-    DocumentFact d = Doc(i, i % 3 == 0 ? 3 : 1);
-    suite.documents.push_back(d);
-    facts.push_back({"ecm", "document.issued", d.id, "1", d.Encode()});
-  }
-  REQUIRE(*store.AppendFacts("feed", "120", facts, clock.Now()) == 120);
+  // Over a page of children (100).
+  QueueDocuments(
+      "ecm", 120, [](int i) { return i % 3 == 0 ? 3 : 1; }, store, clock, &suite);
   RetryPolicy policy;
   policy.max_attempts = 20;
   Outbox outbox(store, clock, policy);
@@ -441,14 +442,12 @@ TEST_CASE("ERP: every document received once by the ERP stand-in, its manifest c
               GRIDBILL_ERP_STANDIN_BIN, "/stats");
   MemoryStore store;
   FakeClock clock(absl::FromUnixSeconds(1790000000));
-  std::vector<Fact> facts;
   int64_t total = 0;
-  for (int i = 1; i <= 25; ++i) {
-    const DocumentFact d = Doc(i, i % 5 == 0 ? 4 : 1);  // every fifth a credit note
+  // Every fifth a credit note.
+  for (const DocumentFact& d : QueueDocuments(
+           "erp", 25, [](int i) { return i % 5 == 0 ? 4 : 1; }, store, clock)) {
     total += d.total_tiyn;
-    facts.push_back({"erp", "document.issued", d.id, "1", d.Encode()});
   }
-  REQUIRE(*store.AppendFacts("feed", "25", facts, clock.Now()) == 25);
   Outbox outbox(store, clock, RetryPolicy());
   ErpFolderReceiver receiver(out.path());
   DeliverAll(outbox, receiver, clock, store, "erp");

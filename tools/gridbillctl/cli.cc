@@ -545,8 +545,10 @@ std::map<std::string, std::string> ParticipantNames(Context& ctx) {
 }
 
 std::string ListFooter(size_t shown, int64_t total, const std::string& next_token) {
-  std::string out =
-      absl::StrCat(GroupDigits(static_cast<int64_t>(shown)), " of ", GroupDigits(total));
+  // A total below the rows shown is none: a later page of a list that
+  // counts on its first page only (ListDocuments).
+  std::string out = GroupDigits(static_cast<int64_t>(shown));
+  if (total >= static_cast<int64_t>(shown)) absl::StrAppend(&out, " of ", GroupDigits(total));
   if (!next_token.empty()) {
     absl::StrAppend(&out, " (next page: --page-token ", next_token, ", or --all)");
   }

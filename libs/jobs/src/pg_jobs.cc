@@ -51,6 +51,35 @@ Claim PieceClaimOf(const pg::Row& r, const std::string& worker) {
   return c;
 }
 
+// A piece's completion, run by `exec` (the caller's transaction or the
+// pool): with claim.handoff, the completion that claims the next piece
+// too, whose claim it puts there. Empty when nothing was stored.
+template <typename Exec>
+absl::StatusOr<std::optional<Completion>> Complete(Exec exec, const Claim& claim,
+                                                   const std::string& result, absl::Time now) {
+  const int64_t piece_no = claim.piece_no;
+  Handoff* handoff = claim.handoff.get();
+  if (handoff == nullptr) {
+    ASSIGN_OR_RETURN(pg::Result res, exec(q::kCompletePiece, pg::Params(claim.job_id, piece_no,
+                                                                        claim.epoch, result, now)));
+    if (res.empty()) return std::optional<Completion>();
+    return res[0].Int(0) >= res[0].Int(1) ? Completion::kLast : Completion::kStored;
+  }
+  // Set anew on every call: a retried transaction's last attempt counts.
+  handoff->looked = false;
+  handoff->next.reset();
+  ASSIGN_OR_RETURN(pg::Result res, exec(q::kCompletePieceClaimNext,
+                                        pg::Params(claim.job_id, piece_no, claim.epoch, result, now,
+                                                   handoff->worker, handoff->stale_before)));
+  if (res.empty()) return std::optional<Completion>();
+  const pg::Row r = res[0];
+  handoff->looked = true;
+  if (!r.IsNull(kJobCols))
+    handoff->next = std::make_shared<Claim>(PieceClaimOf(r, handoff->worker));
+  const Job job = ReadJob(r);
+  return job.pieces_done >= job.pieces_total ? Completion::kLast : Completion::kStored;
+}
+
 pg::Params ClaimParams(const std::string& worker, absl::Time now, absl::Time stale_before,
                        const std::vector<std::string>& kinds, const std::string& only_job) {
   pg::Params p;
@@ -149,17 +178,18 @@ absl::StatusOr<bool> PgJobs::FencePiece(pg::Transaction& tx, const Claim& claim)
 
 absl::StatusOr<Completion> PgJobs::CompletePiece(pg::Transaction& tx, const Claim& claim,
                                                  const std::string& result, absl::Time now) {
-  ASSIGN_OR_RETURN(pg::Result progress,
-                   tx.Exec(q::kCompletePiece, claim.job_id, static_cast<int64_t>(claim.piece_no),
-                           claim.epoch, result, now));
-  if (progress.empty()) {
+  ASSIGN_OR_RETURN(std::optional<Completion> done,
+                   Complete([&tx](const pg::Query& query,
+                                  const pg::Params& params) { return tx.Execute(query, params); },
+                            claim, result, now));
+  if (!done) {
     absl::Status lost = absl::FailedPreconditionError(
         absl::StrCat("job ", claim.job_id, " piece ", claim.piece_no,
                      ": the job ended or the claim was taken over before its result was stored"));
     lost.SetPayload(kClaimLostPayload, absl::Cord("1"));
     return lost;
   }
-  return progress[0].Int(0) >= progress[0].Int(1) ? Completion::kLast : Completion::kStored;
+  return *done;
 }
 
 bool PgJobs::IsClaimLost(const absl::Status& status) {
@@ -237,11 +267,19 @@ absl::StatusOr<Completion> PgJobs::CompletePiece(const Claim& claim, const std::
                                                  absl::Time now) {
   // One statement: it checks the job and the claim under the job row's lock
   // and writes nothing when either is gone.
-  ASSIGN_OR_RETURN(pg::Result progress,
-                   pool_.Exec(q::kCompletePiece, claim.job_id, static_cast<int64_t>(claim.piece_no),
-                              claim.epoch, result, now));
-  if (progress.empty()) return Completion::kDiscarded;
-  return progress[0].Int(0) >= progress[0].Int(1) ? Completion::kLast : Completion::kStored;
+  ASSIGN_OR_RETURN(
+      std::optional<Completion> done,
+      Complete([this](const pg::Query& query,
+                      const pg::Params& params) { return pool_.Execute(query, params); },
+               claim, result, now));
+  return done.value_or(Completion::kDiscarded);
+}
+
+absl::Status PgJobs::Unclaim(const Claim& claim) {
+  return pool_
+      .Exec(q::kUnclaimPiece, claim.job_id, static_cast<int64_t>(claim.piece_no), claim.epoch,
+            claim.worker)
+      .status();
 }
 
 absl::StatusOr<bool> PgJobs::Finish(const Claim& claim, const std::string& summary,

@@ -11,6 +11,9 @@ using pg::Query;
 #define GRIDBILL_JOB_COLS                                                                  \
   "id, kind, state, done, total, pieces_done, pieces_total, summary, error, create_time, " \
   "start_time, finish_time"
+#define GRIDBILL_JOB_COLS_OF_JOBS                                                                \
+  "jobs.id, jobs.kind, jobs.state, jobs.done, jobs.total, jobs.pieces_done, jobs.pieces_total, " \
+  "jobs.summary, jobs.error, jobs.create_time, jobs.start_time, jobs.finish_time"
 #define GRIDBILL_JOB_COLS_OF_J                                                                  \
   "j.id, j.kind, j.state, j.done, j.total, j.pieces_done, j.pieces_total, j.summary, j.error, " \
   "j.create_time, j.start_time, j.finish_time"
@@ -130,6 +133,40 @@ inline constexpr Query kCompletePiece{
     "UPDATE jobs SET done = jobs.done + p.units, pieces_done = jobs.pieces_done + 1 FROM p "
     "WHERE jobs.id = $1 RETURNING jobs.pieces_done, jobs.pieces_total"};
 
+// kCompletePiece and kClaimPieceAfter in one statement, for a worker that
+// goes on ($6 the worker, $7 the lease's stale-before): the piece's
+// completion as above, then, only when it was stored, the same job's next
+// open piece after $2 claimed. One row while the piece was stored: the job
+// as updated, then the next piece's claim (NULLs when none lies ahead).
+inline constexpr Query kCompletePieceClaimNext{
+    "jobs_complete_piece_claim_next",
+    "WITH j AS (SELECT id FROM jobs WHERE id = $1 AND state = 2 FOR UPDATE), "
+    "p AS (UPDATE job_pieces SET state = 2, result = $4, finish_time = $5, claimed_at = NULL "
+    "WHERE job_id = (SELECT id FROM j) AND piece_no = $2 AND claim_epoch = $3 AND state = 1 "
+    "RETURNING units), "
+    "u AS (UPDATE jobs SET done = jobs.done + p.units, pieces_done = jobs.pieces_done + 1 FROM p "
+    "WHERE jobs.id = $1 RETURNING " GRIDBILL_JOB_COLS_OF_JOBS
+    "), "
+    "c AS (SELECT np.piece_no, np.state AS prev_state, np.claimed_by AS prev_owner "
+    "FROM job_pieces np WHERE np.job_id = $1 AND np.piece_no > $2 AND np.finish_time IS NULL "
+    "AND np.state < 2 AND (np.state = 0 OR np.claimed_at < $7) AND EXISTS (SELECT 1 FROM p) "
+    "ORDER BY np.piece_no LIMIT 1 FOR UPDATE SKIP LOCKED), "
+    "n AS (UPDATE job_pieces np SET state = 1, claimed_by = $6, claimed_at = $5, "
+    "claim_epoch = np.claim_epoch + 1 FROM c WHERE np.job_id = $1 AND np.piece_no = c.piece_no "
+    "RETURNING np.piece_no, np.claim_epoch, np.spec, np.units, "
+    "CASE WHEN c.prev_state = 1 THEN c.prev_owner ELSE '' END AS taken_over_from) "
+    "SELECT u.*, n.* FROM u LEFT JOIN n ON true"};
+
+// A handed-off claim given back unworked: open again (a HOT update). Only
+// while it is still this worker's claim under this epoch (a claim whose
+// transaction rolled back may since have been made by another, with the
+// same epoch: not this worker's, unless it is this replica's).
+inline constexpr Query kUnclaimPiece{
+    "jobs_unclaim_piece",
+    "UPDATE job_pieces SET state = 0, claimed_by = '', claimed_at = NULL "
+    "WHERE job_id = $1 AND piece_no = $2 AND claim_epoch = $3 AND state = 1 "
+    "AND claimed_by = $4"};
+
 inline constexpr Query kFinishJob{
     "jobs_finish",
     "UPDATE jobs SET state = 3, summary = $3, finish_time = $4, claimed_at = NULL "
@@ -177,5 +214,6 @@ inline constexpr Query kCountOpen{
 
 #undef GRIDBILL_JOB_COLS
 #undef GRIDBILL_JOB_COLS_OF_J
+#undef GRIDBILL_JOB_COLS_OF_JOBS
 
 }  // namespace gridbill::jobs::queries

@@ -107,23 +107,34 @@ absl::Status Runner::FailIfHeld(Handler& handler, const Claim& claim, const absl
 }
 
 absl::StatusOr<bool> Runner::WorkOnce(const std::string& only_job) {
-  std::optional<PieceRef> last;
-  ASSIGN_OR_RETURN(Step step, StepOnce(only_job, last));
+  Next next;
+  ASSIGN_OR_RETURN(Step step, StepOnce(only_job, next, /*hand_off=*/false));
   return step != Step::kNothing;
 }
 
-absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job,
-                                              std::optional<PieceRef>& last) {
+void Runner::Drop(Next& next) {
+  if (next.handed) {
+    absl::Status st = store_.Unclaim(*next.handed);
+    if (!st.ok()) {
+      Log("warn", "job piece unclaim",
+          {{"job_id", next.handed->job_id}, {"error", std::string(st.message())}});
+    }
+  }
+  next = Next();
+}
+
+absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job, Next& next,
+                                              bool hand_off) {
   if (kinds_.empty()) return Step::kNothing;
   const absl::Time now = now_();
-  const bool piece_first = last.has_value();
-  std::optional<Claim> piece;
-  if (last) {
+  const bool piece_first = next.piece_first;
+  std::optional<Claim> piece = std::move(next.handed);
+  if (!piece && next.after) {
     // The piece after the one just finished: no read of the done ones.
-    ASSIGN_OR_RETURN(piece,
-                     store_.ClaimPieceAfter(*last, options_.worker_id, now, now - options_.lease));
-    last.reset();
+    ASSIGN_OR_RETURN(
+        piece, store_.ClaimPieceAfter(*next.after, options_.worker_id, now, now - options_.lease));
   }
+  next = Next();
   if (!piece_first) {
     ASSIGN_OR_RETURN(
         std::optional<Claim> job,
@@ -142,15 +153,36 @@ absl::StatusOr<Runner::Step> Runner::StepOnce(const std::string& only_job,
   }
   if (!piece) {
     // Nothing to piece: a job may wait to be split or finished.
-    if (piece_first) return StepOnce(only_job, last);
+    if (piece_first) return StepOnce(only_job, next, hand_off);
     return Step::kNothing;
+  }
+  piece->handoff.reset();
+  if (hand_off) {
+    piece->handoff = std::make_shared<Handoff>();
+    piece->handoff->worker = options_.worker_id;
+    piece->handoff->stale_before = now - options_.lease;
   }
   Hold(*piece);
   absl::StatusOr<bool> more = PieceStage(*piece);
   Release(*piece);
-  RETURN_IF_ERROR(more.status());
-  if (*more) last = PieceRef{piece->job_id, piece->piece_no};
-  return *more ? Step::kPiece : Step::kJob;
+  const Handoff* handoff = piece->handoff.get();
+  if (!more.ok() || !*more) {
+    // A next piece claimed by a completion whose piece then failed (or
+    // whose transaction did not commit): given back, fenced by its epoch.
+    if (handoff != nullptr && handoff->next) {
+      next.handed = *handoff->next;
+      Drop(next);
+    }
+    RETURN_IF_ERROR(more.status());
+    return Step::kJob;
+  }
+  next.piece_first = true;
+  if (handoff != nullptr && handoff->next) {
+    next.handed = *handoff->next;
+  } else if (handoff == nullptr || !handoff->looked) {
+    next.after = PieceRef{piece->job_id, piece->piece_no};
+  }
+  return Step::kPiece;
 }
 
 absl::Status Runner::JobStage(const Claim& claim) {
@@ -209,15 +241,20 @@ absl::StatusOr<Job> Runner::Drive(const std::string& id, absl::Duration timeout)
   // The job's state is read only when there was nothing to do: while pieces
   // are being worked it cannot have ended, and a read per piece is a round
   // trip per piece.
-  std::optional<PieceRef> last;
+  Next next;
   for (;;) {
-    ASSIGN_OR_RETURN(Step step, StepOnce(id, last));
-    const bool worked = step != Step::kNothing;
+    absl::StatusOr<Step> step = StepOnce(id, next, /*hand_off=*/true);
+    if (!step.ok()) {
+      Drop(next);
+      return step.status();
+    }
+    const bool worked = *step != Step::kNothing;
     if (!worked) {
       ASSIGN_OR_RETURN(Job job, store_.Get(id));
       if (Ended(job.state)) return job;
     }
     if (absl::Now() > until) {
+      Drop(next);
       return absl::DeadlineExceededError(absl::StrCat("job ", id, " did not end in time"));
     }
     if (!worked) absl::SleepFor(std::min(options_.poll, absl::Milliseconds(50)));
@@ -261,19 +298,20 @@ void Runner::WorkerLoop() {
   // looking from the job's first piece reads every done one again. A job
   // waiting to be split is taken once no piece is left to claim (pieces go
   // oldest job first anyway).
-  std::optional<PieceRef> last;
+  // The piece's completion claims the next one in the same statement.
+  Next next;
   while (true) {
     int64_t seen = 0;
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_) return;
+      if (stopping_) break;
       // Read before looking for work: a wake-up that comes while WorkOnce
       // finds nothing (a job created just after its claim query) is not lost.
       seen = wakeups_;
     }
-    absl::StatusOr<Step> step = StepOnce("", last);
+    absl::StatusOr<Step> step = StepOnce("", next, /*hand_off=*/true);
     if (!step.ok()) {
-      last.reset();
+      Drop(next);
       Log("error", "job worker", {{"error", std::string(step.status().message())}});
     }
     if (step.ok() && *step != Step::kNothing) continue;
@@ -282,6 +320,9 @@ void Runner::WorkerLoop() {
                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ != seen; };
     mu_.AwaitWithTimeout(absl::Condition(&woken), options_.poll);
   }
+  // Stopping: a piece handed to this worker is open again for the others
+  // at once, not after its lease.
+  Drop(next);
 }
 
 void Runner::HeartbeatLoop() {

@@ -2,6 +2,8 @@
 // takeover, epoch fencing, cancel, and a resumed job counting what was done
 // before the restart.
 #include <atomic>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +87,15 @@ struct Fixture {
   absl::Status Create(const std::string& id) {
     return db.pool().Transact(
         [&](pg::Transaction& tx) { return PgJobs::Insert(tx, id, kKind, clock.Now()); });
+  }
+  // A job split at creation into pieces 1..n of `units` each, each piece's
+  // spec its number.
+  absl::Status CreateSplit(const std::string& id, int n, int64_t units = 1) {
+    std::vector<PieceSpec> specs;
+    for (int i = 1; i <= n; ++i) specs.push_back(PieceSpec{absl::StrCat(i), units});
+    return db.pool().Transact([&](pg::Transaction& tx) {
+      return PgJobs::InsertSplit(tx, id, kKind, specs, clock.Now());
+    });
   }
   RunnerOptions Options(const std::string& worker) {
     RunnerOptions o;
@@ -574,6 +585,215 @@ TEST_CASE("the heartbeat tells a worker its claim was taken over, and calls the 
   REQUIRE(job.ok());
   CHECK(job->state == State::kRunning);
   CHECK(job->done == 0);
+}
+
+// The piece rows of job `id` with a given condition, counted.
+int64_t CountPieces(pgtest::Database& db, const std::string& id, const std::string& where) {
+  auto res = db.pool().Exec(
+      pg::Query{
+          "test_count_pieces",
+          "SELECT count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE claim_epoch <> 1), "
+          "count(*) FILTER (WHERE finish_time IS NULL), count(*) FROM job_pieces "
+          "WHERE job_id = $1"},
+      id);
+  REQUIRE(res.ok());
+  const int col = where == "held"                     ? 0
+                  : where == "claimed more than once" ? 1
+                  : where == "unfinished"             ? 2
+                                                      : 3;
+  return (*res)[0].Int(col);
+}
+
+std::shared_ptr<Handoff> HandTo(const std::string& worker, absl::Time stale_before) {
+  auto h = std::make_shared<Handoff>();
+  h->worker = worker;
+  h->stale_before = stale_before;
+  return h;
+}
+
+TEST_CASE("a piece's completion claims the worker's next piece in the same statement") {
+  Fixture f;
+  REQUIRE(f.CreateSplit("h1", 5, 10).ok());
+  const absl::Time stale = f.clock.Now() - absl::Minutes(1);
+  auto a = f.store.ClaimPiece("a", f.clock.Now(), stale, {kKind}, "");
+  auto b = f.store.ClaimPiece("b", f.clock.Now(), stale, {kKind}, "");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE((*a)->piece_no == 1);
+  REQUIRE((*b)->piece_no == 2);
+
+  // a finishes 1 and is handed 3 (2 is b's), with the job as just updated.
+  Claim a1 = **a;
+  a1.handoff = HandTo("a", stale);
+  auto done = f.store.CompletePiece(a1, "1", f.clock.Now());
+  REQUIRE(done.ok());
+  CHECK(*done == Completion::kStored);
+  CHECK(a1.handoff->looked);
+  REQUIRE(a1.handoff->next != nullptr);
+  Claim a3 = *a1.handoff->next;
+  CHECK(a3.piece_no == 3);
+  CHECK(a3.epoch == 1);
+  CHECK(a3.worker == "a");
+  CHECK(a3.piece.spec == "3");
+  CHECK(a3.job.done == 10);
+  CHECK(a3.job.pieces_done == 1);
+  CHECK(a3.taken_over_from.empty());
+  // Nobody else claims 3 now; the next free one is 4.
+  auto c = f.store.ClaimPiece("c", f.clock.Now(), stale, {kKind}, "");
+  REQUIRE(c.ok());
+  REQUIRE(c->has_value());
+  CHECK((*c)->piece_no == 4);
+
+  // A completion whose transaction rolls back takes its hand-off back too.
+  Claim b2 = **b;
+  b2.handoff = HandTo("b", stale);
+  absl::Status rolled = f.db.pool().Transact([&](pg::Transaction& tx) -> absl::Status {
+    RETURN_IF_ERROR(PgJobs::CompletePiece(tx, b2, "2", f.clock.Now()).status());
+    return absl::AbortedError("the service's write failed");
+  });
+  CHECK(absl::IsAborted(rolled));
+  REQUIRE(b2.handoff->next != nullptr);
+  CHECK(b2.handoff->next->piece_no == 5);
+  CHECK(CountPieces(f.db, "h1", "held") == 3);  // 2, 3, 4: 5 is open again
+  // Done again (its claim is still current), it is handed 5 once more.
+  auto again = f.store.CompletePiece(b2, "2", f.clock.Now());
+  REQUIRE(again.ok());
+  REQUIRE(b2.handoff->next != nullptr);
+  Claim b5 = *b2.handoff->next;
+  CHECK(b5.piece_no == 5);
+  CHECK(b5.epoch == 1);
+
+  // Nothing lies ahead of 5: the completion says it looked.
+  b5.handoff = HandTo("b", stale);
+  REQUIRE(f.store.CompletePiece(b5, "5", f.clock.Now()).ok());
+  CHECK(b5.handoff->looked);
+  CHECK(b5.handoff->next == nullptr);
+
+  // A stale completion (its claim taken over) stores nothing and claims nothing.
+  f.clock.Advance(absl::Minutes(2));
+  auto taken =
+      f.store.ClaimPiece("d", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "");
+  REQUIRE(taken.ok());
+  REQUIRE(taken->has_value());
+  CHECK((*taken)->piece_no == 3);
+  CHECK((*taken)->taken_over_from == "a");
+  a3.handoff = HandTo("a", stale);
+  auto refused = f.store.CompletePiece(a3, "late", f.clock.Now());
+  REQUIRE(refused.ok());
+  CHECK(*refused == Completion::kDiscarded);
+  CHECK(!a3.handoff->looked);
+  CHECK(a3.handoff->next == nullptr);
+
+  // d finishes 3 with 4 ahead held by c under an expired lease: handed over.
+  Claim d3 = **taken;
+  d3.handoff = HandTo("d", f.clock.Now() - absl::Minutes(1));
+  REQUIRE(f.store.CompletePiece(d3, "3", f.clock.Now()).ok());
+  REQUIRE(d3.handoff->next != nullptr);
+  CHECK(d3.handoff->next->piece_no == 4);
+  CHECK(d3.handoff->next->taken_over_from == "c");
+  CHECK(d3.handoff->next->epoch == 2);
+  Claim d4 = *d3.handoff->next;
+  d4.handoff = HandTo("d", f.clock.Now() - absl::Minutes(1));
+  auto last = f.store.CompletePiece(d4, "4", f.clock.Now());
+  REQUIRE(last.ok());
+  CHECK(*last == Completion::kLast);
+  CHECK(d4.handoff->next == nullptr);
+  auto job = f.store.Get("h1");
+  REQUIRE(job.ok());
+  CHECK(job->pieces_done == 5);
+  CHECK(job->done == 50);
+}
+
+// Counts each piece's Work calls and how many of its pieces came handed
+// on by the previous completion.
+class CountingHandler final : public Handler {
+ public:
+  CountingHandler(PgJobs& store, TestClock& clock) : store_(store), clock_(clock) {}
+  absl::StatusOr<bool> Plan(const Job&, const Claim&) override {
+    return absl::InternalError("split at creation");
+  }
+  absl::StatusOr<Completion> Work(const Job&, const Claim& claim) override {
+    {
+      absl::MutexLock lock(&mu_);
+      ++worked_[claim.piece_no];
+    }
+    absl::StatusOr<Completion> done = store_.CompletePiece(claim, "", clock_.Now());
+    if (done.ok() && claim.handoff != nullptr && claim.handoff->next != nullptr) ++handed_;
+    return done;
+  }
+  absl::StatusOr<std::string> Summarize(const Job&, const std::vector<std::string>& r) override {
+    return absl::StrCat(r.size(), " pieces");
+  }
+  std::map<int, int> worked() {
+    absl::MutexLock lock(&mu_);
+    return worked_;
+  }
+  std::atomic<int> handed_{0};
+
+ private:
+  PgJobs& store_;
+  TestClock& clock_;
+  absl::Mutex mu_;
+  std::map<int, int> worked_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_CASE("concurrent workers handing pieces on finish each piece once and never share one") {
+  Fixture f;
+  constexpr int kPieces = 120;
+  REQUIRE(f.CreateSplit("many", kPieces).ok());
+  CountingHandler h1(f.store, f.clock), h2(f.store, f.clock);
+  Runner r1(f.store, f.clock.Fn(), f.Options("r1"));
+  Runner r2(f.store, f.clock.Fn(), f.Options("r2"));
+  r1.Register(kKind, h1);
+  r2.Register(kKind, h2);
+  r1.Start(3);
+  r2.Start(3);
+  auto job = r1.Wait("many", absl::Seconds(60));
+  r1.Stop();
+  r2.Stop();
+  REQUIRE(job.ok());
+  CHECK(job->state == State::kSucceeded);
+  CHECK(job->pieces_done == kPieces);
+  CHECK(job->done == kPieces);
+  // Every piece worked once, by one worker, claimed once (a second claim of
+  // a piece would have raised its epoch), and finished once.
+  std::map<int, int> worked = h1.worked();
+  for (const auto& [piece, n] : h2.worked()) worked[piece] += n;
+  REQUIRE(worked.size() == static_cast<size_t>(kPieces));
+  for (const auto& [piece, n] : worked) {
+    INFO("piece " << piece);
+    CHECK(n == 1);
+  }
+  CHECK(CountPieces(f.db, "many", "claimed more than once") == 0);
+  CHECK(CountPieces(f.db, "many", "unfinished") == 0);
+  CHECK(CountPieces(f.db, "many", "all") == kPieces);
+  // Nearly every piece came with the previous one's completion: a worker
+  // claims on its own only its first piece and after a chain ran out of
+  // open pieces ahead of it (at most a few per worker).
+  CHECK(h1.handed_.load() + h2.handed_.load() >= kPieces - 6 * 4);
+}
+
+TEST_CASE("a worker that stops gives back the piece its last completion handed it") {
+  Fixture f;
+  constexpr int kPieces = 200;
+  REQUIRE(f.CreateSplit("stop", kPieces).ok());
+  CountingHandler h(f.store, f.clock);
+  Runner r(f.store, f.clock.Fn(), f.Options("r"));
+  r.Register(kKind, h);
+  r.Start(1);
+  for (int i = 0; i < 500 && h.handed_.load() < 3; ++i) absl::SleepFor(absl::Milliseconds(10));
+  r.Stop();
+  REQUIRE(h.handed_.load() >= 3);
+  auto job = f.store.Get("stop");
+  REQUIRE(job.ok());
+  REQUIRE(job->pieces_done < kPieces);  // stopped mid-run
+  // No piece is left held by the stopped worker: the next one is open at once.
+  CHECK(CountPieces(f.db, "stop", "held") == 0);
+  auto next =
+      f.store.ClaimPiece("other", f.clock.Now(), f.clock.Now() - absl::Minutes(1), {kKind}, "");
+  REQUIRE(next.ok());
+  REQUIRE(next->has_value());
+  CHECK((*next)->piece_no == job->pieces_done + 1);
 }
 
 TEST_CASE("claiming a piece is a HOT update: a run's claims leave no index entries behind") {

@@ -1,15 +1,11 @@
 #include "gridbill/zip/zip.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gridbill/testing/shell.h"
 
 namespace gridbill::zip {
 namespace {
@@ -42,24 +38,6 @@ std::string Rows(int pieces) {
     absl::StrAppend(&want, "<row r=\"", i + 1, "\"><c><v>", i * 7, "</v></c></row>");
   }
   return want;
-}
-
-// Runs `cmd`; its exit status and standard output.
-std::pair<int, std::string> Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  return {pclose(p), out};
-}
-
-std::filesystem::path SaveTemp(const std::string& bytes, const std::string& name) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / absl::StrCat("gridbill-zip-", getpid(), name);
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
 }
 
 TEST_CASE("the archive reads back: names, bytes, CRC-32", "[zip]") {
@@ -96,22 +74,13 @@ TEST_CASE("the same entries give the same bytes, whatever the chunk size", "[zip
 }
 
 TEST_CASE("Python's zipfile and unzip -t find every CRC valid", "[zip]") {
-  const std::filesystem::path path = SaveTemp(Sample(4096, 50'000), ".zip");
-  const auto [rc, out] =
-      Shell(absl::StrCat("/usr/bin/python3 -c 'import sys, zipfile\n"
-                         "z = zipfile.ZipFile(sys.argv[1])\n"
-                         "assert z.testzip() is None\n"
-                         "for i in z.infolist(): print(i.filename, i.file_size, i.date_time)' ",
-                         path.string(), " 2>&1"));
-  INFO(out);
-  CHECK(rc == 0);
-  CHECK(out.find("xl/worksheets/sheet1.xml " + std::to_string(Rows(50'000).size()) +
-                 " (1980, 1, 1, 0, 0, 0)") != std::string::npos);
-  const auto [unzip_rc, unzip_out] = Shell(absl::StrCat("unzip -t ", path.string(), " 2>&1"));
-  INFO(unzip_out);
-  CHECK(unzip_rc == 0);
-  CHECK(unzip_out.find("No errors detected") != std::string::npos);
-  std::filesystem::remove(path);
+  const gridbill::testing::ShellResult r =
+      gridbill::testing::CheckZipWithTools(Sample(4096, 50'000));
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("xl/worksheets/sheet1.xml " + std::to_string(Rows(50'000).size()) +
+                   " (1980, 1, 1, 0, 0, 0)") != std::string::npos);
+  CHECK(r.out.find("No errors detected") != std::string::npos);
 }
 
 TEST_CASE("entries copied from another archive keep their bytes", "[zip]") {

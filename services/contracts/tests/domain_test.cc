@@ -13,6 +13,7 @@
 #include "fakes.h"
 #include "gridbill/base/errors.h"
 #include "gridbill/domain/identifiers.h"
+#include "gridbill/testing/bin.h"
 #include "participants.h"
 #include "reference_data.h"
 #include "tariffs.h"
@@ -31,14 +32,7 @@ absl::TimeZone Almaty() {
 
 absl::CivilDay Day(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
-// A valid BIN derived from n (the check digit computed, skipping prefixes without one).
-std::string MakeBin(int n) {
-  for (int k = n;; k += 1000) {
-    std::string first11 = absl::StrCat("9907400", absl::StrFormat("%04d", k % 10000));
-    int check = BinCheckDigit(first11);
-    if (check >= 0) return absl::StrCat(first11, check);
-  }
-}
+using ::gridbill::testing::MakeBin;
 
 Participant ValidParticipant(const std::string& bin, const std::string& name) {
   Participant p;

@@ -1,10 +1,6 @@
 #include "harness.h"
 
-#include <atomic>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "gridbill/domain/identifiers.h"
 
 namespace gridbill::contracts::testing {
 
@@ -12,35 +8,8 @@ Who ParticipantUser(const std::string& participant_id, const std::string& princi
   return Who{principal, "ROLE_PARTICIPANT_USER", participant_id};
 }
 
-absl::TimeZone Almaty() {
-  absl::TimeZone zone;
-  REQUIRE(absl::LoadTimeZone("Asia/Almaty", &zone));
-  return zone;
-}
-
 absl::Time StartTime() {
   return absl::FromCivil(absl::CivilSecond(2026, 3, 10, 12, 0, 0), Almaty());
-}
-
-std::string NewRequestId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("req-", ++n);
-}
-
-std::string MakeBin(int n) {
-  for (int k = n;; k += 1000) {
-    std::string first11 = absl::StrCat("9907400", absl::StrFormat("%04d", k % 10000));
-    int check = BinCheckDigit(first11);
-    if (check >= 0) return absl::StrCat(first11, check);
-  }
-}
-
-common::v1::Date D(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
 }
 
 Harness::Harness()

@@ -19,7 +19,9 @@
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
 #include "gridbill/server/server.h"
+#include "gridbill/testing/bin.h"
 #include "gridbill/testing/service_harness.h"
+#include "gridbill/testing/values.h"
 #include "participants.h"
 #include "pg_store.h"
 #include "reference_data.h"
@@ -35,16 +37,13 @@ using ::gridbill::testing::Who;
 Who ParticipantUser(const std::string& participant_id,
                     const std::string& principal = "user@participant.kz");
 
+using ::gridbill::testing::Almaty;
+using ::gridbill::testing::D;
+using ::gridbill::testing::MakeBin;
+using ::gridbill::testing::NewRequestId;
+
 // 2026-03-10 12:00 in Asia/Almaty, where every harness clock starts.
 absl::Time StartTime();
-absl::TimeZone Almaty();
-
-// A fresh request id for every call.
-std::string NewRequestId();
-// A valid BIN derived from n (the check digit computed).
-std::string MakeBin(int n);
-
-common::v1::Date D(int y, int m, int d);
 
 class Harness {
  public:

@@ -201,10 +201,11 @@ int Main(int argc, char** argv) {
   (void)runs.Execute("pdf");
   DocumentFilter filter;
   filter.type = DocType::kInvoice;
-  PageRequest page;
+  paging::Page page;
   page.size = pdfs;
-  auto docs = store.ListDocuments(filter, page, nullptr);
-  if (!docs.ok() || docs->empty()) {
+  auto listed = store.ListDocuments(filter, page);
+  const std::vector<Document>* docs = listed.ok() ? &listed->items : nullptr;
+  if (docs == nullptr || docs->empty()) {
     std::fprintf(stderr, "invoicing_bench: no documents to render\n");
     return 1;
   }

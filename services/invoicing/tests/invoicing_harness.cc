@@ -46,14 +46,6 @@ common::v1::Date D(int y, int m, int d) { return ToProtoDate(absl::CivilDay(y, m
 common::v1::BillingPeriod P(int y, int m) { return ToProtoPeriod(Period(y, m)); }
 BillingPeriod Period(int y, int m) { return *BillingPeriod::Make(y, m); }
 
-std::string MakeBin(int n) {
-  for (int k = n;; k += 1000) {
-    std::string first11 = absl::StrCat("9907400", absl::StrFormat("%04d", k % 10000));
-    int check = BinCheckDigit(first11);
-    if (check >= 0) return absl::StrCat(first11, check);
-  }
-}
-
 // --- TestVolumes -------------------------------------------------------------
 
 void TestVolumes::AddRun(const BillingPeriod& period, const std::string& id, BalanceRunType type) {

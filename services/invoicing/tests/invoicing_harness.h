@@ -27,6 +27,7 @@
 #include "gridbill/jobs/metrics.h"
 #include "gridbill/pg/idempotency.h"
 #include "gridbill/pgtest/pgtest.h"
+#include "gridbill/testing/bin.h"
 #include "gridbill/testing/fake_clock.h"
 #include "gridbill/testing/service_harness.h"
 #include "grpc_sources.h"
@@ -92,7 +93,7 @@ std::string NewRequestId();
 common::v1::Date D(int y, int m, int d);
 common::v1::BillingPeriod P(int y, int m);
 BillingPeriod Period(int y, int m);
-std::string MakeBin(int n);
+using ::gridbill::testing::MakeBin;
 
 class Harness {
  public:

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,24 @@ struct PieceSpec {
   int64_t units = 1;  // what the piece adds to the job's progress
 };
 
+struct Claim;
+
+// Where a piece's completion hands its worker the next piece: the store
+// claims it in the completing statement (PgJobs::CompletePiece), so one
+// round trip ends a piece and starts the next. The Runner attaches one to
+// the piece claims of a worker that goes on after the piece; a handler
+// passes the claim on to CompletePiece as it is and need not know.
+struct Handoff {
+  std::string worker;
+  absl::Time stale_before;  // an expired claim ahead is taken over
+  // Set by the store: it looked ahead in the completion (false: a store
+  // that does not hand off; the worker claims the next piece itself).
+  bool looked = false;
+  // The piece claimed, if one lay ahead; valid once the completion's
+  // transaction has committed.
+  std::shared_ptr<Claim> next;
+};
+
 // A claim a worker holds: of one piece (piece_no >= 1), or of the job
 // itself (piece_no == 0) while it is split or finished. Whatever a worker
 // stores under a claim it stores only if `epoch` is still the current one.
@@ -64,6 +83,9 @@ struct Claim {
   // The job as it was when claimed (ClaimJob / ClaimPiece read it in the
   // claiming statement, so a piece costs no extra read).
   Job job;
+  // Set by the Runner on a piece claim: where CompletePiece puts the next
+  // piece of the same job it claims for this worker (nullptr: claim none).
+  std::shared_ptr<Handoff> handoff;
 };
 
 // A piece a worker has just finished: where its next claim looks first.
@@ -112,12 +134,17 @@ class JobStore {
                                                                absl::Time /*stale_before*/) {
     return std::optional<Claim>();
   }
+  // Gives back a piece claim not worked (a handed-off next piece of a
+  // worker that stops): open again at once instead of after its lease.
+  // Fenced by the epoch; nothing when the claim is no longer current.
+  virtual absl::Status Unclaim(const Claim& /*claim*/) { return absl::OkStatus(); }
   // Extends a claim to `now`; false when it is no longer current or the job ended.
   virtual absl::StatusOr<bool> Renew(const Claim& claim, absl::Time now) = 0;
   // For handlers with nothing of their own to store: the plan, a piece's
   // result (fenced: kDiscarded when the claim is no longer current).
   virtual absl::StatusOr<bool> StorePlan(const Claim& claim, const std::vector<PieceSpec>& pieces,
                                          absl::Time now) = 0;
+  // With claim.handoff set, claims the next piece as Handoff says.
   virtual absl::StatusOr<Completion> CompletePiece(const Claim& claim, const std::string& result,
                                                    absl::Time now) = 0;
   // Succeeds a running job under its job claim; false when the claim is lost.

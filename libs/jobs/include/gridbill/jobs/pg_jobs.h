@@ -44,7 +44,10 @@ class PgJobs final : public JobStore {
   // running and the claim is the piece's current one marks the piece done
   // with its result and adds its units to the job's progress. Else an
   // error that IsClaimLost tells (roll the transaction back): the job ended
-  // or a takeover bumped the epoch.
+  // or a takeover bumped the epoch. With claim.handoff set (the Runner's
+  // workers), the same statement claims the job's next open piece after
+  // this one for the worker (claim.handoff->next, held once the transaction
+  // commits; a rollback takes the claim back with the completion).
   static absl::StatusOr<Completion> CompletePiece(pg::Transaction& tx, const Claim& claim,
                                                   const std::string& result, absl::Time now);
   // The error CompletePiece returns when the claim was lost after the fence.
@@ -77,6 +80,7 @@ class PgJobs final : public JobStore {
   absl::StatusOr<std::optional<Claim>> ClaimPieceAfter(const PieceRef& after,
                                                        const std::string& worker, absl::Time now,
                                                        absl::Time stale_before) override;
+  absl::Status Unclaim(const Claim& claim) override;
   absl::StatusOr<bool> Renew(const Claim& claim, absl::Time now) override;
   absl::StatusOr<bool> StorePlan(const Claim& claim, const std::vector<PieceSpec>& pieces,
                                  absl::Time now) override;

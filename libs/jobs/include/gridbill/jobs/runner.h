@@ -99,11 +99,21 @@ class Runner {
   // piece after which the job may want finishing), or a piece of a job with
   // more open.
   enum class Step { kNothing, kJob, kPiece };
-  // WorkOnce. `last` is the piece this worker finished in its previous
-  // step, if that step stored one: the next piece is looked for after it,
-  // and then among pieces before a job; on return, the piece this step
-  // stored (nullopt when none).
-  absl::StatusOr<Step> StepOnce(const std::string& only_job, std::optional<PieceRef>& last);
+  // Where a worker goes on after a stored piece with more open: the next
+  // piece its completion claimed (handed), or the piece to look after (the
+  // store does not hand off), or neither when the completion found none
+  // ahead; pieces are then looked for before a job.
+  struct Next {
+    bool piece_first = false;
+    std::optional<Claim> handed;
+    std::optional<PieceRef> after;
+  };
+  // WorkOnce. `next` as the worker's previous step left it; on return, as
+  // this step leaves it. With `hand_off` the piece's completion claims the
+  // next piece (a caller that goes on, or Unclaims it).
+  absl::StatusOr<Step> StepOnce(const std::string& only_job, Next& next, bool hand_off);
+  // Gives back a handed-off piece the worker will not work.
+  void Drop(Next& next);
   absl::Status JobStage(const Claim& claim);
   // True when the piece was stored and its job has more open.
   absl::StatusOr<bool> PieceStage(const Claim& claim);

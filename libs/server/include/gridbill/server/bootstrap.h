@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,12 +98,20 @@ absl::StatusOr<ServiceBase> Bootstrap(
 // A service's main(), all but its wiring: under RunMain, reads its Config
 // (`Config::Load(ConfigSource)`: --config, the environment, --key=value),
 // Bootstraps on config.server and config.db, and runs `serve`, which builds
-// the components and ends in base.Serve(...).
+// the components and ends in base.Serve(...). `before`, when given, runs
+// first on the config: a one-off mode of the binary that needs no database
+// (a check that prints and exits) returns its outcome, which ends the
+// process; nullopt goes on to Bootstrap and serve.
 template <typename Config>
-int ServiceMain(int argc, char** argv, absl::Status (*serve)(const Config&, ServiceBase&)) {
+int ServiceMain(int argc, char** argv, absl::Status (*serve)(const Config&, ServiceBase&),
+                std::optional<absl::Status> (*before)(const Config&) = nullptr) {
   return RunMain([&]() -> absl::Status {
     ASSIGN_OR_RETURN(ConfigSource source, ConfigSource::FromArgs(argc, argv));
     ASSIGN_OR_RETURN(Config config, Config::Load(source));
+    if (before != nullptr) {
+      std::optional<absl::Status> done = before(config);
+      if (done.has_value()) return *done;
+    }
     ASSIGN_OR_RETURN(ServiceBase base, Bootstrap(config.server, config.db));
     return serve(config, base);
   });
