@@ -558,10 +558,11 @@ TEST_CASE("ERP: a run's entries file verified by the stand-in, the run reconcile
     CHECK(absl::StrContains(manifest, "idempotency_key=invoice_run.finished/r-10/1\n"));
     CHECK(absl::StrContains(manifest, "source=invoicing-2026-10-accruals.csv\n"));
 
-    absl::StatusOr<std::vector<RunReconciliation>> r = ReconcileRuns(store, "", "", 20);
+    absl::StatusOr<paging::PageOf<RunReconciliation>> r =
+        ReconcileRuns(store, "", "", paging::Page{.size = 20});
     REQUIRE(r.ok());
-    REQUIRE(r->size() == 1);
-    const RunReconciliation& rec = (*r)[0];
+    REQUIRE(r->items.size() == 1);
+    const RunReconciliation& rec = r->items[0];
     INFO(absl::StrJoin(rec.gaps, "; "));
     CHECK(rec.state == ReconcileState::kMatch);
     CHECK(rec.invoicing.documents == 12);
@@ -597,10 +598,11 @@ TEST_CASE("ERP: a run's entries file verified by the stand-in, the run reconcile
     REQUIRE(letters.size() == 1);
     CHECK(letters[0].fact_id == "doc-5");
 
-    absl::StatusOr<std::vector<RunReconciliation>> r = ReconcileRuns(store, "2026-10", "r-10", 20);
+    absl::StatusOr<paging::PageOf<RunReconciliation>> r =
+        ReconcileRuns(store, "2026-10", "r-10", paging::Page{.size = 20});
     REQUIRE(r.ok());
-    REQUIRE(r->size() == 1);
-    const RunReconciliation& rec = (*r)[0];
+    REQUIRE(r->items.size() == 1);
+    const RunReconciliation& rec = r->items[0];
     const std::string gaps = absl::StrJoin(rec.gaps, "; ");
     INFO(gaps);
     CHECK(rec.state == ReconcileState::kMismatch);
@@ -618,11 +620,11 @@ TEST_CASE("ERP: a run's entries file verified by the stand-in, the run reconcile
     std::filesystem::remove(out.path() + "/2026-10/invoice-INV-2026-5.manifest");
     REQUIRE(outbox.Retry(letters[0].id).ok());
     DeliverAll(outbox, receiver, clock, store, "erp");
-    r = ReconcileRuns(store, "2026-10", "", 20);
+    r = ReconcileRuns(store, "2026-10", "", paging::Page{.size = 20});
     REQUIRE(r.ok());
-    REQUIRE(r->size() == 1);
-    INFO(absl::StrJoin((*r)[0].gaps, "; "));
-    CHECK((*r)[0].state == ReconcileState::kMatch);
+    REQUIRE(r->items.size() == 1);
+    INFO(absl::StrJoin(r->items[0].gaps, "; "));
+    CHECK(r->items[0].state == ReconcileState::kMatch);
   }
 }
 

@@ -212,12 +212,12 @@ TEST_CASE("ERP entries and reconciliation per run against the real invoicing") {
   REQUIRE(jan.documents_issued() == 18);
   PumpRun(store, suite, h, jan.job().id(), 18);
   DeliverErp(outbox, receiver, h, store);
-  absl::StatusOr<std::vector<RunReconciliation>> r =
-      ReconcileRuns(store, "2026-01", jan.job().id(), 20);
+  absl::StatusOr<paging::PageOf<RunReconciliation>> r =
+      ReconcileRuns(store, "2026-01", jan.job().id(), paging::Page{.size = 20});
   REQUIRE(r.ok());
-  REQUIRE(r->size() == 1);
+  REQUIRE(r->items.size() == 1);
   {
-    const RunReconciliation& rec = (*r)[0];
+    const RunReconciliation& rec = r->items[0];
     INFO(absl::StrJoin(rec.gaps, "; "));
     CHECK(rec.state == ReconcileState::kMatch);
     const ErpFigures want = figures_of(jan.job().id());
@@ -263,10 +263,10 @@ TEST_CASE("ERP entries and reconciliation per run against the real invoicing") {
               .ok());
   PumpRun(store, suite, h, feb.job().id(), 18);
   DeliverErp(outbox, receiver, h, store);
-  r = ReconcileRuns(store, "", "", 20);
+  r = ReconcileRuns(store, "", "", paging::Page{.size = 20});
   REQUIRE(r.ok());
-  REQUIRE(r->size() == 2);
-  const RunReconciliation& rec = (*r)[0];  // newest first
+  REQUIRE(r->items.size() == 2);
+  const RunReconciliation& rec = r->items[0];  // newest first
   REQUIRE(rec.run_id == feb.job().id());
   const std::string gaps = absl::StrJoin(rec.gaps, "; ");
   INFO(gaps);
@@ -280,7 +280,7 @@ TEST_CASE("ERP entries and reconciliation per run against the real invoicing") {
   CHECK(absl::StrContains(gaps, "documents: invoicing issued 18, ERP received 17"));
   CHECK(absl::StrContains(gaps, absl::StrCat("gross ", Tenge(want.total_tiyn - blocked_total),
                                              " vs ", Tenge(want.total_tiyn))));
-  CHECK((*r)[1].state == ReconcileState::kMatch);  // January still matches
+  CHECK(r->items[1].state == ReconcileState::kMatch);  // January still matches
   std::filesystem::remove_all(folder);
 }
 
